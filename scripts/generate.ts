@@ -1,0 +1,61 @@
+/**
+ * `npm run generate`: writes src/generated/ (and docs/operations.md) from the spec.
+ * `npm run generate:check`: fails when the committed files differ from what the generator produces.
+ *
+ * Flags: --spec PATH (default: $CLERK_OPENAPI_SPEC or ../shared/clerk-openapi/bapi-2026-05-12.yml),
+ *        --out DIR (default: the repository root), --check.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { generate } from "./generator/index.js"
+import { loadSpec } from "./generator/spec.js"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+export const defaultSpecPath = () =>
+  process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
+
+const args = process.argv.slice(2)
+const flag = (name: string) => {
+  const i = args.indexOf(name)
+  return i === -1 ? undefined : args[i + 1]
+}
+const specPath = flag("--spec") ?? defaultSpecPath()
+const out = path.resolve(flag("--out") ?? root)
+const check = args.includes("--check")
+
+const started = performance.now()
+const result = generate(
+  loadSpec(specPath),
+  JSON.parse(fs.readFileSync(path.join(root, "codegen/patches.json"), "utf8")),
+  JSON.parse(fs.readFileSync(path.join(root, "codegen/names.json"), "utf8"))
+)
+const elapsed = performance.now() - started
+for (const warning of result.warnings) console.warn(`warning: ${warning}`)
+
+const generatedDir = path.join(out, "src/generated")
+if (check) {
+  const stale: Array<string> = []
+  for (const [file, text] of result.files) {
+    const target = path.join(out, file)
+    if (!fs.existsSync(target) || fs.readFileSync(target, "utf8") !== text) stale.push(file)
+  }
+  const expected = new Set([...result.files.keys()].filter((f) => f.startsWith("src/generated/")).map((f) => path.basename(f)))
+  for (const file of fs.existsSync(generatedDir) ? fs.readdirSync(generatedDir) : []) {
+    if (!expected.has(file)) stale.push(`src/generated/${file} (not produced by the generator)`)
+  }
+  if (stale.length > 0) {
+    console.error(`generate:check: ${stale.length} file(s) differ from the generator's output; run npm run generate:\n  ${stale.join("\n  ")}`)
+    process.exit(1)
+  }
+  console.log(`generate:check: ${result.files.size} files match (${result.operations.length} operations)`)
+} else {
+  fs.rmSync(generatedDir, { recursive: true, force: true })
+  for (const [file, text] of result.files) {
+    fs.mkdirSync(path.dirname(path.join(out, file)), { recursive: true })
+    fs.writeFileSync(path.join(out, file), text)
+  }
+  console.log(
+    `generated ${result.files.size} files, ${result.operations.length} operations, in ${elapsed.toFixed(0)} ms (patches applied: ${result.patchesApplied.length}, skipped: ${result.patchesSkipped.length})`
+  )
+}

@@ -1,0 +1,179 @@
+/**
+ * The generator: from a Clerk Backend API spec to the modules under `src/generated/`.
+ * Pure: takes the parsed spec and the in-repo tables, returns file texts.
+ */
+import { componentsModule, generatedBanner, groupModule } from "./emit.js"
+import { pascalCase } from "./names.js"
+import type { NamingTable, Operation } from "./operations.js"
+import { readOperations } from "./operations.js"
+import type { DiscriminatorRole, SchemaContext } from "./schemas.js"
+import { componentOf, emitAlias, emitObject, isObjectLike, Registry } from "./schemas.js"
+import type { Json, Patch } from "./spec.js"
+import { applyPatchList, makeResolver } from "./spec.js"
+
+export interface GenerateResult {
+  /** Paths relative to the repository root → contents. */
+  readonly files: Map<string, string>
+  readonly operations: ReadonlyArray<Operation>
+  readonly warnings: ReadonlyArray<string>
+  readonly patchesApplied: ReadonlyArray<string>
+  readonly patchesSkipped: ReadonlyArray<string>
+}
+
+export const generate = (rawSpec: Json, patches: ReadonlyArray<Patch>, table: NamingTable): GenerateResult => {
+  const { spec, applied, skipped } = applyPatchList(rawSpec, patches)
+  const resolver = makeResolver(spec)
+  const warnings: Array<string> = []
+  const warn = (message: string) => warnings.push(message)
+  const operations = readOperations(spec, resolver, table, warn)
+
+  // Component names, checked for clashes after PascalCasing.
+  const componentNames = new Map<string, string>()
+  const byGenerated = new Map<string, string>()
+  for (const key of Object.keys(spec.components?.schemas ?? {}).sort()) {
+    const name = pascalCase(key)
+    const clash = byGenerated.get(name)
+    if (clash !== undefined) throw new Error(`components "${clash}" and "${key}" both become ${name}`)
+    byGenerated.set(name, key)
+    componentNames.set(key, name)
+  }
+
+  const discriminators = new Map<string, DiscriminatorRole>()
+  const collectDiscriminators = (node: Json) => {
+    if (!node || typeof node !== "object") return
+    if (Array.isArray(node)) return node.forEach(collectDiscriminators)
+    const property = node.discriminator?.propertyName
+    if (typeof property === "string") {
+      const mapping: Record<string, string> = node.discriminator.mapping ?? {}
+      for (const member of node.oneOf ?? node.anyOf ?? []) {
+        const component = componentOf(member.$ref)
+        if (component === undefined) continue
+        const fromMapping = Object.entries(mapping).find(([, ref]) => componentOf(ref) === component)?.[0]
+        const target = resolver.deref(member)
+        const fromEnum = resolver.deref(target.properties?.[property])?.enum
+        const value = fromMapping ?? (Array.isArray(fromEnum) && fromEnum.length === 1 ? fromEnum[0] : component)
+        const name = componentNames.get(component)!
+        const previous = discriminators.get(name)
+        if (previous !== undefined && (previous.property !== property || previous.value !== value)) {
+          throw new Error(`${component} is a union member with two different discriminators`)
+        }
+        discriminators.set(name, { property, value: String(value) })
+      }
+    }
+    for (const value of Object.values(node)) collectDiscriminators(value)
+  }
+  collectDiscriminators(spec.components ?? {})
+  collectDiscriminators(spec.paths ?? {})
+
+  const components = new Registry((name) => name, true)
+  for (const name of componentNames.values()) components.reserve(name)
+  const ctxFor = (): SchemaContext => ({ resolver, componentNames, discriminators, deps: new Set() })
+  for (const [key, name] of componentNames) {
+    const schema = spec.components.schemas[key]
+    if (isObjectLike(schema, resolver)) emitObject(schema, name, "response", components, ctxFor(), name)
+    else emitAlias(schema, name, "response", components, ctxFor())
+    const decl = components.declarations.get(name)!
+    components.add({ ...decl, doc: `Component schema \`${key}\`.` })
+  }
+  // Shared responses with an inline schema are declared once, beside the components.
+  const sharedResponseNames = new Map<string, string>()
+  for (const op of operations) {
+    if (op.success.kind !== "json" || op.success.sharedResponse === undefined) continue
+    if (op.success.schema.$ref !== undefined || sharedResponseNames.has(op.success.sharedResponse)) continue
+    const name = components.unique(pascalCase(op.success.sharedResponse))
+    const schema = op.success.schema
+    if (isObjectLike(schema, resolver)) emitObject(schema, name, "response", components, ctxFor(), name)
+    else emitAlias(schema, name, "response", components, ctxFor())
+    const decl = components.declarations.get(name)!
+    components.add({ ...decl, doc: `Body of the shared response \`${op.success.sharedResponse}\`.` })
+    sharedResponseNames.set(op.success.sharedResponse, name)
+  }
+  for (const decl of components.declarations.values()) {
+    if (decl.doc === "") components.add({ ...decl, doc: `Inline schema \`${decl.name}\`.` })
+  }
+
+  const files = new Map<string, string>()
+  files.set("src/generated/Schemas.ts", componentsModule(components))
+
+  const groups = new Map<string, Array<Operation>>()
+  for (const op of operations) {
+    const list = groups.get(op.group) ?? []
+    list.push(op)
+    groups.set(op.group, list)
+  }
+  const groupModules: Array<{ group: string; module: string }> = []
+  for (const [group, ops] of groups) {
+    const module = pascalCase(group)
+    if (module === "Schemas" || module === "Meta" || module === "Groups") throw new Error(`group ${group} clashes with a module name`)
+    const registry = new Registry((name) => `Schemas.${name}`, false)
+    files.set(`src/generated/${module}.ts`, groupModule(group, ops, registry, ctxFor(), sharedResponseNames))
+    groupModules.push({ group, module })
+  }
+
+  files.set("src/generated/Meta.ts", [
+    generatedBanner,
+    `/**\n * Facts about the spec the client was generated from.\n *\n * @since 0.1.0\n */`,
+    "",
+    `/** The spec's version, sent as \`Clerk-API-Version\`. */`,
+    `export const apiVersion = ${JSON.stringify(String(spec.info?.version ?? ""))}`,
+    "",
+    `/** How many operations the client covers. */`,
+    `export const operationCount = ${operations.length}`,
+    ""
+  ].join("\n"))
+
+  files.set("src/generated/Groups.ts", [
+    generatedBanner,
+    `/**\n * Every operation group, bound together.\n *\n * @since 0.1.0\n */`,
+    `import type { ClerkClientService } from "../ClerkClient.js"`,
+    ...groupModules.map(({ module }) => `import * as ${module} from "./${module}.js"`),
+    "",
+    `/** Every group of the Backend API, bound to a client. */`,
+    `export interface ClerkBackendApi {`,
+    ...groupModules.map(({ group, module }) => `  readonly ${group}: ${module}.${module}Api`),
+    `}`,
+    "",
+    `/** Binds every group to a client. */`,
+    `export const bindAll = (client: ClerkClientService): ClerkBackendApi => ({`,
+    ...groupModules.map(({ group, module }) => `  ${group}: ${module}.bind(client),`),
+    `})`,
+    ""
+  ].join("\n"))
+
+  files.set("src/generated/index.ts", [
+    generatedBanner,
+    `/**\n * Per-group modules, for programs that import only the groups they use.\n *\n * @since 0.1.0\n */`,
+    "",
+    ...groupModules.map(({ module }) => `/** The \`${module}\` operations. */\nexport * as ${module} from "./${module}.js"`),
+    "",
+    `/** The schemas of the Backend API. */`,
+    `export * as Schemas from "./Schemas.js"`,
+    ""
+  ].join("\n"))
+
+  files.set("docs/operations.md", operationsTable(operations, spec))
+  return { files, operations, warnings, patchesApplied: applied, patchesSkipped: skipped }
+}
+
+const operationsTable = (operations: ReadonlyArray<Operation>, spec: Json): string => {
+  const rows = operations.map((op) => {
+    const stream = op.pagination ? `\`${op.pagination.streamName}\`` : ""
+    const naming = op.naming === "spec" ? "" : op.naming === "table" ? " ¹" : " ²"
+    return `| \`${op.group}.${op.name}\`${naming} | ${stream} | ${op.method} | \`${op.path}\` | ${op.operationId} | ${op.deprecated ? "yes" : ""} |`
+  })
+  return [
+    "<!-- Generated by scripts/generate.ts; do not edit. -->",
+    "# Operations",
+    "",
+    `All ${operations.length} operations of the Backend API spec version \`${spec.info?.version}\`, as \`clerk.<group>.<method>\``,
+    "on `ClerkBackend` and as `<Group>.<method>` in the per-group modules. The stream column names the",
+    "variant that returns every item as a `Stream`, fetching pages on demand.",
+    "",
+    "¹ named by `codegen/names.json` (the spec gives no SDK name). ² named by the fallback rule (first path segment, operationId).",
+    "",
+    "| Method | Stream | HTTP | Path | operationId | Deprecated |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    ""
+  ].join("\n")
+}

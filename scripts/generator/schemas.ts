@@ -1,0 +1,321 @@
+/** Turning OpenAPI schemas into named TypeScript interfaces and `effect/Schema` values. */
+import { camelCase, pascalCase, propertyKey } from "./names.js"
+import type { Json, Resolver } from "./spec.js"
+
+/** Emitted pieces of one schema use: its type, its wire type, and the Schema expression. */
+export interface Emitted {
+  readonly type: string
+  readonly encoded: string
+  readonly expr: string
+}
+
+/** A named declaration: an interface (or alias), its `Encoded` twin and its schema const. */
+export interface Declaration {
+  readonly name: string
+  readonly kind: "interface" | "alias"
+  /** Interface body lines or alias type text. */
+  readonly type: string
+  readonly encoded: string
+  readonly expr: string
+  readonly deprecated: boolean
+  readonly doc: string
+  /** Component names this declaration refers to. */
+  readonly deps: ReadonlySet<string>
+}
+
+/** Marks a reference to a component in expressions until declaration order is known. */
+export const refToken = (name: string) => `\u0000${name}\u0000`
+export const refTokenPattern = /\u0000([A-Za-z0-9_$]+)\u0000/g
+
+/** Whether a request or a response is being described: responses are lenient, requests strict. */
+export type Mode = "request" | "response"
+
+export class Registry {
+  readonly declarations = new Map<string, Declaration>()
+  private readonly reservedNames = new Set<string>()
+
+  constructor(
+    /** How this registry's module names a component: bare in the schemas module, qualified elsewhere. */
+    readonly qualify: (component: string) => string,
+    readonly isComponentsModule: boolean
+  ) {}
+
+  reserve(name: string): void {
+    this.reservedNames.add(name)
+  }
+
+  /** A name not used yet in this module: the hint, or the hint with a number. */
+  unique(hint: string): string {
+    let name = hint
+    for (let i = 2; this.reservedNames.has(name) || this.declarations.has(name); i++) name = `${hint}${i}`
+    this.reservedNames.add(name)
+    return name
+  }
+
+  add(declaration: Declaration): void {
+    this.declarations.set(declaration.name, declaration)
+  }
+}
+
+/** The discriminator a component carries as a member of a discriminated union. */
+export interface DiscriminatorRole {
+  readonly property: string
+  readonly value: string
+}
+
+export interface SchemaContext {
+  readonly resolver: Resolver
+  /** Component name (spec key) → generated name. */
+  readonly componentNames: ReadonlyMap<string, string>
+  /** Generated component name → discriminator its `property` must hold exactly. */
+  readonly discriminators: ReadonlyMap<string, DiscriminatorRole>
+  /** Collects the declarations an expression refers to (for ordering). */
+  readonly deps: Set<string>
+}
+
+const componentPrefix = "#/components/schemas/"
+
+/** The component name a `$ref` points to, if it points to a schema component. */
+export const componentOf = (ref: unknown): string | undefined =>
+  typeof ref === "string" && ref.startsWith(componentPrefix) ? ref.slice(componentPrefix.length) : undefined
+
+const isConstraintOnly = (member: Json): boolean =>
+  member !== null && typeof member === "object" && member.$ref === undefined && member.type === undefined &&
+  member.properties === undefined && member.items === undefined && member.enum === undefined &&
+  member.oneOf === undefined && member.anyOf === undefined && member.allOf === undefined
+
+/** Properties and required names of an object, merging `allOf` members (through references). */
+export const flattenObject = (
+  schema: Json,
+  resolver: Resolver
+): { properties: Array<[string, Json]>; required: Set<string>; additional: Json } => {
+  const properties = new Map<string, Json>()
+  const required = new Set<string>()
+  let additional: Json = undefined
+  const visit = (node: Json, depth: number) => {
+    if (depth > 16) throw new Error("allOf nesting too deep")
+    const resolved = resolver.deref(node)
+    if (!resolved || typeof resolved !== "object") return
+    for (const member of resolved.allOf ?? []) visit(member, depth + 1)
+    for (const [key, value] of Object.entries(resolved.properties ?? {})) properties.set(key, value)
+    for (const key of resolved.required ?? []) required.add(key)
+    if (resolved.additionalProperties !== undefined) additional = resolved.additionalProperties
+  }
+  visit(schema, 0)
+  return { properties: [...properties.entries()], required, additional }
+}
+
+const literalList = (values: ReadonlyArray<unknown>) => values.map((v) => JSON.stringify(v)).join(", ")
+
+/**
+ * Emits one schema use. Inline objects become named declarations in `registry`,
+ * named from `hint`.
+ */
+export const emitSchema = (
+  schema: Json,
+  hint: string,
+  mode: Mode,
+  registry: Registry,
+  ctx: SchemaContext
+): Emitted => {
+  if (schema === undefined || schema === null || schema === true || (typeof schema === "object" && Object.keys(schema).length === 0)) {
+    return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
+  }
+  const component = componentOf(schema.$ref)
+  if (component !== undefined) {
+    const name = ctx.componentNames.get(component)
+    if (name === undefined) throw new Error(`unknown component ${component}`)
+    ctx.deps.add(name)
+    const qualified = registry.qualify(name)
+    return nullable(schema, { type: qualified, encoded: `${qualified}.Encoded`, expr: registry.isComponentsModule ? refToken(name) : qualified })
+  }
+  if (schema.$ref !== undefined) return emitSchema(ctx.resolver.deref(schema), hint, mode, registry, ctx)
+  return nullable(schema, emitCore(schema, hint, mode, registry, ctx))
+}
+
+const nullable = (schema: Json, emitted: Emitted): Emitted =>
+  schema.nullable === true && emitted.type !== "unknown"
+    ? { type: `${emitted.type} | null`, encoded: `${emitted.encoded} | null`, expr: `Schema.NullOr(${emitted.expr})` }
+    : emitted
+
+const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ctx: SchemaContext): Emitted => {
+  if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
+    const own = schema.properties !== undefined && Object.keys(schema.properties).length > 0
+    if (schema.allOf.length === 1 && !own) {
+      return emitSchema(schema.allOf[0], hint, mode, registry, ctx)
+    }
+    return emitObject(schema, hint, mode, registry, ctx)
+  }
+  const alternatives: Array<Json> | undefined = schema.oneOf ?? schema.anyOf
+  if (Array.isArray(alternatives)) {
+    const members = alternatives.filter((member) => !isConstraintOnly(member))
+    const rest = { ...schema, oneOf: undefined, anyOf: undefined, nullable: undefined }
+    if (members.length === 0) return emitCore(rest, hint, mode, registry, ctx)
+    const ownProperties = schema.properties !== undefined && Object.keys(schema.properties).length > 0
+    if (ownProperties) {
+      throw new Error(`${hint}: a schema with both its own properties and oneOf/anyOf shapes is not supported`)
+    }
+    if (members.length === 1) return emitSchema(members[0], hint, mode, registry, ctx)
+    const discriminated = schema.discriminator?.propertyName !== undefined
+    const ordered = discriminated ? members : orderForFirstMatch(members, ctx.resolver)
+    const emitted = ordered.map((member, i) => emitSchema(member, `${hint}Variant${i + 1}`, mode, registry, ctx))
+    return {
+      type: emitted.map((e) => e.type).join(" | "),
+      encoded: emitted.map((e) => e.encoded).join(" | "),
+      expr: `Schema.Union(${emitted.map((e) => e.expr).join(", ")})`
+    }
+  }
+  if (Array.isArray(schema.enum)) {
+    const values = schema.enum.filter((v: unknown) => v !== null)
+    if (values.length > 0 && values.every((v: unknown) => typeof v === "string")) {
+      if (mode === "response") {
+        return {
+          type: `${values.map((v: string) => JSON.stringify(v)).join(" | ")} | (string & {})`,
+          encoded: "string",
+          expr: `I.openEnum(${literalList(values)})`
+        }
+      }
+      const type = values.map((v: string) => JSON.stringify(v)).join(" | ")
+      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})` }
+    }
+    if (values.length > 0 && values.every((v: unknown) => typeof v === "number" || typeof v === "boolean")) {
+      const base = typeof values[0] === "number" ? "number" : "boolean"
+      if (mode === "response") return { type: base, encoded: base, expr: base === "number" ? "Schema.Number" : "Schema.Boolean" }
+      const type = values.map((v: unknown) => JSON.stringify(v)).join(" | ")
+      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})` }
+    }
+  }
+  switch (schema.type) {
+    case "string":
+      if (schema.format === "binary") return { type: "Blob", encoded: "Blob", expr: "I.BlobPart" }
+      return { type: "string", encoded: "string", expr: "Schema.String" }
+    case "integer":
+    case "number":
+      return { type: "number", encoded: "number", expr: "Schema.Number" }
+    case "boolean":
+      return { type: "boolean", encoded: "boolean", expr: "Schema.Boolean" }
+    case "array": {
+      const item = emitSchema(schema.items, `${hint}Item`, mode, registry, ctx)
+      return {
+        type: `ReadonlyArray<${item.type}>`,
+        encoded: `ReadonlyArray<${item.encoded}>`,
+        expr: `Schema.Array(${item.expr})`
+      }
+    }
+  }
+  if (schema.properties !== undefined && Object.keys(schema.properties).length > 0) {
+    return emitObject(schema, hint, mode, registry, ctx)
+  }
+  if (schema.type === "object" || schema.additionalProperties !== undefined) {
+    const additional = schema.additionalProperties
+    if (additional && typeof additional === "object" && Object.keys(additional).length > 0) {
+      const value = emitSchema(additional, `${hint}Value`, mode, registry, ctx)
+      return {
+        type: `{ readonly [key: string]: ${value.type} }`,
+        encoded: `{ readonly [key: string]: ${value.encoded} }`,
+        expr: `Schema.Record({ key: Schema.String, value: ${value.expr} })`
+      }
+    }
+    return { type: "{ readonly [key: string]: unknown }", encoded: "{ readonly [key: string]: unknown }", expr: "I.FreeForm" }
+  }
+  return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
+}
+
+/** Without a discriminator the first member that decodes wins: try the most demanding shapes first. */
+const orderForFirstMatch = (members: Array<Json>, resolver: Resolver): Array<Json> =>
+  members
+    .map((member, index) => ({ member, index, weight: flattenObject(member, resolver).required.size }))
+    .sort((a, b) => b.weight - a.weight || a.index - b.index)
+    .map(({ member }) => member)
+
+/** Declares an object (after merging `allOf`) under a name from `hint`, returning a reference to it. */
+export const emitObject = (
+  schema: Json,
+  hint: string,
+  mode: Mode,
+  registry: Registry,
+  ctx: SchemaContext,
+  fixedName?: string
+): Emitted => {
+  const name = fixedName ?? registry.unique(hint)
+  const { properties, required } = flattenObject(schema, ctx.resolver)
+  const role = ctx.discriminators.get(name)
+  const seen = new Map<string, string>()
+  const typeLines: Array<string> = []
+  const encodedLines: Array<string> = []
+  const fields: Array<string> = []
+  const outerDeps = ctx.deps
+  const deps = new Set<string>()
+  const inner: SchemaContext = { ...ctx, deps }
+  for (const [wire, propertySchema] of properties) {
+    const key = camelCase(wire)
+    const clash = seen.get(key)
+    if (clash !== undefined) {
+      throw new Error(`${name}: properties "${clash}" and "${wire}" both become "${key}"; add a patch to codegen/patches.json`)
+    }
+    seen.set(key, wire)
+    const isRequired = required.has(wire)
+    const emitted: Emitted = role !== undefined && role.property === wire
+      ? { type: JSON.stringify(role.value), encoded: JSON.stringify(role.value), expr: `Schema.Literal(${JSON.stringify(role.value)})` }
+      : emitSchema(propertySchema, `${name}${pascalCase(key)}`, mode, registry, inner)
+    const resolved = ctx.resolver.deref(propertySchema)
+    const deprecated = propertySchema?.deprecated === true || resolved?.deprecated === true
+    const doc = deprecated ? "/** @deprecated */\n" : ""
+    const optional = isRequired ? "" : "?"
+    typeLines.push(`${doc}readonly ${propertyKey(key)}${optional}: ${emitted.type}`.replace(/^/gm, "  "))
+    encodedLines.push(`${doc}readonly ${propertyKey(wire)}${optional}: ${emitted.encoded}`.replace(/^/gm, "    "))
+    fields.push(`  ${propertyKey(key)}: I.${isRequired ? "req" : "opt"}(${emitted.expr}, ${JSON.stringify(wire)})`)
+  }
+  for (const dep of deps) outerDeps.add(dep)
+  registry.add({
+    name,
+    kind: "interface",
+    type: typeLines.join("\n"),
+    encoded: encodedLines.join("\n"),
+    expr: fields.length === 0 ? "Schema.Struct({})" : `Schema.Struct({\n${fields.join(",\n")}\n})`,
+    deprecated: schema.deprecated === true,
+    doc: "",
+    deps
+  })
+  if (registry.isComponentsModule) ctx.deps.add(name)
+  return { type: name, encoded: `${name}.Encoded`, expr: registry.isComponentsModule ? refToken(name) : name }
+}
+
+/** Declares a component or named response that is not an object (a union, an array, an enum...) as an alias. */
+export const emitAlias = (
+  schema: Json,
+  name: string,
+  mode: Mode,
+  registry: Registry,
+  ctx: SchemaContext
+): void => {
+  const deps = new Set<string>()
+  const emitted = emitSchema(schema, name, mode, registry, { ...ctx, deps })
+  for (const dep of deps) ctx.deps.add(dep)
+  registry.add({
+    name,
+    kind: "alias",
+    type: emitted.type,
+    encoded: emitted.encoded,
+    expr: emitted.expr,
+    deprecated: schema.deprecated === true,
+    doc: "",
+    deps
+  })
+}
+
+/** Whether a schema is declared as an interface (an object after `allOf`), not an alias. */
+export const isObjectLike = (schema: Json, resolver: Resolver): boolean => {
+  if (!schema || typeof schema !== "object" || schema.$ref !== undefined) return false
+  if (schema.oneOf !== undefined || schema.anyOf !== undefined) {
+    const members = (schema.oneOf ?? schema.anyOf).filter((m: Json) => !isConstraintOnly(m))
+    if (members.length > 0) return false
+  }
+  if (Array.isArray(schema.allOf)) {
+    const own = schema.properties !== undefined && Object.keys(schema.properties).length > 0
+    return schema.allOf.length > 1 || own
+  }
+  if (schema.nullable === true) return false
+  return schema.properties !== undefined && Object.keys(schema.properties).length > 0 && schema.enum === undefined &&
+    (schema.type === undefined || schema.type === "object") && flattenObject(schema, resolver).properties.length > 0
+}

@@ -1,0 +1,43 @@
+/**
+ * The whole Clerk Backend API as one service: `clerk.users.get(...)`,
+ * `clerk.organizations.list(...)`, and a streaming variant of every list.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ClerkClient } from "./ClerkClient.js"
+import type { ClerkClientOptions } from "./ClerkClient.js"
+import type { ClerkConfig } from "./ClerkConfig.js"
+import type { ClerkBackendApi } from "./generated/Groups.js"
+import { bindAll } from "./generated/Groups.js"
+
+/**
+ * The Backend API service: every operation group, bound to a client.
+ *
+ * @since 0.1.0
+ */
+export class ClerkBackend extends Context.Tag("effect-clerk/ClerkBackend")<ClerkBackend, ClerkBackendApi>() {
+  /** Builds the service from a `ClerkClient`. */
+  static readonly make: Effect.Effect<ClerkBackendApi, never, ClerkClient> = Effect.map(ClerkClient, bindAll)
+
+  /**
+   * The service (and the `ClerkClient` it runs on); needs `ClerkConfig` and an `HttpClient`,
+   * and reads an optional `ClerkRetryPolicy`.
+   */
+  static readonly layer: Layer.Layer<ClerkBackend | ClerkClient, never, ClerkConfig | HttpClient.HttpClient> = Layer
+    .effect(ClerkBackend, ClerkBackend.make).pipe(Layer.provideMerge(ClerkClient.layer))
+
+  /** Like {@link ClerkBackend.layer}, with client options such as `transformClient`. */
+  static readonly layerWith = (
+    options: ClerkClientOptions
+  ): Layer.Layer<ClerkBackend | ClerkClient, never, ClerkConfig | HttpClient.HttpClient> =>
+    Layer.effect(ClerkBackend, ClerkBackend.make).pipe(Layer.provideMerge(ClerkClient.layerWith(options)))
+}
+
+/**
+ * @since 0.1.0
+ */
+export type { ClerkBackendApi }

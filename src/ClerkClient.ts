@@ -1,0 +1,138 @@
+/**
+ * The low-level executor every operation runs through: builds the request,
+ * authenticates it, applies timeout and retry policy, maps failures to typed
+ * errors and decodes the answer.
+ *
+ * Most programs use {@link ClerkBackend} instead; this service is what the
+ * per-group modules (`Users.get(...)`) require, so a bundle can include only
+ * the groups it calls.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { ClerkConfig } from "./ClerkConfig.js"
+import type { ClerkError } from "./ClerkError.js"
+import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
+import type { Descriptor } from "./internal/operation.js"
+import * as Request from "./internal/request.js"
+import * as Response from "./internal/response.js"
+import * as Retry from "./internal/retry.js"
+import { version } from "./internal/version.js"
+
+/**
+ * The executor service.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkClientService {
+  /** Sends one operation with camelCase params and returns its decoded result. */
+  readonly execute: (descriptor: Descriptor, params: unknown) => Effect.Effect<any, ClerkError>
+}
+
+/**
+ * Options of {@link ClerkClient.make}.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkClientOptions {
+  /** Adjusts the HTTP client used for every request (extra headers, tracing, a proxy...). */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/** @internal */
+export const currentTimeout: FiberRef.FiberRef<Option.Option<Duration.Duration>> = FiberRef.unsafeMake(
+  Option.none()
+)
+
+/**
+ * The executor service tag.
+ *
+ * @since 0.1.0
+ */
+export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkClient, ClerkClientService>() {
+  /** Builds the executor from the configuration and an `HttpClient`. */
+  static readonly make = (
+    options: ClerkClientOptions = {}
+  ): Effect.Effect<ClerkClientService, never, ClerkConfig | HttpClient.HttpClient> =>
+    Effect.gen(function*() {
+      const config = yield* ClerkConfig
+      const basePolicy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => ClerkRetryPolicy.default)
+      const httpClient = yield* HttpClient.HttpClient
+      const client = (options.transformClient ?? identityClient)(httpClient.pipe(
+        HttpClient.mapRequest(HttpClientRequest.setHeaders({
+          "Clerk-API-Version": config.apiVersion,
+          "User-Agent": `effect-clerk/${version}`,
+          Accept: "application/json"
+        })),
+        HttpClient.mapRequest(HttpClientRequest.bearerToken(config.secretKey))
+      ))
+
+      const attempt = (descriptor: Descriptor, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
+        client.execute(request).pipe(
+          Effect.flatMap((response) => Response.read(descriptor, response)),
+          Effect.timeoutFail({ duration: timeout, onTimeout: () => Response.timeoutError(descriptor, timeout) }),
+          Effect.catchTags({
+            RequestError: (error: HttpClientError.RequestError) => Effect.fail(Response.transportError(descriptor, error)),
+            ResponseError: (error: HttpClientError.ResponseError) => Effect.fail(Response.transportError(descriptor, error))
+          })
+        )
+
+      const execute = (descriptor: Descriptor, params: unknown): Effect.Effect<any, ClerkError> =>
+        Effect.gen(function*() {
+          const wire = yield* Request.encodeParams(descriptor, params)
+          const request = Request.build(descriptor, config.apiUrl, wire)
+          const policy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => basePolicy)
+          const timeout = Option.getOrElse(yield* FiberRef.get(currentTimeout), () => config.timeout)
+          const answer = yield* Retry.apply(attempt(descriptor, request, timeout), policy, descriptor)
+          return yield* Response.decode(descriptor, answer)
+        }).pipe(
+          Effect.withSpan(`ClerkBackend.${descriptor.name}`, {
+            kind: "client",
+            attributes: {
+              "clerk.operation": descriptor.name,
+              "http.request.method": descriptor.method,
+              "url.template": descriptor.path
+            }
+          })
+        )
+
+      return { execute }
+    })
+
+  /** The executor as a layer; needs `ClerkConfig` and an `HttpClient` (and reads an optional `ClerkRetryPolicy`). */
+  static readonly layer: Layer.Layer<ClerkClient, never, ClerkConfig | HttpClient.HttpClient> = Layer.effect(
+    ClerkClient,
+    ClerkClient.make()
+  )
+
+  /** Like {@link ClerkClient.layer}, with options. */
+  static readonly layerWith = (
+    options: ClerkClientOptions
+  ): Layer.Layer<ClerkClient, never, ClerkConfig | HttpClient.HttpClient> =>
+    Layer.effect(ClerkClient, ClerkClient.make(options))
+}
+
+const identityClient = (client: HttpClient.HttpClient) => client
+
+/**
+ * Runs an effect with a different per-attempt timeout for the Clerk calls inside it.
+ *
+ * @since 0.1.0
+ */
+export const withTimeout: {
+  (timeout: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentTimeout, Option.some(Duration.decode(timeout)))
+)

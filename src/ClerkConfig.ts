@@ -1,0 +1,92 @@
+/**
+ * Where and how to reach the Clerk Backend API.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Redacted from "effect/Redacted"
+import { apiVersion } from "./generated/Meta.js"
+
+/**
+ * The default base URL of the Backend API.
+ *
+ * @since 0.1.0
+ */
+export const defaultApiUrl = "https://api.clerk.com/v1"
+
+/**
+ * The default time one HTTP attempt may take before it fails with a `Timeout` transport error.
+ *
+ * @since 0.1.0
+ */
+export const defaultTimeout: Duration.Duration = Duration.seconds(30)
+
+/**
+ * Options accepted by {@link ClerkConfig.layer} and {@link ClerkConfig.make}.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkConfigOptions {
+  /** The instance's secret key (`sk_live_...` / `sk_test_...`). */
+  readonly secretKey: Redacted.Redacted<string>
+  /** Base URL, without a trailing slash. Default {@link defaultApiUrl}. */
+  readonly apiUrl?: string | undefined
+  /** Sent as `Clerk-API-Version`. Default: the version of the spec the client was generated from. */
+  readonly apiVersion?: string | undefined
+  /** Time one HTTP attempt may take. Default {@link defaultTimeout}. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * The resolved configuration.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkConfigService {
+  readonly secretKey: Redacted.Redacted<string>
+  readonly apiUrl: string
+  readonly apiVersion: string
+  readonly timeout: Duration.Duration
+}
+
+/**
+ * The configuration service: secret key, base URL, API version and timeout.
+ *
+ * @since 0.1.0
+ */
+export class ClerkConfig extends Context.Tag("effect-clerk/ClerkConfig")<ClerkConfig, ClerkConfigService>() {
+  /** Resolves options into a configuration, filling defaults. */
+  static readonly make = (options: ClerkConfigOptions): ClerkConfigService => ({
+    secretKey: options.secretKey,
+    apiUrl: (options.apiUrl ?? defaultApiUrl).replace(/\/+$/, ""),
+    apiVersion: options.apiVersion ?? apiVersion,
+    timeout: Duration.decode(options.timeout ?? defaultTimeout)
+  })
+
+  /** A layer from explicit options. */
+  static readonly layer = (options: ClerkConfigOptions): Layer.Layer<ClerkConfig> =>
+    Layer.succeed(ClerkConfig, ClerkConfig.make(options))
+
+  /**
+   * The options read through `Config`: `CLERK_SECRET_KEY` (required, redacted),
+   * `CLERK_API_URL`, `CLERK_API_VERSION` and `CLERK_TIMEOUT` (a duration such as `10 seconds`), all optional.
+   */
+  static readonly config: Config.Config<ClerkConfigOptions> = Config.all({
+    secretKey: Config.redacted("CLERK_SECRET_KEY"),
+    apiUrl: Config.option(Config.string("CLERK_API_URL")).pipe(Config.map(Option.getOrUndefined)),
+    apiVersion: Config.option(Config.string("CLERK_API_VERSION")).pipe(Config.map(Option.getOrUndefined)),
+    timeout: Config.option(Config.duration("CLERK_TIMEOUT")).pipe(Config.map(Option.getOrUndefined))
+  })
+
+  /** A layer reading {@link ClerkConfig.config} from the current `ConfigProvider` (the environment by default). */
+  static readonly layerConfig: Layer.Layer<ClerkConfig, ConfigError.ConfigError> = Layer.effect(
+    ClerkConfig,
+    Effect.map(ClerkConfig.config, ClerkConfig.make)
+  )
+}

@@ -1,0 +1,35 @@
+/**
+ * effect-clerk: the Clerk Backend API as typed Effects.
+ *
+ * @since 0.1.0
+ */
+
+/** The whole API as one service. */
+export { ClerkBackend, type ClerkBackendApi } from "./ClerkBackend.js"
+
+/** The executor every operation runs through, and per-call timeouts. */
+export { ClerkClient, type ClerkClientOptions, type ClerkClientService, withTimeout } from "./ClerkClient.js"
+
+/** Secret key, base URL, API version and timeout. */
+export { ClerkConfig, type ClerkConfigOptions, type ClerkConfigService } from "./ClerkConfig.js"
+
+/** Typed failures. */
+export * from "./ClerkError.js"
+
+/** Retry policy. */
+export {
+  ClerkRetryPolicy,
+  type ClerkRetryPolicyOptions,
+  type ClerkRetryPolicyService,
+  defaultIsRetryable,
+  defaultSchedule
+} from "./ClerkRetryPolicy.js"
+
+/** Streaming options of the list variants. */
+export type { StreamOptions } from "./internal/operation.js"
+
+/** Per-group modules and schemas. */
+export * from "./generated/index.js"
+
+/** Facts about the spec the client was generated from. */
+export { apiVersion, operationCount } from "./generated/Meta.js"

@@ -1,0 +1,33 @@
+/**
+ * Small schema builders the generated modules are written with.
+ *
+ * @internal
+ */
+import * as Schema from "effect/Schema"
+
+/** A required property read from (and written to) the wire name `key`. */
+export const req = <S extends Schema.Schema.All, const K extends string>(schema: S, key: K) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
+
+/** An optional property (absent, never `undefined`) read from the wire name `key`. */
+export const opt = <S extends Schema.Schema.All, const K extends string>(schema: S, key: K) =>
+  Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
+
+/**
+ * A string enum that also accepts values the spec did not list, so a new
+ * value from Clerk decodes instead of failing. The type keeps the known
+ * literals for editors.
+ */
+export const openEnum = <const L extends ReadonlyArray<string>>(
+  ...literals: L
+): Schema.Schema<L[number] | (string & {}), string> =>
+  Schema.Union(Schema.Literal(...literals), Schema.String) as any
+
+/** A free-form object whose keys belong to the user and travel untouched. */
+export const FreeForm: Schema.Schema<{ readonly [key: string]: unknown }> = Schema.Record({
+  key: Schema.String,
+  value: Schema.Unknown
+})
+
+/** A `Blob` (or `File`) sent as a multipart part. */
+export const BlobPart: Schema.Schema<Blob> = Schema.instanceOf(Blob)

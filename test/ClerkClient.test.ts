@@ -1,0 +1,176 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { ClerkBackend } from "../src/ClerkBackend.js"
+import { apiVersion } from "../src/generated/Meta.js"
+import { version } from "../src/internal/version.js"
+import { backendWith, fakeSecret, json } from "./support/MockHttp.js"
+import packageJson from "../package.json" with { type: "json" }
+
+const userBody = {
+  id: "user_1",
+  object: "user",
+  username: null,
+  first_name: "Ada",
+  last_name: null,
+  image_url: "https://img.test/1",
+  has_image: false,
+  primary_email_address_id: null,
+  primary_phone_number_id: null,
+  primary_web3_wallet_id: null,
+  password_enabled: false,
+  two_factor_enabled: false,
+  totp_enabled: false,
+  backup_code_enabled: false,
+  email_addresses: [],
+  phone_numbers: [],
+  web3_wallets: [],
+  passkeys: [],
+  external_accounts: [],
+  saml_accounts: [],
+  enterprise_accounts: [],
+  public_metadata: { "Some Key": { nested_key: 1 } },
+  private_metadata: {},
+  unsafe_metadata: {},
+  external_id: null,
+  last_sign_in_at: null,
+  banned: false,
+  locked: false,
+  lockout_expires_in_seconds: null,
+  verification_attempts_remaining: null,
+  created_at: 1,
+  updated_at: 2,
+  delete_self_enabled: true,
+  create_organization_enabled: true,
+  last_active_at: null,
+  mfa_enabled_at: null,
+  mfa_disabled_at: null,
+  legal_accepted_at: null,
+  a_field_clerk_added_later: { anything: true }
+}
+
+describe("ClerkClient", () => {
+  it.effect("sends the secret, API version, user agent and accept headers to the base URL", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const user = yield* clerk.users.get({ userId: "user_1" })
+      expect(user.firstName).toBe("Ada")
+      expect(sent).toHaveLength(1)
+      expect(sent[0]!.method).toBe("GET")
+      expect(sent[0]!.url.toString()).toBe("https://api.test/v1/users/user_1")
+      expect(sent[0]!.headers["authorization"]).toBe(`Bearer ${fakeSecret}`)
+      expect(sent[0]!.headers["clerk-api-version"]).toBe("2026-05-12")
+      expect(sent[0]!.headers["user-agent"]).toBe(`effect-clerk/${packageJson.version}`)
+      expect(sent[0]!.headers["accept"]).toBe("application/json")
+    }))
+
+  it("keeps the user agent version equal to package.json and the API version to the spec's", () => {
+    expect(version).toBe(packageJson.version)
+    expect(apiVersion).toBe("2026-05-12")
+  })
+
+  it.effect("decodes to camelCase, ignores unknown fields and keeps metadata keys untouched", () =>
+    Effect.gen(function*() {
+      const { layer } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const user = yield* clerk.users.get({ userId: "user_1" })
+      expect(user.publicMetadata).toEqual({ "Some Key": { nested_key: 1 } })
+      expect(user.createdAt).toBe(1)
+      expect(user).not.toHaveProperty("aFieldClerkAddedLater")
+      expect(user).not.toHaveProperty("a_field_clerk_added_later")
+    }))
+
+  it.effect("escapes path values", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* clerk.users.get({ userId: "a/b?c#d e%" })
+      expect(sent[0]!.url.pathname).toBe("/v1/users/a%2Fb%3Fc%23d%20e%25")
+    }))
+
+  it.effect("repeats query arrays, sends false and 0, omits absent values", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json([]))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* clerk.users.list({ userId: ["user_1", "user_2"], banned: false, offset: 0, limit: 10 })
+      const params = sent[0]!.url.searchParams
+      expect(params.getAll("user_id")).toEqual(["user_1", "user_2"])
+      expect(params.get("banned")).toBe("false")
+      expect(params.get("offset")).toBe("0")
+      expect(params.get("limit")).toBe("10")
+      expect(params.has("query")).toBe(false)
+    }))
+
+  it.effect("joins explode:false query arrays with commas", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json({ data: [], total_count: 0 }))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* clerk.organizationDomains.listAll({ enrollmentMode: ["manual_invitation", "automatic_invitation"], domains: ["a.test", "b.test"] })
+      const params = sent[0]!.url.searchParams
+      expect(params.getAll("enrollment_mode")).toEqual(["manual_invitation,automatic_invitation"])
+      expect(params.getAll("domains")).toEqual(["a.test", "b.test"])
+    }))
+
+  it.effect("encodes JSON bodies in snake_case, leaving metadata keys alone", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* clerk.users.update({ userId: "user_1", firstName: "Ada", skipPasswordChecks: false })
+      expect(sent[0]!.method).toBe("PATCH")
+      expect(sent[0]!.headers["content-type"]).toBe("application/json")
+      expect(JSON.parse(sent[0]!.body as string)).toEqual({ first_name: "Ada", skip_password_checks: false })
+      yield* clerk.users.updateMetadata({ userId: "user_1", publicMetadata: { camelKey: 1, snake_key: { deepKey: [1] } } })
+      expect(sent[1]!.url.pathname).toBe("/v1/users/user_1/metadata")
+      expect(JSON.parse(sent[1]!.body as string)).toEqual({
+        public_metadata: { camelKey: 1, snake_key: { deepKey: [1] } }
+      })
+    }))
+
+  it.effect("sends array bodies from their named key", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json([]))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* clerk.invitations.bulkCreate({ invitations: [{ emailAddress: "a@b.test", notify: false }] })
+      expect(JSON.parse(sent[0]!.body as string)).toEqual([{ email_address: "a@b.test", notify: false }])
+    }))
+
+  it.effect("sends multipart uploads with the Blob as a file part", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const file = new File([new Uint8Array([137, 80, 78, 71])], "logo.png", { type: "image/png" })
+      yield* clerk.users.setProfileImage({ userId: "user_1", file })
+      const form = sent[0]!.body as FormData
+      expect(form).toBeInstanceOf(FormData)
+      const part = form.get("file") as File
+      expect(part.name).toBe("logo.png")
+      expect(new Uint8Array(yield* Effect.promise(() => part.arrayBuffer()))).toEqual(new Uint8Array([137, 80, 78, 71]))
+      expect(sent[0]!.url.pathname).toBe("/v1/users/user_1/profile_image")
+    }))
+
+  it.effect("returns void for 204 and text for a non-JSON 200", () =>
+    Effect.gen(function*() {
+      const { layer } = backendWith((sent) =>
+        sent.url.pathname.endsWith("/interstitial")
+          ? new Response("<html>interstitial</html>", { headers: { "content-type": "text/html" } })
+          : new Response(null, { status: 204 })
+      )
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      expect(yield* clerk.webhooks.deleteSvixApp()).toBeUndefined()
+      expect(yield* clerk.miscellaneous.getPublicInterstitial({ frontendApi: "x" })).toBe("<html>interstitial</html>")
+    }))
+
+  it.effect("refuses params that break the spec, typed and without sending", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const error = yield* Effect.flip(clerk.users.list({ limit: "ten" as unknown as number }))
+      expect(error._tag).toBe("ClerkInvalidRequest")
+      if (error._tag === "ClerkInvalidRequest") {
+        expect(error.path).toBe("limit")
+        expect(error.message).toContain("users.list")
+        expect(error.message).not.toContain("ten")
+      }
+      expect(sent).toHaveLength(0)
+    }))
+})

@@ -92,7 +92,14 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
           const request = Request.build(descriptor, config.apiUrl, wire)
           const policy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => basePolicy)
           const timeout = Option.getOrElse(yield* FiberRef.get(currentTimeout), () => config.timeout)
-          const answer = yield* Retry.apply(attempt(descriptor, request, timeout), policy, descriptor)
+          const answer = yield* Retry.apply(attempt(descriptor, request, timeout), policy, descriptor).pipe(
+            Effect.tapError((error) =>
+              "status" in error
+                ? annotateOutcome(error.status, "clerkTraceId" in error ? error.clerkTraceId : undefined)
+                : Effect.void
+            )
+          )
+          yield* annotateOutcome(answer.status, answer.clerkTraceId)
           return yield* Response.decode(descriptor, answer)
         }).pipe(
           Effect.withSpan(`ClerkBackend.${descriptor.name}`, {
@@ -122,6 +129,13 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
 }
 
 const identityClient = (client: HttpClient.HttpClient) => client
+
+const annotateOutcome = (status: number, clerkTraceId: string | undefined) =>
+  Effect.annotateCurrentSpan(
+    clerkTraceId === undefined
+      ? { "http.response.status_code": status }
+      : { "http.response.status_code": status, "clerk.trace_id": clerkTraceId }
+  )
 
 /**
  * Runs an effect with a different per-attempt timeout for the Clerk calls inside it.

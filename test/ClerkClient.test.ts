@@ -1,9 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { apiVersion } from "../src/generated/Meta.js"
 import { version } from "../src/internal/version.js"
 import { backendWith, fakeSecret, json } from "./support/MockHttp.js"
+import { recordingTracer } from "./support/RecordingTracer.js"
 import packageJson from "../package.json" with { type: "json" }
 
 const userBody = {
@@ -172,5 +174,62 @@ describe("ClerkClient", () => {
         expect(error.message).not.toContain("ten")
       }
       expect(sent).toHaveLength(0)
+    }))
+})
+
+describe("ClerkClient tracing and transport", () => {
+  it.effect("runs each operation in a span named after it, with method, path template, status and trace id", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const { layer } = backendWith(json(userBody, 200, { "clerk-trace-id": "trace_ok" }))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* clerk.users.get({ userId: "user_1" }).pipe(Effect.withTracer(tracer))
+      const span = spans.find((s) => s.name === "ClerkBackend.users.get")
+      expect(span).toBeDefined()
+      expect(span!.attributes.get("http.request.method")).toBe("GET")
+      expect(span!.attributes.get("url.template")).toBe("/users/{user_id}")
+      expect(span!.attributes.get("http.response.status_code")).toBe(200)
+      expect(span!.attributes.get("clerk.trace_id")).toBe("trace_ok")
+      for (const s of spans) {
+        for (const value of s.attributes.values()) expect(String(value)).not.toContain(fakeSecret)
+      }
+    }))
+
+  it.effect.each([
+    ["ECONNREFUSED", "ConnectionRefused", true],
+    ["ENOTFOUND", "DnsFailure", true],
+    ["ECONNRESET", "ConnectionReset", false],
+    ["EPROTO", "Other", false]
+  ] as const)("classifies a %s transport failure as %s", ([code, kind, neverReached]) =>
+    Effect.gen(function*() {
+      const { layer } = backendWith(() => {
+        throw new TypeError("fetch failed", { cause: Object.assign(new Error(`failure ${code}`), { code }) })
+      })
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const error = yield* Effect.flip(
+        clerk.users.get({ userId: "user_1" }).pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none))
+      )
+      expect(error._tag).toBe("ClerkTransportError")
+      if (error._tag === "ClerkTransportError") {
+        expect(error.kind).toBe(kind)
+        expect(error.neverReachedServer).toBe(neverReached)
+        expect(error.message).toContain("users.get")
+        expect(error.message).toContain(`failure ${code}`)
+      }
+    }))
+
+  it.effect("reports a body that cannot be read as a BodyRead transport error", () =>
+    Effect.gen(function*() {
+      const broken = new ReadableStream({
+        pull(controller) {
+          controller.error(new Error("stream broke"))
+        }
+      })
+      const { layer } = backendWith(() => new Response(broken, { status: 200 }))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const error = yield* Effect.flip(
+        clerk.users.get({ userId: "user_1" }).pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none))
+      )
+      expect(error._tag === "ClerkTransportError" && error.kind).toBe("BodyRead")
     }))
 })

@@ -20,6 +20,7 @@ export interface Answer {
   readonly status: number
   readonly contentType: string
   readonly body: string
+  readonly clerkTraceId: string | undefined
 }
 
 /** Reads the body; a non-2xx status becomes its typed error. */
@@ -30,7 +31,7 @@ export const read = (
   Effect.flatMap(response.text, (body) => {
     const contentType = response.headers["content-type"] ?? ""
     if (response.status >= 200 && response.status < 300) {
-      return Effect.succeed({ status: response.status, contentType, body })
+      return Effect.succeed({ status: response.status, contentType, body, clerkTraceId: response.headers["clerk-trace-id"] })
     }
     return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(apiError(descriptor, response, body, now)))
   })

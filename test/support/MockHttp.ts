@@ -3,6 +3,7 @@
  * function of it, records what was sent, opens no socket.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
@@ -53,10 +54,15 @@ export const mockHttp = (reply: Reply) => {
       const entry: Sent = { method: request.method, url, headers: { ...request.headers }, body: bodyOf(request) }
       sent.push(entry)
       const index = sent.length - 1
-      const produced = typeof reply === "function" ? reply(entry, index) : reply.clone()
+      // A reply that throws or rejects stands for a transport failure, as FetchHttpClient reports one.
+      const transport = (cause: unknown) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+      const produced = yield* Effect.try({
+        try: () => typeof reply === "function" ? reply(entry, index) : reply.clone(),
+        catch: transport
+      })
       const response = Effect.isEffect(produced)
         ? yield* (produced as Effect.Effect<Response, any>)
-        : yield* Effect.promise(() => Promise.resolve(produced as Response | Promise<Response>))
+        : yield* Effect.tryPromise({ try: () => Promise.resolve(produced as Response | Promise<Response>), catch: transport })
       return HttpClientResponse.fromWeb(request, response)
     })
   )

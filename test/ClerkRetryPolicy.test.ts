@@ -1,0 +1,277 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Schedule from "effect/Schedule"
+import * as TestClock from "effect/TestClock"
+import { ClerkBackend } from "../src/ClerkBackend.js"
+import { withTimeout } from "../src/ClerkClient.js"
+import { ClerkRetryPolicy, defaultIsRetryable } from "../src/ClerkRetryPolicy.js"
+import { ClerkServerError, ClerkTransportError } from "../src/ClerkError.js"
+import { backendWith, clerkErrors, json } from "./support/MockHttp.js"
+import { settle, settleUntil } from "./support/settle.js"
+
+const user = {
+  id: "user_1", object: "user", username: null, first_name: null, last_name: null, image_url: "", has_image: false,
+  primary_email_address_id: null, primary_phone_number_id: null, primary_web3_wallet_id: null, password_enabled: false,
+  two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false, email_addresses: [], phone_numbers: [],
+  web3_wallets: [], passkeys: [], external_accounts: [], saml_accounts: [], enterprise_accounts: [],
+  public_metadata: {}, private_metadata: {}, unsafe_metadata: {}, external_id: null, last_sign_in_at: null,
+  banned: false, locked: false, lockout_expires_in_seconds: null, verification_attempts_remaining: null,
+  created_at: 1, updated_at: 2, delete_self_enabled: true, create_organization_enabled: true, last_active_at: null,
+  mfa_enabled_at: null, mfa_disabled_at: null, legal_accepted_at: null
+}
+
+const refused = () => {
+  throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) })
+}
+const reset = () => {
+  throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) })
+}
+
+/** Answers from a script, one entry per attempt; the last entry repeats. */
+const scripted = (...replies: Array<() => Response>) => (_: unknown, index: number) =>
+  replies[Math.min(index, replies.length - 1)]!()
+
+/** Runs a call in a fiber and advances the test clock in steps until it completes. */
+const drive = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput = "100 millis", maxSteps = 1000) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < maxSteps; i++) {
+      yield* settle
+      const done = yield* Fiber.poll(fiber)
+      if (done._tag === "Some") return done.value
+      yield* TestClock.adjust(step)
+    }
+    return yield* Effect.dieMessage("the call did not finish")
+  })
+
+describe("ClerkRetryPolicy", () => {
+  it.effect("retries a GET on 503 and succeeds", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(scripted(() => clerkErrors(503), () => clerkErrors(502), () => json(user)))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const exit = yield* drive(clerk.users.get({ userId: "user_1" }))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(sent).toHaveLength(3)
+    }))
+
+  it.effect("waits the jittered backoff: the first retry between 400 and 600 ms", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(scripted(() => clerkErrors(500), () => json(user)))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }))
+      yield* settleUntil(() => sent.length === 1)
+      yield* TestClock.adjust("399 millis")
+      yield* settle
+      expect(sent).toHaveLength(1)
+      yield* TestClock.adjust("201 millis")
+      yield* settleUntil(() => sent.length === 2)
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+    }))
+
+  it.effect("gives up after the default's attempts with the last error", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(() => clerkErrors(503))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const exit = yield* drive(clerk.users.get({ userId: "user_1" }))
+      expect(sent).toHaveLength(5)
+      expect(Exit.isFailure(exit) && Exit.causeOption(exit)).toBeTruthy()
+      const error = yield* Effect.flip(exit)
+      expect(error).toBeInstanceOf(ClerkServerError)
+    }))
+
+  it.effect("does not replay a POST on 503", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(() => clerkErrors(503))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const exit = yield* drive(clerk.organizations.create({ name: "Acme" }))
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(sent).toHaveLength(1)
+    }))
+
+  it.effect("retries a POST on 429, waiting exactly the Retry-After seconds", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(scripted(
+        () => clerkErrors(429, "too_many_requests", { "retry-after": "7" }),
+        () => json({ object: "organization", id: "org_1" })
+      ))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const fiber = yield* Effect.fork(clerk.organizations.create({ name: "Acme" }))
+      yield* settleUntil(() => sent.length === 1)
+      yield* TestClock.adjust("6999 millis")
+      yield* settle
+      expect(sent).toHaveLength(1)
+      yield* TestClock.adjust("1 millis")
+      yield* settleUntil(() => sent.length === 2)
+      yield* Fiber.await(fiber)
+    }))
+
+  it.effect("honours an HTTP-date Retry-After", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2026-03-01T10:00:00Z"))
+      const { layer, sent } = backendWith(scripted(
+        () => clerkErrors(429, "too_many_requests", { "retry-after": "Sun, 01 Mar 2026 10:00:04 GMT" }),
+        () => json(user)
+      ))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }))
+      yield* settleUntil(() => sent.length === 1)
+      yield* TestClock.adjust("3999 millis")
+      yield* settle
+      expect(sent).toHaveLength(1)
+      yield* TestClock.adjust("1 millis")
+      yield* settleUntil(() => sent.length === 2)
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+    }))
+
+  it.effect("caps a long Retry-After at maxRetryAfter", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(scripted(
+        () => clerkErrors(429, "too_many_requests", { "retry-after": "3600" }),
+        () => json(user)
+      ))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }).pipe(
+        Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.make({ maxRetryAfter: "3 seconds" }))
+      ))
+      yield* settleUntil(() => sent.length === 1)
+      yield* TestClock.adjust("3 seconds")
+      yield* settleUntil(() => sent.length === 2)
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+    }))
+
+  it.effect("retries a POST whose connection was refused, but not one whose connection was reset", () =>
+    Effect.gen(function*() {
+      const refusedOnce = backendWith(scripted(refused, () => json({ object: "organization", id: "org_1" })))
+      const clerk = yield* Effect.provide(ClerkBackend, refusedOnce.layer)
+      yield* drive(clerk.organizations.create({ name: "Acme" }))
+      expect(refusedOnce.sent).toHaveLength(2)
+
+      const resetOnce = backendWith(scripted(reset, () => json({ object: "organization", id: "org_1" })))
+      const clerk2 = yield* Effect.provide(ClerkBackend, resetOnce.layer)
+      const exit = yield* drive(clerk2.organizations.create({ name: "Acme" }))
+      expect(resetOnce.sent).toHaveLength(1)
+      const error = yield* Effect.flip(exit)
+      expect(error).toBeInstanceOf(ClerkTransportError)
+      expect((error as ClerkTransportError).kind).toBe("ConnectionReset")
+    }))
+
+  it.effect("retries a GET whose connection was reset", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(scripted(reset, () => json(user)))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      expect(Exit.isSuccess(yield* drive(clerk.users.get({ userId: "user_1" })))).toBe(true)
+      expect(sent).toHaveLength(2)
+    }))
+
+  it.effect("lets one call turn retries off with ClerkRetryPolicy.none", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(() => clerkErrors(503))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const exit = yield* drive(
+        clerk.users.get({ userId: "user_1" }).pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none))
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(sent).toHaveLength(1)
+    }))
+
+  it.effect("lets one call use its own schedule", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(() => clerkErrors(503))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const policy = ClerkRetryPolicy.make({ schedule: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(1))) })
+      yield* drive(clerk.users.get({ userId: "user_1" }).pipe(Effect.provideService(ClerkRetryPolicy, policy)))
+      expect(sent).toHaveLength(2)
+    }))
+
+  it.effect("takes a program-wide policy from a layer given to ClerkBackend.layer", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(() => clerkErrors(503))
+      const clerk = yield* Effect.provide(
+        ClerkBackend,
+        Layer.provide(layer, ClerkRetryPolicy.layer({ schedule: Schedule.recurs(2) }))
+      )
+      yield* drive(clerk.users.get({ userId: "user_1" }))
+      expect(sent).toHaveLength(3)
+    }))
+
+  it.effect("decides retryability by status and method", () =>
+    Effect.sync(() => {
+      const fields = { operation: "x", status: 503, errors: [], message: "m" }
+      const serverError = new ClerkServerError(fields)
+      expect(defaultIsRetryable(serverError, "GET")).toBe(true)
+      expect(defaultIsRetryable(serverError, "PUT")).toBe(true)
+      expect(defaultIsRetryable(serverError, "DELETE")).toBe(true)
+      expect(defaultIsRetryable(serverError, "POST")).toBe(false)
+      expect(defaultIsRetryable(serverError, "PATCH")).toBe(false)
+      const refusedError = new ClerkTransportError({ operation: "x", kind: "ConnectionRefused", message: "m" })
+      expect(defaultIsRetryable(refusedError, "PATCH")).toBe(true)
+      const timeoutError = new ClerkTransportError({ operation: "x", kind: "Timeout", message: "m" })
+      expect(defaultIsRetryable(timeoutError, "POST")).toBe(false)
+      expect(defaultIsRetryable(timeoutError, "GET")).toBe(true)
+    }))
+
+  it.effect("logs each retry at debug level with attempt and delay", () =>
+    Effect.gen(function*() {
+      const logs: Array<{ message: unknown; level: string; annotations: Record<string, unknown> }> = []
+      const capture = Logger.make(({ annotations, logLevel, message }) => {
+        logs.push({ message, level: logLevel.label, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+      })
+      const { layer } = backendWith(scripted(() => clerkErrors(429, "too_many_requests", { "retry-after": "2" }), () => json(user)))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      yield* drive(
+        clerk.users.get({ userId: "user_1" }).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+          Logger.withMinimumLogLevel(LogLevel.Debug)
+        )
+      )
+      const retry = logs.find((log) => log.annotations.operation === "users.get")
+      expect(retry?.level).toBe("DEBUG")
+      expect(retry?.annotations).toMatchObject({ attempt: 2, delay: "2s", reason: "ClerkRateLimited" })
+    }))
+})
+
+describe("timeouts", () => {
+  const hanging = () => backendWith(() => Effect.never as unknown as Response)
+
+  it.effect("fails an attempt that outlives the configured timeout with a Timeout transport error", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(() => Effect.never as never, { timeout: "2 seconds" })
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const exit = yield* drive(clerk.organizations.create({ name: "Acme" }), "500 millis")
+      const error = yield* Effect.flip(exit)
+      expect(error).toBeInstanceOf(ClerkTransportError)
+      expect((error as ClerkTransportError).kind).toBe("Timeout")
+      expect(sent).toHaveLength(1)
+    }))
+
+  it.effect("applies a per-call timeout and retries a timed-out GET", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = hanging()
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const fiber = yield* Effect.fork(withTimeout(clerk.users.get({ userId: "user_1" }), "1 second"))
+      yield* settleUntil(() => sent.length === 1)
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      // The first attempt timed out; the retry waits its backoff, then a second attempt is sent.
+      yield* TestClock.adjust("1 second")
+      yield* settleUntil(() => sent.length === 2)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("is interruptible while a request is in flight", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = hanging()
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }))
+      yield* settleUntil(() => sent.length === 1)
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+    }))
+})

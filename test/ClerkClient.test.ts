@@ -5,50 +5,14 @@ import { ClerkBackend } from "../src/ClerkBackend.js"
 import { apiVersion } from "../src/generated/Meta.js"
 import { version } from "../src/internal/version.js"
 import { backendWith, fakeSecret, json } from "./support/MockHttp.js"
+import { wireUser } from "./support/Fixtures.js"
 import { recordingTracer } from "./support/RecordingTracer.js"
 import packageJson from "../package.json" with { type: "json" }
 
-const userBody = {
-  id: "user_1",
-  object: "user",
-  username: null,
-  first_name: "Ada",
-  last_name: null,
-  image_url: "https://img.test/1",
-  has_image: false,
-  primary_email_address_id: null,
-  primary_phone_number_id: null,
-  primary_web3_wallet_id: null,
-  password_enabled: false,
-  two_factor_enabled: false,
-  totp_enabled: false,
-  backup_code_enabled: false,
-  email_addresses: [],
-  phone_numbers: [],
-  web3_wallets: [],
-  passkeys: [],
-  external_accounts: [],
-  saml_accounts: [],
-  enterprise_accounts: [],
+const userBody = wireUser({
   public_metadata: { "Some Key": { nested_key: 1 } },
-  private_metadata: {},
-  unsafe_metadata: {},
-  external_id: null,
-  last_sign_in_at: null,
-  banned: false,
-  locked: false,
-  lockout_expires_in_seconds: null,
-  verification_attempts_remaining: null,
-  created_at: 1,
-  updated_at: 2,
-  delete_self_enabled: true,
-  create_organization_enabled: true,
-  last_active_at: null,
-  mfa_enabled_at: null,
-  mfa_disabled_at: null,
-  legal_accepted_at: null,
   a_field_clerk_added_later: { anything: true }
-}
+})
 
 describe("ClerkClient", () => {
   it.effect("sends the secret, API version, user agent and accept headers to the base URL", () =>

@@ -14,18 +14,10 @@ import { withTimeout } from "../src/ClerkClient.js"
 import { ClerkRetryPolicy, defaultIsRetryable } from "../src/ClerkRetryPolicy.js"
 import { ClerkServerError, ClerkTransportError } from "../src/ClerkError.js"
 import { backendWith, clerkErrors, json } from "./support/MockHttp.js"
+import { wireUser } from "./support/Fixtures.js"
 import { settle, settleUntil } from "./support/settle.js"
 
-const user = {
-  id: "user_1", object: "user", username: null, first_name: null, last_name: null, image_url: "", has_image: false,
-  primary_email_address_id: null, primary_phone_number_id: null, primary_web3_wallet_id: null, password_enabled: false,
-  two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false, email_addresses: [], phone_numbers: [],
-  web3_wallets: [], passkeys: [], external_accounts: [], saml_accounts: [], enterprise_accounts: [],
-  public_metadata: {}, private_metadata: {}, unsafe_metadata: {}, external_id: null, last_sign_in_at: null,
-  banned: false, locked: false, lockout_expires_in_seconds: null, verification_attempts_remaining: null,
-  created_at: 1, updated_at: 2, delete_self_enabled: true, create_organization_enabled: true, last_active_at: null,
-  mfa_enabled_at: null, mfa_disabled_at: null, legal_accepted_at: null
-}
+const user = wireUser()
 
 const refused = () => {
   throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) })

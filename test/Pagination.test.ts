@@ -9,21 +9,12 @@ import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { fakeSecret } from "./support/MockHttp.js"
+import { wireUser } from "./support/Fixtures.js"
 import { localServer } from "./support/LocalServer.js"
 
 const total = 1234
 
-const userAt = (i: number) => ({
-  id: `user_${String(i).padStart(5, "0")}`, object: "user", username: null, first_name: `User ${i}`, last_name: null,
-  image_url: "", has_image: false, primary_email_address_id: null, primary_phone_number_id: null,
-  primary_web3_wallet_id: null, password_enabled: false, two_factor_enabled: false, totp_enabled: false,
-  backup_code_enabled: false, email_addresses: [], phone_numbers: [], web3_wallets: [], passkeys: [],
-  external_accounts: [], saml_accounts: [], enterprise_accounts: [], public_metadata: {}, private_metadata: {},
-  unsafe_metadata: {}, external_id: null, last_sign_in_at: null, banned: false, locked: false,
-  lockout_expires_in_seconds: null, verification_attempts_remaining: null, created_at: 10_000 - i, updated_at: 1,
-  delete_self_enabled: true, create_organization_enabled: true, last_active_at: null, mfa_enabled_at: null,
-  mfa_disabled_at: null, legal_accepted_at: null
-})
+const userAt = (i: number) => wireUser({ id: `user_${String(i).padStart(5, "0")}`, first_name: `User ${i}`, created_at: 10_000 - i })
 
 const organizationAt = (i: number) => ({
   object: "organization", id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, has_image: false,

@@ -156,8 +156,9 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
       throw new Error(`${hint}: a schema with both its own properties and oneOf/anyOf shapes is not supported`)
     }
     if (members.length === 1) return emitSchema(members[0], hint, mode, registry, ctx)
-    const discriminated = schema.discriminator?.propertyName !== undefined
-    const ordered = discriminated ? members : orderForFirstMatch(members, ctx.resolver)
+    // Clerk may leave a discriminator out (the spec keeps it optional), and then the first member that
+    // decodes wins; trying the most demanding members first keeps the specific fields of a body.
+    const ordered = orderForFirstMatch(members, ctx.resolver)
     const emitted = ordered.map((member, i) => emitSchema(member, `${hint}Variant${i + 1}`, mode, registry, ctx))
     return {
       type: emitted.map((e) => e.type).join(" | "),

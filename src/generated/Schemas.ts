@@ -3031,7 +3031,7 @@ export interface EmailAddress {
   readonly object: "email_address" | (string & {})
   readonly emailAddress: string
   readonly reserved: boolean
-  readonly verification: VerificationOtp | VerificationAdmin | VerificationFromOauth | VerificationTicket | VerificationSaml | VerificationEmailLink | VerificationScim | null
+  readonly verification: VerificationOtp | VerificationAdmin | VerificationFromOauth | VerificationTicket | VerificationEmailLink | VerificationScim | VerificationSaml | null
   readonly linkedTo: ReadonlyArray<IdentificationLink>
   readonly matchesSsoConnection?: boolean
   readonly createdAt: number
@@ -3045,7 +3045,7 @@ export declare namespace EmailAddress {
     readonly object: string
     readonly email_address: string
     readonly reserved: boolean
-    readonly verification: VerificationOtp.Encoded | VerificationAdmin.Encoded | VerificationFromOauth.Encoded | VerificationTicket.Encoded | VerificationSaml.Encoded | VerificationEmailLink.Encoded | VerificationScim.Encoded | null
+    readonly verification: VerificationOtp.Encoded | VerificationAdmin.Encoded | VerificationFromOauth.Encoded | VerificationTicket.Encoded | VerificationEmailLink.Encoded | VerificationScim.Encoded | VerificationSaml.Encoded | null
     readonly linked_to: ReadonlyArray<IdentificationLink.Encoded>
     readonly matches_sso_connection?: boolean
     readonly created_at: number
@@ -3060,7 +3060,7 @@ export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /
   object: I.req(I.openEnum("email_address"), "object"),
   emailAddress: I.req(Schema.String, "email_address"),
   reserved: I.req(Schema.Boolean, "reserved"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationOtp, VerificationAdmin, VerificationFromOauth, VerificationTicket, VerificationSaml, VerificationEmailLink, VerificationScim)), "verification"),
+  verification: I.req(Schema.NullOr(Schema.Union(VerificationOtp, VerificationAdmin, VerificationFromOauth, VerificationTicket, VerificationEmailLink, VerificationScim, VerificationSaml)), "verification"),
   linkedTo: I.req(Schema.Array(IdentificationLink), "linked_to"),
   matchesSsoConnection: I.opt(Schema.Boolean, "matches_sso_connection"),
   createdAt: I.req(Schema.Number, "created_at"),
@@ -3184,7 +3184,7 @@ export interface EnterpriseAccount {
   readonly providerUserId?: string | null
   readonly enterpriseConnectionId?: string | null
   readonly publicMetadata?: { readonly [key: string]: unknown }
-  readonly verification: VerificationTicket | VerificationSaml | VerificationOauth | null
+  readonly verification: VerificationTicket | VerificationOauth | VerificationSaml | null
   readonly enterpriseConnection?: EnterpriseAccountConnection | null
   readonly lastAuthenticatedAt?: number | null
 }
@@ -3203,7 +3203,7 @@ export declare namespace EnterpriseAccount {
     readonly provider_user_id?: string | null
     readonly enterprise_connection_id?: string | null
     readonly public_metadata?: { readonly [key: string]: unknown }
-    readonly verification: VerificationTicket.Encoded | VerificationSaml.Encoded | VerificationOauth.Encoded | null
+    readonly verification: VerificationTicket.Encoded | VerificationOauth.Encoded | VerificationSaml.Encoded | null
     readonly enterprise_connection?: EnterpriseAccountConnection.Encoded | null
     readonly last_authenticated_at?: number | null
   }
@@ -3223,7 +3223,7 @@ export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccou
   providerUserId: I.opt(Schema.NullOr(Schema.String), "provider_user_id"),
   enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
   publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationTicket, VerificationSaml, VerificationOauth)), "verification"),
+  verification: I.req(Schema.NullOr(Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)), "verification"),
   enterpriseConnection: I.opt(Schema.NullOr(EnterpriseAccountConnection), "enterprise_connection"),
   lastAuthenticatedAt: I.opt(Schema.NullOr(Schema.Number), "last_authenticated_at")
 })
@@ -6450,7 +6450,7 @@ export interface SAMLAccount {
   readonly providerUserId?: string | null
   readonly lastAuthenticatedAt?: number | null
   readonly publicMetadata?: { readonly [key: string]: unknown }
-  readonly verification: VerificationSaml | VerificationTicket | null
+  readonly verification: VerificationTicket | VerificationSaml | null
   readonly samlConnection?: SAMLAccountConnection | null
 }
 /** Wire form of {@link SAMLAccount}. */
@@ -6467,7 +6467,7 @@ export declare namespace SAMLAccount {
     readonly provider_user_id?: string | null
     readonly last_authenticated_at?: number | null
     readonly public_metadata?: { readonly [key: string]: unknown }
-    readonly verification: VerificationSaml.Encoded | VerificationTicket.Encoded | null
+    readonly verification: VerificationTicket.Encoded | VerificationSaml.Encoded | null
     readonly saml_connection?: SAMLAccountConnection.Encoded | null
   }
 }
@@ -6485,7 +6485,7 @@ export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#_
   providerUserId: I.opt(Schema.NullOr(Schema.String), "provider_user_id"),
   lastAuthenticatedAt: I.opt(Schema.NullOr(Schema.Number), "last_authenticated_at"),
   publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationSaml, VerificationTicket)), "verification"),
+  verification: I.req(Schema.NullOr(Schema.Union(VerificationTicket, VerificationSaml)), "verification"),
   samlConnection: I.opt(Schema.NullOr(SAMLAccountConnection), "saml_connection")
 })
 

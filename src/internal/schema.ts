@@ -23,11 +23,20 @@ export const openEnum = <const L extends ReadonlyArray<string>>(
 ): Schema.Schema<L[number] | (string & {}), string> =>
   Schema.Union(Schema.Literal(...literals), Schema.String) as any
 
-/** A free-form object whose keys belong to the user and travel untouched. */
-export const FreeForm: Schema.Schema<{ readonly [key: string]: unknown }> = Schema.Record({
-  key: Schema.String,
-  value: Schema.Unknown
-})
+/**
+ * A free-form object whose keys belong to the user: passed through as it is, in both
+ * directions (a record schema would rebuild it key by key and turn a `__proto__` key into
+ * the object's prototype).
+ */
+export const FreeForm: Schema.Schema<{ readonly [key: string]: unknown }> = Schema.declare(
+  (u: unknown): u is { readonly [key: string]: unknown } => typeof u === "object" && u !== null && !Array.isArray(u),
+  {
+    identifier: "FreeForm",
+    arbitrary: () => (fc) => fc.dictionary(fc.string(), fc.jsonValue())
+  }
+)
 
 /** A `Blob` (or `File`) sent as a multipart part. */
-export const BlobPart: Schema.Schema<Blob> = Schema.instanceOf(Blob)
+export const BlobPart: Schema.Schema<Blob> = Schema.instanceOf(Blob, {
+  arbitrary: () => (fc) => fc.uint8Array({ maxLength: 64 }).map((bytes) => new Blob([new Uint8Array(bytes)]))
+})

@@ -1,0 +1,539 @@
+/**
+ * The generator, run in memory: against the committed output (the in-test
+ * `generate:check`), against edited copies of the real spec (so it is not tuned
+ * to one file), and against a small made-up spec that needs nothing outside the repo.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { generate } from "../scripts/generator/index.js"
+import type { GenerateResult } from "../scripts/generator/index.js"
+import type { NamingTable } from "../scripts/generator/operations.js"
+import type { Json, Patch } from "../scripts/generator/spec.js"
+import { loadSpec } from "../scripts/generator/spec.js"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const specPath = process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
+const hasSpec = fs.existsSync(specPath)
+if (!hasSpec) {
+  console.warn(`Generator.test: skipping the real-spec tests, no spec at ${specPath} (set CLERK_OPENAPI_SPEC to point at one)`)
+}
+
+const readJson = (relative: string) => JSON.parse(fs.readFileSync(path.join(root, relative), "utf8"))
+const patches: ReadonlyArray<Patch> = readJson("codegen/patches.json")
+const names: NamingTable = readJson("codegen/names.json")
+const emptyTable: NamingTable = { operations: {}, arrayBodies: {} }
+
+/** The declaration of `name` (its doc, type, `Encoded` twin and schema const) within a module's text. */
+const declarationOf = (text: string, name: string): string => {
+  const chunk = text.split("\n\n").find((part) =>
+    part.includes(`export interface ${name} {`) || part.includes(`export type ${name} =`)
+  )
+  if (chunk === undefined) throw new Error(`no declaration of ${name}`)
+  return chunk
+}
+
+const fileOf = (result: GenerateResult, file: string): string => {
+  const text = result.files.get(file)
+  if (text === undefined) throw new Error(`the generator produced no ${file}`)
+  return text
+}
+
+/** Files whose text differs between two runs, or exists in only one. */
+const changedFiles = (a: GenerateResult, b: GenerateResult): Array<string> =>
+  [...new Set([...a.files.keys(), ...b.files.keys()])].filter((file) => a.files.get(file) !== b.files.get(file)).sort()
+
+/** Deletes every operation of one group, and path items left empty. */
+const removeGroup = (spec: Json, baseline: GenerateResult, group: string) => {
+  for (const op of baseline.operations) {
+    if (op.group !== group) continue
+    delete spec.paths[op.path][op.method.toLowerCase()]
+    const left = Object.keys(spec.paths[op.path]).filter((key) => ["get", "put", "post", "delete", "patch", "head", "options"].includes(key))
+    if (left.length === 0) delete spec.paths[op.path]
+  }
+}
+
+const addFrobnicate = (spec: Json) => {
+  spec.paths["/users/{user_id}/frobnicate"] = {
+    post: {
+      operationId: "FrobnicateUser",
+      "x-speakeasy-group": "users",
+      "x-speakeasy-name-override": "frobnicate",
+      parameters: [
+        { name: "user_id", in: "path", required: true, schema: { type: "string" } },
+        { name: "dry_run", in: "query", required: false, schema: { type: "boolean" } }
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              properties: { level: { type: "integer" }, note_text: { type: "string" } },
+              required: ["level"]
+            }
+          }
+        }
+      },
+      responses: {
+        "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/User" } } } },
+        "404": { description: "missing", content: { "application/json": { schema: { $ref: "#/components/schemas/ClerkErrors" } } } }
+      }
+    }
+  }
+}
+
+/** A brand-new group with its own component and a paged list. */
+const addWidgets = (spec: Json) => {
+  spec.components.schemas.Widget = {
+    type: "object",
+    properties: { id: { type: "string" }, object: { type: "string", enum: ["widget"] }, size_mm: { type: "integer" } },
+    required: ["id", "object"]
+  }
+  spec.paths["/widgets"] = {
+    get: {
+      operationId: "ListWidgets",
+      "x-speakeasy-group": "widgets",
+      "x-speakeasy-name-override": "list",
+      parameters: [
+        { name: "limit", in: "query", schema: { type: "integer" } },
+        { name: "offset", in: "query", schema: { type: "integer" } }
+      ],
+      responses: {
+        "200": {
+          description: "ok",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  data: { type: "array", items: { $ref: "#/components/schemas/Widget" } },
+                  total_count: { type: "integer" }
+                },
+                required: ["data", "total_count"]
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** An operation the spec gives no SDK names and the naming table does not list. */
+const addUnnamed = (spec: Json) => {
+  spec.paths["/gizmos/{gizmo_id}/spin"] = {
+    post: {
+      operationId: "SpinGizmo",
+      parameters: [{ name: "gizmo_id", in: "path", required: true, schema: { type: "string" } }],
+      responses: { "204": { description: "spun" } }
+    }
+  }
+}
+
+const otpStatus = (spec: Json) => spec.components.schemas.verification_otp.properties.status
+
+const removeFirstName = (spec: Json) => {
+  const user = spec.components.schemas.User
+  delete user.properties.first_name
+  user.required = user.required.filter((key: string) => key !== "first_name")
+}
+
+describe.skipIf(!hasSpec)("generator on the real spec", () => {
+  let spec: Json
+  let baseline: GenerateResult
+  const fresh = (): Json => structuredClone(spec)
+
+  beforeAll(() => {
+    spec = loadSpec(specPath)
+    baseline = generate(spec, patches, names)
+  })
+
+  describe("generate:check", () => {
+    it("produces exactly the committed files", () => {
+      const stale = [...baseline.files].filter(([file, text]) => {
+        const target = path.join(root, file)
+        return !fs.existsSync(target) || fs.readFileSync(target, "utf8") !== text
+      }).map(([file]) => file)
+      expect(stale, "regenerate with `npm run generate`").toEqual([])
+    })
+
+    it("leaves nothing in src/generated/ that it does not produce", () => {
+      const produced = [...baseline.files.keys()].filter((file) => file.startsWith("src/generated/")).map((file) => path.basename(file)).sort()
+      expect(fs.readdirSync(path.join(root, "src/generated")).sort()).toEqual(produced)
+      expect(baseline.files.has("docs/operations.md")).toBe(true)
+    })
+
+    it("is deterministic and leaves its input alone", () => {
+      const before = structuredClone(spec)
+      const again = generate(spec, patches, names)
+      expect(changedFiles(baseline, again)).toEqual([])
+      expect(again.warnings).toEqual(baseline.warnings)
+      expect(spec).toEqual(before)
+    })
+
+    it("agrees with the spec on the operation count and version", () => {
+      let count = 0
+      for (const item of Object.values<Json>(spec.paths)) {
+        for (const method of ["get", "put", "post", "delete", "patch", "head", "options"]) if (item[method] !== undefined) count++
+      }
+      // The one in-repo patch drops a parameter, not an operation.
+      expect(baseline.operations).toHaveLength(count)
+      expect(fileOf(baseline, "src/generated/Meta.ts")).toContain(`export const operationCount = ${count}`)
+      expect(fileOf(baseline, "src/generated/Meta.ts")).toContain(`export const apiVersion = ${JSON.stringify(String(spec.info.version))}`)
+      expect(baseline.patchesApplied).toEqual(patches.map((p) => p.reason))
+    })
+  })
+
+  describe("edited copies of the spec", () => {
+    it("(a) places an added operation in its group, with its names, method, path and params", () => {
+      const edited = fresh()
+      addFrobnicate(edited)
+      const result = generate(edited, patches, names)
+      expect(changedFiles(baseline, result)).toEqual(["docs/operations.md", "src/generated/Meta.ts", "src/generated/Users.ts"])
+      expect(result.operations).toHaveLength(baseline.operations.length + 1)
+      expect(result.operations.find((op) => op.operationId === "FrobnicateUser")).toMatchObject({
+        group: "users",
+        name: "frobnicate",
+        method: "POST",
+        path: "/users/{user_id}/frobnicate",
+        naming: "spec",
+        body: "json-required"
+      })
+
+      const users = fileOf(result, "src/generated/Users.ts")
+      expect(declarationOf(users, "FrobnicateParams")).toBe([
+        "/**",
+        " * Parameters of {@link frobnicate}.",
+        " */",
+        "export interface FrobnicateParams {",
+        "  readonly userId: string",
+        "  readonly dryRun?: boolean",
+        "  readonly level: number",
+        "  readonly noteText?: string",
+        "}",
+        "/** Wire form of {@link FrobnicateParams}. */",
+        "export declare namespace FrobnicateParams {",
+        "  /** FrobnicateParams as sent and received, snake_case. */",
+        "  export interface Encoded {",
+        "    readonly user_id: string",
+        "    readonly dry_run?: boolean",
+        "    readonly level: number",
+        "    readonly note_text?: string",
+        "  }",
+        "}",
+        "/**",
+        " * Schema of {@link FrobnicateParams}.",
+        " */",
+        "export const FrobnicateParams: Schema.Schema<FrobnicateParams, FrobnicateParams.Encoded> = /*#__PURE__*/ Schema.Struct({",
+        "  userId: I.req(Schema.String, \"user_id\"),",
+        "  dryRun: I.opt(Schema.Boolean, \"dry_run\"),",
+        "  level: I.req(Schema.Number, \"level\"),",
+        "  noteText: I.opt(Schema.String, \"note_text\")",
+        "})"
+      ].join("\n"))
+      expect(users).toContain("export type FrobnicateError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError")
+      expect(users).toContain([
+        "export const frobnicate: Op.Call<FrobnicateParams, Schemas.User, FrobnicateError> = /*#__PURE__*/ Op.make({",
+        "  name: \"users.frobnicate\",",
+        "  method: \"POST\",",
+        "  path: \"/users/{user_id}/frobnicate\",",
+        "  params: FrobnicateParams,",
+        "  pathParams: [\"user_id\"],",
+        "  queryParams: [\"dry_run\"],",
+        "  body: \"json-required\",",
+        "  success: Schemas.User,",
+        "  errors: [404]",
+        "})"
+      ].join("\n"))
+      expect(users).toContain("  readonly frobnicate: (params: FrobnicateParams) => Effect.Effect<Schemas.User, FrobnicateError>")
+      expect(users).toMatch(/Op\.bind<UsersApi>\(client, \{[^}]*\bfrobnicate\b[^}]*\}\)/)
+      expect(fileOf(result, "docs/operations.md")).toContain(
+        "| `users.frobnicate` |  | POST | `/users/{user_id}/frobnicate` | FrobnicateUser |  |"
+      )
+      expect(fileOf(result, "src/generated/Meta.ts")).toContain(`export const operationCount = ${baseline.operations.length + 1}`)
+    })
+
+    it("(a) gives an added group its own module, wired into Groups and index", () => {
+      const edited = fresh()
+      addWidgets(edited)
+      const result = generate(edited, patches, names)
+      const widgets = fileOf(result, "src/generated/Widgets.ts")
+      expect(widgets).toContain("export const list: Op.CallOptional<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({")
+      expect(widgets).toContain("  name: \"widgets.list\",\n  method: \"GET\",\n  path: \"/widgets\",")
+      expect(widgets).toContain("export const listAll: Op.Pages<ListAllParams, Schemas.Widget, ListError> = /*#__PURE__*/ Op.paginate(list, { items: \"data\", total: true })")
+      expect(declarationOf(fileOf(result, "src/generated/Schemas.ts"), "Widget")).toContain("  sizeMm: I.opt(Schema.Number, \"size_mm\")")
+      expect(fileOf(result, "src/generated/Groups.ts")).toContain("  readonly widgets: Widgets.WidgetsApi")
+      expect(fileOf(result, "src/generated/Groups.ts")).toContain("  widgets: Widgets.bind(client),")
+      expect(fileOf(result, "src/generated/index.ts")).toContain("export * as Widgets from \"./Widgets.js\"")
+      expect(fileOf(result, "docs/operations.md")).toContain("| `widgets.list` | `listAll` | GET | `/widgets` | ListWidgets |  |")
+    })
+
+    it("(b) carries an added response enum value into the open enum and the type", () => {
+      const edited = fresh()
+      const known: Array<string> = [...otpStatus(edited).enum]
+      otpStatus(edited).enum.push("paused")
+      const result = generate(edited, patches, names)
+      const before = declarationOf(fileOf(baseline, "src/generated/Schemas.ts"), "VerificationOtp")
+      const after = declarationOf(fileOf(result, "src/generated/Schemas.ts"), "VerificationOtp")
+      const literals = (values: ReadonlyArray<string>) => values.map((v) => JSON.stringify(v))
+      expect(before).not.toContain("\"paused\"")
+      expect(after).toContain(`status: I.req(I.openEnum(${literals([...known, "paused"]).join(", ")}), "status")`)
+      expect(after).toContain(`  readonly status: ${literals([...known, "paused"]).join(" | ")} | (string & {})`)
+      // The wire type stays a plain string: that is what makes the enum open.
+      expect(after).toContain("    readonly status: string")
+    })
+
+    it("(c) drops a removed field from the interface, its wire form and its schema", () => {
+      const edited = fresh()
+      removeFirstName(edited)
+      const result = generate(edited, patches, names)
+      const before = declarationOf(fileOf(baseline, "src/generated/Schemas.ts"), "User")
+      const after = declarationOf(fileOf(result, "src/generated/Schemas.ts"), "User")
+      for (const text of ["readonly firstName:", "readonly first_name:", "firstName: I.req("]) {
+        expect(before).toContain(text)
+        expect(after).not.toContain(text)
+      }
+      expect(after).toContain("readonly lastName:")
+      expect(after).toContain("lastName: I.req(")
+    })
+
+    it("(d) still generates from an older spec missing a group, and drops that group's module", () => {
+      const edited = fresh()
+      removeGroup(edited, baseline, "webhooks")
+      edited.info.version = "2024-10-01"
+      const removed = baseline.operations.filter((op) => op.group === "webhooks").length
+      expect(removed).toBeGreaterThan(0)
+      const result = generate(edited, patches, names)
+      expect(result.files.has("src/generated/Webhooks.ts")).toBe(false)
+      expect(result.operations).toHaveLength(baseline.operations.length - removed)
+      expect(fileOf(result, "src/generated/Groups.ts")).not.toContain("Webhooks")
+      expect(fileOf(result, "src/generated/index.ts")).not.toContain("Webhooks")
+      expect(fileOf(result, "src/generated/Meta.ts")).toContain("export const apiVersion = \"2024-10-01\"")
+      expect(fileOf(result, "docs/operations.md")).not.toContain("`webhooks.")
+      // Every other group is untouched by the removal.
+      const otherGroups = changedFiles(baseline, result).filter((file) =>
+        file.startsWith("src/generated/") && !["Schemas.ts", "Groups.ts", "index.ts", "Meta.ts", "Webhooks.ts"].includes(path.basename(file))
+      )
+      expect(otherGroups).toEqual([])
+    })
+
+    it("(e) refuses a path or query param and a body field that share a camelCase name, naming the operation", () => {
+      const pathClash = fresh()
+      pathClash.paths["/users/{user_id}"].patch.requestBody.content["application/json"].schema.properties.userId = { type: "string" }
+      expect(() => generate(pathClash, patches, names)).toThrow(/UpdateUser: path parameter "user_id" and body parameter "userId" both become "userId"/)
+
+      const queryClash = fresh()
+      addFrobnicate(queryClash)
+      queryClash.paths["/users/{user_id}/frobnicate"].post.requestBody.content["application/json"].schema.properties.dryRun = { type: "boolean" }
+      expect(() => generate(queryClash, patches, names)).toThrow(/FrobnicateUser: query parameter "dry_run" and body parameter "dryRun"/)
+
+      const wireClash = fresh()
+      wireClash.paths["/users/{user_id}"].patch.requestBody.content["application/json"].schema.properties.user_id = { type: "string" }
+      expect(() => generate(wireClash, patches, names)).toThrow(/UpdateUser/)
+    })
+
+    it("(f) names an operation the spec and table leave unnamed, and warns", () => {
+      const edited = fresh()
+      addUnnamed(edited)
+      const result = generate(edited, patches, names)
+      expect(result.operations.find((op) => op.operationId === "SpinGizmo")).toMatchObject({
+        group: "gizmos",
+        name: "spinGizmo",
+        naming: "derived"
+      })
+      expect(result.warnings.filter((w) => !baseline.warnings.includes(w))).toEqual([
+        "SpinGizmo: no x-speakeasy names and no entry in codegen/names.json; named gizmos.spinGizmo"
+      ])
+      expect(fileOf(result, "src/generated/Gizmos.ts")).toContain("export const spinGizmo: Op.Call<SpinGizmoParams, void, SpinGizmoError>")
+      expect(fileOf(result, "docs/operations.md")).toContain("| `gizmos.spinGizmo` ² |  | POST | `/gizmos/{gizmo_id}/spin` | SpinGizmo |  |")
+    })
+
+    it("(f) lets the naming table name operations the spec does not", () => {
+      const tabled = baseline.operations.filter((op) => op.naming === "table")
+      expect(tabled.map((op) => op.operationId).sort()).toEqual(Object.keys(names.operations).sort())
+      for (const op of tabled) expect({ group: op.group, name: op.name }).toEqual(names.operations[op.operationId])
+    })
+
+    it("(g) skips a patch whose condition no longer holds", () => {
+      const edited = fresh()
+      // A newer spec without the deprecated duplicate parameter the in-repo patch removes.
+      edited.paths["/public/interstitial"].get.parameters.splice(0, 1)
+      const result = generate(edited, patches, names)
+      expect(result.patchesApplied).toEqual([])
+      expect(result.patchesSkipped).toEqual(patches.map((p) => p.reason))
+      expect(changedFiles(baseline, result)).toEqual([])
+
+      const gone = fresh()
+      delete gone.paths["/public/interstitial"]
+      const withoutPath = generate(gone, [...patches, { reason: "aimed at nothing", when: [{ path: "/paths/~1nowhere/get/operationId", value: "X" }], apply: [{ op: "remove", path: "/paths/~1nowhere" }] }], names)
+      expect(withoutPath.patchesSkipped).toEqual([...patches.map((p) => p.reason), "aimed at nothing"])
+    })
+
+    it("(g) needs the in-repo patch on this spec: without it the clash is reported", () => {
+      expect(() => generate(fresh(), [], names)).toThrow(/GetPublicInterstitial/)
+    })
+  })
+
+  it("writes no spec prose into the generated files", () => {
+    const firstLine = (text: unknown) => typeof text === "string" ? text.trim().split("\n")[0]!.trim() : ""
+    const prose = new Set<string>()
+    for (const item of Object.values<Json>(spec.paths)) {
+      for (const op of Object.values<Json>(item)) {
+        if (op === null || typeof op !== "object") continue
+        prose.add(firstLine(op.summary))
+        prose.add(firstLine(op.description))
+        for (const p of op.parameters ?? []) prose.add(firstLine(p.description))
+      }
+    }
+    for (const schema of Object.values<Json>(spec.components.schemas)) {
+      prose.add(firstLine(schema.description))
+      for (const property of Object.values<Json>(schema.properties ?? {})) prose.add(firstLine(property?.description))
+    }
+    // Short fragments ("The ID", "Unix timestamp") could match code by chance; sentences cannot.
+    const sentences = [...prose].filter((text) => text.length >= 30 && text.split(/\s+/).length >= 5)
+    expect(sentences.length).toBeGreaterThan(200)
+    const generated = [...baseline.files.values()].join("\n")
+    expect(sentences.filter((sentence) => generated.includes(sentence))).toEqual([])
+  })
+
+  it("emits code that type-checks for an edited spec", { timeout: 180_000 }, () => {
+    const edited = fresh()
+    addFrobnicate(edited)
+    addWidgets(edited)
+    addUnnamed(edited)
+    otpStatus(edited).enum.push("paused")
+    removeFirstName(edited)
+    // Dropping most groups keeps the compile short and exercises the older-spec path too.
+    const keep = new Set(["users", "emailAddresses", "sessions", "organizations"])
+    for (const group of new Set(baseline.operations.map((op) => op.group))) {
+      if (!keep.has(group)) removeGroup(edited, baseline, group)
+    }
+    const result = generate(edited, patches, names)
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "effect-clerk-gen-"))
+    try {
+      fs.cpSync(path.join(root, "src"), path.join(dir, "src"), { recursive: true })
+      fs.rmSync(path.join(dir, "src/generated"), { recursive: true, force: true })
+      fs.mkdirSync(path.join(dir, "src/generated"))
+      for (const [file, text] of result.files) {
+        if (file.startsWith("src/generated/")) fs.writeFileSync(path.join(dir, file), text)
+      }
+      // Uses of the edited API, so the check is about more than the modules compiling on their own.
+      fs.writeFileSync(path.join(dir, "src/editedSpecUse.ts"), [
+        `import type * as Stream from "effect/Stream"`,
+        `import * as Gizmos from "./generated/Gizmos.js"`,
+        `import type * as Schemas from "./generated/Schemas.js"`,
+        `import * as Users from "./generated/Users.js"`,
+        `import * as Widgets from "./generated/Widgets.js"`,
+        `import type { ClerkBackendApi } from "./generated/Groups.js"`,
+        ``,
+        `export const frobnicated = Users.frobnicate({ userId: "user_1", level: 3, dryRun: true })`,
+        `// @ts-expect-error level is required`,
+        `export const missingLevel = Users.frobnicate({ userId: "user_1" })`,
+        `export const spun = Gizmos.spinGizmo({ gizmoId: "g_1" })`,
+        `export const widgets: Stream.Stream<Schemas.Widget, unknown, unknown> = Widgets.listAll()`,
+        `// @ts-expect-error first_name was removed from the spec`,
+        `export const firstName = (user: Schemas.User) => user.firstName`,
+        `export const groups = (api: ClerkBackendApi) => [api.users.frobnicate, api.widgets.listAll, api.gizmos.spinGizmo] as const`,
+        `// @ts-expect-error the webhooks group is not in this spec`,
+        `export const webhooks = (api: ClerkBackendApi) => api.webhooks`,
+        ``
+      ].join("\n"))
+      const tsconfig = readJson("tsconfig.json")
+      fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...tsconfig.compilerOptions, noEmit: true }, include: ["src"] }))
+      // NodeNext reads "type": "module" from the nearest package.json.
+      fs.copyFileSync(path.join(root, "package.json"), path.join(dir, "package.json"))
+      fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir")
+      const run = spawnSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", path.join(dir, "tsconfig.json")], {
+        cwd: dir,
+        encoding: "utf8"
+      })
+      expect(run.stdout + run.stderr).toBe("")
+      expect(run.status).toBe(0)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("generator on a small made-up spec", () => {
+  const mini: Json = JSON.parse(fs.readFileSync(path.join(root, "test/fixtures/generator/mini-spec.json"), "utf8"))
+  const run = (spec: Json = structuredClone(mini), list: ReadonlyArray<Patch> = []) => generate(spec, list, emptyTable)
+
+  it("produces one module per group plus the shared ones", () => {
+    expect([...run().files.keys()].sort()).toEqual([
+      "docs/operations.md",
+      "src/generated/Gadgets.ts",
+      "src/generated/Groups.ts",
+      "src/generated/Meta.ts",
+      "src/generated/Schemas.ts",
+      "src/generated/Sprockets.ts",
+      "src/generated/index.ts"
+    ])
+  })
+
+  it("keeps response enums open, request enums strict, and discriminators literal", () => {
+    const result = run()
+    const schemas = fileOf(result, "src/generated/Schemas.ts")
+    expect(declarationOf(schemas, "Gadget")).toContain("colour: I.req(I.openEnum(\"red\", \"blue\"), \"colour\")")
+    expect(declarationOf(schemas, "Gadget")).toContain("origin: I.opt(Schema.NullOr(Schema.Union(OriginShop, OriginGift)), \"origin\")")
+    expect(declarationOf(schemas, "OriginShop")).toContain("object: I.req(Schema.Literal(\"origin_shop\"), \"object\")")
+    expect(declarationOf(schemas, "OriginGift")).toContain("  readonly object: \"origin_gift\"")
+    const gadgets = fileOf(result, "src/generated/Gadgets.ts")
+    expect(declarationOf(gadgets, "ListParams")).toContain("colour: I.opt(Schema.Literal(\"red\", \"blue\"), \"colour\")")
+    expect(declarationOf(gadgets, "UpdateParams")).toContain("  readonly colour?: \"red\" | \"blue\"\n")
+  })
+
+  it("derives a name for an unnamed operation and says so", () => {
+    const result = run()
+    expect(result.warnings).toEqual(["SpinSprocket: no x-speakeasy names and no entry in codegen/names.json; named sprockets.spinSprocket"])
+    expect(fileOf(result, "docs/operations.md")).toContain("| `sprockets.spinSprocket` ² |")
+    // The naming table, when it has an entry, wins over the fallback.
+    const named = generate(structuredClone(mini), [], { operations: { SpinSprocket: { group: "gadgets", name: "spin" } }, arrayBodies: {} })
+    expect(named.warnings).toEqual([])
+    expect(named.files.has("src/generated/Sprockets.ts")).toBe(false)
+    expect(fileOf(named, "src/generated/Gadgets.ts")).toContain("  name: \"gadgets.spin\",")
+  })
+
+  it("refuses a param and a body field with one camelCase name", () => {
+    const spec = structuredClone(mini)
+    spec.paths["/gadgets/{gadget_id}"].patch.requestBody.content["application/json"].schema.properties.gadgetId = { type: "string" }
+    expect(() => run(spec)).toThrow(/^UpdateGadget: path parameter "gadget_id" and body parameter "gadgetId" both become "gadgetId"/)
+  })
+
+  it("applies a patch whose condition holds and skips one whose condition does not", () => {
+    const rename: Patch = {
+      reason: "rename the colour query parameter",
+      when: [{ path: "/paths/~1gadgets/get/parameters/2/name", value: "colour" }],
+      apply: [{ op: "replace", path: "/paths/~1gadgets/get/parameters/2/name", value: "color" }]
+    }
+    const stale: Patch = {
+      reason: "fix something a later spec already fixed",
+      when: [{ path: "/paths/~1gadgets/get/parameters/2/name", value: "hue" }],
+      apply: [{ op: "remove", path: "/paths/~1gadgets/get/parameters/2" }]
+    }
+    const missing: Patch = {
+      reason: "fix an operation a later spec dropped",
+      when: [{ path: "/paths/~1doohickeys/get/operationId", value: "ListDoohickeys" }],
+      apply: [{ op: "remove", path: "/paths/~1doohickeys" }]
+    }
+    const result = run(structuredClone(mini), [rename, stale, missing])
+    expect(result.patchesApplied).toEqual([rename.reason])
+    expect(result.patchesSkipped).toEqual([stale.reason, missing.reason])
+    expect(fileOf(result, "src/generated/Gadgets.ts")).toContain("queryParams: [\"limit\", \"offset\", \"color\"]")
+  })
+
+  it("copies no descriptions or summaries", () => {
+    const generated = [...run().files.values()].join("\n")
+    for (const prose of [
+      "Fetch the whole gadget drawer in one go",
+      "Changes the gadget in ways nobody asked for",
+      "A gadget sitting in the drawer of odd things",
+      "Which paint the gadget wears today"
+    ]) expect(generated).not.toContain(prose)
+  })
+})

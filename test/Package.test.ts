@@ -1,0 +1,425 @@
+/**
+ * The package as users get it: built with the real `build` script, packed with
+ * `npm pack`, unpacked into a fresh strict NodeNext project, type-checked there
+ * and run with node against a local HTTP server.
+ *
+ * The build happens in a copy of the repository under the OS temp dir, so this
+ * test never deletes or rewrites the working tree's `dist/` while someone else
+ * may be using it. Nothing is installed from a registry: the consumer's
+ * dependencies are links into this repository's `node_modules`, which works
+ * offline and with an empty npm cache (a clean clone after `npm ci`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Url from "node:url"
+import * as Zlib from "node:zlib"
+
+const repoRoot = Path.resolve(Url.fileURLToPath(new URL("..", import.meta.url)))
+const fixture = Path.join(repoRoot, "test", "fixtures", "consumer")
+const fakeSecret = "sk_test_FAKE_consumer_key"
+
+// Bounds every child process: generous because `tsc` over the generated
+// modules is the slow part and CI machines vary.
+const commandTimeout = 240_000
+
+interface Output {
+  readonly stdout: string
+  readonly stderr: string
+}
+
+// Drops the variables an outer `npm test` exports, so the nested npm commands
+// see the staged package and nothing of the run that started this test.
+const childEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.toLowerCase().startsWith("npm_") && key !== "INIT_CWD") env[key] = value
+  }
+  return {
+    ...env,
+    npm_config_offline: "true",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    ...extra
+  }
+}
+
+// Asynchronous on purpose: the consumer talks to a server living in this
+// process, which a synchronous spawn would block.
+const run = (
+  command: string,
+  args: ReadonlyArray<string>,
+  cwd: string,
+  env: NodeJS.ProcessEnv = childEnv(),
+  timeout = commandTimeout
+): Promise<Output> =>
+  new Promise((resolve, reject) => {
+    ChildProcess.execFile(
+      command,
+      [...args],
+      { cwd, env, timeout, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
+      (error, stdout, stderr) => {
+        if (error === null) return resolve({ stdout, stderr })
+        const why = error.killed ? `killed after ${timeout} ms` : `exit ${String(error.code ?? error.signal)}`
+        reject(
+          new Error(
+            `\`${[command, ...args].join(" ")}\` in ${cwd} failed (${why})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`
+          )
+        )
+      }
+    )
+  })
+
+// npm's own CLI script run with this node, so no shell and no `npm.cmd` lookup is needed.
+const npmCli = (): ReadonlyArray<string> => {
+  const fromEnv = process.env["npm_execpath"]
+  const candidates = [
+    ...(fromEnv !== undefined && /npm-cli\.[cm]?js$/.test(fromEnv) ? [fromEnv] : []),
+    Path.join(Path.dirname(process.execPath), "node_modules", "npm", "bin", "npm-cli.js"),
+    Path.join(Path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js")
+  ]
+  const found = candidates.find((candidate) => Fs.existsSync(candidate))
+  if (found === undefined) throw new Error(`npm's CLI script was not found; looked at ${candidates.join(", ")}`)
+  return [found]
+}
+
+const npm = (args: ReadonlyArray<string>, cwd: string) => run(process.execPath, [...npmCli(), ...args], cwd)
+
+interface TarEntry {
+  readonly path: string
+  readonly type: string
+  readonly data: Buffer
+}
+
+// Enough of ustar (plus pax and GNU long names) to list and unpack what npm
+// writes, without depending on a `tar` binary being installed.
+const readTarball = (file: string): ReadonlyArray<TarEntry> => {
+  const tar = Zlib.gunzipSync(Fs.readFileSync(file))
+  const text = (start: number, length: number) => {
+    const raw = tar.subarray(start, start + length)
+    const end = raw.indexOf(0)
+    return raw.subarray(0, end === -1 ? length : end).toString("utf8")
+  }
+  const entries: Array<TarEntry> = []
+  let offset = 0
+  let longPath: string | undefined
+  while (offset + 512 <= tar.length) {
+    if (tar.subarray(offset, offset + 512).every((byte) => byte === 0)) break
+    const name = text(offset, 100)
+    const size = parseInt(text(offset + 124, 12).trim() || "0", 8)
+    const type = text(offset + 156, 1) || "0"
+    const prefix = text(offset + 345, 155)
+    const data = Buffer.from(tar.subarray(offset + 512, offset + 512 + size))
+    offset += 512 + Math.ceil(size / 512) * 512
+    if (type === "x") {
+      longPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString("utf8"))?.[1] ?? longPath
+      continue
+    }
+    if (type === "L") {
+      longPath = data.toString("utf8").replace(/\0[\s\S]*$/, "")
+      continue
+    }
+    if (type === "g") continue
+    entries.push({ path: longPath ?? (prefix === "" ? name : `${prefix}/${name}`), type, data })
+    longPath = undefined
+  }
+  return entries
+}
+
+const packageRelative = (entry: TarEntry) => entry.path.replace(/^package\//, "")
+
+const extract = (entries: ReadonlyArray<TarEntry>, into: string) => {
+  for (const entry of entries) {
+    if (entry.type !== "0") continue
+    const relative = packageRelative(entry)
+    if (Path.isAbsolute(relative) || relative.split("/").includes("..")) {
+      throw new Error(`refusing to unpack ${entry.path}`)
+    }
+    const target = Path.join(into, ...relative.split("/"))
+    Fs.mkdirSync(Path.dirname(target), { recursive: true })
+    Fs.writeFileSync(target, entry.data)
+  }
+}
+
+// "junction" makes directory links work on Windows without extra privileges; elsewhere it is ignored.
+const link = (target: string, path: string) => {
+  Fs.mkdirSync(Path.dirname(path), { recursive: true })
+  Fs.symlinkSync(target, path, "junction")
+}
+
+const userBody = (id: string) => ({
+  id,
+  object: "user",
+  username: null,
+  first_name: "Ada",
+  last_name: null,
+  image_url: "https://img.test/1",
+  has_image: false,
+  primary_email_address_id: null,
+  primary_phone_number_id: null,
+  primary_web3_wallet_id: null,
+  password_enabled: false,
+  two_factor_enabled: false,
+  totp_enabled: false,
+  backup_code_enabled: false,
+  email_addresses: [],
+  phone_numbers: [],
+  web3_wallets: [],
+  passkeys: [],
+  external_accounts: [],
+  saml_accounts: [],
+  enterprise_accounts: [],
+  public_metadata: { "Some Key": { nested_key: 1 } },
+  private_metadata: {},
+  unsafe_metadata: {},
+  external_id: null,
+  last_sign_in_at: null,
+  banned: false,
+  locked: false,
+  lockout_expires_in_seconds: null,
+  verification_attempts_remaining: null,
+  created_at: 1,
+  updated_at: 2,
+  delete_self_enabled: true,
+  create_organization_enabled: true,
+  last_active_at: null,
+  mfa_enabled_at: null,
+  mfa_disabled_at: null,
+  legal_accepted_at: null,
+  a_field_clerk_added_later: { anything: true }
+})
+
+interface Received {
+  readonly method: string
+  readonly path: string
+  readonly query: Record<string, string>
+  readonly authorization: string | undefined
+  readonly userAgent: string | undefined
+}
+
+const answer = (method: string, path: string): { readonly status: number; readonly body: unknown } => {
+  if (method === "GET" && path === "/users/user_123") return { status: 200, body: userBody("user_123") }
+  if (method === "GET" && path === "/users/user_missing") {
+    return {
+      status: 404,
+      body: { errors: [{ code: "resource_not_found", message: "not found", long_message: "No user was found" }] }
+    }
+  }
+  if (method === "GET" && path === "/users") return { status: 200, body: [userBody("user_123"), userBody("user_456")] }
+  if (method === "GET" && path === "/organizations") return { status: 200, body: { data: [], total_count: 7 } }
+  // A status no operation declares, so a request this test did not plan for fails the consumer loudly.
+  return { status: 418, body: { errors: [{ code: "unplanned_request", message: `${method} ${path}` }] } }
+}
+
+const withServer = async <A>(use: (baseUrl: string, received: ReadonlyArray<Received>) => Promise<A>): Promise<A> => {
+  const received: Array<Received> = []
+  const server = Http.createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1")
+    received.push({
+      method: request.method ?? "",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: request.headers.authorization,
+      userAgent: request.headers["user-agent"]
+    })
+    const { body, status } = answer(request.method ?? "", url.pathname)
+    response.writeHead(status, { "content-type": "application/json" })
+    response.end(JSON.stringify(body))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => resolve())
+  })
+  try {
+    const { port } = server.address() as Net.AddressInfo
+    return await use(`http://127.0.0.1:${port}`, received)
+  } finally {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+interface Packed {
+  readonly tarball: string
+  readonly entries: ReadonlyArray<TarEntry>
+  readonly manifest: {
+    readonly version: string
+    readonly files: ReadonlyArray<string>
+    readonly exports: Record<string, unknown>
+    readonly dependencies?: Record<string, string>
+    readonly peerDependencies?: Record<string, string>
+  }
+  readonly consumer: string
+}
+
+// Top-level entries a clean clone does not have, or that must come from the build.
+const notStaged = new Set(["node_modules", ".git", "dist", ".tmp", "scratch"])
+
+let scratch: string | undefined
+let packed: Packed | undefined
+let compiled: Promise<Output> | undefined
+
+const setUp = async (): Promise<Packed> => {
+  scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-clerk-package-"))
+  const stage = Path.join(scratch, "package")
+  Fs.cpSync(repoRoot, stage, {
+    recursive: true,
+    filter: (source) => {
+      const relative = Path.relative(repoRoot, source)
+      return !notStaged.has(relative.split(Path.sep)[0]!) && !relative.endsWith(".tgz")
+    }
+  })
+  link(Path.join(repoRoot, "node_modules"), Path.join(stage, "node_modules"))
+  // The working tree's scratch/ is ignored and absent on a clean clone; a
+  // stand-in shows that such a directory stays out of the tarball either way.
+  Fs.mkdirSync(Path.join(stage, "scratch"))
+  Fs.writeFileSync(Path.join(stage, "scratch", "probe.mjs"), "export {}\n")
+
+  await npm(["run", "build"], stage)
+  const packDir = Path.join(scratch, "pack")
+  Fs.mkdirSync(packDir)
+  await npm(["pack", "--pack-destination", packDir], stage)
+  const tarballs = Fs.readdirSync(packDir).filter((name) => name.endsWith(".tgz"))
+  if (tarballs.length !== 1) throw new Error(`expected one tarball in ${packDir}, found ${JSON.stringify(tarballs)}`)
+  const tarball = Path.join(packDir, tarballs[0]!)
+  const entries = readTarball(tarball)
+  const manifestEntry = entries.find((entry) => entry.path === "package/package.json")
+  if (manifestEntry === undefined) throw new Error("the tarball has no package/package.json")
+  const manifest = JSON.parse(manifestEntry.data.toString("utf8")) as Packed["manifest"]
+
+  const consumer = Path.join(scratch, "consumer")
+  Fs.mkdirSync(Path.join(consumer, "src"), { recursive: true })
+  Fs.copyFileSync(Path.join(fixture, "package.json"), Path.join(consumer, "package.json"))
+  Fs.copyFileSync(Path.join(fixture, "tsconfig.json"), Path.join(consumer, "tsconfig.json"))
+  Fs.copyFileSync(Path.join(fixture, "src", "main.ts.tmpl"), Path.join(consumer, "src", "main.ts"))
+  const modules = Path.join(consumer, "node_modules")
+  extract(entries, Path.join(modules, "effect-clerk"))
+  // Exactly what the packed manifest asks for, so a missing dependency shows up as a failure here.
+  const wanted = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), "@types/node"]
+  for (const name of wanted) {
+    const source = Path.join(repoRoot, "node_modules", ...name.split("/"))
+    if (!Fs.existsSync(source)) throw new Error(`${name} is not installed in ${repoRoot}/node_modules; run npm ci`)
+    link(source, Path.join(modules, ...name.split("/")))
+  }
+  return { tarball, entries, manifest, consumer }
+}
+
+const ready = (): Packed => {
+  if (packed === undefined) throw new Error("the package was not built and packed; see the beforeAll failure")
+  return packed
+}
+
+// `tsc` both type-checks and (with noEmitOnError) emits the JS node then runs;
+// shared by the two tests that need it so it runs once.
+const compile = (): Promise<Output> => {
+  compiled ??= run(
+    process.execPath,
+    [Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--pretty", "false"],
+    ready().consumer
+  )
+  return compiled
+}
+
+describe("the packed package", () => {
+  beforeAll(async () => {
+    packed = await setUp()
+  }, 2 * commandTimeout + 60_000)
+
+  afterAll(() => {
+    if (scratch !== undefined) Fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 3 })
+  })
+
+  it("holds the build, the sources and the manifest, and nothing else from the workspace", () => {
+    const { entries, manifest } = ready()
+    expect(entries.length).toBeGreaterThan(0)
+    expect(entries.every((entry) => entry.path.startsWith("package/"))).toBe(true)
+    const paths = entries.map(packageRelative)
+    const has = new Set(paths)
+    for (const path of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "src/index.ts"]) {
+      expect(has.has(path), path).toBe(true)
+    }
+    for (const top of ["test/", "node_modules/", "scratch/", "scripts/", "bench/", ".git/"]) {
+      expect(paths.filter((path) => path.startsWith(top)), top).toEqual([])
+    }
+    expect(paths.filter((path) => path.includes("/node_modules/") || path.endsWith(".tgz"))).toEqual([])
+    const allowed = [...manifest.files, "package.json"]
+    expect(paths.filter((path) => !allowed.some((root) => path === root || path.startsWith(`${root}/`)))).toEqual([])
+
+    // Every generated group ships as its own module, so `effect-clerk/generated/X` resolves.
+    const groups = paths.filter((path) => /^src\/generated\/[^/]+\.ts$/.test(path))
+    expect(groups.length).toBeGreaterThan(10)
+    for (const source of groups) {
+      const base = source.replace(/^src\//, "dist/").replace(/\.ts$/, "")
+      expect(has.has(`${base}.js`), `${base}.js`).toBe(true)
+      expect(has.has(`${base}.d.ts`), `${base}.d.ts`).toBe(true)
+    }
+
+    const root = manifest.exports["."] as Record<string, string>
+    for (const target of Object.values(root)) expect(has.has(target.replace(/^\.\//, "")), target).toBe(true)
+  })
+
+  it("type-checks a strict NodeNext consumer against the shipped declarations", async () => {
+    const { consumer } = ready()
+    const { stdout } = await compile()
+    expect(stdout.trim()).toBe("")
+    expect(Fs.existsSync(Path.join(consumer, "out", "main.js"))).toBe(true)
+  }, commandTimeout + 10_000)
+
+  it("runs with node against a local server and prints decoded camelCase values", async () => {
+    const { consumer, manifest } = ready()
+    await compile()
+    const { received, result } = await withServer(async (baseUrl, received) => {
+      const { stdout } = await run(
+        process.execPath,
+        [Path.join("out", "main.js")],
+        consumer,
+        childEnv({ CLERK_API_URL: baseUrl }),
+        60_000
+      )
+      const lines = stdout.trim().split("\n")
+      return { received: [...received], result: JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> }
+    })
+
+    const user = result["user"] as Record<string, unknown>
+    expect(user).toMatchObject({
+      id: "user_123",
+      object: "user",
+      firstName: "Ada",
+      lastName: null,
+      imageUrl: "https://img.test/1",
+      hasImage: false,
+      emailAddresses: [],
+      createdAt: 1,
+      updatedAt: 2,
+      deleteSelfEnabled: true,
+      publicMetadata: { "Some Key": { nested_key: 1 } }
+    })
+    expect(Object.keys(user).filter((key) => key.includes("_"))).toEqual([])
+    expect(user).not.toHaveProperty("aFieldClerkAddedLater")
+    expect(result).toMatchObject({
+      firstName: "Ada",
+      organizations: { data: [], totalCount: 7 },
+      missing: "ClerkNotFound 404 resource_not_found true",
+      listed: ["user_123", "user_456"],
+      viaGroup: "user_123",
+      sameModule: true
+    })
+
+    expect(received.map(({ method, path, query }) => ({ method, path, query }))).toEqual([
+      { method: "GET", path: "/users/user_123", query: {} },
+      { method: "GET", path: "/organizations", query: { limit: "20", query: "acme" } },
+      { method: "GET", path: "/users/user_missing", query: {} },
+      { method: "GET", path: "/users", query: { query: "ada", limit: "500" } },
+      { method: "GET", path: "/users/user_123", query: {} }
+    ])
+    for (const request of received) {
+      expect(request.authorization).toBe(`Bearer ${fakeSecret}`)
+      expect(request.userAgent).toBe(`effect-clerk/${manifest.version}`)
+    }
+  }, commandTimeout + 70_000)
+})

@@ -1,0 +1,404 @@
+/**
+ * Conformance against the spec: every operation is called through `ClerkBackend`
+ * with minimal valid params against Stoplight Prism, which validates each request
+ * against the spec. No request may be refused; in dynamic mode every answer must
+ * decode; in static mode only the listed placeholder bodies may fail to decode.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import type { Operation } from "../scripts/generator/operations.js"
+import { ClerkBackend } from "../src/ClerkBackend.js"
+import { ClerkConfig } from "../src/ClerkConfig.js"
+import type { ClerkError } from "../src/ClerkError.js"
+import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
+import type { LoadedSpec } from "./support/minimalParams.js"
+import { loadOperations, minimalParams, specPath, stringForPattern } from "./support/minimalParams.js"
+import { startPrism, stopAll } from "./support/Prism.js"
+
+const specFile = specPath()
+const specPresent = fs.existsSync(specFile)
+const skipMessage = `Prism conformance skipped: no Backend API spec at ${specFile} (set CLERK_OPENAPI_SPEC to run it)`
+if (!specPresent) console.warn(skipMessage)
+
+const loaded: LoadedSpec | undefined = specPresent ? loadOperations(specFile) : undefined
+
+/** Seeds of the dynamic runs: each a separate Prism with its own deterministic data. */
+const seeds = [1, 2, 3] as const
+
+/** Past this the calls stop, every Prism is stopped, and each operation not yet called fails as such. */
+const suiteBudgetMs = 6 * 60_000
+
+/**
+ * Static-mode answers that cannot decode because Prism's placeholder body breaks
+ * the spec itself: operationId → the body path the decode error must point at, and why.
+ */
+const staticDecodeExceptions: Readonly<Record<string, { readonly path: string; readonly reason: string }>> = (() => {
+  // `saml_connection` of a SAML account is a nullable oneOf of two connection shapes; Prism's placeholder is `{}`,
+  // which is neither (its own sl-violations header says so), and `id` is the first required field missing.
+  const samlAccount = "Prism renders the nullable oneOf saml_accounts[].saml_connection as {}, matching no member"
+  // SAMLConnection requires its fields and adds `anyOf: [{required: [domain]}, {required: [domains]}]`;
+  // Prism gives up on the combination and answers `{}`, so the first required field, `object`, is missing.
+  const samlConnection = "Prism renders SAMLConnection (required fields plus an anyOf of required lists) as {}"
+  const user = { path: "saml_accounts[0].saml_connection.id", reason: samlAccount }
+  const users = { path: "[0].saml_accounts[0].saml_connection.id", reason: samlAccount }
+  return {
+    GetUserList: users,
+    UsersBan: users,
+    UsersUnban: users,
+    CreateUser: user,
+    GetUser: user,
+    UpdateUser: user,
+    BanUser: user,
+    UnbanUser: user,
+    LockUser: user,
+    UnlockUser: user,
+    SetUserProfileImage: user,
+    DeleteUserProfileImage: user,
+    ReplaceUserMetadata: user,
+    UpdateUserMetadata: user,
+    RemoveUserPassword: user,
+    SetUserPasswordCompromised: user,
+    UnsetUserPasswordCompromised: user,
+    ListSAMLConnections: { path: "data[0].object", reason: samlConnection },
+    CreateSAMLConnection: { path: "object", reason: samlConnection },
+    GetSAMLConnection: { path: "object", reason: samlConnection },
+    UpdateSAMLConnection: { path: "object", reason: samlConnection }
+  }
+})()
+
+interface Violation {
+  readonly location: ReadonlyArray<string>
+  readonly severity: string
+  readonly code: string
+  readonly message: string
+}
+
+/** One HTTP exchange as Prism answered it. */
+interface Exchange {
+  readonly method: string
+  readonly url: string
+  readonly status: number
+  readonly contentType: string
+  /** The `sl-violations` header, parsed (unparseable text kept as one violation). */
+  readonly violations: ReadonlyArray<Violation>
+  /** The body of a non-2xx answer, for the failure message. */
+  readonly errorBody: string | undefined
+}
+
+const parseViolations = (header: string | undefined): ReadonlyArray<Violation> => {
+  if (header === undefined) return []
+  try {
+    const parsed: unknown = JSON.parse(header)
+    if (Array.isArray(parsed)) return parsed as ReadonlyArray<Violation>
+  } catch {
+    // fall through: an unreadable header is still a violation
+  }
+  return [{ location: ["request"], severity: "Error", code: "unparsed", message: header }]
+}
+
+/** Records every answer's status, content type, `sl-violations` header and, for failures, body. */
+const recording = (exchanges: Array<Exchange>) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.tap(client, (response) => {
+    const contentType = response.headers["content-type"] ?? ""
+    const ok = response.status >= 200 && response.status < 300 && !contentType.includes("problem+json")
+    // `text` is cached by the response, so reading it here leaves it for the client.
+    return Effect.map(ok ? Effect.succeed(undefined) : Effect.orElseSucceed(response.text, () => "<unreadable>"), (errorBody) => {
+      exchanges.push({
+        method: response.request.method,
+        url: response.request.url,
+        status: response.status,
+        contentType,
+        violations: parseViolations(response.headers["sl-violations"]),
+        errorBody
+      })
+    })
+  })
+
+type AnyApi = Record<string, Record<string, (params: unknown) => Effect.Effect<unknown, ClerkError>>>
+
+interface Outcome {
+  readonly exchanges: ReadonlyArray<Exchange>
+  /** The call's result; a defect when the params could not be built or the method does not exist. */
+  readonly exit: Exit.Exit<unknown, ClerkError>
+}
+
+/** Runs `use` against `ClerkBackend` pointed at `url`, retries off, recording what Prism said. */
+const callThroughPrism = (
+  url: string,
+  use: (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>>
+): Effect.Effect<Outcome> =>
+  Effect.gen(function*() {
+    const exchanges: Array<Exchange> = []
+    const layer = ClerkBackend.layerWith({ transformClient: recording(exchanges) }).pipe(
+      Layer.provide(ClerkConfig.layer({
+        secretKey: Redacted.make("sk_test_conformance_fake_0000000000"),
+        apiUrl: url,
+        timeout: "20 seconds"
+      })),
+      Layer.provide(FetchHttpClient.layer)
+    )
+    const exit = yield* Effect.flatMap(ClerkBackend, (clerk) => use(clerk as unknown as AnyApi)).pipe(
+      Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none),
+      Effect.provide(layer)
+    )
+    return { exchanges, exit }
+  })
+
+/** Calls `op` with its minimal params. */
+const callOperation = (op: Operation, spec: LoadedSpec) => (clerk: AnyApi): Effect.Effect<Exit.Exit<unknown, ClerkError>> => {
+  const call = clerk[op.group]?.[op.name]
+  if (call === undefined) return Effect.succeed(Exit.die(`ClerkBackend has no ${op.group}.${op.name}`))
+  let params: Record<string, unknown>
+  try {
+    params = minimalParams(op, spec)
+  } catch (error) {
+    return Effect.succeed(Exit.die(`no params for ${op.operationId}: ${String(error)}`))
+  }
+  return Effect.exit(call(params))
+}
+
+/**
+ * Requests Prism must refuse, sent once to the static Prism to show that a refusal is seen:
+ * `limit` is at least 1 for every list. `users.list` declares 4xx answers, so Prism reports the
+ * violation in `sl-violations`; `invitations.list` declares none, so it answers a problem document.
+ */
+const controls: Readonly<Record<string, (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>>>> = {
+  slViolations: (clerk) => Effect.exit(clerk.users!.list!({ limit: 0 })),
+  problemDocument: (clerk) => Effect.exit(clerk.invitations!.list!({ limit: 0 }))
+}
+
+/** Every reason Prism refused the request: request-located violations, problem documents, non-2xx answers. */
+const refusals = (outcome: Outcome): ReadonlyArray<string> => {
+  const reasons: Array<string> = []
+  for (const exchange of outcome.exchanges) {
+    for (const v of exchange.violations) {
+      if (v.location[0] !== "response") reasons.push(`${v.severity} ${v.code} at ${v.location.join(".")}: ${v.message}`)
+    }
+    if (exchange.contentType.includes("problem+json") || exchange.status < 200 || exchange.status >= 300) {
+      reasons.push(`HTTP ${exchange.status} ${exchange.contentType}: ${exchange.errorBody ?? ""}`.slice(0, 2_000))
+    }
+  }
+  return reasons
+}
+
+const failureOf = (exit: Exit.Exit<unknown, ClerkError>): ClerkError | string | undefined =>
+  Exit.isSuccess(exit)
+    ? undefined
+    : Option.getOrElse(Cause.failureOption(exit.cause), (): ClerkError | string => Cause.pretty(exit.cause))
+
+const describeFailure = (failure: ClerkError | string): string =>
+  typeof failure === "string" ? failure : `${failure._tag}: ${failure.message}${"path" in failure ? ` (path ${failure.path})` : ""}`
+
+/**
+ * Whether Prism's own `sl-violations` say its response body lacks the field at `path`
+ * (a decode path such as `data[0].object`): a `required` violation on the parent object naming the field.
+ */
+const prismBlames = (outcome: Outcome, path: string): boolean => {
+  const segments = path.replace(/\[(\d+)\]/g, ".$1").split(".").filter((segment) => segment !== "")
+  const field = segments.pop()
+  const parent = ["response", "body", ...segments].join(".")
+  return outcome.exchanges.some((exchange) =>
+    exchange.violations.some((v) =>
+      v.code === "required" && v.location.join(".") === parent && v.message.includes(`'${field}'`)
+    )
+  )
+}
+
+/** The operation's path template as a pattern over request paths (any non-empty segment for a parameter). */
+const pathPattern = (op: Operation): RegExp =>
+  new RegExp(`^${op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`)
+
+/** The request was sent once, to the operation's method and path, and Prism accepted it. */
+const expectAccepted = (op: Operation, outcome: Outcome) => {
+  expect(outcome.exchanges.length, `${op.operationId}: expected exactly one HTTP exchange`).toBe(1)
+  const exchange = outcome.exchanges[0]!
+  expect(exchange.method).toBe(op.method)
+  expect(new URL(exchange.url).pathname).toMatch(pathPattern(op))
+  expect(refusals(outcome), `${op.operationId} (${op.method} ${op.path}) was refused by Prism`).toEqual([])
+}
+
+/** One Prism and everything the calls against it produced. */
+interface ModeRun {
+  readonly name: string
+  readonly seed: number | undefined
+  readonly outcomes: Map<string, Outcome>
+  readonly controls: Map<string, Outcome>
+  startupMs: number
+  callsMs: number
+}
+
+/**
+ * Starts this mode's Prism, calls every operation against it in spec order (one at a time, so a
+ * seed always yields the same data for the same call), then stops it.
+ */
+const runMode = (run: ModeRun, spec: LoadedSpec): Effect.Effect<void, Error> =>
+  Effect.scoped(Effect.gen(function*() {
+    const startedAt = performance.now()
+    const prism = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => startPrism({ spec: specFile, seed: run.seed }),
+        catch: (cause) => new Error(`${run.name}: ${cause instanceof Error ? cause.message : String(cause)}`)
+      }),
+      (prism) => Effect.promise(() => prism.stop())
+    )
+    run.startupMs = performance.now() - startedAt
+    const callsFrom = performance.now()
+    yield* Effect.forEach(spec.operations, (op) =>
+      Effect.map(callThroughPrism(prism.url, callOperation(op, spec)), (outcome) => {
+        run.outcomes.set(op.operationId, outcome)
+      }), { discard: true })
+    run.callsMs = performance.now() - callsFrom
+    if (run.seed === undefined) {
+      for (const [name, use] of Object.entries(controls)) run.controls.set(name, yield* callThroughPrism(prism.url, use))
+    }
+  }))
+
+const summary = (run: ModeRun): string => {
+  const outcomes = [...run.outcomes.values()]
+  const accepted = outcomes.filter((o) => o.exchanges.length === 1 && refusals(o).length === 0).length
+  const decoded = outcomes.filter((o) => Exit.isSuccess(o.exit)).length
+  const responseViolations = outcomes.reduce(
+    (n, o) => n + o.exchanges.reduce((m, e) => m + e.violations.filter((v) => v.location[0] === "response").length, 0),
+    0
+  )
+  return `  ${run.name.padEnd(7)} called ${outcomes.length}, accepted ${accepted}, decoded ${decoded}; ` +
+    `Prism's own response violations ${responseViolations}; startup ${(run.startupMs / 1000).toFixed(1)} s, ` +
+    `calls ${(run.callsMs / 1000).toFixed(1)} s`
+}
+
+if (!specPresent) {
+  describe("Prism conformance", () => {
+    it.skip(skipMessage, () => {})
+  })
+}
+
+describe.skipIf(!specPresent)("Prism conformance", () => {
+  const operations = loaded?.operations ?? []
+  const runs: ReadonlyArray<ModeRun> = [undefined, ...seeds].map((seed) => ({
+    name: seed === undefined ? "static" : `seed ${seed}`,
+    seed,
+    outcomes: new Map(),
+    controls: new Map(),
+    startupMs: 0,
+    callsMs: 0
+  }))
+  let suiteMs = 0
+  let budgetExceeded = false
+
+  beforeAll(async () => {
+    const startedAt = performance.now()
+    // The modes run side by side, each against its own Prism: Prism is single-threaded, so this is
+    // what makes the run shorter; within a mode calls stay sequential for deterministic seeds.
+    await Effect.runPromise(
+      Effect.forEach(runs, (run) => runMode(run, loaded!), { concurrency: "unbounded", discard: true }).pipe(
+        Effect.timeoutFail({ duration: suiteBudgetMs, onTimeout: () => "budget" as const }),
+        Effect.catchIf((e) => e === "budget", () => Effect.sync(() => void (budgetExceeded = true)))
+      )
+    )
+    suiteMs = performance.now() - startedAt
+  }, suiteBudgetMs + 30_000)
+
+  afterAll(async () => {
+    // Normally every Prism is already stopped with its mode; this catches an interrupted run.
+    await stopAll()
+    console.log(
+      `Prism conformance: ${operations.length} operations, ${(suiteMs / 1000).toFixed(1)} s` +
+        `${budgetExceeded ? ` (stopped at the ${suiteBudgetMs / 1000} s budget)` : ""}\n${runs.map(summary).join("\n")}`
+    )
+  }, 15_000)
+
+  const outcomeOf = (run: ModeRun, op: Operation): Outcome => {
+    const outcome = run.outcomes.get(op.operationId)
+    if (outcome === undefined) {
+      throw new Error(`${op.operationId} was not called in ${run.name}${budgetExceeded ? ": the suite budget ran out" : ""}`)
+    }
+    return outcome
+  }
+
+  it("synthesizes a matching value for every pattern in the spec", () => {
+    const patterns = new Set<string>()
+    const collect = (node: unknown): void => {
+      if (node === null || typeof node !== "object") return
+      if (Array.isArray(node)) return node.forEach(collect)
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "pattern" && typeof value === "string") patterns.add(value)
+        else collect(value)
+      }
+    }
+    collect(loaded!.spec)
+    expect(patterns.size).toBeGreaterThan(0)
+    for (const pattern of patterns) expect(stringForPattern(pattern)).toMatch(new RegExp(pattern, "u"))
+  })
+
+  it("covers every operation of the spec, each exception naming a real one", () => {
+    expect(operations.length).toBeGreaterThan(0)
+    expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length)
+    for (const id of Object.keys(staticDecodeExceptions)) {
+      expect(operations.some((op) => op.operationId === id), `unknown exception ${id}`).toBe(true)
+    }
+  })
+
+  const [staticRun, ...seedRuns] = runs
+
+  describe("the check itself sees a refused request", () => {
+    it("reported in sl-violations", () => {
+      const outcome = staticRun!.controls.get("slViolations")
+      expect(outcome, "control not run").toBeDefined()
+      expect(outcome!.exchanges.flatMap((e) => e.violations).some((v) => v.location[0] === "request")).toBe(true)
+      expect(refusals(outcome!).join("\n")).toContain("limit")
+      expect(Exit.isFailure(outcome!.exit)).toBe(true)
+    })
+
+    it("reported as a problem document", () => {
+      const outcome = staticRun!.controls.get("problemDocument")
+      expect(outcome, "control not run").toBeDefined()
+      expect(outcome!.exchanges.map((e) => e.contentType).join(" ")).toContain("problem+json")
+      expect(refusals(outcome!).join("\n")).toContain("limit")
+      expect(Exit.isFailure(outcome!.exit)).toBe(true)
+    })
+  })
+
+  describe("static mode: every request accepted, only the listed placeholder bodies fail to decode", () => {
+    for (const op of operations) {
+      it(`${op.group}.${op.name} (${op.operationId})`, () => {
+        const outcome = outcomeOf(staticRun!, op)
+        expectAccepted(op, outcome)
+        const failure = failureOf(outcome.exit)
+        const exception = staticDecodeExceptions[op.operationId]
+        if (exception === undefined) {
+          expect(failure === undefined ? undefined : describeFailure(failure), `${op.operationId} should decode`).toBeUndefined()
+        } else {
+          expect(failure, `${op.operationId} is listed as failing to decode (${exception.reason})`).toBeDefined()
+          expect(typeof failure === "string" ? failure : failure!._tag).toBe("ClerkDecodeError")
+          expect((failure as Extract<ClerkError, { _tag: "ClerkDecodeError" }>).path).toBe(exception.path)
+          // The blame is Prism's only if Prism itself says its body breaks the spec right there.
+          expect(
+            prismBlames(outcome, exception.path),
+            `${op.operationId}: Prism reports no response violation for ${exception.path}`
+          ).toBe(true)
+        }
+      })
+    }
+  })
+
+  for (const run of seedRuns) {
+    describe(`dynamic mode, ${run.name}: every request accepted and decoded`, () => {
+      for (const op of operations) {
+        it(`${op.group}.${op.name} (${op.operationId})`, () => {
+          const outcome = outcomeOf(run, op)
+          expectAccepted(op, outcome)
+          const failure = failureOf(outcome.exit)
+          expect(failure === undefined ? undefined : describeFailure(failure), `${op.operationId} should decode`).toBeUndefined()
+        })
+      }
+    })
+  }
+})

@@ -1,0 +1,155 @@
+/**
+ * Starting and stopping Stoplight Prism (the pinned `@stoplight/prism-cli`) as
+ * a spec-validating mock of the Backend API, bound to 127.0.0.1 on a free port.
+ *
+ * Prism is run with node directly, never through npx, so the PID held here is
+ * Prism's own and killing it really stops the server.
+ */
+import type { ChildProcess } from "node:child_process"
+import { spawn } from "node:child_process"
+import * as net from "node:net"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+const prismCli = path.join(repoRoot, "node_modules/@stoplight/prism-cli/dist/index.js")
+
+/** How to run one Prism: static placeholders, or dynamic data from a seed. */
+export interface PrismOptions {
+  readonly spec: string
+  /** Present: `-d --seed N`. Absent: static mode. */
+  readonly seed?: number | undefined
+  /** How long Prism may take to answer its first request. Default 120 s (startup takes ~3 s on an idle machine, far longer on a loaded one). */
+  readonly startupTimeoutMs?: number | undefined
+}
+
+/** A running Prism. */
+export interface Prism {
+  readonly url: string
+  readonly port: number
+  readonly pid: number
+  /** The last few kilobytes Prism wrote to stderr, for failure messages. */
+  readonly stderr: () => string
+  /** Stops this Prism (SIGTERM, then SIGKILL after a grace period); resolves once it has exited. */
+  readonly stop: () => Promise<void>
+}
+
+const live = new Set<ChildProcess>()
+let exitHookInstalled = false
+
+/**
+ * Kills every Prism still running when the test process ends, whatever the reason: a normal
+ * exit, or a signal (after which the signal is raised again, so the process still ends as asked).
+ */
+const installExitHook = () => {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  const killAll = () => {
+    for (const child of live) child.kill("SIGKILL")
+  }
+  process.once("exit", killAll)
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      killAll()
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+    })
+  }
+}
+
+/** A port free at the time of asking, on 127.0.0.1. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => (port === 0 ? reject(new Error("no port assigned")) : resolve(port)))
+    })
+  })
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Whether Prism answers on the port yet. Any answer would do, except that a port taken by some
+ * other server between {@link freePort} and Prism's bind must not pass for Prism: so the answer
+ * must be Prism's own "no path matched" problem document for `/`.
+ */
+const prismAnswers = async (url: string): Promise<boolean> => {
+  try {
+    const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(2_000) })
+    const body = await response.text()
+    return body.includes("stoplight.io/prism/errors")
+  } catch {
+    return false
+  }
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
+
+const stopChild = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (exited(child)) {
+      live.delete(child)
+      return resolve()
+    }
+    const force = setTimeout(() => child.kill("SIGKILL"), 3_000)
+    child.once("exit", () => {
+      clearTimeout(force)
+      live.delete(child)
+      resolve()
+    })
+    child.kill("SIGTERM")
+  })
+
+const startOnce = async (options: PrismOptions, port: number): Promise<Prism> => {
+  const args = [prismCli, "mock", "-h", "127.0.0.1", "-p", String(port), "-v", "silent"]
+  if (options.seed !== undefined) args.push("-d", "--seed", String(options.seed))
+  args.push(options.spec)
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot })
+  live.add(child)
+  installExitHook()
+  // The tail is what matters: on a failed start Prism prints its usage first and the reason last.
+  let stderr = ""
+  child.stderr?.setEncoding("utf8")
+  child.stderr?.on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4_000)
+  })
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 120_000)
+  while (Date.now() < deadline) {
+    if (exited(child)) {
+      live.delete(child)
+      await Promise.race([closed, sleep(1_000)])
+      throw new Error(`Prism exited during startup (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim().slice(-1_000)}`)
+    }
+    if ((await prismAnswers(url)) && !exited(child)) {
+      return { url, port, pid: child.pid!, stderr: () => stderr, stop: () => stopChild(child) }
+    }
+    await sleep(100)
+  }
+  await stopChild(child)
+  throw new Error(`Prism did not answer on ${url} within ${options.startupTimeoutMs ?? 120_000} ms: ${stderr.trim().slice(-1_000)}`)
+}
+
+/**
+ * Starts Prism and waits until it answers on its port. A port taken between asking and
+ * binding makes Prism exit with EADDRINUSE; that is tried again on a new port, up to three times.
+ */
+export const startPrism = async (options: PrismOptions): Promise<Prism> => {
+  let lastError: unknown
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(options, await freePort())
+    } catch (error) {
+      lastError = error
+      if (!(error instanceof Error) || !error.message.includes("EADDRINUSE")) throw error
+    }
+  }
+  throw lastError
+}
+
+/** Stops every Prism this module started that is still running. */
+export const stopAll = (): Promise<void> => Promise.all([...live].map(stopChild)).then(() => undefined)

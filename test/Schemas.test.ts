@@ -3,9 +3,6 @@
  * encoded to its wire form and decoded again, comes back equal. Plus a few
  * decodes of hand-written wire bodies for the lenient and strict corners.
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
@@ -14,28 +11,9 @@ import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import * as Schemas from "../src/generated/Schemas.js"
 import * as Users from "../src/generated/Users.js"
+import { loadGeneratedSchemas } from "./support/GeneratedSchemas.js"
 
-const generatedDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/generated")
-/** Modules that hold operations wiring or facts, not schemas. */
-const nonSchemaModules = new Set(["Groups.ts", "Meta.ts", "index.ts"])
-
-interface Entry {
-  readonly id: string
-  readonly schema: Schema.Schema<any, any>
-}
-
-const entries: Array<Entry> = []
-/** Names declared as `export const X: Schema.Schema<` in the source, to catch any the import walk misses. */
-const declared: Array<string> = []
-for (const file of fs.readdirSync(generatedDir).filter((f) => f.endsWith(".ts") && !nonSchemaModules.has(f)).sort()) {
-  const module = path.basename(file, ".ts")
-  const exports: Record<string, unknown> = await import(pathToFileURL(path.join(generatedDir, file)).href)
-  for (const [name, value] of Object.entries(exports)) {
-    if (Schema.isSchema(value)) entries.push({ id: `${module}.${name}`, schema: value as Schema.Schema<any, any> })
-  }
-  const text = fs.readFileSync(path.join(generatedDir, file), "utf8")
-  for (const match of text.matchAll(/^export const (\w+): Schema\.Schema</gm)) declared.push(`${module}.${match[1]}`)
-}
+const { declared, entries } = await loadGeneratedSchemas()
 
 /** Whether some node reachable from `ast` satisfies `test`, following suspensions once. */
 const reaches = (ast: AST.AST, test: (node: AST.AST) => boolean): boolean => {

@@ -29,7 +29,7 @@ export declare namespace CreateParamsActor {
  * Schema of {@link CreateParamsActor}.
  */
 export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsActor.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sub: I.req(Schema.String, "sub")
+  sub: /*#__PURE__*/ I.req(Schema.String, "sub")
 })
 
 /**
@@ -55,10 +55,10 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  actor: I.req(CreateParamsActor, "actor"),
-  expiresInSeconds: I.opt(Schema.Number, "expires_in_seconds"),
-  sessionMaxDurationInSeconds: I.opt(Schema.Number, "session_max_duration_in_seconds")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  actor: /*#__PURE__*/ I.req(CreateParamsActor, "actor"),
+  expiresInSeconds: /*#__PURE__*/ I.opt(Schema.Number, "expires_in_seconds"),
+  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Number, "session_max_duration_in_seconds")
 })
 
 /**
@@ -78,7 +78,7 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  actorTokenId: I.req(Schema.String, "actor_token_id")
+  actorTokenId: /*#__PURE__*/ I.req(Schema.String, "actor_token_id")
 })
 
 /** Failures of {@link create}. */

@@ -34,10 +34,10 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.opt(Schema.String, "organization_id"),
-  itContactId: I.opt(Schema.String, "it_contact_id"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  secondsUntilExpiration: I.opt(Schema.Number, "seconds_until_expiration")
+  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  itContactId: /*#__PURE__*/ I.opt(Schema.String, "it_contact_id"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(Schema.Number, "seconds_until_expiration")
 })
 
 /**
@@ -83,20 +83,20 @@ export declare namespace CreateResponse {
  * Schema of {@link CreateResponse}.
  */
 export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("admin_portal_link_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  adminPortalLinkId: I.req(Schema.String, "admin_portal_link_id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  organizationId: I.req(Schema.NullOr(Schema.String), "organization_id"),
-  itContactId: I.req(Schema.NullOr(Schema.String), "it_contact_id"),
-  scopes: I.req(Schema.NullOr(Schema.Array(Schema.String)), "scopes"),
-  token: I.req(Schema.String, "token"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin_portal_link_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  adminPortalLinkId: /*#__PURE__*/ I.req(Schema.String, "admin_portal_link_id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  organizationId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  itContactId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "it_contact_id"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "scopes"),
+  token: /*#__PURE__*/ I.req(Schema.String, "token"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -118,8 +118,8 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  adminPortalLinkTokenID: I.req(Schema.String, "adminPortalLinkTokenID"),
-  revocationReason: I.opt(Schema.NullOr(Schema.String), "revocation_reason")
+  adminPortalLinkTokenID: /*#__PURE__*/ I.req(Schema.String, "adminPortalLinkTokenID"),
+  revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
 })
 
 /**
@@ -163,19 +163,19 @@ export declare namespace RevokeResponse {
  * Schema of {@link RevokeResponse}.
  */
 export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("admin_portal_link_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  adminPortalLinkId: I.req(Schema.String, "admin_portal_link_id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  organizationId: I.req(Schema.NullOr(Schema.String), "organization_id"),
-  itContactId: I.req(Schema.NullOr(Schema.String), "it_contact_id"),
-  scopes: I.req(Schema.NullOr(Schema.Array(Schema.String)), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin_portal_link_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  adminPortalLinkId: /*#__PURE__*/ I.req(Schema.String, "admin_portal_link_id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  organizationId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  itContactId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "it_contact_id"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /** Failures of {@link create}. */

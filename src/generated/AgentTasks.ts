@@ -31,8 +31,8 @@ export declare namespace CreateParamsOnBehalfOf {
  * Schema of {@link CreateParamsOnBehalfOf}.
  */
 export const CreateParamsOnBehalfOf: Schema.Schema<CreateParamsOnBehalfOf, CreateParamsOnBehalfOf.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.String, "user_id"),
-  identifier: I.opt(Schema.String, "identifier")
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
+  identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier")
 })
 
 /**
@@ -62,12 +62,12 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  onBehalfOf: I.req(CreateParamsOnBehalfOf, "on_behalf_of"),
-  permissions: I.req(Schema.Literal("*"), "permissions"),
-  agentName: I.req(Schema.String, "agent_name"),
-  taskDescription: I.req(Schema.String, "task_description"),
-  redirectUrl: I.req(Schema.String, "redirect_url"),
-  sessionMaxDurationInSeconds: I.opt(Schema.Number, "session_max_duration_in_seconds")
+  onBehalfOf: /*#__PURE__*/ I.req(CreateParamsOnBehalfOf, "on_behalf_of"),
+  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("*"), "permissions"),
+  agentName: /*#__PURE__*/ I.req(Schema.String, "agent_name"),
+  taskDescription: /*#__PURE__*/ I.req(Schema.String, "task_description"),
+  redirectUrl: /*#__PURE__*/ I.req(Schema.String, "redirect_url"),
+  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Number, "session_max_duration_in_seconds")
 })
 
 /**
@@ -87,7 +87,7 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  agentTaskId: I.req(Schema.String, "agent_task_id")
+  agentTaskId: /*#__PURE__*/ I.req(Schema.String, "agent_task_id")
 })
 
 /** Failures of {@link create}. */

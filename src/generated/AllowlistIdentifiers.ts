@@ -34,9 +34,9 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -58,8 +58,8 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  identifier: I.req(Schema.String, "identifier"),
-  notify: I.opt(Schema.Boolean, "notify")
+  identifier: /*#__PURE__*/ I.req(Schema.String, "identifier"),
+  notify: /*#__PURE__*/ I.opt(Schema.Boolean, "notify")
 })
 
 /**
@@ -79,7 +79,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  identifierId: I.req(Schema.String, "identifier_id")
+  identifierId: /*#__PURE__*/ I.req(Schema.String, "identifier_id")
 })
 
 /** Failures of {@link list}. */

@@ -39,12 +39,12 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: I.opt(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  includeInvalid: I.opt(Schema.Literal("true", "false"), "include_invalid"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.NullOr(Schema.Number), "offset"),
-  query: I.opt(Schema.String, "query")
+  type: /*#__PURE__*/ I.opt(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  includeInvalid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "include_invalid"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "offset"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query")
 })
 
 /**
@@ -94,22 +94,22 @@ export declare namespace ListResponseDataItem {
  * Schema of {@link ListResponseDataItem}.
  */
 export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListResponseDataItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("api_key"), "object"),
-  id: I.req(Schema.String, "id"),
-  type: I.req(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  claims: I.req(Schema.Unknown, "claims"),
-  scopes: I.req(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -131,8 +131,8 @@ export declare namespace ListResponse {
  * Schema of {@link ListResponse}.
  */
 export const ListResponse: Schema.Schema<ListResponse, ListResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(ListResponseDataItem), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListResponseDataItem), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -166,14 +166,14 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: I.opt(Schema.String, "type"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  subject: I.req(Schema.String, "subject"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  createdBy: I.opt(Schema.NullOr(Schema.String), "created_by"),
-  secondsUntilExpiration: I.opt(Schema.NullOr(Schema.Number), "seconds_until_expiration")
+  type: /*#__PURE__*/ I.opt(Schema.String, "type"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  createdBy: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "seconds_until_expiration")
 })
 
 /**
@@ -225,23 +225,23 @@ export declare namespace CreateResponse {
  * Schema of {@link CreateResponse}.
  */
 export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("api_key"), "object"),
-  id: I.req(Schema.String, "id"),
-  type: I.req(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  claims: I.req(Schema.Unknown, "claims"),
-  scopes: I.req(Schema.Array(Schema.String), "scopes"),
-  secret: I.req(Schema.String, "secret"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  secret: /*#__PURE__*/ I.req(Schema.String, "secret"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -261,7 +261,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: I.req(Schema.String, "apiKeyID")
+  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
 })
 
 /**
@@ -311,22 +311,22 @@ export declare namespace GetResponse {
  * Schema of {@link GetResponse}.
  */
 export const GetResponse: Schema.Schema<GetResponse, GetResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("api_key"), "object"),
-  id: I.req(Schema.String, "id"),
-  type: I.req(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  claims: I.req(Schema.Unknown, "claims"),
-  scopes: I.req(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -346,7 +346,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: I.req(Schema.String, "apiKeyID")
+  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
 })
 
 /**
@@ -370,9 +370,9 @@ export declare namespace DeleteResponse {
  * Schema of {@link DeleteResponse}.
  */
 export const DeleteResponse: Schema.Schema<DeleteResponse, DeleteResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  object: I.req(I.openEnum("api_key"), "object"),
-  deleted: I.req(Schema.Boolean, "deleted")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
 })
 
 /**
@@ -402,12 +402,12 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: I.req(Schema.String, "apiKeyID"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  subject: I.opt(Schema.String, "subject"),
-  secondsUntilExpiration: I.opt(Schema.NullOr(Schema.Number), "seconds_until_expiration")
+  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  subject: /*#__PURE__*/ I.opt(Schema.String, "subject"),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "seconds_until_expiration")
 })
 
 /**
@@ -457,22 +457,22 @@ export declare namespace UpdateResponse {
  * Schema of {@link UpdateResponse}.
  */
 export const UpdateResponse: Schema.Schema<UpdateResponse, UpdateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("api_key"), "object"),
-  id: I.req(Schema.String, "id"),
-  type: I.req(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  claims: I.req(Schema.Unknown, "claims"),
-  scopes: I.req(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -492,7 +492,7 @@ export declare namespace GetSecretParams {
  * Schema of {@link GetSecretParams}.
  */
 export const GetSecretParams: Schema.Schema<GetSecretParams, GetSecretParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: I.req(Schema.String, "apiKeyID")
+  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
 })
 
 /**
@@ -512,7 +512,7 @@ export declare namespace GetSecretResponse {
  * Schema of {@link GetSecretResponse}.
  */
 export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  secret: I.req(Schema.String, "secret")
+  secret: /*#__PURE__*/ I.req(Schema.String, "secret")
 })
 
 /**
@@ -534,8 +534,8 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: I.req(Schema.String, "apiKeyID"),
-  revocationReason: I.opt(Schema.NullOr(Schema.String), "revocation_reason")
+  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
+  revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
 })
 
 /**
@@ -585,22 +585,22 @@ export declare namespace RevokeResponse {
  * Schema of {@link RevokeResponse}.
  */
 export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("api_key"), "object"),
-  id: I.req(Schema.String, "id"),
-  type: I.req(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  claims: I.req(Schema.Unknown, "claims"),
-  scopes: I.req(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -620,7 +620,7 @@ export declare namespace VerifyParams {
  * Schema of {@link VerifyParams}.
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  secret: I.req(Schema.String, "secret")
+  secret: /*#__PURE__*/ I.req(Schema.String, "secret")
 })
 
 /**
@@ -670,22 +670,22 @@ export declare namespace VerifyResponse {
  * Schema of {@link VerifyResponse}.
  */
 export const VerifyResponse: Schema.Schema<VerifyResponse, VerifyResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("api_key"), "object"),
-  id: I.req(Schema.String, "id"),
-  type: I.req(Schema.String, "type"),
-  subject: I.req(Schema.String, "subject"),
-  name: I.req(Schema.String, "name"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  claims: I.req(Schema.Unknown, "claims"),
-  scopes: I.req(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /** Failures of {@link list}. */

@@ -36,10 +36,10 @@ export declare namespace ListPlansParams {
  * Schema of {@link ListPlansParams}.
  */
 export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  payerType: I.opt(Schema.Literal("user", "org"), "payer_type")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type")
 })
 
 /**
@@ -65,10 +65,10 @@ export declare namespace ListPricesParams {
  * Schema of {@link ListPricesParams}.
  */
 export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  planId: I.opt(Schema.String, "plan_id")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id")
 })
 
 /**
@@ -98,12 +98,12 @@ export declare namespace CreatePriceParams {
  * Schema of {@link CreatePriceParams}.
  */
 export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  planId: I.req(Schema.String, "plan_id"),
-  currency: I.opt(Schema.String, "currency"),
-  amount: I.req(Schema.NullOr(Schema.Number), "amount"),
-  annualMonthlyAmount: I.opt(Schema.NullOr(Schema.Number), "annual_monthly_amount"),
-  description: I.opt(Schema.String, "description"),
-  supportedBillingPeriods: I.opt(Schema.Literal("month", "annual", "both"), "supported_billing_periods")
+  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
+  amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "amount"),
+  annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "annual_monthly_amount"),
+  description: /*#__PURE__*/ I.opt(Schema.String, "description"),
+  supportedBillingPeriods: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("month", "annual", "both"), "supported_billing_periods")
 })
 
 /**
@@ -137,14 +137,14 @@ export declare namespace ListSubscriptionItemsParams {
  * Schema of {@link ListSubscriptionItemsParams}.
  */
 export const ListSubscriptionItemsParams: Schema.Schema<ListSubscriptionItemsParams, ListSubscriptionItemsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  status: I.opt(Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"), "status"),
-  payerType: I.opt(Schema.Literal("user", "org"), "payer_type"),
-  planId: I.opt(Schema.String, "plan_id"),
-  includeFree: I.opt(Schema.Boolean, "include_free"),
-  query: I.opt(Schema.String, "query")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"), "status"),
+  payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type"),
+  planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id"),
+  includeFree: /*#__PURE__*/ I.opt(Schema.Boolean, "include_free"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query")
 })
 
 /**
@@ -166,8 +166,8 @@ export declare namespace CancelSubscriptionItemParams {
  * Schema of {@link CancelSubscriptionItemParams}.
  */
 export const CancelSubscriptionItemParams: Schema.Schema<CancelSubscriptionItemParams, CancelSubscriptionItemParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
-  endNow: I.opt(Schema.Boolean, "end_now")
+  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
+  endNow: /*#__PURE__*/ I.opt(Schema.Boolean, "end_now")
 })
 
 /**
@@ -189,8 +189,8 @@ export declare namespace ExtendSubscriptionItemFreeTrialParams {
  * Schema of {@link ExtendSubscriptionItemFreeTrialParams}.
  */
 export const ExtendSubscriptionItemFreeTrialParams: Schema.Schema<ExtendSubscriptionItemFreeTrialParams, ExtendSubscriptionItemFreeTrialParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
-  extendTo: I.req(Schema.String, "extend_to")
+  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
+  extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
 })
 
 /**
@@ -214,9 +214,9 @@ export declare namespace CreatePriceTransitionParams {
  * Schema of {@link CreatePriceTransitionParams}.
  */
 export const CreatePriceTransitionParams: Schema.Schema<CreatePriceTransitionParams, CreatePriceTransitionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
-  fromPriceId: I.req(Schema.String, "from_price_id"),
-  toPriceId: I.req(Schema.String, "to_price_id")
+  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
+  fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
+  toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
 })
 
 /**
@@ -238,8 +238,8 @@ export declare namespace ApplySubscriptionItemDiscountParams {
  * Schema of {@link ApplySubscriptionItemDiscountParams}.
  */
 export const ApplySubscriptionItemDiscountParams: Schema.Schema<ApplySubscriptionItemDiscountParams, ApplySubscriptionItemDiscountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
-  discountId: I.req(Schema.String, "discount_id")
+  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
+  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
 })
 
 /**
@@ -261,8 +261,8 @@ export declare namespace RemoveSubscriptionItemDiscountParams {
  * Schema of {@link RemoveSubscriptionItemDiscountParams}.
  */
 export const RemoveSubscriptionItemDiscountParams: Schema.Schema<RemoveSubscriptionItemDiscountParams, RemoveSubscriptionItemDiscountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
-  discountId: I.req(Schema.String, "discount_id")
+  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
+  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
 })
 
 /**
@@ -286,9 +286,9 @@ export declare namespace ListStatementsParams {
  * Schema of {@link ListStatementsParams}.
  */
 export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -308,7 +308,7 @@ export declare namespace GetStatementParams {
  * Schema of {@link GetStatementParams}.
  */
 export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  statementID: I.req(Schema.String, "statementID")
+  statementID: /*#__PURE__*/ I.req(Schema.String, "statementID")
 })
 
 /**
@@ -334,10 +334,10 @@ export declare namespace GetStatementPaymentAttemptsParams {
  * Schema of {@link GetStatementPaymentAttemptsParams}.
  */
 export const GetStatementPaymentAttemptsParams: Schema.Schema<GetStatementPaymentAttemptsParams, GetStatementPaymentAttemptsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  statementID: I.req(Schema.String, "statementID"),
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  statementID: /*#__PURE__*/ I.req(Schema.String, "statementID"),
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /** Failures of {@link listPlans}. */

@@ -29,7 +29,7 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  identifier: I.req(Schema.String, "identifier")
+  identifier: /*#__PURE__*/ I.req(Schema.String, "identifier")
 })
 
 /**
@@ -49,7 +49,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  identifierId: I.req(Schema.String, "identifier_id")
+  identifierId: /*#__PURE__*/ I.req(Schema.String, "identifier_id")
 })
 
 /** Failures of {@link list}. */

@@ -34,9 +34,9 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -56,7 +56,7 @@ export declare namespace VerifyParams {
  * Schema of {@link VerifyParams}.
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  token: I.req(Schema.String, "token")
+  token: /*#__PURE__*/ I.req(Schema.String, "token")
 })
 
 /**
@@ -76,7 +76,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: I.req(Schema.String, "client_id")
+  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id")
 })
 
 /** Failures of {@link list}. */

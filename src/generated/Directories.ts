@@ -32,8 +32,8 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -63,12 +63,12 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
  * Schema of {@link CreateParamsGroupRoleMappingsItem}.
  */
 export const CreateParamsGroupRoleMappingsItem: Schema.Schema<CreateParamsGroupRoleMappingsItem, CreateParamsGroupRoleMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryGroupId: I.opt(Schema.String, "directory_group_id"),
-  scimGroupId: I.opt(Schema.String, "scim_group_id"),
-  directoryGroupDisplayName: I.opt(Schema.String, "directory_group_display_name"),
-  scimGroupDisplayName: I.opt(Schema.String, "scim_group_display_name"),
-  roleId: I.req(Schema.String, "role_id"),
-  precedence: I.opt(Schema.Number, "precedence")
+  directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
+  scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
+  directoryGroupDisplayName: /*#__PURE__*/ I.opt(Schema.String, "directory_group_display_name"),
+  scimGroupDisplayName: /*#__PURE__*/ I.opt(Schema.String, "scim_group_display_name"),
+  roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
+  precedence: /*#__PURE__*/ I.opt(Schema.Number, "precedence")
 })
 
 /**
@@ -94,10 +94,10 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id"),
-  name: I.opt(Schema.String, "name"),
-  provider: I.req(Schema.String, "provider"),
-  groupRoleMappings: I.opt(Schema.Array(CreateParamsGroupRoleMappingsItem), "group_role_mappings")
+  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  groupRoleMappings: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CreateParamsGroupRoleMappingsItem), "group_role_mappings")
 })
 
 /**
@@ -117,7 +117,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
 })
 
 /**
@@ -137,7 +137,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
 })
 
 /**
@@ -167,12 +167,12 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id"),
-  name: I.opt(Schema.String, "name"),
-  enabled: I.opt(Schema.Boolean, "enabled"),
-  provider: I.opt(Schema.String, "provider"),
-  attributeMapping: I.opt(Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) }), "attribute_mapping"),
-  groupRoleMappingEnabled: I.opt(Schema.Boolean, "group_role_mapping_enabled")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  enabled: /*#__PURE__*/ I.opt(Schema.Boolean, "enabled"),
+  provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
+  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: /*#__PURE__*/ Schema.NullOr(Schema.String) }), "attribute_mapping"),
+  groupRoleMappingEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "group_role_mapping_enabled")
 })
 
 /**
@@ -192,7 +192,7 @@ export declare namespace RotateApiKeyParams {
  * Schema of {@link RotateApiKeyParams}.
  */
 export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
 })
 
 /**
@@ -212,7 +212,7 @@ export declare namespace ListGroupRoleMappingsParams {
  * Schema of {@link ListGroupRoleMappingsParams}.
  */
 export const ListGroupRoleMappingsParams: Schema.Schema<ListGroupRoleMappingsParams, ListGroupRoleMappingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
 })
 
 /**
@@ -236,9 +236,9 @@ export declare namespace ReplaceGroupRoleMappingsParamsMappingsItem {
  * Schema of {@link ReplaceGroupRoleMappingsParamsMappingsItem}.
  */
 export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<ReplaceGroupRoleMappingsParamsMappingsItem, ReplaceGroupRoleMappingsParamsMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryGroupId: I.opt(Schema.String, "directory_group_id"),
-  scimGroupId: I.opt(Schema.String, "scim_group_id"),
-  roleId: I.req(Schema.String, "role_id")
+  directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
+  scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
+  roleId: /*#__PURE__*/ I.req(Schema.String, "role_id")
 })
 
 /**
@@ -260,8 +260,8 @@ export declare namespace ReplaceGroupRoleMappingsParams {
  * Schema of {@link ReplaceGroupRoleMappingsParams}.
  */
 export const ReplaceGroupRoleMappingsParams: Schema.Schema<ReplaceGroupRoleMappingsParams, ReplaceGroupRoleMappingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id"),
-  mappings: I.req(Schema.Array(ReplaceGroupRoleMappingsParamsMappingsItem), "mappings")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  mappings: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ReplaceGroupRoleMappingsParamsMappingsItem), "mappings")
 })
 
 /**
@@ -289,11 +289,11 @@ export declare namespace CreateGroupRoleMappingParams {
  * Schema of {@link CreateGroupRoleMappingParams}.
  */
 export const CreateGroupRoleMappingParams: Schema.Schema<CreateGroupRoleMappingParams, CreateGroupRoleMappingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id"),
-  directoryGroupId: I.opt(Schema.String, "directory_group_id"),
-  scimGroupId: I.opt(Schema.String, "scim_group_id"),
-  roleId: I.req(Schema.String, "role_id"),
-  precedence: I.opt(Schema.Number, "precedence")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
+  scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
+  roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
+  precedence: /*#__PURE__*/ I.opt(Schema.Number, "precedence")
 })
 
 /**
@@ -315,8 +315,8 @@ export declare namespace DeleteGroupRoleMappingParams {
  * Schema of {@link DeleteGroupRoleMappingParams}.
  */
 export const DeleteGroupRoleMappingParams: Schema.Schema<DeleteGroupRoleMappingParams, DeleteGroupRoleMappingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id"),
-  mappingId: I.req(Schema.String, "mapping_id")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  mappingId: /*#__PURE__*/ I.req(Schema.String, "mapping_id")
 })
 
 /** Failures of {@link list}. */

@@ -33,9 +33,9 @@ export declare namespace AddParams {
  * Schema of {@link AddParams}.
  */
 export const AddParams: Schema.Schema<AddParams, AddParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  isSatellite: I.req(Schema.Literal(true), "is_satellite"),
-  proxyUrl: I.opt(Schema.NullOr(Schema.String), "proxy_url")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  isSatellite: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal(true), "is_satellite"),
+  proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url")
 })
 
 /**
@@ -55,7 +55,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  domainId: I.req(Schema.String, "domain_id")
+  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
 })
 
 /**
@@ -81,10 +81,10 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  domainId: I.req(Schema.String, "domain_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  proxyUrl: I.opt(Schema.NullOr(Schema.String), "proxy_url"),
-  isSecondary: I.opt(Schema.NullOr(Schema.Boolean), "is_secondary")
+  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url"),
+  isSecondary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_secondary")
 })
 
 /** Failures of {@link list}. */

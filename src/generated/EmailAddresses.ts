@@ -37,11 +37,11 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
-  primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
-  notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
+  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
 })
 
 /**
@@ -61,7 +61,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: I.req(Schema.String, "email_address_id")
+  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
 })
 
 /**
@@ -81,7 +81,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: I.req(Schema.String, "email_address_id")
+  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
 })
 
 /**
@@ -107,10 +107,10 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: I.req(Schema.String, "email_address_id"),
-  verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
-  primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
-  notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
+  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
 })
 
 /**
@@ -130,7 +130,7 @@ export declare namespace PrepareVerificationParams {
  * Schema of {@link PrepareVerificationParams}.
  */
 export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: I.req(Schema.String, "email_address_id")
+  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
 })
 
 /**
@@ -154,9 +154,9 @@ export declare namespace AttemptVerificationParams {
  * Schema of {@link AttemptVerificationParams}.
  */
 export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: I.req(Schema.String, "email_address_id"),
-  verificationId: I.req(Schema.String, "verification_id"),
-  code: I.req(Schema.String, "code")
+  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
+  verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
+  code: /*#__PURE__*/ I.req(Schema.String, "code")
 })
 
 /**
@@ -182,10 +182,10 @@ export declare namespace ReplaceForUserParams {
  * Schema of {@link ReplaceForUserParams}.
  */
 export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  identificationStatus: I.opt(Schema.Literal("verified", "reserved", "unverified"), "identification_status"),
-  notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  identificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"), "identification_status"),
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
 })
 
 /** Failures of {@link create}. */

@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -61,8 +61,8 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
-  slug: I.req(Schema.String, "slug")
+  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug")
 })
 
 /**
@@ -84,8 +84,8 @@ export declare namespace RevertParams {
  * Schema of {@link RevertParams}.
  */
 export const RevertParams: Schema.Schema<RevertParams, RevertParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
-  slug: I.req(Schema.String, "slug")
+  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug")
 })
 
 /**
@@ -109,9 +109,9 @@ export declare namespace ToggleTemplateDeliveryParams {
  * Schema of {@link ToggleTemplateDeliveryParams}.
  */
 export const ToggleTemplateDeliveryParams: Schema.Schema<ToggleTemplateDeliveryParams, ToggleTemplateDeliveryParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
-  slug: I.req(Schema.String, "slug"),
-  deliveredByClerk: I.opt(Schema.Boolean, "delivered_by_clerk")
+  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  deliveredByClerk: /*#__PURE__*/ I.opt(Schema.Boolean, "delivered_by_clerk")
 })
 
 /** Failures of {@link list}. */

@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  organizationId: I.opt(Schema.String, "organization_id"),
-  active: I.opt(Schema.Boolean, "active")
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  active: /*#__PURE__*/ I.opt(Schema.Boolean, "active")
 })
 
 /**
@@ -65,10 +65,10 @@ export declare namespace CreateParamsSamlAttributeMapping {
  * Schema of {@link CreateParamsSamlAttributeMapping}.
  */
 export const CreateParamsSamlAttributeMapping: Schema.Schema<CreateParamsSamlAttributeMapping, CreateParamsSamlAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
-  emailAddress: I.opt(Schema.NullOr(Schema.String), "email_address"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name")
+  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
+  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name")
 })
 
 /**
@@ -90,8 +90,8 @@ export declare namespace CreateParamsSamlLoginHint {
  * Schema of {@link CreateParamsSamlLoginHint}.
  */
 export const CreateParamsSamlLoginHint: Schema.Schema<CreateParamsSamlLoginHint, CreateParamsSamlLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: I.opt(Schema.String, "source")
+  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+  source: /*#__PURE__*/ I.opt(Schema.String, "source")
 })
 
 /**
@@ -129,16 +129,16 @@ export declare namespace CreateParamsSaml {
  * Schema of {@link CreateParamsSaml}.
  */
 export const CreateParamsSaml: Schema.Schema<CreateParamsSaml, CreateParamsSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
-  attributeMapping: I.opt(Schema.NullOr(CreateParamsSamlAttributeMapping), "attribute_mapping"),
-  allowSubdomains: I.opt(Schema.NullOr(Schema.Boolean), "allow_subdomains"),
-  allowIdpInitiated: I.opt(Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  forceAuthn: I.opt(Schema.NullOr(Schema.Boolean), "force_authn"),
-  loginHint: I.opt(Schema.NullOr(CreateParamsSamlLoginHint), "login_hint")
+  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
+  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
+  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
+  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
+  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
+  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSamlAttributeMapping), "attribute_mapping"),
+  allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
+  allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
+  forceAuthn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "force_authn"),
+  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSamlLoginHint), "login_hint")
 })
 
 /**
@@ -170,13 +170,13 @@ export declare namespace CreateParamsOidc {
  * Schema of {@link CreateParamsOidc}.
  */
 export const CreateParamsOidc: Schema.Schema<CreateParamsOidc, CreateParamsOidc.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: I.opt(Schema.NullOr(Schema.String), "client_id"),
-  clientSecret: I.opt(Schema.NullOr(Schema.String), "client_secret"),
-  discoveryUrl: I.opt(Schema.NullOr(Schema.String), "discovery_url"),
-  authUrl: I.opt(Schema.NullOr(Schema.String), "auth_url"),
-  tokenUrl: I.opt(Schema.NullOr(Schema.String), "token_url"),
-  userInfoUrl: I.opt(Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: I.opt(Schema.NullOr(Schema.Boolean), "requires_pkce")
+  clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
+  clientSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_secret"),
+  discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
+  authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
+  tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
+  userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
+  requiresPkce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "requires_pkce")
 })
 
 /**
@@ -206,12 +206,12 @@ export declare namespace CreateParamsCustomAttributesItem {
  * Schema of {@link CreateParamsCustomAttributesItem}.
  */
 export const CreateParamsCustomAttributesItem: Schema.Schema<CreateParamsCustomAttributesItem, CreateParamsCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  ssoPath: I.opt(Schema.String, "sso_path"),
-  scimPath: I.opt(Schema.String, "scim_path"),
-  directoryPath: I.opt(Schema.String, "directory_path"),
-  multiValued: I.opt(Schema.Boolean, "multi_valued")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -247,15 +247,15 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  provider: I.req(Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft", "oidc_custom", "oidc_github_enterprise", "oidc_gitlab"), "provider"),
-  domains: I.req(Schema.Array(Schema.String), "domains"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  allowOrganizationAccountLinking: I.opt(Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
-  active: I.opt(Schema.NullOr(Schema.Boolean), "active"),
-  saml: I.opt(Schema.NullOr(CreateParamsSaml), "saml"),
-  oidc: I.opt(Schema.NullOr(CreateParamsOidc), "oidc"),
-  customAttributes: I.opt(Schema.Array(CreateParamsCustomAttributesItem), "custom_attributes")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  provider: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft", "oidc_custom", "oidc_github_enterprise", "oidc_gitlab"), "provider"),
+  domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+  active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
+  saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSaml), "saml"),
+  oidc: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsOidc), "oidc"),
+  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CreateParamsCustomAttributesItem), "custom_attributes")
 })
 
 /**
@@ -275,7 +275,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id")
+  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
 })
 
 /**
@@ -295,7 +295,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id")
+  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
 })
 
 /**
@@ -321,10 +321,10 @@ export declare namespace UpdateParamsSamlAttributeMapping {
  * Schema of {@link UpdateParamsSamlAttributeMapping}.
  */
 export const UpdateParamsSamlAttributeMapping: Schema.Schema<UpdateParamsSamlAttributeMapping, UpdateParamsSamlAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
-  emailAddress: I.opt(Schema.NullOr(Schema.String), "email_address"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name")
+  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
+  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name")
 })
 
 /**
@@ -346,8 +346,8 @@ export declare namespace UpdateParamsSamlLoginHint {
  * Schema of {@link UpdateParamsSamlLoginHint}.
  */
 export const UpdateParamsSamlLoginHint: Schema.Schema<UpdateParamsSamlLoginHint, UpdateParamsSamlLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: I.opt(Schema.String, "source")
+  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+  source: /*#__PURE__*/ I.opt(Schema.String, "source")
 })
 
 /**
@@ -387,17 +387,17 @@ export declare namespace UpdateParamsSaml {
  * Schema of {@link UpdateParamsSaml}.
  */
 export const UpdateParamsSaml: Schema.Schema<UpdateParamsSaml, UpdateParamsSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
-  attributeMapping: I.opt(Schema.NullOr(UpdateParamsSamlAttributeMapping), "attribute_mapping"),
-  allowSubdomains: I.opt(Schema.NullOr(Schema.Boolean), "allow_subdomains"),
-  allowIdpInitiated: I.opt(Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  forceAuthn: I.opt(Schema.NullOr(Schema.Boolean), "force_authn"),
-  loginHint: I.opt(Schema.NullOr(UpdateParamsSamlLoginHint), "login_hint")
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
+  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
+  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
+  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
+  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
+  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSamlAttributeMapping), "attribute_mapping"),
+  allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
+  allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
+  forceAuthn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "force_authn"),
+  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSamlLoginHint), "login_hint")
 })
 
 /**
@@ -429,13 +429,13 @@ export declare namespace UpdateParamsOidc {
  * Schema of {@link UpdateParamsOidc}.
  */
 export const UpdateParamsOidc: Schema.Schema<UpdateParamsOidc, UpdateParamsOidc.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: I.opt(Schema.NullOr(Schema.String), "client_id"),
-  clientSecret: I.opt(Schema.NullOr(Schema.String), "client_secret"),
-  discoveryUrl: I.opt(Schema.NullOr(Schema.String), "discovery_url"),
-  authUrl: I.opt(Schema.NullOr(Schema.String), "auth_url"),
-  tokenUrl: I.opt(Schema.NullOr(Schema.String), "token_url"),
-  userInfoUrl: I.opt(Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: I.opt(Schema.NullOr(Schema.Boolean), "requires_pkce")
+  clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
+  clientSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_secret"),
+  discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
+  authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
+  tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
+  userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
+  requiresPkce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "requires_pkce")
 })
 
 /**
@@ -465,12 +465,12 @@ export declare namespace UpdateParamsCustomAttributesItem {
  * Schema of {@link UpdateParamsCustomAttributesItem}.
  */
 export const UpdateParamsCustomAttributesItem: Schema.Schema<UpdateParamsCustomAttributesItem, UpdateParamsCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  ssoPath: I.opt(Schema.String, "sso_path"),
-  scimPath: I.opt(Schema.String, "scim_path"),
-  directoryPath: I.opt(Schema.String, "directory_path"),
-  multiValued: I.opt(Schema.Boolean, "multi_valued")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -510,17 +510,17 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  domains: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "domains"),
-  active: I.opt(Schema.NullOr(Schema.Boolean), "active"),
-  syncUserAttributes: I.opt(Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
-  disableAdditionalIdentifications: I.opt(Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
-  allowOrganizationAccountLinking: I.opt(Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  saml: I.opt(Schema.NullOr(UpdateParamsSaml), "saml"),
-  oidc: I.opt(Schema.NullOr(UpdateParamsOidc), "oidc"),
-  customAttributes: I.opt(Schema.NullOr(Schema.Array(UpdateParamsCustomAttributesItem)), "custom_attributes")
+  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "domains"),
+  active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
+  syncUserAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSaml), "saml"),
+  oidc: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsOidc), "oidc"),
+  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(UpdateParamsCustomAttributesItem)), "custom_attributes")
 })
 
 /**
@@ -546,10 +546,10 @@ export declare namespace ListTestRunsParams {
  * Schema of {@link ListTestRunsParams}.
  */
 export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id"),
-  status: I.opt(Schema.Array(Schema.Literal("pending", "success", "failed")), "status"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("pending", "success", "failed")), "status"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -569,7 +569,7 @@ export declare namespace CreateTestRunParams {
  * Schema of {@link CreateTestRunParams}.
  */
 export const CreateTestRunParams: Schema.Schema<CreateTestRunParams, CreateTestRunParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id")
+  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
 })
 
 /** Failures of {@link list}. */

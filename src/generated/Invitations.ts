@@ -40,12 +40,12 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
-  query: I.opt(Schema.String, "query"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -77,13 +77,13 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.req(Schema.String, "email_address"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  redirectUrl: I.opt(Schema.String, "redirect_url"),
-  notify: I.opt(Schema.NullOr(Schema.Boolean), "notify"),
-  ignoreExisting: I.opt(Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: I.opt(Schema.NullOr(Schema.Number), "expires_in_days"),
-  templateSlug: I.opt(Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  redirectUrl: /*#__PURE__*/ I.opt(Schema.String, "redirect_url"),
+  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
+  ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
+  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_days"),
+  templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
 })
 
 /**
@@ -115,13 +115,13 @@ export declare namespace BulkCreateParamsInvitationsItem {
  * Schema of {@link BulkCreateParamsInvitationsItem}.
  */
 export const BulkCreateParamsInvitationsItem: Schema.Schema<BulkCreateParamsInvitationsItem, BulkCreateParamsInvitationsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.req(Schema.String, "email_address"),
-  publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
-  redirectUrl: I.opt(Schema.NullOr(Schema.String), "redirect_url"),
-  notify: I.opt(Schema.NullOr(Schema.Boolean), "notify"),
-  ignoreExisting: I.opt(Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: I.opt(Schema.NullOr(Schema.Number), "expires_in_days"),
-  templateSlug: I.opt(Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
+  redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
+  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
+  ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
+  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_days"),
+  templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
 })
 
 /**
@@ -141,7 +141,7 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  invitations: I.opt(Schema.Array(BulkCreateParamsInvitationsItem), "invitations")
+  invitations: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem), "invitations")
 })
 
 /**
@@ -161,7 +161,7 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  invitationId: I.req(Schema.String, "invitation_id")
+  invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id")
 })
 
 /** Failures of {@link list}. */

@@ -34,9 +34,9 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -68,13 +68,13 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  claims: I.req(I.FreeForm, "claims"),
-  lifetime: I.opt(Schema.NullOr(Schema.Number), "lifetime"),
-  allowedClockSkew: I.opt(Schema.NullOr(Schema.Number), "allowed_clock_skew"),
-  customSigningKey: I.opt(Schema.Boolean, "custom_signing_key"),
-  signingAlgorithm: I.opt(Schema.NullOr(Schema.String), "signing_algorithm"),
-  signingKey: I.opt(Schema.NullOr(Schema.String), "signing_key")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
+  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "lifetime"),
+  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "allowed_clock_skew"),
+  customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
+  signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
+  signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
 })
 
 /**
@@ -94,7 +94,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateId: I.req(Schema.String, "template_id")
+  templateId: /*#__PURE__*/ I.req(Schema.String, "template_id")
 })
 
 /**
@@ -114,7 +114,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateId: I.req(Schema.String, "template_id")
+  templateId: /*#__PURE__*/ I.req(Schema.String, "template_id")
 })
 
 /**
@@ -148,14 +148,14 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateId: I.req(Schema.String, "template_id"),
-  name: I.req(Schema.String, "name"),
-  claims: I.req(I.FreeForm, "claims"),
-  lifetime: I.opt(Schema.NullOr(Schema.Number), "lifetime"),
-  allowedClockSkew: I.opt(Schema.NullOr(Schema.Number), "allowed_clock_skew"),
-  customSigningKey: I.opt(Schema.Boolean, "custom_signing_key"),
-  signingAlgorithm: I.opt(Schema.NullOr(Schema.String), "signing_algorithm"),
-  signingKey: I.opt(Schema.NullOr(Schema.String), "signing_key")
+  templateId: /*#__PURE__*/ I.req(Schema.String, "template_id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
+  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "lifetime"),
+  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "allowed_clock_skew"),
+  customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
+  signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
+  signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
 })
 
 /** Failures of {@link list}. */

@@ -37,11 +37,11 @@ export declare namespace ListTokensParams {
  * Schema of {@link ListTokensParams}.
  */
 export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subject: I.req(Schema.String, "subject"),
-  revoked: I.opt(Schema.NullOr(Schema.Boolean), "revoked"),
-  expired: I.opt(Schema.NullOr(Schema.Boolean), "expired"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.NullOr(Schema.Number), "offset")
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  revoked: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoked"),
+  expired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "expired"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "offset")
 })
 
 /**
@@ -83,18 +83,18 @@ export declare namespace ListTokensResponseM2mTokensItem {
  * Schema of {@link ListTokensResponseM2mTokensItem}.
  */
 export const ListTokensResponseM2mTokensItem: Schema.Schema<ListTokensResponseM2mTokensItem, ListTokensResponseM2mTokensItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_to_machine_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  subject: I.req(Schema.String, "subject"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -116,8 +116,8 @@ export declare namespace ListTokensResponse {
  * Schema of {@link ListTokensResponse}.
  */
 export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  m2mTokens: I.req(Schema.Array(ListTokensResponseM2mTokensItem), "m2m_tokens"),
-  totalCount: I.req(Schema.Number, "total_count")
+  m2mTokens: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListTokensResponseM2mTokensItem), "m2m_tokens"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -143,10 +143,10 @@ export declare namespace CreateTokenParams {
  * Schema of {@link CreateTokenParams}.
  */
 export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  tokenFormat: I.opt(Schema.Literal("opaque", "jwt"), "token_format"),
-  secondsUntilExpiration: I.opt(Schema.NullOr(Schema.Number), "seconds_until_expiration"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  minRemainingTtlSeconds: I.opt(Schema.Number, "min_remaining_ttl_seconds")
+  tokenFormat: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("opaque", "jwt"), "token_format"),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "seconds_until_expiration"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  minRemainingTtlSeconds: /*#__PURE__*/ I.opt(Schema.Number, "min_remaining_ttl_seconds")
 })
 
 /**
@@ -190,19 +190,19 @@ export declare namespace CreateTokenResponse {
  * Schema of {@link CreateTokenResponse}.
  */
 export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_to_machine_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  subject: I.req(Schema.String, "subject"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  token: I.req(Schema.String, "token"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  token: /*#__PURE__*/ I.req(Schema.String, "token"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -224,8 +224,8 @@ export declare namespace RevokeTokenParams {
  * Schema of {@link RevokeTokenParams}.
  */
 export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  m2mTokenId: I.req(Schema.String, "m2m_token_id"),
-  revocationReason: I.opt(Schema.NullOr(Schema.String), "revocation_reason")
+  m2mTokenId: /*#__PURE__*/ I.req(Schema.String, "m2m_token_id"),
+  revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
 })
 
 /**
@@ -267,18 +267,18 @@ export declare namespace RevokeTokenResponse {
  * Schema of {@link RevokeTokenResponse}.
  */
 export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_to_machine_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  subject: I.req(Schema.String, "subject"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -298,7 +298,7 @@ export declare namespace VerifyTokenParams {
  * Schema of {@link VerifyTokenParams}.
  */
 export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  token: I.req(Schema.String, "token")
+  token: /*#__PURE__*/ I.req(Schema.String, "token")
 })
 
 /**
@@ -340,18 +340,18 @@ export declare namespace VerifyTokenResponse {
  * Schema of {@link VerifyTokenResponse}.
  */
 export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_to_machine_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  subject: I.req(Schema.String, "subject"),
-  claims: I.opt(Schema.Unknown, "claims"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  revoked: I.req(Schema.Boolean, "revoked"),
-  revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: I.req(Schema.Boolean, "expired"),
-  expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /** Failures of {@link listTokens}. */

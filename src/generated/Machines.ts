@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  query: I.opt(Schema.String, "query"),
-  orderBy: I.opt(Schema.String, "order_by")
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
 })
 
 /**
@@ -63,9 +63,9 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  scopedMachines: I.opt(Schema.Array(Schema.String), "scoped_machines"),
-  defaultTokenTtl: I.opt(Schema.Number, "default_token_ttl")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  scopedMachines: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scoped_machines"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl")
 })
 
 /**
@@ -85,7 +85,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
 })
 
 /**
@@ -105,7 +105,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
 })
 
 /**
@@ -129,9 +129,9 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id"),
-  name: I.opt(Schema.String, "name"),
-  defaultTokenTtl: I.opt(Schema.Number, "default_token_ttl")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl")
 })
 
 /**
@@ -151,7 +151,7 @@ export declare namespace GetSecretKeyParams {
  * Schema of {@link GetSecretKeyParams}.
  */
 export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
 })
 
 /**
@@ -173,8 +173,8 @@ export declare namespace RotateSecretKeyParams {
  * Schema of {@link RotateSecretKeyParams}.
  */
 export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateSecretKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id"),
-  previousTokenTtl: I.req(Schema.Number, "previous_token_ttl")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+  previousTokenTtl: /*#__PURE__*/ I.req(Schema.Number, "previous_token_ttl")
 })
 
 /**
@@ -196,8 +196,8 @@ export declare namespace CreateScopeParams {
  * Schema of {@link CreateScopeParams}.
  */
 export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id"),
-  toMachineId: I.req(Schema.String, "to_machine_id")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+  toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id")
 })
 
 /**
@@ -219,8 +219,8 @@ export declare namespace DeleteScopeParams {
  * Schema of {@link DeleteScopeParams}.
  */
 export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: I.req(Schema.String, "machine_id"),
-  otherMachineId: I.req(Schema.String, "other_machine_id")
+  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+  otherMachineId: /*#__PURE__*/ I.req(Schema.String, "other_machine_id")
 })
 
 /** Failures of {@link list}. */

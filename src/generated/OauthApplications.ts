@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  nameQuery: I.opt(Schema.String, "name_query")
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query")
 })
 
 /**
@@ -73,13 +73,13 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  redirectUris: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "redirect_uris"),
-  callbackUrl: I.opt(Schema.NullOr(Schema.String), "callback_url"),
-  scopes: I.opt(Schema.NullOr(Schema.String), "scopes"),
-  consentScreenEnabled: I.opt(Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
-  pkceRequired: I.opt(Schema.NullOr(Schema.Boolean), "pkce_required"),
-  public: I.opt(Schema.NullOr(Schema.Boolean), "public")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  redirectUris: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "redirect_uris"),
+  callbackUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "callback_url"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "scopes"),
+  consentScreenEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
+  pkceRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "pkce_required"),
+  public: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "public")
 })
 
 /**
@@ -99,7 +99,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: I.req(Schema.String, "oauth_application_id")
+  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
 })
 
 /**
@@ -119,7 +119,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: I.req(Schema.String, "oauth_application_id")
+  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
 })
 
 /**
@@ -155,14 +155,14 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: I.req(Schema.String, "oauth_application_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  redirectUris: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "redirect_uris"),
-  callbackUrl: I.opt(Schema.NullOr(Schema.String), "callback_url"),
-  scopes: I.opt(Schema.NullOr(Schema.String), "scopes"),
-  consentScreenEnabled: I.opt(Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
-  pkceRequired: I.opt(Schema.NullOr(Schema.Boolean), "pkce_required"),
-  public: I.opt(Schema.NullOr(Schema.Boolean), "public")
+  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  redirectUris: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "redirect_uris"),
+  callbackUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "callback_url"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "scopes"),
+  consentScreenEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
+  pkceRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "pkce_required"),
+  public: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "public")
 })
 
 /**
@@ -186,9 +186,9 @@ export declare namespace UploadLogoParams {
  * Schema of {@link UploadLogoParams}.
  */
 export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: I.req(Schema.String, "oauth_application_id"),
-  uploaderUserId: I.opt(Schema.String, "uploader_user_id"),
-  file: I.req(I.BlobPart, "file")
+  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
+  uploaderUserId: /*#__PURE__*/ I.opt(Schema.String, "uploader_user_id"),
+  file: /*#__PURE__*/ I.req(I.BlobPart, "file")
 })
 
 /**
@@ -208,7 +208,7 @@ export declare namespace RotateSecretParams {
  * Schema of {@link RotateSecretParams}.
  */
 export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: I.req(Schema.String, "oauth_application_id")
+  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
 })
 
 /**
@@ -230,8 +230,8 @@ export declare namespace RevokeTokenParams {
  * Schema of {@link RevokeTokenParams}.
  */
 export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: I.req(Schema.String, "oauth_application_id"),
-  token: I.req(Schema.String, "token")
+  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
+  token: /*#__PURE__*/ I.req(Schema.String, "token")
 })
 
 /** Failures of {@link list}. */

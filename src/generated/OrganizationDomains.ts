@@ -38,11 +38,11 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  verified: I.opt(Schema.String, "verified"),
-  enrollmentMode: I.opt(Schema.String, "enrollment_mode"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  verified: /*#__PURE__*/ I.opt(Schema.String, "verified"),
+  enrollmentMode: /*#__PURE__*/ I.opt(Schema.String, "enrollment_mode"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -68,10 +68,10 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  name: I.opt(Schema.String, "name"),
-  enrollmentMode: I.opt(Schema.String, "enrollment_mode"),
-  verified: I.opt(Schema.NullOr(Schema.Boolean), "verified")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  enrollmentMode: /*#__PURE__*/ I.opt(Schema.String, "enrollment_mode"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified")
 })
 
 /**
@@ -93,8 +93,8 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  domainId: I.req(Schema.String, "domain_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
 })
 
 /**
@@ -120,10 +120,10 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  domainId: I.req(Schema.String, "domain_id"),
-  enrollmentMode: I.opt(Schema.NullOr(Schema.String), "enrollment_mode"),
-  verified: I.opt(Schema.NullOr(Schema.Boolean), "verified")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
+  enrollmentMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enrollment_mode"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified")
 })
 
 /**
@@ -145,8 +145,8 @@ export declare namespace VerifyOwnershipParams {
  * Schema of {@link VerifyOwnershipParams}.
  */
 export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyOwnershipParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  domainId: I.req(Schema.String, "domain_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
 })
 
 /**
@@ -180,14 +180,14 @@ export declare namespace ListAllParams {
  * Schema of {@link ListAllParams}.
  */
 export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.opt(Schema.String, "organization_id"),
-  verified: I.opt(Schema.Literal("true", "false"), "verified"),
-  enrollmentMode: I.opt(Schema.Array(Schema.Literal("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso", "-manual_invitation", "-automatic_invitation", "-automatic_suggestion", "-enterprise_sso")), "enrollment_mode"),
-  query: I.opt(Schema.String, "query"),
-  domains: I.opt(Schema.Array(Schema.String), "domains"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  offset: I.opt(Schema.Number, "offset"),
-  limit: I.opt(Schema.Number, "limit")
+  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "verified"),
+  enrollmentMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso", "-manual_invitation", "-automatic_invitation", "-automatic_suggestion", "-enterprise_sso")), "enrollment_mode"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit")
 })
 
 /** Failures of {@link list}. */

@@ -38,11 +38,11 @@ export declare namespace GetAllParams {
  * Schema of {@link GetAllParams}.
  */
 export const GetAllParams: Schema.Schema<GetAllParams, GetAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  orderBy: I.opt(Schema.String, "order_by"),
-  status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
-  query: I.opt(Schema.String, "query"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -72,12 +72,12 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
-  emailAddress: I.opt(Schema.String, "email_address"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
+  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -113,15 +113,15 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  inviterUserId: I.opt(Schema.NullOr(Schema.String), "inviter_user_id"),
-  role: I.req(Schema.String, "role"),
-  publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
-  privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
-  redirectUrl: I.opt(Schema.NullOr(Schema.String), "redirect_url"),
-  expiresInDays: I.opt(Schema.NullOr(Schema.Number), "expires_in_days"),
-  notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  inviterUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_user_id"),
+  role: /*#__PURE__*/ I.req(Schema.String, "role"),
+  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
+  redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
+  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_days"),
+  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
 
 /**
@@ -155,14 +155,14 @@ export declare namespace BulkCreateParamsInvitationsItem {
  * Schema of {@link BulkCreateParamsInvitationsItem}.
  */
 export const BulkCreateParamsInvitationsItem: Schema.Schema<BulkCreateParamsInvitationsItem, BulkCreateParamsInvitationsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.req(Schema.String, "email_address"),
-  inviterUserId: I.opt(Schema.NullOr(Schema.String), "inviter_user_id"),
-  role: I.req(Schema.String, "role"),
-  publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
-  privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
-  redirectUrl: I.opt(Schema.NullOr(Schema.String), "redirect_url"),
-  expiresInDays: I.opt(Schema.NullOr(Schema.Number), "expires_in_days"),
-  notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  inviterUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_user_id"),
+  role: /*#__PURE__*/ I.req(Schema.String, "role"),
+  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
+  redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
+  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_days"),
+  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
 
 /**
@@ -184,8 +184,8 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  invitations: I.req(Schema.Array(BulkCreateParamsInvitationsItem), "invitations")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  invitations: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem), "invitations")
 })
 
 /**
@@ -209,9 +209,9 @@ export declare namespace ListPendingParams {
  * Schema of {@link ListPendingParams}.
  */
 export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -233,8 +233,8 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  invitationId: I.req(Schema.String, "invitation_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id")
 })
 
 /**
@@ -258,9 +258,9 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  invitationId: I.req(Schema.String, "invitation_id"),
-  requestingUserId: I.opt(Schema.NullOr(Schema.String), "requesting_user_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id"),
+  requestingUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "requesting_user_id")
 })
 
 /** Failures of {@link getAll}. */

@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  query: I.opt(Schema.String, "query"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -63,9 +63,9 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  description: I.opt(Schema.String, "description")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  description: /*#__PURE__*/ I.opt(Schema.String, "description")
 })
 
 /**
@@ -85,7 +85,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  permissionId: I.req(Schema.String, "permission_id")
+  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
 })
 
 /**
@@ -105,7 +105,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  permissionId: I.req(Schema.String, "permission_id")
+  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
 })
 
 /**
@@ -131,10 +131,10 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  permissionId: I.req(Schema.String, "permission_id"),
-  name: I.opt(Schema.String, "name"),
-  key: I.opt(Schema.String, "key"),
-  description: I.opt(Schema.String, "description")
+  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
+  description: /*#__PURE__*/ I.opt(Schema.String, "description")
 })
 
 /** Failures of {@link list}. */

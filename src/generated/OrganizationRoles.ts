@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  query: I.opt(Schema.String, "query"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -67,11 +67,11 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  permissions: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "permissions"),
-  includeInInitialRoleSet: I.opt(Schema.NullOr(Schema.Boolean), "include_in_initial_role_set")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  permissions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "permissions"),
+  includeInInitialRoleSet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "include_in_initial_role_set")
 })
 
 /**
@@ -91,7 +91,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: I.req(Schema.String, "organization_role_id")
+  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id")
 })
 
 /**
@@ -111,7 +111,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: I.req(Schema.String, "organization_role_id")
+  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id")
 })
 
 /**
@@ -139,11 +139,11 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: I.req(Schema.String, "organization_role_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  key: I.opt(Schema.NullOr(Schema.String), "key"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  permissions: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "permissions")
+  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  key: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "key"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  permissions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "permissions")
 })
 
 /**
@@ -165,8 +165,8 @@ export declare namespace AssignPermissionParams {
  * Schema of {@link AssignPermissionParams}.
  */
 export const AssignPermissionParams: Schema.Schema<AssignPermissionParams, AssignPermissionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: I.req(Schema.String, "organization_role_id"),
-  permissionId: I.req(Schema.String, "permission_id")
+  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
+  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
 })
 
 /**
@@ -188,8 +188,8 @@ export declare namespace RemovePermissionParams {
  * Schema of {@link RemovePermissionParams}.
  */
 export const RemovePermissionParams: Schema.Schema<RemovePermissionParams, RemovePermissionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: I.req(Schema.String, "organization_role_id"),
-  permissionId: I.req(Schema.String, "permission_id")
+  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
+  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
 })
 
 /** Failures of {@link list}. */

@@ -44,14 +44,14 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  includeMembersCount: I.opt(Schema.Boolean, "include_members_count"),
-  includeMissingMemberWithElevatedPermissions: I.opt(Schema.Boolean, "include_missing_member_with_elevated_permissions"),
-  query: I.opt(Schema.String, "query"),
-  userId: I.opt(Schema.Array(Schema.String), "user_id"),
-  organizationId: I.opt(Schema.Array(Schema.String), "organization_id"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
+  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "include_missing_member_with_elevated_permissions"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -85,14 +85,14 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  createdBy: I.opt(Schema.NullOr(Schema.String), "created_by"),
-  privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
-  publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
-  slug: I.opt(Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: I.opt(Schema.NullOr(Schema.Number), "max_allowed_memberships"),
-  createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
-  roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  createdBy: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
+  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
+  slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "max_allowed_memberships"),
+  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
+  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
 })
 
 /**
@@ -116,9 +116,9 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  includeMembersCount: I.opt(Schema.Boolean, "include_members_count"),
-  includeMissingMemberWithElevatedPermissions: I.opt(Schema.Boolean, "include_missing_member_with_elevated_permissions")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
+  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "include_missing_member_with_elevated_permissions")
 })
 
 /**
@@ -138,7 +138,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
 })
 
 /**
@@ -170,13 +170,13 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  slug: I.opt(Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: I.opt(Schema.NullOr(Schema.Number), "max_allowed_memberships"),
-  adminDeleteEnabled: I.opt(Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
-  createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
-  roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "max_allowed_memberships"),
+  adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
+  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
+  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
 })
 
 /**
@@ -200,9 +200,9 @@ export declare namespace ReplaceMetadataParams {
  * Schema of {@link ReplaceMetadataParams}.
  */
 export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
 })
 
 /**
@@ -226,9 +226,9 @@ export declare namespace MergeMetadataParams {
  * Schema of {@link MergeMetadataParams}.
  */
 export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
 })
 
 /**
@@ -252,9 +252,9 @@ export declare namespace UploadLogoParams {
  * Schema of {@link UploadLogoParams}.
  */
 export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  uploaderUserId: I.opt(Schema.String, "uploader_user_id"),
-  file: I.req(I.BlobPart, "file")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  uploaderUserId: /*#__PURE__*/ I.opt(Schema.String, "uploader_user_id"),
+  file: /*#__PURE__*/ I.req(I.BlobPart, "file")
 })
 
 /**
@@ -274,7 +274,7 @@ export declare namespace DeleteLogoParams {
  * Schema of {@link DeleteLogoParams}.
  */
 export const DeleteLogoParams: Schema.Schema<DeleteLogoParams, DeleteLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
 })
 
 /**
@@ -294,7 +294,7 @@ export declare namespace GetBillingSubscriptionParams {
  * Schema of {@link GetBillingSubscriptionParams}.
  */
 export const GetBillingSubscriptionParams: Schema.Schema<GetBillingSubscriptionParams, GetBillingSubscriptionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
 })
 
 /**
@@ -314,7 +314,7 @@ export declare namespace GetBillingCreditBalanceParams {
  * Schema of {@link GetBillingCreditBalanceParams}.
  */
 export const GetBillingCreditBalanceParams: Schema.Schema<GetBillingCreditBalanceParams, GetBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
 })
 
 /**
@@ -344,12 +344,12 @@ export declare namespace AdjustBillingCreditBalanceParams {
  * Schema of {@link AdjustBillingCreditBalanceParams}.
  */
 export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCreditBalanceParams, AdjustBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: I.req(Schema.String, "organization_id"),
-  amount: I.req(Schema.Number, "amount"),
-  action: I.req(Schema.Literal("increase", "decrease"), "action"),
-  currency: I.opt(Schema.String, "currency"),
-  idempotencyKey: I.req(Schema.String, "idempotency_key"),
-  note: I.opt(Schema.String, "note")
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
+  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
+  idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
+  note: /*#__PURE__*/ I.opt(Schema.String, "note")
 })
 
 /** Failures of {@link list}. */

@@ -37,11 +37,11 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  phoneNumber: I.req(Schema.String, "phone_number"),
-  verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
-  primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
-  reservedForSecondFactor: I.opt(Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
+  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
+  reservedForSecondFactor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
 })
 
 /**
@@ -61,7 +61,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: I.req(Schema.String, "phone_number_id")
+  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
 })
 
 /**
@@ -81,7 +81,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: I.req(Schema.String, "phone_number_id")
+  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
 })
 
 /**
@@ -107,10 +107,10 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: I.req(Schema.String, "phone_number_id"),
-  verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
-  primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
-  reservedForSecondFactor: I.opt(Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
+  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
+  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
+  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
+  reservedForSecondFactor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
 })
 
 /**
@@ -130,7 +130,7 @@ export declare namespace PrepareVerificationParams {
  * Schema of {@link PrepareVerificationParams}.
  */
 export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: I.req(Schema.String, "phone_number_id")
+  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
 })
 
 /**
@@ -154,9 +154,9 @@ export declare namespace AttemptVerificationParams {
  * Schema of {@link AttemptVerificationParams}.
  */
 export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: I.req(Schema.String, "phone_number_id"),
-  verificationId: I.req(Schema.String, "verification_id"),
-  code: I.req(Schema.String, "code")
+  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
+  verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
+  code: /*#__PURE__*/ I.req(Schema.String, "code")
 })
 
 /**
@@ -180,9 +180,9 @@ export declare namespace ReplaceForUserParams {
  * Schema of {@link ReplaceForUserParams}.
  */
 export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  phoneNumber: I.req(Schema.String, "phone_number"),
-  identificationStatus: I.opt(Schema.Literal("verified", "reserved", "unverified"), "identification_status")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
+  identificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"), "identification_status")
 })
 
 /** Failures of {@link create}. */

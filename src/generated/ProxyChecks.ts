@@ -31,8 +31,8 @@ export declare namespace VerifyParams {
  * Schema of {@link VerifyParams}.
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  domainId: I.opt(Schema.String, "domain_id"),
-  proxyUrl: I.opt(Schema.String, "proxy_url")
+  domainId: /*#__PURE__*/ I.opt(Schema.String, "domain_id"),
+  proxyUrl: /*#__PURE__*/ I.opt(Schema.String, "proxy_url")
 })
 
 /** Failures of {@link verify}. */

@@ -34,9 +34,9 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -56,7 +56,7 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  url: I.req(Schema.String, "url")
+  url: /*#__PURE__*/ I.req(Schema.String, "url")
 })
 
 /**
@@ -76,7 +76,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id")
+  id: /*#__PURE__*/ I.req(Schema.String, "id")
 })
 
 /**
@@ -96,7 +96,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id")
+  id: /*#__PURE__*/ I.req(Schema.String, "id")
 })
 
 /** Failures of {@link list}. */

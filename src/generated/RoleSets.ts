@@ -36,10 +36,10 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  query: I.opt(Schema.String, "query"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -71,13 +71,13 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  key: I.opt(Schema.String, "key"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  defaultRoleKey: I.req(Schema.String, "default_role_key"),
-  creatorRoleKey: I.req(Schema.String, "creator_role_key"),
-  type: I.opt(Schema.Literal("initial", "custom"), "type"),
-  roles: I.req(Schema.Array(Schema.String), "roles")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  defaultRoleKey: /*#__PURE__*/ I.req(Schema.String, "default_role_key"),
+  creatorRoleKey: /*#__PURE__*/ I.req(Schema.String, "creator_role_key"),
+  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("initial", "custom"), "type"),
+  roles: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "roles")
 })
 
 /**
@@ -97,7 +97,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id")
+  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id")
 })
 
 /**
@@ -129,13 +129,13 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  key: I.opt(Schema.NullOr(Schema.String), "key"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  type: I.opt(Schema.NullOr(Schema.Literal("initial")), "type"),
-  defaultRoleKey: I.opt(Schema.NullOr(Schema.String), "default_role_key"),
-  creatorRoleKey: I.opt(Schema.NullOr(Schema.String), "creator_role_key")
+  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  key: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "key"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("initial")), "type"),
+  defaultRoleKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "default_role_key"),
+  creatorRoleKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "creator_role_key")
 })
 
 /**
@@ -159,9 +159,9 @@ export declare namespace ReplaceParams {
  * Schema of {@link ReplaceParams}.
  */
 export const ReplaceParams: Schema.Schema<ReplaceParams, ReplaceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
-  destRoleSetKey: I.req(Schema.String, "dest_role_set_key"),
-  reassignmentMappings: I.opt(Schemas.ReassignmentMappings, "reassignment_mappings")
+  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
+  destRoleSetKey: /*#__PURE__*/ I.req(Schema.String, "dest_role_set_key"),
+  reassignmentMappings: /*#__PURE__*/ I.opt(Schemas.ReassignmentMappings, "reassignment_mappings")
 })
 
 /**
@@ -187,10 +187,10 @@ export declare namespace AddRolesParams {
  * Schema of {@link AddRolesParams}.
  */
 export const AddRolesParams: Schema.Schema<AddRolesParams, AddRolesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
-  roleKeys: I.req(Schema.Array(Schema.String), "role_keys"),
-  defaultRoleKey: I.opt(Schema.String, "default_role_key"),
-  creatorRoleKey: I.opt(Schema.String, "creator_role_key")
+  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
+  roleKeys: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "role_keys"),
+  defaultRoleKey: /*#__PURE__*/ I.opt(Schema.String, "default_role_key"),
+  creatorRoleKey: /*#__PURE__*/ I.opt(Schema.String, "creator_role_key")
 })
 
 /**
@@ -214,9 +214,9 @@ export declare namespace ReplaceRoleParams {
  * Schema of {@link ReplaceRoleParams}.
  */
 export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRoleParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
-  roleKey: I.req(Schema.String, "role_key"),
-  toRoleKey: I.req(Schema.String, "to_role_key")
+  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
+  roleKey: /*#__PURE__*/ I.req(Schema.String, "role_key"),
+  toRoleKey: /*#__PURE__*/ I.req(Schema.String, "to_role_key")
 })
 
 /** Failures of {@link list}. */

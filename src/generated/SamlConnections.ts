@@ -38,11 +38,11 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  query: I.opt(Schema.String, "query"),
-  orderBy: I.opt(Schema.String, "order_by"),
-  organizationId: I.opt(Schema.Array(Schema.String), "organization_id")
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id")
 })
 
 /**
@@ -68,10 +68,10 @@ export declare namespace CreateParamsAttributeMapping {
  * Schema of {@link CreateParamsAttributeMapping}.
  */
 export const CreateParamsAttributeMapping: Schema.Schema<CreateParamsAttributeMapping, CreateParamsAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.String, "user_id"),
-  emailAddress: I.opt(Schema.String, "email_address"),
-  firstName: I.opt(Schema.String, "first_name"),
-  lastName: I.opt(Schema.String, "last_name")
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
+  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.opt(Schema.String, "last_name")
 })
 
 /**
@@ -93,8 +93,8 @@ export declare namespace CreateParamsLoginHint {
  * Schema of {@link CreateParamsLoginHint}.
  */
 export const CreateParamsLoginHint: Schema.Schema<CreateParamsLoginHint, CreateParamsLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: I.opt(Schema.String, "source")
+  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+  source: /*#__PURE__*/ I.opt(Schema.String, "source")
 })
 
 /**
@@ -140,19 +140,19 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  domain: I.opt(Schema.String, "domain"),
-  domains: I.opt(Schema.Array(Schema.String), "domains"),
-  provider: I.req(Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft"), "provider"),
-  idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: I.opt(Schema.NullOr(CreateParamsAttributeMapping), "attribute_mapping"),
-  forceAuthn: I.opt(Schema.Boolean, "force_authn"),
-  loginHint: I.opt(Schema.NullOr(CreateParamsLoginHint), "login_hint")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  provider: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft"), "provider"),
+  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
+  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
+  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
+  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
+  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsAttributeMapping), "attribute_mapping"),
+  forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
+  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsLoginHint), "login_hint")
 })
 
 /**
@@ -172,7 +172,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlConnectionId: I.req(Schema.String, "saml_connection_id")
+  samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id")
 })
 
 /**
@@ -192,7 +192,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlConnectionId: I.req(Schema.String, "saml_connection_id")
+  samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id")
 })
 
 /**
@@ -218,10 +218,10 @@ export declare namespace UpdateParamsAttributeMapping {
  * Schema of {@link UpdateParamsAttributeMapping}.
  */
 export const UpdateParamsAttributeMapping: Schema.Schema<UpdateParamsAttributeMapping, UpdateParamsAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.String, "user_id"),
-  emailAddress: I.opt(Schema.String, "email_address"),
-  firstName: I.opt(Schema.String, "first_name"),
-  lastName: I.opt(Schema.String, "last_name")
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
+  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.opt(Schema.String, "last_name")
 })
 
 /**
@@ -243,8 +243,8 @@ export declare namespace UpdateParamsLoginHint {
  * Schema of {@link UpdateParamsLoginHint}.
  */
 export const UpdateParamsLoginHint: Schema.Schema<UpdateParamsLoginHint, UpdateParamsLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: I.opt(Schema.String, "source")
+  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+  source: /*#__PURE__*/ I.opt(Schema.String, "source")
 })
 
 /**
@@ -304,26 +304,26 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlConnectionId: I.req(Schema.String, "saml_connection_id"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  domain: I.opt(Schema.NullOr(Schema.String), "domain"),
-  domains: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "domains"),
-  idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: I.opt(Schema.NullOr(UpdateParamsAttributeMapping), "attribute_mapping"),
-  active: I.opt(Schema.NullOr(Schema.Boolean), "active"),
-  syncUserAttributes: I.opt(Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
-  allowSubdomains: I.opt(Schema.NullOr(Schema.Boolean), "allow_subdomains"),
-  allowIdpInitiated: I.opt(Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  disableAdditionalIdentifications: I.opt(Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
-  allowOrganizationAccountLinking: I.opt(Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
-  forceAuthn: I.opt(Schema.Boolean, "force_authn"),
-  loginHint: I.opt(Schema.NullOr(UpdateParamsLoginHint), "login_hint"),
-  consentVerifiedDomainsDeletion: I.opt(Schema.NullOr(Schema.Boolean), "consent_verified_domains_deletion")
+  samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  domain: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "domain"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "domains"),
+  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
+  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
+  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
+  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
+  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsAttributeMapping), "attribute_mapping"),
+  active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
+  syncUserAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
+  allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
+  allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+  forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
+  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsLoginHint), "login_hint"),
+  consentVerifiedDomainsDeletion: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_verified_domains_deletion")
 })
 
 /** Failures of {@link list}. */

@@ -40,15 +40,15 @@ export declare namespace ActorToken {
  * Schema of {@link ActorToken}.
  */
 export const ActorToken: Schema.Schema<ActorToken, ActorToken.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("actor_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  status: I.req(I.openEnum("pending", "accepted", "revoked"), "status"),
-  userId: I.req(Schema.String, "user_id"),
-  actor: I.req(I.FreeForm, "actor"),
-  token: I.opt(Schema.String, "token"),
-  url: I.opt(Schema.String, "url"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("actor_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked"), "status"),
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  actor: /*#__PURE__*/ I.req(I.FreeForm, "actor"),
+  token: /*#__PURE__*/ I.opt(Schema.String, "token"),
+  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -76,11 +76,11 @@ export declare namespace AdjustCreditBalanceRequest {
  * Schema of {@link AdjustCreditBalanceRequest}.
  */
 export const AdjustCreditBalanceRequest: Schema.Schema<AdjustCreditBalanceRequest, AdjustCreditBalanceRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.req(Schema.Number, "amount"),
-  action: I.req(I.openEnum("increase", "decrease"), "action"),
-  currency: I.opt(Schema.String, "currency"),
-  idempotencyKey: I.req(Schema.String, "idempotency_key"),
-  note: I.opt(Schema.String, "note")
+  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  action: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("increase", "decrease"), "action"),
+  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
+  idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
+  note: /*#__PURE__*/ I.opt(Schema.String, "note")
 })
 
 /**
@@ -110,11 +110,11 @@ export declare namespace AgentTask {
  * Schema of {@link AgentTask}.
  */
 export const AgentTask: Schema.Schema<AgentTask, AgentTask.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("agent_task"), "object"),
-  agentId: I.req(Schema.String, "agent_id"),
-  agentTaskId: I.req(Schema.String, "agent_task_id"),
-  taskId: I.req(Schema.String, "task_id"),
-  url: I.opt(Schema.String, "url")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("agent_task"), "object"),
+  agentId: /*#__PURE__*/ I.req(Schema.String, "agent_id"),
+  agentTaskId: /*#__PURE__*/ I.req(Schema.String, "agent_task_id"),
+  taskId: /*#__PURE__*/ I.req(Schema.String, "task_id"),
+  url: /*#__PURE__*/ I.opt(Schema.String, "url")
 })
 
 /**
@@ -148,14 +148,14 @@ export declare namespace AllowlistIdentifier {
  * Schema of {@link AllowlistIdentifier}.
  */
 export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistIdentifier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(I.openEnum("allowlist_identifier"), "object"),
-  id: I.opt(Schema.String, "id"),
-  invitationId: I.opt(Schema.String, "invitation_id"),
-  identifier: I.opt(Schema.String, "identifier"),
-  identifierType: I.opt(I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
-  instanceId: I.opt(Schema.String, "instance_id"),
-  createdAt: I.opt(Schema.Number, "created_at"),
-  updatedAt: I.opt(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("allowlist_identifier"), "object"),
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  invitationId: /*#__PURE__*/ I.opt(Schema.String, "invitation_id"),
+  identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier"),
+  identifierType: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
+  instanceId: /*#__PURE__*/ I.opt(Schema.String, "instance_id"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
 })
 
 /**
@@ -189,7 +189,7 @@ export declare namespace ApplyCommerceDiscountRequest {
  * Schema of {@link ApplyCommerceDiscountRequest}.
  */
 export const ApplyCommerceDiscountRequest: Schema.Schema<ApplyCommerceDiscountRequest, ApplyCommerceDiscountRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  discountId: I.req(Schema.String, "discount_id")
+  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
 })
 
 /**
@@ -215,10 +215,10 @@ export declare namespace CommerceMoneyResponse {
  * Schema of {@link CommerceMoneyResponse}.
  */
 export const CommerceMoneyResponse: Schema.Schema<CommerceMoneyResponse, CommerceMoneyResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.req(Schema.Number, "amount"),
-  amountFormatted: I.req(Schema.String, "amount_formatted"),
-  currency: I.req(Schema.String, "currency"),
-  currencySymbol: I.req(Schema.String, "currency_symbol")
+  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
+  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
+  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol")
 })
 
 /**
@@ -244,10 +244,10 @@ export declare namespace BillingProrationDiscountDetail {
  * Schema of {@link BillingProrationDiscountDetail}.
  */
 export const BillingProrationDiscountDetail: Schema.Schema<BillingProrationDiscountDetail, BillingProrationDiscountDetail.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.req(CommerceMoneyResponse, "amount"),
-  cycleDaysPassed: I.req(Schema.Number, "cycle_days_passed"),
-  cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
-  cyclePassedPercent: I.req(Schema.Number, "cycle_passed_percent")
+  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+  cycleDaysPassed: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_passed"),
+  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
+  cyclePassedPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_passed_percent")
 })
 
 /**
@@ -269,8 +269,8 @@ export declare namespace BillingDiscountsResponse {
  * Schema of {@link BillingDiscountsResponse}.
  */
 export const BillingDiscountsResponse: Schema.Schema<BillingDiscountsResponse, BillingDiscountsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: I.req(Schema.NullOr(BillingProrationDiscountDetail), "proration"),
-  total: I.req(CommerceMoneyResponse, "total")
+  proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingProrationDiscountDetail), "proration"),
+  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
 })
 
 /**
@@ -314,19 +314,19 @@ export declare namespace CommercePayerResponse {
  * Schema of {@link CommercePayerResponse}.
  */
 export const CommercePayerResponse: Schema.Schema<CommercePayerResponse, CommercePayerResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_payer"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
-  email: I.opt(Schema.NullOr(Schema.String), "email"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  organizationName: I.opt(Schema.NullOr(Schema.String), "organization_name"),
-  imageUrl: I.opt(Schema.String, "image_url"),
-  creditsBalance: I.opt(CommerceMoneyResponse, "credits_balance"),
-  createdAt: I.opt(Schema.Number, "created_at"),
-  updatedAt: I.opt(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  email: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  organizationName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_name"),
+  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  creditsBalance: /*#__PURE__*/ I.opt(CommerceMoneyResponse, "credits_balance"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
 })
 
 /**
@@ -378,23 +378,23 @@ export declare namespace CommercePaymentMethodResponse {
  * Schema of {@link CommercePaymentMethodResponse}.
  */
 export const CommercePaymentMethodResponse: Schema.Schema<CommercePaymentMethodResponse, CommercePaymentMethodResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_payment_method"), "object"),
-  id: I.req(Schema.String, "id"),
-  payerId: I.req(Schema.String, "payer_id"),
-  paymentType: I.req(I.openEnum("card", "link", "payer-credits"), "payment_type"),
-  isDefault: I.opt(Schema.Boolean, "is_default"),
-  gateway: I.req(Schema.String, "gateway"),
-  gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: I.req(Schema.NullOr(Schema.String), "gateway_external_account_id"),
-  last4: I.req(Schema.NullOr(Schema.String), "last4"),
-  status: I.req(I.openEnum("active", "disconnected"), "status"),
-  walletType: I.opt(Schema.NullOr(Schema.String), "wallet_type"),
-  cardType: I.req(Schema.NullOr(Schema.String), "card_type"),
-  expiryYear: I.opt(Schema.NullOr(Schema.Number), "expiry_year"),
-  expiryMonth: I.opt(Schema.NullOr(Schema.Number), "expiry_month"),
-  createdAt: I.opt(Schema.Number, "created_at"),
-  updatedAt: I.opt(Schema.Number, "updated_at"),
-  isRemovable: I.opt(Schema.Boolean, "is_removable")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment_method"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  paymentType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("card", "link", "payer-credits"), "payment_type"),
+  isDefault: /*#__PURE__*/ I.opt(Schema.Boolean, "is_default"),
+  gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
+  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
+  gatewayExternalAccountId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_account_id"),
+  last4: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last4"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
+  walletType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "wallet_type"),
+  cardType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "card_type"),
+  expiryYear: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiry_year"),
+  expiryMonth: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiry_month"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
+  isRemovable: /*#__PURE__*/ I.opt(Schema.Boolean, "is_removable")
 })
 
 /**
@@ -416,8 +416,8 @@ export declare namespace CommercePayerCreditResponse {
  * Schema of {@link CommercePayerCreditResponse}.
  */
 export const CommercePayerCreditResponse: Schema.Schema<CommercePayerCreditResponse, CommercePayerCreditResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  remainingBalance: I.req(CommerceMoneyResponse, "remaining_balance"),
-  appliedAmount: I.req(CommerceMoneyResponse, "applied_amount")
+  remainingBalance: /*#__PURE__*/ I.req(CommerceMoneyResponse, "remaining_balance"),
+  appliedAmount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "applied_amount")
 })
 
 /**
@@ -443,10 +443,10 @@ export declare namespace CommerceProrationCreditDetailResponse {
  * Schema of {@link CommerceProrationCreditDetailResponse}.
  */
 export const CommerceProrationCreditDetailResponse: Schema.Schema<CommerceProrationCreditDetailResponse, CommerceProrationCreditDetailResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.req(CommerceMoneyResponse, "amount"),
-  cycleDaysRemaining: I.req(Schema.Number, "cycle_days_remaining"),
-  cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
-  cycleRemainingPercent: I.req(Schema.Number, "cycle_remaining_percent")
+  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+  cycleDaysRemaining: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_remaining"),
+  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
+  cycleRemainingPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_remaining_percent")
 })
 
 /**
@@ -470,9 +470,9 @@ export declare namespace CommerceCreditsResponse {
  * Schema of {@link CommerceCreditsResponse}.
  */
 export const CommerceCreditsResponse: Schema.Schema<CommerceCreditsResponse, CommerceCreditsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: I.req(Schema.NullOr(CommerceProrationCreditDetailResponse), "proration"),
-  payer: I.req(Schema.NullOr(CommercePayerCreditResponse), "payer"),
-  total: I.req(CommerceMoneyResponse, "total")
+  proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationCreditDetailResponse), "proration"),
+  payer: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePayerCreditResponse), "payer"),
+  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
 })
 
 /**
@@ -496,9 +496,9 @@ export declare namespace CommercePerUnitTotalTier2 {
  * Schema of {@link CommercePerUnitTotalTier2}.
  */
 export const CommercePerUnitTotalTier2: Schema.Schema<CommercePerUnitTotalTier2, CommercePerUnitTotalTier2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  quantity: I.opt(Schema.NullOr(Schema.Number), "quantity"),
-  feePerBlock: I.req(CommerceMoneyResponse, "fee_per_block"),
-  total: I.req(CommerceMoneyResponse, "total")
+  quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
+  feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
+  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
 })
 
 /**
@@ -522,9 +522,9 @@ export declare namespace CommercePerUnitTotal2 {
  * Schema of {@link CommercePerUnitTotal2}.
  */
 export const CommercePerUnitTotal2: Schema.Schema<CommercePerUnitTotal2, CommercePerUnitTotal2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  blockSize: I.req(Schema.Number, "block_size"),
-  tiers: I.req(Schema.Array(CommercePerUnitTotalTier2), "tiers")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
+  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
 })
 
 /**
@@ -556,13 +556,13 @@ export declare namespace CommerceTotalsResponse2 {
  * Schema of {@link CommerceTotalsResponse2}.
  */
 export const CommerceTotalsResponse2: Schema.Schema<CommerceTotalsResponse2, CommerceTotalsResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subtotal: I.req(CommerceMoneyResponse, "subtotal"),
-  baseFee: I.req(CommerceMoneyResponse, "base_fee"),
-  taxTotal: I.req(CommerceMoneyResponse, "tax_total"),
-  grandTotal: I.req(CommerceMoneyResponse, "grand_total"),
-  perUnitTotals: I.opt(Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
-  credits: I.opt(Schema.NullOr(CommerceCreditsResponse), "credits"),
-  discounts: I.opt(Schema.NullOr(BillingDiscountsResponse), "discounts")
+  subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
+  baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
+  taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
+  grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
+  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
+  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
+  discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingDiscountsResponse), "discounts")
 })
 
 /**
@@ -626,29 +626,29 @@ export declare namespace BillingPaymentAttempt {
  * Schema of {@link BillingPaymentAttempt}.
  */
 export const BillingPaymentAttempt: Schema.Schema<BillingPaymentAttempt, BillingPaymentAttempt.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_payment"), "object"),
-  id: I.req(Schema.String, "id"),
-  paymentId: I.req(Schema.String, "payment_id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  chargeType: I.req(Schema.String, "charge_type"),
-  payeeId: I.req(Schema.String, "payee_id"),
-  payee: I.req(I.FreeForm, "payee"),
-  payerId: I.req(Schema.String, "payer_id"),
-  payer: I.req(CommercePayerResponse, "payer"),
-  subscriptionItemId: I.opt(Schema.String, "subscription_item_id"),
-  subscriptionItem: I.opt(I.FreeForm, "subscription_item"),
-  amount: I.req(CommerceMoneyResponse, "amount"),
-  totals: I.opt(Schema.NullOr(CommerceTotalsResponse2), "totals"),
-  paymentMethodId: I.req(Schema.String, "payment_method_id"),
-  paymentMethod: I.req(CommercePaymentMethodResponse, "payment_method"),
-  statementId: I.req(Schema.String, "statement_id"),
-  gatewayExternalId: I.req(Schema.NullOr(Schema.String), "gateway_external_id"),
-  gatewayExternalUrl: I.req(Schema.NullOr(Schema.String), "gateway_external_url"),
-  status: I.req(I.openEnum("pending", "paid", "failed"), "status"),
-  paidAt: I.req(Schema.NullOr(Schema.Number), "paid_at"),
-  failedAt: I.req(Schema.NullOr(Schema.Number), "failed_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  chargeType: /*#__PURE__*/ I.req(Schema.String, "charge_type"),
+  payeeId: /*#__PURE__*/ I.req(Schema.String, "payee_id"),
+  payee: /*#__PURE__*/ I.req(I.FreeForm, "payee"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  payer: /*#__PURE__*/ I.req(CommercePayerResponse, "payer"),
+  subscriptionItemId: /*#__PURE__*/ I.opt(Schema.String, "subscription_item_id"),
+  subscriptionItem: /*#__PURE__*/ I.opt(I.FreeForm, "subscription_item"),
+  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals"),
+  paymentMethodId: /*#__PURE__*/ I.req(Schema.String, "payment_method_id"),
+  paymentMethod: /*#__PURE__*/ I.req(CommercePaymentMethodResponse, "payment_method"),
+  statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
+  gatewayExternalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_id"),
+  gatewayExternalUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_url"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
+  paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
+  failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -694,20 +694,20 @@ export declare namespace BillingPriceResponse {
  * Schema of {@link BillingPriceResponse}.
  */
 export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPriceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_price"), "object"),
-  id: I.req(Schema.String, "id"),
-  planId: I.req(Schema.String, "plan_id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  currency: I.req(Schema.String, "currency"),
-  currencySymbol: I.req(Schema.String, "currency_symbol"),
-  amount: I.req(Schema.Number, "amount"),
-  annualMonthlyAmount: I.req(Schema.Number, "annual_monthly_amount"),
-  fee: I.req(Schema.NullOr(CommerceMoneyResponse), "fee"),
-  annualMonthlyFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-  description: I.opt(Schema.NullOr(Schema.String), "description"),
-  isDefault: I.req(Schema.Boolean, "is_default"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  supportedBillingPeriods: I.req(I.openEnum("month", "annual", "both"), "supported_billing_periods")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
+  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol"),
+  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  annualMonthlyAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_monthly_amount"),
+  fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
+  annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  supportedBillingPeriods: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual", "both"), "supported_billing_periods")
 })
 
 /**
@@ -731,9 +731,9 @@ export declare namespace BillingStatementGroupsItem {
  * Schema of {@link BillingStatementGroupsItem}.
  */
 export const BillingStatementGroupsItem: Schema.Schema<BillingStatementGroupsItem, BillingStatementGroupsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_statement_group"), "object"),
-  timestamp: I.req(Schema.Number, "timestamp"),
-  items: I.req(Schema.Array(BillingPaymentAttempt), "items")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement_group"), "object"),
+  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+  items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "items")
 })
 
 /**
@@ -759,10 +759,10 @@ export declare namespace BillingStatementTotals {
  * Schema of {@link BillingStatementTotals}.
  */
 export const BillingStatementTotals: Schema.Schema<BillingStatementTotals, BillingStatementTotals.Encoded> = /*#__PURE__*/ Schema.Struct({
-  grandTotal: I.req(CommerceMoneyResponse, "grand_total"),
-  subtotal: I.req(CommerceMoneyResponse, "subtotal"),
-  baseFee: I.req(CommerceMoneyResponse, "base_fee"),
-  taxTotal: I.req(CommerceMoneyResponse, "tax_total")
+  grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
+  subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
+  baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
+  taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total")
 })
 
 /**
@@ -796,14 +796,14 @@ export declare namespace BillingStatement {
  * Schema of {@link BillingStatement}.
  */
 export const BillingStatement: Schema.Schema<BillingStatement, BillingStatement.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_statement"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  timestamp: I.req(Schema.Number, "timestamp"),
-  payer: I.req(CommercePayerResponse, "payer"),
-  status: I.req(I.openEnum("open", "closed"), "status"),
-  totals: I.req(BillingStatementTotals, "totals"),
-  groups: I.req(Schema.Array(BillingStatementGroupsItem), "groups")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+  payer: /*#__PURE__*/ I.req(CommercePayerResponse, "payer"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("open", "closed"), "status"),
+  totals: /*#__PURE__*/ I.req(BillingStatementTotals, "totals"),
+  groups: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingStatementGroupsItem), "groups")
 })
 
 /**
@@ -835,13 +835,13 @@ export declare namespace BlocklistIdentifier {
  * Schema of {@link BlocklistIdentifier}.
  */
 export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistIdentifier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(I.openEnum("blocklist_identifier"), "object"),
-  id: I.opt(Schema.String, "id"),
-  identifier: I.opt(Schema.String, "identifier"),
-  identifierType: I.opt(I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
-  instanceId: I.opt(Schema.String, "instance_id"),
-  createdAt: I.opt(Schema.Number, "created_at"),
-  updatedAt: I.opt(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("blocklist_identifier"), "object"),
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier"),
+  identifierType: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
+  instanceId: /*#__PURE__*/ I.opt(Schema.String, "instance_id"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
 })
 
 /**
@@ -863,8 +863,8 @@ export declare namespace BlocklistIdentifiers {
  * Schema of {@link BlocklistIdentifiers}.
  */
 export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, BlocklistIdentifiers.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(BlocklistIdentifier), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BlocklistIdentifier), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -888,9 +888,9 @@ export declare namespace CNameTarget {
  * Schema of {@link CNameTarget}.
  */
 export const CNameTarget: Schema.Schema<CNameTarget, CNameTarget.Encoded> = /*#__PURE__*/ Schema.Struct({
-  host: I.req(Schema.String, "host"),
-  value: I.req(Schema.String, "value"),
-  required: I.req(Schema.Boolean, "required")
+  host: /*#__PURE__*/ I.req(Schema.String, "host"),
+  value: /*#__PURE__*/ I.req(Schema.String, "value"),
+  required: /*#__PURE__*/ I.req(Schema.Boolean, "required")
 })
 
 /**
@@ -916,10 +916,10 @@ export declare namespace ClerkError {
  * Schema of {@link ClerkError}.
  */
 export const ClerkError: Schema.Schema<ClerkError, ClerkError.Encoded> = /*#__PURE__*/ Schema.Struct({
-  message: I.req(Schema.String, "message"),
-  longMessage: I.req(Schema.String, "long_message"),
-  code: I.req(Schema.String, "code"),
-  meta: I.opt(I.FreeForm, "meta")
+  message: /*#__PURE__*/ I.req(Schema.String, "message"),
+  longMessage: /*#__PURE__*/ I.req(Schema.String, "long_message"),
+  code: /*#__PURE__*/ I.req(Schema.String, "code"),
+  meta: /*#__PURE__*/ I.opt(I.FreeForm, "meta")
 })
 
 /**
@@ -943,9 +943,9 @@ export declare namespace ClerkErrors {
  * Schema of {@link ClerkErrors}.
  */
 export const ClerkErrors: Schema.Schema<ClerkErrors, ClerkErrors.Encoded> = /*#__PURE__*/ Schema.Struct({
-  errors: I.req(Schema.Array(ClerkError), "errors"),
-  meta: I.opt(I.FreeForm, "meta"),
-  clerkTraceId: I.opt(Schema.String, "clerk_trace_id")
+  errors: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ClerkError), "errors"),
+  meta: /*#__PURE__*/ I.opt(I.FreeForm, "meta"),
+  clerkTraceId: /*#__PURE__*/ I.opt(Schema.String, "clerk_trace_id")
 })
 
 /**
@@ -981,15 +981,15 @@ export declare namespace SessionActivityResponse2 {
  * Schema of {@link SessionActivityResponse2}.
  */
 export const SessionActivityResponse2: Schema.Schema<SessionActivityResponse2, SessionActivityResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(Schema.String, "object"),
-  id: I.req(Schema.String, "id"),
-  deviceType: I.opt(Schema.String, "device_type"),
-  isMobile: I.req(Schema.Boolean, "is_mobile"),
-  browserName: I.opt(Schema.String, "browser_name"),
-  browserVersion: I.opt(Schema.String, "browser_version"),
-  ipAddress: I.opt(Schema.String, "ip_address"),
-  city: I.opt(Schema.String, "city"),
-  country: I.opt(Schema.String, "country")
+  object: /*#__PURE__*/ I.req(Schema.String, "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  deviceType: /*#__PURE__*/ I.opt(Schema.String, "device_type"),
+  isMobile: /*#__PURE__*/ I.req(Schema.Boolean, "is_mobile"),
+  browserName: /*#__PURE__*/ I.opt(Schema.String, "browser_name"),
+  browserVersion: /*#__PURE__*/ I.opt(Schema.String, "browser_version"),
+  ipAddress: /*#__PURE__*/ I.opt(Schema.String, "ip_address"),
+  city: /*#__PURE__*/ I.opt(Schema.String, "city"),
+  country: /*#__PURE__*/ I.opt(Schema.String, "country")
 })
 
 /**
@@ -1023,7 +1023,7 @@ export declare namespace SessionTask {
  * Schema of {@link SessionTask}.
  */
 export const SessionTask: Schema.Schema<SessionTask, SessionTask.Encoded> = /*#__PURE__*/ Schema.Struct({
-  key: I.req(Schema.String, "key")
+  key: /*#__PURE__*/ I.req(Schema.String, "key")
 })
 
 /**
@@ -1069,20 +1069,20 @@ export declare namespace Session {
  * Schema of {@link Session}.
  */
 export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("session"), "object"),
-  id: I.req(Schema.String, "id"),
-  userId: I.req(Schema.String, "user_id"),
-  clientId: I.req(Schema.String, "client_id"),
-  actor: I.opt(Schema.NullOr(I.FreeForm), "actor"),
-  status: I.req(I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced", "pending"), "status"),
-  lastActiveOrganizationId: I.opt(Schema.NullOr(Schema.String), "last_active_organization_id"),
-  lastActiveAt: I.req(Schema.Number, "last_active_at"),
-  latestActivity: I.opt(SessionActivityResponse, "latest_activity"),
-  expireAt: I.req(Schema.Number, "expire_at"),
-  abandonAt: I.req(Schema.Number, "abandon_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  tasks: I.opt(Schema.NullOr(Schema.Array(SessionTask)), "tasks")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
+  actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced", "pending"), "status"),
+  lastActiveOrganizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_organization_id"),
+  lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
+  latestActivity: /*#__PURE__*/ I.opt(SessionActivityResponse, "latest_activity"),
+  expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
+  abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  tasks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(SessionTask)), "tasks")
 })
 
 /**
@@ -1120,16 +1120,16 @@ export declare namespace Client {
  * Schema of {@link Client}.
  */
 export const Client: Schema.Schema<Client, Client.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("client"), "object"),
-  id: I.req(Schema.String, "id"),
-  sessionIds: I.req(Schema.Array(Schema.String), "session_ids"),
-  sessions: I.req(Schema.Array(Session), "sessions"),
-  signInId: I.req(Schema.NullOr(Schema.String), "sign_in_id"),
-  signUpId: I.req(Schema.NullOr(Schema.String), "sign_up_id"),
-  lastActiveSessionId: I.req(Schema.NullOr(Schema.String), "last_active_session_id"),
-  lastAuthenticationStrategy: I.req(Schema.NullOr(Schema.String), "last_authentication_strategy"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  createdAt: I.req(Schema.Number, "created_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("client"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  sessionIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "session_ids"),
+  sessions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Session), "sessions"),
+  signInId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "sign_in_id"),
+  signUpId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "sign_up_id"),
+  lastActiveSessionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_session_id"),
+  lastAuthenticationStrategy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_authentication_strategy"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
 })
 
 /**
@@ -1165,8 +1165,8 @@ export declare namespace CommerceCreditBalanceResponse {
  * Schema of {@link CommerceCreditBalanceResponse}.
  */
 export const CommerceCreditBalanceResponse: Schema.Schema<CommerceCreditBalanceResponse, CommerceCreditBalanceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(Schema.String, "object"),
-  balance: I.req(Schema.NullOr(CommerceMoneyResponse), "balance")
+  object: /*#__PURE__*/ I.req(Schema.String, "object"),
+  balance: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "balance")
 })
 
 /**
@@ -1200,14 +1200,14 @@ export declare namespace CommerceCreditLedgerResponse {
  * Schema of {@link CommerceCreditLedgerResponse}.
  */
 export const CommerceCreditLedgerResponse: Schema.Schema<CommerceCreditLedgerResponse, CommerceCreditLedgerResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(Schema.String, "object"),
-  id: I.req(Schema.String, "id"),
-  payerId: I.req(Schema.String, "payer_id"),
-  amount: I.req(CommerceMoneyResponse, "amount"),
-  sourceType: I.req(Schema.String, "source_type"),
-  sourceId: I.req(Schema.String, "source_id"),
-  note: I.opt(Schema.NullOr(Schema.String), "note"),
-  createdAt: I.req(Schema.String, "created_at")
+  object: /*#__PURE__*/ I.req(Schema.String, "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+  sourceType: /*#__PURE__*/ I.req(Schema.String, "source_type"),
+  sourceId: /*#__PURE__*/ I.req(Schema.String, "source_id"),
+  note: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "note"),
+  createdAt: /*#__PURE__*/ I.req(Schema.String, "created_at")
 })
 
 /**
@@ -1257,22 +1257,22 @@ export declare namespace CommerceDiscountRedemptionResponse {
  * Schema of {@link CommerceDiscountRedemptionResponse}.
  */
 export const CommerceDiscountRedemptionResponse: Schema.Schema<CommerceDiscountRedemptionResponse, CommerceDiscountRedemptionResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_discount_redemption"), "object"),
-  id: I.req(Schema.String, "id"),
-  subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
-  discountId: I.req(Schema.String, "discount_id"),
-  name: I.opt(Schema.String, "name"),
-  source: I.req(I.openEnum("promotion", "manual", "promo_code"), "source"),
-  promoCode: I.opt(Schema.String, "promo_code"),
-  effect: I.opt(I.openEnum("percentage", "fixed_amount"), "effect"),
-  percentOff: I.opt(Schema.NullOr(Schema.Number), "percent_off"),
-  amountOff: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount_off"),
-  amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
-  cyclesRemaining: I.req(Schema.NullOr(Schema.Number), "cycles_remaining"),
-  cyclesApplied: I.req(Schema.Number, "cycles_applied"),
-  status: I.opt(I.openEnum("active", "exhausted", "removed"), "status"),
-  redeemedAt: I.req(Schema.Number, "redeemed_at"),
-  redeemedBy: I.req(Schema.NullOr(Schema.String), "redeemed_by")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_discount_redemption"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
+  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  source: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("promotion", "manual", "promo_code"), "source"),
+  promoCode: /*#__PURE__*/ I.opt(Schema.String, "promo_code"),
+  effect: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("percentage", "fixed_amount"), "effect"),
+  percentOff: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "percent_off"),
+  amountOff: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount_off"),
+  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
+  cyclesRemaining: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "cycles_remaining"),
+  cyclesApplied: /*#__PURE__*/ I.req(Schema.Number, "cycles_applied"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("active", "exhausted", "removed"), "status"),
+  redeemedAt: /*#__PURE__*/ I.req(Schema.Number, "redeemed_at"),
+  redeemedBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "redeemed_by")
 })
 
 /**
@@ -1298,10 +1298,10 @@ export declare namespace CommerceProrationDiscountResponse {
  * Schema of {@link CommerceProrationDiscountResponse}.
  */
 export const CommerceProrationDiscountResponse: Schema.Schema<CommerceProrationDiscountResponse, CommerceProrationDiscountResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.req(CommerceMoneyResponse, "amount"),
-  cycleDaysPassed: I.req(Schema.Number, "cycle_days_passed"),
-  cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
-  cyclePassedPercent: I.req(Schema.Number, "cycle_passed_percent")
+  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+  cycleDaysPassed: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_passed"),
+  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
+  cyclePassedPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_passed_percent")
 })
 
 /**
@@ -1323,8 +1323,8 @@ export declare namespace CommerceDiscountsResponse {
  * Schema of {@link CommerceDiscountsResponse}.
  */
 export const CommerceDiscountsResponse: Schema.Schema<CommerceDiscountsResponse, CommerceDiscountsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: I.req(Schema.NullOr(CommerceProrationDiscountResponse), "proration"),
-  total: I.req(CommerceMoneyResponse, "total")
+  proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationDiscountResponse), "proration"),
+  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
 })
 
 /**
@@ -1368,19 +1368,19 @@ export declare namespace CommercePayerResponse2 {
  * Schema of {@link CommercePayerResponse2}.
  */
 export const CommercePayerResponse2: Schema.Schema<CommercePayerResponse2, CommercePayerResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_payer"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  userId: I.opt(Schema.String, "user_id"),
-  firstName: I.req(Schema.String, "first_name"),
-  lastName: I.req(Schema.String, "last_name"),
-  email: I.req(Schema.String, "email"),
-  organizationId: I.opt(Schema.String, "organization_id"),
-  organizationName: I.opt(Schema.String, "organization_name"),
-  imageUrl: I.req(Schema.String, "image_url"),
-  creditsBalance: I.opt(CommerceMoneyResponse, "credits_balance"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
+  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
+  email: /*#__PURE__*/ I.req(Schema.String, "email"),
+  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  organizationName: /*#__PURE__*/ I.opt(Schema.String, "organization_name"),
+  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+  creditsBalance: /*#__PURE__*/ I.opt(CommerceMoneyResponse, "credits_balance"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -1432,23 +1432,23 @@ export declare namespace CommercePaymentSourceResponse {
  * Schema of {@link CommercePaymentSourceResponse}.
  */
 export const CommercePaymentSourceResponse: Schema.Schema<CommercePaymentSourceResponse, CommercePaymentSourceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_source"), "object"),
-  id: I.req(Schema.String, "id"),
-  payerId: I.req(Schema.String, "payer_id"),
-  paymentMethod: I.req(I.openEnum("card", "apple_pay", "google_pay"), "payment_method"),
-  isDefault: I.opt(Schema.NullOr(Schema.Boolean), "is_default"),
-  gateway: I.req(Schema.String, "gateway"),
-  gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: I.opt(Schema.NullOr(Schema.String), "gateway_external_account_id"),
-  last4: I.req(Schema.String, "last4"),
-  status: I.req(I.openEnum("active", "disconnected"), "status"),
-  walletType: I.req(Schema.String, "wallet_type"),
-  cardType: I.req(Schema.String, "card_type"),
-  expiryYear: I.opt(Schema.Number, "expiry_year"),
-  expiryMonth: I.opt(Schema.Number, "expiry_month"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  isRemovable: I.opt(Schema.NullOr(Schema.Boolean), "is_removable")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_source"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  paymentMethod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("card", "apple_pay", "google_pay"), "payment_method"),
+  isDefault: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_default"),
+  gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
+  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
+  gatewayExternalAccountId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_account_id"),
+  last4: /*#__PURE__*/ I.req(Schema.String, "last4"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
+  walletType: /*#__PURE__*/ I.req(Schema.String, "wallet_type"),
+  cardType: /*#__PURE__*/ I.req(Schema.String, "card_type"),
+  expiryYear: /*#__PURE__*/ I.opt(Schema.Number, "expiry_year"),
+  expiryMonth: /*#__PURE__*/ I.opt(Schema.Number, "expiry_month"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  isRemovable: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_removable")
 })
 
 /**
@@ -1472,9 +1472,9 @@ export declare namespace CommercePerUnitTotalTier {
  * Schema of {@link CommercePerUnitTotalTier}.
  */
 export const CommercePerUnitTotalTier: Schema.Schema<CommercePerUnitTotalTier, CommercePerUnitTotalTier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  quantity: I.opt(Schema.NullOr(Schema.Number), "quantity"),
-  feePerBlock: I.req(CommerceMoneyResponse, "fee_per_block"),
-  total: I.req(CommerceMoneyResponse, "total")
+  quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
+  feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
+  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
 })
 
 /**
@@ -1498,9 +1498,9 @@ export declare namespace CommercePerUnitTotal {
  * Schema of {@link CommercePerUnitTotal}.
  */
 export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommercePerUnitTotal.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  blockSize: I.req(Schema.Number, "block_size"),
-  tiers: I.req(Schema.Array(CommercePerUnitTotalTier), "tiers")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
+  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier), "tiers")
 })
 
 /**
@@ -1524,9 +1524,9 @@ export declare namespace CommercePlanUnitPriceTier {
  * Schema of {@link CommercePlanUnitPriceTier}.
  */
 export const CommercePlanUnitPriceTier: Schema.Schema<CommercePlanUnitPriceTier, CommercePlanUnitPriceTier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  startsAtBlock: I.req(Schema.Number, "starts_at_block"),
-  endsAfterBlock: I.opt(Schema.NullOr(Schema.Number), "ends_after_block"),
-  feePerBlock: I.req(CommerceMoneyResponse, "fee_per_block")
+  startsAtBlock: /*#__PURE__*/ I.req(Schema.Number, "starts_at_block"),
+  endsAfterBlock: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ends_after_block"),
+  feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block")
 })
 
 /**
@@ -1550,9 +1550,9 @@ export declare namespace CommercePlanUnitPrice {
  * Schema of {@link CommercePlanUnitPrice}.
  */
 export const CommercePlanUnitPrice: Schema.Schema<CommercePlanUnitPrice, CommercePlanUnitPrice.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  blockSize: I.req(Schema.Number, "block_size"),
-  tiers: I.req(Schema.Array(CommercePlanUnitPriceTier), "tiers")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
+  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlanUnitPriceTier), "tiers")
 })
 
 /**
@@ -1582,12 +1582,12 @@ export declare namespace FeatureResponse {
  * Schema of {@link FeatureResponse}.
  */
 export const FeatureResponse: Schema.Schema<FeatureResponse, FeatureResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("feature"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  description: I.req(Schema.NullOr(Schema.String), "description"),
-  slug: I.req(Schema.String, "slug"),
-  avatarUrl: I.req(Schema.NullOr(Schema.String), "avatar_url")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("feature"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  avatarUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "avatar_url")
 })
 
 /**
@@ -1645,25 +1645,25 @@ export declare namespace CommercePlan {
  * Schema of {@link CommercePlan}.
  */
 export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_plan"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  fee: I.req(Schema.NullOr(CommerceMoneyResponse), "fee"),
-  annualMonthlyFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-  annualFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
-  description: I.req(Schema.NullOr(Schema.String), "description"),
-  productId: I.req(Schema.String, "product_id"),
-  isDefault: I.req(Schema.Boolean, "is_default"),
-  isRecurring: I.req(Schema.Boolean, "is_recurring"),
-  publiclyVisible: I.req(Schema.Boolean, "publicly_visible"),
-  hasBaseFee: I.req(Schema.Boolean, "has_base_fee"),
-  forPayerType: I.req(Schema.String, "for_payer_type"),
-  slug: I.req(Schema.String, "slug"),
-  avatarUrl: I.req(Schema.NullOr(Schema.String), "avatar_url"),
-  features: I.opt(Schema.Array(FeatureResponse), "features"),
-  freeTrialEnabled: I.req(Schema.Boolean, "free_trial_enabled"),
-  freeTrialDays: I.req(Schema.NullOr(Schema.Number), "free_trial_days"),
-  unitPrices: I.opt(Schema.Array(CommercePlanUnitPrice), "unit_prices")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_plan"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
+  annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+  annualFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
+  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  productId: /*#__PURE__*/ I.req(Schema.String, "product_id"),
+  isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
+  isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
+  publiclyVisible: /*#__PURE__*/ I.req(Schema.Boolean, "publicly_visible"),
+  hasBaseFee: /*#__PURE__*/ I.req(Schema.Boolean, "has_base_fee"),
+  forPayerType: /*#__PURE__*/ I.req(Schema.String, "for_payer_type"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  avatarUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "avatar_url"),
+  features: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(FeatureResponse), "features"),
+  freeTrialEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "free_trial_enabled"),
+  freeTrialDays: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "free_trial_days"),
+  unitPrices: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePlanUnitPrice), "unit_prices")
 })
 
 /**
@@ -1693,12 +1693,12 @@ export declare namespace FeatureResponse2 {
  * Schema of {@link FeatureResponse2}.
  */
 export const FeatureResponse2: Schema.Schema<FeatureResponse2, FeatureResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("feature"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  description: I.req(Schema.String, "description"),
-  slug: I.req(Schema.String, "slug"),
-  avatarUrl: I.req(Schema.String, "avatar_url")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("feature"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  description: /*#__PURE__*/ I.req(Schema.String, "description"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  avatarUrl: /*#__PURE__*/ I.req(Schema.String, "avatar_url")
 })
 
 /**
@@ -1774,35 +1774,35 @@ export declare namespace CommercePlan2 {
  * Schema of {@link CommercePlan2}.
  */
 export const CommercePlan2: Schema.Schema<CommercePlan2, CommercePlan2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_plan"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  fee: I.req(Schema.NullOr(CommerceMoneyResponse), "fee"),
-  annualMonthlyFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-  annualFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
-  amount: I.req(Schema.Number, "amount"),
-  amountFormatted: I.req(Schema.String, "amount_formatted"),
-  annualMonthlyAmount: I.req(Schema.Number, "annual_monthly_amount"),
-  annualMonthlyAmountFormatted: I.req(Schema.String, "annual_monthly_amount_formatted"),
-  annualAmount: I.req(Schema.Number, "annual_amount"),
-  annualAmountFormatted: I.req(Schema.String, "annual_amount_formatted"),
-  currencySymbol: I.req(Schema.String, "currency_symbol"),
-  currency: I.req(Schema.String, "currency"),
-  description: I.req(Schema.String, "description"),
-  productId: I.req(Schema.String, "product_id"),
-  isDefault: I.req(Schema.Boolean, "is_default"),
-  isRecurring: I.req(Schema.Boolean, "is_recurring"),
-  publiclyVisible: I.req(Schema.Boolean, "publicly_visible"),
-  hasBaseFee: I.req(Schema.Boolean, "has_base_fee"),
-  payerType: I.req(Schema.Array(Schema.String), "payer_type"),
-  forPayerType: I.req(Schema.String, "for_payer_type"),
-  slug: I.req(Schema.String, "slug"),
-  avatarUrl: I.req(Schema.String, "avatar_url"),
-  period: I.opt(Schema.String, "period"),
-  interval: I.opt(Schema.Number, "interval"),
-  features: I.req(Schema.Array(FeatureResponse2), "features"),
-  freeTrialEnabled: I.opt(Schema.Boolean, "free_trial_enabled"),
-  freeTrialDays: I.opt(Schema.NullOr(Schema.Number), "free_trial_days")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_plan"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
+  annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+  annualFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
+  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
+  annualMonthlyAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_monthly_amount"),
+  annualMonthlyAmountFormatted: /*#__PURE__*/ I.req(Schema.String, "annual_monthly_amount_formatted"),
+  annualAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_amount"),
+  annualAmountFormatted: /*#__PURE__*/ I.req(Schema.String, "annual_amount_formatted"),
+  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol"),
+  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
+  description: /*#__PURE__*/ I.req(Schema.String, "description"),
+  productId: /*#__PURE__*/ I.req(Schema.String, "product_id"),
+  isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
+  isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
+  publiclyVisible: /*#__PURE__*/ I.req(Schema.Boolean, "publicly_visible"),
+  hasBaseFee: /*#__PURE__*/ I.req(Schema.Boolean, "has_base_fee"),
+  payerType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "payer_type"),
+  forPayerType: /*#__PURE__*/ I.req(Schema.String, "for_payer_type"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  avatarUrl: /*#__PURE__*/ I.req(Schema.String, "avatar_url"),
+  period: /*#__PURE__*/ I.opt(Schema.String, "period"),
+  interval: /*#__PURE__*/ I.opt(Schema.Number, "interval"),
+  features: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(FeatureResponse2), "features"),
+  freeTrialEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "free_trial_enabled"),
+  freeTrialDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "free_trial_days")
 })
 
 /**
@@ -1838,15 +1838,15 @@ export declare namespace CommercePriceTransitionDetails {
  * Schema of {@link CommercePriceTransitionDetails}.
  */
 export const CommercePriceTransitionDetails: Schema.Schema<CommercePriceTransitionDetails, CommercePriceTransitionDetails.Encoded> = /*#__PURE__*/ Schema.Struct({
-  previousPlan: I.req(CommercePlan2, "previous_plan"),
-  previousPrice: I.req(BillingPriceResponse, "previous_price"),
-  effectiveAt: I.req(Schema.Number, "effective_at"),
-  effectiveMode: I.req(I.openEnum("immediate", "end_of_period"), "effective_mode"),
-  nextBillingDate: I.opt(Schema.NullOr(Schema.Number), "next_billing_date"),
-  chargedImmediately: I.req(Schema.Boolean, "charged_immediately"),
-  immediateCharge: I.opt(Schema.NullOr(CommerceMoneyResponse), "immediate_charge"),
-  previousSubscriptionItemStatus: I.req(I.openEnum("canceled", "ended", "abandoned"), "previous_subscription_item_status"),
-  previousSubscriptionItemId: I.req(Schema.String, "previous_subscription_item_id")
+  previousPlan: /*#__PURE__*/ I.req(CommercePlan2, "previous_plan"),
+  previousPrice: /*#__PURE__*/ I.req(BillingPriceResponse, "previous_price"),
+  effectiveAt: /*#__PURE__*/ I.req(Schema.Number, "effective_at"),
+  effectiveMode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("immediate", "end_of_period"), "effective_mode"),
+  nextBillingDate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "next_billing_date"),
+  chargedImmediately: /*#__PURE__*/ I.req(Schema.Boolean, "charged_immediately"),
+  immediateCharge: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "immediate_charge"),
+  previousSubscriptionItemStatus: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("canceled", "ended", "abandoned"), "previous_subscription_item_status"),
+  previousSubscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "previous_subscription_item_id")
 })
 
 /**
@@ -1868,8 +1868,8 @@ export declare namespace CommerceSubscriptionCreditResponse {
  * Schema of {@link CommerceSubscriptionCreditResponse}.
  */
 export const CommerceSubscriptionCreditResponse: Schema.Schema<CommerceSubscriptionCreditResponse, CommerceSubscriptionCreditResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
-  cycleRemainingPercent: I.opt(Schema.Number, "cycle_remaining_percent")
+  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
+  cycleRemainingPercent: /*#__PURE__*/ I.opt(Schema.Number, "cycle_remaining_percent")
 })
 
 /**
@@ -1901,13 +1901,13 @@ export declare namespace CommerceTotalsResponse {
  * Schema of {@link CommerceTotalsResponse}.
  */
 export const CommerceTotalsResponse: Schema.Schema<CommerceTotalsResponse, CommerceTotalsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subtotal: I.req(CommerceMoneyResponse, "subtotal"),
-  baseFee: I.req(CommerceMoneyResponse, "base_fee"),
-  taxTotal: I.req(CommerceMoneyResponse, "tax_total"),
-  grandTotal: I.req(CommerceMoneyResponse, "grand_total"),
-  perUnitTotals: I.opt(Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
-  credits: I.opt(Schema.NullOr(CommerceCreditsResponse), "credits"),
-  discounts: I.opt(Schema.NullOr(CommerceDiscountsResponse), "discounts")
+  subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
+  baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
+  taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
+  grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
+  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
+  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
+  discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceDiscountsResponse), "discounts")
 })
 
 /**
@@ -1933,10 +1933,10 @@ export declare namespace CommerceSubscriptionItemNextPaymentResponse {
  * Schema of {@link CommerceSubscriptionItemNextPaymentResponse}.
  */
 export const CommerceSubscriptionItemNextPaymentResponse: Schema.Schema<CommerceSubscriptionItemNextPaymentResponse, CommerceSubscriptionItemNextPaymentResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
-  date: I.opt(Schema.NullOr(Schema.Number), "date"),
-  perUnitTotals: I.opt(Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
-  totals: I.opt(Schema.NullOr(CommerceTotalsResponse), "totals")
+  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
+  date: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "date"),
+  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
+  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse), "totals")
 })
 
 /**
@@ -2006,32 +2006,32 @@ export declare namespace CommerceSubscriptionItem2 {
  * Schema of {@link CommerceSubscriptionItem2}.
  */
 export const CommerceSubscriptionItem2: Schema.Schema<CommerceSubscriptionItem2, CommerceSubscriptionItem2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_subscription_item"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  status: I.req(I.openEnum("active", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
-  credit: I.opt(Schema.NullOr(CommerceSubscriptionCreditResponse), "credit"),
-  planId: I.req(Schema.String, "plan_id"),
-  priceId: I.opt(Schema.String, "price_id"),
-  plan: I.req(Schema.NullOr(CommercePlan2), "plan"),
-  planPeriod: I.req(I.openEnum("month", "annual"), "plan_period"),
-  paymentSourceId: I.req(Schema.String, "payment_source_id"),
-  paymentSource: I.opt(Schema.NullOr(CommercePaymentSourceResponse), "payment_source"),
-  lifetimePaid: I.opt(Schema.NullOr(CommerceMoneyResponse), "lifetime_paid"),
-  amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
-  nextInvoice: I.opt(Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_invoice"),
-  nextPayment: I.opt(Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
-  payerId: I.req(Schema.String, "payer_id"),
-  payer: I.opt(Schema.NullOr(CommercePayerResponse2), "payer"),
-  isFreeTrial: I.req(Schema.Boolean, "is_free_trial"),
-  periodStart: I.opt(Schema.NullOr(Schema.Number), "period_start"),
-  periodEnd: I.opt(Schema.NullOr(Schema.Number), "period_end"),
-  prorationDate: I.req(Schema.String, "proration_date"),
-  canceledAt: I.opt(Schema.NullOr(Schema.Number), "canceled_at"),
-  pastDueAt: I.opt(Schema.NullOr(Schema.Number), "past_due_at"),
-  endedAt: I.opt(Schema.NullOr(Schema.Number), "ended_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
+  credit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionCreditResponse), "credit"),
+  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+  priceId: /*#__PURE__*/ I.opt(Schema.String, "price_id"),
+  plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePlan2), "plan"),
+  planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
+  paymentSourceId: /*#__PURE__*/ I.req(Schema.String, "payment_source_id"),
+  paymentSource: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePaymentSourceResponse), "payment_source"),
+  lifetimePaid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "lifetime_paid"),
+  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
+  nextInvoice: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_invoice"),
+  nextPayment: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePayerResponse2), "payer"),
+  isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
+  periodStart: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_start"),
+  periodEnd: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
+  prorationDate: /*#__PURE__*/ I.req(Schema.String, "proration_date"),
+  canceledAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
+  pastDueAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+  endedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -2055,9 +2055,9 @@ export declare namespace CommercePriceTransitionResponse {
  * Schema of {@link CommercePriceTransitionResponse}.
  */
 export const CommercePriceTransitionResponse: Schema.Schema<CommercePriceTransitionResponse, CommercePriceTransitionResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_price_transition"), "object"),
-  subscriptionItem: I.req(CommerceSubscriptionItem2, "subscription_item"),
-  transition: I.req(CommercePriceTransitionDetails, "transition")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price_transition"), "object"),
+  subscriptionItem: /*#__PURE__*/ I.req(CommerceSubscriptionItem2, "subscription_item"),
+  transition: /*#__PURE__*/ I.req(CommercePriceTransitionDetails, "transition")
 })
 
 /**
@@ -2079,8 +2079,8 @@ export declare namespace CommerceSubscriptionItemSeatsResponse {
  * Schema of {@link CommerceSubscriptionItemSeatsResponse}.
  */
 export const CommerceSubscriptionItemSeatsResponse: Schema.Schema<CommerceSubscriptionItemSeatsResponse, CommerceSubscriptionItemSeatsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  quantity: I.req(Schema.NullOr(Schema.Number), "quantity"),
-  tiers: I.opt(Schema.Array(CommercePerUnitTotalTier2), "tiers")
+  quantity: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
+  tiers: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
 })
 
 /**
@@ -2150,32 +2150,32 @@ export declare namespace CommerceSubscriptionItem {
  * Schema of {@link CommerceSubscriptionItem}.
  */
 export const CommerceSubscriptionItem: Schema.Schema<CommerceSubscriptionItem, CommerceSubscriptionItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_subscription_item"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  status: I.req(I.openEnum("active", "canceled", "expired", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
-  credit: I.opt(CommerceSubscriptionCreditResponse, "credit"),
-  credits: I.opt(Schema.NullOr(CommerceCreditsResponse), "credits"),
-  planId: I.req(Schema.NullOr(Schema.String), "plan_id"),
-  priceId: I.opt(Schema.String, "price_id"),
-  plan: I.opt(Schema.NullOr(CommercePlan), "plan"),
-  planPeriod: I.req(I.openEnum("month", "annual"), "plan_period"),
-  paymentMethod: I.opt(CommercePaymentMethodResponse, "payment_method"),
-  lifetimePaid: I.opt(CommerceMoneyResponse, "lifetime_paid"),
-  nextPayment: I.opt(Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
-  payerId: I.req(Schema.String, "payer_id"),
-  payer: I.opt(CommercePayerResponse, "payer"),
-  isFreeTrial: I.req(Schema.Boolean, "is_free_trial"),
-  periodStart: I.req(Schema.Number, "period_start"),
-  periodEnd: I.req(Schema.NullOr(Schema.Number), "period_end"),
-  prorationDate: I.opt(Schema.String, "proration_date"),
-  canceledAt: I.req(Schema.NullOr(Schema.Number), "canceled_at"),
-  pastDueAt: I.req(Schema.NullOr(Schema.Number), "past_due_at"),
-  endedAt: I.req(Schema.NullOr(Schema.Number), "ended_at"),
-  createdAt: I.opt(Schema.Number, "created_at"),
-  updatedAt: I.opt(Schema.Number, "updated_at"),
-  seats: I.opt(Schema.NullOr(CommerceSubscriptionItemSeatsResponse), "seats"),
-  totals: I.opt(Schema.NullOr(CommerceTotalsResponse2), "totals")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "canceled", "expired", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
+  credit: /*#__PURE__*/ I.opt(CommerceSubscriptionCreditResponse, "credit"),
+  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
+  planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
+  priceId: /*#__PURE__*/ I.opt(Schema.String, "price_id"),
+  plan: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePlan), "plan"),
+  planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
+  paymentMethod: /*#__PURE__*/ I.opt(CommercePaymentMethodResponse, "payment_method"),
+  lifetimePaid: /*#__PURE__*/ I.opt(CommerceMoneyResponse, "lifetime_paid"),
+  nextPayment: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  payer: /*#__PURE__*/ I.opt(CommercePayerResponse, "payer"),
+  isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
+  periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
+  periodEnd: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
+  prorationDate: /*#__PURE__*/ I.opt(Schema.String, "proration_date"),
+  canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
+  pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+  endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
+  seats: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemSeatsResponse), "seats"),
+  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
 })
 
 /**
@@ -2201,10 +2201,10 @@ export declare namespace CommerceSubscriptionNextPayment {
  * Schema of {@link CommerceSubscriptionNextPayment}.
  */
 export const CommerceSubscriptionNextPayment: Schema.Schema<CommerceSubscriptionNextPayment, CommerceSubscriptionNextPayment.Encoded> = /*#__PURE__*/ Schema.Struct({
-  date: I.req(Schema.Number, "date"),
-  amount: I.req(CommerceMoneyResponse, "amount"),
-  perUnitTotals: I.opt(Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
-  totals: I.opt(Schema.NullOr(CommerceTotalsResponse2), "totals")
+  date: /*#__PURE__*/ I.req(Schema.Number, "date"),
+  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
+  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
 })
 
 /**
@@ -2246,18 +2246,18 @@ export declare namespace CommerceSubscription {
  * Schema of {@link CommerceSubscription}.
  */
 export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceSubscription.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("commerce_subscription"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  status: I.req(I.openEnum("active", "past_due", "canceled", "ended", "abandoned", "incomplete"), "status"),
-  payerId: I.req(Schema.String, "payer_id"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  activeAt: I.req(Schema.NullOr(Schema.Number), "active_at"),
-  pastDueAt: I.req(Schema.NullOr(Schema.Number), "past_due_at"),
-  subscriptionItems: I.req(Schema.Array(CommerceSubscriptionItem), "subscription_items"),
-  nextPayment: I.opt(CommerceSubscriptionNextPayment, "next_payment"),
-  eligibleForFreeTrial: I.opt(Schema.Boolean, "eligible_for_free_trial")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "past_due", "canceled", "ended", "abandoned", "incomplete"), "status"),
+  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
+  pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+  subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "subscription_items"),
+  nextPayment: /*#__PURE__*/ I.opt(CommerceSubscriptionNextPayment, "next_payment"),
+  eligibleForFreeTrial: /*#__PURE__*/ I.opt(Schema.Boolean, "eligible_for_free_trial")
 })
 
 /**
@@ -2279,8 +2279,8 @@ export declare namespace Cookies {
  * Schema of {@link Cookies}.
  */
 export const Cookies: Schema.Schema<Cookies, Cookies.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("cookies"), "object"),
-  cookies: I.req(Schema.Array(Schema.String), "cookies")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("cookies"), "object"),
+  cookies: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "cookies")
 })
 
 /**
@@ -2310,12 +2310,12 @@ export declare namespace CreateBillingPriceRequest {
  * Schema of {@link CreateBillingPriceRequest}.
  */
 export const CreateBillingPriceRequest: Schema.Schema<CreateBillingPriceRequest, CreateBillingPriceRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  planId: I.req(Schema.String, "plan_id"),
-  currency: I.opt(Schema.String, "currency"),
-  amount: I.req(Schema.NullOr(Schema.Number), "amount"),
-  annualMonthlyAmount: I.opt(Schema.NullOr(Schema.Number), "annual_monthly_amount"),
-  description: I.opt(Schema.String, "description"),
-  supportedBillingPeriods: I.opt(I.openEnum("month", "annual", "both"), "supported_billing_periods")
+  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
+  amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "amount"),
+  annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "annual_monthly_amount"),
+  description: /*#__PURE__*/ I.opt(Schema.String, "description"),
+  supportedBillingPeriods: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("month", "annual", "both"), "supported_billing_periods")
 })
 
 /**
@@ -2343,11 +2343,11 @@ export declare namespace DeletedObject {
  * Schema of {@link DeletedObject}.
  */
 export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(Schema.String, "object"),
-  id: I.opt(Schema.String, "id"),
-  slug: I.opt(Schema.String, "slug"),
-  deleted: I.req(Schema.Boolean, "deleted"),
-  externalId: I.opt(Schema.String, "external_id")
+  object: /*#__PURE__*/ I.req(Schema.String, "object"),
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  slug: /*#__PURE__*/ I.opt(Schema.String, "slug"),
+  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted"),
+  externalId: /*#__PURE__*/ I.opt(Schema.String, "external_id")
 })
 
 /**
@@ -2377,12 +2377,12 @@ export declare namespace DirectoryCustomAttributesItem {
  * Schema of {@link DirectoryCustomAttributesItem}.
  */
 export const DirectoryCustomAttributesItem: Schema.Schema<DirectoryCustomAttributesItem, DirectoryCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.opt(Schema.String, "name"),
-  key: I.opt(Schema.String, "key"),
-  ssoPath: I.opt(Schema.String, "sso_path"),
-  scimPath: I.opt(Schema.String, "scim_path"),
-  directoryPath: I.opt(Schema.String, "directory_path"),
-  multiValued: I.opt(Schema.Boolean, "multi_valued")
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -2426,19 +2426,19 @@ export declare namespace Directory {
  * Schema of {@link Directory}.
  */
 export const Directory: Schema.Schema<Directory, Directory.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("directory"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  endpointUrl: I.req(Schema.String, "endpoint_url"),
-  provider: I.req(Schema.String, "provider"),
-  enabled: I.req(Schema.Boolean, "enabled"),
-  groupRoleMappingEnabled: I.req(Schema.Boolean, "group_role_mapping_enabled"),
-  attributeMapping: I.req(Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
-  customAttributes: I.opt(Schema.Array(DirectoryCustomAttributesItem), "custom_attributes"),
-  apiKey: I.opt(Schema.NullOr(Schema.String), "api_key"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
+  endpointUrl: /*#__PURE__*/ I.req(Schema.String, "endpoint_url"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
+  groupRoleMappingEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "group_role_mapping_enabled"),
+  attributeMapping: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
+  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(DirectoryCustomAttributesItem), "custom_attributes"),
+  apiKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "api_key"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -2486,14 +2486,14 @@ export declare namespace Permission {
  * Schema of {@link Permission}.
  */
 export const Permission: Schema.Schema<Permission, Permission.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("permission"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  description: I.req(Schema.String, "description"),
-  type: I.req(Schema.String, "type"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("permission"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  description: /*#__PURE__*/ I.req(Schema.String, "description"),
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -2529,15 +2529,15 @@ export declare namespace Role {
  * Schema of {@link Role}.
  */
 export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("role"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  description: I.req(Schema.NullOr(Schema.String), "description"),
-  isCreatorEligible: I.req(Schema.Boolean, "is_creator_eligible"),
-  permissions: I.req(Schema.Array(Permission), "permissions"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  isCreatorEligible: /*#__PURE__*/ I.req(Schema.Boolean, "is_creator_eligible"),
+  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Permission), "permissions"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -2579,18 +2579,18 @@ export declare namespace DirectoryGroupRoleMapping {
  * Schema of {@link DirectoryGroupRoleMapping}.
  */
 export const DirectoryGroupRoleMapping: Schema.Schema<DirectoryGroupRoleMapping, DirectoryGroupRoleMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("directory_group_role_mapping"), "object"),
-  id: I.req(Schema.String, "id"),
-  directoryId: I.req(Schema.String, "directory_id"),
-  scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
-  directoryGroupId: I.req(Schema.String, "directory_group_id"),
-  scimGroupId: I.req(Schema.String, "scim_group_id"),
-  directoryGroupDisplayName: I.req(Schema.String, "directory_group_display_name"),
-  scimGroupDisplayName: I.req(Schema.String, "scim_group_display_name"),
-  role: I.opt(Role, "role"),
-  precedence: I.req(Schema.Number, "precedence"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
+  directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
+  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
+  directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
+  scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
+  role: /*#__PURE__*/ I.opt(Role, "role"),
+  precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -2614,9 +2614,9 @@ export declare namespace DirectoryGroupRoleMappingDeleted {
  * Schema of {@link DirectoryGroupRoleMappingDeleted}.
  */
 export const DirectoryGroupRoleMappingDeleted: Schema.Schema<DirectoryGroupRoleMappingDeleted, DirectoryGroupRoleMappingDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("directory_group_role_mapping"), "object"),
-  id: I.req(Schema.String, "id"),
-  deleted: I.req(Schema.Boolean, "deleted")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
 })
 
 /**
@@ -2652,8 +2652,8 @@ export declare namespace DirectoryGroupRoleMappingList {
  * Schema of {@link DirectoryGroupRoleMappingList}.
  */
 export const DirectoryGroupRoleMappingList: Schema.Schema<DirectoryGroupRoleMappingList, DirectoryGroupRoleMappingList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(DirectoryGroupRoleMappings, "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(DirectoryGroupRoleMappings, "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -2675,8 +2675,8 @@ export declare namespace DirectoryList {
  * Schema of {@link DirectoryList}.
  */
 export const DirectoryList: Schema.Schema<DirectoryList, DirectoryList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Directories, "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(Directories, "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -2712,15 +2712,15 @@ export declare namespace Domain {
  * Schema of {@link Domain}.
  */
 export const Domain: Schema.Schema<Domain, Domain.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("domain"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  isSatellite: I.req(Schema.Boolean, "is_satellite"),
-  frontendApiUrl: I.req(Schema.String, "frontend_api_url"),
-  accountsPortalUrl: I.opt(Schema.NullOr(Schema.String), "accounts_portal_url"),
-  proxyUrl: I.opt(Schema.NullOr(Schema.String), "proxy_url"),
-  developmentOrigin: I.req(Schema.String, "development_origin"),
-  cnameTargets: I.opt(Schema.NullOr(Schema.Array(CNameTarget)), "cname_targets")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("domain"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  isSatellite: /*#__PURE__*/ I.req(Schema.Boolean, "is_satellite"),
+  frontendApiUrl: /*#__PURE__*/ I.req(Schema.String, "frontend_api_url"),
+  accountsPortalUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "accounts_portal_url"),
+  proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url"),
+  developmentOrigin: /*#__PURE__*/ I.req(Schema.String, "development_origin"),
+  cnameTargets: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(CNameTarget)), "cname_targets")
 })
 
 /**
@@ -2742,8 +2742,8 @@ export declare namespace Domains {
  * Schema of {@link Domains}.
  */
 export const Domains: Schema.Schema<Domains, Domains.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(Domain), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Domain), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -2765,8 +2765,8 @@ export declare namespace IdentificationLink {
  * Schema of {@link IdentificationLink}.
  */
 export const IdentificationLink: Schema.Schema<IdentificationLink, IdentificationLink.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: I.req(Schema.String, "type"),
-  id: I.req(Schema.String, "id")
+  type: /*#__PURE__*/ I.req(Schema.String, "type"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id")
 })
 
 /**
@@ -2796,12 +2796,12 @@ export declare namespace VerificationAdmin {
  * Schema of {@link VerificationAdmin}.
  */
 export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_admin"), "object"),
-  status: I.req(I.openEnum("verified"), "status"),
-  strategy: I.req(I.openEnum("admin"), "strategy"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_admin"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin"), "strategy"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -2831,12 +2831,12 @@ export declare namespace VerificationEmailLink {
  * Schema of {@link VerificationEmailLink}.
  */
 export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, VerificationEmailLink.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_email_link"), "object"),
-  status: I.req(I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: I.req(I.openEnum("email_link"), "strategy"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_email_link"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_link"), "strategy"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -2868,13 +2868,13 @@ export declare namespace VerificationFromOauth {
  * Schema of {@link VerificationFromOauth}.
  */
 export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, VerificationFromOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_from_oauth"), "object"),
-  status: I.req(I.openEnum("unverified", "verified"), "status"),
-  strategy: I.req(Schema.String, "strategy"),
-  error: I.opt(Schema.NullOr(ClerkError), "error"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_from_oauth"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
+  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
+  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -2906,13 +2906,13 @@ export declare namespace VerificationOtp {
  * Schema of {@link VerificationOtp}.
  */
 export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_otp"), "object"),
-  status: I.req(I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: I.req(I.openEnum("phone_code", "email_code", "reset_password_email_code"), "strategy"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  channel: I.opt(Schema.NullOr(Schema.String), "channel"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_otp"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("phone_code", "email_code", "reset_password_email_code"), "strategy"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -2946,14 +2946,14 @@ export declare namespace VerificationSaml {
  * Schema of {@link VerificationSaml}.
  */
 export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_saml"), "object"),
-  status: I.req(I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
-  strategy: I.req(I.openEnum("saml"), "strategy"),
-  externalVerificationRedirectUrl: I.opt(Schema.NullOr(Schema.String), "external_verification_redirect_url"),
-  error: I.opt(Schema.NullOr(ClerkError), "error"),
-  expireAt: I.opt(Schema.NullOr(Schema.Number), "expire_at"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_saml"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml"), "strategy"),
+  externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_verification_redirect_url"),
+  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
+  expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -2981,11 +2981,11 @@ export declare namespace VerificationScim {
  * Schema of {@link VerificationScim}.
  */
 export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_scim"), "object"),
-  status: I.req(I.openEnum("verified"), "status"),
-  strategy: I.req(I.openEnum("scim"), "strategy"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_scim"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim"), "strategy"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at")
 })
 
 /**
@@ -3015,12 +3015,12 @@ export declare namespace VerificationTicket {
  * Schema of {@link VerificationTicket}.
  */
 export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_ticket"), "object"),
-  status: I.req(I.openEnum("unverified", "verified", "expired"), "status"),
-  strategy: I.req(I.openEnum("ticket"), "strategy"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_ticket"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "expired"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ticket"), "strategy"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -3056,15 +3056,15 @@ export declare namespace EmailAddress {
  * Schema of {@link EmailAddress}.
  */
 export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  object: I.req(I.openEnum("email_address"), "object"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  reserved: I.req(Schema.Boolean, "reserved"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationOtp, VerificationAdmin, VerificationFromOauth, VerificationTicket, VerificationEmailLink, VerificationScim, VerificationSaml)), "verification"),
-  linkedTo: I.req(Schema.Array(IdentificationLink), "linked_to"),
-  matchesSsoConnection: I.opt(Schema.Boolean, "matches_sso_connection"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address"), "object"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  reserved: /*#__PURE__*/ I.req(Schema.Boolean, "reserved"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOtp, VerificationAdmin, VerificationFromOauth, VerificationTicket, VerificationEmailLink, VerificationScim, VerificationSaml)), "verification"),
+  linkedTo: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(IdentificationLink), "linked_to"),
+  matchesSsoConnection: /*#__PURE__*/ I.opt(Schema.Boolean, "matches_sso_connection"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -3112,20 +3112,20 @@ export declare namespace EnterpriseAccountConnection {
  * Schema of {@link EnterpriseAccountConnection}.
  */
 export const EnterpriseAccountConnection: Schema.Schema<EnterpriseAccountConnection, EnterpriseAccountConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  protocol: I.req(Schema.String, "protocol"),
-  provider: I.req(Schema.String, "provider"),
-  name: I.req(Schema.String, "name"),
-  logoPublicUrl: I.req(Schema.NullOr(Schema.String), "logo_public_url"),
-  domain: I.opt(Schema.String, "domain"),
-  domains: I.opt(Schema.Array(Schema.String), "domains"),
-  active: I.req(Schema.Boolean, "active"),
-  syncUserAttributes: I.req(Schema.Boolean, "sync_user_attributes"),
-  allowSubdomains: I.req(Schema.Boolean, "allow_subdomains"),
-  allowIdpInitiated: I.req(Schema.Boolean, "allow_idp_initiated"),
-  disableAdditionalIdentifications: I.req(Schema.Boolean, "disable_additional_identifications"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  protocol: /*#__PURE__*/ I.req(Schema.String, "protocol"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  logoPublicUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
+  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+  syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
+  allowSubdomains: /*#__PURE__*/ I.req(Schema.Boolean, "allow_subdomains"),
+  allowIdpInitiated: /*#__PURE__*/ I.req(Schema.Boolean, "allow_idp_initiated"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.req(Schema.Boolean, "disable_additional_identifications"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -3159,14 +3159,14 @@ export declare namespace VerificationOauth {
  * Schema of {@link VerificationOauth}.
  */
 export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_oauth"), "object"),
-  status: I.req(I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
-  strategy: I.req(Schema.String, "strategy"),
-  externalVerificationRedirectUrl: I.opt(Schema.String, "external_verification_redirect_url"),
-  error: I.opt(Schema.NullOr(ClerkError), "error"),
-  expireAt: I.req(Schema.Number, "expire_at"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_oauth"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
+  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
+  externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(Schema.String, "external_verification_redirect_url"),
+  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
+  expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -3212,20 +3212,20 @@ export declare namespace EnterpriseAccount {
  * Schema of {@link EnterpriseAccount}.
  */
 export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  object: I.req(I.openEnum("enterprise_account"), "object"),
-  protocol: I.opt(I.openEnum("oauth", "saml"), "protocol"),
-  provider: I.req(Schema.String, "provider"),
-  active: I.req(Schema.Boolean, "active"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
-  providerUserId: I.opt(Schema.NullOr(Schema.String), "provider_user_id"),
-  enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)), "verification"),
-  enterpriseConnection: I.opt(Schema.NullOr(EnterpriseAccountConnection), "enterprise_connection"),
-  lastAuthenticatedAt: I.opt(Schema.NullOr(Schema.Number), "last_authenticated_at")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_account"), "object"),
+  protocol: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("oauth", "saml"), "protocol"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
+  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)), "verification"),
+  enterpriseConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseAccountConnection), "enterprise_connection"),
+  lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at")
 })
 
 /**
@@ -3255,12 +3255,12 @@ export declare namespace EnterpriseConnectionCustomAttributesItem {
  * Schema of {@link EnterpriseConnectionCustomAttributesItem}.
  */
 export const EnterpriseConnectionCustomAttributesItem: Schema.Schema<EnterpriseConnectionCustomAttributesItem, EnterpriseConnectionCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  ssoPath: I.opt(Schema.String, "sso_path"),
-  scimPath: I.opt(Schema.String, "scim_path"),
-  directoryPath: I.opt(Schema.String, "directory_path"),
-  multiValued: I.opt(Schema.Boolean, "multi_valued")
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -3302,18 +3302,18 @@ export declare namespace EnterpriseConnectionOauthConfig {
  * Schema of {@link EnterpriseConnectionOauthConfig}.
  */
 export const EnterpriseConnectionOauthConfig: Schema.Schema<EnterpriseConnectionOauthConfig, EnterpriseConnectionOauthConfig.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  name: I.opt(Schema.String, "name"),
-  providerKey: I.opt(Schema.String, "provider_key"),
-  clientId: I.opt(Schema.NullOr(Schema.String), "client_id"),
-  discoveryUrl: I.opt(Schema.NullOr(Schema.String), "discovery_url"),
-  authUrl: I.opt(Schema.NullOr(Schema.String), "auth_url"),
-  tokenUrl: I.opt(Schema.NullOr(Schema.String), "token_url"),
-  userInfoUrl: I.opt(Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: I.opt(Schema.Boolean, "requires_pkce"),
-  logoPublicUrl: I.opt(Schema.NullOr(Schema.String), "logo_public_url"),
-  createdAt: I.opt(Schema.Number, "created_at"),
-  updatedAt: I.opt(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  providerKey: /*#__PURE__*/ I.opt(Schema.String, "provider_key"),
+  clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
+  discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
+  authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
+  tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
+  userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
+  requiresPkce: /*#__PURE__*/ I.opt(Schema.Boolean, "requires_pkce"),
+  logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
 })
 
 /**
@@ -3335,8 +3335,8 @@ export declare namespace EnterpriseConnectionSamlConnectionLoginHint {
  * Schema of {@link EnterpriseConnectionSamlConnectionLoginHint}.
  */
 export const EnterpriseConnectionSamlConnectionLoginHint: Schema.Schema<EnterpriseConnectionSamlConnectionLoginHint, EnterpriseConnectionSamlConnectionLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: I.req(I.openEnum("email_address", "custom_attribute", "off"), "mode"),
-  source: I.opt(Schema.String, "source")
+  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
+  source: /*#__PURE__*/ I.opt(Schema.String, "source")
 })
 
 /**
@@ -3380,19 +3380,19 @@ export declare namespace EnterpriseConnectionSamlConnection {
  * Schema of {@link EnterpriseConnectionSamlConnection}.
  */
 export const EnterpriseConnectionSamlConnection: Schema.Schema<EnterpriseConnectionSamlConnection, EnterpriseConnectionSamlConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  name: I.opt(Schema.String, "name"),
-  idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
-  acsUrl: I.opt(Schema.NullOr(Schema.String), "acs_url"),
-  spEntityId: I.opt(Schema.NullOr(Schema.String), "sp_entity_id"),
-  spMetadataUrl: I.opt(Schema.NullOr(Schema.String), "sp_metadata_url"),
-  active: I.opt(Schema.Boolean, "active"),
-  allowIdpInitiated: I.opt(Schema.Boolean, "allow_idp_initiated"),
-  allowSubdomains: I.opt(Schema.Boolean, "allow_subdomains"),
-  forceAuthn: I.opt(Schema.Boolean, "force_authn"),
-  loginHint: I.opt(EnterpriseConnectionSamlConnectionLoginHint, "login_hint")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
+  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
+  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
+  acsUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "acs_url"),
+  spEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "sp_entity_id"),
+  spMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "sp_metadata_url"),
+  active: /*#__PURE__*/ I.opt(Schema.Boolean, "active"),
+  allowIdpInitiated: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_idp_initiated"),
+  allowSubdomains: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_subdomains"),
+  forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
+  loginHint: /*#__PURE__*/ I.opt(EnterpriseConnectionSamlConnectionLoginHint, "login_hint")
 })
 
 /**
@@ -3442,22 +3442,22 @@ export declare namespace EnterpriseConnection {
  * Schema of {@link EnterpriseConnection}.
  */
 export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, EnterpriseConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("enterprise_connection"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  provider: I.req(Schema.String, "provider"),
-  logoPublicUrl: I.opt(Schema.NullOr(Schema.String), "logo_public_url"),
-  active: I.req(Schema.Boolean, "active"),
-  domains: I.req(Schema.Array(Schema.String), "domains"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  syncUserAttributes: I.opt(Schema.Boolean, "sync_user_attributes"),
-  disableAdditionalIdentifications: I.opt(Schema.Boolean, "disable_additional_identifications"),
-  allowOrganizationAccountLinking: I.opt(Schema.Boolean, "allow_organization_account_linking"),
-  customAttributes: I.opt(Schema.Array(EnterpriseConnectionCustomAttributesItem), "custom_attributes"),
-  samlConnection: I.opt(Schema.NullOr(EnterpriseConnectionSamlConnection), "saml_connection"),
-  oauthConfig: I.opt(Schema.NullOr(EnterpriseConnectionOauthConfig), "oauth_config"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_connection"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
+  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+  domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  syncUserAttributes: /*#__PURE__*/ I.opt(Schema.Boolean, "sync_user_attributes"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(Schema.Boolean, "disable_additional_identifications"),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_organization_account_linking"),
+  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(EnterpriseConnectionCustomAttributesItem), "custom_attributes"),
+  samlConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionSamlConnection), "saml_connection"),
+  oauthConfig: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionOauthConfig), "oauth_config"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -3483,10 +3483,10 @@ export declare namespace EnterpriseConnectionTestRunLogsItem {
  * Schema of {@link EnterpriseConnectionTestRunLogsItem}.
  */
 export const EnterpriseConnectionTestRunLogsItem: Schema.Schema<EnterpriseConnectionTestRunLogsItem, EnterpriseConnectionTestRunLogsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  level: I.req(Schema.String, "level"),
-  code: I.opt(Schema.String, "code"),
-  shortMessage: I.opt(Schema.String, "short_message"),
-  message: I.req(Schema.String, "message")
+  level: /*#__PURE__*/ I.req(Schema.String, "level"),
+  code: /*#__PURE__*/ I.opt(Schema.String, "code"),
+  shortMessage: /*#__PURE__*/ I.opt(Schema.String, "short_message"),
+  message: /*#__PURE__*/ I.req(Schema.String, "message")
 })
 
 /**
@@ -3510,9 +3510,9 @@ export declare namespace EnterpriseConnectionTestRunOauth {
  * Schema of {@link EnterpriseConnectionTestRunOauth}.
  */
 export const EnterpriseConnectionTestRunOauth: Schema.Schema<EnterpriseConnectionTestRunOauth, EnterpriseConnectionTestRunOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  idToken: I.opt(Schema.String, "id_token"),
-  accessToken: I.opt(Schema.String, "access_token"),
-  userInfo: I.opt(Schema.String, "user_info")
+  idToken: /*#__PURE__*/ I.opt(Schema.String, "id_token"),
+  accessToken: /*#__PURE__*/ I.opt(Schema.String, "access_token"),
+  userInfo: /*#__PURE__*/ I.opt(Schema.String, "user_info")
 })
 
 /**
@@ -3538,10 +3538,10 @@ export declare namespace EnterpriseConnectionTestRunParsedUserInfo {
  * Schema of {@link EnterpriseConnectionTestRunParsedUserInfo}.
  */
 export const EnterpriseConnectionTestRunParsedUserInfo: Schema.Schema<EnterpriseConnectionTestRunParsedUserInfo, EnterpriseConnectionTestRunParsedUserInfo.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.opt(Schema.String, "email_address"),
-  firstName: I.opt(Schema.String, "first_name"),
-  lastName: I.opt(Schema.String, "last_name"),
-  userId: I.opt(Schema.String, "user_id")
+  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.opt(Schema.String, "last_name"),
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
 })
 
 /**
@@ -3565,9 +3565,9 @@ export declare namespace EnterpriseConnectionTestRunSaml {
  * Schema of {@link EnterpriseConnectionTestRunSaml}.
  */
 export const EnterpriseConnectionTestRunSaml: Schema.Schema<EnterpriseConnectionTestRunSaml, EnterpriseConnectionTestRunSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlRequest: I.opt(Schema.String, "saml_request"),
-  samlResponse: I.opt(Schema.String, "saml_response"),
-  relayState: I.opt(Schema.String, "relay_state")
+  samlRequest: /*#__PURE__*/ I.opt(Schema.String, "saml_request"),
+  samlResponse: /*#__PURE__*/ I.opt(Schema.String, "saml_response"),
+  relayState: /*#__PURE__*/ I.opt(Schema.String, "relay_state")
 })
 
 /**
@@ -3601,14 +3601,14 @@ export declare namespace EnterpriseConnectionTestRun {
  * Schema of {@link EnterpriseConnectionTestRun}.
  */
 export const EnterpriseConnectionTestRun: Schema.Schema<EnterpriseConnectionTestRun, EnterpriseConnectionTestRun.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  status: I.req(I.openEnum("pending", "success", "failed"), "status"),
-  connectionType: I.req(I.openEnum("saml", "oauth"), "connection_type"),
-  parsedUserInfo: I.opt(Schema.NullOr(EnterpriseConnectionTestRunParsedUserInfo), "parsed_user_info"),
-  logs: I.opt(Schema.Array(EnterpriseConnectionTestRunLogsItem), "logs"),
-  saml: I.opt(Schema.NullOr(EnterpriseConnectionTestRunSaml), "saml"),
-  oauth: I.opt(Schema.NullOr(EnterpriseConnectionTestRunOauth), "oauth"),
-  createdAt: I.req(Schema.Number, "created_at")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "success", "failed"), "status"),
+  connectionType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml", "oauth"), "connection_type"),
+  parsedUserInfo: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunParsedUserInfo), "parsed_user_info"),
+  logs: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRunLogsItem), "logs"),
+  saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunSaml), "saml"),
+  oauth: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunOauth), "oauth"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
 })
 
 /**
@@ -3628,7 +3628,7 @@ export declare namespace EnterpriseConnectionTestRunResponse {
  * Schema of {@link EnterpriseConnectionTestRunResponse}.
  */
 export const EnterpriseConnectionTestRunResponse: Schema.Schema<EnterpriseConnectionTestRunResponse, EnterpriseConnectionTestRunResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  url: I.req(Schema.String, "url")
+  url: /*#__PURE__*/ I.req(Schema.String, "url")
 })
 
 /**
@@ -3650,8 +3650,8 @@ export declare namespace EnterpriseConnectionTestRuns {
  * Schema of {@link EnterpriseConnectionTestRuns}.
  */
 export const EnterpriseConnectionTestRuns: Schema.Schema<EnterpriseConnectionTestRuns, EnterpriseConnectionTestRuns.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(EnterpriseConnectionTestRun), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRun), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -3673,8 +3673,8 @@ export declare namespace EnterpriseConnections {
  * Schema of {@link EnterpriseConnections}.
  */
 export const EnterpriseConnections: Schema.Schema<EnterpriseConnections, EnterpriseConnections.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(EnterpriseConnection), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnection), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -3694,7 +3694,7 @@ export declare namespace ExtendFreeTrialRequest {
  * Schema of {@link ExtendFreeTrialRequest}.
  */
 export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, ExtendFreeTrialRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  extendTo: I.req(Schema.String, "extend_to")
+  extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
 })
 
 /**
@@ -3726,13 +3726,13 @@ export declare namespace VerificationGoogleOneTap {
  * Schema of {@link VerificationGoogleOneTap}.
  */
 export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, VerificationGoogleOneTap.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_google_one_tap"), "object"),
-  status: I.req(I.openEnum("unverified", "verified"), "status"),
-  strategy: I.req(I.openEnum("google_one_tap"), "strategy"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client"),
-  error: I.opt(Schema.NullOr(ClerkError), "error")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_google_one_tap"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("google_one_tap"), "strategy"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client"),
+  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error")
 })
 
 /**
@@ -3790,25 +3790,25 @@ export declare namespace ExternalAccountWithVerification {
  * Schema of {@link ExternalAccountWithVerification}.
  */
 export const ExternalAccountWithVerification: Schema.Schema<ExternalAccountWithVerification, ExternalAccountWithVerification.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("external_account", "facebook_account", "google_account"), "object"),
-  id: I.req(Schema.String, "id"),
-  provider: I.req(Schema.String, "provider"),
-  identificationId: I.req(Schema.String, "identification_id"),
-  providerUserId: I.req(Schema.String, "provider_user_id"),
-  approvedScopes: I.req(Schema.String, "approved_scopes"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  emailAddressVerified: I.opt(Schema.NullOr(Schema.Boolean), "email_address_verified"),
-  firstName: I.req(Schema.String, "first_name"),
-  lastName: I.req(Schema.String, "last_name"),
-  avatarUrl: I.opt(Schema.String, "avatar_url"),
-  imageUrl: I.opt(Schema.NullOr(Schema.String), "image_url"),
-  username: I.opt(Schema.NullOr(Schema.String), "username"),
-  phoneNumber: I.opt(Schema.NullOr(Schema.String), "phone_number"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  label: I.opt(Schema.NullOr(Schema.String), "label"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationOauth, VerificationGoogleOneTap)), "verification")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("external_account", "facebook_account", "google_account"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  identificationId: /*#__PURE__*/ I.req(Schema.String, "identification_id"),
+  providerUserId: /*#__PURE__*/ I.req(Schema.String, "provider_user_id"),
+  approvedScopes: /*#__PURE__*/ I.req(Schema.String, "approved_scopes"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  emailAddressVerified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "email_address_verified"),
+  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
+  avatarUrl: /*#__PURE__*/ I.opt(Schema.String, "avatar_url"),
+  imageUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "image_url"),
+  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
+  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "phone_number"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  label: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOauth, VerificationGoogleOneTap)), "verification")
 })
 
 /**
@@ -3836,11 +3836,11 @@ export declare namespace Instance {
  * Schema of {@link Instance}.
  */
 export const Instance: Schema.Schema<Instance, Instance.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("instance"), "object"),
-  id: I.req(Schema.String, "id"),
-  environmentType: I.req(Schema.String, "environment_type"),
-  allowedOrigins: I.req(Schema.NullOr(Schema.Array(Schema.String)), "allowed_origins"),
-  workspaceId: I.req(Schema.NullOr(Schema.String), "workspace_id")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  environmentType: /*#__PURE__*/ I.req(Schema.String, "environment_type"),
+  allowedOrigins: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "allowed_origins"),
+  workspaceId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "workspace_id")
 })
 
 /**
@@ -3862,8 +3862,8 @@ export declare namespace InstanceCommunication {
  * Schema of {@link InstanceCommunication}.
  */
 export const InstanceCommunication: Schema.Schema<InstanceCommunication, InstanceCommunication.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("instance_communication"), "object"),
-  blockedCountryCodes: I.req(Schema.Array(Schema.String), "blocked_country_codes")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_communication"), "object"),
+  blockedCountryCodes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "blocked_country_codes")
 })
 
 /**
@@ -3889,10 +3889,10 @@ export declare namespace InstanceProtect {
  * Schema of {@link InstanceProtect}.
  */
 export const InstanceProtect: Schema.Schema<InstanceProtect, InstanceProtect.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("instance_protect"), "object"),
-  rulesEnabled: I.req(Schema.Boolean, "rules_enabled"),
-  specterEnabled: I.req(Schema.Boolean, "specter_enabled"),
-  checksBypassed: I.req(Schema.Boolean, "checks_bypassed")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_protect"), "object"),
+  rulesEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "rules_enabled"),
+  specterEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "specter_enabled"),
+  checksBypassed: /*#__PURE__*/ I.req(Schema.Boolean, "checks_bypassed")
 })
 
 /**
@@ -3922,12 +3922,12 @@ export declare namespace InstanceRestrictions {
  * Schema of {@link InstanceRestrictions}.
  */
 export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceRestrictions.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("instance_restrictions"), "object"),
-  allowlist: I.req(Schema.Boolean, "allowlist"),
-  blocklist: I.req(Schema.Boolean, "blocklist"),
-  allowlistBlocklistDisabledOnSignIn: I.req(Schema.Boolean, "allowlist_blocklist_disabled_on_sign_in"),
-  blockEmailSubaddresses: I.req(Schema.Boolean, "block_email_subaddresses"),
-  blockDisposableEmailDomains: I.req(Schema.Boolean, "block_disposable_email_domains")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_restrictions"), "object"),
+  allowlist: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist"),
+  blocklist: /*#__PURE__*/ I.req(Schema.Boolean, "blocklist"),
+  allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist_blocklist_disabled_on_sign_in"),
+  blockEmailSubaddresses: /*#__PURE__*/ I.req(Schema.Boolean, "block_email_subaddresses"),
+  blockDisposableEmailDomains: /*#__PURE__*/ I.req(Schema.Boolean, "block_disposable_email_domains")
 })
 
 /**
@@ -3959,12 +3959,12 @@ export declare namespace InstanceSettings {
  * Schema of {@link InstanceSettings}.
  */
 export const InstanceSettings: Schema.Schema<InstanceSettings, InstanceSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(I.openEnum("instance_settings"), "object"),
-  id: I.opt(Schema.String, "id"),
-  restrictedToAllowlist: I.opt(Schema.Boolean, "restricted_to_allowlist"),
-  fromEmailAddress: I.opt(Schema.String, "from_email_address"),
-  progressiveSignUp: I.opt(Schema.Boolean, "progressive_sign_up"),
-  enhancedEmailDeliverability: I.opt(Schema.Boolean, "enhanced_email_deliverability")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("instance_settings"), "object"),
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  restrictedToAllowlist: /*#__PURE__*/ I.opt(Schema.Boolean, "restricted_to_allowlist"),
+  fromEmailAddress: /*#__PURE__*/ I.opt(Schema.String, "from_email_address"),
+  progressiveSignUp: /*#__PURE__*/ I.opt(Schema.Boolean, "progressive_sign_up"),
+  enhancedEmailDeliverability: /*#__PURE__*/ I.opt(Schema.Boolean, "enhanced_email_deliverability")
 })
 
 /**
@@ -4002,16 +4002,16 @@ export declare namespace Invitation {
  * Schema of {@link Invitation}.
  */
 export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("invitation"), "object"),
-  id: I.req(Schema.String, "id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  revoked: I.opt(Schema.Boolean, "revoked"),
-  status: I.req(I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
-  url: I.opt(Schema.String, "url"),
-  expiresAt: I.opt(Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  revoked: /*#__PURE__*/ I.opt(Schema.Boolean, "revoked"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
+  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
+  expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -4063,16 +4063,16 @@ export declare namespace InvitationRevoked {
  * Schema of {@link InvitationRevoked}.
  */
 export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevoked.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("invitation"), "object"),
-  id: I.req(Schema.String, "id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  revoked: I.opt(Schema.Boolean, "revoked"),
-  status: I.req(I.openEnum("revoked"), "status"),
-  url: I.opt(Schema.String, "url"),
-  expiresAt: I.opt(Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  revoked: /*#__PURE__*/ I.opt(Schema.Boolean, "revoked"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("revoked"), "status"),
+  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
+  expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -4114,18 +4114,18 @@ export declare namespace JWKSEcdsaPrivateKey {
  * Schema of {@link JWKSEcdsaPrivateKey}.
  */
 export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPrivateKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("EC"), "kty"),
-  crv: I.req(Schema.String, "crv"),
-  x: I.req(Schema.String, "x"),
-  y: I.req(Schema.String, "y"),
-  d: I.req(Schema.String, "d"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
+  crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
+  x: /*#__PURE__*/ I.req(Schema.String, "x"),
+  y: /*#__PURE__*/ I.req(Schema.String, "y"),
+  d: /*#__PURE__*/ I.req(Schema.String, "d"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4165,17 +4165,17 @@ export declare namespace JWKSEcdsaPublicKey {
  * Schema of {@link JWKSEcdsaPublicKey}.
  */
 export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("EC"), "kty"),
-  crv: I.req(Schema.String, "crv"),
-  x: I.req(Schema.String, "x"),
-  y: I.req(Schema.String, "y"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
+  crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
+  x: /*#__PURE__*/ I.req(Schema.String, "x"),
+  y: /*#__PURE__*/ I.req(Schema.String, "y"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4215,17 +4215,17 @@ export declare namespace JWKSEd25519PrivateKey {
  * Schema of {@link JWKSEd25519PrivateKey}.
  */
 export const JWKSEd25519PrivateKey: Schema.Schema<JWKSEd25519PrivateKey, JWKSEd25519PrivateKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("OKP"), "kty"),
-  crv: I.req(I.openEnum("Ed25519"), "crv"),
-  x: I.req(Schema.String, "x"),
-  d: I.req(Schema.String, "d"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
+  crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
+  x: /*#__PURE__*/ I.req(Schema.String, "x"),
+  d: /*#__PURE__*/ I.req(Schema.String, "d"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4263,16 +4263,16 @@ export declare namespace JWKSEd25519PublicKey {
  * Schema of {@link JWKSEd25519PublicKey}.
  */
 export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd25519PublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("OKP"), "kty"),
-  crv: I.req(I.openEnum("Ed25519"), "crv"),
-  x: I.req(Schema.String, "x"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
+  crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
+  x: /*#__PURE__*/ I.req(Schema.String, "x"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4322,22 +4322,22 @@ export declare namespace JWKSRsaPrivateKey {
  * Schema of {@link JWKSRsaPrivateKey}.
  */
 export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("RSA"), "kty"),
-  n: I.req(Schema.String, "n"),
-  e: I.req(Schema.String, "e"),
-  d: I.req(Schema.String, "d"),
-  p: I.req(Schema.String, "p"),
-  q: I.req(Schema.String, "q"),
-  dp: I.opt(Schema.String, "dp"),
-  dq: I.opt(Schema.String, "dq"),
-  qi: I.opt(Schema.String, "qi"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
+  n: /*#__PURE__*/ I.req(Schema.String, "n"),
+  e: /*#__PURE__*/ I.req(Schema.String, "e"),
+  d: /*#__PURE__*/ I.req(Schema.String, "d"),
+  p: /*#__PURE__*/ I.req(Schema.String, "p"),
+  q: /*#__PURE__*/ I.req(Schema.String, "q"),
+  dp: /*#__PURE__*/ I.opt(Schema.String, "dp"),
+  dq: /*#__PURE__*/ I.opt(Schema.String, "dq"),
+  qi: /*#__PURE__*/ I.opt(Schema.String, "qi"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4375,16 +4375,16 @@ export declare namespace JWKSRsaPublicKey {
  * Schema of {@link JWKSRsaPublicKey}.
  */
 export const JWKSRsaPublicKey: Schema.Schema<JWKSRsaPublicKey, JWKSRsaPublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("RSA"), "kty"),
-  n: I.req(Schema.String, "n"),
-  e: I.req(Schema.String, "e"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
+  n: /*#__PURE__*/ I.req(Schema.String, "n"),
+  e: /*#__PURE__*/ I.req(Schema.String, "e"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4420,15 +4420,15 @@ export declare namespace JWKSSymmetricKey {
  * Schema of {@link JWKSSymmetricKey}.
  */
 export const JWKSSymmetricKey: Schema.Schema<JWKSSymmetricKey, JWKSSymmetricKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: I.req(Schema.String, "kid"),
-  alg: I.req(Schema.String, "alg"),
-  use: I.req(Schema.String, "use"),
-  kty: I.req(I.openEnum("oct"), "kty"),
-  k: I.req(Schema.String, "k"),
-  x5c: I.opt(Schema.Array(Schema.String), "x5c"),
-  x5t: I.opt(Schema.String, "x5t"),
-  x5tS256: I.opt(Schema.String, "x5t#S256"),
-  x5u: I.opt(Schema.String, "x5u")
+  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+  use: /*#__PURE__*/ I.req(Schema.String, "use"),
+  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oct"), "kty"),
+  k: /*#__PURE__*/ I.req(Schema.String, "k"),
+  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
 })
 
 /**
@@ -4448,7 +4448,7 @@ export declare namespace JWKS {
  * Schema of {@link JWKS}.
  */
 export const JWKS: Schema.Schema<JWKS, JWKS.Encoded> = /*#__PURE__*/ Schema.Struct({
-  keys: I.opt(Schema.Array(Schema.Union(JWKSRsaPrivateKey, JWKSEcdsaPrivateKey, JWKSEcdsaPublicKey, JWKSEd25519PrivateKey, JWKSEd25519PublicKey, JWKSRsaPublicKey, JWKSSymmetricKey)), "keys")
+  keys: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Union(JWKSRsaPrivateKey, JWKSEcdsaPrivateKey, JWKSEcdsaPublicKey, JWKSEd25519PrivateKey, JWKSEd25519PublicKey, JWKSRsaPublicKey, JWKSSymmetricKey)), "keys")
 })
 
 /**
@@ -4486,16 +4486,16 @@ export declare namespace JWTTemplate {
  * Schema of {@link JWTTemplate}.
  */
 export const JWTTemplate: Schema.Schema<JWTTemplate, JWTTemplate.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("jwt_template"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  claims: I.req(I.FreeForm, "claims"),
-  lifetime: I.req(Schema.Number, "lifetime"),
-  allowedClockSkew: I.req(Schema.Number, "allowed_clock_skew"),
-  customSigningKey: I.req(Schema.Boolean, "custom_signing_key"),
-  signingAlgorithm: I.req(Schema.String, "signing_algorithm"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("jwt_template"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
+  lifetime: /*#__PURE__*/ I.req(Schema.Number, "lifetime"),
+  allowedClockSkew: /*#__PURE__*/ I.req(Schema.Number, "allowed_clock_skew"),
+  customSigningKey: /*#__PURE__*/ I.req(Schema.Boolean, "custom_signing_key"),
+  signingAlgorithm: /*#__PURE__*/ I.req(Schema.String, "signing_algorithm"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -4541,13 +4541,13 @@ export declare namespace MachineWithoutScopedMachines {
  * Schema of {@link MachineWithoutScopedMachines}.
  */
 export const MachineWithoutScopedMachines: Schema.Schema<MachineWithoutScopedMachines, MachineWithoutScopedMachines.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: I.opt(Schema.Number, "default_token_ttl")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl")
 })
 
 /**
@@ -4581,14 +4581,14 @@ export declare namespace Machine {
  * Schema of {@link Machine}.
  */
 export const Machine: Schema.Schema<Machine, Machine.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: I.opt(Schema.Number, "default_token_ttl"),
-  scopedMachines: I.req(Schema.Array(MachineWithoutScopedMachines), "scoped_machines")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl"),
+  scopedMachines: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(MachineWithoutScopedMachines), "scoped_machines")
 })
 
 /**
@@ -4624,15 +4624,15 @@ export declare namespace MachineCreated {
  * Schema of {@link MachineCreated}.
  */
 export const MachineCreated: Schema.Schema<MachineCreated, MachineCreated.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: I.opt(Schema.Number, "default_token_ttl"),
-  scopedMachines: I.req(Schema.Array(MachineWithoutScopedMachines), "scoped_machines"),
-  secretKey: I.req(Schema.String, "secret_key")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl"),
+  scopedMachines: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(MachineWithoutScopedMachines), "scoped_machines"),
+  secretKey: /*#__PURE__*/ I.req(Schema.String, "secret_key")
 })
 
 /**
@@ -4656,9 +4656,9 @@ export declare namespace MachineDeleted {
  * Schema of {@link MachineDeleted}.
  */
 export const MachineDeleted: Schema.Schema<MachineDeleted, MachineDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine"), "object"),
-  id: I.req(Schema.String, "id"),
-  deleted: I.req(Schema.Boolean, "deleted")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
 })
 
 /**
@@ -4680,8 +4680,8 @@ export declare namespace MachineList {
  * Schema of {@link MachineList}.
  */
 export const MachineList: Schema.Schema<MachineList, MachineList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(Machine), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Machine), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -4707,10 +4707,10 @@ export declare namespace MachineScope {
  * Schema of {@link MachineScope}.
  */
 export const MachineScope: Schema.Schema<MachineScope, MachineScope.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_scope"), "object"),
-  fromMachineId: I.req(Schema.String, "from_machine_id"),
-  toMachineId: I.req(Schema.String, "to_machine_id"),
-  createdAt: I.req(Schema.Number, "created_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
+  fromMachineId: /*#__PURE__*/ I.req(Schema.String, "from_machine_id"),
+  toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
 })
 
 /**
@@ -4736,10 +4736,10 @@ export declare namespace MachineScopeDeleted {
  * Schema of {@link MachineScopeDeleted}.
  */
 export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScopeDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_scope"), "object"),
-  fromMachineId: I.req(Schema.String, "from_machine_id"),
-  toMachineId: I.req(Schema.String, "to_machine_id"),
-  deleted: I.req(Schema.Boolean, "deleted")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
+  fromMachineId: /*#__PURE__*/ I.req(Schema.String, "from_machine_id"),
+  toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id"),
+  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
 })
 
 /**
@@ -4761,8 +4761,8 @@ export declare namespace MachineSecretKey {
  * Schema of {@link MachineSecretKey}.
  */
 export const MachineSecretKey: Schema.Schema<MachineSecretKey, MachineSecretKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("machine_secret_key"), "object"),
-  secret: I.req(Schema.String, "secret")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_secret_key"), "object"),
+  secret: /*#__PURE__*/ I.req(Schema.String, "secret")
 })
 
 /**
@@ -4802,17 +4802,17 @@ export declare namespace OAuthAccessTokenItem {
  * Schema of {@link OAuthAccessTokenItem}.
  */
 export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAccessTokenItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("oauth_access_token"), "object"),
-  externalAccountId: I.req(Schema.String, "external_account_id"),
-  providerUserId: I.req(Schema.String, "provider_user_id"),
-  token: I.req(Schema.String, "token"),
-  expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
-  provider: I.req(Schema.String, "provider"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  label: I.req(Schema.NullOr(Schema.String), "label"),
-  scopes: I.opt(Schema.Array(Schema.String), "scopes"),
-  idToken: I.opt(Schema.String, "id_token"),
-  tokenSecret: I.opt(Schema.String, "token_secret")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_access_token"), "object"),
+  externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id"),
+  providerUserId: /*#__PURE__*/ I.req(Schema.String, "provider_user_id"),
+  token: /*#__PURE__*/ I.req(Schema.String, "token"),
+  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  label: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  idToken: /*#__PURE__*/ I.opt(Schema.String, "id_token"),
+  tokenSecret: /*#__PURE__*/ I.opt(Schema.String, "token_secret")
 })
 
 /**
@@ -4888,27 +4888,27 @@ export declare namespace OAuthApplication {
  * Schema of {@link OAuthApplication}.
  */
 export const OAuthApplication: Schema.Schema<OAuthApplication, OAuthApplication.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("oauth_application"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  name: I.req(Schema.String, "name"),
-  clientId: I.req(Schema.String, "client_id"),
-  clientUri: I.req(Schema.NullOr(Schema.String), "client_uri"),
-  clientImageUrl: I.req(Schema.NullOr(Schema.String), "client_image_url"),
-  dynamicallyRegistered: I.req(Schema.Boolean, "dynamically_registered"),
-  consentScreenEnabled: I.req(Schema.Boolean, "consent_screen_enabled"),
-  pkceRequired: I.req(Schema.Boolean, "pkce_required"),
-  public: I.req(Schema.Boolean, "public"),
-  scopes: I.req(Schema.String, "scopes"),
-  redirectUris: I.req(Schema.Array(Schema.String), "redirect_uris"),
-  callbackUrl: I.req(Schema.String, "callback_url"),
-  authorizeUrl: I.req(Schema.String, "authorize_url"),
-  tokenFetchUrl: I.req(Schema.String, "token_fetch_url"),
-  userInfoUrl: I.req(Schema.String, "user_info_url"),
-  discoveryUrl: I.req(Schema.String, "discovery_url"),
-  tokenIntrospectionUrl: I.req(Schema.String, "token_introspection_url"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
+  clientUri: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_uri"),
+  clientImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_image_url"),
+  dynamicallyRegistered: /*#__PURE__*/ I.req(Schema.Boolean, "dynamically_registered"),
+  consentScreenEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "consent_screen_enabled"),
+  pkceRequired: /*#__PURE__*/ I.req(Schema.Boolean, "pkce_required"),
+  public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
+  scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
+  redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
+  callbackUrl: /*#__PURE__*/ I.req(Schema.String, "callback_url"),
+  authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
+  tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
+  userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
+  discoveryUrl: /*#__PURE__*/ I.req(Schema.String, "discovery_url"),
+  tokenIntrospectionUrl: /*#__PURE__*/ I.req(Schema.String, "token_introspection_url"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -4940,13 +4940,13 @@ export declare namespace OAuthApplicationSettings {
  * Schema of {@link OAuthApplicationSettings}.
  */
 export const OAuthApplicationSettings: Schema.Schema<OAuthApplicationSettings, OAuthApplicationSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("oauth_application_settings"), "object"),
-  dynamicOauthClientRegistration: I.req(Schema.Boolean, "dynamic_oauth_client_registration"),
-  defaultScopes: I.req(Schema.NullOr(Schema.Array(Schema.String)), "default_scopes"),
-  oauthJwtAccessTokens: I.req(Schema.Boolean, "oauth_jwt_access_tokens"),
-  clientIdMetadataDocumentsAdvertised: I.req(Schema.Boolean, "client_id_metadata_documents_advertised"),
-  clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: I.req(Schema.Boolean, "client_id_metadata_documents_only_allow_pre_registered_clients"),
-  clientIdMetadataDocumentsBlockImplicitlyAllowedClients: I.req(Schema.Boolean, "client_id_metadata_documents_block_implicitly_allowed_clients")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application_settings"), "object"),
+  dynamicOauthClientRegistration: /*#__PURE__*/ I.req(Schema.Boolean, "dynamic_oauth_client_registration"),
+  defaultScopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "default_scopes"),
+  oauthJwtAccessTokens: /*#__PURE__*/ I.req(Schema.Boolean, "oauth_jwt_access_tokens"),
+  clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_advertised"),
+  clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_only_allow_pre_registered_clients"),
+  clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_block_implicitly_allowed_clients")
 })
 
 /**
@@ -5010,28 +5010,28 @@ export declare namespace OAuthApplicationWithSecret {
  * Schema of {@link OAuthApplicationWithSecret}.
  */
 export const OAuthApplicationWithSecret: Schema.Schema<OAuthApplicationWithSecret, OAuthApplicationWithSecret.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("oauth_application"), "object"),
-  id: I.req(Schema.String, "id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  name: I.req(Schema.String, "name"),
-  clientId: I.req(Schema.String, "client_id"),
-  clientUri: I.req(Schema.NullOr(Schema.String), "client_uri"),
-  clientImageUrl: I.req(Schema.NullOr(Schema.String), "client_image_url"),
-  dynamicallyRegistered: I.req(Schema.Boolean, "dynamically_registered"),
-  consentScreenEnabled: I.req(Schema.Boolean, "consent_screen_enabled"),
-  pkceRequired: I.req(Schema.Boolean, "pkce_required"),
-  public: I.req(Schema.Boolean, "public"),
-  scopes: I.req(Schema.String, "scopes"),
-  redirectUris: I.req(Schema.Array(Schema.String), "redirect_uris"),
-  callbackUrl: I.req(Schema.String, "callback_url"),
-  authorizeUrl: I.req(Schema.String, "authorize_url"),
-  tokenFetchUrl: I.req(Schema.String, "token_fetch_url"),
-  userInfoUrl: I.req(Schema.String, "user_info_url"),
-  discoveryUrl: I.req(Schema.String, "discovery_url"),
-  tokenIntrospectionUrl: I.req(Schema.String, "token_introspection_url"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  clientSecret: I.opt(Schema.String, "client_secret")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
+  clientUri: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_uri"),
+  clientImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_image_url"),
+  dynamicallyRegistered: /*#__PURE__*/ I.req(Schema.Boolean, "dynamically_registered"),
+  consentScreenEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "consent_screen_enabled"),
+  pkceRequired: /*#__PURE__*/ I.req(Schema.Boolean, "pkce_required"),
+  public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
+  scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
+  redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
+  callbackUrl: /*#__PURE__*/ I.req(Schema.String, "callback_url"),
+  authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
+  tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
+  userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
+  discoveryUrl: /*#__PURE__*/ I.req(Schema.String, "discovery_url"),
+  tokenIntrospectionUrl: /*#__PURE__*/ I.req(Schema.String, "token_introspection_url"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  clientSecret: /*#__PURE__*/ I.opt(Schema.String, "client_secret")
 })
 
 /**
@@ -5053,8 +5053,8 @@ export declare namespace OAuthApplications {
  * Schema of {@link OAuthApplications}.
  */
 export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplications.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(OAuthApplication), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OAuthApplication), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5108,24 +5108,24 @@ export declare namespace Organization {
  * Schema of {@link Organization}.
  */
 export const Organization: Schema.Schema<Organization, Organization.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("organization"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  slug: I.req(Schema.String, "slug"),
-  imageUrl: I.opt(Schema.String, "image_url"),
-  hasImage: I.req(Schema.Boolean, "has_image"),
-  membersCount: I.opt(Schema.Number, "members_count"),
-  missingMemberWithElevatedPermissions: I.opt(Schema.Boolean, "missing_member_with_elevated_permissions"),
-  pendingInvitationsCount: I.opt(Schema.Number, "pending_invitations_count"),
-  maxAllowedMemberships: I.req(Schema.Number, "max_allowed_memberships"),
-  adminDeleteEnabled: I.req(Schema.Boolean, "admin_delete_enabled"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  createdBy: I.opt(Schema.String, "created_by"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  lastActiveAt: I.opt(Schema.Number, "last_active_at"),
-  roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
+  membersCount: /*#__PURE__*/ I.opt(Schema.Number, "members_count"),
+  missingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "missing_member_with_elevated_permissions"),
+  pendingInvitationsCount: /*#__PURE__*/ I.opt(Schema.Number, "pending_invitations_count"),
+  maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
+  adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  createdBy: /*#__PURE__*/ I.opt(Schema.String, "created_by"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  lastActiveAt: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at"),
+  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
 })
 
 /**
@@ -5153,11 +5153,11 @@ export declare namespace OrganizationDomainVerification {
  * Schema of {@link OrganizationDomainVerification}.
  */
 export const OrganizationDomainVerification: Schema.Schema<OrganizationDomainVerification, OrganizationDomainVerification.Encoded> = /*#__PURE__*/ Schema.Struct({
-  status: I.req(Schema.String, "status"),
-  strategy: I.req(Schema.String, "strategy"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAt: I.req(Schema.NullOr(Schema.Number), "verified_at")
+  status: /*#__PURE__*/ I.req(Schema.String, "status"),
+  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  verifiedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "verified_at")
 })
 
 /**
@@ -5185,11 +5185,11 @@ export declare namespace OrganizationInvitationPublicOrganizationData {
  * Schema of {@link OrganizationInvitationPublicOrganizationData}.
  */
 export const OrganizationInvitationPublicOrganizationData: Schema.Schema<OrganizationInvitationPublicOrganizationData, OrganizationInvitationPublicOrganizationData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  slug: I.req(Schema.String, "slug"),
-  imageUrl: I.opt(Schema.String, "image_url"),
-  hasImage: I.req(Schema.Boolean, "has_image")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image")
 })
 
 /**
@@ -5237,20 +5237,20 @@ export declare namespace OrganizationDomain {
  * Schema of {@link OrganizationDomain}.
  */
 export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("organization_domain"), "object"),
-  id: I.req(Schema.String, "id"),
-  organizationId: I.req(Schema.String, "organization_id"),
-  name: I.req(Schema.String, "name"),
-  enrollmentMode: I.req(I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"), "enrollment_mode"),
-  affiliationEmailAddress: I.req(Schema.NullOr(Schema.String), "affiliation_email_address"),
-  affiliationVerification: I.req(Schema.NullOr(OrganizationDomainVerification), "affiliation_verification"),
-  ownershipVerification: I.req(Schema.NullOr(OrganizationDomainVerification), "ownership_verification"),
-  verification: I.req(Schema.NullOr(OrganizationDomainVerification), "verification"),
-  totalPendingInvitations: I.req(Schema.Number, "total_pending_invitations"),
-  totalPendingSuggestions: I.req(Schema.Number, "total_pending_suggestions"),
-  publicOrganizationData: I.opt(Schema.NullOr(OrganizationInvitationPublicOrganizationData), "public_organization_data"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  enrollmentMode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"), "enrollment_mode"),
+  affiliationEmailAddress: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "affiliation_email_address"),
+  affiliationVerification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "affiliation_verification"),
+  ownershipVerification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "ownership_verification"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
+  totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
+  totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
+  publicOrganizationData: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicOrganizationData), "public_organization_data"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -5272,8 +5272,8 @@ export declare namespace OrganizationDomains {
  * Schema of {@link OrganizationDomains}.
  */
 export const OrganizationDomains: Schema.Schema<OrganizationDomains, OrganizationDomains.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(OrganizationDomain), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationDomain), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5303,12 +5303,12 @@ export declare namespace OrganizationInvitationPublicUserData2 {
  * Schema of {@link OrganizationInvitationPublicUserData2}.
  */
 export const OrganizationInvitationPublicUserData2: Schema.Schema<OrganizationInvitationPublicUserData2, OrganizationInvitationPublicUserData2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
-  imageUrl: I.req(Schema.String, "image_url"),
-  hasImage: I.req(Schema.Boolean, "has_image"),
-  identifier: I.req(Schema.String, "identifier")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
+  identifier: /*#__PURE__*/ I.req(Schema.String, "identifier")
 })
 
 /**
@@ -5370,21 +5370,21 @@ export declare namespace OrganizationInvitation {
  * Schema of {@link OrganizationInvitation}.
  */
 export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("organization_invitation"), "object"),
-  id: I.req(Schema.String, "id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  role: I.req(Schema.String, "role"),
-  roleName: I.req(Schema.String, "role_name"),
-  organizationId: I.opt(Schema.String, "organization_id"),
-  inviterId: I.req(Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: I.opt(Schema.String, "status"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  url: I.req(Schema.NullOr(Schema.String), "url"),
-  expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  role: /*#__PURE__*/ I.req(Schema.String, "role"),
+  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
+  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
+  publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
+  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
+  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -5434,22 +5434,22 @@ export declare namespace OrganizationInvitationWithPublicOrganizationData {
  * Schema of {@link OrganizationInvitationWithPublicOrganizationData}.
  */
 export const OrganizationInvitationWithPublicOrganizationData: Schema.Schema<OrganizationInvitationWithPublicOrganizationData, OrganizationInvitationWithPublicOrganizationData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("organization_invitation"), "object"),
-  id: I.req(Schema.String, "id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  role: I.req(Schema.String, "role"),
-  roleName: I.req(Schema.String, "role_name"),
-  organizationId: I.opt(Schema.String, "organization_id"),
-  inviterId: I.req(Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: I.opt(Schema.String, "status"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  url: I.req(Schema.NullOr(Schema.String), "url"),
-  expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  publicOrganizationData: I.opt(OrganizationInvitationPublicOrganizationData, "public_organization_data")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  role: /*#__PURE__*/ I.req(Schema.String, "role"),
+  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
+  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
+  publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
+  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
+  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  publicOrganizationData: /*#__PURE__*/ I.opt(OrganizationInvitationPublicOrganizationData, "public_organization_data")
 })
 
 /**
@@ -5471,8 +5471,8 @@ export declare namespace OrganizationInvitations {
  * Schema of {@link OrganizationInvitations}.
  */
 export const OrganizationInvitations: Schema.Schema<OrganizationInvitations, OrganizationInvitations.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(OrganizationInvitation), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitation), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5494,8 +5494,8 @@ export declare namespace OrganizationInvitationsWithPublicOrganizationData {
  * Schema of {@link OrganizationInvitationsWithPublicOrganizationData}.
  */
 export const OrganizationInvitationsWithPublicOrganizationData: Schema.Schema<OrganizationInvitationsWithPublicOrganizationData, OrganizationInvitationsWithPublicOrganizationData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(OrganizationInvitationWithPublicOrganizationData), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitationWithPublicOrganizationData), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5535,16 +5535,16 @@ export declare namespace OrganizationMembershipPublicUserData {
  * Schema of {@link OrganizationMembershipPublicUserData}.
  */
 export const OrganizationMembershipPublicUserData: Schema.Schema<OrganizationMembershipPublicUserData, OrganizationMembershipPublicUserData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
-  profileImageUrl: I.req(Schema.NullOr(Schema.String), "profile_image_url"),
-  imageUrl: I.req(Schema.String, "image_url"),
-  hasImage: I.req(Schema.Boolean, "has_image"),
-  identifier: I.opt(Schema.NullOr(Schema.String), "identifier"),
-  username: I.opt(Schema.NullOr(Schema.String), "username"),
-  banned: I.opt(Schema.Boolean, "banned"),
-  deprovisioned: I.opt(Schema.Boolean, "deprovisioned")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  profileImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "profile_image_url"),
+  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
+  identifier: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "identifier"),
+  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
+  banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
+  deprovisioned: /*#__PURE__*/ I.opt(Schema.Boolean, "deprovisioned")
 })
 
 /**
@@ -5584,17 +5584,17 @@ export declare namespace OrganizationMembership {
  * Schema of {@link OrganizationMembership}.
  */
 export const OrganizationMembership: Schema.Schema<OrganizationMembership, OrganizationMembership.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  object: I.req(I.openEnum("organization_membership"), "object"),
-  role: I.req(Schema.String, "role"),
-  roleName: I.opt(Schema.String, "role_name"),
-  permissions: I.req(Schema.Array(Schema.String), "permissions"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  organization: I.req(Organization, "organization"),
-  publicUserData: I.opt(OrganizationMembershipPublicUserData, "public_user_data"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_membership"), "object"),
+  role: /*#__PURE__*/ I.req(Schema.String, "role"),
+  roleName: /*#__PURE__*/ I.opt(Schema.String, "role_name"),
+  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "permissions"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  organization: /*#__PURE__*/ I.req(Organization, "organization"),
+  publicUserData: /*#__PURE__*/ I.opt(OrganizationMembershipPublicUserData, "public_user_data"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -5616,8 +5616,8 @@ export declare namespace OrganizationMemberships {
  * Schema of {@link OrganizationMemberships}.
  */
 export const OrganizationMemberships: Schema.Schema<OrganizationMemberships, OrganizationMemberships.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(OrganizationMembership), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationMembership), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5665,20 +5665,20 @@ export declare namespace OrganizationSettings {
  * Schema of {@link OrganizationSettings}.
  */
 export const OrganizationSettings: Schema.Schema<OrganizationSettings, OrganizationSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("organization_settings"), "object"),
-  enabled: I.req(Schema.Boolean, "enabled"),
-  maxAllowedMemberships: I.req(Schema.Number, "max_allowed_memberships"),
-  maxAllowedRoles: I.req(Schema.Number, "max_allowed_roles"),
-  maxRoleSetsAllowed: I.opt(Schema.Number, "max_role_sets_allowed"),
-  maxAllowedDomains: I.req(Schema.Number, "max_allowed_domains"),
-  maxAllowedPermissions: I.opt(Schema.Number, "max_allowed_permissions"),
-  creatorRole: I.req(Schema.String, "creator_role"),
-  adminDeleteEnabled: I.req(Schema.Boolean, "admin_delete_enabled"),
-  domainsEnabled: I.req(Schema.Boolean, "domains_enabled"),
-  slugDisabled: I.opt(Schema.Boolean, "slug_disabled"),
-  domainsEnrollmentModes: I.req(Schema.Array(I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion")), "domains_enrollment_modes"),
-  domainsDefaultRole: I.req(Schema.String, "domains_default_role"),
-  initialRoleSetKey: I.opt(Schema.NullOr(Schema.String), "initial_role_set_key")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_settings"), "object"),
+  enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
+  maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
+  maxAllowedRoles: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_roles"),
+  maxRoleSetsAllowed: /*#__PURE__*/ I.opt(Schema.Number, "max_role_sets_allowed"),
+  maxAllowedDomains: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_domains"),
+  maxAllowedPermissions: /*#__PURE__*/ I.opt(Schema.Number, "max_allowed_permissions"),
+  creatorRole: /*#__PURE__*/ I.req(Schema.String, "creator_role"),
+  adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
+  domainsEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "domains_enabled"),
+  slugDisabled: /*#__PURE__*/ I.opt(Schema.Boolean, "slug_disabled"),
+  domainsEnrollmentModes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion")), "domains_enrollment_modes"),
+  domainsDefaultRole: /*#__PURE__*/ I.req(Schema.String, "domains_default_role"),
+  initialRoleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "initial_role_set_key")
 })
 
 /**
@@ -5736,25 +5736,25 @@ export declare namespace OrganizationWithLogo {
  * Schema of {@link OrganizationWithLogo}.
  */
 export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, OrganizationWithLogo.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("organization"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  slug: I.req(Schema.String, "slug"),
-  imageUrl: I.req(Schema.String, "image_url"),
-  hasImage: I.req(Schema.Boolean, "has_image"),
-  membersCount: I.opt(Schema.Number, "members_count"),
-  missingMemberWithElevatedPermissions: I.opt(Schema.Boolean, "missing_member_with_elevated_permissions"),
-  pendingInvitationsCount: I.opt(Schema.Number, "pending_invitations_count"),
-  maxAllowedMemberships: I.req(Schema.Number, "max_allowed_memberships"),
-  adminDeleteEnabled: I.req(Schema.Boolean, "admin_delete_enabled"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  createdBy: I.opt(Schema.String, "created_by"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  lastActiveAt: I.opt(Schema.Number, "last_active_at"),
-  roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key"),
-  logoUrl: I.opt(Schema.String, "logo_url")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
+  membersCount: /*#__PURE__*/ I.opt(Schema.Number, "members_count"),
+  missingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "missing_member_with_elevated_permissions"),
+  pendingInvitationsCount: /*#__PURE__*/ I.opt(Schema.Number, "pending_invitations_count"),
+  maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
+  adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  createdBy: /*#__PURE__*/ I.opt(Schema.String, "created_by"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  lastActiveAt: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at"),
+  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key"),
+  logoUrl: /*#__PURE__*/ I.opt(Schema.String, "logo_url")
 })
 
 /**
@@ -5776,8 +5776,8 @@ export declare namespace Organizations {
  * Schema of {@link Organizations}.
  */
 export const Organizations: Schema.Schema<Organizations, Organizations.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(Organization), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Organization), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5799,8 +5799,8 @@ export declare namespace PaginatedBillingPaymentAttemptResponse {
  * Schema of {@link PaginatedBillingPaymentAttemptResponse}.
  */
 export const PaginatedBillingPaymentAttemptResponse: Schema.Schema<PaginatedBillingPaymentAttemptResponse, PaginatedBillingPaymentAttemptResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(BillingPaymentAttempt), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5822,8 +5822,8 @@ export declare namespace PaginatedBillingPriceResponse {
  * Schema of {@link PaginatedBillingPriceResponse}.
  */
 export const PaginatedBillingPriceResponse: Schema.Schema<PaginatedBillingPriceResponse, PaginatedBillingPriceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(BillingPriceResponse), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPriceResponse), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5845,8 +5845,8 @@ export declare namespace PaginatedBillingStatementResponse {
  * Schema of {@link PaginatedBillingStatementResponse}.
  */
 export const PaginatedBillingStatementResponse: Schema.Schema<PaginatedBillingStatementResponse, PaginatedBillingStatementResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(BillingStatement), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingStatement), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5868,8 +5868,8 @@ export declare namespace PaginatedCommercePlanResponse {
  * Schema of {@link PaginatedCommercePlanResponse}.
  */
 export const PaginatedCommercePlanResponse: Schema.Schema<PaginatedCommercePlanResponse, PaginatedCommercePlanResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(CommercePlan), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlan), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5891,8 +5891,8 @@ export declare namespace PaginatedCommerceSubscriptionItemResponse {
  * Schema of {@link PaginatedCommerceSubscriptionItemResponse}.
  */
 export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<PaginatedCommerceSubscriptionItemResponse, PaginatedCommerceSubscriptionItemResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(CommerceSubscriptionItem), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -5926,14 +5926,14 @@ export declare namespace VerificationPasskey {
  * Schema of {@link VerificationPasskey}.
  */
 export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_passkey"), "object"),
-  status: I.req(I.openEnum("verified"), "status"),
-  strategy: I.req(I.openEnum("passkey"), "strategy"),
-  nonce: I.opt(I.openEnum("nonce"), "nonce"),
-  message: I.opt(Schema.NullOr(Schema.String), "message"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_passkey"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "strategy"),
+  nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("nonce"), "nonce"),
+  message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -5961,11 +5961,11 @@ export declare namespace Passkey {
  * Schema of {@link Passkey}.
  */
 export const Passkey: Schema.Schema<Passkey, Passkey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  object: I.req(I.openEnum("passkey"), "object"),
-  name: I.req(Schema.String, "name"),
-  lastUsedAt: I.req(Schema.Number, "last_used_at"),
-  verification: I.req(Schema.NullOr(VerificationPasskey), "verification")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "object"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  lastUsedAt: /*#__PURE__*/ I.req(Schema.Number, "last_used_at"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(VerificationPasskey), "verification")
 })
 
 /**
@@ -5980,7 +5980,7 @@ export declare namespace PasswordHasher {
 /**
  * Schema of {@link PasswordHasher}.
  */
-export const PasswordHasher: Schema.Schema<PasswordHasher, PasswordHasher.Encoded> = /*#__PURE__*/ Schema.String
+export const PasswordHasher: Schema.Schema<PasswordHasher, PasswordHasher.Encoded> = Schema.String
 
 /**
  * Component schema `Permissions`.
@@ -6001,8 +6001,8 @@ export declare namespace Permissions {
  * Schema of {@link Permissions}.
  */
 export const Permissions: Schema.Schema<Permissions, Permissions.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(Permission), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Permission), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -6042,17 +6042,17 @@ export declare namespace PhoneNumber {
  * Schema of {@link PhoneNumber}.
  */
 export const PhoneNumber: Schema.Schema<PhoneNumber, PhoneNumber.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  object: I.req(I.openEnum("phone_number"), "object"),
-  phoneNumber: I.req(Schema.String, "phone_number"),
-  reservedForSecondFactor: I.opt(Schema.Boolean, "reserved_for_second_factor"),
-  defaultSecondFactor: I.opt(Schema.Boolean, "default_second_factor"),
-  reserved: I.req(Schema.Boolean, "reserved"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationOtp, VerificationAdmin)), "verification"),
-  linkedTo: I.req(Schema.Array(IdentificationLink), "linked_to"),
-  backupCodes: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "backup_codes"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("phone_number"), "object"),
+  phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
+  reservedForSecondFactor: /*#__PURE__*/ I.opt(Schema.Boolean, "reserved_for_second_factor"),
+  defaultSecondFactor: /*#__PURE__*/ I.opt(Schema.Boolean, "default_second_factor"),
+  reserved: /*#__PURE__*/ I.req(Schema.Boolean, "reserved"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOtp, VerificationAdmin)), "verification"),
+  linkedTo: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(IdentificationLink), "linked_to"),
+  backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "backup_codes"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6074,8 +6074,8 @@ export declare namespace PriceTransitionRequest {
  * Schema of {@link PriceTransitionRequest}.
  */
 export const PriceTransitionRequest: Schema.Schema<PriceTransitionRequest, PriceTransitionRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  fromPriceId: I.req(Schema.String, "from_price_id"),
-  toPriceId: I.req(Schema.String, "to_price_id")
+  fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
+  toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
 })
 
 /**
@@ -6109,14 +6109,14 @@ export declare namespace ProxyCheck {
  * Schema of {@link ProxyCheck}.
  */
 export const ProxyCheck: Schema.Schema<ProxyCheck, ProxyCheck.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("proxy_check"), "object"),
-  id: I.req(Schema.String, "id"),
-  domainId: I.req(Schema.String, "domain_id"),
-  lastRunAt: I.req(Schema.NullOr(Schema.Number), "last_run_at"),
-  proxyUrl: I.req(Schema.String, "proxy_url"),
-  successful: I.req(Schema.Boolean, "successful"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("proxy_check"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
+  lastRunAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_run_at"),
+  proxyUrl: /*#__PURE__*/ I.req(Schema.String, "proxy_url"),
+  successful: /*#__PURE__*/ I.req(Schema.Boolean, "successful"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6158,11 +6158,11 @@ export declare namespace RedirectURL {
  * Schema of {@link RedirectURL}.
  */
 export const RedirectURL: Schema.Schema<RedirectURL, RedirectURL.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("redirect_url"), "object"),
-  id: I.req(Schema.String, "id"),
-  url: I.req(Schema.String, "url"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("redirect_url"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  url: /*#__PURE__*/ I.req(Schema.String, "url"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6212,15 +6212,15 @@ export declare namespace RoleSetItem {
  * Schema of {@link RoleSetItem}.
  */
 export const RoleSetItem: Schema.Schema<RoleSetItem, RoleSetItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("role_set_item"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  description: I.req(Schema.NullOr(Schema.String), "description"),
-  membersCount: I.opt(Schema.NullOr(Schema.Number), "members_count"),
-  hasMembers: I.opt(Schema.NullOr(Schema.Boolean), "has_members"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set_item"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  membersCount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "members_count"),
+  hasMembers: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "has_members"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6266,20 +6266,20 @@ export declare namespace RoleSetMigration {
  * Schema of {@link RoleSetMigration}.
  */
 export const RoleSetMigration: Schema.Schema<RoleSetMigration, RoleSetMigration.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("role_set_migration"), "object"),
-  id: I.req(Schema.String, "id"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  instanceId: I.req(Schema.String, "instance_id"),
-  sourceRoleSetId: I.req(Schema.String, "source_role_set_id"),
-  destRoleSetId: I.opt(Schema.NullOr(Schema.String), "dest_role_set_id"),
-  triggerType: I.req(Schema.String, "trigger_type"),
-  status: I.req(Schema.String, "status"),
-  migratedMembers: I.req(Schema.Number, "migrated_members"),
-  mappings: I.opt(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })), "mappings"),
-  startedAt: I.opt(Schema.NullOr(Schema.Number), "started_at"),
-  completedAt: I.opt(Schema.NullOr(Schema.Number), "completed_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set_migration"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+  sourceRoleSetId: /*#__PURE__*/ I.req(Schema.String, "source_role_set_id"),
+  destRoleSetId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "dest_role_set_id"),
+  triggerType: /*#__PURE__*/ I.req(Schema.String, "trigger_type"),
+  status: /*#__PURE__*/ I.req(Schema.String, "status"),
+  migratedMembers: /*#__PURE__*/ I.req(Schema.Number, "migrated_members"),
+  mappings: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })), "mappings"),
+  startedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "started_at"),
+  completedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "completed_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6321,18 +6321,18 @@ export declare namespace RoleSet {
  * Schema of {@link RoleSet}.
  */
 export const RoleSet: Schema.Schema<RoleSet, RoleSet.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("role_set"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  key: I.req(Schema.String, "key"),
-  description: I.req(Schema.NullOr(Schema.String), "description"),
-  roles: I.req(Schema.Array(RoleSetItem), "roles"),
-  defaultRole: I.opt(Schema.NullOr(RoleSetItem), "default_role"),
-  creatorRole: I.opt(Schema.NullOr(RoleSetItem), "creator_role"),
-  type: I.req(I.openEnum("initial", "custom"), "type"),
-  roleSetMigration: I.opt(Schema.NullOr(RoleSetMigration), "role_set_migration"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  roles: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(RoleSetItem), "roles"),
+  defaultRole: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(RoleSetItem), "default_role"),
+  creatorRole: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(RoleSetItem), "creator_role"),
+  type: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("initial", "custom"), "type"),
+  roleSetMigration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(RoleSetMigration), "role_set_migration"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6354,8 +6354,8 @@ export declare namespace RoleSets {
  * Schema of {@link RoleSets}.
  */
 export const RoleSets: Schema.Schema<RoleSets, RoleSets.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(RoleSet), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(RoleSet), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -6377,8 +6377,8 @@ export declare namespace Roles {
  * Schema of {@link Roles}.
  */
 export const Roles: Schema.Schema<Roles, Roles.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(Role), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Role), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -6422,18 +6422,18 @@ export declare namespace SAMLAccountConnection {
  * Schema of {@link SAMLAccountConnection}.
  */
 export const SAMLAccountConnection: Schema.Schema<SAMLAccountConnection, SAMLAccountConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  domain: I.opt(Schema.String, "domain"),
-  domains: I.opt(Schema.Array(Schema.String), "domains"),
-  active: I.req(Schema.Boolean, "active"),
-  provider: I.req(Schema.String, "provider"),
-  syncUserAttributes: I.req(Schema.Boolean, "sync_user_attributes"),
-  allowSubdomains: I.opt(Schema.Boolean, "allow_subdomains"),
-  allowIdpInitiated: I.opt(Schema.Boolean, "allow_idp_initiated"),
-  disableAdditionalIdentifications: I.opt(Schema.Boolean, "disable_additional_identifications"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
+  allowSubdomains: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_subdomains"),
+  allowIdpInitiated: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_idp_initiated"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(Schema.Boolean, "disable_additional_identifications"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6475,18 +6475,18 @@ export declare namespace SAMLAccount {
  * Schema of {@link SAMLAccount}.
  */
 export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  object: I.req(I.openEnum("saml_account"), "object"),
-  provider: I.req(Schema.String, "provider"),
-  active: I.req(Schema.Boolean, "active"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
-  providerUserId: I.opt(Schema.NullOr(Schema.String), "provider_user_id"),
-  lastAuthenticatedAt: I.opt(Schema.NullOr(Schema.Number), "last_authenticated_at"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationTicket, VerificationSaml)), "verification"),
-  samlConnection: I.opt(Schema.NullOr(SAMLAccountConnection), "saml_connection")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml_account"), "object"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
+  lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationSaml)), "verification"),
+  samlConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(SAMLAccountConnection), "saml_connection")
 })
 
 /**
@@ -6512,10 +6512,10 @@ export declare namespace SAMLConnectionAttributeMapping {
  * Schema of {@link SAMLConnectionAttributeMapping}.
  */
 export const SAMLConnectionAttributeMapping: Schema.Schema<SAMLConnectionAttributeMapping, SAMLConnectionAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  firstName: I.req(Schema.String, "first_name"),
-  lastName: I.req(Schema.String, "last_name")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name")
 })
 
 /**
@@ -6537,8 +6537,8 @@ export declare namespace SAMLConnectionLoginHint {
  * Schema of {@link SAMLConnectionLoginHint}.
  */
 export const SAMLConnectionLoginHint: Schema.Schema<SAMLConnectionLoginHint, SAMLConnectionLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: I.req(I.openEnum("email_address", "custom_attribute", "off"), "mode"),
-  source: I.opt(Schema.String, "source")
+  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
+  source: /*#__PURE__*/ I.opt(Schema.String, "source")
 })
 
 /**
@@ -6618,36 +6618,36 @@ export declare namespace SAMLConnection {
  * Schema of {@link SAMLConnection}.
  */
 export const SAMLConnection: Schema.Schema<SAMLConnection, SAMLConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("saml_connection"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  domain: I.opt(Schema.String, "domain"),
-  domains: I.opt(Schema.Array(Schema.String), "domains"),
-  idpEntityId: I.req(Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: I.req(Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: I.req(Schema.NullOr(Schema.String), "idp_certificate"),
-  idpCertificateIssuedAt: I.req(Schema.NullOr(Schema.Number), "idp_certificate_issued_at"),
-  idpCertificateExpiresAt: I.req(Schema.NullOr(Schema.Number), "idp_certificate_expires_at"),
-  idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
-  acsUrl: I.req(Schema.String, "acs_url"),
-  spEntityId: I.req(Schema.String, "sp_entity_id"),
-  spMetadataUrl: I.req(Schema.String, "sp_metadata_url"),
-  organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: I.opt(SAMLConnectionAttributeMapping, "attribute_mapping"),
-  active: I.req(Schema.Boolean, "active"),
-  provider: I.req(Schema.String, "provider"),
-  userCount: I.req(Schema.Number, "user_count"),
-  syncUserAttributes: I.req(Schema.Boolean, "sync_user_attributes"),
-  allowSubdomains: I.req(Schema.Boolean, "allow_subdomains"),
-  allowIdpInitiated: I.req(Schema.Boolean, "allow_idp_initiated"),
-  disableAdditionalIdentifications: I.req(Schema.Boolean, "disable_additional_identifications"),
-  allowOrganizationAccountLinking: I.req(Schema.Boolean, "allow_organization_account_linking"),
-  forceAuthn: I.req(Schema.Boolean, "force_authn"),
-  loginHint: I.req(SAMLConnectionLoginHint, "login_hint"),
-  enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml_connection"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
+  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  idpEntityId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
+  idpSsoUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
+  idpCertificate: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
+  idpCertificateIssuedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "idp_certificate_issued_at"),
+  idpCertificateExpiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "idp_certificate_expires_at"),
+  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
+  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
+  acsUrl: /*#__PURE__*/ I.req(Schema.String, "acs_url"),
+  spEntityId: /*#__PURE__*/ I.req(Schema.String, "sp_entity_id"),
+  spMetadataUrl: /*#__PURE__*/ I.req(Schema.String, "sp_metadata_url"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+  attributeMapping: /*#__PURE__*/ I.opt(SAMLConnectionAttributeMapping, "attribute_mapping"),
+  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  userCount: /*#__PURE__*/ I.req(Schema.Number, "user_count"),
+  syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
+  allowSubdomains: /*#__PURE__*/ I.req(Schema.Boolean, "allow_subdomains"),
+  allowIdpInitiated: /*#__PURE__*/ I.req(Schema.Boolean, "allow_idp_initiated"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.req(Schema.Boolean, "disable_additional_identifications"),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.req(Schema.Boolean, "allow_organization_account_linking"),
+  forceAuthn: /*#__PURE__*/ I.req(Schema.Boolean, "force_authn"),
+  loginHint: /*#__PURE__*/ I.req(SAMLConnectionLoginHint, "login_hint"),
+  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6669,8 +6669,8 @@ export declare namespace SAMLConnections {
  * Schema of {@link SAMLConnections}.
  */
 export const SAMLConnections: Schema.Schema<SAMLConnections, SAMLConnections.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(SAMLConnection), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(SAMLConnection), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -6700,12 +6700,12 @@ export declare namespace SCIMDirectoryCustomAttributesItem {
  * Schema of {@link SCIMDirectoryCustomAttributesItem}.
  */
 export const SCIMDirectoryCustomAttributesItem: Schema.Schema<SCIMDirectoryCustomAttributesItem, SCIMDirectoryCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: I.opt(Schema.String, "name"),
-  key: I.opt(Schema.String, "key"),
-  ssoPath: I.opt(Schema.String, "sso_path"),
-  scimPath: I.opt(Schema.String, "scim_path"),
-  directoryPath: I.opt(Schema.String, "directory_path"),
-  multiValued: I.opt(Schema.Boolean, "multi_valued")
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -6749,19 +6749,19 @@ export declare namespace SCIMDirectory {
  * Schema of {@link SCIMDirectory}.
  */
 export const SCIMDirectory: Schema.Schema<SCIMDirectory, SCIMDirectory.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("scim_directory"), "object"),
-  id: I.req(Schema.String, "id"),
-  name: I.req(Schema.String, "name"),
-  enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  endpointUrl: I.req(Schema.String, "endpoint_url"),
-  provider: I.req(Schema.String, "provider"),
-  enabled: I.req(Schema.Boolean, "enabled"),
-  groupRoleMappingEnabled: I.req(Schema.Boolean, "group_role_mapping_enabled"),
-  attributeMapping: I.req(Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
-  customAttributes: I.opt(Schema.Array(SCIMDirectoryCustomAttributesItem), "custom_attributes"),
-  apiKey: I.opt(Schema.NullOr(Schema.String), "api_key"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_directory"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  name: /*#__PURE__*/ I.req(Schema.String, "name"),
+  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
+  endpointUrl: /*#__PURE__*/ I.req(Schema.String, "endpoint_url"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
+  groupRoleMappingEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "group_role_mapping_enabled"),
+  attributeMapping: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
+  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(SCIMDirectoryCustomAttributesItem), "custom_attributes"),
+  apiKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "api_key"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6797,8 +6797,8 @@ export declare namespace SCIMDirectoryList {
  * Schema of {@link SCIMDirectoryList}.
  */
 export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(SCIMDirectories, "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(SCIMDirectories, "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -6840,18 +6840,18 @@ export declare namespace SCIMGroupRoleMapping {
  * Schema of {@link SCIMGroupRoleMapping}.
  */
 export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroupRoleMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("scim_group_role_mapping"), "object"),
-  id: I.req(Schema.String, "id"),
-  scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
-  directoryId: I.req(Schema.String, "directory_id"),
-  scimGroupId: I.req(Schema.String, "scim_group_id"),
-  directoryGroupId: I.req(Schema.String, "directory_group_id"),
-  scimGroupDisplayName: I.req(Schema.String, "scim_group_display_name"),
-  directoryGroupDisplayName: I.req(Schema.String, "directory_group_display_name"),
-  role: I.opt(Role, "role"),
-  precedence: I.req(Schema.Number, "precedence"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
+  directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
+  scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
+  directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
+  role: /*#__PURE__*/ I.opt(Role, "role"),
+  precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -6875,9 +6875,9 @@ export declare namespace SCIMGroupRoleMappingDeleted {
  * Schema of {@link SCIMGroupRoleMappingDeleted}.
  */
 export const SCIMGroupRoleMappingDeleted: Schema.Schema<SCIMGroupRoleMappingDeleted, SCIMGroupRoleMappingDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("scim_group_role_mapping"), "object"),
-  id: I.req(Schema.String, "id"),
-  deleted: I.req(Schema.Boolean, "deleted")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
 })
 
 /**
@@ -6913,8 +6913,8 @@ export declare namespace SCIMGroupRoleMappingList {
  * Schema of {@link SCIMGroupRoleMappingList}.
  */
 export const SCIMGroupRoleMappingList: Schema.Schema<SCIMGroupRoleMappingList, SCIMGroupRoleMappingList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(SCIMGroupRoleMappings, "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(SCIMGroupRoleMappings, "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -6938,9 +6938,9 @@ export declare namespace SCIMUserMetadata {
  * Schema of {@link SCIMUserMetadata}.
  */
 export const SCIMUserMetadata: Schema.Schema<SCIMUserMetadata, SCIMUserMetadata.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: I.req(Schema.String, "directory_id"),
-  directoryEnabled: I.opt(Schema.Boolean, "directory_enabled"),
-  externalId: I.req(Schema.NullOr(Schema.String), "external_id")
+  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+  directoryEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "directory_enabled"),
+  externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id")
 })
 
 /**
@@ -6976,8 +6976,8 @@ export declare namespace Token {
  * Schema of {@link Token}.
  */
 export const Token: Schema.Schema<Token, Token.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("token"), "object"),
-  jwt: I.req(Schema.String, "jwt")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("token"), "object"),
+  jwt: /*#__PURE__*/ I.req(Schema.String, "jwt")
 })
 
 /**
@@ -7025,14 +7025,14 @@ export declare namespace SignInToken {
  * Schema of {@link SignInToken}.
  */
 export const SignInToken: Schema.Schema<SignInToken, SignInToken.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("sign_in_token"), "object"),
-  id: I.req(Schema.String, "id"),
-  status: I.req(I.openEnum("pending", "accepted", "revoked"), "status"),
-  userId: I.req(Schema.String, "user_id"),
-  token: I.opt(Schema.String, "token"),
-  url: I.opt(Schema.NullOr(Schema.String), "url"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("sign_in_token"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked"), "status"),
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  token: /*#__PURE__*/ I.opt(Schema.String, "token"),
+  url: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -7054,8 +7054,8 @@ export declare namespace SignUpVerification2 {
  * Schema of {@link SignUpVerification2}.
  */
 export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerification2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  nextAction: I.opt(I.openEnum("needs_prepare", "needs_attempt", ""), "next_action"),
-  supportedStrategies: I.opt(Schema.Array(Schema.String), "supported_strategies")
+  nextAction: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("needs_prepare", "needs_attempt", ""), "next_action"),
+  supportedStrategies: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "supported_strategies")
 })
 
 /**
@@ -7095,10 +7095,10 @@ export declare namespace SignUpVerifications {
  * Schema of {@link SignUpVerifications}.
  */
 export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerifications.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.req(SignUpVerification, "email_address"),
-  phoneNumber: I.req(SignUpVerification, "phone_number"),
-  web3Wallet: I.req(SignUpVerification, "web3_wallet"),
-  externalAccount: I.req(Schema.NullOr(I.FreeForm), "external_account")
+  emailAddress: /*#__PURE__*/ I.req(SignUpVerification, "email_address"),
+  phoneNumber: /*#__PURE__*/ I.req(SignUpVerification, "phone_number"),
+  web3Wallet: /*#__PURE__*/ I.req(SignUpVerification, "web3_wallet"),
+  externalAccount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "external_account")
 })
 
 /**
@@ -7168,31 +7168,31 @@ export declare namespace SignUp {
  * Schema of {@link SignUp}.
  */
 export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("sign_up_attempt"), "object"),
-  id: I.req(Schema.String, "id"),
-  status: I.req(I.openEnum("missing_requirements", "complete", "abandoned"), "status"),
-  requiredFields: I.req(Schema.Array(Schema.String), "required_fields"),
-  optionalFields: I.req(Schema.Array(Schema.String), "optional_fields"),
-  missingFields: I.req(Schema.Array(Schema.String), "missing_fields"),
-  unverifiedFields: I.req(Schema.Array(Schema.String), "unverified_fields"),
-  verifications: I.req(SignUpVerifications, "verifications"),
-  username: I.req(Schema.NullOr(Schema.String), "username"),
-  emailAddress: I.req(Schema.NullOr(Schema.String), "email_address"),
-  phoneNumber: I.req(Schema.NullOr(Schema.String), "phone_number"),
-  web3Wallet: I.req(Schema.NullOr(Schema.String), "web3_wallet"),
-  passwordEnabled: I.req(Schema.Boolean, "password_enabled"),
-  firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
-  unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  customAction: I.req(Schema.Boolean, "custom_action"),
-  externalId: I.req(Schema.NullOr(Schema.String), "external_id"),
-  createdSessionId: I.req(Schema.NullOr(Schema.String), "created_session_id"),
-  createdUserId: I.req(Schema.NullOr(Schema.String), "created_user_id"),
-  abandonAt: I.req(Schema.Number, "abandon_at"),
-  legalAcceptedAt: I.req(Schema.NullOr(Schema.Number), "legal_accepted_at"),
-  locale: I.opt(Schema.NullOr(Schema.String), "locale"),
-  externalAccount: I.opt(I.FreeForm, "external_account")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("sign_up_attempt"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("missing_requirements", "complete", "abandoned"), "status"),
+  requiredFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "required_fields"),
+  optionalFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "optional_fields"),
+  missingFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "missing_fields"),
+  unverifiedFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "unverified_fields"),
+  verifications: /*#__PURE__*/ I.req(SignUpVerifications, "verifications"),
+  username: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
+  emailAddress: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
+  phoneNumber: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "phone_number"),
+  web3Wallet: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "web3_wallet"),
+  passwordEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "password_enabled"),
+  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  customAction: /*#__PURE__*/ I.req(Schema.Boolean, "custom_action"),
+  externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
+  createdSessionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_session_id"),
+  createdUserId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_user_id"),
+  abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
+  legalAcceptedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "legal_accepted_at"),
+  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
+  externalAccount: /*#__PURE__*/ I.opt(I.FreeForm, "external_account")
 })
 
 /**
@@ -7212,7 +7212,7 @@ export declare namespace SvixURL {
  * Schema of {@link SvixURL}.
  */
 export const SvixURL: Schema.Schema<SvixURL, SvixURL.Encoded> = /*#__PURE__*/ Schema.Struct({
-  svixUrl: I.req(Schema.String, "svix_url")
+  svixUrl: /*#__PURE__*/ I.req(Schema.String, "svix_url")
 })
 
 /**
@@ -7278,30 +7278,30 @@ export declare namespace Template {
  * Schema of {@link Template}.
  */
 export const Template: Schema.Schema<Template, Template.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  object: I.opt(I.openEnum("template"), "object"),
-  instanceId: I.opt(Schema.NullOr(Schema.String), "instance_id"),
-  resourceType: I.opt(Schema.String, "resource_type"),
-  templateType: I.opt(Schema.String, "template_type"),
-  name: I.opt(Schema.String, "name"),
-  slug: I.opt(Schema.String, "slug"),
-  position: I.opt(Schema.Number, "position"),
-  canRevert: I.opt(Schema.Boolean, "can_revert"),
-  canDelete: I.opt(Schema.Boolean, "can_delete"),
-  canEditBody: I.opt(Schema.Boolean, "can_edit_body"),
-  canToggle: I.opt(Schema.Boolean, "can_toggle"),
-  subject: I.opt(Schema.NullOr(Schema.String), "subject"),
-  markup: I.opt(Schema.String, "markup"),
-  body: I.opt(Schema.String, "body"),
-  availableVariables: I.opt(Schema.Array(Schema.String), "available_variables"),
-  requiredVariables: I.opt(Schema.Array(Schema.String), "required_variables"),
-  fromEmailName: I.opt(Schema.String, "from_email_name"),
-  replyToEmailName: I.opt(Schema.String, "reply_to_email_name"),
-  deliveredByClerk: I.opt(Schema.Boolean, "delivered_by_clerk"),
-  enabled: I.opt(Schema.Boolean, "enabled"),
-  flaggedAsSuspicious: I.opt(Schema.Boolean, "flagged_as_suspicious"),
-  updatedAt: I.opt(Schema.Number, "updated_at"),
-  createdAt: I.opt(Schema.Number, "created_at")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("template"), "object"),
+  instanceId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "instance_id"),
+  resourceType: /*#__PURE__*/ I.opt(Schema.String, "resource_type"),
+  templateType: /*#__PURE__*/ I.opt(Schema.String, "template_type"),
+  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  slug: /*#__PURE__*/ I.opt(Schema.String, "slug"),
+  position: /*#__PURE__*/ I.opt(Schema.Number, "position"),
+  canRevert: /*#__PURE__*/ I.opt(Schema.Boolean, "can_revert"),
+  canDelete: /*#__PURE__*/ I.opt(Schema.Boolean, "can_delete"),
+  canEditBody: /*#__PURE__*/ I.opt(Schema.Boolean, "can_edit_body"),
+  canToggle: /*#__PURE__*/ I.opt(Schema.Boolean, "can_toggle"),
+  subject: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "subject"),
+  markup: /*#__PURE__*/ I.opt(Schema.String, "markup"),
+  body: /*#__PURE__*/ I.opt(Schema.String, "body"),
+  availableVariables: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "available_variables"),
+  requiredVariables: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "required_variables"),
+  fromEmailName: /*#__PURE__*/ I.opt(Schema.String, "from_email_name"),
+  replyToEmailName: /*#__PURE__*/ I.opt(Schema.String, "reply_to_email_name"),
+  deliveredByClerk: /*#__PURE__*/ I.opt(Schema.Boolean, "delivered_by_clerk"),
+  enabled: /*#__PURE__*/ I.opt(Schema.Boolean, "enabled"),
+  flaggedAsSuspicious: /*#__PURE__*/ I.opt(Schema.Boolean, "flagged_as_suspicious"),
+  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
+  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at")
 })
 
 /**
@@ -7339,9 +7339,9 @@ export declare namespace TestingToken {
  * Schema of {@link TestingToken}.
  */
 export const TestingToken: Schema.Schema<TestingToken, TestingToken.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("testing_token"), "object"),
-  token: I.req(Schema.String, "token"),
-  expiresAt: I.req(Schema.Number, "expires_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("testing_token"), "object"),
+  token: /*#__PURE__*/ I.req(Schema.String, "token"),
+  expiresAt: /*#__PURE__*/ I.req(Schema.Number, "expires_at")
 })
 
 /**
@@ -7363,8 +7363,8 @@ export declare namespace TotalCount {
  * Schema of {@link TotalCount}.
  */
 export const TotalCount: Schema.Schema<TotalCount, TotalCount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("total_count"), "object"),
-  totalCount: I.req(Schema.Number, "total_count")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("total_count"), "object"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -7404,17 +7404,17 @@ export declare namespace TrustedDevice {
  * Schema of {@link TrustedDevice}.
  */
 export const TrustedDevice: Schema.Schema<TrustedDevice, TrustedDevice.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("trusted_device"), "object"),
-  id: I.req(Schema.String, "id"),
-  platform: I.req(I.openEnum("ios", "android"), "platform"),
-  appIdentifier: I.req(Schema.String, "app_identifier"),
-  name: I.opt(Schema.NullOr(Schema.String), "name"),
-  algorithm: I.req(I.openEnum("ES256"), "algorithm"),
-  status: I.req(I.openEnum("active", "revoked"), "status"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  lastUsedAt: I.opt(Schema.NullOr(Schema.Number), "last_used_at"),
-  revokedAt: I.opt(Schema.NullOr(Schema.Number), "revoked_at")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("trusted_device"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  platform: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ios", "android"), "platform"),
+  appIdentifier: /*#__PURE__*/ I.req(Schema.String, "app_identifier"),
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
+  algorithm: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ES256"), "algorithm"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "revoked"), "status"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  lastUsedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+  revokedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "revoked_at")
 })
 
 /**
@@ -7436,8 +7436,8 @@ export declare namespace TrustedDeviceList {
  * Schema of {@link TrustedDeviceList}.
  */
 export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(TrustedDevice), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(TrustedDevice), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**
@@ -7471,14 +7471,14 @@ export declare namespace VerificationWeb3 {
  * Schema of {@link VerificationWeb3}.
  */
 export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.Literal("verification_web3"), "object"),
-  status: I.req(I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: I.req(I.openEnum("web3_metamask_signature", "web3_base_signature", "web3_coinbase_wallet_signature", "web3_okx_wallet_signature", "web3_solana_signature"), "strategy"),
-  nonce: I.opt(Schema.NullOr(Schema.String), "nonce"),
-  message: I.opt(Schema.NullOr(Schema.String), "message"),
-  attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_web3"), "object"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("web3_metamask_signature", "web3_base_signature", "web3_coinbase_wallet_signature", "web3_okx_wallet_signature", "web3_solana_signature"), "strategy"),
+  nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "nonce"),
+  message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
+  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
 })
 
 /**
@@ -7508,12 +7508,12 @@ export declare namespace Web3Wallet {
  * Schema of {@link Web3Wallet}.
  */
 export const Web3Wallet: Schema.Schema<Web3Wallet, Web3Wallet.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.opt(Schema.String, "id"),
-  object: I.req(I.openEnum("web3_wallet"), "object"),
-  web3Wallet: I.req(Schema.String, "web3_wallet"),
-  verification: I.req(Schema.NullOr(Schema.Union(VerificationWeb3, VerificationAdmin)), "verification"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at")
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("web3_wallet"), "object"),
+  web3Wallet: /*#__PURE__*/ I.req(Schema.String, "web3_wallet"),
+  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationWeb3, VerificationAdmin)), "verification"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
 /**
@@ -7625,52 +7625,52 @@ export declare namespace User {
  * Schema of {@link User}.
  */
 export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  object: I.req(I.openEnum("user"), "object"),
-  externalId: I.req(Schema.NullOr(Schema.String), "external_id"),
-  primaryEmailAddressId: I.req(Schema.NullOr(Schema.String), "primary_email_address_id"),
-  primaryPhoneNumberId: I.req(Schema.NullOr(Schema.String), "primary_phone_number_id"),
-  primaryWeb3WalletId: I.req(Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
-  username: I.req(Schema.NullOr(Schema.String), "username"),
-  firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
-  locale: I.opt(Schema.NullOr(Schema.String), "locale"),
-  profileImageUrl: I.opt(Schema.String, "profile_image_url"),
-  imageUrl: I.opt(Schema.String, "image_url"),
-  hasImage: I.req(Schema.Boolean, "has_image"),
-  publicMetadata: I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
-  unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata"),
-  emailAddresses: I.req(Schema.Array(EmailAddress), "email_addresses"),
-  phoneNumbers: I.req(Schema.Array(PhoneNumber), "phone_numbers"),
-  web3Wallets: I.req(Schema.Array(Web3Wallet), "web3_wallets"),
-  passkeys: I.req(Schema.Array(Passkey), "passkeys"),
-  passwordEnabled: I.req(Schema.Boolean, "password_enabled"),
-  twoFactorEnabled: I.req(Schema.Boolean, "two_factor_enabled"),
-  totpEnabled: I.req(Schema.Boolean, "totp_enabled"),
-  backupCodeEnabled: I.req(Schema.Boolean, "backup_code_enabled"),
-  mfaEnabledAt: I.req(Schema.NullOr(Schema.Number), "mfa_enabled_at"),
-  mfaDisabledAt: I.req(Schema.NullOr(Schema.Number), "mfa_disabled_at"),
-  passwordLastUpdatedAt: I.opt(Schema.NullOr(Schema.Number), "password_last_updated_at"),
-  externalAccounts: I.req(Schema.Array(ExternalAccountWithVerification), "external_accounts"),
-  samlAccounts: I.req(Schema.Array(SAMLAccount), "saml_accounts"),
-  enterpriseAccounts: I.req(Schema.Array(EnterpriseAccount), "enterprise_accounts"),
-  organizationMemberships: I.opt(Schema.Array(OrganizationMembership), "organization_memberships"),
-  lastSignInAt: I.req(Schema.NullOr(Schema.Number), "last_sign_in_at"),
-  banned: I.req(Schema.Boolean, "banned"),
-  locked: I.req(Schema.Boolean, "locked"),
-  deprovisioned: I.opt(Schema.Boolean, "deprovisioned"),
-  lockoutExpiresInSeconds: I.req(Schema.NullOr(Schema.Number), "lockout_expires_in_seconds"),
-  verificationAttemptsRemaining: I.req(Schema.NullOr(Schema.Number), "verification_attempts_remaining"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  deleteSelfEnabled: I.req(Schema.Boolean, "delete_self_enabled"),
-  createOrganizationEnabled: I.req(Schema.Boolean, "create_organization_enabled"),
-  createOrganizationsLimit: I.opt(Schema.NullOr(Schema.Number), "create_organizations_limit"),
-  lastActiveAt: I.req(Schema.NullOr(Schema.Number), "last_active_at"),
-  legalAcceptedAt: I.req(Schema.NullOr(Schema.Number), "legal_accepted_at"),
-  bypassClientTrust: I.opt(Schema.Boolean, "bypass_client_trust"),
-  scim: I.opt(Schema.NullOr(SCIMUserMetadata), "scim")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("user"), "object"),
+  externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
+  primaryEmailAddressId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_email_address_id"),
+  primaryPhoneNumberId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_phone_number_id"),
+  primaryWeb3WalletId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
+  username: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
+  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
+  profileImageUrl: /*#__PURE__*/ I.opt(Schema.String, "profile_image_url"),
+  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
+  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
+  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata"),
+  emailAddresses: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EmailAddress), "email_addresses"),
+  phoneNumbers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(PhoneNumber), "phone_numbers"),
+  web3Wallets: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Web3Wallet), "web3_wallets"),
+  passkeys: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Passkey), "passkeys"),
+  passwordEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "password_enabled"),
+  twoFactorEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "two_factor_enabled"),
+  totpEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "totp_enabled"),
+  backupCodeEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "backup_code_enabled"),
+  mfaEnabledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "mfa_enabled_at"),
+  mfaDisabledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "mfa_disabled_at"),
+  passwordLastUpdatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "password_last_updated_at"),
+  externalAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ExternalAccountWithVerification), "external_accounts"),
+  samlAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(SAMLAccount), "saml_accounts"),
+  enterpriseAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseAccount), "enterprise_accounts"),
+  organizationMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(OrganizationMembership), "organization_memberships"),
+  lastSignInAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_sign_in_at"),
+  banned: /*#__PURE__*/ I.req(Schema.Boolean, "banned"),
+  locked: /*#__PURE__*/ I.req(Schema.Boolean, "locked"),
+  deprovisioned: /*#__PURE__*/ I.opt(Schema.Boolean, "deprovisioned"),
+  lockoutExpiresInSeconds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "lockout_expires_in_seconds"),
+  verificationAttemptsRemaining: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "verification_attempts_remaining"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  deleteSelfEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "delete_self_enabled"),
+  createOrganizationEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "create_organization_enabled"),
+  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "create_organizations_limit"),
+  lastActiveAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_active_at"),
+  legalAcceptedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "legal_accepted_at"),
+  bypassClientTrust: /*#__PURE__*/ I.opt(Schema.Boolean, "bypass_client_trust"),
+  scim: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(SCIMUserMetadata), "scim")
 })
 
 /**
@@ -7716,13 +7716,13 @@ export declare namespace VerificationResponse {
  * Schema of {@link VerificationResponse}.
  */
 export const VerificationResponse: Schema.Schema<VerificationResponse, VerificationResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(Schema.String, "object"),
-  id: I.opt(Schema.String, "id"),
-  status: I.opt(Schema.String, "status"),
-  strategy: I.opt(Schema.String, "strategy"),
-  attempts: I.opt(Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: I.opt(Schema.NullOr(Schema.Number), "expire_at"),
-  channel: I.opt(Schema.NullOr(Schema.String), "channel")
+  object: /*#__PURE__*/ I.opt(Schema.String, "object"),
+  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  strategy: /*#__PURE__*/ I.opt(Schema.String, "strategy"),
+  attempts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+  expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+  channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel")
 })
 
 /**
@@ -7756,14 +7756,14 @@ export declare namespace WaitlistEntry {
  * Schema of {@link WaitlistEntry}.
  */
 export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.req(I.openEnum("waitlist_entry"), "object"),
-  id: I.req(Schema.String, "id"),
-  emailAddress: I.req(Schema.String, "email_address"),
-  status: I.req(I.openEnum("pending", "invited", "rejected", "completed"), "status"),
-  isLocked: I.opt(Schema.Boolean, "is_locked"),
-  createdAt: I.req(Schema.Number, "created_at"),
-  updatedAt: I.req(Schema.Number, "updated_at"),
-  invitation: I.opt(Schema.NullOr(Invitation), "invitation")
+  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("waitlist_entry"), "object"),
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "invited", "rejected", "completed"), "status"),
+  isLocked: /*#__PURE__*/ I.opt(Schema.Boolean, "is_locked"),
+  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+  invitation: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Invitation), "invitation")
 })
 
 /**
@@ -7785,8 +7785,8 @@ export declare namespace WaitlistEntries {
  * Schema of {@link WaitlistEntries}.
  */
 export const WaitlistEntries: Schema.Schema<WaitlistEntries, WaitlistEntries.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: I.req(Schema.Array(WaitlistEntry), "data"),
-  totalCount: I.req(Schema.Number, "total_count")
+  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(WaitlistEntry), "data"),
+  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
 
 /**

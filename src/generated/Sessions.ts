@@ -40,12 +40,12 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: I.opt(Schema.String, "client_id"),
-  userId: I.opt(Schema.String, "user_id"),
-  status: I.opt(Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"), "status"),
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  clientId: /*#__PURE__*/ I.opt(Schema.String, "client_id"),
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"), "status"),
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -67,8 +67,8 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  activeOrganizationId: I.opt(Schema.String, "active_organization_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  activeOrganizationId: /*#__PURE__*/ I.opt(Schema.String, "active_organization_id")
 })
 
 /**
@@ -88,7 +88,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: I.req(Schema.String, "session_id")
+  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id")
 })
 
 /**
@@ -120,13 +120,13 @@ export declare namespace RefreshParams {
  * Schema of {@link RefreshParams}.
  */
 export const RefreshParams: Schema.Schema<RefreshParams, RefreshParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: I.req(Schema.String, "session_id"),
-  expiredToken: I.req(Schema.String, "expired_token"),
-  refreshToken: I.req(Schema.String, "refresh_token"),
-  requestOrigin: I.req(Schema.String, "request_origin"),
-  requestHeaders: I.opt(Schema.NullOr(I.FreeForm), "request_headers"),
-  format: I.opt(Schema.NullOr(Schema.Literal("token", "cookie")), "format"),
-  requestOriginatingIp: I.opt(Schema.NullOr(Schema.String), "request_originating_ip")
+  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
+  expiredToken: /*#__PURE__*/ I.req(Schema.String, "expired_token"),
+  refreshToken: /*#__PURE__*/ I.req(Schema.String, "refresh_token"),
+  requestOrigin: /*#__PURE__*/ I.req(Schema.String, "request_origin"),
+  requestHeaders: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "request_headers"),
+  format: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("token", "cookie")), "format"),
+  requestOriginatingIp: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "request_originating_ip")
 })
 
 /**
@@ -146,7 +146,7 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: I.req(Schema.String, "session_id")
+  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id")
 })
 
 /**
@@ -168,8 +168,8 @@ export declare namespace CreateTokenParams {
  * Schema of {@link CreateTokenParams}.
  */
 export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: I.req(Schema.String, "session_id"),
-  expiresInSeconds: I.opt(Schema.NullOr(Schema.Number), "expires_in_seconds")
+  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
+  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_seconds")
 })
 
 /**
@@ -191,8 +191,8 @@ export declare namespace CreateTokenResponse {
  * Schema of {@link CreateTokenResponse}.
  */
 export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(I.openEnum("token"), "object"),
-  jwt: I.opt(Schema.String, "jwt")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("token"), "object"),
+  jwt: /*#__PURE__*/ I.opt(Schema.String, "jwt")
 })
 
 /**
@@ -216,9 +216,9 @@ export declare namespace CreateTokenFromTemplateParams {
  * Schema of {@link CreateTokenFromTemplateParams}.
  */
 export const CreateTokenFromTemplateParams: Schema.Schema<CreateTokenFromTemplateParams, CreateTokenFromTemplateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: I.req(Schema.String, "session_id"),
-  templateName: I.req(Schema.String, "template_name"),
-  expiresInSeconds: I.opt(Schema.NullOr(Schema.Number), "expires_in_seconds")
+  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
+  templateName: /*#__PURE__*/ I.req(Schema.String, "template_name"),
+  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_seconds")
 })
 
 /**
@@ -240,8 +240,8 @@ export declare namespace CreateTokenFromTemplateResponse {
  * Schema of {@link CreateTokenFromTemplateResponse}.
  */
 export const CreateTokenFromTemplateResponse: Schema.Schema<CreateTokenFromTemplateResponse, CreateTokenFromTemplateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: I.opt(I.openEnum("token"), "object"),
-  jwt: I.opt(Schema.String, "jwt")
+  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("token"), "object"),
+  jwt: /*#__PURE__*/ I.opt(Schema.String, "jwt")
 })
 
 /** Failures of {@link list}. */

@@ -33,9 +33,9 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  orgId: I.opt(Schema.NullOr(Schema.String), "org_id"),
-  expiresInSeconds: I.opt(Schema.NullOr(Schema.Number), "expires_in_seconds")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  orgId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "org_id"),
+  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_seconds")
 })
 
 /**
@@ -55,7 +55,7 @@ export declare namespace RevokeParams {
  * Schema of {@link RevokeParams}.
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  signInTokenId: I.req(Schema.String, "sign_in_token_id")
+  signInTokenId: /*#__PURE__*/ I.req(Schema.String, "sign_in_token_id")
 })
 
 /** Failures of {@link create}. */

@@ -29,7 +29,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id")
+  id: /*#__PURE__*/ I.req(Schema.String, "id")
 })
 
 /**
@@ -53,9 +53,9 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: I.req(Schema.String, "id"),
-  externalId: I.opt(Schema.NullOr(Schema.String), "external_id"),
-  customAction: I.opt(Schema.NullOr(Schema.Boolean), "custom_action")
+  id: /*#__PURE__*/ I.req(Schema.String, "id"),
+  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
+  customAction: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "custom_action")
 })
 
 /** Failures of {@link get}. */

@@ -82,32 +82,32 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
-  phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
-  externalId: I.opt(Schema.Array(Schema.String), "external_id"),
-  username: I.opt(Schema.Array(Schema.String), "username"),
-  web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
-  userId: I.opt(Schema.Array(Schema.String), "user_id"),
-  organizationId: I.opt(Schema.Array(Schema.String), "organization_id"),
-  query: I.opt(Schema.String, "query"),
-  emailAddressQuery: I.opt(Schema.String, "email_address_query"),
-  phoneNumberQuery: I.opt(Schema.String, "phone_number_query"),
-  usernameQuery: I.opt(Schema.String, "username_query"),
-  nameQuery: I.opt(Schema.String, "name_query"),
-  banned: I.opt(Schema.Boolean, "banned"),
-  lastActiveAtBefore: I.opt(Schema.Number, "last_active_at_before"),
-  lastActiveAtAfter: I.opt(Schema.Number, "last_active_at_after"),
-  lastActiveAtSince: I.opt(Schema.Number, "last_active_at_since"),
-  createdAtBefore: I.opt(Schema.Number, "created_at_before"),
-  createdAtAfter: I.opt(Schema.Number, "created_at_after"),
-  lastSignInAtBefore: I.opt(Schema.Number, "last_sign_in_at_before"),
-  lastSignInAtAfter: I.opt(Schema.Number, "last_sign_in_at_after"),
-  provider: I.opt(Schema.String, "provider"),
-  providerUserId: I.opt(Schema.Array(Schema.String), "provider_user_id"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  startingAfter: I.opt(Schema.String, "starting_after"),
-  orderBy: I.opt(Schema.String, "order_by")
+  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
+  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
+  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "external_id"),
+  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "username"),
+  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
+  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  emailAddressQuery: /*#__PURE__*/ I.opt(Schema.String, "email_address_query"),
+  phoneNumberQuery: /*#__PURE__*/ I.opt(Schema.String, "phone_number_query"),
+  usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
+  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
+  banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
+  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_before"),
+  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_after"),
+  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_since"),
+  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "created_at_before"),
+  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "created_at_after"),
+  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_before"),
+  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_after"),
+  provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
+  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  startingAfter: /*#__PURE__*/ I.opt(Schema.String, "starting_after"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
 })
 
 /**
@@ -185,36 +185,36 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  externalId: I.opt(Schema.NullOr(Schema.String), "external_id"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
-  locale: I.opt(Schema.NullOr(Schema.String), "locale"),
-  emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
-  emailAddressIdentificationStatus: I.opt(Schema.Array(Schema.Literal("verified", "reserved")), "email_address_identification_status"),
-  phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
-  phoneNumberIdentificationStatus: I.opt(Schema.Array(Schema.Literal("verified", "reserved")), "phone_number_identification_status"),
-  web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
-  username: I.opt(Schema.NullOr(Schema.String), "username"),
-  password: I.opt(Schema.NullOr(Schema.String), "password"),
-  passwordDigest: I.opt(Schema.NullOr(Schema.String), "password_digest"),
-  passwordHasher: I.opt(Schemas.PasswordHasher, "password_hasher"),
-  skipPasswordChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_password_checks"),
-  skipPasswordRequirement: I.opt(Schema.NullOr(Schema.Boolean), "skip_password_requirement"),
-  totpSecret: I.opt(Schema.NullOr(Schema.String), "totp_secret"),
-  backupCodes: I.opt(Schema.Array(Schema.String), "backup_codes"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata"),
-  deleteSelfEnabled: I.opt(Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
-  legalAcceptedAt: I.opt(Schema.NullOr(Schema.String), "legal_accepted_at"),
-  skipLegalChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
-  skipUserRequirement: I.opt(Schema.NullOr(Schema.Boolean), "skip_user_requirement"),
-  createOrganizationEnabled: I.opt(Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
-  createOrganizationsLimit: I.opt(Schema.NullOr(Schema.Number), "create_organizations_limit"),
-  createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
-  bypassClientTrust: I.opt(Schema.NullOr(Schema.Boolean), "bypass_client_trust"),
-  banned: I.opt(Schema.NullOr(Schema.Boolean), "banned"),
-  locked: I.opt(Schema.NullOr(Schema.Boolean), "locked")
+  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
+  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
+  emailAddressIdentificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")), "email_address_identification_status"),
+  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
+  phoneNumberIdentificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")), "phone_number_identification_status"),
+  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
+  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
+  password: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password"),
+  passwordDigest: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password_digest"),
+  passwordHasher: /*#__PURE__*/ I.opt(Schemas.PasswordHasher, "password_hasher"),
+  skipPasswordChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_checks"),
+  skipPasswordRequirement: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_requirement"),
+  totpSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "totp_secret"),
+  backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "backup_codes"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata"),
+  deleteSelfEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
+  legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
+  skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
+  skipUserRequirement: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_user_requirement"),
+  createOrganizationEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
+  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "create_organizations_limit"),
+  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
+  bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust"),
+  banned: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "banned"),
+  locked: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "locked")
 })
 
 /**
@@ -278,28 +278,28 @@ export declare namespace CountParams {
  * Schema of {@link CountParams}.
  */
 export const CountParams: Schema.Schema<CountParams, CountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
-  phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
-  externalId: I.opt(Schema.Array(Schema.String), "external_id"),
-  username: I.opt(Schema.Array(Schema.String), "username"),
-  web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
-  userId: I.opt(Schema.Array(Schema.String), "user_id"),
-  organizationId: I.opt(Schema.Array(Schema.String), "organization_id"),
-  query: I.opt(Schema.String, "query"),
-  emailAddressQuery: I.opt(Schema.String, "email_address_query"),
-  phoneNumberQuery: I.opt(Schema.String, "phone_number_query"),
-  usernameQuery: I.opt(Schema.String, "username_query"),
-  nameQuery: I.opt(Schema.String, "name_query"),
-  banned: I.opt(Schema.Boolean, "banned"),
-  lastActiveAtBefore: I.opt(Schema.Number, "last_active_at_before"),
-  lastActiveAtAfter: I.opt(Schema.Number, "last_active_at_after"),
-  lastActiveAtSince: I.opt(Schema.Number, "last_active_at_since"),
-  createdAtBefore: I.opt(Schema.Number, "created_at_before"),
-  createdAtAfter: I.opt(Schema.Number, "created_at_after"),
-  lastSignInAtBefore: I.opt(Schema.Number, "last_sign_in_at_before"),
-  lastSignInAtAfter: I.opt(Schema.Number, "last_sign_in_at_after"),
-  provider: I.opt(Schema.String, "provider"),
-  providerUserId: I.opt(Schema.Array(Schema.String), "provider_user_id")
+  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
+  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
+  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "external_id"),
+  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "username"),
+  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
+  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
+  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  emailAddressQuery: /*#__PURE__*/ I.opt(Schema.String, "email_address_query"),
+  phoneNumberQuery: /*#__PURE__*/ I.opt(Schema.String, "phone_number_query"),
+  usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
+  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
+  banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
+  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_before"),
+  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_after"),
+  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_since"),
+  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "created_at_before"),
+  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "created_at_after"),
+  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_before"),
+  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_after"),
+  provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
+  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id")
 })
 
 /**
@@ -319,7 +319,7 @@ export declare namespace GetParams {
  * Schema of {@link GetParams}.
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -339,7 +339,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -407,31 +407,31 @@ export declare namespace UpdateParams {
  * Schema of {@link UpdateParams}.
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  externalId: I.opt(Schema.NullOr(Schema.String), "external_id"),
-  firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
-  lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
-  locale: I.opt(Schema.NullOr(Schema.String), "locale"),
-  primaryEmailAddressId: I.opt(Schema.NullOr(Schema.String), "primary_email_address_id"),
-  notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed"),
-  primaryPhoneNumberId: I.opt(Schema.NullOr(Schema.String), "primary_phone_number_id"),
-  primaryWeb3WalletId: I.opt(Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
-  username: I.opt(Schema.NullOr(Schema.String), "username"),
-  profileImageId: I.opt(Schema.NullOr(Schema.String), "profile_image_id"),
-  password: I.opt(Schema.NullOr(Schema.String), "password"),
-  passwordDigest: I.opt(Schema.String, "password_digest"),
-  passwordHasher: I.opt(Schemas.PasswordHasher, "password_hasher"),
-  skipPasswordChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_password_checks"),
-  signOutOfOtherSessions: I.opt(Schema.NullOr(Schema.Boolean), "sign_out_of_other_sessions"),
-  totpSecret: I.opt(Schema.NullOr(Schema.String), "totp_secret"),
-  backupCodes: I.opt(Schema.Array(Schema.String), "backup_codes"),
-  deleteSelfEnabled: I.opt(Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
-  createOrganizationEnabled: I.opt(Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
-  legalAcceptedAt: I.opt(Schema.NullOr(Schema.String), "legal_accepted_at"),
-  skipLegalChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
-  createOrganizationsLimit: I.opt(Schema.NullOr(Schema.Number), "create_organizations_limit"),
-  createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
-  bypassClientTrust: I.opt(Schema.NullOr(Schema.Boolean), "bypass_client_trust")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
+  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
+  primaryEmailAddressId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_email_address_id"),
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed"),
+  primaryPhoneNumberId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_phone_number_id"),
+  primaryWeb3WalletId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
+  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
+  profileImageId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "profile_image_id"),
+  password: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password"),
+  passwordDigest: /*#__PURE__*/ I.opt(Schema.String, "password_digest"),
+  passwordHasher: /*#__PURE__*/ I.opt(Schemas.PasswordHasher, "password_hasher"),
+  skipPasswordChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_checks"),
+  signOutOfOtherSessions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sign_out_of_other_sessions"),
+  totpSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "totp_secret"),
+  backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "backup_codes"),
+  deleteSelfEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
+  createOrganizationEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
+  legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
+  skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
+  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "create_organizations_limit"),
+  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
+  bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust")
 })
 
 /**
@@ -451,7 +451,7 @@ export declare namespace BanParams {
  * Schema of {@link BanParams}.
  */
 export const BanParams: Schema.Schema<BanParams, BanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -471,7 +471,7 @@ export declare namespace UnbanParams {
  * Schema of {@link UnbanParams}.
  */
 export const UnbanParams: Schema.Schema<UnbanParams, UnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -491,7 +491,7 @@ export declare namespace BulkBanParams {
  * Schema of {@link BulkBanParams}.
  */
 export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: I.req(Schema.Array(Schema.String), "user_ids")
+  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "user_ids")
 })
 
 /**
@@ -511,7 +511,7 @@ export declare namespace BulkUnbanParams {
  * Schema of {@link BulkUnbanParams}.
  */
 export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: I.req(Schema.Array(Schema.String), "user_ids")
+  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "user_ids")
 })
 
 /**
@@ -531,7 +531,7 @@ export declare namespace LockParams {
  * Schema of {@link LockParams}.
  */
 export const LockParams: Schema.Schema<LockParams, LockParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -551,7 +551,7 @@ export declare namespace UnlockParams {
  * Schema of {@link UnlockParams}.
  */
 export const UnlockParams: Schema.Schema<UnlockParams, UnlockParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -573,8 +573,8 @@ export declare namespace SetProfileImageParams {
  * Schema of {@link SetProfileImageParams}.
  */
 export const SetProfileImageParams: Schema.Schema<SetProfileImageParams, SetProfileImageParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  file: I.opt(I.BlobPart, "file")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  file: /*#__PURE__*/ I.opt(I.BlobPart, "file")
 })
 
 /**
@@ -594,7 +594,7 @@ export declare namespace DeleteProfileImageParams {
  * Schema of {@link DeleteProfileImageParams}.
  */
 export const DeleteProfileImageParams: Schema.Schema<DeleteProfileImageParams, DeleteProfileImageParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -620,10 +620,10 @@ export declare namespace ReplaceMetadataParams {
  * Schema of {@link ReplaceMetadataParams}.
  */
 export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
 })
 
 /**
@@ -649,10 +649,10 @@ export declare namespace UpdateMetadataParams {
  * Schema of {@link UpdateMetadataParams}.
  */
 export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  publicMetadata: I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: I.opt(I.FreeForm, "private_metadata"),
-  unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
 })
 
 /**
@@ -672,7 +672,7 @@ export declare namespace GetBillingSubscriptionParams {
  * Schema of {@link GetBillingSubscriptionParams}.
  */
 export const GetBillingSubscriptionParams: Schema.Schema<GetBillingSubscriptionParams, GetBillingSubscriptionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -692,7 +692,7 @@ export declare namespace GetBillingCreditBalanceParams {
  * Schema of {@link GetBillingCreditBalanceParams}.
  */
 export const GetBillingCreditBalanceParams: Schema.Schema<GetBillingCreditBalanceParams, GetBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -722,12 +722,12 @@ export declare namespace AdjustBillingCreditBalanceParams {
  * Schema of {@link AdjustBillingCreditBalanceParams}.
  */
 export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCreditBalanceParams, AdjustBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  amount: I.req(Schema.Number, "amount"),
-  action: I.req(Schema.Literal("increase", "decrease"), "action"),
-  currency: I.opt(Schema.String, "currency"),
-  idempotencyKey: I.req(Schema.String, "idempotency_key"),
-  note: I.opt(Schema.String, "note")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
+  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
+  idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
+  note: /*#__PURE__*/ I.opt(Schema.String, "note")
 })
 
 /**
@@ -755,11 +755,11 @@ export declare namespace GetOAuthAccessTokenParams {
  * Schema of {@link GetOAuthAccessTokenParams}.
  */
 export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams, GetOAuthAccessTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  provider: I.req(Schema.String, "provider"),
-  paginated: I.opt(Schema.Boolean, "paginated"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -783,9 +783,9 @@ export declare namespace GetOrganizationMembershipsParams {
  * Schema of {@link GetOrganizationMembershipsParams}.
  */
 export const GetOrganizationMembershipsParams: Schema.Schema<GetOrganizationMembershipsParams, GetOrganizationMembershipsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /**
@@ -811,10 +811,10 @@ export declare namespace GetOrganizationInvitationsParams {
  * Schema of {@link GetOrganizationInvitationsParams}.
  */
 export const GetOrganizationInvitationsParams: Schema.Schema<GetOrganizationInvitationsParams, GetOrganizationInvitationsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status")
 })
 
 /**
@@ -836,8 +836,8 @@ export declare namespace RemovePasswordParams {
  * Schema of {@link RemovePasswordParams}.
  */
 export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePasswordParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  signOutOfOtherSessions: I.opt(Schema.Boolean, "sign_out_of_other_sessions")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  signOutOfOtherSessions: /*#__PURE__*/ I.opt(Schema.Boolean, "sign_out_of_other_sessions")
 })
 
 /**
@@ -859,8 +859,8 @@ export declare namespace VerifyPasswordParams {
  * Schema of {@link VerifyPasswordParams}.
  */
 export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPasswordParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  password: I.req(Schema.String, "password")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  password: /*#__PURE__*/ I.req(Schema.String, "password")
 })
 
 /**
@@ -880,7 +880,7 @@ export declare namespace VerifyPasswordResponse {
  * Schema of {@link VerifyPasswordResponse}.
  */
 export const VerifyPasswordResponse: Schema.Schema<VerifyPasswordResponse, VerifyPasswordResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  verified: I.opt(Schema.Boolean, "verified")
+  verified: /*#__PURE__*/ I.opt(Schema.Boolean, "verified")
 })
 
 /**
@@ -902,8 +902,8 @@ export declare namespace VerifyTotpParams {
  * Schema of {@link VerifyTotpParams}.
  */
 export const VerifyTotpParams: Schema.Schema<VerifyTotpParams, VerifyTotpParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  code: I.req(Schema.String, "code")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  code: /*#__PURE__*/ I.req(Schema.String, "code")
 })
 
 /**
@@ -925,8 +925,8 @@ export declare namespace VerifyTotpResponse {
  * Schema of {@link VerifyTotpResponse}.
  */
 export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  verified: I.opt(Schema.Boolean, "verified"),
-  codeType: I.opt(I.openEnum("totp", "backup_code"), "code_type")
+  verified: /*#__PURE__*/ I.opt(Schema.Boolean, "verified"),
+  codeType: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("totp", "backup_code"), "code_type")
 })
 
 /**
@@ -946,7 +946,7 @@ export declare namespace DisableMfaParams {
  * Schema of {@link DisableMfaParams}.
  */
 export const DisableMfaParams: Schema.Schema<DisableMfaParams, DisableMfaParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -966,7 +966,7 @@ export declare namespace DisableMfaResponse {
  * Schema of {@link DisableMfaResponse}.
  */
 export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
 })
 
 /**
@@ -986,7 +986,7 @@ export declare namespace DeleteBackupCodesParams {
  * Schema of {@link DeleteBackupCodesParams}.
  */
 export const DeleteBackupCodesParams: Schema.Schema<DeleteBackupCodesParams, DeleteBackupCodesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -1006,7 +1006,7 @@ export declare namespace DeleteBackupCodesResponse {
  * Schema of {@link DeleteBackupCodesResponse}.
  */
 export const DeleteBackupCodesResponse: Schema.Schema<DeleteBackupCodesResponse, DeleteBackupCodesResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
 })
 
 /**
@@ -1028,8 +1028,8 @@ export declare namespace DeletePasskeyParams {
  * Schema of {@link DeletePasskeyParams}.
  */
 export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePasskeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  passkeyIdentificationId: I.req(Schema.String, "passkey_identification_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  passkeyIdentificationId: /*#__PURE__*/ I.req(Schema.String, "passkey_identification_id")
 })
 
 /**
@@ -1049,7 +1049,7 @@ export declare namespace ListTrustedDevicesParams {
  * Schema of {@link ListTrustedDevicesParams}.
  */
 export const ListTrustedDevicesParams: Schema.Schema<ListTrustedDevicesParams, ListTrustedDevicesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -1071,8 +1071,8 @@ export declare namespace RevokeTrustedDeviceParams {
  * Schema of {@link RevokeTrustedDeviceParams}.
  */
 export const RevokeTrustedDeviceParams: Schema.Schema<RevokeTrustedDeviceParams, RevokeTrustedDeviceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  trustedDeviceId: I.req(Schema.String, "trusted_device_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  trustedDeviceId: /*#__PURE__*/ I.req(Schema.String, "trusted_device_id")
 })
 
 /**
@@ -1094,8 +1094,8 @@ export declare namespace DeleteWeb3WalletParams {
  * Schema of {@link DeleteWeb3WalletParams}.
  */
 export const DeleteWeb3WalletParams: Schema.Schema<DeleteWeb3WalletParams, DeleteWeb3WalletParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  web3WalletIdentificationId: I.req(Schema.String, "web3_wallet_identification_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  web3WalletIdentificationId: /*#__PURE__*/ I.req(Schema.String, "web3_wallet_identification_id")
 })
 
 /**
@@ -1115,7 +1115,7 @@ export declare namespace DeleteTOTPParams {
  * Schema of {@link DeleteTOTPParams}.
  */
 export const DeleteTOTPParams: Schema.Schema<DeleteTOTPParams, DeleteTOTPParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -1135,7 +1135,7 @@ export declare namespace DeleteTOTPResponse {
  * Schema of {@link DeleteTOTPResponse}.
  */
 export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.opt(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
 })
 
 /**
@@ -1157,8 +1157,8 @@ export declare namespace DeleteExternalAccountParams {
  * Schema of {@link DeleteExternalAccountParams}.
  */
 export const DeleteExternalAccountParams: Schema.Schema<DeleteExternalAccountParams, DeleteExternalAccountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  externalAccountId: I.req(Schema.String, "external_account_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id")
 })
 
 /**
@@ -1180,8 +1180,8 @@ export declare namespace SetPasswordCompromisedParams {
  * Schema of {@link SetPasswordCompromisedParams}.
  */
 export const SetPasswordCompromisedParams: Schema.Schema<SetPasswordCompromisedParams, SetPasswordCompromisedParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id"),
-  revokeAllSessions: I.opt(Schema.NullOr(Schema.Boolean), "revoke_all_sessions")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+  revokeAllSessions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoke_all_sessions")
 })
 
 /**
@@ -1201,7 +1201,7 @@ export declare namespace UnsetPasswordCompromisedParams {
  * Schema of {@link UnsetPasswordCompromisedParams}.
  */
 export const UnsetPasswordCompromisedParams: Schema.Schema<UnsetPasswordCompromisedParams, UnsetPasswordCompromisedParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: I.req(Schema.String, "user_id")
+  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
 /**
@@ -1225,9 +1225,9 @@ export declare namespace GetInstanceOrganizationMembershipsParams {
  * Schema of {@link GetInstanceOrganizationMembershipsParams}.
  */
 export const GetInstanceOrganizationMembershipsParams: Schema.Schema<GetInstanceOrganizationMembershipsParams, GetInstanceOrganizationMembershipsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  orderBy: I.opt(Schema.String, "order_by"),
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset")
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
 })
 
 /** Failures of {@link list}. */

@@ -38,11 +38,11 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: I.opt(Schema.Number, "limit"),
-  offset: I.opt(Schema.Number, "offset"),
-  query: I.opt(Schema.String, "query"),
-  status: I.opt(Schema.Literal("pending", "invited", "completed", "rejected"), "status"),
-  orderBy: I.opt(Schema.String, "order_by")
+  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
+  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
+  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "invited", "completed", "rejected"), "status"),
+  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
 })
 
 /**
@@ -64,8 +64,8 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.req(Schema.String, "email_address"),
-  notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
 
 /**
@@ -87,8 +87,8 @@ export declare namespace BulkCreateParamsEntriesItem {
  * Schema of {@link BulkCreateParamsEntriesItem}.
  */
 export const BulkCreateParamsEntriesItem: Schema.Schema<BulkCreateParamsEntriesItem, BulkCreateParamsEntriesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: I.req(Schema.String, "email_address"),
-  notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
 
 /**
@@ -108,7 +108,7 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  entries: I.opt(Schema.Array(BulkCreateParamsEntriesItem), "entries")
+  entries: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsEntriesItem), "entries")
 })
 
 /**
@@ -128,7 +128,7 @@ export declare namespace DeleteParams {
  * Schema of {@link DeleteParams}.
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  waitlistEntryId: I.req(Schema.String, "waitlist_entry_id")
+  waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id")
 })
 
 /**
@@ -150,8 +150,8 @@ export declare namespace InviteParams {
  * Schema of {@link InviteParams}.
  */
 export const InviteParams: Schema.Schema<InviteParams, InviteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  waitlistEntryId: I.req(Schema.String, "waitlist_entry_id"),
-  ignoreExisting: I.opt(Schema.NullOr(Schema.Boolean), "ignore_existing")
+  waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id"),
+  ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing")
 })
 
 /**
@@ -171,7 +171,7 @@ export declare namespace RejectParams {
  * Schema of {@link RejectParams}.
  */
 export const RejectParams: Schema.Schema<RejectParams, RejectParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  waitlistEntryId: I.req(Schema.String, "waitlist_entry_id")
+  waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id")
 })
 
 /** Failures of {@link list}. */

@@ -12,6 +12,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
 import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
+import * as FastDecode from "./fastDecode.js"
 import type { Descriptor } from "./operation.js"
 import { firstIssue } from "./request.js"
 
@@ -177,7 +178,12 @@ const decoders = new WeakMap<Descriptor, (u: unknown) => Effect.Effect<unknown, 
 const decoderOf = (descriptor: Descriptor, schema: Schema.Schema<any, any>) => {
   let decoder = decoders.get(descriptor)
   if (decoder === undefined) {
-    decoder = Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })
+    const general = Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })
+    const fast = FastDecode.compile(schema)
+    decoder = fast === undefined ? general : (input) => {
+      const value = fast(input)
+      return value === FastDecode.rejected ? general(input) : Effect.succeed(value)
+    }
     decoders.set(descriptor, decoder)
   }
   return decoder

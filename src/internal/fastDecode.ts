@@ -1,0 +1,178 @@
+/**
+ * A decoder compiled once from a generated schema's AST that checks a wire value
+ * and renames its keys in one pass, without the per-field `Either`/`ParseResult`
+ * values of the general parser.
+ *
+ * It knows only the AST shapes the generator emits (key-renaming struct
+ * transformations, structs, records, arrays, unions, literals, the string,
+ * number, boolean and unknown keywords, and declarations, which it hands to
+ * their own parser). It never decides a failure: whatever it does not accept
+ * it reports as {@link rejected}, and the caller runs the regular decoder,
+ * which returns the exact value or `ParseError` it always would.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { identity } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
+
+/** What a compiled decoder returns for a value it does not accept. */
+export const rejected: unique symbol = Symbol.for("effect-clerk/fastDecode/rejected")
+
+type Step = (input: unknown) => unknown
+
+class Unsupported extends Error {}
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const hasOwn = Object.prototype.hasOwnProperty
+
+/** Sets a key as data even when it is `__proto__`. */
+const put = (target: Record<string, unknown>, key: string, value: unknown) => {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
+}
+
+interface Field {
+  readonly wire: string
+  readonly name: string
+  readonly optional: boolean
+  readonly step: Step
+}
+
+const struct = (fields: ReadonlyArray<Field>): Step => (input) => {
+  if (!isObject(input)) return rejected
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!
+    if (!hasOwn.call(input, field.wire)) {
+      if (field.optional) continue
+      return rejected
+    }
+    const value = field.step(input[field.wire])
+    if (value === rejected) return rejected
+    put(out, field.name, value)
+  }
+  return out
+}
+
+const fieldsOf = (
+  literal: AST.TypeLiteral,
+  rename: ReadonlyMap<PropertyKey, PropertyKey>,
+  memo: Map<AST.AST, Step>
+): Array<Field> =>
+  literal.propertySignatures.map((signature) => {
+    const name = rename.get(signature.name) ?? signature.name
+    if (typeof signature.name !== "string" || typeof name !== "string") throw new Unsupported("symbol key")
+    return { wire: signature.name, name, optional: signature.isOptional, step: compileAst(signature.type, memo) }
+  })
+
+const compileAst = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
+  const known = memo.get(ast)
+  if (known !== undefined) return known
+  // A forwarding entry first, so a schema met again while it is being compiled still resolves.
+  let target: Step = () => rejected
+  memo.set(ast, (input) => target(input))
+  target = build(ast, memo)
+  memo.set(ast, target)
+  return target
+}
+
+const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => typeof u === "string" ? u : rejected
+    case "NumberKeyword":
+      return (u) => typeof u === "number" ? u : rejected
+    case "BooleanKeyword":
+      return (u) => typeof u === "boolean" ? u : rejected
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return identity
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => u === literal ? u : rejected
+    }
+    case "Union": {
+      const members = ast.types.map((member) => compileAst(member, memo))
+      return (u) => {
+        for (let i = 0; i < members.length; i++) {
+          const out = members[i]!(u)
+          if (out !== rejected) return out
+        }
+        return rejected
+      }
+    }
+    case "TupleType": {
+      if (ast.elements.length !== 0 || ast.rest.length !== 1) throw new Unsupported("tuple")
+      const item = compileAst(ast.rest[0]!.type, memo)
+      return (u) => {
+        if (!Array.isArray(u)) return rejected
+        const out = new Array(u.length)
+        for (let i = 0; i < u.length; i++) {
+          const value = item(u[i])
+          if (value === rejected) return rejected
+          out[i] = value
+        }
+        return out
+      }
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length === 0) return struct(fieldsOf(ast, new Map(), memo))
+      const index = ast.indexSignatures[0]!
+      if (ast.propertySignatures.length !== 0 || ast.indexSignatures.length !== 1 || index.parameter._tag !== "StringKeyword") {
+        throw new Unsupported("record")
+      }
+      const value = compileAst(index.type, memo)
+      return (u) => {
+        if (!isObject(u)) return rejected
+        const out: Record<string, unknown> = {}
+        for (const key of Object.keys(u)) {
+          const v = value(u[key])
+          if (v === rejected) return rejected
+          put(out, key, v)
+        }
+        return out
+      }
+    }
+    case "Transformation": {
+      const transformation = ast.transformation
+      // Only pure key renames (what `fromKey` produces): the decoded values are the wire values under new names.
+      if (
+        transformation._tag !== "TypeLiteralTransformation" || ast.from._tag !== "TypeLiteral" ||
+        ast.from.indexSignatures.length !== 0 ||
+        !transformation.propertySignatureTransformations.every((p) => p.decode === identity && p.encode === identity)
+      ) {
+        throw new Unsupported("transformation")
+      }
+      const rename = new Map<PropertyKey, PropertyKey>(
+        transformation.propertySignatureTransformations.map((p) => [p.from, p.to])
+      )
+      return struct(fieldsOf(ast.from, rename, memo))
+    }
+    case "Declaration": {
+      // A hand-written schema (FreeForm, BlobPart): its own parser decides, as in the general decoder.
+      const decode = ParseResult.decodeUnknownEither(Schema.make(ast), { onExcessProperty: "ignore" })
+      return (u) => {
+        const result = decode(u)
+        return Either.isRight(result) ? result.right : rejected
+      }
+    }
+    default:
+      throw new Unsupported(ast._tag)
+  }
+}
+
+/**
+ * Compiles a schema, or returns `undefined` when it uses a shape this decoder
+ * does not know (the general decoder then does all the work).
+ */
+export const compile = (schema: Schema.Schema.All): ((input: unknown) => unknown) | undefined => {
+  try {
+    return compileAst(schema.ast, new Map())
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined
+    throw error
+  }
+}

@@ -256,16 +256,23 @@ export const emitObject = (
     }
     seen.set(key, wire)
     const isRequired = required.has(wire)
-    const emitted: Emitted = role !== undefined && role.property === wire
+    const isTag = role !== undefined && role.property === wire
+    const emitted: Emitted = isTag
       ? { type: JSON.stringify(role.value), encoded: JSON.stringify(role.value), expr: `Schema.Literal(${JSON.stringify(role.value)})` }
       : emitSchema(propertySchema, `${name}${pascalCase(key)}`, mode, registry, inner)
     const resolved = ctx.resolver.deref(propertySchema)
     const deprecated = propertySchema?.deprecated === true || resolved?.deprecated === true
     const doc = deprecated ? "/** @deprecated */\n" : ""
-    const optional = isRequired ? "" : "?"
-    typeLines.push(`${doc}readonly ${propertyKey(key)}${optional}: ${emitted.type}`.replace(/^/gm, "  "))
-    encodedLines.push(`${doc}readonly ${propertyKey(wire)}${optional}: ${emitted.encoded}`.replace(/^/gm, "    "))
-    fields.push(`  ${propertyKey(key)}: I.${isRequired ? "req" : "opt"}(${emitted.expr}, ${JSON.stringify(wire)})`)
+    // A union member's tag is always present once decoded (filled in when the wire leaves it out),
+    // so programs can narrow on it.
+    const defaulted = isTag && !isRequired
+    typeLines.push(`${doc}readonly ${propertyKey(key)}${isRequired || defaulted ? "" : "?"}: ${emitted.type}`.replace(/^/gm, "  "))
+    encodedLines.push(`${doc}readonly ${propertyKey(wire)}${isRequired ? "" : "?"}: ${emitted.encoded}`.replace(/^/gm, "    "))
+    fields.push(
+      defaulted
+        ? `  ${propertyKey(key)}: I.tag(${JSON.stringify(role.value)}, ${JSON.stringify(wire)})`
+        : `  ${propertyKey(key)}: I.${isRequired ? "req" : "opt"}(${emitted.expr}, ${JSON.stringify(wire)})`
+    )
   }
   for (const dep of deps) outerDeps.add(dep)
   registry.add({

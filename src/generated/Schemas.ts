@@ -2773,7 +2773,7 @@ export const IdentificationLink: Schema.Schema<IdentificationLink, Identificatio
  * Component schema `verification_admin`.
  */
 export interface VerificationAdmin {
-  readonly object?: "verification_admin"
+  readonly object: "verification_admin"
   readonly status: "verified" | (string & {})
   readonly strategy: "admin" | (string & {})
   readonly attempts: number | null
@@ -2796,7 +2796,7 @@ export declare namespace VerificationAdmin {
  * Schema of {@link VerificationAdmin}.
  */
 export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_admin"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_admin", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin"), "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -2808,7 +2808,7 @@ export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdm
  * Component schema `verification_email_link`.
  */
 export interface VerificationEmailLink {
-  readonly object?: "verification_email_link"
+  readonly object: "verification_email_link"
   readonly status: "unverified" | "verified" | "failed" | "expired" | (string & {})
   readonly strategy: "email_link" | (string & {})
   readonly attempts: number | null
@@ -2831,7 +2831,7 @@ export declare namespace VerificationEmailLink {
  * Schema of {@link VerificationEmailLink}.
  */
 export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, VerificationEmailLink.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_email_link"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_email_link", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_link"), "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -2843,7 +2843,7 @@ export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, Verific
  * Component schema `verification_from_oauth`.
  */
 export interface VerificationFromOauth {
-  readonly object?: "verification_from_oauth"
+  readonly object: "verification_from_oauth"
   readonly status: "unverified" | "verified" | (string & {})
   readonly strategy: string
   readonly error?: ClerkError | null
@@ -2868,7 +2868,7 @@ export declare namespace VerificationFromOauth {
  * Schema of {@link VerificationFromOauth}.
  */
 export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, VerificationFromOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_from_oauth"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_from_oauth", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
   strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
   error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
@@ -2881,7 +2881,7 @@ export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, Verific
  * Component schema `verification_otp`.
  */
 export interface VerificationOtp {
-  readonly object?: "verification_otp"
+  readonly object: "verification_otp"
   readonly status: "unverified" | "verified" | "failed" | "expired" | (string & {})
   readonly strategy: "phone_code" | "email_code" | "reset_password_email_code" | (string & {})
   readonly attempts: number | null
@@ -2906,7 +2906,7 @@ export declare namespace VerificationOtp {
  * Schema of {@link VerificationOtp}.
  */
 export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_otp"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_otp", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("phone_code", "email_code", "reset_password_email_code"), "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -2919,7 +2919,7 @@ export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Enc
  * Component schema `verification_saml`.
  */
 export interface VerificationSaml {
-  readonly object?: "verification_saml"
+  readonly object: "verification_saml"
   readonly status: "unverified" | "verified" | "failed" | "expired" | "transferable" | (string & {})
   readonly strategy: "saml" | (string & {})
   readonly externalVerificationRedirectUrl?: string | null
@@ -2946,7 +2946,7 @@ export declare namespace VerificationSaml {
  * Schema of {@link VerificationSaml}.
  */
 export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_saml"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_saml", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml"), "strategy"),
   externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_verification_redirect_url"),
@@ -2960,7 +2960,7 @@ export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.
  * Component schema `verification_scim`.
  */
 export interface VerificationScim {
-  readonly object?: "verification_scim"
+  readonly object: "verification_scim"
   readonly status: "verified" | (string & {})
   readonly strategy: "scim" | (string & {})
   readonly attempts: number | null
@@ -2981,7 +2981,7 @@ export declare namespace VerificationScim {
  * Schema of {@link VerificationScim}.
  */
 export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_scim"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_scim", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim"), "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -2992,7 +2992,7 @@ export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.
  * Component schema `verification_ticket`.
  */
 export interface VerificationTicket {
-  readonly object?: "verification_ticket"
+  readonly object: "verification_ticket"
   readonly status: "unverified" | "verified" | "expired" | (string & {})
   readonly strategy: "ticket" | (string & {})
   readonly attempts: number | null
@@ -3015,7 +3015,7 @@ export declare namespace VerificationTicket {
  * Schema of {@link VerificationTicket}.
  */
 export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_ticket"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_ticket", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "expired"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ticket"), "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -3132,7 +3132,7 @@ export const EnterpriseAccountConnection: Schema.Schema<EnterpriseAccountConnect
  * Component schema `verification_oauth`.
  */
 export interface VerificationOauth {
-  readonly object?: "verification_oauth"
+  readonly object: "verification_oauth"
   readonly status: "unverified" | "verified" | "failed" | "expired" | "transferable" | (string & {})
   readonly strategy: string
   readonly externalVerificationRedirectUrl?: string
@@ -3159,7 +3159,7 @@ export declare namespace VerificationOauth {
  * Schema of {@link VerificationOauth}.
  */
 export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_oauth"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_oauth", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
   strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
   externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(Schema.String, "external_verification_redirect_url"),
@@ -3701,7 +3701,7 @@ export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, Exten
  * Component schema `verification_google_one_tap`.
  */
 export interface VerificationGoogleOneTap {
-  readonly object?: "verification_google_one_tap"
+  readonly object: "verification_google_one_tap"
   readonly status: "unverified" | "verified" | (string & {})
   readonly strategy: "google_one_tap" | (string & {})
   readonly expireAt: number | null
@@ -3726,7 +3726,7 @@ export declare namespace VerificationGoogleOneTap {
  * Schema of {@link VerificationGoogleOneTap}.
  */
 export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, VerificationGoogleOneTap.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_google_one_tap"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_google_one_tap", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("google_one_tap"), "strategy"),
   expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
@@ -5899,7 +5899,7 @@ export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<PaginatedC
  * Component schema `verification_passkey`.
  */
 export interface VerificationPasskey {
-  readonly object?: "verification_passkey"
+  readonly object: "verification_passkey"
   readonly status: "verified" | (string & {})
   readonly strategy: "passkey" | (string & {})
   readonly nonce?: "nonce" | (string & {})
@@ -5926,7 +5926,7 @@ export declare namespace VerificationPasskey {
  * Schema of {@link VerificationPasskey}.
  */
 export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_passkey"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_passkey", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "strategy"),
   nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("nonce"), "nonce"),
@@ -7444,7 +7444,7 @@ export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceLi
  * Component schema `verification_web3`.
  */
 export interface VerificationWeb3 {
-  readonly object?: "verification_web3"
+  readonly object: "verification_web3"
   readonly status: "unverified" | "verified" | "failed" | "expired" | (string & {})
   readonly strategy: "web3_metamask_signature" | "web3_base_signature" | "web3_coinbase_wallet_signature" | "web3_okx_wallet_signature" | "web3_solana_signature" | (string & {})
   readonly nonce?: string | null
@@ -7471,7 +7471,7 @@ export declare namespace VerificationWeb3 {
  * Schema of {@link VerificationWeb3}.
  */
 export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verification_web3"), "object"),
+  object: /*#__PURE__*/ I.tag("verification_web3", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("web3_metamask_signature", "web3_base_signature", "web3_coinbase_wallet_signature", "web3_okx_wallet_signature", "web3_solana_signature"), "strategy"),
   nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "nonce"),

@@ -14,6 +14,7 @@
  */
 import * as Either from "effect/Either"
 import { identity } from "effect/Function"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
@@ -39,6 +40,8 @@ interface Field {
   readonly name: string
   readonly optional: boolean
   readonly step: Step
+  /** The value to supply when the wire leaves the key out (a union member's tag). */
+  readonly fallback?: { readonly value: unknown }
 }
 
 const struct = (fields: ReadonlyArray<Field>): Step => (input) => {
@@ -47,8 +50,9 @@ const struct = (fields: ReadonlyArray<Field>): Step => (input) => {
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!
     if (!hasOwn.call(input, field.wire)) {
-      if (field.optional) continue
-      return rejected
+      if (field.fallback !== undefined) put(out, field.name, field.fallback.value)
+      else if (!field.optional) return rejected
+      continue
     }
     const value = field.step(input[field.wire])
     if (value === rejected) return rejected
@@ -138,18 +142,27 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
     }
     case "Transformation": {
       const transformation = ast.transformation
-      // Only pure key renames (what `fromKey` produces): the decoded values are the wire values under new names.
       if (
         transformation._tag !== "TypeLiteralTransformation" || ast.from._tag !== "TypeLiteral" ||
-        ast.from.indexSignatures.length !== 0 ||
-        !transformation.propertySignatureTransformations.every((p) => p.decode === identity && p.encode === identity)
+        ast.to._tag !== "TypeLiteral" || ast.from.indexSignatures.length !== 0
       ) {
         throw new Unsupported("transformation")
       }
-      const rename = new Map<PropertyKey, PropertyKey>(
-        transformation.propertySignatureTransformations.map((p) => [p.from, p.to])
-      )
-      return struct(fieldsOf(ast.from, rename, memo))
+      const rename = new Map<PropertyKey, PropertyKey>()
+      const fallbacks = new Map<PropertyKey, { readonly value: unknown }>()
+      for (const p of transformation.propertySignatureTransformations) {
+        rename.set(p.from, p.to)
+        if (p.decode === identity && p.encode === identity) continue
+        // Besides renames, the generator emits one transformation: a tag optional on the wire and
+        // required once decoded, whose default can only be its single literal.
+        const fallback = literalDefault(ast.from, ast.to, p)
+        if (fallback === undefined) throw new Unsupported("transformation")
+        fallbacks.set(p.from, fallback)
+      }
+      return struct(fieldsOf(ast.from, rename, memo).map((field) => {
+        const fallback = fallbacks.get(field.wire)
+        return fallback === undefined ? field : { ...field, fallback }
+      }))
     }
     case "Declaration": {
       // A hand-written schema (FreeForm, BlobPart): its own parser decides, as in the general decoder.
@@ -162,6 +175,23 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
     default:
       throw new Unsupported(ast._tag)
   }
+}
+
+/** The literal a property transformation supplies when an optional wire literal becomes a required one. */
+const literalDefault = (
+  from: AST.TypeLiteral,
+  to: AST.TypeLiteral,
+  p: AST.PropertySignatureTransformation
+): { readonly value: unknown } | undefined => {
+  const wire = from.propertySignatures.find((signature) => signature.name === p.from)
+  const decoded = to.propertySignatures.find((signature) => signature.name === p.to)
+  if (wire === undefined || decoded === undefined || !wire.isOptional || decoded.isOptional) return undefined
+  if (wire.type._tag !== "Literal" || decoded.type._tag !== "Literal" || wire.type.literal !== decoded.type.literal) {
+    return undefined
+  }
+  // Confirm the transformation really supplies that literal for an absent key.
+  const supplied = p.decode(Option.none())
+  return Option.isSome(supplied) && supplied.value === decoded.type.literal ? { value: supplied.value } : undefined
 }
 
 /**

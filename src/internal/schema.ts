@@ -14,6 +14,13 @@ export const opt = <S extends Schema.Schema.All, const K extends string>(schema:
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
 /**
+ * The tag of a union member (its discriminator), optional on the wire but always present once
+ * decoded: when Clerk leaves it out, the member that decoded the value supplies it.
+ */
+export const tag = <const V extends string, const K extends string>(value: V, key: K) =>
+  Schema.optionalWith(Schema.Literal(value), { exact: true, default: () => value }).pipe(Schema.fromKey(key))
+
+/**
  * A string enum that also accepts values the spec did not list, so a new
  * value from Clerk decodes instead of failing. The type keeps the known
  * literals for editors.

@@ -1,0 +1,19 @@
+/**
+ * Bundle entry (c): the baseline plus one call through `ClerkBackend`, which
+ * binds every group and so keeps all of them.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { ClerkBackend, ClerkConfig } from "../../src/index.js"
+import { fetchUserByHand } from "./handWritten.js"
+
+const program = Effect.all([
+  fetchUserByHand,
+  Effect.flatMap(ClerkBackend, (clerk) => clerk.users.get({ userId: "user_123" })).pipe(
+    Effect.provide(ClerkBackend.layer),
+    Effect.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_fake") }))
+  )
+])
+
+Effect.runPromise(program.pipe(Effect.provide(FetchHttpClient.layer))).then(console.log, console.error)

@@ -1,0 +1,400 @@
+/**
+ * Renders the results of every section as docs/benchmarks.md.
+ */
+import type * as Bundle from "../bundle/index.js"
+import type * as CallOverhead from "../callOverhead/index.js"
+import type { Row } from "./profile.js"
+import type * as Typecheck from "../typecheck/index.js"
+
+export interface Environment {
+  readonly date: string
+  readonly command: string
+  readonly node: string
+  readonly cores: number
+  readonly cpuModel: string
+  readonly platform: string
+  readonly loadBefore: ReadonlyArray<number>
+  readonly loadAfter: ReadonlyArray<number>
+  readonly versions: Readonly<Record<string, string>>
+  readonly totalS: number
+}
+
+export interface Results {
+  readonly env: Environment
+  readonly targets: { readonly callRatio: number; readonly bundleDeltaKb: number; readonly typecheckS: number }
+  readonly callOverhead: CallOverhead.CallOverheadResult | Error
+  readonly bundle: Bundle.BundleResult | Error
+  readonly typecheck: Typecheck.TypecheckResult | Error
+}
+
+const KB = 1024
+const us = (x: number) => Math.round(x).toLocaleString("en-US")
+const fixed = (x: number, digits = 2) => Number.isFinite(x) ? x.toFixed(digits) : "n/a"
+const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`
+const bytes = (n: number) => n.toLocaleString("en-US")
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`
+const met = (ok: boolean) => ok ? "**yes**" : "**no**"
+const median = (xs: ReadonlyArray<number>) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
+  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+const failed = (what: string, error: Error) => `**This section failed:** ${what}\n\n\`\`\`\n${String(error.stack ?? error.message).slice(0, 2_000)}\n\`\`\``
+
+const caseLabels: Record<CallOverhead.CaseKey, string> = {
+  raw: "(a) raw `fetch` + `res.text()` + `JSON.parse` — baseline",
+  effectClerk: "(b) effect-clerk `clerk.users.list({ limit: 100 })` via `ClerkBackend` + `FetchHttpClient`",
+  clerkSdk: "(c) `@clerk/backend` `users.getUserList({ limit: 100 })`",
+  effectHttp: "(e) `@effect/platform` HttpClient GET + `JSON.parse`, no schema (info)",
+  fastDecode: "(f) the fast decode path alone: `compile` (src/internal/fastDecode.ts) of the `users.list` schema, on the parsed array (info)",
+  decode: "(d) the general decoder alone: `Schema.decodeUnknownSync(UserList)` on the parsed array, what (b) falls back to (info)",
+  wireValidate: "(d') Effect validating the wire shape only, `Schema.encodedSchema(UserList)`, no renaming (info)",
+  jsonParse: "`JSON.parse` of the body alone (info)"
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|")
+const profileRows = (rows: ReadonlyArray<Row>) => rows.map((r) => [cell(r.name), fixed(r.ms, 0), pct(r.share)])
+const functionRows = (rows: ReadonlyArray<Row>) =>
+  rows.map((r) => [cell(r.name), fixed(r.ms, 0), pct(r.share), r.code === undefined ? "" : `\`${cell(r.code).replace(/`/g, "'")}\``])
+
+type Measure = "meanUs" | "medianUs"
+
+const callSection = (r: Results["callOverhead"], target: number): { summary: Array<string>; body: string } => {
+  if (r instanceof Error) return { summary: [], body: failed("call overhead", r) }
+  const s = r.stats
+  const ratio = s.effectClerk.meanUs / s.raw.meanUs
+  const medianRatio = s.effectClerk.medianUs / s.raw.medianUs
+  const rows = (Object.keys(caseLabels) as Array<CallOverhead.CaseKey>).map((key) => {
+    const st = s[key]
+    const isTarget = key === "effectClerk"
+    return [
+      caseLabels[key],
+      us(st.meanUs),
+      us(st.medianUs),
+      us(st.p90Us),
+      fixed(st.meanUs / s.raw.meanUs),
+      fixed(st.medianUs / s.raw.medianUs),
+      isTarget ? `≤ ${target}` : "",
+      isTarget ? met(ratio <= target) : ""
+    ]
+  })
+  // The split of (b): each part a case, or a difference of cases, from this run.
+  const platform = (k: Measure) => s.effectHttp[k] - s.raw[k]
+  const fast = (k: Measure) => s.fastDecode[k]
+  const rest = (k: Measure) => s.effectClerk[k] - s.effectHttp[k] - s.fastDecode[k]
+  const part = (label: string, value: (k: Measure) => number) => [
+    label,
+    us(value("meanUs")),
+    fixed(value("meanUs") / s.raw.meanUs),
+    pct(value("meanUs") / s.effectClerk.meanUs),
+    us(value("medianUs")),
+    pct(value("medianUs") / s.effectClerk.medianUs)
+  ]
+  const c = r.fastPathCoverage
+  // Every figure by mean (what the target is stated in) and by median (less moved by a few slow calls).
+  const budget = (k: Measure) => (target - 1) * s.raw[k]
+  const both = (value: (k: Measure) => number) => `${us(value("meanUs"))} µs (median ${us(value("medianUs"))} µs)`
+  const platformRatio = s.effectHttp.meanUs / s.raw.meanUs
+  const platformMedianRatio = s.effectHttp.medianUs / s.raw.medianUs
+  const platformOver = platformRatio > target && platformMedianRatio > target
+    ? ", over the target by itself"
+    : platformRatio > target
+    ? ", over the target by itself by mean, not by median"
+    : platformMedianRatio > target
+    ? ", over the target by itself by median, not by mean"
+    : ""
+  const platformAndDecode = (k: Measure) => platform(k) + fast(k)
+  const exceeds = (k: Measure) => platformAndDecode(k) > budget(k)
+  const verdict = ratio <= target
+    ? `**The ≤ ${target} target is met in this run:** (b) is ${fixed(ratio)}× (a) by mean (${fixed(medianRatio)}× by median).`
+    : [
+      `**The ≤ ${target} target is not met in this run:** (b) is ${fixed(ratio)}× (a) by mean (${fixed(medianRatio)}× by median${medianRatio <= target ? ", which would meet it" : ""}).`,
+      `The target allows ${both(budget)} per call over (a); (b) takes ${both((k) => s.effectClerk[k] - s.raw[k])} more than (a).`,
+      `Of that, the platform HttpClient's own overhead over raw fetch, (e) − (a), is ${both(platform)}: (e), the same request through \`@effect/platform\` with no schema and nothing of effect-clerk, is ${fixed(platformRatio)}× (a) by mean (${fixed(platformMedianRatio)}× by median)${platformOver}.`,
+      `The fast decode (f) is ${both(fast)}, and the rest of effect-clerk ${both(rest)}.`,
+      exceeds("meanUs") && exceeds("medianUs")
+        ? `The platform overhead and the fast decode alone, ${both(platformAndDecode)}, already exceed what the target allows.`
+        : !exceeds("meanUs") && !exceeds("medianUs")
+        ? `The platform overhead and the fast decode together, ${both(platformAndDecode)}, fit in what the target allows; the rest of effect-clerk takes (b) over it.`
+        : `The platform overhead and the fast decode together, ${both(platformAndDecode)}, exceed what the target allows by ${exceeds("meanUs") ? "mean" : "median"} only.`
+    ].join(" ")
+  const parts = [
+    "## 1. Call overhead: `users.list({ limit: 100 })`",
+    "",
+    `A \`node:http\` server on 127.0.0.1, in a worker thread (so it serves from the second core), replays one body for every \`GET …/users\`: a JSON array of ${r.userCount} users (${bytes(r.bodyBytes)} bytes) generated deterministically by bench/fixtures/users.ts — 1 to 4 e-mail addresses with \`verification_otp\` / \`verification_from_oauth\` objects, 0 to 2 phone numbers, 0 to 2 OAuth accounts with \`verification_oauth\`, some Web3 wallets and passkeys, nested public/private/unsafe metadata, millisecond timestamps. Before timing, every user is decoded with \`Schema.decodeUnknownSync(Schemas.User)\` (and again refusing excess properties, so no fixture field goes unchecked), and every client's answer is checked (effect-clerk's equals the decoded fixture; \`@clerk/backend\` returns 100 users and \`totalCount\` 100).`,
+    "",
+    `Cases run one call at a time, in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls each (the order rotates every round), after ${r.warmupCalls} warm-up calls per case; each call is timed on its own. Ratios are to (a) in the same run.`,
+    "",
+    table(["Case", "mean µs", "median µs", "p90 µs", "mean ÷ (a)", "median ÷ (a)", "Target", "Met"], rows),
+    "",
+    "Notes:",
+    "",
+    "- `@clerk/backend`'s `getUserList` sends two requests in parallel, `GET /v1/users` and `GET /v1/users/count`, and returns `{ data, totalCount }` with `User` class instances; it does not validate the body. The replay server answers both.",
+    "- effect-clerk validates the whole body against the schema and renames every key to camelCase; (a) and (c) do neither, so (b) is doing more work per call, not the same work slower.",
+    "",
+    "### How decoding works",
+    "",
+    `Every operation with a JSON body decodes it in src/internal/response.ts (\`decoderOf\`). On first use, the operation's 2xx schema is compiled by \`compile\` (src/internal/fastDecode.ts) into a plain function that checks the parsed JSON and renames its keys in one pass. It knows the AST shapes the generator emits (structs with renamed keys, records, arrays, unions, literals, the string, number, boolean and unknown keywords; declared schemas such as \`FreeForm\` go to their own parser). For any value it does not accept it returns \`rejected\`, and the same input then goes to Effect's \`Schema.decodeUnknown\`, the general decoder (d); so a body that does not match its schema fails with the same \`ClerkDecodeError\`, path and message as without the fast path. A schema with a shape \`compile\` does not know is not compiled and always takes the general decoder: in this run \`compile\` handles ${c.schemas.compiled} of the ${c.schemas.total} schemas exported by Schemas.ts and ${c.operations.compiled} of the ${c.operations.total} 2xx schemas of the generated operations and list streams. Before timing, the bench checks that the fast path accepts the fixture (so (b) does not fall back) and returns a value deep-equal to the general decoder's.`,
+    "",
+    `On the fixture, the fast path (f) takes ${us(s.fastDecode.meanUs)} µs (mean), ${fixed(s.fastDecode.meanUs / s.jsonParse.meanUs)}× the \`JSON.parse\` of the same body; the general decoder (d) takes ${us(s.decode.meanUs)} µs, ${fixed(s.decode.meanUs / s.fastDecode.meanUs, 1)}× (f). Effect's validation of the wire shape alone (d'), the same checks without the key-renaming transformations, takes ${us(s.wireValidate.meanUs)} µs; (d) − (d'), ${us(s.decode.meanUs - s.wireValidate.meanUs)} µs, is what those transformations cost in Effect's parser.`,
+    "",
+    "Where the time of (b) goes:",
+    "",
+    table(["Part", "µs per call, mean", "÷ (a), mean", "share of (b), mean", "µs per call, median", "share of (b), median"], [
+      part("(a) transport + `JSON.parse` (raw fetch)", (k) => s.raw[k]),
+      part("(e) − (a): `@effect/platform` HttpClient and Effect runtime over raw fetch", platform),
+      part("(f) fast decode of the parsed array", fast),
+      part("(b) − (e) − (f): the rest of effect-clerk (params encoding, request building, retry, timeout, span)", rest)
+    ]),
+    "",
+    "These parts are differences between cases timed separately, so each carries the noise of several cases; a small negative value means \"within noise\".",
+    "",
+    verdict
+  ]
+  if (r.profile !== undefined) {
+    const p = r.profile
+    parts.push(
+      "",
+      `### Profile of (b)`,
+      "",
+      `The ratio misses the target, so (b) was profiled with the inspector's sampling profiler (100 µs interval) in the same process, after the timed rounds: ${p.calls} calls, ${fixed(p.totalMs, 0)} ms of samples (the server thread is not in it). ${r.profileFile === undefined ? "" : `The raw profile is saved as \`${r.profileFile}\` (git-ignored; open it in Chrome DevTools).`}`,
+      "",
+      "Time by area, counting a sample for every area on its stack (inclusive). Areas under nearly every sample (Node's task queue, the Effect fiber loop, the bench loop) are left out.",
+      "",
+      table(["Area", "ms", "share"], profileRows(p.areasInclusive)),
+      "",
+      "Self time by area:",
+      "",
+      table(["Area", "ms", "share"], profileRows(p.areasSelf)),
+      "",
+      "Top functions by self time. Frames in src/ are positions in tsx's transpiled output, which is one line per file. `JSON.parse` gets no frame of its own: V8 counts it as self time of its caller, for (b) the `decode` function of src/internal/response.ts, just as `TextDecoder` (`decode node:internal/encoding`) is the reading of the body as text.",
+      "",
+      table(["Function", "ms", "share", "source line"], functionRows(p.topSelf))
+    )
+  }
+  return {
+    summary: [
+      `| users.list time per call ÷ raw fetch + JSON.parse (mean) | ${fixed(ratio)} (median ${fixed(medianRatio)}) | ≤ ${target} | ${met(ratio <= target)} |`,
+      `| \`@effect/platform\` HttpClient alone, no schema, ÷ raw fetch + JSON.parse (mean; info) | ${fixed(platformRatio)} (median ${fixed(s.effectHttp.medianUs / s.raw.medianUs)}) | — | — |`
+    ],
+    body: parts.join("\n")
+  }
+}
+
+const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array<string>; body: string } => {
+  if (r instanceof Error) return { summary: [], body: failed("bundle size", r) }
+  const z = r.sizes
+  const delta = (key: Bundle.EntryKey) => z[key].gzipBytes - z.baseline.gzipBytes
+  const deltaMin = (key: Bundle.EntryKey) => z[key].minBytes - z.baseline.minBytes
+  const fits = (key: Bundle.EntryKey) => delta(key) <= targetKb * KB
+  const labels: Array<[Bundle.EntryKey, string, boolean]> = [
+    ["baseline", "(a) `effect` + `@effect/platform` only: builds a request, runs it on `FetchHttpClient` — baseline", false],
+    ["baselineSchema", "(a') (a) plus a small `effect/Schema` decode (info)", false],
+    ["perGroup", "(b) (a) plus `Users.get`, package entry: `import { Users, ClerkClient, ClerkConfig } from \"../../src/index.js\"`", true],
+    ["perGroupModule", "(b') (a) plus `Users.get`, one module each: `import * as Users from \"../../src/generated/Users.js\"`, `ClerkClient` from `../../src/ClerkClient.js`, `ClerkConfig` from `../../src/ClerkConfig.js`", true],
+    ["backend", "(c) (a) plus `ClerkBackend` (every group; info)", false]
+  ]
+  const rows = labels.map(([key, label, isTarget]) => [
+    label,
+    `\`${z[key].entry}\``,
+    bytes(z[key].minBytes),
+    bytes(z[key].gzipBytes),
+    key === "baseline" ? "" : `${bytes(deltaMin(key))}`,
+    key === "baseline" ? "" : `${bytes(delta(key))} (${kb(delta(key))})`,
+    isTarget ? `≤ ${targetKb} KB` : "",
+    isTarget ? met(fits(key)) : ""
+  ])
+  const compositionKeys: Array<Bundle.EntryKey> = ["baseline", "perGroup", "perGroupModule", "backend"]
+  const areaNames = [...new Set(compositionKeys.flatMap((key) => Object.keys(z[key].areas)))].sort()
+  const composition = areaNames.map((area) => [area, ...compositionKeys.map((key) => bytes(z[key].areas[area] ?? 0))])
+  const l = r.leak
+  const groupsFound = (found: ReadonlyArray<string>) => found.length === 0 ? "none" : `**${found.length}**: ${found.join(", ")}`
+  const presence = (present: boolean, expected: boolean) => present === expected ? (present ? "present" : "absent") : `**${present ? "present" : "absent"}**`
+  const contentsRows = [
+    [
+      `Operation names of the ${l.groupsChecked} other groups (the \`name: "group.operation"\` strings, kept as literals by the minifier)`,
+      groupsFound(l.perGroup.foreignGroupsFound),
+      groupsFound(l.perGroupModule.foreignGroupsFound),
+      `${l.backend.foreignGroupsFound.length} groups`
+    ],
+    ["The billing path `\"/billing/statements\"`", presence(l.perGroup.billingPath, false), presence(l.perGroupModule.billingPath, false), presence(l.backend.billingPath, true)],
+    ["`\"commerce_statement_group\"`, a wire literal only a billing schema holds", presence(l.perGroup.billingSchema, false), presence(l.perGroupModule.billingSchema, false), presence(l.backend.billingSchema, true)],
+    [`Users operations (of ${l.usersOperationsTotal}; the app calls one)`, String(l.perGroup.usersOperationsFound), String(l.perGroupModule.usersOperationsFound), String(l.backend.usersOperationsFound)]
+  ]
+  const noForeign = (c: Bundle.GroupContents) => c.foreignGroupsFound.length === 0 && !c.billingPath && !c.billingSchema
+  const searchesWork = l.backend.foreignGroupsFound.length > 0 && l.backend.billingPath && l.backend.billingSchema
+  const marks = r.pureMarksComplete
+  // Which import form gives the smaller bundle; under 1 % of (b)'s delta counts as the same size.
+  const saving = delta("perGroup") - delta("perGroupModule")
+  const same = Math.abs(saving) < Math.max(1, delta("perGroup") * 0.01)
+  const moduleForm = "`import * as Users from \"effect-clerk/generated/Users\"`, with `ClerkClient` from `\"effect-clerk/ClerkClient\"` and `ClerkConfig` from `\"effect-clerk/ClerkConfig\"` (all three are subpaths of package.json `exports`)"
+  const entryForm = "`import { Users, ClerkClient, ClerkConfig } from \"effect-clerk\"`"
+  const recommendation = same
+    ? `**Recommendation:** either form; in this run they differ by ${bytes(Math.abs(saving))} bytes gzip, under 1 %: ${entryForm} gives ${kb(delta("perGroup"))} over (a), ${moduleForm} ${kb(delta("perGroupModule"))}.`
+    : saving > 0
+    ? `**Recommendation:** for the smallest bundle, import a group from its own module: ${moduleForm}. It adds ${bytes(delta("perGroupModule"))} bytes gzip (${kb(delta("perGroupModule"))}) over (a), ${bytes(saving)} bytes (${kb(saving)}, ${pct(saving / delta("perGroup"))}) less than ${entryForm}, whose bundle keeps ${l.perGroup.usersOperationsFound} of the ${l.usersOperationsTotal} Users operations where the module form keeps ${l.perGroupModule.usersOperationsFound}. ${fits("perGroup") ? `Both forms meet the ≤ ${targetKb} KB target.` : fits("perGroupModule") ? `Only the module form meets the ≤ ${targetKb} KB target.` : `Neither meets the ≤ ${targetKb} KB target.`} \`ClerkBackend\` (c) binds every group and adds ${kb(delta("backend"))}.`
+    : `**Recommendation:** import from the package entry, ${entryForm}: it adds ${kb(delta("perGroup"))} over (a), ${bytes(-saving)} bytes gzip less than ${moduleForm} (${kb(delta("perGroupModule"))}).`
+  const body = [
+    "## 2. Bundle size",
+    "",
+    `esbuild ${r.esbuildVersion}, ${r.options}. Entries are in bench/bundle/; they share the hand-written request of bench/bundle/handWritten.ts, so the differences are what effect-clerk adds. (b) and (b') are the same app and differ only in how they import. 1 KB = 1,024 bytes. The bundles are left in bench/.tmp/bundle/ (git-ignored).`,
+    "",
+    table(["Entry", "File", "min bytes", "gzip bytes", "Δ min vs (a)", "Δ gzip vs (a)", "Target", "Met"], rows),
+    "",
+    recommendation,
+    "",
+    "### Do (b) and (b') contain other groups?",
+    "",
+    table(["Searched in the minified bundle", "(b) package entry", "(b') own modules", "(c) `ClerkBackend`, which must find them"], contentsRows),
+    "",
+    `${noForeign(l.perGroup) && noForeign(l.perGroupModule) ? "Neither per-group bundle holds an operation, path or schema of another group" : "**A per-group bundle holds code of another group** (bold cells above)"}${searchesWork ? "; the same searches find all of them in (c), so they do work." : "; **the searches do not all succeed on (c), so they may be broken.**"}`,
+    "",
+    `Pure markers: rebuilding (b) and (b') with every \`I.*(\`, \`Schema.*(\` and \`Op.*(\` call of the generated modules marked \`/*#__PURE__*/\` in memory (the \`pureNestedCalls\` plugin in bench/bundle/index.ts) ${marks.perGroup && marks.perGroupModule ? "gives byte-identical bundles: the generator leaves no such call unmarked." : `changes ${[marks.perGroup ? "" : `(b) to ${bytes(z.perGroupPure.gzipBytes)} bytes gzip`, marks.perGroupModule ? "" : `(b') to ${bytes(z.perGroupModulePure.gzipBytes)} bytes gzip`].filter((x) => x !== "").join(" and ")}: **some calls in the generated modules are still unmarked**, and each keeps its declaration in the bundle.`}`,
+    "",
+    "### Composition (minified bytes per input area, from esbuild's metafile)",
+    "",
+    table(["Area", ...compositionKeys.map((k) => `${k}`)], composition)
+  ].join("\n")
+  return {
+    summary: [
+      `| Bundle (b) − (a): \`Users.get\` imported from the package entry, gzip | ${bytes(delta("perGroup"))} bytes (${kb(delta("perGroup"))}) | ≤ ${targetKb} KB | ${met(fits("perGroup"))} |`,
+      `| Bundle (b') − (a): \`Users.get\` imported from \`generated/Users\`, gzip | ${bytes(delta("perGroupModule"))} bytes (${kb(delta("perGroupModule"))}) | ≤ ${targetKb} KB | ${met(fits("perGroupModule"))} |`,
+      `| Bundle (c) − (a): \`ClerkBackend\`, gzip (info) | ${bytes(delta("backend"))} bytes (${kb(delta("backend"))}) | — | — |`
+    ],
+    body
+  }
+}
+
+const typecheckSection = (r: Results["typecheck"], targetS: number): { summary: Array<string>; body: string } => {
+  if (r instanceof Error) return { summary: [], body: failed("type-check", r) }
+  const targets: Array<[Typecheck.TypecheckTarget, boolean]> = [[r.baseline, false]]
+  if (r.dist !== undefined) targets.push([r.dist, true])
+  targets.push([r.src, false])
+  const medianWall = (t: Typecheck.TypecheckTarget) => median(t.runs.map((x) => x.wallS))
+  const medianCpu = (t: Typecheck.TypecheckTarget) => median(t.runs.map((x) => x.cpuS))
+  const signed = (x: number) => `${x >= 0 ? "+" : "−"}${fixed(Math.abs(x))}`
+  const rows = targets.map(([t, isTarget]) => {
+    const walls = t.runs.map((x) => x.wallS)
+    const ok = t.runs.every((x) => x.ok)
+    const wall = median(walls)
+    const isBaseline = t === r.baseline
+    return [
+      t.label,
+      `\`${t.project}\``,
+      String(t.runs.length),
+      `${fixed(wall)} (${fixed(Math.min(...walls))}–${fixed(Math.max(...walls))})`,
+      fixed(medianCpu(t)),
+      isBaseline ? "" : signed(wall - medianWall(r.baseline)),
+      isBaseline ? "" : signed(medianCpu(t) - medianCpu(r.baseline)),
+      fixed(Math.max(...t.runs.map((x) => x.maxRssMb)), 0),
+      ok ? "yes" : "**no**",
+      isTarget ? `≤ ${targetS} s` : "",
+      isTarget ? met(ok && wall <= targetS) : ""
+    ]
+  })
+  const medianRun = (t: Typecheck.TypecheckTarget) => [...t.runs].sort((a, b) => a.wallS - b.wallS)[Math.floor((t.runs.length - 1) / 2)]!
+  const diag = (t: Typecheck.TypecheckTarget, name: string, digits = 0) => {
+    const value = medianRun(t).diagnostics[name]
+    return value === undefined ? "n/a" : digits === 0 ? bytes(value) : fixed(value, digits)
+  }
+  const lines = (t: Typecheck.TypecheckTarget) => {
+    const d = medianRun(t).diagnostics
+    return bytes((d["Lines of Library"] ?? 0) + (d["Lines of Definitions"] ?? 0) + (d["Lines of TypeScript"] ?? 0))
+  }
+  const diagnosticRows = targets.map(([t]) => [
+    t.label,
+    diag(t, "Files"),
+    lines(t),
+    diag(t, "Types"),
+    diag(t, "Instantiations"),
+    diag(t, "Parse time", 2),
+    diag(t, "Bind time", 2),
+    diag(t, "Check time", 2),
+    diag(t, "Total time", 2)
+  ])
+  const distWall = r.dist === undefined ? Number.NaN : medianWall(r.dist)
+  const distCpu = r.dist === undefined ? Number.NaN : medianCpu(r.dist)
+  const baseWall = medianWall(r.baseline)
+  const baseCpu = medianCpu(r.baseline)
+  const failures = targets.flatMap(([t]) => t.runs.filter((x) => !x.ok).slice(0, 1).map((x) => `${t.label}:\n${x.output}`))
+  const body = [
+    "## 3. Type-check",
+    "",
+    `TypeScript ${r.typescriptVersion}, \`tsc -p <project> --noEmit\` with the repository's tsconfig.json options (strict, \`exactOptionalPropertyTypes\`, NodeNext, \`skipLibCheck\`, \`types: ["node"]\`), measured with ${r.measuredWith}. bench/typecheck/consumer.ts calls five operations through \`ClerkBackend\` (users.list, users.get, organizations.create, invitations.create, sessions.list) with typed error handling. For dist/, the bench first runs \`npm run build\` (${r.build.ok ? `ok, ${fixed(r.build.wallS, 1)} s` : "**failed**"}) and checks a copy of the consumer importing \`"effect-clerk"\`, which TypeScript resolves through package.json \`exports\` to dist/index.d.ts, as an installed package would. bench/typecheck/baseline.ts is a similar app using \`@effect/platform\` alone: the floor set by effect's and Node's declarations.`,
+    "",
+    table(["Project", "tsconfig", "runs", "wall s, median (min–max)", "CPU s (user+sys), median", "Δ wall s vs baseline", "Δ CPU s vs baseline", "peak RSS MB", "no errors", "Target", "Met"], rows),
+    "",
+    r.dist === undefined
+      ? "dist/ was not checked: the build failed."
+      : [
+        `Against dist/, the effect-clerk consumer takes ${fixed(distWall)} s wall and ${fixed(distCpu)} s CPU (medians); the baseline app without effect-clerk takes ${fixed(baseWall)} s wall and ${fixed(baseCpu)} s CPU. effect-clerk adds ${signed(distWall - baseWall)} s wall, ${signed(distCpu - baseCpu)} s CPU.`,
+        baseWall > targetS
+          ? `The ≤ ${targetS} s target is below the baseline's own ${fixed(baseWall)} s on this machine: an app using only effect and \`@effect/platform\` misses it before effect-clerk adds anything. Most of the baseline is parsing and binding the declarations of Node and effect (table below).`
+          : `The baseline fits in the ${targetS} s target on this machine, with ${fixed(targetS - baseWall)} s to spare.`,
+        distWall > distCpu * 1.2
+          ? `The wall time of ${fixed(distWall)} s is ${fixed(distWall / distCpu, 1)}× its CPU time: on this run the machine was shared (see the load average above), so wall time includes waiting for a core.`
+          : distCpu > distWall * 1.2
+          ? `CPU time is above wall time because V8 runs garbage collection on helper threads beside tsc's main thread, on the second core.`
+          : `Wall time is close to CPU time.`
+      ].join(" "),
+    "",
+    "Where the compiler spends it (`--extendedDiagnostics` of the median run; its times are tsc's own, without process start-up):",
+    "",
+    table(["Project", "files", "lines", "types", "instantiations", "parse s", "bind s", "check s", "total s"], diagnosticRows),
+    ...(failures.length === 0 ? [] : ["", "Errors:", "", "```", ...failures, "```"]),
+    ...(r.build.ok ? [] : ["", "Build output:", "", "```", r.build.output, "```"])
+  ].join("\n")
+  return {
+    summary: r.dist === undefined ? [] : [
+      `| \`tsc --noEmit\` of a 5-operation consumer against dist/ (median wall) | ${fixed(distWall)} s; baseline app with effect + \`@effect/platform\` only ${fixed(baseWall)} s; difference ${signed(distWall - baseWall)} s (CPU ${signed(distCpu - baseCpu)} s) | ≤ ${targetS} s | ${met(distWall <= targetS)} |`
+    ],
+    body
+  }
+}
+
+export const render = (results: Results): string => {
+  const e = results.env
+  const call = callSection(results.callOverhead, results.targets.callRatio)
+  const bundle = bundleSection(results.bundle, results.targets.bundleDeltaKb)
+  const typecheck = typecheckSection(results.typecheck, results.targets.typecheckS)
+  return [
+    "# Benchmarks",
+    "",
+    "<!-- Written by `npm run bench` (bench/run.ts). Edits here are overwritten by the next run. -->",
+    "",
+    "Every number below comes from one run of the command below. Timings are only comparable within a run: each is reported next to a baseline measured in the same run.",
+    "",
+    table(["", ""], [
+      ["Command", `\`${e.command}\``],
+      ["Date", e.date],
+      ["Node", e.node],
+      ["Machine", `${e.cores} cores, ${e.cpuModel}, ${e.platform}`],
+      ["Load average (1/5/15 min) at start → end", `${e.loadBefore.map((x) => fixed(x)).join(" / ")} → ${e.loadAfter.map((x) => fixed(x)).join(" / ")}`],
+      ["Versions", Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(", ")],
+      ["Bench duration", `${fixed(e.totalS, 0)} s`]
+    ]),
+    "",
+    "## Summary",
+    "",
+    "| Measure | Measured | Target | Met |",
+    "| --- | --- | --- | --- |",
+    ...call.summary,
+    ...bundle.summary,
+    ...typecheck.summary,
+    "",
+    call.body,
+    "",
+    bundle.body,
+    "",
+    typecheck.body,
+    "",
+    "## Not measured",
+    "",
+    "- Real Clerk latency: the server is on loopback and answers at once, which makes the client's own cost as visible as it can be; over the internet the transport dominates every ratio above.",
+    "- Concurrency and throughput: calls run one at a time.",
+    "- Bundle sizes with other bundlers (Rollup, webpack); tree shaking of namespace re-exports differs between them.",
+    "- Editor (tsserver) responsiveness."
+  ].join("\n") + "\n"
+}

@@ -14,7 +14,7 @@ import { withTimeout } from "../src/ClerkClient.js"
 import { ClerkRetryPolicy, defaultIsRetryable } from "../src/ClerkRetryPolicy.js"
 import { ClerkServerError, ClerkTransportError } from "../src/ClerkError.js"
 import { backendWith, clerkErrors, json } from "./support/MockHttp.js"
-import { wireUser } from "./support/Fixtures.js"
+import { wireOrganization, wireUser } from "./support/Fixtures.js"
 import { settle, settleUntil } from "./support/settle.js"
 
 const user = wireUser()
@@ -43,6 +43,24 @@ const drive = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput =
     return yield* Effect.dieMessage("the call did not finish")
   })
 
+/**
+ * Forks a call whose first attempt fails, and checks the retry is sent after exactly `earliest` and by `latest`
+ * (test-clock milliseconds); returns the call's exit.
+ */
+const retrySentBetween = <A, E>(call: Effect.Effect<A, E>, sent: ReadonlyArray<unknown>, earliest: number, latest = earliest) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(call)
+    yield* settleUntil(() => sent.length === 1)
+    if (earliest > 0) {
+      yield* TestClock.adjust(Duration.millis(earliest - 1))
+      yield* settle
+      expect(sent).toHaveLength(1)
+    }
+    yield* TestClock.adjust(Duration.millis(latest - Math.max(0, earliest - 1)))
+    yield* settleUntil(() => sent.length === 2)
+    return yield* Fiber.await(fiber)
+  })
+
 describe("ClerkRetryPolicy", () => {
   it.effect("retries a GET on 503 and succeeds", () =>
     Effect.gen(function*() {
@@ -57,14 +75,7 @@ describe("ClerkRetryPolicy", () => {
     Effect.gen(function*() {
       const { layer, sent } = backendWith(scripted(() => clerkErrors(500), () => json(user)))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }))
-      yield* settleUntil(() => sent.length === 1)
-      yield* TestClock.adjust("399 millis")
-      yield* settle
-      expect(sent).toHaveLength(1)
-      yield* TestClock.adjust("201 millis")
-      yield* settleUntil(() => sent.length === 2)
-      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(Exit.isSuccess(yield* retrySentBetween(clerk.users.get({ userId: "user_1" }), sent, 400, 600))).toBe(true)
     }))
 
   it.effect("gives up after the default's attempts with the last error", () =>
@@ -91,17 +102,10 @@ describe("ClerkRetryPolicy", () => {
     Effect.gen(function*() {
       const { layer, sent } = backendWith(scripted(
         () => clerkErrors(429, "too_many_requests", { "retry-after": "7" }),
-        () => json({ object: "organization", id: "org_1" })
+        () => json(wireOrganization())
       ))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      const fiber = yield* Effect.fork(clerk.organizations.create({ name: "Acme" }))
-      yield* settleUntil(() => sent.length === 1)
-      yield* TestClock.adjust("6999 millis")
-      yield* settle
-      expect(sent).toHaveLength(1)
-      yield* TestClock.adjust("1 millis")
-      yield* settleUntil(() => sent.length === 2)
-      yield* Fiber.await(fiber)
+      expect(Exit.isSuccess(yield* retrySentBetween(clerk.organizations.create({ name: "Acme" }), sent, 7000))).toBe(true)
     }))
 
   it.effect("honours an HTTP-date Retry-After", () =>
@@ -112,14 +116,7 @@ describe("ClerkRetryPolicy", () => {
         () => json(user)
       ))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }))
-      yield* settleUntil(() => sent.length === 1)
-      yield* TestClock.adjust("3999 millis")
-      yield* settle
-      expect(sent).toHaveLength(1)
-      yield* TestClock.adjust("1 millis")
-      yield* settleUntil(() => sent.length === 2)
-      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      expect(Exit.isSuccess(yield* retrySentBetween(clerk.users.get({ userId: "user_1" }), sent, 4000))).toBe(true)
     }))
 
   it.effect("caps a long Retry-After at maxRetryAfter", () =>
@@ -129,23 +126,20 @@ describe("ClerkRetryPolicy", () => {
         () => json(user)
       ))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      const fiber = yield* Effect.fork(clerk.users.get({ userId: "user_1" }).pipe(
+      const call = clerk.users.get({ userId: "user_1" }).pipe(
         Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.make({ maxRetryAfter: "3 seconds" }))
-      ))
-      yield* settleUntil(() => sent.length === 1)
-      yield* TestClock.adjust("3 seconds")
-      yield* settleUntil(() => sent.length === 2)
-      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      )
+      expect(Exit.isSuccess(yield* retrySentBetween(call, sent, 3000))).toBe(true)
     }))
 
   it.effect("retries a POST whose connection was refused, but not one whose connection was reset", () =>
     Effect.gen(function*() {
-      const refusedOnce = backendWith(scripted(refused, () => json({ object: "organization", id: "org_1" })))
+      const refusedOnce = backendWith(scripted(refused, () => json(wireOrganization())))
       const clerk = yield* Effect.provide(ClerkBackend, refusedOnce.layer)
       yield* drive(clerk.organizations.create({ name: "Acme" }))
       expect(refusedOnce.sent).toHaveLength(2)
 
-      const resetOnce = backendWith(scripted(reset, () => json({ object: "organization", id: "org_1" })))
+      const resetOnce = backendWith(scripted(reset, () => json(wireOrganization())))
       const clerk2 = yield* Effect.provide(ClerkBackend, resetOnce.layer)
       const exit = yield* drive(clerk2.organizations.create({ name: "Acme" }))
       expect(resetOnce.sent).toHaveLength(1)

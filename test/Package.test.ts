@@ -18,6 +18,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Url from "node:url"
 import * as Zlib from "node:zlib"
+import { wireUser } from "./support/Fixtures.js"
 
 const repoRoot = Path.resolve(Url.fileURLToPath(new URL("..", import.meta.url)))
 const fixture = Path.join(repoRoot, "test", "fixtures", "consumer")
@@ -152,47 +153,8 @@ const link = (target: string, path: string) => {
   Fs.symlinkSync(target, path, "junction")
 }
 
-const userBody = (id: string) => ({
-  id,
-  object: "user",
-  username: null,
-  first_name: "Ada",
-  last_name: null,
-  image_url: "https://img.test/1",
-  has_image: false,
-  primary_email_address_id: null,
-  primary_phone_number_id: null,
-  primary_web3_wallet_id: null,
-  password_enabled: false,
-  two_factor_enabled: false,
-  totp_enabled: false,
-  backup_code_enabled: false,
-  email_addresses: [],
-  phone_numbers: [],
-  web3_wallets: [],
-  passkeys: [],
-  external_accounts: [],
-  saml_accounts: [],
-  enterprise_accounts: [],
-  public_metadata: { "Some Key": { nested_key: 1 } },
-  private_metadata: {},
-  unsafe_metadata: {},
-  external_id: null,
-  last_sign_in_at: null,
-  banned: false,
-  locked: false,
-  lockout_expires_in_seconds: null,
-  verification_attempts_remaining: null,
-  created_at: 1,
-  updated_at: 2,
-  delete_self_enabled: true,
-  create_organization_enabled: true,
-  last_active_at: null,
-  mfa_enabled_at: null,
-  mfa_disabled_at: null,
-  legal_accepted_at: null,
-  a_field_clerk_added_later: { anything: true }
-})
+const userBody = (id: string) =>
+  wireUser({ id, public_metadata: { "Some Key": { nested_key: 1 } }, a_field_clerk_added_later: { anything: true } })
 
 interface Received {
   readonly method: string

@@ -9,17 +9,14 @@ import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { fakeSecret } from "./support/MockHttp.js"
-import { wireUser } from "./support/Fixtures.js"
+import { wireOrganization, wireUser } from "./support/Fixtures.js"
 import { localServer } from "./support/LocalServer.js"
 
 const total = 1234
 
 const userAt = (i: number) => wireUser({ id: `user_${String(i).padStart(5, "0")}`, first_name: `User ${i}`, created_at: 10_000 - i })
 
-const organizationAt = (i: number) => ({
-  object: "organization", id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, has_image: false,
-  max_allowed_memberships: 5, admin_delete_enabled: true, public_metadata: {}, created_at: i, updated_at: i
-})
+const organizationAt = (i: number) => wireOrganization({ id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, created_at: i, updated_at: i })
 
 const invitationAt = (i: number) => ({
   object: "invitation", id: `inv_${i}`, email_address: `person${i}@example.test`, public_metadata: {},

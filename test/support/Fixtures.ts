@@ -43,3 +43,18 @@ export const wireUser = (overrides: Partial<Record<keyof Schemas.User.Encoded | 
   legal_accepted_at: null,
   ...overrides
 })
+
+/** A valid `Organization` as Clerk sends it, with the given fields replaced. */
+export const wireOrganization = (overrides: Partial<Record<keyof Schemas.Organization.Encoded | (string & {}), unknown>> = {}) => ({
+  object: "organization",
+  id: "org_1",
+  name: "Acme",
+  slug: "acme",
+  has_image: false,
+  max_allowed_memberships: 5,
+  admin_delete_enabled: true,
+  public_metadata: {},
+  created_at: 1,
+  updated_at: 1,
+  ...overrides
+})

@@ -19,6 +19,7 @@ import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import { ClerkConfig } from "./ClerkConfig.js"
 import type { ClerkError } from "./ClerkError.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
@@ -53,6 +54,11 @@ export const currentTimeout: FiberRef.FiberRef<Option.Option<Duration.Duration>>
   Option.none()
 )
 
+/** @internal */
+export const currentSecretKey: FiberRef.FiberRef<Option.Option<Redacted.Redacted<string>>> = FiberRef.unsafeMake(
+  Option.none()
+)
+
 /**
  * The executor service tag.
  *
@@ -72,8 +78,7 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
           "Clerk-API-Version": config.apiVersion,
           "User-Agent": `effect-clerk/${version}`,
           Accept: "application/json"
-        })),
-        HttpClient.mapRequest(HttpClientRequest.bearerToken(config.secretKey))
+        }))
       ))
 
       const attempt = (descriptor: Descriptor, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
@@ -89,7 +94,8 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
       const execute = (descriptor: Descriptor, params: unknown): Effect.Effect<any, ClerkError> =>
         Effect.gen(function*() {
           const wire = yield* Request.encodeParams(descriptor, params)
-          const request = Request.build(descriptor, config.apiUrl, wire)
+          const secretKey = Option.getOrElse(yield* FiberRef.get(currentSecretKey), () => config.secretKey)
+          const request = HttpClientRequest.bearerToken(Request.build(descriptor, config.apiUrl, wire), secretKey)
           const policy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => basePolicy)
           const timeout = Option.getOrElse(yield* FiberRef.get(currentTimeout), () => config.timeout)
           const answer = yield* Retry.apply(attempt(descriptor, request, timeout), policy, descriptor).pipe(
@@ -149,4 +155,19 @@ export const withTimeout: {
   2,
   <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R> =>
     Effect.locally(self, currentTimeout, Option.some(Duration.decode(timeout)))
+)
+
+/**
+ * Runs an effect with another secret key for the Clerk calls inside it (e.g. a machine's
+ * secret key for the M2M operations that accept one).
+ *
+ * @since 0.1.0
+ */
+export const withSecretKey: {
+  (secretKey: Redacted.Redacted<string>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, secretKey: Redacted.Redacted<string>): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, secretKey: Redacted.Redacted<string>): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentSecretKey, Option.some(secretKey))
 )

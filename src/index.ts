@@ -8,7 +8,7 @@
 export { ClerkBackend, type ClerkBackendApi } from "./ClerkBackend.js"
 
 /** The executor every operation runs through, and per-call timeouts. */
-export { ClerkClient, type ClerkClientOptions, type ClerkClientService, withTimeout } from "./ClerkClient.js"
+export { ClerkClient, type ClerkClientOptions, type ClerkClientService, withSecretKey, withTimeout } from "./ClerkClient.js"
 
 /** Secret key, base URL, API version and timeout. */
 export { ClerkConfig, type ClerkConfigOptions, type ClerkConfigService } from "./ClerkConfig.js"
@@ -33,3 +33,23 @@ export * from "./generated/index.js"
 
 /** Facts about the spec the client was generated from. */
 export { apiVersion, operationCount } from "./generated/Meta.js"
+
+/** Request authentication: session tokens, API keys, M2M and OAuth tokens. */
+export {
+  type AuthorizationCheck,
+  type AuthState,
+  ClerkAuth,
+  type ClerkAuthOptions,
+  type ClerkAuthService,
+  MachineAuth,
+  SessionAuth,
+  SignedIn,
+  SignedOut,
+  type TokenType
+} from "./ClerkAuth.js"
+
+/** Why a token was refused, and authentication setup errors. */
+export { ClerkAuthConfigError, TokenVerificationError, TokenVerificationReason } from "./ClerkAuthError.js"
+
+/** The instance's signing keys. */
+export { allowedAlgorithms, ClerkJwks, type ClerkJwksOptions, type ClerkJwksService } from "./ClerkJwks.js"

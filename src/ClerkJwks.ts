@@ -1,0 +1,225 @@
+/**
+ * The instance's signing keys: fetched through the Backend API, cached, refreshed once
+ * per cooldown for an unknown `kid`, and served from the last good set when a refresh fails.
+ * Or given directly, as a JWKS document or a PEM key, with no network at all.
+ *
+ * @since 0.1.0
+ */
+import * as Cache from "effect/Cache"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Jose from "jose"
+import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
+import { ClerkBackend } from "./ClerkBackend.js"
+
+/** The signature algorithms accepted for session tokens. @since 0.1.0 */
+export const allowedAlgorithms: ReadonlyArray<string> = ["RS256", "RS384", "RS512"]
+
+/**
+ * A verification key for one token algorithm.
+ *
+ * @since 0.1.0
+ */
+export interface VerificationKey {
+  readonly kid: string | undefined
+  readonly key: Jose.CryptoKey
+}
+
+/**
+ * The key service.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkJwksService {
+  /** The key for a token header's `kid` and `alg`; fails with `jwk-kid-mismatch` or `jwk-failed-to-load`. */
+  readonly getKey: (kid: string | undefined, alg: string) => Effect.Effect<VerificationKey, TokenVerificationError>
+  /** Changes whenever the key set changes, so caches of verified tokens can tell. */
+  readonly generation: Effect.Effect<number>
+}
+
+/**
+ * Options of {@link ClerkJwks.layer}.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkJwksOptions {
+  /** How long a fetched key set is used before it is fetched again. Default 5 minutes. */
+  readonly ttl?: Duration.DurationInput | undefined
+  /** The least time between two refetches caused by unknown `kid`s. Default 30 seconds. */
+  readonly cooldown?: Duration.DurationInput | undefined
+}
+
+/** A JSON Web Key as found in a JWKS document (the parts read here). */
+interface Jwk {
+  readonly kid?: string | undefined
+  readonly kty?: string | undefined
+  readonly alg?: string | undefined
+  readonly use?: string | undefined
+  readonly n?: string | undefined
+  readonly e?: string | undefined
+}
+
+/** A key set ready for lookups: RSA signing keys by `kid`, imported once per algorithm. */
+class KeySet {
+  private readonly imported = new Map<string, Promise<Jose.CryptoKey>>()
+  constructor(readonly keys: ReadonlyArray<Jwk>, readonly generation: number) {}
+
+  find(kid: string | undefined): Jwk | undefined {
+    if (kid === undefined) return this.keys.length === 1 ? this.keys[0] : undefined
+    return this.keys.find((key) => key.kid === kid)
+  }
+
+  importFor(jwk: Jwk, alg: string): Promise<Jose.CryptoKey> {
+    const cacheKey = `${jwk.kid ?? ""}\u0000${alg}`
+    let key = this.imported.get(cacheKey)
+    if (key === undefined) {
+      key = Jose.importJWK({ kty: "RSA", n: jwk.n!, e: jwk.e! }, alg) as Promise<Jose.CryptoKey>
+      this.imported.set(cacheKey, key)
+    }
+    return key
+  }
+}
+
+const rsaSigningKeys = (keys: ReadonlyArray<Jwk>): ReadonlyArray<Jwk> =>
+  keys.filter((key) =>
+    key.kty === "RSA" && typeof key.n === "string" && typeof key.e === "string" && (key.use === undefined || key.use === "sig")
+  )
+
+const keyFailure = (reason: "jwk-kid-mismatch" | "jwk-failed-to-load", message: string) =>
+  new TokenVerificationError({ reason, message })
+
+/** Looks a key up in a set and imports it for the token's algorithm. */
+const lookup = (set: KeySet, kid: string | undefined, alg: string): Effect.Effect<VerificationKey, TokenVerificationError> => {
+  const jwk = set.find(kid)
+  if (jwk === undefined) {
+    return Effect.fail(keyFailure("jwk-kid-mismatch", `no signing key with kid ${kid === undefined ? "(none)" : JSON.stringify(kid)}`))
+  }
+  if (jwk.alg !== undefined && jwk.alg !== alg) {
+    return Effect.fail(new TokenVerificationError({
+      reason: "token-invalid-algorithm",
+      message: `the token is signed with ${alg} but its key is for ${jwk.alg}`
+    }))
+  }
+  return Effect.tryPromise({
+    try: () => set.importFor(jwk, alg),
+    catch: () => keyFailure("jwk-failed-to-load", `the signing key ${jwk.kid ?? ""} could not be imported`)
+  }).pipe(Effect.map((key) => ({ kid: jwk.kid, key })))
+}
+
+let generations = 0
+
+/**
+ * The key service tag.
+ *
+ * @since 0.1.0
+ */
+export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, ClerkJwksService>() {
+  /** Keys fetched with `jwks.getJWKS` (so with the client's headers, retries and spans), cached and refreshed. */
+  static readonly make = (options: ClerkJwksOptions = {}): Effect.Effect<ClerkJwksService, never, ClerkBackend> =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const ttl = Duration.decode(options.ttl ?? Duration.minutes(5))
+      const cooldown = Duration.toMillis(options.cooldown ?? Duration.seconds(30))
+      const lastGood = yield* Ref.make(Option.none<KeySet>())
+      const lastForced = yield* Ref.make(Number.NEGATIVE_INFINITY)
+
+      const fetchSet = clerk.jwks.getJWKS().pipe(
+        Effect.map((jwks) => new KeySet(rsaSigningKeys((jwks.keys ?? []) as ReadonlyArray<Jwk>), ++generations)),
+        Effect.tap((set) => Ref.set(lastGood, Option.some(set))),
+        // A failed refresh keeps serving the last good keys.
+        Effect.catchAll((error) =>
+          Effect.flatMap(Ref.get(lastGood), Option.match({
+            onNone: () => Effect.fail(keyFailure("jwk-failed-to-load", `the key set could not be fetched (${error._tag})`)),
+            onSome: Effect.succeed
+          }))
+        )
+      )
+      // One entry: concurrent lookups share one fetch; a failure is kept only briefly.
+      const cache = yield* Cache.makeWith({
+        capacity: 1,
+        lookup: (_: "keys") => fetchSet,
+        timeToLive: (exit) => Exit.isSuccess(exit) ? ttl : Duration.seconds(1)
+      })
+
+      /** A forced refetch, at most once per cooldown window whatever the number of callers. */
+      const refreshForUnknownKid = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const allowed = yield* Ref.modify(lastForced, (last) =>
+          now - last >= cooldown ? [true, now] as const : [false, last] as const)
+        if (allowed) yield* cache.invalidate("keys")
+        return yield* cache.get("keys")
+      })
+
+      const getKey = (kid: string | undefined, alg: string) =>
+        Effect.flatMap(cache.get("keys"), (set) =>
+          set.find(kid) !== undefined
+            ? lookup(set, kid, alg)
+            : Effect.flatMap(refreshForUnknownKid, (fresh) => lookup(fresh, kid, alg)))
+
+      return {
+        getKey,
+        generation: Effect.map(Ref.get(lastGood), Option.match({ onNone: () => 0, onSome: (set) => set.generation }))
+      }
+    })
+
+  /** {@link ClerkJwks.make} as a layer. */
+  static readonly layer = (options: ClerkJwksOptions = {}): Layer.Layer<ClerkJwks, never, ClerkBackend> =>
+    Layer.effect(ClerkJwks, ClerkJwks.make(options))
+
+  /** A fixed key set from a JWKS document (`{ keys: [...] }`, as JSON text or parsed): no network. */
+  static readonly fromJwks = (jwks: string | { readonly keys: ReadonlyArray<unknown> }): Layer.Layer<ClerkJwks, ClerkAuthConfigError> =>
+    Layer.effect(
+      ClerkJwks,
+      Effect.gen(function*() {
+        const parsed = yield* Effect.try({
+          try: () => (typeof jwks === "string" ? JSON.parse(jwks) : jwks) as { readonly keys?: unknown },
+          catch: () => new ClerkAuthConfigError({ message: "the JWKS is not valid JSON" })
+        })
+        if (!Array.isArray(parsed?.keys)) return yield* new ClerkAuthConfigError({ message: "the JWKS has no keys array" })
+        const keys = rsaSigningKeys(parsed.keys as ReadonlyArray<Jwk>)
+        if (keys.length === 0) return yield* new ClerkAuthConfigError({ message: "the JWKS has no RSA signing key" })
+        return fixed(new KeySet(keys, ++generations))
+      })
+    )
+
+  /**
+   * A single PEM public key (Clerk's "JWT public key", `CLERK_JWT_KEY`): no network. Any `kid`
+   * is accepted, since the key is the instance's only one.
+   */
+  static readonly fromPem = (pem: string): Layer.Layer<ClerkJwks, ClerkAuthConfigError> =>
+    Layer.effect(
+      ClerkJwks,
+      Effect.gen(function*() {
+        const normalised = normalisePem(pem)
+        // Imported once to validate; the JWK form lets each algorithm import its own key.
+        const jwk = yield* Effect.tryPromise({
+          try: async () => Jose.exportJWK(await Jose.importSPKI(normalised, "RS256", { extractable: true })),
+          catch: () => new ClerkAuthConfigError({ message: "the JWT key is not an RSA public key in PEM (SPKI) form" })
+        })
+        const set = new KeySet([{ kty: "RSA", n: jwk.n, e: jwk.e }], ++generations)
+        return {
+          getKey: (_kid: string | undefined, alg: string) => lookup(set, undefined, alg),
+          generation: Effect.succeed(set.generation)
+        }
+      })
+    )
+}
+
+const fixed = (set: KeySet): ClerkJwksService => ({
+  getKey: (kid, alg) => lookup(set, kid, alg),
+  generation: Effect.succeed(set.generation)
+})
+
+/** Accepts a PEM with real or escaped (`\n`) newlines, or the bare base64 body. */
+const normalisePem = (pem: string): string => {
+  const text = pem.trim().replace(/\\n/g, "\n")
+  if (text.includes("-----BEGIN")) return text
+  const body = text.replace(/\s+/g, "").match(/.{1,64}/g)?.join("\n") ?? ""
+  return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----`
+}

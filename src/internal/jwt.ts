@@ -1,0 +1,119 @@
+/**
+ * Verifying a session JWT: shape, algorithm, key, signature, then claims, each
+ * failure with its reason. Nothing here throws on bad input.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Jose from "jose"
+import { TokenVerificationError } from "../ClerkAuthError.js"
+import type { TokenVerificationReason } from "../ClerkAuthError.js"
+import type { ClerkJwksService } from "../ClerkJwks.js"
+import { allowedAlgorithms } from "../ClerkJwks.js"
+
+/** Tokens longer than this are refused before any parsing. */
+export const maxTokenLength = 16 * 1024
+
+/** The decoded parts of a compact JWT, before verification. */
+export interface DecodedJwt {
+  readonly header: Record<string, unknown>
+  readonly payload: Record<string, unknown>
+}
+
+const fail = (reason: TokenVerificationReason, message: string) =>
+  Effect.fail(new TokenVerificationError({ reason, message }))
+
+const textDecoder = new TextDecoder()
+
+const decodeSegment = (segment: string): Record<string, unknown> | undefined => {
+  if (!/^[A-Za-z0-9_-]+$/.test(segment)) return undefined
+  try {
+    const value: unknown = JSON.parse(textDecoder.decode(Jose.base64url.decode(segment)))
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a string looks like a compact JWT (three base64url parts, the first a JSON header). */
+export const looksLikeJwt = (token: string): boolean => token.length <= maxTokenLength && decode(token) !== undefined
+
+/** Splits and decodes a compact JWT, or returns undefined for anything else. */
+export const decode = (token: string): DecodedJwt | undefined => {
+  if (token.length > maxTokenLength) return undefined
+  const parts = token.split(".")
+  if (parts.length !== 3 || parts[2]!.length === 0) return undefined
+  const header = decodeSegment(parts[0]!)
+  const payload = decodeSegment(parts[1]!)
+  return header === undefined || payload === undefined ? undefined : { header, payload }
+}
+
+/** What claims must satisfy besides the signature. */
+export interface ClaimRules {
+  /** Allowed `azp` values; empty means not checked. */
+  readonly authorizedParties: ReadonlyArray<string>
+  /** Allowed `aud` values; empty means not checked. */
+  readonly audiences: ReadonlyArray<string>
+  readonly clockSkewMillis: number
+}
+
+/** Checks the signature with the key the header names, refusing algorithms outside the allowed list. */
+export const verifySignature = (
+  token: string,
+  jwks: ClerkJwksService
+): Effect.Effect<DecodedJwt, TokenVerificationError> => {
+  if (token.length > maxTokenLength) return fail("token-invalid", `the token is longer than ${maxTokenLength} characters`)
+  const decoded = decode(token)
+  if (decoded === undefined) return fail("token-invalid", "the token is not a JWT")
+  const alg = decoded.header.alg
+  if (typeof alg !== "string" || !allowedAlgorithms.includes(alg)) {
+    return fail("token-invalid-algorithm", `the algorithm ${JSON.stringify(alg)} is not accepted (${allowedAlgorithms.join(", ")})`)
+  }
+  const kid = typeof decoded.header.kid === "string" ? decoded.header.kid : undefined
+  return Effect.flatMap(jwks.getKey(kid, alg), ({ key }) =>
+    Effect.tryPromise({
+      try: () => Jose.compactVerify(token, key, { algorithms: [alg] }),
+      catch: () => new TokenVerificationError({ reason: "token-invalid-signature", message: "the token's signature does not verify" })
+    }).pipe(Effect.as(decoded)))
+}
+
+const isNumber = (u: unknown): u is number => typeof u === "number" && Number.isFinite(u)
+
+/** Checks time and audience claims at `nowMillis`; run on every use, cached or not. */
+export const checkClaims = (
+  payload: Record<string, unknown>,
+  rules: ClaimRules,
+  nowMillis: number
+): TokenVerificationError | undefined => {
+  const now = nowMillis / 1000
+  const skew = rules.clockSkewMillis / 1000
+  const error = (reason: TokenVerificationReason, message: string) => new TokenVerificationError({ reason, message })
+  if (typeof payload.sub !== "string" || payload.sub === "") return error("token-missing-subject", "the token has no subject (sub)")
+  if (!isNumber(payload.exp)) return error("token-invalid", "the token has no expiry (exp)")
+  if (payload.exp <= now - skew) {
+    return error("token-expired", `the token expired at ${new Date(payload.exp * 1000).toISOString()}`)
+  }
+  if (payload.nbf !== undefined && (!isNumber(payload.nbf) || payload.nbf > now + skew)) {
+    return error("token-not-active-yet", "the token is not valid yet (nbf)")
+  }
+  if (payload.iat !== undefined && (!isNumber(payload.iat) || payload.iat > now + skew)) {
+    return error("token-iat-in-the-future", "the token was issued in the future (iat)")
+  }
+  if (rules.authorizedParties.length > 0) {
+    const azp = payload.azp
+    if (typeof azp !== "string" || !rules.authorizedParties.includes(azp)) {
+      return error(
+        "token-invalid-authorized-parties",
+        typeof azp === "string" ? `the authorized party ${JSON.stringify(azp)} is not accepted` : "the token names no authorized party (azp)"
+      )
+    }
+  }
+  if (rules.audiences.length > 0) {
+    const aud = payload.aud
+    const given = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === "string") : []
+    if (!given.some((a) => rules.audiences.includes(a))) {
+      return error("token-invalid-audience", "the token's audience (aud) is not accepted")
+    }
+  }
+  return undefined
+}

@@ -295,24 +295,35 @@ const machineAuthOfJwt = (tokenType: "m2m_token" | "oauth_token", payload: Recor
   })
 }
 
-/** A small LRU of verified session payloads, keyed by the whole token. */
+/** A verified session token, remembered with the key-set generation it was verified under. */
+interface VerifiedEntry {
+  readonly payload: Record<string, unknown>
+  readonly auth: SessionAuth
+  readonly generation: number
+}
+
+/** A small LRU of verified session tokens, keyed by the whole token. */
 class VerifiedTokens {
-  private readonly entries = new Map<string, { readonly payload: Record<string, unknown>; readonly generation: number }>()
+  private readonly entries = new Map<string, VerifiedEntry>()
   constructor(private readonly capacity: number) {}
 
-  get(token: string, generation: number): Record<string, unknown> | undefined {
+  get enabled(): boolean {
+    return this.capacity > 0
+  }
+
+  get(token: string, generation: number): VerifiedEntry | undefined {
     const entry = this.entries.get(token)
     if (entry === undefined) return undefined
     this.entries.delete(token)
     if (entry.generation !== generation) return undefined
     this.entries.set(token, entry)
-    return entry.payload
+    return entry
   }
 
-  set(token: string, payload: Record<string, unknown>, generation: number): void {
+  set(token: string, entry: VerifiedEntry): void {
     if (this.capacity <= 0) return
     this.entries.delete(token)
-    this.entries.set(token, { payload, generation })
+    this.entries.set(token, entry)
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!)
   }
 }
@@ -374,16 +385,24 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
 
       const verifySession = (token: string): Effect.Effect<SessionAuth, TokenVerificationError> =>
         Effect.gen(function*() {
-          const generation = yield* jwks.generation
-          let payload = verified.get(token, generation)
-          if (payload === undefined) {
-            payload = (yield* Jwt.verifySignature(token, jwks)).payload
-          }
+          const { payload } = yield* Jwt.verifySignature(token, jwks)
           const problem = Jwt.checkClaims(payload, rules, yield* Clock.currentTimeMillis)
           if (problem !== undefined) return yield* problem
-          // Remember under the generation the key lookup just used (a refetch may have moved it).
-          verified.set(token, payload, yield* jwks.generation)
-          return sessionAuthOf(payload, sessionClaims(payload))
+          const auth = sessionAuthOf(payload, sessionClaims(payload))
+          // Remembered under the generation the key lookup just used (a refetch may have moved it).
+          verified.set(token, { payload, auth, generation: yield* jwks.generation })
+          return auth
+        })
+
+      /** A token verified before skips decoding and RSA; its time claims are checked again. */
+      const fromCache = (token: string): Effect.Effect<SessionAuth | undefined, TokenVerificationError> =>
+        Effect.flatMap(jwks.generation, (generation) => {
+          const entry = verified.get(token, generation)
+          if (entry === undefined) return Effect.succeed(undefined)
+          return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const problem = Jwt.checkClaims(entry.payload, rules, now)
+            return problem === undefined ? Effect.succeed(entry.auth) : Effect.fail(problem)
+          })
         })
 
       const verifyMachineJwt = (type: "m2m_token" | "oauth_token", token: string) =>
@@ -466,7 +485,12 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
         })
         : undefined
 
-      const verifyToken = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> => {
+      const verifyToken = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> =>
+        verified.enabled && accepts.has("session_token")
+          ? Effect.flatMap(fromCache(token), (cached) => cached === undefined ? verifyFresh(token) : Effect.succeed(cached))
+          : verifyFresh(token)
+
+      const verifyFresh = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> => {
         const type = tokenTypeOf(token)
         if (type === undefined) return Effect.fail(failure("token-invalid", "the token is neither a JWT nor a known machine token"))
         if (!accepts.has(type)) {

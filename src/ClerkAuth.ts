@@ -134,10 +134,14 @@ export class SignedOut extends Data.TaggedClass("SignedOut")<{
     return {
       "x-clerk-auth-status": "signed-out",
       "x-clerk-auth-reason": this.reason,
-      "x-clerk-auth-message": this.message
+      "x-clerk-auth-message": headerSafe(this.message)
     }
   }
 }
+
+/** Header values must be printable ASCII; a message may quote fields of the token's (unverified) header. */
+const headerSafe = (text: string): string =>
+  text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).slice(0, 512)
 
 /**
  * The outcome of authenticating a request.
@@ -373,8 +377,12 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           message: "accepting API keys, M2M or OAuth tokens needs the Backend API: provide ClerkBackend"
         })
       }
-      const skew = Duration.decode(options.clockSkew ?? Duration.seconds(5))
-      if (Duration.toMillis(skew) < 0) return yield* new ClerkAuthConfigError({ message: "clockSkew cannot be negative" })
+      // Duration.decode would turn a negative input into zero; refuse it instead.
+      const rawSkew = options.clockSkew
+      if ((typeof rawSkew === "number" && rawSkew < 0) || (typeof rawSkew === "string" && rawSkew.trim().startsWith("-"))) {
+        return yield* new ClerkAuthConfigError({ message: "clockSkew cannot be negative" })
+      }
+      const skew = Duration.decode(rawSkew ?? Duration.seconds(5))
       const rules: Jwt.ClaimRules = {
         authorizedParties: options.authorizedParties ?? [],
         audiences: options.audiences ?? [],

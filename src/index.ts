@@ -53,3 +53,6 @@ export { ClerkAuthConfigError, TokenVerificationError, TokenVerificationReason }
 
 /** The instance's signing keys. */
 export { allowedAlgorithms, ClerkJwks, type ClerkJwksOptions, type ClerkJwksService } from "./ClerkJwks.js"
+
+/** Keys, tokens and layers for testing protected code with no network. */
+export * as ClerkAuthTesting from "./ClerkAuthTesting.js"

@@ -1,0 +1,182 @@
+/**
+ * Request authentication for `@effect/platform` servers: a middleware for `HttpRouter` /
+ * `HttpServer` apps that gives handlers the request's `AuthState`, a variant that answers
+ * 401 for signed-out requests, and a security middleware for `HttpApi` definitions.
+ *
+ * Tokens are found as `ClerkAuth.authenticateRequest` finds them (`Authorization: Bearer`,
+ * else the `__session` cookies); the request body is never read.
+ *
+ * @since 0.1.0
+ */
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import { ClerkAuth, SignedOut } from "./ClerkAuth.js"
+import type { AuthState, MachineAuth, SessionAuth } from "./ClerkAuth.js"
+import { TokenVerificationReason } from "./ClerkAuthError.js"
+
+/**
+ * The request's authentication outcome, provided by {@link middleware} and {@link requireAuth}.
+ *
+ * @since 0.1.0
+ */
+export class CurrentAuth extends Context.Tag("effect-clerk/CurrentAuth")<CurrentAuth, AuthState>() {
+  /** The verified session or machine token, or `ClerkUnauthorized` (a 401 response when left unhandled). */
+  static readonly signedIn: Effect.Effect<SessionAuth | MachineAuth, ClerkUnauthorized, CurrentAuth> = Effect.flatMap(
+    CurrentAuth,
+    (state) => state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state))
+  )
+}
+
+/**
+ * The verified session or machine token of a request that had to be signed in: provided by
+ * {@link requireAuth} and by the {@link ClerkAuthentication} `HttpApi` middleware.
+ *
+ * @since 0.1.0
+ */
+export class Authenticated extends Context.Tag("effect-clerk/Authenticated")<Authenticated, SessionAuth | MachineAuth>() {}
+
+/**
+ * A request without an accepted token. In an `HttpApi` it is encoded as a 401 with a JSON body
+ * `{ _tag, reason, message }`; anywhere else (an `HttpRouter` handler failing with it) it
+ * answers the same body, with the `x-clerk-auth-*` debug headers.
+ *
+ * @since 0.1.0
+ */
+export class ClerkUnauthorized extends Schema.TaggedError<ClerkUnauthorized>()(
+  "ClerkUnauthorized",
+  { reason: TokenVerificationReason, message: Schema.String },
+  HttpApiSchema.annotations({ status: 401, description: "The request carries no accepted Clerk token" })
+) {
+  /** The error for a signed-out outcome. */
+  static fromSignedOut(state: SignedOut): ClerkUnauthorized {
+    return new ClerkUnauthorized({ reason: state.reason, message: state.message })
+  }
+
+  /**
+   * `x-clerk-auth-status`, `-reason` and `-message`, as Clerk's SDKs send them. Built by `SignedOut`,
+   * which keeps them writable: a message may quote the token's unverified header, and Node
+   * refuses to send a header value outside ASCII.
+   */
+  get headers(): Record<string, string> {
+    return new SignedOut({ reason: this.reason, message: this.message, tokenType: undefined }).headers
+  }
+
+  /** The 401 response, so an `HttpRouter` app needs no error handler for it. */
+  [HttpServerRespondable.symbol](): Effect.Effect<HttpServerResponse.HttpServerResponse> {
+    return Effect.succeed(unauthorizedResponse(this))
+  }
+}
+
+const unauthorizedResponse = (error: ClerkUnauthorized): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.unsafeJson(
+    { _tag: error._tag, reason: error.reason, message: error.message },
+    { status: 401, headers: error.headers }
+  )
+
+/** Authenticates the request in context. */
+const authenticate: Effect.Effect<AuthState, never, ClerkAuth | HttpServerRequest.HttpServerRequest> = Effect.flatMap(
+  Effect.zip(ClerkAuth, HttpServerRequest.HttpServerRequest),
+  ([clerk, request]) => clerk.authenticateRequest(request)
+)
+
+/**
+ * Authenticates every request and provides {@link CurrentAuth} to the app, signed in or not:
+ * handlers decide (`yield* CurrentAuth`, or `yield* CurrentAuth.signedIn` to require it).
+ *
+ * ```ts
+ * HttpServer.serve(router, ClerkAuthMiddleware.middleware)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const middleware: <E, R>(
+  app: HttpApp.Default<E, R>
+) => HttpApp.Default<E, ClerkAuth | Exclude<R, CurrentAuth>> = HttpMiddleware.make((app) =>
+  Effect.flatMap(authenticate, (state) => Effect.provideService(app, CurrentAuth, state))
+)
+
+/**
+ * Like {@link middleware}, but a signed-out request gets a 401 (JSON `{ _tag, reason, message }`
+ * and the `x-clerk-auth-*` headers) without reaching the app. Handlers also get
+ * {@link Authenticated}, so they need not check the state again.
+ *
+ * @since 0.1.0
+ */
+export const requireAuth: <E, R>(
+  app: HttpApp.Default<E, R>
+) => HttpApp.Default<E, ClerkAuth | Exclude<R, CurrentAuth | Authenticated>> = HttpMiddleware.make((app) =>
+  Effect.flatMap(authenticate, (state) =>
+    state._tag === "SignedOut"
+      ? Effect.succeed(unauthorizedResponse(ClerkUnauthorized.fromSignedOut(state)))
+      : Effect.provide(app, Context.make(CurrentAuth, state).pipe(Context.add(Authenticated, state.auth))))
+)
+
+/**
+ * The security schemes {@link ClerkAuthentication} declares (and an OpenAPI document shows):
+ * a Bearer token, and the `__session` cookie browsers send.
+ *
+ * @since 0.1.0
+ */
+export const security = {
+  bearer: HttpApiSecurity.bearer,
+  cookie: HttpApiSecurity.apiKey({ in: "cookie", key: "__session" })
+} as const
+
+/**
+ * `HttpApi` security middleware: add it to a group or endpoint with `.middleware(ClerkAuthentication)`,
+ * provide {@link ClerkAuthentication.layer}, and handlers read {@link Authenticated}. A request
+ * without an accepted token fails with {@link ClerkUnauthorized} (401).
+ *
+ * @since 0.1.0
+ */
+export class ClerkAuthentication extends HttpApiMiddleware.Tag<ClerkAuthentication>()("effect-clerk/ClerkAuthentication", {
+  failure: ClerkUnauthorized,
+  provides: Authenticated,
+  security
+}) {
+  /**
+   * The implementation on the `ClerkAuth` in context.
+   *
+   * Both schemes authenticate the request as a whole, once, rather than the value each one
+   * decoded: `HttpApiBuilder` tries the schemes in turn and reports only the last failure, so an
+   * expired Bearer token with no cookie would otherwise be answered "token missing"; its Bearer
+   * decoding also takes any `Authorization` header. Going through `authenticateRequest` keeps
+   * the same rules as {@link middleware} (Bearer first, then `__session_<suffix>`, `__session`).
+   */
+  static readonly layer: Layer.Layer<ClerkAuthentication, never, ClerkAuth> = Layer.effect(
+    ClerkAuthentication,
+    Effect.gen(function*() {
+      const clerk = yield* ClerkAuth
+      // One outcome per request: the second scheme reuses the first one's instead of verifying again.
+      const outcomes = new WeakMap<HttpServerRequest.HttpServerRequest, AuthState>()
+      const check = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const known = outcomes.get(request)
+        const outcome = known !== undefined ? Effect.succeed(known) : clerk.authenticateRequest(request).pipe(
+          Effect.tap((state) => {
+            outcomes.set(request, state)
+            return state._tag === "SignedOut" ? withDebugHeaders(ClerkUnauthorized.fromSignedOut(state)) : Effect.void
+          })
+        )
+        return Effect.flatMap(outcome, (state) =>
+          state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state)))
+      })
+      return { bearer: () => check, cookie: () => check }
+    })
+  )
+}
+
+/** The `HttpApi` 401 body comes from the error schema; the debug headers are added on the way out. */
+const withDebugHeaders = (error: ClerkUnauthorized): Effect.Effect<void> =>
+  HttpApp.appendPreResponseHandler((_request, response) =>
+    Effect.succeed(response.status === 401 ? HttpServerResponse.setHeaders(response, error.headers) : response)
+  )

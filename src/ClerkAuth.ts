@@ -315,6 +315,10 @@ class VerifiedTokens {
     return this.capacity > 0
   }
 
+  has(token: string): boolean {
+    return this.entries.has(token)
+  }
+
   get(token: string, generation: number): VerifiedEntry | undefined {
     const entry = this.entries.get(token)
     if (entry === undefined) return undefined
@@ -404,7 +408,7 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
 
       /** A token verified before skips decoding and RSA; its time claims are checked again. */
       const fromCache = (token: string): Effect.Effect<SessionAuth | undefined, TokenVerificationError> =>
-        Effect.flatMap(jwks.generation, (generation) => {
+        !verified.has(token) ? Effect.succeed(undefined) : Effect.flatMap(jwks.generation, (generation) => {
           const entry = verified.get(token, generation)
           if (entry === undefined) return Effect.succeed(undefined)
           return Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -507,7 +511,12 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
         if (type === "session_token") return verifySession(token)
         if (Jwt.decode(token) !== undefined) return verifyMachineJwt(type as "m2m_token" | "oauth_token", token)
         const opaque = type as "api_key" | "m2m_token" | "oauth_token"
-        if (opaqueCache !== undefined) return opaqueCache.get([opaque, token] as const)
+        if (opaqueCache !== undefined) {
+          // Data.tuple: Cache keys compare with Equal, and plain arrays are equal only to themselves.
+          const key = Data.tuple(opaque, token)
+          // A refusal is not kept: a zero TTL still serves it until the clock moves.
+          return opaqueCache.get(key).pipe(Effect.tapError(() => opaqueCache.invalidate(key)))
+        }
         return Option.match(backend, {
           onNone: () => Effect.fail(failure("unexpected-error", "no Backend API to verify the token with")),
           onSome: (clerk) => verifyOpaque(clerk, opaque, token)

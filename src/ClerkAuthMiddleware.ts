@@ -122,14 +122,12 @@ export const requireAuth: <E, R>(
 )
 
 /**
- * The security schemes {@link ClerkAuthentication} declares (and an OpenAPI document shows):
- * a Bearer token, and the `__session` cookie browsers send.
- *
- * @since 0.1.0
+ * The schemes {@link ClerkAuthentication} declares: a Bearer token, and the cookie browsers send.
+ * The names are OpenAPI component names, prefixed so they do not replace an API's own `bearer`.
  */
-export const security = {
-  bearer: HttpApiSecurity.bearer,
-  cookie: HttpApiSecurity.apiKey({ in: "cookie", key: "__session" })
+const security = {
+  clerkBearer: HttpApiSecurity.bearer,
+  clerkSession: HttpApiSecurity.apiKey({ in: "cookie", key: "__session" })
 } as const
 
 /**
@@ -170,7 +168,7 @@ export class ClerkAuthentication extends HttpApiMiddleware.Tag<ClerkAuthenticati
         return Effect.flatMap(outcome, (state) =>
           state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state)))
       })
-      return { bearer: () => check, cookie: () => check }
+      return { clerkBearer: () => check, clerkSession: () => check }
     })
   )
 }

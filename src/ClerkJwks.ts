@@ -129,23 +129,26 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       const lastGood = yield* Ref.make(Option.none<KeySet>())
       const lastForced = yield* Ref.make(Number.NEGATIVE_INFINITY)
 
+      /** A fetched set is `fresh`; the last good one served after a failed fetch is not, and is retried sooner. */
       const fetchSet = clerk.jwks.getJWKS().pipe(
         Effect.map((jwks) => new KeySet(rsaSigningKeys((jwks.keys ?? []) as ReadonlyArray<Jwk>), ++generations)),
         Effect.tap((set) => Ref.set(lastGood, Option.some(set))),
-        // A failed refresh keeps serving the last good keys.
+        Effect.map((set) => ({ set, fresh: true })),
         Effect.catchAll((error) =>
           Effect.flatMap(Ref.get(lastGood), Option.match({
             onNone: () => Effect.fail(keyFailure("jwk-failed-to-load", `the key set could not be fetched (${error._tag})`)),
-            onSome: Effect.succeed
+            onSome: (set) => Effect.succeed({ set, fresh: false })
           }))
         )
       )
-      // One entry: concurrent lookups share one fetch; a failure is kept only briefly.
+      // One entry: concurrent lookups share one fetch. A failure, or the last good set standing in for one,
+      // is kept only briefly so the next lookup tries again.
       const cache = yield* Cache.makeWith({
         capacity: 1,
         lookup: (_: "keys") => fetchSet,
-        timeToLive: (exit) => Exit.isSuccess(exit) ? ttl : Duration.seconds(1)
+        timeToLive: (exit) => Exit.isSuccess(exit) && exit.value.fresh ? ttl : Duration.seconds(1)
       })
+      const currentSet = Effect.map(cache.get("keys"), (result) => result.set)
 
       /** A forced refetch, at most once per cooldown window whatever the number of callers. */
       const refreshForUnknownKid = Effect.gen(function*() {
@@ -153,18 +156,22 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
         const allowed = yield* Ref.modify(lastForced, (last) =>
           now - last >= cooldown ? [true, now] as const : [false, last] as const)
         if (allowed) yield* cache.invalidate("keys")
-        return yield* cache.get("keys")
+        return yield* currentSet
       })
 
       const getKey = (kid: string | undefined, alg: string) =>
-        Effect.flatMap(cache.get("keys"), (set) =>
+        Effect.flatMap(currentSet, (set) =>
           set.find(kid) !== undefined
             ? lookup(set, kid, alg)
             : Effect.flatMap(refreshForUnknownKid, (fresh) => lookup(fresh, kid, alg)))
 
       return {
         getKey,
-        generation: Effect.map(Ref.get(lastGood), Option.match({ onNone: () => 0, onSome: (set) => set.generation }))
+        // Through the cache, so a set past its TTL is refetched before a remembered token is trusted.
+        generation: currentSet.pipe(
+          Effect.map((set) => set.generation),
+          Effect.orElse(() => Effect.map(Ref.get(lastGood), Option.match({ onNone: () => 0, onSome: (set) => set.generation })))
+        )
       }
     })
 

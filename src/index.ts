@@ -56,3 +56,6 @@ export { allowedAlgorithms, ClerkJwks, type ClerkJwksOptions, type ClerkJwksServ
 
 /** Keys, tokens and layers for testing protected code with no network. */
 export * as ClerkAuthTesting from "./ClerkAuthTesting.js"
+
+/** Middleware for `@effect/platform` servers and the `HttpApi` security definition. */
+export * as ClerkAuthMiddleware from "./ClerkAuthMiddleware.js"

@@ -415,7 +415,8 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     otpStatus(edited).enum.push("paused")
     removeFirstName(edited)
     // Dropping most groups keeps the compile short and exercises the older-spec path too.
-    const keep = new Set(["users", "emailAddresses", "sessions", "organizations"])
+    // Request authentication (src/ClerkAuth.ts, src/ClerkJwks.ts) calls these groups, so they stay.
+    const keep = new Set(["users", "emailAddresses", "sessions", "organizations", "jwks", "apiKeys", "m2m", "oauthAccessTokens"])
     for (const group of new Set(baseline.operations.map((op) => op.group))) {
       if (!keep.has(group)) removeGroup(edited, baseline, group)
     }

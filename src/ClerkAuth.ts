@@ -197,16 +197,19 @@ const allTokenTypes: ReadonlyArray<TokenType> = ["session_token", "api_key", "m2
 const failure = (reason: TokenVerificationReason, message: string) => new TokenVerificationError({ reason, message })
 
 /** The kind of a token, from its prefix or its JWT header and subject. */
-export const tokenTypeOf = (token: string): TokenType | undefined => {
-  if (token.startsWith("ak_")) return "api_key"
-  if (token.startsWith("mt_") || token.startsWith("m2m_")) return "m2m_token"
-  if (token.startsWith("oat_")) return "oauth_token"
-  const decoded = Jwt.decode(token)
-  if (decoded === undefined) return undefined
-  const typ = typeof decoded.header.typ === "string" ? decoded.header.typ.toLowerCase() : ""
-  if (typ === "at+jwt" || typ === "application/at+jwt") return "oauth_token"
-  if (typeof decoded.payload.sub === "string" && decoded.payload.sub.startsWith("mch_")) return "m2m_token"
-  return "session_token"
+export const tokenTypeOf = (token: string): TokenType | undefined => classify(token).type
+
+/** A token's kind, and its decoded parts when it is a JWT (so they are decoded once). */
+const classify = (token: string): { readonly type: TokenType | undefined; readonly jwt: Jwt.DecodedJwt | undefined } => {
+  if (token.startsWith("ak_")) return { type: "api_key", jwt: undefined }
+  if (token.startsWith("mt_") || token.startsWith("m2m_")) return { type: "m2m_token", jwt: undefined }
+  if (token.startsWith("oat_")) return { type: "oauth_token", jwt: undefined }
+  const jwt = Jwt.decode(token)
+  if (jwt === undefined) return { type: undefined, jwt }
+  const typ = typeof jwt.header.typ === "string" ? jwt.header.typ.toLowerCase() : ""
+  if (typ === "at+jwt" || typ === "application/at+jwt") return { type: "oauth_token", jwt }
+  if (typeof jwt.payload.sub === "string" && jwt.payload.sub.startsWith("mch_")) return { type: "m2m_token", jwt }
+  return { type: "session_token", jwt }
 }
 
 const headerOf = (request: Request | HttpServerRequest.HttpServerRequest, name: string): string | undefined =>
@@ -395,9 +398,9 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       const machineRules: Jwt.ClaimRules = { ...rules, authorizedParties: [] }
       const verified = new VerifiedTokens(options.tokenCacheSize ?? 1000)
 
-      const verifySession = (token: string): Effect.Effect<SessionAuth, TokenVerificationError> =>
+      const verifySession = (token: string, decoded: Jwt.DecodedJwt): Effect.Effect<SessionAuth, TokenVerificationError> =>
         Effect.gen(function*() {
-          const { payload } = yield* Jwt.verifySignature(token, jwks)
+          const { payload } = yield* Jwt.verifySignature(token, jwks, decoded)
           const problem = Jwt.checkClaims(payload, rules, yield* Clock.currentTimeMillis)
           if (problem !== undefined) return yield* problem
           const auth = sessionAuthOf(payload, sessionClaims(payload))
@@ -417,9 +420,9 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           })
         })
 
-      const verifyMachineJwt = (type: "m2m_token" | "oauth_token", token: string) =>
+      const verifyMachineJwt = (type: "m2m_token" | "oauth_token", token: string, decoded: Jwt.DecodedJwt) =>
         Effect.gen(function*() {
-          const { payload } = yield* Jwt.verifySignature(token, jwks)
+          const { payload } = yield* Jwt.verifySignature(token, jwks, decoded)
           const problem = Jwt.checkClaims(payload, machineRules, yield* Clock.currentTimeMillis)
           if (problem !== undefined) return yield* problem
           return machineAuthOfJwt(type, payload)
@@ -503,13 +506,14 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           : verifyFresh(token)
 
       const verifyFresh = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> => {
-        const type = tokenTypeOf(token)
+        const { jwt, type } = classify(token)
         if (type === undefined) return Effect.fail(failure("token-invalid", "the token is neither a JWT nor a known machine token"))
         if (!accepts.has(type)) {
           return Effect.fail(failure("token-type-mismatch", `a ${type} was given where ${[...accepts].join(" or ")} is accepted`))
         }
-        if (type === "session_token") return verifySession(token)
-        if (Jwt.decode(token) !== undefined) return verifyMachineJwt(type as "m2m_token" | "oauth_token", token)
+        if (jwt !== undefined) {
+          return type === "session_token" ? verifySession(token, jwt) : verifyMachineJwt(type as "m2m_token" | "oauth_token", token, jwt)
+        }
         const opaque = type as "api_key" | "m2m_token" | "oauth_token"
         if (opaqueCache !== undefined) {
           // Data.tuple: Cache keys compare with Equal, and plain arrays are equal only to themselves.

@@ -60,10 +60,11 @@ export interface ClaimRules {
 /** Checks the signature with the key the header names, refusing algorithms outside the allowed list. */
 export const verifySignature = (
   token: string,
-  jwks: ClerkJwksService
+  jwks: ClerkJwksService,
+  decodedAlready?: DecodedJwt
 ): Effect.Effect<DecodedJwt, TokenVerificationError> => {
   if (token.length > maxTokenLength) return fail("token-invalid", `the token is longer than ${maxTokenLength} characters`)
-  const decoded = decode(token)
+  const decoded = decodedAlready ?? decode(token)
   if (decoded === undefined) return fail("token-invalid", "the token is not a JWT")
   const alg = decoded.header.alg
   if (typeof alg !== "string" || !allowedAlgorithms.includes(alg)) {

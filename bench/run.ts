@@ -4,7 +4,9 @@
  *
  * 1. call overhead of `users.list` against a loopback replay server,
  * 2. bundle size of apps using effect-clerk, built with esbuild,
- * 3. type-check time and memory of an app against dist/ and src/.
+ * 3. type-check time and memory of an app against dist/ and src/,
+ * 4. request authentication: effect-clerk's `authenticateRequest` against
+ *    `jose.jwtVerify` and `@clerk/backend`, networkless.
  *
  * Scratch output (bundles, the CPU profile, the dist/ consumer copy) goes to
  * bench/.tmp/, which git ignores and TypeScript's `include` skips.
@@ -12,6 +14,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Auth from "./auth/index.js"
 import * as Bundle from "./bundle/index.js"
 import * as CallOverhead from "./callOverhead/index.js"
 import { render, type Results } from "./lib/report.js"
@@ -21,7 +24,12 @@ const root = path.resolve(import.meta.dirname, "..")
 const tmp = path.join(root, "bench/.tmp")
 const docPath = path.join(root, "docs/benchmarks.md")
 
-const targets = { callRatio: 1.3, bundleDeltaKb: 25, typecheckS: 3 }
+const targets = {
+  callRatio: 1.3,
+  bundleDeltaKb: 25,
+  typecheckS: 3,
+  auth: { freshOverJose: 1.2, joseOverCached: 10, sdkOverFresh: 4 }
+}
 
 const log = (line: string) => console.log(line)
 const versionOf = (pkg: string): string =>
@@ -61,6 +69,18 @@ const main = async () => {
   const bundle = await section("2. bundle size", () => Bundle.run(path.join(tmp, "bundle")))
   const typecheck = await section("3. type-check", () =>
     Typecheck.run({ tmpDir: path.join(tmp, "typecheck"), distRuns: 3, srcRuns: 1, log }))
+  const auth = await section("4. request authentication", () =>
+    Auth.run({
+      warmupCalls: 200,
+      rounds: 120,
+      callsPerRound: 20,
+      inEffectBatch: 10,
+      budgetMs: 18_000,
+      targets: targets.auth,
+      profileMs: 4_000,
+      profileFile: path.relative(root, path.join(tmp, "auth.cpuprofile")),
+      log
+    }))
 
   const results: Results = {
     env: {
@@ -84,12 +104,13 @@ const main = async () => {
     targets,
     callOverhead,
     bundle,
-    typecheck
+    typecheck,
+    auth
   }
   fs.mkdirSync(path.dirname(docPath), { recursive: true })
   fs.writeFileSync(docPath, render(results))
   log(`wrote ${path.relative(root, docPath)} (${results.env.totalS.toFixed(0)} s)`)
-  return [callOverhead, bundle, typecheck].some((r) => r instanceof Error) ? 1 : 0
+  return [callOverhead, bundle, typecheck, auth].some((r) => r instanceof Error) ? 1 : 0
 }
 
 main().then(

@@ -1,6 +1,8 @@
 /**
  * Renders the results of every section as docs/benchmarks.md.
  */
+import type * as Auth from "../auth/index.js"
+import { componentNames } from "../auth/components.js"
 import type * as Bundle from "../bundle/index.js"
 import type * as CallOverhead from "../callOverhead/index.js"
 import type { Row } from "./profile.js"
@@ -21,10 +23,16 @@ export interface Environment {
 
 export interface Results {
   readonly env: Environment
-  readonly targets: { readonly callRatio: number; readonly bundleDeltaKb: number; readonly typecheckS: number }
+  readonly targets: {
+    readonly callRatio: number
+    readonly bundleDeltaKb: number
+    readonly typecheckS: number
+    readonly auth: Auth.AuthTargets
+  }
   readonly callOverhead: CallOverhead.CallOverheadResult | Error
   readonly bundle: Bundle.BundleResult | Error
   readonly typecheck: Typecheck.TypecheckResult | Error
+  readonly auth: Auth.AuthResult | Error
 }
 
 const KB = 1024
@@ -354,11 +362,123 @@ const typecheckSection = (r: Results["typecheck"], targetS: number): { summary: 
   }
 }
 
+const authLabels = (batch: number): Record<Auth.CaseKey, string> => ({
+  jose: "(a) `jose.jwtVerify(token, publicKey)`, key imported once — baseline",
+  fresh: "(b) effect-clerk `runtime.runPromise(auth.authenticateRequest(request))`, `tokenCacheSize: 0`: every call verifies the signature",
+  cached: "(c) the same with the token cache on (default size): a token seen before",
+  clerkSdk: "(d) `@clerk/backend` `clerk.authenticateRequest(request, { jwtKey, authorizedParties })`",
+  joseRunPromise: "(e) (a) wrapped, `runtime.runPromise(Effect.promise(() => jose.jwtVerify(token, publicKey)))`: the runtime entry and one async step around jose, nothing of effect-clerk (info)",
+  freshInEffect: `(b') (b) without \`runPromise\` per call: ${batch} calls of \`authenticateRequest\` in one effect, per call (info)`,
+  cachedInEffect: `(c') (c) the same way, ${batch} calls in one effect, per call (info)`,
+  compactVerify: "`jose.compactVerify` alone: the signature check effect-clerk delegates to, no claims (info)",
+  decode: "`decode` of src/internal/jwt.ts alone: split, base64url and `JSON.parse` of header and payload (info)",
+  newRequest: "`new Request(url, { headers })` alone; not part of (b)–(d), which reuse one request (info)"
+})
+
+const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: Array<string>; body: string } => {
+  if (r instanceof Error) return { summary: [], body: failed("request authentication", r) }
+  const s = r.stats
+  const ratio = (num: Auth.CaseKey, den: Auth.CaseKey, k: Measure) => s[num][k] / s[den][k]
+  const labels = authLabels(r.inEffectBatch)
+  const rows = (Object.keys(labels) as Array<Auth.CaseKey>).map((key) => [
+    labels[key],
+    fixed(s[key].meanUs, 1),
+    fixed(s[key].medianUs, 1),
+    fixed(s[key].p90Us, 1),
+    fixed(ratio(key, "jose", "meanUs")),
+    fixed(ratio(key, "jose", "medianUs"))
+  ])
+  const freshRatio = ratio("fresh", "jose", "meanUs")
+  const cachedSpeedup = ratio("jose", "cached", "meanUs")
+  const sdkOverFresh = ratio("clerkSdk", "fresh", "meanUs")
+  const sdkOverCached = ratio("clerkSdk", "cached", "meanUs")
+  const okFresh = freshRatio <= targets.freshOverJose
+  const okCached = cachedSpeedup >= targets.joseOverCached
+  const okSdk = sdkOverFresh >= targets.sdkOverFresh
+  const agree = (meanOk: boolean, medianOk: boolean) => meanOk === medianOk ? "" : ` (by median: ${medianOk ? "met" : "not met"})`
+  const targetRows = [
+    ["(b) ÷ (a): a fresh token through effect-clerk, over `jose.jwtVerify`", fixed(freshRatio), fixed(ratio("fresh", "jose", "medianUs")), `≤ ${targets.freshOverJose}`, met(okFresh) + agree(okFresh, ratio("fresh", "jose", "medianUs") <= targets.freshOverJose)],
+    ["(a) ÷ (c): how many times faster a repeated token is than `jose.jwtVerify`", fixed(cachedSpeedup), fixed(ratio("jose", "cached", "medianUs")), `≥ ${targets.joseOverCached}`, met(okCached) + agree(okCached, ratio("jose", "cached", "medianUs") >= targets.joseOverCached)],
+    ["(d) ÷ (b): `@clerk/backend` over effect-clerk, fresh token", fixed(sdkOverFresh), fixed(ratio("clerkSdk", "fresh", "medianUs")), `≥ ${targets.sdkOverFresh}`, met(okSdk) + agree(okSdk, ratio("clerkSdk", "fresh", "medianUs") >= targets.sdkOverFresh)],
+    ["(d) ÷ (c): `@clerk/backend` over effect-clerk, repeated token (info)", fixed(sdkOverCached), fixed(ratio("clerkSdk", "cached", "medianUs")), "—", "—"]
+  ]
+  const runPromiseRows = [
+    ["(b) − (b'): cache off", fixed(s.fresh.meanUs - s.freshInEffect.meanUs, 1), fixed(s.fresh.medianUs - s.freshInEffect.medianUs, 1), pct((s.fresh.meanUs - s.freshInEffect.meanUs) / s.fresh.meanUs)],
+    ["(c) − (c'): cache on", fixed(s.cached.meanUs - s.cachedInEffect.meanUs, 1), fixed(s.cached.medianUs - s.cachedInEffect.medianUs, 1), pct((s.cached.meanUs - s.cachedInEffect.meanUs) / s.cached.meanUs)]
+  ]
+  const inEffectRatio = ratio("freshInEffect", "jose", "meanUs")
+  const inEffectMedianRatio = ratio("freshInEffect", "jose", "medianUs")
+  const missedAny = !okFresh || !okCached || !okSdk
+  const verdict = !missedAny
+    ? `All three targets are met in this run (by mean).`
+    : [
+      !okFresh
+        ? `**(b) ÷ (a) misses the ≤ ${targets.freshOverJose} target:** a fresh token costs ${fixed(s.fresh.meanUs - s.jose.meanUs, 1)} µs (median ${fixed(s.fresh.medianUs - s.jose.medianUs, 1)} µs) more than \`jose.jwtVerify\`, where the target allows ${fixed((targets.freshOverJose - 1) * s.jose.meanUs, 1)} µs (median ${fixed((targets.freshOverJose - 1) * s.jose.medianUs, 1)} µs). Without a \`runPromise\` per call, (b') is ${fixed(inEffectRatio)}× (a) (median ${fixed(inEffectMedianRatio)}×): ${inEffectRatio <= targets.freshOverJose && inEffectMedianRatio <= targets.freshOverJose ? "within the target by mean and by median, so the runtime entry, not the verification, is what misses it." : inEffectRatio > targets.freshOverJose && inEffectMedianRatio > targets.freshOverJose ? "over the target by mean and by median, so the verification path itself, not only the runtime entry, costs more than the target allows." : "mean and median disagree, so this run cannot say whether the runtime entry or the verification path is what misses it."} For scale, (e), jose itself run through the same \`runPromise\` with nothing of effect-clerk, is ${fixed(ratio("joseRunPromise", "jose", "meanUs"))}× (a) by mean and ${fixed(ratio("joseRunPromise", "jose", "medianUs"))}× by median: what the runtime entry and one async step cost before effect-clerk does anything.`
+        : "",
+      !okCached
+        ? `**(a) ÷ (c) misses the ≥ ${targets.joseOverCached} target:** a cache hit takes ${fixed(s.cached.meanUs, 1)} µs (median ${fixed(s.cached.medianUs, 1)} µs); the target needs at most ${fixed(s.jose.meanUs / targets.joseOverCached, 1)} µs. Of that, \`runPromise\` accounts for ${fixed(s.cached.meanUs - s.cachedInEffect.meanUs, 1)} µs ((c) − (c')).`
+        : "",
+      !okSdk
+        ? `**(d) ÷ (b) misses the ≥ ${targets.sdkOverFresh} target:** \`@clerk/backend\` takes ${fixed(s.clerkSdk.meanUs, 1)} µs and (b) ${fixed(s.fresh.meanUs, 1)} µs; for ${targets.sdkOverFresh}× (b) would need to be at most ${fixed(s.clerkSdk.meanUs / targets.sdkOverFresh, 1)} µs.`
+        : ""
+    ].filter((x) => x !== "").join("\n\n")
+  const parts = [
+    "## 4. Request authentication",
+    "",
+    `One RS256 key pair is generated for the run (\`jose.generateKeyPair\`, 2048-bit), and one session token is signed with it, shaped like those of Clerk's Frontend API with v1 organization claims (${r.claimNames.map((c) => `\`${c}\``).join(", ")}): ${bytes(r.tokenBytes)} bytes (header ${r.headerBytes} bytes and payload ${r.payloadBytes} bytes decoded). Every case is networkless. effect-clerk runs \`ClerkAuth.layerWithJwks({ authorizedParties, tokenCacheSize })\` on \`ClerkJwks.fromJwks({ keys: [jwk] })\`, built once per cache setting in a \`ManagedRuntime\`. \`@clerk/backend\` gets the key as \`jwtKey\` (PEM) and a made-up publishable key for the host \`bench-fake.clerk.accounts.dev\`. Both check \`azp\` against the same authorized party, and \`exp\`, \`nbf\` and \`iat\` with their default 5 s skew. All cases take the same \`Request\` (\`Authorization: Bearer <token>\`), built once outside the loop.`,
+    "",
+    `Before timing, every case is checked: (b), (c) (a first and a second call, the second served by the cache), (b'), (c') and (d) answer signed in as \`${r.userId}\`; \`jose.jwtVerify\`, in (a) and in (e), returns that subject; a token signed with another key is signed out by (b), (c) and (d).`,
+    "",
+    `Cases run one call at a time in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls each (the order rotates every round), after ${r.warmupCalls} warm-up calls per case; each call is timed on its own, except (b') and (c'), where one sample is one \`runPromise\` of ${r.inEffectBatch} calls and the figures are that sample ÷ ${r.inEffectBatch}. Ratios are to (a) in the same run. Every signature check goes through WebCrypto (\`crypto.subtle.verify\`), whose RSA work Node runs on its thread pool, so each call waits for a handoff between threads; on a shared 2-core machine that wait varies a lot, which is why means sit well above medians.`,
+    "",
+    table(["Case", "mean µs", "median µs", "p90 µs", "mean ÷ (a)", "median ÷ (a)"], rows),
+    "",
+    table(["Target", "by mean", "by median", "Target", "Met (by mean)"], targetRows),
+    "",
+    "What `runPromise` costs per call (the difference between calling through a `ManagedRuntime` once per request and running the same effect inside a larger one):",
+    "",
+    table(["", "µs, mean", "µs, median", "share of the runPromise case, mean"], runPromiseRows),
+    "",
+    "Each is a difference of two cases timed separately, so it carries the noise of both; a small negative value means \"within noise\".",
+    "",
+    "Notes:",
+    "",
+    "- With `jwtKey`, the installed `@clerk/backend` turns the PEM into a JWK and imports it with `crypto.subtle.importKey` on every call, and first wraps the request in its own `ClerkRequest` (a `Request` subclass) to look at cookies and the URL for its handshake logic; (d) includes all of that.",
+    "- (b) and (c) return a `SignedIn` with a `SessionAuth` built from the claims; (a) and the info cases return jose's result only.",
+    "",
+    verdict
+  ]
+  if (r.profiles.length > 0) {
+    const cols = r.profiles.map((p) => p.key === "jose" ? "(a)" : p.key === "fresh" ? "(b)" : "(c)")
+    const perCall = (p: Auth.AuthResult["profiles"][number], ms: number) => fixed(ms * 1_000 / p.calls, 1)
+    const compRows = componentNames.map((name) => [name, ...r.profiles.map((p) => perCall(p, p.components.ms[name]))])
+    compRows.push(["**sampled main-thread time per call**", ...r.profiles.map((p) => `**${perCall(p, p.components.totalMs)}**`)])
+    compRows.push(["wall time per call while profiled", ...r.profiles.map((p) => fixed(p.wallUs, 1))])
+    parts.push(
+      "",
+      "### Where the time goes",
+      "",
+      `A target is missed, so ${cols.join(", ")} were profiled after the timed rounds with the inspector's sampling profiler (100 µs interval), in one session, taking turns every 10 ms so that load from elsewhere falls on each alike: ${r.profiles.map((p, i) => `${cols[i]} ${bytes(p.calls)} calls`).join(", ")}. Each sample of the main thread is counted for the case whose turn it was and for the code at the top of the stack (self time), grouped by component, in µs per call. "WebCrypto verify" is the native crypto job and node:internal/crypto; the RSA work itself runs on a pool thread, but while the main thread waits for a core its time shows up here too. "V8 builtins" holds \`JSON.parse\`, \`TextEncoder\`/\`TextDecoder\`, regular expressions and the like; "other" is Node internals outside crypto, the bench loop and unattributed native time. ${r.profileFile === undefined ? "" : `The raw profile is saved as \`${r.profileFile}\` (git-ignored; the cases' turns are interleaved in it).`}`,
+      "",
+      table(["Component, µs per call", ...cols], compRows)
+    )
+  }
+  return {
+    summary: [
+      `| Request auth, fresh token: effect-clerk \`authenticateRequest\` (cache off) ÷ \`jose.jwtVerify\` (mean) | ${fixed(freshRatio)} (median ${fixed(ratio("fresh", "jose", "medianUs"))}) | ≤ ${targets.freshOverJose} | ${met(okFresh)} |`,
+      `| Request auth, repeated token: \`jose.jwtVerify\` ÷ effect-clerk \`authenticateRequest\` (cache on) (mean) | ${fixed(cachedSpeedup)} (median ${fixed(ratio("jose", "cached", "medianUs"))}) | ≥ ${targets.joseOverCached} | ${met(okCached)} |`,
+      `| Request auth, fresh token: \`@clerk/backend\` \`authenticateRequest\` ÷ effect-clerk (cache off) (mean) | ${fixed(sdkOverFresh)} (median ${fixed(ratio("clerkSdk", "fresh", "medianUs"))}) | ≥ ${targets.sdkOverFresh} | ${met(okSdk)} |`
+    ],
+    body: parts.join("\n")
+  }
+}
+
 export const render = (results: Results): string => {
   const e = results.env
   const call = callSection(results.callOverhead, results.targets.callRatio)
   const bundle = bundleSection(results.bundle, results.targets.bundleDeltaKb)
   const typecheck = typecheckSection(results.typecheck, results.targets.typecheckS)
+  const auth = authSection(results.auth, results.targets.auth)
   return [
     "# Benchmarks",
     "",
@@ -383,6 +503,7 @@ export const render = (results: Results): string => {
     ...call.summary,
     ...bundle.summary,
     ...typecheck.summary,
+    ...auth.summary,
     "",
     call.body,
     "",
@@ -390,11 +511,14 @@ export const render = (results: Results): string => {
     "",
     typecheck.body,
     "",
+    auth.body,
+    "",
     "## Not measured",
     "",
     "- Real Clerk latency: the server is on loopback and answers at once, which makes the client's own cost as visible as it can be; over the internet the transport dominates every ratio above.",
     "- Concurrency and throughput: calls run one at a time.",
     "- Bundle sizes with other bundlers (Rollup, webpack); tree shaking of namespace re-exports differs between them.",
-    "- Editor (tsserver) responsiveness."
+    "- Editor (tsserver) responsiveness.",
+    "- Request authentication with keys fetched from Clerk (`ClerkJwks.layer`), cookie-borne tokens, and machine tokens: section 4 uses a fixed key set and a Bearer session token only."
   ].join("\n") + "\n"
 }

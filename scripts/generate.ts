@@ -3,6 +3,7 @@
  * `npm run generate:check`: fails when the committed files differ from what the generator produces.
  *
  * Flags: --spec PATH (default: $CLERK_OPENAPI_SPEC or ../shared/clerk-openapi/bapi-2026-05-12.yml),
+ *        --webhooks PATH (default: webhooks-2025-04-15.yml beside the spec),
  *        --out DIR (default: the repository root), --check.
  */
 import * as fs from "node:fs"
@@ -21,6 +22,7 @@ const flag = (name: string) => {
   return i === -1 ? undefined : args[i + 1]
 }
 const specPath = flag("--spec") ?? defaultSpecPath()
+const webhooksPath = flag("--webhooks") ?? path.join(path.dirname(specPath), "webhooks-2025-04-15.yml")
 const out = path.resolve(flag("--out") ?? root)
 const check = args.includes("--check")
 
@@ -28,8 +30,10 @@ const started = performance.now()
 const result = generate(
   loadSpec(specPath),
   JSON.parse(fs.readFileSync(path.join(root, "codegen/patches.json"), "utf8")),
-  JSON.parse(fs.readFileSync(path.join(root, "codegen/names.json"), "utf8"))
+  JSON.parse(fs.readFileSync(path.join(root, "codegen/names.json"), "utf8")),
+  fs.existsSync(webhooksPath) ? { webhooks: loadSpec(webhooksPath) } : {}
 )
+if (!fs.existsSync(webhooksPath)) console.warn(`warning: no webhooks spec at ${webhooksPath}; WebhookEvents.ts not generated`)
 const elapsed = performance.now() - started
 for (const warning of result.warnings) console.warn(`warning: ${warning}`)
 

@@ -18,6 +18,9 @@ import { loadSpec } from "../scripts/generator/spec.js"
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const specPath = process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
 const hasSpec = fs.existsSync(specPath)
+const webhooksPath = path.join(path.dirname(specPath), "webhooks-2025-04-15.yml")
+/** The webhook events spec beside the API spec, as the CLI finds it. */
+const webhooksOptions = () => (fs.existsSync(webhooksPath) ? { webhooks: loadSpec(webhooksPath) } : {})
 if (!hasSpec) {
   console.warn(`Generator.test: skipping the real-spec tests, no spec at ${specPath} (set CLERK_OPENAPI_SPEC to point at one)`)
 }
@@ -152,7 +155,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
 
   beforeAll(() => {
     spec = loadSpec(specPath)
-    baseline = generate(spec, patches, names)
+    baseline = generate(spec, patches, names, webhooksOptions())
   })
 
   describe("generate:check", () => {
@@ -172,7 +175,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
 
     it("is deterministic and leaves its input alone", () => {
       const before = structuredClone(spec)
-      const again = generate(spec, patches, names)
+      const again = generate(spec, patches, names, webhooksOptions())
       expect(changedFiles(baseline, again)).toEqual([])
       expect(again.warnings).toEqual(baseline.warnings)
       expect(spec).toEqual(before)
@@ -195,7 +198,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     it("(a) places an added operation in its group, with its names, method, path and params", () => {
       const edited = fresh()
       addFrobnicate(edited)
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       expect(changedFiles(baseline, result)).toEqual(["docs/operations.md", "src/generated/Meta.ts", "src/generated/Users.ts"])
       expect(result.operations).toHaveLength(baseline.operations.length + 1)
       expect(result.operations.find((op) => op.operationId === "FrobnicateUser")).toMatchObject({
@@ -263,7 +266,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     it("(a) gives an added group its own module, wired into Groups and index", () => {
       const edited = fresh()
       addWidgets(edited)
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       const widgets = fileOf(result, "src/generated/Widgets.ts")
       expect(widgets).toContain("export const list: Op.CallOptional<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({")
       expect(widgets).toContain("  name: \"widgets.list\",\n  method: \"GET\",\n  path: \"/widgets\",")
@@ -283,7 +286,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       const edited = fresh()
       const known: Array<string> = [...otpStatus(edited).enum]
       otpStatus(edited).enum.push("paused")
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       const before = declarationOf(fileOf(baseline, "src/generated/Schemas.ts"), "VerificationOtp")
       const after = declarationOf(fileOf(result, "src/generated/Schemas.ts"), "VerificationOtp")
       const literals = (values: ReadonlyArray<string>) => values.map((v) => JSON.stringify(v))
@@ -297,7 +300,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     it("(c) drops a removed field from the interface, its wire form and its schema", () => {
       const edited = fresh()
       removeFirstName(edited)
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       const before = declarationOf(fileOf(baseline, "src/generated/Schemas.ts"), "User")
       const after = declarationOf(fileOf(result, "src/generated/Schemas.ts"), "User")
       for (const text of ["readonly firstName:", "readonly first_name:", "firstName: I.req("]) {
@@ -314,7 +317,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       edited.info.version = "2024-10-01"
       const removed = baseline.operations.filter((op) => op.group === "webhooks").length
       expect(removed).toBeGreaterThan(0)
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       expect(result.files.has("src/generated/Webhooks.ts")).toBe(false)
       expect(result.operations).toHaveLength(baseline.operations.length - removed)
       expect(fileOf(result, "src/generated/Groups.ts")).not.toContain("Webhooks")
@@ -346,7 +349,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     it("(f) names an operation the spec and table leave unnamed, and warns", () => {
       const edited = fresh()
       addUnnamed(edited)
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       expect(result.operations.find((op) => op.operationId === "SpinGizmo")).toMatchObject({
         group: "gizmos",
         name: "spinGizmo",
@@ -369,7 +372,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       const edited = fresh()
       // A newer spec without the deprecated duplicate parameter the in-repo patch removes.
       edited.paths["/public/interstitial"].get.parameters.splice(0, 1)
-      const result = generate(edited, patches, names)
+      const result = generate(edited, patches, names, webhooksOptions())
       expect(result.patchesApplied).toEqual([])
       expect(result.patchesSkipped).toEqual(patches.map((p) => p.reason))
       expect(changedFiles(baseline, result)).toEqual([])
@@ -420,7 +423,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     for (const group of new Set(baseline.operations.map((op) => op.group))) {
       if (!keep.has(group)) removeGroup(edited, baseline, group)
     }
-    const result = generate(edited, patches, names)
+    const result = generate(edited, patches, names, webhooksOptions())
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "effect-clerk-gen-"))
     try {

@@ -6,10 +6,12 @@ import { componentsModule, generatedBanner, groupModule } from "./emit.js"
 import { pascalCase } from "./names.js"
 import type { NamingTable, Operation } from "./operations.js"
 import { readOperations } from "./operations.js"
-import type { DiscriminatorRole, SchemaContext } from "./schemas.js"
-import { componentOf, emitAlias, emitObject, isObjectLike, Registry } from "./schemas.js"
+import type { SchemaContext } from "./schemas.js"
+import { collectDiscriminators, componentNamesOf, declareComponents, emitAlias, emitObject, isObjectLike, Registry } from "./schemas.js"
 import type { Json, Patch } from "./spec.js"
 import { applyPatchList, makeResolver } from "./spec.js"
+import type { WebhookEvent } from "./webhooks.js"
+import { webhookEventsModule } from "./webhooks.js"
 
 export interface GenerateResult {
   /** Paths relative to the repository root → contents. */
@@ -20,61 +22,30 @@ export interface GenerateResult {
   readonly patchesSkipped: ReadonlyArray<string>
 }
 
-export const generate = (rawSpec: Json, patches: ReadonlyArray<Patch>, table: NamingTable): GenerateResult => {
+export interface GenerateOptions {
+  /** The webhook events spec; when given, `WebhookEvents.ts` and docs/webhook-events.md are generated too. */
+  readonly webhooks?: Json
+}
+
+export const generate = (
+  rawSpec: Json,
+  patches: ReadonlyArray<Patch>,
+  table: NamingTable,
+  options: GenerateOptions = {}
+): GenerateResult => {
   const { spec, applied, skipped } = applyPatchList(rawSpec, patches)
   const resolver = makeResolver(spec)
   const warnings: Array<string> = []
   const warn = (message: string) => warnings.push(message)
   const operations = readOperations(spec, resolver, table, warn)
 
-  // Component names, checked for clashes after PascalCasing.
-  const componentNames = new Map<string, string>()
-  const byGenerated = new Map<string, string>()
-  for (const key of Object.keys(spec.components?.schemas ?? {}).sort()) {
-    const name = pascalCase(key)
-    const clash = byGenerated.get(name)
-    if (clash !== undefined) throw new Error(`components "${clash}" and "${key}" both become ${name}`)
-    byGenerated.set(name, key)
-    componentNames.set(key, name)
-  }
-
-  const discriminators = new Map<string, DiscriminatorRole>()
-  const collectDiscriminators = (node: Json) => {
-    if (!node || typeof node !== "object") return
-    if (Array.isArray(node)) return node.forEach(collectDiscriminators)
-    const property = node.discriminator?.propertyName
-    if (typeof property === "string") {
-      const mapping: Record<string, string> = node.discriminator.mapping ?? {}
-      for (const member of node.oneOf ?? node.anyOf ?? []) {
-        const component = componentOf(member.$ref)
-        if (component === undefined) continue
-        const fromMapping = Object.entries(mapping).find(([, ref]) => componentOf(ref) === component)?.[0]
-        const target = resolver.deref(member)
-        const fromEnum = resolver.deref(target.properties?.[property])?.enum
-        const value = fromMapping ?? (Array.isArray(fromEnum) && fromEnum.length === 1 ? fromEnum[0] : component)
-        const name = componentNames.get(component)!
-        const previous = discriminators.get(name)
-        if (previous !== undefined && (previous.property !== property || previous.value !== value)) {
-          throw new Error(`${component} is a union member with two different discriminators`)
-        }
-        discriminators.set(name, { property, value: String(value) })
-      }
-    }
-    for (const value of Object.values(node)) collectDiscriminators(value)
-  }
-  collectDiscriminators(spec.components ?? {})
-  collectDiscriminators(spec.paths ?? {})
+  const componentNames = componentNamesOf(spec)
+  const discriminators = collectDiscriminators([spec.components ?? {}, spec.paths ?? {}], resolver, componentNames)
 
   const components = new Registry((name) => name, true)
   for (const name of componentNames.values()) components.reserve(name)
   const ctxFor = (): SchemaContext => ({ resolver, componentNames, discriminators, deps: new Set() })
-  for (const [key, name] of componentNames) {
-    const schema = spec.components.schemas[key]
-    if (isObjectLike(schema, resolver)) emitObject(schema, name, "response", components, ctxFor(), name)
-    else emitAlias(schema, name, "response", components, ctxFor())
-    const decl = components.declarations.get(name)!
-    components.add({ ...decl, doc: `Component schema \`${key}\`.` })
-  }
+  declareComponents(spec, componentNames, components, ctxFor)
   // Shared responses with an inline schema are declared once, beside the components.
   const sharedResponseNames = new Map<string, string>()
   for (const op of operations) {
@@ -140,6 +111,12 @@ export const generate = (rawSpec: Json, patches: ReadonlyArray<Patch>, table: Na
     ""
   ].join("\n"))
 
+  const webhooks = options.webhooks === undefined ? undefined : webhookEventsModule(options.webhooks, spec, componentNames)
+  if (webhooks !== undefined) {
+    files.set("src/generated/WebhookEvents.ts", [generatedBanner, webhooks.text].join("\n"))
+    files.set("docs/webhook-events.md", webhookEventsTable(webhooks.events, webhooks.shared, webhooks.relaxed, options.webhooks))
+  }
+
   files.set("src/generated/index.ts", [
     generatedBanner,
     `/**\n * Per-group modules, for programs that import only the groups they use.\n *\n * @since 0.1.0\n */`,
@@ -148,12 +125,40 @@ export const generate = (rawSpec: Json, patches: ReadonlyArray<Patch>, table: Na
     "",
     `/** The schemas of the Backend API. */`,
     `export * as Schemas from "./Schemas.js"`,
+    ...(webhooks === undefined ? [] : ["", `/** The webhook events, decoded. */`, `export * as WebhookEvents from "./WebhookEvents.js"`]),
     ""
   ].join("\n"))
 
   files.set("docs/operations.md", operationsTable(operations, spec))
   return { files, operations, warnings, patchesApplied: applied, patchesSkipped: skipped }
 }
+
+const webhookEventsTable = (
+  events: ReadonlyArray<WebhookEvent>,
+  shared: ReadonlySet<string>,
+  relaxed: ReadonlyArray<string>,
+  webhooks: Json
+): string =>
+  [
+    "<!-- Generated by scripts/generate.ts; do not edit. -->",
+    "# Webhook events",
+    "",
+    `All ${events.length} events of the webhooks spec version \`${webhooks.info?.version}\`, decoded by \`ClerkWebhooks\` into`,
+    "`WebhookEvents.ClerkWebhookEvent`, discriminated on `type`. A type not listed here decodes as",
+    "`UnknownWebhookEvent`.",
+    "",
+    "| Event type | Decoded as |",
+    "| --- | --- |",
+    ...events.map((event) => `| \`${event.type}\` | \`WebhookEvents.${event.name}\` |`),
+    "",
+    `Data schemas shared with the Backend API (the same objects, decoded by \`Schemas.*\`): ${[...shared].sort().map((k) => `\`${k}\``).join(", ")}.`,
+    "",
+    "Loosened where the spec's own example payloads contradict its schemas (a required property the examples",
+    "leave out is optional, a `null` they carry is allowed), so real events are not refused:",
+    "",
+    ...relaxed.map((change) => `- \`${change.split(": ")[0]}\`: ${change.split(": ")[1]}`),
+    ""
+  ].join("\n")
 
 const operationsTable = (operations: ReadonlyArray<Operation>, spec: Json): string => {
   const rows = operations.map((op) => {

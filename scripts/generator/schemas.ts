@@ -125,9 +125,11 @@ export const emitSchema = (
   if (component !== undefined) {
     const name = ctx.componentNames.get(component)
     if (name === undefined) throw new Error(`unknown component ${component}`)
-    ctx.deps.add(name)
     const qualified = registry.qualify(name)
-    return nullable(schema, { type: qualified, encoded: `${qualified}.Encoded`, expr: registry.isComponentsModule ? refToken(name) : qualified })
+    // Declarations of this module are ordered (and suspended across cycles); imported ones are used as they are.
+    const local = registry.isComponentsModule && qualified === name
+    if (local) ctx.deps.add(name)
+    return nullable(schema, { type: qualified, encoded: `${qualified}.Encoded`, expr: local ? refToken(name) : qualified })
   }
   if (schema.$ref !== undefined) return emitSchema(ctx.resolver.deref(schema), hint, mode, registry, ctx)
   return nullable(schema, emitCore(schema, hint, mode, registry, ctx))
@@ -326,4 +328,70 @@ export const isObjectLike = (schema: Json, resolver: Resolver): boolean => {
   if (schema.nullable === true) return false
   return schema.properties !== undefined && Object.keys(schema.properties).length > 0 && schema.enum === undefined &&
     (schema.type === undefined || schema.type === "object") && flattenObject(schema, resolver).properties.length > 0
+}
+
+/** Component key → generated name, checked for clashes after PascalCasing. */
+export const componentNamesOf = (spec: Json): Map<string, string> => {
+  const componentNames = new Map<string, string>()
+  const byGenerated = new Map<string, string>()
+  for (const key of Object.keys(spec.components?.schemas ?? {}).sort()) {
+    const name = pascalCase(key)
+    const clash = byGenerated.get(name)
+    if (clash !== undefined) throw new Error(`components "${clash}" and "${key}" both become ${name}`)
+    byGenerated.set(name, key)
+    componentNames.set(key, name)
+  }
+  return componentNames
+}
+
+/** The discriminator each union member component carries, found in every `discriminator` under `roots`. */
+export const collectDiscriminators = (
+  roots: ReadonlyArray<Json>,
+  resolver: Resolver,
+  componentNames: ReadonlyMap<string, string>
+): Map<string, DiscriminatorRole> => {
+  const discriminators = new Map<string, DiscriminatorRole>()
+  const visit = (node: Json): void => {
+    if (!node || typeof node !== "object") return
+    if (Array.isArray(node)) return node.forEach(visit)
+    const property = node.discriminator?.propertyName
+    if (typeof property === "string") {
+      const mapping: Record<string, string> = node.discriminator.mapping ?? {}
+      for (const member of node.oneOf ?? node.anyOf ?? []) {
+        const component = componentOf(member.$ref)
+        if (component === undefined) continue
+        const fromMapping = Object.entries(mapping).find(([, ref]) => componentOf(ref) === component)?.[0]
+        const target = resolver.deref(member)
+        const fromEnum = resolver.deref(target.properties?.[property])?.enum
+        const value = fromMapping ?? (Array.isArray(fromEnum) && fromEnum.length === 1 ? fromEnum[0] : component)
+        const name = componentNames.get(component)!
+        const previous = discriminators.get(name)
+        if (previous !== undefined && (previous.property !== property || previous.value !== value)) {
+          throw new Error(`${component} is a union member with two different discriminators`)
+        }
+        discriminators.set(name, { property, value: String(value) })
+      }
+    }
+    for (const value of Object.values(node)) visit(value)
+  }
+  roots.forEach(visit)
+  return discriminators
+}
+
+/** Declares components (all, or those `only` lists) into a registry, as interfaces or aliases. */
+export const declareComponents = (
+  spec: Json,
+  componentNames: ReadonlyMap<string, string>,
+  registry: Registry,
+  ctxFor: () => SchemaContext,
+  only?: (key: string) => boolean
+): void => {
+  for (const [key, name] of componentNames) {
+    if (only !== undefined && !only(key)) continue
+    const schema = spec.components.schemas[key]
+    if (isObjectLike(schema, ctxFor().resolver)) emitObject(schema, name, "response", registry, ctxFor(), name)
+    else emitAlias(schema, name, "response", registry, ctxFor())
+    const decl = registry.declarations.get(name)!
+    registry.add({ ...decl, doc: `Component schema \`${key}\`.` })
+  }
 }

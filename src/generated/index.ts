@@ -96,3 +96,6 @@ export * as OauthAccessTokens from "./OauthAccessTokens.js"
 
 /** The schemas of the Backend API. */
 export * as Schemas from "./Schemas.js"
+
+/** The webhook events, decoded. */
+export * as WebhookEvents from "./WebhookEvents.js"

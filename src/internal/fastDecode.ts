@@ -5,8 +5,8 @@
  *
  * It knows only the AST shapes the generator emits (key-renaming struct
  * transformations, structs, records, arrays, unions, literals, the string,
- * number, boolean and unknown keywords, and declarations, which it hands to
- * their own parser). It never decides a failure: whatever it does not accept
+ * number, boolean and unknown keywords, and declarations and refinements, which it
+ * hands to their own parser). It never decides a failure: whatever it does not accept
  * it reports as {@link rejected}, and the caller runs the regular decoder,
  * which returns the exact value or `ParseError` it always would.
  *
@@ -142,10 +142,9 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
     }
     case "Transformation": {
       const transformation = ast.transformation
-      if (
-        transformation._tag !== "TypeLiteralTransformation" || ast.from._tag !== "TypeLiteral" ||
-        ast.to._tag !== "TypeLiteral" || ast.from.indexSignatures.length !== 0
-      ) {
+      // Any other transformation (e.g. the unknown webhook event) is rare: its own parser decides.
+      if (transformation._tag !== "TypeLiteralTransformation") return delegate(ast)
+      if (ast.from._tag !== "TypeLiteral" || ast.to._tag !== "TypeLiteral" || ast.from.indexSignatures.length !== 0) {
         throw new Unsupported("transformation")
       }
       const rename = new Map<PropertyKey, PropertyKey>()
@@ -164,16 +163,21 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
         return fallback === undefined ? field : { ...field, fallback }
       }))
     }
-    case "Declaration": {
-      // A hand-written schema (FreeForm, BlobPart): its own parser decides, as in the general decoder.
-      const decode = ParseResult.decodeUnknownEither(Schema.make(ast), { onExcessProperty: "ignore" })
-      return (u) => {
-        const result = decode(u)
-        return Either.isRight(result) ? result.right : rejected
-      }
-    }
+    case "Refinement":
+    case "Declaration":
+      // A hand-written schema (FreeForm, BlobPart, a filtered string): its own parser decides, as in the general decoder.
+      return delegate(ast)
     default:
       throw new Unsupported(ast._tag)
+  }
+}
+
+/** A node decoded by the general parser, its failure reported as a rejection. */
+const delegate = (ast: AST.AST): Step => {
+  const decode = ParseResult.decodeUnknownEither(Schema.make(ast), { onExcessProperty: "ignore" })
+  return (u) => {
+    const result = decode(u)
+    return Either.isRight(result) ? result.right : rejected
   }
 }
 

@@ -47,3 +47,30 @@ export const FreeForm: Schema.Schema<{ readonly [key: string]: unknown }> = Sche
 export const BlobPart: Schema.Schema<Blob> = Schema.instanceOf(Blob, {
   arbitrary: () => (fc) => fc.uint8Array({ maxLength: 64 }).map((bytes) => new Blob([new Uint8Array(bytes)]))
 })
+
+/** Accepts any string not in `known` (the type of an event this client does not know). */
+export const otherThan = (known: ReadonlyArray<string>): Schema.Schema<string> => {
+  const set = new Set(known)
+  return Schema.String.pipe(Schema.filter((value) => !set.has(value), { identifier: "OtherThanKnown" }))
+}
+
+/**
+ * An event of a type not known to this client: decoded with `type: "unknown"` and the delivered
+ * type in `unknownType`, so a `switch (event.type)` over the known types narrows exactly.
+ */
+export const unknownEvent = <A extends { readonly type: string }, I>(
+  wire: Schema.Schema<A, I>,
+  known: ReadonlyArray<string>
+): Schema.Schema<Omit<A, "type"> & { readonly type: "unknown"; readonly unknownType: string }, I> =>
+  Schema.transform(
+    wire,
+    Schema.extend(
+      Schema.typeSchema(wire).pipe(Schema.omit("type")),
+      Schema.Struct({ type: Schema.Literal("unknown"), unknownType: otherThan(known) })
+    ),
+    {
+      strict: false,
+      decode: ({ type, ...rest }) => ({ ...rest, type: "unknown" as const, unknownType: type }),
+      encode: ({ type: _, unknownType, ...rest }: any) => ({ ...rest, type: unknownType })
+    }
+  ) as any

@@ -59,3 +59,18 @@ export * as ClerkAuthTesting from "./ClerkAuthTesting.js"
 
 /** Middleware for `@effect/platform` servers and the `HttpApi` security definition. */
 export * as ClerkAuthMiddleware from "./ClerkAuthMiddleware.js"
+
+/** Webhook verification (Svix / Standard Webhooks signatures) and decoded events. */
+export {
+  ClerkWebhooks,
+  type ClerkWebhooksOptions,
+  type ClerkWebhooksService,
+  type VerifiedWebhook,
+  WebhookConfigError,
+  type WebhookInput,
+  WebhookVerificationError,
+  WebhookVerificationReason
+} from "./ClerkWebhooks.js"
+
+/** Signed deliveries and signing secrets for testing webhook handlers. */
+export * as ClerkWebhooksTesting from "./ClerkWebhooksTesting.js"

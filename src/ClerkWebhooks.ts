@@ -1,0 +1,450 @@
+/**
+ * Verifying Clerk webhooks. Clerk delivers them through Svix, which follows the Standard
+ * Webhooks scheme: three headers (`svix-id`, `svix-timestamp`, `svix-signature`, or the same
+ * names with a `webhook-` prefix) and an HMAC-SHA256 of `${id}.${timestamp}.${body}` keyed by
+ * the endpoint's signing secret (`whsec_…`).
+ *
+ * The body is verified exactly as it arrived, bytes or text, and never re-serialised; the
+ * timestamp is checked against Effect's `Clock` (so `TestClock` controls it); signatures are
+ * compared in constant time. Only WebCrypto is used, so it runs on any runtime.
+ *
+ * @example
+ * ```ts
+ * const handler = Effect.gen(function*() {
+ *   const webhooks = yield* ClerkWebhooks
+ *   const event = yield* webhooks.verify(yield* HttpServerRequest.HttpServerRequest)
+ *   // event.type, event.data …
+ * })
+ * // provided with ClerkWebhooks.layerConfig (reads CLERK_WEBHOOK_SIGNING_SECRET)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { ClerkWebhookEvent } from "./generated/WebhookEvents.js"
+
+/**
+ * Why a webhook was refused.
+ *
+ * - `missing-header`: `svix-id`, `svix-timestamp` or `svix-signature` (or their `webhook-*`
+ *   twins) is absent or empty, or the timestamp is not a whole number of seconds.
+ * - `timestamp-too-old` / `timestamp-too-new`: the timestamp is outside the tolerance.
+ * - `no-matching-signature`: no `v1` signature of the header matches the body.
+ * - `body-not-json`: the signature is good but the body is not JSON.
+ * - `invalid-payload`: the JSON does not match the event schema, or the request body could
+ *   not be read at all.
+ *
+ * A bad signing secret is not among them: it is refused when the service is built, with
+ * {@link WebhookConfigError}.
+ *
+ * @since 0.1.0
+ */
+export const WebhookVerificationReason = Schema.Literal(
+  "missing-header",
+  "timestamp-too-old",
+  "timestamp-too-new",
+  "no-matching-signature",
+  "body-not-json",
+  "invalid-payload"
+)
+
+/**
+ * @since 0.1.0
+ */
+export type WebhookVerificationReason = typeof WebhookVerificationReason.Type
+
+/**
+ * A webhook that was not accepted: `reason` says why, `message` says it for people. The
+ * message never carries the signing secret or a signature.
+ *
+ * @since 0.1.0
+ */
+export class WebhookVerificationError extends Schema.TaggedError<WebhookVerificationError>()("WebhookVerificationError", {
+  reason: WebhookVerificationReason,
+  message: Schema.String
+}) {}
+
+/**
+ * A signing secret or tolerance that cannot work. Fails building the service (the layer),
+ * never a request: a wrong secret is a deployment problem, not something a sender did.
+ *
+ * @since 0.1.0
+ */
+export class WebhookConfigError extends Schema.TaggedError<WebhookConfigError>()("WebhookConfigError", {
+  /** `invalid-secret`: not `whsec_` + base64, or not usable as an HMAC key; `invalid-tolerance`: negative or not a duration. */
+  reason: Schema.Literal("invalid-secret", "invalid-tolerance"),
+  message: Schema.String
+}) {}
+
+/**
+ * A webhook delivery in its plainest form. Header names are matched case-insensitively.
+ *
+ * @since 0.1.0
+ */
+export interface WebhookInput {
+  readonly headers: Headers | Record<string, string | undefined>
+  /** The body exactly as received: bytes are verified as they are, text as its UTF-8 encoding. */
+  readonly body: string | Uint8Array
+}
+
+/**
+ * A delivery whose signature and timestamp were accepted.
+ *
+ * @since 0.1.0
+ */
+export interface VerifiedWebhook {
+  /** The message id (`svix-id`): the same across retries of one delivery, so usable for de-duplication. */
+  readonly id: string
+  /** The signing time, in unix seconds. */
+  readonly timestamp: number
+  /** The verified body as text (bytes decoded as UTF-8, a byte-order mark kept). */
+  readonly body: string
+}
+
+/**
+ * Options of {@link ClerkWebhooks.make}.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkWebhooksOptions {
+  /** The endpoint's signing secret: `whsec_` followed by base64 (the prefix may be left out). */
+  readonly signingSecret: Redacted.Redacted<string>
+  /**
+   * How far the timestamp may be from now, either way. Default 5 minutes; `Duration.infinity`
+   * turns the check off (replays are then accepted: only for fixtures).
+   */
+  readonly tolerance?: Duration.DurationInput | undefined
+}
+
+/**
+ * The webhook verification service.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkWebhooksService {
+  /**
+   * Verifies a delivery and decodes its event. A web `Request` or an `HttpServerRequest` has
+   * its body read as bytes, which consumes it: a web `Request` cannot be read again, nor can a
+   * Node `HttpServerRequest` (its stream is drained); use {@link ClerkWebhooksService.verifySignature}
+   * with a body you read yourself when you need it afterwards. A body that cannot be read fails
+   * with `invalid-payload`.
+   */
+  readonly verify: (
+    input: Request | HttpServerRequest.HttpServerRequest | WebhookInput
+  ) => Effect.Effect<ClerkWebhookEvent, WebhookVerificationError>
+  /** Checks the headers, the timestamp and the signature only; the body is not parsed. */
+  readonly verifySignature: (input: WebhookInput) => Effect.Effect<VerifiedWebhook, WebhookVerificationError>
+  /** Parses and decodes a body, with no verification: only for a body already verified. */
+  readonly decode: (body: string) => Effect.Effect<ClerkWebhookEvent, WebhookVerificationError>
+}
+
+const failure = (reason: WebhookVerificationReason, message: string) => new WebhookVerificationError({ reason, message })
+
+const defaultTolerance = Duration.minutes(5)
+
+const formatMillis = (millis: number): string => Duration.format(Duration.millis(millis))
+
+const encoder = new TextEncoder()
+// ignoreBOM keeps a leading byte-order mark: the text handed back is exactly what was signed.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+
+// Standard alphabet, optional padding, no whitespace: what Svix writes. `atob` alone would
+// also skip embedded whitespace, so the shape is checked first.
+const base64Shape = /^[A-Za-z0-9+/]+={0,2}$/
+
+/** Strict-enough base64 decoding; `undefined` for anything that is not base64. */
+const decodeBase64 = (text: string): Uint8Array<ArrayBuffer> | undefined => {
+  if (!base64Shape.test(text)) return undefined
+  try {
+    const binary = atob(text)
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    return bytes
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Equality of two byte arrays in time that depends only on `expected.length`: every byte is
+ * visited and differences are OR-accumulated, so where the first mismatch is leaks nothing.
+ * A length difference makes the result false but does not end the loop early.
+ */
+const timingSafeEqual = (expected: Uint8Array, actual: Uint8Array): boolean => {
+  let difference = expected.length ^ actual.length
+  for (let i = 0; i < expected.length; i++) {
+    // Past the end of `actual` this XORs with 0; `difference` is already non-zero then.
+    difference |= expected[i]! ^ (actual[i] ?? 0)
+  }
+  return difference === 0
+}
+
+/** The key bytes of a secret, or why it cannot be one. Messages never quote the secret. */
+const keyOfSecret = (secret: string): Uint8Array<ArrayBuffer> | WebhookConfigError => {
+  // A trailing newline from an env file is a common slip; whitespace is never part of base64.
+  const trimmed = secret.trim()
+  const encoded = trimmed.startsWith("whsec_") ? trimmed.slice("whsec_".length) : trimmed
+  if (encoded === "") return new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret is empty" })
+  const key = decodeBase64(encoded)
+  if (key === undefined || key.length === 0) {
+    return new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret is not base64 (after its optional whsec_ prefix)" })
+  }
+  return key
+}
+
+/** `Duration.decode` clamps a negative input to zero; a negative tolerance is a mistake, so it is refused instead. */
+const isNegativeInput = (input: Duration.DurationInput): boolean => {
+  if (typeof input === "number") return input < 0
+  if (typeof input === "bigint") return input < 0n
+  if (typeof input === "string") return input.trim().startsWith("-")
+  if (Array.isArray(input)) return input[0] < 0 || input[1] < 0
+  return false
+}
+
+/**
+ * `CLERK_WEBHOOK_TOLERANCE` as a duration. Not `Config.duration`: it reads `-5 minutes` as zero,
+ * which would silently make every delivery but the current second's too old.
+ */
+const parseTolerance = (text: string): Either.Either<Duration.Duration, ConfigError.ConfigError> => {
+  const duration = text.trim().startsWith("-") ? Option.none() : Duration.decodeUnknown(text)
+  return Option.match(duration, {
+    onNone: () => Either.left(ConfigError.InvalidData([], "Expected a non-negative duration such as \"5 minutes\"")),
+    onSome: Either.right
+  })
+}
+
+/** The three headers, all from one family: `svix-*` when all are there, else `webhook-*`. */
+interface SignatureHeaders {
+  /** Which names carried them, to name the right header in messages. */
+  readonly prefix: "svix" | "webhook"
+  readonly id: string
+  readonly timestamp: string
+  readonly signature: string
+}
+
+/**
+ * A case-insensitive header lookup. Values are trimmed: surrounding whitespace is not part of an
+ * HTTP header value (web `Headers` already drop it; a hand-built record may not), and Clerk's own
+ * verifier trims too.
+ */
+const headerReader = (headers: WebhookInput["headers"]): (name: string) => string | undefined => {
+  // Any `get` method (web Headers, or a Headers from another realm); a plain record holds strings only.
+  if (typeof (headers as { get?: unknown }).get === "function") {
+    const web = headers as Headers
+    return (name) => web.get(name)?.trim()
+  }
+  const record = headers as Record<string, string | undefined>
+  return (name) => {
+    const exact = record[name]
+    if (exact !== undefined) return exact.trim()
+    for (const key of Object.keys(record)) if (key.toLowerCase() === name) return record[key]?.trim()
+    return undefined
+  }
+}
+
+/**
+ * Reads the headers as Svix's own libraries do: the `svix-*` set when it is complete, else the
+ * `webhook-*` set; names are never mixed across the two.
+ */
+const signatureHeaders = (headers: WebhookInput["headers"]): SignatureHeaders | WebhookVerificationError => {
+  const read = headerReader(headers)
+  const family = (prefix: "svix" | "webhook") => ({
+    prefix,
+    id: read(`${prefix}-id`),
+    timestamp: read(`${prefix}-timestamp`),
+    signature: read(`${prefix}-signature`)
+  })
+  const complete = (set: ReturnType<typeof family>): set is SignatureHeaders =>
+    Boolean(set.id) && Boolean(set.timestamp) && Boolean(set.signature)
+  const svix = family("svix")
+  if (complete(svix)) return svix
+  const standard = family("webhook")
+  if (complete(standard)) return standard
+  const missing = (["id", "timestamp", "signature"] as const).filter((part) => !svix[part]).map((part) => `svix-${part}`)
+  return failure(
+    "missing-header",
+    `the request lacks ${missing.join(", ")} (nor does it carry a complete webhook-id, webhook-timestamp, webhook-signature set)`
+  )
+}
+
+/** `${id}.${timestamp}.` followed by the body's bytes, exactly as they were received. */
+const signedContent = (id: string, timestamp: string, body: Uint8Array): Uint8Array<ArrayBuffer> => {
+  const prefix = encoder.encode(`${id}.${timestamp}.`)
+  const content = new Uint8Array(prefix.length + body.length)
+  content.set(prefix, 0)
+  content.set(body, prefix.length)
+  return content
+}
+
+/** The `v1` signatures of a `svix-signature` header, decoded; other versions and malformed entries are skipped. */
+const v1Signatures = (header: string): Array<Uint8Array> => {
+  const signatures: Array<Uint8Array> = []
+  for (const entry of header.split(/\s+/)) {
+    const comma = entry.indexOf(",")
+    if (comma < 0 || entry.slice(0, comma) !== "v1") continue
+    const bytes = decodeBase64(entry.slice(comma + 1))
+    if (bytes !== undefined) signatures.push(bytes)
+  }
+  return signatures
+}
+
+/**
+ * Why a verified payload does not decode, in one short line for logs. Payload values (emails,
+ * names) are left out: only the event type, the path of the first issue and what was expected.
+ */
+const describePayloadProblem = (json: unknown, error: ParseResult.ParseError): string => {
+  if (!Predicate.isRecord(json)) return "the webhook payload is not a JSON object"
+  if (typeof json.type !== "string") return "the webhook payload has no string type"
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.map(String).join(".")}`
+  // "Expected boolean, actual \"yes\"": the value after ", actual" is the payload's, so it is cut.
+  const expected = (issue?.message ?? "").split(", actual ")[0]!
+  const text = `the ${JSON.stringify(json.type.slice(0, 100))} payload does not match its schema${where}: ${expected}`
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text
+}
+
+/**
+ * JSON-parses and schema-decodes a body. This is the one place the event schema is applied.
+ */
+const decodeEvent = (body: string): Effect.Effect<ClerkWebhookEvent, WebhookVerificationError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return Effect.fail(failure("body-not-json", "the webhook body is not JSON"))
+  }
+  return Schema.decodeUnknown(ClerkWebhookEvent)(json).pipe(
+    Effect.mapError((error) => failure("invalid-payload", describePayloadProblem(json, error)))
+  )
+}
+
+/** The body of a web `Request` or an `HttpServerRequest`, read once as bytes. */
+const readBody = (
+  request: Request | HttpServerRequest.HttpServerRequest
+): Effect.Effect<Uint8Array, WebhookVerificationError> => {
+  const unreadable = () => failure("invalid-payload", "the request body could not be read (was it already consumed?)")
+  return request instanceof Request
+    ? Effect.tryPromise({ try: () => request.arrayBuffer(), catch: unreadable }).pipe(Effect.map((buffer) => new Uint8Array(buffer)))
+    : request.arrayBuffer.pipe(Effect.mapError(unreadable), Effect.map((buffer) => new Uint8Array(buffer)))
+}
+
+const isHttpServerRequest = (u: unknown): u is HttpServerRequest.HttpServerRequest =>
+  Predicate.hasProperty(u, HttpServerRequest.TypeId)
+
+/**
+ * The webhook verification service tag.
+ *
+ * @since 0.1.0
+ */
+export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<ClerkWebhooks, ClerkWebhooksService>() {
+  /**
+   * Builds the service: checks the secret and the tolerance, and imports the HMAC key once.
+   * Fails with {@link WebhookConfigError} when the secret is not `whsec_` + base64 or the
+   * tolerance is negative.
+   */
+  static readonly make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooksService, WebhookConfigError> =>
+    Effect.gen(function*() {
+      const keyBytes = keyOfSecret(Redacted.value(options.signingSecret))
+      if (keyBytes instanceof WebhookConfigError) return yield* keyBytes
+      if (options.tolerance !== undefined && isNegativeInput(options.tolerance)) {
+        return yield* new WebhookConfigError({ reason: "invalid-tolerance", message: "the webhook timestamp tolerance cannot be negative" })
+      }
+      // decodeUnknown, not decode: a caller outside TypeScript may pass a string that is no duration.
+      const tolerance = Duration.decodeUnknown(options.tolerance ?? defaultTolerance)
+      if (Option.isNone(tolerance)) {
+        return yield* new WebhookConfigError({ reason: "invalid-tolerance", message: "the webhook timestamp tolerance is not a duration" })
+      }
+      const toleranceMillis = Duration.toMillis(tolerance.value)
+      const toleranceText = Duration.format(tolerance.value)
+      // Not extractable and usable only to sign: the service never hands the key out.
+      const key = yield* Effect.tryPromise({
+        try: () => crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]),
+        catch: () => new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret could not be imported as an HMAC-SHA256 key" })
+      })
+
+      /** `text`: the body as the caller gave it, when it was a string, so it is handed back as it is. */
+      const verifyBytes = (
+        headers: WebhookInput["headers"],
+        body: Uint8Array,
+        text?: string
+      ): Effect.Effect<VerifiedWebhook, WebhookVerificationError> =>
+        Effect.gen(function*() {
+          const found = signatureHeaders(headers)
+          if (found instanceof WebhookVerificationError) return yield* found
+          // Whole seconds only; a timestamp that cannot be read is treated like an absent one.
+          if (!/^\d{1,15}$/.test(found.timestamp)) {
+            return yield* failure("missing-header", `the ${found.prefix}-timestamp header is not a whole number of unix seconds`)
+          }
+          const timestamp = Number(found.timestamp)
+          const now = yield* Clock.currentTimeMillis
+          const skew = now - timestamp * 1000
+          if (skew > toleranceMillis) {
+            return yield* failure("timestamp-too-old", `the webhook was signed ${formatMillis(skew)} ago, beyond the ${toleranceText} tolerance`)
+          }
+          if (-skew > toleranceMillis) {
+            return yield* failure("timestamp-too-new", `the webhook is signed ${formatMillis(-skew)} in the future, beyond the ${toleranceText} tolerance`)
+          }
+          const candidates = v1Signatures(found.signature)
+          if (candidates.length === 0) return yield* failure("no-matching-signature", "the signature header holds no v1 signature")
+          // The header string as sent is what was signed: `0123` is not re-written as `123`.
+          const content = signedContent(found.id, found.timestamp, body)
+          const expected = new Uint8Array(yield* Effect.promise(() => crypto.subtle.sign("HMAC", key, content)))
+          // Every candidate is compared; which one matched is not secret, but there is no reason to branch.
+          let matched = false
+          for (const candidate of candidates) matched = timingSafeEqual(expected, candidate) || matched
+          if (!matched) {
+            return yield* failure("no-matching-signature", `none of the ${candidates.length} v1 signature(s) matches the body`)
+          }
+          return { id: found.id, timestamp, body: text ?? decoder.decode(body) }
+        })
+
+      const verifySignature = (input: WebhookInput) =>
+        typeof input.body === "string"
+          ? verifyBytes(input.headers, encoder.encode(input.body), input.body)
+          : verifyBytes(input.headers, input.body)
+
+      const verify = (
+        input: Request | HttpServerRequest.HttpServerRequest | WebhookInput
+      ): Effect.Effect<ClerkWebhookEvent, WebhookVerificationError> => {
+        const verified = input instanceof Request || isHttpServerRequest(input)
+          ? Effect.flatMap(readBody(input), (body) => verifyBytes(input.headers, body))
+          : verifySignature(input)
+        return Effect.flatMap(verified, ({ body }) => decodeEvent(body))
+      }
+
+      return { verify, verifySignature, decode: decodeEvent }
+    })
+
+  /** The service as a layer; a bad secret or tolerance fails the layer. */
+  static readonly layer = (options: ClerkWebhooksOptions): Layer.Layer<ClerkWebhooks, WebhookConfigError> =>
+    Layer.effect(ClerkWebhooks, ClerkWebhooks.make(options))
+
+  /**
+   * Options read through `Config`: `CLERK_WEBHOOK_SIGNING_SECRET` (redacted) and an optional
+   * `CLERK_WEBHOOK_TOLERANCE` (a duration such as `10 minutes`).
+   */
+  static readonly config: Config.Config<ClerkWebhooksOptions> = Config.all({
+    signingSecret: Config.redacted("CLERK_WEBHOOK_SIGNING_SECRET"),
+    tolerance: Config.option(Config.string("CLERK_WEBHOOK_TOLERANCE").pipe(Config.mapOrFail(parseTolerance))).pipe(
+      Config.map(Option.getOrUndefined)
+    )
+  })
+
+  /** {@link ClerkWebhooks.layer} from {@link ClerkWebhooks.config}. */
+  static readonly layerConfig: Layer.Layer<ClerkWebhooks, WebhookConfigError | ConfigError.ConfigError> = Layer.unwrapEffect(
+    Effect.map(ClerkWebhooks.config, ClerkWebhooks.layer)
+  )
+}

@@ -74,3 +74,6 @@ export {
 
 /** Signed deliveries and signing secrets for testing webhook handlers. */
 export * as ClerkWebhooksTesting from "./ClerkWebhooksTesting.js"
+
+/** A webhook endpoint for `@effect/platform` servers, and message de-duplication. */
+export * as ClerkWebhooksHandler from "./ClerkWebhooksHandler.js"

@@ -1,0 +1,296 @@
+/**
+ * A ready-made webhook endpoint for `@effect/platform` servers: {@link handler} turns an
+ * effect per event into an `HttpApp` that verifies the delivery, decodes its event, runs the
+ * effect and answers the status codes Clerk (Svix) acts on: 2xx is done, anything else is
+ * retried with back-off. {@link WebhookDeduplication} makes retries and replays of one message
+ * run the effect once.
+ *
+ * @example
+ * ```ts
+ * const webhooks = ClerkWebhooksHandler.handler(
+ *   (event, delivery) => event.type === "user.created" ? createAccount(event.data) : Effect.void,
+ *   { deduplicate: true }
+ * )
+ * const router = HttpRouter.empty.pipe(HttpRouter.post("/webhooks/clerk", webhooks))
+ * // provide ClerkWebhooks.layerConfig and ClerkWebhooksHandler.WebhookDeduplication.memory()
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import { ClerkWebhooks, WebhookVerificationError } from "./ClerkWebhooks.js"
+import type { ClerkWebhookEvent } from "./generated/WebhookEvents.js"
+
+/**
+ * The store of message ids already processed. Implement it over a shared store (Redis, a
+ * database table with a unique key) when several instances receive webhooks; use
+ * {@link WebhookDeduplication.memory} for a single process.
+ *
+ * @since 0.1.0
+ */
+export interface WebhookDeduplicationService {
+  /**
+   * Remembers `id` and answers `true` when it was not remembered yet; `false` when it was (the
+   * delivery is then answered 200 without running the handler). It must be atomic: of two
+   * concurrent claims of one id only one may get `true` (Redis `SET id 1 NX EX ttl`, an
+   * `INSERT` on a unique key). A store that cannot answer should die: the delivery is then
+   * answered 500 and Clerk retries it later.
+   */
+  readonly claim: (id: string) => Effect.Effect<boolean>
+  /**
+   * Forgets `id`, so the next delivery of it runs the handler. Called when the handler failed,
+   * died or was interrupted after its claim. Forgetting an unknown id does nothing.
+   */
+  readonly release: (id: string) => Effect.Effect<void>
+}
+
+/**
+ * Options of {@link WebhookDeduplication.memory}.
+ *
+ * @since 0.1.0
+ */
+export interface MemoryDeduplicationOptions {
+  /** How many ids are remembered at most; beyond it the oldest claim is forgotten first. Default 10 000. */
+  readonly capacity?: number | undefined
+  /**
+   * How long an id is remembered after its claim. Default 24 hours: longer than the longest
+   * wait between two of Svix's attempts (10 hours), so an attempt that succeeded but whose answer
+   * was lost is still known when the next one comes. A manual replay after that runs again.
+   */
+  readonly ttl?: Duration.DurationInput | undefined
+}
+
+const defaultCapacity = 10_000
+const defaultTtl = Duration.hours(24)
+
+/**
+ * The in-memory store. A `Map` keeps insertion order, and a claim is always (re)inserted at the
+ * end, so the first entry is both the oldest claim and, with one TTL for all, the first to
+ * expire: eviction and expiry only ever look at the front, in amortised constant time.
+ */
+const makeMemory = (options: MemoryDeduplicationOptions): WebhookDeduplicationService => {
+  const capacity = options.capacity ?? defaultCapacity
+  // A zero or fractional capacity would silently remember nothing, or round; both are mistakes.
+  if (!Number.isSafeInteger(capacity) || capacity < 1) {
+    throw new RangeError(`WebhookDeduplication.memory: capacity must be a positive integer, got ${capacity}`)
+  }
+  const ttl = Duration.decode(options.ttl ?? defaultTtl)
+  if (!Duration.greaterThan(ttl, Duration.zero)) {
+    throw new RangeError("WebhookDeduplication.memory: ttl must be longer than zero")
+  }
+  // Infinity for `Duration.infinity`: such entries only leave through capacity or release.
+  const ttlMillis = Duration.toMillis(ttl)
+  /** id → the time (Clock millis) it is forgotten. */
+  const expiries = new Map<string, number>()
+
+  const sweep = (now: number) => {
+    for (const [id, expiresAt] of expiries) {
+      if (expiresAt > now) break
+      expiries.delete(id)
+    }
+  }
+
+  return {
+    // The Clock is read per call, from the calling fiber: TestClock drives expiry in tests.
+    claim: (id) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        sweep(now)
+        if (expiries.has(id)) return false
+        expiries.set(id, now + ttlMillis)
+        while (expiries.size > capacity) {
+          const oldest = expiries.keys().next()
+          if (oldest.done === true) break
+          expiries.delete(oldest.value)
+        }
+        return true
+      }),
+    release: (id) =>
+      Effect.sync(() => {
+        expiries.delete(id)
+      })
+  }
+}
+
+/**
+ * The de-duplication store used by {@link handler} with `deduplicate: true`.
+ *
+ * @since 0.1.0
+ */
+export class WebhookDeduplication extends Context.Tag("effect-clerk/WebhookDeduplication")<
+  WebhookDeduplication,
+  WebhookDeduplicationService
+>() {
+  /**
+   * A custom store from its two operations, for example over Redis (`Redis` standing for your
+   * own client service; `SET … NX` makes the claim atomic, its expiry plays the TTL):
+   *
+   * ```ts
+   * Layer.effect(WebhookDeduplication, Effect.map(Redis, (redis) => WebhookDeduplication.make({
+   *   claim: (id) => redis.setNx(`clerk-webhook:${id}`, "1", { ttlSeconds: 86_400 }).pipe(Effect.orDie),
+   *   release: (id) => redis.del(`clerk-webhook:${id}`).pipe(Effect.orDie)
+   * })))
+   * ```
+   */
+  static readonly make = (store: WebhookDeduplicationService): WebhookDeduplicationService => store
+
+  /**
+   * A bounded store in this process's memory: at most `capacity` ids (oldest claim forgotten
+   * first), each for `ttl` after its claim, by Effect's `Clock`. Each build of the layer has its
+   * own store. Enough for one instance; several instances need a shared store ({@link make}).
+   * A capacity that is not a positive integer, or a ttl of zero, is a defect when the layer is built.
+   */
+  static readonly memory = (options: MemoryDeduplicationOptions = {}): Layer.Layer<WebhookDeduplication> =>
+    Layer.sync(WebhookDeduplication, () => makeMemory(options))
+}
+
+/**
+ * The delivery an event came in: its Svix message id, the same across retries, and its
+ * signing time in unix seconds.
+ *
+ * @since 0.1.0
+ */
+export interface WebhookDelivery {
+  readonly id: string
+  readonly timestamp: number
+}
+
+/**
+ * Options of {@link handler}.
+ *
+ * @since 0.1.0
+ */
+export interface HandlerOptions {
+  /**
+   * Run the effect at most once per message id, through the {@link WebhookDeduplication} in
+   * context: a delivery whose id was already claimed gets 200 without running it, and a run
+   * that fails releases the id so Clerk's retry runs it again. Default `false`.
+   */
+  readonly deduplicate?: boolean | undefined
+}
+
+const json = (body: unknown, status: number) => HttpServerResponse.unsafeJson(body, { status })
+
+/** The body of a successful delivery; kept small, Svix shows it in the endpoint's attempt log. */
+const accepted = json({ ok: true }, 200)
+const duplicate = json({ ok: true, duplicate: true }, 200)
+/** Says nothing of the error: it may carry data or internals, and the sender is not the one to fix it. */
+const failed = json({ ok: false, message: "the webhook could not be processed" }, 500)
+
+/**
+ * Reads the body once, as bytes (the signature is over the bytes as sent), verifies it, then
+ * decodes the event. A body that cannot be read is refused like `ClerkWebhooks.verify` does.
+ */
+const verifyRequest = (
+  webhooks: typeof ClerkWebhooks.Service,
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<{ readonly event: ClerkWebhookEvent; readonly delivery: WebhookDelivery }, WebhookVerificationError> =>
+  request.arrayBuffer.pipe(
+    Effect.mapError(() =>
+      new WebhookVerificationError({ reason: "invalid-payload", message: "the request body could not be read" })
+    ),
+    Effect.flatMap((buffer) => webhooks.verifySignature({ headers: request.headers, body: new Uint8Array(buffer) })),
+    Effect.flatMap((verified) =>
+      Effect.map(webhooks.decode(verified.body), (event) => ({
+        event,
+        delivery: { id: verified.id, timestamp: verified.timestamp }
+      }))
+    )
+  )
+
+/**
+ * Serves Clerk webhooks: verifies each delivery with the {@link ClerkWebhooks} in context,
+ * decodes its event and runs `onEvent` with it. The answer:
+ *
+ * - 200 `{ ok: true }` when `onEvent` succeeded (and 200 `{ ok: true, duplicate: true }`, without
+ *   running it, for a message id already claimed, with `deduplicate: true`);
+ * - 400 `{ reason, message }` when the delivery is refused (see `WebhookVerificationReason`;
+ *   logged at warning level). Clerk retries it, but it will fail the same way;
+ * - 500 when `onEvent` fails or dies: the cause is logged at error level, annotated with the
+ *   message id and event type, and the response does not carry it. Clerk retries later.
+ *
+ * The request body is read here; `onEvent` must not read it again. `@effect/platform` runs apps
+ * uninterruptibly, so `onEvent` finishes even when Clerk stops waiting (after 15 s); wrap it in
+ * `Effect.interruptible` to stop instead (the id is then released, as after a failure).
+ *
+ * @since 0.1.0
+ */
+export function handler<E, R>(
+  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options: { readonly deduplicate: true }
+): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R>
+export function handler<E, R>(
+  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options?: { readonly deduplicate?: false | undefined }
+): HttpApp.Default<never, ClerkWebhooks | R>
+// A `boolean` known only at run time may turn de-duplication on, so it requires the store.
+export function handler<E, R>(
+  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options?: HandlerOptions
+): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R>
+export function handler<E, R>(
+  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options: HandlerOptions = {}
+): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R> {
+  const deduplicate = options.deduplicate === true
+
+  /**
+   * Answers the run: a failure or defect becomes a 500 logged as an error. An interruption (the
+   * client gone, when the effect opted into being interruptible) is a 500 logged as a warning:
+   * nothing is broken, and the retry will run it.
+   */
+  const settle = (run: Effect.Effect<void, E, R>) =>
+    run.pipe(
+      Effect.as(accepted),
+      Effect.catchAllCause((cause) =>
+        Effect.as(
+          Cause.isInterruptedOnly(cause)
+            ? Effect.logWarning("effect-clerk: webhook handler interrupted")
+            : Effect.logError("effect-clerk: webhook handler failed", cause),
+          failed
+        )
+      )
+    )
+
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const webhooks = yield* ClerkWebhooks
+    const verified = yield* Effect.either(verifyRequest(webhooks, request))
+    if (verified._tag === "Left") {
+      const { reason, message } = verified.left
+      // Usually a wrong signing secret or a forged request: worth seeing, but not an error of this service.
+      yield* Effect.logWarning("effect-clerk: webhook refused").pipe(Effect.annotateLogs({ reason, message }))
+      return json({ reason, message }, 400)
+    }
+    const { delivery, event } = verified.right
+    const annotations = {
+      webhookId: delivery.id,
+      webhookType: event.type === "unknown" ? event.unknownType : event.type
+    }
+    if (!deduplicate) return yield* settle(onEvent(event, delivery)).pipe(Effect.annotateLogs(annotations))
+
+    const store = yield* WebhookDeduplication
+    // Claimed only once verified and decoded: a forged or malformed request must not burn a real id.
+    if (!(yield* store.claim(delivery.id))) {
+      yield* Effect.logDebug("effect-clerk: duplicate webhook skipped").pipe(Effect.annotateLogs(annotations))
+      return duplicate
+    }
+    return yield* onEvent(event, delivery).pipe(
+      // Released on any end but success, interruption included (a client gone mid-run), so the retry runs.
+      Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : store.release(delivery.id)),
+      settle,
+      Effect.annotateLogs(annotations)
+    )
+  }).pipe(
+    // A store or service that died is this endpoint's failure: answered 500 so Clerk retries, never a bare crash.
+    Effect.catchAllCause((cause) => Effect.as(Effect.logError("effect-clerk: webhook endpoint failed", cause), failed))
+  )
+}

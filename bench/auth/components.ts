@@ -9,22 +9,8 @@
  */
 import * as fs from "node:fs"
 import * as inspector from "node:inspector/promises"
+import type { CallFrame, CpuProfile, ProfileNode } from "../lib/profile.js"
 
-interface CallFrame {
-  readonly functionName: string
-  readonly url: string
-}
-interface ProfileNode {
-  readonly id: number
-  readonly callFrame: CallFrame
-  readonly children?: ReadonlyArray<number>
-}
-interface CpuProfile {
-  readonly nodes: ReadonlyArray<ProfileNode>
-  readonly startTime: number
-  readonly samples: ReadonlyArray<number>
-  readonly timeDeltas: ReadonlyArray<number>
-}
 
 export type Component =
   | "WebCrypto verify"

@@ -7,19 +7,23 @@ import * as fs from "node:fs"
 import * as inspector from "node:inspector/promises"
 import { fileURLToPath } from "node:url"
 
-interface CallFrame {
+/** A frame of a V8 CPU profile (the parts read here). */
+export interface CallFrame {
   readonly functionName: string
   readonly url: string
   readonly lineNumber: number
   readonly columnNumber: number
 }
-interface ProfileNode {
+/** A node of a V8 CPU profile. */
+export interface ProfileNode {
   readonly id: number
   readonly callFrame: CallFrame
   readonly children?: ReadonlyArray<number>
 }
-interface CpuProfile {
+/** A V8 CPU profile, as the inspector returns it. */
+export interface CpuProfile {
   readonly nodes: ReadonlyArray<ProfileNode>
+  readonly startTime: number
   readonly samples: ReadonlyArray<number>
   readonly timeDeltas: ReadonlyArray<number>
 }

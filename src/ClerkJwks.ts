@@ -17,6 +17,8 @@ import * as Ref from "effect/Ref"
 import * as Jose from "jose"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import { ClerkBackend } from "./ClerkBackend.js"
+import { withTimeout } from "./ClerkClient.js"
+import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
 
 /** The signature algorithms accepted for session tokens. @since 0.1.0 */
 export const allowedAlgorithms: ReadonlyArray<string> = ["RS256", "RS384", "RS512"]
@@ -130,7 +132,16 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       const lastForced = yield* Ref.make(Number.NEGATIVE_INFINITY)
 
       /** A fetched set is `fresh`; the last good one served after a failed fetch is not, and is retried sooner. */
-      const fetchSet = clerk.jwks.getJWKS().pipe(
+      // With keys already in hand a refresh must not hold verifications up: one attempt, a short timeout,
+      // and the last good set if it fails. Only the very first fetch gets the client's retries.
+      const getJwks = Effect.flatMap(Ref.get(lastGood), (previous) =>
+        Option.isNone(previous)
+          ? clerk.jwks.getJWKS()
+          : withTimeout(
+            clerk.jwks.getJWKS().pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none)),
+            Duration.seconds(3)
+          ))
+      const fetchSet = getJwks.pipe(
         Effect.map((jwks) => new KeySet(rsaSigningKeys((jwks.keys ?? []) as ReadonlyArray<Jwk>), ++generations)),
         Effect.tap((set) => Ref.set(lastGood, Option.some(set))),
         Effect.map((set) => ({ set, fresh: true })),
@@ -141,12 +152,13 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
           }))
         )
       )
-      // One entry: concurrent lookups share one fetch. A failure, or the last good set standing in for one,
-      // is kept only briefly so the next lookup tries again.
+      // One entry: concurrent lookups share one fetch. A failure is kept for a second; the last good set
+      // standing in for a failed refresh for up to 30 seconds, so an outage costs one attempt per window.
       const cache = yield* Cache.makeWith({
         capacity: 1,
         lookup: (_: "keys") => fetchSet,
-        timeToLive: (exit) => Exit.isSuccess(exit) && exit.value.fresh ? ttl : Duration.seconds(1)
+        timeToLive: (exit) =>
+          Exit.isFailure(exit) ? Duration.seconds(1) : exit.value.fresh ? ttl : Duration.min(ttl, Duration.seconds(30))
       })
       const currentSet = Effect.map(cache.get("keys"), (result) => result.set)
 

@@ -340,6 +340,27 @@ describe("ClerkJwks.layer (fetched keys)", () => {
       expect(signedIn._tag).toBe("SignedIn")
     }))
 
+  it.scoped("a refresh Clerk does not answer holds verifications for 3 seconds at most, then once per 30 seconds", () =>
+    Effect.gen(function*() {
+      const { auth, server } = yield* setup([keyA.jwk], { jwks: { ttl: Duration.minutes(5), cooldown } })
+      yield* auth.verifyToken(yield* token(keyA))
+      expect(server.fetches()).toBe(1)
+
+      server.hold()
+      yield* TestClock.adjust(Duration.minutes(6))
+      const waiting = yield* Effect.fork(auth.verifyToken(yield* token(keyA, { sub: "user_waiting" })))
+      yield* letFibersSettle
+      expect(server.fetches()).toBe(2)
+      yield* TestClock.adjust(Duration.seconds(3))
+      expect(userIdOf(yield* Fiber.join(waiting))).toBe("user_waiting")
+
+      // The last good set now stands for up to 30 seconds: no request, no wait.
+      yield* TestClock.adjust(Duration.seconds(20))
+      expect(userIdOf(yield* auth.verifyToken(yield* token(keyA, { sub: "user_next" })))).toBe("user_next")
+      expect(server.fetches()).toBe(2)
+      server.release()
+    }))
+
   it.scoped("without any good fetch, verification says jwk-failed-to-load (and never fails authenticateToken)", () =>
     Effect.gen(function*() {
       const { auth, server } = yield* setup([keyA.jwk], { jwks: { ttl, cooldown } })

@@ -1,8 +1,9 @@
 /**
  * What a generated operation is made of, and how the generated modules turn
- * descriptors into functions and streams.
+ * descriptors into functions and streams. The types (`Call`, `Pages`, `StreamOptions`...)
+ * appear in the signatures of the generated operations.
  *
- * @internal
+ * @since 0.1.0
  */
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as Effect from "effect/Effect"

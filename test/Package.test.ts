@@ -369,7 +369,10 @@ describe("the packed package", () => {
       missing: "ClerkNotFound 404 resource_not_found true",
       listed: ["user_123", "user_456"],
       viaGroup: "user_123",
-      sameModule: true
+      sameModule: true,
+      signedIn: "user_packed",
+      webhook: "user_gone",
+      middleware: "function"
     })
 
     expect(received.map(({ method, path, query }) => ({ method, path, query }))).toEqual([

@@ -28,9 +28,10 @@ import { withSecretKey } from "./ClerkClient.js"
 import { isClerkApiError } from "./ClerkError.js"
 import type { ClerkError } from "./ClerkError.js"
 import { ClerkJwks } from "./ClerkJwks.js"
-import type { ClerkJwksOptions, ClerkJwksService } from "./ClerkJwks.js"
+import type { ClerkJwksOptions } from "./ClerkJwks.js"
 import type { SessionClaims } from "./internal/claims.js"
 import { hasScoped, sessionClaims } from "./internal/claims.js"
+import { commaList, nonNegativeDuration, optional, splitList } from "./internal/config.js"
 import * as Jwt from "./internal/jwt.js"
 
 /**
@@ -562,15 +563,15 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
    * `CLERK_CLOCK_SKEW` (a duration), `CLERK_ACCEPTS_TOKEN` (comma list or `any`), `CLERK_MACHINE_SECRET_KEY`.
    */
   static readonly config: Config.Config<ClerkAuthOptions> = Config.all({
-    jwtKey: Config.option(Config.string("CLERK_JWT_KEY")).pipe(Config.map(Option.getOrUndefined)),
-    authorizedParties: Config.option(Config.string("CLERK_AUTHORIZED_PARTIES")).pipe(Config.map(Option.map(splitList)), Config.map(Option.getOrUndefined)),
-    audiences: Config.option(Config.string("CLERK_AUDIENCES")).pipe(Config.map(Option.map(splitList)), Config.map(Option.getOrUndefined)),
-    clockSkew: Config.option(Config.duration("CLERK_CLOCK_SKEW")).pipe(Config.map(Option.getOrUndefined)),
-    acceptsToken: Config.option(Config.string("CLERK_ACCEPTS_TOKEN")).pipe(
-      Config.map(Option.map((text): ClerkAuthOptions["acceptsToken"] => text.trim() === "any" ? "any" : splitList(text) as Array<TokenType>)),
-      Config.map(Option.getOrUndefined)
+    jwtKey: optional(Config.string("CLERK_JWT_KEY")),
+    authorizedParties: optional(commaList("CLERK_AUTHORIZED_PARTIES")),
+    audiences: optional(commaList("CLERK_AUDIENCES")),
+    clockSkew: optional(nonNegativeDuration("CLERK_CLOCK_SKEW")),
+    acceptsToken: optional(
+      Config.map(Config.string("CLERK_ACCEPTS_TOKEN"), (text): ClerkAuthOptions["acceptsToken"] =>
+        text.trim() === "any" ? "any" : splitList(text) as Array<TokenType>)
     ),
-    machineSecretKey: Config.option(Config.redacted("CLERK_MACHINE_SECRET_KEY")).pipe(Config.map(Option.getOrUndefined))
+    machineSecretKey: optional(Config.redacted("CLERK_MACHINE_SECRET_KEY"))
   })
 
   /**
@@ -580,8 +581,4 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
   static readonly layerConfig: Layer.Layer<ClerkAuth, ClerkAuthConfigError | ConfigError.ConfigError, ClerkBackend> = Layer.unwrapEffect(
     Effect.map(ClerkAuth.config, (options) => ClerkAuth.layer(options) as Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkBackend>)
   )
-}
-
-function splitList(text: string): Array<string> {
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "")
 }

@@ -8,10 +8,10 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Redacted from "effect/Redacted"
 import { apiVersion } from "./generated/Meta.js"
+import { nonNegativeDuration, optional } from "./internal/config.js"
 
 /**
  * The default base URL of the Backend API.
@@ -79,9 +79,9 @@ export class ClerkConfig extends Context.Tag("effect-clerk/ClerkConfig")<ClerkCo
    */
   static readonly config: Config.Config<ClerkConfigOptions> = Config.all({
     secretKey: Config.redacted("CLERK_SECRET_KEY"),
-    apiUrl: Config.option(Config.string("CLERK_API_URL")).pipe(Config.map(Option.getOrUndefined)),
-    apiVersion: Config.option(Config.string("CLERK_API_VERSION")).pipe(Config.map(Option.getOrUndefined)),
-    timeout: Config.option(Config.duration("CLERK_TIMEOUT")).pipe(Config.map(Option.getOrUndefined))
+    apiUrl: optional(Config.string("CLERK_API_URL")),
+    apiVersion: optional(Config.string("CLERK_API_VERSION")),
+    timeout: optional(nonNegativeDuration("CLERK_TIMEOUT"))
   })
 
   /** A layer reading {@link ClerkConfig.config} from the current `ConfigProvider` (the environment by default). */

@@ -27,7 +27,6 @@ import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -35,6 +34,8 @@ import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ClerkWebhookEvent } from "./generated/WebhookEvents.js"
+import { nonNegativeDuration, optional } from "./internal/config.js"
+import { firstIssue } from "./internal/parseIssue.js"
 
 /**
  * Why a webhook was refused.
@@ -214,18 +215,6 @@ const isNegativeInput = (input: Duration.DurationInput): boolean => {
   return false
 }
 
-/**
- * `CLERK_WEBHOOK_TOLERANCE` as a duration. Not `Config.duration`: it reads `-5 minutes` as zero,
- * which would silently make every delivery but the current second's too old.
- */
-const parseTolerance = (text: string): Either.Either<Duration.Duration, ConfigError.ConfigError> => {
-  const duration = text.trim().startsWith("-") ? Option.none() : Duration.decodeUnknown(text)
-  return Option.match(duration, {
-    onNone: () => Either.left(ConfigError.InvalidData([], "Expected a non-negative duration such as \"5 minutes\"")),
-    onSome: Either.right
-  })
-}
-
 /** The three headers, all from one family: `svix-*` when all are there, else `webhook-*`. */
 interface SignatureHeaders {
   /** Which names carried them, to name the right header in messages. */
@@ -308,11 +297,10 @@ const v1Signatures = (header: string): Array<Uint8Array> => {
 const describePayloadProblem = (json: unknown, error: ParseResult.ParseError): string => {
   if (!Predicate.isRecord(json)) return "the webhook payload is not a JSON object"
   if (typeof json.type !== "string") return "the webhook payload has no string type"
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.map(String).join(".")}`
-  // "Expected boolean, actual \"yes\"": the value after ", actual" is the payload's, so it is cut.
-  const expected = (issue?.message ?? "").split(", actual ")[0]!
-  const text = `the ${JSON.stringify(json.type.slice(0, 100))} payload does not match its schema${where}: ${expected}`
+  // The same reading of a parse error as the API client's: where, and what was expected, never the value.
+  const issue = firstIssue(error)
+  const where = issue.path === "" ? "" : ` at ${issue.path}`
+  const text = `the ${JSON.stringify(json.type.slice(0, 100))} payload does not match its schema${where}: ${issue.message}`
   return text.length > 300 ? `${text.slice(0, 297)}...` : text
 }
 
@@ -438,9 +426,7 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
    */
   static readonly config: Config.Config<ClerkWebhooksOptions> = Config.all({
     signingSecret: Config.redacted("CLERK_WEBHOOK_SIGNING_SECRET"),
-    tolerance: Config.option(Config.string("CLERK_WEBHOOK_TOLERANCE").pipe(Config.mapOrFail(parseTolerance))).pipe(
-      Config.map(Option.getOrUndefined)
-    )
+    tolerance: optional(nonNegativeDuration("CLERK_WEBHOOK_TOLERANCE"))
   })
 
   /** {@link ClerkWebhooks.layer} from {@link ClerkWebhooks.config}. */

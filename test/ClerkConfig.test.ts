@@ -43,6 +43,14 @@ describe("ClerkConfig", () => {
       expect(String(error)).toContain("CLERK_SECRET_KEY")
     }))
 
+  it.effect("refuses a negative or unreadable CLERK_TIMEOUT instead of reading it as zero", () =>
+    Effect.gen(function*() {
+      for (const timeout of ["-5 seconds", "soon"]) {
+        const error = yield* Effect.flip(fromEnv({ CLERK_SECRET_KEY: fakeSecret, CLERK_TIMEOUT: timeout }))
+        expect(String(error)).toContain("CLERK_TIMEOUT")
+      }
+    }))
+
   it.effect("keeps the secret out of every rendering of the configuration", () =>
     Effect.gen(function*() {
       const config = yield* fromEnv({ CLERK_SECRET_KEY: fakeSecret })

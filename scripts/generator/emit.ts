@@ -231,7 +231,7 @@ export const groupModule = (
     generatedBanner,
     `/**\n * The \`${group}\` operations of the Clerk Backend API.\n *\n * @since 0.1.0\n */`,
     `import type * as Effect from "effect/Effect"`,
-    `import * as Schema from "effect/Schema"`,
+    ...(registry.declarations.size > 0 ? [`import * as Schema from "effect/Schema"`] : []),
     ...(usesStream ? [`import type * as Stream from "effect/Stream"`] : []),
     `import type { ClerkClientService } from "../ClerkClient.js"`,
     `import type * as ClerkError from "../ClerkError.js"`,

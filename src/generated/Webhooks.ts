@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import * as Op from "../internal/operation.js"

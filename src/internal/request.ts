@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { ClerkInvalidRequest } from "../ClerkError.js"
+import { firstIssue } from "./parseIssue.js"
 import type { Descriptor } from "./operation.js"
 
 const encoders = new WeakMap<Descriptor, (u: unknown) => Effect.Effect<Record<string, unknown>, ParseResult.ParseError>>()
@@ -22,29 +23,6 @@ const encoderOf = (descriptor: Descriptor) => {
     encoders.set(descriptor, encoder!)
   }
   return encoder!
-}
-
-/** A `ParseResult` issue path as `a.b[0].c`. */
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>(
-    (acc, key) => typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
-    ""
-  )
-
-/**
- * The first issue of a parse error: where and what. The offending value is left
- * out, since params may hold passwords and bodies may hold personal data.
- */
-export const firstIssue = (error: ParseResult.ParseError): { readonly path: string; readonly message: string } => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  return issue === undefined
-    ? { path: "", message: error.message }
-    : { path: formatPath(issue.path), message: withoutActual(issue.message) }
-}
-
-const withoutActual = (message: string): string => {
-  const cut = message.indexOf(", actual ")
-  return (cut === -1 ? message : message.slice(0, cut)).split("\n")[0]!
 }
 
 /** Encodes params to wire names, failing with `ClerkInvalidRequest` on a bad value. */

@@ -14,7 +14,7 @@ import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
 import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
 import * as FastDecode from "./fastDecode.js"
 import type { Descriptor } from "./operation.js"
-import { firstIssue } from "./request.js"
+import { firstIssue } from "./parseIssue.js"
 
 /** A 2xx answer, body read but not decoded. */
 export interface Answer {

@@ -22,26 +22,14 @@ import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import type * as ApiKeys from "../src/generated/ApiKeys.js"
 import type * as M2m from "../src/generated/M2m.js"
 import type * as OauthAccessTokens from "../src/generated/OauthAccessTokens.js"
-import type * as Schemas from "../src/generated/Schemas.js"
 import { localServer } from "./support/LocalServer.js"
+import { makeKey, type TestKey } from "./support/Keys.js"
 
 const instanceSecret = "sk_test_fake"
 const machineSecret = "ak_machine_secret_fake"
 
 // ---------------------------------------------------------------------------------------------
-// Keys and JWTs, minted here with jose.
-
-interface TestKey {
-  readonly kid: string
-  readonly privateKey: Jose.CryptoKey
-  readonly jwk: Schemas.JWKSRsaPublicKey.Encoded
-}
-
-const makeKey = async (kid: string): Promise<TestKey> => {
-  const { privateKey, publicKey } = await Jose.generateKeyPair("RS256", { extractable: true })
-  const { e, n } = await Jose.exportJWK(publicKey)
-  return { kid, privateKey, jwk: { kid, alg: "RS256", use: "sig", kty: "RSA", n: n!, e: e! } }
-}
+// Keys and JWTs, minted here with jose (keys from test/support/Keys.ts).
 
 const key = await makeKey("ins_machine_key")
 const outsider = await makeKey("ins_machine_key")

@@ -25,24 +25,12 @@ import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkJwks } from "../src/ClerkJwks.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import type * as Schemas from "../src/generated/Schemas.js"
+import { makeKey, type TestKey } from "./support/Keys.js"
 
 const fakeSecret = "sk_test_fake"
 
 // ---------------------------------------------------------------------------------------------
-// Keys and tokens, minted here with jose.
-
-interface TestKey {
-  readonly kid: string
-  readonly privateKey: Jose.CryptoKey
-  readonly jwk: Schemas.JWKSRsaPublicKey.Encoded
-  readonly pem: string
-}
-
-const makeKey = async (kid: string): Promise<TestKey> => {
-  const { privateKey, publicKey } = await Jose.generateKeyPair("RS256", { extractable: true })
-  const { e, n } = await Jose.exportJWK(publicKey)
-  return { kid, privateKey, jwk: { kid, alg: "RS256", use: "sig", kty: "RSA", n: n!, e: e! }, pem: await Jose.exportSPKI(publicKey) }
-}
+// Keys and tokens, minted here with jose (keys from test/support/Keys.ts).
 
 const keyA = await makeKey("ins_key_a")
 const keyB = await makeKey("ins_key_b")

@@ -42,7 +42,7 @@ export interface ClerkRetryPolicyOptions {
 const idempotentMethods: ReadonlySet<HttpMethod.HttpMethod> = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 
 /**
- * The default decision: 429 always; 5xx and transport failures for idempotent
+ * The default decision: 429 always; 5xx (but 501) and transport failures for idempotent
  * methods (GET, HEAD, OPTIONS, PUT, DELETE); for POST and PATCH only failures where the
  * request provably never reached Clerk (connection refused, DNS).
  *
@@ -53,7 +53,8 @@ export const defaultIsRetryable = (error: ClerkError, method: HttpMethod.HttpMet
     case "ClerkRateLimited":
       return true
     case "ClerkServerError":
-      return idempotentMethods.has(method)
+      // 501 says the operation does not exist there: asking again cannot help.
+      return error.status !== 501 && idempotentMethods.has(method)
     case "ClerkTransportError":
       return idempotentMethods.has(method) || error.neverReachedServer
     default:

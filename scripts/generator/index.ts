@@ -111,6 +111,29 @@ export const generate = (
     ""
   ].join("\n"))
 
+  files.set("src/generated/Operations.ts", [
+    generatedBanner,
+    `/**\n * Every operation by its public name (\`group.method\`), for tools that work on all of them at once:\n * the in-memory fake routes by these descriptors and types its handlers by them.\n *\n * @since 0.1.0\n */`,
+    ...groupModules.map(({ module }) => `import * as ${module} from "./${module}.js"`),
+    "",
+    `/** Every operation, keyed by \`group.method\`. */`,
+    `export const operations = {`,
+    ...operations.map((op) => `  ${JSON.stringify(`${op.group}.${op.name}`)}: ${pascalCase(op.group)}.${op.name},`),
+    `} as const`,
+    "",
+    `/** The operations' table type. */`,
+    `export type Operations = typeof operations`,
+    "",
+    `/** A public operation name, \`group.method\`. */`,
+    `export type OperationName = keyof Operations`,
+    "",
+    `/** The 2xx status each operation answers with, where it is not 200. */`,
+    `export const successStatus: Partial<Record<OperationName, number>> = {`,
+    ...operations.filter((op) => op.successStatus !== 200).map((op) => `  ${JSON.stringify(`${op.group}.${op.name}`)}: ${op.successStatus},`),
+    `}`,
+    ""
+  ].join("\n"))
+
   const webhooks = options.webhooks === undefined ? undefined : webhookEventsModule(options.webhooks, spec, componentNames)
   if (webhooks !== undefined) {
     files.set("src/generated/WebhookEvents.ts", [generatedBanner, webhooks.text].join("\n"))

@@ -1,0 +1,203 @@
+/**
+ * What the in-memory fake is made of: the request a route sees, the replies it can give
+ * instead of a success value, Clerk-shaped error bodies, and the typing of routes by
+ * operation name.
+ *
+ * @internal
+ */
+import type * as Effect from "effect/Effect"
+import type { OperationName, Operations } from "../../generated/Operations.js"
+import type { FakeStore } from "./store.js"
+
+/** The arguments an operation's generated function takes. */
+type ArgsOf<N extends OperationName> = Operations[N] extends (...args: infer Args) => any ? Args : never
+
+/** The decoded (camelCase) params of an operation; `{}` for one that takes none. */
+export type ParamsOf<N extends OperationName> = ArgsOf<N> extends [] ? {} : NonNullable<ArgsOf<N>[0]>
+
+/** The decoded success value of an operation. */
+export type SuccessOf<N extends OperationName> = Operations[N] extends
+  (...args: any) => Effect.Effect<infer A, any, any> ? A : never
+
+/** One request as the fake sees it, after routing. */
+export interface FakeRequest {
+  /** The operation the request was routed to. */
+  readonly operation: OperationName
+  readonly method: string
+  /** The path relative to the API base, e.g. `/users/user_123`. */
+  readonly path: string
+  /** Request headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Path parameters by wire name. */
+  readonly pathParams: Readonly<Record<string, string>>
+  readonly query: URLSearchParams
+  /** The parsed body: JSON, a `FormData`, or `undefined` when there is none. */
+  readonly body: unknown
+}
+
+/** @internal */
+export const ReplyTypeId: unique symbol = Symbol.for("effect-clerk/ClerkTest/Reply")
+
+/** A raw HTTP answer, given instead of an operation's success value. */
+export interface Reply {
+  readonly [ReplyTypeId]: typeof ReplyTypeId
+  readonly status: number
+  /** A JSON value (sent as JSON), a string (sent as text), or `undefined` for no body. */
+  readonly body: unknown
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** Whether a value is a {@link Reply}. */
+export const isReply = (value: unknown): value is Reply =>
+  typeof value === "object" && value !== null && ReplyTypeId in value
+
+/** Builds a raw answer. */
+export const reply = (status: number, body?: unknown, headers: Readonly<Record<string, string>> = {}): Reply => ({
+  [ReplyTypeId]: ReplyTypeId,
+  status,
+  body,
+  headers
+})
+
+/** One entry of a Clerk error body. */
+export interface ErrorDetail {
+  readonly code: string
+  readonly message: string
+  readonly longMessage?: string | undefined
+  readonly meta?: Readonly<Record<string, unknown>> | undefined
+}
+
+let traceCounter = 0
+
+/** A Clerk error answer: `{ errors: [{ message, long_message, code, meta }], clerk_trace_id }`. */
+export const errorReply = (
+  status: number,
+  details: ErrorDetail | ReadonlyArray<ErrorDetail>,
+  headers: Readonly<Record<string, string>> = {}
+): Reply => {
+  const list: ReadonlyArray<ErrorDetail> = Array.isArray(details) ? details : [details as ErrorDetail]
+  const traceId = `fake_trace_${(++traceCounter).toString(16).padStart(8, "0")}`
+  return reply(status, {
+    errors: list.map((detail) => ({
+      message: detail.message,
+      long_message: detail.longMessage ?? detail.message,
+      code: detail.code,
+      ...(detail.meta === undefined ? {} : { meta: detail.meta })
+    })),
+    clerk_trace_id: traceId
+  }, { "clerk-trace-id": traceId, ...headers })
+}
+
+/** 404 `resource_not_found`, naming what was looked for. */
+export const notFound = (what: string): Reply =>
+  errorReply(404, { code: "resource_not_found", message: "not found", longMessage: `No ${what} was found.` })
+
+/** 422 `form_identifier_exists` for a taken identifier (email, phone, username, slug...). */
+export const identifierExists = (param: string, what: string): Reply =>
+  errorReply(422, {
+    code: "form_identifier_exists",
+    message: "That identifier is taken.",
+    longMessage: `That ${what} is taken. Please try another.`,
+    meta: { param_name: param }
+  })
+
+/** 422 `form_param_format_invalid` for a value the fake refuses. */
+export const invalidParam = (param: string, longMessage: string): Reply =>
+  errorReply(422, {
+    code: "form_param_format_invalid",
+    message: "is invalid",
+    longMessage,
+    meta: { param_name: param }
+  })
+
+/** 422 `form_param_missing` for a parameter the operation needs. */
+export const missingParam = (param: string): Reply =>
+  errorReply(422, {
+    code: "form_param_missing",
+    message: "missing data",
+    longMessage: `${param} must be included.`,
+    meta: { param_name: param }
+  })
+
+/** 400 with a code of the caller's choice, for requests the fake cannot act on. */
+export const badRequest = (code: string, longMessage: string, param?: string): Reply =>
+  errorReply(400, {
+    code,
+    message: "bad request",
+    longMessage,
+    ...(param === undefined ? {} : { meta: { param_name: param } })
+  })
+
+/** 409 with a code of the caller's choice. */
+export const conflict = (code: string, longMessage: string, param?: string): Reply =>
+  errorReply(409, {
+    code,
+    message: "conflict",
+    longMessage,
+    ...(param === undefined ? {} : { meta: { param_name: param } })
+  })
+
+/** What a built-in route sees besides its params. */
+export interface RouteContext {
+  readonly store: FakeStore
+  /** Now, in milliseconds since the epoch, read from Effect's `Clock` once per request. */
+  readonly now: number
+  readonly request: FakeRequest
+}
+
+/**
+ * A built-in route: synchronous, so reading and writing the store is atomic. It returns the
+ * operation's success value (encoded to the wire by the operation's own schema) or a reply.
+ */
+export type Route<N extends OperationName> = (params: ParamsOf<N>, context: RouteContext) => SuccessOf<N> | Reply
+
+/** A table of built-in routes, keyed by operation name. */
+export type Routes = { readonly [N in OperationName]?: Route<N> }
+
+/** Types a table of routes (each route's params and result by its key). */
+export const routes = <R extends Routes>(table: R): R => table
+
+/** The `limit` (default 10) and `offset` (default 0) window of a list. */
+export const page = <A>(
+  items: ReadonlyArray<A>,
+  params: { readonly limit?: number | undefined; readonly offset?: number | undefined }
+): ReadonlyArray<A> => {
+  const offset = params.offset ?? 0
+  const limit = params.limit ?? 10
+  return items.slice(offset, offset + limit)
+}
+
+/**
+ * Sorts by an `order_by` value such as `-created_at` or `+name`: a leading `-` is descending,
+ * `+` or none ascending. `fields` maps the wire field names the operation accepts to keys.
+ * Unknown fields answer 422, as Clerk does. Ties keep insertion order.
+ */
+export const orderBy = <A>(
+  items: ReadonlyArray<A>,
+  order: string | undefined,
+  fallback: string,
+  fields: Readonly<Record<string, (item: A) => string | number | null | undefined>>
+): ReadonlyArray<A> | Reply => {
+  const value = order ?? fallback
+  const descending = value.startsWith("-")
+  const field = value.replace(/^[+-]/, "")
+  const key = fields[field]
+  if (key === undefined) {
+    return invalidParam("order_by", `order_by cannot be ${JSON.stringify(value)}; accepted fields: ${Object.keys(fields).join(", ")}.`)
+  }
+  const indexed = items.map((item, index) => ({ item, index, key: key(item) }))
+  indexed.sort((a, b) => {
+    const c = compareKeys(a.key, b.key)
+    return c === 0 ? a.index - b.index : descending ? -c : c
+  })
+  return indexed.map((entry) => entry.item)
+}
+
+const compareKeys = (a: string | number | null | undefined, b: string | number | null | undefined): number => {
+  // Absent values sort last ascending, as a database's NULLS LAST would.
+  if (a === b) return 0
+  if (a === null || a === undefined) return 1
+  if (b === null || b === undefined) return -1
+  if (typeof a === "number" && typeof b === "number") return a - b
+  return String(a).localeCompare(String(b))
+}

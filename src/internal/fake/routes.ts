@@ -1,0 +1,16 @@
+/**
+ * Every built-in route of the fake, merged from the resource modules.
+ *
+ * @internal
+ */
+import type { Routes } from "./core.js"
+import { organizationRoutes } from "./organizations.js"
+import { sessionRoutes } from "./sessions.js"
+import { userRoutes } from "./users.js"
+
+/** The operations the fake implements statefully. */
+export const builtinRoutes: Routes = {
+  ...userRoutes,
+  ...organizationRoutes,
+  ...sessionRoutes
+}

@@ -1,0 +1,9 @@
+/**
+ * Built-in routes of the fake (being written).
+ *
+ * @internal
+ */
+import { routes } from "./core.js"
+
+/** Built-in routes of this resource family. */
+export const sessionRoutes = routes({})

@@ -1,0 +1,85 @@
+/**
+ * The fake's state: one map per resource, holding decoded (camelCase) values in creation
+ * order, plus the id generator and the signing keys of the fake instance.
+ *
+ * @internal
+ */
+import type { TestKeys } from "../../ClerkAuthTesting.js"
+import type * as Schemas from "../../generated/Schemas.js"
+
+const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+/** Seconds since 2014-05-13, the epoch of the 27-character sortable ids Clerk uses. */
+const idEpochSeconds = 1_400_000_000
+
+/**
+ * Clerk-looking ids (`user_2abc...`, 27 base62 characters after the prefix): a 4-byte
+ * timestamp then 16 pseudo-random bytes from a seeded generator, so ids sort by creation
+ * second and a given seed always yields the same sequence.
+ */
+export class IdGenerator {
+  private state: number
+  private readonly reserved = new Map<string, Array<string>>()
+
+  constructor(seed: number) {
+    this.state = (seed >>> 0) || 0x9e3779b9
+  }
+
+  /** The next id for `prefix` (`user`, `org`, `sess`...), created at `nowMillis`. */
+  next(prefix: string, nowMillis: number): string {
+    const queued = this.reserved.get(prefix)
+    if (queued !== undefined && queued.length > 0) return queued.shift()!
+    let value = BigInt(Math.max(0, Math.floor(nowMillis / 1000) - idEpochSeconds) >>> 0)
+    for (let i = 0; i < 4; i++) value = (value << 32n) | BigInt(this.random())
+    let text = ""
+    while (value > 0n) {
+      text = alphabet[Number(value % 62n)] + text
+      value /= 62n
+    }
+    return `${prefix}_${text.padStart(27, "0")}`
+  }
+
+  /** Makes the next id of `prefix` be `id` (seeding with ids chosen by the test). */
+  reserve(prefix: string, id: string): void {
+    const queue = this.reserved.get(prefix) ?? []
+    queue.push(id)
+    this.reserved.set(prefix, queue)
+  }
+
+  /** A random lower-case token of `length` characters (secrets, tickets). */
+  token(length: number): string {
+    let text = ""
+    while (text.length < length) text += (this.random() >>> 0).toString(36)
+    return text.slice(0, length)
+  }
+
+  // mulberry32: small, fast, and good enough for ids that only need to look random.
+  private random(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0
+    let t = this.state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return (t ^ (t >>> 14)) >>> 0
+  }
+}
+
+/** Everything the fake instance knows. Maps iterate in creation order. */
+export class FakeStore {
+  readonly users = new Map<string, Schemas.User>()
+  /** Plain-text passwords by user id: the fake only compares them. */
+  readonly passwords = new Map<string, string>()
+  readonly organizations = new Map<string, Schemas.Organization>()
+  /** Memberships by membership id. */
+  readonly memberships = new Map<string, Schemas.OrganizationMembership>()
+  readonly organizationInvitations = new Map<string, Schemas.OrganizationInvitation>()
+  readonly invitations = new Map<string, Schemas.Invitation>()
+  readonly sessions = new Map<string, Schemas.Session>()
+  readonly signInTokens = new Map<string, Schemas.SignInToken>()
+  readonly jwtTemplates = new Map<string, Schemas.JWTTemplate>()
+
+  constructor(
+    /** The instance's session-token signing keys, served by `GET /jwks`. */
+    readonly keys: TestKeys,
+    readonly ids: IdGenerator
+  ) {}
+}

@@ -86,6 +86,7 @@ describe("documentation examples", () => {
             paths: {
               "effect-clerk": [Path.join(src, "index.ts")],
               "effect-clerk/generated/*": [Path.join(src, "generated", "*.ts")],
+              "effect-clerk/testing": [Path.join(src, "ClerkTest.ts")],
               "effect-clerk/*": [Path.join(src, "*.ts")]
             }
           },

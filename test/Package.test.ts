@@ -372,7 +372,8 @@ describe("the packed package", () => {
       sameModule: true,
       signedIn: "user_packed",
       webhook: "user_gone",
-      middleware: "function"
+      middleware: "function",
+      fromFake: "packed@example.com"
     })
 
     expect(received.map(({ method, path, query }) => ({ method, path, query }))).toEqual([

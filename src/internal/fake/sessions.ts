@@ -1,9 +1,604 @@
 /**
- * Built-in routes of the fake (being written).
+ * Built-in routes for sessions, session tokens, sign-in tokens, the instance's JWKS and JWT
+ * templates. Tokens are signed with the fake's own keys (or a template's custom key), so any
+ * verifier fed the fake's JWKS accepts them.
+ *
+ * Routes are synchronous, and WebCrypto signing is not: tokens are signed with `node:crypto`,
+ * which turns the WebCrypto private key into a `KeyObject` and signs without a promise.
  *
  * @internal
  */
-import { routes } from "./core.js"
+import * as Crypto from "node:crypto"
+import type * as Schemas from "../../generated/Schemas.js"
+import type { Reply } from "./core.js"
+import { badRequest, errorReply, identifierExists, invalidParam, isReply, missingParam, notFound, page, routes } from "./core.js"
+import type { FakeStore } from "./store.js"
 
-/** Built-in routes of this resource family. */
-export const sessionRoutes = routes({})
+// ---------------------------------------------------------------------------------------------
+// Instance constants
+
+/** The issuer (`iss`) of every token: the Frontend API URL of the fake instance. */
+const fakeIssuer = "https://clerk.fake.test"
+
+const secondMillis = 1000
+const dayMillis = 24 * 60 * 60 * secondMillis
+/** A new session expires after 7 days and is abandoned after 30, as Clerk's defaults do. */
+const sessionExpiresAfterMillis = 7 * dayMillis
+const sessionAbandonedAfterMillis = 30 * dayMillis
+const sessionTokenLifetimeSeconds = 60
+const signInTokenDefaultLifetimeSeconds = 30 * 24 * 60 * 60
+const templateDefaultLifetimeSeconds = 60
+const templateDefaultClockSkewSeconds = 5
+/** The bounds Clerk puts on a token or template lifetime. */
+const minLifetimeSeconds = 30
+const maxLifetimeSeconds = 315_360_000
+const maxClockSkewSeconds = 300
+
+/** Claims Clerk sets on every template token; a template cannot replace them. */
+const reservedTemplateClaims: ReadonlyArray<string> = ["azp", "exp", "iat", "iss", "jti", "nbf", "sub"]
+
+// ---------------------------------------------------------------------------------------------
+// Signing
+
+type Signer = {
+  readonly alg: string
+  readonly kid: string | undefined
+  readonly sign: (input: Buffer) => Buffer
+}
+
+const hashOf = (alg: string): string | undefined =>
+  ({ "256": "sha256", "384": "sha384", "512": "sha512" } as Record<string, string>)[alg.slice(2)]
+
+/** Signers of the instance keys, one per store: the `KeyObject` conversion is done once. */
+const instanceSigners = new WeakMap<FakeStore, Signer>()
+
+const instanceSigner = (store: FakeStore): Signer => {
+  let signer = instanceSigners.get(store)
+  if (signer === undefined) {
+    const key = Crypto.KeyObject.from(store.keys.privateKey as unknown as Crypto.webcrypto.CryptoKey)
+    const hash = hashOf(store.keys.alg) ?? "sha256"
+    signer = { alg: store.keys.alg, kid: store.keys.kid, sign: (input) => Crypto.sign(hash, input, key) }
+    instanceSigners.set(store, signer)
+  }
+  return signer
+}
+
+const base64url = (value: string | Buffer): string => Buffer.from(value).toString("base64url")
+
+const signJwt = (signer: Signer, payload: Readonly<Record<string, unknown>>): string => {
+  const header = { alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" }
+  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`
+  return `${input}.${base64url(signer.sign(Buffer.from(input)))}`
+}
+
+/** The algorithms a template's custom signing key may use, with how each signs. */
+const customAlgorithms: Readonly<Record<string, "rsa" | "rsa-pss" | "ec" | "hmac">> = {
+  RS256: "rsa",
+  RS384: "rsa",
+  RS512: "rsa",
+  PS256: "rsa-pss",
+  PS384: "rsa-pss",
+  PS512: "rsa-pss",
+  ES256: "ec",
+  ES384: "ec",
+  ES512: "ec",
+  HS256: "hmac",
+  HS384: "hmac",
+  HS512: "hmac"
+}
+
+/** The curve each ECDSA algorithm signs on, as `node:crypto` names it. */
+const ecCurves: Readonly<Record<string, string>> = { ES256: "prime256v1", ES384: "secp384r1", ES512: "secp521r1" }
+
+/**
+ * A signer for a template's own key, or a reply naming the parameter at fault. The key is
+ * never returned by the API, so it lives only here.
+ */
+const customSigner = (algorithm: string, signingKey: string): Signer | Reply => {
+  const family = customAlgorithms[algorithm]
+  const hash = hashOf(algorithm)
+  if (family === undefined || hash === undefined) {
+    return invalidParam(
+      "signing_algorithm",
+      `signing_algorithm must be one of ${Object.keys(customAlgorithms).join(", ")}.`
+    )
+  }
+  if (family === "hmac") {
+    if (signingKey.length === 0) return invalidParam("signing_key", "signing_key cannot be empty.")
+    return {
+      alg: algorithm,
+      kid: undefined,
+      sign: (input) => Crypto.createHmac(hash, signingKey).update(input).digest()
+    }
+  }
+  let key: Crypto.KeyObject
+  try {
+    key = Crypto.createPrivateKey(signingKey)
+  } catch {
+    return invalidParam("signing_key", "signing_key must be a private key in PEM form.")
+  }
+  const keyType = key.asymmetricKeyType
+  const fits = family === "ec"
+    ? keyType === "ec" && key.asymmetricKeyDetails?.namedCurve === ecCurves[algorithm]
+    : family === "rsa-pss"
+    ? keyType === "rsa" || keyType === "rsa-pss"
+    : keyType === "rsa"
+  if (!fits) return invalidParam("signing_key", `signing_key is not a key for ${algorithm}.`)
+  const sign = family === "ec"
+    ? (input: Buffer) => Crypto.sign(hash, input, { key, dsaEncoding: "ieee-p1363" })
+    : family === "rsa-pss"
+    ? (input: Buffer) =>
+      Crypto.sign(hash, input, { key, padding: Crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(hash.slice(3)) / 8 })
+    : (input: Buffer) => Crypto.sign(hash, input, key)
+  // A key can still be unusable (too small for the hash, say): find out now, not when minting.
+  try {
+    sign(Buffer.from("probe"))
+  } catch {
+    return invalidParam("signing_key", `signing_key cannot sign with ${algorithm}.`)
+  }
+  return { alg: algorithm, kid: undefined, sign }
+}
+
+/** Custom signers by template id, per store. */
+const templateSigners = new WeakMap<FakeStore, Map<string, Signer>>()
+
+const templateSignersOf = (store: FakeStore): Map<string, Signer> => {
+  let signers = templateSigners.get(store)
+  if (signers === undefined) {
+    signers = new Map()
+    templateSigners.set(store, signers)
+  }
+  return signers
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+const seconds = (millis: number): number => Math.floor(millis / secondMillis)
+
+/** A session as it stands now: an active session past its expiry is recorded as expired. */
+const currentSession = (store: FakeStore, session: Schemas.Session, now: number): Schemas.Session => {
+  if (session.status !== "active" || now < session.expireAt) return session
+  const expired: Schemas.Session = { ...session, status: "expired", updatedAt: now }
+  store.sessions.set(session.id, expired)
+  return expired
+}
+
+/** The membership of `userId` in `organizationId`, if any. */
+const membershipOf = (
+  store: FakeStore,
+  organizationId: string,
+  userId: string
+): Schemas.OrganizationMembership | undefined => {
+  for (const membership of store.memberships.values()) {
+    if (membership.organization.id === organizationId && membership.publicUserData?.userId === userId) return membership
+  }
+  return undefined
+}
+
+/** Checks an organization to activate for a user: it exists and the user belongs to it. */
+const checkOrganizationFor = (store: FakeStore, organizationId: string, userId: string, param: string): Reply | undefined => {
+  if (!store.organizations.has(organizationId)) return notFound("organization")
+  if (membershipOf(store, organizationId, userId) === undefined) {
+    return invalidParam(param, `The user ${userId} is not a member of the organization ${organizationId}.`)
+  }
+  return undefined
+}
+
+/** A lifetime in whole seconds within Clerk's bounds, or the reply refusing it. */
+const checkLifetime = (value: number, param: string, min: number, max: number): Reply | undefined =>
+  Number.isInteger(value) && value >= min && value <= max
+    ? undefined
+    : invalidParam(param, `${param} must be a whole number of seconds from ${min} to ${max}.`)
+
+/**
+ * The session behind a token request: 404 for an unknown session, and also for one that is no
+ * longer active (revoked, ended, expired) or whose user is gone, as Clerk answers when the
+ * session cannot issue tokens any more.
+ */
+const activeSession = (store: FakeStore, sessionId: string, now: number): Schemas.Session | Reply => {
+  const stored = store.sessions.get(sessionId)
+  if (stored === undefined) return notFound("session")
+  const session = currentSession(store, stored, now)
+  if (session.status !== "active" || !store.users.has(session.userId)) {
+    return errorReply(404, {
+      code: "resource_not_found",
+      message: "not found",
+      longMessage: `The session ${sessionId} is ${session.status}: it cannot issue tokens.`
+    })
+  }
+  return session
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session token claims
+
+const withoutOrgPrefix = (role: string): string => role.startsWith("org:") ? role.slice(4) : role
+
+/**
+ * The v2 organization claims (`o`, and the organization's features in `fea`) of a session's
+ * active organization. Permissions are packed as Clerk packs them: `per` lists permission
+ * names, `fpm` one bitmask per feature in `fea` order.
+ */
+const organizationClaims = (store: FakeStore, session: Schemas.Session): Record<string, unknown> => {
+  const organizationId = session.lastActiveOrganizationId
+  if (organizationId === undefined || organizationId === null) return {}
+  const organization = store.organizations.get(organizationId)
+  const membership = membershipOf(store, organizationId, session.userId)
+  if (organization === undefined || membership === undefined) return {}
+  const split = membership.permissions.flatMap((key) => {
+    const match = /^org:([^:,]+):([^:,]+)$/.exec(key)
+    return match === null ? [] : [[match[1]!, match[2]!] as const]
+  })
+  const features = [...new Set(split.map(([feature]) => feature))]
+  const names = [...new Set(split.map(([, permission]) => permission))]
+  const masks = features.map((feature) =>
+    String(names.reduce((mask, name, bit) => split.some(([f, p]) => f === feature && p === name) ? mask + 2 ** bit : mask, 0))
+  )
+  return {
+    o: {
+      id: organization.id,
+      rol: withoutOrgPrefix(membership.role),
+      slg: organization.slug,
+      ...(names.length > 0 ? { per: names.join(","), fpm: masks.join(",") } : {})
+    },
+    ...(features.length > 0 ? { fea: features.map((feature) => `o:${feature}`).join(",") } : {})
+  }
+}
+
+const sessionTokenClaims = (
+  store: FakeStore,
+  session: Schemas.Session,
+  now: number,
+  lifetimeSeconds: number
+): Record<string, unknown> => {
+  const issuedAt = seconds(now)
+  return {
+    iss: fakeIssuer,
+    sub: session.userId,
+    sid: session.id,
+    iat: issuedAt,
+    nbf: issuedAt,
+    exp: issuedAt + lifetimeSeconds,
+    jti: store.ids.token(20),
+    v: 2,
+    ...(session.actor !== undefined && session.actor !== null ? { act: session.actor } : {}),
+    ...organizationClaims(store, session)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Template shortcodes
+
+const isVerified = (verification: unknown): boolean =>
+  typeof verification === "object" && verification !== null && (verification as { readonly status?: unknown }).status === "verified"
+
+/** What `{{user.…}}` and `{{org.…}}` shortcodes read, in the names templates use. */
+const shortcodeContext = (store: FakeStore, session: Schemas.Session): Record<string, unknown> => {
+  const user = store.users.get(session.userId)
+  const email = user?.emailAddresses.find((address) => address.id === user.primaryEmailAddressId)
+  const phone = user?.phoneNumbers.find((number) => number.id === user.primaryPhoneNumberId)
+  const organizationId = session.lastActiveOrganizationId ?? undefined
+  const organization = organizationId === undefined ? undefined : store.organizations.get(organizationId)
+  const membership = organizationId === undefined ? undefined : membershipOf(store, organizationId, session.userId)
+  return {
+    user: user === undefined ? null : {
+      id: user.id,
+      external_id: user.externalId,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      full_name: [user.firstName, user.lastName].filter((part) => part !== null && part !== "").join(" ") || null,
+      username: user.username,
+      primary_email_address: email?.emailAddress ?? null,
+      email_verified: email === undefined ? false : isVerified(email.verification),
+      primary_phone_number: phone?.phoneNumber ?? null,
+      phone_number_verified: phone === undefined ? false : isVerified(phone.verification),
+      image_url: user.imageUrl ?? null,
+      has_image: user.hasImage,
+      two_factor_enabled: user.twoFactorEnabled,
+      public_metadata: user.publicMetadata,
+      unsafe_metadata: user.unsafeMetadata ?? {},
+      created_at: seconds(user.createdAt),
+      updated_at: seconds(user.updatedAt)
+    },
+    org: organization === undefined || membership === undefined ? null : {
+      id: organization.id,
+      name: organization.name,
+      slug: organization.slug,
+      role: membership.role,
+      image_url: organization.imageUrl ?? null,
+      public_metadata: organization.publicMetadata
+    },
+    session: { id: session.id }
+  }
+}
+
+const lookupPath = (context: Record<string, unknown>, path: string): unknown => {
+  let value: unknown = context
+  for (const part of path.split(".")) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null
+    value = (value as Record<string, unknown>)[part]
+  }
+  return value === undefined ? null : value
+}
+
+/** One shortcode body: paths and quoted literals joined by `||`, the first present one winning. */
+const evaluateShortcode = (context: Record<string, unknown>, expression: string): unknown => {
+  for (const alternative of expression.split("||").map((part) => part.trim())) {
+    const quoted = /^(['"])(.*)\1$/.exec(alternative)
+    const value = quoted !== null ? quoted[2] : lookupPath(context, alternative)
+    if (value !== null && value !== "") return value
+  }
+  return null
+}
+
+const shortcodePattern = /\{\{([^{}]*)\}\}/g
+
+/**
+ * Fills a template's claims: a string that is exactly one shortcode becomes the value itself
+ * (an object, a number, null...); shortcodes inside longer strings are written into the text.
+ */
+const renderClaims = (value: unknown, context: Record<string, unknown>): unknown => {
+  if (typeof value === "string") {
+    const whole = /^\{\{([^{}]*)\}\}$/.exec(value)
+    if (whole !== null) return evaluateShortcode(context, whole[1]!)
+    return value.replace(shortcodePattern, (_, expression: string) => {
+      const filled = evaluateShortcode(context, expression)
+      return filled === null ? "" : typeof filled === "object" ? JSON.stringify(filled) : String(filled)
+    })
+  }
+  if (Array.isArray(value)) return value.map((item) => renderClaims(item, context))
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderClaims(item, context)]))
+  }
+  return value
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT templates
+
+interface TemplateInput {
+  readonly name: string
+  readonly claims: { readonly [key: string]: unknown }
+  readonly lifetime?: number | null | undefined
+  readonly allowedClockSkew?: number | null | undefined
+  readonly customSigningKey?: boolean | undefined
+  readonly signingAlgorithm?: string | null | undefined
+  readonly signingKey?: string | null | undefined
+}
+
+/**
+ * Validates a template's settings, falling back to `current` (on update) then to Clerk's
+ * defaults. Answers the template fields and the custom signer to keep (`null` drops it,
+ * `undefined` keeps the current one).
+ */
+const templateSettings = (
+  store: FakeStore,
+  input: TemplateInput,
+  current: Schemas.JWTTemplate | undefined
+):
+  | {
+    readonly fields: Pick<Schemas.JWTTemplate, "name" | "claims" | "lifetime" | "allowedClockSkew" | "customSigningKey" | "signingAlgorithm">
+    readonly signer: Signer | null | undefined
+  }
+  | Reply =>
+{
+  const name = input.name.trim()
+  if (name === "") return missingParam("name")
+  for (const template of store.jwtTemplates.values()) {
+    if (template.name === name && template.id !== current?.id) return identifierExists("name", "JWT template name")
+  }
+  const lifetime = input.lifetime ?? current?.lifetime ?? templateDefaultLifetimeSeconds
+  const lifetimeProblem = checkLifetime(lifetime, "lifetime", minLifetimeSeconds, maxLifetimeSeconds)
+  if (lifetimeProblem !== undefined) return lifetimeProblem
+  const allowedClockSkew = input.allowedClockSkew ?? current?.allowedClockSkew ?? templateDefaultClockSkewSeconds
+  const skewProblem = checkLifetime(allowedClockSkew, "allowed_clock_skew", 0, maxClockSkewSeconds)
+  if (skewProblem !== undefined) return skewProblem
+  const base = { name, claims: input.claims, lifetime, allowedClockSkew }
+  if (input.customSigningKey === true) {
+    if (input.signingAlgorithm === undefined || input.signingAlgorithm === null) return missingParam("signing_algorithm")
+    if (input.signingKey === undefined || input.signingKey === null) return missingParam("signing_key")
+    const signer = customSigner(input.signingAlgorithm, input.signingKey)
+    if (isReply(signer)) return signer
+    return { fields: { ...base, customSigningKey: true, signingAlgorithm: signer.alg }, signer }
+  }
+  // Omitted on update: the template keeps its current key, if it has one.
+  if (input.customSigningKey === undefined && current?.customSigningKey === true) {
+    return {
+      fields: { ...base, customSigningKey: true, signingAlgorithm: current.signingAlgorithm },
+      signer: undefined
+    }
+  }
+  return { fields: { ...base, customSigningKey: false, signingAlgorithm: store.keys.alg }, signer: null }
+}
+
+const saveSigner = (store: FakeStore, templateId: string, signer: Signer | null | undefined): void => {
+  if (signer === null) templateSignersOf(store).delete(templateId)
+  else if (signer !== undefined) templateSignersOf(store).set(templateId, signer)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+/** Built-in routes for sessions, session tokens, sign-in tokens, the JWKS and JWT templates. */
+export const sessionRoutes = routes({
+  "sessions.create": (params, { now, store }) => {
+    if (!store.users.has(params.userId)) return notFound("user")
+    if (params.activeOrganizationId !== undefined) {
+      const problem = checkOrganizationFor(store, params.activeOrganizationId, params.userId, "active_organization_id")
+      if (problem !== undefined) return problem
+    }
+    const session: Schemas.Session = {
+      object: "session",
+      id: store.ids.next("sess", now),
+      userId: params.userId,
+      clientId: store.ids.next("client", now),
+      actor: null,
+      status: "active",
+      lastActiveOrganizationId: params.activeOrganizationId ?? null,
+      lastActiveAt: now,
+      expireAt: now + sessionExpiresAfterMillis,
+      abandonAt: now + sessionAbandonedAfterMillis,
+      tasks: [],
+      updatedAt: now,
+      createdAt: now
+    }
+    store.sessions.set(session.id, session)
+    return session
+  },
+
+  "sessions.get": (params, { now, store }) => {
+    const session = store.sessions.get(params.sessionId)
+    return session === undefined ? notFound("session") : currentSession(store, session, now)
+  },
+
+  "sessions.list": (params, { now, store }) => {
+    // Clerk requires one of the two since 2024; listing the whole instance is refused.
+    if (params.userId === undefined && params.clientId === undefined) {
+      return errorReply(422, {
+        code: "form_param_missing",
+        message: "missing data",
+        longMessage: "Either client_id or user_id must be included.",
+        meta: { param_name: "user_id" }
+      })
+    }
+    const matching = [...store.sessions.values()]
+      .map((session) => currentSession(store, session, now))
+      .filter((session) =>
+        (params.userId === undefined || session.userId === params.userId) &&
+        (params.clientId === undefined || session.clientId === params.clientId) &&
+        (params.status === undefined || session.status === params.status)
+      )
+    // Newest first; the map holds them oldest first.
+    return page(matching.reverse(), params)
+  },
+
+  // Revoking is only meaningful for a live session: a revoked, ended or expired one is refused
+  // with 400 (the only client error Clerk declares for this operation besides 404).
+  "sessions.revoke": (params, { now, store }) => {
+    const stored = store.sessions.get(params.sessionId)
+    if (stored === undefined) return notFound("session")
+    const session = currentSession(store, stored, now)
+    if (session.status !== "active" && session.status !== "pending") {
+      return badRequest("session_not_active", `The session ${session.id} is ${session.status} and cannot be revoked.`)
+    }
+    const revoked: Schemas.Session = { ...session, status: "revoked", updatedAt: now }
+    store.sessions.set(revoked.id, revoked)
+    return revoked
+  },
+
+  "sessions.createToken": (params, { now, store }) => {
+    const session = activeSession(store, params.sessionId, now)
+    if (isReply(session)) return session
+    const lifetime = params.expiresInSeconds ?? sessionTokenLifetimeSeconds
+    const problem = checkLifetime(lifetime, "expires_in_seconds", minLifetimeSeconds, maxLifetimeSeconds)
+    if (problem !== undefined) return problem
+    return { object: "token", jwt: signJwt(instanceSigner(store), sessionTokenClaims(store, session, now, lifetime)) }
+  },
+
+  "sessions.createTokenFromTemplate": (params, { now, store }) => {
+    const session = activeSession(store, params.sessionId, now)
+    if (isReply(session)) return session
+    const template = [...store.jwtTemplates.values()].find((candidate) => candidate.name === params.templateName)
+    if (template === undefined) return notFound("JWT template")
+    const lifetime = params.expiresInSeconds ?? template.lifetime
+    const problem = checkLifetime(lifetime, "expires_in_seconds", minLifetimeSeconds, maxLifetimeSeconds)
+    if (problem !== undefined) return problem
+    const rendered = renderClaims(template.claims, shortcodeContext(store, session)) as Record<string, unknown>
+    const custom = Object.fromEntries(Object.entries(rendered).filter(([claim]) => !reservedTemplateClaims.includes(claim)))
+    const issuedAt = seconds(now)
+    const payload = {
+      ...custom,
+      iss: fakeIssuer,
+      sub: session.userId,
+      iat: issuedAt,
+      // Clerk backdates template tokens by the template's allowed clock skew.
+      nbf: issuedAt - template.allowedClockSkew,
+      exp: issuedAt + lifetime,
+      jti: store.ids.token(20)
+    }
+    const signer = template.customSigningKey ? templateSignersOf(store).get(template.id) : undefined
+    return { object: "token", jwt: signJwt(signer ?? instanceSigner(store), payload) }
+  },
+
+  "signInTokens.create": (params, { now, store }) => {
+    if (!store.users.has(params.userId)) return notFound("user")
+    if (params.orgId !== undefined && params.orgId !== null) {
+      const problem = checkOrganizationFor(store, params.orgId, params.userId, "org_id")
+      if (problem !== undefined) return problem
+    }
+    const lifetime = params.expiresInSeconds ?? signInTokenDefaultLifetimeSeconds
+    if (!Number.isInteger(lifetime) || lifetime < 1) {
+      return invalidParam("expires_in_seconds", "expires_in_seconds must be a whole number of seconds, at least 1.")
+    }
+    const token = store.ids.token(40)
+    const signInToken: Schemas.SignInToken = {
+      object: "sign_in_token",
+      id: store.ids.next("sit", now),
+      status: "pending",
+      userId: params.userId,
+      token,
+      url: `${fakeIssuer}/v1/tickets/accept?ticket=${token}`,
+      createdAt: now,
+      updatedAt: now
+    }
+    store.signInTokens.set(signInToken.id, signInToken)
+    return signInToken
+  },
+
+  // Only a pending token can be revoked; an accepted or revoked one answers 400, the error
+  // Clerk declares for this operation.
+  "signInTokens.revoke": (params, { now, store }) => {
+    const signInToken = store.signInTokens.get(params.signInTokenId)
+    if (signInToken === undefined) return notFound("sign-in token")
+    if (signInToken.status !== "pending") {
+      return badRequest("sign_in_token_not_pending", `The sign-in token ${signInToken.id} is ${signInToken.status} and cannot be revoked.`)
+    }
+    const revoked: Schemas.SignInToken = { ...signInToken, status: "revoked", updatedAt: now }
+    store.signInTokens.set(revoked.id, revoked)
+    return revoked
+  },
+
+  "jwks.getJWKS": (_params, { store }) => {
+    const { e, n } = store.keys.jwk
+    if (n === undefined || e === undefined) return { keys: [] }
+    const key: Schemas.JWKSRsaPublicKey = { kid: store.keys.kid, alg: store.keys.alg, use: "sig", kty: "RSA", n, e }
+    return { keys: [key] }
+  },
+
+  "jwtTemplates.list": (params, { store }) => page([...store.jwtTemplates.values()], params),
+
+  "jwtTemplates.create": (params, { now, store }) => {
+    const settings = templateSettings(store, params, undefined)
+    if (isReply(settings)) return settings
+    const template: Schemas.JWTTemplate = {
+      object: "jwt_template",
+      id: store.ids.next("jtmp", now),
+      ...settings.fields,
+      createdAt: now,
+      updatedAt: now
+    }
+    store.jwtTemplates.set(template.id, template)
+    saveSigner(store, template.id, settings.signer)
+    return template
+  },
+
+  "jwtTemplates.get": (params, { store }) => store.jwtTemplates.get(params.templateId) ?? notFound("JWT template"),
+
+  "jwtTemplates.update": (params, { now, store }) => {
+    const current = store.jwtTemplates.get(params.templateId)
+    if (current === undefined) return notFound("JWT template")
+    const settings = templateSettings(store, params, current)
+    if (isReply(settings)) return settings
+    const updated: Schemas.JWTTemplate = { ...current, ...settings.fields, updatedAt: now }
+    store.jwtTemplates.set(updated.id, updated)
+    saveSigner(store, updated.id, settings.signer)
+    return updated
+  },
+
+  "jwtTemplates.delete": (params, { store }) => {
+    if (!store.jwtTemplates.delete(params.templateId)) return notFound("JWT template")
+    templateSignersOf(store).delete(params.templateId)
+    return { object: "jwt_template", id: params.templateId, deleted: true }
+  }
+})

@@ -25,6 +25,8 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -493,8 +495,31 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
   static readonly isReply = isReply
 
   /**
-   * Serves the fake over HTTP on 127.0.0.1 until the scope closes. Point any client (ours with
-   * `ClerkConfig.apiUrl`, `@clerk/backend`, `curl`) at the returned `apiUrl`.
+   * The fake as an `HttpApp`, for any `HttpServer` (Node, Bun, a router mount): each request is
+   * answered by the `ClerkTest` instance in context.
+   */
+  static readonly httpApp: Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    never,
+    ClerkTest | HttpServerRequest.HttpServerRequest
+  > = Effect.gen(function*() {
+    const fake = yield* ClerkTest
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const web = yield* Effect.either(HttpServerRequest.toWeb(request))
+    if (web._tag === "Left") {
+      return HttpServerResponse.fromWeb(toWebResponse(errorReply(400, {
+        code: "malformed_request",
+        message: "malformed request",
+        longMessage: "The request could not be read."
+      })))
+    }
+    return HttpServerResponse.fromWeb(yield* fake.fetch(web.right))
+  })
+
+  /**
+   * Serves the fake over HTTP on 127.0.0.1 until the scope closes (Node's `node:http`, loaded
+   * on first use; elsewhere serve {@link ClerkTest.httpApp} with the platform's `HttpServer`).
+   * Point any client (ours with `ClerkConfig.apiUrl`, another SDK, `curl`) at the returned `apiUrl`.
    */
   static readonly serve = (
     options: ServeOptions = {}
@@ -502,10 +527,13 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
     Effect.gen(function*() {
       const fake = yield* ClerkTest
       const runtime = yield* Effect.runtime<never>()
-      const http = yield* Effect.promise(() => import("node:http"))
+      const http = yield* Effect.tryPromise({
+        try: () => import(nodeHttpModule) as Promise<NodeHttp>,
+        catch: () => new ClerkTestServeError({ message: "node:http is not available here; serve ClerkTest.httpApp instead" })
+      })
       const server = http.createServer((incoming, outgoing) => {
-        const chunks: Array<Buffer> = []
-        incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
+        const chunks: Array<Uint8Array> = []
+        incoming.on("data", (chunk) => chunks.push(chunk))
         incoming.on("end", () => {
           const headers = new Headers()
           for (const [key, value] of Object.entries(incoming.headers)) {
@@ -513,15 +541,15 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
             else if (Array.isArray(value)) for (const item of value) headers.append(key, item)
           }
           const method = incoming.method ?? "GET"
-          const body = chunks.length === 0 || method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks)
-          const request = new Request(`http://127.0.0.1${incoming.url ?? "/"}`, { method, headers, body: body ?? null })
+          const body = chunks.length === 0 || method === "GET" || method === "HEAD" ? null : concat(chunks)
+          const request = new Request(`http://127.0.0.1${incoming.url ?? "/"}`, { method, headers, body })
           Runtime.runPromise(runtime, fake.fetch(request)).then(async (response) => {
             const responseHeaders: Record<string, string> = {}
             response.headers.forEach((value, key) => {
               responseHeaders[key] = value
             })
             outgoing.writeHead(response.status, responseHeaders)
-            outgoing.end(Buffer.from(await response.arrayBuffer()))
+            outgoing.end(new Uint8Array(await response.arrayBuffer()))
           }, () => {
             outgoing.writeHead(500)
             outgoing.end()
@@ -544,4 +572,43 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
       )
       return { apiUrl: `http://127.0.0.1:${port}/v1`, port }
     })
+}
+
+// The parts of `node:http` that `serve` uses, declared here so the library builds (and loads)
+// without Node: the module is imported only when `serve` runs.
+const nodeHttpModule = "node:http"
+
+interface NodeHttp {
+  readonly createServer: (listener: (incoming: NodeIncoming, outgoing: NodeOutgoing) => void) => NodeServer
+}
+
+interface NodeIncoming {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  on(event: "data", listener: (chunk: Uint8Array) => void): void
+  on(event: "end", listener: () => void): void
+}
+
+interface NodeOutgoing {
+  writeHead(status: number, headers?: Record<string, string>): void
+  end(body?: Uint8Array): void
+}
+
+interface NodeServer {
+  listen(port: number, host: string, listener: () => void): void
+  once(event: "error", listener: (error: Error) => void): void
+  address(): { readonly port: number } | string | null
+  close(listener: () => void): void
+  closeAllConnections(): void
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuffer> => {
+  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
 }

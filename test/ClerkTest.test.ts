@@ -1,4 +1,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { createClerkClient } from "@clerk/backend"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -241,6 +244,33 @@ describe("ClerkTest engine", () => {
       const closed = yield* Effect.promise(() => fetch(`${apiUrl}/users`).then(() => "open", () => "closed"))
       expect(closed).toBe("closed")
     }).pipe(Effect.provide(ClerkTest.layer), Effect.timeout(Duration.seconds(10))))
+
+  it.live("another SDK (@clerk/backend) works against the served fake and sees the same state", () =>
+    Effect.gen(function*() {
+      const { port } = yield* ClerkTest.serve()
+      const sdk = createClerkClient({ secretKey: "sk_test_other_sdk", apiUrl: `http://127.0.0.1:${port}`, telemetry: { disabled: true } })
+      const created = yield* Effect.promise(() => sdk.users.createUser({ emailAddress: ["sdk@example.com"], firstName: "Sdk" }))
+      const clerk = yield* ClerkBackend
+      const seen = yield* clerk.users.get({ userId: created.id })
+      expect(seen.firstName).toBe("Sdk")
+      expect(seen.emailAddresses[0]?.emailAddress).toBe("sdk@example.com")
+      const missing = yield* Effect.promise(() => sdk.users.getUser("user_missing").then(() => undefined, (error: { status?: number }) => error.status))
+      expect(missing).toBe(404)
+    }).pipe(Effect.scoped, Effect.provide(ClerkTest.layer), Effect.timeout(Duration.seconds(10))))
+
+  it.effect("httpApp answers platform server requests from the instance in context", () =>
+    Effect.gen(function*() {
+      yield* ClerkTest.handle("users.get", (params) => Effect.succeed(aUser(params.userId)))
+      const answer = (request: Request) =>
+        Effect.provideService(ClerkTest.httpApp, HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request)).pipe(
+          Effect.map((response) => HttpServerResponse.toWeb(response))
+        )
+      const found = yield* answer(authorized("http://127.0.0.1/v1/users/user_app"))
+      expect(found.status).toBe(200)
+      expect(((yield* Effect.promise(() => found.json())) as { id: string }).id).toBe("user_app")
+      const unauthorized = yield* answer(new Request("http://127.0.0.1/v1/users/user_app"))
+      expect(unauthorized.status).toBe(401)
+    }).pipe(Effect.provide(ClerkTest.layer)))
 
   it.effect("each build of the layer is a fresh instance", () =>
     Effect.gen(function*() {

@@ -146,10 +146,15 @@ export interface RouteContext {
 }
 
 /**
- * A built-in route: synchronous, so reading and writing the store is atomic. It returns the
- * operation's success value (encoded to the wire by the operation's own schema) or a reply.
+ * A built-in route. It runs synchronously up to its return, so reading and writing the store is
+ * atomic; it returns the operation's success value (encoded to the wire by the operation's own
+ * schema) or a reply, or, for work that cannot be synchronous everywhere (WebCrypto signing),
+ * an effect producing one after the store has been read and written.
  */
-export type Route<N extends OperationName> = (params: ParamsOf<N>, context: RouteContext) => SuccessOf<N> | Reply
+export type Route<N extends OperationName> = (
+  params: ParamsOf<N>,
+  context: RouteContext
+) => SuccessOf<N> | Reply | Effect.Effect<SuccessOf<N> | Reply>
 
 /** A table of built-in routes, keyed by operation name. */
 export type Routes = { readonly [N in OperationName]?: Route<N> }
@@ -170,7 +175,7 @@ export const page = <A>(
 /**
  * Sorts by an `order_by` value such as `-created_at` or `+name`: a leading `-` is descending,
  * `+` or none ascending. `fields` maps the wire field names the operation accepts to keys.
- * Unknown fields answer 422, as Clerk does. Ties keep insertion order.
+ * Unknown fields answer 422, as Clerk does. Ties keep input order in the sort's direction.
  */
 export const orderBy = <A>(
   items: ReadonlyArray<A>,
@@ -186,9 +191,11 @@ export const orderBy = <A>(
     return invalidParam("order_by", `order_by cannot be ${JSON.stringify(value)}; accepted fields: ${Object.keys(fields).join(", ")}.`)
   }
   const indexed = items.map((item, index) => ({ item, index, key: key(item) }))
+  // Ties follow the direction too: with `-created_at`, records created in the same millisecond
+  // (common under a test clock) come newest first, as creation order is the input order.
   indexed.sort((a, b) => {
     const c = compareKeys(a.key, b.key)
-    return c === 0 ? a.index - b.index : descending ? -c : c
+    return descending ? (c === 0 ? b.index - a.index : -c) : (c === 0 ? a.index - b.index : c)
   })
   return indexed.map((entry) => entry.item)
 }
@@ -201,3 +208,52 @@ const compareKeys = (a: string | number | null | undefined, b: string | number |
   if (typeof a === "number" && typeof b === "number") return a - b
   return String(a).localeCompare(String(b))
 }
+
+/** User-owned free-form data (metadata). */
+export type Metadata = { readonly [key: string]: unknown }
+
+/** Whether a value is a plain JSON object (not an array, not null). */
+export const isRecord = (value: unknown): value is Metadata =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * Clerk's metadata merge: nested objects merge, `null` removes a key at any depth, anything
+ * else replaces. Keys are defined, never assigned, so a `__proto__` key stays plain data.
+ */
+export const mergeMetadata = (base: Metadata, patch: Metadata): Metadata => {
+  const merged = new Map(Object.entries(base))
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) {
+      merged.delete(key)
+    } else if (isRecord(value)) {
+      const current = merged.get(key)
+      merged.set(key, mergeMetadata(isRecord(current) ? current : {}, value))
+    } else {
+      merged.set(key, value)
+    }
+  }
+  return Object.fromEntries(merged)
+}
+
+/**
+ * Clerk's `+id` / `-id` list filters: plain or `+` values must match (any of them), `-` values
+ * must not. The predicate takes the values a record has for the filtered field.
+ */
+export const signedFilter = (values: ReadonlyArray<string> | undefined) => {
+  if (values === undefined || values.length === 0) return (_: ReadonlyArray<string>) => true
+  const include = new Set<string>()
+  const exclude = new Set<string>()
+  for (const value of values) {
+    if (value.startsWith("-")) exclude.add(value.slice(1))
+    else include.add(value.startsWith("+") ? value.slice(1) : value)
+  }
+  return (has: ReadonlyArray<string>): boolean =>
+    (include.size === 0 || has.some((id) => include.has(id))) && !has.some((id) => exclude.has(id))
+}
+
+/** Case-insensitive substring search, absent values never matching. */
+export const contains = (value: string | null | undefined, query: string): boolean =>
+  value !== null && value !== undefined && value.toLowerCase().includes(query.toLowerCase())
+
+/** A light check of an email address's shape (Clerk checks deliverability elsewhere). */
+export const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/

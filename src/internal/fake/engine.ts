@@ -168,10 +168,11 @@ export class FakeEngine {
     const handler = this.handlers.get(name)
     const result: Effect.Effect<unknown> = handler !== undefined
       ? Effect.merge(handler(params as never, request))
-      : Effect.sync(() => {
+      : Effect.suspend(() => {
         const route = this.routes[name] as ((params: unknown, context: unknown) => unknown) | undefined
-        if (route === undefined) return notImplemented(name)
-        return route(params, { store: this.store, now, request })
+        if (route === undefined) return Effect.succeed(notImplemented(name))
+        const answer = route(params, { store: this.store, now, request })
+        return Effect.isEffect(answer) ? answer as Effect.Effect<unknown> : Effect.succeed(answer)
       })
     return Effect.flatMap(result, (value) => this.encode(name, descriptor, value))
   }

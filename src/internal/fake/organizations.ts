@@ -10,88 +10,30 @@
  * @internal
  */
 import type * as Schemas from "../../generated/Schemas.js"
-import type { ParamsOf, Reply } from "./core.js"
+import type { Metadata, ParamsOf, Reply } from "./core.js"
 import {
   badRequest,
+  contains,
+  emailPattern,
   errorReply,
   identifierExists,
   invalidParam,
   isReply,
   missingParam,
+  mergeMetadata,
   notFound,
   orderBy,
   page,
-  routes
+  routes,
+  signedFilter
 } from "./core.js"
 import type { FakeStore } from "./store.js"
-
-type Metadata = { readonly [key: string]: unknown }
 
 const dayMillis = 86_400_000
 
 // --- small shared helpers ---------------------------------------------------------------
 
-const isPlainObject = (value: unknown): value is Metadata =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-// Keys such as `__proto__` belong to the user too: define them rather than assign them.
-const setOwn = (target: Record<string, unknown>, key: string, value: unknown): void => {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
-/** Clerk's metadata merge: nested objects merge, `null` removes a key at any depth, the rest replaces. */
-const deepMerge = (base: Metadata, patch: Metadata): Metadata => {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(base)) setOwn(out, key, value)
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) {
-      delete out[key]
-    } else if (isPlainObject(value)) {
-      const current = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined
-      setOwn(out, key, deepMerge(isPlainObject(current) ? current : {}, value))
-    } else {
-      setOwn(out, key, value)
-    }
-  }
-  return out
-}
-
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-
 const sameEmail = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase()
-
-const contains = (haystack: string | null | undefined, needle: string): boolean =>
-  haystack !== null && haystack !== undefined && haystack.toLowerCase().includes(needle.toLowerCase())
-
-/**
- * Sorts like `orderBy`, except that ties follow the direction too: with `-created_at`, two
- * records created in the same millisecond (common under a test clock) come newest first.
- */
-const sortBy = <A>(
-  items: ReadonlyArray<A>,
-  order: string | undefined,
-  fallback: string,
-  fields: Readonly<Record<string, (item: A) => string | number | null | undefined>>
-): ReadonlyArray<A> | Reply => {
-  const descending = (order ?? fallback).startsWith("-")
-  return orderBy(descending ? [...items].reverse() : items, order, fallback, fields)
-}
-
-/**
- * Clerk's `+id`/`-id` list filters: plain or `+` ids must match (any of them), `-` ids must
- * not. Returns whether a record with these ids passes.
- */
-const signedFilter = (values: ReadonlyArray<string> | undefined) => {
-  if (values === undefined || values.length === 0) return () => true
-  const include = new Set<string>()
-  const exclude = new Set<string>()
-  for (const value of values) {
-    if (value.startsWith("-")) exclude.add(value.slice(1))
-    else include.add(value.startsWith("+") ? value.slice(1) : value)
-  }
-  return (ids: ReadonlyArray<string>): boolean =>
-    (include.size === 0 || ids.some((id) => include.has(id))) && !ids.some((id) => exclude.has(id))
-}
 
 /** An RFC 3339 `created_at` param in milliseconds, the fallback when absent, or a 422. */
 const parseTimestamp = (param: string, value: string | null | undefined, fallback: number): number | Reply => {
@@ -420,7 +362,7 @@ const membershipPage = (
   params: { readonly orderBy?: string | undefined; readonly limit?: number | undefined; readonly offset?: number | undefined }
 ): Schemas.OrganizationMemberships | Reply => {
   // Clerk documents no default order for memberships; newest first matches its other lists.
-  const sorted = sortBy(memberships, params.orderBy, "-created_at", membershipOrder(store))
+  const sorted = orderBy(memberships, params.orderBy, "-created_at", membershipOrder(store))
   if (isReply(sorted)) return sorted
   return {
     data: page(sorted, params).map((membership) => renderMembership(store, membership)),
@@ -662,7 +604,7 @@ export const organizationRoutes = routes({
       (query === undefined || query === "" || organization.id === query || contains(organization.name, query) ||
         contains(organization.slug, query))
     )
-    const sorted = sortBy(candidates, params.orderBy, "-created_at", {
+    const sorted = orderBy(candidates, params.orderBy, "-created_at", {
       created_at: (organization) => organization.createdAt,
       name: (organization) => organization.name,
       members_count: (organization) => membersOf(store, organization.id).length
@@ -717,10 +659,10 @@ export const organizationRoutes = routes({
       ...organization,
       publicMetadata: params.publicMetadata === undefined
         ? organization.publicMetadata
-        : deepMerge(organization.publicMetadata, params.publicMetadata),
+        : mergeMetadata(organization.publicMetadata, params.publicMetadata),
       privateMetadata: params.privateMetadata === undefined
         ? organization.privateMetadata ?? {}
-        : deepMerge(organization.privateMetadata ?? {}, params.privateMetadata),
+        : mergeMetadata(organization.privateMetadata ?? {}, params.privateMetadata),
       updatedAt: now
     }
     saveOrganization(store, updated)
@@ -805,10 +747,10 @@ export const organizationRoutes = routes({
       ...membership,
       publicMetadata: params.publicMetadata === undefined
         ? membership.publicMetadata
-        : deepMerge(membership.publicMetadata, params.publicMetadata),
+        : mergeMetadata(membership.publicMetadata, params.publicMetadata),
       privateMetadata: params.privateMetadata === undefined
         ? membership.privateMetadata ?? {}
-        : deepMerge(membership.privateMetadata ?? {}, params.privateMetadata),
+        : mergeMetadata(membership.privateMetadata ?? {}, params.privateMetadata),
       updatedAt: now
     }
     store.memberships.set(updated.id, updated)
@@ -881,7 +823,7 @@ export const organizationRoutes = routes({
       (params.status === undefined || statusAt(invitation.status, invitation.expiresAt, now) === params.status) &&
       (emailAddress === undefined || sameEmail(invitation.emailAddress, emailAddress))
     )
-    const sorted = sortBy(invitations, params.orderBy, "-created_at", organizationInvitationOrder)
+    const sorted = orderBy(invitations, params.orderBy, "-created_at", organizationInvitationOrder)
     if (isReply(sorted)) return sorted
     return {
       data: page(sorted, params).map((invitation) => renderOrganizationInvitation(store, invitation, now)),
@@ -904,7 +846,7 @@ export const organizationRoutes = routes({
       (params.status === undefined || statusAt(invitation.status, invitation.expiresAt, now) === params.status) &&
       (query === undefined || query === "" || contains(invitation.emailAddress, query))
     )
-    const sorted = sortBy(invitations, params.orderBy, "-created_at", organizationInvitationOrder)
+    const sorted = orderBy(invitations, params.orderBy, "-created_at", organizationInvitationOrder)
     if (isReply(sorted)) return sorted
     return {
       data: page(sorted, params).map((invitation) => withPublicOrganizationData(store, invitation, now)),
@@ -964,7 +906,7 @@ export const organizationRoutes = routes({
       (params.status === undefined ? invitation.status !== "revoked" : invitation.status === params.status) &&
       (query === undefined || query === "" || contains(invitation.emailAddress, query) || contains(invitation.id, query))
     )
-    const sorted = sortBy(invitations, params.orderBy, "-created_at", {
+    const sorted = orderBy(invitations, params.orderBy, "-created_at", {
       created_at: (invitation) => invitation.createdAt,
       email_address: (invitation) => invitation.emailAddress,
       expires_at: (invitation) => invitation.expiresAt

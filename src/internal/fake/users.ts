@@ -7,23 +7,26 @@
  */
 import type * as Schemas from "../../generated/Schemas.js"
 import type * as Users from "../../generated/Users.js"
-import type { Reply, RouteContext } from "./core.js"
+import type { Metadata, Reply, RouteContext } from "./core.js"
 import {
   badRequest,
   conflict,
+  contains,
+  emailPattern,
   errorReply,
   identifierExists,
   invalidParam,
+  isRecord,
   isReply,
+  mergeMetadata,
   missingParam,
   notFound,
   orderBy,
   page,
-  routes
+  routes,
+  signedFilter
 } from "./core.js"
 import type { FakeStore } from "./store.js"
-
-type Metadata = { readonly [key: string]: unknown }
 
 /** How an identifier is created: usable and proven, usable but unproven, or neither. */
 type IdentificationStatus = "verified" | "reserved" | "unverified"
@@ -62,7 +65,6 @@ const minimumPasswordLength = 8
 
 const bulkBanLimit = 50
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 const e164Pattern = /^\+[1-9]\d{5,14}$/
 
@@ -275,26 +277,6 @@ const withUser = (
   const changed = change(user)
   return isReply(changed) ? changed : saveUser(context.store, changed)
 }
-
-/** Deep merge of user metadata: nested objects merge, `null` removes a key at any depth, anything else replaces. */
-const mergeMetadata = (base: Metadata, patch: Metadata): Metadata => {
-  const merged = new Map(Object.entries(base))
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) {
-      merged.delete(key)
-    } else if (isRecord(value)) {
-      const current = merged.get(key)
-      merged.set(key, mergeMetadata(isRecord(current) ? current : {}, value))
-    } else {
-      merged.set(key, value)
-    }
-  }
-  // fromEntries defines own properties, so a `__proto__` key stays plain data.
-  return Object.fromEntries(merged)
-}
-
-const isRecord = (value: unknown): value is Metadata =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 const createUser = (params: Users.CreateParams, context: RouteContext): Schemas.User | Reply => {
   const { store, now } = context
@@ -533,20 +515,6 @@ const deleteUser = (userId: string, { store }: RouteContext): Schemas.DeletedObj
 // ---------------------------------------------------------------------------------------------
 // Listing
 
-/** Splits `+id` / `-id` / `id` values into the ids to keep and the ids to drop. */
-const signedFilter = (values: ReadonlyArray<string>) => {
-  const include: Array<string> = []
-  const exclude: Array<string> = []
-  for (const value of values) {
-    if (value.startsWith("-")) exclude.push(value.slice(1))
-    else include.push(value.startsWith("+") ? value.slice(1) : value)
-  }
-  return (has: (id: string) => boolean) => (include.length === 0 || include.some(has)) && !exclude.some(has)
-}
-
-const contains = (value: string | null | undefined, query: string) =>
-  value != null && value.toLowerCase().includes(query.toLowerCase())
-
 const fullName = (user: Schemas.User) => [user.firstName, user.lastName].filter((part) => part != null).join(" ")
 
 const before = (value: number | null, limit: number | undefined) => limit === undefined || (value !== null && value < limit)
@@ -577,11 +545,11 @@ const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray
   }
   if (externalId !== undefined) {
     const keep = signedFilter(externalId)
-    checks.push((user) => keep((id) => user.externalId === id))
+    checks.push((user) => keep(user.externalId === null ? [] : [user.externalId]))
   }
   if (userId !== undefined) {
     const keep = signedFilter(userId)
-    checks.push((user) => keep((id) => user.id === id))
+    checks.push((user) => keep([user.id]))
   }
   if (organizationId !== undefined) {
     const keep = signedFilter(organizationId)
@@ -593,7 +561,7 @@ const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray
       set.add(membership.organization.id)
       organizationsOf.set(member, set)
     }
-    checks.push((user) => keep((id) => organizationsOf.get(user.id)?.has(id) === true))
+    checks.push((user) => keep([...(organizationsOf.get(user.id) ?? [])]))
   }
   if (params.provider !== undefined && params.providerUserId !== undefined) {
     const { provider, providerUserId } = params
@@ -665,14 +633,9 @@ const userOrderFields: Readonly<Record<string, (user: Schemas.User) => string | 
   last_sign_in_at: (user) => user.lastSignInAt
 }
 
-/**
- * Sorts users already in creation order. The sort keeps ties in input order, so descending
- * orders get the newest-first input: ties then break by creation in the sort's direction.
- */
-const sortUsers = (users: ReadonlyArray<Schemas.User>, order: string | undefined): ReadonlyArray<Schemas.User> | Reply => {
-  const descending = (order ?? defaultUserOrder).startsWith("-")
-  return orderBy(descending ? [...users].reverse() : users, order, defaultUserOrder, userOrderFields)
-}
+/** Sorts users already in creation order; ties break by creation, in the sort's direction. */
+const sortUsers = (users: ReadonlyArray<Schemas.User>, order: string | undefined): ReadonlyArray<Schemas.User> | Reply =>
+  orderBy(users, order, defaultUserOrder, userOrderFields)
 
 const isCreationOrder = (order: string | undefined) => (order ?? defaultUserOrder).replace(/^[+-]/, "") === "created_at"
 

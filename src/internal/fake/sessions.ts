@@ -3,12 +3,18 @@
  * templates. Tokens are signed with the fake's own keys (or a template's custom key), so any
  * verifier fed the fake's JWKS accepts them.
  *
- * Routes are synchronous, and WebCrypto signing is not: tokens are signed with `node:crypto`,
- * which turns the WebCrypto private key into a `KeyObject` and signs without a promise.
+ * Signing uses WebCrypto (`globalThis.crypto.subtle`) and `jose`'s base64url, nothing of a
+ * particular runtime. WebCrypto is asynchronous, so a route that signs (or imports a
+ * template's custom key) does all its store reads and writes synchronously first, then
+ * returns an effect for the signing. A template's custom key is validated by a trial signature
+ * before the template is stored; the store is then written in one synchronous step, after
+ * checking again what may have changed meanwhile (the name still free, the template still
+ * there).
  *
  * @internal
  */
-import * as Crypto from "node:crypto"
+import * as Effect from "effect/Effect"
+import { base64url } from "jose"
 import type * as Schemas from "../../generated/Schemas.js"
 import type { Reply } from "./core.js"
 import { badRequest, errorReply, identifierExists, invalidParam, isReply, missingParam, notFound, page, routes } from "./core.js"
@@ -40,36 +46,23 @@ const reservedTemplateClaims: ReadonlyArray<string> = ["azp", "exp", "iat", "iss
 // ---------------------------------------------------------------------------------------------
 // Signing
 
+type SignParams = AlgorithmIdentifier | RsaPssParams | EcdsaParams
+
+/** A key ready to sign JWTs with: its JWS `alg`, the `kid` to put in the header, if any. */
 type Signer = {
   readonly alg: string
   readonly kid: string | undefined
-  readonly sign: (input: Buffer) => Buffer
+  readonly key: CryptoKey
+  readonly params: SignParams
 }
 
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle
+
+const encoder = new TextEncoder()
+
+/** The WebCrypto hash of a JWS algorithm, from its size suffix (`RS256` → `SHA-256`). */
 const hashOf = (alg: string): string | undefined =>
-  ({ "256": "sha256", "384": "sha384", "512": "sha512" } as Record<string, string>)[alg.slice(2)]
-
-/** Signers of the instance keys, one per store: the `KeyObject` conversion is done once. */
-const instanceSigners = new WeakMap<FakeStore, Signer>()
-
-const instanceSigner = (store: FakeStore): Signer => {
-  let signer = instanceSigners.get(store)
-  if (signer === undefined) {
-    const key = Crypto.KeyObject.from(store.keys.privateKey as unknown as Crypto.webcrypto.CryptoKey)
-    const hash = hashOf(store.keys.alg) ?? "sha256"
-    signer = { alg: store.keys.alg, kid: store.keys.kid, sign: (input) => Crypto.sign(hash, input, key) }
-    instanceSigners.set(store, signer)
-  }
-  return signer
-}
-
-const base64url = (value: string | Buffer): string => Buffer.from(value).toString("base64url")
-
-const signJwt = (signer: Signer, payload: Readonly<Record<string, unknown>>): string => {
-  const header = { alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" }
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`
-  return `${input}.${base64url(signer.sign(Buffer.from(input)))}`
-}
+  ({ "256": "SHA-256", "384": "SHA-384", "512": "SHA-512" } as Record<string, string>)[alg.slice(2)]
 
 /** The algorithms a template's custom signing key may use, with how each signs. */
 const customAlgorithms: Readonly<Record<string, "rsa" | "rsa-pss" | "ec" | "hmac">> = {
@@ -87,17 +80,240 @@ const customAlgorithms: Readonly<Record<string, "rsa" | "rsa-pss" | "ec" | "hmac
   HS512: "hmac"
 }
 
-/** The curve each ECDSA algorithm signs on, as `node:crypto` names it. */
-const ecCurves: Readonly<Record<string, string>> = { ES256: "prime256v1", ES384: "secp384r1", ES512: "secp521r1" }
+/** The curve each ECDSA algorithm signs on, as WebCrypto names it. */
+const ecCurves: Readonly<Record<string, string>> = { ES256: "P-256", ES384: "P-384", ES512: "P-521" }
+
+/** WebCrypto's parameters for signing with a JWS algorithm (the hash of RSA and HMAC keys is the key's own). */
+const signParamsOf = (alg: string): SignParams => {
+  const hash = hashOf(alg) ?? "SHA-256"
+  switch (customAlgorithms[alg]) {
+    case "rsa-pss":
+      return { name: "RSA-PSS", saltLength: Number(hash.slice(4)) / 8 }
+    case "ec":
+      return { name: "ECDSA", hash }
+    case "hmac":
+      return { name: "HMAC" }
+    default:
+      return { name: "RSASSA-PKCS1-v1_5" }
+  }
+}
+
+/** WebCrypto's parameters for importing a key for a JWS algorithm. */
+const importParamsOf = (alg: string): RsaHashedImportParams | EcKeyImportParams | HmacImportParams => {
+  const hash = hashOf(alg) ?? "SHA-256"
+  switch (customAlgorithms[alg]) {
+    case "rsa-pss":
+      return { name: "RSA-PSS", hash }
+    case "ec":
+      return { name: "ECDSA", namedCurve: ecCurves[alg]! }
+    case "hmac":
+      return { name: "HMAC", hash }
+    default:
+      return { name: "RSASSA-PKCS1-v1_5", hash }
+  }
+}
+
+/** Signers of the instance keys, one per store. */
+const instanceSigners = new WeakMap<FakeStore, Signer>()
+
+const instanceSigner = (store: FakeStore): Signer => {
+  let signer = instanceSigners.get(store)
+  if (signer === undefined) {
+    signer = {
+      alg: store.keys.alg,
+      kid: store.keys.kid,
+      key: store.keys.privateKey as CryptoKey,
+      params: signParamsOf(store.keys.alg)
+    }
+    instanceSigners.set(store, signer)
+  }
+  return signer
+}
+
+/** A compact JWS of `payload`; its header is `{ alg, kid, typ: "JWT" }`. */
+const signJwt = async (signer: Signer, payload: Readonly<Record<string, unknown>>): Promise<string> => {
+  const header = { alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" }
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`
+  const signature = await subtle().sign(signer.params, signer.key, encoder.encode(input))
+  return `${input}.${base64url.encode(new Uint8Array(signature))}`
+}
+
+/** A token answer whose JWT is signed once the route is done with the store. */
+const signedToken = (signer: Signer, payload: Readonly<Record<string, unknown>>) =>
+  Effect.map(Effect.promise(() => signJwt(signer, payload)), (jwt) => ({ object: "token" as const, jwt }))
+
+// --- Custom keys: PEM and just enough DER to tell what a key is ------------------------------
+
+/** Bytes as `TextEncoder` makes them: on a plain (not shared) buffer, which WebCrypto takes. */
+type Bytes = ReturnType<TextEncoder["encode"]>
+
+interface Tlv {
+  readonly tag: number
+  readonly content: Bytes
+  /** Where the next element starts. */
+  readonly end: number
+}
+
+/** One DER element at `offset`, or `undefined` when the bytes are not DER. */
+const readTlv = (bytes: Bytes, offset: number): Tlv | undefined => {
+  const tag = bytes[offset]
+  let length = bytes[offset + 1]
+  let start = offset + 2
+  if (tag === undefined || length === undefined) return undefined
+  if (length >= 0x80) {
+    const count = length & 0x7f
+    if (count === 0 || count > 4) return undefined
+    length = 0
+    for (let i = 0; i < count; i++) {
+      const byte = bytes[start + i]
+      if (byte === undefined) return undefined
+      length = length * 256 + byte
+    }
+    start += count
+  }
+  const end = start + length
+  return end > bytes.length ? undefined : { tag, content: bytes.subarray(start, end), end }
+}
+
+/** The elements of a constructed element's content, or `undefined` when they are not DER. */
+const readChildren = (content: Bytes): ReadonlyArray<Tlv> | undefined => {
+  const children: Array<Tlv> = []
+  for (let offset = 0; offset < content.length;) {
+    const child = readTlv(content, offset)
+    if (child === undefined) return undefined
+    children.push(child)
+    offset = child.end
+  }
+  return children
+}
+
+const der = (tag: number, ...parts: ReadonlyArray<Uint8Array>): Bytes => {
+  const length = parts.reduce((sum, part) => sum + part.length, 0)
+  const lengthBytes: Array<number> = []
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256)
+  const head = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes]
+  const out = new Uint8Array(head.length + length)
+  out.set(head)
+  let offset = head.length
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")
+const fromHex = (text: string): Bytes => new Uint8Array(text.match(/../g)!.map((pair) => parseInt(pair, 16)))
+
+/** Object identifiers, as the hex of their DER content. */
+const oids = {
+  rsaEncryption: "2a864886f70d010101",
+  rsaPss: "2a864886f70d01010a",
+  ecPublicKey: "2a8648ce3d0201"
+} as const
+
+/** Named curves by the hex of their object identifier. */
+const curvesByOid: Readonly<Record<string, string>> = {
+  "2a8648ce3d030107": "P-256",
+  "2b81040022": "P-384",
+  "2b81040023": "P-521"
+}
+
+/** What a private key is, and its PKCS #8 form as WebCrypto imports it. */
+interface PrivateKeyInfo {
+  readonly type: "rsa" | "rsa-pss" | "ec" | "other"
+  /** The named curve of an EC key. */
+  readonly curve?: string | undefined
+  readonly pkcs8: Bytes
+}
+
+const version0 = der(0x02, new Uint8Array([0]))
+
+/** A PKCS #1 `RSAPrivateKey` as PKCS #8, under `rsaEncryption`. */
+const rsaPkcs8 = (rsaPrivateKey: Bytes): Bytes =>
+  der(0x30, version0, der(0x30, der(0x06, fromHex(oids.rsaEncryption)), new Uint8Array([0x05, 0x00])), der(0x04, rsaPrivateKey))
+
+/** The curve an SEC 1 `ECPrivateKey` names in its `[0]` parameters, if it does. */
+const sec1Curve = (ecPrivateKey: Bytes): string | undefined => {
+  const outer = readTlv(ecPrivateKey, 0)
+  const parameters = outer?.tag === 0x30 ? readChildren(outer.content)?.find((child) => child.tag === 0xa0) : undefined
+  const oid = parameters === undefined ? undefined : readTlv(parameters.content, 0)
+  return oid?.tag === 0x06 ? curvesByOid[hex(oid.content)] : undefined
+}
+
+/** Reads a PKCS #8 `PrivateKeyInfo`: which key it holds, on which curve. */
+const readPkcs8 = (bytes: Bytes): PrivateKeyInfo | undefined => {
+  const outer = readTlv(bytes, 0)
+  if (outer?.tag !== 0x30 || outer.end !== bytes.length) return undefined
+  const [version, algorithm, privateKey] = readChildren(outer.content) ?? []
+  if (version?.tag !== 0x02 || algorithm?.tag !== 0x30 || privateKey?.tag !== 0x04) return undefined
+  const [oid, parameters] = readChildren(algorithm.content) ?? []
+  if (oid?.tag !== 0x06) return undefined
+  switch (hex(oid.content)) {
+    case oids.rsaEncryption:
+      return { type: "rsa", pkcs8: bytes }
+    // WebCrypto imports RSA keys under rsaEncryption only; the key itself is the same.
+    case oids.rsaPss:
+      return { type: "rsa-pss", pkcs8: rsaPkcs8(privateKey.content) }
+    case oids.ecPublicKey: {
+      const curve = parameters?.tag === 0x06 ? curvesByOid[hex(parameters.content)] : sec1Curve(privateKey.content)
+      return { type: "ec", curve, pkcs8: bytes }
+    }
+    default:
+      return { type: "other", pkcs8: bytes }
+  }
+}
+
+const base64Bytes = (text: string): Bytes | undefined => {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+  } catch {
+    return undefined
+  }
+}
+
+const pemPattern = /-----BEGIN (PRIVATE KEY|RSA PRIVATE KEY|EC PRIVATE KEY)-----([^-]*)-----END \1-----/
+
+/** A private key in PEM form: PKCS #8, PKCS #1 (RSA) or SEC 1 (EC), unencrypted. */
+const readPem = (pem: string): PrivateKeyInfo | undefined => {
+  const match = pemPattern.exec(pem)
+  const bytes = match === null ? undefined : base64Bytes(match[2]!.replace(/\s+/g, ""))
+  if (match === null || bytes === undefined) return undefined
+  const outer = readTlv(bytes, 0)
+  if (outer?.tag !== 0x30 || outer.end !== bytes.length) return undefined
+  switch (match[1]) {
+    case "RSA PRIVATE KEY":
+      return { type: "rsa", pkcs8: rsaPkcs8(bytes) }
+    case "EC PRIVATE KEY": {
+      const curve = sec1Curve(bytes)
+      const curveOid = Object.keys(curvesByOid).find((oid) => curvesByOid[oid] === curve)
+      if (curveOid === undefined) return undefined
+      return {
+        type: "ec",
+        curve,
+        pkcs8: der(0x30, version0, der(0x30, der(0x06, fromHex(oids.ecPublicKey)), der(0x06, fromHex(curveOid))), der(0x04, bytes))
+      }
+    }
+    default:
+      return readPkcs8(bytes)
+  }
+}
+
+/** A template's custom key, checked as far as can be without WebCrypto, ready to import. */
+interface CustomKey {
+  readonly alg: string
+  readonly format: "raw" | "pkcs8"
+  readonly material: Bytes
+}
 
 /**
- * A signer for a template's own key, or a reply naming the parameter at fault. The key is
- * never returned by the API, so it lives only here.
+ * Checks a template's custom key: a known algorithm, and for an asymmetric one a private key
+ * in PEM form of the algorithm's kind. Answers the reply naming the parameter at fault.
  */
-const customSigner = (algorithm: string, signingKey: string): Signer | Reply => {
+const checkCustomKey = (algorithm: string, signingKey: string): CustomKey | Reply => {
   const family = customAlgorithms[algorithm]
-  const hash = hashOf(algorithm)
-  if (family === undefined || hash === undefined) {
+  if (family === undefined) {
     return invalidParam(
       "signing_algorithm",
       `signing_algorithm must be one of ${Object.keys(customAlgorithms).join(", ")}.`
@@ -105,41 +321,45 @@ const customSigner = (algorithm: string, signingKey: string): Signer | Reply => 
   }
   if (family === "hmac") {
     if (signingKey.length === 0) return invalidParam("signing_key", "signing_key cannot be empty.")
-    return {
-      alg: algorithm,
-      kid: undefined,
-      sign: (input) => Crypto.createHmac(hash, signingKey).update(input).digest()
-    }
+    return { alg: algorithm, format: "raw", material: encoder.encode(signingKey) }
   }
-  let key: Crypto.KeyObject
-  try {
-    key = Crypto.createPrivateKey(signingKey)
-  } catch {
-    return invalidParam("signing_key", "signing_key must be a private key in PEM form.")
-  }
-  const keyType = key.asymmetricKeyType
+  const info = readPem(signingKey)
+  if (info === undefined) return invalidParam("signing_key", "signing_key must be a private key in PEM form.")
   const fits = family === "ec"
-    ? keyType === "ec" && key.asymmetricKeyDetails?.namedCurve === ecCurves[algorithm]
+    ? info.type === "ec" && info.curve === ecCurves[algorithm]
     : family === "rsa-pss"
-    ? keyType === "rsa" || keyType === "rsa-pss"
-    : keyType === "rsa"
+    ? info.type === "rsa" || info.type === "rsa-pss"
+    : info.type === "rsa"
   if (!fits) return invalidParam("signing_key", `signing_key is not a key for ${algorithm}.`)
-  const sign = family === "ec"
-    ? (input: Buffer) => Crypto.sign(hash, input, { key, dsaEncoding: "ieee-p1363" })
-    : family === "rsa-pss"
-    ? (input: Buffer) =>
-      Crypto.sign(hash, input, { key, padding: Crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(hash.slice(3)) / 8 })
-    : (input: Buffer) => Crypto.sign(hash, input, key)
-  // A key can still be unusable (too small for the hash, say): find out now, not when minting.
-  try {
-    sign(Buffer.from("probe"))
-  } catch {
-    return invalidParam("signing_key", `signing_key cannot sign with ${algorithm}.`)
-  }
-  return { alg: algorithm, kid: undefined, sign }
+  return { alg: algorithm, format: "pkcs8", material: info.pkcs8 }
 }
 
-/** Custom signers by template id, per store. */
+const probe = encoder.encode("probe")
+
+/**
+ * Imports a checked custom key, then signs once with it: a key can still be unusable (too small
+ * for the hash, say), which is found out now rather than when minting. Never fails: a key
+ * WebCrypto refuses answers the 422 naming `signing_key`.
+ */
+const customSigner = (custom: CustomKey): Effect.Effect<Signer | Reply> =>
+  Effect.tryPromise({
+    try: () => subtle().importKey(custom.format, custom.material, importParamsOf(custom.alg), false, ["sign"]),
+    catch: () =>
+      custom.format === "pkcs8"
+        ? invalidParam("signing_key", "signing_key must be a private key in PEM form.")
+        : invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
+  }).pipe(
+    Effect.map((key): Signer => ({ alg: custom.alg, kid: undefined, key, params: signParamsOf(custom.alg) })),
+    Effect.tap((signer) =>
+      Effect.tryPromise({
+        try: () => subtle().sign(signer.params, signer.key, probe),
+        catch: () => invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
+      })
+    ),
+    Effect.merge
+  )
+
+/** Custom signers by template id, per store. The key is never returned by the API, so it lives only here. */
 const templateSigners = new WeakMap<FakeStore, Map<string, Signer>>()
 
 const templateSignersOf = (store: FakeStore): Map<string, Signer> => {
@@ -369,8 +589,9 @@ interface TemplateInput {
 
 /**
  * Validates a template's settings, falling back to `current` (on update) then to Clerk's
- * defaults. Answers the template fields and the custom signer to keep (`null` drops it,
- * `undefined` keeps the current one).
+ * defaults. Synchronous, and run again right before the store is written. Answers the template
+ * fields and the custom key: one to import (then keep), `null` to drop any, `undefined` to keep
+ * the current one.
  */
 const templateSettings = (
   store: FakeStore,
@@ -379,7 +600,7 @@ const templateSettings = (
 ):
   | {
     readonly fields: Pick<Schemas.JWTTemplate, "name" | "claims" | "lifetime" | "allowedClockSkew" | "customSigningKey" | "signingAlgorithm">
-    readonly signer: Signer | null | undefined
+    readonly customKey: CustomKey | null | undefined
   }
   | Reply =>
 {
@@ -398,23 +619,64 @@ const templateSettings = (
   if (input.customSigningKey === true) {
     if (input.signingAlgorithm === undefined || input.signingAlgorithm === null) return missingParam("signing_algorithm")
     if (input.signingKey === undefined || input.signingKey === null) return missingParam("signing_key")
-    const signer = customSigner(input.signingAlgorithm, input.signingKey)
-    if (isReply(signer)) return signer
-    return { fields: { ...base, customSigningKey: true, signingAlgorithm: signer.alg }, signer }
+    const customKey = checkCustomKey(input.signingAlgorithm, input.signingKey)
+    if (isReply(customKey)) return customKey
+    return { fields: { ...base, customSigningKey: true, signingAlgorithm: customKey.alg }, customKey }
   }
   // Omitted on update: the template keeps its current key, if it has one.
   if (input.customSigningKey === undefined && current?.customSigningKey === true) {
     return {
       fields: { ...base, customSigningKey: true, signingAlgorithm: current.signingAlgorithm },
-      signer: undefined
+      customKey: undefined
     }
   }
-  return { fields: { ...base, customSigningKey: false, signingAlgorithm: store.keys.alg }, signer: null }
+  return { fields: { ...base, customSigningKey: false, signingAlgorithm: store.keys.alg }, customKey: null }
 }
 
-const saveSigner = (store: FakeStore, templateId: string, signer: Signer | null | undefined): void => {
-  if (signer === null) templateSignersOf(store).delete(templateId)
-  else if (signer !== undefined) templateSignersOf(store).set(templateId, signer)
+/**
+ * Creates (`templateId` undefined) or updates a template, synchronously: checks the settings
+ * against the store as it is now (a name taken, or the template deleted, while a custom key
+ * was being validated is refused here), then writes the template and its signer. `signer` is
+ * the imported custom key, when the settings ask for one.
+ */
+const writeTemplate = (
+  store: FakeStore,
+  input: TemplateInput,
+  now: number,
+  templateId: string | undefined,
+  signer: Signer | undefined
+): Schemas.JWTTemplate | Reply => {
+  const current = templateId === undefined ? undefined : store.jwtTemplates.get(templateId)
+  if (templateId !== undefined && current === undefined) return notFound("JWT template")
+  const settings = templateSettings(store, input, current)
+  if (isReply(settings)) return settings
+  const template: Schemas.JWTTemplate = current === undefined
+    ? { object: "jwt_template", id: store.ids.next("jtmp", now), ...settings.fields, createdAt: now, updatedAt: now }
+    : { ...current, ...settings.fields, updatedAt: now }
+  store.jwtTemplates.set(template.id, template)
+  if (settings.customKey === null) templateSignersOf(store).delete(template.id)
+  else if (settings.customKey !== undefined && signer !== undefined) templateSignersOf(store).set(template.id, signer)
+  return template
+}
+
+/**
+ * Creates or updates a template: at once when it needs no custom key; otherwise the key is
+ * imported and tried first, and the store written only once it signs.
+ */
+const saveTemplate = (
+  store: FakeStore,
+  input: TemplateInput,
+  now: number,
+  current: Schemas.JWTTemplate | undefined
+): Schemas.JWTTemplate | Reply | Effect.Effect<Schemas.JWTTemplate | Reply> => {
+  const settings = templateSettings(store, input, current)
+  if (isReply(settings)) return settings
+  const customKey = settings.customKey
+  if (customKey === null || customKey === undefined) return writeTemplate(store, input, now, current?.id, undefined)
+  return Effect.map(
+    customSigner(customKey),
+    (signer) => isReply(signer) ? signer : writeTemplate(store, input, now, current?.id, signer)
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -493,7 +755,7 @@ export const sessionRoutes = routes({
     const lifetime = params.expiresInSeconds ?? sessionTokenLifetimeSeconds
     const problem = checkLifetime(lifetime, "expires_in_seconds", minLifetimeSeconds, maxLifetimeSeconds)
     if (problem !== undefined) return problem
-    return { object: "token", jwt: signJwt(instanceSigner(store), sessionTokenClaims(store, session, now, lifetime)) }
+    return signedToken(instanceSigner(store), sessionTokenClaims(store, session, now, lifetime))
   },
 
   "sessions.createTokenFromTemplate": (params, { now, store }) => {
@@ -518,7 +780,7 @@ export const sessionRoutes = routes({
       jti: store.ids.token(20)
     }
     const signer = template.customSigningKey ? templateSignersOf(store).get(template.id) : undefined
-    return { object: "token", jwt: signJwt(signer ?? instanceSigner(store), payload) }
+    return signedToken(signer ?? instanceSigner(store), payload)
   },
 
   "signInTokens.create": (params, { now, store }) => {
@@ -568,32 +830,14 @@ export const sessionRoutes = routes({
 
   "jwtTemplates.list": (params, { store }) => page([...store.jwtTemplates.values()], params),
 
-  "jwtTemplates.create": (params, { now, store }) => {
-    const settings = templateSettings(store, params, undefined)
-    if (isReply(settings)) return settings
-    const template: Schemas.JWTTemplate = {
-      object: "jwt_template",
-      id: store.ids.next("jtmp", now),
-      ...settings.fields,
-      createdAt: now,
-      updatedAt: now
-    }
-    store.jwtTemplates.set(template.id, template)
-    saveSigner(store, template.id, settings.signer)
-    return template
-  },
+  "jwtTemplates.create": (params, { now, store }) => saveTemplate(store, params, now, undefined),
 
   "jwtTemplates.get": (params, { store }) => store.jwtTemplates.get(params.templateId) ?? notFound("JWT template"),
 
   "jwtTemplates.update": (params, { now, store }) => {
     const current = store.jwtTemplates.get(params.templateId)
     if (current === undefined) return notFound("JWT template")
-    const settings = templateSettings(store, params, current)
-    if (isReply(settings)) return settings
-    const updated: Schemas.JWTTemplate = { ...current, ...settings.fields, updatedAt: now }
-    store.jwtTemplates.set(updated.id, updated)
-    saveSigner(store, updated.id, settings.signer)
-    return updated
+    return saveTemplate(store, params, now, current)
   },
 
   "jwtTemplates.delete": (params, { store }) => {

@@ -196,6 +196,11 @@ describe("ClerkRetryPolicy", () => {
       expect(defaultIsRetryable(serverError, "DELETE")).toBe(true)
       expect(defaultIsRetryable(serverError, "POST")).toBe(false)
       expect(defaultIsRetryable(serverError, "PATCH")).toBe(false)
+      // 501: the server does not have the operation; asking again cannot help.
+      const notImplemented = new ClerkServerError({ ...fields, status: 501 })
+      expect(defaultIsRetryable(notImplemented, "GET")).toBe(false)
+      expect(defaultIsRetryable(new ClerkServerError({ ...fields, status: 500 }), "GET")).toBe(true)
+      expect(defaultIsRetryable(new ClerkServerError({ ...fields, status: 502 }), "GET")).toBe(true)
       const refusedError = new ClerkTransportError({ operation: "x", kind: "ConnectionRefused", message: "m" })
       expect(defaultIsRetryable(refusedError, "PATCH")).toBe(true)
       const timeoutError = new ClerkTransportError({ operation: "x", kind: "Timeout", message: "m" })

@@ -1,6 +1,6 @@
 /**
  * Starting and stopping Stoplight Prism (the pinned `@stoplight/prism-cli`) as
- * a spec-validating mock of the Backend API, bound to 127.0.0.1 on a free port.
+ * a spec-validating mock (or proxy) of the Backend API, bound to 127.0.0.1 on a free port.
  *
  * Prism is run with node directly, never through npx, so the PID held here is
  * Prism's own and killing it really stops the server.
@@ -14,11 +14,17 @@ import { fileURLToPath } from "node:url"
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const prismCli = path.join(repoRoot, "node_modules/@stoplight/prism-cli/dist/index.js")
 
-/** How to run one Prism: static placeholders, or dynamic data from a seed. */
+/** How to run one Prism: static placeholders, dynamic data from a seed, or a validating proxy. */
 export interface PrismOptions {
   readonly spec: string
   /** Present: `-d --seed N`. Absent: static mode. */
   readonly seed?: number | undefined
+  /**
+   * Present: `proxy` mode in front of this server instead of a mock. Each request is validated and
+   * forwarded; each response is checked against the spec and passed on with an `sl-violations`
+   * header listing what does not conform.
+   */
+  readonly upstream?: string | undefined
   /** How long Prism may take to answer its first request. Default 120 s (startup takes ~3 s on an idle machine, far longer on a loaded one). */
   readonly startupTimeoutMs?: number | undefined
 }
@@ -104,9 +110,10 @@ const stopChild = (child: ChildProcess): Promise<void> =>
   })
 
 const startOnce = async (options: PrismOptions, port: number): Promise<Prism> => {
-  const args = [prismCli, "mock", "-h", "127.0.0.1", "-p", String(port), "-v", "silent"]
+  const args = [prismCli, options.upstream === undefined ? "mock" : "proxy", "-h", "127.0.0.1", "-p", String(port), "-v", "silent"]
   if (options.seed !== undefined) args.push("-d", "--seed", String(options.seed))
   args.push(options.spec)
+  if (options.upstream !== undefined) args.push(options.upstream)
   const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot })
   live.add(child)
   installExitHook()

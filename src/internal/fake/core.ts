@@ -235,6 +235,27 @@ export const mergeMetadata = (base: Metadata, patch: Metadata): Metadata => {
   return Object.fromEntries(merged)
 }
 
+/** The metadata fields a record can carry, by their decoded names. */
+type MetadataField = "publicMetadata" | "privateMetadata" | "unsafeMetadata"
+
+/**
+ * A record's metadata after a merge request: each field the patch carries is merged into the
+ * record's (see {@link mergeMetadata}); the others stay as they are (an absent one as `{}`).
+ */
+export const mergeMetadataFields = <K extends MetadataField>(
+  record: { readonly [F in K]?: Metadata | null | undefined },
+  patch: { readonly [F in K]?: Metadata | undefined },
+  fields: ReadonlyArray<K>
+): { [F in K]: Metadata } => {
+  const merged = {} as { [F in K]: Metadata }
+  for (const field of fields) {
+    const current = record[field] ?? {}
+    const change = patch[field]
+    merged[field] = change === undefined ? current : mergeMetadata(current, change)
+  }
+  return merged
+}
+
 /**
  * Clerk's `+id` / `-id` list filters: plain or `+` values must match (any of them), `-` values
  * must not. The predicate takes the values a record has for the filtered field.

@@ -20,7 +20,7 @@ import {
   invalidParam,
   isReply,
   missingParam,
-  mergeMetadata,
+  mergeMetadataFields,
   notFound,
   orderBy,
   page,
@@ -657,12 +657,7 @@ export const organizationRoutes = routes({
     if (organization === undefined) return notFound("organization")
     const updated: Schemas.Organization = {
       ...organization,
-      publicMetadata: params.publicMetadata === undefined
-        ? organization.publicMetadata
-        : mergeMetadata(organization.publicMetadata, params.publicMetadata),
-      privateMetadata: params.privateMetadata === undefined
-        ? organization.privateMetadata ?? {}
-        : mergeMetadata(organization.privateMetadata ?? {}, params.privateMetadata),
+      ...mergeMetadataFields(organization, params, ["publicMetadata", "privateMetadata"]),
       updatedAt: now
     }
     saveOrganization(store, updated)
@@ -745,12 +740,7 @@ export const organizationRoutes = routes({
     if (membership === undefined) return notFound("organization membership")
     const updated: Schemas.OrganizationMembership = {
       ...membership,
-      publicMetadata: params.publicMetadata === undefined
-        ? membership.publicMetadata
-        : mergeMetadata(membership.publicMetadata, params.publicMetadata),
-      privateMetadata: params.privateMetadata === undefined
-        ? membership.privateMetadata ?? {}
-        : mergeMetadata(membership.privateMetadata ?? {}, params.privateMetadata),
+      ...mergeMetadataFields(membership, params, ["publicMetadata", "privateMetadata"]),
       updatedAt: now
     }
     store.memberships.set(updated.id, updated)

@@ -18,7 +18,7 @@ import {
   invalidParam,
   isRecord,
   isReply,
-  mergeMetadata,
+  mergeMetadataFields,
   missingParam,
   notFound,
   orderBy,
@@ -738,15 +738,7 @@ export const userRoutes = routes({
   "users.updateMetadata": (params, context) =>
     withUser(context, params.userId, (user) => ({
       ...user,
-      publicMetadata: params.publicMetadata === undefined
-        ? user.publicMetadata
-        : mergeMetadata(user.publicMetadata, params.publicMetadata),
-      privateMetadata: params.privateMetadata === undefined
-        ? user.privateMetadata ?? {}
-        : mergeMetadata(user.privateMetadata ?? {}, params.privateMetadata),
-      unsafeMetadata: params.unsafeMetadata === undefined
-        ? user.unsafeMetadata ?? {}
-        : mergeMetadata(user.unsafeMetadata ?? {}, params.unsafeMetadata),
+      ...mergeMetadataFields(user, params, ["publicMetadata", "privateMetadata", "unsafeMetadata"]),
       updatedAt: context.now
     })),
 

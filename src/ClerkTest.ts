@@ -207,8 +207,13 @@ export interface ClerkTestService {
   readonly script: (name: OperationName | "*", steps: ReadonlyArray<ScriptStep>) => Effect.Effect<void>
   /** Replaces the faults applied to requests. */
   readonly setFaults: (faults: Faults) => Effect.Effect<void>
-  /** Every request answered so far, in order. */
+  /** Every request answered so far, in order (the latest 10,000). */
   readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
+  /**
+   * Back to the state the layer started in: the seeds (with the same ids), the options' handlers
+   * and faults, no scripts, no recorded calls. For suites sharing one instance (`it.layer`).
+   */
+  readonly reset: Effect.Effect<void>
   /** Creates a session for a user of the fake and signs a session token for it. */
   readonly mintSessionToken: (
     userId: string,
@@ -303,8 +308,7 @@ const describeReply = (answer: Reply): string => {
 const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService, ClerkTestSeedError> =>
   Effect.gen(function*() {
     const keys = options.keys ?? (yield* generateKeys({ kid: "ins_fake_signing_key" }))
-    const store = new FakeStore(keys, new IdGenerator(options.seed ?? 1))
-    const engine = new FakeEngine(store, builtinRoutes, options.secretKey)
+    const engine = new FakeEngine(new FakeStore(keys, new IdGenerator(options.seed ?? 1)), builtinRoutes, options.secretKey)
 
     const seed = <N extends OperationName>(name: N, params: ParamsOf<N>) =>
       Effect.flatMap(invoke(engine, name, params), (answer) =>
@@ -317,25 +321,33 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
               message: `Seeding ${name} was refused: ${describeReply(answer)}`
             })
           ))
-    for (const { id, ...params } of options.users ?? []) {
-      if (id !== undefined) store.ids.reserve("user", id)
-      yield* seed("users.create", params)
-    }
-    for (const { id, members, ...params } of options.organizations ?? []) {
-      if (id !== undefined) store.ids.reserve("org", id)
-      const organization = yield* seed("organizations.create", params)
-      for (const member of members ?? []) {
-        yield* seed("organizationMemberships.create", {
-          organizationId: String(organization.id),
-          userId: member.userId,
-          role: member.role ?? "org:member"
-        })
+    // A fresh store (same id seed, so the same ids), the seeds, and the options' handlers and faults.
+    const start = Effect.gen(function*() {
+      engine.store = new FakeStore(keys, new IdGenerator(options.seed ?? 1))
+      engine.handlers.clear()
+      engine.scripts.clear()
+      engine.calls.length = 0
+      for (const { id, ...params } of options.users ?? []) {
+        if (id !== undefined) engine.store.ids.reserve("user", id)
+        yield* seed("users.create", params)
       }
-    }
-    for (const [name, handler] of Object.entries(options.handlers ?? {})) {
-      engine.handlers.set(name as OperationName, handler as Handler<any>)
-    }
-    engine.faults = options.faults ?? {}
+      for (const { id, members, ...params } of options.organizations ?? []) {
+        if (id !== undefined) engine.store.ids.reserve("org", id)
+        const organization = yield* seed("organizations.create", params)
+        for (const member of members ?? []) {
+          yield* seed("organizationMemberships.create", {
+            organizationId: String(organization.id),
+            userId: member.userId,
+            role: member.role ?? "org:member"
+          })
+        }
+      }
+      for (const [name, handler] of Object.entries(options.handlers ?? {})) {
+        engine.handlers.set(name as OperationName, handler as Handler<any>)
+      }
+      engine.faults = options.faults ?? {}
+    })
+    yield* start
 
     const httpClient = HttpClient.make((request, url) =>
       engine.answer({
@@ -374,6 +386,8 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
         }),
       setFaults: (faults) => Effect.sync(() => void (engine.faults = faults)),
       calls: Effect.sync(() => engine.calls.slice()),
+      // The seeds were accepted once; accepted again on the same empty store, they cannot fail.
+      reset: Effect.orDie(start),
       mintSessionToken: (userId, mintOptions = {}) =>
         Effect.gen(function*() {
           const answer = yield* invoke(engine, "sessions.create", { userId })
@@ -457,11 +471,14 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
   static readonly faults = (faults: Faults): Effect.Effect<void, never, ClerkTest> =>
     Effect.flatMap(ClerkTest, (fake) => fake.setFaults(faults))
 
-  /** Every request answered so far, in order. */
+  /** Every request answered so far, in order (the latest 10,000). */
   static readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>, never, ClerkTest> = Effect.flatMap(
     ClerkTest,
     (fake) => fake.calls
   )
+
+  /** Back to the state the layer started in (seeds, handlers and faults of its options). */
+  static readonly reset: Effect.Effect<void, never, ClerkTest> = Effect.flatMap(ClerkTest, (fake) => fake.reset)
 
   /** Creates a session for a user of the fake and signs a session token for it with the fake's keys. */
   static readonly mintSessionToken = (

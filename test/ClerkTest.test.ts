@@ -272,6 +272,26 @@ describe("ClerkTest engine", () => {
       expect(unauthorized.status).toBe(401)
     }).pipe(Effect.provide(ClerkTest.layer)))
 
+  it.effect("reset returns to the seeded state with the same ids, and drops handlers, scripts and calls", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const seededIds = (yield* clerk.users.list()).map((user) => user.id)
+      yield* clerk.users.create({ emailAddress: ["extra@example.com"] })
+      yield* clerk.users.delete({ userId: "user_ada" })
+      yield* ClerkTest.handle("domains.list", () => Effect.succeed({ data: [], totalCount: 0 }))
+      yield* ClerkTest.script("users.get", [ClerkTest.serverError(400)])
+      yield* ClerkTest.reset
+      expect(yield* ClerkTest.calls).toEqual([])
+      expect((yield* clerk.users.list()).map((user) => user.id)).toEqual(seededIds)
+      expect(seededIds).toContain("user_ada")
+      expect((yield* clerk.users.get({ userId: "user_ada" })).emailAddresses[0]?.emailAddress).toBe("ada@example.com")
+      expect((yield* Effect.flip(clerk.domains.list())).message).toContain("501")
+      // The extra user's email is free again.
+      expect((yield* clerk.users.create({ emailAddress: ["extra@example.com"] })).id).toMatch(/^user_/)
+    }).pipe(Effect.provide(ClerkTest.layerWith({
+      users: [{ id: "user_ada", emailAddress: ["ada@example.com"] }, { emailAddress: ["grace@example.com"] }]
+    }))))
+
   it.effect("each build of the layer is a fresh instance", () =>
     Effect.gen(function*() {
       const first = yield* Effect.provide(ClerkTest.calls, ClerkTest.layer)

@@ -64,6 +64,9 @@ export interface RecordedCall {
 const defaultFailure = (): Reply =>
   errorReply(500, { code: "internal_clerk_error", message: "Oops, something went wrong", longMessage: "Injected failure (ClerkTest faults)." })
 
+/** How many of the latest calls the fake remembers. */
+export const maxRecordedCalls = 10_000
+
 /** The API base path stripped from request paths, when present. */
 const basePath = "/v1"
 
@@ -85,7 +88,8 @@ export class FakeEngine {
   readonly calls: Array<RecordedCall> = []
 
   constructor(
-    readonly store: FakeStore,
+    /** Replaced as a whole by a reset. */
+    public store: FakeStore,
     readonly routes: Routes,
     /** When set, only this bearer token is accepted; otherwise any non-empty one is. */
     readonly secretKey: string | undefined
@@ -100,6 +104,8 @@ export class FakeEngine {
         Effect.tap((answer) =>
           Effect.sync(() => {
             this.calls.push({ operation: matched?.name, method: raw.method.toUpperCase(), path, status: answer.status, at: now })
+            // A fake serving for hours must not grow without bound; tests look at far fewer calls.
+            if (this.calls.length > maxRecordedCalls) this.calls.splice(0, this.calls.length - maxRecordedCalls)
           })
         )
       )

@@ -45,6 +45,8 @@ interface UserState {
   readonly digestOnly: Set<string>
   /** Users whose password was flagged compromised (not part of the user object). */
   readonly compromised: Set<string>
+  /** Who owns each identifier (`email:…`, `phone:…`, `username:…`, `external:…`, `wallet:…`). */
+  readonly owners: Map<string, string>
 }
 
 const states = new WeakMap<FakeStore, UserState>()
@@ -52,7 +54,7 @@ const states = new WeakMap<FakeStore, UserState>()
 const stateOf = (store: FakeStore): UserState => {
   let state = states.get(store)
   if (state === undefined) {
-    state = { positions: new Map(), nextSequence: 0, digestOnly: new Set(), compromised: new Set() }
+    state = { positions: new Map(), nextSequence: 0, digestOnly: new Set(), compromised: new Set(), owners: new Map() }
     states.set(store, state)
   }
   return state
@@ -140,42 +142,44 @@ const makeWeb3Wallet = (context: RouteContext, wallet: string): Schemas.Web3Wall
   updatedAt: context.now
 })
 
-const emailTaken = (store: FakeStore, address: string, exceptUserId?: string): boolean => {
-  for (const user of store.users.values()) {
-    if (user.id === exceptUserId) continue
-    if (user.emailAddresses.some((email) => sameText(email.emailAddress, address))) return true
+/** The identifiers a user owns, each as `kind:value` in the form uniqueness is judged on. */
+const identifierKeys = (user: Schemas.User): ReadonlyArray<string> => [
+  ...user.emailAddresses.map((email) => `email:${email.emailAddress.toLowerCase()}`),
+  ...user.phoneNumbers.map((number) => `phone:${normalizePhone(number.phoneNumber)}`),
+  ...user.web3Wallets.map((wallet) => `wallet:${wallet.web3Wallet.toLowerCase()}`),
+  ...(user.username === null ? [] : [`username:${user.username.toLowerCase()}`]),
+  ...(user.externalId === null ? [] : [`external:${user.externalId}`])
+]
+
+/** Keeps the identifier index in step with a user being written (`next`) or removed (`undefined`). */
+const reindex = (store: FakeStore, previous: Schemas.User | undefined, next: Schemas.User | undefined): void => {
+  const { owners } = stateOf(store)
+  for (const key of previous === undefined ? [] : identifierKeys(previous)) {
+    if (owners.get(key) === previous!.id) owners.delete(key)
   }
-  return false
+  for (const key of next === undefined ? [] : identifierKeys(next)) owners.set(key, next!.id)
 }
 
-const phoneTaken = (store: FakeStore, phone: string, exceptUserId?: string): boolean => {
-  for (const user of store.users.values()) {
-    if (user.id === exceptUserId) continue
-    if (user.phoneNumbers.some((number) => normalizePhone(number.phoneNumber) === phone)) return true
-  }
-  return false
+// Uniqueness is looked up in the index, so creating the n-th user costs the same as the first.
+const takenBy = (store: FakeStore, key: string, exceptUserId: string | undefined): boolean => {
+  const owner = stateOf(store).owners.get(key)
+  return owner !== undefined && owner !== exceptUserId
 }
 
-const usernameTaken = (store: FakeStore, username: string, exceptUserId?: string): boolean => {
-  for (const user of store.users.values()) {
-    if (user.id !== exceptUserId && user.username !== null && sameText(user.username, username)) return true
-  }
-  return false
-}
+const emailTaken = (store: FakeStore, address: string, exceptUserId?: string): boolean =>
+  takenBy(store, `email:${address.toLowerCase()}`, exceptUserId)
 
-const externalIdTaken = (store: FakeStore, externalId: string, exceptUserId?: string): boolean => {
-  for (const user of store.users.values()) {
-    if (user.id !== exceptUserId && user.externalId === externalId) return true
-  }
-  return false
-}
+const phoneTaken = (store: FakeStore, phone: string, exceptUserId?: string): boolean =>
+  takenBy(store, `phone:${phone}`, exceptUserId)
 
-const web3WalletTaken = (store: FakeStore, wallet: string): boolean => {
-  for (const user of store.users.values()) {
-    if (user.web3Wallets.some((entry) => sameText(entry.web3Wallet, wallet))) return true
-  }
-  return false
-}
+const usernameTaken = (store: FakeStore, username: string, exceptUserId?: string): boolean =>
+  takenBy(store, `username:${username.toLowerCase()}`, exceptUserId)
+
+const externalIdTaken = (store: FakeStore, externalId: string, exceptUserId?: string): boolean =>
+  takenBy(store, `external:${externalId}`, exceptUserId)
+
+const web3WalletTaken = (store: FakeStore, wallet: string): boolean =>
+  takenBy(store, `wallet:${wallet.toLowerCase()}`, undefined)
 
 const checkEmailFormat = (address: string): Reply | undefined =>
   emailPattern.test(address)
@@ -249,6 +253,7 @@ const publicUserData = (user: Schemas.User): Schemas.OrganizationMembershipPubli
 
 /** Stores a user and refreshes the user data its memberships show, which Clerk reads live. */
 const saveUser = (store: FakeStore, user: Schemas.User): Schemas.User => {
+  reindex(store, store.users.get(user.id), user)
   store.users.set(user.id, user)
   for (const [id, membership] of store.memberships) {
     if (membership.publicUserData?.userId === user.id) {
@@ -492,7 +497,9 @@ const updateUser = (params: Users.UpdateParams, context: RouteContext): Schemas.
   })
 
 const deleteUser = (userId: string, { store }: RouteContext): Schemas.DeletedObject | Reply => {
-  if (!store.users.has(userId)) return notFound("user")
+  const user = store.users.get(userId)
+  if (user === undefined) return notFound("user")
+  reindex(store, user, undefined)
   store.users.delete(userId)
   store.passwords.delete(userId)
   const state = stateOf(store)

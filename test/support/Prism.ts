@@ -80,13 +80,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /**
  * Whether Prism answers on the port yet. Any answer would do, except that a port taken by some
  * other server between {@link freePort} and Prism's bind must not pass for Prism: so the answer
- * must be Prism's own "no path matched" problem document for `/`.
+ * must be Prism's own "no path matched" problem document for `/` (a proxy: its "route not found" warning).
  */
-const prismAnswers = async (url: string): Promise<boolean> => {
+const prismAnswers = async (url: string, proxy: boolean): Promise<boolean> => {
   try {
     const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(2_000) })
     const body = await response.text()
-    return body.includes("stoplight.io/prism/errors")
+    // A proxy forwards the unmatched `/` upstream and passes the answer on; only its
+    // `sl-violations` warning says Prism (and not some other server) answered.
+    return proxy
+      ? (response.headers.get("sl-violations") ?? "").includes("Selected route not found")
+      : body.includes("stoplight.io/prism/errors")
   } catch {
     return false
   }
@@ -132,7 +136,7 @@ const startOnce = async (options: PrismOptions, port: number): Promise<Prism> =>
       await Promise.race([closed, sleep(1_000)])
       throw new Error(`Prism exited during startup (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim().slice(-1_000)}`)
     }
-    if ((await prismAnswers(url)) && !exited(child)) {
+    if ((await prismAnswers(url, options.upstream !== undefined)) && !exited(child)) {
       return { url, port, pid: child.pid!, stderr: () => stderr, stop: () => stopChild(child) }
     }
     await sleep(100)

@@ -6,7 +6,9 @@
  * 2. bundle size of apps using effect-clerk, built with esbuild,
  * 3. type-check time and memory of an app against dist/ and src/,
  * 4. request authentication: effect-clerk's `authenticateRequest` against
- *    `jose.jwtVerify` and `@clerk/backend`, networkless.
+ *    `jose.jwtVerify` and `@clerk/backend`, networkless,
+ * 5. the test kit: calls through the in-memory `ClerkTest` fake, in-process
+ *    and over 127.0.0.1, and its heap per seeded user (in a child process).
  *
  * Scratch output (bundles, the CPU profile, the dist/ consumer copy) goes to
  * bench/.tmp/, which git ignores and TypeScript's `include` skips.
@@ -17,6 +19,7 @@ import * as path from "node:path"
 import * as Auth from "./auth/index.js"
 import * as Bundle from "./bundle/index.js"
 import * as CallOverhead from "./callOverhead/index.js"
+import * as Fake from "./fake/index.js"
 import { render, type Results } from "./lib/report.js"
 import * as Typecheck from "./typecheck/index.js"
 
@@ -81,6 +84,17 @@ const main = async () => {
       profileFile: path.relative(root, path.join(tmp, "auth.cpuprofile")),
       log
     }))
+  const fake = await section("5. test kit (in-memory fake)", () =>
+    Fake.run({
+      warmupCalls: 30,
+      rounds: 60,
+      callsPerRound: 8,
+      budgetMs: 8_000,
+      // Seeding is quadratic in the fake (each users.create scans the store): 10,000 users take most of this section.
+      memoryUsers: 10_000,
+      memoryWarmUsers: 1_000,
+      log
+    }))
 
   const results: Results = {
     env: {
@@ -105,12 +119,13 @@ const main = async () => {
     callOverhead,
     bundle,
     typecheck,
-    auth
+    auth,
+    fake
   }
   fs.mkdirSync(path.dirname(docPath), { recursive: true })
   fs.writeFileSync(docPath, render(results))
   log(`wrote ${path.relative(root, docPath)} (${results.env.totalS.toFixed(0)} s)`)
-  return [callOverhead, bundle, typecheck, auth].some((r) => r instanceof Error) ? 1 : 0
+  return [callOverhead, bundle, typecheck, auth, fake].some((r) => r instanceof Error) ? 1 : 0
 }
 
 main().then(

@@ -5,6 +5,7 @@ import type * as Auth from "../auth/index.js"
 import { componentNames } from "../auth/components.js"
 import type * as Bundle from "../bundle/index.js"
 import type * as CallOverhead from "../callOverhead/index.js"
+import type * as Fake from "../fake/index.js"
 import type { Row } from "./profile.js"
 import type * as Typecheck from "../typecheck/index.js"
 
@@ -33,6 +34,7 @@ export interface Results {
   readonly bundle: Bundle.BundleResult | Error
   readonly typecheck: Typecheck.TypecheckResult | Error
   readonly auth: Auth.AuthResult | Error
+  readonly fake: Fake.FakeResult | Error
 }
 
 const KB = 1024
@@ -473,12 +475,84 @@ const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: 
   }
 }
 
+const fakeLabels: Record<Fake.CaseKey, string> = {
+  get: "(a) `clerk.users.get({ userId })` on `ClerkTest.layerWith({ users })`, in-process `HttpClient`",
+  getLoopback: "(b) the same call to the same fake served by `ClerkTest.serve()` on 127.0.0.1, through `ClerkBackend` + `FetchHttpClient` — baseline",
+  list: "(c) `clerk.users.list({ limit: 100 })`, in-process",
+  create: "(d) `clerk.users.create(...)` with new identifiers, in-process (a fake of its own)"
+}
+
+const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string } => {
+  if (r instanceof Error) return { summary: [], body: failed("test kit", r) }
+  const s = r.stats
+  const ratio = (num: Fake.CaseKey, den: Fake.CaseKey, k: Measure) => s[num][k] / s[den][k]
+  const rows = (Object.keys(fakeLabels) as Array<Fake.CaseKey>).map((key) => [
+    fakeLabels[key],
+    us(s[key].meanUs),
+    us(s[key].medianUs),
+    us(s[key].p90Us),
+    fixed(ratio(key, "get", "meanUs")),
+    fixed(ratio(key, "get", "medianUs"))
+  ])
+  const m = r.memory
+  const loopbackOverGet = ratio("getLoopback", "get", "meanUs")
+  const listOverGet = ratio("list", "get", "meanUs")
+  const seedGrowth = m.seedMs / m.warmSeedMs
+  const userGrowth = m.users / m.warmUsers
+  const size = (n: number) => n >= KB * KB ? `${(n / KB / KB).toFixed(1)} MB` : kb(n)
+  const memoryRows = [
+    ["Heap of an empty fake (`ClerkTest.layer`, built)", `${bytes(m.emptyFakeBytes)} bytes (${size(m.emptyFakeBytes)})`],
+    [`Heap of a fake seeded with ${bytes(m.users)} users (\`ClerkTest.layerWith({ users })\`, built)`, `${bytes(m.seededFakeBytes)} bytes (${size(m.seededFakeBytes)})`],
+    ["**Per user**: (seeded − empty) ÷ users", `**${bytes(Math.round(m.bytesPerUser))} bytes**`],
+    [`The ${bytes(m.users)} seed objects themselves (the \`users.create\` params passed in; in every reading, not counted above)`, `${bytes(m.seedInputBytes)} bytes (${bytes(Math.round(m.seedInputBytes / m.users))} per seed)`],
+    [`Time to build the fake seeded with ${bytes(m.users)} users`, `${fixed(m.seedMs / 1_000, 1)} s`],
+    [`Time to build a fake seeded with ${bytes(m.warmUsers)} users (the warm-up, first build in the process)`, `${fixed(m.warmSeedMs / 1_000, 2)} s`]
+  ]
+  const body = [
+    "## 5. Test kit: the in-memory fake (`ClerkTest`)",
+    "",
+    `Informational, no target. What a Backend API call costs through \`effect-clerk/testing\`'s fake, which tests run in place of Clerk. The fake is \`ClerkTest.layerWith({ users })\` seeded with ${r.seededUsers} users (bench/fake/seeds.ts: one e-mail address, first and last name, username, external id and public metadata each, a phone number for every third), built once in a \`ManagedRuntime\`; every call is one \`runtime.runPromise(effect)\` of an effect built before the loop, so layer building is not timed. (a) and (b) cycle through the ${r.seededUsers} seeded ids.`,
+    "",
+    "- (a) goes through the fake's in-process `HttpClient`: no socket, but every other step of a real call — the client encodes the request, the fake routes it, decodes the params with the operation's schema, runs the route on its store, encodes the answer with the success schema into a web `Response`, and the client parses and decodes it.",
+    "- (b), the baseline, is **the same fake instance**, served by `ClerkTest.serve()` (opened in a `Scope` of the fake's runtime, closed after the run) and called by a second runtime of `ClerkBackend.layer` + `ClerkConfig.layer({ secretKey, apiUrl: server.apiUrl })` + `FetchHttpClient.layer`. The server runs in this process, so (b) includes both ends of the loopback connection (undici's `fetch` and `node:http`) on the same thread.",
+    `- (c) answers ${r.seededUsers} users in one call: the list route (filter, order, page) and the encoding and decoding of ${r.seededUsers} users.`,
+    `- (d) writes to a second fake seeded the same way, so (a)–(c) read an unchanged store; each call creates a user with a new e-mail address, username, external id (and every third call a phone number). That fake held ${bytes(r.createStore.before)} users before (d)'s warm-up and ${bytes(r.createStore.after)} after the timed rounds: \`users.create\` checks each new identifier against every user in the store, so (d) depends on the store's size.`,
+    "",
+    `Before timing: the seeded users list in seeding order; (b)'s answer deep-equals (a)'s and appears in the fake's \`ClerkTest.calls\` (so it reached the same instance); (c) returns ${r.seededUsers} users; (d) returns the user it created. Cases run one call at a time in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls each (the order rotates every round), after ${r.warmupCalls} warm-up calls per case; each call is timed on its own. Ratios are to (a) in the same run.`,
+    "",
+    table(["Case", "mean µs", "median µs", "p90 µs", "mean ÷ (a)", "median ÷ (a)"], rows),
+    "",
+    loopbackOverGet >= 1
+      ? `**In-process, \`users.get\` is ${fixed(loopbackOverGet)}× faster than the same fake over a loopback socket** ((b) ÷ (a) by mean; ${fixed(ratio("getLoopback", "get", "medianUs"))}× by median): the loopback path (\`fetch\`, the socket, \`node:http\` and the server's turning each request into a web \`Request\`) adds ${us(s.getLoopback.meanUs - s.get.meanUs)} µs per call by mean (${us(s.getLoopback.medianUs - s.get.medianUs)} µs by median).`
+      : `**In this run, in-process \`users.get\` was not faster than the same fake over a loopback socket:** (b) ÷ (a) is ${fixed(loopbackOverGet)} by mean (${fixed(ratio("getLoopback", "get", "medianUs"))} by median).`,
+    "",
+    `**\`users.list({ limit: 100 })\` costs ${fixed(listOverGet)}× one \`users.get\`** ((c) ÷ (a) by mean; ${fixed(ratio("list", "get", "medianUs"))}× by median), about ${us((s.list.medianUs - s.get.medianUs) / r.seededUsers)} µs per listed user by median beyond one call's fixed cost.`,
+    "",
+    "### Memory",
+    "",
+    `Measured in a process of its own, so nothing else of the bench is in its heap: \`${r.memoryCommand}\`. ${m.gc ? "Each reading of `process.memoryUsage().heapUsed` follows three `global.gc()` calls (full collections)." : "**`global.gc` was not available**, so the readings are plain `process.memoryUsage().heapUsed` values without forced collections, and include garbage: treat them as upper bounds."} The process first builds and uses a fake seeded with ${bytes(m.warmUsers)} users and disposes of it, so modules, compiled schemas and other lazily built caches exist before the first reading; it then allocates the ${bytes(m.users)} seeds, builds an empty fake, and, with the empty one still alive, the seeded one (checked with \`users.count\`). Both include their signing key pair, so their difference is the users.`,
+    "",
+    table(["", ""], memoryRows),
+    "",
+    `Seeding ${fixed(userGrowth, 0)}× the users took ${fixed(seedGrowth, 1)}× as long${seedGrowth > userGrowth * 2 ? ": seeding grows faster than linearly. Every seed goes through `users.create`, whose checks for a taken e-mail address, phone number, username and external id scan every user already in the store, so seeding n users costs on the order of n² comparisons" : ""}.`
+  ].join("\n")
+  return {
+    summary: [
+      `| Test kit: \`users.get\` over a loopback socket ÷ in-process, same fake (mean; info) | ${fixed(loopbackOverGet)} (median ${fixed(ratio("getLoopback", "get", "medianUs"))}) | — | — |`,
+      `| Test kit: \`users.list({ limit: 100 })\` ÷ \`users.get\`, in-process (mean; info) | ${fixed(listOverGet)} (median ${fixed(ratio("list", "get", "medianUs"))}) | — | — |`,
+      `| Test kit: heap per seeded user (info) | ${bytes(Math.round(m.bytesPerUser))} bytes (${bytes(m.users)} users; seeding took ${fixed(m.seedMs / 1_000, 1)} s) | — | — |`
+    ],
+    body
+  }
+}
+
 export const render = (results: Results): string => {
   const e = results.env
   const call = callSection(results.callOverhead, results.targets.callRatio)
   const bundle = bundleSection(results.bundle, results.targets.bundleDeltaKb)
   const typecheck = typecheckSection(results.typecheck, results.targets.typecheckS)
   const auth = authSection(results.auth, results.targets.auth)
+  const fake = fakeSection(results.fake)
   return [
     "# Benchmarks",
     "",
@@ -504,6 +578,7 @@ export const render = (results: Results): string => {
     ...bundle.summary,
     ...typecheck.summary,
     ...auth.summary,
+    ...fake.summary,
     "",
     call.body,
     "",
@@ -513,12 +588,15 @@ export const render = (results: Results): string => {
     "",
     auth.body,
     "",
+    fake.body,
+    "",
     "## Not measured",
     "",
     "- Real Clerk latency: the server is on loopback and answers at once, which makes the client's own cost as visible as it can be; over the internet the transport dominates every ratio above.",
     "- Concurrency and throughput: calls run one at a time.",
     "- Bundle sizes with other bundlers (Rollup, webpack); tree shaking of namespace re-exports differs between them.",
     "- Editor (tsserver) responsiveness.",
-    "- Request authentication with keys fetched from Clerk (`ClerkJwks.layer`), cookie-borne tokens, and machine tokens: section 4 uses a fixed key set and a Bearer session token only."
+    "- Request authentication with keys fetched from Clerk (`ClerkJwks.layer`), cookie-borne tokens, and machine tokens: section 4 uses a fixed key set and a Bearer session token only.",
+    "- The test kit beyond `users.get`, `users.list` and `users.create`: other routes, handlers, scripts and faults, and fakes shared by concurrent tests."
   ].join("\n") + "\n"
 }

@@ -1,0 +1,100 @@
+/**
+ * The memory part of the test-kit benchmark, run in its own process so that
+ * nothing else the bench allocated sits in the heap it measures:
+ *
+ *   node --expose-gc --import tsx bench/fake/memory.ts <users> <warmUsers>
+ *
+ * Prints one line `BENCH_FAKE_MEMORY {json}` (a {@link MemoryResult}). With
+ * `--expose-gc` every heap reading follows full collections; without it the
+ * readings are plain `process.memoryUsage()` values and say so (`gc: false`).
+ */
+import * as assert from "node:assert"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { ClerkTest } from "../../src/ClerkTest.js"
+import { ClerkBackend } from "../../src/index.js"
+import { userSeeds } from "./seeds.js"
+
+export interface MemoryResult {
+  /** Whether `global.gc` was available, so every reading follows full collections. */
+  readonly gc: boolean
+  readonly users: number
+  readonly warmUsers: number
+  /** Heap used by a built, empty fake (`ClerkTest.layer`): its signing keys, store, engine and client. */
+  readonly emptyFakeBytes: number
+  /** Heap used by the fake seeded with `users` users, built while the empty one is still alive. */
+  readonly seededFakeBytes: number
+  /** (seeded − empty) ÷ users. */
+  readonly bytesPerUser: number
+  /** Heap of the seed objects themselves (the `users.create` params), alive in every reading. */
+  readonly seedInputBytes: number
+  /** Wall time of building the seeded fake (`layerWith` with `users` users), and of the warm-up one with `warmUsers`. */
+  readonly seedMs: number
+  readonly warmSeedMs: number
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+/** Heap used after full collections (when `gc` is exposed). */
+const heapUsed = () => {
+  if (gc !== undefined) for (let i = 0; i < 3; i++) gc()
+  return process.memoryUsage().heapUsed
+}
+
+const build = async <E>(layer: Layer.Layer<ClerkBackend | ClerkTest, E>) => {
+  const started = performance.now()
+  const runtime = ManagedRuntime.make(layer)
+  const clerk = await runtime.runPromise(ClerkBackend)
+  return { runtime, clerk, ms: performance.now() - started }
+}
+
+const main = async () => {
+  const users = Number(process.argv[2] ?? "10000")
+  const warmUsers = Number(process.argv[3] ?? "1000")
+
+  // Warm-up: a smaller seeded fake, used once, so that modules, compiled schemas and other
+  // lazily built caches exist before the first reading and are not counted as the fake's.
+  const warm = await build(ClerkTest.layerWith({ users: userSeeds(warmUsers, "warm") }))
+  await warm.runtime.runPromise(warm.clerk.users.list({ limit: 10 }))
+  const warmSeedMs = warm.ms
+  await warm.runtime.dispose()
+
+  const before = heapUsed()
+  const seeds = userSeeds(users)
+  const withSeeds = heapUsed()
+
+  const empty = await build(ClerkTest.layer)
+  assert.strictEqual((await empty.runtime.runPromise(empty.clerk.users.count())).totalCount, 0)
+  const withEmpty = heapUsed()
+
+  const seeded = await build(ClerkTest.layerWith({ users: seeds }))
+  const withSeeded = heapUsed()
+  assert.strictEqual((await seeded.runtime.runPromise(seeded.clerk.users.count())).totalCount, users)
+
+  const emptyFakeBytes = withEmpty - withSeeds
+  const seededFakeBytes = withSeeded - withEmpty
+  const result: MemoryResult = {
+    gc: gc !== undefined,
+    users,
+    warmUsers,
+    emptyFakeBytes,
+    seededFakeBytes,
+    bytesPerUser: (seededFakeBytes - emptyFakeBytes) / users,
+    seedInputBytes: withSeeds - before,
+    seedMs: seeded.ms,
+    warmSeedMs
+  }
+  // Keep everything measured alive until after the last reading.
+  assert.ok(seeds.length === users && empty.runtime !== seeded.runtime)
+  process.stdout.write(`BENCH_FAKE_MEMORY ${JSON.stringify(result)}\n`)
+  await seeded.runtime.dispose()
+  await empty.runtime.dispose()
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { ClerkInvalidRequest } from "../src/ClerkError.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { apiVersion } from "../src/generated/Meta.js"
@@ -138,6 +139,80 @@ describe("ClerkClient", () => {
         expect(error.message).not.toContain("ten")
       }
       expect(sent).toHaveLength(0)
+    }))
+
+  it.effect("refuses params outside the spec's value constraints, without sending", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json([]))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const refused = (effect: Effect.Effect<unknown, { readonly _tag: string }>) =>
+        Effect.map(Effect.flip(effect), (error) =>
+          error instanceof ClerkInvalidRequest ? { path: error.path, message: error.message } : error._tag)
+      // minItems: 1, maxItems: 50
+      expect(yield* refused(clerk.users.bulkBan({ userIds: [] }))).toEqual({
+        path: "userIds",
+        message: "users.bulkBan: invalid parameter at userIds: Expected an array of at least 1 item(s)"
+      })
+      expect(yield* refused(clerk.users.bulkBan({ userIds: Array.from({ length: 51 }, (_, i) => `user_${i}`) }))).toMatchObject({
+        path: "userIds"
+      })
+      // limit: integer, 1 to 500; offset: integer, at least 0
+      expect(yield* refused(clerk.users.list({ limit: 501 }))).toEqual({
+        path: "limit",
+        message: "users.list: invalid parameter at limit: Expected a number less than or equal to 500"
+      })
+      expect(yield* refused(clerk.users.list({ limit: 0 }))).toEqual({
+        path: "limit",
+        message: "users.list: invalid parameter at limit: Expected a number greater than or equal to 1"
+      })
+      expect(yield* refused(clerk.users.list({ limit: 2.5 }))).toEqual({
+        path: "limit",
+        message: "users.list: invalid parameter at limit: Expected an integer"
+      })
+      expect(yield* refused(clerk.users.list({ offset: -1 }))).toMatchObject({ path: "offset" })
+      // minLength: 3 on a body field; exclusiveMinimum (the OpenAPI 3.0 boolean form) on another
+      expect(yield* refused(clerk.apiKeys.create({ name: "ab", subject: "user_1" }))).toEqual({
+        path: "name",
+        message: "apiKeys.create: invalid parameter at name: Expected a string at least 3 character(s) long"
+      })
+      expect(yield* refused(clerk.apiKeys.create({ name: "key", subject: "user_1", secondsUntilExpiration: 0 }))).toMatchObject({
+        path: "secondsUntilExpiration"
+      })
+      expect(sent).toHaveLength(0)
+      // The bounds themselves are allowed.
+      yield* clerk.users.list({ limit: 500, offset: 0 })
+      yield* clerk.users.list({ limit: 1 })
+      expect(sent.map((request) => request.url.searchParams.get("limit"))).toEqual(["500", "1"])
+    }))
+
+  it.effect("decodes responses whose values break the request-side constraints", () =>
+    Effect.gen(function*() {
+      const apiKey = {
+        object: "api_key",
+        id: "not-an-ak-id",
+        // The request asks for 3 to 25 characters, at least 3 and at most 255.
+        type: "k",
+        subject: "user_1",
+        name: "x",
+        description: "d".repeat(300),
+        claims: null,
+        scopes: [],
+        revoked: false,
+        revocation_reason: null,
+        expired: false,
+        expiration: 0.5,
+        created_by: null,
+        last_used_at: null,
+        created_at: 1.5,
+        updated_at: -1
+      }
+      const { layer } = backendWith((request) =>
+        request.url.pathname.startsWith("/v1/api_keys") ? json(apiKey) : json(wireUser({ created_at: 1.5 })))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const key = yield* clerk.apiKeys.get({ apiKeyID: "ak_1" })
+      expect(key).toMatchObject({ type: "k", name: "x", description: "d".repeat(300), createdAt: 1.5, scopes: [] })
+      // An integer in the spec, decoded as any number.
+      expect((yield* clerk.users.get({ userId: "user_1" })).createdAt).toBe(1.5)
     }))
 })
 

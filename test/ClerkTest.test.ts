@@ -217,6 +217,17 @@ describe("ClerkTest engine", () => {
       const body = (yield* Effect.promise(() => badLimit.json())) as any
       expect(body.errors[0].code).toBe("form_param_format_invalid")
       expect(body.errors[0].meta.param_name).toBe("limit")
+      // Out of the spec's bounds, from a client that does not check them: refused by the fake with the wire name.
+      const tooMany = yield* fetchFake(authorized("https://api.clerk.test/v1/users?limit=501"))
+      expect(tooMany.status).toBe(422)
+      expect(((yield* Effect.promise(() => tooMany.json())) as any).errors[0].meta.param_name).toBe("limit")
+      const noIds = yield* fetchFake(authorized("https://api.clerk.test/v1/users/ban", {
+        method: "POST",
+        body: JSON.stringify({ user_ids: [] }),
+        headers: { "content-type": "application/json" }
+      }))
+      expect(noIds.status).toBe(422)
+      expect(((yield* Effect.promise(() => noIds.json())) as any).errors[0].meta.param_name).toBe("user_ids")
       const arrayBody = yield* fetchFake(authorized("https://api.clerk.test/v1/users", {
         method: "POST",
         body: "[1,2]",

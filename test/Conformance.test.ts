@@ -13,12 +13,17 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import type { Operation } from "../scripts/generator/operations.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
+import { ClerkClient } from "../src/ClerkClient.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 import type { ClerkError } from "../src/ClerkError.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
+import * as Invitations from "../src/generated/Invitations.js"
+import * as Users from "../src/generated/Users.js"
+import type { Descriptor } from "../src/internal/operation.js"
 import type { LoadedSpec } from "./support/minimalParams.js"
 import { loadOperations, minimalParams, specPath, stringForPattern } from "./support/minimalParams.js"
 import { startPrism, stopAll } from "./support/Prism.js"
@@ -133,7 +138,7 @@ interface Outcome {
 /** Runs `use` against `ClerkBackend` pointed at `url`, retries off, recording what Prism said. */
 const callThroughPrism = (
   url: string,
-  use: (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>>
+  use: (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>, never, ClerkClient>
 ): Effect.Effect<Outcome> =>
   Effect.gen(function*() {
     const exchanges: Array<Exchange> = []
@@ -166,13 +171,22 @@ const callOperation = (op: Operation, spec: LoadedSpec) => (clerk: AnyApi): Effe
 }
 
 /**
+ * The operation with a params schema that takes any `limit`: our client refuses `limit: 0`
+ * itself, so the controls go around that check, as a caller on another client could.
+ */
+const withoutLimitCheck = (descriptor: Descriptor): Descriptor => ({ ...descriptor, params: Schema.Struct({ limit: Schema.Number }) })
+
+const sendUnchecked = (descriptor: Descriptor) =>
+  Effect.exit(Effect.flatMap(ClerkClient, (client) => client.execute(withoutLimitCheck(descriptor), { limit: 0 })))
+
+/**
  * Requests Prism must refuse, sent once to the static Prism to show that a refusal is seen:
  * `limit` is at least 1 for every list. `users.list` declares 4xx answers, so Prism reports the
  * violation in `sl-violations`; `invitations.list` declares none, so it answers a problem document.
  */
-const controls: Readonly<Record<string, (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>>>> = {
-  slViolations: (clerk) => Effect.exit(clerk.users!.list!({ limit: 0 })),
-  problemDocument: (clerk) => Effect.exit(clerk.invitations!.list!({ limit: 0 }))
+const controls: Readonly<Record<string, (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>, never, ClerkClient>>> = {
+  slViolations: () => sendUnchecked(Users.list.descriptor),
+  problemDocument: () => sendUnchecked(Invitations.list.descriptor)
 }
 
 /** Every reason Prism refused the request: request-located violations, problem documents, non-2xx answers. */

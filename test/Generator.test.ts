@@ -242,7 +242,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "export const FrobnicateParams: Schema.Schema<FrobnicateParams, FrobnicateParams.Encoded> = /*#__PURE__*/ Schema.Struct({",
         "  userId: I.req(Schema.String, \"user_id\"),",
         "  dryRun: I.opt(Schema.Boolean, \"dry_run\"),",
-        "  level: I.req(Schema.Number, \"level\"),",
+        "  level: I.req(Schema.Int, \"level\"),",
         "  noteText: I.opt(Schema.String, \"note_text\")",
         "})"
       ].join("\n"))
@@ -507,6 +507,51 @@ describe("generator on a small made-up spec", () => {
     const gadgets = fileOf(result, "src/generated/Gadgets.ts")
     expect(declarationOf(gadgets, "ListParams")).toContain("colour: I.opt(Schema.Literal(\"red\", \"blue\"), \"colour\")")
     expect(declarationOf(gadgets, "UpdateParams")).toContain("  readonly colour?: \"red\" | \"blue\"\n")
+  })
+
+  it("checks the spec's value constraints on requests only, with the types unchanged", () => {
+    const spec = structuredClone(mini)
+    const list = spec.paths["/gadgets"].get
+    list.parameters[0].schema = { type: "integer", minimum: 1, maximum: 500 }
+    list.parameters[1].schema = { type: "integer", minimum: 0, nullable: true }
+    const body = spec.paths["/gadgets/{gadget_id}"].patch.requestBody.content["application/json"].schema
+    body.properties.label = { type: "string", minLength: 1, maxLength: 40, pattern: "^\\S+$" }
+    body.properties.tags = { type: "array", items: { type: "string", minLength: 0 }, minItems: 1, maxItems: 3 }
+    body.properties.weight = { type: "number", minimum: 0, exclusiveMinimum: true }
+    // The OpenAPI 3.1 (JSON Schema) form: the exclusive bounds are numbers.
+    body.properties.ratio = { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 }
+    body.properties.level = { type: "integer", maximum: 9, exclusiveMaximum: true }
+    // The same constraints on the response side ask nothing of a decoded value.
+    const gadget = spec.components.schemas.Gadget
+    gadget.properties.made_at = { type: "integer", nullable: true, minimum: 0 }
+    gadget.properties.id = { type: "string", minLength: 1, pattern: "^g_" }
+    gadget.properties.tags = { type: "array", items: { type: "string" }, minItems: 1 }
+    const result = run(spec)
+
+    const params = declarationOf(fileOf(result, "src/generated/Gadgets.ts"), "ListParams")
+    expect(params).toContain("limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), \"limit\")")
+    expect(params).toContain("offset: I.opt(Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))), \"offset\")")
+    expect(params).toContain("  readonly limit?: number\n")
+    const update = declarationOf(fileOf(result, "src/generated/Gadgets.ts"), "UpdateParams")
+    expect(update).toContain("label: I.req(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(40)), \"label\")")
+    expect(update).toContain("tags: I.opt(Schema.Array(Schema.String).pipe(Schema.minItems(1), Schema.maxItems(3)), \"tags\")")
+    expect(update).toContain("weight: I.opt(Schema.Number.pipe(Schema.greaterThan(0)), \"weight\")")
+    expect(update).toContain("ratio: I.opt(Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThan(1)), \"ratio\")")
+    expect(update).toContain("level: I.opt(Schema.Int.pipe(Schema.lessThan(9)), \"level\")")
+    expect(update).toContain("  readonly tags?: ReadonlyArray<string>\n")
+    // Patterns are not checked (see `stringFilters`).
+    expect(fileOf(result, "src/generated/Gadgets.ts")).not.toContain("pattern")
+    // Filtered schemas are calls, marked pure like the others.
+    expect(declarationOf(rawFileOf(result, "src/generated/Gadgets.ts"), "ListParams")).toContain(
+      "/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500))"
+    )
+
+    const schemas = fileOf(result, "src/generated/Schemas.ts")
+    expect(schemas).not.toMatch(/\.pipe\(|Schema\.Int\b/)
+    expect(declarationOf(schemas, "Gadget")).toContain("madeAt: I.req(Schema.NullOr(Schema.Number), \"made_at\")")
+    expect(declarationOf(schemas, "Gadget")).toContain("tags: I.opt(Schema.Array(Schema.String), \"tags\")")
+    // Without constraints the output is as before.
+    expect(changedFiles(run(), run(structuredClone(mini)))).toEqual([])
   })
 
   it("derives a name for an unnamed operation and says so", () => {

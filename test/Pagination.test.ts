@@ -8,6 +8,7 @@ import * as Stream from "effect/Stream"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
+import { ClerkTest } from "../src/ClerkTest.js"
 import { fakeSecret } from "./support/MockHttp.js"
 import { wireOrganization, wireUser } from "./support/Fixtures.js"
 import { localServer } from "./support/LocalServer.js"
@@ -122,4 +123,22 @@ describe("pagination streams", () => {
       expect(Chunk.size(yield* Stream.runCollect(clerk.organizations.listAll()))).toBe(0)
       expect(seen).toHaveLength(2)
     }))
+})
+
+describe("page sizes", () => {
+  it.effect("a stream asks for the operation's own maximum when the spec caps limit below 500", () =>
+    Effect.gen(function*() {
+      const limits: Array<number | undefined> = []
+      yield* ClerkTest.handle("apiKeys.list", (params) =>
+        Effect.sync(() => {
+          limits.push(params.limit)
+          return { data: [], totalCount: 0 }
+        }))
+      const clerk = yield* ClerkBackend
+      yield* Stream.runDrain(clerk.apiKeys.listAll({ subject: "user_1" }))
+      expect(limits).toEqual([100])
+      const tooLarge = yield* Effect.flip(Stream.runDrain(clerk.apiKeys.listAll({ subject: "user_1" }, { pageSize: 101 })))
+      expect(tooLarge._tag).toBe("ClerkInvalidRequest")
+      expect(limits).toEqual([100])
+    }).pipe(Effect.provide(ClerkTest.layer)))
 })

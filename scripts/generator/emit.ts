@@ -10,9 +10,11 @@ const deprecatedTag = (deprecated: boolean) => (deprecated ? "\n *\n * @deprecat
 
 /**
  * Marks every schema-building call pure, nested ones included: a bundler drops an unused
- * declaration only when no call inside it may have effects.
+ * declaration only when no call inside it may have effects. A filtered schema (`Schema.Int.pipe(...)`)
+ * is a call too.
  */
-export const markPure = (expr: string): string => expr.replace(/\b(Schema|I)\.([A-Za-z]+)\(/g, "/*#__PURE__*/ $1.$2(")
+export const markPure = (expr: string): string =>
+  expr.replace(/\b(Schema|I)\.([A-Za-z]+)(\.pipe)?\(/g, "/*#__PURE__*/ $1.$2$3(")
 
 /** Text of one declaration: interface or alias, its `Encoded` twin, and the schema const. */
 export const declarationText = (decl: Declaration, expr: string): string => {
@@ -189,7 +191,8 @@ export const groupModule = (
       const spec = [
         ...(pg.items === undefined ? [] : [`items: ${JSON.stringify(pg.items)}`]),
         ...(pg.total ? ["total: true"] : []),
-        ...(pg.cursor ? ["cursor: true"] : [])
+        ...(pg.cursor ? ["cursor: true"] : []),
+        ...(pg.maxPageSize === undefined ? [] : [`maxPageSize: ${pg.maxPageSize}`])
       ]
       opTexts.push([
         `/** Parameters of {@link ${safeBinding(pg.streamName)}}: those of {@link ${binding}} without paging. */`,

@@ -22,6 +22,8 @@ export interface Pagination {
   readonly items: string | undefined
   readonly total: boolean
   readonly cursor: boolean
+  /** The spec's maximum `limit`, when it is below the streams' default page size. */
+  readonly maxPageSize: number | undefined
   /** Name of the streaming variant. */
   readonly streamName: string
   /** Schema of one item. */
@@ -205,18 +207,23 @@ export const readOperations = (spec: Json, resolver: Resolver, table: NamingTabl
   return assignPagination(operations, resolver, warn)
 }
 
+/** The page size streams ask for unless the spec caps `limit` lower (kept equal to `Op.defaultPageSize`). */
+const defaultPageSize = 500
+
 const paginationOf = (op: Operation, resolver: Resolver): Omit<Pagination, "streamName"> | undefined => {
   const has = (wire: string) => op.params.some((p) => p.location === "query" && p.wire === wire)
   if (!has("limit") || !has("offset") || op.success.kind !== "json") return undefined
   const schema = resolver.deref(op.success.schema)
   const cursor = has("starting_after")
-  if (schema.type === "array") return { items: undefined, total: false, cursor, itemSchema: schema.items }
+  const limitMaximum = resolver.deref(op.params.find((p) => p.location === "query" && p.wire === "limit")!.schema)?.maximum
+  const maxPageSize = typeof limitMaximum === "number" && limitMaximum < defaultPageSize ? limitMaximum : undefined
+  if (schema.type === "array") return { items: undefined, total: false, cursor, maxPageSize, itemSchema: schema.items }
   const { properties } = flattenObject(schema, resolver)
   const arrays = properties.filter(([, s]) => resolver.deref(s)?.type === "array")
   const total = properties.some(([wire]) => wire === "total_count")
   const chosen = arrays.find(([wire]) => wire === "data") ?? (arrays.length === 1 ? arrays[0] : undefined)
   if (chosen === undefined) return undefined
-  return { items: camelCase(chosen[0]), total, cursor, itemSchema: resolver.deref(chosen[1]).items }
+  return { items: camelCase(chosen[0]), total, cursor, maxPageSize, itemSchema: resolver.deref(chosen[1]).items }
 }
 
 /** `list` → `listAll`, `listPlans` → `listAllPlans`, `getMemberships` → `getAllMemberships`; `…Stream` on a clash. */

@@ -191,19 +191,21 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
   switch (schema.type) {
     case "string":
       if (schema.format === "binary") return { type: "Blob", encoded: "Blob", expr: "I.BlobPart" }
-      return { type: "string", encoded: "string", expr: "Schema.String" }
+      return constrained({ type: "string", encoded: "string", expr: "Schema.String" }, mode, stringFilters(schema))
     case "integer":
-    case "number":
-      return { type: "number", encoded: "number", expr: "Schema.Number" }
+    case "number": {
+      const integer = mode === "request" && schema.type === "integer"
+      return constrained({ type: "number", encoded: "number", expr: integer ? "Schema.Int" : "Schema.Number" }, mode, numberFilters(schema))
+    }
     case "boolean":
       return { type: "boolean", encoded: "boolean", expr: "Schema.Boolean" }
     case "array": {
       const item = emitSchema(schema.items, `${hint}Item`, mode, registry, ctx)
-      return {
+      return constrained({
         type: `ReadonlyArray<${item.type}>`,
         encoded: `ReadonlyArray<${item.encoded}>`,
         expr: `Schema.Array(${item.expr})`
-      }
+      }, mode, arrayFilters(schema))
     }
   }
   if (schema.properties !== undefined && Object.keys(schema.properties).length > 0) {
@@ -223,6 +225,50 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
   }
   return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
 }
+
+/**
+ * The spec's value constraints, as `effect/Schema` filters on a request schema: a request that breaks
+ * one fails before it is sent ("strict out"). Responses get none ("lenient in"), as their enums stay open;
+ * components are declared in response mode, so a component a request refers to stays lenient as well.
+ * The types do not change (`number`, `string`, `ReadonlyArray`), only the checks.
+ */
+const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<string>): Emitted =>
+  mode === "request" && filters.length > 0 ? { ...emitted, expr: `${emitted.expr}.pipe(${filters.join(", ")})` } : emitted
+
+const numeric = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value)
+
+/** `minimum`/`maximum`, exclusive in the OpenAPI 3.0 form (`exclusiveMinimum: true`) or the 3.1 one (`exclusiveMinimum: 0`). */
+const numberFilters = (schema: Json): Array<string> => {
+  const filters: Array<string> = []
+  if (numeric(schema.minimum)) {
+    filters.push(`Schema.${schema.exclusiveMinimum === true ? "greaterThan" : "greaterThanOrEqualTo"}(${schema.minimum})`)
+  }
+  if (numeric(schema.exclusiveMinimum)) filters.push(`Schema.greaterThan(${schema.exclusiveMinimum})`)
+  if (numeric(schema.maximum)) {
+    filters.push(`Schema.${schema.exclusiveMaximum === true ? "lessThan" : "lessThanOrEqualTo"}(${schema.maximum})`)
+  }
+  if (numeric(schema.exclusiveMaximum)) filters.push(`Schema.lessThan(${schema.exclusiveMaximum})`)
+  return filters
+}
+
+/**
+ * `minLength`/`maxLength` (a bound of 0 asks nothing). `pattern` is not checked: the spec's patterns use
+ * `\S`, `.` and `\w`, whose meaning differs between ECMAScript (Unicode whitespace; `.` stopping at `\r`,
+ * U+2028, U+2029) and other regex engines, outside the subset JSON Schema recommends for patterns read
+ * alike everywhere; a client-side check could refuse a value Clerk accepts. Lengths are counted as
+ * `String.length` (UTF-16 units) where JSON Schema counts code points, so a string with characters beyond
+ * the BMP may meet `maxLength` early.
+ */
+const stringFilters = (schema: Json): Array<string> => [
+  ...(numeric(schema.minLength) && schema.minLength > 0 ? [`Schema.minLength(${schema.minLength})`] : []),
+  ...(numeric(schema.maxLength) ? [`Schema.maxLength(${schema.maxLength})`] : [])
+]
+
+/** `minItems`/`maxItems` (a bound of 0 asks nothing). */
+const arrayFilters = (schema: Json): Array<string> => [
+  ...(numeric(schema.minItems) && schema.minItems > 0 ? [`Schema.minItems(${schema.minItems})`] : []),
+  ...(numeric(schema.maxItems) ? [`Schema.maxItems(${schema.maxItems})`] : [])
+]
 
 /** Without a discriminator the first member that decodes wins: try the most demanding shapes first. */
 const orderForFirstMatch = (members: Array<Json>, resolver: Resolver): Array<Json> =>

@@ -57,8 +57,8 @@ export declare namespace CreateParams {
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   actor: /*#__PURE__*/ I.req(CreateParamsActor, "actor"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(Schema.Number, "expires_in_seconds"),
-  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Number, "session_max_duration_in_seconds")
+  expiresInSeconds: /*#__PURE__*/ I.opt(Schema.Int, "expires_in_seconds"),
+  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Int, "session_max_duration_in_seconds")
 })
 
 /**

@@ -35,9 +35,9 @@ export declare namespace CreateParams {
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  itContactId: /*#__PURE__*/ I.opt(Schema.String, "it_contact_id"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(Schema.Number, "seconds_until_expiration")
+  itContactId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "it_contact_id"),
+  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1))), "scopes"),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThan(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(86400)), "seconds_until_expiration")
 })
 
 /**

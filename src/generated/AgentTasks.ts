@@ -67,7 +67,7 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   agentName: /*#__PURE__*/ I.req(Schema.String, "agent_name"),
   taskDescription: /*#__PURE__*/ I.req(Schema.String, "task_description"),
   redirectUrl: /*#__PURE__*/ I.req(Schema.String, "redirect_url"),
-  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Number, "session_max_duration_in_seconds")
+  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Int, "session_max_duration_in_seconds")
 })
 
 /**

@@ -39,11 +39,11 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: /*#__PURE__*/ I.opt(Schema.String, "type"),
+  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "type"),
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   includeInvalid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "include_invalid"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(100)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "offset"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query")
 })
 
@@ -166,14 +166,14 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: /*#__PURE__*/ I.opt(Schema.String, "type"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3), /*#__PURE__*/ Schema.maxLength(25)), "type"),
+  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "name"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))), "description"),
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
   scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
   createdBy: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "seconds_until_expiration")
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))), "seconds_until_expiration")
 })
 
 /**
@@ -405,9 +405,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
   claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
   scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))), "description"),
   subject: /*#__PURE__*/ I.opt(Schema.String, "subject"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "seconds_until_expiration")
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))), "seconds_until_expiration")
 })
 
 /**
@@ -710,7 +710,7 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /api_keys`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true, maxPageSize: 100 })
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError

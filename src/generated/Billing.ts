@@ -37,8 +37,8 @@ export declare namespace ListPlansParams {
  */
 export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type")
 })
 
@@ -66,8 +66,8 @@ export declare namespace ListPricesParams {
  */
 export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id")
 })
 
@@ -100,8 +100,8 @@ export declare namespace CreatePriceParams {
 export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
   currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-  amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "amount"),
-  annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "annual_monthly_amount"),
+  amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Int), "amount"),
+  annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "annual_monthly_amount"),
   description: /*#__PURE__*/ I.opt(Schema.String, "description"),
   supportedBillingPeriods: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("month", "annual", "both"), "supported_billing_periods")
 })
@@ -138,8 +138,8 @@ export declare namespace ListSubscriptionItemsParams {
  */
 export const ListSubscriptionItemsParams: Schema.Schema<ListSubscriptionItemsParams, ListSubscriptionItemsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"), "status"),
   payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type"),
   planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id"),
@@ -287,8 +287,8 @@ export declare namespace ListStatementsParams {
  */
 export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -336,8 +336,8 @@ export declare namespace GetStatementPaymentAttemptsParams {
 export const GetStatementPaymentAttemptsParams: Schema.Schema<GetStatementPaymentAttemptsParams, GetStatementPaymentAttemptsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   statementID: /*#__PURE__*/ I.req(Schema.String, "statementID"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /** Failures of {@link listPlans}. */

@@ -32,8 +32,8 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -65,10 +65,10 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
 export const CreateParamsGroupRoleMappingsItem: Schema.Schema<CreateParamsGroupRoleMappingsItem, CreateParamsGroupRoleMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
   directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
   scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
-  directoryGroupDisplayName: /*#__PURE__*/ I.opt(Schema.String, "directory_group_display_name"),
-  scimGroupDisplayName: /*#__PURE__*/ I.opt(Schema.String, "scim_group_display_name"),
+  directoryGroupDisplayName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)), "directory_group_display_name"),
+  scimGroupDisplayName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)), "scim_group_display_name"),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(Schema.Number, "precedence")
+  precedence: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)), "precedence")
 })
 
 /**
@@ -293,7 +293,7 @@ export const CreateGroupRoleMappingParams: Schema.Schema<CreateGroupRoleMappingP
   directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
   scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(Schema.Number, "precedence")
+  precedence: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)), "precedence")
 })
 
 /**

@@ -36,8 +36,8 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
   active: /*#__PURE__*/ I.opt(Schema.Boolean, "active")
 })
@@ -206,8 +206,8 @@ export declare namespace CreateParamsCustomAttributesItem {
  * Schema of {@link CreateParamsCustomAttributesItem}.
  */
 export const CreateParamsCustomAttributesItem: Schema.Schema<CreateParamsCustomAttributesItem, CreateParamsCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "name"),
+  key: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "key"),
   ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
   scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
   directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
@@ -249,7 +249,7 @@ export declare namespace CreateParams {
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   provider: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft", "oidc_custom", "oidc_github_enterprise", "oidc_gitlab"), "provider"),
-  domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1)), "domains"),
   organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
   allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
   active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
@@ -465,8 +465,8 @@ export declare namespace UpdateParamsCustomAttributesItem {
  * Schema of {@link UpdateParamsCustomAttributesItem}.
  */
 export const UpdateParamsCustomAttributesItem: Schema.Schema<UpdateParamsCustomAttributesItem, UpdateParamsCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
+  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "name"),
+  key: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "key"),
   ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
   scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
   directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
@@ -548,8 +548,8 @@ export declare namespace ListTestRunsParams {
 export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("pending", "success", "failed")), "status"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**

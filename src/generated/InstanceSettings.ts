@@ -130,7 +130,7 @@ export declare namespace UpdateCommunicationParams {
  * Schema of {@link UpdateCommunicationParams}.
  */
 export const UpdateCommunicationParams: Schema.Schema<UpdateCommunicationParams, UpdateCommunicationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  blockedCountryCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "blocked_country_codes")
+  blockedCountryCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(250))), "blocked_country_codes")
 })
 
 /**
@@ -223,7 +223,7 @@ export declare namespace UpdateOrganizationSettingsParams {
  */
 export const UpdateOrganizationSettingsParams: Schema.Schema<UpdateOrganizationSettingsParams, UpdateOrganizationSettingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "enabled"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "max_allowed_memberships"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "max_allowed_memberships"),
   adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
   domainsEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "domains_enabled"),
   slugDisabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "slug_disabled"),

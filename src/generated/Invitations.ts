@@ -44,8 +44,8 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -82,7 +82,7 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   redirectUrl: /*#__PURE__*/ I.opt(Schema.String, "redirect_url"),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
   ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_days"),
+  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(365))), "expires_in_days"),
   templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
 })
 
@@ -120,7 +120,7 @@ export const BulkCreateParamsInvitationsItem: Schema.Schema<BulkCreateParamsInvi
   redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
   ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_days"),
+  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(365))), "expires_in_days"),
   templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
 })
 
@@ -141,7 +141,7 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  invitations: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem), "invitations")
+  invitations: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(10)), "invitations")
 })
 
 /**

@@ -35,8 +35,8 @@ export declare namespace ListParams {
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -70,8 +70,8 @@ export declare namespace CreateParams {
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "lifetime"),
-  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "allowed_clock_skew"),
+  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "lifetime"),
+  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(300))), "allowed_clock_skew"),
   customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
   signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
   signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
@@ -151,8 +151,8 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   templateId: /*#__PURE__*/ I.req(Schema.String, "template_id"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "lifetime"),
-  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "allowed_clock_skew"),
+  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "lifetime"),
+  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(300))), "allowed_clock_skew"),
   customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
   signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
   signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")

@@ -40,8 +40,8 @@ export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   revoked: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoked"),
   expired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "expired"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(100)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "offset")
 })
 
 /**
@@ -144,9 +144,9 @@ export declare namespace CreateTokenParams {
  */
 export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   tokenFormat: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("opaque", "jwt"), "token_format"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "seconds_until_expiration"),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))), "seconds_until_expiration"),
   claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  minRemainingTtlSeconds: /*#__PURE__*/ I.opt(Schema.Number, "min_remaining_ttl_seconds")
+  minRemainingTtlSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "min_remaining_ttl_seconds")
 })
 
 /**
@@ -376,7 +376,7 @@ export type ListAllTokensParams = Omit<ListTokensParams, "limit" | "offset">
 /**
  * Every item of `GET /m2m_tokens`, fetching pages on demand.
  */
-export const listAllTokens: Op.Pages<ListAllTokensParams, NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError> = /*#__PURE__*/ Op.paginate(listTokens, { items: "m2mTokens", total: true })
+export const listAllTokens: Op.Pages<ListAllTokensParams, NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError> = /*#__PURE__*/ Op.paginate(listTokens, { items: "m2mTokens", total: true, maxPageSize: 100 })
 
 /** Failures of {@link createToken}. */
 export type CreateTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError

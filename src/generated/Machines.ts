@@ -36,8 +36,8 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
 })
@@ -63,9 +63,9 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  scopedMachines: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scoped_machines"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl")
+  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)), "name"),
+  scopedMachines: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(150)), "scoped_machines"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)), "default_token_ttl")
 })
 
 /**
@@ -130,8 +130,8 @@ export declare namespace UpdateParams {
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl")
+  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)), "name"),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)), "default_token_ttl")
 })
 
 /**
@@ -174,7 +174,7 @@ export declare namespace RotateSecretKeyParams {
  */
 export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateSecretKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  previousTokenTtl: /*#__PURE__*/ I.req(Schema.Number, "previous_token_ttl")
+  previousTokenTtl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(28800)), "previous_token_ttl")
 })
 
 /**

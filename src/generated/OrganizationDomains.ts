@@ -41,8 +41,8 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
   verified: /*#__PURE__*/ I.opt(Schema.String, "verified"),
   enrollmentMode: /*#__PURE__*/ I.opt(Schema.String, "enrollment_mode"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -186,8 +186,8 @@ export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> 
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit")
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit")
 })
 
 /** Failures of {@link list}. */

@@ -79,12 +79,12 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   phoneNumberQuery: /*#__PURE__*/ I.opt(Schema.String, "phone_number_query"),
   usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
   nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
-  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_before"),
-  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_after"),
-  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "created_at_before"),
-  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "created_at_after"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_before"),
+  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
+  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
+  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**

@@ -50,8 +50,8 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
   organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -90,7 +90,7 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
   publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
   slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "max_allowed_memberships"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "max_allowed_memberships"),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
 })
@@ -173,7 +173,7 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
   name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
   slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "max_allowed_memberships"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "max_allowed_memberships"),
   adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
@@ -345,7 +345,7 @@ export declare namespace AdjustBillingCreditBalanceParams {
  */
 export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCreditBalanceParams, AdjustBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  amount: /*#__PURE__*/ I.req(Schema.Int, "amount"),
   action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
   currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
   idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),

@@ -44,8 +44,8 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"), "status"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -169,7 +169,7 @@ export declare namespace CreateTokenParams {
  */
 export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_seconds")
+  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "expires_in_seconds")
 })
 
 /**
@@ -218,7 +218,7 @@ export declare namespace CreateTokenFromTemplateParams {
 export const CreateTokenFromTemplateParams: Schema.Schema<CreateTokenFromTemplateParams, CreateTokenFromTemplateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
   templateName: /*#__PURE__*/ I.req(Schema.String, "template_name"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_in_seconds")
+  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "expires_in_seconds")
 })
 
 /**

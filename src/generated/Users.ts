@@ -95,17 +95,17 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
   nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
   banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
-  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_before"),
-  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_after"),
-  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_since"),
-  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "created_at_before"),
-  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "created_at_after"),
-  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_before"),
-  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_after"),
+  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_before"),
+  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
+  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_since"),
+  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
+  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
+  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_before"),
+  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_after"),
   provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
   providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   startingAfter: /*#__PURE__*/ I.opt(Schema.String, "starting_after"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
 })
@@ -210,7 +210,7 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
   skipUserRequirement: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_user_requirement"),
   createOrganizationEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
-  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "create_organizations_limit"),
+  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "create_organizations_limit"),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust"),
   banned: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "banned"),
@@ -291,13 +291,13 @@ export const CountParams: Schema.Schema<CountParams, CountParams.Encoded> = /*#_
   usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
   nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
   banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
-  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_before"),
-  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_after"),
-  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at_since"),
-  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "created_at_before"),
-  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "created_at_after"),
-  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_before"),
-  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Number, "last_sign_in_at_after"),
+  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_before"),
+  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
+  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_since"),
+  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
+  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
+  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_before"),
+  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_after"),
   provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
   providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id")
 })
@@ -429,7 +429,7 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   createOrganizationEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
   legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
   skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
-  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "create_organizations_limit"),
+  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "create_organizations_limit"),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust")
 })
@@ -491,7 +491,7 @@ export declare namespace BulkBanParams {
  * Schema of {@link BulkBanParams}.
  */
 export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "user_ids")
+  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)), "user_ids")
 })
 
 /**
@@ -511,7 +511,7 @@ export declare namespace BulkUnbanParams {
  * Schema of {@link BulkUnbanParams}.
  */
 export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "user_ids")
+  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)), "user_ids")
 })
 
 /**
@@ -723,7 +723,7 @@ export declare namespace AdjustBillingCreditBalanceParams {
  */
 export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCreditBalanceParams, AdjustBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+  amount: /*#__PURE__*/ I.req(Schema.Int, "amount"),
   action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
   currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
   idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
@@ -758,8 +758,8 @@ export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams,
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -784,8 +784,8 @@ export declare namespace GetOrganizationMembershipsParams {
  */
 export const GetOrganizationMembershipsParams: Schema.Schema<GetOrganizationMembershipsParams, GetOrganizationMembershipsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /**
@@ -812,8 +812,8 @@ export declare namespace GetOrganizationInvitationsParams {
  */
 export const GetOrganizationInvitationsParams: Schema.Schema<GetOrganizationInvitationsParams, GetOrganizationInvitationsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status")
 })
 
@@ -1226,8 +1226,8 @@ export declare namespace GetInstanceOrganizationMembershipsParams {
  */
 export const GetInstanceOrganizationMembershipsParams: Schema.Schema<GetInstanceOrganizationMembershipsParams, GetInstanceOrganizationMembershipsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset")
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
 /** Failures of {@link list}. */

@@ -38,8 +38,8 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(Schema.Number, "limit"),
-  offset: /*#__PURE__*/ I.opt(Schema.Number, "offset"),
+  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "invited", "completed", "rejected"), "status"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
@@ -108,7 +108,7 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  entries: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsEntriesItem), "entries")
+  entries: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsEntriesItem).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)), "entries")
 })
 
 /**

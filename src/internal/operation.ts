@@ -65,11 +65,13 @@ export interface PageSpec {
   readonly total?: boolean | undefined
   /** Whether `startingAfter` cursors may be used (with the default ordering only). */
   readonly cursor?: boolean | undefined
+  /** The largest `limit` the operation accepts, when below {@link defaultPageSize}. */
+  readonly maxPageSize?: number | undefined
 }
 
 /** Options of a streaming list variant. */
 export interface StreamOptions {
-  /** Items per request, 1 to 500. Default 500. */
+  /** Items per request, 1 to the operation's maximum `limit`. Default: that maximum, at most 500. */
   readonly pageSize?: number | undefined
 }
 
@@ -87,7 +89,7 @@ export const make = <P, A, E>(descriptor: Descriptor): Call<P, A, E> & CallOptio
     { descriptor }
   )
 
-/** The page size a stream asks for by default: the API's maximum. */
+/** The page size a stream asks for by default, unless the operation accepts fewer per page. */
 export const defaultPageSize = 500
 
 const cursorOrderings: ReadonlySet<unknown> = new Set([undefined, "created_at", "+created_at", "-created_at"])
@@ -103,7 +105,7 @@ export const paginate = <P, A, E>(
   spec: PageSpec
 ): Pages<P, A, E> => {
   const run = (params?: P, options?: StreamOptions): Stream.Stream<A, E, ClerkClient> => {
-    const limit = options?.pageSize ?? defaultPageSize
+    const limit = options?.pageSize ?? Math.min(defaultPageSize, spec.maxPageSize ?? defaultPageSize)
     const base = (params ?? {}) as Record<string, unknown>
     const useCursor = spec.cursor === true && cursorOrderings.has(base.orderBy)
     const fetchPage = (state: PageState) =>

@@ -216,8 +216,9 @@ describe("ClerkTest users", () => {
         expect(ids(yield* clerk.users.list())).toEqual(newestFirst.slice(0, 10))
         expect(ids(yield* clerk.users.list({ limit: 3, offset: 2 }))).toEqual(newestFirst.slice(2, 5))
         expect(yield* clerk.users.list({ offset: 20 })).toEqual([])
+        // Above the spec's maximum: the client refuses before sending.
         const error = yield* Effect.flip(clerk.users.list({ limit: 501 }))
-        expect(described(error)).toMatchObject({ tag: "ClerkUnprocessable", param: "limit" })
+        expect(error._tag).toBe("ClerkInvalidRequest")
       }).pipe(Effect.provide(ClerkTest.layer)))
 
     it.effect("streams every user with cursor pages through listAll", () =>
@@ -487,8 +488,9 @@ describe("ClerkTest users", () => {
 
         const unbanned = yield* clerk.users.bulkUnban({ userIds: [c!.id] })
         expect(unbanned.map((user) => user.banned)).toEqual([false])
+        // The spec asks for at least one id: the client refuses before sending.
         const empty = yield* Effect.flip(clerk.users.bulkBan({ userIds: [] }))
-        expect(described(empty)).toMatchObject({ tag: "ClerkBadRequest", param: "user_ids" })
+        expect(empty._tag).toBe("ClerkInvalidRequest")
       }).pipe(Effect.provide(ClerkTest.layer)))
 
     it.effect("locks and unlocks a user", () =>

@@ -6,7 +6,6 @@
  * conform in an `sl-violations` header; no answer may carry one (bar the listed exceptions).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -23,7 +22,8 @@ import { ClerkTest } from "../../src/ClerkTest.js"
 import * as Router from "../../src/internal/fake/router.js"
 import { builtinRoutes } from "../../src/internal/fake/routes.js"
 import { specPath } from "../support/minimalParams.js"
-import { startPrism } from "../support/Prism.js"
+import type { Exchange, Violation } from "../support/Prism.js"
+import { recording, startPrism } from "../support/Prism.js"
 
 const specFile = specPath()
 const specPresent = fs.existsSync(specFile)
@@ -32,56 +32,6 @@ if (!specPresent) console.warn(skipMessage)
 
 // ---------------------------------------------------------------------------
 // What went over the wire.
-
-interface Violation {
-  readonly location: ReadonlyArray<string>
-  readonly severity: string
-  readonly code?: string | number
-  readonly message: string
-}
-
-/** One answer as our client received it from Prism. */
-interface Exchange {
-  /** The operation the request's method and path belong to (the fake's own router). */
-  readonly operation: string | undefined
-  readonly method: string
-  readonly url: string
-  readonly status: number
-  readonly contentType: string
-  readonly violations: ReadonlyArray<Violation>
-  /** The body of an error answer, to tell Prism's own problem documents from the fake's errors. */
-  readonly errorBody: string | undefined
-}
-
-const parseViolations = (header: string | undefined): ReadonlyArray<Violation> => {
-  if (header === undefined) return []
-  try {
-    const parsed: unknown = JSON.parse(header)
-    if (Array.isArray(parsed)) return parsed as ReadonlyArray<Violation>
-  } catch {
-    // an unreadable header still reports something
-  }
-  return [{ location: ["unknown"], severity: "Error", message: header }]
-}
-
-const recording = (exchanges: Array<Exchange>) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  HttpClient.tap(client, (response) => {
-    const contentType = response.headers["content-type"] ?? ""
-    const ok = response.status >= 200 && response.status < 300
-    const url = new URL(response.request.url)
-    // The response caches its text, so reading it here leaves it for the client's decoding.
-    return Effect.map(ok ? Effect.succeed(undefined) : Effect.orElseSucceed(response.text, () => "<unreadable>"), (errorBody) => {
-      exchanges.push({
-        operation: Router.match(response.request.method, url.pathname)?.name,
-        method: response.request.method,
-        url: `${url.pathname}${url.search}`,
-        status: response.status,
-        contentType,
-        violations: parseViolations(response.headers["sl-violations"]),
-        errorBody
-      })
-    })
-  })
 
 /** Prism refused the request itself instead of forwarding it (its own problem document). */
 const fromPrism = (exchange: Exchange): boolean =>
@@ -160,7 +110,7 @@ const proxied = Layer.unwrapScoped(Effect.gen(function*() {
     (prism) => Effect.promise(() => prism.stop())
   )
   const exchanges: Array<Exchange> = []
-  return ClerkBackend.layerWith({ transformClient: recording(exchanges) }).pipe(
+  return ClerkBackend.layerWith({ transformClient: recording(exchanges, (method, path) => Router.match(method, path)?.name) }).pipe(
     Layer.provide(ClerkConfig.layer({
       secretKey: Redacted.make("sk_test_conformance"),
       apiUrl: prism.url,

@@ -5,6 +5,8 @@
  * Prism is run with node directly, never through npx, so the PID held here is
  * Prism's own and killing it really stops the server.
  */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
 import type { ChildProcess } from "node:child_process"
 import { spawn } from "node:child_process"
 import * as net from "node:net"
@@ -164,3 +166,62 @@ export const startPrism = async (options: PrismOptions): Promise<Prism> => {
 
 /** Stops every Prism this module started that is still running. */
 export const stopAll = (): Promise<void> => Promise.all([...live].map(stopChild)).then(() => undefined)
+
+/** One entry of Prism's `sl-violations` header. */
+export interface Violation {
+  readonly location: ReadonlyArray<string>
+  readonly severity: string
+  readonly code?: string | number | undefined
+  readonly message: string
+}
+
+/** One answer as our client received it through Prism. */
+export interface Exchange {
+  /** The operation the request belongs to, when the recorder was told how to name it. */
+  readonly operation: string | undefined
+  readonly method: string
+  /** Path and query. */
+  readonly url: string
+  readonly status: number
+  readonly contentType: string
+  /** The `sl-violations` header, parsed (unparseable text kept as one violation). */
+  readonly violations: ReadonlyArray<Violation>
+  /** The body of a non-2xx answer or of a problem document, for failure messages. */
+  readonly errorBody: string | undefined
+}
+
+/** Parses an `sl-violations` header; unreadable text is still reported, as one violation. */
+export const parseViolations = (header: string | undefined): ReadonlyArray<Violation> => {
+  if (header === undefined) return []
+  try {
+    const parsed: unknown = JSON.parse(header)
+    if (Array.isArray(parsed)) return parsed as ReadonlyArray<Violation>
+  } catch {
+    // fall through
+  }
+  return [{ location: ["unparsed"], severity: "Error", code: "unparsed", message: header }]
+}
+
+/** An `HttpClient` transform recording every answer into `exchanges`, naming it with `operationOf`. */
+export const recording = (
+  exchanges: Array<Exchange>,
+  operationOf: (method: string, path: string) => string | undefined = () => undefined
+) =>
+(client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.tap(client, (response) => {
+    const contentType = response.headers["content-type"] ?? ""
+    const ok = response.status >= 200 && response.status < 300 && !contentType.includes("problem+json")
+    const url = new URL(response.request.url)
+    // The response caches its text, so reading it here leaves it for the client's decoding.
+    return Effect.map(ok ? Effect.succeed(undefined) : Effect.orElseSucceed(response.text, () => "<unreadable>"), (errorBody) => {
+      exchanges.push({
+        operation: operationOf(response.request.method, url.pathname),
+        method: response.request.method,
+        url: `${url.pathname}${url.search}`,
+        status: response.status,
+        contentType,
+        violations: parseViolations(response.headers["sl-violations"]),
+        errorBody
+      })
+    })
+  })

@@ -672,27 +672,26 @@ interface Located<A> {
   readonly item: A
 }
 
-const findEmailAddress = (store: FakeStore, id: string): Located<Schemas.EmailAddress> | undefined => {
+/** Finds an identifier by id across every user, in the list `listOf` picks from a user. */
+const locate = <A extends { readonly id?: string | undefined }>(
+  store: FakeStore,
+  id: string,
+  listOf: (user: Schemas.User) => ReadonlyArray<A>
+): Located<A> | undefined => {
   for (const user of store.users.values()) {
-    const item = user.emailAddresses.find((email) => email.id === id)
+    const item = listOf(user).find((entry) => entry.id === id)
     if (item !== undefined) return { user, item }
   }
   return undefined
 }
 
-const findPhoneNumber = (store: FakeStore, id: string): Located<Schemas.PhoneNumber> | undefined => {
-  for (const user of store.users.values()) {
-    const item = user.phoneNumbers.find((phone) => phone.id === id)
-    if (item !== undefined) return { user, item }
-  }
-  return undefined
-}
+const findEmailAddress = (store: FakeStore, id: string) => locate(store, id, (user) => user.emailAddresses)
 
-const replaceEmail = (user: Schemas.User, email: Schemas.EmailAddress): ReadonlyArray<Schemas.EmailAddress> =>
-  user.emailAddresses.map((entry) => entry.id === email.id ? email : entry)
+const findPhoneNumber = (store: FakeStore, id: string) => locate(store, id, (user) => user.phoneNumbers)
 
-const replacePhone = (user: Schemas.User, phone: Schemas.PhoneNumber): ReadonlyArray<Schemas.PhoneNumber> =>
-  user.phoneNumbers.map((entry) => entry.id === phone.id ? phone : entry)
+/** The list with `item` in place of the entry of the same id. */
+const replaceById = <A extends { readonly id?: string | undefined }>(items: ReadonlyArray<A>, item: A): ReadonlyArray<A> =>
+  items.map((entry) => entry.id === item.id ? item : entry)
 
 const verifiedOrNot = <A extends { readonly reserved: boolean; readonly verification: unknown }>(
   item: A,
@@ -859,7 +858,7 @@ export const userRoutes = routes({
     const email: Schemas.EmailAddress = { ...verifiedOrNot(found.item, params.verified), updatedAt: now }
     saveUser(store, {
       ...found.user,
-      emailAddresses: replaceEmail(found.user, email),
+      emailAddresses: replaceById(found.user.emailAddresses, email),
       primaryEmailAddressId: params.primary === true ? params.emailAddressId : found.user.primaryEmailAddressId,
       updatedAt: now
     })
@@ -956,7 +955,7 @@ export const userRoutes = routes({
       store,
       withMfa({
         ...user,
-        phoneNumbers: replacePhone(user, phone),
+        phoneNumbers: replaceById(user.phoneNumbers, phone),
         primaryPhoneNumberId: params.primary === true ? params.phoneNumberId : user.primaryPhoneNumberId,
         updatedAt: now
       }, now)

@@ -112,6 +112,19 @@ describe("ClerkTest engine", () => {
       expect((yield* ClerkTest.calls).map((call) => call.status)).toEqual([429, 503, 200])
     }).pipe(Effect.provide(ClerkTest.layer)))
 
+  it.effect("calls record each request's decoded params, also when a script answers it", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      yield* ClerkTest.script("users.create", [ClerkTest.serverError(503)])
+      yield* Effect.exit(clerk.users.create({ emailAddress: ["a@example.com"], publicMetadata: { plan: "pro" } }))
+      yield* clerk.users.list({ limit: 5, emailAddress: ["a@example.com"] })
+      const calls = yield* ClerkTest.calls
+      expect(calls.map((call) => [call.operation, call.status, call.params])).toEqual([
+        ["users.create", 503, { emailAddress: ["a@example.com"], publicMetadata: { plan: "pro" } }],
+        ["users.list", 200, { limit: 5, emailAddress: ["a@example.com"] }]
+      ])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
   it.effect("a script step of \"pass\" lets one request through; \"*\" scripts apply to any operation", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend

@@ -59,6 +59,11 @@ export interface RecordedCall {
   readonly status: number
   /** When the request arrived, in milliseconds (Effect's `Clock`). */
   readonly at: number
+  /**
+   * The params as the operation decoded them (camelCase, the object the caller passed), when
+   * the request was routed and its params were valid.
+   */
+  readonly params?: unknown
 }
 
 const defaultFailure = (): Reply =>
@@ -100,10 +105,11 @@ export class FakeEngine {
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const path = raw.url.pathname.startsWith(basePath + "/") ? raw.url.pathname.slice(basePath.length) : raw.url.pathname
       const matched = Router.match(raw.method, path)
-      return this.route(raw, path, matched, now).pipe(
+      const seen: { params?: unknown } = {}
+      return this.route(raw, path, matched, now, seen).pipe(
         Effect.tap((answer) =>
           Effect.sync(() => {
-            this.calls.push({ operation: matched?.name, method: raw.method.toUpperCase(), path, status: answer.status, at: now })
+            this.calls.push({ operation: matched?.name, method: raw.method.toUpperCase(), path, status: answer.status, at: now, ...seen })
             // A fake serving for hours must not grow without bound; tests look at far fewer calls.
             if (this.calls.length > maxRecordedCalls) this.calls.splice(0, this.calls.length - maxRecordedCalls)
           })
@@ -112,7 +118,13 @@ export class FakeEngine {
     })
   }
 
-  private route(raw: RawRequest, path: string, matched: Router.Match | undefined, now: number): Effect.Effect<Reply> {
+  private route(
+    raw: RawRequest,
+    path: string,
+    matched: Router.Match | undefined,
+    now: number,
+    seen: { params?: unknown }
+  ): Effect.Effect<Reply> {
     const authorization = raw.headers["authorization"] ?? ""
     const bearer = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim()
     if (bearer === undefined || bearer === "" || (this.secretKey !== undefined && bearer !== this.secretKey)) {
@@ -142,6 +154,9 @@ export class FakeEngine {
       body: raw.body
     }
     return Effect.gen(this, function*() {
+      // Decoded first, so the record shows what was asked even when a fault or a script answers.
+      const decoded = yield* Effect.either(decodeParams(matched.descriptor, matched.pathParams, request.query, request.body))
+      if (decoded._tag === "Right") seen.params = decoded.right
       const applies = this.faults.operations === undefined || this.faults.operations.includes(matched.name)
       if (applies && this.faults.latency !== undefined) yield* Effect.sleep(this.faults.latency)
       const step = this.nextStep(matched.name)
@@ -149,7 +164,6 @@ export class FakeEngine {
       if (applies && this.faults.failureRate !== undefined && this.faults.failureRate > 0) {
         if ((yield* Random.next) < this.faults.failureRate) return this.faults.failure ?? defaultFailure()
       }
-      const decoded = yield* Effect.either(decodeParams(matched.descriptor, matched.pathParams, request.query, request.body))
       if (decoded._tag === "Left") return decoded.left
       return yield* this.run(matched.name, matched.descriptor, decoded.right, request, now)
     })

@@ -316,6 +316,20 @@ describe("ClerkTest engine", () => {
       users: [{ id: "user_ada", emailAddress: ["ada@example.com"] }, { emailAddress: ["grace@example.com"] }]
     }))))
 
+  it.effect("concurrent requests see one consistent store: of 50 creates of one email, exactly one wins", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const outcomes = yield* Effect.forEach(
+        Array.from({ length: 50 }, (_, i) => i),
+        (i) => Effect.either(clerk.users.create({ emailAddress: ["race@example.com"], firstName: `n${i}` })),
+        { concurrency: "unbounded" }
+      )
+      const won = outcomes.filter((outcome) => outcome._tag === "Right")
+      expect(won).toHaveLength(1)
+      expect(outcomes.filter((outcome) => outcome._tag === "Left" && outcome.left._tag === "ClerkUnprocessable")).toHaveLength(49)
+      expect((yield* clerk.users.count()).totalCount).toBe(1)
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
   it.effect("each build of the layer is a fresh instance", () =>
     Effect.gen(function*() {
       const first = yield* Effect.provide(ClerkTest.calls, ClerkTest.layer)

@@ -121,7 +121,11 @@ export interface ClerkTestOptions {
   readonly seed?: number | undefined
   /** The only secret key the fake accepts. Default: any non-empty bearer token. */
   readonly secretKey?: string | undefined
-  /** Session-token signing keys (served at `GET /jwks`). Default: a fresh RS256 pair. */
+  /**
+   * Session-token signing keys (served at `GET /jwks`). Default: one RS256 pair shared by every fake
+   * of the process (so a token minted by one fake verifies against another's JWKS; give each its
+   * own `keys` from `ClerkAuthTesting.generateKeys` to keep them apart).
+   */
   readonly keys?: TestKeys | undefined
 }
 
@@ -305,9 +309,18 @@ const describeReply = (answer: Reply): string => {
   return first === undefined ? `status ${answer.status}` : `${first.code}: ${first.long_message}`
 }
 
+let sharedKeysOnce: Effect.Effect<TestKeys> | undefined
+
+/**
+ * One RS256 pair for every fake of the process that is not given `keys`: generating one costs
+ * most of a fake's start-up, and tests build many fakes. Generated on first use.
+ */
+const sharedKeys = (): Effect.Effect<TestKeys> =>
+  sharedKeysOnce ??= Effect.runSync(Effect.cached(generateKeys({ kid: "ins_fake_signing_key" })))
+
 const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService, ClerkTestSeedError> =>
   Effect.gen(function*() {
-    const keys = options.keys ?? (yield* generateKeys({ kid: "ins_fake_signing_key" }))
+    const keys = options.keys ?? (yield* sharedKeys())
     const engine = new FakeEngine(new FakeStore(keys, new IdGenerator(options.seed ?? 1)), builtinRoutes, options.secretKey)
 
     const seed = <N extends OperationName>(name: N, params: ParamsOf<N>) =>

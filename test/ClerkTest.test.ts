@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import { generateKeys } from "../src/ClerkAuthTesting.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
@@ -329,6 +330,19 @@ describe("ClerkTest engine", () => {
       expect(outcomes.filter((outcome) => outcome._tag === "Left" && outcome.left._tag === "ClerkUnprocessable")).toHaveLength(49)
       expect((yield* clerk.users.count()).totalCount).toBe(1)
     }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("fakes share one generated key pair unless given keys of their own", () =>
+    Effect.gen(function*() {
+      const keysOf = (layer: Layer.Layer<ClerkTest, unknown>) =>
+        Effect.provide(Effect.map(ClerkTest, (fake) => fake.keys), Layer.orDie(layer))
+      const first = yield* keysOf(ClerkTest.layer)
+      const second = yield* keysOf(ClerkTest.layer)
+      expect(second.jwk).toEqual(first.jwk)
+      const own = yield* generateKeys({ kid: "kid_own" })
+      const separate = yield* keysOf(ClerkTest.layerWith({ keys: own }))
+      expect(separate.kid).toBe("kid_own")
+      expect(separate.jwk).not.toEqual(first.jwk)
+    }))
 
   it.effect("each build of the layer is a fresh instance", () =>
     Effect.gen(function*() {

@@ -360,3 +360,17 @@ describe("ClerkTest engine", () => {
       expect(again.length).toBe(0)
     }))
 })
+
+// Never run: each marked line must fail to compile, which shows handlers are typed by operation name.
+export const handlersAreTyped = () => [
+  ClerkTest.handle("users.get", (params) => Effect.succeed(aUser(params.userId))),
+  // @ts-expect-error users.get takes a userId, not an organizationId
+  ClerkTest.handle("users.get", (params) => Effect.succeed(aUser(params.organizationId))),
+  // @ts-expect-error users.get answers a User, not a page of organizations
+  ClerkTest.handle("users.get", () => Effect.succeed({ data: [], totalCount: 0 })),
+  ClerkTest.handle("users.list", (params) => Effect.succeed(params.limit === 1 ? [] : [aUser("user_1")])),
+  // @ts-expect-error not an operation name
+  ClerkTest.handle("users.fetch", () => Effect.succeed(ClerkTest.reply(200))),
+  // A reply is accepted for any operation.
+  ClerkTest.handle("domains.list", () => Effect.succeed(ClerkTest.rateLimited("2 seconds")))
+]

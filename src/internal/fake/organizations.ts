@@ -215,14 +215,6 @@ const renderOrganization = (
   }
 }
 
-/** Stores an organization and refreshes the copy each of its memberships embeds. */
-const saveOrganization = (store: FakeStore, organization: Schemas.Organization): void => {
-  store.organizations.set(organization.id, organization)
-  for (const [id, membership] of store.memberships) {
-    if (membership.organization.id === organization.id) store.memberships.set(id, { ...membership, organization })
-  }
-}
-
 const findOrganization = (store: FakeStore, id: string): Schemas.Organization | undefined => store.organizations.get(id)
 
 // Only `GET /organizations/{id}` accepts a slug in place of the id.
@@ -579,7 +571,7 @@ export const organizationRoutes = routes({
       updatedAt: now,
       roleSetKey: params.roleSetKey ?? null
     }
-    saveOrganization(store, organization)
+    store.organizations.set(organization.id, organization)
     if (creator !== undefined) addMembership(store, organization, creator, "org:admin", {}, now)
     return renderOrganization(store, organization, { now })
   },
@@ -648,7 +640,7 @@ export const organizationRoutes = routes({
       createdAt,
       updatedAt: now
     }
-    saveOrganization(store, updated)
+    store.organizations.set(updated.id, updated)
     return renderOrganization(store, updated, { now })
   },
 
@@ -660,7 +652,7 @@ export const organizationRoutes = routes({
       ...mergeMetadataFields(organization, params, ["publicMetadata", "privateMetadata"]),
       updatedAt: now
     }
-    saveOrganization(store, updated)
+    store.organizations.set(updated.id, updated)
     return renderOrganization(store, updated, { now })
   },
 
@@ -673,7 +665,7 @@ export const organizationRoutes = routes({
       ...(params.privateMetadata === undefined ? {} : { privateMetadata: params.privateMetadata }),
       updatedAt: now
     }
-    saveOrganization(store, updated)
+    store.organizations.set(updated.id, updated)
     return renderOrganization(store, updated, { now })
   },
 

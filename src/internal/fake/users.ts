@@ -230,33 +230,13 @@ const withMfa = (user: Schemas.User, now: number): Schemas.User => {
     : { ...user, twoFactorEnabled: false, mfaDisabledAt: now }
 }
 
-/** What a membership shows of its user: the primary identifier is the first of email, phone, username, wallet. */
-const publicUserData = (user: Schemas.User): Schemas.OrganizationMembershipPublicUserData => {
-  const email = user.emailAddresses.find((entry) => entry.id === user.primaryEmailAddressId)?.emailAddress
-  const phone = user.phoneNumbers.find((entry) => entry.id === user.primaryPhoneNumberId)?.phoneNumber
-  const wallet = user.web3Wallets.find((entry) => entry.id === user.primaryWeb3WalletId)?.web3Wallet
-  return {
-    userId: user.id,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    profileImageUrl: user.imageUrl ?? null,
-    imageUrl: user.imageUrl ?? defaultImageUrl(user.id),
-    hasImage: user.hasImage,
-    identifier: email ?? phone ?? user.username ?? wallet ?? null,
-    username: user.username,
-    banned: user.banned
-  }
-}
-
-/** Stores a user and refreshes the user data its memberships show, which Clerk reads live. */
+/**
+ * Stores a user, keeping the identifier index in step. Memberships need no update: they are
+ * answered with their user's current data (organizations.ts renders them on every read).
+ */
 const saveUser = (store: FakeStore, user: Schemas.User): Schemas.User => {
   reindex(store, store.users.get(user.id), user)
   store.users.set(user.id, user)
-  for (const [id, membership] of store.memberships) {
-    if (membership.publicUserData?.userId === user.id) {
-      store.memberships.set(id, { ...membership, publicUserData: publicUserData(user) })
-    }
-  }
   return user
 }
 

@@ -277,4 +277,16 @@ export const contains = (value: string | null | undefined, query: string): boole
   value !== null && value !== undefined && value.toLowerCase().includes(query.toLowerCase())
 
 /** A light check of an email address's shape (Clerk checks deliverability elsewhere). */
-export const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** 422 for an email address that does not look like one. */
+export const checkEmailAddress = (address: string): Reply | undefined =>
+  emailPattern.test(address)
+    ? undefined
+    : invalidParam("email_address", `${JSON.stringify(address)} is not a valid email address.`)
+
+/** An RFC 3339 date-time param in milliseconds, or a 422 naming the param. */
+export const parseTimestamp = (param: string, value: string): number | Reply => {
+  const millis = Date.parse(value)
+  return Number.isNaN(millis) ? invalidParam(param, `${param} must be an RFC 3339 date-time.`) : millis
+}

@@ -13,8 +13,8 @@ import type * as Schemas from "../../generated/Schemas.js"
 import type { Metadata, ParamsOf, Reply } from "./core.js"
 import {
   badRequest,
+  checkEmailAddress,
   contains,
-  emailPattern,
   errorReply,
   identifierExists,
   invalidParam,
@@ -24,6 +24,7 @@ import {
   notFound,
   orderBy,
   page,
+  parseTimestamp,
   routes,
   signedFilter
 } from "./core.js"
@@ -34,13 +35,6 @@ const dayMillis = 86_400_000
 // --- small shared helpers ---------------------------------------------------------------
 
 const sameEmail = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase()
-
-/** An RFC 3339 `created_at` param in milliseconds, the fallback when absent, or a 422. */
-const parseTimestamp = (param: string, value: string | null | undefined, fallback: number): number | Reply => {
-  if (value === null || value === undefined) return fallback
-  const millis = Date.parse(value)
-  return Number.isNaN(millis) ? invalidParam(param, `${param} must be an RFC 3339 date-time.`) : millis
-}
 
 const maxAllowedMembershipsOf = (value: number | null | undefined): number | undefined | Reply => {
   if (value === null || value === undefined) return undefined
@@ -55,9 +49,6 @@ const expiryOf = (now: number, days: number | null | undefined): number | Reply 
     ? now + value * dayMillis
     : invalidParam("expires_in_days", "expires_in_days must be a whole number from 1 to 365.")
 }
-
-const checkEmail = (email: string): Reply | undefined =>
-  emailPattern.test(email.trim()) ? undefined : invalidParam("email_address", `${email} is not a valid email address.`)
 
 // Role keys of Clerk organizations always carry the `org:` prefix (custom roles too).
 const checkRole = (role: string, param = "role"): Reply | undefined =>
@@ -422,7 +413,7 @@ const prepareOrganizationInvitations = (
   const out: Array<Schemas.OrganizationInvitation> = []
   for (const input of inputs) {
     const email = input.emailAddress.trim()
-    const refused = checkEmail(email) ?? checkRole(input.role) ?? checkAdmin(store, organization.id, input.inviterUserId)
+    const refused = checkEmailAddress(email.trim()) ?? checkRole(input.role) ?? checkAdmin(store, organization.id, input.inviterUserId)
     if (refused !== undefined) return refused
     if (memberEmails.some((known) => sameEmail(known, email))) {
       return alreadyMember(`${email} already belongs to a member of the organization.`)
@@ -483,7 +474,7 @@ const prepareInvitations = (
   const out: Array<Schemas.Invitation> = []
   for (const input of inputs) {
     const email = input.emailAddress.trim()
-    const refused = checkEmail(email)
+    const refused = checkEmailAddress(email.trim())
     if (refused !== undefined) return refused
     const ignoreExisting = input.ignoreExisting === true
     if ((!ignoreExisting || !ignoreExistingSkipsUsers) && userEmails.some((known) => sameEmail(known, email))) {
@@ -552,7 +543,7 @@ export const organizationRoutes = routes({
     }
     const maxAllowedMemberships = maxAllowedMembershipsOf(params.maxAllowedMemberships)
     if (isReply(maxAllowedMemberships)) return maxAllowedMemberships
-    const createdAt = parseTimestamp("created_at", params.createdAt, now)
+    const createdAt = params.createdAt == null ? now : parseTimestamp("created_at", params.createdAt)
     if (isReply(createdAt)) return createdAt
     const id = store.ids.next("org", now)
     const organization: Schemas.Organization = {
@@ -626,7 +617,7 @@ export const organizationRoutes = routes({
     }
     const maxAllowedMemberships = maxAllowedMembershipsOf(params.maxAllowedMemberships)
     if (isReply(maxAllowedMemberships)) return maxAllowedMemberships
-    const createdAt = parseTimestamp("created_at", params.createdAt, organization.createdAt)
+    const createdAt = params.createdAt == null ? organization.createdAt : parseTimestamp("created_at", params.createdAt)
     if (isReply(createdAt)) return createdAt
     const updated: Schemas.Organization = {
       ...organization,

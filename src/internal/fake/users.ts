@@ -11,8 +11,8 @@ import type { Metadata, Reply, RouteContext } from "./core.js"
 import {
   badRequest,
   conflict,
+  checkEmailAddress,
   contains,
-  emailPattern,
   errorReply,
   identifierExists,
   invalidParam,
@@ -23,6 +23,7 @@ import {
   notFound,
   orderBy,
   page,
+  parseTimestamp,
   routes,
   signedFilter
 } from "./core.js"
@@ -178,11 +179,6 @@ const externalIdTaken = (store: FakeStore, externalId: string, exceptUserId?: st
 const web3WalletTaken = (store: FakeStore, wallet: string): boolean =>
   takenBy(store, `wallet:${wallet.toLowerCase()}`, undefined)
 
-const checkEmailFormat = (address: string): Reply | undefined =>
-  emailPattern.test(address)
-    ? undefined
-    : invalidParam("email_address", `${JSON.stringify(address)} is not a valid email address.`)
-
 const checkPhoneFormat = (phone: string): Reply | undefined =>
   e164Pattern.test(phone)
     ? undefined
@@ -199,11 +195,6 @@ const checkPassword = (password: string, skipChecks: boolean | null | undefined)
     })
 
 /** Reads an RFC 3339 timestamp parameter as epoch milliseconds. */
-const parseTimestamp = (param: string, value: string): number | Reply => {
-  const millis = Date.parse(value)
-  return Number.isNaN(millis) ? invalidParam(param, `${param} must be an RFC 3339 date-time.`) : millis
-}
-
 /** The statuses of `count` identifiers: all verified unless given one per identifier. */
 const identificationStatuses = (
   param: string,
@@ -282,7 +273,7 @@ const createUser = (params: Users.CreateParams, context: RouteContext): Schemas.
   if (isReply(phoneStatuses)) return phoneStatuses
 
   for (const [index, address] of emails.entries()) {
-    const invalid = checkEmailFormat(address)
+    const invalid = checkEmailAddress(address)
     if (invalid !== undefined) return invalid
     if (emailTaken(store, address) || emails.slice(0, index).some((other) => sameText(other, address))) {
       return identifierExists("email_address", "email address")
@@ -815,7 +806,7 @@ export const userRoutes = routes({
     const { store, now } = context
     const user = store.users.get(params.userId)
     if (user === undefined) return notFound("user")
-    const invalid = checkEmailFormat(params.emailAddress)
+    const invalid = checkEmailAddress(params.emailAddress)
     if (invalid !== undefined) return invalid
     if (emailTaken(store, params.emailAddress)) return identifierExists("email_address", "email address")
     const email = makeEmailAddress(context, params.emailAddress, params.verified === true ? "verified" : "unverified")
@@ -867,7 +858,7 @@ export const userRoutes = routes({
     const { store, now } = context
     const user = store.users.get(params.userId)
     if (user === undefined) return notFound("user")
-    const invalid = checkEmailFormat(params.emailAddress)
+    const invalid = checkEmailAddress(params.emailAddress)
     if (invalid !== undefined) return invalid
     if (emailTaken(store, params.emailAddress, user.id)) return identifierExists("email_address", "email address")
     // The same address keeps its id, so replacing with the current primary changes nothing but its status.

@@ -14,14 +14,16 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   )
 
 /**
- * The first issue of a parse error: where and what. The offending value is left
+ * The first issue of a parse error: where, what, and whether a value was missing. The offending value is left
  * out, since params may hold passwords and bodies may hold personal data.
  */
-export const firstIssue = (error: ParseResult.ParseError): { readonly path: string; readonly message: string } => {
+export const firstIssue = (
+  error: ParseResult.ParseError
+): { readonly path: string; readonly message: string; readonly missing: boolean } => {
   const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
   return issue === undefined
-    ? { path: "", message: error.message }
-    : { path: formatPath(issue.path), message: withoutActual(issue.message) }
+    ? { path: "", message: error.message, missing: false }
+    : { path: formatPath(issue.path), message: withoutActual(issue.message), missing: issue._tag === "Missing" }
 }
 
 const withoutActual = (message: string): string => {

@@ -7,13 +7,13 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import type { Descriptor } from "../operation.js"
-import { formatPath } from "../parseIssue.js"
+import { firstIssue } from "../parseIssue.js"
 import type { Reply } from "./core.js"
-import { errorReply } from "./core.js"
+import { errorReply, invalidParam, missingParam } from "./core.js"
 
 type Kind = "string" | "number" | "boolean" | { readonly array: Kind } | "unknown"
 
@@ -140,17 +140,11 @@ export const decodeParams = (
   }
   return planOf(descriptor).decode(wireParams(descriptor, pathParams, query, body)).pipe(
     Effect.mapError((error) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-      const param = issue === undefined ? "" : formatPath(issue.path)
-      const missing = issue?._tag === "Missing"
-      return errorReply(422, {
-        code: missing ? "form_param_missing" : "form_param_format_invalid",
-        message: missing ? "missing data" : "is invalid",
-        longMessage: missing
-          ? `${param} must be included.`
-          : `${param === "" ? "The request" : param} is invalid: ${(issue?.message ?? "").split("\n")[0]!.replace(/, actual .*$/, "")}`,
-        ...(param === "" ? {} : { meta: { param_name: param } })
-      })
+      const { message, missing, path } = firstIssue(error)
+      if (path === "") {
+        return errorReply(422, { code: "form_param_format_invalid", message: "is invalid", longMessage: `The request is invalid: ${message}` })
+      }
+      return missing ? missingParam(path) : invalidParam(path, `${path} is invalid: ${message}`)
     })
   )
 }

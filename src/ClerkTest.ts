@@ -22,6 +22,7 @@
  *
  * @since 0.1.0
  */
+import * as PlatformHeaders from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -237,12 +238,6 @@ export interface MintSessionOptions extends MintSessionTokenOptions {
   readonly claims?: { readonly [key: string]: unknown } | undefined
 }
 
-const headersOf = (headers: Readonly<Record<string, string>>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [key, value] of Object.entries(headers)) out[key.toLowerCase()] = value
-  return out
-}
-
 const bodyOf = (request: HttpClientRequest.HttpClientRequest): unknown => {
   const body = request.body
   switch (body._tag) {
@@ -273,14 +268,6 @@ const webBody = async (request: Request): Promise<unknown> => {
     }
   }
   return parseBody(contentType, await request.text())
-}
-
-const webHeaders = (headers: Headers): Record<string, string> => {
-  const out: Record<string, string> = {}
-  headers.forEach((value, key) => {
-    out[key.toLowerCase()] = value
-  })
-  return out
 }
 
 /** Answers an operation of the fake without HTTP, for seeding and minting. */
@@ -366,7 +353,7 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
       engine.answer({
         method: request.method,
         url,
-        headers: headersOf(request.headers),
+        headers: request.headers,
         body: bodyOf(request)
       }).pipe(Effect.map((answer) => HttpClientResponse.fromWeb(request, toWebResponse(answer))))
     )
@@ -374,7 +361,7 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
     const answerWeb = (request: Request): Effect.Effect<Response> =>
       Effect.promise(() => webBody(request)).pipe(
         Effect.flatMap((body) =>
-          engine.answer({ method: request.method, url: new URL(request.url), headers: webHeaders(request.headers), body })
+          engine.answer({ method: request.method, url: new URL(request.url), headers: PlatformHeaders.fromInput(request.headers), body })
         ),
         Effect.map(toWebResponse),
         Effect.catchAllDefect((defect) =>
@@ -442,13 +429,12 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
     options: ClerkTestOptions
   ): Layer.Layer<ClerkTest | ClerkBackend | ClerkClient, ClerkTestSeedError> => {
     const control = Layer.effect(ClerkTest, makeService(options))
-    const http = Layer.effect(HttpClient.HttpClient, Effect.map(ClerkTest, (fake) => fake.httpClient))
     const config = ClerkConfig.layer({
       secretKey: Redacted.make(options.secretKey ?? testSecretKey),
       apiUrl: "https://api.clerk.test/v1"
     })
     return ClerkBackend.layer.pipe(
-      Layer.provide(Layer.merge(http, config)),
+      Layer.provide(Layer.merge(fakeHttpClient, config)),
       Layer.provideMerge(control)
     )
   }
@@ -457,10 +443,7 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
   static readonly layerHttpClient = (
     options: ClerkTestOptions = {}
   ): Layer.Layer<ClerkTest | HttpClient.HttpClient, ClerkTestSeedError> => {
-    const control = Layer.effect(ClerkTest, makeService(options))
-    return Layer.effect(HttpClient.HttpClient, Effect.map(ClerkTest, (fake) => fake.httpClient)).pipe(
-      Layer.provideMerge(control)
-    )
+    return fakeHttpClient.pipe(Layer.provideMerge(Layer.effect(ClerkTest, makeService(options))))
   }
 
   /** Installs (or replaces) the handler of an operation, typed by its name. */
@@ -603,6 +586,12 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
       return { apiUrl: `http://127.0.0.1:${port}/v1`, port }
     })
 }
+
+/** The in-process `HttpClient` of the `ClerkTest` in context. */
+const fakeHttpClient: Layer.Layer<HttpClient.HttpClient, never, ClerkTest> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(ClerkTest, (fake) => fake.httpClient)
+)
 
 // The parts of `node:http` that `serve` uses, declared here so the library builds (and loads)
 // without Node: the module is imported only when `serve` runs.

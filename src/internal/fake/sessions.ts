@@ -142,127 +142,10 @@ const signJwt = async (signer: Signer, payload: Readonly<Record<string, unknown>
 const signedToken = (signer: Signer, payload: Readonly<Record<string, unknown>>) =>
   Effect.map(Effect.promise(() => signJwt(signer, payload)), (jwt) => ({ object: "token" as const, jwt }))
 
-// --- Custom keys: PEM and just enough DER to tell what a key is ------------------------------
+// --- Custom keys ---------------------------------------------------------------------------
 
 /** Bytes as `TextEncoder` makes them: on a plain (not shared) buffer, which WebCrypto takes. */
 type Bytes = ReturnType<TextEncoder["encode"]>
-
-interface Tlv {
-  readonly tag: number
-  readonly content: Bytes
-  /** Where the next element starts. */
-  readonly end: number
-}
-
-/** One DER element at `offset`, or `undefined` when the bytes are not DER. */
-const readTlv = (bytes: Bytes, offset: number): Tlv | undefined => {
-  const tag = bytes[offset]
-  let length = bytes[offset + 1]
-  let start = offset + 2
-  if (tag === undefined || length === undefined) return undefined
-  if (length >= 0x80) {
-    const count = length & 0x7f
-    if (count === 0 || count > 4) return undefined
-    length = 0
-    for (let i = 0; i < count; i++) {
-      const byte = bytes[start + i]
-      if (byte === undefined) return undefined
-      length = length * 256 + byte
-    }
-    start += count
-  }
-  const end = start + length
-  return end > bytes.length ? undefined : { tag, content: bytes.subarray(start, end), end }
-}
-
-/** The elements of a constructed element's content, or `undefined` when they are not DER. */
-const readChildren = (content: Bytes): ReadonlyArray<Tlv> | undefined => {
-  const children: Array<Tlv> = []
-  for (let offset = 0; offset < content.length;) {
-    const child = readTlv(content, offset)
-    if (child === undefined) return undefined
-    children.push(child)
-    offset = child.end
-  }
-  return children
-}
-
-const der = (tag: number, ...parts: ReadonlyArray<Uint8Array>): Bytes => {
-  const length = parts.reduce((sum, part) => sum + part.length, 0)
-  const lengthBytes: Array<number> = []
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest % 256)
-  const head = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes]
-  const out = new Uint8Array(head.length + length)
-  out.set(head)
-  let offset = head.length
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
-
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")
-const fromHex = (text: string): Bytes => new Uint8Array(text.match(/../g)!.map((pair) => parseInt(pair, 16)))
-
-/** Object identifiers, as the hex of their DER content. */
-const oids = {
-  rsaEncryption: "2a864886f70d010101",
-  rsaPss: "2a864886f70d01010a",
-  ecPublicKey: "2a8648ce3d0201"
-} as const
-
-/** Named curves by the hex of their object identifier. */
-const curvesByOid: Readonly<Record<string, string>> = {
-  "2a8648ce3d030107": "P-256",
-  "2b81040022": "P-384",
-  "2b81040023": "P-521"
-}
-
-/** What a private key is, and its PKCS #8 form as WebCrypto imports it. */
-interface PrivateKeyInfo {
-  readonly type: "rsa" | "rsa-pss" | "ec" | "other"
-  /** The named curve of an EC key. */
-  readonly curve?: string | undefined
-  readonly pkcs8: Bytes
-}
-
-const version0 = der(0x02, new Uint8Array([0]))
-
-/** A PKCS #1 `RSAPrivateKey` as PKCS #8, under `rsaEncryption`. */
-const rsaPkcs8 = (rsaPrivateKey: Bytes): Bytes =>
-  der(0x30, version0, der(0x30, der(0x06, fromHex(oids.rsaEncryption)), new Uint8Array([0x05, 0x00])), der(0x04, rsaPrivateKey))
-
-/** The curve an SEC 1 `ECPrivateKey` names in its `[0]` parameters, if it does. */
-const sec1Curve = (ecPrivateKey: Bytes): string | undefined => {
-  const outer = readTlv(ecPrivateKey, 0)
-  const parameters = outer?.tag === 0x30 ? readChildren(outer.content)?.find((child) => child.tag === 0xa0) : undefined
-  const oid = parameters === undefined ? undefined : readTlv(parameters.content, 0)
-  return oid?.tag === 0x06 ? curvesByOid[hex(oid.content)] : undefined
-}
-
-/** Reads a PKCS #8 `PrivateKeyInfo`: which key it holds, on which curve. */
-const readPkcs8 = (bytes: Bytes): PrivateKeyInfo | undefined => {
-  const outer = readTlv(bytes, 0)
-  if (outer?.tag !== 0x30 || outer.end !== bytes.length) return undefined
-  const [version, algorithm, privateKey] = readChildren(outer.content) ?? []
-  if (version?.tag !== 0x02 || algorithm?.tag !== 0x30 || privateKey?.tag !== 0x04) return undefined
-  const [oid, parameters] = readChildren(algorithm.content) ?? []
-  if (oid?.tag !== 0x06) return undefined
-  switch (hex(oid.content)) {
-    case oids.rsaEncryption:
-      return { type: "rsa", pkcs8: bytes }
-    // WebCrypto imports RSA keys under rsaEncryption only; the key itself is the same.
-    case oids.rsaPss:
-      return { type: "rsa-pss", pkcs8: rsaPkcs8(privateKey.content) }
-    case oids.ecPublicKey: {
-      const curve = parameters?.tag === 0x06 ? curvesByOid[hex(parameters.content)] : sec1Curve(privateKey.content)
-      return { type: "ec", curve, pkcs8: bytes }
-    }
-    default:
-      return { type: "other", pkcs8: bytes }
-  }
-}
 
 const base64Bytes = (text: string): Bytes | undefined => {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined
@@ -273,31 +156,15 @@ const base64Bytes = (text: string): Bytes | undefined => {
   }
 }
 
-const pemPattern = /-----BEGIN (PRIVATE KEY|RSA PRIVATE KEY|EC PRIVATE KEY)-----([^-]*)-----END \1-----/
+const pkcs8Pattern = /-----BEGIN PRIVATE KEY-----([^-]*)-----END PRIVATE KEY-----/
 
-/** A private key in PEM form: PKCS #8, PKCS #1 (RSA) or SEC 1 (EC), unencrypted. */
-const readPem = (pem: string): PrivateKeyInfo | undefined => {
-  const match = pemPattern.exec(pem)
-  const bytes = match === null ? undefined : base64Bytes(match[2]!.replace(/\s+/g, ""))
-  if (match === null || bytes === undefined) return undefined
-  const outer = readTlv(bytes, 0)
-  if (outer?.tag !== 0x30 || outer.end !== bytes.length) return undefined
-  switch (match[1]) {
-    case "RSA PRIVATE KEY":
-      return { type: "rsa", pkcs8: rsaPkcs8(bytes) }
-    case "EC PRIVATE KEY": {
-      const curve = sec1Curve(bytes)
-      const curveOid = Object.keys(curvesByOid).find((oid) => curvesByOid[oid] === curve)
-      if (curveOid === undefined) return undefined
-      return {
-        type: "ec",
-        curve,
-        pkcs8: der(0x30, version0, der(0x30, der(0x06, fromHex(oids.ecPublicKey)), der(0x06, fromHex(curveOid))), der(0x04, bytes))
-      }
-    }
-    default:
-      return readPkcs8(bytes)
-  }
+/**
+ * The DER of an unencrypted PKCS #8 private key in PEM form, the form WebCrypto imports;
+ * whether it is a key of the right kind is found out by importing it.
+ */
+const readPem = (pem: string): Bytes | undefined => {
+  const match = pkcs8Pattern.exec(pem)
+  return match === null ? undefined : base64Bytes(match[1]!.replace(/\s+/g, ""))
 }
 
 /** A template's custom key, checked as far as can be without WebCrypto, ready to import. */
@@ -308,8 +175,9 @@ interface CustomKey {
 }
 
 /**
- * Checks a template's custom key: a known algorithm, and for an asymmetric one a private key
- * in PEM form of the algorithm's kind. Answers the reply naming the parameter at fault.
+ * Checks a template's custom key as far as can be without WebCrypto: a known algorithm, and for
+ * an asymmetric one a PKCS #8 PEM (its kind is checked on import). Answers the reply naming the
+ * parameter at fault.
  */
 const checkCustomKey = (algorithm: string, signingKey: string): CustomKey | Reply => {
   const family = customAlgorithms[algorithm]
@@ -323,15 +191,11 @@ const checkCustomKey = (algorithm: string, signingKey: string): CustomKey | Repl
     if (signingKey.length === 0) return invalidParam("signing_key", "signing_key cannot be empty.")
     return { alg: algorithm, format: "raw", material: encoder.encode(signingKey) }
   }
-  const info = readPem(signingKey)
-  if (info === undefined) return invalidParam("signing_key", "signing_key must be a private key in PEM form.")
-  const fits = family === "ec"
-    ? info.type === "ec" && info.curve === ecCurves[algorithm]
-    : family === "rsa-pss"
-    ? info.type === "rsa" || info.type === "rsa-pss"
-    : info.type === "rsa"
-  if (!fits) return invalidParam("signing_key", `signing_key is not a key for ${algorithm}.`)
-  return { alg: algorithm, format: "pkcs8", material: info.pkcs8 }
+  const material = readPem(signingKey)
+  if (material === undefined) {
+    return invalidParam("signing_key", "signing_key must be a PKCS #8 private key in PEM form (BEGIN PRIVATE KEY).")
+  }
+  return { alg: algorithm, format: "pkcs8", material }
 }
 
 const probe = encoder.encode("probe")
@@ -346,7 +210,7 @@ const customSigner = (custom: CustomKey): Effect.Effect<Signer | Reply> =>
     try: () => subtle().importKey(custom.format, custom.material, importParamsOf(custom.alg), false, ["sign"]),
     catch: () =>
       custom.format === "pkcs8"
-        ? invalidParam("signing_key", "signing_key must be a private key in PEM form.")
+        ? invalidParam("signing_key", `signing_key is not a private key for ${custom.alg}.`)
         : invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
   }).pipe(
     Effect.map((key): Signer => ({ alg: custom.alg, kid: undefined, key, params: signParamsOf(custom.alg) })),

@@ -25,6 +25,7 @@ import { ClerkAuth } from "./ClerkAuth.js"
 import type { ClerkAuthOptions } from "./ClerkAuth.js"
 import type { ClerkAuthConfigError } from "./ClerkAuthError.js"
 import { ClerkJwks } from "./ClerkJwks.js"
+import { signCompact } from "./internal/jwt.js"
 
 /**
  * The RSA algorithms Clerk signs session tokens with.
@@ -212,8 +213,6 @@ const signingKey = async (keys: TestKeys, alg: string): Promise<CryptoKey> => {
   return globalThis.crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: hashOf[alg]! }, false, ["sign"])
 }
 
-const encoder = new TextEncoder()
-
 const dropUndefined = (record: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined))
 
@@ -246,11 +245,7 @@ export const mintSessionToken = (
     })
     const header = dropUndefined({ alg: keys.alg, kid: keys.kid, typ: "JWT", ...options.header })
     const alg = typeof header.alg === "string" && rsaAlgorithms.includes(header.alg) ? header.alg : keys.alg
-    const input = `${Jose.base64url.encode(JSON.stringify(header))}.${Jose.base64url.encode(JSON.stringify(payload))}`
-    const signature = yield* Effect.promise(async () =>
-      new Uint8Array(await globalThis.crypto.subtle.sign("RSASSA-PKCS1-v1_5", await signingKey(keys, alg), encoder.encode(input)))
-    )
-    return `${input}.${Jose.base64url.encode(signature)}`
+    return yield* Effect.promise(async () => signCompact(header, payload, await signingKey(keys, alg), "RSASSA-PKCS1-v1_5"))
   })
 
 /**

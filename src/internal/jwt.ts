@@ -1,6 +1,7 @@
 /**
  * Verifying a session JWT: shape, algorithm, key, signature, then claims, each
- * failure with its reason. Nothing here throws on bad input.
+ * failure with its reason. Nothing here throws on bad input. And the one way tokens
+ * are signed, for the testing kits.
  *
  * @internal
  */
@@ -10,6 +11,23 @@ import { TokenVerificationError } from "../ClerkAuthError.js"
 import type { TokenVerificationReason } from "../ClerkAuthError.js"
 import type { ClerkJwksService } from "../ClerkJwks.js"
 import { allowedAlgorithms } from "../ClerkJwks.js"
+
+const textEncoder = new TextEncoder()
+
+/**
+ * A compact JWS of `header` and `payload` signed with a WebCrypto key (`params`: the
+ * algorithm as `subtle.sign` takes it). The header is written as given: tests forge some.
+ */
+export const signCompact = async (
+  header: Readonly<Record<string, unknown>>,
+  payload: Readonly<Record<string, unknown>>,
+  key: CryptoKey,
+  params: AlgorithmIdentifier | RsaPssParams | EcdsaParams
+): Promise<string> => {
+  const input = `${Jose.base64url.encode(JSON.stringify(header))}.${Jose.base64url.encode(JSON.stringify(payload))}`
+  const signature = await globalThis.crypto.subtle.sign(params, key, textEncoder.encode(input))
+  return `${input}.${Jose.base64url.encode(new Uint8Array(signature))}`
+}
 
 /** Tokens longer than this are refused before any parsing. */
 export const maxTokenLength = 16 * 1024

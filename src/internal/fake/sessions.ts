@@ -3,8 +3,8 @@
  * templates. Tokens are signed with the fake's own keys (or a template's custom key), so any
  * verifier fed the fake's JWKS accepts them.
  *
- * Signing uses WebCrypto (`globalThis.crypto.subtle`) and `jose`'s base64url, nothing of a
- * particular runtime. WebCrypto is asynchronous, so a route that signs (or imports a
+ * Signing uses WebCrypto (`globalThis.crypto.subtle`, through the signer the auth kit uses too),
+ * nothing of a particular runtime. WebCrypto is asynchronous, so a route that signs (or imports a
  * template's custom key) does all its store reads and writes synchronously first, then
  * returns an effect for the signing. A template's custom key is validated by a trial signature
  * before the template is stored; the store is then written in one synchronous step, after
@@ -14,8 +14,8 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import { base64url } from "jose"
 import type * as Schemas from "../../generated/Schemas.js"
+import { signCompact } from "../jwt.js"
 import type { Reply } from "./core.js"
 import { badRequest, errorReply, identifierExists, invalidParam, isReply, missingParam, notFound, page, routes } from "./core.js"
 import type { FakeStore } from "./store.js"
@@ -131,12 +131,8 @@ const instanceSigner = (store: FakeStore): Signer => {
 }
 
 /** A compact JWS of `payload`; its header is `{ alg, kid, typ: "JWT" }`. */
-const signJwt = async (signer: Signer, payload: Readonly<Record<string, unknown>>): Promise<string> => {
-  const header = { alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" }
-  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`
-  const signature = await subtle().sign(signer.params, signer.key, encoder.encode(input))
-  return `${input}.${base64url.encode(new Uint8Array(signature))}`
-}
+const signJwt = (signer: Signer, payload: Readonly<Record<string, unknown>>): Promise<string> =>
+  signCompact({ alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" }, payload, signer.key, signer.params)
 
 /** A token answer whose JWT is signed once the route is done with the store. */
 const signedToken = (signer: Signer, payload: Readonly<Record<string, unknown>>) =>

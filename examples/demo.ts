@@ -147,42 +147,33 @@ const againstFake = Effect.gen(function*() {
       })
     )
 
-    yield* verifyWebhookStep(ada)
+    yield* verifyWebhookStep("user.created", Schema.encode(Schemas.User)(ada))
   })
 
   yield* Effect.provide(pipeline, auth)
 })
 
-/** Signs a `user.created` delivery the way Clerk does and verifies it into a typed event. */
-const verifyWebhookStep = (user: Schemas.User | undefined) =>
+/** Signs a delivery the way Clerk does and verifies it into a typed event; a tampered copy is refused. */
+const verifyWebhookStep = <E>(type: "user.created" | "user.deleted", payload: Effect.Effect<unknown, E>) =>
   step(
-    "verify a signed user.created webhook",
+    `verify a signed ${type} webhook`,
     Effect.gen(function*() {
       const secret = ClerkWebhooksTesting.generateSigningSecret()
       const webhooks = yield* ClerkWebhooks.make({ signingSecret: Redacted.make(secret) })
-      const data = user === undefined ? sampleUser : yield* Schema.encode(Schemas.User)(user)
+      const data = yield* payload
       const delivery = yield* ClerkWebhooksTesting.signWebhook({
         secret,
-        body: { object: "event", type: "user.created", timestamp: Date.now(), instance_id: "ins_demo", data }
+        body: { object: "event", type, timestamp: Date.now(), instance_id: "ins_demo", data }
       })
       const event = yield* webhooks.verify(delivery)
       const tampered = yield* Effect.flip(webhooks.verify({ ...delivery, body: delivery.body.replace("user", "usr") }))
+      const subject = event.type === "user.created" || event.type === "user.deleted" ? event.data.id : "?"
       return [
-        `${event.type} for ${event.type === "user.created" ? event.data.id : "?"} (svix-id ${delivery.headers["svix-id"]})`,
+        `${event.type} for ${subject} (svix-id ${delivery.headers["svix-id"]})`,
         `a tampered body is refused: ${tampered.reason}`
       ]
     })
   )
-
-const sampleUser = {
-  id: "user_demo", object: "user", external_id: null, primary_email_address_id: null, primary_phone_number_id: null,
-  primary_web3_wallet_id: null, username: null, first_name: "Demo", last_name: null, has_image: false,
-  public_metadata: {}, email_addresses: [], phone_numbers: [], web3_wallets: [], passkeys: [], password_enabled: false,
-  two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false, mfa_enabled_at: null, mfa_disabled_at: null,
-  external_accounts: [], saml_accounts: [], enterprise_accounts: [], last_sign_in_at: null, banned: false, locked: false,
-  lockout_expires_in_seconds: null, verification_attempts_remaining: null, updated_at: 0, created_at: 0,
-  delete_self_enabled: true, create_organization_enabled: true, last_active_at: null, legal_accepted_at: null
-}
 
 /** The read-only steps against the real Backend API. */
 const againstClerk = Effect.gen(function*() {
@@ -220,7 +211,7 @@ const againstClerk = Effect.gen(function*() {
         return [state._tag === "SignedOut" ? `SignedOut: ${state.reason}` : `unexpected: ${state._tag}`]
       })
     )
-    yield* verifyWebhookStep(undefined)
+    yield* verifyWebhookStep("user.deleted", Effect.succeed({ object: "user", id: "user_demo", deleted: true }))
     yield* Console.log("\n(write steps, the injected 429 and token minting run against the fake only)")
   })
   const backend = ClerkBackend.layer.pipe(Layer.provide(ClerkConfig.layerConfig), Layer.provide(FetchHttpClient.layer))

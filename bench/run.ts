@@ -36,7 +36,8 @@ const targets = {
 
 const log = (line: string) => console.log(line)
 const versionOf = (pkg: string): string =>
-  (JSON.parse(fs.readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version
+  (JSON.parse(fs.readFileSync(path.join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string })
+    .version
 
 /** Runs a section; a failure is reported in the document instead of stopping the others. */
 const section = async <A>(name: string, body: () => Promise<A> | A): Promise<A | Error> => {
@@ -70,8 +71,10 @@ const main = async () => {
       log
     }))
   const bundle = await section("2. bundle size", () => Bundle.run(path.join(tmp, "bundle")))
-  const typecheck = await section("3. type-check", () =>
-    Typecheck.run({ tmpDir: path.join(tmp, "typecheck"), distRuns: 3, srcRuns: 1, log }))
+  const typecheck = await section(
+    "3. type-check",
+    () => Typecheck.run({ tmpDir: path.join(tmp, "typecheck"), distRuns: 3, srcRuns: 1, log })
+  )
   const auth = await section("4. request authentication", () =>
     Auth.run({
       warmupCalls: 200,

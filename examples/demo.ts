@@ -69,11 +69,16 @@ const againstFake = Effect.gen(function*() {
     const users: Array<Schemas.User> = []
     yield* step(
       "create three users",
-      Effect.forEach(people, (person) =>
-        clerk.users.create({ firstName: person.first, lastName: person.last, emailAddress: [person.email] }).pipe(
-          Effect.tap((user) => users.push(user)),
-          Effect.map((user) => `${user.id}  ${user.firstName} ${user.lastName} <${user.emailAddresses[0]?.emailAddress}>`)
-        ))
+      Effect.forEach(
+        people,
+        (person) =>
+          clerk.users.create({ firstName: person.first, lastName: person.last, emailAddress: [person.email] }).pipe(
+            Effect.tap((user) => users.push(user)),
+            Effect.map((user) =>
+              `${user.id}  ${user.firstName} ${user.lastName} <${user.emailAddresses[0]?.emailAddress}>`
+            )
+          )
+      )
     )
     const ada = users[0]!
 
@@ -81,7 +86,11 @@ const againstFake = Effect.gen(function*() {
       "create an organization with Ada as admin and Grace as member",
       Effect.gen(function*() {
         const org = yield* clerk.organizations.create({ name: "Analytical Engines", createdBy: ada.id })
-        yield* clerk.organizationMemberships.create({ organizationId: org.id, userId: users[1]!.id, role: "org:member" })
+        yield* clerk.organizationMemberships.create({
+          organizationId: org.id,
+          userId: users[1]!.id,
+          role: "org:member"
+        })
         const members = yield* clerk.organizationMemberships.list({ organizationId: org.id })
         return [
           `${org.id}  ${org.name} (slug ${org.slug})`,
@@ -115,8 +124,10 @@ const againstFake = Effect.gen(function*() {
       "catch a typed 404 with catchTag",
       clerk.users.get({ userId: "user_does_not_exist" }).pipe(
         Effect.map((user) => [`unexpected: found ${user.id}`]),
-        Effect.catchTag("ClerkNotFound", (error) =>
-          Effect.succeed([`ClerkNotFound: ${error.errors[0]?.code} (status ${error.status})`]))
+        Effect.catchTag(
+          "ClerkNotFound",
+          (error) => Effect.succeed([`ClerkNotFound: ${error.errors[0]?.code} (status ${error.status})`])
+        )
       )
     )
 
@@ -127,7 +138,9 @@ const againstFake = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
         const count = yield* clerk.users.count()
         const waited = (yield* Clock.currentTimeMillis) - started
-        const statuses = (yield* ClerkTest.calls).filter((call) => call.operation === "users.count").map((c) => c.status)
+        const statuses = (yield* ClerkTest.calls).filter((call) => call.operation === "users.count").map((c) =>
+          c.status
+        )
         if (waited < 1000) return yield* Effect.fail(new Error(`retried after ${waited} ms, before Retry-After`))
         return [`answers ${statuses.join(" then ")}; total ${count.totalCount} users after waiting ${waited} ms`]
       })
@@ -185,7 +198,8 @@ const againstClerk = Effect.gen(function*() {
       "stream the five newest users",
       Effect.map(
         Stream.runCollect(Stream.take(clerk.users.listAll({ orderBy: "-created_at" }, { pageSize: 5 }), 5)),
-        (users) => Chunk.toReadonlyArray(users).map((user) => `${user.id}  created ${new Date(user.createdAt).toISOString()}`)
+        (users) =>
+          Chunk.toReadonlyArray(users).map((user) => `${user.id}  created ${new Date(user.createdAt).toISOString()}`)
       )
     )
     yield* step(

@@ -11,6 +11,8 @@
  *
  * Run it with `npx tsx examples/server.ts`.
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
@@ -20,8 +22,6 @@ import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -34,7 +34,8 @@ import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 
 /** A session's user, or a machine token's subject. */
-const principalOf = (auth: SessionAuth | MachineAuth): string => auth._tag === "SessionAuth" ? auth.userId : auth.subject
+const principalOf = (auth: SessionAuth | MachineAuth): string =>
+  auth._tag === "SessionAuth" ? auth.userId : auth.subject
 
 // ---------------------------------------------------------------------------
 // HttpRouter routes
@@ -70,8 +71,11 @@ const privateRoutes = HttpRouter.empty.pipe(
 
 /** Mounts both routers on the `HttpApi`'s router, so one server answers everything. */
 const RoutesLive = HttpApiBuilder.Router.use((router) =>
-  Effect.flatMap(ClerkAuth, (clerk) =>
-    router.concat(HttpRouter.concat(publicRoutes, privateRoutes).pipe(HttpRouter.provideService(ClerkAuth, clerk))))
+  Effect.flatMap(
+    ClerkAuth,
+    (clerk) =>
+      router.concat(HttpRouter.concat(publicRoutes, privateRoutes).pipe(HttpRouter.provideService(ClerkAuth, clerk)))
+  )
 )
 
 // ---------------------------------------------------------------------------
@@ -92,15 +96,19 @@ class ExampleApi extends HttpApi.make("example").add(
     .middleware(ClerkAuthMiddleware.ClerkAuthentication)
 ) {}
 
-const ProfileLive = HttpApiBuilder.group(ExampleApi, "profile", (handlers) =>
-  handlers.handle("me", () =>
-    Effect.map(ClerkAuthMiddleware.Authenticated, (auth) =>
-      new Profile({
-        principal: principalOf(auth),
-        sessionId: auth._tag === "SessionAuth" ? auth.sessionId ?? null : null,
-        orgId: auth.orgId ?? null,
-        orgRole: auth._tag === "SessionAuth" ? auth.orgRole ?? null : null
-      }))))
+const ProfileLive = HttpApiBuilder.group(
+  ExampleApi,
+  "profile",
+  (handlers) =>
+    handlers.handle("me", () =>
+      Effect.map(ClerkAuthMiddleware.Authenticated, (auth) =>
+        new Profile({
+          principal: principalOf(auth),
+          sessionId: auth._tag === "SessionAuth" ? auth.sessionId ?? null : null,
+          orgId: auth.orgId ?? null,
+          orgRole: auth._tag === "SessionAuth" ? auth.orgRole ?? null : null
+        })))
+)
 
 const ApiLive = HttpApiBuilder.api(ExampleApi).pipe(
   Layer.provide(ProfileLive),

@@ -33,7 +33,9 @@ const result = generate(
   JSON.parse(fs.readFileSync(path.join(root, "codegen/names.json"), "utf8")),
   fs.existsSync(webhooksPath) ? { webhooks: loadSpec(webhooksPath) } : {}
 )
-if (!fs.existsSync(webhooksPath)) console.warn(`warning: no webhooks spec at ${webhooksPath}; WebhookEvents.ts not generated`)
+if (!fs.existsSync(webhooksPath)) {
+  console.warn(`warning: no webhooks spec at ${webhooksPath}; WebhookEvents.ts not generated`)
+}
 const elapsed = performance.now() - started
 for (const warning of result.warnings) console.warn(`warning: ${warning}`)
 
@@ -44,12 +46,18 @@ if (check) {
     const target = path.join(out, file)
     if (!fs.existsSync(target) || fs.readFileSync(target, "utf8") !== text) stale.push(file)
   }
-  const expected = new Set([...result.files.keys()].filter((f) => f.startsWith("src/generated/")).map((f) => path.basename(f)))
+  const expected = new Set(
+    [...result.files.keys()].filter((f) => f.startsWith("src/generated/")).map((f) => path.basename(f))
+  )
   for (const file of fs.existsSync(generatedDir) ? fs.readdirSync(generatedDir) : []) {
     if (!expected.has(file)) stale.push(`src/generated/${file} (not produced by the generator)`)
   }
   if (stale.length > 0) {
-    console.error(`generate:check: ${stale.length} file(s) differ from the generator's output; run npm run generate:\n  ${stale.join("\n  ")}`)
+    console.error(
+      `generate:check: ${stale.length} file(s) differ from the generator's output; run npm run generate:\n  ${
+        stale.join("\n  ")
+      }`
+    )
     process.exit(1)
   }
   console.log(`generate:check: ${result.files.size} files match (${result.operations.length} operations)`)
@@ -60,6 +68,8 @@ if (check) {
     fs.writeFileSync(path.join(out, file), text)
   }
   console.log(
-    `generated ${result.files.size} files, ${result.operations.length} operations, in ${elapsed.toFixed(0)} ms (patches applied: ${result.patchesApplied.length}, skipped: ${result.patchesSkipped.length})`
+    `generated ${result.files.size} files, ${result.operations.length} operations, in ${
+      elapsed.toFixed(0)
+    } ms (patches applied: ${result.patchesApplied.length}, skipped: ${result.patchesSkipped.length})`
   )
 }

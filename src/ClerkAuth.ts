@@ -201,7 +201,9 @@ const failure = (reason: TokenVerificationReason, message: string) => new TokenV
 export const tokenTypeOf = (token: string): TokenType | undefined => classify(token).type
 
 /** A token's kind, and its decoded parts when it is a JWT (so they are decoded once). */
-const classify = (token: string): { readonly type: TokenType | undefined; readonly jwt: Jwt.DecodedJwt | undefined } => {
+const classify = (
+  token: string
+): { readonly type: TokenType | undefined; readonly jwt: Jwt.DecodedJwt | undefined } => {
   if (token.startsWith("ak_")) return { type: "api_key", jwt: undefined }
   if (token.startsWith("mt_") || token.startsWith("m2m_")) return { type: "m2m_token", jwt: undefined }
   if (token.startsWith("oat_")) return { type: "oauth_token", jwt: undefined }
@@ -238,7 +240,10 @@ const parseCookies = (header: string | undefined): Map<string, string> => {
  * The request's token: `Authorization: Bearer` wins; otherwise `__session_<suffix>` (when a
  * suffix is configured), `__session`, then any other `__session_*` cookie. The body is never read.
  */
-export const tokenOf = (request: Request | HttpServerRequest.HttpServerRequest, cookieSuffix?: string): string | undefined => {
+export const tokenOf = (
+  request: Request | HttpServerRequest.HttpServerRequest,
+  cookieSuffix?: string
+): string | undefined => {
   const authorization = headerOf(request, "authorization")
   const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1]
   if (bearer !== undefined) return bearer
@@ -290,7 +295,11 @@ const sessionAuthOf = (payload: Record<string, unknown>, claims: SessionClaims):
 const machineAuthOfJwt = (tokenType: "m2m_token" | "oauth_token", payload: Record<string, unknown>): MachineAuth => {
   const subject = payload.sub as string
   const scope = payload.scp ?? payload.scope ?? payload.scopes
-  const scopes = typeof scope === "string" ? scope.split(/[\s,]+/).filter((s) => s !== "") : Array.isArray(scope) ? scope.filter((s): s is string => typeof s === "string") : []
+  const scopes = typeof scope === "string"
+    ? scope.split(/[\s,]+/).filter((s) => s !== "")
+    : Array.isArray(scope)
+    ? scope.filter((s): s is string => typeof s === "string")
+    : []
   return new MachineAuth({
     tokenType,
     id: typeof payload.jti === "string" ? payload.jti : subject,
@@ -299,7 +308,11 @@ const machineAuthOfJwt = (tokenType: "m2m_token" | "oauth_token", payload: Recor
     name: typeof payload.name === "string" ? payload.name : undefined,
     claims: payload,
     ...subjectIds(subject),
-    clientId: typeof payload.client_id === "string" ? payload.client_id : typeof payload.azp === "string" && tokenType === "oauth_token" ? payload.azp : undefined
+    clientId: typeof payload.client_id === "string"
+      ? payload.client_id
+      : typeof payload.azp === "string" && tokenType === "oauth_token"
+      ? payload.azp
+      : undefined
   })
 }
 
@@ -341,7 +354,15 @@ class VerifiedTokens {
 }
 
 const acceptedTypes = (accepts: ClerkAuthOptions["acceptsToken"]): ReadonlySet<TokenType> =>
-  new Set(accepts === undefined ? ["session_token"] : accepts === "any" ? allTokenTypes : typeof accepts === "string" ? [accepts] : accepts)
+  new Set(
+    accepts === undefined
+      ? ["session_token"]
+      : accepts === "any"
+      ? allTokenTypes
+      : typeof accepts === "string"
+      ? [accepts]
+      : accepts
+  )
 
 /** A failed machine-token call: refused by Clerk, or Clerk could not be asked. */
 const machineFailure = (error: ClerkError): TokenVerificationError =>
@@ -375,7 +396,9 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       const accepts = acceptedTypes(options.acceptsToken)
       for (const type of accepts) {
         if (!allTokenTypes.includes(type)) {
-          return yield* new ClerkAuthConfigError({ message: `unknown token type ${JSON.stringify(type)} in acceptsToken` })
+          return yield* new ClerkAuthConfigError({
+            message: `unknown token type ${JSON.stringify(type)} in acceptsToken`
+          })
         }
       }
       if (accepts.size === 0) return yield* new ClerkAuthConfigError({ message: "acceptsToken lists no token type" })
@@ -387,7 +410,9 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       }
       // Duration.decode would turn a negative input into zero; refuse it instead.
       const rawSkew = options.clockSkew
-      if ((typeof rawSkew === "number" && rawSkew < 0) || (typeof rawSkew === "string" && rawSkew.trim().startsWith("-"))) {
+      if (
+        (typeof rawSkew === "number" && rawSkew < 0) || (typeof rawSkew === "string" && rawSkew.trim().startsWith("-"))
+      ) {
         return yield* new ClerkAuthConfigError({ message: "clockSkew cannot be negative" })
       }
       const skew = Duration.decode(rawSkew ?? Duration.seconds(5))
@@ -399,7 +424,10 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       const machineRules: Jwt.ClaimRules = { ...rules, authorizedParties: [] }
       const verified = new VerifiedTokens(options.tokenCacheSize ?? 1000)
 
-      const verifySession = (token: string, decoded: Jwt.DecodedJwt): Effect.Effect<SessionAuth, TokenVerificationError> =>
+      const verifySession = (
+        token: string,
+        decoded: Jwt.DecodedJwt
+      ): Effect.Effect<SessionAuth, TokenVerificationError> =>
         Effect.gen(function*() {
           const { payload } = yield* Jwt.verifySignature(token, jwks, decoded)
           const problem = Jwt.checkClaims(payload, rules, yield* Clock.currentTimeMillis)
@@ -503,24 +531,33 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
 
       const verifyToken = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> =>
         verified.enabled && accepts.has("session_token")
-          ? Effect.flatMap(fromCache(token), (cached) => cached === undefined ? verifyFresh(token) : Effect.succeed(cached))
+          ? Effect.flatMap(fromCache(token), (cached) =>
+            cached === undefined ? verifyFresh(token) : Effect.succeed(cached))
           : verifyFresh(token)
 
       const verifyFresh = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> => {
         const { jwt, type } = classify(token)
-        if (type === undefined) return Effect.fail(failure("token-invalid", "the token is neither a JWT nor a known machine token"))
+        if (type === undefined) {
+          return Effect.fail(failure("token-invalid", "the token is neither a JWT nor a known machine token"))
+        }
         if (!accepts.has(type)) {
-          return Effect.fail(failure("token-type-mismatch", `a ${type} was given where ${[...accepts].join(" or ")} is accepted`))
+          return Effect.fail(
+            failure("token-type-mismatch", `a ${type} was given where ${[...accepts].join(" or ")} is accepted`)
+          )
         }
         if (jwt !== undefined) {
-          return type === "session_token" ? verifySession(token, jwt) : verifyMachineJwt(type as "m2m_token" | "oauth_token", token, jwt)
+          return type === "session_token"
+            ? verifySession(token, jwt)
+            : verifyMachineJwt(type as "m2m_token" | "oauth_token", token, jwt)
         }
         const opaque = type as "api_key" | "m2m_token" | "oauth_token"
         if (opaqueCache !== undefined) {
           // Data.tuple: Cache keys compare with Equal, and plain arrays are equal only to themselves.
           const key = Data.tuple(opaque, token)
           // A refusal is not kept: a zero TTL still serves it until the clock moves.
-          return opaqueCache.get(key).pipe(Effect.tapError(() => opaqueCache.invalidate(key)))
+          return opaqueCache.get(key).pipe(Effect.tapError(() =>
+            opaqueCache.invalidate(key)
+          ))
         }
         return Option.match(backend, {
           onNone: () => Effect.fail(failure("unexpected-error", "no Backend API to verify the token with")),
@@ -530,11 +567,19 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
 
       const authenticateToken = (token: string | undefined): Effect.Effect<AuthState> =>
         token === undefined || token === ""
-          ? Effect.succeed(new SignedOut({ reason: "session-token-missing", message: "the request carries no token", tokenType: undefined }))
+          ? Effect.succeed(
+            new SignedOut({
+              reason: "session-token-missing",
+              message: "the request carries no token",
+              tokenType: undefined
+            })
+          )
           : verifyToken(token).pipe(
             Effect.map((auth) => new SignedIn({ auth, tokenType: auth.tokenType }) as AuthState),
             Effect.catchAll((error) =>
-              Effect.succeed(new SignedOut({ reason: error.reason, message: error.message, tokenType: tokenTypeOf(token) }))
+              Effect.succeed(
+                new SignedOut({ reason: error.reason, message: error.message, tokenType: tokenTypeOf(token) })
+              )
             )
           )
 
@@ -555,8 +600,9 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
     )) as any
 
   /** The service on a `ClerkJwks` provided from outside (a fixed JWKS, or the testing keys). */
-  static readonly layerWithJwks = (options: ClerkAuthOptions = {}): Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkJwks> =>
-    Layer.effect(ClerkAuth, ClerkAuth.make(options))
+  static readonly layerWithJwks = (
+    options: ClerkAuthOptions = {}
+  ): Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkJwks> => Layer.effect(ClerkAuth, ClerkAuth.make(options))
 
   /**
    * Options read through `Config`: `CLERK_JWT_KEY`, `CLERK_AUTHORIZED_PARTIES` and `CLERK_AUDIENCES` (comma lists),
@@ -568,8 +614,10 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
     audiences: optional(commaList("CLERK_AUDIENCES")),
     clockSkew: optional(nonNegativeDuration("CLERK_CLOCK_SKEW")),
     acceptsToken: optional(
-      Config.map(Config.string("CLERK_ACCEPTS_TOKEN"), (text): ClerkAuthOptions["acceptsToken"] =>
-        text.trim() === "any" ? "any" : splitList(text) as Array<TokenType>)
+      Config.map(
+        Config.string("CLERK_ACCEPTS_TOKEN"),
+        (text): ClerkAuthOptions["acceptsToken"] => text.trim() === "any" ? "any" : splitList(text) as Array<TokenType>
+      )
     ),
     machineSecretKey: optional(Config.redacted("CLERK_MACHINE_SECRET_KEY"))
   })
@@ -578,7 +626,11 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
    * {@link ClerkAuth.layer} from {@link ClerkAuth.config}. It asks for `ClerkBackend` because configuration
    * may accept opaque machine tokens; with `CLERK_JWT_KEY` set, session tokens still make no Backend API call.
    */
-  static readonly layerConfig: Layer.Layer<ClerkAuth, ClerkAuthConfigError | ConfigError.ConfigError, ClerkBackend> = Layer.unwrapEffect(
-    Effect.map(ClerkAuth.config, (options) => ClerkAuth.layer(options) as Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkBackend>)
-  )
+  static readonly layerConfig: Layer.Layer<ClerkAuth, ClerkAuthConfigError | ConfigError.ConfigError, ClerkBackend> =
+    Layer.unwrapEffect(
+      Effect.map(
+        ClerkAuth.config,
+        (options) => ClerkAuth.layer(options) as Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkBackend>
+      )
+    )
 }

@@ -33,7 +33,8 @@ export class CurrentAuth extends Context.Tag("effect-clerk/CurrentAuth")<Current
   /** The verified session or machine token, or `ClerkUnauthorized` (a 401 response when left unhandled). */
   static readonly signedIn: Effect.Effect<SessionAuth | MachineAuth, ClerkUnauthorized, CurrentAuth> = Effect.flatMap(
     CurrentAuth,
-    (state) => state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state))
+    (state) =>
+      state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state))
   )
 }
 
@@ -43,7 +44,9 @@ export class CurrentAuth extends Context.Tag("effect-clerk/CurrentAuth")<Current
  *
  * @since 0.1.0
  */
-export class Authenticated extends Context.Tag("effect-clerk/Authenticated")<Authenticated, SessionAuth | MachineAuth>() {}
+export class Authenticated
+  extends Context.Tag("effect-clerk/Authenticated")<Authenticated, SessionAuth | MachineAuth>()
+{}
 
 /**
  * A request without an accepted token. In an `HttpApi` it is encoded as a 401 with a JSON body
@@ -137,11 +140,13 @@ const security = {
  *
  * @since 0.1.0
  */
-export class ClerkAuthentication extends HttpApiMiddleware.Tag<ClerkAuthentication>()("effect-clerk/ClerkAuthentication", {
-  failure: ClerkUnauthorized,
-  provides: Authenticated,
-  security
-}) {
+export class ClerkAuthentication
+  extends HttpApiMiddleware.Tag<ClerkAuthentication>()("effect-clerk/ClerkAuthentication", {
+    failure: ClerkUnauthorized,
+    provides: Authenticated,
+    security
+  })
+{
   /**
    * The implementation on the `ClerkAuth` in context.
    *
@@ -165,8 +170,11 @@ export class ClerkAuthentication extends HttpApiMiddleware.Tag<ClerkAuthenticati
             return state._tag === "SignedOut" ? withDebugHeaders(ClerkUnauthorized.fromSignedOut(state)) : Effect.void
           })
         )
-        return Effect.flatMap(outcome, (state) =>
-          state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state)))
+        return Effect.flatMap(
+          outcome,
+          (state) =>
+            state._tag === "SignedIn" ? Effect.succeed(state.auth) : Effect.fail(ClerkUnauthorized.fromSignedOut(state))
+        )
       })
       return { clerkBearer: () => check, clerkSession: () => check }
     })

@@ -158,7 +158,9 @@ const packPermissions = (features: ReadonlyArray<string>, permissions: ReadonlyA
   const split = permissions.map((key) => {
     const parts = splitPermission(key)
     if (parts === undefined) {
-      throw new Error(`the permission ${JSON.stringify(key)} is not of the form org:<feature>:<permission>, which v2 claims need`)
+      throw new Error(
+        `the permission ${JSON.stringify(key)} is not of the form org:<feature>:<permission>, which v2 claims need`
+      )
     }
     return parts
   })
@@ -210,7 +212,9 @@ const hashOf: Record<string, string> = { RS256: "SHA-256", RS384: "SHA-384", RS5
 const signingKey = async (keys: TestKeys, alg: string): Promise<CryptoKey> => {
   if (alg === keys.alg) return keys.privateKey as CryptoKey
   const { alg: _alg, ext: _ext, key_ops: _ops, ...jwk } = await Jose.exportJWK(keys.privateKey)
-  return globalThis.crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: hashOf[alg]! }, false, ["sign"])
+  return globalThis.crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: hashOf[alg]! }, false, [
+    "sign"
+  ])
 }
 
 const dropUndefined = (record: Record<string, unknown>): Record<string, unknown> =>
@@ -245,7 +249,9 @@ export const mintSessionToken = (
     })
     const header = dropUndefined({ alg: keys.alg, kid: keys.kid, typ: "JWT", ...options.header })
     const alg = typeof header.alg === "string" && rsaAlgorithms.includes(header.alg) ? header.alg : keys.alg
-    return yield* Effect.promise(async () => signCompact(header, payload, await signingKey(keys, alg), "RSASSA-PKCS1-v1_5"))
+    return yield* Effect.promise(async () =>
+      signCompact(header, payload, await signingKey(keys, alg), "RSASSA-PKCS1-v1_5")
+    )
   })
 
 /**
@@ -263,5 +269,7 @@ export const jwksLayer = (keys: TestKeys): Layer.Layer<ClerkJwks> =>
  *
  * @since 0.1.0
  */
-export const authLayer = (keys: TestKeys, options: ClerkAuthOptions = {}): Layer.Layer<ClerkAuth, ClerkAuthConfigError> =>
-  ClerkAuth.layerWithJwks(options).pipe(Layer.provide(jwksLayer(keys)))
+export const authLayer = (
+  keys: TestKeys,
+  options: ClerkAuthOptions = {}
+): Layer.Layer<ClerkAuth, ClerkAuthConfigError> => ClerkAuth.layerWithJwks(options).pipe(Layer.provide(jwksLayer(keys)))

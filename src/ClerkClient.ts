@@ -81,13 +81,19 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
         }))
       ))
 
-      const attempt = (descriptor: Descriptor, request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
+      const attempt = (
+        descriptor: Descriptor,
+        request: HttpClientRequest.HttpClientRequest,
+        timeout: Duration.Duration
+      ) =>
         client.execute(request).pipe(
           Effect.flatMap((response) => Response.read(descriptor, response)),
           Effect.timeoutFail({ duration: timeout, onTimeout: () => Response.timeoutError(descriptor, timeout) }),
           Effect.catchTags({
-            RequestError: (error: HttpClientError.RequestError) => Effect.fail(Response.transportError(descriptor, error)),
-            ResponseError: (error: HttpClientError.ResponseError) => Effect.fail(Response.transportError(descriptor, error))
+            RequestError: (error: HttpClientError.RequestError) =>
+              Effect.fail(Response.transportError(descriptor, error)),
+            ResponseError: (error: HttpClientError.ResponseError) =>
+              Effect.fail(Response.transportError(descriptor, error))
           })
         )
 

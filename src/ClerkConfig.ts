@@ -4,11 +4,11 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as ConfigError from "effect/ConfigError"
 import type * as Redacted from "effect/Redacted"
 import { apiVersion } from "./generated/Meta.js"
 import { nonNegativeDuration, optional } from "./internal/config.js"

@@ -86,7 +86,9 @@ export class ClerkConflict extends Schema.TaggedError<ClerkConflict>()("ClerkCon
  *
  * @since 0.1.0
  */
-export class ClerkUnprocessable extends Schema.TaggedError<ClerkUnprocessable>()("ClerkUnprocessable", apiErrorFields) {}
+export class ClerkUnprocessable
+  extends Schema.TaggedError<ClerkUnprocessable>()("ClerkUnprocessable", apiErrorFields)
+{}
 
 /**
  * 423: the resource (usually a user) is locked.

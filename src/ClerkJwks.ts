@@ -90,23 +90,32 @@ class KeySet {
 
 const rsaSigningKeys = (keys: ReadonlyArray<Jwk>): ReadonlyArray<Jwk> =>
   keys.filter((key) =>
-    key.kty === "RSA" && typeof key.n === "string" && typeof key.e === "string" && (key.use === undefined || key.use === "sig")
+    key.kty === "RSA" && typeof key.n === "string" && typeof key.e === "string" &&
+    (key.use === undefined || key.use === "sig")
   )
 
 const keyFailure = (reason: "jwk-kid-mismatch" | "jwk-failed-to-load", message: string) =>
   new TokenVerificationError({ reason, message })
 
 /** Looks a key up in a set and imports it for the token's algorithm. */
-const lookup = (set: KeySet, kid: string | undefined, alg: string): Effect.Effect<VerificationKey, TokenVerificationError> => {
+const lookup = (
+  set: KeySet,
+  kid: string | undefined,
+  alg: string
+): Effect.Effect<VerificationKey, TokenVerificationError> => {
   const jwk = set.find(kid)
   if (jwk === undefined) {
-    return Effect.fail(keyFailure("jwk-kid-mismatch", `no signing key with kid ${kid === undefined ? "(none)" : JSON.stringify(kid)}`))
+    return Effect.fail(
+      keyFailure("jwk-kid-mismatch", `no signing key with kid ${kid === undefined ? "(none)" : JSON.stringify(kid)}`)
+    )
   }
   if (jwk.alg !== undefined && jwk.alg !== alg) {
-    return Effect.fail(new TokenVerificationError({
-      reason: "token-invalid-algorithm",
-      message: `the token is signed with ${alg} but its key is for ${jwk.alg}`
-    }))
+    return Effect.fail(
+      new TokenVerificationError({
+        reason: "token-invalid-algorithm",
+        message: `the token is signed with ${alg} but its key is for ${jwk.alg}`
+      })
+    )
   }
   return Effect.tryPromise({
     try: () => set.importFor(jwk, alg),
@@ -146,10 +155,14 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
         Effect.tap((set) => Ref.set(lastGood, Option.some(set))),
         Effect.map((set) => ({ set, fresh: true })),
         Effect.catchAll((error) =>
-          Effect.flatMap(Ref.get(lastGood), Option.match({
-            onNone: () => Effect.fail(keyFailure("jwk-failed-to-load", `the key set could not be fetched (${error._tag})`)),
-            onSome: (set) => Effect.succeed({ set, fresh: false })
-          }))
+          Effect.flatMap(
+            Ref.get(lastGood),
+            Option.match({
+              onNone: () =>
+                Effect.fail(keyFailure("jwk-failed-to-load", `the key set could not be fetched (${error._tag})`)),
+              onSome: (set) => Effect.succeed({ set, fresh: false })
+            })
+          )
         )
       )
       // One entry: concurrent lookups share one fetch. A failure is kept for a second; the last good set
@@ -165,8 +178,10 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       /** A forced refetch, at most once per cooldown window whatever the number of callers. */
       const refreshForUnknownKid = Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const allowed = yield* Ref.modify(lastForced, (last) =>
-          now - last >= cooldown ? [true, now] as const : [false, last] as const)
+        const allowed = yield* Ref.modify(
+          lastForced,
+          (last) => now - last >= cooldown ? [true, now] as const : [false, last] as const
+        )
         if (allowed) yield* cache.invalidate("keys")
         return yield* currentSet
       })
@@ -182,7 +197,9 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
         // Through the cache, so a set past its TTL is refetched before a remembered token is trusted.
         generation: currentSet.pipe(
           Effect.map((set) => set.generation),
-          Effect.orElse(() => Effect.map(Ref.get(lastGood), Option.match({ onNone: () => 0, onSome: (set) => set.generation })))
+          Effect.orElse(() =>
+            Effect.map(Ref.get(lastGood), Option.match({ onNone: () => 0, onSome: (set) => set.generation }))
+          )
         )
       }
     })
@@ -192,7 +209,9 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
     Layer.effect(ClerkJwks, ClerkJwks.make(options))
 
   /** A fixed key set from a JWKS document (`{ keys: [...] }`, as JSON text or parsed): no network. */
-  static readonly fromJwks = (jwks: string | { readonly keys: ReadonlyArray<unknown> }): Layer.Layer<ClerkJwks, ClerkAuthConfigError> =>
+  static readonly fromJwks = (
+    jwks: string | { readonly keys: ReadonlyArray<unknown> }
+  ): Layer.Layer<ClerkJwks, ClerkAuthConfigError> =>
     Layer.effect(
       ClerkJwks,
       Effect.gen(function*() {
@@ -200,7 +219,9 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
           try: () => (typeof jwks === "string" ? JSON.parse(jwks) : jwks) as { readonly keys?: unknown },
           catch: () => new ClerkAuthConfigError({ message: "the JWKS is not valid JSON" })
         })
-        if (!Array.isArray(parsed?.keys)) return yield* new ClerkAuthConfigError({ message: "the JWKS has no keys array" })
+        if (!Array.isArray(parsed?.keys)) {
+          return yield* new ClerkAuthConfigError({ message: "the JWKS has no keys array" })
+        }
         const keys = rsaSigningKeys(parsed.keys as ReadonlyArray<Jwk>)
         if (keys.length === 0) return yield* new ClerkAuthConfigError({ message: "the JWKS has no RSA signing key" })
         return fixed(new KeySet(keys, ++generations))

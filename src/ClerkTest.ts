@@ -47,7 +47,7 @@ import type * as Organizations from "./generated/Organizations.js"
 import type * as Users from "./generated/Users.js"
 import type { ErrorDetail, FakeRequest, ParamsOf, Reply, SuccessOf } from "./internal/fake/core.js"
 import { errorReply, isReply, reply as makeReply } from "./internal/fake/core.js"
-import type { Faults, Handler, RawRequest, RecordedCall, ScriptStep } from "./internal/fake/engine.js"
+import type { Faults, Handler, RecordedCall, ScriptStep } from "./internal/fake/engine.js"
 import { FakeEngine, parseBody, toWebResponse } from "./internal/fake/engine.js"
 import { builtinRoutes } from "./internal/fake/routes.js"
 import { FakeStore, IdGenerator } from "./internal/fake/store.js"
@@ -264,7 +264,11 @@ const webBody = async (request: Request): Promise<unknown> => {
     try {
       return await request.formData()
     } catch {
-      return errorReply(400, { code: "malformed_request", message: "malformed request", longMessage: "The form body could not be read." })
+      return errorReply(400, {
+        code: "malformed_request",
+        message: "malformed request",
+        longMessage: "The form body could not be read."
+      })
     }
   }
   return parseBody(contentType, await request.text())
@@ -291,7 +295,9 @@ const invoke = <N extends OperationName>(
   })
 
 const describeReply = (answer: Reply): string => {
-  const body = answer.body as { readonly errors?: ReadonlyArray<{ readonly long_message?: string; readonly code?: string }> }
+  const body = answer.body as {
+    readonly errors?: ReadonlyArray<{ readonly long_message?: string; readonly code?: string }>
+  }
   const first = Array.isArray(body?.errors) ? body.errors[0] : undefined
   return first === undefined ? `status ${answer.status}` : `${first.code}: ${first.long_message}`
 }
@@ -308,7 +314,11 @@ const sharedKeys = (): Effect.Effect<TestKeys> =>
 const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService, ClerkTestSeedError> =>
   Effect.gen(function*() {
     const keys = options.keys ?? (yield* sharedKeys())
-    const engine = new FakeEngine(new FakeStore(keys, new IdGenerator(options.seed ?? 1)), builtinRoutes, options.secretKey)
+    const engine = new FakeEngine(
+      new FakeStore(keys, new IdGenerator(options.seed ?? 1)),
+      builtinRoutes,
+      options.secretKey
+    )
 
     const seed = <N extends OperationName>(name: N, params: ParamsOf<N>) =>
       Effect.flatMap(invoke(engine, name, params), (answer) =>
@@ -361,7 +371,12 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
     const answerWeb = (request: Request): Effect.Effect<Response> =>
       Effect.promise(() => webBody(request)).pipe(
         Effect.flatMap((body) =>
-          engine.answer({ method: request.method, url: new URL(request.url), headers: PlatformHeaders.fromInput(request.headers), body })
+          engine.answer({
+            method: request.method,
+            url: new URL(request.url),
+            headers: PlatformHeaders.fromInput(request.headers),
+            body
+          })
         ),
         Effect.map(toWebResponse),
         Effect.catchAllDefect((defect) =>
@@ -380,9 +395,7 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
       unhandle: (name) => Effect.sync(() => void engine.handlers.delete(name)),
       script: (name, steps) =>
         Effect.sync(() => {
-          const queue = engine.scripts.get(name) ?? []
-          queue.push(...steps)
-          engine.scripts.set(name, queue)
+          engine.scripts.set(name, [...(engine.scripts.get(name) ?? []), ...steps])
         }),
       setFaults: (faults) => Effect.sync(() => void (engine.faults = faults)),
       calls: Effect.sync(() => engine.calls.slice()),
@@ -447,8 +460,10 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
   }
 
   /** Installs (or replaces) the handler of an operation, typed by its name. */
-  static readonly handle = <N extends OperationName>(name: N, handler: Handler<N>): Effect.Effect<void, never, ClerkTest> =>
-    Effect.flatMap(ClerkTest, (fake) => fake.handle(name, handler))
+  static readonly handle = <N extends OperationName>(
+    name: N,
+    handler: Handler<N>
+  ): Effect.Effect<void, never, ClerkTest> => Effect.flatMap(ClerkTest, (fake) => fake.handle(name, handler))
 
   /** Removes an installed handler, restoring the built-in behaviour (or the 501). */
   static readonly unhandle = (name: OperationName): Effect.Effect<void, never, ClerkTest> =>
@@ -496,13 +511,21 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
 
   /** 429 `too_many_requests` with `Retry-After` (whole seconds). */
   static readonly rateLimited = (retryAfter: Duration.DurationInput = Duration.seconds(1)): Reply =>
-    errorReply(429, { code: "too_many_requests", message: "Too many requests", longMessage: "Rate limit exceeded (ClerkTest)." }, {
+    errorReply(429, {
+      code: "too_many_requests",
+      message: "Too many requests",
+      longMessage: "Rate limit exceeded (ClerkTest)."
+    }, {
       "retry-after": String(Math.ceil(Duration.toSeconds(Duration.decode(retryAfter))))
     })
 
   /** 500 `internal_clerk_error`. */
   static readonly serverError = (status = 500): Reply =>
-    errorReply(status, { code: "internal_clerk_error", message: "Oops, something went wrong", longMessage: "Injected failure (ClerkTest)." })
+    errorReply(status, {
+      code: "internal_clerk_error",
+      message: "Oops, something went wrong",
+      longMessage: "Injected failure (ClerkTest)."
+    })
 
   /** Whether a handler's result is a raw answer rather than a success value. */
   static readonly isReply = isReply
@@ -542,7 +565,8 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
       const runtime = yield* Effect.runtime<never>()
       const http = yield* Effect.tryPromise({
         try: () => import(nodeHttpModule) as Promise<NodeHttp>,
-        catch: () => new ClerkTestServeError({ message: "node:http is not available here; serve ClerkTest.httpApp instead" })
+        catch: () =>
+          new ClerkTestServeError({ message: "node:http is not available here; serve ClerkTest.httpApp instead" })
       })
       const server = http.createServer((incoming, outgoing) => {
         const chunks: Array<Uint8Array> = []
@@ -551,7 +575,7 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
           const headers = new Headers()
           for (const [key, value] of Object.entries(incoming.headers)) {
             if (typeof value === "string") headers.set(key, value)
-            else if (Array.isArray(value)) for (const item of value) headers.append(key, item)
+            else if (Array.isArray(value)) { for (const item of value) headers.append(key, item) }
           }
           const method = incoming.method ?? "GET"
           const body = chunks.length === 0 || method === "GET" || method === "HEAD" ? null : concat(chunks)
@@ -571,7 +595,8 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
       })
       const port = yield* Effect.acquireRelease(
         Effect.async<number, ClerkTestServeError>((resume) => {
-          server.once("error", (error) => resume(Effect.fail(new ClerkTestServeError({ message: `Cannot listen: ${error.message}` }))))
+          server.once("error", (error) =>
+            resume(Effect.fail(new ClerkTestServeError({ message: `Cannot listen: ${error.message}` }))))
           server.listen(options.port ?? 0, "127.0.0.1", () => {
             const address = server.address()
             resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
@@ -580,7 +605,9 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
         () =>
           Effect.async<void>((resume) => {
             server.closeAllConnections()
-            server.close(() => resume(Effect.void))
+            server.close(() =>
+              resume(Effect.void)
+            )
           })
       )
       return { apiUrl: `http://127.0.0.1:${port}/v1`, port }

@@ -23,13 +23,13 @@
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -73,10 +73,12 @@ export type WebhookVerificationReason = typeof WebhookVerificationReason.Type
  *
  * @since 0.1.0
  */
-export class WebhookVerificationError extends Schema.TaggedError<WebhookVerificationError>()("WebhookVerificationError", {
-  reason: WebhookVerificationReason,
-  message: Schema.String
-}) {}
+export class WebhookVerificationError
+  extends Schema.TaggedError<WebhookVerificationError>()("WebhookVerificationError", {
+    reason: WebhookVerificationReason,
+    message: Schema.String
+  })
+{}
 
 /**
  * A signing secret or tolerance that cannot work. Fails building the service (the layer),
@@ -152,7 +154,8 @@ export interface ClerkWebhooksService {
   readonly decode: (body: string) => Effect.Effect<ClerkWebhookEvent, WebhookVerificationError>
 }
 
-const failure = (reason: WebhookVerificationReason, message: string) => new WebhookVerificationError({ reason, message })
+const failure = (reason: WebhookVerificationReason, message: string) =>
+  new WebhookVerificationError({ reason, message })
 
 const defaultTolerance = Duration.minutes(5)
 
@@ -198,10 +201,15 @@ const keyOfSecret = (secret: string): Uint8Array<ArrayBuffer> | WebhookConfigErr
   // A trailing newline from an env file is a common slip; whitespace is never part of base64.
   const trimmed = secret.trim()
   const encoded = trimmed.startsWith("whsec_") ? trimmed.slice("whsec_".length) : trimmed
-  if (encoded === "") return new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret is empty" })
+  if (encoded === "") {
+    return new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret is empty" })
+  }
   const key = decodeBase64(encoded)
   if (key === undefined || key.length === 0) {
-    return new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret is not base64 (after its optional whsec_ prefix)" })
+    return new WebhookConfigError({
+      reason: "invalid-secret",
+      message: "the webhook signing secret is not base64 (after its optional whsec_ prefix)"
+    })
   }
   return key
 }
@@ -262,10 +270,14 @@ const signatureHeaders = (headers: WebhookInput["headers"]): SignatureHeaders | 
   if (complete(svix)) return svix
   const standard = family("webhook")
   if (complete(standard)) return standard
-  const missing = (["id", "timestamp", "signature"] as const).filter((part) => !svix[part]).map((part) => `svix-${part}`)
+  const missing = (["id", "timestamp", "signature"] as const).filter((part) => !svix[part]).map((part) =>
+    `svix-${part}`
+  )
   return failure(
     "missing-header",
-    `the request lacks ${missing.join(", ")} (nor does it carry a complete webhook-id, webhook-timestamp, webhook-signature set)`
+    `the request lacks ${
+      missing.join(", ")
+    } (nor does it carry a complete webhook-id, webhook-timestamp, webhook-signature set)`
   )
 }
 
@@ -300,7 +312,9 @@ const describePayloadProblem = (json: unknown, error: ParseResult.ParseError): s
   // The same reading of a parse error as the API client's: where, and what was expected, never the value.
   const issue = firstIssue(error)
   const where = issue.path === "" ? "" : ` at ${issue.path}`
-  const text = `the ${JSON.stringify(json.type.slice(0, 100))} payload does not match its schema${where}: ${issue.message}`
+  const text = `the ${
+    JSON.stringify(json.type.slice(0, 100))
+  } payload does not match its schema${where}: ${issue.message}`
   return text.length > 300 ? `${text.slice(0, 297)}...` : text
 }
 
@@ -325,7 +339,9 @@ const readBody = (
 ): Effect.Effect<Uint8Array, WebhookVerificationError> => {
   const unreadable = () => failure("invalid-payload", "the request body could not be read (was it already consumed?)")
   return request instanceof Request
-    ? Effect.tryPromise({ try: () => request.arrayBuffer(), catch: unreadable }).pipe(Effect.map((buffer) => new Uint8Array(buffer)))
+    ? Effect.tryPromise({ try: () => request.arrayBuffer(), catch: unreadable }).pipe(
+      Effect.map((buffer) => new Uint8Array(buffer))
+    )
     : request.arrayBuffer.pipe(Effect.mapError(unreadable), Effect.map((buffer) => new Uint8Array(buffer)))
 }
 
@@ -348,19 +364,29 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
       const keyBytes = keyOfSecret(Redacted.value(options.signingSecret))
       if (keyBytes instanceof WebhookConfigError) return yield* keyBytes
       if (options.tolerance !== undefined && isNegativeInput(options.tolerance)) {
-        return yield* new WebhookConfigError({ reason: "invalid-tolerance", message: "the webhook timestamp tolerance cannot be negative" })
+        return yield* new WebhookConfigError({
+          reason: "invalid-tolerance",
+          message: "the webhook timestamp tolerance cannot be negative"
+        })
       }
       // decodeUnknown, not decode: a caller outside TypeScript may pass a string that is no duration.
       const tolerance = Duration.decodeUnknown(options.tolerance ?? defaultTolerance)
       if (Option.isNone(tolerance)) {
-        return yield* new WebhookConfigError({ reason: "invalid-tolerance", message: "the webhook timestamp tolerance is not a duration" })
+        return yield* new WebhookConfigError({
+          reason: "invalid-tolerance",
+          message: "the webhook timestamp tolerance is not a duration"
+        })
       }
       const toleranceMillis = Duration.toMillis(tolerance.value)
       const toleranceText = Duration.format(tolerance.value)
       // Not extractable and usable only to sign: the service never hands the key out.
       const key = yield* Effect.tryPromise({
         try: () => crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]),
-        catch: () => new WebhookConfigError({ reason: "invalid-secret", message: "the webhook signing secret could not be imported as an HMAC-SHA256 key" })
+        catch: () =>
+          new WebhookConfigError({
+            reason: "invalid-secret",
+            message: "the webhook signing secret could not be imported as an HMAC-SHA256 key"
+          })
       })
 
       /** `text`: the body as the caller gave it, when it was a string, so it is handed back as it is. */
@@ -374,27 +400,43 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
           if (found instanceof WebhookVerificationError) return yield* found
           // Whole seconds only; a timestamp that cannot be read is treated like an absent one.
           if (!/^\d{1,15}$/.test(found.timestamp)) {
-            return yield* failure("missing-header", `the ${found.prefix}-timestamp header is not a whole number of unix seconds`)
+            return yield* failure(
+              "missing-header",
+              `the ${found.prefix}-timestamp header is not a whole number of unix seconds`
+            )
           }
           const timestamp = Number(found.timestamp)
           const now = yield* Clock.currentTimeMillis
           const skew = now - timestamp * 1000
           if (skew > toleranceMillis) {
-            return yield* failure("timestamp-too-old", `the webhook was signed ${formatMillis(skew)} ago, beyond the ${toleranceText} tolerance`)
+            return yield* failure(
+              "timestamp-too-old",
+              `the webhook was signed ${formatMillis(skew)} ago, beyond the ${toleranceText} tolerance`
+            )
           }
           if (-skew > toleranceMillis) {
-            return yield* failure("timestamp-too-new", `the webhook is signed ${formatMillis(-skew)} in the future, beyond the ${toleranceText} tolerance`)
+            return yield* failure(
+              "timestamp-too-new",
+              `the webhook is signed ${formatMillis(-skew)} in the future, beyond the ${toleranceText} tolerance`
+            )
           }
           const candidates = v1Signatures(found.signature)
-          if (candidates.length === 0) return yield* failure("no-matching-signature", "the signature header holds no v1 signature")
+          if (candidates.length === 0) {
+            return yield* failure("no-matching-signature", "the signature header holds no v1 signature")
+          }
           // The header string as sent is what was signed: `0123` is not re-written as `123`.
           const content = signedContent(found.id, found.timestamp, body)
-          const expected = new Uint8Array(yield* Effect.promise(() => crypto.subtle.sign("HMAC", key, content)))
+          const expected = new Uint8Array(
+            yield* Effect.promise(() => crypto.subtle.sign("HMAC", key, content))
+          )
           // Every candidate is compared; which one matched is not secret, but there is no reason to branch.
           let matched = false
           for (const candidate of candidates) matched = timingSafeEqual(expected, candidate) || matched
           if (!matched) {
-            return yield* failure("no-matching-signature", `none of the ${candidates.length} v1 signature(s) matches the body`)
+            return yield* failure(
+              "no-matching-signature",
+              `none of the ${candidates.length} v1 signature(s) matches the body`
+            )
           }
           return { id: found.id, timestamp, body: text ?? decoder.decode(body) }
         })
@@ -430,7 +472,8 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
   })
 
   /** {@link ClerkWebhooks.layer} from {@link ClerkWebhooks.config}. */
-  static readonly layerConfig: Layer.Layer<ClerkWebhooks, WebhookConfigError | ConfigError.ConfigError> = Layer.unwrapEffect(
-    Effect.map(ClerkWebhooks.config, ClerkWebhooks.layer)
-  )
+  static readonly layerConfig: Layer.Layer<ClerkWebhooks, WebhookConfigError | ConfigError.ConfigError> = Layer
+    .unwrapEffect(
+      Effect.map(ClerkWebhooks.config, ClerkWebhooks.layer)
+    )
 }

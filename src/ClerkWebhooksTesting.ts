@@ -83,7 +83,12 @@ export const signWebhook = (options: SignWebhookOptions): Effect.Effect<SignedWe
     const secret = typeof options.secret === "string" ? options.secret : Redacted.value(options.secret)
     const key = keyBytes(secret)
     if (key === undefined || key.length === 0) {
-      return yield* Effect.die(new WebhookConfigError({ reason: "invalid-secret", message: "signWebhook: the secret is not base64 (after its optional whsec_ prefix)" }))
+      return yield* Effect.die(
+        new WebhookConfigError({
+          reason: "invalid-secret",
+          message: "signWebhook: the secret is not base64 (after its optional whsec_ prefix)"
+        })
+      )
     }
     const id = options.id ?? `msg_test_${crypto.randomUUID().replace(/-/g, "")}`
     const timestamp = String(options.timestamp ?? Math.floor((yield* Clock.currentTimeMillis) / 1000))

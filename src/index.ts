@@ -8,7 +8,13 @@
 export { ClerkBackend, type ClerkBackendApi } from "./ClerkBackend.js"
 
 /** The executor every operation runs through, and per-call timeouts. */
-export { ClerkClient, type ClerkClientOptions, type ClerkClientService, withSecretKey, withTimeout } from "./ClerkClient.js"
+export {
+  ClerkClient,
+  type ClerkClientOptions,
+  type ClerkClientService,
+  withSecretKey,
+  withTimeout
+} from "./ClerkClient.js"
 
 /** Secret key, base URL, API version and timeout. */
 export { ClerkConfig, type ClerkConfigOptions, type ClerkConfigService } from "./ClerkConfig.js"

@@ -89,7 +89,8 @@ const refused = (token: string, reason: TokenVerificationReason, options: ClerkA
 /** Splits a compact JWT into its decoded header and payload and its signature. */
 const parts = (token: string) => {
   const [header, payload, signature] = token.split(".") as [string, string, string]
-  const decode = (segment: string) => JSON.parse(new TextDecoder().decode(Jose.base64url.decode(segment))) as Record<string, unknown>
+  const decode = (segment: string) =>
+    JSON.parse(new TextDecoder().decode(Jose.base64url.decode(segment))) as Record<string, unknown>
   return { header: decode(header), payload: decode(payload), signature, encodedHeader: header, encodedPayload: payload }
 }
 
@@ -171,7 +172,9 @@ describe("ClerkAuth session tokens: time claims", () => {
       yield* TestClock.setTime(T0 + 90_000)
       yield* refusedWith(auth, token, "token-expired")
       // The same future nbf the default skew refuses is inside 30 s.
-      expect((yield* accepted(yield* mint({ nbf: T0s + 90 + 20 }), { clockSkew: "30 seconds" })).userId).toBe("user_test")
+      expect((yield* accepted(yield* mint({ nbf: T0s + 90 + 20 }), { clockSkew: "30 seconds" })).userId).toBe(
+        "user_test"
+      )
     }))
 
   it.effect("zero skew: refused from exactly exp", () =>
@@ -205,9 +208,10 @@ describe("ClerkAuth session tokens: algorithms, keys and signatures", () => {
       const encoder = new TextEncoder()
       for (const secret of [keys.pem, JSON.stringify(keys.jwk), keys.jwk.n!]) {
         const token = yield* Effect.promise(() =>
-          new Jose.SignJWT(payload as Jose.JWTPayload).setProtectedHeader({ alg: "HS256", kid: keys.kid, typ: "JWT" }).sign(
-            encoder.encode(secret)
-          )
+          new Jose.SignJWT(payload as Jose.JWTPayload).setProtectedHeader({ alg: "HS256", kid: keys.kid, typ: "JWT" })
+            .sign(
+              encoder.encode(secret)
+            )
         )
         yield* refused(token, "token-invalid-algorithm")
       }
@@ -219,7 +223,9 @@ describe("ClerkAuth session tokens: algorithms, keys and signatures", () => {
       const { payload } = parts(yield* mint())
       const token = yield* Effect.promise(async () => {
         const { privateKey } = await Jose.generateKeyPair("ES256")
-        return new Jose.SignJWT(payload as Jose.JWTPayload).setProtectedHeader({ alg: "ES256", kid: keys.kid }).sign(privateKey)
+        return new Jose.SignJWT(payload as Jose.JWTPayload).setProtectedHeader({ alg: "ES256", kid: keys.kid }).sign(
+          privateKey
+        )
       })
       yield* refused(token, "token-invalid-algorithm")
     }))
@@ -263,7 +269,10 @@ describe("ClerkAuth session tokens: algorithms, keys and signatures", () => {
       const token = yield* mint({ sub: "user_1" })
       const { encodedHeader, encodedPayload, header, payload, signature } = parts(token)
       yield* refused(`${b64({ ...header, extra: 1 })}.${encodedPayload}.${signature}`, "token-invalid-signature")
-      yield* refused(`${encodedHeader}.${b64({ ...payload, sub: "user_admin" })}.${signature}`, "token-invalid-signature")
+      yield* refused(
+        `${encodedHeader}.${b64({ ...payload, sub: "user_admin" })}.${signature}`,
+        "token-invalid-signature"
+      )
       yield* refused(`${encodedHeader}.${b64({ ...payload, exp: T0s + 3600 })}.${signature}`, "token-invalid-signature")
       // A character in the middle: the last one may only carry padding bits.
       const middle = Math.floor(signature.length / 2)
@@ -291,7 +300,9 @@ describe("ClerkAuth session tokens: claims", () => {
       yield* refused(yield* mint({ azp: "https://evil.test" }), "token-invalid-authorized-parties", options)
       yield* refused(yield* mint(), "token-invalid-authorized-parties", options)
       yield* refused(yield* mint({ azp: 42 }), "token-invalid-authorized-parties", options)
-      expect((yield* accepted(yield* mint({ azp: "https://admin.test" }), options)).claims.azp).toBe("https://admin.test")
+      expect((yield* accepted(yield* mint({ azp: "https://admin.test" }), options)).claims.azp).toBe(
+        "https://admin.test"
+      )
       expect((yield* accepted(yield* mint({ azp: "https://evil.test" }))).claims.azp).toBe("https://evil.test")
       expect((yield* accepted(yield* mint())).claims.azp).toBeUndefined()
     }))
@@ -411,7 +422,11 @@ describe("ClerkAuth session tokens: accepted claims", () => {
         expect(session.orgId).toBe("org_1")
         expect(session.orgSlug).toBe("acme")
         expect(session.orgRole).toBe("org:admin")
-        expect([...session.orgPermissions].sort()).toEqual(["org:billing:read", "org:members:manage", "org:members:read"])
+        expect([...session.orgPermissions].sort()).toEqual([
+          "org:billing:read",
+          "org:members:manage",
+          "org:members:read"
+        ])
         expect(session.has({ role: "admin" })).toBe(true)
         expect(session.has({ role: "org:admin" })).toBe(true)
         expect(session.has({ role: "member" })).toBe(false)
@@ -481,7 +496,10 @@ describe("ClerkAuth.authenticateRequest", () => {
       )
       // A refused Bearer token is not rescued by a good cookie.
       const bad = { authorization: `Bearer ${yield* mintSessionToken(otherKeys)}`, cookie: `__session=${fromCookie}` }
-      expect(yield* auth.authenticateRequest(request(bad))).toMatchObject({ _tag: "SignedOut", reason: "jwk-kid-mismatch" })
+      expect(yield* auth.authenticateRequest(request(bad))).toMatchObject({
+        _tag: "SignedOut",
+        reason: "jwk-kid-mismatch"
+      })
     }))
 
   it.effect("reads the __session cookie alone, among other cookies", () =>
@@ -519,7 +537,10 @@ describe("ClerkAuth.authenticateRequest", () => {
       yield* start
       const auth = yield* authWith()
       const token = yield* mint()
-      const web = request({ authorization: `Bearer ${token}`, "content-type": "text/plain" }, { method: "POST", body: "the body" })
+      const web = request({ authorization: `Bearer ${token}`, "content-type": "text/plain" }, {
+        method: "POST",
+        body: "the body"
+      })
       expect(yield* auth.authenticateRequest(web)).toBeInstanceOf(SignedIn)
       expect(web.bodyUsed).toBe(false)
       expect(yield* Effect.promise(() => web.text())).toBe("the body")
@@ -531,7 +552,9 @@ describe("ClerkAuth.authenticateRequest", () => {
   it.effect("a request without a token is signed out with session-token-missing and debug headers", () =>
     Effect.gen(function*() {
       const auth = yield* authWith()
-      const state = yield* auth.authenticateRequest(request({ authorization: "Basic dXNlcjpwYXNz", cookie: "__session=" }))
+      const state = yield* auth.authenticateRequest(
+        request({ authorization: "Basic dXNlcjpwYXNz", cookie: "__session=" })
+      )
       expect(state).toBeInstanceOf(SignedOut)
       const signedOut = state as SignedOut
       expect(signedOut.reason).toBe("session-token-missing")
@@ -594,16 +617,22 @@ describe("ClerkAuth networkless and cached", () => {
 
   it.effect("accepting API keys with only a jwtKey fails the layer with ClerkAuthConfigError", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Effect.provide(ClerkAuth, ClerkAuth.layer({ jwtKey: keys.pem, acceptsToken: "api_key" })))
+      const error = yield* Effect.flip(
+        Effect.provide(ClerkAuth, ClerkAuth.layer({ jwtKey: keys.pem, acceptsToken: "api_key" }))
+      )
       expect(error).toBeInstanceOf(ClerkAuthConfigError)
       expect(error.message).toContain("ClerkBackend")
-      const any = yield* Effect.flip(Effect.provide(ClerkAuth, ClerkAuth.layer({ jwtKey: keys.pem, acceptsToken: "any" })))
+      const any = yield* Effect.flip(
+        Effect.provide(ClerkAuth, ClerkAuth.layer({ jwtKey: keys.pem, acceptsToken: "any" }))
+      )
       expect(any).toBeInstanceOf(ClerkAuthConfigError)
     }))
 
   it.effect("a negative clock skew or an unknown token type fails the layer", () =>
     Effect.gen(function*() {
-      for (const options of [{ clockSkew: -1 }, { clockSkew: "-5 seconds" }, { acceptsToken: "cookie" as never }] as const) {
+      for (
+        const options of [{ clockSkew: -1 }, { clockSkew: "-5 seconds" }, { acceptsToken: "cookie" as never }] as const
+      ) {
         const error = yield* Effect.flip(Effect.provide(ClerkAuth, ClerkAuth.layer({ jwtKey: keys.pem, ...options })))
         expect(error).toBeInstanceOf(ClerkAuthConfigError)
       }
@@ -621,10 +650,11 @@ describe("ClerkAuth networkless and cached", () => {
     const counter = { lookups: 0 }
     const layer = Layer.succeed(ClerkJwks, {
       generation: base.generation,
-      getKey: (kid, alg) => Effect.suspend(() => {
-        counter.lookups++
-        return base.getKey(kid, alg)
-      })
+      getKey: (kid, alg) =>
+        Effect.suspend(() => {
+          counter.lookups++
+          return base.getKey(kid, alg)
+        })
     })
     return { counter, layer }
   })
@@ -648,7 +678,10 @@ describe("ClerkAuth networkless and cached", () => {
     Effect.gen(function*() {
       yield* start
       const { counter, layer } = yield* countingJwks
-      const auth = yield* Effect.provide(ClerkAuth, ClerkAuth.layerWithJwks({ tokenCacheSize: 0 }).pipe(Layer.provide(layer)))
+      const auth = yield* Effect.provide(
+        ClerkAuth,
+        ClerkAuth.layerWithJwks({ tokenCacheSize: 0 }).pipe(Layer.provide(layer))
+      )
       const token = yield* mint()
       expect(yield* auth.authenticateToken(token)).toBeInstanceOf(SignedIn)
       expect(yield* auth.authenticateToken(token)).toBeInstanceOf(SignedIn)
@@ -713,7 +746,9 @@ describe("ClerkAuth.layerConfig", () => {
     Effect.gen(function*() {
       yield* start
       const backend = unreachableBackend()
-      const provider = ConfigProvider.fromMap(new Map([["CLERK_JWT_KEY", keys.pem], ["CLERK_ACCEPTS_TOKEN", "api_key"]]))
+      const provider = ConfigProvider.fromMap(
+        new Map([["CLERK_JWT_KEY", keys.pem], ["CLERK_ACCEPTS_TOKEN", "api_key"]])
+      )
       const auth = yield* Effect.provide(ClerkAuth, ClerkAuth.layerConfig.pipe(Layer.provide(backend.layer))).pipe(
         Effect.withConfigProvider(provider)
       )
@@ -726,7 +761,9 @@ describe("ClerkAuth.layerConfig", () => {
       const backend = unreachableBackend()
       const provider = ConfigProvider.fromMap(new Map([["CLERK_JWT_KEY", keys.pem], ["CLERK_CLOCK_SKEW", "soon"]]))
       const error = yield* Effect.flip(
-        Effect.provide(ClerkAuth, ClerkAuth.layerConfig.pipe(Layer.provide(backend.layer))).pipe(Effect.withConfigProvider(provider))
+        Effect.provide(ClerkAuth, ClerkAuth.layerConfig.pipe(Layer.provide(backend.layer))).pipe(
+          Effect.withConfigProvider(provider)
+        )
       )
       expect(error).not.toBeInstanceOf(ClerkAuthConfigError)
       expect(String(error)).toContain("CLERK_CLOCK_SKEW")

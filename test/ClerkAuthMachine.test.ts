@@ -22,8 +22,8 @@ import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import type * as ApiKeys from "../src/generated/ApiKeys.js"
 import type * as M2m from "../src/generated/M2m.js"
 import type * as OauthAccessTokens from "../src/generated/OauthAccessTokens.js"
-import { localServer } from "./support/LocalServer.js"
 import { makeKey, type TestKey } from "./support/Keys.js"
+import { localServer } from "./support/LocalServer.js"
 
 const instanceSecret = "sk_test_fake"
 const machineSecret = "ak_machine_secret_fake"
@@ -46,7 +46,9 @@ const jwt = (claims: Record<string, unknown>, header: Record<string, unknown> = 
 
 const sessionJwt = jwt({ sub: "user_session", sid: "sess_1" })
 const m2mJwt = jwt({ sub: "mch_caller", jti: "mt_jwt_1", scp: ["mch_target"] })
-const oauthJwt = jwt({ sub: "user_oauth", jti: "oat_jwt_1", client_id: "client_jwt", scope: "read write" }, { typ: "at+jwt" })
+const oauthJwt = jwt({ sub: "user_oauth", jti: "oat_jwt_1", client_id: "client_jwt", scope: "read write" }, {
+  typ: "at+jwt"
+})
 
 const apiKeyToken = "ak_live_looking_fake_0001"
 const m2mToken = "mt_fake_0002"
@@ -262,7 +264,10 @@ describe("opaque machine tokens", () => {
 
   it.scoped("ak_: an organization-owned key gives orgId and no userId", () =>
     Effect.gen(function*() {
-      const { auth } = yield* setup({ acceptsToken: "api_key" }, () => ({ body: apiKeyBody({ subject: "org_acme", claims: null }) }))
+      const { auth } = yield* setup(
+        { acceptsToken: "api_key" },
+        () => ({ body: apiKeyBody({ subject: "org_acme", claims: null }) })
+      )
       const machine = machineOf(yield* auth.authenticateToken(apiKeyToken))
       expect(machine.orgId).toBe("org_acme")
       expect(machine.userId).toBeUndefined()
@@ -356,7 +361,9 @@ describe("opaque machine tokens", () => {
         for (const flags of [{ revoked: true, revocation_reason: "leaked" }, { expired: true, expiration: 10 }]) {
           const { auth, server } = yield* setup({ acceptsToken: kind }, (path) =>
             path === verifyPaths[kind]
-              ? { body: kind === "api_key" ? apiKeyBody(flags) : kind === "m2m_token" ? m2mBody(flags) : oauthBody(flags) }
+              ? {
+                body: kind === "api_key" ? apiKeyBody(flags) : kind === "m2m_token" ? m2mBody(flags) : oauthBody(flags)
+              }
               : { status: 404, body: clerkError("resource_not_found") })
           const out = signedOut(yield* auth.authenticateRequest(requestWith(token)))
           expect(out.reason).toBe("machine-token-invalid")
@@ -421,7 +428,10 @@ describe("machine JWTs are verified locally", () => {
     it.scoped(`an OAuth JWT (typ ${typ}) against the JWKS, with no verify call`, () =>
       Effect.gen(function*() {
         const { auth, server } = yield* setup({ acceptsToken: "oauth_token" })
-        const token = yield* jwt({ sub: "user_oauth", jti: "oat_jwt_1", client_id: "client_jwt", scope: "read write" }, { typ })
+        const token = yield* jwt(
+          { sub: "user_oauth", jti: "oat_jwt_1", client_id: "client_jwt", scope: "read write" },
+          { typ }
+        )
         const machine = machineOf(yield* auth.authenticateRequest(requestWith(token)))
         expect(machine.tokenType).toBe("oauth_token")
         expect(machine.id).toBe("oat_jwt_1")
@@ -442,7 +452,11 @@ describe("machine JWTs are verified locally", () => {
       expect(expired.tokenType).toBe("m2m_token")
       const forged = yield* jwt({ sub: "mch_caller", iat: 90_000, exp: 200_000 }, {}, outsider)
       expect(signedOut(yield* auth.authenticateToken(forged)).reason).toBe("token-invalid-signature")
-      const forgedOauth = yield* jwt({ sub: "user_x", client_id: "c", iat: 90_000, exp: 200_000 }, { typ: "at+jwt" }, outsider)
+      const forgedOauth = yield* jwt(
+        { sub: "user_x", client_id: "c", iat: 90_000, exp: 200_000 },
+        { typ: "at+jwt" },
+        outsider
+      )
       expect(signedOut(yield* auth.authenticateToken(forgedOauth)).reason).toBe("token-invalid-signature")
       expect(server.verifyCalls()).toBe(0)
     }))

@@ -1,17 +1,17 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
-import * as OpenApi from "@effect/platform/OpenApi"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -36,7 +36,9 @@ const jwk = { ...(await Jose.exportJWK(publicKey)), kid, alg: "RS256", use: "sig
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
-const mint = (options: { readonly sub?: string; readonly iat?: number; readonly exp?: number; readonly alg?: string } = {}) => {
+const mint = (
+  options: { readonly sub?: string; readonly iat?: number; readonly exp?: number; readonly alg?: string } = {}
+) => {
   const iat = options.iat ?? nowSeconds() - 10
   return new Jose.SignJWT({ sid: "sess_1" })
     .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
@@ -83,7 +85,10 @@ const whoami = Effect.map(CurrentAuth, (state) =>
 
 const router = HttpRouter.empty.pipe(
   HttpRouter.get("/whoami", whoami),
-  HttpRouter.get("/strict", Effect.map(CurrentAuth.signedIn, (auth) => HttpServerResponse.unsafeJson({ id: auth._tag }))),
+  HttpRouter.get(
+    "/strict",
+    Effect.map(CurrentAuth.signedIn, (auth) => HttpServerResponse.unsafeJson({ id: auth._tag }))
+  ),
   HttpRouter.post(
     "/echo",
     Effect.gen(function*() {
@@ -126,7 +131,11 @@ describe("ClerkAuthMiddleware.middleware", () => {
       const iat = nowSeconds() - 3600
       const token = yield* Effect.promise(() => mint({ iat, exp: iat + 60 }))
       const response = yield* get("/whoami", { bearer: token })
-      expect(yield* readJson(response)).toEqual({ signedIn: false, reason: "token-expired", tokenType: "session_token" })
+      expect(yield* readJson(response)).toEqual({
+        signedIn: false,
+        reason: "token-expired",
+        tokenType: "session_token"
+      })
     }).pipe(Effect.provide(testServer), Effect.provide(authLayer)))
 
   it.scopedLive("lets the Bearer token win over a cookie, as Clerk's SDKs do", () =>
@@ -261,14 +270,22 @@ describe("ClerkAuthMiddleware.ClerkAuthentication (HttpApi)", () => {
     .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("health", "/health").addSuccess(Schema.String)))
   {}
 
-  const AccountLive = HttpApiBuilder.group(TestApi, "account", (handlers) =>
-    handlers.handle("me", () =>
-      Effect.map(Authenticated, (auth) => ({
-        userId: auth.tokenType === "session_token" ? auth.userId : auth.subject,
-        tokenType: auth.tokenType
-      }))))
+  const AccountLive = HttpApiBuilder.group(
+    TestApi,
+    "account",
+    (handlers) =>
+      handlers.handle("me", () =>
+        Effect.map(Authenticated, (auth) => ({
+          userId: auth.tokenType === "session_token" ? auth.userId : auth.subject,
+          tokenType: auth.tokenType
+        })))
+  )
 
-  const PublicLive = HttpApiBuilder.group(TestApi, "public", (handlers) => handlers.handle("health", () => Effect.succeed("ok")))
+  const PublicLive = HttpApiBuilder.group(
+    TestApi,
+    "public",
+    (handlers) => handlers.handle("health", () => Effect.succeed("ok"))
+  )
 
   const apiServerWith = <E>(auth: Layer.Layer<ClerkAuth, E>) =>
     HttpApiBuilder.serve().pipe(
@@ -303,7 +320,9 @@ describe("ClerkAuthMiddleware.ClerkAuthentication (HttpApi)", () => {
 
   it.scopedLive("accepts the __session cookie", () =>
     Effect.gen(function*() {
-      const response = yield* get("/me", { cookie: `__session=${yield* Effect.promise(() => mint({ sub: "user_browser" }))}` })
+      const response = yield* get("/me", {
+        cookie: `__session=${yield* Effect.promise(() => mint({ sub: "user_browser" }))}`
+      })
       expect(response.status).toBe(200)
       expect(yield* readJson(response)).toEqual({ userId: "user_browser", tokenType: "session_token" })
     }).pipe(Effect.provide(apiServer)))
@@ -346,7 +365,9 @@ describe("ClerkAuthMiddleware.ClerkAuthentication (HttpApi)", () => {
   it.scopedLive("refuses an expired __session cookie with its reason", () =>
     Effect.gen(function*() {
       const iat = nowSeconds() - 3600
-      const response = yield* get("/me", { cookie: `__session=${yield* Effect.promise(() => mint({ iat, exp: iat + 60 }))}` })
+      const response = yield* get("/me", {
+        cookie: `__session=${yield* Effect.promise(() => mint({ iat, exp: iat + 60 }))}`
+      })
       expect(response.status).toBe(401)
       expect(yield* readJson(response)).toMatchObject({ reason: "token-expired" })
     }).pipe(Effect.provide(apiServer)))

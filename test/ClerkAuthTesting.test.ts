@@ -10,7 +10,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as TestClock from "effect/TestClock"
 import * as Jose from "jose"
-import { ClerkAuth, SessionAuth, SignedIn, SignedOut } from "../src/ClerkAuth.js"
+import type { SignedOut } from "../src/ClerkAuth.js"
+import { ClerkAuth, SessionAuth, SignedIn } from "../src/ClerkAuth.js"
 import { authLayer, generateKeys, jwksLayer, mintSessionToken } from "../src/ClerkAuthTesting.js"
 import { ClerkJwks } from "../src/ClerkJwks.js"
 import { sessionClaims } from "../src/internal/claims.js"
@@ -34,7 +35,9 @@ describe("generateKeys", () => {
       expect(keys.jwks).toEqual({ keys: [keys.jwk] })
       expect(keys.pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n?$/)
       // The PEM and the JWK are the same key.
-      const fromPem = yield* Effect.promise(async () => Jose.exportJWK(await Jose.importSPKI(keys.pem, "RS256", { extractable: true })))
+      const fromPem = yield* Effect.promise(async () =>
+        Jose.exportJWK(await Jose.importSPKI(keys.pem, "RS256", { extractable: true }))
+      )
       expect(fromPem.n).toBe(keys.jwk.n)
     }))
 
@@ -56,7 +59,14 @@ describe("mintSessionToken", () => {
       const token = yield* mintSessionToken(keys)
       expect(decodePart(token, 0)).toEqual({ alg: "RS256", kid: keys.kid, typ: "JWT" })
       const now = Math.floor(T0 / 1000)
-      expect(decodePart(token, 1)).toEqual({ sub: "user_test", sid: "sess_test", iat: now, nbf: now, exp: now + 60, v: 2 })
+      expect(decodePart(token, 1)).toEqual({
+        sub: "user_test",
+        sid: "sess_test",
+        iat: now,
+        nbf: now,
+        exp: now + 60,
+        v: 2
+      })
       const { payload } = yield* Effect.promise(() =>
         Jose.jwtVerify(token, keys.publicKey, { algorithms: ["RS256"], currentDate: new Date(T0) })
       )
@@ -67,7 +77,12 @@ describe("mintSessionToken", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(T0)
       const keys = yield* generateKeys()
-      const token = yield* mintSessionToken(keys, { sub: "user_9", sid: undefined, nbf: undefined, azp: "https://app.test" }, {
+      const token = yield* mintSessionToken(keys, {
+        sub: "user_9",
+        sid: undefined,
+        nbf: undefined,
+        azp: "https://app.test"
+      }, {
         expiresIn: Duration.minutes(10),
         version: 1
       })
@@ -79,9 +94,13 @@ describe("mintSessionToken", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(T0)
       const keys = yield* generateKeys()
-      const rs512 = yield* mintSessionToken(keys, {}, { header: { alg: "RS512", kid: "other", typ: undefined, cty: "x" } })
+      const rs512 = yield* mintSessionToken(keys, {}, {
+        header: { alg: "RS512", kid: "other", typ: undefined, cty: "x" }
+      })
       expect(decodePart(rs512, 0)).toEqual({ alg: "RS512", kid: "other", cty: "x" })
-      const rs512Key = yield* Effect.promise(() => Jose.importJWK({ kty: "RSA", n: keys.jwk.n!, e: keys.jwk.e! }, "RS512"))
+      const rs512Key = yield* Effect.promise(() =>
+        Jose.importJWK({ kty: "RSA", n: keys.jwk.n!, e: keys.jwk.e! }, "RS512")
+      )
       const verified = yield* Effect.promise(() =>
         Jose.compactVerify(rs512, rs512Key, { algorithms: ["RS512"] }).then(() => true, () => false)
       )
@@ -92,7 +111,12 @@ describe("mintSessionToken", () => {
       expect(decodePart(none, 0).alg).toBe("none")
       const data = new TextEncoder().encode(`${header}.${payload}`)
       const ok = yield* Effect.promise(() =>
-        globalThis.crypto.subtle.verify("RSASSA-PKCS1-v1_5", keys.publicKey as CryptoKey, new Uint8Array(Jose.base64url.decode(signature)), data)
+        globalThis.crypto.subtle.verify(
+          "RSASSA-PKCS1-v1_5",
+          keys.publicKey as CryptoKey,
+          new Uint8Array(Jose.base64url.decode(signature)),
+          data
+        )
       )
       expect(ok).toBe(true)
     }))
@@ -110,8 +134,14 @@ describe("mintSessionToken", () => {
         "org:sys_memberships:manage"
       ]
       const org = { id: "org_7", slug: "seven", role: "org:owner", permissions, features: ["o:audit", "reports"] }
-      const v2 = decodePart(yield* mintSessionToken(keys, {}, { version: 2, org, features: ["u:profile"], plans: ["u:free"] }), 1)
-      const v1 = decodePart(yield* mintSessionToken(keys, {}, { version: 1, org, features: ["u:profile"], plans: ["u:free"] }), 1)
+      const v2 = decodePart(
+        yield* mintSessionToken(keys, {}, { version: 2, org, features: ["u:profile"], plans: ["u:free"] }),
+        1
+      )
+      const v1 = decodePart(
+        yield* mintSessionToken(keys, {}, { version: 1, org, features: ["u:profile"], plans: ["u:free"] }),
+        1
+      )
       expect(v2.fea).toBe("o:audit,o:reports,o:members,o:sys_memberships,u:profile")
       const o = v2.o as Record<string, string>
       expect(o.rol).toBe("owner")
@@ -161,7 +191,11 @@ describe("jwksLayer and authLayer", () => {
             : { status: 401, body: (state as SignedOut).reason }
         }).pipe(Effect.provide(authLayer(keys, { authorizedParties: ["https://app.test"] })))
       const call = (token: string) =>
-        handler(HttpServerRequest.fromWeb(new Request("https://app.test/me", { headers: { authorization: `Bearer ${token}` } })))
+        handler(
+          HttpServerRequest.fromWeb(
+            new Request("https://app.test/me", { headers: { authorization: `Bearer ${token}` } })
+          )
+        )
       expect(yield* call(yield* mintSessionToken(keys, { sub: "user_ok", azp: "https://app.test" }))).toEqual({
         status: 200,
         body: "user_ok"

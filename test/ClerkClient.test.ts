@@ -1,14 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import packageJson from "../package.json" with { type: "json" }
+import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkInvalidRequest } from "../src/ClerkError.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
-import { ClerkBackend } from "../src/ClerkBackend.js"
 import { apiVersion } from "../src/generated/Meta.js"
 import { version } from "../src/internal/version.js"
-import { backendWith, fakeSecret, json } from "./support/MockHttp.js"
 import { wireUser } from "./support/Fixtures.js"
+import { backendWith, fakeSecret, json } from "./support/MockHttp.js"
 import { recordingTracer } from "./support/RecordingTracer.js"
-import packageJson from "../package.json" with { type: "json" }
 
 const userBody = wireUser({
   public_metadata: { "Some Key": { nested_key: 1 } },
@@ -72,7 +72,10 @@ describe("ClerkClient", () => {
     Effect.gen(function*() {
       const { layer, sent } = backendWith(json({ data: [], total_count: 0 }))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      yield* clerk.organizationDomains.listAll({ enrollmentMode: ["manual_invitation", "automatic_invitation"], domains: ["a.test", "b.test"] })
+      yield* clerk.organizationDomains.listAll({
+        enrollmentMode: ["manual_invitation", "automatic_invitation"],
+        domains: ["a.test", "b.test"]
+      })
       const params = sent[0]!.url.searchParams
       expect(params.getAll("enrollment_mode")).toEqual(["manual_invitation,automatic_invitation"])
       expect(params.getAll("domains")).toEqual(["a.test", "b.test"])
@@ -86,7 +89,10 @@ describe("ClerkClient", () => {
       expect(sent[0]!.method).toBe("PATCH")
       expect(sent[0]!.headers["content-type"]).toBe("application/json")
       expect(JSON.parse(sent[0]!.body as string)).toEqual({ first_name: "Ada", skip_password_checks: false })
-      yield* clerk.users.updateMetadata({ userId: "user_1", publicMetadata: { camelKey: 1, snake_key: { deepKey: [1] } } })
+      yield* clerk.users.updateMetadata({
+        userId: "user_1",
+        publicMetadata: { camelKey: 1, snake_key: { deepKey: [1] } }
+      })
       expect(sent[1]!.url.pathname).toBe("/v1/users/user_1/metadata")
       expect(JSON.parse(sent[1]!.body as string)).toEqual({
         public_metadata: { camelKey: 1, snake_key: { deepKey: [1] } }
@@ -153,7 +159,12 @@ describe("ClerkClient", () => {
         path: "userIds",
         message: "users.bulkBan: invalid parameter at userIds: Expected an array of at least 1 item(s)"
       })
-      expect(yield* refused(clerk.users.bulkBan({ userIds: Array.from({ length: 51 }, (_, i) => `user_${i}`) }))).toMatchObject({
+      expect(
+        yield* refused(clerk.users.bulkBan({
+          userIds: Array.from({ length: 51 }, (_, i) =>
+            `user_${i}`)
+        }))
+      ).toMatchObject({
         path: "userIds"
       })
       // limit: integer, 1 to 500; offset: integer, at least 0
@@ -175,9 +186,10 @@ describe("ClerkClient", () => {
         path: "name",
         message: "apiKeys.create: invalid parameter at name: Expected a string at least 3 character(s) long"
       })
-      expect(yield* refused(clerk.apiKeys.create({ name: "key", subject: "user_1", secondsUntilExpiration: 0 }))).toMatchObject({
-        path: "secondsUntilExpiration"
-      })
+      expect(yield* refused(clerk.apiKeys.create({ name: "key", subject: "user_1", secondsUntilExpiration: 0 })))
+        .toMatchObject({
+          path: "secondsUntilExpiration"
+        })
       expect(sent).toHaveLength(0)
       // The bounds themselves are allowed.
       yield* clerk.users.list({ limit: 500, offset: 0 })
@@ -207,7 +219,8 @@ describe("ClerkClient", () => {
         updated_at: -1
       }
       const { layer } = backendWith((request) =>
-        request.url.pathname.startsWith("/v1/api_keys") ? json(apiKey) : json(wireUser({ created_at: 1.5 })))
+        request.url.pathname.startsWith("/v1/api_keys") ? json(apiKey) : json(wireUser({ created_at: 1.5 }))
+      )
       const clerk = yield* Effect.provide(ClerkBackend, layer)
       const key = yield* clerk.apiKeys.get({ apiKeyID: "ak_1" })
       expect(key).toMatchObject({ type: "k", name: "x", description: "d".repeat(300), createdAt: 1.5, scopes: [] })
@@ -234,12 +247,14 @@ describe("ClerkClient tracing and transport", () => {
       }
     }))
 
-  it.effect.each([
-    ["ECONNREFUSED", "ConnectionRefused", true],
-    ["ENOTFOUND", "DnsFailure", true],
-    ["ECONNRESET", "ConnectionReset", false],
-    ["EPROTO", "Other", false]
-  ] as const)("classifies a %s transport failure as %s", ([code, kind, neverReached]) =>
+  it.effect.each(
+    [
+      ["ECONNREFUSED", "ConnectionRefused", true],
+      ["ENOTFOUND", "DnsFailure", true],
+      ["ECONNRESET", "ConnectionReset", false],
+      ["EPROTO", "Other", false]
+    ] as const
+  )("classifies a %s transport failure as %s", ([code, kind, neverReached]) =>
     Effect.gen(function*() {
       const { layer } = backendWith(() => {
         throw new TypeError("fetch failed", { cause: Object.assign(new Error(`failure ${code}`), { code }) })

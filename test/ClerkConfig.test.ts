@@ -11,7 +11,9 @@ import { fakeSecret } from "./support/MockHttp.js"
 const fromEnv = (env: Record<string, string>) =>
   Effect.provide(
     ClerkConfig,
-    ClerkConfig.layerConfig.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))))
+    ClerkConfig.layerConfig.pipe(
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    )
   )
 
 describe("ClerkConfig", () => {
@@ -60,8 +62,9 @@ describe("ClerkConfig", () => {
     }))
 
   it("strips trailing slashes from apiUrl given to layer/make", () => {
-    expect(ClerkConfig.make({ secretKey: Redacted.make(fakeSecret), apiUrl: "https://proxy.test/clerk//" }).apiUrl).toBe(
-      "https://proxy.test/clerk"
-    )
+    expect(ClerkConfig.make({ secretKey: Redacted.make(fakeSecret), apiUrl: "https://proxy.test/clerk//" }).apiUrl)
+      .toBe(
+        "https://proxy.test/clerk"
+      )
   })
 })

@@ -6,12 +6,13 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as util from "node:util"
 import { ClerkBackend } from "../src/ClerkBackend.js"
-import * as ClerkError from "../src/ClerkError.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
+import * as ClerkError from "../src/ClerkError.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { backendWith, clerkErrors, fakeSecret, json } from "./support/MockHttp.js"
 
-const noRetry = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.provideService(self, ClerkRetryPolicy, ClerkRetryPolicy.none)
+const noRetry = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.provideService(self, ClerkRetryPolicy, ClerkRetryPolicy.none)
 
 /** Fails `users.get` (which declares 400, 401, 404) with the given response and returns the error. */
 const failGet = (response: Response | (() => Response)) =>
@@ -30,16 +31,18 @@ const failCreateOrganization = (response: Response) =>
   })
 
 describe("ClerkError", () => {
-  it.effect.each([
-    [400, "ClerkBadRequest"],
-    [401, "ClerkUnauthorized"],
-    [404, "ClerkNotFound"],
-    [429, "ClerkRateLimited"],
-    [500, "ClerkServerError"],
-    [502, "ClerkServerError"],
-    [503, "ClerkServerError"],
-    [418, "ClerkUnexpectedStatus"]
-  ] as const)("maps %i on users.get to %s", ([status, tag]) =>
+  it.effect.each(
+    [
+      [400, "ClerkBadRequest"],
+      [401, "ClerkUnauthorized"],
+      [404, "ClerkNotFound"],
+      [429, "ClerkRateLimited"],
+      [500, "ClerkServerError"],
+      [502, "ClerkServerError"],
+      [503, "ClerkServerError"],
+      [418, "ClerkUnexpectedStatus"]
+    ] as const
+  )("maps %i on users.get to %s", ([status, tag]) =>
     Effect.gen(function*() {
       const error = yield* failGet(clerkErrors(status, "code_x", { "clerk-trace-id": "trace_h" }))
       expect(error._tag).toBe(tag)
@@ -50,18 +53,24 @@ describe("ClerkError", () => {
         expect(error.operation).toBe("users.get")
         expect(error.clerkTraceId).toBe("trace_h")
         expect(error.errors).toEqual([
-          new ClerkError.ClerkErrorDetail({ code: "code_x", message: "message of code_x", longMessage: "long message of code_x" })
+          new ClerkError.ClerkErrorDetail({
+            code: "code_x",
+            message: "message of code_x",
+            longMessage: "long message of code_x"
+          })
         ])
         expect(error.message).toContain(String(status))
         expect(error.message).toContain("code_x")
       }
     }))
 
-  it.effect.each([
-    [402, "ClerkPaymentRequired"],
-    [403, "ClerkForbidden"],
-    [422, "ClerkUnprocessable"]
-  ] as const)("maps declared %i on organizations.create to %s", ([status, tag]) =>
+  it.effect.each(
+    [
+      [402, "ClerkPaymentRequired"],
+      [403, "ClerkForbidden"],
+      [422, "ClerkUnprocessable"]
+    ] as const
+  )("maps declared %i on organizations.create to %s", ([status, tag]) =>
     Effect.gen(function*() {
       const error = yield* failCreateOrganization(clerkErrors(status))
       expect(error._tag).toBe(tag)
@@ -71,10 +80,14 @@ describe("ClerkError", () => {
     Effect.gen(function*() {
       const { layer } = backendWith((sent) => clerkErrors(sent.url.pathname.endsWith("toggle_delivery") ? 423 : 409))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      const conflict = yield* Effect.flip(noRetry(clerk.emailAddresses.create({ userId: "u", emailAddress: "a@b.test" })))
+      const conflict = yield* Effect.flip(
+        noRetry(clerk.emailAddresses.create({ userId: "u", emailAddress: "a@b.test" }))
+      )
       expect(conflict._tag).toBe("ClerkConflict")
       // Only the template operations declare 423.
-      const locked = yield* Effect.flip(noRetry(clerk.emailSMSTemplates.toggleTemplateDelivery({ templateType: "email", slug: "s" })))
+      const locked = yield* Effect.flip(
+        noRetry(clerk.emailSMSTemplates.toggleTemplateDelivery({ templateType: "email", slug: "s" }))
+      )
       expect(locked._tag).toBe("ClerkLocked")
     }))
 
@@ -89,33 +102,54 @@ describe("ClerkError", () => {
   it.effect("normalises the inline errors[] shape and the body's clerk_trace_id", () =>
     Effect.gen(function*() {
       const { layer } = backendWith(() =>
-        json({ errors: [{ code: "api_key_invalid", message: "m", long_message: "lm" }], clerk_trace_id: "trace_b" }, 404, {
-          "clerk-trace-id": "trace_header"
-        })
+        json(
+          { errors: [{ code: "api_key_invalid", message: "m", long_message: "lm" }], clerk_trace_id: "trace_b" },
+          404,
+          {
+            "clerk-trace-id": "trace_header"
+          }
+        )
       )
       const clerk = yield* Effect.provide(ClerkBackend, layer)
       const error = yield* Effect.flip(noRetry(clerk.apiKeys.get({ apiKeyID: "ak_1" })))
       expect(error._tag).toBe("ClerkNotFound")
       if (error._tag === "ClerkNotFound") {
-        expect(error.errors[0]).toEqual(new ClerkError.ClerkErrorDetail({ code: "api_key_invalid", message: "m", longMessage: "lm" }))
+        expect(error.errors[0]).toEqual(
+          new ClerkError.ClerkErrorDetail({ code: "api_key_invalid", message: "m", longMessage: "lm" })
+        )
         expect(error.clerkTraceId).toBe("trace_b")
       }
     }))
 
   it.effect("keeps the meta of an error entry", () =>
     Effect.gen(function*() {
-      const error = yield* failGet(json({ errors: [{ code: "form_param_missing", message: "m", long_message: "l", meta: { param_name: "x" } }] }, 400))
+      const error = yield* failGet(
+        json(
+          { errors: [{ code: "form_param_missing", message: "m", long_message: "l", meta: { param_name: "x" } }] },
+          400
+        )
+      )
       expect(ClerkError.isClerkApiError(error) && error.errors[0]!.meta).toEqual({ param_name: "x" })
     }))
 
-  it.effect.each([
-    ["an HTML 502 page", () => new Response("<html><body>Bad gateway</body></html>", { status: 502, headers: { "content-type": "text/html" } }), "ClerkServerError"],
-    ["truncated JSON", () => new Response("{\"errors\": [{\"code\": \"x\"", { status: 400, headers: { "content-type": "application/json" } }), "ClerkBadRequest"],
-    ["an empty body", () => new Response(null, { status: 404 }), "ClerkNotFound"],
-    ["JSON without errors", () => json({ unexpected: true }, 400), "ClerkBadRequest"],
-    ["errors of the wrong type", () => json({ errors: "nope" }, 400), "ClerkBadRequest"],
-    ["malformed entries", () => json({ errors: [null, 3, { code: 7 }] }, 400), "ClerkBadRequest"]
-  ] as const)("turns %s into a typed error, never a defect", ([, response, tag]) =>
+  it.effect.each(
+    [
+      ["an HTML 502 page", () =>
+        new Response("<html><body>Bad gateway</body></html>", {
+          status: 502,
+          headers: { "content-type": "text/html" }
+        }), "ClerkServerError"],
+      ["truncated JSON", () =>
+        new Response("{\"errors\": [{\"code\": \"x\"", {
+          status: 400,
+          headers: { "content-type": "application/json" }
+        }), "ClerkBadRequest"],
+      ["an empty body", () => new Response(null, { status: 404 }), "ClerkNotFound"],
+      ["JSON without errors", () => json({ unexpected: true }, 400), "ClerkBadRequest"],
+      ["errors of the wrong type", () => json({ errors: "nope" }, 400), "ClerkBadRequest"],
+      ["malformed entries", () => json({ errors: [null, 3, { code: 7 }] }, 400), "ClerkBadRequest"]
+    ] as const
+  )("turns %s into a typed error, never a defect", ([, response, tag]) =>
     Effect.gen(function*() {
       const error = yield* failGet(response)
       expect(error._tag).toBe(tag)
@@ -125,21 +159,30 @@ describe("ClerkError", () => {
       }
     }))
 
-  it.effect.each([
-    ["an HTML 200 page", () => new Response("<html></html>", { headers: { "content-type": "text/html" } }), ""],
-    ["truncated JSON", () => new Response("{\"id\": \"user_1\"", { headers: { "content-type": "application/json" } }), ""],
-    ["an empty body", () => new Response("", { status: 200 }), ""],
-    ["a body of the wrong shape", () => json({ id: 5 }), "id"]
-  ] as const)("fails a 2xx with %s with ClerkDecodeError naming the operation and path", ([, response, path]) =>
-    Effect.gen(function*() {
-      const error = yield* failGet(response)
-      expect(error._tag).toBe("ClerkDecodeError")
-      if (error._tag === "ClerkDecodeError") {
-        expect(error.operation).toBe("users.get")
-        expect(error.status).toBe(200)
-        expect(error.path).toBe(path)
-      }
-    }))
+  it.effect.each(
+    [
+      ["an HTML 200 page", () => new Response("<html></html>", { headers: { "content-type": "text/html" } }), ""],
+      [
+        "truncated JSON",
+        () => new Response("{\"id\": \"user_1\"", { headers: { "content-type": "application/json" } }),
+        ""
+      ],
+      ["an empty body", () => new Response("", { status: 200 }), ""],
+      ["a body of the wrong shape", () => json({ id: 5 }), "id"]
+    ] as const
+  )(
+    "fails a 2xx with %s with ClerkDecodeError naming the operation and path",
+    ([, response, path]) =>
+      Effect.gen(function*() {
+        const error = yield* failGet(response)
+        expect(error._tag).toBe("ClerkDecodeError")
+        if (error._tag === "ClerkDecodeError") {
+          expect(error.operation).toBe("users.get")
+          expect(error.status).toBe(200)
+          expect(error.path).toBe(path)
+        }
+      })
+  )
 
   it.effect("reports a nested decode mismatch with its wire path", () =>
     Effect.gen(function*() {
@@ -163,9 +206,13 @@ describe("ClerkError", () => {
   it.effect("reads Retry-After as an HTTP date against the clock", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2026-01-01T00:00:00Z"))
-      const error = yield* failGet(clerkErrors(429, "too_many_requests", { "retry-after": "Thu, 01 Jan 2026 00:00:12 GMT" }))
+      const error = yield* failGet(
+        clerkErrors(429, "too_many_requests", { "retry-after": "Thu, 01 Jan 2026 00:00:12 GMT" })
+      )
       expect(error._tag === "ClerkRateLimited" && error.retryAfter).toEqual(Duration.millis(12_000))
-      const past = yield* failGet(clerkErrors(429, "too_many_requests", { "retry-after": "Wed, 31 Dec 2025 23:00:00 GMT" }))
+      const past = yield* failGet(
+        clerkErrors(429, "too_many_requests", { "retry-after": "Wed, 31 Dec 2025 23:00:00 GMT" })
+      )
       expect(past._tag === "ClerkRateLimited" && past.retryAfter).toEqual(Duration.zero)
       const garbage = yield* failGet(clerkErrors(429, "too_many_requests", { "retry-after": "soon" }))
       expect(garbage._tag === "ClerkRateLimited" && garbage.retryAfter).toBeUndefined()
@@ -188,12 +235,21 @@ describe("ClerkError", () => {
         yield* failGet(clerkErrors(401)),
         yield* failGet(new Response("<html>", { status: 200 })),
         yield* failGet(() => {
-          throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })
+          throw new TypeError("fetch failed", {
+            cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })
+          })
         })
       ]
       const config = ClerkConfig.make({ secretKey: Redacted.make(fakeSecret) })
       for (const value of [...errors, config]) {
-        for (const text of [String(value), JSON.stringify(value), util.inspect(value, { depth: 10 }), Inspectable.format(value)]) {
+        for (
+          const text of [
+            String(value),
+            JSON.stringify(value),
+            util.inspect(value, { depth: 10 }),
+            Inspectable.format(value)
+          ]
+        ) {
           expect(text).not.toContain(fakeSecret)
         }
       }

@@ -48,16 +48,21 @@ const token = (key: TestKey, claims: Record<string, unknown> = {}, header: Recor
   Effect.promise(() => sign(key, claims, header))
 
 const tokens = (key: TestKey, count: number, prefix = "user") =>
-  Effect.promise(() => Promise.all(Array.from({ length: count }, (_, i) => sign(key, { sub: `${prefix}_${i}`, sid: `sess_${i}` }))))
+  Effect.promise(() =>
+    Promise.all(Array.from({ length: count }, (_, i) => sign(key, { sub: `${prefix}_${i}`, sid: `sess_${i}` })))
+  )
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
 
 /** Tokens naming a `kid` no key set has; the signature is never reached, so it is junk. */
 const unknownKidTokens = (count: number, tag: string) =>
-  Array.from({ length: count }, (_, i) =>
-    `${b64({ alg: "RS256", kid: `kid_${tag}_${i}_${Math.random().toString(36).slice(2)}`, typ: "JWT" })}.${
-      b64({ sub: `user_${i}`, iat: 0, exp: farFuture })
-    }.bm90LWEtc2lnbmF0dXJl`)
+  Array.from(
+    { length: count },
+    (_, i) =>
+      `${b64({ alg: "RS256", kid: `kid_${tag}_${i}_${Math.random().toString(36).slice(2)}`, typ: "JWT" })}.${
+        b64({ sub: `user_${i}`, iat: 0, exp: farFuture })
+      }.bm90LWEtc2lnbmF0dXJl`
+  )
 
 // ---------------------------------------------------------------------------------------------
 // A local `/jwks` endpoint: counts requests, serves a switchable key set, can fail or hold answers.
@@ -97,7 +102,11 @@ const jwksServer = (initial: ReadonlyArray<Schemas.JWKSRsaPublicKey.Encoded>) =>
           const url = new URL(request.url ?? "/", "http://127.0.0.1")
           if (request.method !== "GET" || url.pathname !== "/jwks") {
             response.writeHead(404, { "content-type": "application/json" })
-            response.end(JSON.stringify({ errors: [{ code: "resource_not_found", message: "not found", long_message: "not found" }] }))
+            response.end(
+              JSON.stringify({
+                errors: [{ code: "resource_not_found", message: "not found", long_message: "not found" }]
+              })
+            )
             return
           }
           fetches++
@@ -168,7 +177,9 @@ const setup = (keys: ReadonlyArray<Schemas.JWKSRsaPublicKey.Encoded>, options: C
     return { server, auth }
   })
 
-const userIdOf = (auth: SessionAuth | MachineAuth) => (auth instanceof SessionAuth ? auth.userId : `not a session: ${auth.tokenType}`)
+const userIdOf = (
+  auth: SessionAuth | MachineAuth
+) => (auth instanceof SessionAuth ? auth.userId : `not a session: ${auth.tokenType}`)
 
 const reasonsOf = (errors: ReadonlyArray<TokenVerificationError>) => new Set(errors.map((error) => error.reason))
 
@@ -483,7 +494,9 @@ describe("networkless key sources", () => {
 
   it.scoped("ClerkAuth.layer({ jwtKey }) with a bad key fails the layer", () =>
     Effect.gen(function*() {
-      const result = yield* Effect.either(Layer.build(ClerkAuth.layer({ jwtKey: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" })))
+      const result = yield* Effect.either(
+        Layer.build(ClerkAuth.layer({ jwtKey: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" }))
+      )
       expect(Either.isLeft(result) && result.left).toBeInstanceOf(ClerkAuthConfigError)
     }))
 })

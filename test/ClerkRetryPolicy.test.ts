@@ -11,16 +11,18 @@ import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { withTimeout } from "../src/ClerkClient.js"
-import { ClerkRetryPolicy, defaultIsRetryable } from "../src/ClerkRetryPolicy.js"
 import { ClerkServerError, ClerkTransportError } from "../src/ClerkError.js"
-import { backendWith, clerkErrors, json } from "./support/MockHttp.js"
+import { ClerkRetryPolicy, defaultIsRetryable } from "../src/ClerkRetryPolicy.js"
 import { wireOrganization, wireUser } from "./support/Fixtures.js"
+import { backendWith, clerkErrors, json } from "./support/MockHttp.js"
 import { settle, settleUntil } from "./support/settle.js"
 
 const user = wireUser()
 
 const refused = () => {
-  throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) })
+  throw new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
+  })
 }
 const reset = () => {
   throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) })
@@ -47,7 +49,12 @@ const drive = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput =
  * Forks a call whose first attempt fails, and checks the retry is sent after exactly `earliest` and by `latest`
  * (test-clock milliseconds); returns the call's exit.
  */
-const retrySentBetween = <A, E>(call: Effect.Effect<A, E>, sent: ReadonlyArray<unknown>, earliest: number, latest = earliest) =>
+const retrySentBetween = <A, E>(
+  call: Effect.Effect<A, E>,
+  sent: ReadonlyArray<unknown>,
+  earliest: number,
+  latest = earliest
+) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(call)
     yield* settleUntil(() => sent.length === 1)
@@ -105,7 +112,9 @@ describe("ClerkRetryPolicy", () => {
         () => json(wireOrganization())
       ))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      expect(Exit.isSuccess(yield* retrySentBetween(clerk.organizations.create({ name: "Acme" }), sent, 7000))).toBe(true)
+      expect(Exit.isSuccess(yield* retrySentBetween(clerk.organizations.create({ name: "Acme" }), sent, 7000))).toBe(
+        true
+      )
     }))
 
   it.effect("honours an HTTP-date Retry-After", () =>
@@ -171,7 +180,9 @@ describe("ClerkRetryPolicy", () => {
     Effect.gen(function*() {
       const { layer, sent } = backendWith(() => clerkErrors(503))
       const clerk = yield* Effect.provide(ClerkBackend, layer)
-      const policy = ClerkRetryPolicy.make({ schedule: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(1))) })
+      const policy = ClerkRetryPolicy.make({
+        schedule: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(1)))
+      })
       yield* drive(clerk.users.get({ userId: "user_1" }).pipe(Effect.provideService(ClerkRetryPolicy, policy)))
       expect(sent).toHaveLength(2)
     }))
@@ -214,7 +225,9 @@ describe("ClerkRetryPolicy", () => {
       const capture = Logger.make(({ annotations, logLevel, message }) => {
         logs.push({ message, level: logLevel.label, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
       })
-      const { layer } = backendWith(scripted(() => clerkErrors(429, "too_many_requests", { "retry-after": "2" }), () => json(user)))
+      const { layer } = backendWith(
+        scripted(() => clerkErrors(429, "too_many_requests", { "retry-after": "2" }), () => json(user))
+      )
       const clerk = yield* Effect.provide(ClerkBackend, layer)
       yield* drive(
         clerk.users.get({ userId: "user_1" }).pipe(

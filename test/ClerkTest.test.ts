@@ -1,7 +1,7 @@
+import { createClerkClient } from "@clerk/backend"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { createClerkClient } from "@clerk/backend"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -10,6 +10,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { generateKeys } from "../src/ClerkAuthTesting.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
@@ -17,16 +18,18 @@ import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { ClerkTest } from "../src/ClerkTest.js"
 import { operations } from "../src/generated/Operations.js"
-import { wireUser } from "./support/Fixtures.js"
 import * as Schemas from "../src/generated/Schemas.js"
-import * as Schema from "effect/Schema"
+import { wireUser } from "./support/Fixtures.js"
 
 const aUser = (id: string): Schemas.User => Schema.decodeUnknownSync(Schemas.User)(wireUser({ id }))
 
 const fetchFake = (request: Request) => Effect.flatMap(ClerkTest, (fake) => fake.fetch(request))
 
 const authorized = (url: string, init: RequestInit = {}) =>
-  new Request(url, { ...init, headers: { authorization: "Bearer sk_test_x", ...(init.headers as Record<string, string> | undefined) } })
+  new Request(url, {
+    ...init,
+    headers: { authorization: "Bearer sk_test_x", ...(init.headers as Record<string, string> | undefined) }
+  })
 
 describe("ClerkTest engine", () => {
   it.effect("an operation the fake does not implement answers 501 naming it, once (not retried)", () =>
@@ -46,8 +49,7 @@ describe("ClerkTest engine", () => {
   it.effect("a typed handler replaces an operation; unhandle restores the built-in answer", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      yield* ClerkTest.handle("domains.list", () =>
-        Effect.succeed({ data: [], totalCount: 0 }))
+      yield* ClerkTest.handle("domains.list", () => Effect.succeed({ data: [], totalCount: 0 }))
       const page = yield* clerk.domains.list()
       expect(page.totalCount).toBe(0)
       yield* ClerkTest.unhandle("domains.list")
@@ -69,9 +71,21 @@ describe("ClerkTest engine", () => {
           seen.push({ userId: params.userId, path: request.path })
           return aUser(params.userId)
         }))
-      yield* clerk.users.list({ limit: 7, offset: 3, banned: false, emailAddress: ["a@x.test", "b@x.test"], orderBy: "-created_at" })
+      yield* clerk.users.list({
+        limit: 7,
+        offset: 3,
+        banned: false,
+        emailAddress: ["a@x.test", "b@x.test"],
+        orderBy: "-created_at"
+      })
       const user = yield* clerk.users.get({ userId: "user_a/b" })
-      expect(seen[0]).toEqual({ limit: 7, offset: 3, banned: false, emailAddress: ["a@x.test", "b@x.test"], orderBy: "-created_at" })
+      expect(seen[0]).toEqual({
+        limit: 7,
+        offset: 3,
+        banned: false,
+        emailAddress: ["a@x.test", "b@x.test"],
+        orderBy: "-created_at"
+      })
       expect(seen[1]).toEqual({ userId: "user_a/b", path: "/users/user_a%2Fb" })
       expect(user.id).toBe("user_a/b")
     }).pipe(Effect.provide(ClerkTest.layer)))
@@ -177,8 +191,7 @@ describe("ClerkTest engine", () => {
       const failed = outcomes.filter(Exit.isFailure).length
       expect(failed).toBeGreaterThan(80)
       expect(failed).toBeLessThan(160)
-    }).pipe(Effect.provide(ClerkTest.layer), Effect.provide(Layer.succeed(ClerkRetryPolicy, ClerkRetryPolicy.none)))
-  )
+    }).pipe(Effect.provide(ClerkTest.layer), Effect.provide(Layer.succeed(ClerkRetryPolicy, ClerkRetryPolicy.none))))
 
   it.effect("a handler answer its schema refuses is a defect naming the operation", () =>
     Effect.gen(function*() {
@@ -193,7 +206,9 @@ describe("ClerkTest engine", () => {
       const fake = yield* ClerkTest
       for (const [name, call] of Object.entries(operations)) {
         const path = call.descriptor.path.replace(/\{[^}]+\}/g, "x_1")
-        const response = yield* fake.fetch(authorized(`https://api.clerk.test/v1${path}`, { method: call.descriptor.method }))
+        const response = yield* fake.fetch(
+          authorized(`https://api.clerk.test/v1${path}`, { method: call.descriptor.method })
+        )
         expect(response.status, name).not.toBe(404)
       }
       const calls = yield* fake.calls
@@ -211,7 +226,9 @@ describe("ClerkTest engine", () => {
       const wrong = yield* fetchFake(authorized("https://api.clerk.test/v1/users"))
       expect(wrong.status).toBe(401)
       expect(((yield* Effect.promise(() => wrong.json())) as any).errors[0].code).toBe("authentication_invalid")
-      const right = yield* fetchFake(new Request("https://api.clerk.test/v1/domains", { headers: { authorization: "Bearer sk_test_only_this" } }))
+      const right = yield* fetchFake(
+        new Request("https://api.clerk.test/v1/domains", { headers: { authorization: "Bearer sk_test_only_this" } })
+      )
       expect(right.status).toBe(501)
     }).pipe(Effect.provide(ClerkTest.layerWith({ secretKey: "sk_test_only_this" }))))
 
@@ -260,9 +277,14 @@ describe("ClerkTest engine", () => {
           Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_x"), apiUrl: server.apiUrl })),
           Layer.provide(FetchHttpClient.layer)
         )
-        const user = yield* Effect.provide(Effect.flatMap(ClerkBackend, (clerk) => clerk.users.get({ userId: "user_http" })), overHttp)
+        const user = yield* Effect.provide(
+          Effect.flatMap(ClerkBackend, (clerk) => clerk.users.get({ userId: "user_http" })),
+          overHttp
+        )
         expect(user.id).toBe("user_http")
-        const missing = yield* Effect.promise(() => fetch(`${server.apiUrl}/domains`, { headers: { authorization: "Bearer k" } }))
+        const missing = yield* Effect.promise(() =>
+          fetch(`${server.apiUrl}/domains`, { headers: { authorization: "Bearer k" } })
+        )
         expect(missing.status).toBe(501)
         return server.apiUrl
       }))
@@ -273,13 +295,21 @@ describe("ClerkTest engine", () => {
   it.live("another SDK (@clerk/backend) works against the served fake and sees the same state", () =>
     Effect.gen(function*() {
       const { port } = yield* ClerkTest.serve()
-      const sdk = createClerkClient({ secretKey: "sk_test_other_sdk", apiUrl: `http://127.0.0.1:${port}`, telemetry: { disabled: true } })
-      const created = yield* Effect.promise(() => sdk.users.createUser({ emailAddress: ["sdk@example.com"], firstName: "Sdk" }))
+      const sdk = createClerkClient({
+        secretKey: "sk_test_other_sdk",
+        apiUrl: `http://127.0.0.1:${port}`,
+        telemetry: { disabled: true }
+      })
+      const created = yield* Effect.promise(() =>
+        sdk.users.createUser({ emailAddress: ["sdk@example.com"], firstName: "Sdk" })
+      )
       const clerk = yield* ClerkBackend
       const seen = yield* clerk.users.get({ userId: created.id })
       expect(seen.firstName).toBe("Sdk")
       expect(seen.emailAddresses[0]?.emailAddress).toBe("sdk@example.com")
-      const missing = yield* Effect.promise(() => sdk.users.getUser("user_missing").then(() => undefined, (error: { status?: number }) => error.status))
+      const missing = yield* Effect.promise(() =>
+        sdk.users.getUser("user_missing").then(() => undefined, (error: { status?: number }) => error.status)
+      )
       expect(missing).toBe(404)
     }).pipe(Effect.scoped, Effect.provide(ClerkTest.layer), Effect.timeout(Duration.seconds(10))))
 
@@ -287,7 +317,11 @@ describe("ClerkTest engine", () => {
     Effect.gen(function*() {
       yield* ClerkTest.handle("users.get", (params) => Effect.succeed(aUser(params.userId)))
       const answer = (request: Request) =>
-        Effect.provideService(ClerkTest.httpApp, HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request)).pipe(
+        Effect.provideService(
+          ClerkTest.httpApp,
+          HttpServerRequest.HttpServerRequest,
+          HttpServerRequest.fromWeb(request)
+        ).pipe(
           Effect.map((response) => HttpServerResponse.toWeb(response))
         )
       const found = yield* answer(authorized("http://127.0.0.1/v1/users/user_app"))
@@ -327,7 +361,8 @@ describe("ClerkTest engine", () => {
       )
       const won = outcomes.filter((outcome) => outcome._tag === "Right")
       expect(won).toHaveLength(1)
-      expect(outcomes.filter((outcome) => outcome._tag === "Left" && outcome.left._tag === "ClerkUnprocessable")).toHaveLength(49)
+      expect(outcomes.filter((outcome) => outcome._tag === "Left" && outcome.left._tag === "ClerkUnprocessable"))
+        .toHaveLength(49)
       expect((yield* clerk.users.count()).totalCount).toBe(1)
     }).pipe(Effect.provide(ClerkTest.layer)))
 

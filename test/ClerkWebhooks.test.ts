@@ -106,10 +106,16 @@ const refused = <A>(
 
 /** The signatures of a delivery's header, to check that no message quotes them. */
 const signaturesOf = (input: { headers: Record<string, string> }): Array<string> =>
-  (input.headers["svix-signature"] ?? "").split(" ").map((entry) => entry.slice(entry.indexOf(",") + 1)).filter((s) => s.length >= 8)
+  (input.headers["svix-signature"] ?? "").split(" ").map((entry) => entry.slice(entry.indexOf(",") + 1)).filter((s) =>
+    s.length >= 8
+  )
 
 /** Both entry points must refuse `input` with `reason`. */
-const refusedBoth = (service: ClerkWebhooksService, input: { headers: Record<string, string>; body: string | Uint8Array }, reason: WebhookVerificationReason) =>
+const refusedBoth = (
+  service: ClerkWebhooksService,
+  input: { headers: Record<string, string>; body: string | Uint8Array },
+  reason: WebhookVerificationReason
+) =>
   Effect.gen(function*() {
     yield* refused(service.verifySignature(input), reason, signaturesOf(input))
     return yield* refused(service.verify(input), reason, signaturesOf(input))
@@ -180,10 +186,22 @@ describe("ClerkWebhooks signatures", () => {
       const bytes = new TextEncoder().encode(BODY)
       bytes[20] = bytes[20]! ^ 0x01
       yield* refusedBoth(service, { headers: signed.headers, body: bytes }, "no-matching-signature")
-      yield* refusedBoth(service, { headers: signed.headers, body: BODY.replace("fake_1", "fake_2") }, "no-matching-signature")
-      yield* refusedBoth(service, { headers: { ...signed.headers, "svix-id": "msg_test_0002" }, body: BODY }, "no-matching-signature")
+      yield* refusedBoth(
+        service,
+        { headers: signed.headers, body: BODY.replace("fake_1", "fake_2") },
+        "no-matching-signature"
+      )
+      yield* refusedBoth(
+        service,
+        { headers: { ...signed.headers, "svix-id": "msg_test_0002" }, body: BODY },
+        "no-matching-signature"
+      )
       // Still inside the tolerance, so only the signature can refuse it.
-      yield* refusedBoth(service, { headers: { ...signed.headers, "svix-timestamp": String(T0s + 1) }, body: BODY }, "no-matching-signature")
+      yield* refusedBoth(
+        service,
+        { headers: { ...signed.headers, "svix-timestamp": String(T0s + 1) }, body: BODY },
+        "no-matching-signature"
+      )
     }))
 
   it.effect("verifies the body as received: a whitespace change in the JSON is refused, the original spacing accepted verbatim", () =>
@@ -223,8 +241,12 @@ describe("ClerkWebhooks signatures", () => {
       expect(fromBytes).toEqual(fromString)
       expect(fromBytes.body).toContain("José ✓")
       // Signed over the bytes given as the UTF-8 text, and the other way round.
-      expect((yield* service.verifySignature({ headers: delivery({ body: bytes }).headers, body: BODY })).body).toBe(BODY)
-      expect((yield* service.verifySignature({ headers: delivery({ body: BODY }).headers, body: bytes })).body).toBe(BODY)
+      expect((yield* service.verifySignature({ headers: delivery({ body: bytes }).headers, body: BODY })).body).toBe(
+        BODY
+      )
+      expect((yield* service.verifySignature({ headers: delivery({ body: BODY }).headers, body: bytes })).body).toBe(
+        BODY
+      )
       // Bytes that are not UTF-8 verify as they are; their text form (with U+FFFD) does not.
       const latin1 = Uint8Array.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]) // {"n":"é"} in Latin-1
       const signedLatin1 = delivery({ body: latin1 })
@@ -253,7 +275,11 @@ describe("ClerkWebhooks headers", () => {
         const { [name]: _dropped, ...rest } = delivery().headers
         const error = yield* refusedBoth(service, { headers: rest, body: BODY }, "missing-header")
         expect(error.message).toContain(name)
-        const emptied = yield* refusedBoth(service, { headers: { ...delivery().headers, [name]: "" }, body: BODY }, "missing-header")
+        const emptied = yield* refusedBoth(
+          service,
+          { headers: { ...delivery().headers, [name]: "" }, body: BODY },
+          "missing-header"
+        )
         expect(emptied.message).toContain(name)
       }))
   }
@@ -279,7 +305,11 @@ describe("ClerkWebhooks headers", () => {
       expect((yield* service.verifySignature({ headers: standard, body: BODY })).id).toBe(ID)
       expect((yield* service.verifySignature({ headers: new Headers(standard), body: BODY })).id).toBe(ID)
       expect((yield* service.verifySignature({ headers: new Headers(signed.headers), body: BODY })).id).toBe(ID)
-      const capitalised = { "Svix-Id": ID, "SVIX-TIMESTAMP": String(T0s), "Svix-Signature": signed.headers["svix-signature"]! }
+      const capitalised = {
+        "Svix-Id": ID,
+        "SVIX-TIMESTAMP": String(T0s),
+        "Svix-Signature": signed.headers["svix-signature"]!
+      }
       expect((yield* service.verifySignature({ headers: capitalised, body: BODY })).id).toBe(ID)
       expect(typeOf(yield* service.verify({ headers: standard, body: BODY }))).toBe("test.fake_event")
     }))
@@ -302,7 +332,19 @@ describe("ClerkWebhooks headers", () => {
     Effect.gen(function*() {
       yield* start
       const service = yield* webhooks()
-      for (const timestamp of ["abc", `${T0s}abc`, `${T0s}.5`, `-${T0s}`, `+${T0s}`, `${T0s} 1`, "1e9", "0x10", "12345678901234567"]) {
+      for (
+        const timestamp of [
+          "abc",
+          `${T0s}abc`,
+          `${T0s}.5`,
+          `-${T0s}`,
+          `+${T0s}`,
+          `${T0s} 1`,
+          "1e9",
+          "0x10",
+          "12345678901234567"
+        ]
+      ) {
         // Signed with the bad value, so only the timestamp rule can refuse it.
         const error = yield* refusedBoth(service, delivery({ timestamp }), "missing-header")
         expect(error.message).toBe("the svix-timestamp header is not a whole number of unix seconds")
@@ -324,9 +366,16 @@ describe("ClerkWebhooks headers", () => {
       const service = yield* webhooks()
       const signed = delivery()
       const padded = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, `  ${value}\t`]))
-      expect(yield* service.verifySignature({ headers: padded, body: BODY })).toEqual({ id: ID, timestamp: T0s, body: BODY })
+      expect(yield* service.verifySignature({ headers: padded, body: BODY })).toEqual({
+        id: ID,
+        timestamp: T0s,
+        body: BODY
+      })
       // Whitespace-only counts as absent.
-      yield* refused(service.verifySignature({ headers: { ...signed.headers, "svix-id": "   " }, body: BODY }), "missing-header")
+      yield* refused(
+        service.verifySignature({ headers: { ...signed.headers, "svix-id": "   " }, body: BODY }),
+        "missing-header"
+      )
     }))
 
   it.effect("signs the timestamp as sent: leading zeros are kept, not normalised", () =>
@@ -337,7 +386,10 @@ describe("ClerkWebhooks headers", () => {
       expect((yield* service.verifySignature(delivery({ timestamp: padded }))).timestamp).toBe(T0s)
       // Signed over the normalised form but sent padded: not the signed content.
       const signed = delivery()
-      yield* refused(service.verifySignature({ headers: { ...signed.headers, "svix-timestamp": padded }, body: BODY }), "no-matching-signature")
+      yield* refused(
+        service.verifySignature({ headers: { ...signed.headers, "svix-timestamp": padded }, body: BODY }),
+        "no-matching-signature"
+      )
     }))
 })
 
@@ -466,7 +518,9 @@ describe("ClerkWebhooks signing secret", () => {
         expect(error.reason).toBe("invalid-secret")
         expect(error.message).toContain(expected)
         if (secret.length > 6) expect(error.message).not.toContain(secret.slice(6))
-        const viaLayer = yield* Effect.exit(Effect.provide(ClerkWebhooks, ClerkWebhooks.layer({ signingSecret: Redacted.make(secret) })))
+        const viaLayer = yield* Effect.exit(
+          Effect.provide(ClerkWebhooks, ClerkWebhooks.layer({ signingSecret: Redacted.make(secret) }))
+        )
         expect(Exit.isFailure(viaLayer)).toBe(true)
       }
     }))
@@ -477,7 +531,9 @@ describe("ClerkWebhooks signing secret", () => {
       const provider = ConfigProvider.fromMap(
         new Map([["CLERK_WEBHOOK_SIGNING_SECRET", SECRET], ["CLERK_WEBHOOK_TOLERANCE", "1 minute"]])
       )
-      const service = yield* Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(Effect.withConfigProvider(provider))
+      const service = yield* Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(
+        Effect.withConfigProvider(provider)
+      )
       yield* TestClock.setTime(T0 + 60_000)
       expect((yield* service.verifySignature(delivery())).id).toBe(ID)
       yield* TestClock.setTime(T0 + 60_001)
@@ -490,7 +546,9 @@ describe("ClerkWebhooks signing secret", () => {
         const provider = ConfigProvider.fromMap(
           new Map([["CLERK_WEBHOOK_SIGNING_SECRET", SECRET], ["CLERK_WEBHOOK_TOLERANCE", tolerance]])
         )
-        const error = yield* Effect.flip(Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(Effect.withConfigProvider(provider)))
+        const error = yield* Effect.flip(
+          Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(Effect.withConfigProvider(provider))
+        )
         expect(ConfigError.isConfigError(error) && ConfigError.isInvalidData(error)).toBe(true)
         expect(String(error)).toContain("CLERK_WEBHOOK_TOLERANCE")
       }
@@ -500,16 +558,22 @@ describe("ClerkWebhooks signing secret", () => {
     Effect.gen(function*() {
       yield* start
       const withSecret = ConfigProvider.fromMap(new Map([["CLERK_WEBHOOK_SIGNING_SECRET", SECRET]]))
-      const service = yield* Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(Effect.withConfigProvider(withSecret))
+      const service = yield* Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(
+        Effect.withConfigProvider(withSecret)
+      )
       yield* TestClock.setTime(T0 + 300_000)
       expect((yield* service.verifySignature(delivery())).id).toBe(ID)
       const missing = yield* Effect.exit(
-        Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))
+        Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
       )
       expect(Exit.isFailure(missing)).toBe(true)
       const bad = yield* Effect.flip(
         Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CLERK_WEBHOOK_SIGNING_SECRET", "whsec_FAKE not base64!"]])))
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(new Map([["CLERK_WEBHOOK_SIGNING_SECRET", "whsec_FAKE not base64!"]]))
+          )
         )
       )
       expect(bad).toBeInstanceOf(WebhookConfigError)
@@ -537,8 +601,13 @@ describe("ClerkWebhooks requests", () => {
       const event = yield* service.verify(HttpServerRequest.fromWeb(request(delivery())))
       expect(typeOf(event)).toBe("test.fake_event")
       const bytes = new TextEncoder().encode(BODY)
-      expect(typeOf(yield* service.verify(HttpServerRequest.fromWeb(request(delivery({ body: bytes })))))).toBe("test.fake_event")
-      yield* refused(service.verify(HttpServerRequest.fromWeb(request({ ...delivery(), body: `${BODY} ` }))), "no-matching-signature")
+      expect(typeOf(yield* service.verify(HttpServerRequest.fromWeb(request(delivery({ body: bytes })))))).toBe(
+        "test.fake_event"
+      )
+      yield* refused(
+        service.verify(HttpServerRequest.fromWeb(request({ ...delivery(), body: `${BODY} ` }))),
+        "no-matching-signature"
+      )
       yield* refused(
         service.verify(HttpServerRequest.fromWeb(request({ ...delivery(), body: BODY.replace("José", "Jose") }))),
         "no-matching-signature"
@@ -596,12 +665,17 @@ describe("ClerkWebhooks decoding", () => {
       const service = yield* webhooks()
       const wrong = { ...deleted, data: { ...deleted.data, deleted: "yes" } }
       const error = yield* refused(service.verify(delivery({ body: JSON.stringify(wrong) })), "invalid-payload")
-      expect(error.message).toBe("the \"user.deleted\" payload does not match its schema at data.deleted: Expected boolean")
+      expect(error.message).toBe(
+        "the \"user.deleted\" payload does not match its schema at data.deleted: Expected boolean"
+      )
       // The payload's own values stay out of the message (they may be personal data).
       expect(error.message).not.toContain("yes")
       const array = yield* refused(service.decode(JSON.stringify([1, 2])), "invalid-payload")
       expect(array.message).toBe("the webhook payload is not a JSON object")
-      const untyped = yield* refused(service.decode(JSON.stringify({ type: 5, data: { email: "someone@example.test" } })), "invalid-payload")
+      const untyped = yield* refused(
+        service.decode(JSON.stringify({ type: 5, data: { email: "someone@example.test" } })),
+        "invalid-payload"
+      )
       expect(untyped.message).toBe("the webhook payload has no string type")
     }))
 })
@@ -649,7 +723,14 @@ describe("ClerkWebhooksTesting", () => {
       const service = yield* ClerkWebhooks.make({ signingSecret: Redacted.make(secret) })
       const signed = yield* signWebhook({ secret, body: EVENT })
       expect(signed.headers["svix-signature"]).toBe(
-        `v1,${hmac(Buffer.from(secret.slice(6), "base64"), signed.headers["svix-id"]!, signed.headers["svix-timestamp"]!, signed.body)}`
+        `v1,${
+          hmac(
+            Buffer.from(secret.slice(6), "base64"),
+            signed.headers["svix-id"]!,
+            signed.headers["svix-timestamp"]!,
+            signed.body
+          )
+        }`
       )
       expect(typeOf(yield* service.verify(signed))).toBe("test.fake_event")
       yield* refused(service.verify(delivery()), "no-matching-signature")
@@ -670,7 +751,9 @@ describe("ClerkWebhooksTesting", () => {
 describe("ClerkWebhooks interoperability", () => {
   /** Clerk's own verifier (standardwebhooks underneath): the event, or the error it threw. */
   const clerkVerify = (input: { headers: Record<string, string>; body: string }) =>
-    Effect.promise(() => verifyWebhook(request(input), { signingSecret: SECRET }).then((event) => event, (error: unknown) => error))
+    Effect.promise(() =>
+      verifyWebhook(request(input), { signingSecret: SECRET }).then((event) => event, (error: unknown) => error)
+    )
 
   it.effect("accepts and refuses the same deliveries as @clerk/backend's verifyWebhook", () =>
     Effect.gen(function*() {
@@ -684,12 +767,20 @@ describe("ClerkWebhooks interoperability", () => {
       expect((accepted as { type: string }).type).toBe("test.fake_event")
       expect(typeOf(yield* service.verify(signed))).toBe("test.fake_event")
       // A rotation list made by the independent HMAC, the good entry last.
-      const rotated = delivery({ timestamp: now, signature: `v1,${hmac(OTHER_KEY, ID, now, BODY)} v1,${hmac(KEY, ID, now, BODY)}` })
+      const rotated = delivery({
+        timestamp: now,
+        signature: `v1,${hmac(OTHER_KEY, ID, now, BODY)} v1,${hmac(KEY, ID, now, BODY)}`
+      })
       const rotatedBody = { headers: rotated.headers, body: BODY }
       expect(yield* clerkVerify(rotatedBody)).not.toBeInstanceOf(Error)
       expect((yield* service.verifySignature(rotatedBody)).id).toBe(ID)
       // Altered body and other secret: both refuse.
-      for (const bad of [{ ...signed, body: signed.body.replace("fake_1", "fake_2") }, { headers: delivery({ key: OTHER_KEY, timestamp: now }).headers, body: BODY }]) {
+      for (
+        const bad of [{ ...signed, body: signed.body.replace("fake_1", "fake_2") }, {
+          headers: delivery({ key: OTHER_KEY, timestamp: now }).headers,
+          body: BODY
+        }]
+      ) {
         expect(yield* clerkVerify(bad)).toBeInstanceOf(Error)
         yield* refused(service.verify(bad), "no-matching-signature")
       }

@@ -5,14 +5,14 @@
  * checks timestamps against the same clock). The in-memory de-duplication store is tested on
  * its own with TestClock.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -76,8 +76,10 @@ const userCreated = {
 }
 
 /** Signs `body` with the endpoint's secret (or `secret`) at the live clock's second. */
-const sign = (body: string | object, options: { readonly id?: string; readonly secret?: string; readonly timestamp?: number } = {}) =>
-  signWebhook({ secret: options.secret ?? SECRET, body, id: options.id, timestamp: options.timestamp })
+const sign = (
+  body: string | object,
+  options: { readonly id?: string; readonly secret?: string; readonly timestamp?: number } = {}
+) => signWebhook({ secret: options.secret ?? SECRET, body, id: options.id, timestamp: options.timestamp })
 
 const deliver = (delivery: SignedWebhook) =>
   Effect.flatMap(HttpClient.HttpClient, (client) =>
@@ -133,7 +135,8 @@ describe("ClerkWebhooksHandler.handler", () => {
     return Effect.gen(function*() {
       yield* HttpServer.serveEffect(handler(onEvent))
       // Spacing JSON.stringify would not produce, and characters of 2, 3 and 4 UTF-8 bytes: any re-encoding breaks the signature.
-      const body = `{ "type":"widget.created",  "object":"event","timestamp":1,"instance_id":"ins_1",\n "data":{"note":"José ✓ 🚀"} }`
+      const body =
+        `{ "type":"widget.created",  "object":"event","timestamp":1,"instance_id":"ins_1",\n "data":{"note":"José ✓ 🚀"} }`
       const result = yield* Effect.flatMap(deliver(yield* sign(body)), answer)
 
       expect(result.status).toBe(200)
@@ -150,7 +153,10 @@ describe("ClerkWebhooksHandler.handler", () => {
     const { onEvent, seen } = recorder()
     return Effect.gen(function*() {
       yield* HttpServer.serveEffect(handler(onEvent))
-      const result = yield* Effect.flatMap(deliver(yield* sign(userCreated, { secret: generateSigningSecret() })), answer)
+      const result = yield* Effect.flatMap(
+        deliver(yield* sign(userCreated, { secret: generateSigningSecret() })),
+        answer
+      )
 
       expect(result.status).toBe(400)
       expect(result.json).toEqual({ reason: "no-matching-signature", message: expect.any(String) })
@@ -158,7 +164,10 @@ describe("ClerkWebhooksHandler.handler", () => {
       expect(seen).toEqual([])
       // Logged for operators (a wrong secret is the usual cause), as a warning: nothing failed here.
       const refused = logs.filter((entry) => messageText(entry).includes("webhook refused"))
-      expect(refused.map((entry) => [entry.level, entry.annotations.reason])).toEqual([[LogLevel.Warning, "no-matching-signature"]])
+      expect(refused.map((entry) => [entry.level, entry.annotations.reason])).toEqual([[
+        LogLevel.Warning,
+        "no-matching-signature"
+      ]])
     }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(layer))
   })
 
@@ -304,7 +313,10 @@ describe("ClerkWebhooksHandler.handler", () => {
       const started = yield* Deferred.make<void>()
       const finish = yield* Deferred.make<void>()
       const app = handler(
-        () => Effect.andThen(Effect.sync(() => runs++), Deferred.succeed(started, undefined)).pipe(Effect.zipRight(Deferred.await(finish))),
+        () =>
+          Effect.andThen(Effect.sync(() => runs++), Deferred.succeed(started, undefined)).pipe(
+            Effect.zipRight(Deferred.await(finish))
+          ),
         { deduplicate: true }
       )
       yield* HttpServer.serveEffect(app)
@@ -399,7 +411,9 @@ describe("ClerkWebhooksHandler.handler", () => {
       expect(retry).toMatchObject({ status: 200, json: { ok: true } })
       expect(runs).toBe(2)
       // Not an error of the service: a warning, and nothing at error level.
-      expect(logs.filter((entry) => messageText(entry).includes("interrupted")).map((entry) => entry.level)).toEqual([LogLevel.Warning])
+      expect(logs.filter((entry) => messageText(entry).includes("interrupted")).map((entry) => entry.level)).toEqual([
+        LogLevel.Warning
+      ])
       expect(logs.filter((entry) => entry.level === LogLevel.Error)).toEqual([])
     }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(layer))
   })
@@ -407,7 +421,10 @@ describe("ClerkWebhooksHandler.handler", () => {
   it.scopedLive("answers 500, without running the effect, when the store dies", () => {
     const { layer, logs } = captureLogs()
     const { onEvent, seen } = recorder()
-    const broken = WebhookDeduplication.make({ claim: () => Effect.dieMessage("store unreachable"), release: () => Effect.void })
+    const broken = WebhookDeduplication.make({
+      claim: () => Effect.dieMessage("store unreachable"),
+      release: () => Effect.void
+    })
     return Effect.gen(function*() {
       yield* HttpServer.serveEffect(handler(onEvent, { deduplicate: true }))
       const result = yield* Effect.flatMap(Effect.flatMap(sign(userCreated), deliver), answer)
@@ -437,16 +454,23 @@ describe("ClerkWebhooksHandler.handler", () => {
   })
 
   it("types: the app has no error channel, carries the effect's requirements, and needs the store only with deduplicate", () => {
-    class Audit extends Context.Tag("test/Audit")<Audit, { readonly record: (type: string) => Effect.Effect<void, HandlerFailed> }>() {}
+    class Audit extends Context.Tag("test/Audit")<
+      Audit,
+      { readonly record: (type: string) => Effect.Effect<void, HandlerFailed> }
+    >() {}
     const onEvent = (event: ClerkWebhookEvent) => Effect.flatMap(Audit, (audit) => audit.record(event.type))
     type App<R> = Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>
 
     expectTypeOf(handler(onEvent)).toEqualTypeOf<App<ClerkWebhooks | Audit>>()
     expectTypeOf(handler(onEvent, { deduplicate: false })).toEqualTypeOf<App<ClerkWebhooks | Audit>>()
-    expectTypeOf(handler(onEvent, { deduplicate: true })).toEqualTypeOf<App<ClerkWebhooks | WebhookDeduplication | Audit>>()
+    expectTypeOf(handler(onEvent, { deduplicate: true })).toEqualTypeOf<
+      App<ClerkWebhooks | WebhookDeduplication | Audit>
+    >()
     // A flag known only at run time may turn it on, so the store is required.
     const flag: boolean = process.env.NEVER_SET === "1"
-    expectTypeOf(handler(onEvent, { deduplicate: flag })).toEqualTypeOf<App<ClerkWebhooks | WebhookDeduplication | Audit>>()
+    expectTypeOf(handler(onEvent, { deduplicate: flag })).toEqualTypeOf<
+      App<ClerkWebhooks | WebhookDeduplication | Audit>
+    >()
   })
 })
 
@@ -527,7 +551,9 @@ describe("ClerkWebhooksHandler.WebhookDeduplication.memory", () => {
       for (const options of [{ capacity: 0 }, { capacity: 1.5 }, { capacity: Number.POSITIVE_INFINITY }, { ttl: 0 }]) {
         const exit = yield* Effect.exit(withStore((store) => store.claim("a"), options))
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
-        if (Exit.isFailure(exit)) expect(Cause.pretty(exit.cause)).toMatch(/capacity must be a positive integer|ttl must be longer than zero/)
+        if (Exit.isFailure(exit)) {
+          expect(Cause.pretty(exit.cause)).toMatch(/capacity must be a positive integer|ttl must be longer than zero/)
+        }
       }
     }))
 })

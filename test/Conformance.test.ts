@@ -110,23 +110,27 @@ const callThroughPrism = (
   })
 
 /** Calls `op` with its minimal params. */
-const callOperation = (op: Operation, spec: LoadedSpec) => (clerk: AnyApi): Effect.Effect<Exit.Exit<unknown, ClerkError>> => {
-  const call = clerk[op.group]?.[op.name]
-  if (call === undefined) return Effect.succeed(Exit.die(`ClerkBackend has no ${op.group}.${op.name}`))
-  let params: Record<string, unknown>
-  try {
-    params = minimalParams(op, spec)
-  } catch (error) {
-    return Effect.succeed(Exit.die(`no params for ${op.operationId}: ${String(error)}`))
+const callOperation =
+  (op: Operation, spec: LoadedSpec) => (clerk: AnyApi): Effect.Effect<Exit.Exit<unknown, ClerkError>> => {
+    const call = clerk[op.group]?.[op.name]
+    if (call === undefined) return Effect.succeed(Exit.die(`ClerkBackend has no ${op.group}.${op.name}`))
+    let params: Record<string, unknown>
+    try {
+      params = minimalParams(op, spec)
+    } catch (error) {
+      return Effect.succeed(Exit.die(`no params for ${op.operationId}: ${String(error)}`))
+    }
+    return Effect.exit(call(params))
   }
-  return Effect.exit(call(params))
-}
 
 /**
  * The operation with a params schema that takes any `limit`: our client refuses `limit: 0`
  * itself, so the controls go around that check, as a caller on another client could.
  */
-const withoutLimitCheck = (descriptor: Descriptor): Descriptor => ({ ...descriptor, params: Schema.Struct({ limit: Schema.Number }) })
+const withoutLimitCheck = (descriptor: Descriptor): Descriptor => ({
+  ...descriptor,
+  params: Schema.Struct({ limit: Schema.Number })
+})
 
 const sendUnchecked = (descriptor: Descriptor) =>
   Effect.exit(Effect.flatMap(ClerkClient, (client) => client.execute(withoutLimitCheck(descriptor), { limit: 0 })))
@@ -136,7 +140,9 @@ const sendUnchecked = (descriptor: Descriptor) =>
  * `limit` is at least 1 for every list. `users.list` declares 4xx answers, so Prism reports the
  * violation in `sl-violations`; `invitations.list` declares none, so it answers a problem document.
  */
-const controls: Readonly<Record<string, (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>, never, ClerkClient>>> = {
+const controls: Readonly<
+  Record<string, (clerk: AnyApi) => Effect.Effect<Exit.Exit<unknown, ClerkError>, never, ClerkClient>>
+> = {
   slViolations: () => sendUnchecked(Users.list.descriptor),
   problemDocument: () => sendUnchecked(Invitations.list.descriptor)
 }
@@ -161,7 +167,9 @@ const failureOf = (exit: Exit.Exit<unknown, ClerkError>): ClerkError | string | 
     : Option.getOrElse(Cause.failureOption(exit.cause), (): ClerkError | string => Cause.pretty(exit.cause))
 
 const describeFailure = (failure: ClerkError | string): string =>
-  typeof failure === "string" ? failure : `${failure._tag}: ${failure.message}${"path" in failure ? ` (path ${failure.path})` : ""}`
+  typeof failure === "string"
+    ? failure
+    : `${failure._tag}: ${failure.message}${"path" in failure ? ` (path ${failure.path})` : ""}`
 
 /**
  * Whether Prism's own `sl-violations` say its response body lacks the field at `path`
@@ -223,7 +231,9 @@ const runMode = (run: ModeRun, spec: LoadedSpec): Effect.Effect<void, Error> =>
       }), { discard: true })
     run.callsMs = performance.now() - callsFrom
     if (run.seed === undefined) {
-      for (const [name, use] of Object.entries(controls)) run.controls.set(name, yield* callThroughPrism(prism.url, use))
+      for (const [name, use] of Object.entries(controls)) {
+        run.controls.set(name, yield* callThroughPrism(prism.url, use))
+      }
     }
   }))
 
@@ -284,7 +294,9 @@ describe.skipIf(!specPresent)("Prism conformance", () => {
   const outcomeOf = (run: ModeRun, op: Operation): Outcome => {
     const outcome = run.outcomes.get(op.operationId)
     if (outcome === undefined) {
-      throw new Error(`${op.operationId} was not called in ${run.name}${budgetExceeded ? ": the suite budget ran out" : ""}`)
+      throw new Error(
+        `${op.operationId} was not called in ${run.name}${budgetExceeded ? ": the suite budget ran out" : ""}`
+      )
     }
     return outcome
   }
@@ -340,7 +352,8 @@ describe.skipIf(!specPresent)("Prism conformance", () => {
         const failure = failureOf(outcome.exit)
         const exception = staticDecodeExceptions[op.operationId]
         if (exception === undefined) {
-          expect(failure === undefined ? undefined : describeFailure(failure), `${op.operationId} should decode`).toBeUndefined()
+          expect(failure === undefined ? undefined : describeFailure(failure), `${op.operationId} should decode`)
+            .toBeUndefined()
         } else {
           expect(failure, `${op.operationId} is listed as failing to decode (${exception.reason})`).toBeDefined()
           expect(typeof failure === "string" ? failure : failure!._tag).toBe("ClerkDecodeError")
@@ -362,7 +375,8 @@ describe.skipIf(!specPresent)("Prism conformance", () => {
           const outcome = outcomeOf(run, op)
           expectAccepted(op, outcome)
           const failure = failureOf(outcome.exit)
-          expect(failure === undefined ? undefined : describeFailure(failure), `${op.operationId} should decode`).toBeUndefined()
+          expect(failure === undefined ? undefined : describeFailure(failure), `${op.operationId} should decode`)
+            .toBeUndefined()
         })
       }
     })

@@ -29,7 +29,8 @@ const runDemo = (env: Record<string, string>): Promise<Outcome> =>
       process.execPath,
       [tsx, Path.join("examples", "demo.ts")],
       { cwd: repoRoot, env: { ...childEnv, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
     )
   })
 
@@ -51,24 +52,32 @@ describe("npm run demo", () => {
     expect(outcome.stdout).toContain("All 8 steps passed.")
   }, 70_000)
 
-  it.live("with CLERK_SECRET_KEY set, runs the read-only steps against the API it is given", () =>
-    Effect.gen(function*() {
-      const server = yield* ClerkTest.serve()
-      const outcome = yield* Effect.promise(() =>
-        runDemo({ CLERK_SECRET_KEY: "sk_test_demo_fake_key", CLERK_API_URL: server.apiUrl })
-      )
-      expect(outcome.code).toBe(0)
-      expect(outcome.stdout).toContain("running the read-only steps against Clerk's API")
-      expect(stepLines(outcome.stdout).every((line) => / ok /.test(line))).toBe(true)
-      expect(outcome.stdout).toContain("2 users")
-      expect(outcome.stdout).toContain("SignedOut: ")
-      const calls = yield* ClerkTest.calls
-      expect(calls.every((call) => call.method === "GET")).toBe(true)
-    }).pipe(
-      Effect.scoped,
-      Effect.provide(ClerkTest.layerHttpClient({ users: [{ emailAddress: ["a@example.com"] }, { emailAddress: ["b@example.com"] }] })),
-      Effect.timeout("65 seconds")
-    ), 70_000)
+  it.live(
+    "with CLERK_SECRET_KEY set, runs the read-only steps against the API it is given",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* ClerkTest.serve()
+        const outcome = yield* Effect.promise(() =>
+          runDemo({ CLERK_SECRET_KEY: "sk_test_demo_fake_key", CLERK_API_URL: server.apiUrl })
+        )
+        expect(outcome.code).toBe(0)
+        expect(outcome.stdout).toContain("running the read-only steps against Clerk's API")
+        expect(stepLines(outcome.stdout).every((line) => / ok /.test(line))).toBe(true)
+        expect(outcome.stdout).toContain("2 users")
+        expect(outcome.stdout).toContain("SignedOut: ")
+        const calls = yield* ClerkTest.calls
+        expect(calls.every((call) => call.method === "GET")).toBe(true)
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(
+          ClerkTest.layerHttpClient({
+            users: [{ emailAddress: ["a@example.com"] }, { emailAddress: ["b@example.com"] }]
+          })
+        ),
+        Effect.timeout("65 seconds")
+      ),
+    70_000
+  )
 
   it.live("exits 1 and names the step when one fails", () =>
     Effect.gen(function*() {

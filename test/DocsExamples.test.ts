@@ -100,7 +100,14 @@ describe("documentation examples", () => {
 
       const run = ChildProcess.spawnSync(
         process.execPath,
-        [Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "--pretty", "false", "-p", "tsconfig.json"],
+        [
+          Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"),
+          "--noEmit",
+          "--pretty",
+          "false",
+          "-p",
+          "tsconfig.json"
+        ],
         { cwd: dir, encoding: "utf8", timeout: 110_000 }
       )
       const output = `${run.stdout ?? ""}${run.stderr ?? ""}`

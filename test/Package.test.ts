@@ -69,7 +69,9 @@ const run = (
         const why = error.killed ? `killed after ${timeout} ms` : `exit ${String(error.code ?? error.signal)}`
         reject(
           new Error(
-            `\`${[command, ...args].join(" ")}\` in ${cwd} failed (${why})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`
+            `\`${
+              [command, ...args].join(" ")
+            }\` in ${cwd} failed (${why})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`
           )
         )
       }
@@ -262,7 +264,11 @@ const setUp = async (): Promise<Packed> => {
   const modules = Path.join(consumer, "node_modules")
   extract(entries, Path.join(modules, "effect-clerk"))
   // Exactly what the packed manifest asks for, so a missing dependency shows up as a failure here.
-  const wanted = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), "@types/node"]
+  const wanted = [
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+    "@types/node"
+  ]
   for (const name of wanted) {
     const source = Path.join(repoRoot, "node_modules", ...name.split("/"))
     if (!Fs.existsSync(source)) throw new Error(`${name} is not installed in ${repoRoot}/node_modules; run npm ci`)

@@ -9,19 +9,26 @@ import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { ClerkTest } from "../src/ClerkTest.js"
-import { fakeSecret } from "./support/MockHttp.js"
 import { wireOrganization, wireUser } from "./support/Fixtures.js"
 import { localServer } from "./support/LocalServer.js"
+import { fakeSecret } from "./support/MockHttp.js"
 
 const total = 1234
 
-const userAt = (i: number) => wireUser({ id: `user_${String(i).padStart(5, "0")}`, first_name: `User ${i}`, created_at: 10_000 - i })
+const userAt = (i: number) =>
+  wireUser({ id: `user_${String(i).padStart(5, "0")}`, first_name: `User ${i}`, created_at: 10_000 - i })
 
-const organizationAt = (i: number) => wireOrganization({ id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, created_at: i, updated_at: i })
+const organizationAt = (i: number) =>
+  wireOrganization({ id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, created_at: i, updated_at: i })
 
 const invitationAt = (i: number) => ({
-  object: "invitation", id: `inv_${i}`, email_address: `person${i}@example.test`, public_metadata: {},
-  status: "pending", created_at: i, updated_at: i
+  object: "invitation",
+  id: `inv_${i}`,
+  email_address: `person${i}@example.test`,
+  public_metadata: {},
+  status: "pending",
+  created_at: i,
+  updated_at: i
 })
 
 interface Seen {
@@ -47,14 +54,24 @@ const clerkWithItems = (count: number) =>
         case "/organizations":
           return {
             body: {
-              data: Array.from({ length: Math.max(0, Math.min(limit, count - offset)) }, (_, i) => organizationAt(offset + i)),
+              data: Array.from({ length: Math.max(0, Math.min(limit, count - offset)) }, (_, i) =>
+                organizationAt(offset + i)),
               total_count: count
             }
           }
         case "/invitations":
-          return { body: Array.from({ length: Math.max(0, Math.min(limit, count - offset)) }, (_, i) => invitationAt(offset + i)) }
+          return {
+            body: Array.from(
+              { length: Math.max(0, Math.min(limit, count - offset)) },
+              (_, i) =>
+                invitationAt(offset + i)
+            )
+          }
         default:
-          return { status: 404, body: { errors: [{ code: "resource_not_found", message: "not found", long_message: "not found" }] } }
+          return {
+            status: 404,
+            body: { errors: [{ code: "resource_not_found", message: "not found", long_message: "not found" }] }
+          }
       }
     })
     const layer = ClerkBackend.layer.pipe(
@@ -76,7 +93,9 @@ describe("pagination streams", () => {
       expect(ids(users)).toEqual(Array.from({ length: total }, (_, i) => userAt(i).id))
       expect(seen.map((s) => s.params.get("starting_after"))).toEqual([null, userAt(499).id, userAt(999).id])
       expect(seen.every((s) => s.params.get("limit") === "500" && !s.params.has("offset"))).toBe(true)
-      expect(seen.every((s) => s.params.get("order_by") === "-created_at" && s.params.get("banned") === "false")).toBe(true)
+      expect(seen.every((s) => s.params.get("order_by") === "-created_at" && s.params.get("banned") === "false")).toBe(
+        true
+      )
     }))
 
   it.scoped("falls back to offsets for an ordering cursors cannot follow", () =>
@@ -137,7 +156,9 @@ describe("page sizes", () => {
       const clerk = yield* ClerkBackend
       yield* Stream.runDrain(clerk.apiKeys.listAll({ subject: "user_1" }))
       expect(limits).toEqual([100])
-      const tooLarge = yield* Effect.flip(Stream.runDrain(clerk.apiKeys.listAll({ subject: "user_1" }, { pageSize: 101 })))
+      const tooLarge = yield* Effect.flip(
+        Stream.runDrain(clerk.apiKeys.listAll({ subject: "user_1" }, { pageSize: 101 }))
+      )
       expect(tooLarge._tag).toBe("ClerkInvalidRequest")
       expect(limits).toEqual([100])
     }).pipe(Effect.provide(ClerkTest.layer)))

@@ -72,7 +72,6 @@ const isLossyUnion = (node: AST.AST): boolean => {
   return tagged.length >= 2
 }
 
-
 /** Own `__proto__` keys anywhere in a value: see the `__proto__` test below for why they are left out. */
 const hasOwnProtoKey = (value: unknown): boolean => {
   if (Array.isArray(value)) return value.some(hasOwnProtoKey)
@@ -102,7 +101,9 @@ describe("generated schemas", () => {
     expect(entries.map((e) => e.id).sort()).toEqual([...declared].sort())
     // A floor, so an import walk that quietly finds nothing cannot pass.
     expect(entries.length).toBeGreaterThan(400)
-    console.info(`Schemas.test: ${entries.length} schemas from ${new Set(entries.map((e) => e.id.split(".")[0])).size} modules`)
+    console.info(
+      `Schemas.test: ${entries.length} schemas from ${new Set(entries.map((e) => e.id.split(".")[0])).size} modules`
+    )
   })
 
   it("all have an Arbitrary (Blob parts and free-form metadata included)", () => {
@@ -161,7 +162,10 @@ describe("decoding wire bodies", () => {
   const common = { status: "verified", attempts: 1, expire_at: null }
   const variants: ReadonlyArray<readonly [keyof typeof members, Record<string, unknown>, Record<string, unknown>]> = [
     ["verification_otp", { strategy: "email_code", channel: "email" }, { strategy: "email_code", channel: "email" }],
-    ["verification_admin", { strategy: "admin", verified_at_client: "client_1" }, { strategy: "admin", verifiedAtClient: "client_1" }],
+    ["verification_admin", { strategy: "admin", verified_at_client: "client_1" }, {
+      strategy: "admin",
+      verifiedAtClient: "client_1"
+    }],
     [
       "verification_from_oauth",
       { strategy: "oauth_google", error: { message: "m", long_message: "lm", code: "c" } },
@@ -199,7 +203,9 @@ describe("decoding wire bodies", () => {
   })
 
   it("refuses a discriminator value no member declares", () => {
-    expect(Either.isLeft(decodeEmail(emailAddress({ object: "verification_carrier_pigeon", ...common, strategy: "pigeon" })))).toBe(true)
+    expect(
+      Either.isLeft(decodeEmail(emailAddress({ object: "verification_carrier_pigeon", ...common, strategy: "pigeon" })))
+    ).toBe(true)
   })
 
   it("decodes response enum values the spec does not list", () => {
@@ -208,13 +214,27 @@ describe("decoding wire bodies", () => {
       { object: "email_address_v2" }
     )))
     expect(result.object).toBe("email_address_v2")
-    expect(result.verification).toStrictEqual({ object: "verification_otp", status: "on_hold", strategy: "carrier_pigeon", attempts: 0, expireAt: 5 })
+    expect(result.verification).toStrictEqual({
+      object: "verification_otp",
+      status: "on_hold",
+      strategy: "carrier_pigeon",
+      attempts: 0,
+      expireAt: 5
+    })
   })
 
   it("refuses request enum values the spec does not list", () => {
     const params = { userId: "user_1", amount: 5, idempotencyKey: "k1" }
-    expect(Either.isRight(Schema.encodeUnknownEither(Users.AdjustBillingCreditBalanceParams)({ ...params, action: "increase" }))).toBe(true)
-    expect(Either.isLeft(Schema.encodeUnknownEither(Users.AdjustBillingCreditBalanceParams)({ ...params, action: "sideways" }))).toBe(true)
+    expect(
+      Either.isRight(
+        Schema.encodeUnknownEither(Users.AdjustBillingCreditBalanceParams)({ ...params, action: "increase" })
+      )
+    ).toBe(true)
+    expect(
+      Either.isLeft(
+        Schema.encodeUnknownEither(Users.AdjustBillingCreditBalanceParams)({ ...params, action: "sideways" })
+      )
+    ).toBe(true)
   })
 
   it("ignores properties the spec does not declare, at any depth", () => {
@@ -227,7 +247,13 @@ describe("decoding wire bodies", () => {
       object: "email_address",
       emailAddress: "ada@example.test",
       reserved: false,
-      verification: { object: "verification_otp", status: "verified", strategy: "email_code", attempts: 1, expireAt: null },
+      verification: {
+        object: "verification_otp",
+        status: "verified",
+        strategy: "email_code",
+        attempts: 1,
+        expireAt: null
+      },
       linkedTo: [],
       createdAt: 1,
       updatedAt: 2
@@ -235,7 +261,11 @@ describe("decoding wire bodies", () => {
   })
 
   it("ignores undeclared properties on generated values of large schemas", () => {
-    for (const schema of [Schemas.User, Schemas.Organization, Schemas.Session, Schemas.Client] as ReadonlyArray<Schema.Schema<any, any>>) {
+    for (
+      const schema of [Schemas.User, Schemas.Organization, Schemas.Session, Schemas.Client] as ReadonlyArray<
+        Schema.Schema<any, any>
+      >
+    ) {
       const encode = Schema.encodeSync(schema)
       const decode = Schema.decodeUnknownSync(schema)
       FastCheck.assert(

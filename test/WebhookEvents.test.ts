@@ -9,16 +9,21 @@ import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as WebhookEvents from "../src/generated/WebhookEvents.js"
 import { loadSpec, makeResolver } from "../scripts/generator/spec.js"
+import * as WebhookEvents from "../src/generated/WebhookEvents.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const specDir = path.dirname(process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml"))
+const specDir = path.dirname(
+  process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
+)
 const webhooksPath = path.join(specDir, "webhooks-2025-04-15.yml")
 const hasSpec = fs.existsSync(webhooksPath)
 if (!hasSpec) console.warn(`WebhookEvents.test: skipping the example payloads, no webhooks spec at ${webhooksPath}`)
 
-const decode = Schema.decodeUnknownEither(WebhookEvents.ClerkWebhookEvent, { onExcessProperty: "ignore", errors: "first" })
+const decode = Schema.decodeUnknownEither(WebhookEvents.ClerkWebhookEvent, {
+  onExcessProperty: "ignore",
+  errors: "first"
+})
 
 /** Each event type with its example payloads, read from the spec (never copied into the repo). */
 const examples = (): Array<readonly [string, unknown]> => {
@@ -73,7 +78,10 @@ describe("webhook events outside the spec", () => {
     expect(event.unknownType).toBe("widget.created")
     expect(event.data).toEqual({ anything: [1, 2] })
     // Encoding gives back the delivered type.
-    expect(Schema.encodeSync(WebhookEvents.ClerkWebhookEvent)(event)).toMatchObject({ type: "widget.created", data: { anything: [1, 2] } })
+    expect(Schema.encodeSync(WebhookEvents.ClerkWebhookEvent)(event)).toMatchObject({
+      type: "widget.created",
+      data: { anything: [1, 2] }
+    })
   })
 
   it("refuses a known type whose data does not match, instead of calling it unknown", () => {
@@ -82,7 +90,9 @@ describe("webhook events outside the spec", () => {
   })
 
   it("narrows on `type` in a switch (a compile-time check as much as a runtime one)", () => {
-    const event = Either.getOrThrow(decode({ ...envelope, type: "user.deleted", data: { object: "user", deleted: true, id: "user_1" } }))
+    const event = Either.getOrThrow(
+      decode({ ...envelope, type: "user.deleted", data: { object: "user", deleted: true, id: "user_1" } })
+    )
     switch (event.type) {
       case "user.deleted":
         expect(event.data.deleted).toBe(true)

@@ -9,8 +9,7 @@
  */
 import * as fs from "node:fs"
 import * as inspector from "node:inspector/promises"
-import type { CallFrame, CpuProfile, ProfileNode } from "../lib/profile.js"
-
+import type { CallFrame, CpuProfile } from "../lib/profile.js"
 
 export type Component =
   | "WebCrypto verify"
@@ -40,7 +39,9 @@ export const componentNames: ReadonlyArray<Component> = [
 const componentOf = (frame: CallFrame): Component => {
   const { functionName, url } = frame
   // The crypto job's native frames (`run` queues the RSA check; its wall time on a busy machine lands here).
-  if (url.startsWith("node:internal/crypto") || (url === "" && (functionName === "run" || functionName === "SignJob"))) {
+  if (
+    url.startsWith("node:internal/crypto") || (url === "" && (functionName === "run" || functionName === "SignJob"))
+  ) {
     return "WebCrypto verify"
   }
   if (url === "" && functionName === "(garbage collector)") return "garbage collector"
@@ -96,7 +97,10 @@ export const profileInterleaved = async <K extends string>(
   const result = Object.fromEntries(cases.map((c) => [c.key, {
     calls: 0,
     wallUs: 0,
-    components: { totalMs: 0, ms: Object.fromEntries(componentNames.map((name) => [name, 0])) as Record<Component, number> }
+    components: {
+      totalMs: 0,
+      ms: Object.fromEntries(componentNames.map((name) => [name, 0])) as Record<Component, number>
+    }
   }])) as Record<K, { calls: number; wallUs: number; components: { totalMs: number; ms: Record<Component, number> } }>
   for (const t of turns) {
     result[t.key].calls += t.calls
@@ -119,6 +123,8 @@ export const profileInterleaved = async <K extends string>(
     into.totalMs += deltaUs / 1_000
     into.ms[componentOf(node.callFrame)] += deltaUs / 1_000
   })
-  for (const r of Object.values(result) as Array<{ calls: number; wallUs: number }>) r.wallUs = r.wallUs / Math.max(1, r.calls)
+  for (const r of Object.values(result) as Array<{ calls: number; wallUs: number }>) {
+    r.wallUs = r.wallUs / Math.max(1, r.calls)
+  }
   return result
 }

@@ -4,12 +4,12 @@
  * alone (the floor), by effect-clerk's `ClerkAuth` with its token cache off
  * and on, and by `@clerk/backend`'s `authenticateRequest`, all networkless.
  */
-import * as assert from "node:assert"
 import { createClerkClient } from "@clerk/backend"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Jose from "jose"
+import * as assert from "node:assert"
 import { ClerkAuth, SessionAuth, SignedIn } from "../../src/ClerkAuth.js"
 import type { AuthState, ClerkAuthService } from "../../src/ClerkAuth.js"
 import { ClerkJwks } from "../../src/ClerkJwks.js"
@@ -112,7 +112,10 @@ const makeToken = async (privateKey: Jose.CryptoKey, nowS: number) => {
 /** The effect-clerk service on a fixed JWKS, built once in its own runtime. */
 const effectClerk = async (jwk: Jose.JWK, tokenCacheSize: number | undefined) => {
   const runtime = ManagedRuntime.make(
-    ClerkAuth.layerWithJwks({ authorizedParties: [origin], ...(tokenCacheSize === undefined ? {} : { tokenCacheSize }) }).pipe(
+    ClerkAuth.layerWithJwks({
+      authorizedParties: [origin],
+      ...(tokenCacheSize === undefined ? {} : { tokenCacheSize })
+    }).pipe(
       Layer.provide(ClerkJwks.fromJwks({ keys: [jwk] }))
     )
   )
@@ -169,22 +172,44 @@ export const run = async (options: AuthOptions): Promise<AuthResult> => {
     // Every case must accept the token for the right user before anything is timed.
     const verified = await Jose.jwtVerify(token, publicKey)
     assert.strictEqual(verified.payload.sub, userId, "jose accepts the token")
-    assert.strictEqual(signedInUser(await calls.fresh() as AuthState), userId, "effect-clerk (cache off) signs the request in")
-    assert.strictEqual(signedInUser(await calls.cached() as AuthState), userId, "effect-clerk (cache on) signs the request in")
+    assert.strictEqual(
+      signedInUser(await calls.fresh() as AuthState),
+      userId,
+      "effect-clerk (cache off) signs the request in"
+    )
+    assert.strictEqual(
+      signedInUser(await calls.cached() as AuthState),
+      userId,
+      "effect-clerk (cache on) signs the request in"
+    )
     // A second time: the cache on now answers from memory, and must still sign in.
-    assert.strictEqual(signedInUser(await calls.cached() as AuthState), userId, "effect-clerk (cache hit) signs the request in")
+    assert.strictEqual(
+      signedInUser(await calls.cached() as AuthState),
+      userId,
+      "effect-clerk (cache hit) signs the request in"
+    )
     assert.strictEqual(((await calls.joseRunPromise()) as Jose.JWTVerifyResult).payload.sub, userId)
     assert.strictEqual(signedInUser(await calls.freshInEffect() as AuthState), userId)
     assert.strictEqual(signedInUser(await calls.cachedInEffect() as AuthState), userId)
     const sdkState = await clerk.authenticateRequest(request, sdkOptions)
-    assert.strictEqual(sdkState.status, "signed-in", `@clerk/backend signs the request in (${sdkState.reason ?? ""} ${sdkState.message ?? ""})`)
+    assert.strictEqual(
+      sdkState.status,
+      "signed-in",
+      `@clerk/backend signs the request in (${sdkState.reason ?? ""} ${sdkState.message ?? ""})`
+    )
     assert.strictEqual(sdkState.toAuth().userId, userId, "@clerk/backend reads the user id")
     // And the cases that must refuse do refuse: a token signed by another key is signed out by both libraries.
     const other = await Jose.generateKeyPair("RS256")
     const forged = (await makeToken(other.privateKey, nowS)).token
     const forgedRequest = new Request(url, { headers: { authorization: `Bearer ${forged}` } })
-    assert.strictEqual(signedInUser(await cached.runtime.runPromise(cached.auth.authenticateRequest(forgedRequest))), undefined)
-    assert.strictEqual(signedInUser(await fresh.runtime.runPromise(fresh.auth.authenticateRequest(forgedRequest))), undefined)
+    assert.strictEqual(
+      signedInUser(await cached.runtime.runPromise(cached.auth.authenticateRequest(forgedRequest))),
+      undefined
+    )
+    assert.strictEqual(
+      signedInUser(await fresh.runtime.runPromise(fresh.auth.authenticateRequest(forgedRequest))),
+      undefined
+    )
     assert.strictEqual((await clerk.authenticateRequest(forgedRequest, sdkOptions)).status, "signed-out")
     options.log(`  token: ${token.length} bytes, RS256; every case signs in ${userId}, a forged token is refused`)
 
@@ -192,8 +217,15 @@ export const run = async (options: AuthOptions): Promise<AuthResult> => {
       (Object.keys(calls) as Array<CaseKey>).map((key) => ({ key, run: calls[key] })),
       options
     )
-    const perCall = (s: Stats): Stats => ({ ...s, meanUs: s.meanUs / batch, medianUs: s.medianUs / batch, p90Us: s.p90Us / batch })
-    const byKey = Object.fromEntries(stats.map((s) => [s.key, batched.has(s.key as CaseKey) ? perCall(s) : s])) as Record<CaseKey, Stats>
+    const perCall = (s: Stats): Stats => ({
+      ...s,
+      meanUs: s.meanUs / batch,
+      medianUs: s.medianUs / batch,
+      p90Us: s.p90Us / batch
+    })
+    const byKey = Object.fromEntries(
+      stats.map((s) => [s.key, batched.has(s.key as CaseKey) ? perCall(s) : s])
+    ) as Record<CaseKey, Stats>
     options.log(`  ${rounds} rounds x ${options.callsPerRound} calls per case`)
 
     const missed: Array<"fresh" | "cached"> = []

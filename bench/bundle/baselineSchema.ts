@@ -11,7 +11,11 @@ import { fetchUserByHand } from "./handWritten.js"
 const User = Schema.Struct({
   id: Schema.String,
   firstName: Schema.propertySignature(Schema.NullOr(Schema.String)).pipe(Schema.fromKey("first_name")),
-  emailAddresses: Schema.propertySignature(Schema.Array(Schema.Struct({ emailAddress: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("email_address")) }))).pipe(
+  emailAddresses: Schema.propertySignature(
+    Schema.Array(
+      Schema.Struct({ emailAddress: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("email_address")) })
+    )
+  ).pipe(
     Schema.fromKey("email_addresses")
   )
 })

@@ -3,10 +3,10 @@
  * bench/bundle/ is bundled with esbuild for a platform-neutral ESM target
  * (bundled, minified, tree-shaken), then gzipped.
  */
+import * as esbuild from "esbuild"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as zlib from "node:zlib"
-import * as esbuild from "esbuild"
 
 export type EntryKey =
   | "baseline"
@@ -80,14 +80,21 @@ const pureNestedCalls: esbuild.Plugin = {
   name: "pure-nested-calls",
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/]generated[\\/][^\\/]+\.ts$/ }, (args) => ({
-      contents: fs.readFileSync(args.path, "utf8").replace(/(?<![\w.$]|__PURE__\*\/ )((?:I|Schema|Op)\.[A-Za-z]+\()/g, "/*#__PURE__*/ $1"),
+      contents: fs.readFileSync(args.path, "utf8").replace(
+        /(?<![\w.$]|__PURE__\*\/ )((?:I|Schema|Op)\.[A-Za-z]+\()/g,
+        "/*#__PURE__*/ $1"
+      ),
       loader: "ts"
     }))
   }
 }
 
 const areaOf = (input: string): string => {
-  if (input.startsWith("src/generated/")) return input === "src/generated/Schemas.ts" ? "src/generated/Schemas.ts" : "src/generated/<groups>"
+  if (input.startsWith("src/generated/")) {
+    return input === "src/generated/Schemas.ts"
+      ? "src/generated/Schemas.ts"
+      : "src/generated/<groups>"
+  }
   if (input.startsWith("src/")) return "src/ runtime"
   if (input.startsWith("bench/")) return "entry"
   if (input.includes("node_modules/effect/")) {
@@ -144,7 +151,8 @@ const operationNames = (): Map<string, Array<string>> => {
   const dir = path.join(root, "src/generated")
   const groups = new Map<string, Array<string>>()
   for (const file of fs.readdirSync(dir)) {
-    const names = [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/\bname: "([A-Za-z0-9]+\.[A-Za-z0-9]+)"/g)].map((m) => m[1]!)
+    const names = [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/\bname: "([A-Za-z0-9]+\.[A-Za-z0-9]+)"/g)]
+      .map((m) => m[1]!)
     if (names.length > 0) groups.set(file.replace(/\.ts$/, ""), names)
   }
   return groups
@@ -169,7 +177,10 @@ export const run = async (outDir: string): Promise<BundleResult> => {
     usersOperationsFound: users.filter((name) => hasString(text, name)).length
   })
   return {
-    sizes: Object.fromEntries(Object.entries(built).map(([key, value]) => [key, value.size])) as Record<EntryKey, BundleSize>,
+    sizes: Object.fromEntries(Object.entries(built).map(([key, value]) => [key, value.size])) as Record<
+      EntryKey,
+      BundleSize
+    >,
     leak: {
       groupsChecked: groups.size - 1,
       usersOperationsTotal: users.length,
@@ -182,6 +193,7 @@ export const run = async (outDir: string): Promise<BundleResult> => {
       perGroupModule: built.perGroupModule.text === built.perGroupModulePure.text
     },
     esbuildVersion: esbuild.version,
-    options: "esbuild JS API: bundle, minify, tree shaking, format esm, platform neutral, target es2022, no legal comments; gzip level 9"
+    options:
+      "esbuild JS API: bundle, minify, tree shaking, format esm, platform neutral, target es2022, no legal comments; gzip level 9"
   }
 }

@@ -2,10 +2,10 @@
  * The clients compared in the call-overhead benchmark, each as "one call
  * returning a promise", built once against the replay server.
  */
+import { createClerkClient } from "@clerk/backend"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { createClerkClient } from "@clerk/backend"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -57,13 +57,22 @@ export const effectHttpOnly = async (baseUrl: string): Promise<Client> => {
     HttpClientRequest.bearerToken(secretKey),
     HttpClientRequest.acceptJson
   )
-  const program = Effect.flatMap(HttpClient.HttpClient, (client) =>
-    Effect.flatMap(client.execute(request), (response) => Effect.map(response.text, (text) => JSON.parse(text) as unknown)))
+  const program = Effect.flatMap(
+    HttpClient.HttpClient,
+    (client) =>
+      Effect.flatMap(
+        client.execute(request),
+        (response) => Effect.map(response.text, (text) => JSON.parse(text) as unknown)
+      )
+  )
   return { call: () => runtime.runPromise(program), dispose: () => runtime.dispose() }
 }
 
 /** (d) The general decoder `users.list` falls back to: same schema, same options as src/internal/response.ts. */
-export const userListDecoder = Schema.decodeUnknownSync(Schemas.UserList, { errors: "first", onExcessProperty: "ignore" })
+export const userListDecoder = Schema.decodeUnknownSync(Schemas.UserList, {
+  errors: "first",
+  onExcessProperty: "ignore"
+})
 
 /**
  * (f) The fast path `users.list` tries first, compiled the way src/internal/response.ts compiles it: from the

@@ -2,8 +2,8 @@
  * Section 1: what one `users.list({ limit: 100 })` costs on top of fetching
  * and parsing the same body by hand, against a loopback replay server.
  */
-import * as assert from "node:assert"
 import * as Schema from "effect/Schema"
+import * as assert from "node:assert"
 import * as Generated from "../../src/generated/index.js"
 import { Schemas, Users } from "../../src/index.js"
 import { compile, rejected } from "../../src/internal/fastDecode.js"
@@ -29,7 +29,15 @@ export interface CallOverheadResult {
   }
 }
 
-export type CaseKey = "raw" | "effectClerk" | "clerkSdk" | "effectHttp" | "fastDecode" | "decode" | "wireValidate" | "jsonParse"
+export type CaseKey =
+  | "raw"
+  | "effectClerk"
+  | "clerkSdk"
+  | "effectHttp"
+  | "fastDecode"
+  | "decode"
+  | "wireValidate"
+  | "jsonParse"
 
 export interface CallOverheadOptions {
   readonly rounds: number
@@ -86,7 +94,10 @@ const coverage = () => {
     total: schemas.length
   })
   // Every descriptor the runtime decodes with: an operation's own, and a list stream's page descriptor.
-  type Member = { readonly descriptor?: { readonly success?: unknown }; readonly pages?: { readonly success?: unknown } }
+  type Member = {
+    readonly descriptor?: { readonly success?: unknown }
+    readonly pages?: { readonly success?: unknown }
+  }
   const successes = Object.values(Generated).flatMap((group) =>
     Object.values(group as Record<string, Member | undefined>).flatMap((member) =>
       [member?.descriptor?.success, member?.pages?.success].filter(Schema.isSchema) as Array<Schema.Schema<any, any>>
@@ -103,7 +114,10 @@ export const run = async (options: CallOverheadOptions): Promise<CallOverheadRes
   const parsed = JSON.parse(body) as unknown
   const fast = Clients.userListFastDecoder!
   // Effect's validation of the wire shape alone, without the key-renaming transformations.
-  const validateWire = Schema.decodeUnknownSync(Schema.encodedSchema(Schemas.UserList), { errors: "first", onExcessProperty: "ignore" })
+  const validateWire = Schema.decodeUnknownSync(Schema.encodedSchema(Schemas.UserList), {
+    errors: "first",
+    onExcessProperty: "ignore"
+  })
   const server = await startReplayServer(body, count)
   const disposers: Array<() => Promise<void>> = []
   try {

@@ -14,7 +14,10 @@ export interface ReplayServer {
 export const startReplayServer = (usersBody: string, count: number): Promise<ReplayServer> =>
   new Promise((resolve, reject) => {
     // execArgv: [] keeps the tsx loader out of the serving thread.
-    const worker = new Worker(new URL("./server.mjs", import.meta.url), { workerData: { usersBody, count }, execArgv: [] })
+    const worker = new Worker(new URL("./server.mjs", import.meta.url), {
+      workerData: { usersBody, count },
+      execArgv: []
+    })
     let closed = false
     const close = async () => {
       if (closed) return

@@ -13,10 +13,18 @@ const headersFor = (body) => ({ "content-type": "application/json", "content-len
 const server = http.createServer((request, response) => {
   // Clients differ in the prefix they put before the path (`/v1` or none), so match on the end.
   const path = (request.url ?? "").split("?")[0].replace(/\/+$/, "")
-  const body = request.method !== "GET" ? undefined : path.endsWith("/users/count") ? countBody : path.endsWith("/users") ? usersBody : undefined
+  const body = request.method !== "GET"
+    ? undefined
+    : path.endsWith("/users/count")
+    ? countBody
+    : path.endsWith("/users")
+    ? usersBody
+    : undefined
   if (body === undefined) {
     response.writeHead(404, { "content-type": "application/json" })
-    response.end(JSON.stringify({ errors: [{ code: "resource_not_found", message: `no route for ${request.method} ${path}` }] }))
+    response.end(
+      JSON.stringify({ errors: [{ code: "resource_not_found", message: `no route for ${request.method} ${path}` }] })
+    )
     return
   }
   response.writeHead(200, headersFor(body))

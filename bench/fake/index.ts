@@ -3,15 +3,15 @@
  * (`ClerkTest`), in-process and, as the baseline, through the same fake
  * served on 127.0.0.1; and how much heap a seeded fake holds per user.
  */
-import * as assert from "node:assert"
-import { spawnSync } from "node:child_process"
-import * as path from "node:path"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
+import * as assert from "node:assert"
+import { spawnSync } from "node:child_process"
+import * as path from "node:path"
 import { ClerkTest } from "../../src/ClerkTest.js"
 import { ClerkBackend, ClerkConfig } from "../../src/index.js"
 import { interleaved, type Stats } from "../lib/measure.js"
@@ -56,7 +56,10 @@ const fakeRuntime = (): Runtime =>
   ManagedRuntime.make(Layer.orDie(ClerkTest.layerWith({ users: userSeeds(seededUsers) })))
 
 /** Seeds 10,000 users in a process of its own, with `--expose-gc`, and reads what it printed. */
-const measureMemory = (users: number, warmUsers: number): { readonly result: MemoryResult; readonly command: string } => {
+const measureMemory = (
+  users: number,
+  warmUsers: number
+): { readonly result: MemoryResult; readonly command: string } => {
   const script = path.relative(root, path.join(import.meta.dirname, "memory.ts"))
   const args = ["--expose-gc", "--import", "tsx", script, String(users), String(warmUsers)]
   const child = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 180_000 })
@@ -64,7 +67,10 @@ const measureMemory = (users: number, warmUsers: number): { readonly result: Mem
   if (child.status !== 0 || line === undefined) {
     throw new Error(`the memory measurement failed (status ${child.status}, signal ${child.signal}):\n${child.stderr}`)
   }
-  return { result: JSON.parse(line.slice("BENCH_FAKE_MEMORY ".length)) as MemoryResult, command: `node ${args.join(" ")}` }
+  return {
+    result: JSON.parse(line.slice("BENCH_FAKE_MEMORY ".length)) as MemoryResult,
+    command: `node ${args.join(" ")}`
+  }
 }
 
 export const run = async (options: FakeOptions): Promise<FakeResult> => {
@@ -128,7 +134,11 @@ export const run = async (options: FakeOptions): Promise<FakeResult> => {
 
     options.log(`  memory: seeding ${options.memoryUsers} users in a child process (--expose-gc)`)
     const memory = measureMemory(options.memoryUsers, options.memoryWarmUsers)
-    options.log(`  ${Math.round(memory.result.bytesPerUser)} bytes per user; seeding took ${(memory.result.seedMs / 1_000).toFixed(1)} s`)
+    options.log(
+      `  ${Math.round(memory.result.bytesPerUser)} bytes per user; seeding took ${
+        (memory.result.seedMs / 1_000).toFixed(1)
+      } s`
+    )
 
     return {
       seededUsers,

@@ -8,9 +8,9 @@
  * `--expose-gc` every heap reading follows full collections; without it the
  * readings are plain `process.memoryUsage()` values and say so (`gc: false`).
  */
-import * as assert from "node:assert"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as assert from "node:assert"
 import { ClerkTest } from "../../src/ClerkTest.js"
 import { ClerkBackend } from "../../src/index.js"
 import { userSeeds } from "./seeds.js"
@@ -37,7 +37,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 
 /** Heap used after full collections (when `gc` is exposed). */
 const heapUsed = () => {
-  if (gc !== undefined) for (let i = 0; i < 3; i++) gc()
+  if (gc !== undefined) { for (let i = 0; i < 3; i++) gc() }
   return process.memoryUsage().heapUsed
 }
 

@@ -6,7 +6,18 @@
 import type { UserSeed } from "../../src/ClerkTest.js"
 
 const firstNames = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John", "Radia", "Ken"]
-const lastNames = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Backus", "Perlman", "Thompson"]
+const lastNames = [
+  "Lovelace",
+  "Hopper",
+  "Turing",
+  "Dijkstra",
+  "Liskov",
+  "Knuth",
+  "Allen",
+  "Backus",
+  "Perlman",
+  "Thompson"
+]
 const plans = ["free", "pro", "team"]
 
 /** The `index`-th seed; `prefix` keeps the identifiers of different batches apart. */

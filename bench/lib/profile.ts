@@ -77,7 +77,10 @@ const areaOf = (frame: CallFrame): string => {
 }
 
 const frameName = (frame: CallFrame): string => {
-  const file = frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(src|bench)\//, "$1/").replace(/\?.*$/, "")
+  const file = frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(src|bench)\//, "$1/").replace(
+    /\?.*$/,
+    ""
+  )
   const where = frame.url === "" ? "" : ` ${file}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`
   return `${frame.functionName === "" ? "(anonymous)" : frame.functionName}${where}`
 }
@@ -86,7 +89,9 @@ const sourceCache = new Map<string, ReadonlyArray<string>>()
 
 /** The frame's line of source, trimmed: names the anonymous closures of packages without a source map. */
 const codeOf = (frame: CallFrame): string | undefined => {
-  if (!frame.url.startsWith("file://") || !frame.url.includes("/node_modules/") || frame.lineNumber < 0) return undefined
+  if (!frame.url.startsWith("file://") || !frame.url.includes("/node_modules/") || frame.lineNumber < 0) {
+    return undefined
+  }
   let lines = sourceCache.get(frame.url)
   if (lines === undefined) {
     try {
@@ -100,7 +105,12 @@ const codeOf = (frame: CallFrame): string | undefined => {
   return line === undefined ? undefined : line.length > 90 ? `${line.slice(0, 90)}…` : line
 }
 
-const rows = (totals: Map<string, number>, totalMs: number, limit: number, frames?: Map<string, CallFrame>): Array<Row> =>
+const rows = (
+  totals: Map<string, number>,
+  totalMs: number,
+  limit: number,
+  frames?: Map<string, CallFrame>
+): Array<Row> =>
   [...totals.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)

@@ -1,13 +1,13 @@
 /**
  * Renders the results of every section as docs/benchmarks.md.
  */
-import type * as Auth from "../auth/index.js"
 import { componentNames } from "../auth/components.js"
+import type * as Auth from "../auth/index.js"
 import type * as Bundle from "../bundle/index.js"
 import type * as CallOverhead from "../callOverhead/index.js"
 import type * as Fake from "../fake/index.js"
-import type { Row } from "./profile.js"
 import type * as Typecheck from "../typecheck/index.js"
+import type { Row } from "./profile.js"
 
 export interface Environment {
   readonly date: string
@@ -50,16 +50,20 @@ const median = (xs: ReadonlyArray<number>) => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
-const failed = (what: string, error: Error) => `**This section failed:** ${what}\n\n\`\`\`\n${String(error.stack ?? error.message).slice(0, 2_000)}\n\`\`\``
+  [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)]
+    .join("\n")
+const failed = (what: string, error: Error) =>
+  `**This section failed:** ${what}\n\n\`\`\`\n${String(error.stack ?? error.message).slice(0, 2_000)}\n\`\`\``
 
 const caseLabels: Record<CallOverhead.CaseKey, string> = {
   raw: "(a) raw `fetch` + `res.text()` + `JSON.parse` — baseline",
   effectClerk: "(b) effect-clerk `clerk.users.list({ limit: 100 })` via `ClerkBackend` + `FetchHttpClient`",
   clerkSdk: "(c) `@clerk/backend` `users.getUserList({ limit: 100 })`",
   effectHttp: "(e) `@effect/platform` HttpClient GET + `JSON.parse`, no schema (info)",
-  fastDecode: "(f) the fast decode path alone: `compile` (src/internal/fastDecode.ts) of the `users.list` schema, on the parsed array (info)",
-  decode: "(d) the general decoder alone: `Schema.decodeUnknownSync(UserList)` on the parsed array, what (b) falls back to (info)",
+  fastDecode:
+    "(f) the fast decode path alone: `compile` (src/internal/fastDecode.ts) of the `users.list` schema, on the parsed array (info)",
+  decode:
+    "(d) the general decoder alone: `Schema.decodeUnknownSync(UserList)` on the parsed array, what (b) falls back to (info)",
   wireValidate: "(d') Effect validating the wire shape only, `Schema.encodedSchema(UserList)`, no renaming (info)",
   jsonParse: "`JSON.parse` of the body alone (info)"
 }
@@ -67,7 +71,14 @@ const caseLabels: Record<CallOverhead.CaseKey, string> = {
 const cell = (text: string) => text.replace(/\|/g, "\\|")
 const profileRows = (rows: ReadonlyArray<Row>) => rows.map((r) => [cell(r.name), fixed(r.ms, 0), pct(r.share)])
 const functionRows = (rows: ReadonlyArray<Row>) =>
-  rows.map((r) => [cell(r.name), fixed(r.ms, 0), pct(r.share), r.code === undefined ? "" : `\`${cell(r.code).replace(/`/g, "'")}\``])
+  rows.map((
+    r
+  ) => [
+    cell(r.name),
+    fixed(r.ms, 0),
+    pct(r.share),
+    r.code === undefined ? "" : `\`${cell(r.code).replace(/`/g, "'")}\``
+  ])
 
 type Measure = "meanUs" | "medianUs"
 
@@ -118,22 +129,40 @@ const callSection = (r: Results["callOverhead"], target: number): { summary: Arr
   const platformAndDecode = (k: Measure) => platform(k) + fast(k)
   const exceeds = (k: Measure) => platformAndDecode(k) > budget(k)
   const verdict = ratio <= target
-    ? `**The ≤ ${target} target is met in this run:** (b) is ${fixed(ratio)}× (a) by mean (${fixed(medianRatio)}× by median).`
+    ? `**The ≤ ${target} target is met in this run:** (b) is ${fixed(ratio)}× (a) by mean (${
+      fixed(medianRatio)
+    }× by median).`
     : [
-      `**The ≤ ${target} target is not met in this run:** (b) is ${fixed(ratio)}× (a) by mean (${fixed(medianRatio)}× by median${medianRatio <= target ? ", which would meet it" : ""}).`,
-      `The target allows ${both(budget)} per call over (a); (b) takes ${both((k) => s.effectClerk[k] - s.raw[k])} more than (a).`,
-      `Of that, the platform HttpClient's own overhead over raw fetch, (e) − (a), is ${both(platform)}: (e), the same request through \`@effect/platform\` with no schema and nothing of effect-clerk, is ${fixed(platformRatio)}× (a) by mean (${fixed(platformMedianRatio)}× by median)${platformOver}.`,
+      `**The ≤ ${target} target is not met in this run:** (b) is ${fixed(ratio)}× (a) by mean (${
+        fixed(medianRatio)
+      }× by median${medianRatio <= target ? ", which would meet it" : ""}).`,
+      `The target allows ${both(budget)} per call over (a); (b) takes ${
+        both((k) => s.effectClerk[k] - s.raw[k])
+      } more than (a).`,
+      `Of that, the platform HttpClient's own overhead over raw fetch, (e) − (a), is ${
+        both(platform)
+      }: (e), the same request through \`@effect/platform\` with no schema and nothing of effect-clerk, is ${
+        fixed(platformRatio)
+      }× (a) by mean (${fixed(platformMedianRatio)}× by median)${platformOver}.`,
       `The fast decode (f) is ${both(fast)}, and the rest of effect-clerk ${both(rest)}.`,
       exceeds("meanUs") && exceeds("medianUs")
-        ? `The platform overhead and the fast decode alone, ${both(platformAndDecode)}, already exceed what the target allows.`
+        ? `The platform overhead and the fast decode alone, ${
+          both(platformAndDecode)
+        }, already exceed what the target allows.`
         : !exceeds("meanUs") && !exceeds("medianUs")
-        ? `The platform overhead and the fast decode together, ${both(platformAndDecode)}, fit in what the target allows; the rest of effect-clerk takes (b) over it.`
-        : `The platform overhead and the fast decode together, ${both(platformAndDecode)}, exceed what the target allows by ${exceeds("meanUs") ? "mean" : "median"} only.`
+        ? `The platform overhead and the fast decode together, ${
+          both(platformAndDecode)
+        }, fit in what the target allows; the rest of effect-clerk takes (b) over it.`
+        : `The platform overhead and the fast decode together, ${
+          both(platformAndDecode)
+        }, exceed what the target allows by ${exceeds("meanUs") ? "mean" : "median"} only.`
     ].join(" ")
   const parts = [
     "## 1. Call overhead: `users.list({ limit: 100 })`",
     "",
-    `A \`node:http\` server on 127.0.0.1, in a worker thread (so it serves from the second core), replays one body for every \`GET …/users\`: a JSON array of ${r.userCount} users (${bytes(r.bodyBytes)} bytes) generated deterministically by bench/fixtures/users.ts — 1 to 4 e-mail addresses with \`verification_otp\` / \`verification_from_oauth\` objects, 0 to 2 phone numbers, 0 to 2 OAuth accounts with \`verification_oauth\`, some Web3 wallets and passkeys, nested public/private/unsafe metadata, millisecond timestamps. Before timing, every user is decoded with \`Schema.decodeUnknownSync(Schemas.User)\` (and again refusing excess properties, so no fixture field goes unchecked), and every client's answer is checked (effect-clerk's equals the decoded fixture; \`@clerk/backend\` returns 100 users and \`totalCount\` 100).`,
+    `A \`node:http\` server on 127.0.0.1, in a worker thread (so it serves from the second core), replays one body for every \`GET …/users\`: a JSON array of ${r.userCount} users (${
+      bytes(r.bodyBytes)
+    } bytes) generated deterministically by bench/fixtures/users.ts — 1 to 4 e-mail addresses with \`verification_otp\` / \`verification_from_oauth\` objects, 0 to 2 phone numbers, 0 to 2 OAuth accounts with \`verification_oauth\`, some Web3 wallets and passkeys, nested public/private/unsafe metadata, millisecond timestamps. Before timing, every user is decoded with \`Schema.decodeUnknownSync(Schemas.User)\` (and again refusing excess properties, so no fixture field goes unchecked), and every client's answer is checked (effect-clerk's equals the decoded fixture; \`@clerk/backend\` returns 100 users and \`totalCount\` 100).`,
     "",
     `Cases run one call at a time, in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls each (the order rotates every round), after ${r.warmupCalls} warm-up calls per case; each call is timed on its own. Ratios are to (a) in the same run.`,
     "",
@@ -148,11 +177,26 @@ const callSection = (r: Results["callOverhead"], target: number): { summary: Arr
     "",
     `Every operation with a JSON body decodes it in src/internal/response.ts (\`decoderOf\`). On first use, the operation's 2xx schema is compiled by \`compile\` (src/internal/fastDecode.ts) into a plain function that checks the parsed JSON and renames its keys in one pass. It knows the AST shapes the generator emits (structs with renamed keys, records, arrays, unions, literals, the string, number, boolean and unknown keywords; declared schemas such as \`FreeForm\` go to their own parser). For any value it does not accept it returns \`rejected\`, and the same input then goes to Effect's \`Schema.decodeUnknown\`, the general decoder (d); so a body that does not match its schema fails with the same \`ClerkDecodeError\`, path and message as without the fast path. A schema with a shape \`compile\` does not know is not compiled and always takes the general decoder: in this run \`compile\` handles ${c.schemas.compiled} of the ${c.schemas.total} schemas exported by Schemas.ts and ${c.operations.compiled} of the ${c.operations.total} 2xx schemas of the generated operations and list streams. Before timing, the bench checks that the fast path accepts the fixture (so (b) does not fall back) and returns a value deep-equal to the general decoder's.`,
     "",
-    `On the fixture, the fast path (f) takes ${us(s.fastDecode.meanUs)} µs (mean), ${fixed(s.fastDecode.meanUs / s.jsonParse.meanUs)}× the \`JSON.parse\` of the same body; the general decoder (d) takes ${us(s.decode.meanUs)} µs, ${fixed(s.decode.meanUs / s.fastDecode.meanUs, 1)}× (f). Effect's validation of the wire shape alone (d'), the same checks without the key-renaming transformations, takes ${us(s.wireValidate.meanUs)} µs; (d) − (d'), ${us(s.decode.meanUs - s.wireValidate.meanUs)} µs, is what those transformations cost in Effect's parser.`,
+    `On the fixture, the fast path (f) takes ${us(s.fastDecode.meanUs)} µs (mean), ${
+      fixed(s.fastDecode.meanUs / s.jsonParse.meanUs)
+    }× the \`JSON.parse\` of the same body; the general decoder (d) takes ${us(s.decode.meanUs)} µs, ${
+      fixed(s.decode.meanUs / s.fastDecode.meanUs, 1)
+    }× (f). Effect's validation of the wire shape alone (d'), the same checks without the key-renaming transformations, takes ${
+      us(s.wireValidate.meanUs)
+    } µs; (d) − (d'), ${
+      us(s.decode.meanUs - s.wireValidate.meanUs)
+    } µs, is what those transformations cost in Effect's parser.`,
     "",
     "Where the time of (b) goes:",
     "",
-    table(["Part", "µs per call, mean", "÷ (a), mean", "share of (b), mean", "µs per call, median", "share of (b), median"], [
+    table([
+      "Part",
+      "µs per call, mean",
+      "÷ (a), mean",
+      "share of (b), mean",
+      "µs per call, median",
+      "share of (b), median"
+    ], [
       part("(a) transport + `JSON.parse` (raw fetch)", (k) => s.raw[k]),
       part("(e) − (a): `@effect/platform` HttpClient and Effect runtime over raw fetch", platform),
       part("(f) fast decode of the parsed array", fast),
@@ -169,7 +213,13 @@ const callSection = (r: Results["callOverhead"], target: number): { summary: Arr
       "",
       `### Profile of (b)`,
       "",
-      `The ratio misses the target, so (b) was profiled with the inspector's sampling profiler (100 µs interval) in the same process, after the timed rounds: ${p.calls} calls, ${fixed(p.totalMs, 0)} ms of samples (the server thread is not in it). ${r.profileFile === undefined ? "" : `The raw profile is saved as \`${r.profileFile}\` (git-ignored; open it in Chrome DevTools).`}`,
+      `The ratio misses the target, so (b) was profiled with the inspector's sampling profiler (100 µs interval) in the same process, after the timed rounds: ${p.calls} calls, ${
+        fixed(p.totalMs, 0)
+      } ms of samples (the server thread is not in it). ${
+        r.profileFile === undefined
+          ? ""
+          : `The raw profile is saved as \`${r.profileFile}\` (git-ignored; open it in Chrome DevTools).`
+      }`,
       "",
       "Time by area, counting a sample for every area on its stack (inclusive). Areas under nearly every sample (Node's task queue, the Effect fiber loop, the bench loop) are left out.",
       "",
@@ -186,8 +236,12 @@ const callSection = (r: Results["callOverhead"], target: number): { summary: Arr
   }
   return {
     summary: [
-      `| users.list time per call ÷ raw fetch + JSON.parse (mean) | ${fixed(ratio)} (median ${fixed(medianRatio)}) | ≤ ${target} | ${met(ratio <= target)} |`,
-      `| \`@effect/platform\` HttpClient alone, no schema, ÷ raw fetch + JSON.parse (mean; info) | ${fixed(platformRatio)} (median ${fixed(s.effectHttp.medianUs / s.raw.medianUs)}) | — | — |`
+      `| users.list time per call ÷ raw fetch + JSON.parse (mean) | ${fixed(ratio)} (median ${
+        fixed(medianRatio)
+      }) | ≤ ${target} | ${met(ratio <= target)} |`,
+      `| \`@effect/platform\` HttpClient alone, no schema, ÷ raw fetch + JSON.parse (mean; info) | ${
+        fixed(platformRatio)
+      } (median ${fixed(s.effectHttp.medianUs / s.raw.medianUs)}) | — | — |`
     ],
     body: parts.join("\n")
   }
@@ -200,10 +254,22 @@ const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array
   const deltaMin = (key: Bundle.EntryKey) => z[key].minBytes - z.baseline.minBytes
   const fits = (key: Bundle.EntryKey) => delta(key) <= targetKb * KB
   const labels: Array<[Bundle.EntryKey, string, boolean]> = [
-    ["baseline", "(a) `effect` + `@effect/platform` only: builds a request, runs it on `FetchHttpClient` — baseline", false],
+    [
+      "baseline",
+      "(a) `effect` + `@effect/platform` only: builds a request, runs it on `FetchHttpClient` — baseline",
+      false
+    ],
     ["baselineSchema", "(a') (a) plus a small `effect/Schema` decode (info)", false],
-    ["perGroup", "(b) (a) plus `Users.get`, package entry: `import { Users, ClerkClient, ClerkConfig } from \"../../src/index.js\"`", true],
-    ["perGroupModule", "(b') (a) plus `Users.get`, one module each: `import * as Users from \"../../src/generated/Users.js\"`, `ClerkClient` from `../../src/ClerkClient.js`, `ClerkConfig` from `../../src/ClerkConfig.js`", true],
+    [
+      "perGroup",
+      "(b) (a) plus `Users.get`, package entry: `import { Users, ClerkClient, ClerkConfig } from \"../../src/index.js\"`",
+      true
+    ],
+    [
+      "perGroupModule",
+      "(b') (a) plus `Users.get`, one module each: `import * as Users from \"../../src/generated/Users.js\"`, `ClerkClient` from `../../src/ClerkClient.js`, `ClerkConfig` from `../../src/ClerkConfig.js`",
+      true
+    ],
     ["backend", "(c) (a) plus `ClerkBackend` (every group; info)", false]
   ]
   const rows = labels.map(([key, label, isTarget]) => [
@@ -220,8 +286,10 @@ const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array
   const areaNames = [...new Set(compositionKeys.flatMap((key) => Object.keys(z[key].areas)))].sort()
   const composition = areaNames.map((area) => [area, ...compositionKeys.map((key) => bytes(z[key].areas[area] ?? 0))])
   const l = r.leak
-  const groupsFound = (found: ReadonlyArray<string>) => found.length === 0 ? "none" : `**${found.length}**: ${found.join(", ")}`
-  const presence = (present: boolean, expected: boolean) => present === expected ? (present ? "present" : "absent") : `**${present ? "present" : "absent"}**`
+  const groupsFound = (found: ReadonlyArray<string>) =>
+    found.length === 0 ? "none" : `**${found.length}**: ${found.join(", ")}`
+  const presence = (present: boolean, expected: boolean) =>
+    present === expected ? (present ? "present" : "absent") : `**${present ? "present" : "absent"}**`
   const contentsRows = [
     [
       `Operation names of the ${l.groupsChecked} other groups (the \`name: "group.operation"\` strings, kept as literals by the minifier)`,
@@ -229,9 +297,24 @@ const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array
       groupsFound(l.perGroupModule.foreignGroupsFound),
       `${l.backend.foreignGroupsFound.length} groups`
     ],
-    ["The billing path `\"/billing/statements\"`", presence(l.perGroup.billingPath, false), presence(l.perGroupModule.billingPath, false), presence(l.backend.billingPath, true)],
-    ["`\"commerce_statement_group\"`, a wire literal only a billing schema holds", presence(l.perGroup.billingSchema, false), presence(l.perGroupModule.billingSchema, false), presence(l.backend.billingSchema, true)],
-    [`Users operations (of ${l.usersOperationsTotal}; the app calls one)`, String(l.perGroup.usersOperationsFound), String(l.perGroupModule.usersOperationsFound), String(l.backend.usersOperationsFound)]
+    [
+      "The billing path `\"/billing/statements\"`",
+      presence(l.perGroup.billingPath, false),
+      presence(l.perGroupModule.billingPath, false),
+      presence(l.backend.billingPath, true)
+    ],
+    [
+      "`\"commerce_statement_group\"`, a wire literal only a billing schema holds",
+      presence(l.perGroup.billingSchema, false),
+      presence(l.perGroupModule.billingSchema, false),
+      presence(l.backend.billingSchema, true)
+    ],
+    [
+      `Users operations (of ${l.usersOperationsTotal}; the app calls one)`,
+      String(l.perGroup.usersOperationsFound),
+      String(l.perGroupModule.usersOperationsFound),
+      String(l.backend.usersOperationsFound)
+    ]
   ]
   const noForeign = (c: Bundle.GroupContents) => c.foreignGroupsFound.length === 0 && !c.billingPath && !c.billingSchema
   const searchesWork = l.backend.foreignGroupsFound.length > 0 && l.backend.billingPath && l.backend.billingSchema
@@ -239,13 +322,30 @@ const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array
   // Which import form gives the smaller bundle; under 1 % of (b)'s delta counts as the same size.
   const saving = delta("perGroup") - delta("perGroupModule")
   const same = Math.abs(saving) < Math.max(1, delta("perGroup") * 0.01)
-  const moduleForm = "`import * as Users from \"effect-clerk/generated/Users\"`, with `ClerkClient` from `\"effect-clerk/ClerkClient\"` and `ClerkConfig` from `\"effect-clerk/ClerkConfig\"` (all three are subpaths of package.json `exports`)"
+  const moduleForm =
+    "`import * as Users from \"effect-clerk/generated/Users\"`, with `ClerkClient` from `\"effect-clerk/ClerkClient\"` and `ClerkConfig` from `\"effect-clerk/ClerkConfig\"` (all three are subpaths of package.json `exports`)"
   const entryForm = "`import { Users, ClerkClient, ClerkConfig } from \"effect-clerk\"`"
   const recommendation = same
-    ? `**Recommendation:** either form; in this run they differ by ${bytes(Math.abs(saving))} bytes gzip, under 1 %: ${entryForm} gives ${kb(delta("perGroup"))} over (a), ${moduleForm} ${kb(delta("perGroupModule"))}.`
+    ? `**Recommendation:** either form; in this run they differ by ${
+      bytes(Math.abs(saving))
+    } bytes gzip, under 1 %: ${entryForm} gives ${kb(delta("perGroup"))} over (a), ${moduleForm} ${
+      kb(delta("perGroupModule"))
+    }.`
     : saving > 0
-    ? `**Recommendation:** for the smallest bundle, import a group from its own module: ${moduleForm}. It adds ${bytes(delta("perGroupModule"))} bytes gzip (${kb(delta("perGroupModule"))}) over (a), ${bytes(saving)} bytes (${kb(saving)}, ${pct(saving / delta("perGroup"))}) less than ${entryForm}, whose bundle keeps ${l.perGroup.usersOperationsFound} of the ${l.usersOperationsTotal} Users operations where the module form keeps ${l.perGroupModule.usersOperationsFound}. ${fits("perGroup") ? `Both forms meet the ≤ ${targetKb} KB target.` : fits("perGroupModule") ? `Only the module form meets the ≤ ${targetKb} KB target.` : `Neither meets the ≤ ${targetKb} KB target.`} \`ClerkBackend\` (c) binds every group and adds ${kb(delta("backend"))}.`
-    : `**Recommendation:** import from the package entry, ${entryForm}: it adds ${kb(delta("perGroup"))} over (a), ${bytes(-saving)} bytes gzip less than ${moduleForm} (${kb(delta("perGroupModule"))}).`
+    ? `**Recommendation:** for the smallest bundle, import a group from its own module: ${moduleForm}. It adds ${
+      bytes(delta("perGroupModule"))
+    } bytes gzip (${kb(delta("perGroupModule"))}) over (a), ${bytes(saving)} bytes (${kb(saving)}, ${
+      pct(saving / delta("perGroup"))
+    }) less than ${entryForm}, whose bundle keeps ${l.perGroup.usersOperationsFound} of the ${l.usersOperationsTotal} Users operations where the module form keeps ${l.perGroupModule.usersOperationsFound}. ${
+      fits("perGroup")
+        ? `Both forms meet the ≤ ${targetKb} KB target.`
+        : fits("perGroupModule")
+        ? `Only the module form meets the ≤ ${targetKb} KB target.`
+        : `Neither meets the ≤ ${targetKb} KB target.`
+    } \`ClerkBackend\` (c) binds every group and adds ${kb(delta("backend"))}.`
+    : `**Recommendation:** import from the package entry, ${entryForm}: it adds ${kb(delta("perGroup"))} over (a), ${
+      bytes(-saving)
+    } bytes gzip less than ${moduleForm} (${kb(delta("perGroupModule"))}).`
   const body = [
     "## 2. Bundle size",
     "",
@@ -257,11 +357,33 @@ const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array
     "",
     "### Do (b) and (b') contain other groups?",
     "",
-    table(["Searched in the minified bundle", "(b) package entry", "(b') own modules", "(c) `ClerkBackend`, which must find them"], contentsRows),
+    table([
+      "Searched in the minified bundle",
+      "(b) package entry",
+      "(b') own modules",
+      "(c) `ClerkBackend`, which must find them"
+    ], contentsRows),
     "",
-    `${noForeign(l.perGroup) && noForeign(l.perGroupModule) ? "Neither per-group bundle holds an operation, path or schema of another group" : "**A per-group bundle holds code of another group** (bold cells above)"}${searchesWork ? "; the same searches find all of them in (c), so they do work." : "; **the searches do not all succeed on (c), so they may be broken.**"}`,
+    `${
+      noForeign(l.perGroup) && noForeign(l.perGroupModule)
+        ? "Neither per-group bundle holds an operation, path or schema of another group"
+        : "**A per-group bundle holds code of another group** (bold cells above)"
+    }${
+      searchesWork
+        ? "; the same searches find all of them in (c), so they do work."
+        : "; **the searches do not all succeed on (c), so they may be broken.**"
+    }`,
     "",
-    `Pure markers: rebuilding (b) and (b') with every \`I.*(\`, \`Schema.*(\` and \`Op.*(\` call of the generated modules marked \`/*#__PURE__*/\` in memory (the \`pureNestedCalls\` plugin in bench/bundle/index.ts) ${marks.perGroup && marks.perGroupModule ? "gives byte-identical bundles: the generator leaves no such call unmarked." : `changes ${[marks.perGroup ? "" : `(b) to ${bytes(z.perGroupPure.gzipBytes)} bytes gzip`, marks.perGroupModule ? "" : `(b') to ${bytes(z.perGroupModulePure.gzipBytes)} bytes gzip`].filter((x) => x !== "").join(" and ")}: **some calls in the generated modules are still unmarked**, and each keeps its declaration in the bundle.`}`,
+    `Pure markers: rebuilding (b) and (b') with every \`I.*(\`, \`Schema.*(\` and \`Op.*(\` call of the generated modules marked \`/*#__PURE__*/\` in memory (the \`pureNestedCalls\` plugin in bench/bundle/index.ts) ${
+      marks.perGroup && marks.perGroupModule
+        ? "gives byte-identical bundles: the generator leaves no such call unmarked."
+        : `changes ${
+          [
+            marks.perGroup ? "" : `(b) to ${bytes(z.perGroupPure.gzipBytes)} bytes gzip`,
+            marks.perGroupModule ? "" : `(b') to ${bytes(z.perGroupModulePure.gzipBytes)} bytes gzip`
+          ].filter((x) => x !== "").join(" and ")
+        }: **some calls in the generated modules are still unmarked**, and each keeps its declaration in the bundle.`
+    }`,
     "",
     "### Composition (minified bytes per input area, from esbuild's metafile)",
     "",
@@ -269,9 +391,15 @@ const bundleSection = (r: Results["bundle"], targetKb: number): { summary: Array
   ].join("\n")
   return {
     summary: [
-      `| Bundle (b) − (a): \`Users.get\` imported from the package entry, gzip | ${bytes(delta("perGroup"))} bytes (${kb(delta("perGroup"))}) | ≤ ${targetKb} KB | ${met(fits("perGroup"))} |`,
-      `| Bundle (b') − (a): \`Users.get\` imported from \`generated/Users\`, gzip | ${bytes(delta("perGroupModule"))} bytes (${kb(delta("perGroupModule"))}) | ≤ ${targetKb} KB | ${met(fits("perGroupModule"))} |`,
-      `| Bundle (c) − (a): \`ClerkBackend\`, gzip (info) | ${bytes(delta("backend"))} bytes (${kb(delta("backend"))}) | — | — |`
+      `| Bundle (b) − (a): \`Users.get\` imported from the package entry, gzip | ${bytes(delta("perGroup"))} bytes (${
+        kb(delta("perGroup"))
+      }) | ≤ ${targetKb} KB | ${met(fits("perGroup"))} |`,
+      `| Bundle (b') − (a): \`Users.get\` imported from \`generated/Users\`, gzip | ${
+        bytes(delta("perGroupModule"))
+      } bytes (${kb(delta("perGroupModule"))}) | ≤ ${targetKb} KB | ${met(fits("perGroupModule"))} |`,
+      `| Bundle (c) − (a): \`ClerkBackend\`, gzip (info) | ${bytes(delta("backend"))} bytes (${
+        kb(delta("backend"))
+      }) | — | — |`
     ],
     body
   }
@@ -304,7 +432,8 @@ const typecheckSection = (r: Results["typecheck"], targetS: number): { summary: 
       isTarget ? met(ok && wall <= targetS) : ""
     ]
   })
-  const medianRun = (t: Typecheck.TypecheckTarget) => [...t.runs].sort((a, b) => a.wallS - b.wallS)[Math.floor((t.runs.length - 1) / 2)]!
+  const medianRun = (t: Typecheck.TypecheckTarget) =>
+    [...t.runs].sort((a, b) => a.wallS - b.wallS)[Math.floor((t.runs.length - 1) / 2)]!
   const diag = (t: Typecheck.TypecheckTarget, name: string, digits = 0) => {
     const value = medianRun(t).diagnostics[name]
     return value === undefined ? "n/a" : digits === 0 ? bytes(value) : fixed(value, digits)
@@ -328,23 +457,49 @@ const typecheckSection = (r: Results["typecheck"], targetS: number): { summary: 
   const distCpu = r.dist === undefined ? Number.NaN : medianCpu(r.dist)
   const baseWall = medianWall(r.baseline)
   const baseCpu = medianCpu(r.baseline)
-  const failures = targets.flatMap(([t]) => t.runs.filter((x) => !x.ok).slice(0, 1).map((x) => `${t.label}:\n${x.output}`))
+  const failures = targets.flatMap(([t]) =>
+    t.runs.filter((x) => !x.ok).slice(0, 1).map((x) => `${t.label}:\n${x.output}`)
+  )
   const body = [
     "## 3. Type-check",
     "",
-    `TypeScript ${r.typescriptVersion}, \`tsc -p <project> --noEmit\` with the repository's tsconfig.json options (strict, \`exactOptionalPropertyTypes\`, NodeNext, \`skipLibCheck\`, \`types: ["node"]\`), measured with ${r.measuredWith}. bench/typecheck/consumer.ts calls five operations through \`ClerkBackend\` (users.list, users.get, organizations.create, invitations.create, sessions.list) with typed error handling. For dist/, the bench first runs \`npm run build\` (${r.build.ok ? `ok, ${fixed(r.build.wallS, 1)} s` : "**failed**"}) and checks a copy of the consumer importing \`"effect-clerk"\`, which TypeScript resolves through package.json \`exports\` to dist/index.d.ts, as an installed package would. bench/typecheck/baseline.ts is a similar app using \`@effect/platform\` alone: the floor set by effect's and Node's declarations.`,
+    `TypeScript ${r.typescriptVersion}, \`tsc -p <project> --noEmit\` with the repository's tsconfig.json options (strict, \`exactOptionalPropertyTypes\`, NodeNext, \`skipLibCheck\`, \`types: ["node"]\`), measured with ${r.measuredWith}. bench/typecheck/consumer.ts calls five operations through \`ClerkBackend\` (users.list, users.get, organizations.create, invitations.create, sessions.list) with typed error handling. For dist/, the bench first runs \`npm run build\` (${
+      r.build.ok ? `ok, ${fixed(r.build.wallS, 1)} s` : "**failed**"
+    }) and checks a copy of the consumer importing \`"effect-clerk"\`, which TypeScript resolves through package.json \`exports\` to dist/index.d.ts, as an installed package would. bench/typecheck/baseline.ts is a similar app using \`@effect/platform\` alone: the floor set by effect's and Node's declarations.`,
     "",
-    table(["Project", "tsconfig", "runs", "wall s, median (min–max)", "CPU s (user+sys), median", "Δ wall s vs baseline", "Δ CPU s vs baseline", "peak RSS MB", "no errors", "Target", "Met"], rows),
+    table([
+      "Project",
+      "tsconfig",
+      "runs",
+      "wall s, median (min–max)",
+      "CPU s (user+sys), median",
+      "Δ wall s vs baseline",
+      "Δ CPU s vs baseline",
+      "peak RSS MB",
+      "no errors",
+      "Target",
+      "Met"
+    ], rows),
     "",
     r.dist === undefined
       ? "dist/ was not checked: the build failed."
       : [
-        `Against dist/, the effect-clerk consumer takes ${fixed(distWall)} s wall and ${fixed(distCpu)} s CPU (medians); the baseline app without effect-clerk takes ${fixed(baseWall)} s wall and ${fixed(baseCpu)} s CPU. effect-clerk adds ${signed(distWall - baseWall)} s wall, ${signed(distCpu - baseCpu)} s CPU.`,
+        `Against dist/, the effect-clerk consumer takes ${fixed(distWall)} s wall and ${
+          fixed(distCpu)
+        } s CPU (medians); the baseline app without effect-clerk takes ${fixed(baseWall)} s wall and ${
+          fixed(baseCpu)
+        } s CPU. effect-clerk adds ${signed(distWall - baseWall)} s wall, ${signed(distCpu - baseCpu)} s CPU.`,
         baseWall > targetS
-          ? `The ≤ ${targetS} s target is below the baseline's own ${fixed(baseWall)} s on this machine: an app using only effect and \`@effect/platform\` misses it before effect-clerk adds anything. Most of the baseline is parsing and binding the declarations of Node and effect (table below).`
-          : `The baseline fits in the ${targetS} s target on this machine, with ${fixed(targetS - baseWall)} s to spare.`,
+          ? `The ≤ ${targetS} s target is below the baseline's own ${
+            fixed(baseWall)
+          } s on this machine: an app using only effect and \`@effect/platform\` misses it before effect-clerk adds anything. Most of the baseline is parsing and binding the declarations of Node and effect (table below).`
+          : `The baseline fits in the ${targetS} s target on this machine, with ${
+            fixed(targetS - baseWall)
+          } s to spare.`,
         distWall > distCpu * 1.2
-          ? `The wall time of ${fixed(distWall)} s is ${fixed(distWall / distCpu, 1)}× its CPU time: on this run the machine was shared (see the load average above), so wall time includes waiting for a core.`
+          ? `The wall time of ${fixed(distWall)} s is ${
+            fixed(distWall / distCpu, 1)
+          }× its CPU time: on this run the machine was shared (see the load average above), so wall time includes waiting for a core.`
           : distCpu > distWall * 1.2
           ? `CPU time is above wall time because V8 runs garbage collection on helper threads beside tsc's main thread, on the second core.`
           : `Wall time is close to CPU time.`
@@ -352,13 +507,20 @@ const typecheckSection = (r: Results["typecheck"], targetS: number): { summary: 
     "",
     "Where the compiler spends it (`--extendedDiagnostics` of the median run; its times are tsc's own, without process start-up):",
     "",
-    table(["Project", "files", "lines", "types", "instantiations", "parse s", "bind s", "check s", "total s"], diagnosticRows),
+    table(
+      ["Project", "files", "lines", "types", "instantiations", "parse s", "bind s", "check s", "total s"],
+      diagnosticRows
+    ),
     ...(failures.length === 0 ? [] : ["", "Errors:", "", "```", ...failures, "```"]),
     ...(r.build.ok ? [] : ["", "Build output:", "", "```", r.build.output, "```"])
   ].join("\n")
   return {
     summary: r.dist === undefined ? [] : [
-      `| \`tsc --noEmit\` of a 5-operation consumer against dist/ (median wall) | ${fixed(distWall)} s; baseline app with effect + \`@effect/platform\` only ${fixed(baseWall)} s; difference ${signed(distWall - baseWall)} s (CPU ${signed(distCpu - baseCpu)} s) | ≤ ${targetS} s | ${met(distWall <= targetS)} |`
+      `| \`tsc --noEmit\` of a 5-operation consumer against dist/ (median wall) | ${
+        fixed(distWall)
+      } s; baseline app with effect + \`@effect/platform\` only ${fixed(baseWall)} s; difference ${
+        signed(distWall - baseWall)
+      } s (CPU ${signed(distCpu - baseCpu)} s) | ≤ ${targetS} s | ${met(distWall <= targetS)} |`
     ],
     body
   }
@@ -366,11 +528,14 @@ const typecheckSection = (r: Results["typecheck"], targetS: number): { summary: 
 
 const authLabels = (batch: number): Record<Auth.CaseKey, string> => ({
   jose: "(a) `jose.jwtVerify(token, publicKey)`, key imported once — baseline",
-  fresh: "(b) effect-clerk `runtime.runPromise(auth.authenticateRequest(request))`, `tokenCacheSize: 0`: every call verifies the signature",
+  fresh:
+    "(b) effect-clerk `runtime.runPromise(auth.authenticateRequest(request))`, `tokenCacheSize: 0`: every call verifies the signature",
   cached: "(c) the same with the token cache on (default size): a token seen before",
   clerkSdk: "(d) `@clerk/backend` `clerk.authenticateRequest(request, { jwtKey, authorizedParties })`",
-  joseRunPromise: "(e) (a) wrapped, `runtime.runPromise(Effect.promise(() => jose.jwtVerify(token, publicKey)))`: the runtime entry and one async step around jose, nothing of effect-clerk (info)",
-  freshInEffect: `(b') (b) without \`runPromise\` per call: ${batch} calls of \`authenticateRequest\` in one effect, per call (info)`,
+  joseRunPromise:
+    "(e) (a) wrapped, `runtime.runPromise(Effect.promise(() => jose.jwtVerify(token, publicKey)))`: the runtime entry and one async step around jose, nothing of effect-clerk (info)",
+  freshInEffect:
+    `(b') (b) without \`runPromise\` per call: ${batch} calls of \`authenticateRequest\` in one effect, per call (info)`,
   cachedInEffect: `(c') (c) the same way, ${batch} calls in one effect, per call (info)`,
   compactVerify: "`jose.compactVerify` alone: the signature check effect-clerk delegates to, no claims (info)",
   decode: "`decode` of src/internal/jwt.ts alone: split, base64url and `JSON.parse` of header and payload (info)",
@@ -397,16 +562,51 @@ const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: 
   const okFresh = freshRatio <= targets.freshOverJose
   const okCached = cachedSpeedup >= targets.joseOverCached
   const okSdk = sdkOverFresh >= targets.sdkOverFresh
-  const agree = (meanOk: boolean, medianOk: boolean) => meanOk === medianOk ? "" : ` (by median: ${medianOk ? "met" : "not met"})`
+  const agree = (meanOk: boolean, medianOk: boolean) =>
+    meanOk === medianOk ? "" : ` (by median: ${medianOk ? "met" : "not met"})`
   const targetRows = [
-    ["(b) ÷ (a): a fresh token through effect-clerk, over `jose.jwtVerify`", fixed(freshRatio), fixed(ratio("fresh", "jose", "medianUs")), `≤ ${targets.freshOverJose}`, met(okFresh) + agree(okFresh, ratio("fresh", "jose", "medianUs") <= targets.freshOverJose)],
-    ["(a) ÷ (c): how many times faster a repeated token is than `jose.jwtVerify`", fixed(cachedSpeedup), fixed(ratio("jose", "cached", "medianUs")), `≥ ${targets.joseOverCached}`, met(okCached) + agree(okCached, ratio("jose", "cached", "medianUs") >= targets.joseOverCached)],
-    ["(d) ÷ (b): `@clerk/backend` over effect-clerk, fresh token", fixed(sdkOverFresh), fixed(ratio("clerkSdk", "fresh", "medianUs")), `≥ ${targets.sdkOverFresh}`, met(okSdk) + agree(okSdk, ratio("clerkSdk", "fresh", "medianUs") >= targets.sdkOverFresh)],
-    ["(d) ÷ (c): `@clerk/backend` over effect-clerk, repeated token (info)", fixed(sdkOverCached), fixed(ratio("clerkSdk", "cached", "medianUs")), "—", "—"]
+    [
+      "(b) ÷ (a): a fresh token through effect-clerk, over `jose.jwtVerify`",
+      fixed(freshRatio),
+      fixed(ratio("fresh", "jose", "medianUs")),
+      `≤ ${targets.freshOverJose}`,
+      met(okFresh) + agree(okFresh, ratio("fresh", "jose", "medianUs") <= targets.freshOverJose)
+    ],
+    [
+      "(a) ÷ (c): how many times faster a repeated token is than `jose.jwtVerify`",
+      fixed(cachedSpeedup),
+      fixed(ratio("jose", "cached", "medianUs")),
+      `≥ ${targets.joseOverCached}`,
+      met(okCached) + agree(okCached, ratio("jose", "cached", "medianUs") >= targets.joseOverCached)
+    ],
+    [
+      "(d) ÷ (b): `@clerk/backend` over effect-clerk, fresh token",
+      fixed(sdkOverFresh),
+      fixed(ratio("clerkSdk", "fresh", "medianUs")),
+      `≥ ${targets.sdkOverFresh}`,
+      met(okSdk) + agree(okSdk, ratio("clerkSdk", "fresh", "medianUs") >= targets.sdkOverFresh)
+    ],
+    [
+      "(d) ÷ (c): `@clerk/backend` over effect-clerk, repeated token (info)",
+      fixed(sdkOverCached),
+      fixed(ratio("clerkSdk", "cached", "medianUs")),
+      "—",
+      "—"
+    ]
   ]
   const runPromiseRows = [
-    ["(b) − (b'): cache off", fixed(s.fresh.meanUs - s.freshInEffect.meanUs, 1), fixed(s.fresh.medianUs - s.freshInEffect.medianUs, 1), pct((s.fresh.meanUs - s.freshInEffect.meanUs) / s.fresh.meanUs)],
-    ["(c) − (c'): cache on", fixed(s.cached.meanUs - s.cachedInEffect.meanUs, 1), fixed(s.cached.medianUs - s.cachedInEffect.medianUs, 1), pct((s.cached.meanUs - s.cachedInEffect.meanUs) / s.cached.meanUs)]
+    [
+      "(b) − (b'): cache off",
+      fixed(s.fresh.meanUs - s.freshInEffect.meanUs, 1),
+      fixed(s.fresh.medianUs - s.freshInEffect.medianUs, 1),
+      pct((s.fresh.meanUs - s.freshInEffect.meanUs) / s.fresh.meanUs)
+    ],
+    [
+      "(c) − (c'): cache on",
+      fixed(s.cached.meanUs - s.cachedInEffect.meanUs, 1),
+      fixed(s.cached.medianUs - s.cachedInEffect.medianUs, 1),
+      pct((s.cached.meanUs - s.cachedInEffect.meanUs) / s.cached.meanUs)
+    ]
   ]
   const inEffectRatio = ratio("freshInEffect", "jose", "meanUs")
   const inEffectMedianRatio = ratio("freshInEffect", "jose", "medianUs")
@@ -415,19 +615,53 @@ const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: 
     ? `All three targets are met in this run (by mean).`
     : [
       !okFresh
-        ? `**(b) ÷ (a) misses the ≤ ${targets.freshOverJose} target:** a fresh token costs ${fixed(s.fresh.meanUs - s.jose.meanUs, 1)} µs (median ${fixed(s.fresh.medianUs - s.jose.medianUs, 1)} µs) more than \`jose.jwtVerify\`, where the target allows ${fixed((targets.freshOverJose - 1) * s.jose.meanUs, 1)} µs (median ${fixed((targets.freshOverJose - 1) * s.jose.medianUs, 1)} µs). Without a \`runPromise\` per call, (b') is ${fixed(inEffectRatio)}× (a) (median ${fixed(inEffectMedianRatio)}×): ${inEffectRatio <= targets.freshOverJose && inEffectMedianRatio <= targets.freshOverJose ? "within the target by mean and by median, so the runtime entry, not the verification, is what misses it." : inEffectRatio > targets.freshOverJose && inEffectMedianRatio > targets.freshOverJose ? "over the target by mean and by median, so the verification path itself, not only the runtime entry, costs more than the target allows." : "mean and median disagree, so this run cannot say whether the runtime entry or the verification path is what misses it."} For scale, (e), jose itself run through the same \`runPromise\` with nothing of effect-clerk, is ${fixed(ratio("joseRunPromise", "jose", "meanUs"))}× (a) by mean and ${fixed(ratio("joseRunPromise", "jose", "medianUs"))}× by median: what the runtime entry and one async step cost before effect-clerk does anything.`
+        ? `**(b) ÷ (a) misses the ≤ ${targets.freshOverJose} target:** a fresh token costs ${
+          fixed(s.fresh.meanUs - s.jose.meanUs, 1)
+        } µs (median ${
+          fixed(s.fresh.medianUs - s.jose.medianUs, 1)
+        } µs) more than \`jose.jwtVerify\`, where the target allows ${
+          fixed((targets.freshOverJose - 1) * s.jose.meanUs, 1)
+        } µs (median ${
+          fixed((targets.freshOverJose - 1) * s.jose.medianUs, 1)
+        } µs). Without a \`runPromise\` per call, (b') is ${fixed(inEffectRatio)}× (a) (median ${
+          fixed(inEffectMedianRatio)
+        }×): ${
+          inEffectRatio <= targets.freshOverJose && inEffectMedianRatio <= targets.freshOverJose
+            ? "within the target by mean and by median, so the runtime entry, not the verification, is what misses it."
+            : inEffectRatio > targets.freshOverJose && inEffectMedianRatio > targets.freshOverJose
+            ? "over the target by mean and by median, so the verification path itself, not only the runtime entry, costs more than the target allows."
+            : "mean and median disagree, so this run cannot say whether the runtime entry or the verification path is what misses it."
+        } For scale, (e), jose itself run through the same \`runPromise\` with nothing of effect-clerk, is ${
+          fixed(ratio("joseRunPromise", "jose", "meanUs"))
+        }× (a) by mean and ${
+          fixed(ratio("joseRunPromise", "jose", "medianUs"))
+        }× by median: what the runtime entry and one async step cost before effect-clerk does anything.`
         : "",
       !okCached
-        ? `**(a) ÷ (c) misses the ≥ ${targets.joseOverCached} target:** a cache hit takes ${fixed(s.cached.meanUs, 1)} µs (median ${fixed(s.cached.medianUs, 1)} µs); the target needs at most ${fixed(s.jose.meanUs / targets.joseOverCached, 1)} µs. Of that, \`runPromise\` accounts for ${fixed(s.cached.meanUs - s.cachedInEffect.meanUs, 1)} µs ((c) − (c')).`
+        ? `**(a) ÷ (c) misses the ≥ ${targets.joseOverCached} target:** a cache hit takes ${
+          fixed(s.cached.meanUs, 1)
+        } µs (median ${fixed(s.cached.medianUs, 1)} µs); the target needs at most ${
+          fixed(s.jose.meanUs / targets.joseOverCached, 1)
+        } µs. Of that, \`runPromise\` accounts for ${
+          fixed(s.cached.meanUs - s.cachedInEffect.meanUs, 1)
+        } µs ((c) − (c')).`
         : "",
       !okSdk
-        ? `**(d) ÷ (b) misses the ≥ ${targets.sdkOverFresh} target:** \`@clerk/backend\` takes ${fixed(s.clerkSdk.meanUs, 1)} µs and (b) ${fixed(s.fresh.meanUs, 1)} µs; for ${targets.sdkOverFresh}× (b) would need to be at most ${fixed(s.clerkSdk.meanUs / targets.sdkOverFresh, 1)} µs.`
+        ? `**(d) ÷ (b) misses the ≥ ${targets.sdkOverFresh} target:** \`@clerk/backend\` takes ${
+          fixed(s.clerkSdk.meanUs, 1)
+        } µs and (b) ${fixed(s.fresh.meanUs, 1)} µs; for ${targets.sdkOverFresh}× (b) would need to be at most ${
+          fixed(s.clerkSdk.meanUs / targets.sdkOverFresh, 1)
+        } µs.`
         : ""
     ].filter((x) => x !== "").join("\n\n")
   const parts = [
     "## 4. Request authentication",
     "",
-    `One RS256 key pair is generated for the run (\`jose.generateKeyPair\`, 2048-bit), and one session token is signed with it, shaped like those of Clerk's Frontend API with v1 organization claims (${r.claimNames.map((c) => `\`${c}\``).join(", ")}): ${bytes(r.tokenBytes)} bytes (header ${r.headerBytes} bytes and payload ${r.payloadBytes} bytes decoded). Every case is networkless. effect-clerk runs \`ClerkAuth.layerWithJwks({ authorizedParties, tokenCacheSize })\` on \`ClerkJwks.fromJwks({ keys: [jwk] })\`, built once per cache setting in a \`ManagedRuntime\`. \`@clerk/backend\` gets the key as \`jwtKey\` (PEM) and a made-up publishable key for the host \`bench-fake.clerk.accounts.dev\`. Both check \`azp\` against the same authorized party, and \`exp\`, \`nbf\` and \`iat\` with their default 5 s skew. All cases take the same \`Request\` (\`Authorization: Bearer <token>\`), built once outside the loop.`,
+    `One RS256 key pair is generated for the run (\`jose.generateKeyPair\`, 2048-bit), and one session token is signed with it, shaped like those of Clerk's Frontend API with v1 organization claims (${
+      r.claimNames.map((c) => `\`${c}\``).join(", ")
+    }): ${
+      bytes(r.tokenBytes)
+    } bytes (header ${r.headerBytes} bytes and payload ${r.payloadBytes} bytes decoded). Every case is networkless. effect-clerk runs \`ClerkAuth.layerWithJwks({ authorizedParties, tokenCacheSize })\` on \`ClerkJwks.fromJwks({ keys: [jwk] })\`, built once per cache setting in a \`ManagedRuntime\`. \`@clerk/backend\` gets the key as \`jwtKey\` (PEM) and a made-up publishable key for the host \`bench-fake.clerk.accounts.dev\`. Both check \`azp\` against the same authorized party, and \`exp\`, \`nbf\` and \`iat\` with their default 5 s skew. All cases take the same \`Request\` (\`Authorization: Bearer <token>\`), built once outside the loop.`,
     "",
     `Before timing, every case is checked: (b), (c) (a first and a second call, the second served by the cache), (b'), (c') and (d) answer signed in as \`${r.userId}\`; \`jose.jwtVerify\`, in (a) and in (e), returns that subject; a token signed with another key is signed out by (b), (c) and (d).`,
     "",
@@ -454,22 +688,39 @@ const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: 
     const cols = r.profiles.map((p) => p.key === "jose" ? "(a)" : p.key === "fresh" ? "(b)" : "(c)")
     const perCall = (p: Auth.AuthResult["profiles"][number], ms: number) => fixed(ms * 1_000 / p.calls, 1)
     const compRows = componentNames.map((name) => [name, ...r.profiles.map((p) => perCall(p, p.components.ms[name]))])
-    compRows.push(["**sampled main-thread time per call**", ...r.profiles.map((p) => `**${perCall(p, p.components.totalMs)}**`)])
+    compRows.push([
+      "**sampled main-thread time per call**",
+      ...r.profiles.map((p) => `**${perCall(p, p.components.totalMs)}**`)
+    ])
     compRows.push(["wall time per call while profiled", ...r.profiles.map((p) => fixed(p.wallUs, 1))])
     parts.push(
       "",
       "### Where the time goes",
       "",
-      `A target is missed, so ${cols.join(", ")} were profiled after the timed rounds with the inspector's sampling profiler (100 µs interval), in one session, taking turns every 10 ms so that load from elsewhere falls on each alike: ${r.profiles.map((p, i) => `${cols[i]} ${bytes(p.calls)} calls`).join(", ")}. Each sample of the main thread is counted for the case whose turn it was and for the code at the top of the stack (self time), grouped by component, in µs per call. "WebCrypto verify" is the native crypto job and node:internal/crypto; the RSA work itself runs on a pool thread, but while the main thread waits for a core its time shows up here too. "V8 builtins" holds \`JSON.parse\`, \`TextEncoder\`/\`TextDecoder\`, regular expressions and the like; "other" is Node internals outside crypto, the bench loop and unattributed native time. ${r.profileFile === undefined ? "" : `The raw profile is saved as \`${r.profileFile}\` (git-ignored; the cases' turns are interleaved in it).`}`,
+      `A target is missed, so ${
+        cols.join(", ")
+      } were profiled after the timed rounds with the inspector's sampling profiler (100 µs interval), in one session, taking turns every 10 ms so that load from elsewhere falls on each alike: ${
+        r.profiles.map((p, i) => `${cols[i]} ${bytes(p.calls)} calls`).join(", ")
+      }. Each sample of the main thread is counted for the case whose turn it was and for the code at the top of the stack (self time), grouped by component, in µs per call. "WebCrypto verify" is the native crypto job and node:internal/crypto; the RSA work itself runs on a pool thread, but while the main thread waits for a core its time shows up here too. "V8 builtins" holds \`JSON.parse\`, \`TextEncoder\`/\`TextDecoder\`, regular expressions and the like; "other" is Node internals outside crypto, the bench loop and unattributed native time. ${
+        r.profileFile === undefined
+          ? ""
+          : `The raw profile is saved as \`${r.profileFile}\` (git-ignored; the cases' turns are interleaved in it).`
+      }`,
       "",
       table(["Component, µs per call", ...cols], compRows)
     )
   }
   return {
     summary: [
-      `| Request auth, fresh token: effect-clerk \`authenticateRequest\` (cache off) ÷ \`jose.jwtVerify\` (mean) | ${fixed(freshRatio)} (median ${fixed(ratio("fresh", "jose", "medianUs"))}) | ≤ ${targets.freshOverJose} | ${met(okFresh)} |`,
-      `| Request auth, repeated token: \`jose.jwtVerify\` ÷ effect-clerk \`authenticateRequest\` (cache on) (mean) | ${fixed(cachedSpeedup)} (median ${fixed(ratio("jose", "cached", "medianUs"))}) | ≥ ${targets.joseOverCached} | ${met(okCached)} |`,
-      `| Request auth, fresh token: \`@clerk/backend\` \`authenticateRequest\` ÷ effect-clerk (cache off) (mean) | ${fixed(sdkOverFresh)} (median ${fixed(ratio("clerkSdk", "fresh", "medianUs"))}) | ≥ ${targets.sdkOverFresh} | ${met(okSdk)} |`
+      `| Request auth, fresh token: effect-clerk \`authenticateRequest\` (cache off) ÷ \`jose.jwtVerify\` (mean) | ${
+        fixed(freshRatio)
+      } (median ${fixed(ratio("fresh", "jose", "medianUs"))}) | ≤ ${targets.freshOverJose} | ${met(okFresh)} |`,
+      `| Request auth, repeated token: \`jose.jwtVerify\` ÷ effect-clerk \`authenticateRequest\` (cache on) (mean) | ${
+        fixed(cachedSpeedup)
+      } (median ${fixed(ratio("jose", "cached", "medianUs"))}) | ≥ ${targets.joseOverCached} | ${met(okCached)} |`,
+      `| Request auth, fresh token: \`@clerk/backend\` \`authenticateRequest\` ÷ effect-clerk (cache off) (mean) | ${
+        fixed(sdkOverFresh)
+      } (median ${fixed(ratio("clerkSdk", "fresh", "medianUs"))}) | ≥ ${targets.sdkOverFresh} | ${met(okSdk)} |`
     ],
     body: parts.join("\n")
   }
@@ -477,7 +728,8 @@ const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: 
 
 const fakeLabels: Record<Fake.CaseKey, string> = {
   get: "(a) `clerk.users.get({ userId })` on `ClerkTest.layerWith({ users })`, in-process `HttpClient`",
-  getLoopback: "(b) the same call to the same fake served by `ClerkTest.serve()` on 127.0.0.1, through `ClerkBackend` + `FetchHttpClient` — baseline",
+  getLoopback:
+    "(b) the same call to the same fake served by `ClerkTest.serve()` on 127.0.0.1, through `ClerkBackend` + `FetchHttpClient` — baseline",
   list: "(c) `clerk.users.list({ limit: 100 })`, in-process",
   create: "(d) `clerk.users.create(...)` with new identifiers, in-process (a fake of its own)"
 }
@@ -501,12 +753,26 @@ const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string
   const userGrowth = m.users / m.warmUsers
   const size = (n: number) => n >= KB * KB ? `${(n / KB / KB).toFixed(1)} MB` : kb(n)
   const memoryRows = [
-    ["Heap of an empty fake (`ClerkTest.layer`, built)", `${bytes(m.emptyFakeBytes)} bytes (${size(m.emptyFakeBytes)})`],
-    [`Heap of a fake seeded with ${bytes(m.users)} users (\`ClerkTest.layerWith({ users })\`, built)`, `${bytes(m.seededFakeBytes)} bytes (${size(m.seededFakeBytes)})`],
+    [
+      "Heap of an empty fake (`ClerkTest.layer`, built)",
+      `${bytes(m.emptyFakeBytes)} bytes (${size(m.emptyFakeBytes)})`
+    ],
+    [
+      `Heap of a fake seeded with ${bytes(m.users)} users (\`ClerkTest.layerWith({ users })\`, built)`,
+      `${bytes(m.seededFakeBytes)} bytes (${size(m.seededFakeBytes)})`
+    ],
     ["**Per user**: (seeded − empty) ÷ users", `**${bytes(Math.round(m.bytesPerUser))} bytes**`],
-    [`The ${bytes(m.users)} seed objects themselves (the \`users.create\` params passed in; in every reading, not counted above)`, `${bytes(m.seedInputBytes)} bytes (${bytes(Math.round(m.seedInputBytes / m.users))} per seed)`],
+    [
+      `The ${
+        bytes(m.users)
+      } seed objects themselves (the \`users.create\` params passed in; in every reading, not counted above)`,
+      `${bytes(m.seedInputBytes)} bytes (${bytes(Math.round(m.seedInputBytes / m.users))} per seed)`
+    ],
     [`Time to build the fake seeded with ${bytes(m.users)} users`, `${fixed(m.seedMs / 1_000, 1)} s`],
-    [`Time to build a fake seeded with ${bytes(m.warmUsers)} users (the warm-up, first build in the process)`, `${fixed(m.warmSeedMs / 1_000, 2)} s`]
+    [
+      `Time to build a fake seeded with ${bytes(m.warmUsers)} users (the warm-up, first build in the process)`,
+      `${fixed(m.warmSeedMs / 1_000, 2)} s`
+    ]
   ]
   const body = [
     "## 5. Test kit: the in-memory fake (`ClerkTest`)",
@@ -516,31 +782,65 @@ const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string
     "- (a) goes through the fake's in-process `HttpClient`: no socket, but every other step of a real call — the client encodes the request, the fake routes it, decodes the params with the operation's schema, runs the route on its store, encodes the answer with the success schema into a web `Response`, and the client parses and decodes it.",
     "- (b), the baseline, is **the same fake instance**, served by `ClerkTest.serve()` (opened in a `Scope` of the fake's runtime, closed after the run) and called by a second runtime of `ClerkBackend.layer` + `ClerkConfig.layer({ secretKey, apiUrl: server.apiUrl })` + `FetchHttpClient.layer`. The server runs in this process, so (b) includes both ends of the loopback connection (undici's `fetch` and `node:http`) on the same thread.",
     `- (c) answers ${r.seededUsers} users in one call: the list route (filter, order, page) and the encoding and decoding of ${r.seededUsers} users.`,
-    `- (d) writes to a second fake seeded the same way, so (a)–(c) read an unchanged store; each call creates a user with a new e-mail address, username, external id (and every third call a phone number). That fake held ${bytes(r.createStore.before)} users before (d)'s warm-up and ${bytes(r.createStore.after)} after the timed rounds (\`users.create\` looks each new identifier up in an index, so its cost does not grow with the store).`,
+    `- (d) writes to a second fake seeded the same way, so (a)–(c) read an unchanged store; each call creates a user with a new e-mail address, username, external id (and every third call a phone number). That fake held ${
+      bytes(r.createStore.before)
+    } users before (d)'s warm-up and ${
+      bytes(r.createStore.after)
+    } after the timed rounds (\`users.create\` looks each new identifier up in an index, so its cost does not grow with the store).`,
     "",
     `Before timing: the seeded users list in seeding order; (b)'s answer deep-equals (a)'s and appears in the fake's \`ClerkTest.calls\` (so it reached the same instance); (c) returns ${r.seededUsers} users; (d) returns the user it created. Cases run one call at a time in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls each (the order rotates every round), after ${r.warmupCalls} warm-up calls per case; each call is timed on its own. Ratios are to (a) in the same run.`,
     "",
     table(["Case", "mean µs", "median µs", "p90 µs", "mean ÷ (a)", "median ÷ (a)"], rows),
     "",
     loopbackOverGet >= 1
-      ? `**In-process, \`users.get\` is ${fixed(loopbackOverGet)}× faster than the same fake over a loopback socket** ((b) ÷ (a) by mean; ${fixed(ratio("getLoopback", "get", "medianUs"))}× by median): the loopback path (\`fetch\`, the socket, \`node:http\` and the server's turning each request into a web \`Request\`) adds ${us(s.getLoopback.meanUs - s.get.meanUs)} µs per call by mean (${us(s.getLoopback.medianUs - s.get.medianUs)} µs by median).`
-      : `**In this run, in-process \`users.get\` was not faster than the same fake over a loopback socket:** (b) ÷ (a) is ${fixed(loopbackOverGet)} by mean (${fixed(ratio("getLoopback", "get", "medianUs"))} by median).`,
+      ? `**In-process, \`users.get\` is ${
+        fixed(loopbackOverGet)
+      }× faster than the same fake over a loopback socket** ((b) ÷ (a) by mean; ${
+        fixed(ratio("getLoopback", "get", "medianUs"))
+      }× by median): the loopback path (\`fetch\`, the socket, \`node:http\` and the server's turning each request into a web \`Request\`) adds ${
+        us(s.getLoopback.meanUs - s.get.meanUs)
+      } µs per call by mean (${us(s.getLoopback.medianUs - s.get.medianUs)} µs by median).`
+      : `**In this run, in-process \`users.get\` was not faster than the same fake over a loopback socket:** (b) ÷ (a) is ${
+        fixed(loopbackOverGet)
+      } by mean (${fixed(ratio("getLoopback", "get", "medianUs"))} by median).`,
     "",
-    `**\`users.list({ limit: 100 })\` costs ${fixed(listOverGet)}× one \`users.get\`** ((c) ÷ (a) by mean; ${fixed(ratio("list", "get", "medianUs"))}× by median), about ${us((s.list.medianUs - s.get.medianUs) / r.seededUsers)} µs per listed user by median beyond one call's fixed cost.`,
+    `**\`users.list({ limit: 100 })\` costs ${fixed(listOverGet)}× one \`users.get\`** ((c) ÷ (a) by mean; ${
+      fixed(ratio("list", "get", "medianUs"))
+    }× by median), about ${
+      us((s.list.medianUs - s.get.medianUs) / r.seededUsers)
+    } µs per listed user by median beyond one call's fixed cost.`,
     "",
     "### Memory",
     "",
-    `Measured in a process of its own, so nothing else of the bench is in its heap: \`${r.memoryCommand}\`. ${m.gc ? "Each reading of `process.memoryUsage().heapUsed` follows three `global.gc()` calls (full collections)." : "**`global.gc` was not available**, so the readings are plain `process.memoryUsage().heapUsed` values without forced collections, and include garbage: treat them as upper bounds."} The process first builds and uses a fake seeded with ${bytes(m.warmUsers)} users and disposes of it, so modules, compiled schemas and other lazily built caches exist before the first reading; it then allocates the ${bytes(m.users)} seeds, builds an empty fake, and, with the empty one still alive, the seeded one (checked with \`users.count\`). Both include their signing key pair, so their difference is the users.`,
+    `Measured in a process of its own, so nothing else of the bench is in its heap: \`${r.memoryCommand}\`. ${
+      m.gc
+        ? "Each reading of `process.memoryUsage().heapUsed` follows three `global.gc()` calls (full collections)."
+        : "**`global.gc` was not available**, so the readings are plain `process.memoryUsage().heapUsed` values without forced collections, and include garbage: treat them as upper bounds."
+    } The process first builds and uses a fake seeded with ${
+      bytes(m.warmUsers)
+    } users and disposes of it, so modules, compiled schemas and other lazily built caches exist before the first reading; it then allocates the ${
+      bytes(m.users)
+    } seeds, builds an empty fake, and, with the empty one still alive, the seeded one (checked with \`users.count\`). Both include their signing key pair, so their difference is the users.`,
     "",
     table(["", ""], memoryRows),
     "",
-    `Seeding ${fixed(userGrowth, 0)}× the users took ${fixed(seedGrowth, 1)}× as long${seedGrowth > userGrowth * 2 ? ": seeding grows faster than linearly, which the identifier index of `users.create` should prevent: a regression to look into" : " (every seed is a `users.create`, whose uniqueness checks are index lookups)"}.`
+    `Seeding ${fixed(userGrowth, 0)}× the users took ${fixed(seedGrowth, 1)}× as long${
+      seedGrowth > userGrowth * 2
+        ? ": seeding grows faster than linearly, which the identifier index of `users.create` should prevent: a regression to look into"
+        : " (every seed is a `users.create`, whose uniqueness checks are index lookups)"
+    }.`
   ].join("\n")
   return {
     summary: [
-      `| Test kit: \`users.get\` over a loopback socket ÷ in-process, same fake (mean; info) | ${fixed(loopbackOverGet)} (median ${fixed(ratio("getLoopback", "get", "medianUs"))}) | — | — |`,
-      `| Test kit: \`users.list({ limit: 100 })\` ÷ \`users.get\`, in-process (mean; info) | ${fixed(listOverGet)} (median ${fixed(ratio("list", "get", "medianUs"))}) | — | — |`,
-      `| Test kit: heap per seeded user (info) | ${bytes(Math.round(m.bytesPerUser))} bytes (${bytes(m.users)} users; seeding took ${fixed(m.seedMs / 1_000, 1)} s) | — | — |`
+      `| Test kit: \`users.get\` over a loopback socket ÷ in-process, same fake (mean; info) | ${
+        fixed(loopbackOverGet)
+      } (median ${fixed(ratio("getLoopback", "get", "medianUs"))}) | — | — |`,
+      `| Test kit: \`users.list({ limit: 100 })\` ÷ \`users.get\`, in-process (mean; info) | ${
+        fixed(listOverGet)
+      } (median ${fixed(ratio("list", "get", "medianUs"))}) | — | — |`,
+      `| Test kit: heap per seeded user (info) | ${bytes(Math.round(m.bytesPerUser))} bytes (${
+        bytes(m.users)
+      } users; seeding took ${fixed(m.seedMs / 1_000, 1)} s) | — | — |`
     ],
     body
   }
@@ -565,7 +865,10 @@ export const render = (results: Results): string => {
       ["Date", e.date],
       ["Node", e.node],
       ["Machine", `${e.cores} cores, ${e.cpuModel}, ${e.platform}`],
-      ["Load average (1/5/15 min) at start → end", `${e.loadBefore.map((x) => fixed(x)).join(" / ")} → ${e.loadAfter.map((x) => fixed(x)).join(" / ")}`],
+      [
+        "Load average (1/5/15 min) at start → end",
+        `${e.loadBefore.map((x) => fixed(x)).join(" / ")} → ${e.loadAfter.map((x) => fixed(x)).join(" / ")}`
+      ],
       ["Versions", Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(", ")],
       ["Bench duration", `${fixed(e.totalS, 0)} s`]
     ]),

@@ -39,7 +39,8 @@ const tscJs = path.join(root, "node_modules/typescript/bin/tsc")
 const haveGnuTime = fs.existsSync("/usr/bin/time")
 
 /** Without GNU time, a preload prints the child's own peak RSS and CPU when it exits. */
-const usageProbe = `process.on("exit", () => { const u = process.resourceUsage(); process.stderr.write("\\nBENCH_USAGE " + JSON.stringify({ maxRSS: u.maxRSS, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + "\\n") })`
+const usageProbe =
+  `process.on("exit", () => { const u = process.resourceUsage(); process.stderr.write("\\nBENCH_USAGE " + JSON.stringify({ maxRSS: u.maxRSS, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }) + "\\n") })`
 
 const runTsc = (project: string): TscRun => {
   const args = [tscJs, "-p", project, "--noEmit", "--pretty", "false", "--extendedDiagnostics"]
@@ -72,7 +73,9 @@ const runTsc = (project: string): TscRun => {
   const exit = haveGnuTime ? Number(stderr.match(/Exit status: (\d+)/)?.[1] ?? child.status) : child.status
   const stdout = child.stdout ?? ""
   const diagnostics: Record<string, number> = {}
-  for (const [, name, value] of stdout.matchAll(/^([A-Za-z][A-Za-z ]+):\s+([\d.]+)s?$/gm)) diagnostics[name!.trim()] = Number(value)
+  for (const [, name, value] of stdout.matchAll(/^([A-Za-z][A-Za-z ]+):\s+([\d.]+)s?$/gm)) {
+    diagnostics[name!.trim()] = Number(value)
+  }
   const errors = stdout.split("\n").filter((line) => line.includes("error TS")).join("\n")
   return { wallS: wallMs / 1_000, cpuS, maxRssMb, ok: exit === 0, output: errors.slice(0, 2_000), diagnostics }
 }
@@ -87,7 +90,11 @@ const writeDistConsumer = (dir: string): string => {
   const extendsPath = path.relative(dir, path.join(root, "tsconfig.json")).split(path.sep).join("/")
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),
-    JSON.stringify({ extends: extendsPath, compilerOptions: { noEmit: true }, include: [], files: ["consumer.ts"] }, null, 2)
+    JSON.stringify(
+      { extends: extendsPath, compilerOptions: { noEmit: true }, include: [], files: ["consumer.ts"] },
+      null,
+      2
+    )
   )
   return path.join(dir, "tsconfig.json")
 }
@@ -125,7 +132,11 @@ export const run = (options: {
   }
   const dist: TypecheckTarget | undefined = distProject === undefined
     ? undefined
-    : { label: "consumer.ts against dist/ (declarations, via package exports)", project: path.relative(root, distProject), runs: distRuns }
+    : {
+      label: "consumer.ts against dist/ (declarations, via package exports)",
+      project: path.relative(root, distProject),
+      runs: distRuns
+    }
   const srcProject = "bench/typecheck/tsconfig.src.json"
   const srcRuns: Array<TscRun> = []
   for (let i = 0; i < options.srcRuns; i++) {
@@ -138,6 +149,9 @@ export const run = (options: {
     dist,
     src: { label: "consumer.ts against src/ (TypeScript sources)", project: srcProject, runs: srcRuns },
     measuredWith: haveGnuTime ? "/usr/bin/time -v" : "process.resourceUsage() of the child",
-    typescriptVersion: (JSON.parse(fs.readFileSync(path.join(root, "node_modules/typescript/package.json"), "utf8")) as { version: string }).version
+    typescriptVersion:
+      (JSON.parse(fs.readFileSync(path.join(root, "node_modules/typescript/package.json"), "utf8")) as {
+        version: string
+      }).version
   }
 }

@@ -1,7 +1,7 @@
 /** Reading the operations of a spec into what the emitter needs. */
 import { camelCase } from "./names.js"
-import type { Json, Resolver } from "./spec.js"
 import { flattenObject } from "./schemas.js"
+import type { Json, Resolver } from "./spec.js"
 
 export const httpMethods = ["get", "put", "post", "delete", "patch", "head", "options"] as const
 
@@ -58,7 +58,8 @@ export interface NamingTable {
   readonly arrayBodies: Record<string, string>
 }
 
-const firstSegmentGroup = (path: string): string => camelCase(path.split("/").filter((s) => s && !s.startsWith("{"))[0] ?? "misc")
+const firstSegmentGroup = (path: string): string =>
+  camelCase(path.split("/").filter((s) => s && !s.startsWith("{"))[0] ?? "misc")
 
 /** Reads every operation, in spec order. Fails loudly on a name clash. */
 export const readOperations = (spec: Json, resolver: Resolver, table: NamingTable, warn: (m: string) => void) => {
@@ -126,9 +127,19 @@ export const readOperations = (spec: Json, resolver: Resolver, table: NamingTabl
           const schema = resolver.deref(json.schema ?? {})
           if (schema.type === "array") {
             const key = table.arrayBodies[operationId] ?? "items"
-            if (table.arrayBodies[operationId] === undefined) warn(`${operationId}: array body named "items" by default`)
+            if (table.arrayBodies[operationId] === undefined) {
+              warn(`${operationId}: array body named "items" by default`)
+            }
             arrayBody = { key, schema: json.schema }
-            params.push({ wire: key, key, location: "body", required: requestBody.required === true, schema: json.schema, deprecated: false, comma: false })
+            params.push({
+              wire: key,
+              key,
+              location: "body",
+              required: requestBody.required === true,
+              schema: json.schema,
+              deprecated: false,
+              comma: false
+            })
           } else {
             const { properties, required } = flattenObject(json.schema ?? {}, resolver)
             for (const [wire, propertySchema] of properties) {
@@ -147,7 +158,15 @@ export const readOperations = (spec: Json, resolver: Resolver, table: NamingTabl
           body = "multipart"
           const { properties, required } = flattenObject(multipart.schema ?? {}, resolver)
           for (const [wire, propertySchema] of properties) {
-            params.push({ wire, key: camelCase(wire), location: "body", required: required.has(wire), schema: propertySchema, deprecated: false, comma: false })
+            params.push({
+              wire,
+              key: camelCase(wire),
+              location: "body",
+              required: required.has(wire),
+              schema: propertySchema,
+              deprecated: false,
+              comma: false
+            })
           }
         } else {
           throw new Error(`${operationId}: unsupported request content ${Object.keys(content).join(", ")}`)
@@ -163,20 +182,25 @@ export const readOperations = (spec: Json, resolver: Resolver, table: NamingTabl
         }
         const wireClash = [...seen.values()].find((p) => p.wire === param.wire)
         if (wireClash !== undefined) {
-          throw new Error(`${operationId}: "${param.wire}" is both a ${wireClash.location} and a ${param.location} parameter`)
+          throw new Error(
+            `${operationId}: "${param.wire}" is both a ${wireClash.location} and a ${param.location} parameter`
+          )
         }
         seen.set(param.key, param)
       }
 
-      const statuses = Object.keys(op.responses ?? {}).filter((s) => /^\d{3}$/.test(s)).map(Number).sort((a, b) => a - b)
+      const statuses = Object.keys(op.responses ?? {}).filter((s) => /^\d{3}$/.test(s)).map(Number).sort((a, b) =>
+        a - b
+      )
       const successStatus = statuses.find((s) => s >= 200 && s < 300)
       if (successStatus === undefined) throw new Error(`${operationId}: no 2xx response`)
       const rawResponse = op.responses[String(successStatus)]
       const response = resolver.deref(rawResponse)
       const jsonContent = response.content?.["application/json"]
-      const sharedResponse = typeof rawResponse.$ref === "string" && rawResponse.$ref.startsWith("#/components/responses/")
-        ? rawResponse.$ref.slice("#/components/responses/".length)
-        : undefined
+      const sharedResponse =
+        typeof rawResponse.$ref === "string" && rawResponse.$ref.startsWith("#/components/responses/")
+          ? rawResponse.$ref.slice("#/components/responses/".length)
+          : undefined
       const success: Operation["success"] = jsonContent?.schema !== undefined
         ? { kind: "json", schema: jsonContent.schema, sharedResponse }
         : successStatus === 200 && response.content === undefined
@@ -215,7 +239,8 @@ const paginationOf = (op: Operation, resolver: Resolver): Omit<Pagination, "stre
   if (!has("limit") || !has("offset") || op.success.kind !== "json") return undefined
   const schema = resolver.deref(op.success.schema)
   const cursor = has("starting_after")
-  const limitMaximum = resolver.deref(op.params.find((p) => p.location === "query" && p.wire === "limit")!.schema)?.maximum
+  const limitMaximum = resolver.deref(op.params.find((p) => p.location === "query" && p.wire === "limit")!.schema)
+    ?.maximum
   const maxPageSize = typeof limitMaximum === "number" && limitMaximum < defaultPageSize ? limitMaximum : undefined
   if (schema.type === "array") return { items: undefined, total: false, cursor, maxPageSize, itemSchema: schema.items }
   const { properties } = flattenObject(schema, resolver)
@@ -243,7 +268,9 @@ const assignPagination = (operations: Array<Operation>, resolver: Resolver, warn
   for (const op of operations) {
     const list = byGroup.get(op.group) ?? []
     if (list.some((other) => other.name === op.name)) {
-      throw new Error(`${op.operationId}: ${op.group}.${op.name} is already ${list.find((o) => o.name === op.name)!.operationId}`)
+      throw new Error(
+        `${op.operationId}: ${op.group}.${op.name} is already ${list.find((o) => o.name === op.name)!.operationId}`
+      )
     }
     list.push(op)
     byGroup.set(op.group, list)

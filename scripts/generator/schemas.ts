@@ -25,6 +25,8 @@ export interface Declaration {
 
 /** Marks a reference to a component in expressions until declaration order is known. */
 export const refToken = (name: string) => `\u0000${name}\u0000`
+// A NUL cannot occur in generated source, so it safely brackets the placeholder.
+// eslint-disable-next-line no-control-regex
 export const refTokenPattern = /\u0000([A-Za-z0-9_$]+)\u0000/g
 
 /** Whether a request or a response is being described: responses are lenient, requests strict. */
@@ -118,7 +120,10 @@ export const emitSchema = (
   registry: Registry,
   ctx: SchemaContext
 ): Emitted => {
-  if (schema === undefined || schema === null || schema === true || (typeof schema === "object" && Object.keys(schema).length === 0)) {
+  if (
+    schema === undefined || schema === null || schema === true ||
+    (typeof schema === "object" && Object.keys(schema).length === 0)
+  ) {
     return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
   }
   const component = componentOf(schema.$ref)
@@ -129,7 +134,11 @@ export const emitSchema = (
     // Declarations of this module are ordered (and suspended across cycles); imported ones are used as they are.
     const local = registry.isComponentsModule && qualified === name
     if (local) ctx.deps.add(name)
-    return nullable(schema, { type: qualified, encoded: `${qualified}.Encoded`, expr: local ? refToken(name) : qualified })
+    return nullable(schema, {
+      type: qualified,
+      encoded: `${qualified}.Encoded`,
+      expr: local ? refToken(name) : qualified
+    })
   }
   if (schema.$ref !== undefined) return emitSchema(ctx.resolver.deref(schema), hint, mode, registry, ctx)
   return nullable(schema, emitCore(schema, hint, mode, registry, ctx))
@@ -183,7 +192,9 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
     }
     if (values.length > 0 && values.every((v: unknown) => typeof v === "number" || typeof v === "boolean")) {
       const base = typeof values[0] === "number" ? "number" : "boolean"
-      if (mode === "response") return { type: base, encoded: base, expr: base === "number" ? "Schema.Number" : "Schema.Boolean" }
+      if (mode === "response") {
+        return { type: base, encoded: base, expr: base === "number" ? "Schema.Number" : "Schema.Boolean" }
+      }
       const type = values.map((v: unknown) => JSON.stringify(v)).join(" | ")
       return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})` }
     }
@@ -195,17 +206,25 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
     case "integer":
     case "number": {
       const integer = mode === "request" && schema.type === "integer"
-      return constrained({ type: "number", encoded: "number", expr: integer ? "Schema.Int" : "Schema.Number" }, mode, numberFilters(schema))
+      return constrained(
+        { type: "number", encoded: "number", expr: integer ? "Schema.Int" : "Schema.Number" },
+        mode,
+        numberFilters(schema)
+      )
     }
     case "boolean":
       return { type: "boolean", encoded: "boolean", expr: "Schema.Boolean" }
     case "array": {
       const item = emitSchema(schema.items, `${hint}Item`, mode, registry, ctx)
-      return constrained({
-        type: `ReadonlyArray<${item.type}>`,
-        encoded: `ReadonlyArray<${item.encoded}>`,
-        expr: `Schema.Array(${item.expr})`
-      }, mode, arrayFilters(schema))
+      return constrained(
+        {
+          type: `ReadonlyArray<${item.type}>`,
+          encoded: `ReadonlyArray<${item.encoded}>`,
+          expr: `Schema.Array(${item.expr})`
+        },
+        mode,
+        arrayFilters(schema)
+      )
     }
   }
   if (schema.properties !== undefined && Object.keys(schema.properties).length > 0) {
@@ -221,7 +240,11 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
         expr: `Schema.Record({ key: Schema.String, value: ${value.expr} })`
       }
     }
-    return { type: "{ readonly [key: string]: unknown }", encoded: "{ readonly [key: string]: unknown }", expr: "I.FreeForm" }
+    return {
+      type: "{ readonly [key: string]: unknown }",
+      encoded: "{ readonly [key: string]: unknown }",
+      expr: "I.FreeForm"
+    }
   }
   return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
 }
@@ -233,7 +256,9 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
  * The types do not change (`number`, `string`, `ReadonlyArray`), only the checks.
  */
 const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<string>): Emitted =>
-  mode === "request" && filters.length > 0 ? { ...emitted, expr: `${emitted.expr}.pipe(${filters.join(", ")})` } : emitted
+  mode === "request" && filters.length > 0
+    ? { ...emitted, expr: `${emitted.expr}.pipe(${filters.join(", ")})` }
+    : emitted
 
 const numeric = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value)
 
@@ -241,7 +266,9 @@ const numeric = (value: unknown): value is number => typeof value === "number" &
 const numberFilters = (schema: Json): Array<string> => {
   const filters: Array<string> = []
   if (numeric(schema.minimum)) {
-    filters.push(`Schema.${schema.exclusiveMinimum === true ? "greaterThan" : "greaterThanOrEqualTo"}(${schema.minimum})`)
+    filters.push(
+      `Schema.${schema.exclusiveMinimum === true ? "greaterThan" : "greaterThanOrEqualTo"}(${schema.minimum})`
+    )
   }
   if (numeric(schema.exclusiveMinimum)) filters.push(`Schema.greaterThan(${schema.exclusiveMinimum})`)
   if (numeric(schema.maximum)) {
@@ -277,6 +304,26 @@ const orderForFirstMatch = (members: Array<Json>, resolver: Resolver): Array<Jso
     .sort((a, b) => b.weight - a.weight || a.index - b.index)
     .map(({ member }) => member)
 
+/**
+ * Whether a value of a schema may already be `null`: nullable itself, through a reference (a nullable
+ * component is declared as an alias whose type includes `null`), a single `allOf`, a union member, an
+ * enum listing `null`, or no shape at all (`unknown`).
+ */
+const admitsNull = (schema: Json, resolver: Resolver, depth = 0): boolean => {
+  if (depth > 16) return false
+  if (schema === undefined || schema === null || schema === true) return true
+  if (typeof schema !== "object") return false
+  if (schema.nullable === true) return true
+  if (schema.$ref !== undefined) return admitsNull(resolver.deref(schema), resolver, depth + 1)
+  if (Array.isArray(schema.enum) && schema.enum.includes(null)) return true
+  const members: Array<Json> = schema.oneOf ?? schema.anyOf ?? []
+  if (members.some((member) => !isConstraintOnly(member) && admitsNull(member, resolver, depth + 1))) return true
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1 && schema.properties === undefined) {
+    return admitsNull(schema.allOf[0], resolver, depth + 1)
+  }
+  return Object.keys(schema).length === 0
+}
+
 /** Declares an object (after merging `allOf`) under a name from `hint`, returning a reference to it. */
 export const emitObject = (
   schema: Json,
@@ -300,26 +347,45 @@ export const emitObject = (
     const key = camelCase(wire)
     const clash = seen.get(key)
     if (clash !== undefined) {
-      throw new Error(`${name}: properties "${clash}" and "${wire}" both become "${key}"; add a patch to codegen/patches.json`)
+      throw new Error(
+        `${name}: properties "${clash}" and "${wire}" both become "${key}"; add a patch to codegen/patches.json`
+      )
     }
     seen.set(key, wire)
-    const isRequired = required.has(wire)
-    const isTag = role !== undefined && role.property === wire
-    const emitted: Emitted = isTag
-      ? { type: JSON.stringify(role.value), encoded: JSON.stringify(role.value), expr: `Schema.Literal(${JSON.stringify(role.value)})` }
-      : emitSchema(propertySchema, `${name}${pascalCase(key)}`, mode, registry, inner)
     const resolved = ctx.resolver.deref(propertySchema)
     const deprecated = propertySchema?.deprecated === true || resolved?.deprecated === true
+    // Clerk drops deprecated fields over time while the spec still lists them as required, and webhook
+    // payloads are not pinned to an API version: a deprecated field of a response may always be absent.
+    const isRequired = required.has(wire) && !(mode === "response" && deprecated)
+    const isTag = role !== undefined && role.property === wire
+    const emitted: Emitted = isTag
+      ? {
+        type: JSON.stringify(role.value),
+        encoded: JSON.stringify(role.value),
+        expr: `Schema.Literal(${JSON.stringify(role.value)})`
+      }
+      : emitSchema(propertySchema, `${name}${pascalCase(key)}`, mode, registry, inner)
+    // An optional response field that arrives as `null` where the spec allows none reads as absent:
+    // the decoded type stays `field?: T`, only the wire form admits the `null`.
+    const nullAsAbsent = mode === "response" && !isRequired && !isTag && emitted.type !== "unknown" &&
+      !admitsNull(propertySchema, ctx.resolver)
     const doc = deprecated ? "/** @deprecated */\n" : ""
     // A union member's tag is always present once decoded (filled in when the wire leaves it out),
     // so programs can narrow on it.
     const defaulted = isTag && !isRequired
-    typeLines.push(`${doc}readonly ${propertyKey(key)}${isRequired || defaulted ? "" : "?"}: ${emitted.type}`.replace(/^/gm, "  "))
-    encodedLines.push(`${doc}readonly ${propertyKey(wire)}${isRequired ? "" : "?"}: ${emitted.encoded}`.replace(/^/gm, "    "))
+    typeLines.push(
+      `${doc}readonly ${propertyKey(key)}${isRequired || defaulted ? "" : "?"}: ${emitted.type}`.replace(/^/gm, "  ")
+    )
+    encodedLines.push(
+      `${doc}readonly ${propertyKey(wire)}${isRequired ? "" : "?"}: ${emitted.encoded}${nullAsAbsent ? " | null" : ""}`
+        .replace(/^/gm, "    ")
+    )
     fields.push(
       defaulted
         ? `  ${propertyKey(key)}: I.tag(${JSON.stringify(role.value)}, ${JSON.stringify(wire)})`
-        : `  ${propertyKey(key)}: I.${isRequired ? "req" : "opt"}(${emitted.expr}, ${JSON.stringify(wire)})`
+        : `  ${propertyKey(key)}: I.${isRequired ? "req" : nullAsAbsent ? "optNullAsAbsent" : "opt"}(${emitted.expr}, ${
+          JSON.stringify(wire)
+        })`
     )
   }
   for (const dep of deps) outerDeps.add(dep)

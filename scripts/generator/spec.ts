@@ -81,8 +81,9 @@ export const applyPatches = (spec: Json, patches: ReadonlyArray<PatchOperation>)
         parent[last] = structuredClone(patch.value)
         break
       case "add":
-        if (Array.isArray(parent)) parent.splice(last === "-" ? parent.length : Number(last), 0, structuredClone(patch.value))
-        else parent[last] = structuredClone(patch.value)
+        if (Array.isArray(parent)) {
+          parent.splice(last === "-" ? parent.length : Number(last), 0, structuredClone(patch.value))
+        } else parent[last] = structuredClone(patch.value)
         break
     }
   }

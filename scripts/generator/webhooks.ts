@@ -6,7 +6,14 @@
 import { componentsModule } from "./emit.js"
 import { pascalCase } from "./names.js"
 import type { SchemaContext } from "./schemas.js"
-import { collectDiscriminators, componentNamesOf, componentOf, declareComponents, emitObject, Registry } from "./schemas.js"
+import {
+  collectDiscriminators,
+  componentNamesOf,
+  componentOf,
+  declareComponents,
+  emitObject,
+  Registry
+} from "./schemas.js"
 import type { Json } from "./spec.js"
 import { makeResolver } from "./spec.js"
 
@@ -72,7 +79,9 @@ export const webhookEvents = (webhooks: Json): Array<{ readonly type: string; re
 /** The example payloads an event declares (`example`, or `examples` entries, through references). */
 const examplesOf = (content: Json, resolver: ReturnType<typeof makeResolver>): Array<Json> => {
   if (content?.example !== undefined) return [content.example]
-  return Object.values<Json>(content?.examples ?? {}).map((entry) => resolver.deref(entry)?.value).filter((v) => v !== undefined)
+  return Object.values<Json>(content?.examples ?? {}).map((entry) => resolver.deref(entry)?.value).filter((v) =>
+    v !== undefined
+  )
 }
 
 /**
@@ -97,7 +106,9 @@ export const relaxToExamples = (spec: Json): Array<string> => {
       return
     }
     for (const member of schema.allOf ?? []) walk(member, value, name, depth + 1)
-    const alternatives: Array<Json> = (schema.oneOf ?? schema.anyOf ?? []).filter((m: Json) => m.$ref !== undefined || m.properties !== undefined)
+    const alternatives: Array<Json> = (schema.oneOf ?? schema.anyOf ?? []).filter((m: Json) =>
+      m.$ref !== undefined || m.properties !== undefined
+    )
     if (alternatives.length === 1) walk(alternatives[0], value, name, depth + 1)
     if (Array.isArray(value)) {
       if (schema.items !== undefined) value.forEach((item) => walk(schema.items, item, `${name}[]`, depth + 1))
@@ -152,7 +163,9 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
 
   const componentNames = componentNamesOf(spec)
   for (const key of shared) {
-    if (bapiNames.get(key) !== componentNames.get(key)) throw new Error(`webhooks: ${key} is named differently in the two specs`)
+    if (bapiNames.get(key) !== componentNames.get(key)) {
+      throw new Error(`webhooks: ${key} is named differently in the two specs`)
+    }
   }
   const sharedNames = new Set([...shared].map((key) => componentNames.get(key)!))
   const registry = new Registry((name) => (sharedNames.has(name) ? `Schemas.${name}` : name), true)
@@ -161,7 +174,9 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
   const events = webhookEvents(spec).map(({ schema, type }) => ({ type, schema, name: `${pascalCase(type)}Event` }))
   const names = new Set<string>()
   for (const event of events) {
-    if (names.has(event.name) || componentNames.has(event.name)) throw new Error(`webhooks: event name ${event.name} clashes`)
+    if (names.has(event.name) || componentNames.has(event.name)) {
+      throw new Error(`webhooks: event name ${event.name} clashes`)
+    }
     names.add(event.name)
     registry.reserve(event.name)
   }
@@ -196,9 +211,18 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
   const unknownDecl = registry.declarations.get("UnknownWebhookEvent")!
   registry.add({
     ...unknownDecl,
-    doc: "An event of a type this client does not know yet, with `type: \"unknown\"` and the delivered type in `unknownType`.",
-    type: unknownDecl.type.replace(/readonly type: string$/m, "readonly type: \"unknown\"\n  readonly unknownType: string"),
-    expr: `I.unknownEvent(${unknownDecl.expr.replace(/type: I\.req\(Schema\.String, "type"\)/, `type: I.req(I.otherThan(knownEventTypes), "type")`)}, knownEventTypes)`
+    doc:
+      "An event of a type this client does not know yet, with `type: \"unknown\"` and the delivered type in `unknownType`.",
+    type: unknownDecl.type.replace(
+      /readonly type: string$/m,
+      "readonly type: \"unknown\"\n  readonly unknownType: string"
+    ),
+    expr: `I.unknownEvent(${
+      unknownDecl.expr.replace(
+        /type: I\.req\(Schema\.String, "type"\)/,
+        `type: I.req(I.otherThan(knownEventTypes), "type")`
+      )
+    }, knownEventTypes)`
   })
   const body = componentsModule(registry)
     .replace(
@@ -211,7 +235,10 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
     )
   const union = [...events.map((e) => e.name), "UnknownWebhookEvent"]
   const text = [
-    body.replace(/\n\n(\/\*\*\n \* (Component schema|Inline schema|The `|An event))/, `\n\n/** The event types of the webhooks spec. */\nexport const knownEventTypes = [${known}] as const\n\n/** A type of {@link knownEventTypes}. */\nexport type KnownEventType = typeof knownEventTypes[number]\n\n$1`).trimEnd(),
+    body.replace(
+      /\n\n(\/\*\*\n \* (Component schema|Inline schema|The `|An event))/,
+      `\n\n/** The event types of the webhooks spec. */\nexport const knownEventTypes = [${known}] as const\n\n/** A type of {@link knownEventTypes}. */\nexport type KnownEventType = typeof knownEventTypes[number]\n\n$1`
+    ).trimEnd(),
     "",
     "/** Every webhook event, discriminated on `type`. */",
     `export type ClerkWebhookEvent =\n  | ${union.join("\n  | ")}`,
@@ -221,7 +248,9 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
     `  export type Encoded =\n    | ${union.map((n) => `${n}.Encoded`).join("\n    | ")}`,
     "}",
     "/** Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}. */",
-    `export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema.Union(\n  ${union.join(",\n  ")}\n)`,
+    `export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema.Union(\n  ${
+      union.join(",\n  ")
+    }\n)`,
     ""
   ].join("\n")
   return { text, events: events.map(({ name, type }) => ({ name, type })), shared, relaxed }

@@ -28,9 +28,10 @@ export declare namespace CreateParamsActor {
 /**
  * Schema of {@link CreateParamsActor}.
  */
-export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsActor.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sub: /*#__PURE__*/ I.req(Schema.String, "sub")
-})
+export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsActor.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    sub: /*#__PURE__*/ I.req(Schema.String, "sub")
+  })
 
 /**
  * Parameters of {@link create}.
@@ -82,7 +83,11 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /actor_tokens` (`CreateActorToken`)
@@ -126,5 +131,4 @@ export interface ActorTokensApi {
 }
 
 /** Binds the `actorTokens` operations to a client. */
-export const bind = (client: ClerkClientService): ActorTokensApi =>
-  Op.bind<ActorTokensApi>(client, { create, revoke })
+export const bind = (client: ClerkClientService): ActorTokensApi => Op.bind<ActorTokensApi>(client, { create, revoke })

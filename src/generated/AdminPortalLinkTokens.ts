@@ -35,9 +35,18 @@ export declare namespace CreateParams {
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  itContactId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "it_contact_id"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1))), "scopes"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThan(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(86400)), "seconds_until_expiration")
+  itContactId: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)),
+    "it_contact_id"
+  ),
+  scopes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1))),
+    "scopes"
+  ),
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThan(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(86400)),
+    "seconds_until_expiration"
+  )
 })
 
 /**
@@ -179,7 +188,11 @@ export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encode
 })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /admin_portal_link_tokens` (`createAdminPortalLinkToken`)
@@ -195,7 +208,11 @@ export const create: Op.CallOptional<CreateParams, CreateResponse, CreateError> 
 })
 
 /** Failures of {@link revoke}. */
-export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type RevokeError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke` (`revokeAdminPortalLinkToken`)

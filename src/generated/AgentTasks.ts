@@ -30,10 +30,11 @@ export declare namespace CreateParamsOnBehalfOf {
 /**
  * Schema of {@link CreateParamsOnBehalfOf}.
  */
-export const CreateParamsOnBehalfOf: Schema.Schema<CreateParamsOnBehalfOf, CreateParamsOnBehalfOf.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-  identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier")
-})
+export const CreateParamsOnBehalfOf: Schema.Schema<CreateParamsOnBehalfOf, CreateParamsOnBehalfOf.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
+    identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier")
+  })
 
 /**
  * Parameters of {@link create}.
@@ -91,7 +92,11 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /agents/tasks` (`CreateAgentTask`)
@@ -135,5 +140,4 @@ export interface AgentTasksApi {
 }
 
 /** Binds the `agentTasks` operations to a client. */
-export const bind = (client: ClerkClientService): AgentTasksApi =>
-  Op.bind<AgentTasksApi>(client, { create, revoke })
+export const bind = (client: ClerkClientService): AgentTasksApi => Op.bind<AgentTasksApi>(client, { create, revoke })

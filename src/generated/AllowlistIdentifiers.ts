@@ -35,7 +35,13 @@ export declare namespace ListParams {
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -104,10 +110,17 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /allowlist_identifiers`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.AllowlistIdentifier, ListError> = /*#__PURE__*/ Op.paginate(list, {  })
+export const listAll: Op.Pages<ListAllParams, Schemas.AllowlistIdentifier, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /allowlist_identifiers` (`CreateAllowlistIdentifier`)
@@ -149,7 +162,10 @@ export interface AllowlistIdentifiersApi {
   /**
    * Every item of `GET /allowlist_identifiers`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.AllowlistIdentifier, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.AllowlistIdentifier, ListError>
   /**
    * `POST /allowlist_identifiers` (`CreateAllowlistIdentifier`)
    */

@@ -42,8 +42,17 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "type"),
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   includeInvalid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "include_invalid"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(100)), "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "offset"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Number.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(100)
+    ),
+    "limit"
+  ),
+  offset: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
+    "offset"
+  ),
   query: /*#__PURE__*/ I.opt(Schema.String, "query")
 })
 
@@ -93,24 +102,25 @@ export declare namespace ListResponseDataItem {
 /**
  * Schema of {@link ListResponseDataItem}.
  */
-export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListResponseDataItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListResponseDataItem.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    type: /*#__PURE__*/ I.req(Schema.String, "type"),
+    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+    claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
+    scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+    createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
+    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Inline schema `ListResponse` of the `apiKeys` operations.
@@ -166,14 +176,23 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3), /*#__PURE__*/ Schema.maxLength(25)), "type"),
+  type: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3), /*#__PURE__*/ Schema.maxLength(25)),
+    "type"
+  ),
   name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))), "description"),
+  description: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))),
+    "description"
+  ),
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
   scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
   createdBy: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))), "seconds_until_expiration")
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))),
+    "seconds_until_expiration"
+  )
 })
 
 /**
@@ -405,9 +424,15 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
   claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
   scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))), "description"),
+  description: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))),
+    "description"
+  ),
   subject: /*#__PURE__*/ I.opt(Schema.String, "subject"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))), "seconds_until_expiration")
+  secondsUntilExpiration: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))),
+    "seconds_until_expiration"
+  )
 })
 
 /**
@@ -511,9 +536,10 @@ export declare namespace GetSecretResponse {
 /**
  * Schema of {@link GetSecretResponse}.
  */
-export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  secret: /*#__PURE__*/ I.req(Schema.String, "secret")
-})
+export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    secret: /*#__PURE__*/ I.req(Schema.String, "secret")
+  })
 
 /**
  * Parameters of {@link revoke}.
@@ -710,7 +736,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /api_keys`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true, maxPageSize: 100 })
+export const listAll: Op.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> = /*#__PURE__*/ Op
+  .paginate(list, { items: "data", total: true, maxPageSize: 100 })
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
@@ -837,7 +864,10 @@ export interface ApiKeysApi {
   /**
    * Every item of `GET /api_keys`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<NonNullable<ListResponse["data"]>[number], ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<NonNullable<ListResponse["data"]>[number], ListError>
   /**
    * `POST /api_keys` (`createApiKey`)
    */

@@ -34,7 +34,10 @@ export declare namespace UpdateInstanceSettingsParams {
 /**
  * Schema of {@link UpdateInstanceSettingsParams}.
  */
-export const UpdateInstanceSettingsParams: Schema.Schema<UpdateInstanceSettingsParams, UpdateInstanceSettingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UpdateInstanceSettingsParams: Schema.Schema<
+  UpdateInstanceSettingsParams,
+  UpdateInstanceSettingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   restrictedToAllowlist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "restricted_to_allowlist"),
   fromEmailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "from_email_address"),
   progressiveSignUp: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "progressive_sign_up"),
@@ -59,18 +62,28 @@ export declare namespace UpdateProductionInstanceDomainParams {
 /**
  * Schema of {@link UpdateProductionInstanceDomainParams}.
  */
-export const UpdateProductionInstanceDomainParams: Schema.Schema<UpdateProductionInstanceDomainParams, UpdateProductionInstanceDomainParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UpdateProductionInstanceDomainParams: Schema.Schema<
+  UpdateProductionInstanceDomainParams,
+  UpdateProductionInstanceDomainParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   homeUrl: /*#__PURE__*/ I.opt(Schema.String, "home_url"),
   isSecondary: /*#__PURE__*/ I.opt(Schema.Boolean, "is_secondary")
 })
 
 /** Failures of {@link updateInstanceSettings}. */
-export type UpdateInstanceSettingsError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateInstanceSettingsError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /beta_features/instance_settings` (`UpdateInstanceAuthConfig`)
  */
-export const updateInstanceSettings: Op.CallOptional<UpdateInstanceSettingsParams, Schemas.InstanceSettings, UpdateInstanceSettingsError> = /*#__PURE__*/ Op.make({
+export const updateInstanceSettings: Op.CallOptional<
+  UpdateInstanceSettingsParams,
+  Schemas.InstanceSettings,
+  UpdateInstanceSettingsError
+> = /*#__PURE__*/ Op.make({
   name: "betaFeatures.updateInstanceSettings",
   method: "PATCH",
   path: "/beta_features/instance_settings",
@@ -81,14 +94,21 @@ export const updateInstanceSettings: Op.CallOptional<UpdateInstanceSettingsParam
 })
 
 /** Failures of {@link updateProductionInstanceDomain}. */
-export type UpdateProductionInstanceDomainError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateProductionInstanceDomainError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /beta_features/domain` (`UpdateProductionInstanceDomain`)
  *
  * @deprecated
  */
-export const updateProductionInstanceDomain: Op.CallOptional<UpdateProductionInstanceDomainParams, void, UpdateProductionInstanceDomainError> = /*#__PURE__*/ Op.make({
+export const updateProductionInstanceDomain: Op.CallOptional<
+  UpdateProductionInstanceDomainParams,
+  void,
+  UpdateProductionInstanceDomainError
+> = /*#__PURE__*/ Op.make({
   name: "betaFeatures.updateProductionInstanceDomain",
   method: "PUT",
   path: "/beta_features/domain",
@@ -103,13 +123,17 @@ export interface BetaFeaturesApi {
   /**
    * `PATCH /beta_features/instance_settings` (`UpdateInstanceAuthConfig`)
    */
-  readonly updateInstanceSettings: (params?: UpdateInstanceSettingsParams) => Effect.Effect<Schemas.InstanceSettings, UpdateInstanceSettingsError>
+  readonly updateInstanceSettings: (
+    params?: UpdateInstanceSettingsParams
+  ) => Effect.Effect<Schemas.InstanceSettings, UpdateInstanceSettingsError>
   /**
    * `PUT /beta_features/domain` (`UpdateProductionInstanceDomain`)
    *
    * @deprecated
    */
-  readonly updateProductionInstanceDomain: (params?: UpdateProductionInstanceDomainParams) => Effect.Effect<void, UpdateProductionInstanceDomainError>
+  readonly updateProductionInstanceDomain: (
+    params?: UpdateProductionInstanceDomainParams
+  ) => Effect.Effect<void, UpdateProductionInstanceDomainError>
 }
 
 /** Binds the `betaFeatures` operations to a client. */

@@ -37,7 +37,13 @@ export declare namespace ListPlansParams {
  */
 export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type")
 })
@@ -66,7 +72,13 @@ export declare namespace ListPricesParams {
  */
 export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id")
 })
@@ -97,14 +109,18 @@ export declare namespace CreatePriceParams {
 /**
  * Schema of {@link CreatePriceParams}.
  */
-export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-  amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Int), "amount"),
-  annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "annual_monthly_amount"),
-  description: /*#__PURE__*/ I.opt(Schema.String, "description"),
-  supportedBillingPeriods: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("month", "annual", "both"), "supported_billing_periods")
-})
+export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+    currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
+    amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Int), "amount"),
+    annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "annual_monthly_amount"),
+    description: /*#__PURE__*/ I.opt(Schema.String, "description"),
+    supportedBillingPeriods: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Literal("month", "annual", "both"),
+      "supported_billing_periods"
+    )
+  })
 
 /**
  * Parameters of {@link listSubscriptionItems}.
@@ -136,11 +152,23 @@ export declare namespace ListSubscriptionItemsParams {
 /**
  * Schema of {@link ListSubscriptionItemsParams}.
  */
-export const ListSubscriptionItemsParams: Schema.Schema<ListSubscriptionItemsParams, ListSubscriptionItemsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ListSubscriptionItemsParams: Schema.Schema<
+  ListSubscriptionItemsParams,
+  ListSubscriptionItemsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"), "status"),
+  status: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"),
+    "status"
+  ),
   payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type"),
   planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id"),
   includeFree: /*#__PURE__*/ I.opt(Schema.Boolean, "include_free"),
@@ -165,7 +193,10 @@ export declare namespace CancelSubscriptionItemParams {
 /**
  * Schema of {@link CancelSubscriptionItemParams}.
  */
-export const CancelSubscriptionItemParams: Schema.Schema<CancelSubscriptionItemParams, CancelSubscriptionItemParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CancelSubscriptionItemParams: Schema.Schema<
+  CancelSubscriptionItemParams,
+  CancelSubscriptionItemParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
   endNow: /*#__PURE__*/ I.opt(Schema.Boolean, "end_now")
 })
@@ -188,7 +219,10 @@ export declare namespace ExtendSubscriptionItemFreeTrialParams {
 /**
  * Schema of {@link ExtendSubscriptionItemFreeTrialParams}.
  */
-export const ExtendSubscriptionItemFreeTrialParams: Schema.Schema<ExtendSubscriptionItemFreeTrialParams, ExtendSubscriptionItemFreeTrialParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ExtendSubscriptionItemFreeTrialParams: Schema.Schema<
+  ExtendSubscriptionItemFreeTrialParams,
+  ExtendSubscriptionItemFreeTrialParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
   extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
 })
@@ -213,7 +247,10 @@ export declare namespace CreatePriceTransitionParams {
 /**
  * Schema of {@link CreatePriceTransitionParams}.
  */
-export const CreatePriceTransitionParams: Schema.Schema<CreatePriceTransitionParams, CreatePriceTransitionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreatePriceTransitionParams: Schema.Schema<
+  CreatePriceTransitionParams,
+  CreatePriceTransitionParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
   fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
   toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
@@ -237,7 +274,10 @@ export declare namespace ApplySubscriptionItemDiscountParams {
 /**
  * Schema of {@link ApplySubscriptionItemDiscountParams}.
  */
-export const ApplySubscriptionItemDiscountParams: Schema.Schema<ApplySubscriptionItemDiscountParams, ApplySubscriptionItemDiscountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ApplySubscriptionItemDiscountParams: Schema.Schema<
+  ApplySubscriptionItemDiscountParams,
+  ApplySubscriptionItemDiscountParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
   discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
 })
@@ -260,7 +300,10 @@ export declare namespace RemoveSubscriptionItemDiscountParams {
 /**
  * Schema of {@link RemoveSubscriptionItemDiscountParams}.
  */
-export const RemoveSubscriptionItemDiscountParams: Schema.Schema<RemoveSubscriptionItemDiscountParams, RemoveSubscriptionItemDiscountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const RemoveSubscriptionItemDiscountParams: Schema.Schema<
+  RemoveSubscriptionItemDiscountParams,
+  RemoveSubscriptionItemDiscountParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
   discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
 })
@@ -285,11 +328,18 @@ export declare namespace ListStatementsParams {
 /**
  * Schema of {@link ListStatementsParams}.
  */
-export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+    limit: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+      ),
+      "limit"
+    ),
+    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
+  })
 
 /**
  * Parameters of {@link getStatement}.
@@ -307,9 +357,10 @@ export declare namespace GetStatementParams {
 /**
  * Schema of {@link GetStatementParams}.
  */
-export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  statementID: /*#__PURE__*/ I.req(Schema.String, "statementID")
-})
+export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    statementID: /*#__PURE__*/ I.req(Schema.String, "statementID")
+  })
 
 /**
  * Parameters of {@link getStatementPaymentAttempts}.
@@ -333,10 +384,19 @@ export declare namespace GetStatementPaymentAttemptsParams {
 /**
  * Schema of {@link GetStatementPaymentAttemptsParams}.
  */
-export const GetStatementPaymentAttemptsParams: Schema.Schema<GetStatementPaymentAttemptsParams, GetStatementPaymentAttemptsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetStatementPaymentAttemptsParams: Schema.Schema<
+  GetStatementPaymentAttemptsParams,
+  GetStatementPaymentAttemptsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   statementID: /*#__PURE__*/ I.req(Schema.String, "statementID"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -346,15 +406,16 @@ export type ListPlansError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnproc
 /**
  * `GET /billing/plans` (`GetCommercePlanList`)
  */
-export const listPlans: Op.CallOptional<ListPlansParams, Schemas.PaginatedCommercePlanResponse, ListPlansError> = /*#__PURE__*/ Op.make({
-  name: "billing.listPlans",
-  method: "GET",
-  path: "/billing/plans",
-  params: ListPlansParams,
-  queryParams: ["paginated", "limit", "offset", "payer_type"],
-  success: Schemas.PaginatedCommercePlanResponse,
-  errors: [400, 401, 422, 500]
-})
+export const listPlans: Op.CallOptional<ListPlansParams, Schemas.PaginatedCommercePlanResponse, ListPlansError> =
+  /*#__PURE__*/ Op.make({
+    name: "billing.listPlans",
+    method: "GET",
+    path: "/billing/plans",
+    params: ListPlansParams,
+    queryParams: ["paginated", "limit", "offset", "payer_type"],
+    success: Schemas.PaginatedCommercePlanResponse,
+    errors: [400, 401, 422, 500]
+  })
 
 /** Parameters of {@link listAllPlans}: those of {@link listPlans} without paging. */
 export type ListAllPlansParams = Omit<ListPlansParams, "limit" | "offset">
@@ -362,23 +423,29 @@ export type ListAllPlansParams = Omit<ListPlansParams, "limit" | "offset">
 /**
  * Every item of `GET /billing/plans`, fetching pages on demand.
  */
-export const listAllPlans: Op.Pages<ListAllPlansParams, Schemas.CommercePlan, ListPlansError> = /*#__PURE__*/ Op.paginate(listPlans, { items: "data", total: true })
+export const listAllPlans: Op.Pages<ListAllPlansParams, Schemas.CommercePlan, ListPlansError> = /*#__PURE__*/ Op
+  .paginate(listPlans, { items: "data", total: true })
 
 /** Failures of {@link listPrices}. */
-export type ListPricesError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListPricesError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /billing/prices` (`GetBillingPriceList`)
  */
-export const listPrices: Op.CallOptional<ListPricesParams, Schemas.PaginatedBillingPriceResponse, ListPricesError> = /*#__PURE__*/ Op.make({
-  name: "billing.listPrices",
-  method: "GET",
-  path: "/billing/prices",
-  params: ListPricesParams,
-  queryParams: ["paginated", "limit", "offset", "plan_id"],
-  success: Schemas.PaginatedBillingPriceResponse,
-  errors: [400, 401, 404, 422, 500]
-})
+export const listPrices: Op.CallOptional<ListPricesParams, Schemas.PaginatedBillingPriceResponse, ListPricesError> =
+  /*#__PURE__*/ Op.make({
+    name: "billing.listPrices",
+    method: "GET",
+    path: "/billing/prices",
+    params: ListPricesParams,
+    queryParams: ["paginated", "limit", "offset", "plan_id"],
+    success: Schemas.PaginatedBillingPriceResponse,
+    errors: [400, 401, 404, 422, 500]
+  })
 
 /** Parameters of {@link listAllPrices}: those of {@link listPrices} without paging. */
 export type ListAllPricesParams = Omit<ListPricesParams, "limit" | "offset">
@@ -386,31 +453,44 @@ export type ListAllPricesParams = Omit<ListPricesParams, "limit" | "offset">
 /**
  * Every item of `GET /billing/prices`, fetching pages on demand.
  */
-export const listAllPrices: Op.Pages<ListAllPricesParams, Schemas.BillingPriceResponse, ListPricesError> = /*#__PURE__*/ Op.paginate(listPrices, { items: "data", total: true })
+export const listAllPrices: Op.Pages<ListAllPricesParams, Schemas.BillingPriceResponse, ListPricesError> =
+  /*#__PURE__*/ Op.paginate(listPrices, { items: "data", total: true })
 
 /** Failures of {@link createPrice}. */
-export type CreatePriceError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreatePriceError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /billing/prices` (`CreateBillingPrice`)
  */
-export const createPrice: Op.Call<CreatePriceParams, Schemas.BillingPriceResponse, CreatePriceError> = /*#__PURE__*/ Op.make({
-  name: "billing.createPrice",
-  method: "POST",
-  path: "/billing/prices",
-  params: CreatePriceParams,
-  body: "json-required",
-  success: Schemas.BillingPriceResponse,
-  errors: [400, 401, 404, 422, 500]
-})
+export const createPrice: Op.Call<CreatePriceParams, Schemas.BillingPriceResponse, CreatePriceError> = /*#__PURE__*/ Op
+  .make({
+    name: "billing.createPrice",
+    method: "POST",
+    path: "/billing/prices",
+    params: CreatePriceParams,
+    body: "json-required",
+    success: Schemas.BillingPriceResponse,
+    errors: [400, 401, 404, 422, 500]
+  })
 
 /** Failures of {@link listSubscriptionItems}. */
-export type ListSubscriptionItemsError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListSubscriptionItemsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /billing/subscription_items` (`GetCommerceSubscriptionItemList`)
  */
-export const listSubscriptionItems: Op.CallOptional<ListSubscriptionItemsParams, Schemas.PaginatedCommerceSubscriptionItemResponse, ListSubscriptionItemsError> = /*#__PURE__*/ Op.make({
+export const listSubscriptionItems: Op.CallOptional<
+  ListSubscriptionItemsParams,
+  Schemas.PaginatedCommerceSubscriptionItemResponse,
+  ListSubscriptionItemsError
+> = /*#__PURE__*/ Op.make({
   name: "billing.listSubscriptionItems",
   method: "GET",
   path: "/billing/subscription_items",
@@ -426,15 +506,28 @@ export type ListAllSubscriptionItemsParams = Omit<ListSubscriptionItemsParams, "
 /**
  * Every item of `GET /billing/subscription_items`, fetching pages on demand.
  */
-export const listAllSubscriptionItems: Op.Pages<ListAllSubscriptionItemsParams, Schemas.CommerceSubscriptionItem, ListSubscriptionItemsError> = /*#__PURE__*/ Op.paginate(listSubscriptionItems, { items: "data", total: true })
+export const listAllSubscriptionItems: Op.Pages<
+  ListAllSubscriptionItemsParams,
+  Schemas.CommerceSubscriptionItem,
+  ListSubscriptionItemsError
+> = /*#__PURE__*/ Op.paginate(listSubscriptionItems, { items: "data", total: true })
 
 /** Failures of {@link cancelSubscriptionItem}. */
-export type CancelSubscriptionItemError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CancelSubscriptionItemError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`)
  */
-export const cancelSubscriptionItem: Op.Call<CancelSubscriptionItemParams, Schemas.CommerceSubscriptionItem, CancelSubscriptionItemError> = /*#__PURE__*/ Op.make({
+export const cancelSubscriptionItem: Op.Call<
+  CancelSubscriptionItemParams,
+  Schemas.CommerceSubscriptionItem,
+  CancelSubscriptionItemError
+> = /*#__PURE__*/ Op.make({
   name: "billing.cancelSubscriptionItem",
   method: "DELETE",
   path: "/billing/subscription_items/{subscription_item_id}",
@@ -446,12 +539,21 @@ export const cancelSubscriptionItem: Op.Call<CancelSubscriptionItemParams, Schem
 })
 
 /** Failures of {@link extendSubscriptionItemFreeTrial}. */
-export type ExtendSubscriptionItemFreeTrialError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ExtendSubscriptionItemFreeTrialError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` (`ExtendBillingSubscriptionItemFreeTrial`)
  */
-export const extendSubscriptionItemFreeTrial: Op.Call<ExtendSubscriptionItemFreeTrialParams, Schemas.CommerceSubscriptionItem2, ExtendSubscriptionItemFreeTrialError> = /*#__PURE__*/ Op.make({
+export const extendSubscriptionItemFreeTrial: Op.Call<
+  ExtendSubscriptionItemFreeTrialParams,
+  Schemas.CommerceSubscriptionItem2,
+  ExtendSubscriptionItemFreeTrialError
+> = /*#__PURE__*/ Op.make({
   name: "billing.extendSubscriptionItemFreeTrial",
   method: "POST",
   path: "/billing/subscription_items/{subscription_item_id}/extend_free_trial",
@@ -463,12 +565,22 @@ export const extendSubscriptionItemFreeTrial: Op.Call<ExtendSubscriptionItemFree
 })
 
 /** Failures of {@link createPriceTransition}. */
-export type CreatePriceTransitionError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreatePriceTransitionError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/price_transition` (`CreateBillingPriceTransition`)
  */
-export const createPriceTransition: Op.Call<CreatePriceTransitionParams, Schemas.CommercePriceTransitionResponse, CreatePriceTransitionError> = /*#__PURE__*/ Op.make({
+export const createPriceTransition: Op.Call<
+  CreatePriceTransitionParams,
+  Schemas.CommercePriceTransitionResponse,
+  CreatePriceTransitionError
+> = /*#__PURE__*/ Op.make({
   name: "billing.createPriceTransition",
   method: "POST",
   path: "/billing/subscription_items/{subscription_item_id}/price_transition",
@@ -480,12 +592,22 @@ export const createPriceTransition: Op.Call<CreatePriceTransitionParams, Schemas
 })
 
 /** Failures of {@link applySubscriptionItemDiscount}. */
-export type ApplySubscriptionItemDiscountError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ApplySubscriptionItemDiscountError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/discounts` (`ApplyBillingSubscriptionItemDiscount`)
  */
-export const applySubscriptionItemDiscount: Op.Call<ApplySubscriptionItemDiscountParams, Schemas.CommerceDiscountRedemptionResponse, ApplySubscriptionItemDiscountError> = /*#__PURE__*/ Op.make({
+export const applySubscriptionItemDiscount: Op.Call<
+  ApplySubscriptionItemDiscountParams,
+  Schemas.CommerceDiscountRedemptionResponse,
+  ApplySubscriptionItemDiscountError
+> = /*#__PURE__*/ Op.make({
   name: "billing.applySubscriptionItemDiscount",
   method: "POST",
   path: "/billing/subscription_items/{subscription_item_id}/discounts",
@@ -497,12 +619,22 @@ export const applySubscriptionItemDiscount: Op.Call<ApplySubscriptionItemDiscoun
 })
 
 /** Failures of {@link removeSubscriptionItemDiscount}. */
-export type RemoveSubscriptionItemDiscountError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type RemoveSubscriptionItemDiscountError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` (`RemoveBillingSubscriptionItemDiscount`)
  */
-export const removeSubscriptionItemDiscount: Op.Call<RemoveSubscriptionItemDiscountParams, Schemas.CommerceDiscountRedemptionResponse, RemoveSubscriptionItemDiscountError> = /*#__PURE__*/ Op.make({
+export const removeSubscriptionItemDiscount: Op.Call<
+  RemoveSubscriptionItemDiscountParams,
+  Schemas.CommerceDiscountRedemptionResponse,
+  RemoveSubscriptionItemDiscountError
+> = /*#__PURE__*/ Op.make({
   name: "billing.removeSubscriptionItemDiscount",
   method: "DELETE",
   path: "/billing/subscription_items/{subscription_item_id}/discounts/{discount_id}",
@@ -513,12 +645,19 @@ export const removeSubscriptionItemDiscount: Op.Call<RemoveSubscriptionItemDisco
 })
 
 /** Failures of {@link listStatements}. */
-export type ListStatementsError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListStatementsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /billing/statements` (`GetBillingStatementList`)
  */
-export const listStatements: Op.CallOptional<ListStatementsParams, Schemas.PaginatedBillingStatementResponse, ListStatementsError> = /*#__PURE__*/ Op.make({
+export const listStatements: Op.CallOptional<
+  ListStatementsParams,
+  Schemas.PaginatedBillingStatementResponse,
+  ListStatementsError
+> = /*#__PURE__*/ Op.make({
   name: "billing.listStatements",
   method: "GET",
   path: "/billing/statements",
@@ -534,31 +673,45 @@ export type ListAllStatementsParams = Omit<ListStatementsParams, "limit" | "offs
 /**
  * Every item of `GET /billing/statements`, fetching pages on demand.
  */
-export const listAllStatements: Op.Pages<ListAllStatementsParams, Schemas.BillingStatement, ListStatementsError> = /*#__PURE__*/ Op.paginate(listStatements, { items: "data", total: true })
+export const listAllStatements: Op.Pages<ListAllStatementsParams, Schemas.BillingStatement, ListStatementsError> =
+  /*#__PURE__*/ Op.paginate(listStatements, { items: "data", total: true })
 
 /** Failures of {@link getStatement}. */
-export type GetStatementError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetStatementError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /billing/statements/{statementID}` (`GetBillingStatement`)
  */
-export const getStatement: Op.Call<GetStatementParams, Schemas.BillingStatement, GetStatementError> = /*#__PURE__*/ Op.make({
-  name: "billing.getStatement",
-  method: "GET",
-  path: "/billing/statements/{statementID}",
-  params: GetStatementParams,
-  pathParams: ["statementID"],
-  success: Schemas.BillingStatement,
-  errors: [400, 401, 404, 422, 500]
-})
+export const getStatement: Op.Call<GetStatementParams, Schemas.BillingStatement, GetStatementError> = /*#__PURE__*/ Op
+  .make({
+    name: "billing.getStatement",
+    method: "GET",
+    path: "/billing/statements/{statementID}",
+    params: GetStatementParams,
+    pathParams: ["statementID"],
+    success: Schemas.BillingStatement,
+    errors: [400, 401, 404, 422, 500]
+  })
 
 /** Failures of {@link getStatementPaymentAttempts}. */
-export type GetStatementPaymentAttemptsError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetStatementPaymentAttemptsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /billing/statements/{statementID}/payment_attempts` (`GetBillingStatementPaymentAttempts`)
  */
-export const getStatementPaymentAttempts: Op.Call<GetStatementPaymentAttemptsParams, Schemas.PaginatedBillingPaymentAttemptResponse, GetStatementPaymentAttemptsError> = /*#__PURE__*/ Op.make({
+export const getStatementPaymentAttempts: Op.Call<
+  GetStatementPaymentAttemptsParams,
+  Schemas.PaginatedBillingPaymentAttemptResponse,
+  GetStatementPaymentAttemptsError
+> = /*#__PURE__*/ Op.make({
   name: "billing.getStatementPaymentAttempts",
   method: "GET",
   path: "/billing/statements/{statementID}/payment_attempts",
@@ -575,7 +728,11 @@ export type GetAllStatementPaymentAttemptsParams = Omit<GetStatementPaymentAttem
 /**
  * Every item of `GET /billing/statements/{statementID}/payment_attempts`, fetching pages on demand.
  */
-export const getAllStatementPaymentAttempts: Op.Pages<GetAllStatementPaymentAttemptsParams, Schemas.BillingPaymentAttempt, GetStatementPaymentAttemptsError> = /*#__PURE__*/ Op.paginate(getStatementPaymentAttempts, { items: "data", total: true })
+export const getAllStatementPaymentAttempts: Op.Pages<
+  GetAllStatementPaymentAttemptsParams,
+  Schemas.BillingPaymentAttempt,
+  GetStatementPaymentAttemptsError
+> = /*#__PURE__*/ Op.paginate(getStatementPaymentAttempts, { items: "data", total: true })
 
 /** The `billing` operations bound to a client, as found on `ClerkBackend`. */
 export interface BillingApi {
@@ -586,15 +743,23 @@ export interface BillingApi {
   /**
    * Every item of `GET /billing/plans`, fetching pages on demand.
    */
-  readonly listAllPlans: (params?: ListAllPlansParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.CommercePlan, ListPlansError>
+  readonly listAllPlans: (
+    params?: ListAllPlansParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.CommercePlan, ListPlansError>
   /**
    * `GET /billing/prices` (`GetBillingPriceList`)
    */
-  readonly listPrices: (params?: ListPricesParams) => Effect.Effect<Schemas.PaginatedBillingPriceResponse, ListPricesError>
+  readonly listPrices: (
+    params?: ListPricesParams
+  ) => Effect.Effect<Schemas.PaginatedBillingPriceResponse, ListPricesError>
   /**
    * Every item of `GET /billing/prices`, fetching pages on demand.
    */
-  readonly listAllPrices: (params?: ListAllPricesParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.BillingPriceResponse, ListPricesError>
+  readonly listAllPrices: (
+    params?: ListAllPricesParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.BillingPriceResponse, ListPricesError>
   /**
    * `POST /billing/prices` (`CreateBillingPrice`)
    */
@@ -602,39 +767,59 @@ export interface BillingApi {
   /**
    * `GET /billing/subscription_items` (`GetCommerceSubscriptionItemList`)
    */
-  readonly listSubscriptionItems: (params?: ListSubscriptionItemsParams) => Effect.Effect<Schemas.PaginatedCommerceSubscriptionItemResponse, ListSubscriptionItemsError>
+  readonly listSubscriptionItems: (
+    params?: ListSubscriptionItemsParams
+  ) => Effect.Effect<Schemas.PaginatedCommerceSubscriptionItemResponse, ListSubscriptionItemsError>
   /**
    * Every item of `GET /billing/subscription_items`, fetching pages on demand.
    */
-  readonly listAllSubscriptionItems: (params?: ListAllSubscriptionItemsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.CommerceSubscriptionItem, ListSubscriptionItemsError>
+  readonly listAllSubscriptionItems: (
+    params?: ListAllSubscriptionItemsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.CommerceSubscriptionItem, ListSubscriptionItemsError>
   /**
    * `DELETE /billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`)
    */
-  readonly cancelSubscriptionItem: (params: CancelSubscriptionItemParams) => Effect.Effect<Schemas.CommerceSubscriptionItem, CancelSubscriptionItemError>
+  readonly cancelSubscriptionItem: (
+    params: CancelSubscriptionItemParams
+  ) => Effect.Effect<Schemas.CommerceSubscriptionItem, CancelSubscriptionItemError>
   /**
    * `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` (`ExtendBillingSubscriptionItemFreeTrial`)
    */
-  readonly extendSubscriptionItemFreeTrial: (params: ExtendSubscriptionItemFreeTrialParams) => Effect.Effect<Schemas.CommerceSubscriptionItem2, ExtendSubscriptionItemFreeTrialError>
+  readonly extendSubscriptionItemFreeTrial: (
+    params: ExtendSubscriptionItemFreeTrialParams
+  ) => Effect.Effect<Schemas.CommerceSubscriptionItem2, ExtendSubscriptionItemFreeTrialError>
   /**
    * `POST /billing/subscription_items/{subscription_item_id}/price_transition` (`CreateBillingPriceTransition`)
    */
-  readonly createPriceTransition: (params: CreatePriceTransitionParams) => Effect.Effect<Schemas.CommercePriceTransitionResponse, CreatePriceTransitionError>
+  readonly createPriceTransition: (
+    params: CreatePriceTransitionParams
+  ) => Effect.Effect<Schemas.CommercePriceTransitionResponse, CreatePriceTransitionError>
   /**
    * `POST /billing/subscription_items/{subscription_item_id}/discounts` (`ApplyBillingSubscriptionItemDiscount`)
    */
-  readonly applySubscriptionItemDiscount: (params: ApplySubscriptionItemDiscountParams) => Effect.Effect<Schemas.CommerceDiscountRedemptionResponse, ApplySubscriptionItemDiscountError>
+  readonly applySubscriptionItemDiscount: (
+    params: ApplySubscriptionItemDiscountParams
+  ) => Effect.Effect<Schemas.CommerceDiscountRedemptionResponse, ApplySubscriptionItemDiscountError>
   /**
    * `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` (`RemoveBillingSubscriptionItemDiscount`)
    */
-  readonly removeSubscriptionItemDiscount: (params: RemoveSubscriptionItemDiscountParams) => Effect.Effect<Schemas.CommerceDiscountRedemptionResponse, RemoveSubscriptionItemDiscountError>
+  readonly removeSubscriptionItemDiscount: (
+    params: RemoveSubscriptionItemDiscountParams
+  ) => Effect.Effect<Schemas.CommerceDiscountRedemptionResponse, RemoveSubscriptionItemDiscountError>
   /**
    * `GET /billing/statements` (`GetBillingStatementList`)
    */
-  readonly listStatements: (params?: ListStatementsParams) => Effect.Effect<Schemas.PaginatedBillingStatementResponse, ListStatementsError>
+  readonly listStatements: (
+    params?: ListStatementsParams
+  ) => Effect.Effect<Schemas.PaginatedBillingStatementResponse, ListStatementsError>
   /**
    * Every item of `GET /billing/statements`, fetching pages on demand.
    */
-  readonly listAllStatements: (params?: ListAllStatementsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.BillingStatement, ListStatementsError>
+  readonly listAllStatements: (
+    params?: ListAllStatementsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.BillingStatement, ListStatementsError>
   /**
    * `GET /billing/statements/{statementID}` (`GetBillingStatement`)
    */
@@ -642,13 +827,36 @@ export interface BillingApi {
   /**
    * `GET /billing/statements/{statementID}/payment_attempts` (`GetBillingStatementPaymentAttempts`)
    */
-  readonly getStatementPaymentAttempts: (params: GetStatementPaymentAttemptsParams) => Effect.Effect<Schemas.PaginatedBillingPaymentAttemptResponse, GetStatementPaymentAttemptsError>
+  readonly getStatementPaymentAttempts: (
+    params: GetStatementPaymentAttemptsParams
+  ) => Effect.Effect<Schemas.PaginatedBillingPaymentAttemptResponse, GetStatementPaymentAttemptsError>
   /**
    * Every item of `GET /billing/statements/{statementID}/payment_attempts`, fetching pages on demand.
    */
-  readonly getAllStatementPaymentAttempts: (params?: GetAllStatementPaymentAttemptsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.BillingPaymentAttempt, GetStatementPaymentAttemptsError>
+  readonly getAllStatementPaymentAttempts: (
+    params?: GetAllStatementPaymentAttemptsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.BillingPaymentAttempt, GetStatementPaymentAttemptsError>
 }
 
 /** Binds the `billing` operations to a client. */
 export const bind = (client: ClerkClientService): BillingApi =>
-  Op.bind<BillingApi>(client, { listPlans, listAllPlans, listPrices, listAllPrices, createPrice, listSubscriptionItems, listAllSubscriptionItems, cancelSubscriptionItem, extendSubscriptionItemFreeTrial, createPriceTransition, applySubscriptionItemDiscount, removeSubscriptionItemDiscount, listStatements, listAllStatements, getStatement, getStatementPaymentAttempts, getAllStatementPaymentAttempts })
+  Op.bind<BillingApi>(client, {
+    listPlans,
+    listAllPlans,
+    listPrices,
+    listAllPrices,
+    createPrice,
+    listSubscriptionItems,
+    listAllSubscriptionItems,
+    cancelSubscriptionItem,
+    extendSubscriptionItemFreeTrial,
+    createPriceTransition,
+    applySubscriptionItemDiscount,
+    removeSubscriptionItemDiscount,
+    listStatements,
+    listAllStatements,
+    getStatement,
+    getStatementPaymentAttempts,
+    getAllStatementPaymentAttempts
+  })

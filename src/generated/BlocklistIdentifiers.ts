@@ -67,7 +67,11 @@ export const list: Op.CallNone<Schemas.BlocklistIdentifiers, ListError> = /*#__P
 })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /blocklist_identifiers` (`CreateBlocklistIdentifier`)

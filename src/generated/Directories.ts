@@ -32,7 +32,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -62,13 +68,25 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
 /**
  * Schema of {@link CreateParamsGroupRoleMappingsItem}.
  */
-export const CreateParamsGroupRoleMappingsItem: Schema.Schema<CreateParamsGroupRoleMappingsItem, CreateParamsGroupRoleMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
+  CreateParamsGroupRoleMappingsItem,
+  CreateParamsGroupRoleMappingsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
   scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
-  directoryGroupDisplayName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)), "directory_group_display_name"),
-  scimGroupDisplayName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)), "scim_group_display_name"),
+  directoryGroupDisplayName: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)),
+    "directory_group_display_name"
+  ),
+  scimGroupDisplayName: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)),
+    "scim_group_display_name"
+  ),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)), "precedence")
+  precedence: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)),
+    "precedence"
+  )
 })
 
 /**
@@ -97,7 +115,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
   name: /*#__PURE__*/ I.opt(Schema.String, "name"),
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  groupRoleMappings: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CreateParamsGroupRoleMappingsItem), "group_role_mappings")
+  groupRoleMappings: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(CreateParamsGroupRoleMappingsItem),
+    "group_role_mappings"
+  )
 })
 
 /**
@@ -171,7 +192,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   name: /*#__PURE__*/ I.opt(Schema.String, "name"),
   enabled: /*#__PURE__*/ I.opt(Schema.Boolean, "enabled"),
   provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
-  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: /*#__PURE__*/ Schema.NullOr(Schema.String) }), "attribute_mapping"),
+  attributeMapping: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: /*#__PURE__*/ Schema.NullOr(Schema.String) }),
+    "attribute_mapping"
+  ),
   groupRoleMappingEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "group_role_mapping_enabled")
 })
 
@@ -191,9 +215,10 @@ export declare namespace RotateApiKeyParams {
 /**
  * Schema of {@link RotateApiKeyParams}.
  */
-export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
-})
+export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
+  })
 
 /**
  * Parameters of {@link listGroupRoleMappings}.
@@ -211,7 +236,10 @@ export declare namespace ListGroupRoleMappingsParams {
 /**
  * Schema of {@link ListGroupRoleMappingsParams}.
  */
-export const ListGroupRoleMappingsParams: Schema.Schema<ListGroupRoleMappingsParams, ListGroupRoleMappingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ListGroupRoleMappingsParams: Schema.Schema<
+  ListGroupRoleMappingsParams,
+  ListGroupRoleMappingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
 })
 
@@ -235,7 +263,10 @@ export declare namespace ReplaceGroupRoleMappingsParamsMappingsItem {
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParamsMappingsItem}.
  */
-export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<ReplaceGroupRoleMappingsParamsMappingsItem, ReplaceGroupRoleMappingsParamsMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
+  ReplaceGroupRoleMappingsParamsMappingsItem,
+  ReplaceGroupRoleMappingsParamsMappingsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
   scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id")
@@ -259,7 +290,10 @@ export declare namespace ReplaceGroupRoleMappingsParams {
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParams}.
  */
-export const ReplaceGroupRoleMappingsParams: Schema.Schema<ReplaceGroupRoleMappingsParams, ReplaceGroupRoleMappingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ReplaceGroupRoleMappingsParams: Schema.Schema<
+  ReplaceGroupRoleMappingsParams,
+  ReplaceGroupRoleMappingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
   mappings: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ReplaceGroupRoleMappingsParamsMappingsItem), "mappings")
 })
@@ -288,12 +322,18 @@ export declare namespace CreateGroupRoleMappingParams {
 /**
  * Schema of {@link CreateGroupRoleMappingParams}.
  */
-export const CreateGroupRoleMappingParams: Schema.Schema<CreateGroupRoleMappingParams, CreateGroupRoleMappingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateGroupRoleMappingParams: Schema.Schema<
+  CreateGroupRoleMappingParams,
+  CreateGroupRoleMappingParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
   directoryGroupId: /*#__PURE__*/ I.opt(Schema.String, "directory_group_id"),
   scimGroupId: /*#__PURE__*/ I.opt(Schema.String, "scim_group_id"),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)), "precedence")
+  precedence: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)),
+    "precedence"
+  )
 })
 
 /**
@@ -314,7 +354,10 @@ export declare namespace DeleteGroupRoleMappingParams {
 /**
  * Schema of {@link DeleteGroupRoleMappingParams}.
  */
-export const DeleteGroupRoleMappingParams: Schema.Schema<DeleteGroupRoleMappingParams, DeleteGroupRoleMappingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const DeleteGroupRoleMappingParams: Schema.Schema<
+  DeleteGroupRoleMappingParams,
+  DeleteGroupRoleMappingParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
   mappingId: /*#__PURE__*/ I.req(Schema.String, "mapping_id")
 })
@@ -341,10 +384,17 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /directories`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Directory, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.Directory, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /directories` (`CreateDirectory`)
@@ -392,7 +442,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /directories/{directory_id}` (`UpdateDirectory`)
@@ -425,12 +480,19 @@ export const rotateApiKey: Op.Call<RotateApiKeyParams, Schemas.Directory, Rotate
 })
 
 /** Failures of {@link listGroupRoleMappings}. */
-export type ListGroupRoleMappingsError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type ListGroupRoleMappingsError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /directories/{directory_id}/group_role_mappings` (`ListDirectoryGroupRoleMappings`)
  */
-export const listGroupRoleMappings: Op.Call<ListGroupRoleMappingsParams, Schemas.DirectoryGroupRoleMappingList, ListGroupRoleMappingsError> = /*#__PURE__*/ Op.make({
+export const listGroupRoleMappings: Op.Call<
+  ListGroupRoleMappingsParams,
+  Schemas.DirectoryGroupRoleMappingList,
+  ListGroupRoleMappingsError
+> = /*#__PURE__*/ Op.make({
   name: "directories.listGroupRoleMappings",
   method: "GET",
   path: "/directories/{directory_id}/group_role_mappings",
@@ -441,12 +503,21 @@ export const listGroupRoleMappings: Op.Call<ListGroupRoleMappingsParams, Schemas
 })
 
 /** Failures of {@link replaceGroupRoleMappings}. */
-export type ReplaceGroupRoleMappingsError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceGroupRoleMappingsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /directories/{directory_id}/group_role_mappings` (`ReplaceDirectoryGroupRoleMappings`)
  */
-export const replaceGroupRoleMappings: Op.Call<ReplaceGroupRoleMappingsParams, Schemas.DirectoryGroupRoleMappingList, ReplaceGroupRoleMappingsError> = /*#__PURE__*/ Op.make({
+export const replaceGroupRoleMappings: Op.Call<
+  ReplaceGroupRoleMappingsParams,
+  Schemas.DirectoryGroupRoleMappingList,
+  ReplaceGroupRoleMappingsError
+> = /*#__PURE__*/ Op.make({
   name: "directories.replaceGroupRoleMappings",
   method: "PUT",
   path: "/directories/{directory_id}/group_role_mappings",
@@ -458,12 +529,21 @@ export const replaceGroupRoleMappings: Op.Call<ReplaceGroupRoleMappingsParams, S
 })
 
 /** Failures of {@link createGroupRoleMapping}. */
-export type CreateGroupRoleMappingError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateGroupRoleMappingError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /directories/{directory_id}/group_role_mappings` (`CreateDirectoryGroupRoleMapping`)
  */
-export const createGroupRoleMapping: Op.Call<CreateGroupRoleMappingParams, Schemas.DirectoryGroupRoleMapping, CreateGroupRoleMappingError> = /*#__PURE__*/ Op.make({
+export const createGroupRoleMapping: Op.Call<
+  CreateGroupRoleMappingParams,
+  Schemas.DirectoryGroupRoleMapping,
+  CreateGroupRoleMappingError
+> = /*#__PURE__*/ Op.make({
   name: "directories.createGroupRoleMapping",
   method: "POST",
   path: "/directories/{directory_id}/group_role_mappings",
@@ -475,12 +555,20 @@ export const createGroupRoleMapping: Op.Call<CreateGroupRoleMappingParams, Schem
 })
 
 /** Failures of {@link deleteGroupRoleMapping}. */
-export type DeleteGroupRoleMappingError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteGroupRoleMappingError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` (`DeleteDirectoryGroupRoleMapping`)
  */
-export const deleteGroupRoleMapping: Op.Call<DeleteGroupRoleMappingParams, Schemas.DirectoryGroupRoleMappingDeleted, DeleteGroupRoleMappingError> = /*#__PURE__*/ Op.make({
+export const deleteGroupRoleMapping: Op.Call<
+  DeleteGroupRoleMappingParams,
+  Schemas.DirectoryGroupRoleMappingDeleted,
+  DeleteGroupRoleMappingError
+> = /*#__PURE__*/ Op.make({
   name: "directories.deleteGroupRoleMapping",
   method: "DELETE",
   path: "/directories/{directory_id}/group_role_mappings/{mapping_id}",
@@ -525,21 +613,41 @@ export interface DirectoriesApi {
   /**
    * `GET /directories/{directory_id}/group_role_mappings` (`ListDirectoryGroupRoleMappings`)
    */
-  readonly listGroupRoleMappings: (params: ListGroupRoleMappingsParams) => Effect.Effect<Schemas.DirectoryGroupRoleMappingList, ListGroupRoleMappingsError>
+  readonly listGroupRoleMappings: (
+    params: ListGroupRoleMappingsParams
+  ) => Effect.Effect<Schemas.DirectoryGroupRoleMappingList, ListGroupRoleMappingsError>
   /**
    * `PUT /directories/{directory_id}/group_role_mappings` (`ReplaceDirectoryGroupRoleMappings`)
    */
-  readonly replaceGroupRoleMappings: (params: ReplaceGroupRoleMappingsParams) => Effect.Effect<Schemas.DirectoryGroupRoleMappingList, ReplaceGroupRoleMappingsError>
+  readonly replaceGroupRoleMappings: (
+    params: ReplaceGroupRoleMappingsParams
+  ) => Effect.Effect<Schemas.DirectoryGroupRoleMappingList, ReplaceGroupRoleMappingsError>
   /**
    * `POST /directories/{directory_id}/group_role_mappings` (`CreateDirectoryGroupRoleMapping`)
    */
-  readonly createGroupRoleMapping: (params: CreateGroupRoleMappingParams) => Effect.Effect<Schemas.DirectoryGroupRoleMapping, CreateGroupRoleMappingError>
+  readonly createGroupRoleMapping: (
+    params: CreateGroupRoleMappingParams
+  ) => Effect.Effect<Schemas.DirectoryGroupRoleMapping, CreateGroupRoleMappingError>
   /**
    * `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` (`DeleteDirectoryGroupRoleMapping`)
    */
-  readonly deleteGroupRoleMapping: (params: DeleteGroupRoleMappingParams) => Effect.Effect<Schemas.DirectoryGroupRoleMappingDeleted, DeleteGroupRoleMappingError>
+  readonly deleteGroupRoleMapping: (
+    params: DeleteGroupRoleMappingParams
+  ) => Effect.Effect<Schemas.DirectoryGroupRoleMappingDeleted, DeleteGroupRoleMappingError>
 }
 
 /** Binds the `directories` operations to a client. */
 export const bind = (client: ClerkClientService): DirectoriesApi =>
-  Op.bind<DirectoriesApi>(client, { list, listAll, create, get, delete: delete_, update, rotateApiKey, listGroupRoleMappings, replaceGroupRoleMappings, createGroupRoleMapping, deleteGroupRoleMapping })
+  Op.bind<DirectoriesApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    rotateApiKey,
+    listGroupRoleMappings,
+    replaceGroupRoleMappings,
+    createGroupRoleMapping,
+    deleteGroupRoleMapping
+  })

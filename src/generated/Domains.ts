@@ -102,7 +102,11 @@ export const list: Op.CallNone<Schemas.Domains, ListError> = /*#__PURE__*/ Op.ma
 })
 
 /** Failures of {@link add}. */
-export type AddError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type AddError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /domains` (`AddDomain`)
@@ -134,7 +138,11 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /domains/{domain_id}` (`UpdateDomain`)

@@ -41,7 +41,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
   primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "notify_primary_email_address_changed"
+  )
 })
 
 /**
@@ -110,7 +113,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
   verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
   primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "notify_primary_email_address_changed"
+  )
 })
 
 /**
@@ -129,9 +135,10 @@ export declare namespace PrepareVerificationParams {
 /**
  * Schema of {@link PrepareVerificationParams}.
  */
-export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
-})
+export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
+  })
 
 /**
  * Parameters of {@link attemptVerification}.
@@ -153,11 +160,12 @@ export declare namespace AttemptVerificationParams {
 /**
  * Schema of {@link AttemptVerificationParams}.
  */
-export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
-  verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
-  code: /*#__PURE__*/ I.req(Schema.String, "code")
-})
+export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
+    verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
+    code: /*#__PURE__*/ I.req(Schema.String, "code")
+  })
 
 /**
  * Parameters of {@link replaceForUser}.
@@ -181,15 +189,28 @@ export declare namespace ReplaceForUserParams {
 /**
  * Schema of {@link ReplaceForUserParams}.
  */
-export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  identificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"), "identification_status"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
-})
+export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+    identificationStatus: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"),
+      "identification_status"
+    ),
+    notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+      "notify_primary_email_address_changed"
+    )
+  })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /email_addresses` (`CreateEmailAddress`)
@@ -205,7 +226,11 @@ export const create: Op.Call<CreateParams, Schemas.EmailAddress, CreateError> = 
 })
 
 /** Failures of {@link get}. */
-export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /email_addresses/{email_address_id}` (`GetEmailAddress`)
@@ -221,7 +246,12 @@ export const get: Op.Call<GetParams, Schemas.EmailAddress, GetError> = /*#__PURE
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /email_addresses/{email_address_id}` (`DeleteEmailAddress`)
@@ -237,7 +267,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /email_addresses/{email_address_id}` (`UpdateEmailAddress`)
@@ -254,12 +289,20 @@ export const update: Op.Call<UpdateParams, Schemas.EmailAddress, UpdateError> = 
 })
 
 /** Failures of {@link prepareVerification}. */
-export type PrepareVerificationError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type PrepareVerificationError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /email_addresses/{email_address_id}/prepare_verification` (`PrepareEmailAddressVerification`)
  */
-export const prepareVerification: Op.Call<PrepareVerificationParams, Schemas.VerificationResponse, PrepareVerificationError> = /*#__PURE__*/ Op.make({
+export const prepareVerification: Op.Call<
+  PrepareVerificationParams,
+  Schemas.VerificationResponse,
+  PrepareVerificationError
+> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.prepareVerification",
   method: "POST",
   path: "/email_addresses/{email_address_id}/prepare_verification",
@@ -270,12 +313,20 @@ export const prepareVerification: Op.Call<PrepareVerificationParams, Schemas.Ver
 })
 
 /** Failures of {@link attemptVerification}. */
-export type AttemptVerificationError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type AttemptVerificationError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /email_addresses/{email_address_id}/attempt_verification` (`AttemptEmailAddressVerification`)
  */
-export const attemptVerification: Op.Call<AttemptVerificationParams, Schemas.VerificationResponse, AttemptVerificationError> = /*#__PURE__*/ Op.make({
+export const attemptVerification: Op.Call<
+  AttemptVerificationParams,
+  Schemas.VerificationResponse,
+  AttemptVerificationError
+> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.attemptVerification",
   method: "POST",
   path: "/email_addresses/{email_address_id}/attempt_verification",
@@ -287,21 +338,27 @@ export const attemptVerification: Op.Call<AttemptVerificationParams, Schemas.Ver
 })
 
 /** Failures of {@link replaceForUser}. */
-export type ReplaceForUserError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceForUserError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /users/{user_id}/email_address` (`ReplaceUserEmailAddress`)
  */
-export const replaceForUser: Op.Call<ReplaceForUserParams, Schemas.EmailAddress, ReplaceForUserError> = /*#__PURE__*/ Op.make({
-  name: "emailAddresses.replaceForUser",
-  method: "PUT",
-  path: "/users/{user_id}/email_address",
-  params: ReplaceForUserParams,
-  pathParams: ["user_id"],
-  body: "json-required",
-  success: Schemas.EmailAddress,
-  errors: [400, 401, 403, 404, 422]
-})
+export const replaceForUser: Op.Call<ReplaceForUserParams, Schemas.EmailAddress, ReplaceForUserError> = /*#__PURE__*/ Op
+  .make({
+    name: "emailAddresses.replaceForUser",
+    method: "PUT",
+    path: "/users/{user_id}/email_address",
+    params: ReplaceForUserParams,
+    pathParams: ["user_id"],
+    body: "json-required",
+    success: Schemas.EmailAddress,
+    errors: [400, 401, 403, 404, 422]
+  })
 
 export { delete_ as delete }
 
@@ -326,11 +383,15 @@ export interface EmailAddressesApi {
   /**
    * `POST /email_addresses/{email_address_id}/prepare_verification` (`PrepareEmailAddressVerification`)
    */
-  readonly prepareVerification: (params: PrepareVerificationParams) => Effect.Effect<Schemas.VerificationResponse, PrepareVerificationError>
+  readonly prepareVerification: (
+    params: PrepareVerificationParams
+  ) => Effect.Effect<Schemas.VerificationResponse, PrepareVerificationError>
   /**
    * `POST /email_addresses/{email_address_id}/attempt_verification` (`AttemptEmailAddressVerification`)
    */
-  readonly attemptVerification: (params: AttemptVerificationParams) => Effect.Effect<Schemas.VerificationResponse, AttemptVerificationError>
+  readonly attemptVerification: (
+    params: AttemptVerificationParams
+  ) => Effect.Effect<Schemas.VerificationResponse, AttemptVerificationError>
   /**
    * `PUT /users/{user_id}/email_address` (`ReplaceUserEmailAddress`)
    */
@@ -339,4 +400,12 @@ export interface EmailAddressesApi {
 
 /** Binds the `emailAddresses` operations to a client. */
 export const bind = (client: ClerkClientService): EmailAddressesApi =>
-  Op.bind<EmailAddressesApi>(client, { create, get, delete: delete_, update, prepareVerification, attemptVerification, replaceForUser })
+  Op.bind<EmailAddressesApi>(client, {
+    create,
+    get,
+    delete: delete_,
+    update,
+    prepareVerification,
+    attemptVerification,
+    replaceForUser
+  })

@@ -57,7 +57,14 @@ export const UpsertParams: Schema.Schema<UpsertParams, UpsertParams.Encoded> = /
 })
 
 /** Failures of {@link upsert}. */
-export type UpsertError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkLocked | ClerkError.ClerkCommonError
+export type UpsertError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkLocked
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /templates/{template_type}/{slug}` (`UpsertTemplate`)

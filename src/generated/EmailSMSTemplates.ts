@@ -38,7 +38,13 @@ export declare namespace ListParams {
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -108,7 +114,10 @@ export declare namespace ToggleTemplateDeliveryParams {
 /**
  * Schema of {@link ToggleTemplateDeliveryParams}.
  */
-export const ToggleTemplateDeliveryParams: Schema.Schema<ToggleTemplateDeliveryParams, ToggleTemplateDeliveryParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ToggleTemplateDeliveryParams: Schema.Schema<
+  ToggleTemplateDeliveryParams,
+  ToggleTemplateDeliveryParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
   slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
   deliveredByClerk: /*#__PURE__*/ I.opt(Schema.Boolean, "delivered_by_clerk")
@@ -141,7 +150,7 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Template, ListError> = /*#__PURE__*/ Op.paginate(list, {  })
+export const listAll: Op.Pages<ListAllParams, Schemas.Template, ListError> = /*#__PURE__*/ Op.paginate(list, {})
 
 /** Failures of {@link get}. */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -162,7 +171,11 @@ export const get: Op.Call<GetParams, Schemas.Template, GetError> = /*#__PURE__*/
 })
 
 /** Failures of {@link revert}. */
-export type RevertError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type RevertError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /templates/{template_type}/{slug}/revert` (`RevertTemplate`)
@@ -180,14 +193,22 @@ export const revert: Op.Call<RevertParams, Schemas.Template, RevertError> = /*#_
 })
 
 /** Failures of {@link toggleTemplateDelivery}. */
-export type ToggleTemplateDeliveryError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkLocked | ClerkError.ClerkCommonError
+export type ToggleTemplateDeliveryError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkLocked
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /templates/{template_type}/{slug}/toggle_delivery` (`ToggleTemplateDelivery`)
  *
  * @deprecated
  */
-export const toggleTemplateDelivery: Op.Call<ToggleTemplateDeliveryParams, Schemas.Template, ToggleTemplateDeliveryError> = /*#__PURE__*/ Op.make({
+export const toggleTemplateDelivery: Op.Call<
+  ToggleTemplateDeliveryParams,
+  Schemas.Template,
+  ToggleTemplateDeliveryError
+> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.toggleTemplateDelivery",
   method: "POST",
   path: "/templates/{template_type}/{slug}/toggle_delivery",
@@ -229,7 +250,9 @@ export interface EmailSMSTemplatesApi {
    *
    * @deprecated
    */
-  readonly toggleTemplateDelivery: (params: ToggleTemplateDeliveryParams) => Effect.Effect<Schemas.Template, ToggleTemplateDeliveryError>
+  readonly toggleTemplateDelivery: (
+    params: ToggleTemplateDeliveryParams
+  ) => Effect.Effect<Schemas.Template, ToggleTemplateDeliveryError>
 }
 
 /** Binds the `emailSMSTemplates` operations to a client. */

@@ -36,7 +36,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
   active: /*#__PURE__*/ I.opt(Schema.Boolean, "active")
@@ -64,7 +70,10 @@ export declare namespace CreateParamsSamlAttributeMapping {
 /**
  * Schema of {@link CreateParamsSamlAttributeMapping}.
  */
-export const CreateParamsSamlAttributeMapping: Schema.Schema<CreateParamsSamlAttributeMapping, CreateParamsSamlAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateParamsSamlAttributeMapping: Schema.Schema<
+  CreateParamsSamlAttributeMapping,
+  CreateParamsSamlAttributeMapping.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
   emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
   firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
@@ -89,10 +98,11 @@ export declare namespace CreateParamsSamlLoginHint {
 /**
  * Schema of {@link CreateParamsSamlLoginHint}.
  */
-export const CreateParamsSamlLoginHint: Schema.Schema<CreateParamsSamlLoginHint, CreateParamsSamlLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.opt(Schema.String, "source")
-})
+export const CreateParamsSamlLoginHint: Schema.Schema<CreateParamsSamlLoginHint, CreateParamsSamlLoginHint.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+    source: /*#__PURE__*/ I.opt(Schema.String, "source")
+  })
 
 /**
  * Inline schema `CreateParamsSaml` of the `enterpriseConnections` operations.
@@ -134,7 +144,10 @@ export const CreateParamsSaml: Schema.Schema<CreateParamsSaml, CreateParamsSaml.
   idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
   idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
   idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSamlAttributeMapping), "attribute_mapping"),
+  attributeMapping: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(CreateParamsSamlAttributeMapping),
+    "attribute_mapping"
+  ),
   allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
   allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
   forceAuthn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "force_authn"),
@@ -205,7 +218,10 @@ export declare namespace CreateParamsCustomAttributesItem {
 /**
  * Schema of {@link CreateParamsCustomAttributesItem}.
  */
-export const CreateParamsCustomAttributesItem: Schema.Schema<CreateParamsCustomAttributesItem, CreateParamsCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateParamsCustomAttributesItem: Schema.Schema<
+  CreateParamsCustomAttributesItem,
+  CreateParamsCustomAttributesItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "name"),
   key: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "key"),
   ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
@@ -219,7 +235,14 @@ export const CreateParamsCustomAttributesItem: Schema.Schema<CreateParamsCustomA
  */
 export interface CreateParams {
   readonly name: string
-  readonly provider: "saml_custom" | "saml_okta" | "saml_google" | "saml_microsoft" | "oidc_custom" | "oidc_github_enterprise" | "oidc_gitlab"
+  readonly provider:
+    | "saml_custom"
+    | "saml_okta"
+    | "saml_google"
+    | "saml_microsoft"
+    | "oidc_custom"
+    | "oidc_github_enterprise"
+    | "oidc_gitlab"
   readonly domains: ReadonlyArray<string>
   readonly organizationId?: string | null
   readonly allowOrganizationAccountLinking?: boolean | null
@@ -233,7 +256,14 @@ export declare namespace CreateParams {
   /** CreateParams as sent and received, snake_case. */
   export interface Encoded {
     readonly name: string
-    readonly provider: "saml_custom" | "saml_okta" | "saml_google" | "saml_microsoft" | "oidc_custom" | "oidc_github_enterprise" | "oidc_gitlab"
+    readonly provider:
+      | "saml_custom"
+      | "saml_okta"
+      | "saml_google"
+      | "saml_microsoft"
+      | "oidc_custom"
+      | "oidc_github_enterprise"
+      | "oidc_gitlab"
     readonly domains: ReadonlyArray<string>
     readonly organization_id?: string | null
     readonly allow_organization_account_linking?: boolean | null
@@ -248,14 +278,34 @@ export declare namespace CreateParams {
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  provider: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft", "oidc_custom", "oidc_github_enterprise", "oidc_gitlab"), "provider"),
-  domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1)), "domains"),
+  provider: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Literal(
+      "saml_custom",
+      "saml_okta",
+      "saml_google",
+      "saml_microsoft",
+      "oidc_custom",
+      "oidc_github_enterprise",
+      "oidc_gitlab"
+    ),
+    "provider"
+  ),
+  domains: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1)),
+    "domains"
+  ),
   organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "allow_organization_account_linking"
+  ),
   active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
   saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSaml), "saml"),
   oidc: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsOidc), "oidc"),
-  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CreateParamsCustomAttributesItem), "custom_attributes")
+  customAttributes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(CreateParamsCustomAttributesItem),
+    "custom_attributes"
+  )
 })
 
 /**
@@ -320,7 +370,10 @@ export declare namespace UpdateParamsSamlAttributeMapping {
 /**
  * Schema of {@link UpdateParamsSamlAttributeMapping}.
  */
-export const UpdateParamsSamlAttributeMapping: Schema.Schema<UpdateParamsSamlAttributeMapping, UpdateParamsSamlAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UpdateParamsSamlAttributeMapping: Schema.Schema<
+  UpdateParamsSamlAttributeMapping,
+  UpdateParamsSamlAttributeMapping.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
   emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
   firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
@@ -345,10 +398,11 @@ export declare namespace UpdateParamsSamlLoginHint {
 /**
  * Schema of {@link UpdateParamsSamlLoginHint}.
  */
-export const UpdateParamsSamlLoginHint: Schema.Schema<UpdateParamsSamlLoginHint, UpdateParamsSamlLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.opt(Schema.String, "source")
-})
+export const UpdateParamsSamlLoginHint: Schema.Schema<UpdateParamsSamlLoginHint, UpdateParamsSamlLoginHint.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+    source: /*#__PURE__*/ I.opt(Schema.String, "source")
+  })
 
 /**
  * Inline schema `UpdateParamsSaml` of the `enterpriseConnections` operations.
@@ -393,7 +447,10 @@ export const UpdateParamsSaml: Schema.Schema<UpdateParamsSaml, UpdateParamsSaml.
   idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
   idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
   idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSamlAttributeMapping), "attribute_mapping"),
+  attributeMapping: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(UpdateParamsSamlAttributeMapping),
+    "attribute_mapping"
+  ),
   allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
   allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
   forceAuthn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "force_authn"),
@@ -464,7 +521,10 @@ export declare namespace UpdateParamsCustomAttributesItem {
 /**
  * Schema of {@link UpdateParamsCustomAttributesItem}.
  */
-export const UpdateParamsCustomAttributesItem: Schema.Schema<UpdateParamsCustomAttributesItem, UpdateParamsCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UpdateParamsCustomAttributesItem: Schema.Schema<
+  UpdateParamsCustomAttributesItem,
+  UpdateParamsCustomAttributesItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "name"),
   key: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "key"),
   ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
@@ -515,12 +575,21 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "domains"),
   active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
   syncUserAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "disable_additional_identifications"
+  ),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "allow_organization_account_linking"
+  ),
   organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
   saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSaml), "saml"),
   oidc: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsOidc), "oidc"),
-  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(UpdateParamsCustomAttributesItem)), "custom_attributes")
+  customAttributes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(UpdateParamsCustomAttributesItem)),
+    "custom_attributes"
+  )
 })
 
 /**
@@ -545,12 +614,22 @@ export declare namespace ListTestRunsParams {
 /**
  * Schema of {@link ListTestRunsParams}.
  */
-export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("pending", "success", "failed")), "status"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
+    status: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("pending", "success", "failed")),
+      "status"
+    ),
+    limit: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+      ),
+      "limit"
+    ),
+    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
+  })
 
 /**
  * Parameters of {@link createTestRun}.
@@ -568,12 +647,17 @@ export declare namespace CreateTestRunParams {
 /**
  * Schema of {@link CreateTestRunParams}.
  */
-export const CreateTestRunParams: Schema.Schema<CreateTestRunParams, CreateTestRunParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
-})
+export const CreateTestRunParams: Schema.Schema<CreateTestRunParams, CreateTestRunParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
+  })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /enterprise_connections` (`ListEnterpriseConnections`)
@@ -594,10 +678,19 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /enterprise_connections`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.EnterpriseConnection, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.EnterpriseConnection, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /enterprise_connections` (`CreateEnterpriseConnection`)
@@ -613,7 +706,11 @@ export const create: Op.Call<CreateParams, Schemas.EnterpriseConnection, CreateE
 })
 
 /** Failures of {@link get}. */
-export type GetError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /enterprise_connections/{enterprise_connection_id}` (`GetEnterpriseConnection`)
@@ -629,7 +726,11 @@ export const get: Op.Call<GetParams, Schemas.EnterpriseConnection, GetError> = /
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /enterprise_connections/{enterprise_connection_id}` (`DeleteEnterpriseConnection`)
@@ -645,7 +746,13 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /enterprise_connections/{enterprise_connection_id}` (`UpdateEnterpriseConnection`)
@@ -662,21 +769,27 @@ export const update: Op.Call<UpdateParams, Schemas.EnterpriseConnection, UpdateE
 })
 
 /** Failures of {@link listTestRuns}. */
-export type ListTestRunsError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListTestRunsError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /enterprise_connections/{enterprise_connection_id}/test_runs` (`ListEnterpriseConnectionTestRuns`)
  */
-export const listTestRuns: Op.Call<ListTestRunsParams, Schemas.EnterpriseConnectionTestRuns, ListTestRunsError> = /*#__PURE__*/ Op.make({
-  name: "enterpriseConnections.listTestRuns",
-  method: "GET",
-  path: "/enterprise_connections/{enterprise_connection_id}/test_runs",
-  params: ListTestRunsParams,
-  pathParams: ["enterprise_connection_id"],
-  queryParams: ["status", "limit", "offset"],
-  success: Schemas.EnterpriseConnectionTestRuns,
-  errors: [402, 403, 404, 422]
-})
+export const listTestRuns: Op.Call<ListTestRunsParams, Schemas.EnterpriseConnectionTestRuns, ListTestRunsError> =
+  /*#__PURE__*/ Op.make({
+    name: "enterpriseConnections.listTestRuns",
+    method: "GET",
+    path: "/enterprise_connections/{enterprise_connection_id}/test_runs",
+    params: ListTestRunsParams,
+    pathParams: ["enterprise_connection_id"],
+    queryParams: ["status", "limit", "offset"],
+    success: Schemas.EnterpriseConnectionTestRuns,
+    errors: [402, 403, 404, 422]
+  })
 
 /** Parameters of {@link listAllTestRuns}: those of {@link listTestRuns} without paging. */
 export type ListAllTestRunsParams = Omit<ListTestRunsParams, "limit" | "offset">
@@ -684,15 +797,24 @@ export type ListAllTestRunsParams = Omit<ListTestRunsParams, "limit" | "offset">
 /**
  * Every item of `GET /enterprise_connections/{enterprise_connection_id}/test_runs`, fetching pages on demand.
  */
-export const listAllTestRuns: Op.Pages<ListAllTestRunsParams, Schemas.EnterpriseConnectionTestRun, ListTestRunsError> = /*#__PURE__*/ Op.paginate(listTestRuns, { items: "data", total: true })
+export const listAllTestRuns: Op.Pages<ListAllTestRunsParams, Schemas.EnterpriseConnectionTestRun, ListTestRunsError> =
+  /*#__PURE__*/ Op.paginate(listTestRuns, { items: "data", total: true })
 
 /** Failures of {@link createTestRun}. */
-export type CreateTestRunError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type CreateTestRunError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`)
  */
-export const createTestRun: Op.Call<CreateTestRunParams, Schemas.EnterpriseConnectionTestRunResponse, CreateTestRunError> = /*#__PURE__*/ Op.make({
+export const createTestRun: Op.Call<
+  CreateTestRunParams,
+  Schemas.EnterpriseConnectionTestRunResponse,
+  CreateTestRunError
+> = /*#__PURE__*/ Op.make({
   name: "enterpriseConnections.createTestRun",
   method: "POST",
   path: "/enterprise_connections/{enterprise_connection_id}/test_runs",
@@ -713,7 +835,10 @@ export interface EnterpriseConnectionsApi {
   /**
    * Every item of `GET /enterprise_connections`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.EnterpriseConnection, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.EnterpriseConnection, ListError>
   /**
    * `POST /enterprise_connections` (`CreateEnterpriseConnection`)
    */
@@ -733,17 +858,34 @@ export interface EnterpriseConnectionsApi {
   /**
    * `GET /enterprise_connections/{enterprise_connection_id}/test_runs` (`ListEnterpriseConnectionTestRuns`)
    */
-  readonly listTestRuns: (params: ListTestRunsParams) => Effect.Effect<Schemas.EnterpriseConnectionTestRuns, ListTestRunsError>
+  readonly listTestRuns: (
+    params: ListTestRunsParams
+  ) => Effect.Effect<Schemas.EnterpriseConnectionTestRuns, ListTestRunsError>
   /**
    * Every item of `GET /enterprise_connections/{enterprise_connection_id}/test_runs`, fetching pages on demand.
    */
-  readonly listAllTestRuns: (params?: ListAllTestRunsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.EnterpriseConnectionTestRun, ListTestRunsError>
+  readonly listAllTestRuns: (
+    params?: ListAllTestRunsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.EnterpriseConnectionTestRun, ListTestRunsError>
   /**
    * `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`)
    */
-  readonly createTestRun: (params: CreateTestRunParams) => Effect.Effect<Schemas.EnterpriseConnectionTestRunResponse, CreateTestRunError>
+  readonly createTestRun: (
+    params: CreateTestRunParams
+  ) => Effect.Effect<Schemas.EnterpriseConnectionTestRunResponse, CreateTestRunError>
 }
 
 /** Binds the `enterpriseConnections` operations to a client. */
 export const bind = (client: ClerkClientService): EnterpriseConnectionsApi =>
-  Op.bind<EnterpriseConnectionsApi>(client, { list, listAll, create, get, delete: delete_, update, listTestRuns, listAllTestRuns, createTestRun })
+  Op.bind<EnterpriseConnectionsApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    listTestRuns,
+    listAllTestRuns,
+    createTestRun
+  })

@@ -55,7 +55,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   allowedOrigins: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "allowed_origins"),
   cookielessDev: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "cookieless_dev"),
   urlBasedSessionSyncing: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "url_based_session_syncing"),
-  preferredSignInStrategyWhenPasswordRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("password", "otp", "")), "preferred_sign_in_strategy_when_password_required")
+  preferredSignInStrategyWhenPasswordRequired: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("password", "otp", "")),
+    "preferred_sign_in_strategy_when_password_required"
+  )
 })
 
 /**
@@ -82,13 +85,23 @@ export declare namespace UpdateRestrictionsParams {
 /**
  * Schema of {@link UpdateRestrictionsParams}.
  */
-export const UpdateRestrictionsParams: Schema.Schema<UpdateRestrictionsParams, UpdateRestrictionsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  allowlist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allowlist"),
-  blocklist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "blocklist"),
-  allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allowlist_blocklist_disabled_on_sign_in"),
-  blockEmailSubaddresses: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "block_email_subaddresses"),
-  blockDisposableEmailDomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "block_disposable_email_domains")
-})
+export const UpdateRestrictionsParams: Schema.Schema<UpdateRestrictionsParams, UpdateRestrictionsParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    allowlist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allowlist"),
+    blocklist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "blocklist"),
+    allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+      "allowlist_blocklist_disabled_on_sign_in"
+    ),
+    blockEmailSubaddresses: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+      "block_email_subaddresses"
+    ),
+    blockDisposableEmailDomains: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+      "block_disposable_email_domains"
+    )
+  })
 
 /**
  * Parameters of {@link updateProtect}.
@@ -108,10 +121,11 @@ export declare namespace UpdateProtectParams {
 /**
  * Schema of {@link UpdateProtectParams}.
  */
-export const UpdateProtectParams: Schema.Schema<UpdateProtectParams, UpdateProtectParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  rulesEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "rules_enabled"),
-  specterEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "specter_enabled")
-})
+export const UpdateProtectParams: Schema.Schema<UpdateProtectParams, UpdateProtectParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    rulesEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "rules_enabled"),
+    specterEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "specter_enabled")
+  })
 
 /**
  * Parameters of {@link updateCommunication}.
@@ -129,9 +143,13 @@ export declare namespace UpdateCommunicationParams {
 /**
  * Schema of {@link UpdateCommunicationParams}.
  */
-export const UpdateCommunicationParams: Schema.Schema<UpdateCommunicationParams, UpdateCommunicationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  blockedCountryCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(250))), "blocked_country_codes")
-})
+export const UpdateCommunicationParams: Schema.Schema<UpdateCommunicationParams, UpdateCommunicationParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    blockedCountryCodes: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(250))),
+      "blocked_country_codes"
+    )
+  })
 
 /**
  * Parameters of {@link updateOAuthApplicationSettings}.
@@ -159,13 +177,31 @@ export declare namespace UpdateOAuthApplicationSettingsParams {
 /**
  * Schema of {@link UpdateOAuthApplicationSettingsParams}.
  */
-export const UpdateOAuthApplicationSettingsParams: Schema.Schema<UpdateOAuthApplicationSettingsParams, UpdateOAuthApplicationSettingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  dynamicOauthClientRegistration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "dynamic_oauth_client_registration"),
-  defaultScopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "default_scopes"),
+export const UpdateOAuthApplicationSettingsParams: Schema.Schema<
+  UpdateOAuthApplicationSettingsParams,
+  UpdateOAuthApplicationSettingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  dynamicOauthClientRegistration: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "dynamic_oauth_client_registration"
+  ),
+  defaultScopes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "default_scopes"
+  ),
   oauthJwtAccessTokens: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "oauth_jwt_access_tokens"),
-  clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "client_id_metadata_documents_advertised"),
-  clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "client_id_metadata_documents_only_allow_pre_registered_clients"),
-  clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "client_id_metadata_documents_block_implicitly_allowed_clients")
+  clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "client_id_metadata_documents_advertised"
+  ),
+  clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "client_id_metadata_documents_only_allow_pre_registered_clients"
+  ),
+  clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "client_id_metadata_documents_block_implicitly_allowed_clients"
+  )
 })
 
 /**
@@ -186,10 +222,11 @@ export declare namespace ChangeDomainParams {
 /**
  * Schema of {@link ChangeDomainParams}.
  */
-export const ChangeDomainParams: Schema.Schema<ChangeDomainParams, ChangeDomainParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  homeUrl: /*#__PURE__*/ I.opt(Schema.String, "home_url"),
-  isSecondary: /*#__PURE__*/ I.opt(Schema.Boolean, "is_secondary")
-})
+export const ChangeDomainParams: Schema.Schema<ChangeDomainParams, ChangeDomainParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    homeUrl: /*#__PURE__*/ I.opt(Schema.String, "home_url"),
+    isSecondary: /*#__PURE__*/ I.opt(Schema.Boolean, "is_secondary")
+  })
 
 /**
  * Parameters of {@link updateOrganizationSettings}.
@@ -221,7 +258,10 @@ export declare namespace UpdateOrganizationSettingsParams {
 /**
  * Schema of {@link UpdateOrganizationSettingsParams}.
  */
-export const UpdateOrganizationSettingsParams: Schema.Schema<UpdateOrganizationSettingsParams, UpdateOrganizationSettingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UpdateOrganizationSettingsParams: Schema.Schema<
+  UpdateOrganizationSettingsParams,
+  UpdateOrganizationSettingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   enabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "enabled"),
   maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "max_allowed_memberships"),
   adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
@@ -263,12 +303,19 @@ export const update: Op.CallOptional<UpdateParams, void, UpdateError> = /*#__PUR
 })
 
 /** Failures of {@link updateRestrictions}. */
-export type UpdateRestrictionsError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateRestrictionsError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /instance/restrictions` (`UpdateInstanceRestrictions`)
  */
-export const updateRestrictions: Op.CallOptional<UpdateRestrictionsParams, Schemas.InstanceRestrictions, UpdateRestrictionsError> = /*#__PURE__*/ Op.make({
+export const updateRestrictions: Op.CallOptional<
+  UpdateRestrictionsParams,
+  Schemas.InstanceRestrictions,
+  UpdateRestrictionsError
+> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.updateRestrictions",
   method: "PATCH",
   path: "/instance/restrictions",
@@ -298,15 +345,16 @@ export type UpdateProtectError = ClerkError.ClerkUnprocessable | ClerkError.Cler
 /**
  * `PATCH /instance/protect` (`UpdateInstanceProtect`)
  */
-export const updateProtect: Op.CallOptional<UpdateProtectParams, Schemas.InstanceProtect, UpdateProtectError> = /*#__PURE__*/ Op.make({
-  name: "instanceSettings.updateProtect",
-  method: "PATCH",
-  path: "/instance/protect",
-  params: UpdateProtectParams,
-  body: "json",
-  success: Schemas.InstanceProtect,
-  errors: [422]
-})
+export const updateProtect: Op.CallOptional<UpdateProtectParams, Schemas.InstanceProtect, UpdateProtectError> =
+  /*#__PURE__*/ Op.make({
+    name: "instanceSettings.updateProtect",
+    method: "PATCH",
+    path: "/instance/protect",
+    params: UpdateProtectParams,
+    body: "json",
+    success: Schemas.InstanceProtect,
+    errors: [422]
+  })
 
 /** Failures of {@link getCommunication}. */
 export type GetCommunicationError = ClerkError.ClerkCommonError
@@ -314,13 +362,14 @@ export type GetCommunicationError = ClerkError.ClerkCommonError
 /**
  * `GET /instance/communication` (`GetInstanceCommunication`)
  */
-export const getCommunication: Op.CallNone<Schemas.InstanceCommunication, GetCommunicationError> = /*#__PURE__*/ Op.make({
-  name: "instanceSettings.getCommunication",
-  method: "GET",
-  path: "/instance/communication",
-  success: Schemas.InstanceCommunication,
-  errors: []
-})
+export const getCommunication: Op.CallNone<Schemas.InstanceCommunication, GetCommunicationError> = /*#__PURE__*/ Op
+  .make({
+    name: "instanceSettings.getCommunication",
+    method: "GET",
+    path: "/instance/communication",
+    success: Schemas.InstanceCommunication,
+    errors: []
+  })
 
 /** Failures of {@link updateCommunication}. */
 export type UpdateCommunicationError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -328,7 +377,11 @@ export type UpdateCommunicationError = ClerkError.ClerkUnprocessable | ClerkErro
 /**
  * `PATCH /instance/communication` (`UpdateInstanceCommunication`)
  */
-export const updateCommunication: Op.CallOptional<UpdateCommunicationParams, Schemas.InstanceCommunication, UpdateCommunicationError> = /*#__PURE__*/ Op.make({
+export const updateCommunication: Op.CallOptional<
+  UpdateCommunicationParams,
+  Schemas.InstanceCommunication,
+  UpdateCommunicationError
+> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.updateCommunication",
   method: "PATCH",
   path: "/instance/communication",
@@ -344,7 +397,10 @@ export type GetOAuthApplicationSettingsError = ClerkError.ClerkCommonError
 /**
  * `GET /instance/oauth_application_settings` (`GetInstanceOAuthApplicationSettings`)
  */
-export const getOAuthApplicationSettings: Op.CallNone<Schemas.OAuthApplicationSettings, GetOAuthApplicationSettingsError> = /*#__PURE__*/ Op.make({
+export const getOAuthApplicationSettings: Op.CallNone<
+  Schemas.OAuthApplicationSettings,
+  GetOAuthApplicationSettingsError
+> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.getOAuthApplicationSettings",
   method: "GET",
   path: "/instance/oauth_application_settings",
@@ -358,7 +414,11 @@ export type UpdateOAuthApplicationSettingsError = ClerkError.ClerkUnprocessable 
 /**
  * `PATCH /instance/oauth_application_settings` (`UpdateInstanceOAuthApplicationSettings`)
  */
-export const updateOAuthApplicationSettings: Op.CallOptional<UpdateOAuthApplicationSettingsParams, Schemas.OAuthApplicationSettings, UpdateOAuthApplicationSettingsError> = /*#__PURE__*/ Op.make({
+export const updateOAuthApplicationSettings: Op.CallOptional<
+  UpdateOAuthApplicationSettingsParams,
+  Schemas.OAuthApplicationSettings,
+  UpdateOAuthApplicationSettingsError
+> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.updateOAuthApplicationSettings",
   method: "PATCH",
   path: "/instance/oauth_application_settings",
@@ -385,26 +445,41 @@ export const changeDomain: Op.CallOptional<ChangeDomainParams, void, ChangeDomai
 })
 
 /** Failures of {@link getOrganizationSettings}. */
-export type GetOrganizationSettingsError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetOrganizationSettingsError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /instance/organization_settings` (`GetInstanceOrganizationSettings`)
  */
-export const getOrganizationSettings: Op.CallNone<Schemas.OrganizationSettings, GetOrganizationSettingsError> = /*#__PURE__*/ Op.make({
-  name: "instanceSettings.getOrganizationSettings",
-  method: "GET",
-  path: "/instance/organization_settings",
-  success: Schemas.OrganizationSettings,
-  errors: [402, 404, 422]
-})
+export const getOrganizationSettings: Op.CallNone<Schemas.OrganizationSettings, GetOrganizationSettingsError> =
+  /*#__PURE__*/ Op.make({
+    name: "instanceSettings.getOrganizationSettings",
+    method: "GET",
+    path: "/instance/organization_settings",
+    success: Schemas.OrganizationSettings,
+    errors: [402, 404, 422]
+  })
 
 /** Failures of {@link updateOrganizationSettings}. */
-export type UpdateOrganizationSettingsError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateOrganizationSettingsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /instance/organization_settings` (`UpdateInstanceOrganizationSettings`)
  */
-export const updateOrganizationSettings: Op.CallOptional<UpdateOrganizationSettingsParams, Schemas.OrganizationSettings, UpdateOrganizationSettingsError> = /*#__PURE__*/ Op.make({
+export const updateOrganizationSettings: Op.CallOptional<
+  UpdateOrganizationSettingsParams,
+  Schemas.OrganizationSettings,
+  UpdateOrganizationSettingsError
+> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.updateOrganizationSettings",
   method: "PATCH",
   path: "/instance/organization_settings",
@@ -427,7 +502,9 @@ export interface InstanceSettingsApi {
   /**
    * `PATCH /instance/restrictions` (`UpdateInstanceRestrictions`)
    */
-  readonly updateRestrictions: (params?: UpdateRestrictionsParams) => Effect.Effect<Schemas.InstanceRestrictions, UpdateRestrictionsError>
+  readonly updateRestrictions: (
+    params?: UpdateRestrictionsParams
+  ) => Effect.Effect<Schemas.InstanceRestrictions, UpdateRestrictionsError>
   /**
    * `GET /instance/protect` (`GetInstanceProtect`)
    */
@@ -443,15 +520,22 @@ export interface InstanceSettingsApi {
   /**
    * `PATCH /instance/communication` (`UpdateInstanceCommunication`)
    */
-  readonly updateCommunication: (params?: UpdateCommunicationParams) => Effect.Effect<Schemas.InstanceCommunication, UpdateCommunicationError>
+  readonly updateCommunication: (
+    params?: UpdateCommunicationParams
+  ) => Effect.Effect<Schemas.InstanceCommunication, UpdateCommunicationError>
   /**
    * `GET /instance/oauth_application_settings` (`GetInstanceOAuthApplicationSettings`)
    */
-  readonly getOAuthApplicationSettings: () => Effect.Effect<Schemas.OAuthApplicationSettings, GetOAuthApplicationSettingsError>
+  readonly getOAuthApplicationSettings: () => Effect.Effect<
+    Schemas.OAuthApplicationSettings,
+    GetOAuthApplicationSettingsError
+  >
   /**
    * `PATCH /instance/oauth_application_settings` (`UpdateInstanceOAuthApplicationSettings`)
    */
-  readonly updateOAuthApplicationSettings: (params?: UpdateOAuthApplicationSettingsParams) => Effect.Effect<Schemas.OAuthApplicationSettings, UpdateOAuthApplicationSettingsError>
+  readonly updateOAuthApplicationSettings: (
+    params?: UpdateOAuthApplicationSettingsParams
+  ) => Effect.Effect<Schemas.OAuthApplicationSettings, UpdateOAuthApplicationSettingsError>
   /**
    * `POST /instance/change_domain` (`ChangeProductionInstanceDomain`)
    */
@@ -463,9 +547,24 @@ export interface InstanceSettingsApi {
   /**
    * `PATCH /instance/organization_settings` (`UpdateInstanceOrganizationSettings`)
    */
-  readonly updateOrganizationSettings: (params?: UpdateOrganizationSettingsParams) => Effect.Effect<Schemas.OrganizationSettings, UpdateOrganizationSettingsError>
+  readonly updateOrganizationSettings: (
+    params?: UpdateOrganizationSettingsParams
+  ) => Effect.Effect<Schemas.OrganizationSettings, UpdateOrganizationSettingsError>
 }
 
 /** Binds the `instanceSettings` operations to a client. */
 export const bind = (client: ClerkClientService): InstanceSettingsApi =>
-  Op.bind<InstanceSettingsApi>(client, { get, update, updateRestrictions, getProtect, updateProtect, getCommunication, updateCommunication, getOAuthApplicationSettings, updateOAuthApplicationSettings, changeDomain, getOrganizationSettings, updateOrganizationSettings })
+  Op.bind<InstanceSettingsApi>(client, {
+    get,
+    update,
+    updateRestrictions,
+    getProtect,
+    updateProtect,
+    getCommunication,
+    updateCommunication,
+    getOAuthApplicationSettings,
+    updateOAuthApplicationSettings,
+    changeDomain,
+    getOrganizationSettings,
+    updateOrganizationSettings
+  })

@@ -44,7 +44,13 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -82,7 +88,15 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   redirectUrl: /*#__PURE__*/ I.opt(Schema.String, "redirect_url"),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
   ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(365))), "expires_in_days"),
+  expiresInDays: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
+      )
+    ),
+    "expires_in_days"
+  ),
   templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
 })
 
@@ -114,13 +128,24 @@ export declare namespace BulkCreateParamsInvitationsItem {
 /**
  * Schema of {@link BulkCreateParamsInvitationsItem}.
  */
-export const BulkCreateParamsInvitationsItem: Schema.Schema<BulkCreateParamsInvitationsItem, BulkCreateParamsInvitationsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BulkCreateParamsInvitationsItem: Schema.Schema<
+  BulkCreateParamsInvitationsItem,
+  BulkCreateParamsInvitationsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
   redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
   ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(365))), "expires_in_days"),
+  expiresInDays: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
+      )
+    ),
+    "expires_in_days"
+  ),
   templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
 })
 
@@ -141,7 +166,13 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  invitations: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(10)), "invitations")
+  invitations: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(
+      /*#__PURE__*/ Schema.minItems(1),
+      /*#__PURE__*/ Schema.maxItems(10)
+    ),
+    "invitations"
+  )
 })
 
 /**
@@ -186,7 +217,7 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /invitations`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Invitation, ListError> = /*#__PURE__*/ Op.paginate(list, {  })
+export const listAll: Op.Pages<ListAllParams, Schemas.Invitation, ListError> = /*#__PURE__*/ Op.paginate(list, {})
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -210,16 +241,17 @@ export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnpro
 /**
  * `POST /invitations/bulk` (`CreateBulkInvitations`)
  */
-export const bulkCreate: Op.CallOptional<BulkCreateParams, Schemas.InvitationList, BulkCreateError> = /*#__PURE__*/ Op.make({
-  name: "invitations.bulkCreate",
-  method: "POST",
-  path: "/invitations/bulk",
-  params: BulkCreateParams,
-  body: "json",
-  arrayBody: "invitations",
-  success: Schemas.InvitationList,
-  errors: [400, 422]
-})
+export const bulkCreate: Op.CallOptional<BulkCreateParams, Schemas.InvitationList, BulkCreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "invitations.bulkCreate",
+    method: "POST",
+    path: "/invitations/bulk",
+    params: BulkCreateParams,
+    body: "json",
+    arrayBody: "invitations",
+    success: Schemas.InvitationList,
+    errors: [400, 422]
+  })
 
 /** Failures of {@link revoke}. */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError

@@ -10,8 +10,6 @@ import type * as ClerkError from "../ClerkError.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
-
-
 /** Failures of {@link getJWKS}. */
 export type GetJWKSError = ClerkError.ClerkCommonError
 
@@ -35,5 +33,4 @@ export interface JwksApi {
 }
 
 /** Binds the `jwks` operations to a client. */
-export const bind = (client: ClerkClientService): JwksApi =>
-  Op.bind<JwksApi>(client, { getJWKS })
+export const bind = (client: ClerkClientService): JwksApi => Op.bind<JwksApi>(client, { getJWKS })

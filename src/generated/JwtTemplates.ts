@@ -35,7 +35,13 @@ export declare namespace ListParams {
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -70,8 +76,24 @@ export declare namespace CreateParams {
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "lifetime"),
-  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(300))), "allowed_clock_skew"),
+  lifetime: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
+      )
+    ),
+    "lifetime"
+  ),
+  allowedClockSkew: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(0),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(300)
+      )
+    ),
+    "allowed_clock_skew"
+  ),
   customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
   signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
   signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
@@ -151,8 +173,24 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   templateId: /*#__PURE__*/ I.req(Schema.String, "template_id"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "lifetime"),
-  allowedClockSkew: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(300))), "allowed_clock_skew"),
+  lifetime: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
+      )
+    ),
+    "lifetime"
+  ),
+  allowedClockSkew: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(0),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(300)
+      )
+    ),
+    "allowed_clock_skew"
+  ),
   customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
   signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
   signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
@@ -180,10 +218,14 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /jwt_templates`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.JWTTemplate, ListError> = /*#__PURE__*/ Op.paginate(list, {  })
+export const listAll: Op.Pages<ListAllParams, Schemas.JWTTemplate, ListError> = /*#__PURE__*/ Op.paginate(list, {})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /jwt_templates` (`CreateJWTTemplate`)
@@ -231,7 +273,11 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /jwt_templates/{template_id}` (`UpdateJWTTemplate`)
@@ -258,7 +304,10 @@ export interface JwtTemplatesApi {
   /**
    * Every item of `GET /jwt_templates`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.JWTTemplate, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.JWTTemplate, ListError>
   /**
    * `POST /jwt_templates` (`CreateJWTTemplate`)
    */

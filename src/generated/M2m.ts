@@ -40,8 +40,17 @@ export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   revoked: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoked"),
   expired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "expired"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(100)), "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "offset")
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Number.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(100)
+    ),
+    "limit"
+  ),
+  offset: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
+    "offset"
+  )
 })
 
 /**
@@ -69,7 +78,7 @@ export declare namespace ListTokensResponseM2mTokensItem {
     readonly id: string
     readonly subject: string
     readonly claims?: unknown
-    readonly scopes?: ReadonlyArray<string>
+    readonly scopes?: ReadonlyArray<string> | null
     readonly revoked: boolean
     readonly revocation_reason: string | null
     readonly expired: boolean
@@ -82,12 +91,15 @@ export declare namespace ListTokensResponseM2mTokensItem {
 /**
  * Schema of {@link ListTokensResponseM2mTokensItem}.
  */
-export const ListTokensResponseM2mTokensItem: Schema.Schema<ListTokensResponseM2mTokensItem, ListTokensResponseM2mTokensItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ListTokensResponseM2mTokensItem: Schema.Schema<
+  ListTokensResponseM2mTokensItem,
+  ListTokensResponseM2mTokensItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
   claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+  scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
   revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
   revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
   expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
@@ -115,10 +127,11 @@ export declare namespace ListTokensResponse {
 /**
  * Schema of {@link ListTokensResponse}.
  */
-export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  m2mTokens: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListTokensResponseM2mTokensItem), "m2m_tokens"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    m2mTokens: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListTokensResponseM2mTokensItem), "m2m_tokens"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Parameters of {@link createToken}.
@@ -142,12 +155,19 @@ export declare namespace CreateTokenParams {
 /**
  * Schema of {@link CreateTokenParams}.
  */
-export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  tokenFormat: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("opaque", "jwt"), "token_format"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))), "seconds_until_expiration"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  minRemainingTtlSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "min_remaining_ttl_seconds")
-})
+export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    tokenFormat: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("opaque", "jwt"), "token_format"),
+    secondsUntilExpiration: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))),
+      "seconds_until_expiration"
+    ),
+    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+    minRemainingTtlSeconds: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)),
+      "min_remaining_ttl_seconds"
+    )
+  })
 
 /**
  * Inline schema `CreateTokenResponse` of the `m2m` operations.
@@ -175,7 +195,7 @@ export declare namespace CreateTokenResponse {
     readonly id: string
     readonly subject: string
     readonly claims?: unknown
-    readonly scopes?: ReadonlyArray<string>
+    readonly scopes?: ReadonlyArray<string> | null
     readonly token: string
     readonly revoked: boolean
     readonly revocation_reason: string | null
@@ -189,21 +209,22 @@ export declare namespace CreateTokenResponse {
 /**
  * Schema of {@link CreateTokenResponse}.
  */
-export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  token: /*#__PURE__*/ I.req(Schema.String, "token"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+    token: /*#__PURE__*/ I.req(Schema.String, "token"),
+    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Parameters of {@link revokeToken}.
@@ -223,10 +244,11 @@ export declare namespace RevokeTokenParams {
 /**
  * Schema of {@link RevokeTokenParams}.
  */
-export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  m2mTokenId: /*#__PURE__*/ I.req(Schema.String, "m2m_token_id"),
-  revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
-})
+export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    m2mTokenId: /*#__PURE__*/ I.req(Schema.String, "m2m_token_id"),
+    revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
+  })
 
 /**
  * Inline schema `RevokeTokenResponse` of the `m2m` operations.
@@ -253,7 +275,7 @@ export declare namespace RevokeTokenResponse {
     readonly id: string
     readonly subject: string
     readonly claims?: unknown
-    readonly scopes?: ReadonlyArray<string>
+    readonly scopes?: ReadonlyArray<string> | null
     readonly revoked: boolean
     readonly revocation_reason: string | null
     readonly expired: boolean
@@ -266,20 +288,21 @@ export declare namespace RevokeTokenResponse {
 /**
  * Schema of {@link RevokeTokenResponse}.
  */
-export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeTokenResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Parameters of {@link verifyToken}.
@@ -297,9 +320,10 @@ export declare namespace VerifyTokenParams {
 /**
  * Schema of {@link VerifyTokenParams}.
  */
-export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  token: /*#__PURE__*/ I.req(Schema.String, "token")
-})
+export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    token: /*#__PURE__*/ I.req(Schema.String, "token")
+  })
 
 /**
  * Inline schema `VerifyTokenResponse` of the `m2m` operations.
@@ -326,7 +350,7 @@ export declare namespace VerifyTokenResponse {
     readonly id: string
     readonly subject: string
     readonly claims?: unknown
-    readonly scopes?: ReadonlyArray<string>
+    readonly scopes?: ReadonlyArray<string> | null
     readonly revoked: boolean
     readonly revocation_reason: string | null
     readonly expired: boolean
@@ -339,23 +363,28 @@ export declare namespace VerifyTokenResponse {
 /**
  * Schema of {@link VerifyTokenResponse}.
  */
-export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyTokenResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
+    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /** Failures of {@link listTokens}. */
-export type ListTokensError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type ListTokensError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /m2m_tokens` (`getM2MTokens`)
@@ -376,7 +405,11 @@ export type ListAllTokensParams = Omit<ListTokensParams, "limit" | "offset">
 /**
  * Every item of `GET /m2m_tokens`, fetching pages on demand.
  */
-export const listAllTokens: Op.Pages<ListAllTokensParams, NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError> = /*#__PURE__*/ Op.paginate(listTokens, { items: "m2mTokens", total: true, maxPageSize: 100 })
+export const listAllTokens: Op.Pages<
+  ListAllTokensParams,
+  NonNullable<ListTokensResponse["m2mTokens"]>[number],
+  ListTokensError
+> = /*#__PURE__*/ Op.paginate(listTokens, { items: "m2mTokens", total: true, maxPageSize: 100 })
 
 /** Failures of {@link createToken}. */
 export type CreateTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
@@ -384,15 +417,16 @@ export type CreateTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkConf
 /**
  * `POST /m2m_tokens` (`createM2MToken`)
  */
-export const createToken: Op.CallOptional<CreateTokenParams, CreateTokenResponse, CreateTokenError> = /*#__PURE__*/ Op.make({
-  name: "m2m.createToken",
-  method: "POST",
-  path: "/m2m_tokens",
-  params: CreateTokenParams,
-  body: "json-required",
-  success: CreateTokenResponse,
-  errors: [400, 409]
-})
+export const createToken: Op.CallOptional<CreateTokenParams, CreateTokenResponse, CreateTokenError> = /*#__PURE__*/ Op
+  .make({
+    name: "m2m.createToken",
+    method: "POST",
+    path: "/m2m_tokens",
+    params: CreateTokenParams,
+    body: "json-required",
+    success: CreateTokenResponse,
+    errors: [400, 409]
+  })
 
 /** Failures of {@link revokeToken}. */
 export type RevokeTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -436,7 +470,10 @@ export interface M2mApi {
   /**
    * Every item of `GET /m2m_tokens`, fetching pages on demand.
    */
-  readonly listAllTokens: (params?: ListAllTokensParams, options?: Op.StreamOptions) => Stream.Stream<NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError>
+  readonly listAllTokens: (
+    params?: ListAllTokensParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError>
   /**
    * `POST /m2m_tokens` (`createM2MToken`)
    */

@@ -36,7 +36,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
@@ -63,9 +69,21 @@ export declare namespace CreateParams {
  * Schema of {@link CreateParams}.
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)), "name"),
-  scopedMachines: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(150)), "scoped_machines"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)), "default_token_ttl")
+  name: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)),
+    "name"
+  ),
+  scopedMachines: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(150)),
+    "scoped_machines"
+  ),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
+    ),
+    "default_token_ttl"
+  )
 })
 
 /**
@@ -130,8 +148,17 @@ export declare namespace UpdateParams {
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)), "name"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)), "default_token_ttl")
+  name: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)),
+    "name"
+  ),
+  defaultTokenTtl: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
+    ),
+    "default_token_ttl"
+  )
 })
 
 /**
@@ -150,9 +177,10 @@ export declare namespace GetSecretKeyParams {
 /**
  * Schema of {@link GetSecretKeyParams}.
  */
-export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
-})
+export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
+  })
 
 /**
  * Parameters of {@link rotateSecretKey}.
@@ -172,10 +200,17 @@ export declare namespace RotateSecretKeyParams {
 /**
  * Schema of {@link RotateSecretKeyParams}.
  */
-export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateSecretKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  previousTokenTtl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(28800)), "previous_token_ttl")
-})
+export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateSecretKeyParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+    previousTokenTtl: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(0),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(28800)
+      ),
+      "previous_token_ttl"
+    )
+  })
 
 /**
  * Parameters of {@link createScope}.
@@ -195,10 +230,11 @@ export declare namespace CreateScopeParams {
 /**
  * Schema of {@link CreateScopeParams}.
  */
-export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id")
-})
+export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopeParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+    toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id")
+  })
 
 /**
  * Parameters of {@link deleteScope}.
@@ -218,13 +254,18 @@ export declare namespace DeleteScopeParams {
 /**
  * Schema of {@link DeleteScopeParams}.
  */
-export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  otherMachineId: /*#__PURE__*/ I.req(Schema.String, "other_machine_id")
-})
+export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopeParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
+    otherMachineId: /*#__PURE__*/ I.req(Schema.String, "other_machine_id")
+  })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /machines` (`ListMachines`)
@@ -245,10 +286,17 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /machines`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Machine, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.Machine, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /machines` (`CreateMachine`)
@@ -264,7 +312,12 @@ export const create: Op.Call<CreateParams, Schemas.MachineCreated, CreateError> 
 })
 
 /** Failures of {@link get}. */
-export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /machines/{machine_id}` (`GetMachine`)
@@ -280,7 +333,12 @@ export const get: Op.Call<GetParams, Schemas.Machine, GetError> = /*#__PURE__*/ 
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /machines/{machine_id}` (`DeleteMachine`)
@@ -296,7 +354,12 @@ const delete_: Op.Call<DeleteParams, Schemas.MachineDeleted, DeleteError> = /*#_
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /machines/{machine_id}` (`UpdateMachine`)
@@ -313,40 +376,57 @@ export const update: Op.Call<UpdateParams, Schemas.Machine, UpdateError> = /*#__
 })
 
 /** Failures of {@link getSecretKey}. */
-export type GetSecretKeyError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetSecretKeyError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /machines/{machine_id}/secret_key` (`GetMachineSecretKey`)
  */
-export const getSecretKey: Op.Call<GetSecretKeyParams, Schemas.MachineSecretKey, GetSecretKeyError> = /*#__PURE__*/ Op.make({
-  name: "machines.getSecretKey",
-  method: "GET",
-  path: "/machines/{machine_id}/secret_key",
-  params: GetSecretKeyParams,
-  pathParams: ["machine_id"],
-  success: Schemas.MachineSecretKey,
-  errors: [400, 401, 403, 404]
-})
+export const getSecretKey: Op.Call<GetSecretKeyParams, Schemas.MachineSecretKey, GetSecretKeyError> = /*#__PURE__*/ Op
+  .make({
+    name: "machines.getSecretKey",
+    method: "GET",
+    path: "/machines/{machine_id}/secret_key",
+    params: GetSecretKeyParams,
+    pathParams: ["machine_id"],
+    success: Schemas.MachineSecretKey,
+    errors: [400, 401, 403, 404]
+  })
 
 /** Failures of {@link rotateSecretKey}. */
-export type RotateSecretKeyError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type RotateSecretKeyError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /machines/{machine_id}/secret_key/rotate` (`RotateMachineSecretKey`)
  */
-export const rotateSecretKey: Op.Call<RotateSecretKeyParams, Schemas.MachineSecretKey, RotateSecretKeyError> = /*#__PURE__*/ Op.make({
-  name: "machines.rotateSecretKey",
-  method: "POST",
-  path: "/machines/{machine_id}/secret_key/rotate",
-  params: RotateSecretKeyParams,
-  pathParams: ["machine_id"],
-  body: "json-required",
-  success: Schemas.MachineSecretKey,
-  errors: [400, 401, 403, 404, 422]
-})
+export const rotateSecretKey: Op.Call<RotateSecretKeyParams, Schemas.MachineSecretKey, RotateSecretKeyError> =
+  /*#__PURE__*/ Op.make({
+    name: "machines.rotateSecretKey",
+    method: "POST",
+    path: "/machines/{machine_id}/secret_key/rotate",
+    params: RotateSecretKeyParams,
+    pathParams: ["machine_id"],
+    body: "json-required",
+    success: Schemas.MachineSecretKey,
+    errors: [400, 401, 403, 404, 422]
+  })
 
 /** Failures of {@link createScope}. */
-export type CreateScopeError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateScopeError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /machines/{machine_id}/scopes` (`CreateMachineScope`)
@@ -363,20 +443,26 @@ export const createScope: Op.Call<CreateScopeParams, Schemas.MachineScope, Creat
 })
 
 /** Failures of {@link deleteScope}. */
-export type DeleteScopeError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type DeleteScopeError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /machines/{machine_id}/scopes/{other_machine_id}` (`DeleteMachineScope`)
  */
-export const deleteScope: Op.Call<DeleteScopeParams, Schemas.MachineScopeDeleted, DeleteScopeError> = /*#__PURE__*/ Op.make({
-  name: "machines.deleteScope",
-  method: "DELETE",
-  path: "/machines/{machine_id}/scopes/{other_machine_id}",
-  params: DeleteScopeParams,
-  pathParams: ["machine_id", "other_machine_id"],
-  success: Schemas.MachineScopeDeleted,
-  errors: [400, 401, 403, 404, 422]
-})
+export const deleteScope: Op.Call<DeleteScopeParams, Schemas.MachineScopeDeleted, DeleteScopeError> = /*#__PURE__*/ Op
+  .make({
+    name: "machines.deleteScope",
+    method: "DELETE",
+    path: "/machines/{machine_id}/scopes/{other_machine_id}",
+    params: DeleteScopeParams,
+    pathParams: ["machine_id", "other_machine_id"],
+    success: Schemas.MachineScopeDeleted,
+    errors: [400, 401, 403, 404, 422]
+  })
 
 export { delete_ as delete }
 
@@ -413,7 +499,9 @@ export interface MachinesApi {
   /**
    * `POST /machines/{machine_id}/secret_key/rotate` (`RotateMachineSecretKey`)
    */
-  readonly rotateSecretKey: (params: RotateSecretKeyParams) => Effect.Effect<Schemas.MachineSecretKey, RotateSecretKeyError>
+  readonly rotateSecretKey: (
+    params: RotateSecretKeyParams
+  ) => Effect.Effect<Schemas.MachineSecretKey, RotateSecretKeyError>
   /**
    * `POST /machines/{machine_id}/scopes` (`CreateMachineScope`)
    */
@@ -426,4 +514,15 @@ export interface MachinesApi {
 
 /** Binds the `machines` operations to a client. */
 export const bind = (client: ClerkClientService): MachinesApi =>
-  Op.bind<MachinesApi>(client, { list, listAll, create, get, delete: delete_, update, getSecretKey, rotateSecretKey, createScope, deleteScope })
+  Op.bind<MachinesApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    getSecretKey,
+    rotateSecretKey,
+    createScope,
+    deleteScope
+  })

@@ -37,7 +37,10 @@ export declare namespace GetPublicInterstitialParams {
 /**
  * Schema of {@link GetPublicInterstitialParams}.
  */
-export const GetPublicInterstitialParams: Schema.Schema<GetPublicInterstitialParams, GetPublicInterstitialParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetPublicInterstitialParams: Schema.Schema<
+  GetPublicInterstitialParams,
+  GetPublicInterstitialParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   frontendApi: /*#__PURE__*/ I.opt(Schema.String, "frontend_api"),
   publishableKey: /*#__PURE__*/ I.opt(Schema.String, "publishable_key"),
   proxyUrl: /*#__PURE__*/ I.opt(Schema.String, "proxy_url"),
@@ -52,22 +55,25 @@ export type GetPublicInterstitialError = ClerkError.ClerkBadRequest | ClerkError
 /**
  * `GET /public/interstitial` (`GetPublicInterstitial`)
  */
-export const getPublicInterstitial: Op.CallOptional<GetPublicInterstitialParams, string, GetPublicInterstitialError> = /*#__PURE__*/ Op.make({
-  name: "miscellaneous.getPublicInterstitial",
-  method: "GET",
-  path: "/public/interstitial",
-  params: GetPublicInterstitialParams,
-  queryParams: ["frontend_api", "publishable_key", "proxy_url", "domain", "sign_in_url", "use_domain_for_script"],
-  success: "text",
-  errors: [400, 500]
-})
+export const getPublicInterstitial: Op.CallOptional<GetPublicInterstitialParams, string, GetPublicInterstitialError> =
+  /*#__PURE__*/ Op.make({
+    name: "miscellaneous.getPublicInterstitial",
+    method: "GET",
+    path: "/public/interstitial",
+    params: GetPublicInterstitialParams,
+    queryParams: ["frontend_api", "publishable_key", "proxy_url", "domain", "sign_in_url", "use_domain_for_script"],
+    success: "text",
+    errors: [400, 500]
+  })
 
 /** The `miscellaneous` operations bound to a client, as found on `ClerkBackend`. */
 export interface MiscellaneousApi {
   /**
    * `GET /public/interstitial` (`GetPublicInterstitial`)
    */
-  readonly getPublicInterstitial: (params?: GetPublicInterstitialParams) => Effect.Effect<string, GetPublicInterstitialError>
+  readonly getPublicInterstitial: (
+    params?: GetPublicInterstitialParams
+  ) => Effect.Effect<string, GetPublicInterstitialError>
 }
 
 /** Binds the `miscellaneous` operations to a client. */

@@ -72,19 +72,20 @@ export declare namespace VerifyResponseVariant1 {
 /**
  * Schema of {@link VerifyResponseVariant1}.
  */
-export const VerifyResponseVariant1: Schema.Schema<VerifyResponseVariant1, VerifyResponseVariant1.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("clerk_idp_oauth_access_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const VerifyResponseVariant1: Schema.Schema<VerifyResponseVariant1, VerifyResponseVariant1.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("clerk_idp_oauth_access_token"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
+    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
+    scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
+    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
+    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Inline schema `VerifyResponseVariant2` of the `oauthAccessTokens` operations.
@@ -102,9 +103,10 @@ export declare namespace VerifyResponseVariant2 {
 /**
  * Schema of {@link VerifyResponseVariant2}.
  */
-export const VerifyResponseVariant2: Schema.Schema<VerifyResponseVariant2, VerifyResponseVariant2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active")
-})
+export const VerifyResponseVariant2: Schema.Schema<VerifyResponseVariant2, VerifyResponseVariant2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    active: /*#__PURE__*/ I.req(Schema.Boolean, "active")
+  })
 
 /** Failures of {@link verify}. */
 export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -112,22 +114,25 @@ export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /oauth_applications/access_tokens/verify` (`verifyOAuthAccessToken`)
  */
-export const verify: Op.CallOptional<VerifyParams, VerifyResponseVariant1 | VerifyResponseVariant2, VerifyError> = /*#__PURE__*/ Op.make({
-  name: "oauthAccessTokens.verify",
-  method: "POST",
-  path: "/oauth_applications/access_tokens/verify",
-  params: VerifyParams,
-  body: "json-required",
-  success: Schema.Union(VerifyResponseVariant1, VerifyResponseVariant2),
-  errors: [400, 404]
-})
+export const verify: Op.CallOptional<VerifyParams, VerifyResponseVariant1 | VerifyResponseVariant2, VerifyError> =
+  /*#__PURE__*/ Op.make({
+    name: "oauthAccessTokens.verify",
+    method: "POST",
+    path: "/oauth_applications/access_tokens/verify",
+    params: VerifyParams,
+    body: "json-required",
+    success: Schema.Union(VerifyResponseVariant1, VerifyResponseVariant2),
+    errors: [400, 404]
+  })
 
 /** The `oauthAccessTokens` operations bound to a client, as found on `ClerkBackend`. */
 export interface OauthAccessTokensApi {
   /**
    * `POST /oauth_applications/access_tokens/verify` (`verifyOAuthAccessToken`)
    */
-  readonly verify: (params?: VerifyParams) => Effect.Effect<VerifyResponseVariant1 | VerifyResponseVariant2, VerifyError>
+  readonly verify: (
+    params?: VerifyParams
+  ) => Effect.Effect<VerifyResponseVariant1 | VerifyResponseVariant2, VerifyError>
 }
 
 /** Binds the `oauthAccessTokens` operations to a client. */

@@ -36,7 +36,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
   nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query")
@@ -74,9 +80,18 @@ export declare namespace CreateParams {
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  redirectUris: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "redirect_uris"),
-  callbackUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))), "callback_url"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))), "scopes"),
+  redirectUris: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "redirect_uris"
+  ),
+  callbackUrl: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
+    "callback_url"
+  ),
+  scopes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
+    "scopes"
+  ),
   consentScreenEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
   pkceRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "pkce_required"),
   public: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "public")
@@ -157,9 +172,18 @@ export declare namespace UpdateParams {
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
   name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  redirectUris: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "redirect_uris"),
-  callbackUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))), "callback_url"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))), "scopes"),
+  redirectUris: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "redirect_uris"
+  ),
+  callbackUrl: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
+    "callback_url"
+  ),
+  scopes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
+    "scopes"
+  ),
   consentScreenEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
   pkceRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "pkce_required"),
   public: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "public")
@@ -207,9 +231,10 @@ export declare namespace RotateSecretParams {
 /**
  * Schema of {@link RotateSecretParams}.
  */
-export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
-})
+export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
+  })
 
 /**
  * Parameters of {@link revokeToken}.
@@ -229,13 +254,18 @@ export declare namespace RevokeTokenParams {
 /**
  * Schema of {@link RevokeTokenParams}.
  */
-export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
-  token: /*#__PURE__*/ I.req(Schema.String, "token")
-})
+export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
+    token: /*#__PURE__*/ I.req(Schema.String, "token")
+  })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /oauth_applications` (`ListOAuthApplications`)
@@ -256,10 +286,17 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /oauth_applications`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.OAuthApplication, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.OAuthApplication, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /oauth_applications` (`CreateOAuthApplication`)
@@ -307,7 +344,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /oauth_applications/{oauth_application_id}` (`UpdateOAuthApplication`)
@@ -324,7 +366,11 @@ export const update: Op.Call<UpdateParams, Schemas.OAuthApplication, UpdateError
 })
 
 /** Failures of {@link uploadLogo}. */
-export type UploadLogoError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type UploadLogoError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /oauth_applications/{oauth_application_id}/logo` (`UploadOAuthApplicationLogo`)
@@ -346,18 +392,24 @@ export type RotateSecretError = ClerkError.ClerkForbidden | ClerkError.ClerkNotF
 /**
  * `POST /oauth_applications/{oauth_application_id}/rotate_secret` (`RotateOAuthApplicationSecret`)
  */
-export const rotateSecret: Op.Call<RotateSecretParams, Schemas.OAuthApplicationWithSecret, RotateSecretError> = /*#__PURE__*/ Op.make({
-  name: "oauthApplications.rotateSecret",
-  method: "POST",
-  path: "/oauth_applications/{oauth_application_id}/rotate_secret",
-  params: RotateSecretParams,
-  pathParams: ["oauth_application_id"],
-  success: Schemas.OAuthApplicationWithSecret,
-  errors: [403, 404]
-})
+export const rotateSecret: Op.Call<RotateSecretParams, Schemas.OAuthApplicationWithSecret, RotateSecretError> =
+  /*#__PURE__*/ Op.make({
+    name: "oauthApplications.rotateSecret",
+    method: "POST",
+    path: "/oauth_applications/{oauth_application_id}/rotate_secret",
+    params: RotateSecretParams,
+    pathParams: ["oauth_application_id"],
+    success: Schemas.OAuthApplicationWithSecret,
+    errors: [403, 404]
+  })
 
 /** Failures of {@link revokeToken}. */
-export type RevokeTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type RevokeTokenError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /oauth_applications/{oauth_application_id}/revoke_token` (`RevokeOAuthApplicationToken`)
@@ -384,7 +436,10 @@ export interface OauthApplicationsApi {
   /**
    * Every item of `GET /oauth_applications`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OAuthApplication, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OAuthApplication, ListError>
   /**
    * `POST /oauth_applications` (`CreateOAuthApplication`)
    */
@@ -408,7 +463,9 @@ export interface OauthApplicationsApi {
   /**
    * `POST /oauth_applications/{oauth_application_id}/rotate_secret` (`RotateOAuthApplicationSecret`)
    */
-  readonly rotateSecret: (params: RotateSecretParams) => Effect.Effect<Schemas.OAuthApplicationWithSecret, RotateSecretError>
+  readonly rotateSecret: (
+    params: RotateSecretParams
+  ) => Effect.Effect<Schemas.OAuthApplicationWithSecret, RotateSecretError>
   /**
    * `POST /oauth_applications/{oauth_application_id}/revoke_token` (`RevokeOAuthApplicationToken`)
    */
@@ -417,4 +474,14 @@ export interface OauthApplicationsApi {
 
 /** Binds the `oauthApplications` operations to a client. */
 export const bind = (client: ClerkClientService): OauthApplicationsApi =>
-  Op.bind<OauthApplicationsApi>(client, { list, listAll, create, get, delete: delete_, update, uploadLogo, rotateSecret, revokeToken })
+  Op.bind<OauthApplicationsApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    uploadLogo,
+    rotateSecret,
+    revokeToken
+  })

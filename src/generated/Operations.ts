@@ -5,50 +5,50 @@
  *
  * @since 0.1.0
  */
-import * as Miscellaneous from "./Miscellaneous.js"
-import * as Jwks from "./Jwks.js"
-import * as Clients from "./Clients.js"
-import * as EmailAddresses from "./EmailAddresses.js"
-import * as PhoneNumbers from "./PhoneNumbers.js"
-import * as Sessions from "./Sessions.js"
-import * as EmailSMSTemplates from "./EmailSMSTemplates.js"
-import * as EmailAndSmsTemplates from "./EmailAndSmsTemplates.js"
-import * as Templates from "./Templates.js"
-import * as Users from "./Users.js"
-import * as Invitations from "./Invitations.js"
-import * as OrganizationInvitations from "./OrganizationInvitations.js"
-import * as AllowlistIdentifiers from "./AllowlistIdentifiers.js"
-import * as BlocklistIdentifiers from "./BlocklistIdentifiers.js"
-import * as BetaFeatures from "./BetaFeatures.js"
 import * as ActorTokens from "./ActorTokens.js"
+import * as AdminPortalLinkTokens from "./AdminPortalLinkTokens.js"
+import * as AgentTasks from "./AgentTasks.js"
+import * as AllowlistIdentifiers from "./AllowlistIdentifiers.js"
+import * as ApiKeys from "./ApiKeys.js"
+import * as BetaFeatures from "./BetaFeatures.js"
+import * as Billing from "./Billing.js"
+import * as BlocklistIdentifiers from "./BlocklistIdentifiers.js"
+import * as Clients from "./Clients.js"
+import * as Directories from "./Directories.js"
 import * as Domains from "./Domains.js"
+import * as EmailAddresses from "./EmailAddresses.js"
+import * as EmailAndSmsTemplates from "./EmailAndSmsTemplates.js"
+import * as EmailSMSTemplates from "./EmailSMSTemplates.js"
+import * as EnterpriseConnections from "./EnterpriseConnections.js"
 import * as InstanceSettings from "./InstanceSettings.js"
-import * as Webhooks from "./Webhooks.js"
+import * as Invitations from "./Invitations.js"
+import * as Jwks from "./Jwks.js"
 import * as JwtTemplates from "./JwtTemplates.js"
+import * as M2m from "./M2m.js"
 import * as Machines from "./Machines.js"
-import * as Organizations from "./Organizations.js"
-import * as OrganizationRoles from "./OrganizationRoles.js"
-import * as OrganizationMemberships from "./OrganizationMemberships.js"
+import * as Miscellaneous from "./Miscellaneous.js"
+import * as OauthAccessTokens from "./OauthAccessTokens.js"
+import * as OauthApplications from "./OauthApplications.js"
 import * as OrganizationDomains from "./OrganizationDomains.js"
+import * as OrganizationInvitations from "./OrganizationInvitations.js"
+import * as OrganizationMemberships from "./OrganizationMemberships.js"
+import * as OrganizationPermissions from "./OrganizationPermissions.js"
+import * as OrganizationRoles from "./OrganizationRoles.js"
+import * as Organizations from "./Organizations.js"
+import * as PhoneNumbers from "./PhoneNumbers.js"
 import * as ProxyChecks from "./ProxyChecks.js"
 import * as RedirectUrls from "./RedirectUrls.js"
+import * as RoleSets from "./RoleSets.js"
+import * as SamlConnections from "./SamlConnections.js"
+import * as ScimDirectories from "./ScimDirectories.js"
+import * as Sessions from "./Sessions.js"
 import * as SignInTokens from "./SignInTokens.js"
 import * as SignUps from "./SignUps.js"
-import * as OauthApplications from "./OauthApplications.js"
-import * as SamlConnections from "./SamlConnections.js"
-import * as EnterpriseConnections from "./EnterpriseConnections.js"
+import * as Templates from "./Templates.js"
 import * as TestingTokens from "./TestingTokens.js"
-import * as AgentTasks from "./AgentTasks.js"
+import * as Users from "./Users.js"
 import * as WaitlistEntries from "./WaitlistEntries.js"
-import * as Billing from "./Billing.js"
-import * as OrganizationPermissions from "./OrganizationPermissions.js"
-import * as RoleSets from "./RoleSets.js"
-import * as ScimDirectories from "./ScimDirectories.js"
-import * as Directories from "./Directories.js"
-import * as AdminPortalLinkTokens from "./AdminPortalLinkTokens.js"
-import * as ApiKeys from "./ApiKeys.js"
-import * as M2m from "./M2m.js"
-import * as OauthAccessTokens from "./OauthAccessTokens.js"
+import * as Webhooks from "./Webhooks.js"
 
 /** Every operation, keyed by `group.method`. */
 export const operations = {
@@ -300,7 +300,7 @@ export const operations = {
   "m2m.createToken": M2m.createToken,
   "m2m.revokeToken": M2m.revokeToken,
   "m2m.verifyToken": M2m.verifyToken,
-  "oauthAccessTokens.verify": OauthAccessTokens.verify,
+  "oauthAccessTokens.verify": OauthAccessTokens.verify
 } as const
 
 /** The operations' table type. */
@@ -318,5 +318,5 @@ export const successStatus: Partial<Record<OperationName, number>> = {
   "oauthApplications.revokeToken": 204,
   "enterpriseConnections.create": 201,
   "adminPortalLinkTokens.create": 201,
-  "m2m.createToken": 201,
+  "m2m.createToken": 201
 }

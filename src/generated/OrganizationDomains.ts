@@ -41,7 +41,13 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
   verified: /*#__PURE__*/ I.opt(Schema.String, "verified"),
   enrollmentMode: /*#__PURE__*/ I.opt(Schema.String, "enrollment_mode"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -144,10 +150,11 @@ export declare namespace VerifyOwnershipParams {
 /**
  * Schema of {@link VerifyOwnershipParams}.
  */
-export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyOwnershipParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
-})
+export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyOwnershipParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
+  })
 
 /**
  * Parameters of {@link listAll}.
@@ -155,7 +162,16 @@ export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyO
 export interface ListAllParams {
   readonly organizationId?: string
   readonly verified?: "true" | "false"
-  readonly enrollmentMode?: ReadonlyArray<"manual_invitation" | "automatic_invitation" | "automatic_suggestion" | "enterprise_sso" | "-manual_invitation" | "-automatic_invitation" | "-automatic_suggestion" | "-enterprise_sso">
+  readonly enrollmentMode?: ReadonlyArray<
+    | "manual_invitation"
+    | "automatic_invitation"
+    | "automatic_suggestion"
+    | "enterprise_sso"
+    | "-manual_invitation"
+    | "-automatic_invitation"
+    | "-automatic_suggestion"
+    | "-enterprise_sso"
+  >
   readonly query?: string
   readonly domains?: ReadonlyArray<string>
   readonly orderBy?: string
@@ -168,7 +184,16 @@ export declare namespace ListAllParams {
   export interface Encoded {
     readonly organization_id?: string
     readonly verified?: "true" | "false"
-    readonly enrollment_mode?: ReadonlyArray<"manual_invitation" | "automatic_invitation" | "automatic_suggestion" | "enterprise_sso" | "-manual_invitation" | "-automatic_invitation" | "-automatic_suggestion" | "-enterprise_sso">
+    readonly enrollment_mode?: ReadonlyArray<
+      | "manual_invitation"
+      | "automatic_invitation"
+      | "automatic_suggestion"
+      | "enterprise_sso"
+      | "-manual_invitation"
+      | "-automatic_invitation"
+      | "-automatic_suggestion"
+      | "-enterprise_sso"
+    >
     readonly query?: string
     readonly domains?: ReadonlyArray<string>
     readonly order_by?: string
@@ -182,12 +207,32 @@ export declare namespace ListAllParams {
 export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
   verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "verified"),
-  enrollmentMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso", "-manual_invitation", "-automatic_invitation", "-automatic_suggestion", "-enterprise_sso")), "enrollment_mode"),
+  enrollmentMode: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(
+      /*#__PURE__*/ Schema.Literal(
+        "manual_invitation",
+        "automatic_invitation",
+        "automatic_suggestion",
+        "enterprise_sso",
+        "-manual_invitation",
+        "-automatic_invitation",
+        "-automatic_suggestion",
+        "-enterprise_sso"
+      )
+    ),
+    "enrollment_mode"
+  ),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit")
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  )
 })
 
 /** Failures of {@link list}. */
@@ -213,10 +258,18 @@ export type ListStreamParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations/{organization_id}/domains`, fetching pages on demand.
  */
-export const listStream: Op.Pages<ListStreamParams, Schemas.OrganizationDomain, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listStream: Op.Pages<ListStreamParams, Schemas.OrganizationDomain, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/domains` (`CreateOrganizationDomain`)
@@ -233,7 +286,11 @@ export const create: Op.Call<CreateParams, Schemas.OrganizationDomain, CreateErr
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organizations/{organization_id}/domains/{domain_id}` (`DeleteOrganizationDomain`)
@@ -249,7 +306,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /organizations/{organization_id}/domains/{domain_id}` (`UpdateOrganizationDomain`)
@@ -271,15 +333,16 @@ export type VerifyOwnershipError = ClerkError.ClerkForbidden | ClerkError.ClerkN
 /**
  * `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` (`VerifyOrganizationDomainOwnership`)
  */
-export const verifyOwnership: Op.Call<VerifyOwnershipParams, Schemas.OrganizationDomain, VerifyOwnershipError> = /*#__PURE__*/ Op.make({
-  name: "organizationDomains.verifyOwnership",
-  method: "POST",
-  path: "/organizations/{organization_id}/domains/{domain_id}/verify_ownership",
-  params: VerifyOwnershipParams,
-  pathParams: ["organization_id", "domain_id"],
-  success: Schemas.OrganizationDomain,
-  errors: [401, 403, 404]
-})
+export const verifyOwnership: Op.Call<VerifyOwnershipParams, Schemas.OrganizationDomain, VerifyOwnershipError> =
+  /*#__PURE__*/ Op.make({
+    name: "organizationDomains.verifyOwnership",
+    method: "POST",
+    path: "/organizations/{organization_id}/domains/{domain_id}/verify_ownership",
+    params: VerifyOwnershipParams,
+    pathParams: ["organization_id", "domain_id"],
+    success: Schemas.OrganizationDomain,
+    errors: [401, 403, 404]
+  })
 
 /** Failures of {@link listAll}. */
 export type ListAllError = ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -287,16 +350,18 @@ export type ListAllError = ClerkError.ClerkForbidden | ClerkError.ClerkUnprocess
 /**
  * `GET /organization_domains` (`ListAllOrganizationDomains`)
  */
-export const listAll: Op.CallOptional<ListAllParams, Schemas.OrganizationDomains, ListAllError> = /*#__PURE__*/ Op.make({
-  name: "organizationDomains.listAll",
-  method: "GET",
-  path: "/organization_domains",
-  params: ListAllParams,
-  queryParams: ["organization_id", "verified", "enrollment_mode", "query", "domains", "order_by", "offset", "limit"],
-  commaQueryParams: ["enrollment_mode"],
-  success: Schemas.OrganizationDomains,
-  errors: [401, 403, 422]
-})
+export const listAll: Op.CallOptional<ListAllParams, Schemas.OrganizationDomains, ListAllError> = /*#__PURE__*/ Op.make(
+  {
+    name: "organizationDomains.listAll",
+    method: "GET",
+    path: "/organization_domains",
+    params: ListAllParams,
+    queryParams: ["organization_id", "verified", "enrollment_mode", "query", "domains", "order_by", "offset", "limit"],
+    commaQueryParams: ["enrollment_mode"],
+    success: Schemas.OrganizationDomains,
+    errors: [401, 403, 422]
+  }
+)
 
 /** Parameters of {@link listAllStream}: those of {@link listAll} without paging. */
 export type ListAllStreamParams = Omit<ListAllParams, "limit" | "offset">
@@ -304,7 +369,8 @@ export type ListAllStreamParams = Omit<ListAllParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_domains`, fetching pages on demand.
  */
-export const listAllStream: Op.Pages<ListAllStreamParams, Schemas.OrganizationDomain, ListAllError> = /*#__PURE__*/ Op.paginate(listAll, { items: "data", total: true })
+export const listAllStream: Op.Pages<ListAllStreamParams, Schemas.OrganizationDomain, ListAllError> = /*#__PURE__*/ Op
+  .paginate(listAll, { items: "data", total: true })
 
 export { delete_ as delete }
 
@@ -317,7 +383,10 @@ export interface OrganizationDomainsApi {
   /**
    * Every item of `GET /organizations/{organization_id}/domains`, fetching pages on demand.
    */
-  readonly listStream: (params?: ListStreamParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationDomain, ListError>
+  readonly listStream: (
+    params?: ListStreamParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationDomain, ListError>
   /**
    * `POST /organizations/{organization_id}/domains` (`CreateOrganizationDomain`)
    */
@@ -333,7 +402,9 @@ export interface OrganizationDomainsApi {
   /**
    * `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` (`VerifyOrganizationDomainOwnership`)
    */
-  readonly verifyOwnership: (params: VerifyOwnershipParams) => Effect.Effect<Schemas.OrganizationDomain, VerifyOwnershipError>
+  readonly verifyOwnership: (
+    params: VerifyOwnershipParams
+  ) => Effect.Effect<Schemas.OrganizationDomain, VerifyOwnershipError>
   /**
    * `GET /organization_domains` (`ListAllOrganizationDomains`)
    */
@@ -341,9 +412,21 @@ export interface OrganizationDomainsApi {
   /**
    * Every item of `GET /organization_domains`, fetching pages on demand.
    */
-  readonly listAllStream: (params?: ListAllStreamParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationDomain, ListAllError>
+  readonly listAllStream: (
+    params?: ListAllStreamParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationDomain, ListAllError>
 }
 
 /** Binds the `organizationDomains` operations to a client. */
 export const bind = (client: ClerkClientService): OrganizationDomainsApi =>
-  Op.bind<OrganizationDomainsApi>(client, { list, listStream, create, delete: delete_, update, verifyOwnership, listAll, listAllStream })
+  Op.bind<OrganizationDomainsApi>(client, {
+    list,
+    listStream,
+    create,
+    delete: delete_,
+    update,
+    verifyOwnership,
+    listAll,
+    listAllStream
+  })

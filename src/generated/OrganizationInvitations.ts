@@ -41,7 +41,13 @@ export const GetAllParams: Schema.Schema<GetAllParams, GetAllParams.Encoded> = /
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -76,7 +82,13 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
   emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -120,7 +132,15 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
   privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
   redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
-  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(365))), "expires_in_days"),
+  expiresInDays: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
+      )
+    ),
+    "expires_in_days"
+  ),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
 
@@ -154,14 +174,25 @@ export declare namespace BulkCreateParamsInvitationsItem {
 /**
  * Schema of {@link BulkCreateParamsInvitationsItem}.
  */
-export const BulkCreateParamsInvitationsItem: Schema.Schema<BulkCreateParamsInvitationsItem, BulkCreateParamsInvitationsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BulkCreateParamsInvitationsItem: Schema.Schema<
+  BulkCreateParamsInvitationsItem,
+  BulkCreateParamsInvitationsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   inviterUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_user_id"),
   role: /*#__PURE__*/ I.req(Schema.String, "role"),
   publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
   privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
   redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
-  expiresInDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(365))), "expires_in_days"),
+  expiresInDays: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
+      )
+    ),
+    "expires_in_days"
+  ),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
 
@@ -185,7 +216,13 @@ export declare namespace BulkCreateParams {
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  invitations: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(10)), "invitations")
+  invitations: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(
+      /*#__PURE__*/ Schema.minItems(1),
+      /*#__PURE__*/ Schema.maxItems(10)
+    ),
+    "invitations"
+  )
 })
 
 /**
@@ -208,11 +245,18 @@ export declare namespace ListPendingParams {
 /**
  * Schema of {@link ListPendingParams}.
  */
-export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    limit: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+      ),
+      "limit"
+    ),
+    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
+  })
 
 /**
  * Parameters of {@link get}.
@@ -264,12 +308,20 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 })
 
 /** Failures of {@link getAll}. */
-export type GetAllError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetAllError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_invitations` (`ListInstanceOrganizationInvitations`)
  */
-export const getAll: Op.CallOptional<GetAllParams, Schemas.OrganizationInvitationsWithPublicOrganizationData, GetAllError> = /*#__PURE__*/ Op.make({
+export const getAll: Op.CallOptional<
+  GetAllParams,
+  Schemas.OrganizationInvitationsWithPublicOrganizationData,
+  GetAllError
+> = /*#__PURE__*/ Op.make({
   name: "organizationInvitations.getAll",
   method: "GET",
   path: "/organization_invitations",
@@ -285,10 +337,18 @@ export type GetAllStreamParams = Omit<GetAllParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_invitations`, fetching pages on demand.
  */
-export const getAllStream: Op.Pages<GetAllStreamParams, Schemas.OrganizationInvitationWithPublicOrganizationData, GetAllError> = /*#__PURE__*/ Op.paginate(getAll, { items: "data", total: true })
+export const getAllStream: Op.Pages<
+  GetAllStreamParams,
+  Schemas.OrganizationInvitationWithPublicOrganizationData,
+  GetAllError
+> = /*#__PURE__*/ Op.paginate(getAll, { items: "data", total: true })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/invitations` (`ListOrganizationInvitations`)
@@ -310,10 +370,19 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations/{organization_id}/invitations`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.OrganizationInvitation, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.OrganizationInvitation, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`)
@@ -330,22 +399,28 @@ export const create: Op.Call<CreateParams, Schemas.OrganizationInvitation, Creat
 })
 
 /** Failures of {@link bulkCreate}. */
-export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type BulkCreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/invitations/bulk` (`CreateOrganizationInvitationBulk`)
  */
-export const bulkCreate: Op.Call<BulkCreateParams, Schemas.OrganizationInvitations, BulkCreateError> = /*#__PURE__*/ Op.make({
-  name: "organizationInvitations.bulkCreate",
-  method: "POST",
-  path: "/organizations/{organization_id}/invitations/bulk",
-  params: BulkCreateParams,
-  pathParams: ["organization_id"],
-  body: "json-required",
-  arrayBody: "invitations",
-  success: Schemas.OrganizationInvitations,
-  errors: [400, 403, 404, 422]
-})
+export const bulkCreate: Op.Call<BulkCreateParams, Schemas.OrganizationInvitations, BulkCreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationInvitations.bulkCreate",
+    method: "POST",
+    path: "/organizations/{organization_id}/invitations/bulk",
+    params: BulkCreateParams,
+    pathParams: ["organization_id"],
+    body: "json-required",
+    arrayBody: "invitations",
+    success: Schemas.OrganizationInvitations,
+    errors: [400, 403, 404, 422]
+  })
 
 /** Failures of {@link listPending}. */
 export type ListPendingError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -355,16 +430,17 @@ export type ListPendingError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotF
  *
  * @deprecated
  */
-export const listPending: Op.Call<ListPendingParams, Schemas.OrganizationInvitations, ListPendingError> = /*#__PURE__*/ Op.make({
-  name: "organizationInvitations.listPending",
-  method: "GET",
-  path: "/organizations/{organization_id}/invitations/pending",
-  params: ListPendingParams,
-  pathParams: ["organization_id"],
-  queryParams: ["limit", "offset"],
-  success: Schemas.OrganizationInvitations,
-  errors: [400, 404]
-})
+export const listPending: Op.Call<ListPendingParams, Schemas.OrganizationInvitations, ListPendingError> =
+  /*#__PURE__*/ Op.make({
+    name: "organizationInvitations.listPending",
+    method: "GET",
+    path: "/organizations/{organization_id}/invitations/pending",
+    params: ListPendingParams,
+    pathParams: ["organization_id"],
+    queryParams: ["limit", "offset"],
+    success: Schemas.OrganizationInvitations,
+    errors: [400, 404]
+  })
 
 /** Parameters of {@link listAllPending}: those of {@link listPending} without paging. */
 export type ListAllPendingParams = Omit<ListPendingParams, "limit" | "offset">
@@ -374,10 +450,15 @@ export type ListAllPendingParams = Omit<ListPendingParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAllPending: Op.Pages<ListAllPendingParams, Schemas.OrganizationInvitation, ListPendingError> = /*#__PURE__*/ Op.paginate(listPending, { items: "data", total: true })
+export const listAllPending: Op.Pages<ListAllPendingParams, Schemas.OrganizationInvitation, ListPendingError> =
+  /*#__PURE__*/ Op.paginate(listPending, { items: "data", total: true })
 
 /** Failures of {@link get}. */
-export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`)
@@ -393,7 +474,11 @@ export const get: Op.Call<GetParams, Schemas.OrganizationInvitation, GetError> =
 })
 
 /** Failures of {@link revoke}. */
-export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type RevokeError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` (`RevokeOrganizationInvitation`)
@@ -414,11 +499,16 @@ export interface OrganizationInvitationsApi {
   /**
    * `GET /organization_invitations` (`ListInstanceOrganizationInvitations`)
    */
-  readonly getAll: (params?: GetAllParams) => Effect.Effect<Schemas.OrganizationInvitationsWithPublicOrganizationData, GetAllError>
+  readonly getAll: (
+    params?: GetAllParams
+  ) => Effect.Effect<Schemas.OrganizationInvitationsWithPublicOrganizationData, GetAllError>
   /**
    * Every item of `GET /organization_invitations`, fetching pages on demand.
    */
-  readonly getAllStream: (params?: GetAllStreamParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetAllError>
+  readonly getAllStream: (
+    params?: GetAllStreamParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetAllError>
   /**
    * `GET /organizations/{organization_id}/invitations` (`ListOrganizationInvitations`)
    */
@@ -426,7 +516,10 @@ export interface OrganizationInvitationsApi {
   /**
    * Every item of `GET /organizations/{organization_id}/invitations`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationInvitation, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationInvitation, ListError>
   /**
    * `POST /organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`)
    */
@@ -446,7 +539,10 @@ export interface OrganizationInvitationsApi {
    *
    * @deprecated
    */
-  readonly listAllPending: (params?: ListAllPendingParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationInvitation, ListPendingError>
+  readonly listAllPending: (
+    params?: ListAllPendingParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationInvitation, ListPendingError>
   /**
    * `GET /organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`)
    */
@@ -459,4 +555,15 @@ export interface OrganizationInvitationsApi {
 
 /** Binds the `organizationInvitations` operations to a client. */
 export const bind = (client: ClerkClientService): OrganizationInvitationsApi =>
-  Op.bind<OrganizationInvitationsApi>(client, { getAll, getAllStream, list, listAll, create, bulkCreate, listPending, listAllPending, get, revoke })
+  Op.bind<OrganizationInvitationsApi>(client, {
+    getAll,
+    getAllStream,
+    list,
+    listAll,
+    create,
+    bulkCreate,
+    listPending,
+    listAllPending,
+    get,
+    revoke
+  })

@@ -83,7 +83,13 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
   createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
   createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -190,12 +196,13 @@ export declare namespace UpdateMetadataParams {
 /**
  * Schema of {@link UpdateMetadataParams}.
  */
-export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
-})
+export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
+  })
 
 /** Failures of {@link list}. */
 export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -209,7 +216,26 @@ export const list: Op.Call<ListParams, Schemas.OrganizationMemberships, ListErro
   path: "/organizations/{organization_id}/memberships",
   params: ListParams,
   pathParams: ["organization_id"],
-  queryParams: ["order_by", "user_id", "email_address", "phone_number", "username", "web3_wallet", "role", "query", "email_address_query", "phone_number_query", "username_query", "name_query", "last_active_at_before", "last_active_at_after", "created_at_before", "created_at_after", "limit", "offset"],
+  queryParams: [
+    "order_by",
+    "user_id",
+    "email_address",
+    "phone_number",
+    "username",
+    "web3_wallet",
+    "role",
+    "query",
+    "email_address_query",
+    "phone_number_query",
+    "username_query",
+    "name_query",
+    "last_active_at_before",
+    "last_active_at_after",
+    "created_at_before",
+    "created_at_after",
+    "limit",
+    "offset"
+  ],
   success: Schemas.OrganizationMemberships,
   errors: [401, 422]
 })
@@ -220,10 +246,18 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations/{organization_id}/memberships`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.OrganizationMembership, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.OrganizationMembership, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/memberships` (`CreateOrganizationMembership`)
@@ -273,21 +307,26 @@ export const update: Op.Call<UpdateParams, Schemas.OrganizationMembership, Updat
 })
 
 /** Failures of {@link updateMetadata}. */
-export type UpdateMetadataError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateMetadataError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` (`UpdateOrganizationMembershipMetadata`)
  */
-export const updateMetadata: Op.Call<UpdateMetadataParams, Schemas.OrganizationMembership, UpdateMetadataError> = /*#__PURE__*/ Op.make({
-  name: "organizationMemberships.updateMetadata",
-  method: "PATCH",
-  path: "/organizations/{organization_id}/memberships/{user_id}/metadata",
-  params: UpdateMetadataParams,
-  pathParams: ["organization_id", "user_id"],
-  body: "json",
-  success: Schemas.OrganizationMembership,
-  errors: [400, 404, 422]
-})
+export const updateMetadata: Op.Call<UpdateMetadataParams, Schemas.OrganizationMembership, UpdateMetadataError> =
+  /*#__PURE__*/ Op.make({
+    name: "organizationMemberships.updateMetadata",
+    method: "PATCH",
+    path: "/organizations/{organization_id}/memberships/{user_id}/metadata",
+    params: UpdateMetadataParams,
+    pathParams: ["organization_id", "user_id"],
+    body: "json",
+    success: Schemas.OrganizationMembership,
+    errors: [400, 404, 422]
+  })
 
 export { delete_ as delete }
 
@@ -300,7 +339,10 @@ export interface OrganizationMembershipsApi {
   /**
    * Every item of `GET /organizations/{organization_id}/memberships`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationMembership, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationMembership, ListError>
   /**
    * `POST /organizations/{organization_id}/memberships` (`CreateOrganizationMembership`)
    */
@@ -316,7 +358,9 @@ export interface OrganizationMembershipsApi {
   /**
    * `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` (`UpdateOrganizationMembershipMetadata`)
    */
-  readonly updateMetadata: (params: UpdateMetadataParams) => Effect.Effect<Schemas.OrganizationMembership, UpdateMetadataError>
+  readonly updateMetadata: (
+    params: UpdateMetadataParams
+  ) => Effect.Effect<Schemas.OrganizationMembership, UpdateMetadataError>
 }
 
 /** Binds the `organizationMemberships` operations to a client. */

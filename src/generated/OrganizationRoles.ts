@@ -38,7 +38,13 @@ export declare namespace ListParams {
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -70,8 +76,14 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   key: /*#__PURE__*/ I.req(Schema.String, "key"),
   description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  permissions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "permissions"),
-  includeInInitialRoleSet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "include_in_initial_role_set")
+  permissions: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "permissions"
+  ),
+  includeInInitialRoleSet: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "include_in_initial_role_set"
+  )
 })
 
 /**
@@ -143,7 +155,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
   key: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "key"),
   description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  permissions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "permissions")
+  permissions: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "permissions"
+  )
 })
 
 /**
@@ -164,10 +179,11 @@ export declare namespace AssignPermissionParams {
 /**
  * Schema of {@link AssignPermissionParams}.
  */
-export const AssignPermissionParams: Schema.Schema<AssignPermissionParams, AssignPermissionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
-  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
-})
+export const AssignPermissionParams: Schema.Schema<AssignPermissionParams, AssignPermissionParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
+    permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
+  })
 
 /**
  * Parameters of {@link removePermission}.
@@ -187,13 +203,18 @@ export declare namespace RemovePermissionParams {
 /**
  * Schema of {@link RemovePermissionParams}.
  */
-export const RemovePermissionParams: Schema.Schema<RemovePermissionParams, RemovePermissionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
-  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
-})
+export const RemovePermissionParams: Schema.Schema<RemovePermissionParams, RemovePermissionParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
+    permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
+  })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_roles` (`ListOrganizationRoles`)
@@ -214,10 +235,19 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_roles`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Role, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.Role, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organization_roles` (`CreateOrganizationRole`)
@@ -249,7 +279,11 @@ export const get: Op.Call<GetParams, Schemas.Role, GetError> = /*#__PURE__*/ Op.
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organization_roles/{organization_role_id}` (`DeleteOrganizationRole`)
@@ -265,7 +299,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /organization_roles/{organization_role_id}` (`UpdateOrganizationRole`)
@@ -282,36 +321,46 @@ export const update: Op.Call<UpdateParams, Schemas.Role, UpdateError> = /*#__PUR
 })
 
 /** Failures of {@link assignPermission}. */
-export type AssignPermissionError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
+export type AssignPermissionError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organization_roles/{organization_role_id}/permissions/{permission_id}` (`AssignPermissionToOrganizationRole`)
  */
-export const assignPermission: Op.Call<AssignPermissionParams, Schemas.Role, AssignPermissionError> = /*#__PURE__*/ Op.make({
-  name: "organizationRoles.assignPermission",
-  method: "POST",
-  path: "/organization_roles/{organization_role_id}/permissions/{permission_id}",
-  params: AssignPermissionParams,
-  pathParams: ["organization_role_id", "permission_id"],
-  success: Schemas.Role,
-  errors: [401, 403, 404, 409]
-})
+export const assignPermission: Op.Call<AssignPermissionParams, Schemas.Role, AssignPermissionError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationRoles.assignPermission",
+    method: "POST",
+    path: "/organization_roles/{organization_role_id}/permissions/{permission_id}",
+    params: AssignPermissionParams,
+    pathParams: ["organization_role_id", "permission_id"],
+    success: Schemas.Role,
+    errors: [401, 403, 404, 409]
+  })
 
 /** Failures of {@link removePermission}. */
-export type RemovePermissionError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type RemovePermissionError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organization_roles/{organization_role_id}/permissions/{permission_id}` (`RemovePermissionFromOrganizationRole`)
  */
-export const removePermission: Op.Call<RemovePermissionParams, Schemas.Role, RemovePermissionError> = /*#__PURE__*/ Op.make({
-  name: "organizationRoles.removePermission",
-  method: "DELETE",
-  path: "/organization_roles/{organization_role_id}/permissions/{permission_id}",
-  params: RemovePermissionParams,
-  pathParams: ["organization_role_id", "permission_id"],
-  success: Schemas.Role,
-  errors: [401, 403, 404, 422]
-})
+export const removePermission: Op.Call<RemovePermissionParams, Schemas.Role, RemovePermissionError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationRoles.removePermission",
+    method: "DELETE",
+    path: "/organization_roles/{organization_role_id}/permissions/{permission_id}",
+    params: RemovePermissionParams,
+    pathParams: ["organization_role_id", "permission_id"],
+    success: Schemas.Role,
+    errors: [401, 403, 404, 422]
+  })
 
 export { delete_ as delete }
 
@@ -353,4 +402,13 @@ export interface OrganizationRolesApi {
 
 /** Binds the `organizationRoles` operations to a client. */
 export const bind = (client: ClerkClientService): OrganizationRolesApi =>
-  Op.bind<OrganizationRolesApi>(client, { list, listAll, create, get, delete: delete_, update, assignPermission, removePermission })
+  Op.bind<OrganizationRolesApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    assignPermission,
+    removePermission
+  })

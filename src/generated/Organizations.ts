@@ -45,12 +45,21 @@ export declare namespace ListParams {
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
-  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "include_missing_member_with_elevated_permissions"),
+  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(
+    Schema.Boolean,
+    "include_missing_member_with_elevated_permissions"
+  ),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
   organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -90,7 +99,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
   publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
   slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "max_allowed_memberships"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
+    "max_allowed_memberships"
+  ),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
 })
@@ -118,7 +130,10 @@ export declare namespace GetParams {
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
   includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
-  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "include_missing_member_with_elevated_permissions")
+  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(
+    Schema.Boolean,
+    "include_missing_member_with_elevated_permissions"
+  )
 })
 
 /**
@@ -173,7 +188,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
   name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
   slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))), "max_allowed_memberships"),
+  maxAllowedMemberships: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
+    "max_allowed_memberships"
+  ),
   adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
@@ -199,11 +217,12 @@ export declare namespace ReplaceMetadataParams {
 /**
  * Schema of {@link ReplaceMetadataParams}.
  */
-export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
-})
+export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
+  })
 
 /**
  * Parameters of {@link mergeMetadata}.
@@ -225,11 +244,12 @@ export declare namespace MergeMetadataParams {
 /**
  * Schema of {@link MergeMetadataParams}.
  */
-export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
-})
+export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetadataParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
+  })
 
 /**
  * Parameters of {@link uploadLogo}.
@@ -293,7 +313,10 @@ export declare namespace GetBillingSubscriptionParams {
 /**
  * Schema of {@link GetBillingSubscriptionParams}.
  */
-export const GetBillingSubscriptionParams: Schema.Schema<GetBillingSubscriptionParams, GetBillingSubscriptionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetBillingSubscriptionParams: Schema.Schema<
+  GetBillingSubscriptionParams,
+  GetBillingSubscriptionParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
 })
 
@@ -313,7 +336,10 @@ export declare namespace GetBillingCreditBalanceParams {
 /**
  * Schema of {@link GetBillingCreditBalanceParams}.
  */
-export const GetBillingCreditBalanceParams: Schema.Schema<GetBillingCreditBalanceParams, GetBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetBillingCreditBalanceParams: Schema.Schema<
+  GetBillingCreditBalanceParams,
+  GetBillingCreditBalanceParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
 })
 
@@ -343,7 +369,10 @@ export declare namespace AdjustBillingCreditBalanceParams {
 /**
  * Schema of {@link AdjustBillingCreditBalanceParams}.
  */
-export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCreditBalanceParams, AdjustBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const AdjustBillingCreditBalanceParams: Schema.Schema<
+  AdjustBillingCreditBalanceParams,
+  AdjustBillingCreditBalanceParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
   amount: /*#__PURE__*/ I.req(Schema.Int, "amount"),
   action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
@@ -353,7 +382,11 @@ export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCredit
 })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations` (`ListOrganizations`)
@@ -363,7 +396,16 @@ export const list: Op.CallOptional<ListParams, Schemas.Organizations, ListError>
   method: "GET",
   path: "/organizations",
   params: ListParams,
-  queryParams: ["include_members_count", "include_missing_member_with_elevated_permissions", "query", "user_id", "organization_id", "order_by", "limit", "offset"],
+  queryParams: [
+    "include_members_count",
+    "include_missing_member_with_elevated_permissions",
+    "query",
+    "user_id",
+    "organization_id",
+    "order_by",
+    "limit",
+    "offset"
+  ],
   success: Schemas.Organizations,
   errors: [400, 403, 422]
 })
@@ -374,10 +416,18 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Organization, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.Organization, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations` (`CreateOrganization`)
@@ -426,7 +476,13 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /organizations/{organization_id}` (`UpdateOrganization`)
@@ -443,55 +499,70 @@ export const update: Op.Call<UpdateParams, Schemas.Organization, UpdateError> = 
 })
 
 /** Failures of {@link replaceMetadata}. */
-export type ReplaceMetadataError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceMetadataError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /organizations/{organization_id}/metadata` (`ReplaceOrganizationMetadata`)
  */
-export const replaceMetadata: Op.Call<ReplaceMetadataParams, Schemas.Organization, ReplaceMetadataError> = /*#__PURE__*/ Op.make({
-  name: "organizations.replaceMetadata",
-  method: "PUT",
-  path: "/organizations/{organization_id}/metadata",
-  params: ReplaceMetadataParams,
-  pathParams: ["organization_id"],
-  body: "json-required",
-  success: Schemas.Organization,
-  errors: [400, 401, 404, 422]
-})
+export const replaceMetadata: Op.Call<ReplaceMetadataParams, Schemas.Organization, ReplaceMetadataError> =
+  /*#__PURE__*/ Op.make({
+    name: "organizations.replaceMetadata",
+    method: "PUT",
+    path: "/organizations/{organization_id}/metadata",
+    params: ReplaceMetadataParams,
+    pathParams: ["organization_id"],
+    body: "json-required",
+    success: Schemas.Organization,
+    errors: [400, 401, 404, 422]
+  })
 
 /** Failures of {@link mergeMetadata}. */
-export type MergeMetadataError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type MergeMetadataError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /organizations/{organization_id}/metadata` (`MergeOrganizationMetadata`)
  */
-export const mergeMetadata: Op.Call<MergeMetadataParams, Schemas.Organization, MergeMetadataError> = /*#__PURE__*/ Op.make({
-  name: "organizations.mergeMetadata",
-  method: "PATCH",
-  path: "/organizations/{organization_id}/metadata",
-  params: MergeMetadataParams,
-  pathParams: ["organization_id"],
-  body: "json-required",
-  success: Schemas.Organization,
-  errors: [400, 401, 404, 422]
-})
+export const mergeMetadata: Op.Call<MergeMetadataParams, Schemas.Organization, MergeMetadataError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizations.mergeMetadata",
+    method: "PATCH",
+    path: "/organizations/{organization_id}/metadata",
+    params: MergeMetadataParams,
+    pathParams: ["organization_id"],
+    body: "json-required",
+    success: Schemas.Organization,
+    errors: [400, 401, 404, 422]
+  })
 
 /** Failures of {@link uploadLogo}. */
-export type UploadLogoError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type UploadLogoError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /organizations/{organization_id}/logo` (`UploadOrganizationLogo`)
  */
-export const uploadLogo: Op.Call<UploadLogoParams, Schemas.OrganizationWithLogo, UploadLogoError> = /*#__PURE__*/ Op.make({
-  name: "organizations.uploadLogo",
-  method: "PUT",
-  path: "/organizations/{organization_id}/logo",
-  params: UploadLogoParams,
-  pathParams: ["organization_id"],
-  body: "multipart",
-  success: Schemas.OrganizationWithLogo,
-  errors: [400, 403, 404, 413]
-})
+export const uploadLogo: Op.Call<UploadLogoParams, Schemas.OrganizationWithLogo, UploadLogoError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizations.uploadLogo",
+    method: "PUT",
+    path: "/organizations/{organization_id}/logo",
+    params: UploadLogoParams,
+    pathParams: ["organization_id"],
+    body: "multipart",
+    success: Schemas.OrganizationWithLogo,
+    errors: [400, 403, 404, 413]
+  })
 
 /** Failures of {@link deleteLogo}. */
 export type DeleteLogoError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -510,12 +581,21 @@ export const deleteLogo: Op.Call<DeleteLogoParams, Schemas.Organization, DeleteL
 })
 
 /** Failures of {@link getBillingSubscription}. */
-export type GetBillingSubscriptionError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetBillingSubscriptionError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/billing/subscription` (`GetOrganizationBillingSubscription`)
  */
-export const getBillingSubscription: Op.Call<GetBillingSubscriptionParams, Schemas.CommerceSubscription, GetBillingSubscriptionError> = /*#__PURE__*/ Op.make({
+export const getBillingSubscription: Op.Call<
+  GetBillingSubscriptionParams,
+  Schemas.CommerceSubscription,
+  GetBillingSubscriptionError
+> = /*#__PURE__*/ Op.make({
   name: "organizations.getBillingSubscription",
   method: "GET",
   path: "/organizations/{organization_id}/billing/subscription",
@@ -526,12 +606,21 @@ export const getBillingSubscription: Op.Call<GetBillingSubscriptionParams, Schem
 })
 
 /** Failures of {@link getBillingCreditBalance}. */
-export type GetBillingCreditBalanceError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetBillingCreditBalanceError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/billing/credits` (`GetOrganizationBillingCreditBalance`)
  */
-export const getBillingCreditBalance: Op.Call<GetBillingCreditBalanceParams, Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError> = /*#__PURE__*/ Op.make({
+export const getBillingCreditBalance: Op.Call<
+  GetBillingCreditBalanceParams,
+  Schemas.CommerceCreditBalanceResponse,
+  GetBillingCreditBalanceError
+> = /*#__PURE__*/ Op.make({
   name: "organizations.getBillingCreditBalance",
   method: "GET",
   path: "/organizations/{organization_id}/billing/credits",
@@ -542,12 +631,22 @@ export const getBillingCreditBalance: Op.Call<GetBillingCreditBalanceParams, Sch
 })
 
 /** Failures of {@link adjustBillingCreditBalance}. */
-export type AdjustBillingCreditBalanceError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type AdjustBillingCreditBalanceError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/billing/credits` (`AdjustOrganizationBillingCreditBalance`)
  */
-export const adjustBillingCreditBalance: Op.Call<AdjustBillingCreditBalanceParams, Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError> = /*#__PURE__*/ Op.make({
+export const adjustBillingCreditBalance: Op.Call<
+  AdjustBillingCreditBalanceParams,
+  Schemas.CommerceCreditLedgerResponse,
+  AdjustBillingCreditBalanceError
+> = /*#__PURE__*/ Op.make({
   name: "organizations.adjustBillingCreditBalance",
   method: "POST",
   path: "/organizations/{organization_id}/billing/credits",
@@ -569,7 +668,10 @@ export interface OrganizationsApi {
   /**
    * Every item of `GET /organizations`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Organization, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.Organization, ListError>
   /**
    * `POST /organizations` (`CreateOrganization`)
    */
@@ -605,17 +707,37 @@ export interface OrganizationsApi {
   /**
    * `GET /organizations/{organization_id}/billing/subscription` (`GetOrganizationBillingSubscription`)
    */
-  readonly getBillingSubscription: (params: GetBillingSubscriptionParams) => Effect.Effect<Schemas.CommerceSubscription, GetBillingSubscriptionError>
+  readonly getBillingSubscription: (
+    params: GetBillingSubscriptionParams
+  ) => Effect.Effect<Schemas.CommerceSubscription, GetBillingSubscriptionError>
   /**
    * `GET /organizations/{organization_id}/billing/credits` (`GetOrganizationBillingCreditBalance`)
    */
-  readonly getBillingCreditBalance: (params: GetBillingCreditBalanceParams) => Effect.Effect<Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError>
+  readonly getBillingCreditBalance: (
+    params: GetBillingCreditBalanceParams
+  ) => Effect.Effect<Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError>
   /**
    * `POST /organizations/{organization_id}/billing/credits` (`AdjustOrganizationBillingCreditBalance`)
    */
-  readonly adjustBillingCreditBalance: (params: AdjustBillingCreditBalanceParams) => Effect.Effect<Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError>
+  readonly adjustBillingCreditBalance: (
+    params: AdjustBillingCreditBalanceParams
+  ) => Effect.Effect<Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError>
 }
 
 /** Binds the `organizations` operations to a client. */
 export const bind = (client: ClerkClientService): OrganizationsApi =>
-  Op.bind<OrganizationsApi>(client, { list, listAll, create, get, delete: delete_, update, replaceMetadata, mergeMetadata, uploadLogo, deleteLogo, getBillingSubscription, getBillingCreditBalance, adjustBillingCreditBalance })
+  Op.bind<OrganizationsApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    replaceMetadata,
+    mergeMetadata,
+    uploadLogo,
+    deleteLogo,
+    getBillingSubscription,
+    getBillingCreditBalance,
+    adjustBillingCreditBalance
+  })

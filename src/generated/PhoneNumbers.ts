@@ -41,7 +41,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
   verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
   primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  reservedForSecondFactor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
+  reservedForSecondFactor: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "reserved_for_second_factor"
+  )
 })
 
 /**
@@ -110,7 +113,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
   verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
   primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  reservedForSecondFactor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
+  reservedForSecondFactor: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "reserved_for_second_factor"
+  )
 })
 
 /**
@@ -129,9 +135,10 @@ export declare namespace PrepareVerificationParams {
 /**
  * Schema of {@link PrepareVerificationParams}.
  */
-export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
-})
+export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
+  })
 
 /**
  * Parameters of {@link attemptVerification}.
@@ -153,11 +160,12 @@ export declare namespace AttemptVerificationParams {
 /**
  * Schema of {@link AttemptVerificationParams}.
  */
-export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
-  verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
-  code: /*#__PURE__*/ I.req(Schema.String, "code")
-})
+export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
+    verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
+    code: /*#__PURE__*/ I.req(Schema.String, "code")
+  })
 
 /**
  * Parameters of {@link replaceForUser}.
@@ -179,14 +187,23 @@ export declare namespace ReplaceForUserParams {
 /**
  * Schema of {@link ReplaceForUserParams}.
  */
-export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
-  identificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"), "identification_status")
-})
+export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
+    identificationStatus: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"),
+      "identification_status"
+    )
+  })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /phone_numbers` (`CreatePhoneNumber`)
@@ -202,7 +219,11 @@ export const create: Op.Call<CreateParams, Schemas.PhoneNumber, CreateError> = /
 })
 
 /** Failures of {@link get}. */
-export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /phone_numbers/{phone_number_id}` (`GetPhoneNumber`)
@@ -218,7 +239,11 @@ export const get: Op.Call<GetParams, Schemas.PhoneNumber, GetError> = /*#__PURE_
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /phone_numbers/{phone_number_id}` (`DeletePhoneNumber`)
@@ -234,7 +259,11 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /phone_numbers/{phone_number_id}` (`UpdatePhoneNumber`)
@@ -251,12 +280,20 @@ export const update: Op.Call<UpdateParams, Schemas.PhoneNumber, UpdateError> = /
 })
 
 /** Failures of {@link prepareVerification}. */
-export type PrepareVerificationError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type PrepareVerificationError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /phone_numbers/{phone_number_id}/prepare_verification` (`PreparePhoneNumberVerification`)
  */
-export const prepareVerification: Op.Call<PrepareVerificationParams, Schemas.VerificationResponse, PrepareVerificationError> = /*#__PURE__*/ Op.make({
+export const prepareVerification: Op.Call<
+  PrepareVerificationParams,
+  Schemas.VerificationResponse,
+  PrepareVerificationError
+> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.prepareVerification",
   method: "POST",
   path: "/phone_numbers/{phone_number_id}/prepare_verification",
@@ -267,12 +304,20 @@ export const prepareVerification: Op.Call<PrepareVerificationParams, Schemas.Ver
 })
 
 /** Failures of {@link attemptVerification}. */
-export type AttemptVerificationError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type AttemptVerificationError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /phone_numbers/{phone_number_id}/attempt_verification` (`AttemptPhoneNumberVerification`)
  */
-export const attemptVerification: Op.Call<AttemptVerificationParams, Schemas.VerificationResponse, AttemptVerificationError> = /*#__PURE__*/ Op.make({
+export const attemptVerification: Op.Call<
+  AttemptVerificationParams,
+  Schemas.VerificationResponse,
+  AttemptVerificationError
+> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.attemptVerification",
   method: "POST",
   path: "/phone_numbers/{phone_number_id}/attempt_verification",
@@ -284,21 +329,27 @@ export const attemptVerification: Op.Call<AttemptVerificationParams, Schemas.Ver
 })
 
 /** Failures of {@link replaceForUser}. */
-export type ReplaceForUserError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceForUserError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /users/{user_id}/phone_number` (`ReplaceUserPhoneNumber`)
  */
-export const replaceForUser: Op.Call<ReplaceForUserParams, Schemas.PhoneNumber, ReplaceForUserError> = /*#__PURE__*/ Op.make({
-  name: "phoneNumbers.replaceForUser",
-  method: "PUT",
-  path: "/users/{user_id}/phone_number",
-  params: ReplaceForUserParams,
-  pathParams: ["user_id"],
-  body: "json-required",
-  success: Schemas.PhoneNumber,
-  errors: [400, 401, 403, 404, 422]
-})
+export const replaceForUser: Op.Call<ReplaceForUserParams, Schemas.PhoneNumber, ReplaceForUserError> = /*#__PURE__*/ Op
+  .make({
+    name: "phoneNumbers.replaceForUser",
+    method: "PUT",
+    path: "/users/{user_id}/phone_number",
+    params: ReplaceForUserParams,
+    pathParams: ["user_id"],
+    body: "json-required",
+    success: Schemas.PhoneNumber,
+    errors: [400, 401, 403, 404, 422]
+  })
 
 export { delete_ as delete }
 
@@ -323,11 +374,15 @@ export interface PhoneNumbersApi {
   /**
    * `POST /phone_numbers/{phone_number_id}/prepare_verification` (`PreparePhoneNumberVerification`)
    */
-  readonly prepareVerification: (params: PrepareVerificationParams) => Effect.Effect<Schemas.VerificationResponse, PrepareVerificationError>
+  readonly prepareVerification: (
+    params: PrepareVerificationParams
+  ) => Effect.Effect<Schemas.VerificationResponse, PrepareVerificationError>
   /**
    * `POST /phone_numbers/{phone_number_id}/attempt_verification` (`AttemptPhoneNumberVerification`)
    */
-  readonly attemptVerification: (params: AttemptVerificationParams) => Effect.Effect<Schemas.VerificationResponse, AttemptVerificationError>
+  readonly attemptVerification: (
+    params: AttemptVerificationParams
+  ) => Effect.Effect<Schemas.VerificationResponse, AttemptVerificationError>
   /**
    * `PUT /users/{user_id}/phone_number` (`ReplaceUserPhoneNumber`)
    */
@@ -336,4 +391,12 @@ export interface PhoneNumbersApi {
 
 /** Binds the `phoneNumbers` operations to a client. */
 export const bind = (client: ClerkClientService): PhoneNumbersApi =>
-  Op.bind<PhoneNumbersApi>(client, { create, get, delete: delete_, update, prepareVerification, attemptVerification, replaceForUser })
+  Op.bind<PhoneNumbersApi>(client, {
+    create,
+    get,
+    delete: delete_,
+    update,
+    prepareVerification,
+    attemptVerification,
+    replaceForUser
+  })

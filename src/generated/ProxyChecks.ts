@@ -60,5 +60,4 @@ export interface ProxyChecksApi {
 }
 
 /** Binds the `proxyChecks` operations to a client. */
-export const bind = (client: ClerkClientService): ProxyChecksApi =>
-  Op.bind<ProxyChecksApi>(client, { verify })
+export const bind = (client: ClerkClientService): ProxyChecksApi => Op.bind<ProxyChecksApi>(client, { verify })

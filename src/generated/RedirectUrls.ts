@@ -35,7 +35,13 @@ export declare namespace ListParams {
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -121,7 +127,7 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /redirect_urls`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.RedirectURL, ListError> = /*#__PURE__*/ Op.paginate(list, {  })
+export const listAll: Op.Pages<ListAllParams, Schemas.RedirectURL, ListError> = /*#__PURE__*/ Op.paginate(list, {})
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -182,7 +188,10 @@ export interface RedirectUrlsApi {
   /**
    * Every item of `GET /redirect_urls`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.RedirectURL, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.RedirectURL, ListError>
   /**
    * `POST /redirect_urls` (`CreateRedirectURL`)
    */

@@ -38,7 +38,13 @@ export declare namespace ListParams {
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -213,14 +219,19 @@ export declare namespace ReplaceRoleParams {
 /**
  * Schema of {@link ReplaceRoleParams}.
  */
-export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRoleParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
-  roleKey: /*#__PURE__*/ I.req(Schema.String, "role_key"),
-  toRoleKey: /*#__PURE__*/ I.req(Schema.String, "to_role_key")
-})
+export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRoleParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
+    roleKey: /*#__PURE__*/ I.req(Schema.String, "role_key"),
+    toRoleKey: /*#__PURE__*/ I.req(Schema.String, "to_role_key")
+  })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /role_sets` (`ListRoleSets`)
@@ -241,10 +252,19 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /role_sets`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.RoleSet, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.RoleSet, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /role_sets` (`CreateRoleSet`)
@@ -276,7 +296,12 @@ export const get: Op.Call<GetParams, Schemas.RoleSet, GetError> = /*#__PURE__*/ 
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /role_sets/{role_set_key_or_id}` (`UpdateRoleSet`)
@@ -293,7 +318,12 @@ export const update: Op.Call<UpdateParams, Schemas.RoleSet, UpdateError> = /*#__
 })
 
 /** Failures of {@link replace}. */
-export type ReplaceError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /role_sets/{role_set_key_or_id}/replace` (`ReplaceRoleSet`)
@@ -310,7 +340,12 @@ export const replace: Op.Call<ReplaceParams, Schemas.DeletedObject, ReplaceError
 })
 
 /** Failures of {@link addRoles}. */
-export type AddRolesError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type AddRolesError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /role_sets/{role_set_key_or_id}/roles` (`AddRolesToRoleSet`)
@@ -327,7 +362,12 @@ export const addRoles: Op.Call<AddRolesParams, Schemas.RoleSet, AddRolesError> =
 })
 
 /** Failures of {@link replaceRole}. */
-export type ReplaceRoleError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceRoleError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /role_sets/{role_set_key_or_id}/roles/replace` (`ReplaceRoleInRoleSet`)

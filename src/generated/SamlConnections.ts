@@ -38,7 +38,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
@@ -67,7 +73,10 @@ export declare namespace CreateParamsAttributeMapping {
 /**
  * Schema of {@link CreateParamsAttributeMapping}.
  */
-export const CreateParamsAttributeMapping: Schema.Schema<CreateParamsAttributeMapping, CreateParamsAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateParamsAttributeMapping: Schema.Schema<
+  CreateParamsAttributeMapping,
+  CreateParamsAttributeMapping.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
   emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
   firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
@@ -92,10 +101,11 @@ export declare namespace CreateParamsLoginHint {
 /**
  * Schema of {@link CreateParamsLoginHint}.
  */
-export const CreateParamsLoginHint: Schema.Schema<CreateParamsLoginHint, CreateParamsLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.opt(Schema.String, "source")
-})
+export const CreateParamsLoginHint: Schema.Schema<CreateParamsLoginHint, CreateParamsLoginHint.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+    source: /*#__PURE__*/ I.opt(Schema.String, "source")
+  })
 
 /**
  * Parameters of {@link create}.
@@ -143,7 +153,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
   domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  provider: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft"), "provider"),
+  provider: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft"),
+    "provider"
+  ),
   idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
   idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
   idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
@@ -217,7 +230,10 @@ export declare namespace UpdateParamsAttributeMapping {
 /**
  * Schema of {@link UpdateParamsAttributeMapping}.
  */
-export const UpdateParamsAttributeMapping: Schema.Schema<UpdateParamsAttributeMapping, UpdateParamsAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UpdateParamsAttributeMapping: Schema.Schema<
+  UpdateParamsAttributeMapping,
+  UpdateParamsAttributeMapping.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
   emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
   firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
@@ -242,10 +258,11 @@ export declare namespace UpdateParamsLoginHint {
 /**
  * Schema of {@link UpdateParamsLoginHint}.
  */
-export const UpdateParamsLoginHint: Schema.Schema<UpdateParamsLoginHint, UpdateParamsLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.opt(Schema.String, "source")
-})
+export const UpdateParamsLoginHint: Schema.Schema<UpdateParamsLoginHint, UpdateParamsLoginHint.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+    source: /*#__PURE__*/ I.opt(Schema.String, "source")
+  })
 
 /**
  * Parameters of {@link update}.
@@ -319,15 +336,28 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   syncUserAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
   allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
   allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "disable_additional_identifications"
+  ),
+  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "allow_organization_account_linking"
+  ),
   forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
   loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsLoginHint), "login_hint"),
-  consentVerifiedDomainsDeletion: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_verified_domains_deletion")
+  consentVerifiedDomainsDeletion: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "consent_verified_domains_deletion"
+  )
 })
 
 /** Failures of {@link list}. */
-export type ListError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ListError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /saml_connections` (`ListSAMLConnections`)
@@ -352,10 +382,19 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.SAMLConnection, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.SAMLConnection, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /saml_connections` (`CreateSAMLConnection`)
@@ -373,7 +412,11 @@ export const create: Op.Call<CreateParams, Schemas.SAMLConnection, CreateError> 
 })
 
 /** Failures of {@link get}. */
-export type GetError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /saml_connections/{saml_connection_id}` (`GetSAMLConnection`)
@@ -391,7 +434,11 @@ export const get: Op.Call<GetParams, Schemas.SAMLConnection, GetError> = /*#__PU
 })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /saml_connections/{saml_connection_id}` (`DeleteSAMLConnection`)
@@ -409,7 +456,13 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /saml_connections/{saml_connection_id}` (`UpdateSAMLConnection`)
@@ -442,7 +495,10 @@ export interface SamlConnectionsApi {
    *
    * @deprecated
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.SAMLConnection, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.SAMLConnection, ListError>
   /**
    * `POST /saml_connections` (`CreateSAMLConnection`)
    *

@@ -30,8 +30,8 @@ export declare namespace ActorToken {
     readonly status: string
     readonly user_id: string
     readonly actor: { readonly [key: string]: unknown }
-    readonly token?: string
-    readonly url?: string
+    readonly token?: string | null
+    readonly url?: string | null
     readonly created_at: number
     readonly updated_at: number
   }
@@ -45,8 +45,8 @@ export const ActorToken: Schema.Schema<ActorToken, ActorToken.Encoded> = /*#__PU
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked"), "status"),
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   actor: /*#__PURE__*/ I.req(I.FreeForm, "actor"),
-  token: /*#__PURE__*/ I.opt(Schema.String, "token"),
-  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
+  token: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "token"),
+  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
@@ -67,21 +67,22 @@ export declare namespace AdjustCreditBalanceRequest {
   export interface Encoded {
     readonly amount: number
     readonly action: string
-    readonly currency?: string
+    readonly currency?: string | null
     readonly idempotency_key: string
-    readonly note?: string
+    readonly note?: string | null
   }
 }
 /**
  * Schema of {@link AdjustCreditBalanceRequest}.
  */
-export const AdjustCreditBalanceRequest: Schema.Schema<AdjustCreditBalanceRequest, AdjustCreditBalanceRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  action: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("increase", "decrease"), "action"),
-  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-  idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
-  note: /*#__PURE__*/ I.opt(Schema.String, "note")
-})
+export const AdjustCreditBalanceRequest: Schema.Schema<AdjustCreditBalanceRequest, AdjustCreditBalanceRequest.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+    action: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("increase", "decrease"), "action"),
+    currency: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "currency"),
+    idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
+    note: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "note")
+  })
 
 /**
  * Component schema `AgentTask`.
@@ -91,7 +92,7 @@ export interface AgentTask {
   readonly agentId: string
   readonly agentTaskId: string
   /** @deprecated */
-  readonly taskId: string
+  readonly taskId?: string
   readonly url?: string
 }
 /** Wire form of {@link AgentTask}. */
@@ -102,8 +103,8 @@ export declare namespace AgentTask {
     readonly agent_id: string
     readonly agent_task_id: string
     /** @deprecated */
-    readonly task_id: string
-    readonly url?: string
+    readonly task_id?: string | null
+    readonly url?: string | null
   }
 }
 /**
@@ -113,8 +114,8 @@ export const AgentTask: Schema.Schema<AgentTask, AgentTask.Encoded> = /*#__PURE_
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("agent_task"), "object"),
   agentId: /*#__PURE__*/ I.req(Schema.String, "agent_id"),
   agentTaskId: /*#__PURE__*/ I.req(Schema.String, "agent_task_id"),
-  taskId: /*#__PURE__*/ I.req(Schema.String, "task_id"),
-  url: /*#__PURE__*/ I.opt(Schema.String, "url")
+  taskId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "task_id"),
+  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url")
 })
 
 /**
@@ -134,29 +135,33 @@ export interface AllowlistIdentifier {
 export declare namespace AllowlistIdentifier {
   /** AllowlistIdentifier as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
-    readonly id?: string
-    readonly invitation_id?: string
-    readonly identifier?: string
-    readonly identifier_type?: string
-    readonly instance_id?: string
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly object?: string | null
+    readonly id?: string | null
+    readonly invitation_id?: string | null
+    readonly identifier?: string | null
+    readonly identifier_type?: string | null
+    readonly instance_id?: string | null
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
   }
 }
 /**
  * Schema of {@link AllowlistIdentifier}.
  */
-export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistIdentifier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("allowlist_identifier"), "object"),
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  invitationId: /*#__PURE__*/ I.opt(Schema.String, "invitation_id"),
-  identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier"),
-  identifierType: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
-  instanceId: /*#__PURE__*/ I.opt(Schema.String, "instance_id"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
-})
+export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistIdentifier.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("allowlist_identifier"), "object"),
+    id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+    invitationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "invitation_id"),
+    identifier: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "identifier"),
+    identifierType: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"),
+      "identifier_type"
+    ),
+    instanceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "instance_id"),
+    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
+  })
 
 /**
  * Body of the shared response `AllowlistIdentifier.List`.
@@ -170,7 +175,8 @@ export declare namespace AllowlistIdentifierList {
 /**
  * Schema of {@link AllowlistIdentifierList}.
  */
-export const AllowlistIdentifierList: Schema.Schema<AllowlistIdentifierList, AllowlistIdentifierList.Encoded> = /*#__PURE__*/ Schema.Array(AllowlistIdentifier)
+export const AllowlistIdentifierList: Schema.Schema<AllowlistIdentifierList, AllowlistIdentifierList.Encoded> =
+  /*#__PURE__*/ Schema.Array(AllowlistIdentifier)
 
 /**
  * Component schema `ApplyCommerceDiscountRequest`.
@@ -188,7 +194,10 @@ export declare namespace ApplyCommerceDiscountRequest {
 /**
  * Schema of {@link ApplyCommerceDiscountRequest}.
  */
-export const ApplyCommerceDiscountRequest: Schema.Schema<ApplyCommerceDiscountRequest, ApplyCommerceDiscountRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ApplyCommerceDiscountRequest: Schema.Schema<
+  ApplyCommerceDiscountRequest,
+  ApplyCommerceDiscountRequest.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
 })
 
@@ -214,12 +223,13 @@ export declare namespace CommerceMoneyResponse {
 /**
  * Schema of {@link CommerceMoneyResponse}.
  */
-export const CommerceMoneyResponse: Schema.Schema<CommerceMoneyResponse, CommerceMoneyResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol")
-})
+export const CommerceMoneyResponse: Schema.Schema<CommerceMoneyResponse, CommerceMoneyResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+    amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
+    currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
+    currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol")
+  })
 
 /**
  * Component schema `BillingProrationDiscountDetail`.
@@ -243,7 +253,10 @@ export declare namespace BillingProrationDiscountDetail {
 /**
  * Schema of {@link BillingProrationDiscountDetail}.
  */
-export const BillingProrationDiscountDetail: Schema.Schema<BillingProrationDiscountDetail, BillingProrationDiscountDetail.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BillingProrationDiscountDetail: Schema.Schema<
+  BillingProrationDiscountDetail,
+  BillingProrationDiscountDetail.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
   cycleDaysPassed: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_passed"),
   cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
@@ -268,10 +281,11 @@ export declare namespace BillingDiscountsResponse {
 /**
  * Schema of {@link BillingDiscountsResponse}.
  */
-export const BillingDiscountsResponse: Schema.Schema<BillingDiscountsResponse, BillingDiscountsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingProrationDiscountDetail), "proration"),
-  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-})
+export const BillingDiscountsResponse: Schema.Schema<BillingDiscountsResponse, BillingDiscountsResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingProrationDiscountDetail), "proration"),
+    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
+  })
 
 /**
  * Component schema `CommercePayerResponse`.
@@ -304,30 +318,31 @@ export declare namespace CommercePayerResponse {
     readonly email?: string | null
     readonly organization_id?: string | null
     readonly organization_name?: string | null
-    readonly image_url?: string
-    readonly credits_balance?: CommerceMoneyResponse.Encoded
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly image_url?: string | null
+    readonly credits_balance?: CommerceMoneyResponse.Encoded | null
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
   }
 }
 /**
  * Schema of {@link CommercePayerResponse}.
  */
-export const CommercePayerResponse: Schema.Schema<CommercePayerResponse, CommercePayerResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  email: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  organizationName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_name"),
-  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
-  creditsBalance: /*#__PURE__*/ I.opt(CommerceMoneyResponse, "credits_balance"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
-})
+export const CommercePayerResponse: Schema.Schema<CommercePayerResponse, CommercePayerResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
+    firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+    lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+    email: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email"),
+    organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+    organizationName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_name"),
+    imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
+    creditsBalance: /*#__PURE__*/ I.optNullAsAbsent(CommerceMoneyResponse, "credits_balance"),
+    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `CommercePaymentMethodResponse`.
@@ -359,7 +374,7 @@ export declare namespace CommercePaymentMethodResponse {
     readonly id: string
     readonly payer_id: string
     readonly payment_type: string
-    readonly is_default?: boolean
+    readonly is_default?: boolean | null
     readonly gateway: string
     readonly gateway_external_id: string
     readonly gateway_external_account_id: string | null
@@ -369,32 +384,38 @@ export declare namespace CommercePaymentMethodResponse {
     readonly card_type: string | null
     readonly expiry_year?: number | null
     readonly expiry_month?: number | null
-    readonly created_at?: number
-    readonly updated_at?: number
-    readonly is_removable?: boolean
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
+    readonly is_removable?: boolean | null
   }
 }
 /**
  * Schema of {@link CommercePaymentMethodResponse}.
  */
-export const CommercePaymentMethodResponse: Schema.Schema<CommercePaymentMethodResponse, CommercePaymentMethodResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommercePaymentMethodResponse: Schema.Schema<
+  CommercePaymentMethodResponse,
+  CommercePaymentMethodResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment_method"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
   paymentType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("card", "link", "payer-credits"), "payment_type"),
-  isDefault: /*#__PURE__*/ I.opt(Schema.Boolean, "is_default"),
+  isDefault: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_default"),
   gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
   gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_account_id"),
+  gatewayExternalAccountId: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(Schema.String),
+    "gateway_external_account_id"
+  ),
   last4: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last4"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
   walletType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "wallet_type"),
   cardType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "card_type"),
   expiryYear: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiry_year"),
   expiryMonth: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiry_month"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
-  isRemovable: /*#__PURE__*/ I.opt(Schema.Boolean, "is_removable")
+  createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
+  isRemovable: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_removable")
 })
 
 /**
@@ -415,7 +436,10 @@ export declare namespace CommercePayerCreditResponse {
 /**
  * Schema of {@link CommercePayerCreditResponse}.
  */
-export const CommercePayerCreditResponse: Schema.Schema<CommercePayerCreditResponse, CommercePayerCreditResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommercePayerCreditResponse: Schema.Schema<
+  CommercePayerCreditResponse,
+  CommercePayerCreditResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   remainingBalance: /*#__PURE__*/ I.req(CommerceMoneyResponse, "remaining_balance"),
   appliedAmount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "applied_amount")
 })
@@ -442,7 +466,10 @@ export declare namespace CommerceProrationCreditDetailResponse {
 /**
  * Schema of {@link CommerceProrationCreditDetailResponse}.
  */
-export const CommerceProrationCreditDetailResponse: Schema.Schema<CommerceProrationCreditDetailResponse, CommerceProrationCreditDetailResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceProrationCreditDetailResponse: Schema.Schema<
+  CommerceProrationCreditDetailResponse,
+  CommerceProrationCreditDetailResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
   cycleDaysRemaining: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_remaining"),
   cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
@@ -469,11 +496,12 @@ export declare namespace CommerceCreditsResponse {
 /**
  * Schema of {@link CommerceCreditsResponse}.
  */
-export const CommerceCreditsResponse: Schema.Schema<CommerceCreditsResponse, CommerceCreditsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationCreditDetailResponse), "proration"),
-  payer: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePayerCreditResponse), "payer"),
-  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-})
+export const CommerceCreditsResponse: Schema.Schema<CommerceCreditsResponse, CommerceCreditsResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationCreditDetailResponse), "proration"),
+    payer: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePayerCreditResponse), "payer"),
+    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
+  })
 
 /**
  * Component schema `CommercePerUnitTotalTier-2`.
@@ -495,11 +523,12 @@ export declare namespace CommercePerUnitTotalTier2 {
 /**
  * Schema of {@link CommercePerUnitTotalTier2}.
  */
-export const CommercePerUnitTotalTier2: Schema.Schema<CommercePerUnitTotalTier2, CommercePerUnitTotalTier2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-  feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
-  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-})
+export const CommercePerUnitTotalTier2: Schema.Schema<CommercePerUnitTotalTier2, CommercePerUnitTotalTier2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
+    feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
+    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
+  })
 
 /**
  * Component schema `CommercePerUnitTotal-2`.
@@ -521,11 +550,12 @@ export declare namespace CommercePerUnitTotal2 {
 /**
  * Schema of {@link CommercePerUnitTotal2}.
  */
-export const CommercePerUnitTotal2: Schema.Schema<CommercePerUnitTotal2, CommercePerUnitTotal2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
-})
+export const CommercePerUnitTotal2: Schema.Schema<CommercePerUnitTotal2, CommercePerUnitTotal2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
+    tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
+  })
 
 /**
  * Component schema `CommerceTotalsResponse-2`.
@@ -547,7 +577,7 @@ export declare namespace CommerceTotalsResponse2 {
     readonly base_fee: CommerceMoneyResponse.Encoded
     readonly tax_total: CommerceMoneyResponse.Encoded
     readonly grand_total: CommerceMoneyResponse.Encoded
-    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal2.Encoded>
+    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal2.Encoded> | null
     readonly credits?: CommerceCreditsResponse.Encoded | null
     readonly discounts?: BillingDiscountsResponse.Encoded | null
   }
@@ -555,15 +585,19 @@ export declare namespace CommerceTotalsResponse2 {
 /**
  * Schema of {@link CommerceTotalsResponse2}.
  */
-export const CommerceTotalsResponse2: Schema.Schema<CommerceTotalsResponse2, CommerceTotalsResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
-  baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
-  taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
-  grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
-  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
-  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
-  discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingDiscountsResponse), "discounts")
-})
+export const CommerceTotalsResponse2: Schema.Schema<CommerceTotalsResponse2, CommerceTotalsResponse2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
+    baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
+    taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
+    grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
+    perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ Schema.Array(CommercePerUnitTotal2),
+      "per_unit_totals"
+    ),
+    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
+    discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingDiscountsResponse), "discounts")
+  })
 
 /**
  * Component schema `BillingPaymentAttempt`.
@@ -606,8 +640,8 @@ export declare namespace BillingPaymentAttempt {
     readonly payee: { readonly [key: string]: unknown }
     readonly payer_id: string
     readonly payer: CommercePayerResponse.Encoded
-    readonly subscription_item_id?: string
-    readonly subscription_item?: { readonly [key: string]: unknown }
+    readonly subscription_item_id?: string | null
+    readonly subscription_item?: { readonly [key: string]: unknown } | null
     readonly amount: CommerceMoneyResponse.Encoded
     readonly totals?: CommerceTotalsResponse2.Encoded | null
     readonly payment_method_id: string
@@ -625,31 +659,32 @@ export declare namespace BillingPaymentAttempt {
 /**
  * Schema of {@link BillingPaymentAttempt}.
  */
-export const BillingPaymentAttempt: Schema.Schema<BillingPaymentAttempt, BillingPaymentAttempt.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  chargeType: /*#__PURE__*/ I.req(Schema.String, "charge_type"),
-  payeeId: /*#__PURE__*/ I.req(Schema.String, "payee_id"),
-  payee: /*#__PURE__*/ I.req(I.FreeForm, "payee"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  payer: /*#__PURE__*/ I.req(CommercePayerResponse, "payer"),
-  subscriptionItemId: /*#__PURE__*/ I.opt(Schema.String, "subscription_item_id"),
-  subscriptionItem: /*#__PURE__*/ I.opt(I.FreeForm, "subscription_item"),
-  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals"),
-  paymentMethodId: /*#__PURE__*/ I.req(Schema.String, "payment_method_id"),
-  paymentMethod: /*#__PURE__*/ I.req(CommercePaymentMethodResponse, "payment_method"),
-  statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
-  gatewayExternalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_id"),
-  gatewayExternalUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_url"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
-  paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
-  failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const BillingPaymentAttempt: Schema.Schema<BillingPaymentAttempt, BillingPaymentAttempt.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    chargeType: /*#__PURE__*/ I.req(Schema.String, "charge_type"),
+    payeeId: /*#__PURE__*/ I.req(Schema.String, "payee_id"),
+    payee: /*#__PURE__*/ I.req(I.FreeForm, "payee"),
+    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+    payer: /*#__PURE__*/ I.req(CommercePayerResponse, "payer"),
+    subscriptionItemId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "subscription_item_id"),
+    subscriptionItem: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "subscription_item"),
+    amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
+    totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals"),
+    paymentMethodId: /*#__PURE__*/ I.req(Schema.String, "payment_method_id"),
+    paymentMethod: /*#__PURE__*/ I.req(CommercePaymentMethodResponse, "payment_method"),
+    statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
+    gatewayExternalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_id"),
+    gatewayExternalUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_url"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
+    paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
+    failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `BillingPriceResponse`.
@@ -693,22 +728,26 @@ export declare namespace BillingPriceResponse {
 /**
  * Schema of {@link BillingPriceResponse}.
  */
-export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPriceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol"),
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  annualMonthlyAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_monthly_amount"),
-  fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
-  annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  supportedBillingPeriods: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual", "both"), "supported_billing_periods")
-})
+export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPriceResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
+    currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol"),
+    amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
+    annualMonthlyAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_monthly_amount"),
+    fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
+    annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+    description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
+    isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    supportedBillingPeriods: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("month", "annual", "both"),
+      "supported_billing_periods"
+    )
+  })
 
 /**
  * Inline schema `BillingStatementGroupsItem`.
@@ -730,11 +769,12 @@ export declare namespace BillingStatementGroupsItem {
 /**
  * Schema of {@link BillingStatementGroupsItem}.
  */
-export const BillingStatementGroupsItem: Schema.Schema<BillingStatementGroupsItem, BillingStatementGroupsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement_group"), "object"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "items")
-})
+export const BillingStatementGroupsItem: Schema.Schema<BillingStatementGroupsItem, BillingStatementGroupsItem.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement_group"), "object"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "items")
+  })
 
 /**
  * Inline schema `BillingStatementTotals`.
@@ -758,12 +798,13 @@ export declare namespace BillingStatementTotals {
 /**
  * Schema of {@link BillingStatementTotals}.
  */
-export const BillingStatementTotals: Schema.Schema<BillingStatementTotals, BillingStatementTotals.Encoded> = /*#__PURE__*/ Schema.Struct({
-  grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
-  subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
-  baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
-  taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total")
-})
+export const BillingStatementTotals: Schema.Schema<BillingStatementTotals, BillingStatementTotals.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
+    subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
+    baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
+    taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total")
+  })
 
 /**
  * Component schema `BillingStatement`.
@@ -822,27 +863,31 @@ export interface BlocklistIdentifier {
 export declare namespace BlocklistIdentifier {
   /** BlocklistIdentifier as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
-    readonly id?: string
-    readonly identifier?: string
-    readonly identifier_type?: string
-    readonly instance_id?: string
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly object?: string | null
+    readonly id?: string | null
+    readonly identifier?: string | null
+    readonly identifier_type?: string | null
+    readonly instance_id?: string | null
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
   }
 }
 /**
  * Schema of {@link BlocklistIdentifier}.
  */
-export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistIdentifier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("blocklist_identifier"), "object"),
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier"),
-  identifierType: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
-  instanceId: /*#__PURE__*/ I.opt(Schema.String, "instance_id"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
-})
+export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistIdentifier.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("blocklist_identifier"), "object"),
+    id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+    identifier: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "identifier"),
+    identifierType: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"),
+      "identifier_type"
+    ),
+    instanceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "instance_id"),
+    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `BlocklistIdentifiers`.
@@ -862,10 +907,11 @@ export declare namespace BlocklistIdentifiers {
 /**
  * Schema of {@link BlocklistIdentifiers}.
  */
-export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, BlocklistIdentifiers.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BlocklistIdentifier), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, BlocklistIdentifiers.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BlocklistIdentifier), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `CNameTarget`.
@@ -909,7 +955,7 @@ export declare namespace ClerkError {
     readonly message: string
     readonly long_message: string
     readonly code: string
-    readonly meta?: { readonly [key: string]: unknown }
+    readonly meta?: { readonly [key: string]: unknown } | null
   }
 }
 /**
@@ -919,7 +965,7 @@ export const ClerkError: Schema.Schema<ClerkError, ClerkError.Encoded> = /*#__PU
   message: /*#__PURE__*/ I.req(Schema.String, "message"),
   longMessage: /*#__PURE__*/ I.req(Schema.String, "long_message"),
   code: /*#__PURE__*/ I.req(Schema.String, "code"),
-  meta: /*#__PURE__*/ I.opt(I.FreeForm, "meta")
+  meta: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "meta")
 })
 
 /**
@@ -935,8 +981,8 @@ export declare namespace ClerkErrors {
   /** ClerkErrors as sent and received, snake_case. */
   export interface Encoded {
     readonly errors: ReadonlyArray<ClerkError.Encoded>
-    readonly meta?: { readonly [key: string]: unknown }
-    readonly clerk_trace_id?: string
+    readonly meta?: { readonly [key: string]: unknown } | null
+    readonly clerk_trace_id?: string | null
   }
 }
 /**
@@ -944,8 +990,8 @@ export declare namespace ClerkErrors {
  */
 export const ClerkErrors: Schema.Schema<ClerkErrors, ClerkErrors.Encoded> = /*#__PURE__*/ Schema.Struct({
   errors: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ClerkError), "errors"),
-  meta: /*#__PURE__*/ I.opt(I.FreeForm, "meta"),
-  clerkTraceId: /*#__PURE__*/ I.opt(Schema.String, "clerk_trace_id")
+  meta: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "meta"),
+  clerkTraceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "clerk_trace_id")
 })
 
 /**
@@ -968,29 +1014,30 @@ export declare namespace SessionActivityResponse2 {
   export interface Encoded {
     readonly object: string
     readonly id: string
-    readonly device_type?: string
+    readonly device_type?: string | null
     readonly is_mobile: boolean
-    readonly browser_name?: string
-    readonly browser_version?: string
-    readonly ip_address?: string
-    readonly city?: string
-    readonly country?: string
+    readonly browser_name?: string | null
+    readonly browser_version?: string | null
+    readonly ip_address?: string | null
+    readonly city?: string | null
+    readonly country?: string | null
   }
 }
 /**
  * Schema of {@link SessionActivityResponse2}.
  */
-export const SessionActivityResponse2: Schema.Schema<SessionActivityResponse2, SessionActivityResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  deviceType: /*#__PURE__*/ I.opt(Schema.String, "device_type"),
-  isMobile: /*#__PURE__*/ I.req(Schema.Boolean, "is_mobile"),
-  browserName: /*#__PURE__*/ I.opt(Schema.String, "browser_name"),
-  browserVersion: /*#__PURE__*/ I.opt(Schema.String, "browser_version"),
-  ipAddress: /*#__PURE__*/ I.opt(Schema.String, "ip_address"),
-  city: /*#__PURE__*/ I.opt(Schema.String, "city"),
-  country: /*#__PURE__*/ I.opt(Schema.String, "country")
-})
+export const SessionActivityResponse2: Schema.Schema<SessionActivityResponse2, SessionActivityResponse2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    deviceType: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "device_type"),
+    isMobile: /*#__PURE__*/ I.req(Schema.Boolean, "is_mobile"),
+    browserName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "browser_name"),
+    browserVersion: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "browser_version"),
+    ipAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "ip_address"),
+    city: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "city"),
+    country: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "country")
+  })
 
 /**
  * Component schema `SessionActivityResponse`.
@@ -1004,7 +1051,8 @@ export declare namespace SessionActivityResponse {
 /**
  * Schema of {@link SessionActivityResponse}.
  */
-export const SessionActivityResponse: Schema.Schema<SessionActivityResponse, SessionActivityResponse.Encoded> = /*#__PURE__*/ Schema.NullOr(SessionActivityResponse2)
+export const SessionActivityResponse: Schema.Schema<SessionActivityResponse, SessionActivityResponse.Encoded> =
+  /*#__PURE__*/ Schema.NullOr(SessionActivityResponse2)
 
 /**
  * Component schema `SessionTask`.
@@ -1035,7 +1083,16 @@ export interface Session {
   readonly userId: string
   readonly clientId: string
   readonly actor?: { readonly [key: string]: unknown } | null
-  readonly status: "active" | "revoked" | "ended" | "expired" | "removed" | "abandoned" | "replaced" | "pending" | (string & {})
+  readonly status:
+    | "active"
+    | "revoked"
+    | "ended"
+    | "expired"
+    | "removed"
+    | "abandoned"
+    | "replaced"
+    | "pending"
+    | (string & {})
   readonly lastActiveOrganizationId?: string | null
   readonly lastActiveAt: number
   readonly latestActivity?: SessionActivityResponse
@@ -1074,8 +1131,14 @@ export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Sc
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
   actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced", "pending"), "status"),
-  lastActiveOrganizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_organization_id"),
+  status: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced", "pending"),
+    "status"
+  ),
+  lastActiveOrganizationId: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.String),
+    "last_active_organization_id"
+  ),
   lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
   latestActivity: /*#__PURE__*/ I.opt(SessionActivityResponse, "latest_activity"),
   expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
@@ -1127,7 +1190,10 @@ export const Client: Schema.Schema<Client, Client.Encoded> = /*#__PURE__*/ Schem
   signInId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "sign_in_id"),
   signUpId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "sign_up_id"),
   lastActiveSessionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_session_id"),
-  lastAuthenticationStrategy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_authentication_strategy"),
+  lastAuthenticationStrategy: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(Schema.String),
+    "last_authentication_strategy"
+  ),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
 })
@@ -1164,7 +1230,10 @@ export declare namespace CommerceCreditBalanceResponse {
 /**
  * Schema of {@link CommerceCreditBalanceResponse}.
  */
-export const CommerceCreditBalanceResponse: Schema.Schema<CommerceCreditBalanceResponse, CommerceCreditBalanceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceCreditBalanceResponse: Schema.Schema<
+  CommerceCreditBalanceResponse,
+  CommerceCreditBalanceResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   balance: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "balance")
 })
@@ -1199,7 +1268,10 @@ export declare namespace CommerceCreditLedgerResponse {
 /**
  * Schema of {@link CommerceCreditLedgerResponse}.
  */
-export const CommerceCreditLedgerResponse: Schema.Schema<CommerceCreditLedgerResponse, CommerceCreditLedgerResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceCreditLedgerResponse: Schema.Schema<
+  CommerceCreditLedgerResponse,
+  CommerceCreditLedgerResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
@@ -1239,16 +1311,16 @@ export declare namespace CommerceDiscountRedemptionResponse {
     readonly id: string
     readonly subscription_item_id: string
     readonly discount_id: string
-    readonly name?: string
+    readonly name?: string | null
     readonly source: string
-    readonly promo_code?: string
-    readonly effect?: string
+    readonly promo_code?: string | null
+    readonly effect?: string | null
     readonly percent_off?: number | null
     readonly amount_off?: CommerceMoneyResponse.Encoded | null
     readonly amount?: CommerceMoneyResponse.Encoded | null
     readonly cycles_remaining: number | null
     readonly cycles_applied: number
-    readonly status?: string
+    readonly status?: string | null
     readonly redeemed_at: number
     readonly redeemed_by: string | null
   }
@@ -1256,21 +1328,24 @@ export declare namespace CommerceDiscountRedemptionResponse {
 /**
  * Schema of {@link CommerceDiscountRedemptionResponse}.
  */
-export const CommerceDiscountRedemptionResponse: Schema.Schema<CommerceDiscountRedemptionResponse, CommerceDiscountRedemptionResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceDiscountRedemptionResponse: Schema.Schema<
+  CommerceDiscountRedemptionResponse,
+  CommerceDiscountRedemptionResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_discount_redemption"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
   discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
   source: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("promotion", "manual", "promo_code"), "source"),
-  promoCode: /*#__PURE__*/ I.opt(Schema.String, "promo_code"),
-  effect: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("percentage", "fixed_amount"), "effect"),
+  promoCode: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "promo_code"),
+  effect: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("percentage", "fixed_amount"), "effect"),
   percentOff: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "percent_off"),
   amountOff: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount_off"),
   amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
   cyclesRemaining: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "cycles_remaining"),
   cyclesApplied: /*#__PURE__*/ I.req(Schema.Number, "cycles_applied"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("active", "exhausted", "removed"), "status"),
+  status: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("active", "exhausted", "removed"), "status"),
   redeemedAt: /*#__PURE__*/ I.req(Schema.Number, "redeemed_at"),
   redeemedBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "redeemed_by")
 })
@@ -1297,7 +1372,10 @@ export declare namespace CommerceProrationDiscountResponse {
 /**
  * Schema of {@link CommerceProrationDiscountResponse}.
  */
-export const CommerceProrationDiscountResponse: Schema.Schema<CommerceProrationDiscountResponse, CommerceProrationDiscountResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceProrationDiscountResponse: Schema.Schema<
+  CommerceProrationDiscountResponse,
+  CommerceProrationDiscountResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
   cycleDaysPassed: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_passed"),
   cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
@@ -1322,10 +1400,11 @@ export declare namespace CommerceDiscountsResponse {
 /**
  * Schema of {@link CommerceDiscountsResponse}.
  */
-export const CommerceDiscountsResponse: Schema.Schema<CommerceDiscountsResponse, CommerceDiscountsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationDiscountResponse), "proration"),
-  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-})
+export const CommerceDiscountsResponse: Schema.Schema<CommerceDiscountsResponse, CommerceDiscountsResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationDiscountResponse), "proration"),
+    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
+  })
 
 /**
  * Component schema `CommercePayerResponse-2`.
@@ -1352,14 +1431,14 @@ export declare namespace CommercePayerResponse2 {
     readonly object: string
     readonly id: string
     readonly instance_id: string
-    readonly user_id?: string
+    readonly user_id?: string | null
     readonly first_name: string
     readonly last_name: string
     readonly email: string
-    readonly organization_id?: string
-    readonly organization_name?: string
+    readonly organization_id?: string | null
+    readonly organization_name?: string | null
     readonly image_url: string
-    readonly credits_balance?: CommerceMoneyResponse.Encoded
+    readonly credits_balance?: CommerceMoneyResponse.Encoded | null
     readonly created_at: number
     readonly updated_at: number
   }
@@ -1367,21 +1446,22 @@ export declare namespace CommercePayerResponse2 {
 /**
  * Schema of {@link CommercePayerResponse2}.
  */
-export const CommercePayerResponse2: Schema.Schema<CommercePayerResponse2, CommercePayerResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
-  email: /*#__PURE__*/ I.req(Schema.String, "email"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  organizationName: /*#__PURE__*/ I.opt(Schema.String, "organization_name"),
-  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-  creditsBalance: /*#__PURE__*/ I.opt(CommerceMoneyResponse, "credits_balance"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const CommercePayerResponse2: Schema.Schema<CommercePayerResponse2, CommercePayerResponse2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id"),
+    firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
+    lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
+    email: /*#__PURE__*/ I.req(Schema.String, "email"),
+    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
+    organizationName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_name"),
+    imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+    creditsBalance: /*#__PURE__*/ I.optNullAsAbsent(CommerceMoneyResponse, "credits_balance"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `CommercePaymentSourceResponse`.
@@ -1421,8 +1501,8 @@ export declare namespace CommercePaymentSourceResponse {
     readonly status: string
     readonly wallet_type: string
     readonly card_type: string
-    readonly expiry_year?: number
-    readonly expiry_month?: number
+    readonly expiry_year?: number | null
+    readonly expiry_month?: number | null
     readonly created_at: number
     readonly updated_at: number
     readonly is_removable?: boolean | null
@@ -1431,7 +1511,10 @@ export declare namespace CommercePaymentSourceResponse {
 /**
  * Schema of {@link CommercePaymentSourceResponse}.
  */
-export const CommercePaymentSourceResponse: Schema.Schema<CommercePaymentSourceResponse, CommercePaymentSourceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommercePaymentSourceResponse: Schema.Schema<
+  CommercePaymentSourceResponse,
+  CommercePaymentSourceResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_source"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
@@ -1439,13 +1522,16 @@ export const CommercePaymentSourceResponse: Schema.Schema<CommercePaymentSourceR
   isDefault: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_default"),
   gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
   gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_account_id"),
+  gatewayExternalAccountId: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.String),
+    "gateway_external_account_id"
+  ),
   last4: /*#__PURE__*/ I.req(Schema.String, "last4"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
   walletType: /*#__PURE__*/ I.req(Schema.String, "wallet_type"),
   cardType: /*#__PURE__*/ I.req(Schema.String, "card_type"),
-  expiryYear: /*#__PURE__*/ I.opt(Schema.Number, "expiry_year"),
-  expiryMonth: /*#__PURE__*/ I.opt(Schema.Number, "expiry_month"),
+  expiryYear: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "expiry_year"),
+  expiryMonth: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "expiry_month"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
   isRemovable: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_removable")
@@ -1471,11 +1557,12 @@ export declare namespace CommercePerUnitTotalTier {
 /**
  * Schema of {@link CommercePerUnitTotalTier}.
  */
-export const CommercePerUnitTotalTier: Schema.Schema<CommercePerUnitTotalTier, CommercePerUnitTotalTier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-  feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
-  total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-})
+export const CommercePerUnitTotalTier: Schema.Schema<CommercePerUnitTotalTier, CommercePerUnitTotalTier.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
+    feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
+    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
+  })
 
 /**
  * Component schema `CommercePerUnitTotal`.
@@ -1497,11 +1584,12 @@ export declare namespace CommercePerUnitTotal {
 /**
  * Schema of {@link CommercePerUnitTotal}.
  */
-export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommercePerUnitTotal.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier), "tiers")
-})
+export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommercePerUnitTotal.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
+    tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier), "tiers")
+  })
 
 /**
  * Component schema `CommercePlanUnitPriceTier`.
@@ -1523,11 +1611,12 @@ export declare namespace CommercePlanUnitPriceTier {
 /**
  * Schema of {@link CommercePlanUnitPriceTier}.
  */
-export const CommercePlanUnitPriceTier: Schema.Schema<CommercePlanUnitPriceTier, CommercePlanUnitPriceTier.Encoded> = /*#__PURE__*/ Schema.Struct({
-  startsAtBlock: /*#__PURE__*/ I.req(Schema.Number, "starts_at_block"),
-  endsAfterBlock: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ends_after_block"),
-  feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block")
-})
+export const CommercePlanUnitPriceTier: Schema.Schema<CommercePlanUnitPriceTier, CommercePlanUnitPriceTier.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    startsAtBlock: /*#__PURE__*/ I.req(Schema.Number, "starts_at_block"),
+    endsAfterBlock: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ends_after_block"),
+    feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block")
+  })
 
 /**
  * Component schema `CommercePlanUnitPrice`.
@@ -1549,11 +1638,12 @@ export declare namespace CommercePlanUnitPrice {
 /**
  * Schema of {@link CommercePlanUnitPrice}.
  */
-export const CommercePlanUnitPrice: Schema.Schema<CommercePlanUnitPrice, CommercePlanUnitPrice.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlanUnitPriceTier), "tiers")
-})
+export const CommercePlanUnitPrice: Schema.Schema<CommercePlanUnitPrice, CommercePlanUnitPrice.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
+    tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlanUnitPriceTier), "tiers")
+  })
 
 /**
  * Component schema `FeatureResponse`.
@@ -1602,7 +1692,7 @@ export interface CommercePlan {
   readonly annualFee: CommerceMoneyResponse | null
   readonly description: string | null
   /** @deprecated */
-  readonly productId: string
+  readonly productId?: string
   readonly isDefault: boolean
   readonly isRecurring: boolean
   readonly publiclyVisible: boolean
@@ -1627,7 +1717,7 @@ export declare namespace CommercePlan {
     readonly annual_fee: CommerceMoneyResponse.Encoded | null
     readonly description: string | null
     /** @deprecated */
-    readonly product_id: string
+    readonly product_id?: string | null
     readonly is_default: boolean
     readonly is_recurring: boolean
     readonly publicly_visible: boolean
@@ -1635,10 +1725,10 @@ export declare namespace CommercePlan {
     readonly for_payer_type: string
     readonly slug: string
     readonly avatar_url: string | null
-    readonly features?: ReadonlyArray<FeatureResponse.Encoded>
+    readonly features?: ReadonlyArray<FeatureResponse.Encoded> | null
     readonly free_trial_enabled: boolean
     readonly free_trial_days: number | null
-    readonly unit_prices?: ReadonlyArray<CommercePlanUnitPrice.Encoded>
+    readonly unit_prices?: ReadonlyArray<CommercePlanUnitPrice.Encoded> | null
   }
 }
 /**
@@ -1652,7 +1742,7 @@ export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /
   annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
   annualFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
   description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  productId: /*#__PURE__*/ I.req(Schema.String, "product_id"),
+  productId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "product_id"),
   isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
   isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
   publiclyVisible: /*#__PURE__*/ I.req(Schema.Boolean, "publicly_visible"),
@@ -1660,10 +1750,10 @@ export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /
   forPayerType: /*#__PURE__*/ I.req(Schema.String, "for_payer_type"),
   slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
   avatarUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "avatar_url"),
-  features: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(FeatureResponse), "features"),
+  features: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(FeatureResponse), "features"),
   freeTrialEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "free_trial_enabled"),
   freeTrialDays: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "free_trial_days"),
-  unitPrices: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePlanUnitPrice), "unit_prices")
+  unitPrices: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePlanUnitPrice), "unit_prices")
 })
 
 /**
@@ -1763,10 +1853,10 @@ export declare namespace CommercePlan2 {
     readonly for_payer_type: string
     readonly slug: string
     readonly avatar_url: string
-    readonly period?: string
-    readonly interval?: number
+    readonly period?: string | null
+    readonly interval?: number | null
     readonly features: ReadonlyArray<FeatureResponse2.Encoded>
-    readonly free_trial_enabled?: boolean
+    readonly free_trial_enabled?: boolean | null
     readonly free_trial_days?: number | null
   }
 }
@@ -1798,10 +1888,10 @@ export const CommercePlan2: Schema.Schema<CommercePlan2, CommercePlan2.Encoded> 
   forPayerType: /*#__PURE__*/ I.req(Schema.String, "for_payer_type"),
   slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
   avatarUrl: /*#__PURE__*/ I.req(Schema.String, "avatar_url"),
-  period: /*#__PURE__*/ I.opt(Schema.String, "period"),
-  interval: /*#__PURE__*/ I.opt(Schema.Number, "interval"),
+  period: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "period"),
+  interval: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "interval"),
   features: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(FeatureResponse2), "features"),
-  freeTrialEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "free_trial_enabled"),
+  freeTrialEnabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "free_trial_enabled"),
   freeTrialDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "free_trial_days")
 })
 
@@ -1837,7 +1927,10 @@ export declare namespace CommercePriceTransitionDetails {
 /**
  * Schema of {@link CommercePriceTransitionDetails}.
  */
-export const CommercePriceTransitionDetails: Schema.Schema<CommercePriceTransitionDetails, CommercePriceTransitionDetails.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommercePriceTransitionDetails: Schema.Schema<
+  CommercePriceTransitionDetails,
+  CommercePriceTransitionDetails.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   previousPlan: /*#__PURE__*/ I.req(CommercePlan2, "previous_plan"),
   previousPrice: /*#__PURE__*/ I.req(BillingPriceResponse, "previous_price"),
   effectiveAt: /*#__PURE__*/ I.req(Schema.Number, "effective_at"),
@@ -1845,7 +1938,10 @@ export const CommercePriceTransitionDetails: Schema.Schema<CommercePriceTransiti
   nextBillingDate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "next_billing_date"),
   chargedImmediately: /*#__PURE__*/ I.req(Schema.Boolean, "charged_immediately"),
   immediateCharge: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "immediate_charge"),
-  previousSubscriptionItemStatus: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("canceled", "ended", "abandoned"), "previous_subscription_item_status"),
+  previousSubscriptionItemStatus: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("canceled", "ended", "abandoned"),
+    "previous_subscription_item_status"
+  ),
   previousSubscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "previous_subscription_item_id")
 })
 
@@ -1861,15 +1957,18 @@ export declare namespace CommerceSubscriptionCreditResponse {
   /** CommerceSubscriptionCreditResponse as sent and received, snake_case. */
   export interface Encoded {
     readonly amount?: CommerceMoneyResponse.Encoded | null
-    readonly cycle_remaining_percent?: number
+    readonly cycle_remaining_percent?: number | null
   }
 }
 /**
  * Schema of {@link CommerceSubscriptionCreditResponse}.
  */
-export const CommerceSubscriptionCreditResponse: Schema.Schema<CommerceSubscriptionCreditResponse, CommerceSubscriptionCreditResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceSubscriptionCreditResponse: Schema.Schema<
+  CommerceSubscriptionCreditResponse,
+  CommerceSubscriptionCreditResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
-  cycleRemainingPercent: /*#__PURE__*/ I.opt(Schema.Number, "cycle_remaining_percent")
+  cycleRemainingPercent: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "cycle_remaining_percent")
 })
 
 /**
@@ -1892,7 +1991,7 @@ export declare namespace CommerceTotalsResponse {
     readonly base_fee: CommerceMoneyResponse.Encoded
     readonly tax_total: CommerceMoneyResponse.Encoded
     readonly grand_total: CommerceMoneyResponse.Encoded
-    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal.Encoded>
+    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal.Encoded> | null
     readonly credits?: CommerceCreditsResponse.Encoded | null
     readonly discounts?: CommerceDiscountsResponse.Encoded | null
   }
@@ -1900,15 +1999,16 @@ export declare namespace CommerceTotalsResponse {
 /**
  * Schema of {@link CommerceTotalsResponse}.
  */
-export const CommerceTotalsResponse: Schema.Schema<CommerceTotalsResponse, CommerceTotalsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
-  baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
-  taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
-  grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
-  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
-  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
-  discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceDiscountsResponse), "discounts")
-})
+export const CommerceTotalsResponse: Schema.Schema<CommerceTotalsResponse, CommerceTotalsResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
+    baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
+    taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
+    grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
+    perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
+    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
+    discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceDiscountsResponse), "discounts")
+  })
 
 /**
  * Component schema `CommerceSubscriptionItemNextPaymentResponse`.
@@ -1925,17 +2025,20 @@ export declare namespace CommerceSubscriptionItemNextPaymentResponse {
   export interface Encoded {
     readonly amount?: CommerceMoneyResponse.Encoded | null
     readonly date?: number | null
-    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal.Encoded>
+    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal.Encoded> | null
     readonly totals?: CommerceTotalsResponse.Encoded | null
   }
 }
 /**
  * Schema of {@link CommerceSubscriptionItemNextPaymentResponse}.
  */
-export const CommerceSubscriptionItemNextPaymentResponse: Schema.Schema<CommerceSubscriptionItemNextPaymentResponse, CommerceSubscriptionItemNextPaymentResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceSubscriptionItemNextPaymentResponse: Schema.Schema<
+  CommerceSubscriptionItemNextPaymentResponse,
+  CommerceSubscriptionItemNextPaymentResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
   date: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "date"),
-  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
+  perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
   totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse), "totals")
 })
 
@@ -1980,7 +2083,7 @@ export declare namespace CommerceSubscriptionItem2 {
     readonly status: string
     readonly credit?: CommerceSubscriptionCreditResponse.Encoded | null
     readonly plan_id: string
-    readonly price_id?: string
+    readonly price_id?: string | null
     readonly plan: CommercePlan2.Encoded | null
     readonly plan_period: string
     readonly payment_source_id: string
@@ -2005,34 +2108,44 @@ export declare namespace CommerceSubscriptionItem2 {
 /**
  * Schema of {@link CommerceSubscriptionItem2}.
  */
-export const CommerceSubscriptionItem2: Schema.Schema<CommerceSubscriptionItem2, CommerceSubscriptionItem2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
-  credit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionCreditResponse), "credit"),
-  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-  priceId: /*#__PURE__*/ I.opt(Schema.String, "price_id"),
-  plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePlan2), "plan"),
-  planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
-  paymentSourceId: /*#__PURE__*/ I.req(Schema.String, "payment_source_id"),
-  paymentSource: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePaymentSourceResponse), "payment_source"),
-  lifetimePaid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "lifetime_paid"),
-  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
-  nextInvoice: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_invoice"),
-  nextPayment: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePayerResponse2), "payer"),
-  isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
-  periodStart: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_start"),
-  periodEnd: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
-  prorationDate: /*#__PURE__*/ I.req(Schema.String, "proration_date"),
-  canceledAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
-  pastDueAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-  endedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const CommerceSubscriptionItem2: Schema.Schema<CommerceSubscriptionItem2, CommerceSubscriptionItem2.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("active", "ended", "past_due", "upcoming", "incomplete", "abandoned"),
+      "status"
+    ),
+    credit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionCreditResponse), "credit"),
+    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+    priceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "price_id"),
+    plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePlan2), "plan"),
+    planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
+    paymentSourceId: /*#__PURE__*/ I.req(Schema.String, "payment_source_id"),
+    paymentSource: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePaymentSourceResponse), "payment_source"),
+    lifetimePaid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "lifetime_paid"),
+    amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
+    nextInvoice: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse),
+      "next_invoice"
+    ),
+    nextPayment: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse),
+      "next_payment"
+    ),
+    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+    payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePayerResponse2), "payer"),
+    isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
+    periodStart: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_start"),
+    periodEnd: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
+    prorationDate: /*#__PURE__*/ I.req(Schema.String, "proration_date"),
+    canceledAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
+    pastDueAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+    endedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `CommercePriceTransitionResponse`.
@@ -2054,7 +2167,10 @@ export declare namespace CommercePriceTransitionResponse {
 /**
  * Schema of {@link CommercePriceTransitionResponse}.
  */
-export const CommercePriceTransitionResponse: Schema.Schema<CommercePriceTransitionResponse, CommercePriceTransitionResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommercePriceTransitionResponse: Schema.Schema<
+  CommercePriceTransitionResponse,
+  CommercePriceTransitionResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price_transition"), "object"),
   subscriptionItem: /*#__PURE__*/ I.req(CommerceSubscriptionItem2, "subscription_item"),
   transition: /*#__PURE__*/ I.req(CommercePriceTransitionDetails, "transition")
@@ -2072,15 +2188,18 @@ export declare namespace CommerceSubscriptionItemSeatsResponse {
   /** CommerceSubscriptionItemSeatsResponse as sent and received, snake_case. */
   export interface Encoded {
     readonly quantity: number | null
-    readonly tiers?: ReadonlyArray<CommercePerUnitTotalTier2.Encoded>
+    readonly tiers?: ReadonlyArray<CommercePerUnitTotalTier2.Encoded> | null
   }
 }
 /**
  * Schema of {@link CommerceSubscriptionItemSeatsResponse}.
  */
-export const CommerceSubscriptionItemSeatsResponse: Schema.Schema<CommerceSubscriptionItemSeatsResponse, CommerceSubscriptionItemSeatsResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceSubscriptionItemSeatsResponse: Schema.Schema<
+  CommerceSubscriptionItemSeatsResponse,
+  CommerceSubscriptionItemSeatsResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   quantity: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-  tiers: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
+  tiers: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
 })
 
 /**
@@ -2090,7 +2209,16 @@ export interface CommerceSubscriptionItem {
   readonly object: "commerce_subscription_item" | (string & {})
   readonly id: string
   readonly instanceId: string
-  readonly status: "active" | "canceled" | "expired" | "ended" | "past_due" | "upcoming" | "incomplete" | "abandoned" | (string & {})
+  readonly status:
+    | "active"
+    | "canceled"
+    | "expired"
+    | "ended"
+    | "past_due"
+    | "upcoming"
+    | "incomplete"
+    | "abandoned"
+    | (string & {})
   readonly credit?: CommerceSubscriptionCreditResponse
   readonly credits?: CommerceCreditsResponse | null
   readonly planId: string | null
@@ -2122,26 +2250,26 @@ export declare namespace CommerceSubscriptionItem {
     readonly id: string
     readonly instance_id: string
     readonly status: string
-    readonly credit?: CommerceSubscriptionCreditResponse.Encoded
+    readonly credit?: CommerceSubscriptionCreditResponse.Encoded | null
     readonly credits?: CommerceCreditsResponse.Encoded | null
     readonly plan_id: string | null
-    readonly price_id?: string
+    readonly price_id?: string | null
     readonly plan?: CommercePlan.Encoded | null
     readonly plan_period: string
-    readonly payment_method?: CommercePaymentMethodResponse.Encoded
-    readonly lifetime_paid?: CommerceMoneyResponse.Encoded
+    readonly payment_method?: CommercePaymentMethodResponse.Encoded | null
+    readonly lifetime_paid?: CommerceMoneyResponse.Encoded | null
     readonly next_payment?: CommerceSubscriptionItemNextPaymentResponse.Encoded | null
     readonly payer_id: string
-    readonly payer?: CommercePayerResponse.Encoded
+    readonly payer?: CommercePayerResponse.Encoded | null
     readonly is_free_trial: boolean
     readonly period_start: number
     readonly period_end: number | null
-    readonly proration_date?: string
+    readonly proration_date?: string | null
     readonly canceled_at: number | null
     readonly past_due_at: number | null
     readonly ended_at: number | null
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
     readonly seats?: CommerceSubscriptionItemSeatsResponse.Encoded | null
     readonly totals?: CommerceTotalsResponse2.Encoded | null
   }
@@ -2149,34 +2277,50 @@ export declare namespace CommerceSubscriptionItem {
 /**
  * Schema of {@link CommerceSubscriptionItem}.
  */
-export const CommerceSubscriptionItem: Schema.Schema<CommerceSubscriptionItem, CommerceSubscriptionItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "canceled", "expired", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
-  credit: /*#__PURE__*/ I.opt(CommerceSubscriptionCreditResponse, "credit"),
-  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
-  planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
-  priceId: /*#__PURE__*/ I.opt(Schema.String, "price_id"),
-  plan: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePlan), "plan"),
-  planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
-  paymentMethod: /*#__PURE__*/ I.opt(CommercePaymentMethodResponse, "payment_method"),
-  lifetimePaid: /*#__PURE__*/ I.opt(CommerceMoneyResponse, "lifetime_paid"),
-  nextPayment: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  payer: /*#__PURE__*/ I.opt(CommercePayerResponse, "payer"),
-  isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
-  periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
-  periodEnd: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
-  prorationDate: /*#__PURE__*/ I.opt(Schema.String, "proration_date"),
-  canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
-  pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-  endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
-  seats: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemSeatsResponse), "seats"),
-  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
-})
+export const CommerceSubscriptionItem: Schema.Schema<CommerceSubscriptionItem, CommerceSubscriptionItem.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum(
+        "active",
+        "canceled",
+        "expired",
+        "ended",
+        "past_due",
+        "upcoming",
+        "incomplete",
+        "abandoned"
+      ),
+      "status"
+    ),
+    credit: /*#__PURE__*/ I.optNullAsAbsent(CommerceSubscriptionCreditResponse, "credit"),
+    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
+    planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
+    priceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "price_id"),
+    plan: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePlan), "plan"),
+    planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
+    paymentMethod: /*#__PURE__*/ I.optNullAsAbsent(CommercePaymentMethodResponse, "payment_method"),
+    lifetimePaid: /*#__PURE__*/ I.optNullAsAbsent(CommerceMoneyResponse, "lifetime_paid"),
+    nextPayment: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse),
+      "next_payment"
+    ),
+    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+    payer: /*#__PURE__*/ I.optNullAsAbsent(CommercePayerResponse, "payer"),
+    isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
+    periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
+    periodEnd: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
+    prorationDate: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "proration_date"),
+    canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
+    pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+    endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
+    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
+    seats: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemSeatsResponse), "seats"),
+    totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
+  })
 
 /**
  * Component schema `CommerceSubscriptionNextPayment`.
@@ -2193,17 +2337,20 @@ export declare namespace CommerceSubscriptionNextPayment {
   export interface Encoded {
     readonly date: number
     readonly amount: CommerceMoneyResponse.Encoded
-    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal2.Encoded>
+    readonly per_unit_totals?: ReadonlyArray<CommercePerUnitTotal2.Encoded> | null
     readonly totals?: CommerceTotalsResponse2.Encoded | null
   }
 }
 /**
  * Schema of {@link CommerceSubscriptionNextPayment}.
  */
-export const CommerceSubscriptionNextPayment: Schema.Schema<CommerceSubscriptionNextPayment, CommerceSubscriptionNextPayment.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CommerceSubscriptionNextPayment: Schema.Schema<
+  CommerceSubscriptionNextPayment,
+  CommerceSubscriptionNextPayment.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   date: /*#__PURE__*/ I.req(Schema.Number, "date"),
   amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
+  perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
   totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
 })
 
@@ -2238,27 +2385,31 @@ export declare namespace CommerceSubscription {
     readonly active_at: number | null
     readonly past_due_at: number | null
     readonly subscription_items: ReadonlyArray<CommerceSubscriptionItem.Encoded>
-    readonly next_payment?: CommerceSubscriptionNextPayment.Encoded
-    readonly eligible_for_free_trial?: boolean
+    readonly next_payment?: CommerceSubscriptionNextPayment.Encoded | null
+    readonly eligible_for_free_trial?: boolean | null
   }
 }
 /**
  * Schema of {@link CommerceSubscription}.
  */
-export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceSubscription.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "past_due", "canceled", "ended", "abandoned", "incomplete"), "status"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
-  pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-  subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "subscription_items"),
-  nextPayment: /*#__PURE__*/ I.opt(CommerceSubscriptionNextPayment, "next_payment"),
-  eligibleForFreeTrial: /*#__PURE__*/ I.opt(Schema.Boolean, "eligible_for_free_trial")
-})
+export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceSubscription.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("active", "past_due", "canceled", "ended", "abandoned", "incomplete"),
+      "status"
+    ),
+    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+    activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
+    pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+    subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "subscription_items"),
+    nextPayment: /*#__PURE__*/ I.optNullAsAbsent(CommerceSubscriptionNextPayment, "next_payment"),
+    eligibleForFreeTrial: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "eligible_for_free_trial")
+  })
 
 /**
  * Component schema `Cookies`.
@@ -2299,24 +2450,28 @@ export declare namespace CreateBillingPriceRequest {
   /** CreateBillingPriceRequest as sent and received, snake_case. */
   export interface Encoded {
     readonly plan_id: string
-    readonly currency?: string
+    readonly currency?: string | null
     readonly amount: number | null
     readonly annual_monthly_amount?: number | null
-    readonly description?: string
-    readonly supported_billing_periods?: string
+    readonly description?: string | null
+    readonly supported_billing_periods?: string | null
   }
 }
 /**
  * Schema of {@link CreateBillingPriceRequest}.
  */
-export const CreateBillingPriceRequest: Schema.Schema<CreateBillingPriceRequest, CreateBillingPriceRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-  amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "amount"),
-  annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "annual_monthly_amount"),
-  description: /*#__PURE__*/ I.opt(Schema.String, "description"),
-  supportedBillingPeriods: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("month", "annual", "both"), "supported_billing_periods")
-})
+export const CreateBillingPriceRequest: Schema.Schema<CreateBillingPriceRequest, CreateBillingPriceRequest.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
+    currency: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "currency"),
+    amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "amount"),
+    annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "annual_monthly_amount"),
+    description: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "description"),
+    supportedBillingPeriods: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ I.openEnum("month", "annual", "both"),
+      "supported_billing_periods"
+    )
+  })
 
 /**
  * Component schema `DeletedObject`.
@@ -2333,10 +2488,10 @@ export declare namespace DeletedObject {
   /** DeletedObject as sent and received, snake_case. */
   export interface Encoded {
     readonly object: string
-    readonly id?: string
-    readonly slug?: string
+    readonly id?: string | null
+    readonly slug?: string | null
     readonly deleted: boolean
-    readonly external_id?: string
+    readonly external_id?: string | null
   }
 }
 /**
@@ -2344,10 +2499,10 @@ export declare namespace DeletedObject {
  */
 export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  slug: /*#__PURE__*/ I.opt(Schema.String, "slug"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+  slug: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "slug"),
   deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted"),
-  externalId: /*#__PURE__*/ I.opt(Schema.String, "external_id")
+  externalId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "external_id")
 })
 
 /**
@@ -2365,24 +2520,27 @@ export interface DirectoryCustomAttributesItem {
 export declare namespace DirectoryCustomAttributesItem {
   /** DirectoryCustomAttributesItem as sent and received, snake_case. */
   export interface Encoded {
-    readonly name?: string
-    readonly key?: string
-    readonly sso_path?: string
-    readonly scim_path?: string
-    readonly directory_path?: string
-    readonly multi_valued?: boolean
+    readonly name?: string | null
+    readonly key?: string | null
+    readonly sso_path?: string | null
+    readonly scim_path?: string | null
+    readonly directory_path?: string | null
+    readonly multi_valued?: boolean | null
   }
 }
 /**
  * Schema of {@link DirectoryCustomAttributesItem}.
  */
-export const DirectoryCustomAttributesItem: Schema.Schema<DirectoryCustomAttributesItem, DirectoryCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
-  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
+export const DirectoryCustomAttributesItem: Schema.Schema<
+  DirectoryCustomAttributesItem,
+  DirectoryCustomAttributesItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
+  key: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -2416,7 +2574,7 @@ export declare namespace Directory {
     readonly enabled: boolean
     readonly group_role_mapping_enabled: boolean
     readonly attribute_mapping: { readonly [key: string]: string }
-    readonly custom_attributes?: ReadonlyArray<DirectoryCustomAttributesItem.Encoded>
+    readonly custom_attributes?: ReadonlyArray<DirectoryCustomAttributesItem.Encoded> | null
     readonly api_key?: string | null
     readonly created_at: number
     readonly updated_at: number
@@ -2434,8 +2592,14 @@ export const Directory: Schema.Schema<Directory, Directory.Encoded> = /*#__PURE_
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
   enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
   groupRoleMappingEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "group_role_mapping_enabled"),
-  attributeMapping: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
-  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(DirectoryCustomAttributesItem), "custom_attributes"),
+  attributeMapping: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }),
+    "attribute_mapping"
+  ),
+  customAttributes: /*#__PURE__*/ I.optNullAsAbsent(
+    /*#__PURE__*/ Schema.Array(DirectoryCustomAttributesItem),
+    "custom_attributes"
+  ),
   apiKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "api_key"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
@@ -2569,7 +2733,7 @@ export declare namespace DirectoryGroupRoleMapping {
     readonly scim_group_id: string
     readonly directory_group_display_name: string
     readonly scim_group_display_name: string
-    readonly role?: Role.Encoded
+    readonly role?: Role.Encoded | null
     readonly precedence: number
     readonly created_at: number
     readonly updated_at: number
@@ -2578,20 +2742,21 @@ export declare namespace DirectoryGroupRoleMapping {
 /**
  * Schema of {@link DirectoryGroupRoleMapping}.
  */
-export const DirectoryGroupRoleMapping: Schema.Schema<DirectoryGroupRoleMapping, DirectoryGroupRoleMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-  directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
-  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-  directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
-  scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
-  role: /*#__PURE__*/ I.opt(Role, "role"),
-  precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const DirectoryGroupRoleMapping: Schema.Schema<DirectoryGroupRoleMapping, DirectoryGroupRoleMapping.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+    scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
+    directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
+    scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
+    directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
+    scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
+    role: /*#__PURE__*/ I.optNullAsAbsent(Role, "role"),
+    precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Body of the shared response `DirectoryGroupRoleMapping.Deleted`.
@@ -2613,7 +2778,10 @@ export declare namespace DirectoryGroupRoleMappingDeleted {
 /**
  * Schema of {@link DirectoryGroupRoleMappingDeleted}.
  */
-export const DirectoryGroupRoleMappingDeleted: Schema.Schema<DirectoryGroupRoleMappingDeleted, DirectoryGroupRoleMappingDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const DirectoryGroupRoleMappingDeleted: Schema.Schema<
+  DirectoryGroupRoleMappingDeleted,
+  DirectoryGroupRoleMappingDeleted.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
@@ -2631,7 +2799,8 @@ export declare namespace DirectoryGroupRoleMappings {
 /**
  * Schema of {@link DirectoryGroupRoleMappings}.
  */
-export const DirectoryGroupRoleMappings: Schema.Schema<DirectoryGroupRoleMappings, DirectoryGroupRoleMappings.Encoded> = /*#__PURE__*/ Schema.Array(DirectoryGroupRoleMapping)
+export const DirectoryGroupRoleMappings: Schema.Schema<DirectoryGroupRoleMappings, DirectoryGroupRoleMappings.Encoded> =
+  /*#__PURE__*/ Schema.Array(DirectoryGroupRoleMapping)
 
 /**
  * Body of the shared response `DirectoryGroupRoleMapping.List`.
@@ -2651,7 +2820,10 @@ export declare namespace DirectoryGroupRoleMappingList {
 /**
  * Schema of {@link DirectoryGroupRoleMappingList}.
  */
-export const DirectoryGroupRoleMappingList: Schema.Schema<DirectoryGroupRoleMappingList, DirectoryGroupRoleMappingList.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const DirectoryGroupRoleMappingList: Schema.Schema<
+  DirectoryGroupRoleMappingList,
+  DirectoryGroupRoleMappingList.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(DirectoryGroupRoleMappings, "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -2720,7 +2892,10 @@ export const Domain: Schema.Schema<Domain, Domain.Encoded> = /*#__PURE__*/ Schem
   accountsPortalUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "accounts_portal_url"),
   proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url"),
   developmentOrigin: /*#__PURE__*/ I.req(Schema.String, "development_origin"),
-  cnameTargets: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(CNameTarget)), "cname_targets")
+  cnameTargets: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(CNameTarget)),
+    "cname_targets"
+  )
 })
 
 /**
@@ -2764,10 +2939,11 @@ export declare namespace IdentificationLink {
 /**
  * Schema of {@link IdentificationLink}.
  */
-export const IdentificationLink: Schema.Schema<IdentificationLink, IdentificationLink.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id")
-})
+export const IdentificationLink: Schema.Schema<IdentificationLink, IdentificationLink.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    type: /*#__PURE__*/ I.req(Schema.String, "type"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id")
+  })
 
 /**
  * Component schema `verification_admin`.
@@ -2795,14 +2971,15 @@ export declare namespace VerificationAdmin {
 /**
  * Schema of {@link VerificationAdmin}.
  */
-export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_admin", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin"), "strategy"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.tag("verification_admin", "object"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
+    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin"), "strategy"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+  })
 
 /**
  * Component schema `verification_email_link`.
@@ -2830,14 +3007,15 @@ export declare namespace VerificationEmailLink {
 /**
  * Schema of {@link VerificationEmailLink}.
  */
-export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, VerificationEmailLink.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_email_link", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_link"), "strategy"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, VerificationEmailLink.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.tag("verification_email_link", "object"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_link"), "strategy"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+  })
 
 /**
  * Component schema `verification_from_oauth`.
@@ -2867,15 +3045,16 @@ export declare namespace VerificationFromOauth {
 /**
  * Schema of {@link VerificationFromOauth}.
  */
-export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, VerificationFromOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_from_oauth", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
-  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
-  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, VerificationFromOauth.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.tag("verification_from_oauth", "object"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
+    strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
+    error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
+    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+  })
 
 /**
  * Component schema `verification_otp`.
@@ -2908,7 +3087,10 @@ export declare namespace VerificationOtp {
 export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_otp", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("phone_code", "email_code", "reset_password_email_code"), "strategy"),
+  strategy: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("phone_code", "email_code", "reset_password_email_code"),
+    "strategy"
+  ),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
   expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
   channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel"),
@@ -2947,9 +3129,15 @@ export declare namespace VerificationSaml {
  */
 export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_saml", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
+  status: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"),
+    "status"
+  ),
   strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml"), "strategy"),
-  externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_verification_redirect_url"),
+  externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.String),
+    "external_verification_redirect_url"
+  ),
   error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
   expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -3014,14 +3202,15 @@ export declare namespace VerificationTicket {
 /**
  * Schema of {@link VerificationTicket}.
  */
-export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_ticket", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "expired"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ticket"), "strategy"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.tag("verification_ticket", "object"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "expired"), "status"),
+    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ticket"), "strategy"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+  })
 
 /**
  * Component schema `EmailAddress`.
@@ -3031,7 +3220,15 @@ export interface EmailAddress {
   readonly object: "email_address" | (string & {})
   readonly emailAddress: string
   readonly reserved: boolean
-  readonly verification: VerificationOtp | VerificationAdmin | VerificationFromOauth | VerificationTicket | VerificationEmailLink | VerificationScim | VerificationSaml | null
+  readonly verification:
+    | VerificationOtp
+    | VerificationAdmin
+    | VerificationFromOauth
+    | VerificationTicket
+    | VerificationEmailLink
+    | VerificationScim
+    | VerificationSaml
+    | null
   readonly linkedTo: ReadonlyArray<IdentificationLink>
   readonly matchesSsoConnection?: boolean
   readonly createdAt: number
@@ -3041,13 +3238,21 @@ export interface EmailAddress {
 export declare namespace EmailAddress {
   /** EmailAddress as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
+    readonly id?: string | null
     readonly object: string
     readonly email_address: string
     readonly reserved: boolean
-    readonly verification: VerificationOtp.Encoded | VerificationAdmin.Encoded | VerificationFromOauth.Encoded | VerificationTicket.Encoded | VerificationEmailLink.Encoded | VerificationScim.Encoded | VerificationSaml.Encoded | null
+    readonly verification:
+      | VerificationOtp.Encoded
+      | VerificationAdmin.Encoded
+      | VerificationFromOauth.Encoded
+      | VerificationTicket.Encoded
+      | VerificationEmailLink.Encoded
+      | VerificationScim.Encoded
+      | VerificationSaml.Encoded
+      | null
     readonly linked_to: ReadonlyArray<IdentificationLink.Encoded>
-    readonly matches_sso_connection?: boolean
+    readonly matches_sso_connection?: boolean | null
     readonly created_at: number
     readonly updated_at: number
   }
@@ -3056,13 +3261,26 @@ export declare namespace EmailAddress {
  * Schema of {@link EmailAddress}.
  */
 export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address"), "object"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   reserved: /*#__PURE__*/ I.req(Schema.Boolean, "reserved"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOtp, VerificationAdmin, VerificationFromOauth, VerificationTicket, VerificationEmailLink, VerificationScim, VerificationSaml)), "verification"),
+  verification: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Union(
+        VerificationOtp,
+        VerificationAdmin,
+        VerificationFromOauth,
+        VerificationTicket,
+        VerificationEmailLink,
+        VerificationScim,
+        VerificationSaml
+      )
+    ),
+    "verification"
+  ),
   linkedTo: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(IdentificationLink), "linked_to"),
-  matchesSsoConnection: /*#__PURE__*/ I.opt(Schema.Boolean, "matches_sso_connection"),
+  matchesSsoConnection: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "matches_sso_connection"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
@@ -3097,8 +3315,8 @@ export declare namespace EnterpriseAccountConnection {
     readonly name: string
     readonly logo_public_url: string | null
     /** @deprecated */
-    readonly domain?: string
-    readonly domains?: ReadonlyArray<string>
+    readonly domain?: string | null
+    readonly domains?: ReadonlyArray<string> | null
     readonly active: boolean
     readonly sync_user_attributes: boolean
     readonly allow_subdomains: boolean
@@ -3111,14 +3329,17 @@ export declare namespace EnterpriseAccountConnection {
 /**
  * Schema of {@link EnterpriseAccountConnection}.
  */
-export const EnterpriseAccountConnection: Schema.Schema<EnterpriseAccountConnection, EnterpriseAccountConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseAccountConnection: Schema.Schema<
+  EnterpriseAccountConnection,
+  EnterpriseAccountConnection.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   protocol: /*#__PURE__*/ I.req(Schema.String, "protocol"),
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   logoPublicUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
-  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  domain: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "domain"),
+  domains: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
   active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
   syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
   allowSubdomains: /*#__PURE__*/ I.req(Schema.Boolean, "allow_subdomains"),
@@ -3148,7 +3369,7 @@ export declare namespace VerificationOauth {
     readonly object?: "verification_oauth"
     readonly status: string
     readonly strategy: string
-    readonly external_verification_redirect_url?: string
+    readonly external_verification_redirect_url?: string | null
     readonly error?: ClerkError.Encoded | null
     readonly expire_at: number
     readonly attempts: number | null
@@ -3158,16 +3379,23 @@ export declare namespace VerificationOauth {
 /**
  * Schema of {@link VerificationOauth}.
  */
-export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_oauth", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
-  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
-  externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(Schema.String, "external_verification_redirect_url"),
-  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
-  expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.tag("verification_oauth", "object"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"),
+      "status"
+    ),
+    strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
+    externalVerificationRedirectUrl: /*#__PURE__*/ I.optNullAsAbsent(
+      Schema.String,
+      "external_verification_redirect_url"
+    ),
+    error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
+    expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+  })
 
 /**
  * Component schema `EnterpriseAccount`.
@@ -3194,7 +3422,7 @@ export declare namespace EnterpriseAccount {
   export interface Encoded {
     readonly id: string
     readonly object: string
-    readonly protocol?: string
+    readonly protocol?: string | null
     readonly provider: string
     readonly active: boolean
     readonly email_address: string
@@ -3202,7 +3430,7 @@ export declare namespace EnterpriseAccount {
     readonly last_name?: string | null
     readonly provider_user_id?: string | null
     readonly enterprise_connection_id?: string | null
-    readonly public_metadata?: { readonly [key: string]: unknown }
+    readonly public_metadata?: { readonly [key: string]: unknown } | null
     readonly verification: VerificationTicket.Encoded | VerificationOauth.Encoded | VerificationSaml.Encoded | null
     readonly enterprise_connection?: EnterpriseAccountConnection.Encoded | null
     readonly last_authenticated_at?: number | null
@@ -3211,22 +3439,29 @@ export declare namespace EnterpriseAccount {
 /**
  * Schema of {@link EnterpriseAccount}.
  */
-export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_account"), "object"),
-  protocol: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("oauth", "saml"), "protocol"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
-  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)), "verification"),
-  enterpriseConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseAccountConnection), "enterprise_connection"),
-  lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at")
-})
+export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccount.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_account"), "object"),
+    protocol: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("oauth", "saml"), "protocol"),
+    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+    active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+    firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
+    lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
+    providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
+    enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
+    publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+    verification: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)),
+      "verification"
+    ),
+    enterpriseConnection: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(EnterpriseAccountConnection),
+      "enterprise_connection"
+    ),
+    lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at")
+  })
 
 /**
  * Inline schema `EnterpriseConnectionCustomAttributesItem`.
@@ -3245,22 +3480,25 @@ export declare namespace EnterpriseConnectionCustomAttributesItem {
   export interface Encoded {
     readonly name: string
     readonly key: string
-    readonly sso_path?: string
-    readonly scim_path?: string
-    readonly directory_path?: string
-    readonly multi_valued?: boolean
+    readonly sso_path?: string | null
+    readonly scim_path?: string | null
+    readonly directory_path?: string | null
+    readonly multi_valued?: boolean | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionCustomAttributesItem}.
  */
-export const EnterpriseConnectionCustomAttributesItem: Schema.Schema<EnterpriseConnectionCustomAttributesItem, EnterpriseConnectionCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseConnectionCustomAttributesItem: Schema.Schema<
+  EnterpriseConnectionCustomAttributesItem,
+  EnterpriseConnectionCustomAttributesItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
+  ssoPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -3284,36 +3522,39 @@ export interface EnterpriseConnectionOauthConfig {
 export declare namespace EnterpriseConnectionOauthConfig {
   /** EnterpriseConnectionOauthConfig as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
-    readonly name?: string
-    readonly provider_key?: string
+    readonly id?: string | null
+    readonly name?: string | null
+    readonly provider_key?: string | null
     readonly client_id?: string | null
     readonly discovery_url?: string | null
     readonly auth_url?: string | null
     readonly token_url?: string | null
     readonly user_info_url?: string | null
-    readonly requires_pkce?: boolean
+    readonly requires_pkce?: boolean | null
     readonly logo_public_url?: string | null
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionOauthConfig}.
  */
-export const EnterpriseConnectionOauthConfig: Schema.Schema<EnterpriseConnectionOauthConfig, EnterpriseConnectionOauthConfig.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  providerKey: /*#__PURE__*/ I.opt(Schema.String, "provider_key"),
+export const EnterpriseConnectionOauthConfig: Schema.Schema<
+  EnterpriseConnectionOauthConfig,
+  EnterpriseConnectionOauthConfig.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
+  providerKey: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "provider_key"),
   clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
   discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
   authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
   tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
   userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: /*#__PURE__*/ I.opt(Schema.Boolean, "requires_pkce"),
+  requiresPkce: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "requires_pkce"),
   logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
+  createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+  updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
 })
 
 /**
@@ -3328,15 +3569,18 @@ export declare namespace EnterpriseConnectionSamlConnectionLoginHint {
   /** EnterpriseConnectionSamlConnectionLoginHint as sent and received, snake_case. */
   export interface Encoded {
     readonly mode: string
-    readonly source?: string
+    readonly source?: string | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionSamlConnectionLoginHint}.
  */
-export const EnterpriseConnectionSamlConnectionLoginHint: Schema.Schema<EnterpriseConnectionSamlConnectionLoginHint, EnterpriseConnectionSamlConnectionLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseConnectionSamlConnectionLoginHint: Schema.Schema<
+  EnterpriseConnectionSamlConnectionLoginHint,
+  EnterpriseConnectionSamlConnectionLoginHint.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.opt(Schema.String, "source")
+  source: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "source")
 })
 
 /**
@@ -3361,38 +3605,41 @@ export interface EnterpriseConnectionSamlConnection {
 export declare namespace EnterpriseConnectionSamlConnection {
   /** EnterpriseConnectionSamlConnection as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
-    readonly name?: string
+    readonly id?: string | null
+    readonly name?: string | null
     readonly idp_entity_id?: string | null
     readonly idp_sso_url?: string | null
     readonly idp_metadata_url?: string | null
     readonly acs_url?: string | null
     readonly sp_entity_id?: string | null
     readonly sp_metadata_url?: string | null
-    readonly active?: boolean
-    readonly allow_idp_initiated?: boolean
-    readonly allow_subdomains?: boolean
-    readonly force_authn?: boolean
-    readonly login_hint?: EnterpriseConnectionSamlConnectionLoginHint.Encoded
+    readonly active?: boolean | null
+    readonly allow_idp_initiated?: boolean | null
+    readonly allow_subdomains?: boolean | null
+    readonly force_authn?: boolean | null
+    readonly login_hint?: EnterpriseConnectionSamlConnectionLoginHint.Encoded | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionSamlConnection}.
  */
-export const EnterpriseConnectionSamlConnection: Schema.Schema<EnterpriseConnectionSamlConnection, EnterpriseConnectionSamlConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
+export const EnterpriseConnectionSamlConnection: Schema.Schema<
+  EnterpriseConnectionSamlConnection,
+  EnterpriseConnectionSamlConnection.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
   idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
   idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
   idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
   acsUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "acs_url"),
   spEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "sp_entity_id"),
   spMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "sp_metadata_url"),
-  active: /*#__PURE__*/ I.opt(Schema.Boolean, "active"),
-  allowIdpInitiated: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_idp_initiated"),
-  allowSubdomains: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_subdomains"),
-  forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
-  loginHint: /*#__PURE__*/ I.opt(EnterpriseConnectionSamlConnectionLoginHint, "login_hint")
+  active: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "active"),
+  allowIdpInitiated: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_idp_initiated"),
+  allowSubdomains: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_subdomains"),
+  forceAuthn: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "force_authn"),
+  loginHint: /*#__PURE__*/ I.optNullAsAbsent(EnterpriseConnectionSamlConnectionLoginHint, "login_hint")
 })
 
 /**
@@ -3428,10 +3675,10 @@ export declare namespace EnterpriseConnection {
     readonly active: boolean
     readonly domains: ReadonlyArray<string>
     readonly organization_id?: string | null
-    readonly sync_user_attributes?: boolean
-    readonly disable_additional_identifications?: boolean
-    readonly allow_organization_account_linking?: boolean
-    readonly custom_attributes?: ReadonlyArray<EnterpriseConnectionCustomAttributesItem.Encoded>
+    readonly sync_user_attributes?: boolean | null
+    readonly disable_additional_identifications?: boolean | null
+    readonly allow_organization_account_linking?: boolean | null
+    readonly custom_attributes?: ReadonlyArray<EnterpriseConnectionCustomAttributesItem.Encoded> | null
     readonly saml_connection?: EnterpriseConnectionSamlConnection.Encoded | null
     readonly oauth_config?: EnterpriseConnectionOauthConfig.Encoded | null
     readonly created_at: number
@@ -3441,24 +3688,37 @@ export declare namespace EnterpriseConnection {
 /**
  * Schema of {@link EnterpriseConnection}.
  */
-export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, EnterpriseConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_connection"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-  domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  syncUserAttributes: /*#__PURE__*/ I.opt(Schema.Boolean, "sync_user_attributes"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(Schema.Boolean, "disable_additional_identifications"),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_organization_account_linking"),
-  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(EnterpriseConnectionCustomAttributesItem), "custom_attributes"),
-  samlConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionSamlConnection), "saml_connection"),
-  oauthConfig: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionOauthConfig), "oauth_config"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, EnterpriseConnection.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_connection"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+    logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
+    active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+    domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+    organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
+    syncUserAttributes: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "sync_user_attributes"),
+    disableAdditionalIdentifications: /*#__PURE__*/ I.optNullAsAbsent(
+      Schema.Boolean,
+      "disable_additional_identifications"
+    ),
+    allowOrganizationAccountLinking: /*#__PURE__*/ I.optNullAsAbsent(
+      Schema.Boolean,
+      "allow_organization_account_linking"
+    ),
+    customAttributes: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ Schema.Array(EnterpriseConnectionCustomAttributesItem),
+      "custom_attributes"
+    ),
+    samlConnection: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(EnterpriseConnectionSamlConnection),
+      "saml_connection"
+    ),
+    oauthConfig: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionOauthConfig), "oauth_config"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Inline schema `EnterpriseConnectionTestRunLogsItem`.
@@ -3474,18 +3734,21 @@ export declare namespace EnterpriseConnectionTestRunLogsItem {
   /** EnterpriseConnectionTestRunLogsItem as sent and received, snake_case. */
   export interface Encoded {
     readonly level: string
-    readonly code?: string
-    readonly short_message?: string
+    readonly code?: string | null
+    readonly short_message?: string | null
     readonly message: string
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunLogsItem}.
  */
-export const EnterpriseConnectionTestRunLogsItem: Schema.Schema<EnterpriseConnectionTestRunLogsItem, EnterpriseConnectionTestRunLogsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseConnectionTestRunLogsItem: Schema.Schema<
+  EnterpriseConnectionTestRunLogsItem,
+  EnterpriseConnectionTestRunLogsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   level: /*#__PURE__*/ I.req(Schema.String, "level"),
-  code: /*#__PURE__*/ I.opt(Schema.String, "code"),
-  shortMessage: /*#__PURE__*/ I.opt(Schema.String, "short_message"),
+  code: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "code"),
+  shortMessage: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "short_message"),
   message: /*#__PURE__*/ I.req(Schema.String, "message")
 })
 
@@ -3501,18 +3764,21 @@ export interface EnterpriseConnectionTestRunOauth {
 export declare namespace EnterpriseConnectionTestRunOauth {
   /** EnterpriseConnectionTestRunOauth as sent and received, snake_case. */
   export interface Encoded {
-    readonly id_token?: string
-    readonly access_token?: string
-    readonly user_info?: string
+    readonly id_token?: string | null
+    readonly access_token?: string | null
+    readonly user_info?: string | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunOauth}.
  */
-export const EnterpriseConnectionTestRunOauth: Schema.Schema<EnterpriseConnectionTestRunOauth, EnterpriseConnectionTestRunOauth.Encoded> = /*#__PURE__*/ Schema.Struct({
-  idToken: /*#__PURE__*/ I.opt(Schema.String, "id_token"),
-  accessToken: /*#__PURE__*/ I.opt(Schema.String, "access_token"),
-  userInfo: /*#__PURE__*/ I.opt(Schema.String, "user_info")
+export const EnterpriseConnectionTestRunOauth: Schema.Schema<
+  EnterpriseConnectionTestRunOauth,
+  EnterpriseConnectionTestRunOauth.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  idToken: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id_token"),
+  accessToken: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "access_token"),
+  userInfo: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_info")
 })
 
 /**
@@ -3528,20 +3794,23 @@ export interface EnterpriseConnectionTestRunParsedUserInfo {
 export declare namespace EnterpriseConnectionTestRunParsedUserInfo {
   /** EnterpriseConnectionTestRunParsedUserInfo as sent and received, snake_case. */
   export interface Encoded {
-    readonly email_address?: string
-    readonly first_name?: string
-    readonly last_name?: string
-    readonly user_id?: string
+    readonly email_address?: string | null
+    readonly first_name?: string | null
+    readonly last_name?: string | null
+    readonly user_id?: string | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunParsedUserInfo}.
  */
-export const EnterpriseConnectionTestRunParsedUserInfo: Schema.Schema<EnterpriseConnectionTestRunParsedUserInfo, EnterpriseConnectionTestRunParsedUserInfo.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.opt(Schema.String, "last_name"),
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
+export const EnterpriseConnectionTestRunParsedUserInfo: Schema.Schema<
+  EnterpriseConnectionTestRunParsedUserInfo,
+  EnterpriseConnectionTestRunParsedUserInfo.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  emailAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "email_address"),
+  firstName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "first_name"),
+  lastName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "last_name"),
+  userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
 })
 
 /**
@@ -3556,18 +3825,21 @@ export interface EnterpriseConnectionTestRunSaml {
 export declare namespace EnterpriseConnectionTestRunSaml {
   /** EnterpriseConnectionTestRunSaml as sent and received, snake_case. */
   export interface Encoded {
-    readonly saml_request?: string
-    readonly saml_response?: string
-    readonly relay_state?: string
+    readonly saml_request?: string | null
+    readonly saml_response?: string | null
+    readonly relay_state?: string | null
   }
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunSaml}.
  */
-export const EnterpriseConnectionTestRunSaml: Schema.Schema<EnterpriseConnectionTestRunSaml, EnterpriseConnectionTestRunSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlRequest: /*#__PURE__*/ I.opt(Schema.String, "saml_request"),
-  samlResponse: /*#__PURE__*/ I.opt(Schema.String, "saml_response"),
-  relayState: /*#__PURE__*/ I.opt(Schema.String, "relay_state")
+export const EnterpriseConnectionTestRunSaml: Schema.Schema<
+  EnterpriseConnectionTestRunSaml,
+  EnterpriseConnectionTestRunSaml.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  samlRequest: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "saml_request"),
+  samlResponse: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "saml_response"),
+  relayState: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "relay_state")
 })
 
 /**
@@ -3591,7 +3863,7 @@ export declare namespace EnterpriseConnectionTestRun {
     readonly status: string
     readonly connection_type: string
     readonly parsed_user_info?: EnterpriseConnectionTestRunParsedUserInfo.Encoded | null
-    readonly logs?: ReadonlyArray<EnterpriseConnectionTestRunLogsItem.Encoded>
+    readonly logs?: ReadonlyArray<EnterpriseConnectionTestRunLogsItem.Encoded> | null
     readonly saml?: EnterpriseConnectionTestRunSaml.Encoded | null
     readonly oauth?: EnterpriseConnectionTestRunOauth.Encoded | null
     readonly created_at: number
@@ -3600,12 +3872,18 @@ export declare namespace EnterpriseConnectionTestRun {
 /**
  * Schema of {@link EnterpriseConnectionTestRun}.
  */
-export const EnterpriseConnectionTestRun: Schema.Schema<EnterpriseConnectionTestRun, EnterpriseConnectionTestRun.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseConnectionTestRun: Schema.Schema<
+  EnterpriseConnectionTestRun,
+  EnterpriseConnectionTestRun.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "success", "failed"), "status"),
   connectionType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml", "oauth"), "connection_type"),
-  parsedUserInfo: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunParsedUserInfo), "parsed_user_info"),
-  logs: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRunLogsItem), "logs"),
+  parsedUserInfo: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunParsedUserInfo),
+    "parsed_user_info"
+  ),
+  logs: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRunLogsItem), "logs"),
   saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunSaml), "saml"),
   oauth: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunOauth), "oauth"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
@@ -3627,7 +3905,10 @@ export declare namespace EnterpriseConnectionTestRunResponse {
 /**
  * Schema of {@link EnterpriseConnectionTestRunResponse}.
  */
-export const EnterpriseConnectionTestRunResponse: Schema.Schema<EnterpriseConnectionTestRunResponse, EnterpriseConnectionTestRunResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseConnectionTestRunResponse: Schema.Schema<
+  EnterpriseConnectionTestRunResponse,
+  EnterpriseConnectionTestRunResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   url: /*#__PURE__*/ I.req(Schema.String, "url")
 })
 
@@ -3649,7 +3930,10 @@ export declare namespace EnterpriseConnectionTestRuns {
 /**
  * Schema of {@link EnterpriseConnectionTestRuns}.
  */
-export const EnterpriseConnectionTestRuns: Schema.Schema<EnterpriseConnectionTestRuns, EnterpriseConnectionTestRuns.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const EnterpriseConnectionTestRuns: Schema.Schema<
+  EnterpriseConnectionTestRuns,
+  EnterpriseConnectionTestRuns.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRun), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -3672,10 +3956,11 @@ export declare namespace EnterpriseConnections {
 /**
  * Schema of {@link EnterpriseConnections}.
  */
-export const EnterpriseConnections: Schema.Schema<EnterpriseConnections, EnterpriseConnections.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnection), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const EnterpriseConnections: Schema.Schema<EnterpriseConnections, EnterpriseConnections.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnection), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `ExtendFreeTrialRequest`.
@@ -3693,9 +3978,10 @@ export declare namespace ExtendFreeTrialRequest {
 /**
  * Schema of {@link ExtendFreeTrialRequest}.
  */
-export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, ExtendFreeTrialRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
-})
+export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, ExtendFreeTrialRequest.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
+  })
 
 /**
  * Component schema `verification_google_one_tap`.
@@ -3725,15 +4011,16 @@ export declare namespace VerificationGoogleOneTap {
 /**
  * Schema of {@link VerificationGoogleOneTap}.
  */
-export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, VerificationGoogleOneTap.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_google_one_tap", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("google_one_tap"), "strategy"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client"),
-  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error")
-})
+export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, VerificationGoogleOneTap.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.tag("verification_google_one_tap", "object"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
+    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("google_one_tap"), "strategy"),
+    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client"),
+    error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error")
+  })
 
 /**
  * Component schema `ExternalAccountWithVerification`.
@@ -3775,7 +4062,7 @@ export declare namespace ExternalAccountWithVerification {
     readonly first_name: string
     readonly last_name: string
     /** @deprecated */
-    readonly avatar_url?: string
+    readonly avatar_url?: string | null
     readonly image_url?: string | null
     readonly username?: string | null
     readonly phone_number?: string | null
@@ -3789,8 +4076,14 @@ export declare namespace ExternalAccountWithVerification {
 /**
  * Schema of {@link ExternalAccountWithVerification}.
  */
-export const ExternalAccountWithVerification: Schema.Schema<ExternalAccountWithVerification, ExternalAccountWithVerification.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("external_account", "facebook_account", "google_account"), "object"),
+export const ExternalAccountWithVerification: Schema.Schema<
+  ExternalAccountWithVerification,
+  ExternalAccountWithVerification.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  object: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("external_account", "facebook_account", "google_account"),
+    "object"
+  ),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
   identificationId: /*#__PURE__*/ I.req(Schema.String, "identification_id"),
@@ -3800,7 +4093,7 @@ export const ExternalAccountWithVerification: Schema.Schema<ExternalAccountWithV
   emailAddressVerified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "email_address_verified"),
   firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
   lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
-  avatarUrl: /*#__PURE__*/ I.opt(Schema.String, "avatar_url"),
+  avatarUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "avatar_url"),
   imageUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "image_url"),
   username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
   phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "phone_number"),
@@ -3808,7 +4101,10 @@ export const ExternalAccountWithVerification: Schema.Schema<ExternalAccountWithV
   label: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOauth, VerificationGoogleOneTap)), "verification")
+  verification: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOauth, VerificationGoogleOneTap)),
+    "verification"
+  )
 })
 
 /**
@@ -3839,7 +4135,10 @@ export const Instance: Schema.Schema<Instance, Instance.Encoded> = /*#__PURE__*/
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   environmentType: /*#__PURE__*/ I.req(Schema.String, "environment_type"),
-  allowedOrigins: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "allowed_origins"),
+  allowedOrigins: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "allowed_origins"
+  ),
   workspaceId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "workspace_id")
 })
 
@@ -3861,10 +4160,11 @@ export declare namespace InstanceCommunication {
 /**
  * Schema of {@link InstanceCommunication}.
  */
-export const InstanceCommunication: Schema.Schema<InstanceCommunication, InstanceCommunication.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_communication"), "object"),
-  blockedCountryCodes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "blocked_country_codes")
-})
+export const InstanceCommunication: Schema.Schema<InstanceCommunication, InstanceCommunication.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_communication"), "object"),
+    blockedCountryCodes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "blocked_country_codes")
+  })
 
 /**
  * Component schema `InstanceProtect`.
@@ -3921,14 +4221,15 @@ export declare namespace InstanceRestrictions {
 /**
  * Schema of {@link InstanceRestrictions}.
  */
-export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceRestrictions.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_restrictions"), "object"),
-  allowlist: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist"),
-  blocklist: /*#__PURE__*/ I.req(Schema.Boolean, "blocklist"),
-  allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist_blocklist_disabled_on_sign_in"),
-  blockEmailSubaddresses: /*#__PURE__*/ I.req(Schema.Boolean, "block_email_subaddresses"),
-  blockDisposableEmailDomains: /*#__PURE__*/ I.req(Schema.Boolean, "block_disposable_email_domains")
-})
+export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceRestrictions.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_restrictions"), "object"),
+    allowlist: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist"),
+    blocklist: /*#__PURE__*/ I.req(Schema.Boolean, "blocklist"),
+    allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist_blocklist_disabled_on_sign_in"),
+    blockEmailSubaddresses: /*#__PURE__*/ I.req(Schema.Boolean, "block_email_subaddresses"),
+    blockDisposableEmailDomains: /*#__PURE__*/ I.req(Schema.Boolean, "block_disposable_email_domains")
+  })
 
 /**
  * Body of the shared response `InstanceSettings`.
@@ -3946,25 +4247,25 @@ export interface InstanceSettings {
 export declare namespace InstanceSettings {
   /** InstanceSettings as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
-    readonly id?: string
-    readonly restricted_to_allowlist?: boolean
-    readonly from_email_address?: string
-    readonly progressive_sign_up?: boolean
+    readonly object?: string | null
+    readonly id?: string | null
+    readonly restricted_to_allowlist?: boolean | null
+    readonly from_email_address?: string | null
+    readonly progressive_sign_up?: boolean | null
     /** @deprecated */
-    readonly enhanced_email_deliverability?: boolean
+    readonly enhanced_email_deliverability?: boolean | null
   }
 }
 /**
  * Schema of {@link InstanceSettings}.
  */
 export const InstanceSettings: Schema.Schema<InstanceSettings, InstanceSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("instance_settings"), "object"),
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  restrictedToAllowlist: /*#__PURE__*/ I.opt(Schema.Boolean, "restricted_to_allowlist"),
-  fromEmailAddress: /*#__PURE__*/ I.opt(Schema.String, "from_email_address"),
-  progressiveSignUp: /*#__PURE__*/ I.opt(Schema.Boolean, "progressive_sign_up"),
-  enhancedEmailDeliverability: /*#__PURE__*/ I.opt(Schema.Boolean, "enhanced_email_deliverability")
+  object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("instance_settings"), "object"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+  restrictedToAllowlist: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "restricted_to_allowlist"),
+  fromEmailAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "from_email_address"),
+  progressiveSignUp: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "progressive_sign_up"),
+  enhancedEmailDeliverability: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "enhanced_email_deliverability")
 })
 
 /**
@@ -3990,9 +4291,9 @@ export declare namespace Invitation {
     readonly id: string
     readonly email_address: string
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly revoked?: boolean
+    readonly revoked?: boolean | null
     readonly status: string
-    readonly url?: string
+    readonly url?: string | null
     readonly expires_at?: number | null
     readonly created_at: number
     readonly updated_at: number
@@ -4006,9 +4307,9 @@ export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PU
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  revoked: /*#__PURE__*/ I.opt(Schema.Boolean, "revoked"),
+  revoked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "revoked"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
-  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
+  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
   expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
@@ -4026,7 +4327,9 @@ export declare namespace InvitationList {
 /**
  * Schema of {@link InvitationList}.
  */
-export const InvitationList: Schema.Schema<InvitationList, InvitationList.Encoded> = /*#__PURE__*/ Schema.Array(Invitation)
+export const InvitationList: Schema.Schema<InvitationList, InvitationList.Encoded> = /*#__PURE__*/ Schema.Array(
+  Invitation
+)
 
 /**
  * Body of the shared response `Invitation.Revoked`.
@@ -4051,9 +4354,9 @@ export declare namespace InvitationRevoked {
     readonly id: string
     readonly email_address: string
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly revoked?: boolean
+    readonly revoked?: boolean | null
     readonly status: string
-    readonly url?: string
+    readonly url?: string | null
     readonly expires_at?: number | null
     readonly created_at: number
     readonly updated_at: number
@@ -4062,18 +4365,19 @@ export declare namespace InvitationRevoked {
 /**
  * Schema of {@link InvitationRevoked}.
  */
-export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevoked.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  revoked: /*#__PURE__*/ I.opt(Schema.Boolean, "revoked"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("revoked"), "status"),
-  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
-  expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevoked.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+    revoked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "revoked"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("revoked"), "status"),
+    url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
+    expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `JWKS.ecdsa.PrivateKey`.
@@ -4104,29 +4408,30 @@ export declare namespace JWKSEcdsaPrivateKey {
     readonly x: string
     readonly y: string
     readonly d: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
  * Schema of {@link JWKSEcdsaPrivateKey}.
  */
-export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPrivateKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
-  crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
-  x: /*#__PURE__*/ I.req(Schema.String, "x"),
-  y: /*#__PURE__*/ I.req(Schema.String, "y"),
-  d: /*#__PURE__*/ I.req(Schema.String, "d"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
-})
+export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPrivateKey.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+    use: /*#__PURE__*/ I.req(Schema.String, "use"),
+    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
+    crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
+    x: /*#__PURE__*/ I.req(Schema.String, "x"),
+    y: /*#__PURE__*/ I.req(Schema.String, "y"),
+    d: /*#__PURE__*/ I.req(Schema.String, "d"),
+    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
+  })
 
 /**
  * Component schema `JWKS.ecdsa.PublicKey`.
@@ -4155,28 +4460,29 @@ export declare namespace JWKSEcdsaPublicKey {
     readonly crv: string
     readonly x: string
     readonly y: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
  * Schema of {@link JWKSEcdsaPublicKey}.
  */
-export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
-  crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
-  x: /*#__PURE__*/ I.req(Schema.String, "x"),
-  y: /*#__PURE__*/ I.req(Schema.String, "y"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
-})
+export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPublicKey.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+    use: /*#__PURE__*/ I.req(Schema.String, "use"),
+    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
+    crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
+    x: /*#__PURE__*/ I.req(Schema.String, "x"),
+    y: /*#__PURE__*/ I.req(Schema.String, "y"),
+    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
+  })
 
 /**
  * Component schema `JWKS.ed25519.PrivateKey`.
@@ -4205,28 +4511,29 @@ export declare namespace JWKSEd25519PrivateKey {
     readonly crv: string
     readonly x: string
     readonly d: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
  * Schema of {@link JWKSEd25519PrivateKey}.
  */
-export const JWKSEd25519PrivateKey: Schema.Schema<JWKSEd25519PrivateKey, JWKSEd25519PrivateKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
-  crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
-  x: /*#__PURE__*/ I.req(Schema.String, "x"),
-  d: /*#__PURE__*/ I.req(Schema.String, "d"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
-})
+export const JWKSEd25519PrivateKey: Schema.Schema<JWKSEd25519PrivateKey, JWKSEd25519PrivateKey.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+    use: /*#__PURE__*/ I.req(Schema.String, "use"),
+    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
+    crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
+    x: /*#__PURE__*/ I.req(Schema.String, "x"),
+    d: /*#__PURE__*/ I.req(Schema.String, "d"),
+    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
+  })
 
 /**
  * Component schema `JWKS.ed25519.PublicKey`.
@@ -4253,27 +4560,28 @@ export declare namespace JWKSEd25519PublicKey {
     readonly kty: string
     readonly crv: string
     readonly x: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
  * Schema of {@link JWKSEd25519PublicKey}.
  */
-export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd25519PublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
-  crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
-  x: /*#__PURE__*/ I.req(Schema.String, "x"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
-})
+export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd25519PublicKey.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+    use: /*#__PURE__*/ I.req(Schema.String, "use"),
+    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
+    crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
+    x: /*#__PURE__*/ I.req(Schema.String, "x"),
+    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
+  })
 
 /**
  * Component schema `JWKS.rsa.PrivateKey`.
@@ -4309,36 +4617,37 @@ export declare namespace JWKSRsaPrivateKey {
     readonly d: string
     readonly p: string
     readonly q: string
-    readonly dp?: string
-    readonly dq?: string
-    readonly qi?: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly dp?: string | null
+    readonly dq?: string | null
+    readonly qi?: string | null
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
  * Schema of {@link JWKSRsaPrivateKey}.
  */
-export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
-  n: /*#__PURE__*/ I.req(Schema.String, "n"),
-  e: /*#__PURE__*/ I.req(Schema.String, "e"),
-  d: /*#__PURE__*/ I.req(Schema.String, "d"),
-  p: /*#__PURE__*/ I.req(Schema.String, "p"),
-  q: /*#__PURE__*/ I.req(Schema.String, "q"),
-  dp: /*#__PURE__*/ I.opt(Schema.String, "dp"),
-  dq: /*#__PURE__*/ I.opt(Schema.String, "dq"),
-  qi: /*#__PURE__*/ I.opt(Schema.String, "qi"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
-})
+export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateKey.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
+    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
+    use: /*#__PURE__*/ I.req(Schema.String, "use"),
+    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
+    n: /*#__PURE__*/ I.req(Schema.String, "n"),
+    e: /*#__PURE__*/ I.req(Schema.String, "e"),
+    d: /*#__PURE__*/ I.req(Schema.String, "d"),
+    p: /*#__PURE__*/ I.req(Schema.String, "p"),
+    q: /*#__PURE__*/ I.req(Schema.String, "q"),
+    dp: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "dp"),
+    dq: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "dq"),
+    qi: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "qi"),
+    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
+  })
 
 /**
  * Component schema `JWKS.rsa.PublicKey`.
@@ -4365,10 +4674,10 @@ export declare namespace JWKSRsaPublicKey {
     readonly kty: string
     readonly n: string
     readonly e: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
@@ -4381,10 +4690,10 @@ export const JWKSRsaPublicKey: Schema.Schema<JWKSRsaPublicKey, JWKSRsaPublicKey.
   kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
   n: /*#__PURE__*/ I.req(Schema.String, "n"),
   e: /*#__PURE__*/ I.req(Schema.String, "e"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
+  x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
 })
 
 /**
@@ -4410,10 +4719,10 @@ export declare namespace JWKSSymmetricKey {
     readonly use: string
     readonly kty: string
     readonly k: string
-    readonly x5c?: ReadonlyArray<string>
-    readonly x5t?: string
-    readonly "x5t#S256"?: string
-    readonly x5u?: string
+    readonly x5c?: ReadonlyArray<string> | null
+    readonly x5t?: string | null
+    readonly "x5t#S256"?: string | null
+    readonly x5u?: string | null
   }
 }
 /**
@@ -4425,30 +4734,61 @@ export const JWKSSymmetricKey: Schema.Schema<JWKSSymmetricKey, JWKSSymmetricKey.
   use: /*#__PURE__*/ I.req(Schema.String, "use"),
   kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oct"), "kty"),
   k: /*#__PURE__*/ I.req(Schema.String, "k"),
-  x5c: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.opt(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.opt(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.opt(Schema.String, "x5u")
+  x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
+  x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
+  x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
+  x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
 })
 
 /**
  * Component schema `JWKS`.
  */
 export interface JWKS {
-  readonly keys?: ReadonlyArray<JWKSRsaPrivateKey | JWKSEcdsaPrivateKey | JWKSEcdsaPublicKey | JWKSEd25519PrivateKey | JWKSEd25519PublicKey | JWKSRsaPublicKey | JWKSSymmetricKey>
+  readonly keys?: ReadonlyArray<
+    | JWKSRsaPrivateKey
+    | JWKSEcdsaPrivateKey
+    | JWKSEcdsaPublicKey
+    | JWKSEd25519PrivateKey
+    | JWKSEd25519PublicKey
+    | JWKSRsaPublicKey
+    | JWKSSymmetricKey
+  >
 }
 /** Wire form of {@link JWKS}. */
 export declare namespace JWKS {
   /** JWKS as sent and received, snake_case. */
   export interface Encoded {
-    readonly keys?: ReadonlyArray<JWKSRsaPrivateKey.Encoded | JWKSEcdsaPrivateKey.Encoded | JWKSEcdsaPublicKey.Encoded | JWKSEd25519PrivateKey.Encoded | JWKSEd25519PublicKey.Encoded | JWKSRsaPublicKey.Encoded | JWKSSymmetricKey.Encoded>
+    readonly keys?:
+      | ReadonlyArray<
+        | JWKSRsaPrivateKey.Encoded
+        | JWKSEcdsaPrivateKey.Encoded
+        | JWKSEcdsaPublicKey.Encoded
+        | JWKSEd25519PrivateKey.Encoded
+        | JWKSEd25519PublicKey.Encoded
+        | JWKSRsaPublicKey.Encoded
+        | JWKSSymmetricKey.Encoded
+      >
+      | null
   }
 }
 /**
  * Schema of {@link JWKS}.
  */
 export const JWKS: Schema.Schema<JWKS, JWKS.Encoded> = /*#__PURE__*/ Schema.Struct({
-  keys: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Union(JWKSRsaPrivateKey, JWKSEcdsaPrivateKey, JWKSEcdsaPublicKey, JWKSEd25519PrivateKey, JWKSEd25519PublicKey, JWKSRsaPublicKey, JWKSSymmetricKey)), "keys")
+  keys: /*#__PURE__*/ I.optNullAsAbsent(
+    /*#__PURE__*/ Schema.Array(
+      /*#__PURE__*/ Schema.Union(
+        JWKSRsaPrivateKey,
+        JWKSEcdsaPrivateKey,
+        JWKSEcdsaPublicKey,
+        JWKSEd25519PrivateKey,
+        JWKSEd25519PublicKey,
+        JWKSRsaPublicKey,
+        JWKSSymmetricKey
+      )
+    ),
+    "keys"
+  )
 })
 
 /**
@@ -4510,7 +4850,9 @@ export declare namespace JWTTemplateList {
 /**
  * Schema of {@link JWTTemplateList}.
  */
-export const JWTTemplateList: Schema.Schema<JWTTemplateList, JWTTemplateList.Encoded> = /*#__PURE__*/ Schema.Array(JWTTemplate)
+export const JWTTemplateList: Schema.Schema<JWTTemplateList, JWTTemplateList.Encoded> = /*#__PURE__*/ Schema.Array(
+  JWTTemplate
+)
 
 /**
  * Component schema `MachineWithoutScopedMachines`.
@@ -4534,20 +4876,23 @@ export declare namespace MachineWithoutScopedMachines {
     readonly instance_id: string
     readonly created_at: number
     readonly updated_at: number
-    readonly default_token_ttl?: number
+    readonly default_token_ttl?: number | null
   }
 }
 /**
  * Schema of {@link MachineWithoutScopedMachines}.
  */
-export const MachineWithoutScopedMachines: Schema.Schema<MachineWithoutScopedMachines, MachineWithoutScopedMachines.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const MachineWithoutScopedMachines: Schema.Schema<
+  MachineWithoutScopedMachines,
+  MachineWithoutScopedMachines.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl")
+  defaultTokenTtl: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "default_token_ttl")
 })
 
 /**
@@ -4573,7 +4918,7 @@ export declare namespace Machine {
     readonly instance_id: string
     readonly created_at: number
     readonly updated_at: number
-    readonly default_token_ttl?: number
+    readonly default_token_ttl?: number | null
     readonly scoped_machines: ReadonlyArray<MachineWithoutScopedMachines.Encoded>
   }
 }
@@ -4587,7 +4932,7 @@ export const Machine: Schema.Schema<Machine, Machine.Encoded> = /*#__PURE__*/ Sc
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl"),
+  defaultTokenTtl: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "default_token_ttl"),
   scopedMachines: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(MachineWithoutScopedMachines), "scoped_machines")
 })
 
@@ -4615,7 +4960,7 @@ export declare namespace MachineCreated {
     readonly instance_id: string
     readonly created_at: number
     readonly updated_at: number
-    readonly default_token_ttl?: number
+    readonly default_token_ttl?: number | null
     readonly scoped_machines: ReadonlyArray<MachineWithoutScopedMachines.Encoded>
     readonly secret_key: string
   }
@@ -4630,7 +4975,7 @@ export const MachineCreated: Schema.Schema<MachineCreated, MachineCreated.Encode
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(Schema.Number, "default_token_ttl"),
+  defaultTokenTtl: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "default_token_ttl"),
   scopedMachines: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(MachineWithoutScopedMachines), "scoped_machines"),
   secretKey: /*#__PURE__*/ I.req(Schema.String, "secret_key")
 })
@@ -4735,12 +5080,13 @@ export declare namespace MachineScopeDeleted {
 /**
  * Schema of {@link MachineScopeDeleted}.
  */
-export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScopeDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
-  fromMachineId: /*#__PURE__*/ I.req(Schema.String, "from_machine_id"),
-  toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
-})
+export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScopeDeleted.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
+    fromMachineId: /*#__PURE__*/ I.req(Schema.String, "from_machine_id"),
+    toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id"),
+    deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
+  })
 
 /**
  * Body of the shared response `Machine.SecretKey`.
@@ -4793,27 +5139,28 @@ export declare namespace OAuthAccessTokenItem {
     readonly provider: string
     readonly public_metadata: { readonly [key: string]: unknown }
     readonly label: string | null
-    readonly scopes?: ReadonlyArray<string>
-    readonly id_token?: string
-    readonly token_secret?: string
+    readonly scopes?: ReadonlyArray<string> | null
+    readonly id_token?: string | null
+    readonly token_secret?: string | null
   }
 }
 /**
  * Schema of {@link OAuthAccessTokenItem}.
  */
-export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAccessTokenItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_access_token"), "object"),
-  externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id"),
-  providerUserId: /*#__PURE__*/ I.req(Schema.String, "provider_user_id"),
-  token: /*#__PURE__*/ I.req(Schema.String, "token"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  label: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  idToken: /*#__PURE__*/ I.opt(Schema.String, "id_token"),
-  tokenSecret: /*#__PURE__*/ I.opt(Schema.String, "token_secret")
-})
+export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAccessTokenItem.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_access_token"), "object"),
+    externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id"),
+    providerUserId: /*#__PURE__*/ I.req(Schema.String, "provider_user_id"),
+    token: /*#__PURE__*/ I.req(Schema.String, "token"),
+    expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+    label: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
+    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
+    idToken: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id_token"),
+    tokenSecret: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "token_secret")
+  })
 
 /**
  * Component schema `OAuthAccessToken`.
@@ -4827,7 +5174,9 @@ export declare namespace OAuthAccessToken {
 /**
  * Schema of {@link OAuthAccessToken}.
  */
-export const OAuthAccessToken: Schema.Schema<OAuthAccessToken, OAuthAccessToken.Encoded> = /*#__PURE__*/ Schema.Array(OAuthAccessTokenItem)
+export const OAuthAccessToken: Schema.Schema<OAuthAccessToken, OAuthAccessToken.Encoded> = /*#__PURE__*/ Schema.Array(
+  OAuthAccessTokenItem
+)
 
 /**
  * Component schema `OAuthApplication`.
@@ -4847,7 +5196,7 @@ export interface OAuthApplication {
   readonly scopes: string
   readonly redirectUris: ReadonlyArray<string>
   /** @deprecated */
-  readonly callbackUrl: string
+  readonly callbackUrl?: string
   readonly authorizeUrl: string
   readonly tokenFetchUrl: string
   readonly userInfoUrl: string
@@ -4874,7 +5223,7 @@ export declare namespace OAuthApplication {
     readonly scopes: string
     readonly redirect_uris: ReadonlyArray<string>
     /** @deprecated */
-    readonly callback_url: string
+    readonly callback_url?: string | null
     readonly authorize_url: string
     readonly token_fetch_url: string
     readonly user_info_url: string
@@ -4901,7 +5250,7 @@ export const OAuthApplication: Schema.Schema<OAuthApplication, OAuthApplication.
   public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
   scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
   redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
-  callbackUrl: /*#__PURE__*/ I.req(Schema.String, "callback_url"),
+  callbackUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "callback_url"),
   authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
   tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
   userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
@@ -4939,15 +5288,25 @@ export declare namespace OAuthApplicationSettings {
 /**
  * Schema of {@link OAuthApplicationSettings}.
  */
-export const OAuthApplicationSettings: Schema.Schema<OAuthApplicationSettings, OAuthApplicationSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application_settings"), "object"),
-  dynamicOauthClientRegistration: /*#__PURE__*/ I.req(Schema.Boolean, "dynamic_oauth_client_registration"),
-  defaultScopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "default_scopes"),
-  oauthJwtAccessTokens: /*#__PURE__*/ I.req(Schema.Boolean, "oauth_jwt_access_tokens"),
-  clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_advertised"),
-  clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_only_allow_pre_registered_clients"),
-  clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_block_implicitly_allowed_clients")
-})
+export const OAuthApplicationSettings: Schema.Schema<OAuthApplicationSettings, OAuthApplicationSettings.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application_settings"), "object"),
+    dynamicOauthClientRegistration: /*#__PURE__*/ I.req(Schema.Boolean, "dynamic_oauth_client_registration"),
+    defaultScopes: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+      "default_scopes"
+    ),
+    oauthJwtAccessTokens: /*#__PURE__*/ I.req(Schema.Boolean, "oauth_jwt_access_tokens"),
+    clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_advertised"),
+    clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.req(
+      Schema.Boolean,
+      "client_id_metadata_documents_only_allow_pre_registered_clients"
+    ),
+    clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.req(
+      Schema.Boolean,
+      "client_id_metadata_documents_block_implicitly_allowed_clients"
+    )
+  })
 
 /**
  * Component schema `OAuthApplicationWithSecret`.
@@ -4967,7 +5326,7 @@ export interface OAuthApplicationWithSecret {
   readonly scopes: string
   readonly redirectUris: ReadonlyArray<string>
   /** @deprecated */
-  readonly callbackUrl: string
+  readonly callbackUrl?: string
   readonly authorizeUrl: string
   readonly tokenFetchUrl: string
   readonly userInfoUrl: string
@@ -4995,7 +5354,7 @@ export declare namespace OAuthApplicationWithSecret {
     readonly scopes: string
     readonly redirect_uris: ReadonlyArray<string>
     /** @deprecated */
-    readonly callback_url: string
+    readonly callback_url?: string | null
     readonly authorize_url: string
     readonly token_fetch_url: string
     readonly user_info_url: string
@@ -5003,36 +5362,37 @@ export declare namespace OAuthApplicationWithSecret {
     readonly token_introspection_url: string
     readonly created_at: number
     readonly updated_at: number
-    readonly client_secret?: string
+    readonly client_secret?: string | null
   }
 }
 /**
  * Schema of {@link OAuthApplicationWithSecret}.
  */
-export const OAuthApplicationWithSecret: Schema.Schema<OAuthApplicationWithSecret, OAuthApplicationWithSecret.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-  clientUri: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_uri"),
-  clientImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_image_url"),
-  dynamicallyRegistered: /*#__PURE__*/ I.req(Schema.Boolean, "dynamically_registered"),
-  consentScreenEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "consent_screen_enabled"),
-  pkceRequired: /*#__PURE__*/ I.req(Schema.Boolean, "pkce_required"),
-  public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
-  scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
-  redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
-  callbackUrl: /*#__PURE__*/ I.req(Schema.String, "callback_url"),
-  authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
-  tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
-  userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
-  discoveryUrl: /*#__PURE__*/ I.req(Schema.String, "discovery_url"),
-  tokenIntrospectionUrl: /*#__PURE__*/ I.req(Schema.String, "token_introspection_url"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  clientSecret: /*#__PURE__*/ I.opt(Schema.String, "client_secret")
-})
+export const OAuthApplicationWithSecret: Schema.Schema<OAuthApplicationWithSecret, OAuthApplicationWithSecret.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
+    clientUri: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_uri"),
+    clientImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_image_url"),
+    dynamicallyRegistered: /*#__PURE__*/ I.req(Schema.Boolean, "dynamically_registered"),
+    consentScreenEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "consent_screen_enabled"),
+    pkceRequired: /*#__PURE__*/ I.req(Schema.Boolean, "pkce_required"),
+    public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
+    scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
+    redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
+    callbackUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "callback_url"),
+    authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
+    tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
+    userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
+    discoveryUrl: /*#__PURE__*/ I.req(Schema.String, "discovery_url"),
+    tokenIntrospectionUrl: /*#__PURE__*/ I.req(Schema.String, "token_introspection_url"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+    clientSecret: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "client_secret")
+  })
 
 /**
  * Component schema `OAuthApplications`.
@@ -5052,10 +5412,11 @@ export declare namespace OAuthApplications {
 /**
  * Schema of {@link OAuthApplications}.
  */
-export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplications.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OAuthApplication), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplications.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OAuthApplication), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `Organization`.
@@ -5088,19 +5449,19 @@ export declare namespace Organization {
     readonly id: string
     readonly name: string
     readonly slug: string
-    readonly image_url?: string
+    readonly image_url?: string | null
     readonly has_image: boolean
-    readonly members_count?: number
-    readonly missing_member_with_elevated_permissions?: boolean
-    readonly pending_invitations_count?: number
+    readonly members_count?: number | null
+    readonly missing_member_with_elevated_permissions?: boolean | null
+    readonly pending_invitations_count?: number | null
     readonly max_allowed_memberships: number
     readonly admin_delete_enabled: boolean
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
-    readonly created_by?: string
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
+    readonly created_by?: string | null
     readonly created_at: number
     readonly updated_at: number
-    readonly last_active_at?: number
+    readonly last_active_at?: number | null
     readonly role_set_key?: string | null
   }
 }
@@ -5112,19 +5473,22 @@ export const Organization: Schema.Schema<Organization, Organization.Encoded> = /
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
   hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-  membersCount: /*#__PURE__*/ I.opt(Schema.Number, "members_count"),
-  missingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "missing_member_with_elevated_permissions"),
-  pendingInvitationsCount: /*#__PURE__*/ I.opt(Schema.Number, "pending_invitations_count"),
+  membersCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "members_count"),
+  missingMemberWithElevatedPermissions: /*#__PURE__*/ I.optNullAsAbsent(
+    Schema.Boolean,
+    "missing_member_with_elevated_permissions"
+  ),
+  pendingInvitationsCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "pending_invitations_count"),
   maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
   adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  createdBy: /*#__PURE__*/ I.opt(Schema.String, "created_by"),
+  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+  createdBy: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "created_by"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  lastActiveAt: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at"),
+  lastActiveAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "last_active_at"),
   roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
 })
 
@@ -5152,7 +5516,10 @@ export declare namespace OrganizationDomainVerification {
 /**
  * Schema of {@link OrganizationDomainVerification}.
  */
-export const OrganizationDomainVerification: Schema.Schema<OrganizationDomainVerification, OrganizationDomainVerification.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationDomainVerification: Schema.Schema<
+  OrganizationDomainVerification,
+  OrganizationDomainVerification.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   status: /*#__PURE__*/ I.req(Schema.String, "status"),
   strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -5177,18 +5544,21 @@ export declare namespace OrganizationInvitationPublicOrganizationData {
     readonly id: string
     readonly name: string
     readonly slug: string
-    readonly image_url?: string
+    readonly image_url?: string | null
     readonly has_image: boolean
   }
 }
 /**
  * Schema of {@link OrganizationInvitationPublicOrganizationData}.
  */
-export const OrganizationInvitationPublicOrganizationData: Schema.Schema<OrganizationInvitationPublicOrganizationData, OrganizationInvitationPublicOrganizationData.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationPublicOrganizationData: Schema.Schema<
+  OrganizationInvitationPublicOrganizationData,
+  OrganizationInvitationPublicOrganizationData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
   hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image")
 })
 
@@ -5200,12 +5570,17 @@ export interface OrganizationDomain {
   readonly id: string
   readonly organizationId: string
   readonly name: string
-  readonly enrollmentMode: "manual_invitation" | "automatic_invitation" | "automatic_suggestion" | "enterprise_sso" | (string & {})
+  readonly enrollmentMode:
+    | "manual_invitation"
+    | "automatic_invitation"
+    | "automatic_suggestion"
+    | "enterprise_sso"
+    | (string & {})
   readonly affiliationEmailAddress: string | null
   readonly affiliationVerification: OrganizationDomainVerification | null
   readonly ownershipVerification: OrganizationDomainVerification | null
   /** @deprecated */
-  readonly verification: OrganizationDomainVerification | null
+  readonly verification?: OrganizationDomainVerification | null
   readonly totalPendingInvitations: number
   readonly totalPendingSuggestions: number
   readonly publicOrganizationData?: OrganizationInvitationPublicOrganizationData | null
@@ -5225,7 +5600,7 @@ export declare namespace OrganizationDomain {
     readonly affiliation_verification: OrganizationDomainVerification.Encoded | null
     readonly ownership_verification: OrganizationDomainVerification.Encoded | null
     /** @deprecated */
-    readonly verification: OrganizationDomainVerification.Encoded | null
+    readonly verification?: OrganizationDomainVerification.Encoded | null
     readonly total_pending_invitations: number
     readonly total_pending_suggestions: number
     readonly public_organization_data?: OrganizationInvitationPublicOrganizationData.Encoded | null
@@ -5236,22 +5611,38 @@ export declare namespace OrganizationDomain {
 /**
  * Schema of {@link OrganizationDomain}.
  */
-export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  enrollmentMode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"), "enrollment_mode"),
-  affiliationEmailAddress: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "affiliation_email_address"),
-  affiliationVerification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "affiliation_verification"),
-  ownershipVerification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "ownership_verification"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
-  totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
-  totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
-  publicOrganizationData: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicOrganizationData), "public_organization_data"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    enrollmentMode: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"),
+      "enrollment_mode"
+    ),
+    affiliationEmailAddress: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(Schema.String),
+      "affiliation_email_address"
+    ),
+    affiliationVerification: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
+      "affiliation_verification"
+    ),
+    ownershipVerification: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
+      "ownership_verification"
+    ),
+    verification: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
+    totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
+    totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
+    publicOrganizationData: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicOrganizationData),
+      "public_organization_data"
+    ),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `OrganizationDomains`.
@@ -5271,10 +5662,11 @@ export declare namespace OrganizationDomains {
 /**
  * Schema of {@link OrganizationDomains}.
  */
-export const OrganizationDomains: Schema.Schema<OrganizationDomains, OrganizationDomains.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationDomain), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const OrganizationDomains: Schema.Schema<OrganizationDomains, OrganizationDomains.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationDomain), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Inline schema `OrganizationInvitationPublicUserData2`.
@@ -5302,7 +5694,10 @@ export declare namespace OrganizationInvitationPublicUserData2 {
 /**
  * Schema of {@link OrganizationInvitationPublicUserData2}.
  */
-export const OrganizationInvitationPublicUserData2: Schema.Schema<OrganizationInvitationPublicUserData2, OrganizationInvitationPublicUserData2.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationPublicUserData2: Schema.Schema<
+  OrganizationInvitationPublicUserData2,
+  OrganizationInvitationPublicUserData2.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
   lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
@@ -5323,7 +5718,10 @@ export declare namespace OrganizationInvitationPublicUserData {
 /**
  * Schema of {@link OrganizationInvitationPublicUserData}.
  */
-export const OrganizationInvitationPublicUserData: Schema.Schema<OrganizationInvitationPublicUserData, OrganizationInvitationPublicUserData.Encoded> = /*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicUserData2)
+export const OrganizationInvitationPublicUserData: Schema.Schema<
+  OrganizationInvitationPublicUserData,
+  OrganizationInvitationPublicUserData.Encoded
+> = /*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicUserData2)
 
 /**
  * Component schema `OrganizationInvitation`.
@@ -5354,12 +5752,12 @@ export declare namespace OrganizationInvitation {
     readonly email_address: string
     readonly role: string
     readonly role_name: string
-    readonly organization_id?: string
+    readonly organization_id?: string | null
     readonly inviter_id: string | null
     readonly public_inviter_data: OrganizationInvitationPublicUserData.Encoded
-    readonly status?: string
+    readonly status?: string | null
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly url: string | null
     readonly expires_at: number | null
     readonly created_at: number
@@ -5369,23 +5767,24 @@ export declare namespace OrganizationInvitation {
 /**
  * Schema of {@link OrganizationInvitation}.
  */
-export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+    role: /*#__PURE__*/ I.req(Schema.String, "role"),
+    roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
+    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
+    inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
+    publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
+    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
+    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
+    expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `OrganizationInvitationWithPublicOrganizationData`.
@@ -5417,39 +5816,45 @@ export declare namespace OrganizationInvitationWithPublicOrganizationData {
     readonly email_address: string
     readonly role: string
     readonly role_name: string
-    readonly organization_id?: string
+    readonly organization_id?: string | null
     readonly inviter_id: string | null
     readonly public_inviter_data: OrganizationInvitationPublicUserData.Encoded
-    readonly status?: string
+    readonly status?: string | null
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly url: string | null
     readonly expires_at: number | null
     readonly created_at: number
     readonly updated_at: number
-    readonly public_organization_data?: OrganizationInvitationPublicOrganizationData.Encoded
+    readonly public_organization_data?: OrganizationInvitationPublicOrganizationData.Encoded | null
   }
 }
 /**
  * Schema of {@link OrganizationInvitationWithPublicOrganizationData}.
  */
-export const OrganizationInvitationWithPublicOrganizationData: Schema.Schema<OrganizationInvitationWithPublicOrganizationData, OrganizationInvitationWithPublicOrganizationData.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationWithPublicOrganizationData: Schema.Schema<
+  OrganizationInvitationWithPublicOrganizationData,
+  OrganizationInvitationWithPublicOrganizationData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   role: /*#__PURE__*/ I.req(Schema.String, "role"),
   roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
   inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
   publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
   url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
   expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  publicOrganizationData: /*#__PURE__*/ I.opt(OrganizationInvitationPublicOrganizationData, "public_organization_data")
+  publicOrganizationData: /*#__PURE__*/ I.optNullAsAbsent(
+    OrganizationInvitationPublicOrganizationData,
+    "public_organization_data"
+  )
 })
 
 /**
@@ -5470,10 +5875,11 @@ export declare namespace OrganizationInvitations {
 /**
  * Schema of {@link OrganizationInvitations}.
  */
-export const OrganizationInvitations: Schema.Schema<OrganizationInvitations, OrganizationInvitations.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitation), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const OrganizationInvitations: Schema.Schema<OrganizationInvitations, OrganizationInvitations.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitation), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `OrganizationInvitationsWithPublicOrganizationData`.
@@ -5493,7 +5899,10 @@ export declare namespace OrganizationInvitationsWithPublicOrganizationData {
 /**
  * Schema of {@link OrganizationInvitationsWithPublicOrganizationData}.
  */
-export const OrganizationInvitationsWithPublicOrganizationData: Schema.Schema<OrganizationInvitationsWithPublicOrganizationData, OrganizationInvitationsWithPublicOrganizationData.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationsWithPublicOrganizationData: Schema.Schema<
+  OrganizationInvitationsWithPublicOrganizationData,
+  OrganizationInvitationsWithPublicOrganizationData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitationWithPublicOrganizationData), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -5506,7 +5915,7 @@ export interface OrganizationMembershipPublicUserData {
   readonly firstName: string | null
   readonly lastName: string | null
   /** @deprecated */
-  readonly profileImageUrl: string | null
+  readonly profileImageUrl?: string | null
   readonly imageUrl: string
   readonly hasImage: boolean
   readonly identifier?: string | null
@@ -5522,29 +5931,32 @@ export declare namespace OrganizationMembershipPublicUserData {
     readonly first_name: string | null
     readonly last_name: string | null
     /** @deprecated */
-    readonly profile_image_url: string | null
+    readonly profile_image_url?: string | null
     readonly image_url: string
     readonly has_image: boolean
     readonly identifier?: string | null
     readonly username?: string | null
-    readonly banned?: boolean
-    readonly deprovisioned?: boolean
+    readonly banned?: boolean | null
+    readonly deprovisioned?: boolean | null
   }
 }
 /**
  * Schema of {@link OrganizationMembershipPublicUserData}.
  */
-export const OrganizationMembershipPublicUserData: Schema.Schema<OrganizationMembershipPublicUserData, OrganizationMembershipPublicUserData.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationMembershipPublicUserData: Schema.Schema<
+  OrganizationMembershipPublicUserData,
+  OrganizationMembershipPublicUserData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
   lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  profileImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "profile_image_url"),
+  profileImageUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "profile_image_url"),
   imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
   hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
   identifier: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "identifier"),
   username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
-  deprovisioned: /*#__PURE__*/ I.opt(Schema.Boolean, "deprovisioned")
+  banned: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "banned"),
+  deprovisioned: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "deprovisioned")
 })
 
 /**
@@ -5570,12 +5982,12 @@ export declare namespace OrganizationMembership {
     readonly id: string
     readonly object: string
     readonly role: string
-    readonly role_name?: string
+    readonly role_name?: string | null
     readonly permissions: ReadonlyArray<string>
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly organization: Organization.Encoded
-    readonly public_user_data?: OrganizationMembershipPublicUserData.Encoded
+    readonly public_user_data?: OrganizationMembershipPublicUserData.Encoded | null
     readonly created_at: number
     readonly updated_at: number
   }
@@ -5583,19 +5995,20 @@ export declare namespace OrganizationMembership {
 /**
  * Schema of {@link OrganizationMembership}.
  */
-export const OrganizationMembership: Schema.Schema<OrganizationMembership, OrganizationMembership.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_membership"), "object"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.opt(Schema.String, "role_name"),
-  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "permissions"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  organization: /*#__PURE__*/ I.req(Organization, "organization"),
-  publicUserData: /*#__PURE__*/ I.opt(OrganizationMembershipPublicUserData, "public_user_data"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const OrganizationMembership: Schema.Schema<OrganizationMembership, OrganizationMembership.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_membership"), "object"),
+    role: /*#__PURE__*/ I.req(Schema.String, "role"),
+    roleName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "role_name"),
+    permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "permissions"),
+    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    organization: /*#__PURE__*/ I.req(Organization, "organization"),
+    publicUserData: /*#__PURE__*/ I.optNullAsAbsent(OrganizationMembershipPublicUserData, "public_user_data"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `OrganizationMemberships`.
@@ -5615,10 +6028,11 @@ export declare namespace OrganizationMemberships {
 /**
  * Schema of {@link OrganizationMemberships}.
  */
-export const OrganizationMemberships: Schema.Schema<OrganizationMemberships, OrganizationMemberships.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationMembership), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const OrganizationMemberships: Schema.Schema<OrganizationMemberships, OrganizationMemberships.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationMembership), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `OrganizationSettings`.
@@ -5636,7 +6050,9 @@ export interface OrganizationSettings {
   readonly adminDeleteEnabled: boolean
   readonly domainsEnabled: boolean
   readonly slugDisabled?: boolean
-  readonly domainsEnrollmentModes: ReadonlyArray<"manual_invitation" | "automatic_invitation" | "automatic_suggestion" | (string & {})>
+  readonly domainsEnrollmentModes: ReadonlyArray<
+    "manual_invitation" | "automatic_invitation" | "automatic_suggestion" | (string & {})
+  >
   readonly domainsDefaultRole: string
   readonly initialRoleSetKey?: string | null
 }
@@ -5648,14 +6064,14 @@ export declare namespace OrganizationSettings {
     readonly enabled: boolean
     readonly max_allowed_memberships: number
     readonly max_allowed_roles: number
-    readonly max_role_sets_allowed?: number
+    readonly max_role_sets_allowed?: number | null
     readonly max_allowed_domains: number
     /** @deprecated */
-    readonly max_allowed_permissions?: number
+    readonly max_allowed_permissions?: number | null
     readonly creator_role: string
     readonly admin_delete_enabled: boolean
     readonly domains_enabled: boolean
-    readonly slug_disabled?: boolean
+    readonly slug_disabled?: boolean | null
     readonly domains_enrollment_modes: ReadonlyArray<string>
     readonly domains_default_role: string
     readonly initial_role_set_key?: string | null
@@ -5664,22 +6080,28 @@ export declare namespace OrganizationSettings {
 /**
  * Schema of {@link OrganizationSettings}.
  */
-export const OrganizationSettings: Schema.Schema<OrganizationSettings, OrganizationSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_settings"), "object"),
-  enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
-  maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
-  maxAllowedRoles: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_roles"),
-  maxRoleSetsAllowed: /*#__PURE__*/ I.opt(Schema.Number, "max_role_sets_allowed"),
-  maxAllowedDomains: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_domains"),
-  maxAllowedPermissions: /*#__PURE__*/ I.opt(Schema.Number, "max_allowed_permissions"),
-  creatorRole: /*#__PURE__*/ I.req(Schema.String, "creator_role"),
-  adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
-  domainsEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "domains_enabled"),
-  slugDisabled: /*#__PURE__*/ I.opt(Schema.Boolean, "slug_disabled"),
-  domainsEnrollmentModes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion")), "domains_enrollment_modes"),
-  domainsDefaultRole: /*#__PURE__*/ I.req(Schema.String, "domains_default_role"),
-  initialRoleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "initial_role_set_key")
-})
+export const OrganizationSettings: Schema.Schema<OrganizationSettings, OrganizationSettings.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_settings"), "object"),
+    enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
+    maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
+    maxAllowedRoles: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_roles"),
+    maxRoleSetsAllowed: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "max_role_sets_allowed"),
+    maxAllowedDomains: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_domains"),
+    maxAllowedPermissions: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "max_allowed_permissions"),
+    creatorRole: /*#__PURE__*/ I.req(Schema.String, "creator_role"),
+    adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
+    domainsEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "domains_enabled"),
+    slugDisabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "slug_disabled"),
+    domainsEnrollmentModes: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.Array(
+        /*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion")
+      ),
+      "domains_enrollment_modes"
+    ),
+    domainsDefaultRole: /*#__PURE__*/ I.req(Schema.String, "domains_default_role"),
+    initialRoleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "initial_role_set_key")
+  })
 
 /**
  * Component schema `OrganizationWithLogo`.
@@ -5716,46 +6138,50 @@ export declare namespace OrganizationWithLogo {
     readonly slug: string
     readonly image_url: string
     readonly has_image: boolean
-    readonly members_count?: number
-    readonly missing_member_with_elevated_permissions?: boolean
-    readonly pending_invitations_count?: number
+    readonly members_count?: number | null
+    readonly missing_member_with_elevated_permissions?: boolean | null
+    readonly pending_invitations_count?: number | null
     readonly max_allowed_memberships: number
     readonly admin_delete_enabled: boolean
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
-    readonly created_by?: string
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
+    readonly created_by?: string | null
     readonly created_at: number
     readonly updated_at: number
-    readonly last_active_at?: number
+    readonly last_active_at?: number | null
     readonly role_set_key?: string | null
     /** @deprecated */
-    readonly logo_url?: string
+    readonly logo_url?: string | null
   }
 }
 /**
  * Schema of {@link OrganizationWithLogo}.
  */
-export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, OrganizationWithLogo.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-  membersCount: /*#__PURE__*/ I.opt(Schema.Number, "members_count"),
-  missingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(Schema.Boolean, "missing_member_with_elevated_permissions"),
-  pendingInvitationsCount: /*#__PURE__*/ I.opt(Schema.Number, "pending_invitations_count"),
-  maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
-  adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  createdBy: /*#__PURE__*/ I.opt(Schema.String, "created_by"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  lastActiveAt: /*#__PURE__*/ I.opt(Schema.Number, "last_active_at"),
-  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key"),
-  logoUrl: /*#__PURE__*/ I.opt(Schema.String, "logo_url")
-})
+export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, OrganizationWithLogo.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
+    imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+    hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
+    membersCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "members_count"),
+    missingMemberWithElevatedPermissions: /*#__PURE__*/ I.optNullAsAbsent(
+      Schema.Boolean,
+      "missing_member_with_elevated_permissions"
+    ),
+    pendingInvitationsCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "pending_invitations_count"),
+    maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
+    adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
+    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    createdBy: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "created_by"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+    lastActiveAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "last_active_at"),
+    roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key"),
+    logoUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "logo_url")
+  })
 
 /**
  * Component schema `Organizations`.
@@ -5798,7 +6224,10 @@ export declare namespace PaginatedBillingPaymentAttemptResponse {
 /**
  * Schema of {@link PaginatedBillingPaymentAttemptResponse}.
  */
-export const PaginatedBillingPaymentAttemptResponse: Schema.Schema<PaginatedBillingPaymentAttemptResponse, PaginatedBillingPaymentAttemptResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const PaginatedBillingPaymentAttemptResponse: Schema.Schema<
+  PaginatedBillingPaymentAttemptResponse,
+  PaginatedBillingPaymentAttemptResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -5821,7 +6250,10 @@ export declare namespace PaginatedBillingPriceResponse {
 /**
  * Schema of {@link PaginatedBillingPriceResponse}.
  */
-export const PaginatedBillingPriceResponse: Schema.Schema<PaginatedBillingPriceResponse, PaginatedBillingPriceResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const PaginatedBillingPriceResponse: Schema.Schema<
+  PaginatedBillingPriceResponse,
+  PaginatedBillingPriceResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPriceResponse), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -5844,7 +6276,10 @@ export declare namespace PaginatedBillingStatementResponse {
 /**
  * Schema of {@link PaginatedBillingStatementResponse}.
  */
-export const PaginatedBillingStatementResponse: Schema.Schema<PaginatedBillingStatementResponse, PaginatedBillingStatementResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const PaginatedBillingStatementResponse: Schema.Schema<
+  PaginatedBillingStatementResponse,
+  PaginatedBillingStatementResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingStatement), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -5867,7 +6302,10 @@ export declare namespace PaginatedCommercePlanResponse {
 /**
  * Schema of {@link PaginatedCommercePlanResponse}.
  */
-export const PaginatedCommercePlanResponse: Schema.Schema<PaginatedCommercePlanResponse, PaginatedCommercePlanResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const PaginatedCommercePlanResponse: Schema.Schema<
+  PaginatedCommercePlanResponse,
+  PaginatedCommercePlanResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlan), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -5890,7 +6328,10 @@ export declare namespace PaginatedCommerceSubscriptionItemResponse {
 /**
  * Schema of {@link PaginatedCommerceSubscriptionItemResponse}.
  */
-export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<PaginatedCommerceSubscriptionItemResponse, PaginatedCommerceSubscriptionItemResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<
+  PaginatedCommerceSubscriptionItemResponse,
+  PaginatedCommerceSubscriptionItemResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "data"),
   totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
 })
@@ -5915,7 +6356,7 @@ export declare namespace VerificationPasskey {
     readonly object?: "verification_passkey"
     readonly status: string
     readonly strategy: string
-    readonly nonce?: string
+    readonly nonce?: string | null
     readonly message?: string | null
     readonly attempts: number | null
     readonly expire_at: number | null
@@ -5925,16 +6366,17 @@ export declare namespace VerificationPasskey {
 /**
  * Schema of {@link VerificationPasskey}.
  */
-export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_passkey", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "strategy"),
-  nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("nonce"), "nonce"),
-  message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.tag("verification_passkey", "object"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
+    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "strategy"),
+    nonce: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("nonce"), "nonce"),
+    message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
+    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+  })
 
 /**
  * Component schema `Passkey`.
@@ -5950,7 +6392,7 @@ export interface Passkey {
 export declare namespace Passkey {
   /** Passkey as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
+    readonly id?: string | null
     readonly object: string
     readonly name: string
     readonly last_used_at: number
@@ -5961,7 +6403,7 @@ export declare namespace Passkey {
  * Schema of {@link Passkey}.
  */
 export const Passkey: Schema.Schema<Passkey, Passkey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "object"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   lastUsedAt: /*#__PURE__*/ I.req(Schema.Number, "last_used_at"),
@@ -6025,11 +6467,11 @@ export interface PhoneNumber {
 export declare namespace PhoneNumber {
   /** PhoneNumber as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
+    readonly id?: string | null
     readonly object: string
     readonly phone_number: string
-    readonly reserved_for_second_factor?: boolean
-    readonly default_second_factor?: boolean
+    readonly reserved_for_second_factor?: boolean | null
+    readonly default_second_factor?: boolean | null
     readonly reserved: boolean
     readonly verification: VerificationOtp.Encoded | VerificationAdmin.Encoded | null
     readonly linked_to: ReadonlyArray<IdentificationLink.Encoded>
@@ -6042,15 +6484,21 @@ export declare namespace PhoneNumber {
  * Schema of {@link PhoneNumber}.
  */
 export const PhoneNumber: Schema.Schema<PhoneNumber, PhoneNumber.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("phone_number"), "object"),
   phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
-  reservedForSecondFactor: /*#__PURE__*/ I.opt(Schema.Boolean, "reserved_for_second_factor"),
-  defaultSecondFactor: /*#__PURE__*/ I.opt(Schema.Boolean, "default_second_factor"),
+  reservedForSecondFactor: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "reserved_for_second_factor"),
+  defaultSecondFactor: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "default_second_factor"),
   reserved: /*#__PURE__*/ I.req(Schema.Boolean, "reserved"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOtp, VerificationAdmin)), "verification"),
+  verification: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOtp, VerificationAdmin)),
+    "verification"
+  ),
   linkedTo: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(IdentificationLink), "linked_to"),
-  backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "backup_codes"),
+  backupCodes: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
+    "backup_codes"
+  ),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
@@ -6073,10 +6521,11 @@ export declare namespace PriceTransitionRequest {
 /**
  * Schema of {@link PriceTransitionRequest}.
  */
-export const PriceTransitionRequest: Schema.Schema<PriceTransitionRequest, PriceTransitionRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
-  toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
-})
+export const PriceTransitionRequest: Schema.Schema<PriceTransitionRequest, PriceTransitionRequest.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
+    toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
+  })
 
 /**
  * Component schema `ProxyCheck`.
@@ -6131,7 +6580,8 @@ export declare namespace ReassignmentMappings {
 /**
  * Schema of {@link ReassignmentMappings}.
  */
-export const ReassignmentMappings: Schema.Schema<ReassignmentMappings, ReassignmentMappings.Encoded> = /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })
+export const ReassignmentMappings: Schema.Schema<ReassignmentMappings, ReassignmentMappings.Encoded> =
+  /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })
 
 /**
  * Component schema `RedirectURL`.
@@ -6177,7 +6627,9 @@ export declare namespace RedirectURLList {
 /**
  * Schema of {@link RedirectURLList}.
  */
-export const RedirectURLList: Schema.Schema<RedirectURLList, RedirectURLList.Encoded> = /*#__PURE__*/ Schema.Array(RedirectURL)
+export const RedirectURLList: Schema.Schema<RedirectURLList, RedirectURLList.Encoded> = /*#__PURE__*/ Schema.Array(
+  RedirectURL
+)
 
 /**
  * Component schema `RoleSetItem`.
@@ -6275,7 +6727,10 @@ export const RoleSetMigration: Schema.Schema<RoleSetMigration, RoleSetMigration.
   triggerType: /*#__PURE__*/ I.req(Schema.String, "trigger_type"),
   status: /*#__PURE__*/ I.req(Schema.String, "status"),
   migratedMembers: /*#__PURE__*/ I.req(Schema.Number, "migrated_members"),
-  mappings: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })), "mappings"),
+  mappings: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })),
+    "mappings"
+  ),
   startedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "started_at"),
   completedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "completed_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
@@ -6406,14 +6861,14 @@ export declare namespace SAMLAccountConnection {
     readonly id: string
     readonly name: string
     /** @deprecated */
-    readonly domain?: string
-    readonly domains?: ReadonlyArray<string>
+    readonly domain?: string | null
+    readonly domains?: ReadonlyArray<string> | null
     readonly active: boolean
     readonly provider: string
     readonly sync_user_attributes: boolean
-    readonly allow_subdomains?: boolean
-    readonly allow_idp_initiated?: boolean
-    readonly disable_additional_identifications?: boolean
+    readonly allow_subdomains?: boolean | null
+    readonly allow_idp_initiated?: boolean | null
+    readonly disable_additional_identifications?: boolean | null
     readonly created_at: number
     readonly updated_at: number
   }
@@ -6421,20 +6876,24 @@ export declare namespace SAMLAccountConnection {
 /**
  * Schema of {@link SAMLAccountConnection}.
  */
-export const SAMLAccountConnection: Schema.Schema<SAMLAccountConnection, SAMLAccountConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
-  allowSubdomains: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_subdomains"),
-  allowIdpInitiated: /*#__PURE__*/ I.opt(Schema.Boolean, "allow_idp_initiated"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(Schema.Boolean, "disable_additional_identifications"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const SAMLAccountConnection: Schema.Schema<SAMLAccountConnection, SAMLAccountConnection.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    domain: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "domain"),
+    domains: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+    active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
+    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+    syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
+    allowSubdomains: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_subdomains"),
+    allowIdpInitiated: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_idp_initiated"),
+    disableAdditionalIdentifications: /*#__PURE__*/ I.optNullAsAbsent(
+      Schema.Boolean,
+      "disable_additional_identifications"
+    ),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `SAMLAccount`.
@@ -6466,7 +6925,7 @@ export declare namespace SAMLAccount {
     readonly last_name?: string | null
     readonly provider_user_id?: string | null
     readonly last_authenticated_at?: number | null
-    readonly public_metadata?: { readonly [key: string]: unknown }
+    readonly public_metadata?: { readonly [key: string]: unknown } | null
     readonly verification: VerificationTicket.Encoded | VerificationSaml.Encoded | null
     readonly saml_connection?: SAMLAccountConnection.Encoded | null
   }
@@ -6484,8 +6943,11 @@ export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#_
   lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
   providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
   lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationSaml)), "verification"),
+  publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+  verification: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationSaml)),
+    "verification"
+  ),
   samlConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(SAMLAccountConnection), "saml_connection")
 })
 
@@ -6511,7 +6973,10 @@ export declare namespace SAMLConnectionAttributeMapping {
 /**
  * Schema of {@link SAMLConnectionAttributeMapping}.
  */
-export const SAMLConnectionAttributeMapping: Schema.Schema<SAMLConnectionAttributeMapping, SAMLConnectionAttributeMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SAMLConnectionAttributeMapping: Schema.Schema<
+  SAMLConnectionAttributeMapping,
+  SAMLConnectionAttributeMapping.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
@@ -6530,16 +6995,17 @@ export declare namespace SAMLConnectionLoginHint {
   /** SAMLConnectionLoginHint as sent and received, snake_case. */
   export interface Encoded {
     readonly mode: string
-    readonly source?: string
+    readonly source?: string | null
   }
 }
 /**
  * Schema of {@link SAMLConnectionLoginHint}.
  */
-export const SAMLConnectionLoginHint: Schema.Schema<SAMLConnectionLoginHint, SAMLConnectionLoginHint.Encoded> = /*#__PURE__*/ Schema.Struct({
-  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.opt(Schema.String, "source")
-})
+export const SAMLConnectionLoginHint: Schema.Schema<SAMLConnectionLoginHint, SAMLConnectionLoginHint.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
+    source: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "source")
+  })
 
 /**
  * Component schema `SAMLConnection`.
@@ -6585,8 +7051,8 @@ export declare namespace SAMLConnection {
     readonly id: string
     readonly name: string
     /** @deprecated */
-    readonly domain?: string
-    readonly domains?: ReadonlyArray<string>
+    readonly domain?: string | null
+    readonly domains?: ReadonlyArray<string> | null
     readonly idp_entity_id: string | null
     readonly idp_sso_url: string | null
     readonly idp_certificate: string | null
@@ -6598,7 +7064,7 @@ export declare namespace SAMLConnection {
     readonly sp_entity_id: string
     readonly sp_metadata_url: string
     readonly organization_id?: string | null
-    readonly attribute_mapping?: SAMLConnectionAttributeMapping.Encoded
+    readonly attribute_mapping?: SAMLConnectionAttributeMapping.Encoded | null
     readonly active: boolean
     readonly provider: string
     readonly user_count: number
@@ -6621,20 +7087,23 @@ export const SAMLConnection: Schema.Schema<SAMLConnection, SAMLConnection.Encode
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml_connection"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
+  domain: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "domain"),
+  domains: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
   idpEntityId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
   idpSsoUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
   idpCertificate: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
   idpCertificateIssuedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "idp_certificate_issued_at"),
-  idpCertificateExpiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "idp_certificate_expires_at"),
+  idpCertificateExpiresAt: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(Schema.Number),
+    "idp_certificate_expires_at"
+  ),
   idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
   idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
   acsUrl: /*#__PURE__*/ I.req(Schema.String, "acs_url"),
   spEntityId: /*#__PURE__*/ I.req(Schema.String, "sp_entity_id"),
   spMetadataUrl: /*#__PURE__*/ I.req(Schema.String, "sp_metadata_url"),
   organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: /*#__PURE__*/ I.opt(SAMLConnectionAttributeMapping, "attribute_mapping"),
+  attributeMapping: /*#__PURE__*/ I.optNullAsAbsent(SAMLConnectionAttributeMapping, "attribute_mapping"),
   active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
   userCount: /*#__PURE__*/ I.req(Schema.Number, "user_count"),
@@ -6688,24 +7157,27 @@ export interface SCIMDirectoryCustomAttributesItem {
 export declare namespace SCIMDirectoryCustomAttributesItem {
   /** SCIMDirectoryCustomAttributesItem as sent and received, snake_case. */
   export interface Encoded {
-    readonly name?: string
-    readonly key?: string
-    readonly sso_path?: string
-    readonly scim_path?: string
-    readonly directory_path?: string
-    readonly multi_valued?: boolean
+    readonly name?: string | null
+    readonly key?: string | null
+    readonly sso_path?: string | null
+    readonly scim_path?: string | null
+    readonly directory_path?: string | null
+    readonly multi_valued?: boolean | null
   }
 }
 /**
  * Schema of {@link SCIMDirectoryCustomAttributesItem}.
  */
-export const SCIMDirectoryCustomAttributesItem: Schema.Schema<SCIMDirectoryCustomAttributesItem, SCIMDirectoryCustomAttributesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
-  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
+export const SCIMDirectoryCustomAttributesItem: Schema.Schema<
+  SCIMDirectoryCustomAttributesItem,
+  SCIMDirectoryCustomAttributesItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
+  key: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "key"),
+  ssoPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "sso_path"),
+  scimPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "scim_path"),
+  directoryPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "directory_path"),
+  multiValued: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "multi_valued")
 })
 
 /**
@@ -6739,7 +7211,7 @@ export declare namespace SCIMDirectory {
     readonly enabled: boolean
     readonly group_role_mapping_enabled: boolean
     readonly attribute_mapping: { readonly [key: string]: string }
-    readonly custom_attributes?: ReadonlyArray<SCIMDirectoryCustomAttributesItem.Encoded>
+    readonly custom_attributes?: ReadonlyArray<SCIMDirectoryCustomAttributesItem.Encoded> | null
     readonly api_key?: string | null
     readonly created_at: number
     readonly updated_at: number
@@ -6757,8 +7229,14 @@ export const SCIMDirectory: Schema.Schema<SCIMDirectory, SCIMDirectory.Encoded> 
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
   enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
   groupRoleMappingEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "group_role_mapping_enabled"),
-  attributeMapping: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
-  customAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(SCIMDirectoryCustomAttributesItem), "custom_attributes"),
+  attributeMapping: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }),
+    "attribute_mapping"
+  ),
+  customAttributes: /*#__PURE__*/ I.optNullAsAbsent(
+    /*#__PURE__*/ Schema.Array(SCIMDirectoryCustomAttributesItem),
+    "custom_attributes"
+  ),
   apiKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "api_key"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
@@ -6776,7 +7254,9 @@ export declare namespace SCIMDirectories {
 /**
  * Schema of {@link SCIMDirectories}.
  */
-export const SCIMDirectories: Schema.Schema<SCIMDirectories, SCIMDirectories.Encoded> = /*#__PURE__*/ Schema.Array(SCIMDirectory)
+export const SCIMDirectories: Schema.Schema<SCIMDirectories, SCIMDirectories.Encoded> = /*#__PURE__*/ Schema.Array(
+  SCIMDirectory
+)
 
 /**
  * Body of the shared response `SCIMDirectory.List`.
@@ -6796,10 +7276,11 @@ export declare namespace SCIMDirectoryList {
 /**
  * Schema of {@link SCIMDirectoryList}.
  */
-export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(SCIMDirectories, "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryList.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    data: /*#__PURE__*/ I.req(SCIMDirectories, "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `SCIMGroupRoleMapping`.
@@ -6830,7 +7311,7 @@ export declare namespace SCIMGroupRoleMapping {
     readonly directory_group_id: string
     readonly scim_group_display_name: string
     readonly directory_group_display_name: string
-    readonly role?: Role.Encoded
+    readonly role?: Role.Encoded | null
     readonly precedence: number
     readonly created_at: number
     readonly updated_at: number
@@ -6839,20 +7320,21 @@ export declare namespace SCIMGroupRoleMapping {
 /**
  * Schema of {@link SCIMGroupRoleMapping}.
  */
-export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroupRoleMapping.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
-  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-  directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
-  scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
-  directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
-  role: /*#__PURE__*/ I.opt(Role, "role"),
-  precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroupRoleMapping.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
+    directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
+    scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
+    directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
+    scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
+    directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
+    role: /*#__PURE__*/ I.optNullAsAbsent(Role, "role"),
+    precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * Body of the shared response `SCIMGroupRoleMapping.Deleted`.
@@ -6874,7 +7356,10 @@ export declare namespace SCIMGroupRoleMappingDeleted {
 /**
  * Schema of {@link SCIMGroupRoleMappingDeleted}.
  */
-export const SCIMGroupRoleMappingDeleted: Schema.Schema<SCIMGroupRoleMappingDeleted, SCIMGroupRoleMappingDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SCIMGroupRoleMappingDeleted: Schema.Schema<
+  SCIMGroupRoleMappingDeleted,
+  SCIMGroupRoleMappingDeleted.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
@@ -6892,7 +7377,8 @@ export declare namespace SCIMGroupRoleMappings {
 /**
  * Schema of {@link SCIMGroupRoleMappings}.
  */
-export const SCIMGroupRoleMappings: Schema.Schema<SCIMGroupRoleMappings, SCIMGroupRoleMappings.Encoded> = /*#__PURE__*/ Schema.Array(SCIMGroupRoleMapping)
+export const SCIMGroupRoleMappings: Schema.Schema<SCIMGroupRoleMappings, SCIMGroupRoleMappings.Encoded> =
+  /*#__PURE__*/ Schema.Array(SCIMGroupRoleMapping)
 
 /**
  * Body of the shared response `SCIMGroupRoleMapping.List`.
@@ -6912,10 +7398,11 @@ export declare namespace SCIMGroupRoleMappingList {
 /**
  * Schema of {@link SCIMGroupRoleMappingList}.
  */
-export const SCIMGroupRoleMappingList: Schema.Schema<SCIMGroupRoleMappingList, SCIMGroupRoleMappingList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(SCIMGroupRoleMappings, "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const SCIMGroupRoleMappingList: Schema.Schema<SCIMGroupRoleMappingList, SCIMGroupRoleMappingList.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    data: /*#__PURE__*/ I.req(SCIMGroupRoleMappings, "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `SCIMUserMetadata`.
@@ -6930,7 +7417,7 @@ export declare namespace SCIMUserMetadata {
   /** SCIMUserMetadata as sent and received, snake_case. */
   export interface Encoded {
     readonly directory_id: string
-    readonly directory_enabled?: boolean
+    readonly directory_enabled?: boolean | null
     readonly external_id: string | null
   }
 }
@@ -6939,7 +7426,7 @@ export declare namespace SCIMUserMetadata {
  */
 export const SCIMUserMetadata: Schema.Schema<SCIMUserMetadata, SCIMUserMetadata.Encoded> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
-  directoryEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "directory_enabled"),
+  directoryEnabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "directory_enabled"),
   externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id")
 })
 
@@ -6992,7 +7479,10 @@ export declare namespace SessionRefresh {
 /**
  * Schema of {@link SessionRefresh}.
  */
-export const SessionRefresh: Schema.Schema<SessionRefresh, SessionRefresh.Encoded> = /*#__PURE__*/ Schema.Union(Token, Cookies)
+export const SessionRefresh: Schema.Schema<SessionRefresh, SessionRefresh.Encoded> = /*#__PURE__*/ Schema.Union(
+  Token,
+  Cookies
+)
 
 /**
  * Component schema `SignInToken`.
@@ -7015,7 +7505,7 @@ export declare namespace SignInToken {
     readonly id: string
     readonly status: string
     readonly user_id: string
-    readonly token?: string
+    readonly token?: string | null
     readonly url?: string | null
     readonly created_at: number
     readonly updated_at: number
@@ -7029,7 +7519,7 @@ export const SignInToken: Schema.Schema<SignInToken, SignInToken.Encoded> = /*#_
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked"), "status"),
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  token: /*#__PURE__*/ I.opt(Schema.String, "token"),
+  token: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "token"),
   url: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
@@ -7046,17 +7536,24 @@ export interface SignUpVerification2 {
 export declare namespace SignUpVerification2 {
   /** SignUpVerification2 as sent and received, snake_case. */
   export interface Encoded {
-    readonly next_action?: string
-    readonly supported_strategies?: ReadonlyArray<string>
+    readonly next_action?: string | null
+    readonly supported_strategies?: ReadonlyArray<string> | null
   }
 }
 /**
  * Schema of {@link SignUpVerification2}.
  */
-export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerification2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  nextAction: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("needs_prepare", "needs_attempt", ""), "next_action"),
-  supportedStrategies: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "supported_strategies")
-})
+export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerification2.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    nextAction: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ I.openEnum("needs_prepare", "needs_attempt", ""),
+      "next_action"
+    ),
+    supportedStrategies: /*#__PURE__*/ I.optNullAsAbsent(
+      /*#__PURE__*/ Schema.Array(Schema.String),
+      "supported_strategies"
+    )
+  })
 
 /**
  * Component schema `SignUpVerification`.
@@ -7070,7 +7567,8 @@ export declare namespace SignUpVerification {
 /**
  * Schema of {@link SignUpVerification}.
  */
-export const SignUpVerification: Schema.Schema<SignUpVerification, SignUpVerification.Encoded> = /*#__PURE__*/ Schema.NullOr(SignUpVerification2)
+export const SignUpVerification: Schema.Schema<SignUpVerification, SignUpVerification.Encoded> = /*#__PURE__*/ Schema
+  .NullOr(SignUpVerification2)
 
 /**
  * Component schema `SignUpVerifications`.
@@ -7094,12 +7592,13 @@ export declare namespace SignUpVerifications {
 /**
  * Schema of {@link SignUpVerifications}.
  */
-export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerifications.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.req(SignUpVerification, "email_address"),
-  phoneNumber: /*#__PURE__*/ I.req(SignUpVerification, "phone_number"),
-  web3Wallet: /*#__PURE__*/ I.req(SignUpVerification, "web3_wallet"),
-  externalAccount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "external_account")
-})
+export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerifications.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    emailAddress: /*#__PURE__*/ I.req(SignUpVerification, "email_address"),
+    phoneNumber: /*#__PURE__*/ I.req(SignUpVerification, "phone_number"),
+    web3Wallet: /*#__PURE__*/ I.req(SignUpVerification, "web3_wallet"),
+    externalAccount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "external_account")
+  })
 
 /**
  * Component schema `SignUp`.
@@ -7151,8 +7650,8 @@ export declare namespace SignUp {
     readonly password_enabled: boolean
     readonly first_name: string | null
     readonly last_name: string | null
-    readonly unsafe_metadata?: { readonly [key: string]: unknown }
-    readonly public_metadata?: { readonly [key: string]: unknown }
+    readonly unsafe_metadata?: { readonly [key: string]: unknown } | null
+    readonly public_metadata?: { readonly [key: string]: unknown } | null
     readonly custom_action: boolean
     readonly external_id: string | null
     readonly created_session_id: string | null
@@ -7161,7 +7660,7 @@ export declare namespace SignUp {
     readonly legal_accepted_at: number | null
     readonly locale?: string | null
     /** @deprecated */
-    readonly external_account?: { readonly [key: string]: unknown }
+    readonly external_account?: { readonly [key: string]: unknown } | null
   }
 }
 /**
@@ -7183,8 +7682,8 @@ export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ Schem
   passwordEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "password_enabled"),
   firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
   lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+  unsafeMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "unsafe_metadata"),
+  publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
   customAction: /*#__PURE__*/ I.req(Schema.Boolean, "custom_action"),
   externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
   createdSessionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_session_id"),
@@ -7192,7 +7691,7 @@ export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ Schem
   abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
   legalAcceptedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "legal_accepted_at"),
   locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
-  externalAccount: /*#__PURE__*/ I.opt(I.FreeForm, "external_account")
+  externalAccount: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "external_account")
 })
 
 /**
@@ -7248,60 +7747,60 @@ export interface Template {
 export declare namespace Template {
   /** Template as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
-    readonly object?: string
+    readonly id?: string | null
+    readonly object?: string | null
     readonly instance_id?: string | null
-    readonly resource_type?: string
-    readonly template_type?: string
-    readonly name?: string
-    readonly slug?: string
-    readonly position?: number
-    readonly can_revert?: boolean
-    readonly can_delete?: boolean
-    readonly can_edit_body?: boolean
-    readonly can_toggle?: boolean
+    readonly resource_type?: string | null
+    readonly template_type?: string | null
+    readonly name?: string | null
+    readonly slug?: string | null
+    readonly position?: number | null
+    readonly can_revert?: boolean | null
+    readonly can_delete?: boolean | null
+    readonly can_edit_body?: boolean | null
+    readonly can_toggle?: boolean | null
     readonly subject?: string | null
-    readonly markup?: string
-    readonly body?: string
-    readonly available_variables?: ReadonlyArray<string>
-    readonly required_variables?: ReadonlyArray<string>
-    readonly from_email_name?: string
-    readonly reply_to_email_name?: string
-    readonly delivered_by_clerk?: boolean
-    readonly enabled?: boolean
-    readonly flagged_as_suspicious?: boolean
-    readonly updated_at?: number
-    readonly created_at?: number
+    readonly markup?: string | null
+    readonly body?: string | null
+    readonly available_variables?: ReadonlyArray<string> | null
+    readonly required_variables?: ReadonlyArray<string> | null
+    readonly from_email_name?: string | null
+    readonly reply_to_email_name?: string | null
+    readonly delivered_by_clerk?: boolean | null
+    readonly enabled?: boolean | null
+    readonly flagged_as_suspicious?: boolean | null
+    readonly updated_at?: number | null
+    readonly created_at?: number | null
   }
 }
 /**
  * Schema of {@link Template}.
  */
 export const Template: Schema.Schema<Template, Template.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("template"), "object"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+  object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("template"), "object"),
   instanceId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "instance_id"),
-  resourceType: /*#__PURE__*/ I.opt(Schema.String, "resource_type"),
-  templateType: /*#__PURE__*/ I.opt(Schema.String, "template_type"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  slug: /*#__PURE__*/ I.opt(Schema.String, "slug"),
-  position: /*#__PURE__*/ I.opt(Schema.Number, "position"),
-  canRevert: /*#__PURE__*/ I.opt(Schema.Boolean, "can_revert"),
-  canDelete: /*#__PURE__*/ I.opt(Schema.Boolean, "can_delete"),
-  canEditBody: /*#__PURE__*/ I.opt(Schema.Boolean, "can_edit_body"),
-  canToggle: /*#__PURE__*/ I.opt(Schema.Boolean, "can_toggle"),
+  resourceType: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "resource_type"),
+  templateType: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "template_type"),
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
+  slug: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "slug"),
+  position: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "position"),
+  canRevert: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_revert"),
+  canDelete: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_delete"),
+  canEditBody: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_edit_body"),
+  canToggle: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_toggle"),
   subject: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "subject"),
-  markup: /*#__PURE__*/ I.opt(Schema.String, "markup"),
-  body: /*#__PURE__*/ I.opt(Schema.String, "body"),
-  availableVariables: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "available_variables"),
-  requiredVariables: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "required_variables"),
-  fromEmailName: /*#__PURE__*/ I.opt(Schema.String, "from_email_name"),
-  replyToEmailName: /*#__PURE__*/ I.opt(Schema.String, "reply_to_email_name"),
-  deliveredByClerk: /*#__PURE__*/ I.opt(Schema.Boolean, "delivered_by_clerk"),
-  enabled: /*#__PURE__*/ I.opt(Schema.Boolean, "enabled"),
-  flaggedAsSuspicious: /*#__PURE__*/ I.opt(Schema.Boolean, "flagged_as_suspicious"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at")
+  markup: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "markup"),
+  body: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "body"),
+  availableVariables: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "available_variables"),
+  requiredVariables: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "required_variables"),
+  fromEmailName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "from_email_name"),
+  replyToEmailName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "reply_to_email_name"),
+  deliveredByClerk: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "delivered_by_clerk"),
+  enabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "enabled"),
+  flaggedAsSuspicious: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "flagged_as_suspicious"),
+  updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
+  createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at")
 })
 
 /**
@@ -7435,10 +7934,11 @@ export declare namespace TrustedDeviceList {
 /**
  * Schema of {@link TrustedDeviceList}.
  */
-export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(TrustedDevice), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceList.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(TrustedDevice), "data"),
+    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+  })
 
 /**
  * Component schema `verification_web3`.
@@ -7446,7 +7946,13 @@ export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceLi
 export interface VerificationWeb3 {
   readonly object: "verification_web3"
   readonly status: "unverified" | "verified" | "failed" | "expired" | (string & {})
-  readonly strategy: "web3_metamask_signature" | "web3_base_signature" | "web3_coinbase_wallet_signature" | "web3_okx_wallet_signature" | "web3_solana_signature" | (string & {})
+  readonly strategy:
+    | "web3_metamask_signature"
+    | "web3_base_signature"
+    | "web3_coinbase_wallet_signature"
+    | "web3_okx_wallet_signature"
+    | "web3_solana_signature"
+    | (string & {})
   readonly nonce?: string | null
   readonly message?: string | null
   readonly attempts: number | null
@@ -7473,7 +7979,16 @@ export declare namespace VerificationWeb3 {
 export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_web3", "object"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("web3_metamask_signature", "web3_base_signature", "web3_coinbase_wallet_signature", "web3_okx_wallet_signature", "web3_solana_signature"), "strategy"),
+  strategy: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum(
+      "web3_metamask_signature",
+      "web3_base_signature",
+      "web3_coinbase_wallet_signature",
+      "web3_okx_wallet_signature",
+      "web3_solana_signature"
+    ),
+    "strategy"
+  ),
   nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "nonce"),
   message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -7496,7 +8011,7 @@ export interface Web3Wallet {
 export declare namespace Web3Wallet {
   /** Web3Wallet as sent and received, snake_case. */
   export interface Encoded {
-    readonly id?: string
+    readonly id?: string | null
     readonly object: string
     readonly web3_wallet: string
     readonly verification: VerificationWeb3.Encoded | VerificationAdmin.Encoded | null
@@ -7508,10 +8023,13 @@ export declare namespace Web3Wallet {
  * Schema of {@link Web3Wallet}.
  */
 export const Web3Wallet: Schema.Schema<Web3Wallet, Web3Wallet.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("web3_wallet"), "object"),
   web3Wallet: /*#__PURE__*/ I.req(Schema.String, "web3_wallet"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationWeb3, VerificationAdmin)), "verification"),
+  verification: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationWeb3, VerificationAdmin)),
+    "verification"
+  ),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
@@ -7583,12 +8101,12 @@ export declare namespace User {
     readonly last_name: string | null
     readonly locale?: string | null
     /** @deprecated */
-    readonly profile_image_url?: string
-    readonly image_url?: string
+    readonly profile_image_url?: string | null
+    readonly image_url?: string | null
     readonly has_image: boolean
     readonly public_metadata: { readonly [key: string]: unknown }
     readonly private_metadata?: { readonly [key: string]: unknown } | null
-    readonly unsafe_metadata?: { readonly [key: string]: unknown }
+    readonly unsafe_metadata?: { readonly [key: string]: unknown } | null
     readonly email_addresses: ReadonlyArray<EmailAddress.Encoded>
     readonly phone_numbers: ReadonlyArray<PhoneNumber.Encoded>
     readonly web3_wallets: ReadonlyArray<Web3Wallet.Encoded>
@@ -7603,11 +8121,11 @@ export declare namespace User {
     readonly external_accounts: ReadonlyArray<ExternalAccountWithVerification.Encoded>
     readonly saml_accounts: ReadonlyArray<SAMLAccount.Encoded>
     readonly enterprise_accounts: ReadonlyArray<EnterpriseAccount.Encoded>
-    readonly organization_memberships?: ReadonlyArray<OrganizationMembership.Encoded>
+    readonly organization_memberships?: ReadonlyArray<OrganizationMembership.Encoded> | null
     readonly last_sign_in_at: number | null
     readonly banned: boolean
     readonly locked: boolean
-    readonly deprovisioned?: boolean
+    readonly deprovisioned?: boolean | null
     readonly lockout_expires_in_seconds: number | null
     readonly verification_attempts_remaining: number | null
     readonly updated_at: number
@@ -7617,7 +8135,7 @@ export declare namespace User {
     readonly create_organizations_limit?: number | null
     readonly last_active_at: number | null
     readonly legal_accepted_at: number | null
-    readonly bypass_client_trust?: boolean
+    readonly bypass_client_trust?: boolean | null
     readonly scim?: SCIMUserMetadata.Encoded | null
   }
 }
@@ -7635,12 +8153,12 @@ export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ Schema.Stru
   firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
   lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
   locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
-  profileImageUrl: /*#__PURE__*/ I.opt(Schema.String, "profile_image_url"),
-  imageUrl: /*#__PURE__*/ I.opt(Schema.String, "image_url"),
+  profileImageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "profile_image_url"),
+  imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
   hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
   privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
-  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata"),
+  unsafeMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "unsafe_metadata"),
   emailAddresses: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EmailAddress), "email_addresses"),
   phoneNumbers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(PhoneNumber), "phone_numbers"),
   web3Wallets: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Web3Wallet), "web3_wallets"),
@@ -7652,24 +8170,39 @@ export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ Schema.Stru
   mfaEnabledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "mfa_enabled_at"),
   mfaDisabledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "mfa_disabled_at"),
   passwordLastUpdatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "password_last_updated_at"),
-  externalAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ExternalAccountWithVerification), "external_accounts"),
+  externalAccounts: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Array(ExternalAccountWithVerification),
+    "external_accounts"
+  ),
   samlAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(SAMLAccount), "saml_accounts"),
   enterpriseAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseAccount), "enterprise_accounts"),
-  organizationMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(OrganizationMembership), "organization_memberships"),
+  organizationMemberships: /*#__PURE__*/ I.optNullAsAbsent(
+    /*#__PURE__*/ Schema.Array(OrganizationMembership),
+    "organization_memberships"
+  ),
   lastSignInAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_sign_in_at"),
   banned: /*#__PURE__*/ I.req(Schema.Boolean, "banned"),
   locked: /*#__PURE__*/ I.req(Schema.Boolean, "locked"),
-  deprovisioned: /*#__PURE__*/ I.opt(Schema.Boolean, "deprovisioned"),
-  lockoutExpiresInSeconds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "lockout_expires_in_seconds"),
-  verificationAttemptsRemaining: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "verification_attempts_remaining"),
+  deprovisioned: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "deprovisioned"),
+  lockoutExpiresInSeconds: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(Schema.Number),
+    "lockout_expires_in_seconds"
+  ),
+  verificationAttemptsRemaining: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.NullOr(Schema.Number),
+    "verification_attempts_remaining"
+  ),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   deleteSelfEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "delete_self_enabled"),
   createOrganizationEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "create_organization_enabled"),
-  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "create_organizations_limit"),
+  createOrganizationsLimit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Number),
+    "create_organizations_limit"
+  ),
   lastActiveAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_active_at"),
   legalAcceptedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "legal_accepted_at"),
-  bypassClientTrust: /*#__PURE__*/ I.opt(Schema.Boolean, "bypass_client_trust"),
+  bypassClientTrust: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "bypass_client_trust"),
   scim: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(SCIMUserMetadata), "scim")
 })
 
@@ -7703,10 +8236,10 @@ export interface VerificationResponse {
 export declare namespace VerificationResponse {
   /** VerificationResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
-    readonly id?: string
-    readonly status?: string
-    readonly strategy?: string
+    readonly object?: string | null
+    readonly id?: string | null
+    readonly status?: string | null
+    readonly strategy?: string | null
     readonly attempts?: number | null
     readonly expire_at?: number | null
     readonly channel?: string | null
@@ -7715,15 +8248,16 @@ export declare namespace VerificationResponse {
 /**
  * Schema of {@link VerificationResponse}.
  */
-export const VerificationResponse: Schema.Schema<VerificationResponse, VerificationResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(Schema.String, "object"),
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
-  strategy: /*#__PURE__*/ I.opt(Schema.String, "strategy"),
-  attempts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel")
-})
+export const VerificationResponse: Schema.Schema<VerificationResponse, VerificationResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "object"),
+    id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
+    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
+    strategy: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "strategy"),
+    attempts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
+    channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel")
+  })
 
 /**
  * Component schema `WaitlistEntry`.
@@ -7746,7 +8280,7 @@ export declare namespace WaitlistEntry {
     readonly id: string
     readonly email_address: string
     readonly status: string
-    readonly is_locked?: boolean
+    readonly is_locked?: boolean | null
     readonly created_at: number
     readonly updated_at: number
     readonly invitation?: Invitation.Encoded | null
@@ -7760,7 +8294,7 @@ export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> 
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "invited", "rejected", "completed"), "status"),
-  isLocked: /*#__PURE__*/ I.opt(Schema.Boolean, "is_locked"),
+  isLocked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_locked"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
   invitation: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Invitation), "invitation")
@@ -7801,4 +8335,5 @@ export declare namespace WaitlistEntryList {
 /**
  * Schema of {@link WaitlistEntryList}.
  */
-export const WaitlistEntryList: Schema.Schema<WaitlistEntryList, WaitlistEntryList.Encoded> = /*#__PURE__*/ Schema.Array(WaitlistEntry)
+export const WaitlistEntryList: Schema.Schema<WaitlistEntryList, WaitlistEntryList.Encoded> = /*#__PURE__*/ Schema
+  .Array(WaitlistEntry)

@@ -32,7 +32,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -58,11 +64,20 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
 /**
  * Schema of {@link CreateParamsGroupRoleMappingsItem}.
  */
-export const CreateParamsGroupRoleMappingsItem: Schema.Schema<CreateParamsGroupRoleMappingsItem, CreateParamsGroupRoleMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
+  CreateParamsGroupRoleMappingsItem,
+  CreateParamsGroupRoleMappingsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-  scimGroupDisplayName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)), "scim_group_display_name"),
+  scimGroupDisplayName: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)),
+    "scim_group_display_name"
+  ),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)), "precedence")
+  precedence: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)),
+    "precedence"
+  )
 })
 
 /**
@@ -91,7 +106,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
   name: /*#__PURE__*/ I.opt(Schema.String, "name"),
   provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  groupRoleMappings: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(CreateParamsGroupRoleMappingsItem), "group_role_mappings")
+  groupRoleMappings: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(CreateParamsGroupRoleMappingsItem),
+    "group_role_mappings"
+  )
 })
 
 /**
@@ -165,7 +183,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   name: /*#__PURE__*/ I.opt(Schema.String, "name"),
   enabled: /*#__PURE__*/ I.opt(Schema.Boolean, "enabled"),
   provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
-  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: /*#__PURE__*/ Schema.NullOr(Schema.String) }), "attribute_mapping"),
+  attributeMapping: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: /*#__PURE__*/ Schema.NullOr(Schema.String) }),
+    "attribute_mapping"
+  ),
   groupRoleMappingEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "group_role_mapping_enabled")
 })
 
@@ -185,9 +206,10 @@ export declare namespace RotateApiKeyParams {
 /**
  * Schema of {@link RotateApiKeyParams}.
  */
-export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
-})
+export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
+  })
 
 /**
  * Parameters of {@link listGroupRoleMappings}.
@@ -205,7 +227,10 @@ export declare namespace ListGroupRoleMappingsParams {
 /**
  * Schema of {@link ListGroupRoleMappingsParams}.
  */
-export const ListGroupRoleMappingsParams: Schema.Schema<ListGroupRoleMappingsParams, ListGroupRoleMappingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ListGroupRoleMappingsParams: Schema.Schema<
+  ListGroupRoleMappingsParams,
+  ListGroupRoleMappingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
 })
 
@@ -227,7 +252,10 @@ export declare namespace ReplaceGroupRoleMappingsParamsMappingsItem {
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParamsMappingsItem}.
  */
-export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<ReplaceGroupRoleMappingsParamsMappingsItem, ReplaceGroupRoleMappingsParamsMappingsItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
+  ReplaceGroupRoleMappingsParamsMappingsItem,
+  ReplaceGroupRoleMappingsParamsMappingsItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id")
 })
@@ -250,7 +278,10 @@ export declare namespace ReplaceGroupRoleMappingsParams {
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParams}.
  */
-export const ReplaceGroupRoleMappingsParams: Schema.Schema<ReplaceGroupRoleMappingsParams, ReplaceGroupRoleMappingsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const ReplaceGroupRoleMappingsParams: Schema.Schema<
+  ReplaceGroupRoleMappingsParams,
+  ReplaceGroupRoleMappingsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
   mappings: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ReplaceGroupRoleMappingsParamsMappingsItem), "mappings")
 })
@@ -277,11 +308,17 @@ export declare namespace CreateGroupRoleMappingParams {
 /**
  * Schema of {@link CreateGroupRoleMappingParams}.
  */
-export const CreateGroupRoleMappingParams: Schema.Schema<CreateGroupRoleMappingParams, CreateGroupRoleMappingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateGroupRoleMappingParams: Schema.Schema<
+  CreateGroupRoleMappingParams,
+  CreateGroupRoleMappingParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
   scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
   roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)), "precedence")
+  precedence: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)),
+    "precedence"
+  )
 })
 
 /**
@@ -302,7 +339,10 @@ export declare namespace DeleteGroupRoleMappingParams {
 /**
  * Schema of {@link DeleteGroupRoleMappingParams}.
  */
-export const DeleteGroupRoleMappingParams: Schema.Schema<DeleteGroupRoleMappingParams, DeleteGroupRoleMappingParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const DeleteGroupRoleMappingParams: Schema.Schema<
+  DeleteGroupRoleMappingParams,
+  DeleteGroupRoleMappingParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
   mappingId: /*#__PURE__*/ I.req(Schema.String, "mapping_id")
 })
@@ -329,10 +369,17 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /scim_directories`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.SCIMDirectory, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.SCIMDirectory, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /scim_directories` (`CreateSCIMDirectory`)
@@ -380,7 +427,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /scim_directories/{scim_directory_id}` (`UpdateSCIMDirectory`)
@@ -402,23 +454,31 @@ export type RotateApiKeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotF
 /**
  * `POST /scim_directories/{scim_directory_id}/rotate_api_key` (`RotateSCIMDirectoryAPIKey`)
  */
-export const rotateApiKey: Op.Call<RotateApiKeyParams, Schemas.SCIMDirectory, RotateApiKeyError> = /*#__PURE__*/ Op.make({
-  name: "scimDirectories.rotateApiKey",
-  method: "POST",
-  path: "/scim_directories/{scim_directory_id}/rotate_api_key",
-  params: RotateApiKeyParams,
-  pathParams: ["scim_directory_id"],
-  success: Schemas.SCIMDirectory,
-  errors: [401, 403, 404]
-})
+export const rotateApiKey: Op.Call<RotateApiKeyParams, Schemas.SCIMDirectory, RotateApiKeyError> = /*#__PURE__*/ Op
+  .make({
+    name: "scimDirectories.rotateApiKey",
+    method: "POST",
+    path: "/scim_directories/{scim_directory_id}/rotate_api_key",
+    params: RotateApiKeyParams,
+    pathParams: ["scim_directory_id"],
+    success: Schemas.SCIMDirectory,
+    errors: [401, 403, 404]
+  })
 
 /** Failures of {@link listGroupRoleMappings}. */
-export type ListGroupRoleMappingsError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type ListGroupRoleMappingsError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /scim_directories/{scim_directory_id}/group_role_mappings` (`ListSCIMGroupRoleMappings`)
  */
-export const listGroupRoleMappings: Op.Call<ListGroupRoleMappingsParams, Schemas.SCIMGroupRoleMappingList, ListGroupRoleMappingsError> = /*#__PURE__*/ Op.make({
+export const listGroupRoleMappings: Op.Call<
+  ListGroupRoleMappingsParams,
+  Schemas.SCIMGroupRoleMappingList,
+  ListGroupRoleMappingsError
+> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.listGroupRoleMappings",
   method: "GET",
   path: "/scim_directories/{scim_directory_id}/group_role_mappings",
@@ -429,12 +489,21 @@ export const listGroupRoleMappings: Op.Call<ListGroupRoleMappingsParams, Schemas
 })
 
 /** Failures of {@link replaceGroupRoleMappings}. */
-export type ReplaceGroupRoleMappingsError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceGroupRoleMappingsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /scim_directories/{scim_directory_id}/group_role_mappings` (`ReplaceSCIMGroupRoleMappings`)
  */
-export const replaceGroupRoleMappings: Op.Call<ReplaceGroupRoleMappingsParams, Schemas.SCIMGroupRoleMappingList, ReplaceGroupRoleMappingsError> = /*#__PURE__*/ Op.make({
+export const replaceGroupRoleMappings: Op.Call<
+  ReplaceGroupRoleMappingsParams,
+  Schemas.SCIMGroupRoleMappingList,
+  ReplaceGroupRoleMappingsError
+> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.replaceGroupRoleMappings",
   method: "PUT",
   path: "/scim_directories/{scim_directory_id}/group_role_mappings",
@@ -446,12 +515,21 @@ export const replaceGroupRoleMappings: Op.Call<ReplaceGroupRoleMappingsParams, S
 })
 
 /** Failures of {@link createGroupRoleMapping}. */
-export type CreateGroupRoleMappingError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateGroupRoleMappingError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /scim_directories/{scim_directory_id}/group_role_mappings` (`CreateSCIMGroupRoleMapping`)
  */
-export const createGroupRoleMapping: Op.Call<CreateGroupRoleMappingParams, Schemas.SCIMGroupRoleMapping, CreateGroupRoleMappingError> = /*#__PURE__*/ Op.make({
+export const createGroupRoleMapping: Op.Call<
+  CreateGroupRoleMappingParams,
+  Schemas.SCIMGroupRoleMapping,
+  CreateGroupRoleMappingError
+> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.createGroupRoleMapping",
   method: "POST",
   path: "/scim_directories/{scim_directory_id}/group_role_mappings",
@@ -463,12 +541,20 @@ export const createGroupRoleMapping: Op.Call<CreateGroupRoleMappingParams, Schem
 })
 
 /** Failures of {@link deleteGroupRoleMapping}. */
-export type DeleteGroupRoleMappingError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteGroupRoleMappingError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` (`DeleteSCIMGroupRoleMapping`)
  */
-export const deleteGroupRoleMapping: Op.Call<DeleteGroupRoleMappingParams, Schemas.SCIMGroupRoleMappingDeleted, DeleteGroupRoleMappingError> = /*#__PURE__*/ Op.make({
+export const deleteGroupRoleMapping: Op.Call<
+  DeleteGroupRoleMappingParams,
+  Schemas.SCIMGroupRoleMappingDeleted,
+  DeleteGroupRoleMappingError
+> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.deleteGroupRoleMapping",
   method: "DELETE",
   path: "/scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}",
@@ -489,7 +575,10 @@ export interface ScimDirectoriesApi {
   /**
    * Every item of `GET /scim_directories`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.SCIMDirectory, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.SCIMDirectory, ListError>
   /**
    * `POST /scim_directories` (`CreateSCIMDirectory`)
    */
@@ -513,21 +602,41 @@ export interface ScimDirectoriesApi {
   /**
    * `GET /scim_directories/{scim_directory_id}/group_role_mappings` (`ListSCIMGroupRoleMappings`)
    */
-  readonly listGroupRoleMappings: (params: ListGroupRoleMappingsParams) => Effect.Effect<Schemas.SCIMGroupRoleMappingList, ListGroupRoleMappingsError>
+  readonly listGroupRoleMappings: (
+    params: ListGroupRoleMappingsParams
+  ) => Effect.Effect<Schemas.SCIMGroupRoleMappingList, ListGroupRoleMappingsError>
   /**
    * `PUT /scim_directories/{scim_directory_id}/group_role_mappings` (`ReplaceSCIMGroupRoleMappings`)
    */
-  readonly replaceGroupRoleMappings: (params: ReplaceGroupRoleMappingsParams) => Effect.Effect<Schemas.SCIMGroupRoleMappingList, ReplaceGroupRoleMappingsError>
+  readonly replaceGroupRoleMappings: (
+    params: ReplaceGroupRoleMappingsParams
+  ) => Effect.Effect<Schemas.SCIMGroupRoleMappingList, ReplaceGroupRoleMappingsError>
   /**
    * `POST /scim_directories/{scim_directory_id}/group_role_mappings` (`CreateSCIMGroupRoleMapping`)
    */
-  readonly createGroupRoleMapping: (params: CreateGroupRoleMappingParams) => Effect.Effect<Schemas.SCIMGroupRoleMapping, CreateGroupRoleMappingError>
+  readonly createGroupRoleMapping: (
+    params: CreateGroupRoleMappingParams
+  ) => Effect.Effect<Schemas.SCIMGroupRoleMapping, CreateGroupRoleMappingError>
   /**
    * `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` (`DeleteSCIMGroupRoleMapping`)
    */
-  readonly deleteGroupRoleMapping: (params: DeleteGroupRoleMappingParams) => Effect.Effect<Schemas.SCIMGroupRoleMappingDeleted, DeleteGroupRoleMappingError>
+  readonly deleteGroupRoleMapping: (
+    params: DeleteGroupRoleMappingParams
+  ) => Effect.Effect<Schemas.SCIMGroupRoleMappingDeleted, DeleteGroupRoleMappingError>
 }
 
 /** Binds the `scimDirectories` operations to a client. */
 export const bind = (client: ClerkClientService): ScimDirectoriesApi =>
-  Op.bind<ScimDirectoriesApi>(client, { list, listAll, create, get, delete: delete_, update, rotateApiKey, listGroupRoleMappings, replaceGroupRoleMappings, createGroupRoleMapping, deleteGroupRoleMapping })
+  Op.bind<ScimDirectoriesApi>(client, {
+    list,
+    listAll,
+    create,
+    get,
+    delete: delete_,
+    update,
+    rotateApiKey,
+    listGroupRoleMappings,
+    replaceGroupRoleMappings,
+    createGroupRoleMapping,
+    deleteGroupRoleMapping
+  })

@@ -42,9 +42,18 @@ export declare namespace ListParams {
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   clientId: /*#__PURE__*/ I.opt(Schema.String, "client_id"),
   userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"), "status"),
+  status: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"),
+    "status"
+  ),
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -167,10 +176,19 @@ export declare namespace CreateTokenParams {
 /**
  * Schema of {@link CreateTokenParams}.
  */
-export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "expires_in_seconds")
-})
+export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
+    expiresInSeconds: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(
+        /*#__PURE__*/ Schema.Int.pipe(
+          /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
+          /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
+        )
+      ),
+      "expires_in_seconds"
+    )
+  })
 
 /**
  * Inline schema `CreateTokenResponse` of the `sessions` operations.
@@ -183,17 +201,18 @@ export interface CreateTokenResponse {
 export declare namespace CreateTokenResponse {
   /** CreateTokenResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
-    readonly jwt?: string
+    readonly object?: string | null
+    readonly jwt?: string | null
   }
 }
 /**
  * Schema of {@link CreateTokenResponse}.
  */
-export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("token"), "object"),
-  jwt: /*#__PURE__*/ I.opt(Schema.String, "jwt")
-})
+export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("token"), "object"),
+    jwt: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "jwt")
+  })
 
 /**
  * Parameters of {@link createTokenFromTemplate}.
@@ -215,10 +234,21 @@ export declare namespace CreateTokenFromTemplateParams {
 /**
  * Schema of {@link CreateTokenFromTemplateParams}.
  */
-export const CreateTokenFromTemplateParams: Schema.Schema<CreateTokenFromTemplateParams, CreateTokenFromTemplateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const CreateTokenFromTemplateParams: Schema.Schema<
+  CreateTokenFromTemplateParams,
+  CreateTokenFromTemplateParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
   templateName: /*#__PURE__*/ I.req(Schema.String, "template_name"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(30), /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000))), "expires_in_seconds")
+  expiresInSeconds: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
+      )
+    ),
+    "expires_in_seconds"
+  )
 })
 
 /**
@@ -232,16 +262,19 @@ export interface CreateTokenFromTemplateResponse {
 export declare namespace CreateTokenFromTemplateResponse {
   /** CreateTokenFromTemplateResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
-    readonly jwt?: string
+    readonly object?: string | null
+    readonly jwt?: string | null
   }
 }
 /**
  * Schema of {@link CreateTokenFromTemplateResponse}.
  */
-export const CreateTokenFromTemplateResponse: Schema.Schema<CreateTokenFromTemplateResponse, CreateTokenFromTemplateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("token"), "object"),
-  jwt: /*#__PURE__*/ I.opt(Schema.String, "jwt")
+export const CreateTokenFromTemplateResponse: Schema.Schema<
+  CreateTokenFromTemplateResponse,
+  CreateTokenFromTemplateResponse.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("token"), "object"),
+  jwt: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "jwt")
 })
 
 /** Failures of {@link list}. */
@@ -266,10 +299,14 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /sessions`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Session, ListError> = /*#__PURE__*/ Op.paginate(list, {  })
+export const listAll: Op.Pages<ListAllParams, Schemas.Session, ListError> = /*#__PURE__*/ Op.paginate(list, {})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /sessions` (`createSession`)
@@ -356,7 +393,11 @@ export type CreateTokenFromTemplateError = ClerkError.ClerkNotFound | ClerkError
 /**
  * `POST /sessions/{session_id}/tokens/{template_name}` (`CreateSessionTokenFromTemplate`)
  */
-export const createTokenFromTemplate: Op.Call<CreateTokenFromTemplateParams, CreateTokenFromTemplateResponse, CreateTokenFromTemplateError> = /*#__PURE__*/ Op.make({
+export const createTokenFromTemplate: Op.Call<
+  CreateTokenFromTemplateParams,
+  CreateTokenFromTemplateResponse,
+  CreateTokenFromTemplateError
+> = /*#__PURE__*/ Op.make({
   name: "sessions.createTokenFromTemplate",
   method: "POST",
   path: "/sessions/{session_id}/tokens/{template_name}",
@@ -400,7 +441,9 @@ export interface SessionsApi {
   /**
    * `POST /sessions/{session_id}/tokens/{template_name}` (`CreateSessionTokenFromTemplate`)
    */
-  readonly createTokenFromTemplate: (params: CreateTokenFromTemplateParams) => Effect.Effect<CreateTokenFromTemplateResponse, CreateTokenFromTemplateError>
+  readonly createTokenFromTemplate: (
+    params: CreateTokenFromTemplateParams
+  ) => Effect.Effect<CreateTokenFromTemplateResponse, CreateTokenFromTemplateError>
 }
 
 /** Binds the `sessions` operations to a client. */

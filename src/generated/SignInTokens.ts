@@ -35,7 +35,10 @@ export declare namespace CreateParams {
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   orgId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "org_id"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1))), "expires_in_seconds")
+  expiresInSeconds: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1))),
+    "expires_in_seconds"
+  )
 })
 
 /**
@@ -59,7 +62,11 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 })
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /sign_in_tokens` (`CreateSignInToken`)

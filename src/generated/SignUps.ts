@@ -104,5 +104,4 @@ export interface SignUpsApi {
 }
 
 /** Binds the `signUps` operations to a client. */
-export const bind = (client: ClerkClientService): SignUpsApi =>
-  Op.bind<SignUpsApi>(client, { get, update })
+export const bind = (client: ClerkClientService): SignUpsApi => Op.bind<SignUpsApi>(client, { get, update })

@@ -47,23 +47,29 @@ export const PreviewParams: Schema.Schema<PreviewParams, PreviewParams.Encoded> 
 })
 
 /** Failures of {@link preview}. */
-export type PreviewError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type PreviewError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /templates/{template_type}/{slug}/preview` (`PreviewTemplate`)
  *
  * @deprecated
  */
-export const preview: Op.Call<PreviewParams, { readonly [key: string]: unknown }, PreviewError> = /*#__PURE__*/ Op.make({
-  name: "templates.preview",
-  method: "POST",
-  path: "/templates/{template_type}/{slug}/preview",
-  params: PreviewParams,
-  pathParams: ["template_type", "slug"],
-  body: "json",
-  success: I.FreeForm,
-  errors: [400, 401, 404, 422]
-})
+export const preview: Op.Call<PreviewParams, { readonly [key: string]: unknown }, PreviewError> = /*#__PURE__*/ Op.make(
+  {
+    name: "templates.preview",
+    method: "POST",
+    path: "/templates/{template_type}/{slug}/preview",
+    params: PreviewParams,
+    pathParams: ["template_type", "slug"],
+    body: "json",
+    success: I.FreeForm,
+    errors: [400, 401, 404, 422]
+  }
+)
 
 /** The `templates` operations bound to a client, as found on `ClerkBackend`. */
 export interface TemplatesApi {
@@ -76,5 +82,4 @@ export interface TemplatesApi {
 }
 
 /** Binds the `templates` operations to a client. */
-export const bind = (client: ClerkClientService): TemplatesApi =>
-  Op.bind<TemplatesApi>(client, { preview })
+export const bind = (client: ClerkClientService): TemplatesApi => Op.bind<TemplatesApi>(client, { preview })

@@ -10,8 +10,6 @@ import type * as ClerkError from "../ClerkError.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
-
-
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkCommonError
 
@@ -35,5 +33,4 @@ export interface TestingTokensApi {
 }
 
 /** Binds the `testingTokens` operations to a client. */
-export const bind = (client: ClerkClientService): TestingTokensApi =>
-  Op.bind<TestingTokensApi>(client, { create })
+export const bind = (client: ClerkClientService): TestingTokensApi => Op.bind<TestingTokensApi>(client, { create })

@@ -104,7 +104,13 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
   lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_after"),
   provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
   providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   startingAfter: /*#__PURE__*/ I.opt(Schema.String, "starting_after"),
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
@@ -190,16 +196,25 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
   locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
   emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
-  emailAddressIdentificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")), "email_address_identification_status"),
+  emailAddressIdentificationStatus: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")),
+    "email_address_identification_status"
+  ),
   phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
-  phoneNumberIdentificationStatus: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")), "phone_number_identification_status"),
+  phoneNumberIdentificationStatus: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")),
+    "phone_number_identification_status"
+  ),
   web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
   username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
   password: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password"),
   passwordDigest: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password_digest"),
   passwordHasher: /*#__PURE__*/ I.opt(Schemas.PasswordHasher, "password_hasher"),
   skipPasswordChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_checks"),
-  skipPasswordRequirement: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_requirement"),
+  skipPasswordRequirement: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "skip_password_requirement"
+  ),
   totpSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "totp_secret"),
   backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "backup_codes"),
   publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
@@ -209,7 +224,10 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
   legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
   skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
   skipUserRequirement: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_user_requirement"),
-  createOrganizationEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
+  createOrganizationEnabled: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "create_organization_enabled"
+  ),
   createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "create_organizations_limit"),
   createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
   bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust"),
@@ -413,7 +431,10 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
   locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
   primaryEmailAddressId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_email_address_id"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed"),
+  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "notify_primary_email_address_changed"
+  ),
   primaryPhoneNumberId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_phone_number_id"),
   primaryWeb3WalletId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
   username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
@@ -422,11 +443,17 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   passwordDigest: /*#__PURE__*/ I.opt(Schema.String, "password_digest"),
   passwordHasher: /*#__PURE__*/ I.opt(Schemas.PasswordHasher, "password_hasher"),
   skipPasswordChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_checks"),
-  signOutOfOtherSessions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sign_out_of_other_sessions"),
+  signOutOfOtherSessions: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "sign_out_of_other_sessions"
+  ),
   totpSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "totp_secret"),
   backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "backup_codes"),
   deleteSelfEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
-  createOrganizationEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
+  createOrganizationEnabled: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
+    "create_organization_enabled"
+  ),
   legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
   skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
   createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "create_organizations_limit"),
@@ -491,7 +518,10 @@ export declare namespace BulkBanParams {
  * Schema of {@link BulkBanParams}.
  */
 export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)), "user_ids")
+  userIds: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)),
+    "user_ids"
+  )
 })
 
 /**
@@ -511,7 +541,10 @@ export declare namespace BulkUnbanParams {
  * Schema of {@link BulkUnbanParams}.
  */
 export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)), "user_ids")
+  userIds: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)),
+    "user_ids"
+  )
 })
 
 /**
@@ -572,10 +605,11 @@ export declare namespace SetProfileImageParams {
 /**
  * Schema of {@link SetProfileImageParams}.
  */
-export const SetProfileImageParams: Schema.Schema<SetProfileImageParams, SetProfileImageParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  file: /*#__PURE__*/ I.opt(I.BlobPart, "file")
-})
+export const SetProfileImageParams: Schema.Schema<SetProfileImageParams, SetProfileImageParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    file: /*#__PURE__*/ I.opt(I.BlobPart, "file")
+  })
 
 /**
  * Parameters of {@link deleteProfileImage}.
@@ -593,9 +627,10 @@ export declare namespace DeleteProfileImageParams {
 /**
  * Schema of {@link DeleteProfileImageParams}.
  */
-export const DeleteProfileImageParams: Schema.Schema<DeleteProfileImageParams, DeleteProfileImageParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const DeleteProfileImageParams: Schema.Schema<DeleteProfileImageParams, DeleteProfileImageParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
+  })
 
 /**
  * Parameters of {@link replaceMetadata}.
@@ -619,12 +654,13 @@ export declare namespace ReplaceMetadataParams {
 /**
  * Schema of {@link ReplaceMetadataParams}.
  */
-export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
-})
+export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+    unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
+  })
 
 /**
  * Parameters of {@link updateMetadata}.
@@ -648,12 +684,13 @@ export declare namespace UpdateMetadataParams {
 /**
  * Schema of {@link UpdateMetadataParams}.
  */
-export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
-})
+export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+    unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
+  })
 
 /**
  * Parameters of {@link getBillingSubscription}.
@@ -671,7 +708,10 @@ export declare namespace GetBillingSubscriptionParams {
 /**
  * Schema of {@link GetBillingSubscriptionParams}.
  */
-export const GetBillingSubscriptionParams: Schema.Schema<GetBillingSubscriptionParams, GetBillingSubscriptionParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetBillingSubscriptionParams: Schema.Schema<
+  GetBillingSubscriptionParams,
+  GetBillingSubscriptionParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
@@ -691,7 +731,10 @@ export declare namespace GetBillingCreditBalanceParams {
 /**
  * Schema of {@link GetBillingCreditBalanceParams}.
  */
-export const GetBillingCreditBalanceParams: Schema.Schema<GetBillingCreditBalanceParams, GetBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetBillingCreditBalanceParams: Schema.Schema<
+  GetBillingCreditBalanceParams,
+  GetBillingCreditBalanceParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
@@ -721,7 +764,10 @@ export declare namespace AdjustBillingCreditBalanceParams {
 /**
  * Schema of {@link AdjustBillingCreditBalanceParams}.
  */
-export const AdjustBillingCreditBalanceParams: Schema.Schema<AdjustBillingCreditBalanceParams, AdjustBillingCreditBalanceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const AdjustBillingCreditBalanceParams: Schema.Schema<
+  AdjustBillingCreditBalanceParams,
+  AdjustBillingCreditBalanceParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   amount: /*#__PURE__*/ I.req(Schema.Int, "amount"),
   action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
@@ -754,13 +800,20 @@ export declare namespace GetOAuthAccessTokenParams {
 /**
  * Schema of {@link GetOAuthAccessTokenParams}.
  */
-export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams, GetOAuthAccessTokenParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams, GetOAuthAccessTokenParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
+    paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
+    limit: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.Int.pipe(
+        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+      ),
+      "limit"
+    ),
+    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
+  })
 
 /**
  * Parameters of {@link getOrganizationMemberships}.
@@ -782,9 +835,18 @@ export declare namespace GetOrganizationMembershipsParams {
 /**
  * Schema of {@link GetOrganizationMembershipsParams}.
  */
-export const GetOrganizationMembershipsParams: Schema.Schema<GetOrganizationMembershipsParams, GetOrganizationMembershipsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetOrganizationMembershipsParams: Schema.Schema<
+  GetOrganizationMembershipsParams,
+  GetOrganizationMembershipsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -810,9 +872,18 @@ export declare namespace GetOrganizationInvitationsParams {
 /**
  * Schema of {@link GetOrganizationInvitationsParams}.
  */
-export const GetOrganizationInvitationsParams: Schema.Schema<GetOrganizationInvitationsParams, GetOrganizationInvitationsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetOrganizationInvitationsParams: Schema.Schema<
+  GetOrganizationInvitationsParams,
+  GetOrganizationInvitationsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status")
 })
@@ -835,10 +906,11 @@ export declare namespace RemovePasswordParams {
 /**
  * Schema of {@link RemovePasswordParams}.
  */
-export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePasswordParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  signOutOfOtherSessions: /*#__PURE__*/ I.opt(Schema.Boolean, "sign_out_of_other_sessions")
-})
+export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePasswordParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    signOutOfOtherSessions: /*#__PURE__*/ I.opt(Schema.Boolean, "sign_out_of_other_sessions")
+  })
 
 /**
  * Parameters of {@link verifyPassword}.
@@ -858,10 +930,11 @@ export declare namespace VerifyPasswordParams {
 /**
  * Schema of {@link VerifyPasswordParams}.
  */
-export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPasswordParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  password: /*#__PURE__*/ I.req(Schema.String, "password")
-})
+export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPasswordParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    password: /*#__PURE__*/ I.req(Schema.String, "password")
+  })
 
 /**
  * Inline schema `VerifyPasswordResponse` of the `users` operations.
@@ -873,15 +946,16 @@ export interface VerifyPasswordResponse {
 export declare namespace VerifyPasswordResponse {
   /** VerifyPasswordResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly verified?: boolean
+    readonly verified?: boolean | null
   }
 }
 /**
  * Schema of {@link VerifyPasswordResponse}.
  */
-export const VerifyPasswordResponse: Schema.Schema<VerifyPasswordResponse, VerifyPasswordResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  verified: /*#__PURE__*/ I.opt(Schema.Boolean, "verified")
-})
+export const VerifyPasswordResponse: Schema.Schema<VerifyPasswordResponse, VerifyPasswordResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    verified: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "verified")
+  })
 
 /**
  * Parameters of {@link verifyTotp}.
@@ -917,17 +991,18 @@ export interface VerifyTotpResponse {
 export declare namespace VerifyTotpResponse {
   /** VerifyTotpResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly verified?: boolean
-    readonly code_type?: string
+    readonly verified?: boolean | null
+    readonly code_type?: string | null
   }
 }
 /**
  * Schema of {@link VerifyTotpResponse}.
  */
-export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  verified: /*#__PURE__*/ I.opt(Schema.Boolean, "verified"),
-  codeType: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("totp", "backup_code"), "code_type")
-})
+export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    verified: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "verified"),
+    codeType: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("totp", "backup_code"), "code_type")
+  })
 
 /**
  * Parameters of {@link disableMfa}.
@@ -959,15 +1034,16 @@ export interface DisableMfaResponse {
 export declare namespace DisableMfaResponse {
   /** DisableMfaResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly user_id?: string
+    readonly user_id?: string | null
   }
 }
 /**
  * Schema of {@link DisableMfaResponse}.
  */
-export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
-})
+export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
+  })
 
 /**
  * Parameters of {@link deleteBackupCodes}.
@@ -985,9 +1061,10 @@ export declare namespace DeleteBackupCodesParams {
 /**
  * Schema of {@link DeleteBackupCodesParams}.
  */
-export const DeleteBackupCodesParams: Schema.Schema<DeleteBackupCodesParams, DeleteBackupCodesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const DeleteBackupCodesParams: Schema.Schema<DeleteBackupCodesParams, DeleteBackupCodesParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
+  })
 
 /**
  * Inline schema `DeleteBackupCodesResponse` of the `users` operations.
@@ -999,15 +1076,16 @@ export interface DeleteBackupCodesResponse {
 export declare namespace DeleteBackupCodesResponse {
   /** DeleteBackupCodesResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly user_id?: string
+    readonly user_id?: string | null
   }
 }
 /**
  * Schema of {@link DeleteBackupCodesResponse}.
  */
-export const DeleteBackupCodesResponse: Schema.Schema<DeleteBackupCodesResponse, DeleteBackupCodesResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
-})
+export const DeleteBackupCodesResponse: Schema.Schema<DeleteBackupCodesResponse, DeleteBackupCodesResponse.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
+  })
 
 /**
  * Parameters of {@link deletePasskey}.
@@ -1027,10 +1105,11 @@ export declare namespace DeletePasskeyParams {
 /**
  * Schema of {@link DeletePasskeyParams}.
  */
-export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePasskeyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  passkeyIdentificationId: /*#__PURE__*/ I.req(Schema.String, "passkey_identification_id")
-})
+export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePasskeyParams.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    passkeyIdentificationId: /*#__PURE__*/ I.req(Schema.String, "passkey_identification_id")
+  })
 
 /**
  * Parameters of {@link listTrustedDevices}.
@@ -1048,9 +1127,10 @@ export declare namespace ListTrustedDevicesParams {
 /**
  * Schema of {@link ListTrustedDevicesParams}.
  */
-export const ListTrustedDevicesParams: Schema.Schema<ListTrustedDevicesParams, ListTrustedDevicesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const ListTrustedDevicesParams: Schema.Schema<ListTrustedDevicesParams, ListTrustedDevicesParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
+  })
 
 /**
  * Parameters of {@link revokeTrustedDevice}.
@@ -1070,10 +1150,11 @@ export declare namespace RevokeTrustedDeviceParams {
 /**
  * Schema of {@link RevokeTrustedDeviceParams}.
  */
-export const RevokeTrustedDeviceParams: Schema.Schema<RevokeTrustedDeviceParams, RevokeTrustedDeviceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  trustedDeviceId: /*#__PURE__*/ I.req(Schema.String, "trusted_device_id")
-})
+export const RevokeTrustedDeviceParams: Schema.Schema<RevokeTrustedDeviceParams, RevokeTrustedDeviceParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    trustedDeviceId: /*#__PURE__*/ I.req(Schema.String, "trusted_device_id")
+  })
 
 /**
  * Parameters of {@link deleteWeb3Wallet}.
@@ -1093,10 +1174,11 @@ export declare namespace DeleteWeb3WalletParams {
 /**
  * Schema of {@link DeleteWeb3WalletParams}.
  */
-export const DeleteWeb3WalletParams: Schema.Schema<DeleteWeb3WalletParams, DeleteWeb3WalletParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  web3WalletIdentificationId: /*#__PURE__*/ I.req(Schema.String, "web3_wallet_identification_id")
-})
+export const DeleteWeb3WalletParams: Schema.Schema<DeleteWeb3WalletParams, DeleteWeb3WalletParams.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    web3WalletIdentificationId: /*#__PURE__*/ I.req(Schema.String, "web3_wallet_identification_id")
+  })
 
 /**
  * Parameters of {@link deleteTOTP}.
@@ -1128,15 +1210,16 @@ export interface DeleteTOTPResponse {
 export declare namespace DeleteTOTPResponse {
   /** DeleteTOTPResponse as sent and received, snake_case. */
   export interface Encoded {
-    readonly user_id?: string
+    readonly user_id?: string | null
   }
 }
 /**
  * Schema of {@link DeleteTOTPResponse}.
  */
-export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id")
-})
+export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPResponse.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
+  })
 
 /**
  * Parameters of {@link deleteExternalAccount}.
@@ -1156,7 +1239,10 @@ export declare namespace DeleteExternalAccountParams {
 /**
  * Schema of {@link DeleteExternalAccountParams}.
  */
-export const DeleteExternalAccountParams: Schema.Schema<DeleteExternalAccountParams, DeleteExternalAccountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const DeleteExternalAccountParams: Schema.Schema<
+  DeleteExternalAccountParams,
+  DeleteExternalAccountParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id")
 })
@@ -1179,7 +1265,10 @@ export declare namespace SetPasswordCompromisedParams {
 /**
  * Schema of {@link SetPasswordCompromisedParams}.
  */
-export const SetPasswordCompromisedParams: Schema.Schema<SetPasswordCompromisedParams, SetPasswordCompromisedParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SetPasswordCompromisedParams: Schema.Schema<
+  SetPasswordCompromisedParams,
+  SetPasswordCompromisedParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   revokeAllSessions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoke_all_sessions")
 })
@@ -1200,7 +1289,10 @@ export declare namespace UnsetPasswordCompromisedParams {
 /**
  * Schema of {@link UnsetPasswordCompromisedParams}.
  */
-export const UnsetPasswordCompromisedParams: Schema.Schema<UnsetPasswordCompromisedParams, UnsetPasswordCompromisedParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const UnsetPasswordCompromisedParams: Schema.Schema<
+  UnsetPasswordCompromisedParams,
+  UnsetPasswordCompromisedParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
 })
 
@@ -1224,9 +1316,18 @@ export declare namespace GetInstanceOrganizationMembershipsParams {
 /**
  * Schema of {@link GetInstanceOrganizationMembershipsParams}.
  */
-export const GetInstanceOrganizationMembershipsParams: Schema.Schema<GetInstanceOrganizationMembershipsParams, GetInstanceOrganizationMembershipsParams.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const GetInstanceOrganizationMembershipsParams: Schema.Schema<
+  GetInstanceOrganizationMembershipsParams,
+  GetInstanceOrganizationMembershipsParams.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
@@ -1241,7 +1342,34 @@ export const list: Op.CallOptional<ListParams, Schemas.UserList, ListError> = /*
   method: "GET",
   path: "/users",
   params: ListParams,
-  queryParams: ["email_address", "phone_number", "external_id", "username", "web3_wallet", "user_id", "organization_id", "query", "email_address_query", "phone_number_query", "username_query", "name_query", "banned", "last_active_at_before", "last_active_at_after", "last_active_at_since", "created_at_before", "created_at_after", "last_sign_in_at_before", "last_sign_in_at_after", "provider", "provider_user_id", "limit", "offset", "starting_after", "order_by"],
+  queryParams: [
+    "email_address",
+    "phone_number",
+    "external_id",
+    "username",
+    "web3_wallet",
+    "user_id",
+    "organization_id",
+    "query",
+    "email_address_query",
+    "phone_number_query",
+    "username_query",
+    "name_query",
+    "banned",
+    "last_active_at_before",
+    "last_active_at_after",
+    "last_active_at_since",
+    "created_at_before",
+    "created_at_after",
+    "last_sign_in_at_before",
+    "last_sign_in_at_after",
+    "provider",
+    "provider_user_id",
+    "limit",
+    "offset",
+    "starting_after",
+    "order_by"
+  ],
   success: Schemas.UserList,
   errors: [400, 401, 422]
 })
@@ -1252,10 +1380,17 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset" | "startingAfter
 /**
  * Every item of `GET /users`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.User, ListError> = /*#__PURE__*/ Op.paginate(list, { cursor: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.User, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  cursor: true
+})
 
 /** Failures of {@link create}. */
-export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type CreateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkPaymentRequired
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users` (`CreateUser`)
@@ -1281,7 +1416,30 @@ export const count: Op.CallOptional<CountParams, Schemas.TotalCount, CountError>
   method: "GET",
   path: "/users/count",
   params: CountParams,
-  queryParams: ["email_address", "phone_number", "external_id", "username", "web3_wallet", "user_id", "organization_id", "query", "email_address_query", "phone_number_query", "username_query", "name_query", "banned", "last_active_at_before", "last_active_at_after", "last_active_at_since", "created_at_before", "created_at_after", "last_sign_in_at_before", "last_sign_in_at_after", "provider", "provider_user_id"],
+  queryParams: [
+    "email_address",
+    "phone_number",
+    "external_id",
+    "username",
+    "web3_wallet",
+    "user_id",
+    "organization_id",
+    "query",
+    "email_address_query",
+    "phone_number_query",
+    "username_query",
+    "name_query",
+    "banned",
+    "last_active_at_before",
+    "last_active_at_after",
+    "last_active_at_since",
+    "created_at_before",
+    "created_at_after",
+    "last_sign_in_at_before",
+    "last_sign_in_at_after",
+    "provider",
+    "provider_user_id"
+  ],
   success: Schemas.TotalCount,
   errors: [422]
 })
@@ -1319,7 +1477,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link update}. */
-export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /users/{user_id}` (`UpdateUser`)
@@ -1437,16 +1600,17 @@ export type SetProfileImageError = ClerkError.ClerkBadRequest | ClerkError.Clerk
 /**
  * `POST /users/{user_id}/profile_image` (`SetUserProfileImage`)
  */
-export const setProfileImage: Op.Call<SetProfileImageParams, Schemas.User, SetProfileImageError> = /*#__PURE__*/ Op.make({
-  name: "users.setProfileImage",
-  method: "POST",
-  path: "/users/{user_id}/profile_image",
-  params: SetProfileImageParams,
-  pathParams: ["user_id"],
-  body: "multipart",
-  success: Schemas.User,
-  errors: [400, 401, 404]
-})
+export const setProfileImage: Op.Call<SetProfileImageParams, Schemas.User, SetProfileImageError> = /*#__PURE__*/ Op
+  .make({
+    name: "users.setProfileImage",
+    method: "POST",
+    path: "/users/{user_id}/profile_image",
+    params: SetProfileImageParams,
+    pathParams: ["user_id"],
+    body: "multipart",
+    success: Schemas.User,
+    errors: [400, 401, 404]
+  })
 
 /** Failures of {@link deleteProfileImage}. */
 export type DeleteProfileImageError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1454,35 +1618,45 @@ export type DeleteProfileImageError = ClerkError.ClerkNotFound | ClerkError.Cler
 /**
  * `DELETE /users/{user_id}/profile_image` (`DeleteUserProfileImage`)
  */
-export const deleteProfileImage: Op.Call<DeleteProfileImageParams, Schemas.User, DeleteProfileImageError> = /*#__PURE__*/ Op.make({
-  name: "users.deleteProfileImage",
-  method: "DELETE",
-  path: "/users/{user_id}/profile_image",
-  params: DeleteProfileImageParams,
-  pathParams: ["user_id"],
-  success: Schemas.User,
-  errors: [404]
-})
+export const deleteProfileImage: Op.Call<DeleteProfileImageParams, Schemas.User, DeleteProfileImageError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.deleteProfileImage",
+    method: "DELETE",
+    path: "/users/{user_id}/profile_image",
+    params: DeleteProfileImageParams,
+    pathParams: ["user_id"],
+    success: Schemas.User,
+    errors: [404]
+  })
 
 /** Failures of {@link replaceMetadata}. */
-export type ReplaceMetadataError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type ReplaceMetadataError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PUT /users/{user_id}/metadata` (`ReplaceUserMetadata`)
  */
-export const replaceMetadata: Op.Call<ReplaceMetadataParams, Schemas.User, ReplaceMetadataError> = /*#__PURE__*/ Op.make({
-  name: "users.replaceMetadata",
-  method: "PUT",
-  path: "/users/{user_id}/metadata",
-  params: ReplaceMetadataParams,
-  pathParams: ["user_id"],
-  body: "json",
-  success: Schemas.User,
-  errors: [400, 401, 404, 422]
-})
+export const replaceMetadata: Op.Call<ReplaceMetadataParams, Schemas.User, ReplaceMetadataError> = /*#__PURE__*/ Op
+  .make({
+    name: "users.replaceMetadata",
+    method: "PUT",
+    path: "/users/{user_id}/metadata",
+    params: ReplaceMetadataParams,
+    pathParams: ["user_id"],
+    body: "json",
+    success: Schemas.User,
+    errors: [400, 401, 404, 422]
+  })
 
 /** Failures of {@link updateMetadata}. */
-export type UpdateMetadataError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UpdateMetadataError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /users/{user_id}/metadata` (`UpdateUserMetadata`)
@@ -1499,12 +1673,21 @@ export const updateMetadata: Op.Call<UpdateMetadataParams, Schemas.User, UpdateM
 })
 
 /** Failures of {@link getBillingSubscription}. */
-export type GetBillingSubscriptionError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetBillingSubscriptionError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}/billing/subscription` (`GetUserBillingSubscription`)
  */
-export const getBillingSubscription: Op.Call<GetBillingSubscriptionParams, Schemas.CommerceSubscription, GetBillingSubscriptionError> = /*#__PURE__*/ Op.make({
+export const getBillingSubscription: Op.Call<
+  GetBillingSubscriptionParams,
+  Schemas.CommerceSubscription,
+  GetBillingSubscriptionError
+> = /*#__PURE__*/ Op.make({
   name: "users.getBillingSubscription",
   method: "GET",
   path: "/users/{user_id}/billing/subscription",
@@ -1515,12 +1698,21 @@ export const getBillingSubscription: Op.Call<GetBillingSubscriptionParams, Schem
 })
 
 /** Failures of {@link getBillingCreditBalance}. */
-export type GetBillingCreditBalanceError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetBillingCreditBalanceError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}/billing/credits` (`GetUserBillingCreditBalance`)
  */
-export const getBillingCreditBalance: Op.Call<GetBillingCreditBalanceParams, Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError> = /*#__PURE__*/ Op.make({
+export const getBillingCreditBalance: Op.Call<
+  GetBillingCreditBalanceParams,
+  Schemas.CommerceCreditBalanceResponse,
+  GetBillingCreditBalanceError
+> = /*#__PURE__*/ Op.make({
   name: "users.getBillingCreditBalance",
   method: "GET",
   path: "/users/{user_id}/billing/credits",
@@ -1531,12 +1723,22 @@ export const getBillingCreditBalance: Op.Call<GetBillingCreditBalanceParams, Sch
 })
 
 /** Failures of {@link adjustBillingCreditBalance}. */
-export type AdjustBillingCreditBalanceError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type AdjustBillingCreditBalanceError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/billing/credits` (`AdjustUserBillingCreditBalance`)
  */
-export const adjustBillingCreditBalance: Op.Call<AdjustBillingCreditBalanceParams, Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError> = /*#__PURE__*/ Op.make({
+export const adjustBillingCreditBalance: Op.Call<
+  AdjustBillingCreditBalanceParams,
+  Schemas.CommerceCreditLedgerResponse,
+  AdjustBillingCreditBalanceError
+> = /*#__PURE__*/ Op.make({
   name: "users.adjustBillingCreditBalance",
   method: "POST",
   path: "/users/{user_id}/billing/credits",
@@ -1548,12 +1750,20 @@ export const adjustBillingCreditBalance: Op.Call<AdjustBillingCreditBalanceParam
 })
 
 /** Failures of {@link getOAuthAccessToken}. */
-export type GetOAuthAccessTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetOAuthAccessTokenError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}/oauth_access_tokens/{provider}` (`GetOAuthAccessToken`)
  */
-export const getOAuthAccessToken: Op.Call<GetOAuthAccessTokenParams, Schemas.OAuthAccessToken, GetOAuthAccessTokenError> = /*#__PURE__*/ Op.make({
+export const getOAuthAccessToken: Op.Call<
+  GetOAuthAccessTokenParams,
+  Schemas.OAuthAccessToken,
+  GetOAuthAccessTokenError
+> = /*#__PURE__*/ Op.make({
   name: "users.getOAuthAccessToken",
   method: "GET",
   path: "/users/{user_id}/oauth_access_tokens/{provider}",
@@ -1570,7 +1780,11 @@ export type GetAllOAuthAccessTokenParams = Omit<GetOAuthAccessTokenParams, "limi
 /**
  * Every item of `GET /users/{user_id}/oauth_access_tokens/{provider}`, fetching pages on demand.
  */
-export const getAllOAuthAccessToken: Op.Pages<GetAllOAuthAccessTokenParams, Schemas.OAuthAccessToken[number], GetOAuthAccessTokenError> = /*#__PURE__*/ Op.paginate(getOAuthAccessToken, {  })
+export const getAllOAuthAccessToken: Op.Pages<
+  GetAllOAuthAccessTokenParams,
+  Schemas.OAuthAccessToken[number],
+  GetOAuthAccessTokenError
+> = /*#__PURE__*/ Op.paginate(getOAuthAccessToken, {})
 
 /** Failures of {@link getOrganizationMemberships}. */
 export type GetOrganizationMembershipsError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
@@ -1578,7 +1792,11 @@ export type GetOrganizationMembershipsError = ClerkError.ClerkForbidden | ClerkE
 /**
  * `GET /users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`)
  */
-export const getOrganizationMemberships: Op.Call<GetOrganizationMembershipsParams, Schemas.OrganizationMemberships, GetOrganizationMembershipsError> = /*#__PURE__*/ Op.make({
+export const getOrganizationMemberships: Op.Call<
+  GetOrganizationMembershipsParams,
+  Schemas.OrganizationMemberships,
+  GetOrganizationMembershipsError
+> = /*#__PURE__*/ Op.make({
   name: "users.getOrganizationMemberships",
   method: "GET",
   path: "/users/{user_id}/organization_memberships",
@@ -1595,15 +1813,27 @@ export type GetAllOrganizationMembershipsParams = Omit<GetOrganizationMembership
 /**
  * Every item of `GET /users/{user_id}/organization_memberships`, fetching pages on demand.
  */
-export const getAllOrganizationMemberships: Op.Pages<GetAllOrganizationMembershipsParams, Schemas.OrganizationMembership, GetOrganizationMembershipsError> = /*#__PURE__*/ Op.paginate(getOrganizationMemberships, { items: "data", total: true })
+export const getAllOrganizationMemberships: Op.Pages<
+  GetAllOrganizationMembershipsParams,
+  Schemas.OrganizationMembership,
+  GetOrganizationMembershipsError
+> = /*#__PURE__*/ Op.paginate(getOrganizationMemberships, { items: "data", total: true })
 
 /** Failures of {@link getOrganizationInvitations}. */
-export type GetOrganizationInvitationsError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type GetOrganizationInvitationsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`)
  */
-export const getOrganizationInvitations: Op.Call<GetOrganizationInvitationsParams, Schemas.OrganizationInvitationsWithPublicOrganizationData, GetOrganizationInvitationsError> = /*#__PURE__*/ Op.make({
+export const getOrganizationInvitations: Op.Call<
+  GetOrganizationInvitationsParams,
+  Schemas.OrganizationInvitationsWithPublicOrganizationData,
+  GetOrganizationInvitationsError
+> = /*#__PURE__*/ Op.make({
   name: "users.getOrganizationInvitations",
   method: "GET",
   path: "/users/{user_id}/organization_invitations",
@@ -1620,10 +1850,18 @@ export type GetAllOrganizationInvitationsParams = Omit<GetOrganizationInvitation
 /**
  * Every item of `GET /users/{user_id}/organization_invitations`, fetching pages on demand.
  */
-export const getAllOrganizationInvitations: Op.Pages<GetAllOrganizationInvitationsParams, Schemas.OrganizationInvitationWithPublicOrganizationData, GetOrganizationInvitationsError> = /*#__PURE__*/ Op.paginate(getOrganizationInvitations, { items: "data", total: true })
+export const getAllOrganizationInvitations: Op.Pages<
+  GetAllOrganizationInvitationsParams,
+  Schemas.OrganizationInvitationWithPublicOrganizationData,
+  GetOrganizationInvitationsError
+> = /*#__PURE__*/ Op.paginate(getOrganizationInvitations, { items: "data", total: true })
 
 /** Failures of {@link removePassword}. */
-export type RemovePasswordError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type RemovePasswordError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/remove_password` (`RemoveUserPassword`)
@@ -1640,24 +1878,33 @@ export const removePassword: Op.Call<RemovePasswordParams, Schemas.User, RemoveP
 })
 
 /** Failures of {@link verifyPassword}. */
-export type VerifyPasswordError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type VerifyPasswordError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/verify_password` (`VerifyPassword`)
  */
-export const verifyPassword: Op.Call<VerifyPasswordParams, VerifyPasswordResponse, VerifyPasswordError> = /*#__PURE__*/ Op.make({
-  name: "users.verifyPassword",
-  method: "POST",
-  path: "/users/{user_id}/verify_password",
-  params: VerifyPasswordParams,
-  pathParams: ["user_id"],
-  body: "json",
-  success: VerifyPasswordResponse,
-  errors: [400, 404, 422, 500]
-})
+export const verifyPassword: Op.Call<VerifyPasswordParams, VerifyPasswordResponse, VerifyPasswordError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.verifyPassword",
+    method: "POST",
+    path: "/users/{user_id}/verify_password",
+    params: VerifyPasswordParams,
+    pathParams: ["user_id"],
+    body: "json",
+    success: VerifyPasswordResponse,
+    errors: [400, 404, 422, 500]
+  })
 
 /** Failures of {@link verifyTotp}. */
-export type VerifyTotpError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type VerifyTotpError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/verify_totp` (`VerifyTOTP`)
@@ -1695,15 +1942,16 @@ export type DeleteBackupCodesError = ClerkError.ClerkNotFound | ClerkError.Clerk
 /**
  * `DELETE /users/{user_id}/backup_code` (`DeleteBackupCode`)
  */
-export const deleteBackupCodes: Op.Call<DeleteBackupCodesParams, DeleteBackupCodesResponse, DeleteBackupCodesError> = /*#__PURE__*/ Op.make({
-  name: "users.deleteBackupCodes",
-  method: "DELETE",
-  path: "/users/{user_id}/backup_code",
-  params: DeleteBackupCodesParams,
-  pathParams: ["user_id"],
-  success: DeleteBackupCodesResponse,
-  errors: [404, 500]
-})
+export const deleteBackupCodes: Op.Call<DeleteBackupCodesParams, DeleteBackupCodesResponse, DeleteBackupCodesError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.deleteBackupCodes",
+    method: "DELETE",
+    path: "/users/{user_id}/backup_code",
+    params: DeleteBackupCodesParams,
+    pathParams: ["user_id"],
+    success: DeleteBackupCodesResponse,
+    errors: [404, 500]
+  })
 
 /** Failures of {@link deletePasskey}. */
 export type DeletePasskeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1711,15 +1959,16 @@ export type DeletePasskeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNot
 /**
  * `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` (`UserPasskeyDelete`)
  */
-export const deletePasskey: Op.Call<DeletePasskeyParams, Schemas.DeletedObject, DeletePasskeyError> = /*#__PURE__*/ Op.make({
-  name: "users.deletePasskey",
-  method: "DELETE",
-  path: "/users/{user_id}/passkeys/{passkey_identification_id}",
-  params: DeletePasskeyParams,
-  pathParams: ["user_id", "passkey_identification_id"],
-  success: Schemas.DeletedObject,
-  errors: [403, 404, 500]
-})
+export const deletePasskey: Op.Call<DeletePasskeyParams, Schemas.DeletedObject, DeletePasskeyError> = /*#__PURE__*/ Op
+  .make({
+    name: "users.deletePasskey",
+    method: "DELETE",
+    path: "/users/{user_id}/passkeys/{passkey_identification_id}",
+    params: DeletePasskeyParams,
+    pathParams: ["user_id", "passkey_identification_id"],
+    success: Schemas.DeletedObject,
+    errors: [403, 404, 500]
+  })
 
 /** Failures of {@link listTrustedDevices}. */
 export type ListTrustedDevicesError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1727,47 +1976,57 @@ export type ListTrustedDevicesError = ClerkError.ClerkForbidden | ClerkError.Cle
 /**
  * `GET /users/{user_id}/trusted_devices` (`ListUserTrustedDevices`)
  */
-export const listTrustedDevices: Op.Call<ListTrustedDevicesParams, Schemas.TrustedDeviceList, ListTrustedDevicesError> = /*#__PURE__*/ Op.make({
-  name: "users.listTrustedDevices",
-  method: "GET",
-  path: "/users/{user_id}/trusted_devices",
-  params: ListTrustedDevicesParams,
-  pathParams: ["user_id"],
-  success: Schemas.TrustedDeviceList,
-  errors: [403, 404, 500]
-})
+export const listTrustedDevices: Op.Call<ListTrustedDevicesParams, Schemas.TrustedDeviceList, ListTrustedDevicesError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.listTrustedDevices",
+    method: "GET",
+    path: "/users/{user_id}/trusted_devices",
+    params: ListTrustedDevicesParams,
+    pathParams: ["user_id"],
+    success: Schemas.TrustedDeviceList,
+    errors: [403, 404, 500]
+  })
 
 /** Failures of {@link revokeTrustedDevice}. */
-export type RevokeTrustedDeviceError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type RevokeTrustedDeviceError =
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` (`RevokeUserTrustedDevice`)
  */
-export const revokeTrustedDevice: Op.Call<RevokeTrustedDeviceParams, Schemas.TrustedDevice, RevokeTrustedDeviceError> = /*#__PURE__*/ Op.make({
-  name: "users.revokeTrustedDevice",
-  method: "DELETE",
-  path: "/users/{user_id}/trusted_devices/{trusted_device_id}",
-  params: RevokeTrustedDeviceParams,
-  pathParams: ["user_id", "trusted_device_id"],
-  success: Schemas.TrustedDevice,
-  errors: [403, 404, 500]
-})
+export const revokeTrustedDevice: Op.Call<RevokeTrustedDeviceParams, Schemas.TrustedDevice, RevokeTrustedDeviceError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.revokeTrustedDevice",
+    method: "DELETE",
+    path: "/users/{user_id}/trusted_devices/{trusted_device_id}",
+    params: RevokeTrustedDeviceParams,
+    pathParams: ["user_id", "trusted_device_id"],
+    success: Schemas.TrustedDevice,
+    errors: [403, 404, 500]
+  })
 
 /** Failures of {@link deleteWeb3Wallet}. */
-export type DeleteWeb3WalletError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteWeb3WalletError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` (`UserWeb3WalletDelete`)
  */
-export const deleteWeb3Wallet: Op.Call<DeleteWeb3WalletParams, Schemas.DeletedObject, DeleteWeb3WalletError> = /*#__PURE__*/ Op.make({
-  name: "users.deleteWeb3Wallet",
-  method: "DELETE",
-  path: "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
-  params: DeleteWeb3WalletParams,
-  pathParams: ["user_id", "web3_wallet_identification_id"],
-  success: Schemas.DeletedObject,
-  errors: [400, 403, 404, 500]
-})
+export const deleteWeb3Wallet: Op.Call<DeleteWeb3WalletParams, Schemas.DeletedObject, DeleteWeb3WalletError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.deleteWeb3Wallet",
+    method: "DELETE",
+    path: "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
+    params: DeleteWeb3WalletParams,
+    pathParams: ["user_id", "web3_wallet_identification_id"],
+    success: Schemas.DeletedObject,
+    errors: [400, 403, 404, 500]
+  })
 
 /** Failures of {@link deleteTOTP}. */
 export type DeleteTOTPError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1786,12 +2045,20 @@ export const deleteTOTP: Op.Call<DeleteTOTPParams, DeleteTOTPResponse, DeleteTOT
 })
 
 /** Failures of {@link deleteExternalAccount}. */
-export type DeleteExternalAccountError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
+export type DeleteExternalAccountError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/external_accounts/{external_account_id}` (`DeleteExternalAccount`)
  */
-export const deleteExternalAccount: Op.Call<DeleteExternalAccountParams, Schemas.DeletedObject, DeleteExternalAccountError> = /*#__PURE__*/ Op.make({
+export const deleteExternalAccount: Op.Call<
+  DeleteExternalAccountParams,
+  Schemas.DeletedObject,
+  DeleteExternalAccountError
+> = /*#__PURE__*/ Op.make({
   name: "users.deleteExternalAccount",
   method: "DELETE",
   path: "/users/{user_id}/external_accounts/{external_account_id}",
@@ -1802,29 +2069,44 @@ export const deleteExternalAccount: Op.Call<DeleteExternalAccountParams, Schemas
 })
 
 /** Failures of {@link setPasswordCompromised}. */
-export type SetPasswordCompromisedError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type SetPasswordCompromisedError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/password/set_compromised` (`SetUserPasswordCompromised`)
  */
-export const setPasswordCompromised: Op.Call<SetPasswordCompromisedParams, Schemas.User, SetPasswordCompromisedError> = /*#__PURE__*/ Op.make({
-  name: "users.setPasswordCompromised",
-  method: "POST",
-  path: "/users/{user_id}/password/set_compromised",
-  params: SetPasswordCompromisedParams,
-  pathParams: ["user_id"],
-  body: "json",
-  success: Schemas.User,
-  errors: [400, 401, 403, 404, 422]
-})
+export const setPasswordCompromised: Op.Call<SetPasswordCompromisedParams, Schemas.User, SetPasswordCompromisedError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.setPasswordCompromised",
+    method: "POST",
+    path: "/users/{user_id}/password/set_compromised",
+    params: SetPasswordCompromisedParams,
+    pathParams: ["user_id"],
+    body: "json",
+    success: Schemas.User,
+    errors: [400, 401, 403, 404, 422]
+  })
 
 /** Failures of {@link unsetPasswordCompromised}. */
-export type UnsetPasswordCompromisedError = ClerkError.ClerkBadRequest | ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type UnsetPasswordCompromisedError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkForbidden
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/password/unset_compromised` (`UnsetUserPasswordCompromised`)
  */
-export const unsetPasswordCompromised: Op.Call<UnsetPasswordCompromisedParams, Schemas.User, UnsetPasswordCompromisedError> = /*#__PURE__*/ Op.make({
+export const unsetPasswordCompromised: Op.Call<
+  UnsetPasswordCompromisedParams,
+  Schemas.User,
+  UnsetPasswordCompromisedError
+> = /*#__PURE__*/ Op.make({
   name: "users.unsetPasswordCompromised",
   method: "POST",
   path: "/users/{user_id}/password/unset_compromised",
@@ -1835,12 +2117,19 @@ export const unsetPasswordCompromised: Op.Call<UnsetPasswordCompromisedParams, S
 })
 
 /** Failures of {@link getInstanceOrganizationMemberships}. */
-export type GetInstanceOrganizationMembershipsError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type GetInstanceOrganizationMembershipsError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_memberships` (`InstanceGetOrganizationMemberships`)
  */
-export const getInstanceOrganizationMemberships: Op.CallOptional<GetInstanceOrganizationMembershipsParams, Schemas.OrganizationMemberships, GetInstanceOrganizationMembershipsError> = /*#__PURE__*/ Op.make({
+export const getInstanceOrganizationMemberships: Op.CallOptional<
+  GetInstanceOrganizationMembershipsParams,
+  Schemas.OrganizationMemberships,
+  GetInstanceOrganizationMembershipsError
+> = /*#__PURE__*/ Op.make({
   name: "users.getInstanceOrganizationMemberships",
   method: "GET",
   path: "/organization_memberships",
@@ -1851,12 +2140,19 @@ export const getInstanceOrganizationMemberships: Op.CallOptional<GetInstanceOrga
 })
 
 /** Parameters of {@link getAllInstanceOrganizationMemberships}: those of {@link getInstanceOrganizationMemberships} without paging. */
-export type GetAllInstanceOrganizationMembershipsParams = Omit<GetInstanceOrganizationMembershipsParams, "limit" | "offset">
+export type GetAllInstanceOrganizationMembershipsParams = Omit<
+  GetInstanceOrganizationMembershipsParams,
+  "limit" | "offset"
+>
 
 /**
  * Every item of `GET /organization_memberships`, fetching pages on demand.
  */
-export const getAllInstanceOrganizationMemberships: Op.Pages<GetAllInstanceOrganizationMembershipsParams, Schemas.OrganizationMembership, GetInstanceOrganizationMembershipsError> = /*#__PURE__*/ Op.paginate(getInstanceOrganizationMemberships, { items: "data", total: true })
+export const getAllInstanceOrganizationMemberships: Op.Pages<
+  GetAllInstanceOrganizationMembershipsParams,
+  Schemas.OrganizationMembership,
+  GetInstanceOrganizationMembershipsError
+> = /*#__PURE__*/ Op.paginate(getInstanceOrganizationMemberships, { items: "data", total: true })
 
 export { delete_ as delete }
 
@@ -1921,7 +2217,9 @@ export interface UsersApi {
   /**
    * `DELETE /users/{user_id}/profile_image` (`DeleteUserProfileImage`)
    */
-  readonly deleteProfileImage: (params: DeleteProfileImageParams) => Effect.Effect<Schemas.User, DeleteProfileImageError>
+  readonly deleteProfileImage: (
+    params: DeleteProfileImageParams
+  ) => Effect.Effect<Schemas.User, DeleteProfileImageError>
   /**
    * `PUT /users/{user_id}/metadata` (`ReplaceUserMetadata`)
    */
@@ -1933,39 +2231,60 @@ export interface UsersApi {
   /**
    * `GET /users/{user_id}/billing/subscription` (`GetUserBillingSubscription`)
    */
-  readonly getBillingSubscription: (params: GetBillingSubscriptionParams) => Effect.Effect<Schemas.CommerceSubscription, GetBillingSubscriptionError>
+  readonly getBillingSubscription: (
+    params: GetBillingSubscriptionParams
+  ) => Effect.Effect<Schemas.CommerceSubscription, GetBillingSubscriptionError>
   /**
    * `GET /users/{user_id}/billing/credits` (`GetUserBillingCreditBalance`)
    */
-  readonly getBillingCreditBalance: (params: GetBillingCreditBalanceParams) => Effect.Effect<Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError>
+  readonly getBillingCreditBalance: (
+    params: GetBillingCreditBalanceParams
+  ) => Effect.Effect<Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError>
   /**
    * `POST /users/{user_id}/billing/credits` (`AdjustUserBillingCreditBalance`)
    */
-  readonly adjustBillingCreditBalance: (params: AdjustBillingCreditBalanceParams) => Effect.Effect<Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError>
+  readonly adjustBillingCreditBalance: (
+    params: AdjustBillingCreditBalanceParams
+  ) => Effect.Effect<Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError>
   /**
    * `GET /users/{user_id}/oauth_access_tokens/{provider}` (`GetOAuthAccessToken`)
    */
-  readonly getOAuthAccessToken: (params: GetOAuthAccessTokenParams) => Effect.Effect<Schemas.OAuthAccessToken, GetOAuthAccessTokenError>
+  readonly getOAuthAccessToken: (
+    params: GetOAuthAccessTokenParams
+  ) => Effect.Effect<Schemas.OAuthAccessToken, GetOAuthAccessTokenError>
   /**
    * Every item of `GET /users/{user_id}/oauth_access_tokens/{provider}`, fetching pages on demand.
    */
-  readonly getAllOAuthAccessToken: (params?: GetAllOAuthAccessTokenParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OAuthAccessToken[number], GetOAuthAccessTokenError>
+  readonly getAllOAuthAccessToken: (
+    params?: GetAllOAuthAccessTokenParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OAuthAccessToken[number], GetOAuthAccessTokenError>
   /**
    * `GET /users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`)
    */
-  readonly getOrganizationMemberships: (params: GetOrganizationMembershipsParams) => Effect.Effect<Schemas.OrganizationMemberships, GetOrganizationMembershipsError>
+  readonly getOrganizationMemberships: (
+    params: GetOrganizationMembershipsParams
+  ) => Effect.Effect<Schemas.OrganizationMemberships, GetOrganizationMembershipsError>
   /**
    * Every item of `GET /users/{user_id}/organization_memberships`, fetching pages on demand.
    */
-  readonly getAllOrganizationMemberships: (params?: GetAllOrganizationMembershipsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationMembership, GetOrganizationMembershipsError>
+  readonly getAllOrganizationMemberships: (
+    params?: GetAllOrganizationMembershipsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationMembership, GetOrganizationMembershipsError>
   /**
    * `GET /users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`)
    */
-  readonly getOrganizationInvitations: (params: GetOrganizationInvitationsParams) => Effect.Effect<Schemas.OrganizationInvitationsWithPublicOrganizationData, GetOrganizationInvitationsError>
+  readonly getOrganizationInvitations: (
+    params: GetOrganizationInvitationsParams
+  ) => Effect.Effect<Schemas.OrganizationInvitationsWithPublicOrganizationData, GetOrganizationInvitationsError>
   /**
    * Every item of `GET /users/{user_id}/organization_invitations`, fetching pages on demand.
    */
-  readonly getAllOrganizationInvitations: (params?: GetAllOrganizationInvitationsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetOrganizationInvitationsError>
+  readonly getAllOrganizationInvitations: (
+    params?: GetAllOrganizationInvitationsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetOrganizationInvitationsError>
   /**
    * `POST /users/{user_id}/remove_password` (`RemoveUserPassword`)
    */
@@ -1985,7 +2304,9 @@ export interface UsersApi {
   /**
    * `DELETE /users/{user_id}/backup_code` (`DeleteBackupCode`)
    */
-  readonly deleteBackupCodes: (params: DeleteBackupCodesParams) => Effect.Effect<DeleteBackupCodesResponse, DeleteBackupCodesError>
+  readonly deleteBackupCodes: (
+    params: DeleteBackupCodesParams
+  ) => Effect.Effect<DeleteBackupCodesResponse, DeleteBackupCodesError>
   /**
    * `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` (`UserPasskeyDelete`)
    */
@@ -1993,15 +2314,21 @@ export interface UsersApi {
   /**
    * `GET /users/{user_id}/trusted_devices` (`ListUserTrustedDevices`)
    */
-  readonly listTrustedDevices: (params: ListTrustedDevicesParams) => Effect.Effect<Schemas.TrustedDeviceList, ListTrustedDevicesError>
+  readonly listTrustedDevices: (
+    params: ListTrustedDevicesParams
+  ) => Effect.Effect<Schemas.TrustedDeviceList, ListTrustedDevicesError>
   /**
    * `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` (`RevokeUserTrustedDevice`)
    */
-  readonly revokeTrustedDevice: (params: RevokeTrustedDeviceParams) => Effect.Effect<Schemas.TrustedDevice, RevokeTrustedDeviceError>
+  readonly revokeTrustedDevice: (
+    params: RevokeTrustedDeviceParams
+  ) => Effect.Effect<Schemas.TrustedDevice, RevokeTrustedDeviceError>
   /**
    * `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` (`UserWeb3WalletDelete`)
    */
-  readonly deleteWeb3Wallet: (params: DeleteWeb3WalletParams) => Effect.Effect<Schemas.DeletedObject, DeleteWeb3WalletError>
+  readonly deleteWeb3Wallet: (
+    params: DeleteWeb3WalletParams
+  ) => Effect.Effect<Schemas.DeletedObject, DeleteWeb3WalletError>
   /**
    * `DELETE /users/{user_id}/totp` (`DeleteTOTP`)
    */
@@ -2009,25 +2336,78 @@ export interface UsersApi {
   /**
    * `DELETE /users/{user_id}/external_accounts/{external_account_id}` (`DeleteExternalAccount`)
    */
-  readonly deleteExternalAccount: (params: DeleteExternalAccountParams) => Effect.Effect<Schemas.DeletedObject, DeleteExternalAccountError>
+  readonly deleteExternalAccount: (
+    params: DeleteExternalAccountParams
+  ) => Effect.Effect<Schemas.DeletedObject, DeleteExternalAccountError>
   /**
    * `POST /users/{user_id}/password/set_compromised` (`SetUserPasswordCompromised`)
    */
-  readonly setPasswordCompromised: (params: SetPasswordCompromisedParams) => Effect.Effect<Schemas.User, SetPasswordCompromisedError>
+  readonly setPasswordCompromised: (
+    params: SetPasswordCompromisedParams
+  ) => Effect.Effect<Schemas.User, SetPasswordCompromisedError>
   /**
    * `POST /users/{user_id}/password/unset_compromised` (`UnsetUserPasswordCompromised`)
    */
-  readonly unsetPasswordCompromised: (params: UnsetPasswordCompromisedParams) => Effect.Effect<Schemas.User, UnsetPasswordCompromisedError>
+  readonly unsetPasswordCompromised: (
+    params: UnsetPasswordCompromisedParams
+  ) => Effect.Effect<Schemas.User, UnsetPasswordCompromisedError>
   /**
    * `GET /organization_memberships` (`InstanceGetOrganizationMemberships`)
    */
-  readonly getInstanceOrganizationMemberships: (params?: GetInstanceOrganizationMembershipsParams) => Effect.Effect<Schemas.OrganizationMemberships, GetInstanceOrganizationMembershipsError>
+  readonly getInstanceOrganizationMemberships: (
+    params?: GetInstanceOrganizationMembershipsParams
+  ) => Effect.Effect<Schemas.OrganizationMemberships, GetInstanceOrganizationMembershipsError>
   /**
    * Every item of `GET /organization_memberships`, fetching pages on demand.
    */
-  readonly getAllInstanceOrganizationMemberships: (params?: GetAllInstanceOrganizationMembershipsParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.OrganizationMembership, GetInstanceOrganizationMembershipsError>
+  readonly getAllInstanceOrganizationMemberships: (
+    params?: GetAllInstanceOrganizationMembershipsParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.OrganizationMembership, GetInstanceOrganizationMembershipsError>
 }
 
 /** Binds the `users` operations to a client. */
 export const bind = (client: ClerkClientService): UsersApi =>
-  Op.bind<UsersApi>(client, { list, listAll, create, count, get, delete: delete_, update, ban, unban, bulkBan, bulkUnban, lock, unlock, setProfileImage, deleteProfileImage, replaceMetadata, updateMetadata, getBillingSubscription, getBillingCreditBalance, adjustBillingCreditBalance, getOAuthAccessToken, getAllOAuthAccessToken, getOrganizationMemberships, getAllOrganizationMemberships, getOrganizationInvitations, getAllOrganizationInvitations, removePassword, verifyPassword, verifyTotp, disableMfa, deleteBackupCodes, deletePasskey, listTrustedDevices, revokeTrustedDevice, deleteWeb3Wallet, deleteTOTP, deleteExternalAccount, setPasswordCompromised, unsetPasswordCompromised, getInstanceOrganizationMemberships, getAllInstanceOrganizationMemberships })
+  Op.bind<UsersApi>(client, {
+    list,
+    listAll,
+    create,
+    count,
+    get,
+    delete: delete_,
+    update,
+    ban,
+    unban,
+    bulkBan,
+    bulkUnban,
+    lock,
+    unlock,
+    setProfileImage,
+    deleteProfileImage,
+    replaceMetadata,
+    updateMetadata,
+    getBillingSubscription,
+    getBillingCreditBalance,
+    adjustBillingCreditBalance,
+    getOAuthAccessToken,
+    getAllOAuthAccessToken,
+    getOrganizationMemberships,
+    getAllOrganizationMemberships,
+    getOrganizationInvitations,
+    getAllOrganizationInvitations,
+    removePassword,
+    verifyPassword,
+    verifyTotp,
+    disableMfa,
+    deleteBackupCodes,
+    deletePasskey,
+    listTrustedDevices,
+    revokeTrustedDevice,
+    deleteWeb3Wallet,
+    deleteTOTP,
+    deleteExternalAccount,
+    setPasswordCompromised,
+    unsetPasswordCompromised,
+    getInstanceOrganizationMemberships,
+    getAllInstanceOrganizationMemberships
+  })

@@ -38,7 +38,13 @@ export declare namespace ListParams {
  * Schema of {@link ListParams}.
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500)), "limit"),
+  limit: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Int.pipe(
+      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
+      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+    ),
+    "limit"
+  ),
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "invited", "completed", "rejected"), "status"),
@@ -86,7 +92,10 @@ export declare namespace BulkCreateParamsEntriesItem {
 /**
  * Schema of {@link BulkCreateParamsEntriesItem}.
  */
-export const BulkCreateParamsEntriesItem: Schema.Schema<BulkCreateParamsEntriesItem, BulkCreateParamsEntriesItem.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BulkCreateParamsEntriesItem: Schema.Schema<
+  BulkCreateParamsEntriesItem,
+  BulkCreateParamsEntriesItem.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
 })
@@ -108,7 +117,13 @@ export declare namespace BulkCreateParams {
  * Schema of {@link BulkCreateParams}.
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  entries: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BulkCreateParamsEntriesItem).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)), "entries")
+  entries: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.Array(BulkCreateParamsEntriesItem).pipe(
+      /*#__PURE__*/ Schema.minItems(1),
+      /*#__PURE__*/ Schema.maxItems(50)
+    ),
+    "entries"
+  )
 })
 
 /**
@@ -196,7 +211,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /waitlist_entries`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.WaitlistEntry, ListError> = /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
+export const listAll: Op.Pages<ListAllParams, Schemas.WaitlistEntry, ListError> = /*#__PURE__*/ Op.paginate(list, {
+  items: "data",
+  total: true
+})
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -220,19 +238,25 @@ export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnpro
 /**
  * `POST /waitlist_entries/bulk` (`CreateBulkWaitlistEntries`)
  */
-export const bulkCreate: Op.CallOptional<BulkCreateParams, Schemas.WaitlistEntryList, BulkCreateError> = /*#__PURE__*/ Op.make({
-  name: "waitlistEntries.bulkCreate",
-  method: "POST",
-  path: "/waitlist_entries/bulk",
-  params: BulkCreateParams,
-  body: "json",
-  arrayBody: "entries",
-  success: Schemas.WaitlistEntryList,
-  errors: [400, 422]
-})
+export const bulkCreate: Op.CallOptional<BulkCreateParams, Schemas.WaitlistEntryList, BulkCreateError> =
+  /*#__PURE__*/ Op.make({
+    name: "waitlistEntries.bulkCreate",
+    method: "POST",
+    path: "/waitlist_entries/bulk",
+    params: BulkCreateParams,
+    body: "json",
+    arrayBody: "entries",
+    success: Schemas.WaitlistEntryList,
+    errors: [400, 422]
+  })
 
 /** Failures of {@link delete_}. */
-export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type DeleteError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /waitlist_entries/{waitlist_entry_id}` (`DeleteWaitlistEntry`)
@@ -248,7 +272,12 @@ const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__
 })
 
 /** Failures of {@link invite}. */
-export type InviteError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type InviteError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /waitlist_entries/{waitlist_entry_id}/invite` (`InviteWaitlistEntry`)
@@ -265,7 +294,12 @@ export const invite: Op.Call<InviteParams, Schemas.WaitlistEntry, InviteError> =
 })
 
 /** Failures of {@link reject}. */
-export type RejectError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkConflict | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
+export type RejectError =
+  | ClerkError.ClerkBadRequest
+  | ClerkError.ClerkNotFound
+  | ClerkError.ClerkConflict
+  | ClerkError.ClerkUnprocessable
+  | ClerkError.ClerkCommonError
 
 /**
  * `POST /waitlist_entries/{waitlist_entry_id}/reject` (`RejectWaitlistEntry`)
@@ -291,7 +325,10 @@ export interface WaitlistEntriesApi {
   /**
    * Every item of `GET /waitlist_entries`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.WaitlistEntry, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: Op.StreamOptions
+  ) => Stream.Stream<Schemas.WaitlistEntry, ListError>
   /**
    * `POST /waitlist_entries` (`CreateWaitlistEntry`)
    */

@@ -10,7 +10,53 @@ import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
 
 /** The event types of the webhooks spec. */
-export const knownEventTypes = ["email.created", "organization.created", "organization.updated", "organization.deleted", "organizationDomain.created", "organizationDomain.updated", "organizationDomain.deleted", "organizationInvitation.created", "organizationInvitation.accepted", "organizationInvitation.revoked", "organizationMembership.created", "organizationMembership.updated", "organizationMembership.deleted", "paymentAttempt.created", "paymentAttempt.updated", "permission.created", "permission.updated", "permission.deleted", "role.created", "role.updated", "role.deleted", "session.created", "session.pending", "session.ended", "session.removed", "session.revoked", "sms.created", "subscription.created", "subscription.updated", "subscription.active", "subscription.pastDue", "subscriptionItem.abandoned", "subscriptionItem.active", "subscriptionItem.canceled", "subscriptionItem.ended", "subscriptionItem.freeTrialEnding", "subscriptionItem.incomplete", "subscriptionItem.pastDue", "subscriptionItem.upcoming", "subscriptionItem.updated", "user.created", "user.updated", "user.deleted", "waitlistEntry.created", "waitlistEntry.updated"] as const
+export const knownEventTypes = [
+  "email.created",
+  "organization.created",
+  "organization.updated",
+  "organization.deleted",
+  "organizationDomain.created",
+  "organizationDomain.updated",
+  "organizationDomain.deleted",
+  "organizationInvitation.created",
+  "organizationInvitation.accepted",
+  "organizationInvitation.revoked",
+  "organizationMembership.created",
+  "organizationMembership.updated",
+  "organizationMembership.deleted",
+  "paymentAttempt.created",
+  "paymentAttempt.updated",
+  "permission.created",
+  "permission.updated",
+  "permission.deleted",
+  "role.created",
+  "role.updated",
+  "role.deleted",
+  "session.created",
+  "session.pending",
+  "session.ended",
+  "session.removed",
+  "session.revoked",
+  "sms.created",
+  "subscription.created",
+  "subscription.updated",
+  "subscription.active",
+  "subscription.pastDue",
+  "subscriptionItem.abandoned",
+  "subscriptionItem.active",
+  "subscriptionItem.canceled",
+  "subscriptionItem.ended",
+  "subscriptionItem.freeTrialEnding",
+  "subscriptionItem.incomplete",
+  "subscriptionItem.pastDue",
+  "subscriptionItem.upcoming",
+  "subscriptionItem.updated",
+  "user.created",
+  "user.updated",
+  "user.deleted",
+  "waitlistEntry.created",
+  "waitlistEntry.updated"
+] as const
 
 /** A type of {@link knownEventTypes}. */
 export type KnownEventType = typeof knownEventTypes[number]
@@ -93,35 +139,36 @@ export interface BillingPayerEventPayload {
 export declare namespace BillingPayerEventPayload {
   /** BillingPayerEventPayload as sent and received, snake_case. */
   export interface Encoded {
-    readonly object?: string
+    readonly object?: string | null
     readonly id: string
     readonly user_id: string
     readonly first_name: string
     readonly last_name: string
     readonly email: string
-    readonly organization_id?: string
-    readonly organization_name?: string
+    readonly organization_id?: string | null
+    readonly organization_name?: string | null
     readonly image_url: string
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
   }
 }
 /**
  * Schema of {@link BillingPayerEventPayload}.
  */
-export const BillingPayerEventPayload: Schema.Schema<BillingPayerEventPayload, BillingPayerEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
-  email: /*#__PURE__*/ I.req(Schema.String, "email"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  organizationName: /*#__PURE__*/ I.opt(Schema.String, "organization_name"),
-  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at")
-})
+export const BillingPayerEventPayload: Schema.Schema<BillingPayerEventPayload, BillingPayerEventPayload.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
+    lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
+    email: /*#__PURE__*/ I.req(Schema.String, "email"),
+    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
+    organizationName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_name"),
+    imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
+    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
+  })
 
 /**
  * Component schema `BillingPaymentFailedReason`.
@@ -141,10 +188,11 @@ export declare namespace BillingPaymentFailedReason {
 /**
  * Schema of {@link BillingPaymentFailedReason}.
  */
-export const BillingPaymentFailedReason: Schema.Schema<BillingPaymentFailedReason, BillingPaymentFailedReason.Encoded> = /*#__PURE__*/ Schema.Struct({
-  code: /*#__PURE__*/ I.req(Schema.String, "code"),
-  declineCode: /*#__PURE__*/ I.req(Schema.String, "decline_code")
-})
+export const BillingPaymentFailedReason: Schema.Schema<BillingPaymentFailedReason, BillingPaymentFailedReason.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    code: /*#__PURE__*/ I.req(Schema.String, "code"),
+    declineCode: /*#__PURE__*/ I.req(Schema.String, "decline_code")
+  })
 
 /**
  * Component schema `BillingPaymentSource`.
@@ -176,16 +224,20 @@ export declare namespace BillingPaymentSource {
 /**
  * Schema of {@link BillingPaymentSource}.
  */
-export const BillingPaymentSource: Schema.Schema<BillingPaymentSource, BillingPaymentSource.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
-  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_account_id"),
-  paymentMethod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("link", "card"), "payment_method"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
-  cardType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "card_type"),
-  last4: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last4")
-})
+export const BillingPaymentSource: Schema.Schema<BillingPaymentSource, BillingPaymentSource.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
+    gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
+    gatewayExternalAccountId: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(Schema.String),
+      "gateway_external_account_id"
+    ),
+    paymentMethod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("link", "card"), "payment_method"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
+    cardType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "card_type"),
+    last4: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last4")
+  })
 
 /**
  * Component schema `BillingPlan`.
@@ -266,12 +318,13 @@ export declare namespace BillingSubscriptionCredit {
  * Schema of {@link BillingSubscriptionCredit}.
  * @deprecated
  */
-export const BillingSubscriptionCredit: Schema.Schema<BillingSubscriptionCredit, BillingSubscriptionCredit.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(BillingAmount, "amount"),
-  cycleDaysRemaining: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_remaining"),
-  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
-  cycleRemainingPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_remaining_percent")
-})
+export const BillingSubscriptionCredit: Schema.Schema<BillingSubscriptionCredit, BillingSubscriptionCredit.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    amount: /*#__PURE__*/ I.req(BillingAmount, "amount"),
+    cycleDaysRemaining: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_remaining"),
+    cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
+    cycleRemainingPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_remaining_percent")
+  })
 
 /**
  * Component schema `BillingSubscriptionPayerCredit`.
@@ -291,7 +344,10 @@ export declare namespace BillingSubscriptionPayerCredit {
 /**
  * Schema of {@link BillingSubscriptionPayerCredit}.
  */
-export const BillingSubscriptionPayerCredit: Schema.Schema<BillingSubscriptionPayerCredit, BillingSubscriptionPayerCredit.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BillingSubscriptionPayerCredit: Schema.Schema<
+  BillingSubscriptionPayerCredit,
+  BillingSubscriptionPayerCredit.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   appliedAmount: /*#__PURE__*/ I.req(BillingAmount, "applied_amount"),
   remainingBalance: /*#__PURE__*/ I.req(BillingAmount, "remaining_balance")
 })
@@ -316,11 +372,12 @@ export declare namespace BillingSubscriptionCredits {
 /**
  * Schema of {@link BillingSubscriptionCredits}.
  */
-export const BillingSubscriptionCredits: Schema.Schema<BillingSubscriptionCredits, BillingSubscriptionCredits.Encoded> = /*#__PURE__*/ Schema.Struct({
-  proration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionCredit), "proration"),
-  payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionPayerCredit), "payer"),
-  total: /*#__PURE__*/ I.req(BillingAmount, "total")
-})
+export const BillingSubscriptionCredits: Schema.Schema<BillingSubscriptionCredits, BillingSubscriptionCredits.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    proration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionCredit), "proration"),
+    payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionPayerCredit), "payer"),
+    total: /*#__PURE__*/ I.req(BillingAmount, "total")
+  })
 
 /**
  * Component schema `BillingSubscriptionItem`.
@@ -328,7 +385,16 @@ export const BillingSubscriptionCredits: Schema.Schema<BillingSubscriptionCredit
 export interface BillingSubscriptionItem {
   readonly id: string
   readonly object?: "commerce_subscription_item" | (string & {})
-  readonly status: "abandoned" | "active" | "canceled" | "ended" | "expired" | "incomplete" | "past_due" | "upcoming" | (string & {})
+  readonly status:
+    | "abandoned"
+    | "active"
+    | "canceled"
+    | "ended"
+    | "expired"
+    | "incomplete"
+    | "past_due"
+    | "upcoming"
+    | (string & {})
   readonly createdAt?: number
   readonly updatedAt?: number
   readonly periodStart: number
@@ -347,41 +413,54 @@ export declare namespace BillingSubscriptionItem {
   /** BillingSubscriptionItem as sent and received, snake_case. */
   export interface Encoded {
     readonly id: string
-    readonly object?: string
+    readonly object?: string | null
     readonly status: string
-    readonly created_at?: number
-    readonly updated_at?: number
+    readonly created_at?: number | null
+    readonly updated_at?: number | null
     readonly period_start: number
     readonly period_end: number
-    readonly interval?: string
+    readonly interval?: string | null
     readonly plan_id: string | null
     readonly plan: BillingPlan.Encoded | null
-    readonly payer?: BillingPayerEventPayload.Encoded
-    readonly subscription_id?: string
+    readonly payer?: BillingPayerEventPayload.Encoded | null
+    readonly subscription_id?: string | null
     /** @deprecated */
-    readonly credit?: BillingSubscriptionCredit.Encoded
+    readonly credit?: BillingSubscriptionCredit.Encoded | null
     readonly credits?: BillingSubscriptionCredits.Encoded | null
   }
 }
 /**
  * Schema of {@link BillingSubscriptionItem}.
  */
-export const BillingSubscriptionItem: Schema.Schema<BillingSubscriptionItem, BillingSubscriptionItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("abandoned", "active", "canceled", "ended", "expired", "incomplete", "past_due", "upcoming"), "status"),
-  createdAt: /*#__PURE__*/ I.opt(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.opt(Schema.Number, "updated_at"),
-  periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
-  periodEnd: /*#__PURE__*/ I.req(Schema.Number, "period_end"),
-  interval: /*#__PURE__*/ I.opt(/*#__PURE__*/ I.openEnum("month", "annual"), "interval"),
-  planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
-  plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingPlan), "plan"),
-  payer: /*#__PURE__*/ I.opt(BillingPayerEventPayload, "payer"),
-  subscriptionId: /*#__PURE__*/ I.opt(Schema.String, "subscription_id"),
-  credit: /*#__PURE__*/ I.opt(BillingSubscriptionCredit, "credit"),
-  credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionCredits), "credits")
-})
+export const BillingSubscriptionItem: Schema.Schema<BillingSubscriptionItem, BillingSubscriptionItem.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum(
+        "abandoned",
+        "active",
+        "canceled",
+        "ended",
+        "expired",
+        "incomplete",
+        "past_due",
+        "upcoming"
+      ),
+      "status"
+    ),
+    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
+    periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
+    periodEnd: /*#__PURE__*/ I.req(Schema.Number, "period_end"),
+    interval: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("month", "annual"), "interval"),
+    planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
+    plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingPlan), "plan"),
+    payer: /*#__PURE__*/ I.optNullAsAbsent(BillingPayerEventPayload, "payer"),
+    subscriptionId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "subscription_id"),
+    credit: /*#__PURE__*/ I.optNullAsAbsent(BillingSubscriptionCredit, "credit"),
+    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionCredits), "credits")
+  })
 
 /**
  * Component schema `BillingSubscriptionItemEventPlanUnitPriceTier`.
@@ -405,7 +484,10 @@ export declare namespace BillingSubscriptionItemEventPlanUnitPriceTier {
 /**
  * Schema of {@link BillingSubscriptionItemEventPlanUnitPriceTier}.
  */
-export const BillingSubscriptionItemEventPlanUnitPriceTier: Schema.Schema<BillingSubscriptionItemEventPlanUnitPriceTier, BillingSubscriptionItemEventPlanUnitPriceTier.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BillingSubscriptionItemEventPlanUnitPriceTier: Schema.Schema<
+  BillingSubscriptionItemEventPlanUnitPriceTier,
+  BillingSubscriptionItemEventPlanUnitPriceTier.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   startsAtBlock: /*#__PURE__*/ I.req(Schema.Number, "starts_at_block"),
   endsAfterBlock: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ends_after_block"),
   amountPerBlock: /*#__PURE__*/ I.req(Schema.Number, "amount_per_block"),
@@ -432,7 +514,10 @@ export declare namespace BillingSubscriptionItemEventPlanUnitPrice {
 /**
  * Schema of {@link BillingSubscriptionItemEventPlanUnitPrice}.
  */
-export const BillingSubscriptionItemEventPlanUnitPrice: Schema.Schema<BillingSubscriptionItemEventPlanUnitPrice, BillingSubscriptionItemEventPlanUnitPrice.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BillingSubscriptionItemEventPlanUnitPrice: Schema.Schema<
+  BillingSubscriptionItemEventPlanUnitPrice,
+  BillingSubscriptionItemEventPlanUnitPrice.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
   tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPlanUnitPriceTier), "tiers")
@@ -460,20 +545,26 @@ export declare namespace BillingSubscriptionItemEventPlan {
     readonly is_recurring: boolean
     readonly amount: number
     readonly currency: string
-    readonly unit_prices?: ReadonlyArray<BillingSubscriptionItemEventPlanUnitPrice.Encoded>
+    readonly unit_prices?: ReadonlyArray<BillingSubscriptionItemEventPlanUnitPrice.Encoded> | null
   }
 }
 /**
  * Schema of {@link BillingSubscriptionItemEventPlan}.
  */
-export const BillingSubscriptionItemEventPlan: Schema.Schema<BillingSubscriptionItemEventPlan, BillingSubscriptionItemEventPlan.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BillingSubscriptionItemEventPlan: Schema.Schema<
+  BillingSubscriptionItemEventPlan,
+  BillingSubscriptionItemEventPlan.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
   amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
   currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-  unitPrices: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPlanUnitPrice), "unit_prices")
+  unitPrices: /*#__PURE__*/ I.optNullAsAbsent(
+    /*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPlanUnitPrice),
+    "unit_prices"
+  )
 })
 
 /**
@@ -482,7 +573,15 @@ export const BillingSubscriptionItemEventPlan: Schema.Schema<BillingSubscription
 export interface BillingSubscriptionItemEventPayload {
   readonly object: "commerce_subscription_item" | (string & {})
   readonly id: string
-  readonly status: "abandoned" | "active" | "canceled" | "ended" | "incomplete" | "past_due" | "upcoming" | (string & {})
+  readonly status:
+    | "abandoned"
+    | "active"
+    | "canceled"
+    | "ended"
+    | "incomplete"
+    | "past_due"
+    | "upcoming"
+    | (string & {})
   readonly isFreeTrial: boolean
   readonly createdAt: number
   readonly updatedAt: number
@@ -510,18 +609,24 @@ export declare namespace BillingSubscriptionItemEventPayload {
     readonly interval: string
     readonly plan_id: string | null
     readonly plan: BillingSubscriptionItemEventPlan.Encoded | null
-    readonly payer?: BillingPayerEventPayload.Encoded
+    readonly payer?: BillingPayerEventPayload.Encoded | null
     readonly subscription_id: string | null
-    readonly seats?: BillingSeats.Encoded
+    readonly seats?: BillingSeats.Encoded | null
   }
 }
 /**
  * Schema of {@link BillingSubscriptionItemEventPayload}.
  */
-export const BillingSubscriptionItemEventPayload: Schema.Schema<BillingSubscriptionItemEventPayload, BillingSubscriptionItemEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const BillingSubscriptionItemEventPayload: Schema.Schema<
+  BillingSubscriptionItemEventPayload,
+  BillingSubscriptionItemEventPayload.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("abandoned", "active", "canceled", "ended", "incomplete", "past_due", "upcoming"), "status"),
+  status: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("abandoned", "active", "canceled", "ended", "incomplete", "past_due", "upcoming"),
+    "status"
+  ),
   isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
@@ -530,9 +635,9 @@ export const BillingSubscriptionItemEventPayload: Schema.Schema<BillingSubscript
   interval: /*#__PURE__*/ I.req(Schema.String, "interval"),
   planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
   plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionItemEventPlan), "plan"),
-  payer: /*#__PURE__*/ I.opt(BillingPayerEventPayload, "payer"),
+  payer: /*#__PURE__*/ I.optNullAsAbsent(BillingPayerEventPayload, "payer"),
   subscriptionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "subscription_id"),
-  seats: /*#__PURE__*/ I.opt(BillingSeats, "seats")
+  seats: /*#__PURE__*/ I.optNullAsAbsent(BillingSeats, "seats")
 })
 
 /**
@@ -549,22 +654,22 @@ export interface BillingUnitTotal {
 export declare namespace BillingUnitTotal {
   /** BillingUnitTotal as sent and received, snake_case. */
   export interface Encoded {
-    readonly name?: string
-    readonly amount?: number
+    readonly name?: string | null
+    readonly amount?: number | null
     readonly quantity?: number | null
-    readonly total?: number
-    readonly currency?: string
+    readonly total?: number | null
+    readonly currency?: string | null
   }
 }
 /**
  * Schema of {@link BillingUnitTotal}.
  */
 export const BillingUnitTotal: Schema.Schema<BillingUnitTotal, BillingUnitTotal.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  amount: /*#__PURE__*/ I.opt(Schema.Number, "amount"),
+  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
+  amount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "amount"),
   quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-  total: /*#__PURE__*/ I.opt(Schema.Number, "total"),
-  currency: /*#__PURE__*/ I.opt(Schema.String, "currency")
+  total: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "total"),
+  currency: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "currency")
 })
 
 /**
@@ -583,7 +688,7 @@ export declare namespace BillingTotals {
     readonly subtotal: BillingAmount.Encoded
     readonly tax_total: BillingAmount.Encoded
     readonly grand_total: BillingAmount.Encoded
-    readonly per_unit_totals?: ReadonlyArray<BillingUnitTotal.Encoded>
+    readonly per_unit_totals?: ReadonlyArray<BillingUnitTotal.Encoded> | null
   }
 }
 /**
@@ -593,7 +698,7 @@ export const BillingTotals: Schema.Schema<BillingTotals, BillingTotals.Encoded> 
   subtotal: /*#__PURE__*/ I.req(BillingAmount, "subtotal"),
   taxTotal: /*#__PURE__*/ I.req(BillingAmount, "tax_total"),
   grandTotal: /*#__PURE__*/ I.req(BillingAmount, "grand_total"),
-  perUnitTotals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(BillingUnitTotal), "per_unit_totals")
+  perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(BillingUnitTotal), "per_unit_totals")
 })
 
 /**
@@ -611,10 +716,10 @@ export declare namespace DeletedObject {
   /** DeletedObject as sent and received, snake_case. */
   export interface Encoded {
     readonly object: string
-    readonly id?: string
+    readonly id?: string | null
     readonly slug?: string | null
     readonly deleted: boolean
-    readonly external_id?: string
+    readonly external_id?: string | null
   }
 }
 /**
@@ -622,10 +727,10 @@ export declare namespace DeletedObject {
  */
 export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.opt(Schema.String, "id"),
+  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
   slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
   deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted"),
-  externalId: /*#__PURE__*/ I.opt(Schema.String, "external_id")
+  externalId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "external_id")
 })
 
 /**
@@ -656,13 +761,13 @@ export declare namespace EmailEventPayload {
     readonly slug: string | null
     readonly from_email_name: string
     readonly reply_to_email_name?: string | null
-    readonly to_email_address?: string
+    readonly to_email_address?: string | null
     readonly email_address_id?: string | null
     readonly user_id?: string | null
-    readonly subject?: string
-    readonly body?: string
+    readonly subject?: string | null
+    readonly body?: string | null
     readonly body_plain?: string | null
-    readonly status?: string
+    readonly status?: string | null
     readonly data: { readonly [key: string]: unknown }
     readonly delivered_by_clerk: boolean
   }
@@ -670,26 +775,25 @@ export declare namespace EmailEventPayload {
 /**
  * Schema of {@link EmailEventPayload}.
  */
-export const EmailEventPayload: Schema.Schema<EmailEventPayload, EmailEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  slug: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  fromEmailName: /*#__PURE__*/ I.req(Schema.String, "from_email_name"),
-  replyToEmailName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "reply_to_email_name"),
-  toEmailAddress: /*#__PURE__*/ I.opt(Schema.String, "to_email_address"),
-  emailAddressId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address_id"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-  subject: /*#__PURE__*/ I.opt(Schema.String, "subject"),
-  body: /*#__PURE__*/ I.opt(Schema.String, "body"),
-  bodyPlain: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "body_plain"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
-  data: /*#__PURE__*/ I.req(I.FreeForm, "data"),
-  deliveredByClerk: /*#__PURE__*/ I.req(Schema.Boolean, "delivered_by_clerk")
-})
+export const EmailEventPayload: Schema.Schema<EmailEventPayload, EmailEventPayload.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    slug: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
+    fromEmailName: /*#__PURE__*/ I.req(Schema.String, "from_email_name"),
+    replyToEmailName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "reply_to_email_name"),
+    toEmailAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "to_email_address"),
+    emailAddressId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address_id"),
+    userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
+    subject: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "subject"),
+    body: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "body"),
+    bodyPlain: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "body_plain"),
+    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
+    data: /*#__PURE__*/ I.req(I.FreeForm, "data"),
+    deliveredByClerk: /*#__PURE__*/ I.req(Schema.Boolean, "delivered_by_clerk")
+  })
 
-/**
- * 
- */
+/** */
 export interface WebhookEventAttributesHttpRequest {
   readonly clientIp?: string
   readonly userAgent?: string
@@ -698,16 +802,19 @@ export interface WebhookEventAttributesHttpRequest {
 export declare namespace WebhookEventAttributesHttpRequest {
   /** WebhookEventAttributesHttpRequest as sent and received, snake_case. */
   export interface Encoded {
-    readonly client_ip?: string
-    readonly user_agent?: string
+    readonly client_ip?: string | null
+    readonly user_agent?: string | null
   }
 }
 /**
  * Schema of {@link WebhookEventAttributesHttpRequest}.
  */
-export const WebhookEventAttributesHttpRequest: Schema.Schema<WebhookEventAttributesHttpRequest, WebhookEventAttributesHttpRequest.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientIp: /*#__PURE__*/ I.opt(Schema.String, "client_ip"),
-  userAgent: /*#__PURE__*/ I.opt(Schema.String, "user_agent")
+export const WebhookEventAttributesHttpRequest: Schema.Schema<
+  WebhookEventAttributesHttpRequest,
+  WebhookEventAttributesHttpRequest.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  clientIp: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "client_ip"),
+  userAgent: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_agent")
 })
 
 /**
@@ -720,15 +827,16 @@ export interface WebhookEventAttributes {
 export declare namespace WebhookEventAttributes {
   /** WebhookEventAttributes as sent and received, snake_case. */
   export interface Encoded {
-    readonly http_request?: WebhookEventAttributesHttpRequest.Encoded
+    readonly http_request?: WebhookEventAttributesHttpRequest.Encoded | null
   }
 }
 /**
  * Schema of {@link WebhookEventAttributes}.
  */
-export const WebhookEventAttributes: Schema.Schema<WebhookEventAttributes, WebhookEventAttributes.Encoded> = /*#__PURE__*/ Schema.Struct({
-  httpRequest: /*#__PURE__*/ I.opt(WebhookEventAttributesHttpRequest, "http_request")
-})
+export const WebhookEventAttributes: Schema.Schema<WebhookEventAttributes, WebhookEventAttributes.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    httpRequest: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributesHttpRequest, "http_request")
+  })
 
 /**
  * The `email.created` webhook event.
@@ -747,7 +855,7 @@ export declare namespace EmailCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "email.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: EmailEventPayload.Encoded
@@ -756,14 +864,15 @@ export declare namespace EmailCreatedEvent {
 /**
  * Schema of {@link EmailCreatedEvent}.
  */
-export const EmailCreatedEvent: Schema.Schema<EmailCreatedEvent, EmailCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(EmailEventPayload, "data")
-})
+export const EmailCreatedEvent: Schema.Schema<EmailCreatedEvent, EmailCreatedEvent.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(EmailEventPayload, "data")
+  })
 
 /**
  * Component schema `Invitation`.
@@ -787,10 +896,10 @@ export declare namespace Invitation {
     readonly object: string
     readonly id: string
     readonly email_address: string
-    readonly public_metadata?: { readonly [key: string]: unknown }
-    readonly revoked?: boolean
+    readonly public_metadata?: { readonly [key: string]: unknown } | null
+    readonly revoked?: boolean | null
     readonly status: string
-    readonly url?: string
+    readonly url?: string | null
     readonly expires_at?: number | null
     readonly created_at: number
     readonly updated_at: number
@@ -803,10 +912,10 @@ export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PU
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  revoked: /*#__PURE__*/ I.opt(Schema.Boolean, "revoked"),
+  publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+  revoked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "revoked"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
-  url: /*#__PURE__*/ I.opt(Schema.String, "url"),
+  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
   expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
@@ -829,7 +938,7 @@ export declare namespace OrganizationCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organization.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.Organization.Encoded
@@ -838,14 +947,15 @@ export declare namespace OrganizationCreatedEvent {
 /**
  * Schema of {@link OrganizationCreatedEvent}.
  */
-export const OrganizationCreatedEvent: Schema.Schema<OrganizationCreatedEvent, OrganizationCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.Organization, "data")
-})
+export const OrganizationCreatedEvent: Schema.Schema<OrganizationCreatedEvent, OrganizationCreatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(Schemas.Organization, "data")
+  })
 
 /**
  * The `organization.deleted` webhook event.
@@ -864,7 +974,7 @@ export declare namespace OrganizationDeletedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organization.deleted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: DeletedObject.Encoded
@@ -873,14 +983,15 @@ export declare namespace OrganizationDeletedEvent {
 /**
  * Schema of {@link OrganizationDeletedEvent}.
  */
-export const OrganizationDeletedEvent: Schema.Schema<OrganizationDeletedEvent, OrganizationDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(DeletedObject, "data")
-})
+export const OrganizationDeletedEvent: Schema.Schema<OrganizationDeletedEvent, OrganizationDeletedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.deleted"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(DeletedObject, "data")
+  })
 
 /**
  * Component schema `OrganizationDomainVerification`.
@@ -906,7 +1017,10 @@ export declare namespace OrganizationDomainVerification {
 /**
  * Schema of {@link OrganizationDomainVerification}.
  */
-export const OrganizationDomainVerification: Schema.Schema<OrganizationDomainVerification, OrganizationDomainVerification.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationDomainVerification: Schema.Schema<
+  OrganizationDomainVerification,
+  OrganizationDomainVerification.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   status: /*#__PURE__*/ I.req(Schema.String, "status"),
   strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
   attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
@@ -922,12 +1036,17 @@ export interface OrganizationDomain {
   readonly id: string
   readonly organizationId: string
   readonly name: string
-  readonly enrollmentMode: "manual_invitation" | "automatic_invitation" | "automatic_suggestion" | "enterprise_sso" | (string & {})
+  readonly enrollmentMode:
+    | "manual_invitation"
+    | "automatic_invitation"
+    | "automatic_suggestion"
+    | "enterprise_sso"
+    | (string & {})
   readonly affiliationEmailAddress: string | null
   readonly affiliationVerification?: OrganizationDomainVerification | null
   readonly ownershipVerification?: OrganizationDomainVerification | null
   /** @deprecated */
-  readonly verification: OrganizationDomainVerification | null
+  readonly verification?: OrganizationDomainVerification | null
   readonly totalPendingInvitations: number
   readonly totalPendingSuggestions: number
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
@@ -947,7 +1066,7 @@ export declare namespace OrganizationDomain {
     readonly affiliation_verification?: OrganizationDomainVerification.Encoded | null
     readonly ownership_verification?: OrganizationDomainVerification.Encoded | null
     /** @deprecated */
-    readonly verification: OrganizationDomainVerification.Encoded | null
+    readonly verification?: OrganizationDomainVerification.Encoded | null
     readonly total_pending_invitations: number
     readonly total_pending_suggestions: number
     readonly public_organization_data?: Schemas.OrganizationInvitationPublicOrganizationData.Encoded | null
@@ -958,22 +1077,38 @@ export declare namespace OrganizationDomain {
 /**
  * Schema of {@link OrganizationDomain}.
  */
-export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  enrollmentMode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"), "enrollment_mode"),
-  affiliationEmailAddress: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "affiliation_email_address"),
-  affiliationVerification: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "affiliation_verification"),
-  ownershipVerification: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "ownership_verification"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
-  totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
-  totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
-  publicOrganizationData: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData), "public_organization_data"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
+    name: /*#__PURE__*/ I.req(Schema.String, "name"),
+    enrollmentMode: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"),
+      "enrollment_mode"
+    ),
+    affiliationEmailAddress: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ Schema.NullOr(Schema.String),
+      "affiliation_email_address"
+    ),
+    affiliationVerification: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
+      "affiliation_verification"
+    ),
+    ownershipVerification: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
+      "ownership_verification"
+    ),
+    verification: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
+    totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
+    totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
+    publicOrganizationData: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+      "public_organization_data"
+    ),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
 /**
  * The `organizationDomain.created` webhook event.
@@ -992,7 +1127,7 @@ export declare namespace OrganizationDomainCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationDomain.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: OrganizationDomain.Encoded
@@ -1001,10 +1136,13 @@ export declare namespace OrganizationDomainCreatedEvent {
 /**
  * Schema of {@link OrganizationDomainCreatedEvent}.
  */
-export const OrganizationDomainCreatedEvent: Schema.Schema<OrganizationDomainCreatedEvent, OrganizationDomainCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationDomainCreatedEvent: Schema.Schema<
+  OrganizationDomainCreatedEvent,
+  OrganizationDomainCreatedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationDomain.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(OrganizationDomain, "data")
@@ -1027,7 +1165,7 @@ export declare namespace OrganizationDomainDeletedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationDomain.deleted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: DeletedObject.Encoded
@@ -1036,10 +1174,13 @@ export declare namespace OrganizationDomainDeletedEvent {
 /**
  * Schema of {@link OrganizationDomainDeletedEvent}.
  */
-export const OrganizationDomainDeletedEvent: Schema.Schema<OrganizationDomainDeletedEvent, OrganizationDomainDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationDomainDeletedEvent: Schema.Schema<
+  OrganizationDomainDeletedEvent,
+  OrganizationDomainDeletedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationDomain.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(DeletedObject, "data")
@@ -1062,7 +1203,7 @@ export declare namespace OrganizationDomainUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationDomain.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: OrganizationDomain.Encoded
@@ -1071,10 +1212,13 @@ export declare namespace OrganizationDomainUpdatedEvent {
 /**
  * Schema of {@link OrganizationDomainUpdatedEvent}.
  */
-export const OrganizationDomainUpdatedEvent: Schema.Schema<OrganizationDomainUpdatedEvent, OrganizationDomainUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationDomainUpdatedEvent: Schema.Schema<
+  OrganizationDomainUpdatedEvent,
+  OrganizationDomainUpdatedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationDomain.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(OrganizationDomain, "data")
@@ -1109,12 +1253,12 @@ export declare namespace OrganizationInvitation {
     readonly email_address: string
     readonly role: string
     readonly role_name: string
-    readonly organization_id?: string
+    readonly organization_id?: string | null
     readonly inviter_id?: string | null
     readonly public_inviter_data?: Schemas.OrganizationInvitationPublicUserData.Encoded
-    readonly status?: string
+    readonly status?: string | null
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly url: string | null
     readonly expires_at: number | null
     readonly created_at: number
@@ -1124,27 +1268,26 @@ export declare namespace OrganizationInvitation {
 /**
  * Schema of {@link OrganizationInvitation}.
  */
-export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
+    role: /*#__PURE__*/ I.req(Schema.String, "role"),
+    roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
+    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
+    inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
+    publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
+    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
+    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
+    expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+  })
 
-/**
- * 
- */
+/** */
 export interface OrganizationInvitationAcceptedPayloadData {
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
 }
@@ -1158,8 +1301,14 @@ export declare namespace OrganizationInvitationAcceptedPayloadData {
 /**
  * Schema of {@link OrganizationInvitationAcceptedPayloadData}.
  */
-export const OrganizationInvitationAcceptedPayloadData: Schema.Schema<OrganizationInvitationAcceptedPayloadData, OrganizationInvitationAcceptedPayloadData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  publicOrganizationData: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData), "public_organization_data")
+export const OrganizationInvitationAcceptedPayloadData: Schema.Schema<
+  OrganizationInvitationAcceptedPayloadData,
+  OrganizationInvitationAcceptedPayloadData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  publicOrganizationData: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+    "public_organization_data"
+  )
 })
 
 /**
@@ -1193,41 +1342,44 @@ export declare namespace OrganizationInvitationAcceptedPayload {
     readonly email_address: string
     readonly role: string
     readonly role_name: string
-    readonly organization_id?: string
+    readonly organization_id?: string | null
     readonly inviter_id?: string | null
     readonly public_inviter_data?: Schemas.OrganizationInvitationPublicUserData.Encoded
-    readonly status?: string
+    readonly status?: string | null
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly url: string | null
     readonly expires_at: number | null
     readonly created_at: number
     readonly updated_at: number
     readonly user_id: string
-    readonly data?: OrganizationInvitationAcceptedPayloadData.Encoded
+    readonly data?: OrganizationInvitationAcceptedPayloadData.Encoded | null
   }
 }
 /**
  * Schema of {@link OrganizationInvitationAcceptedPayload}.
  */
-export const OrganizationInvitationAcceptedPayload: Schema.Schema<OrganizationInvitationAcceptedPayload, OrganizationInvitationAcceptedPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationAcceptedPayload: Schema.Schema<
+  OrganizationInvitationAcceptedPayload,
+  OrganizationInvitationAcceptedPayload.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   role: /*#__PURE__*/ I.req(Schema.String, "role"),
   roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
   inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
   publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
   url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
   expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  data: /*#__PURE__*/ I.opt(OrganizationInvitationAcceptedPayloadData, "data")
+  data: /*#__PURE__*/ I.optNullAsAbsent(OrganizationInvitationAcceptedPayloadData, "data")
 })
 
 /**
@@ -1247,7 +1399,7 @@ export declare namespace OrganizationInvitationAcceptedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationInvitation.accepted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: OrganizationInvitationAcceptedPayload.Encoded
@@ -1256,18 +1408,19 @@ export declare namespace OrganizationInvitationAcceptedEvent {
 /**
  * Schema of {@link OrganizationInvitationAcceptedEvent}.
  */
-export const OrganizationInvitationAcceptedEvent: Schema.Schema<OrganizationInvitationAcceptedEvent, OrganizationInvitationAcceptedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationAcceptedEvent: Schema.Schema<
+  OrganizationInvitationAcceptedEvent,
+  OrganizationInvitationAcceptedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationInvitation.accepted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(OrganizationInvitationAcceptedPayload, "data")
 })
 
-/**
- * 
- */
+/** */
 export interface OrganizationInvitationCreatedEventDataData {
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
 }
@@ -1281,13 +1434,17 @@ export declare namespace OrganizationInvitationCreatedEventDataData {
 /**
  * Schema of {@link OrganizationInvitationCreatedEventDataData}.
  */
-export const OrganizationInvitationCreatedEventDataData: Schema.Schema<OrganizationInvitationCreatedEventDataData, OrganizationInvitationCreatedEventDataData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  publicOrganizationData: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData), "public_organization_data")
+export const OrganizationInvitationCreatedEventDataData: Schema.Schema<
+  OrganizationInvitationCreatedEventDataData,
+  OrganizationInvitationCreatedEventDataData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  publicOrganizationData: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+    "public_organization_data"
+  )
 })
 
-/**
- * 
- */
+/** */
 export interface OrganizationInvitationCreatedEventData {
   readonly object: "organization_invitation" | (string & {})
   readonly id: string
@@ -1315,39 +1472,42 @@ export declare namespace OrganizationInvitationCreatedEventData {
     readonly email_address: string
     readonly role: string
     readonly role_name: string
-    readonly organization_id?: string
+    readonly organization_id?: string | null
     readonly inviter_id?: string | null
     readonly public_inviter_data?: Schemas.OrganizationInvitationPublicUserData.Encoded
-    readonly status?: string
+    readonly status?: string | null
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly url: string | null
     readonly expires_at: number | null
     readonly created_at: number
     readonly updated_at: number
-    readonly data?: OrganizationInvitationCreatedEventDataData.Encoded
+    readonly data?: OrganizationInvitationCreatedEventDataData.Encoded | null
   }
 }
 /**
  * Schema of {@link OrganizationInvitationCreatedEventData}.
  */
-export const OrganizationInvitationCreatedEventData: Schema.Schema<OrganizationInvitationCreatedEventData, OrganizationInvitationCreatedEventData.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationCreatedEventData: Schema.Schema<
+  OrganizationInvitationCreatedEventData,
+  OrganizationInvitationCreatedEventData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   role: /*#__PURE__*/ I.req(Schema.String, "role"),
   roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
   inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
   publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
   url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
   expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  data: /*#__PURE__*/ I.opt(OrganizationInvitationCreatedEventDataData, "data")
+  data: /*#__PURE__*/ I.optNullAsAbsent(OrganizationInvitationCreatedEventDataData, "data")
 })
 
 /**
@@ -1367,7 +1527,7 @@ export declare namespace OrganizationInvitationCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationInvitation.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: OrganizationInvitationCreatedEventData.Encoded
@@ -1376,18 +1536,19 @@ export declare namespace OrganizationInvitationCreatedEvent {
 /**
  * Schema of {@link OrganizationInvitationCreatedEvent}.
  */
-export const OrganizationInvitationCreatedEvent: Schema.Schema<OrganizationInvitationCreatedEvent, OrganizationInvitationCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationCreatedEvent: Schema.Schema<
+  OrganizationInvitationCreatedEvent,
+  OrganizationInvitationCreatedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationInvitation.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(OrganizationInvitationCreatedEventData, "data")
 })
 
-/**
- * 
- */
+/** */
 export interface OrganizationInvitationRevokedEventDataData {
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
 }
@@ -1401,13 +1562,17 @@ export declare namespace OrganizationInvitationRevokedEventDataData {
 /**
  * Schema of {@link OrganizationInvitationRevokedEventDataData}.
  */
-export const OrganizationInvitationRevokedEventDataData: Schema.Schema<OrganizationInvitationRevokedEventDataData, OrganizationInvitationRevokedEventDataData.Encoded> = /*#__PURE__*/ Schema.Struct({
-  publicOrganizationData: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData), "public_organization_data")
+export const OrganizationInvitationRevokedEventDataData: Schema.Schema<
+  OrganizationInvitationRevokedEventDataData,
+  OrganizationInvitationRevokedEventDataData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
+  publicOrganizationData: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+    "public_organization_data"
+  )
 })
 
-/**
- * 
- */
+/** */
 export interface OrganizationInvitationRevokedEventData {
   readonly object: "organization_invitation" | (string & {})
   readonly id: string
@@ -1435,39 +1600,42 @@ export declare namespace OrganizationInvitationRevokedEventData {
     readonly email_address: string
     readonly role: string
     readonly role_name: string
-    readonly organization_id?: string
+    readonly organization_id?: string | null
     readonly inviter_id?: string | null
     readonly public_inviter_data?: Schemas.OrganizationInvitationPublicUserData.Encoded
-    readonly status?: string
+    readonly status?: string | null
     readonly public_metadata: { readonly [key: string]: unknown }
-    readonly private_metadata?: { readonly [key: string]: unknown }
+    readonly private_metadata?: { readonly [key: string]: unknown } | null
     readonly url: string | null
     readonly expires_at: number | null
     readonly created_at: number
     readonly updated_at: number
-    readonly data?: OrganizationInvitationRevokedEventDataData.Encoded
+    readonly data?: OrganizationInvitationRevokedEventDataData.Encoded | null
   }
 }
 /**
  * Schema of {@link OrganizationInvitationRevokedEventData}.
  */
-export const OrganizationInvitationRevokedEventData: Schema.Schema<OrganizationInvitationRevokedEventData, OrganizationInvitationRevokedEventData.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationRevokedEventData: Schema.Schema<
+  OrganizationInvitationRevokedEventData,
+  OrganizationInvitationRevokedEventData.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   role: /*#__PURE__*/ I.req(Schema.String, "role"),
   roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
+  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
   inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
   publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.opt(Schema.String, "status"),
+  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
   publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
+  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
   url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
   expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  data: /*#__PURE__*/ I.opt(OrganizationInvitationRevokedEventDataData, "data")
+  data: /*#__PURE__*/ I.optNullAsAbsent(OrganizationInvitationRevokedEventDataData, "data")
 })
 
 /**
@@ -1487,7 +1655,7 @@ export declare namespace OrganizationInvitationRevokedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationInvitation.revoked"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: OrganizationInvitationRevokedEventData.Encoded
@@ -1496,10 +1664,13 @@ export declare namespace OrganizationInvitationRevokedEvent {
 /**
  * Schema of {@link OrganizationInvitationRevokedEvent}.
  */
-export const OrganizationInvitationRevokedEvent: Schema.Schema<OrganizationInvitationRevokedEvent, OrganizationInvitationRevokedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationInvitationRevokedEvent: Schema.Schema<
+  OrganizationInvitationRevokedEvent,
+  OrganizationInvitationRevokedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationInvitation.revoked"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(OrganizationInvitationRevokedEventData, "data")
@@ -1522,7 +1693,7 @@ export declare namespace OrganizationMembershipCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationMembership.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.OrganizationMembership.Encoded
@@ -1531,10 +1702,13 @@ export declare namespace OrganizationMembershipCreatedEvent {
 /**
  * Schema of {@link OrganizationMembershipCreatedEvent}.
  */
-export const OrganizationMembershipCreatedEvent: Schema.Schema<OrganizationMembershipCreatedEvent, OrganizationMembershipCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationMembershipCreatedEvent: Schema.Schema<
+  OrganizationMembershipCreatedEvent,
+  OrganizationMembershipCreatedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationMembership.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Schemas.OrganizationMembership, "data")
@@ -1557,7 +1731,7 @@ export declare namespace OrganizationMembershipDeletedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationMembership.deleted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.OrganizationMembership.Encoded
@@ -1566,10 +1740,13 @@ export declare namespace OrganizationMembershipDeletedEvent {
 /**
  * Schema of {@link OrganizationMembershipDeletedEvent}.
  */
-export const OrganizationMembershipDeletedEvent: Schema.Schema<OrganizationMembershipDeletedEvent, OrganizationMembershipDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationMembershipDeletedEvent: Schema.Schema<
+  OrganizationMembershipDeletedEvent,
+  OrganizationMembershipDeletedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationMembership.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Schemas.OrganizationMembership, "data")
@@ -1592,7 +1769,7 @@ export declare namespace OrganizationMembershipUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organizationMembership.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.OrganizationMembership.Encoded
@@ -1601,10 +1778,13 @@ export declare namespace OrganizationMembershipUpdatedEvent {
 /**
  * Schema of {@link OrganizationMembershipUpdatedEvent}.
  */
-export const OrganizationMembershipUpdatedEvent: Schema.Schema<OrganizationMembershipUpdatedEvent, OrganizationMembershipUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const OrganizationMembershipUpdatedEvent: Schema.Schema<
+  OrganizationMembershipUpdatedEvent,
+  OrganizationMembershipUpdatedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationMembership.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Schemas.OrganizationMembership, "data")
@@ -1627,7 +1807,7 @@ export declare namespace OrganizationUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "organization.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.Organization.Encoded
@@ -1636,14 +1816,15 @@ export declare namespace OrganizationUpdatedEvent {
 /**
  * Schema of {@link OrganizationUpdatedEvent}.
  */
-export const OrganizationUpdatedEvent: Schema.Schema<OrganizationUpdatedEvent, OrganizationUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.Organization, "data")
-})
+export const OrganizationUpdatedEvent: Schema.Schema<OrganizationUpdatedEvent, OrganizationUpdatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.updated"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(Schemas.Organization, "data")
+  })
 
 /**
  * Component schema `PaymentAttemptEventPayload`.
@@ -1678,7 +1859,7 @@ export declare namespace PaymentAttemptEventPayload {
     readonly instance_id: string
     readonly payment_id: string
     /** @deprecated */
-    readonly invoice_id?: string
+    readonly invoice_id?: string | null
     readonly statement_id: string
     readonly gateway_external_id: string
     readonly status: string
@@ -1699,27 +1880,28 @@ export declare namespace PaymentAttemptEventPayload {
 /**
  * Schema of {@link PaymentAttemptEventPayload}.
  */
-export const PaymentAttemptEventPayload: Schema.Schema<PaymentAttemptEventPayload, PaymentAttemptEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
-  invoiceId: /*#__PURE__*/ I.opt(Schema.String, "invoice_id"),
-  statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
-  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
-  failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
-  failedReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingPaymentFailedReason), "failed_reason"),
-  billingDate: /*#__PURE__*/ I.req(Schema.Number, "billing_date"),
-  chargeType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("checkout", "recurring"), "charge_type"),
-  payee: /*#__PURE__*/ I.req(BillingPayee, "payee"),
-  payer: /*#__PURE__*/ I.req(BillingPayerEventPayload, "payer"),
-  totals: /*#__PURE__*/ I.req(BillingTotals, "totals"),
-  paymentSource: /*#__PURE__*/ I.req(BillingPaymentSource, "payment_source"),
-  subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItem), "subscription_items")
-})
+export const PaymentAttemptEventPayload: Schema.Schema<PaymentAttemptEventPayload, PaymentAttemptEventPayload.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
+    invoiceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "invoice_id"),
+    statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
+    gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
+    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+    paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
+    failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
+    failedReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingPaymentFailedReason), "failed_reason"),
+    billingDate: /*#__PURE__*/ I.req(Schema.Number, "billing_date"),
+    chargeType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("checkout", "recurring"), "charge_type"),
+    payee: /*#__PURE__*/ I.req(BillingPayee, "payee"),
+    payer: /*#__PURE__*/ I.req(BillingPayerEventPayload, "payer"),
+    totals: /*#__PURE__*/ I.req(BillingTotals, "totals"),
+    paymentSource: /*#__PURE__*/ I.req(BillingPaymentSource, "payment_source"),
+    subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItem), "subscription_items")
+  })
 
 /**
  * The `paymentAttempt.created` webhook event.
@@ -1738,7 +1920,7 @@ export declare namespace PaymentAttemptCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "paymentAttempt.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: PaymentAttemptEventPayload.Encoded
@@ -1747,14 +1929,15 @@ export declare namespace PaymentAttemptCreatedEvent {
 /**
  * Schema of {@link PaymentAttemptCreatedEvent}.
  */
-export const PaymentAttemptCreatedEvent: Schema.Schema<PaymentAttemptCreatedEvent, PaymentAttemptCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("paymentAttempt.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(PaymentAttemptEventPayload, "data")
-})
+export const PaymentAttemptCreatedEvent: Schema.Schema<PaymentAttemptCreatedEvent, PaymentAttemptCreatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("paymentAttempt.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(PaymentAttemptEventPayload, "data")
+  })
 
 /**
  * The `paymentAttempt.updated` webhook event.
@@ -1773,7 +1956,7 @@ export declare namespace PaymentAttemptUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "paymentAttempt.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: PaymentAttemptEventPayload.Encoded
@@ -1782,14 +1965,15 @@ export declare namespace PaymentAttemptUpdatedEvent {
 /**
  * Schema of {@link PaymentAttemptUpdatedEvent}.
  */
-export const PaymentAttemptUpdatedEvent: Schema.Schema<PaymentAttemptUpdatedEvent, PaymentAttemptUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("paymentAttempt.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(PaymentAttemptEventPayload, "data")
-})
+export const PaymentAttemptUpdatedEvent: Schema.Schema<PaymentAttemptUpdatedEvent, PaymentAttemptUpdatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("paymentAttempt.updated"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(PaymentAttemptEventPayload, "data")
+  })
 
 /**
  * The `permission.created` webhook event.
@@ -1808,7 +1992,7 @@ export declare namespace PermissionCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "permission.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.Permission.Encoded
@@ -1817,14 +2001,15 @@ export declare namespace PermissionCreatedEvent {
 /**
  * Schema of {@link PermissionCreatedEvent}.
  */
-export const PermissionCreatedEvent: Schema.Schema<PermissionCreatedEvent, PermissionCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.Permission, "data")
-})
+export const PermissionCreatedEvent: Schema.Schema<PermissionCreatedEvent, PermissionCreatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(Schemas.Permission, "data")
+  })
 
 /**
  * The `permission.deleted` webhook event.
@@ -1843,7 +2028,7 @@ export declare namespace PermissionDeletedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "permission.deleted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: DeletedObject.Encoded
@@ -1852,14 +2037,15 @@ export declare namespace PermissionDeletedEvent {
 /**
  * Schema of {@link PermissionDeletedEvent}.
  */
-export const PermissionDeletedEvent: Schema.Schema<PermissionDeletedEvent, PermissionDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(DeletedObject, "data")
-})
+export const PermissionDeletedEvent: Schema.Schema<PermissionDeletedEvent, PermissionDeletedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.deleted"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(DeletedObject, "data")
+  })
 
 /**
  * The `permission.updated` webhook event.
@@ -1878,7 +2064,7 @@ export declare namespace PermissionUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "permission.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.Permission.Encoded
@@ -1887,14 +2073,15 @@ export declare namespace PermissionUpdatedEvent {
 /**
  * Schema of {@link PermissionUpdatedEvent}.
  */
-export const PermissionUpdatedEvent: Schema.Schema<PermissionUpdatedEvent, PermissionUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.Permission, "data")
-})
+export const PermissionUpdatedEvent: Schema.Schema<PermissionUpdatedEvent, PermissionUpdatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.updated"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(Schemas.Permission, "data")
+  })
 
 /**
  * Component schema `Role`.
@@ -1919,7 +2106,7 @@ export declare namespace Role {
     readonly name: string
     readonly key: string
     readonly description: string | null
-    readonly is_creator_eligible?: boolean
+    readonly is_creator_eligible?: boolean | null
     readonly permissions: ReadonlyArray<Schemas.Permission.Encoded>
     readonly created_at: number
     readonly updated_at: number
@@ -1934,7 +2121,7 @@ export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Stru
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
   key: /*#__PURE__*/ I.req(Schema.String, "key"),
   description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  isCreatorEligible: /*#__PURE__*/ I.opt(Schema.Boolean, "is_creator_eligible"),
+  isCreatorEligible: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_creator_eligible"),
   permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schemas.Permission), "permissions"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
@@ -1957,7 +2144,7 @@ export declare namespace RoleCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "role.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Role.Encoded
@@ -1969,7 +2156,7 @@ export declare namespace RoleCreatedEvent {
 export const RoleCreatedEvent: Schema.Schema<RoleCreatedEvent, RoleCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("role.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Role, "data")
@@ -1992,7 +2179,7 @@ export declare namespace RoleDeletedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "role.deleted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: DeletedObject.Encoded
@@ -2004,7 +2191,7 @@ export declare namespace RoleDeletedEvent {
 export const RoleDeletedEvent: Schema.Schema<RoleDeletedEvent, RoleDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("role.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(DeletedObject, "data")
@@ -2027,7 +2214,7 @@ export declare namespace RoleUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "role.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Role.Encoded
@@ -2039,7 +2226,7 @@ export declare namespace RoleUpdatedEvent {
 export const RoleUpdatedEvent: Schema.Schema<RoleUpdatedEvent, RoleUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("role.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Role, "data")
@@ -2091,8 +2278,14 @@ export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Sc
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
   clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
   actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"), "status"),
-  lastActiveOrganizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_organization_id"),
+  status: /*#__PURE__*/ I.req(
+    /*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"),
+    "status"
+  ),
+  lastActiveOrganizationId: /*#__PURE__*/ I.opt(
+    /*#__PURE__*/ Schema.NullOr(Schema.String),
+    "last_active_organization_id"
+  ),
   lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
   latestActivity: /*#__PURE__*/ I.opt(Schemas.SessionActivityResponse, "latest_activity"),
   expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
@@ -2143,22 +2336,29 @@ export declare namespace SessionEventPayload {
 /**
  * Schema of {@link SessionEventPayload}.
  */
-export const SessionEventPayload: Schema.Schema<SessionEventPayload, SessionEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-  actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"), "status"),
-  lastActiveOrganizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_organization_id"),
-  lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
-  latestActivity: /*#__PURE__*/ I.opt(Schemas.SessionActivityResponse, "latest_activity"),
-  expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
-  abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  user: /*#__PURE__*/ I.req(Schemas.User, "user")
-})
+export const SessionEventPayload: Schema.Schema<SessionEventPayload, SessionEventPayload.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
+    clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
+    actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"),
+      "status"
+    ),
+    lastActiveOrganizationId: /*#__PURE__*/ I.opt(
+      /*#__PURE__*/ Schema.NullOr(Schema.String),
+      "last_active_organization_id"
+    ),
+    lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
+    latestActivity: /*#__PURE__*/ I.opt(Schemas.SessionActivityResponse, "latest_activity"),
+    expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
+    abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    user: /*#__PURE__*/ I.req(Schemas.User, "user")
+  })
 
 /**
  * The `session.created` webhook event.
@@ -2177,7 +2377,7 @@ export declare namespace SessionCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "session.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SessionEventPayload.Encoded
@@ -2186,14 +2386,15 @@ export declare namespace SessionCreatedEvent {
 /**
  * Schema of {@link SessionCreatedEvent}.
  */
-export const SessionCreatedEvent: Schema.Schema<SessionCreatedEvent, SessionCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-})
+export const SessionCreatedEvent: Schema.Schema<SessionCreatedEvent, SessionCreatedEvent.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
+  })
 
 /**
  * The `session.ended` webhook event.
@@ -2212,7 +2413,7 @@ export declare namespace SessionEndedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "session.ended"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SessionEventPayload.Encoded
@@ -2221,14 +2422,15 @@ export declare namespace SessionEndedEvent {
 /**
  * Schema of {@link SessionEndedEvent}.
  */
-export const SessionEndedEvent: Schema.Schema<SessionEndedEvent, SessionEndedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.ended"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-})
+export const SessionEndedEvent: Schema.Schema<SessionEndedEvent, SessionEndedEvent.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.ended"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
+  })
 
 /**
  * The `session.pending` webhook event.
@@ -2247,7 +2449,7 @@ export declare namespace SessionPendingEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "session.pending"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SessionEventPayload.Encoded
@@ -2256,14 +2458,15 @@ export declare namespace SessionPendingEvent {
 /**
  * Schema of {@link SessionPendingEvent}.
  */
-export const SessionPendingEvent: Schema.Schema<SessionPendingEvent, SessionPendingEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.pending"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-})
+export const SessionPendingEvent: Schema.Schema<SessionPendingEvent, SessionPendingEvent.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.pending"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
+  })
 
 /**
  * The `session.removed` webhook event.
@@ -2282,7 +2485,7 @@ export declare namespace SessionRemovedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "session.removed"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SessionEventPayload.Encoded
@@ -2291,14 +2494,15 @@ export declare namespace SessionRemovedEvent {
 /**
  * Schema of {@link SessionRemovedEvent}.
  */
-export const SessionRemovedEvent: Schema.Schema<SessionRemovedEvent, SessionRemovedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.removed"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-})
+export const SessionRemovedEvent: Schema.Schema<SessionRemovedEvent, SessionRemovedEvent.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.removed"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
+  })
 
 /**
  * The `session.revoked` webhook event.
@@ -2317,7 +2521,7 @@ export declare namespace SessionRevokedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "session.revoked"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SessionEventPayload.Encoded
@@ -2326,14 +2530,15 @@ export declare namespace SessionRevokedEvent {
 /**
  * Schema of {@link SessionRevokedEvent}.
  */
-export const SessionRevokedEvent: Schema.Schema<SessionRevokedEvent, SessionRevokedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.revoked"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-})
+export const SessionRevokedEvent: Schema.Schema<SessionRevokedEvent, SessionRevokedEvent.Encoded> = /*#__PURE__*/ Schema
+  .Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.revoked"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
+  })
 
 /**
  * Component schema `SmsEventPayload`.
@@ -2367,7 +2572,7 @@ export declare namespace SmsEventPayload {
     readonly status: string
     readonly data: { readonly [key: string]: unknown }
     readonly delivered_by_clerk: boolean
-    readonly created_at_ms?: number
+    readonly created_at_ms?: number | null
   }
 }
 /**
@@ -2385,7 +2590,7 @@ export const SmsEventPayload: Schema.Schema<SmsEventPayload, SmsEventPayload.Enc
   status: /*#__PURE__*/ I.req(Schema.String, "status"),
   data: /*#__PURE__*/ I.req(I.FreeForm, "data"),
   deliveredByClerk: /*#__PURE__*/ I.req(Schema.Boolean, "delivered_by_clerk"),
-  createdAtMs: /*#__PURE__*/ I.opt(Schema.Number, "created_at_ms")
+  createdAtMs: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at_ms")
 })
 
 /**
@@ -2405,7 +2610,7 @@ export declare namespace SmsCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "sms.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SmsEventPayload.Encoded
@@ -2417,7 +2622,7 @@ export declare namespace SmsCreatedEvent {
 export const SmsCreatedEvent: Schema.Schema<SmsCreatedEvent, SmsCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("sms.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(SmsEventPayload, "data")
@@ -2465,22 +2670,26 @@ export declare namespace SubscriptionEventPayload {
 /**
  * Schema of {@link SubscriptionEventPayload}.
  */
-export const SubscriptionEventPayload: Schema.Schema<SubscriptionEventPayload, SubscriptionEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ended", "canceled", "abandoned", "past_due", "active", "incomplete"), "status"),
-  activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
-  canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
-  pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  latestPaymentId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "latest_payment_id"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  payer: /*#__PURE__*/ I.req(BillingPayerEventPayload, "payer"),
-  paymentSourceId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "payment_source_id"),
-  items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPayload), "items")
-})
+export const SubscriptionEventPayload: Schema.Schema<SubscriptionEventPayload, SubscriptionEventPayload.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
+    id: /*#__PURE__*/ I.req(Schema.String, "id"),
+    status: /*#__PURE__*/ I.req(
+      /*#__PURE__*/ I.openEnum("ended", "canceled", "abandoned", "past_due", "active", "incomplete"),
+      "status"
+    ),
+    activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
+    canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
+    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
+    endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
+    pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
+    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
+    latestPaymentId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "latest_payment_id"),
+    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
+    payer: /*#__PURE__*/ I.req(BillingPayerEventPayload, "payer"),
+    paymentSourceId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "payment_source_id"),
+    items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPayload), "items")
+  })
 
 /**
  * The `subscription.active` webhook event.
@@ -2499,7 +2708,7 @@ export declare namespace SubscriptionActiveEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscription.active"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SubscriptionEventPayload.Encoded
@@ -2508,14 +2717,15 @@ export declare namespace SubscriptionActiveEvent {
 /**
  * Schema of {@link SubscriptionActiveEvent}.
  */
-export const SubscriptionActiveEvent: Schema.Schema<SubscriptionActiveEvent, SubscriptionActiveEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.active"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-})
+export const SubscriptionActiveEvent: Schema.Schema<SubscriptionActiveEvent, SubscriptionActiveEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.active"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
+  })
 
 /**
  * The `subscription.created` webhook event.
@@ -2534,7 +2744,7 @@ export declare namespace SubscriptionCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscription.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SubscriptionEventPayload.Encoded
@@ -2543,14 +2753,15 @@ export declare namespace SubscriptionCreatedEvent {
 /**
  * Schema of {@link SubscriptionCreatedEvent}.
  */
-export const SubscriptionCreatedEvent: Schema.Schema<SubscriptionCreatedEvent, SubscriptionCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-})
+export const SubscriptionCreatedEvent: Schema.Schema<SubscriptionCreatedEvent, SubscriptionCreatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
+  })
 
 /**
  * The `subscriptionItem.abandoned` webhook event.
@@ -2569,7 +2780,7 @@ export declare namespace SubscriptionItemAbandonedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.abandoned"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2578,10 +2789,13 @@ export declare namespace SubscriptionItemAbandonedEvent {
 /**
  * Schema of {@link SubscriptionItemAbandonedEvent}.
  */
-export const SubscriptionItemAbandonedEvent: Schema.Schema<SubscriptionItemAbandonedEvent, SubscriptionItemAbandonedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemAbandonedEvent: Schema.Schema<
+  SubscriptionItemAbandonedEvent,
+  SubscriptionItemAbandonedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.abandoned"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2604,7 +2818,7 @@ export declare namespace SubscriptionItemActiveEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.active"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2613,10 +2827,13 @@ export declare namespace SubscriptionItemActiveEvent {
 /**
  * Schema of {@link SubscriptionItemActiveEvent}.
  */
-export const SubscriptionItemActiveEvent: Schema.Schema<SubscriptionItemActiveEvent, SubscriptionItemActiveEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemActiveEvent: Schema.Schema<
+  SubscriptionItemActiveEvent,
+  SubscriptionItemActiveEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.active"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2639,7 +2856,7 @@ export declare namespace SubscriptionItemCanceledEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.canceled"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2648,10 +2865,13 @@ export declare namespace SubscriptionItemCanceledEvent {
 /**
  * Schema of {@link SubscriptionItemCanceledEvent}.
  */
-export const SubscriptionItemCanceledEvent: Schema.Schema<SubscriptionItemCanceledEvent, SubscriptionItemCanceledEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemCanceledEvent: Schema.Schema<
+  SubscriptionItemCanceledEvent,
+  SubscriptionItemCanceledEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.canceled"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2674,7 +2894,7 @@ export declare namespace SubscriptionItemEndedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.ended"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2683,14 +2903,15 @@ export declare namespace SubscriptionItemEndedEvent {
 /**
  * Schema of {@link SubscriptionItemEndedEvent}.
  */
-export const SubscriptionItemEndedEvent: Schema.Schema<SubscriptionItemEndedEvent, SubscriptionItemEndedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.ended"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+export const SubscriptionItemEndedEvent: Schema.Schema<SubscriptionItemEndedEvent, SubscriptionItemEndedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.ended"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
+  })
 
 /**
  * The `subscriptionItem.freeTrialEnding` webhook event.
@@ -2709,7 +2930,7 @@ export declare namespace SubscriptionItemFreeTrialEndingEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.freeTrialEnding"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2718,10 +2939,13 @@ export declare namespace SubscriptionItemFreeTrialEndingEvent {
 /**
  * Schema of {@link SubscriptionItemFreeTrialEndingEvent}.
  */
-export const SubscriptionItemFreeTrialEndingEvent: Schema.Schema<SubscriptionItemFreeTrialEndingEvent, SubscriptionItemFreeTrialEndingEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemFreeTrialEndingEvent: Schema.Schema<
+  SubscriptionItemFreeTrialEndingEvent,
+  SubscriptionItemFreeTrialEndingEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.freeTrialEnding"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2744,7 +2968,7 @@ export declare namespace SubscriptionItemIncompleteEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.incomplete"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2753,10 +2977,13 @@ export declare namespace SubscriptionItemIncompleteEvent {
 /**
  * Schema of {@link SubscriptionItemIncompleteEvent}.
  */
-export const SubscriptionItemIncompleteEvent: Schema.Schema<SubscriptionItemIncompleteEvent, SubscriptionItemIncompleteEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemIncompleteEvent: Schema.Schema<
+  SubscriptionItemIncompleteEvent,
+  SubscriptionItemIncompleteEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.incomplete"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2779,7 +3006,7 @@ export declare namespace SubscriptionItemPastDueEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.pastDue"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2788,10 +3015,13 @@ export declare namespace SubscriptionItemPastDueEvent {
 /**
  * Schema of {@link SubscriptionItemPastDueEvent}.
  */
-export const SubscriptionItemPastDueEvent: Schema.Schema<SubscriptionItemPastDueEvent, SubscriptionItemPastDueEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemPastDueEvent: Schema.Schema<
+  SubscriptionItemPastDueEvent,
+  SubscriptionItemPastDueEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.pastDue"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2814,7 +3044,7 @@ export declare namespace SubscriptionItemUpcomingEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.upcoming"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2823,10 +3053,13 @@ export declare namespace SubscriptionItemUpcomingEvent {
 /**
  * Schema of {@link SubscriptionItemUpcomingEvent}.
  */
-export const SubscriptionItemUpcomingEvent: Schema.Schema<SubscriptionItemUpcomingEvent, SubscriptionItemUpcomingEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemUpcomingEvent: Schema.Schema<
+  SubscriptionItemUpcomingEvent,
+  SubscriptionItemUpcomingEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.upcoming"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2849,7 +3082,7 @@ export declare namespace SubscriptionItemUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscriptionItem.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: BillingSubscriptionItemEventPayload.Encoded
@@ -2858,10 +3091,13 @@ export declare namespace SubscriptionItemUpdatedEvent {
 /**
  * Schema of {@link SubscriptionItemUpdatedEvent}.
  */
-export const SubscriptionItemUpdatedEvent: Schema.Schema<SubscriptionItemUpdatedEvent, SubscriptionItemUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
+export const SubscriptionItemUpdatedEvent: Schema.Schema<
+  SubscriptionItemUpdatedEvent,
+  SubscriptionItemUpdatedEvent.Encoded
+> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
@@ -2884,7 +3120,7 @@ export declare namespace SubscriptionPastDueEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscription.pastDue"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SubscriptionEventPayload.Encoded
@@ -2893,14 +3129,15 @@ export declare namespace SubscriptionPastDueEvent {
 /**
  * Schema of {@link SubscriptionPastDueEvent}.
  */
-export const SubscriptionPastDueEvent: Schema.Schema<SubscriptionPastDueEvent, SubscriptionPastDueEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.pastDue"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-})
+export const SubscriptionPastDueEvent: Schema.Schema<SubscriptionPastDueEvent, SubscriptionPastDueEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.pastDue"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
+  })
 
 /**
  * The `subscription.updated` webhook event.
@@ -2919,7 +3156,7 @@ export declare namespace SubscriptionUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "subscription.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: SubscriptionEventPayload.Encoded
@@ -2928,14 +3165,15 @@ export declare namespace SubscriptionUpdatedEvent {
 /**
  * Schema of {@link SubscriptionUpdatedEvent}.
  */
-export const SubscriptionUpdatedEvent: Schema.Schema<SubscriptionUpdatedEvent, SubscriptionUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-})
+export const SubscriptionUpdatedEvent: Schema.Schema<SubscriptionUpdatedEvent, SubscriptionUpdatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.updated"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
+  })
 
 /**
  * An event of a type this client does not know yet, with `type: "unknown"` and the delivered type in `unknownType`.
@@ -2955,7 +3193,7 @@ export declare namespace UnknownWebhookEvent {
   export interface Encoded {
     readonly object: string
     readonly type: string
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: unknown
@@ -2964,14 +3202,18 @@ export declare namespace UnknownWebhookEvent {
 /**
  * Schema of {@link UnknownWebhookEvent}.
  */
-export const UnknownWebhookEvent: Schema.Schema<UnknownWebhookEvent, UnknownWebhookEvent.Encoded> = /*#__PURE__*/ I.unknownEvent(/*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ I.otherThan(knownEventTypes), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schema.Unknown, "data")
-}), knownEventTypes)
+export const UnknownWebhookEvent: Schema.Schema<UnknownWebhookEvent, UnknownWebhookEvent.Encoded> = /*#__PURE__*/ I
+  .unknownEvent(
+    /*#__PURE__*/ Schema.Struct({
+      object: /*#__PURE__*/ I.req(Schema.String, "object"),
+      type: /*#__PURE__*/ I.req(/*#__PURE__*/ I.otherThan(knownEventTypes), "type"),
+      eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+      instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+      data: /*#__PURE__*/ I.req(Schema.Unknown, "data")
+    }),
+    knownEventTypes
+  )
 
 /**
  * The `user.created` webhook event.
@@ -2990,7 +3232,7 @@ export declare namespace UserCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "user.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.User.Encoded
@@ -3002,7 +3244,7 @@ export declare namespace UserCreatedEvent {
 export const UserCreatedEvent: Schema.Schema<UserCreatedEvent, UserCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("user.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Schemas.User, "data")
@@ -3025,7 +3267,7 @@ export declare namespace UserDeletedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "user.deleted"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: DeletedObject.Encoded
@@ -3037,7 +3279,7 @@ export declare namespace UserDeletedEvent {
 export const UserDeletedEvent: Schema.Schema<UserDeletedEvent, UserDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("user.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(DeletedObject, "data")
@@ -3060,7 +3302,7 @@ export declare namespace UserUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "user.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: Schemas.User.Encoded
@@ -3072,7 +3314,7 @@ export declare namespace UserUpdatedEvent {
 export const UserUpdatedEvent: Schema.Schema<UserUpdatedEvent, UserUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
   type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("user.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
+  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
   timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
   instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
   data: /*#__PURE__*/ I.req(Schemas.User, "data")
@@ -3099,7 +3341,7 @@ export declare namespace WaitlistEntry {
     readonly id: string
     readonly email_address: string
     readonly status: string
-    readonly is_locked?: boolean
+    readonly is_locked?: boolean | null
     readonly created_at: number
     readonly updated_at: number
     readonly invitation?: Invitation.Encoded | null
@@ -3113,7 +3355,7 @@ export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> 
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
   status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "invited", "rejected", "completed"), "status"),
-  isLocked: /*#__PURE__*/ I.opt(Schema.Boolean, "is_locked"),
+  isLocked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_locked"),
   createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
   invitation: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Invitation), "invitation")
@@ -3136,7 +3378,7 @@ export declare namespace WaitlistEntryCreatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "waitlistEntry.created"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: WaitlistEntry.Encoded
@@ -3145,14 +3387,15 @@ export declare namespace WaitlistEntryCreatedEvent {
 /**
  * Schema of {@link WaitlistEntryCreatedEvent}.
  */
-export const WaitlistEntryCreatedEvent: Schema.Schema<WaitlistEntryCreatedEvent, WaitlistEntryCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("waitlistEntry.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
-})
+export const WaitlistEntryCreatedEvent: Schema.Schema<WaitlistEntryCreatedEvent, WaitlistEntryCreatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("waitlistEntry.created"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
+  })
 
 /**
  * The `waitlistEntry.updated` webhook event.
@@ -3171,7 +3414,7 @@ export declare namespace WaitlistEntryUpdatedEvent {
   export interface Encoded {
     readonly object: string
     readonly type: "waitlistEntry.updated"
-    readonly event_attributes?: WebhookEventAttributes.Encoded
+    readonly event_attributes?: WebhookEventAttributes.Encoded | null
     readonly timestamp: number
     readonly instance_id: string
     readonly data: WaitlistEntry.Encoded
@@ -3180,14 +3423,15 @@ export declare namespace WaitlistEntryUpdatedEvent {
 /**
  * Schema of {@link WaitlistEntryUpdatedEvent}.
  */
-export const WaitlistEntryUpdatedEvent: Schema.Schema<WaitlistEntryUpdatedEvent, WaitlistEntryUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("waitlistEntry.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.opt(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
-})
+export const WaitlistEntryUpdatedEvent: Schema.Schema<WaitlistEntryUpdatedEvent, WaitlistEntryUpdatedEvent.Encoded> =
+  /*#__PURE__*/ Schema.Struct({
+    object: /*#__PURE__*/ I.req(Schema.String, "object"),
+    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("waitlistEntry.updated"), "type"),
+    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
+    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
+    data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
+  })
 
 /** Every webhook event, discriminated on `type`. */
 export type ClerkWebhookEvent =
@@ -3289,51 +3533,52 @@ export declare namespace ClerkWebhookEvent {
     | UnknownWebhookEvent.Encoded
 }
 /** Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}. */
-export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema.Union(
-  EmailCreatedEvent,
-  OrganizationCreatedEvent,
-  OrganizationUpdatedEvent,
-  OrganizationDeletedEvent,
-  OrganizationDomainCreatedEvent,
-  OrganizationDomainUpdatedEvent,
-  OrganizationDomainDeletedEvent,
-  OrganizationInvitationCreatedEvent,
-  OrganizationInvitationAcceptedEvent,
-  OrganizationInvitationRevokedEvent,
-  OrganizationMembershipCreatedEvent,
-  OrganizationMembershipUpdatedEvent,
-  OrganizationMembershipDeletedEvent,
-  PaymentAttemptCreatedEvent,
-  PaymentAttemptUpdatedEvent,
-  PermissionCreatedEvent,
-  PermissionUpdatedEvent,
-  PermissionDeletedEvent,
-  RoleCreatedEvent,
-  RoleUpdatedEvent,
-  RoleDeletedEvent,
-  SessionCreatedEvent,
-  SessionPendingEvent,
-  SessionEndedEvent,
-  SessionRemovedEvent,
-  SessionRevokedEvent,
-  SmsCreatedEvent,
-  SubscriptionCreatedEvent,
-  SubscriptionUpdatedEvent,
-  SubscriptionActiveEvent,
-  SubscriptionPastDueEvent,
-  SubscriptionItemAbandonedEvent,
-  SubscriptionItemActiveEvent,
-  SubscriptionItemCanceledEvent,
-  SubscriptionItemEndedEvent,
-  SubscriptionItemFreeTrialEndingEvent,
-  SubscriptionItemIncompleteEvent,
-  SubscriptionItemPastDueEvent,
-  SubscriptionItemUpcomingEvent,
-  SubscriptionItemUpdatedEvent,
-  UserCreatedEvent,
-  UserUpdatedEvent,
-  UserDeletedEvent,
-  WaitlistEntryCreatedEvent,
-  WaitlistEntryUpdatedEvent,
-  UnknownWebhookEvent
-)
+export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema
+  .Union(
+    EmailCreatedEvent,
+    OrganizationCreatedEvent,
+    OrganizationUpdatedEvent,
+    OrganizationDeletedEvent,
+    OrganizationDomainCreatedEvent,
+    OrganizationDomainUpdatedEvent,
+    OrganizationDomainDeletedEvent,
+    OrganizationInvitationCreatedEvent,
+    OrganizationInvitationAcceptedEvent,
+    OrganizationInvitationRevokedEvent,
+    OrganizationMembershipCreatedEvent,
+    OrganizationMembershipUpdatedEvent,
+    OrganizationMembershipDeletedEvent,
+    PaymentAttemptCreatedEvent,
+    PaymentAttemptUpdatedEvent,
+    PermissionCreatedEvent,
+    PermissionUpdatedEvent,
+    PermissionDeletedEvent,
+    RoleCreatedEvent,
+    RoleUpdatedEvent,
+    RoleDeletedEvent,
+    SessionCreatedEvent,
+    SessionPendingEvent,
+    SessionEndedEvent,
+    SessionRemovedEvent,
+    SessionRevokedEvent,
+    SmsCreatedEvent,
+    SubscriptionCreatedEvent,
+    SubscriptionUpdatedEvent,
+    SubscriptionActiveEvent,
+    SubscriptionPastDueEvent,
+    SubscriptionItemAbandonedEvent,
+    SubscriptionItemActiveEvent,
+    SubscriptionItemCanceledEvent,
+    SubscriptionItemEndedEvent,
+    SubscriptionItemFreeTrialEndingEvent,
+    SubscriptionItemIncompleteEvent,
+    SubscriptionItemPastDueEvent,
+    SubscriptionItemUpcomingEvent,
+    SubscriptionItemUpdatedEvent,
+    UserCreatedEvent,
+    UserUpdatedEvent,
+    UserDeletedEvent,
+    WaitlistEntryCreatedEvent,
+    WaitlistEntryUpdatedEvent,
+    UnknownWebhookEvent
+  )

@@ -10,8 +10,6 @@ import type * as ClerkError from "../ClerkError.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
-
-
 /** Failures of {@link createSvixApp}. */
 export type CreateSvixAppError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonError
 

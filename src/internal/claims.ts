@@ -7,10 +7,15 @@
 const str = (u: unknown): string | undefined => typeof u === "string" && u !== "" ? u : undefined
 
 const list = (u: unknown): ReadonlyArray<string> =>
-  typeof u === "string" ? u.split(",").map((s) => s.trim()).filter((s) => s !== "") : Array.isArray(u) ? u.filter((s): s is string => typeof s === "string") : []
+  typeof u === "string"
+    ? u.split(",").map((s) => s.trim()).filter((s) => s !== "")
+    : Array.isArray(u)
+    ? u.filter((s): s is string => typeof s === "string")
+    : []
 
 /** `admin` → `org:admin`; a role that already has the prefix stays. */
-const orgRole = (role: string | undefined) => role === undefined ? undefined : role.startsWith("org:") ? role : `org:${role}`
+const orgRole = (role: string | undefined) =>
+  role === undefined ? undefined : role.startsWith("org:") ? role : `org:${role}`
 
 /** The organization and feature facts of a session token, whatever its claim version. */
 export interface SessionClaims {
@@ -70,9 +75,15 @@ export const sessionClaims = (payload: Record<string, unknown>): SessionClaims =
 
 /** Whether a scoped list (`o:x`, `u:y`) holds a name, given bare (`x`, any scope) or scoped (`org:x`, `user:x`). */
 export const hasScoped = (scoped: ReadonlyArray<string>, name: string): boolean => {
-  const [scope, bare] = name.startsWith("org:") ? ["o", name.slice(4)] : name.startsWith("user:") ? ["u", name.slice(5)] : [undefined, name]
+  const [scope, bare] = name.startsWith("org:")
+    ? ["o", name.slice(4)]
+    : name.startsWith("user:")
+    ? ["u", name.slice(5)]
+    : [undefined, name]
   return scoped.some((entry) => {
-    const [entryScope, entryName] = entry.includes(":") ? [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)] : [undefined, entry]
+    const [entryScope, entryName] = entry.includes(":")
+      ? [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)]
+      : [undefined, entry]
     return entryName === bare && (scope === undefined || entryScope === undefined || entryScope === scope)
   })
 }

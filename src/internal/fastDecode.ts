@@ -17,7 +17,7 @@ import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as AST from "effect/SchemaAST"
+import type * as AST from "effect/SchemaAST"
 
 /** What a compiled decoder returns for a value it does not accept. */
 export const rejected: unique symbol = Symbol.for("effect-clerk/fastDecode/rejected")
@@ -31,8 +31,9 @@ const hasOwn = Object.prototype.hasOwnProperty
 
 /** Sets a key as data even when it is `__proto__`. */
 const put = (target: Record<string, unknown>, key: string, value: unknown) => {
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  else target[key] = value
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else target[key] = value
 }
 
 interface Field {
@@ -42,6 +43,8 @@ interface Field {
   readonly step: Step
   /** The value to supply when the wire leaves the key out (a union member's tag). */
   readonly fallback?: { readonly value: unknown }
+  /** A wire `null` is read as an absent key (an optional response field the spec does not let be null). */
+  readonly nullAsAbsent?: boolean
 }
 
 const struct = (fields: ReadonlyArray<Field>): Step => (input) => {
@@ -54,7 +57,9 @@ const struct = (fields: ReadonlyArray<Field>): Step => (input) => {
       else if (!field.optional) return rejected
       continue
     }
-    const value = field.step(input[field.wire])
+    const raw = input[field.wire]
+    if (raw === null && field.nullAsAbsent === true) continue
+    const value = field.step(raw)
     if (value === rejected) return rejected
     put(out, field.name, value)
   }
@@ -125,7 +130,10 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
     case "TypeLiteral": {
       if (ast.indexSignatures.length === 0) return struct(fieldsOf(ast, new Map(), memo))
       const index = ast.indexSignatures[0]!
-      if (ast.propertySignatures.length !== 0 || ast.indexSignatures.length !== 1 || index.parameter._tag !== "StringKeyword") {
+      if (
+        ast.propertySignatures.length !== 0 || ast.indexSignatures.length !== 1 ||
+        index.parameter._tag !== "StringKeyword"
+      ) {
         throw new Unsupported("record")
       }
       const value = compileAst(index.type, memo)
@@ -149,19 +157,28 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
       }
       const rename = new Map<PropertyKey, PropertyKey>()
       const fallbacks = new Map<PropertyKey, { readonly value: unknown }>()
+      const nullAsAbsent = new Set<PropertyKey>()
       for (const p of transformation.propertySignatureTransformations) {
         rename.set(p.from, p.to)
         if (p.decode === identity && p.encode === identity) continue
-        // Besides renames, the generator emits one transformation: a tag optional on the wire and
-        // required once decoded, whose default can only be its single literal.
+        // Besides renames, the generator emits two transformations: a tag optional on the wire and
+        // required once decoded, whose default can only be its single literal; and an optional field
+        // whose wire `null` is dropped.
+        if (dropsNull(ast.from, ast.to, p)) {
+          nullAsAbsent.add(p.from)
+          continue
+        }
         const fallback = literalDefault(ast.from, ast.to, p)
         if (fallback === undefined) throw new Unsupported("transformation")
         fallbacks.set(p.from, fallback)
       }
-      return struct(fieldsOf(ast.from, rename, memo).map((field) => {
-        const fallback = fallbacks.get(field.wire)
-        return fallback === undefined ? field : { ...field, fallback }
-      }))
+      return struct(
+        fieldsOf(ast.from, rename, memo).map((field) => {
+          const fallback = fallbacks.get(field.wire)
+          const withFallback = fallback === undefined ? field : { ...field, fallback }
+          return nullAsAbsent.has(field.wire) ? { ...withFallback, nullAsAbsent: true } : withFallback
+        })
+      )
     }
     case "Refinement":
     case "Declaration":
@@ -179,6 +196,24 @@ const delegate = (ast: AST.AST): Step => {
     const result = decode(u)
     return Either.isRight(result) ? result.right : rejected
   }
+}
+
+const probe = Symbol("effect-clerk/fastDecode/probe")
+
+/**
+ * Whether a property transformation only drops a wire `null` (optional on both sides, the wire type
+ * a union with `null`): confirmed by running it, as the decoder would.
+ */
+const dropsNull = (from: AST.TypeLiteral, to: AST.TypeLiteral, p: AST.PropertySignatureTransformation): boolean => {
+  const wire = from.propertySignatures.find((signature) => signature.name === p.from)
+  const decoded = to.propertySignatures.find((signature) => signature.name === p.to)
+  if (wire === undefined || decoded === undefined || !wire.isOptional || !decoded.isOptional) return false
+  if (wire.type._tag !== "Union" || !wire.type.types.some((t) => t._tag === "Literal" && t.literal === null)) {
+    return false
+  }
+  const kept = p.decode(Option.some(probe))
+  return Option.isNone(p.decode(Option.some(null))) && Option.isNone(p.decode(Option.none())) &&
+    Option.isSome(kept) && kept.value === probe
 }
 
 /** The literal a property transformation supplies when an optional wire literal becomes a required one. */

@@ -47,7 +47,9 @@ const decodeSegment = (segment: string): Record<string, unknown> | undefined => 
   if (!/^[A-Za-z0-9_-]+$/.test(segment)) return undefined
   try {
     const value: unknown = JSON.parse(textDecoder.decode(Jose.base64url.decode(segment)))
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : undefined
   } catch {
     return undefined
   }
@@ -81,18 +83,27 @@ export const verifySignature = (
   jwks: ClerkJwksService,
   decodedAlready?: DecodedJwt
 ): Effect.Effect<DecodedJwt, TokenVerificationError> => {
-  if (token.length > maxTokenLength) return fail("token-invalid", `the token is longer than ${maxTokenLength} characters`)
+  if (token.length > maxTokenLength) {
+    return fail("token-invalid", `the token is longer than ${maxTokenLength} characters`)
+  }
   const decoded = decodedAlready ?? decode(token)
   if (decoded === undefined) return fail("token-invalid", "the token is not a JWT")
   const alg = decoded.header.alg
   if (typeof alg !== "string" || !allowedAlgorithms.includes(alg)) {
-    return fail("token-invalid-algorithm", `the algorithm ${JSON.stringify(alg)} is not accepted (${allowedAlgorithms.join(", ")})`)
+    return fail(
+      "token-invalid-algorithm",
+      `the algorithm ${JSON.stringify(alg)} is not accepted (${allowedAlgorithms.join(", ")})`
+    )
   }
   const kid = typeof decoded.header.kid === "string" ? decoded.header.kid : undefined
   return Effect.flatMap(jwks.getKey(kid, alg), ({ key }) =>
     Effect.tryPromise({
       try: () => Jose.compactVerify(token, key, { algorithms: [alg] }),
-      catch: () => new TokenVerificationError({ reason: "token-invalid-signature", message: "the token's signature does not verify" })
+      catch: () =>
+        new TokenVerificationError({
+          reason: "token-invalid-signature",
+          message: "the token's signature does not verify"
+        })
     }).pipe(Effect.as(decoded)))
 }
 
@@ -107,7 +118,9 @@ export const checkClaims = (
   const now = nowMillis / 1000
   const skew = rules.clockSkewMillis / 1000
   const error = (reason: TokenVerificationReason, message: string) => new TokenVerificationError({ reason, message })
-  if (typeof payload.sub !== "string" || payload.sub === "") return error("token-missing-subject", "the token has no subject (sub)")
+  if (typeof payload.sub !== "string" || payload.sub === "") {
+    return error("token-missing-subject", "the token has no subject (sub)")
+  }
   if (!isNumber(payload.exp)) return error("token-invalid", "the token has no expiry (exp)")
   if (payload.exp <= now - skew) {
     return error("token-expired", `the token expired at ${new Date(payload.exp * 1000).toISOString()}`)
@@ -123,7 +136,9 @@ export const checkClaims = (
     if (typeof azp !== "string" || !rules.authorizedParties.includes(azp)) {
       return error(
         "token-invalid-authorized-parties",
-        typeof azp === "string" ? `the authorized party ${JSON.stringify(azp)} is not accepted` : "the token names no authorized party (azp)"
+        typeof azp === "string"
+          ? `the authorized party ${JSON.stringify(azp)} is not accepted`
+          : "the token names no authorized party (azp)"
       )
     }
   }

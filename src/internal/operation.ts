@@ -85,7 +85,11 @@ export interface Pages<P, A, E> {
 export const make = <P, A, E>(descriptor: Descriptor): Call<P, A, E> & CallOptional<P, A, E> & CallNone<A, E> =>
   Object.assign(
     (params?: P) =>
-      Effect.flatMap(ClerkClient, (client) => client.execute(descriptor, params ?? {})) as Effect.Effect<A, E, ClerkClient>,
+      Effect.flatMap(ClerkClient, (client) => client.execute(descriptor, params ?? {})) as Effect.Effect<
+        A,
+        E,
+        ClerkClient
+      >,
     { descriptor }
   )
 
@@ -113,7 +117,9 @@ export const paginate = <P, A, E>(
         client.execute(call.descriptor, {
           ...base,
           limit,
-          ...(useCursor ? (state.cursor === undefined ? {} : { startingAfter: state.cursor }) : { offset: state.offset })
+          ...(useCursor
+            ? (state.cursor === undefined ? {} : { startingAfter: state.cursor })
+            : { offset: state.offset })
         })).pipe(
           Effect.map((page: any): readonly [ReadonlyArray<A>, Option.Option<PageState>] => {
             const items: ReadonlyArray<A> = spec.items === undefined ? page : page[spec.items]

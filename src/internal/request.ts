@@ -6,13 +6,16 @@
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { ClerkInvalidRequest } from "../ClerkError.js"
-import { firstIssue } from "./parseIssue.js"
 import type { Descriptor } from "./operation.js"
+import { firstIssue } from "./parseIssue.js"
 
-const encoders = new WeakMap<Descriptor, (u: unknown) => Effect.Effect<Record<string, unknown>, ParseResult.ParseError>>()
+const encoders = new WeakMap<
+  Descriptor,
+  (u: unknown) => Effect.Effect<Record<string, unknown>, ParseResult.ParseError>
+>()
 
 const encoderOf = (descriptor: Descriptor) => {
   let encoder = encoders.get(descriptor)
@@ -94,7 +97,9 @@ export const build = (
         body[key] = value
         present = true
       }
-      return present || descriptor.body === "json-required" ? HttpClientRequest.setBody(request, jsonBody(body)) : request
+      return present || descriptor.body === "json-required"
+        ? HttpClientRequest.setBody(request, jsonBody(body))
+        : request
     }
   }
 }

@@ -8,7 +8,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
 import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
@@ -32,7 +32,12 @@ export const read = (
   Effect.flatMap(response.text, (body) => {
     const contentType = response.headers["content-type"] ?? ""
     if (response.status >= 200 && response.status < 300) {
-      return Effect.succeed({ status: response.status, contentType, body, clerkTraceId: response.headers["clerk-trace-id"] })
+      return Effect.succeed({
+        status: response.status,
+        contentType,
+        body,
+        clerkTraceId: response.headers["clerk-trace-id"]
+      })
     }
     return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(apiError(descriptor, response, body, now)))
   })
@@ -170,7 +175,9 @@ export const timeoutError = (descriptor: Descriptor, timeout: Duration.Duration)
   new ClerkTransportError({
     operation: descriptor.name,
     kind: "Timeout",
-    message: `${descriptor.name}: no answer within ${Duration.format(timeout)} (${descriptor.method} ${descriptor.path})`
+    message: `${descriptor.name}: no answer within ${
+      Duration.format(timeout)
+    } (${descriptor.method} ${descriptor.path})`
   })
 
 const decoders = new WeakMap<Descriptor, (u: unknown) => Effect.Effect<unknown, ParseResult.ParseError>>()

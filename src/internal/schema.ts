@@ -14,6 +14,13 @@ export const opt = <S extends Schema.Schema.All, const K extends string>(schema:
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
 /**
+ * An optional response property read from the wire name `key`, where a `null` (which the spec does
+ * not allow) is read as absent: lenient in, with the decoded type unchanged.
+ */
+export const optNullAsAbsent = <S extends Schema.Schema.All, const K extends string>(schema: S, key: K) =>
+  Schema.optionalWith(schema, { exact: true, nullable: true }).pipe(Schema.fromKey(key))
+
+/**
  * The tag of a union member (its discriminator), optional on the wire but always present once
  * decoded: when Clerk leaves it out, the member that decoded the value supplies it.
  */
@@ -27,8 +34,7 @@ export const tag = <const V extends string, const K extends string>(value: V, ke
  */
 export const openEnum = <const L extends ReadonlyArray<string>>(
   ...literals: L
-): Schema.Schema<L[number] | (string & {}), string> =>
-  Schema.Union(Schema.Literal(...literals), Schema.String) as any
+): Schema.Schema<L[number] | (string & {}), string> => Schema.Union(Schema.Literal(...literals), Schema.String) as any
 
 /**
  * A free-form object whose keys belong to the user: passed through as it is, in both

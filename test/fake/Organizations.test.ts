@@ -35,8 +35,13 @@ const day = 86_400_000
 
 /** The API error a call fails with (the test fails if it succeeds or fails otherwise). */
 const refusal = <A, E>(call: Effect.Effect<A, E>): Effect.Effect<ClerkError.ClerkApiError, A> =>
-  Effect.flatMap(Effect.flip(call), (error) =>
-    ClerkError.isClerkApiError(error) ? Effect.succeed(error) : Effect.dieMessage(`not an API error: ${String(error)}`))
+  Effect.flatMap(
+    Effect.flip(call),
+    (error) =>
+      ClerkError.isClerkApiError(error)
+        ? Effect.succeed(error)
+        : Effect.dieMessage(`not an API error: ${String(error)}`)
+  )
 
 describe("organizations", () => {
   it.effect("create derives the slug from the name and stamps the clock", () =>
@@ -156,7 +161,10 @@ describe("organizations", () => {
       const onlyAcme = yield* clerk.organizations.list({ organizationId: ["+org_acme"] })
       expect(onlyAcme.totalCount).toBe(1)
       const byMembers = yield* clerk.organizations.list({ orderBy: "-members_count", includeMembersCount: true })
-      expect(byMembers.data.map((o) => [o.name, o.membersCount])).toEqual([["Acme", 2], ["Beta Works", 1], ["Gamma", 0]])
+      expect(byMembers.data.map((o) => [o.name, o.membersCount])).toEqual([["Acme", 2], ["Beta Works", 1], [
+        "Gamma",
+        0
+      ]])
       const refused = yield* refusal(clerk.organizations.list({ orderBy: "-slug" }))
       expect(refused._tag).toBe("ClerkUnprocessable")
     }).pipe(Effect.provide(withAcme)))
@@ -184,7 +192,12 @@ describe("organizations", () => {
         maxAllowedMemberships: 10,
         adminDeleteEnabled: false
       })
-      expect(updated).toMatchObject({ name: "Acme Corp", slug: "acme-corp", maxAllowedMemberships: 10, adminDeleteEnabled: false })
+      expect(updated).toMatchObject({
+        name: "Acme Corp",
+        slug: "acme-corp",
+        maxAllowedMemberships: 10,
+        adminDeleteEnabled: false
+      })
       expect(updated.updatedAt).toBe(5000)
       expect(updated.createdAt).toBe(0)
       const taken = yield* refusal(clerk.organizations.update({ organizationId: "org_acme", slug: "other" }))
@@ -215,14 +228,20 @@ describe("organizations", () => {
       })
       expect(replaced.privateMetadata).toEqual({ fresh: true })
       expect(replaced.publicMetadata).toEqual(merged.publicMetadata)
-      const missing = yield* refusal(clerk.organizations.mergeMetadata({ organizationId: "org_nope", publicMetadata: {} }))
+      const missing = yield* refusal(
+        clerk.organizations.mergeMetadata({ organizationId: "org_nope", publicMetadata: {} })
+      )
       expect(missing._tag).toBe("ClerkNotFound")
     }).pipe(Effect.provide(ClerkTest.layer)))
 
   it.effect("delete answers a deleted object and takes memberships and invitations with it", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      yield* clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "x@example.com", role: "org:member" })
+      yield* clerk.organizationInvitations.create({
+        organizationId: "org_acme",
+        emailAddress: "x@example.com",
+        role: "org:member"
+      })
       const deleted = yield* clerk.organizations.delete({ organizationId: "org_acme" })
       expect(deleted).toMatchObject({ object: "organization", id: "org_acme", deleted: true })
       const gone = yield* refusal(clerk.organizations.get({ organizationId: "org_acme" }))
@@ -250,7 +269,11 @@ describe("organization memberships", () => {
       expect(alice.id).toMatch(/^orgmem_/)
       expect(alice.object).toBe("organization_membership")
       expect(alice.organization.id).toBe("org_acme")
-      expect(alice.publicUserData).toMatchObject({ firstName: "Alice", identifier: "alice@example.com", username: "alice" })
+      expect(alice.publicUserData).toMatchObject({
+        firstName: "Alice",
+        identifier: "alice@example.com",
+        username: "alice"
+      })
       expect(alice.permissions).toContain("org:sys_memberships:manage")
       expect(members.data[1]?.permissions).toEqual(["org:sys_memberships:read"])
     }).pipe(Effect.provide(withAcme)))
@@ -286,7 +309,11 @@ describe("organization memberships", () => {
   it.effect("maxAllowedMemberships caps the members", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      const small = yield* clerk.organizations.create({ name: "Small", maxAllowedMemberships: 1, createdBy: "user_alice" })
+      const small = yield* clerk.organizations.create({
+        name: "Small",
+        maxAllowedMemberships: 1,
+        createdBy: "user_alice"
+      })
       const refused = yield* refusal(
         clerk.organizationMemberships.create({ organizationId: small.id, userId: "user_bob", role: "org:member" })
       )
@@ -297,7 +324,11 @@ describe("organization memberships", () => {
   it.effect("update changes the role; updateMetadata deep-merges", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      const promoted = yield* clerk.organizationMemberships.update({ organizationId: "org_acme", userId: "user_bob", role: "org:admin" })
+      const promoted = yield* clerk.organizationMemberships.update({
+        organizationId: "org_acme",
+        userId: "user_bob",
+        role: "org:admin"
+      })
       expect(promoted.role).toBe("org:admin")
       expect(promoted.roleName).toBe("Admin")
       expect(promoted.permissions).toContain("org:sys_profile:manage")
@@ -327,7 +358,9 @@ describe("organization memberships", () => {
       expect(removed.publicUserData?.userId).toBe("user_bob")
       const left = yield* clerk.organizationMemberships.list({ organizationId: "org_acme" })
       expect(left.data.map((m) => m.publicUserData?.userId)).toEqual(["user_alice"])
-      const again = yield* refusal(clerk.organizationMemberships.delete({ organizationId: "org_acme", userId: "user_bob" }))
+      const again = yield* refusal(
+        clerk.organizationMemberships.delete({ organizationId: "org_acme", userId: "user_bob" })
+      )
       expect(again._tag).toBe("ClerkNotFound")
     }).pipe(Effect.provide(withAcme)))
 
@@ -356,19 +389,32 @@ describe("organization memberships", () => {
   it.effect("list filters by role, query and email and orders by member fields", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      yield* clerk.organizationMemberships.create({ organizationId: "org_acme", userId: "user_carol", role: "org:member" })
+      yield* clerk.organizationMemberships.create({
+        organizationId: "org_acme",
+        userId: "user_carol",
+        role: "org:member"
+      })
       const admins = yield* clerk.organizationMemberships.list({ organizationId: "org_acme", role: ["org:admin"] })
       expect(admins.data.map((m) => m.publicUserData?.userId)).toEqual(["user_alice"])
       const byQuery = yield* clerk.organizationMemberships.list({ organizationId: "org_acme", query: "example.org" })
       expect(byQuery.data.map((m) => m.publicUserData?.userId)).toEqual(["user_carol"])
-      const byEmail = yield* clerk.organizationMemberships.list({ organizationId: "org_acme", emailAddress: ["BOB@example.com"] })
+      const byEmail = yield* clerk.organizationMemberships.list({
+        organizationId: "org_acme",
+        emailAddress: ["BOB@example.com"]
+      })
       expect(byEmail.data.map((m) => m.publicUserData?.userId)).toEqual(["user_bob"])
       const byName = yield* clerk.organizationMemberships.list({ organizationId: "org_acme", nameQuery: "coop" })
       expect(byName.totalCount).toBe(1)
-      const ordered = yield* clerk.organizationMemberships.list({ organizationId: "org_acme", orderBy: "-first_name", limit: 2 })
+      const ordered = yield* clerk.organizationMemberships.list({
+        organizationId: "org_acme",
+        orderBy: "-first_name",
+        limit: 2
+      })
       expect(ordered.totalCount).toBe(3)
       expect(ordered.data.map((m) => m.publicUserData?.firstName)).toEqual(["Carol", "Bob"])
-      const refused = yield* refusal(clerk.organizationMemberships.list({ organizationId: "org_acme", orderBy: "role" }))
+      const refused = yield* refusal(
+        clerk.organizationMemberships.list({ organizationId: "org_acme", orderBy: "role" })
+      )
       expect(refused._tag).toBe("ClerkUnprocessable")
     }).pipe(Effect.provide(withAcme)))
 
@@ -385,7 +431,9 @@ describe("organization memberships", () => {
       const everyone = yield* clerk.users.getInstanceOrganizationMemberships({ orderBy: "+created_at" })
       expect(everyone.totalCount).toBe(4)
       expect(everyone.data[0]?.publicUserData?.userId).toBe("user_alice")
-      const streamed = yield* Stream.runCollect(clerk.organizationMemberships.listAll({ organizationId: "org_acme" }, { pageSize: 1 }))
+      const streamed = yield* Stream.runCollect(
+        clerk.organizationMemberships.listAll({ organizationId: "org_acme" }, { pageSize: 1 })
+      )
       expect(Chunk.size(streamed)).toBe(2)
     }).pipe(Effect.provide(withAcme)))
 })
@@ -418,31 +466,53 @@ describe("organization invitations", () => {
       expect(invitation.url).toContain(encodeURIComponent("https://app.example.com/join"))
       const pending = yield* clerk.organizationInvitations.listPending({ organizationId: "org_acme" })
       expect(pending.data.map((i) => i.id)).toEqual([invitation.id])
-      const fetched = yield* clerk.organizationInvitations.get({ organizationId: "org_acme", invitationId: invitation.id })
+      const fetched = yield* clerk.organizationInvitations.get({
+        organizationId: "org_acme",
+        invitationId: invitation.id
+      })
       expect(fetched.emailAddress).toBe("dave@example.com")
-      const revoked = yield* clerk.organizationInvitations.revoke({ organizationId: "org_acme", invitationId: invitation.id })
+      const revoked = yield* clerk.organizationInvitations.revoke({
+        organizationId: "org_acme",
+        invitationId: invitation.id
+      })
       expect(revoked.status).toBe("revoked")
       const stillPending = yield* clerk.organizationInvitations.listPending({ organizationId: "org_acme" })
       expect(stillPending.totalCount).toBe(0)
       const byStatus = yield* clerk.organizationInvitations.list({ organizationId: "org_acme", status: "revoked" })
       expect(byStatus.data.map((i) => i.id)).toEqual([invitation.id])
-      const twice = yield* refusal(clerk.organizationInvitations.revoke({ organizationId: "org_acme", invitationId: invitation.id }))
+      const twice = yield* refusal(
+        clerk.organizationInvitations.revoke({ organizationId: "org_acme", invitationId: invitation.id })
+      )
       expect(twice._tag).toBe("ClerkBadRequest")
-      const elsewhere = yield* refusal(clerk.organizationInvitations.get({ organizationId: "org_acme", invitationId: "orginv_nope" }))
+      const elsewhere = yield* refusal(
+        clerk.organizationInvitations.get({ organizationId: "org_acme", invitationId: "orginv_nope" })
+      )
       expect(elsewhere._tag).toBe("ClerkNotFound")
     }).pipe(Effect.provide(withAcme)))
 
   it.effect("a second pending invitation, a member's address, or a non-admin inviter is refused", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      yield* clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "dave@example.com", role: "org:member" })
+      yield* clerk.organizationInvitations.create({
+        organizationId: "org_acme",
+        emailAddress: "dave@example.com",
+        role: "org:member"
+      })
       const duplicate = yield* refusal(
-        clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "DAVE@example.com", role: "org:admin" })
+        clerk.organizationInvitations.create({
+          organizationId: "org_acme",
+          emailAddress: "DAVE@example.com",
+          role: "org:admin"
+        })
       )
       expect(duplicate._tag).toBe("ClerkUnprocessable")
       expect(duplicate.errors[0]?.code).toBe("duplicate_record")
       const member = yield* refusal(
-        clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "bob@example.com", role: "org:member" })
+        clerk.organizationInvitations.create({
+          organizationId: "org_acme",
+          emailAddress: "bob@example.com",
+          role: "org:member"
+        })
       )
       expect(member.errors[0]?.code).toBe("already_a_member_in_organization")
       const notAdmin = yield* refusal(
@@ -455,7 +525,11 @@ describe("organization invitations", () => {
       )
       expect(notAdmin._tag).toBe("ClerkForbidden")
       const badEmail = yield* refusal(
-        clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "not-an-email", role: "org:member" })
+        clerk.organizationInvitations.create({
+          organizationId: "org_acme",
+          emailAddress: "not-an-email",
+          role: "org:member"
+        })
       )
       expect(badEmail.errors[0]?.code).toBe("form_param_format_invalid")
     }).pipe(Effect.provide(withAcme)))
@@ -493,13 +567,20 @@ describe("organization invitations", () => {
         expiresInDays: 2
       })
       yield* TestClock.adjust(3 * day)
-      const fetched = yield* clerk.organizationInvitations.get({ organizationId: "org_acme", invitationId: invitation.id })
+      const fetched = yield* clerk.organizationInvitations.get({
+        organizationId: "org_acme",
+        invitationId: invitation.id
+      })
       expect(fetched.status).toBe("expired")
       const cannotRevoke = yield* refusal(
         clerk.organizationInvitations.revoke({ organizationId: "org_acme", invitationId: invitation.id })
       )
       expect(cannotRevoke._tag).toBe("ClerkBadRequest")
-      const again = yield* clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "late@example.com", role: "org:member" })
+      const again = yield* clerk.organizationInvitations.create({
+        organizationId: "org_acme",
+        emailAddress: "late@example.com",
+        role: "org:member"
+      })
       expect(again.status).toBe("pending")
       const tooLong = yield* Effect.flip(clerk.organizationInvitations.create({
         organizationId: "org_acme",
@@ -515,9 +596,21 @@ describe("organization invitations", () => {
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
       const other = yield* clerk.organizations.create({ name: "Other" })
-      yield* clerk.organizationInvitations.create({ organizationId: "org_acme", emailAddress: "carol@example.org", role: "org:member" })
-      yield* clerk.organizationInvitations.create({ organizationId: other.id, emailAddress: "carol@example.org", role: "org:admin" })
-      yield* clerk.organizationInvitations.create({ organizationId: other.id, emailAddress: "zed@example.com", role: "org:member" })
+      yield* clerk.organizationInvitations.create({
+        organizationId: "org_acme",
+        emailAddress: "carol@example.org",
+        role: "org:member"
+      })
+      yield* clerk.organizationInvitations.create({
+        organizationId: other.id,
+        emailAddress: "carol@example.org",
+        role: "org:admin"
+      })
+      yield* clerk.organizationInvitations.create({
+        organizationId: other.id,
+        emailAddress: "zed@example.com",
+        role: "org:member"
+      })
       const all = yield* clerk.organizationInvitations.getAll({ query: "carol" })
       expect(all.totalCount).toBe(2)
       const forCarol = yield* clerk.users.getOrganizationInvitations({ userId: "user_carol", status: "pending" })
@@ -538,7 +631,12 @@ describe("instance invitations", () => {
         redirectUrl: "https://app.example.com/welcome"
       })
       expect(invitation.id).toMatch(/^inv_/)
-      expect(invitation).toMatchObject({ object: "invitation", status: "pending", revoked: false, publicMetadata: { plan: "trial" } })
+      expect(invitation).toMatchObject({
+        object: "invitation",
+        status: "pending",
+        revoked: false,
+        publicMetadata: { plan: "trial" }
+      })
       expect(invitation.expiresAt).toBe(30 * day)
       yield* TestClock.adjust(1000)
       yield* clerk.invitations.create({ emailAddress: "other@example.com" })

@@ -14,12 +14,22 @@ import { generateKeys, mintSessionToken } from "../../src/ClerkAuthTesting.js"
 import { ClerkBackend } from "../../src/ClerkBackend.js"
 import { ClerkTest } from "../../src/ClerkTest.js"
 
-const alice = { id: "user_alice", emailAddress: ["alice@example.com"], firstName: "Alice", publicMetadata: { plan: "pro" } }
+const alice = {
+  id: "user_alice",
+  emailAddress: ["alice@example.com"],
+  firstName: "Alice",
+  publicMetadata: { plan: "pro" }
+}
 const bob = { id: "user_bob", emailAddress: ["bob@example.com"] }
 
 const fake = ClerkTest.layerWith({
   users: [alice, bob],
-  organizations: [{ id: "org_acme", name: "Acme", slug: "acme", members: [{ userId: "user_alice", role: "org:admin" }] }]
+  organizations: [{
+    id: "org_acme",
+    name: "Acme",
+    slug: "acme",
+    members: [{ userId: "user_alice", role: "org:admin" }]
+  }]
 })
 
 const T0 = Date.UTC(2031, 5, 15, 12)
@@ -68,9 +78,13 @@ describe("sessions", () => {
       const clerk = yield* ClerkBackend
       const session = yield* clerk.sessions.create({ userId: "user_alice", activeOrganizationId: "org_acme" })
       expect(session.lastActiveOrganizationId).toBe("org_acme")
-      const notMember = yield* Effect.flip(clerk.sessions.create({ userId: "user_bob", activeOrganizationId: "org_acme" }))
+      const notMember = yield* Effect.flip(
+        clerk.sessions.create({ userId: "user_bob", activeOrganizationId: "org_acme" })
+      )
       expect(notMember._tag).toBe("ClerkUnprocessable")
-      const noOrg = yield* Effect.flip(clerk.sessions.create({ userId: "user_alice", activeOrganizationId: "org_none" }))
+      const noOrg = yield* Effect.flip(
+        clerk.sessions.create({ userId: "user_alice", activeOrganizationId: "org_none" })
+      )
       expect(noOrg._tag).toBe("ClerkNotFound")
     }).pipe(Effect.provide(fake)))
 
@@ -223,7 +237,9 @@ describe("JWT templates", () => {
       const renamed = yield* Effect.flip(clerk.jwtTemplates.update({ templateId: two.id, name: "one", claims: {} }))
       expect(renamed._tag).toBe("ClerkUnprocessable")
       // Keeping its own name is not a clash.
-      expect((yield* clerk.jwtTemplates.update({ templateId: two.id, name: "two", claims: { a: 1 } })).claims).toEqual({ a: 1 })
+      expect((yield* clerk.jwtTemplates.update({ templateId: two.id, name: "two", claims: { a: 1 } })).claims).toEqual({
+        a: 1
+      })
     }).pipe(Effect.provide(fake)))
 
   it.effect("lifetime and clock skew outside Clerk's bounds are refused", () =>
@@ -309,7 +325,9 @@ describe("JWT templates", () => {
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
       const session = yield* clerk.sessions.create({ userId: "user_alice" })
-      const error = yield* Effect.flip(clerk.sessions.createTokenFromTemplate({ sessionId: session.id, templateName: "nope" }))
+      const error = yield* Effect.flip(
+        clerk.sessions.createTokenFromTemplate({ sessionId: session.id, templateName: "nope" })
+      )
       expect(error._tag).toBe("ClerkNotFound")
     }).pipe(Effect.provide(fake)))
 
@@ -339,16 +357,32 @@ describe("JWT templates", () => {
       const clerk = yield* ClerkBackend
       const { privateKey, publicKey } = Crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
       const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString()
-      yield* clerk.jwtTemplates.create({ name: "ec", claims: {}, customSigningKey: true, signingAlgorithm: "ES256", signingKey: pem })
+      yield* clerk.jwtTemplates.create({
+        name: "ec",
+        claims: {},
+        customSigningKey: true,
+        signingAlgorithm: "ES256",
+        signingKey: pem
+      })
       const session = yield* clerk.sessions.create({ userId: "user_alice" })
       const token = yield* clerk.sessions.createTokenFromTemplate({ sessionId: session.id, templateName: "ec" })
-      const { payload } = yield* Effect.promise(() => Jose.jwtVerify(token.jwt!, publicKey, { currentDate: new Date(0) }))
+      const { payload } = yield* Effect.promise(() =>
+        Jose.jwtVerify(token.jwt!, publicKey, { currentDate: new Date(0) })
+      )
       expect(payload.sub).toBe("user_alice")
       const wrongKind = yield* Effect.flip(
-        clerk.jwtTemplates.create({ name: "rsa", claims: {}, customSigningKey: true, signingAlgorithm: "RS256", signingKey: pem })
+        clerk.jwtTemplates.create({
+          name: "rsa",
+          claims: {},
+          customSigningKey: true,
+          signingAlgorithm: "RS256",
+          signingKey: pem
+        })
       )
       expect(wrongKind._tag).toBe("ClerkUnprocessable")
-      if (wrongKind._tag === "ClerkUnprocessable") expect(wrongKind.errors[0]!.meta).toEqual({ param_name: "signing_key" })
+      if (wrongKind._tag === "ClerkUnprocessable") {
+        expect(wrongKind.errors[0]!.meta).toEqual({ param_name: "signing_key" })
+      }
     }).pipe(Effect.provide(fake)))
 })
 
@@ -359,7 +393,12 @@ describe("sign-in tokens", () => {
       const clerk = yield* ClerkBackend
       const signInToken = yield* clerk.signInTokens.create({ userId: "user_alice", expiresInSeconds: 600 })
       expect(signInToken.id).toMatch(/^sit_/)
-      expect(signInToken).toMatchObject({ object: "sign_in_token", status: "pending", userId: "user_alice", createdAt: T0 })
+      expect(signInToken).toMatchObject({
+        object: "sign_in_token",
+        status: "pending",
+        userId: "user_alice",
+        createdAt: T0
+      })
       expect(signInToken.token!.length).toBeGreaterThan(20)
       expect(signInToken.url).toContain(signInToken.token!)
     }).pipe(Effect.provide(fake)))
@@ -388,7 +427,8 @@ describe("sign-in tokens", () => {
 
 describe("ClerkAuth against the fake", () => {
   const authenticated = Layer.provideMerge(Layer.orDie(ClerkAuth.layer()), Layer.orDie(fake))
-  const requestWith = (token: string) => new Request("http://app.test/", { headers: { authorization: `Bearer ${token}` } })
+  const requestWith = (token: string) =>
+    new Request("http://app.test/", { headers: { authorization: `Bearer ${token}` } })
 
   it.effect("a minted session token signs the user in", () =>
     Effect.gen(function*() {

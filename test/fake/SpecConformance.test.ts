@@ -27,7 +27,8 @@ import { recording, startPrism } from "../support/Prism.js"
 
 const specFile = specPath()
 const specPresent = fs.existsSync(specFile)
-const skipMessage = `Fake spec conformance skipped: no Backend API spec at ${specFile} (set CLERK_OPENAPI_SPEC to run it)`
+const skipMessage =
+  `Fake spec conformance skipped: no Backend API spec at ${specFile} (set CLERK_OPENAPI_SPEC to run it)`
 if (!specPresent) console.warn(skipMessage)
 
 // ---------------------------------------------------------------------------
@@ -110,7 +111,9 @@ const proxied = Layer.unwrapScoped(Effect.gen(function*() {
     (prism) => Effect.promise(() => prism.stop())
   )
   const exchanges: Array<Exchange> = []
-  return ClerkBackend.layerWith({ transformClient: recording(exchanges, (method, path) => Router.match(method, path)?.name) }).pipe(
+  return ClerkBackend.layerWith({
+    transformClient: recording(exchanges, (method, path) => Router.match(method, path)?.name)
+  }).pipe(
     Layer.provide(ClerkConfig.layer({
       secretKey: Redacted.make("sk_test_conformance"),
       apiUrl: prism.url,
@@ -127,7 +130,9 @@ const proxied = Layer.unwrapScoped(Effect.gen(function*() {
 const refused = <A>(effect: Effect.Effect<A, ClerkError>, tag: ClerkError["_tag"], code?: string) =>
   Effect.gen(function*() {
     const result = yield* Effect.either(effect)
-    if (Either.isRight(result)) return expect.fail(`expected ${tag}${code === undefined ? "" : ` ${code}`}, got a success`)
+    if (Either.isRight(result)) {
+      return expect.fail(`expected ${tag}${code === undefined ? "" : ` ${code}`}, got a success`)
+    }
     const error = result.left
     expect(error._tag, error.message).toBe(tag)
     if (code !== undefined) expect("errors" in error ? error.errors[0]?.code : undefined).toBe(code)
@@ -163,7 +168,9 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
       }
       console.log(
         `Fake through Prism proxy: ${exchanges.length} requests, ${operations.size} operations, statuses ` +
-          `${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ")}; sl-violations:\n` +
+          `${
+            [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ")
+          }; sl-violations:\n` +
           [...kinds].map(([kind, n]) => `  ${n}× ${kind}`).join("\n")
       )
     })).catch(() => undefined)
@@ -190,7 +197,11 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
       yield* clerk.users.list({ userId: ["-user_ada"], orderBy: "first_name" })
       expect((yield* clerk.users.count({ query: "example.com" })).totalCount).toBe(5)
       yield* clerk.users.update({ userId: linus.id, lastName: "Torvalds" })
-      yield* clerk.users.updateMetadata({ userId: linus.id, publicMetadata: { seats: 3 }, privateMetadata: { note: "x" } })
+      yield* clerk.users.updateMetadata({
+        userId: linus.id,
+        publicMetadata: { seats: 3 },
+        privateMetadata: { note: "x" }
+      })
       yield* clerk.users.replaceMetadata({ userId: linus.id, publicMetadata: { plan: "free" } })
       yield* clerk.users.ban({ userId: linus.id })
       yield* clerk.users.unban({ userId: linus.id })
@@ -198,12 +209,22 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
       yield* clerk.users.bulkUnban({ userIds: ["user_alan"] })
       yield* clerk.users.lock({ userId: linus.id })
       yield* clerk.users.unlock({ userId: linus.id })
-      expect(yield* clerk.users.verifyPassword({ userId: linus.id, password: "hunter2hunter2" })).toEqual({ verified: true })
-      yield* refused(clerk.users.verifyPassword({ userId: linus.id, password: "wrong-password" }), "ClerkUnprocessable", "form_password_incorrect")
+      expect(yield* clerk.users.verifyPassword({ userId: linus.id, password: "hunter2hunter2" })).toEqual({
+        verified: true
+      })
+      yield* refused(
+        clerk.users.verifyPassword({ userId: linus.id, password: "wrong-password" }),
+        "ClerkUnprocessable",
+        "form_password_incorrect"
+      )
       yield* clerk.users.setPasswordCompromised({ userId: linus.id })
       yield* clerk.users.unsetPasswordCompromised({ userId: linus.id })
       yield* clerk.users.removePassword({ userId: linus.id })
-      yield* refused(clerk.users.verifyPassword({ userId: linus.id, password: "hunter2hunter2" }), "ClerkBadRequest", "password_not_set")
+      yield* refused(
+        clerk.users.verifyPassword({ userId: linus.id, password: "hunter2hunter2" }),
+        "ClerkBadRequest",
+        "password_not_set"
+      )
       const png = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], { type: "image/png" })
       expect((yield* clerk.users.setProfileImage({ userId: linus.id, file: png })).hasImage).toBe(true)
       yield* clerk.users.deleteProfileImage({ userId: linus.id })
@@ -212,9 +233,21 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
 
       // Refusals: unknown user, taken email, taken external id (the fake's 409).
       yield* refused(clerk.users.get({ userId: "user_missing" }), "ClerkNotFound", "resource_not_found")
-      yield* refused(clerk.users.update({ userId: "user_missing", firstName: "X" }), "ClerkNotFound", "resource_not_found")
-      yield* refused(clerk.users.create({ emailAddress: ["ada@example.com"] }), "ClerkUnprocessable", "form_identifier_exists")
-      yield* refused(clerk.users.update({ userId: linus.id, externalId: "ext-grace" }), "ClerkConflict", "form_identifier_exists")
+      yield* refused(
+        clerk.users.update({ userId: "user_missing", firstName: "X" }),
+        "ClerkNotFound",
+        "resource_not_found"
+      )
+      yield* refused(
+        clerk.users.create({ emailAddress: ["ada@example.com"] }),
+        "ClerkUnprocessable",
+        "form_identifier_exists"
+      )
+      yield* refused(
+        clerk.users.update({ userId: linus.id, externalId: "ext-grace" }),
+        "ClerkConflict",
+        "form_identifier_exists"
+      )
 
       const temporary = yield* clerk.users.create({ username: "temporary" })
       yield* clerk.users.delete({ userId: temporary.id })
@@ -225,9 +258,16 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
     run(Effect.gen(function*() {
       const clerk = yield* ClerkBackend
       const user = yield* clerk.users.create({ emailAddress: ["edsger@example.com"], username: "edsger" })
-      const added = yield* clerk.emailAddresses.create({ userId: user.id, emailAddress: "edsger@tue.example", verified: true })
+      const added = yield* clerk.emailAddresses.create({
+        userId: user.id,
+        emailAddress: "edsger@tue.example",
+        verified: true
+      })
       // Never verified: its `verification` is null (see the exceptions).
-      const unverified = yield* clerk.emailAddresses.create({ userId: user.id, emailAddress: "edsger@unverified.example" })
+      const unverified = yield* clerk.emailAddresses.create({
+        userId: user.id,
+        emailAddress: "edsger@unverified.example"
+      })
       expect((yield* clerk.emailAddresses.get({ emailAddressId: added.id! })).emailAddress).toBe("edsger@tue.example")
       yield* clerk.emailAddresses.update({ emailAddressId: added.id!, verified: true })
       // The primary address cannot go while another exists (the fake's 409).
@@ -239,14 +279,25 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
       yield* clerk.emailAddresses.delete({ emailAddressId: added.id! })
       yield* clerk.emailAddresses.delete({ emailAddressId: unverified.id! })
       yield* refused(clerk.emailAddresses.get({ emailAddressId: added.id! }), "ClerkNotFound", "resource_not_found")
-      yield* refused(clerk.emailAddresses.create({ userId: user.id, emailAddress: "ada@example.com" }), "ClerkUnprocessable", "form_identifier_exists")
-      yield* refused(clerk.emailAddresses.create({ userId: "user_missing", emailAddress: "x@example.com" }), "ClerkNotFound")
+      yield* refused(
+        clerk.emailAddresses.create({ userId: user.id, emailAddress: "ada@example.com" }),
+        "ClerkUnprocessable",
+        "form_identifier_exists"
+      )
+      yield* refused(
+        clerk.emailAddresses.create({ userId: "user_missing", emailAddress: "x@example.com" }),
+        "ClerkNotFound"
+      )
       yield* clerk.emailAddresses.replaceForUser({ userId: "user_alan", emailAddress: "alan@turing.example" })
 
       const phone = yield* clerk.phoneNumbers.create({ userId: user.id, phoneNumber: "+15555550150" })
       yield* clerk.phoneNumbers.get({ phoneNumberId: phone.id! })
       yield* clerk.phoneNumbers.update({ phoneNumberId: phone.id!, verified: true, primary: true })
-      yield* refused(clerk.phoneNumbers.create({ userId: user.id, phoneNumber: "+15555550100" }), "ClerkUnprocessable", "form_identifier_exists")
+      yield* refused(
+        clerk.phoneNumbers.create({ userId: user.id, phoneNumber: "+15555550100" }),
+        "ClerkUnprocessable",
+        "form_identifier_exists"
+      )
       yield* clerk.phoneNumbers.replaceForUser({ userId: "user_grace", phoneNumber: "+15555550160" })
       yield* clerk.phoneNumbers.delete({ phoneNumberId: phone.id! })
       yield* refused(clerk.phoneNumbers.get({ phoneNumberId: phone.id! }), "ClerkNotFound", "resource_not_found")
@@ -257,32 +308,54 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
       const clerk = yield* ClerkBackend
       const society = yield* clerk.organizations.create({ name: "Analytical Society", createdBy: "user_ada" })
       yield* clerk.organizations.get({ organizationId: society.id })
-      expect((yield* clerk.organizations.get({ organizationId: "engines", includeMembersCount: true })).id).toBe("org_engines")
+      expect((yield* clerk.organizations.get({ organizationId: "engines", includeMembersCount: true })).id).toBe(
+        "org_engines"
+      )
       yield* clerk.organizations.list({ limit: 1, offset: 1, orderBy: "-created_at", includeMembersCount: true })
       yield* clerk.organizations.list({ query: "engines", orderBy: "name" })
       yield* clerk.organizations.update({ organizationId: society.id, name: "Analytical Society of Cambridge" })
       yield* clerk.organizations.mergeMetadata({ organizationId: society.id, publicMetadata: { founded: 1812 } })
       yield* clerk.organizations.replaceMetadata({ organizationId: society.id, privateMetadata: { secret: true } })
-      yield* refused(clerk.organizations.create({ name: "Other", slug: "engines" }), "ClerkUnprocessable", "form_identifier_exists")
+      yield* refused(
+        clerk.organizations.create({ name: "Other", slug: "engines" }),
+        "ClerkUnprocessable",
+        "form_identifier_exists"
+      )
       yield* refused(clerk.organizations.get({ organizationId: "org_missing" }), "ClerkNotFound", "resource_not_found")
       yield* refused(clerk.organizations.update({ organizationId: "org_missing", name: "X" }), "ClerkNotFound")
 
-      yield* clerk.organizationMemberships.create({ organizationId: society.id, userId: "user_grace", role: "org:member" })
+      yield* clerk.organizationMemberships.create({
+        organizationId: society.id,
+        userId: "user_grace",
+        role: "org:member"
+      })
       yield* refused(
         clerk.organizationMemberships.create({ organizationId: society.id, userId: "user_grace", role: "org:member" }),
         "ClerkBadRequest",
         "already_a_member_in_organization"
       )
-      yield* clerk.organizationMemberships.list({ organizationId: "org_engines", orderBy: "-created_at", limit: 5, offset: 0 })
+      yield* clerk.organizationMemberships.list({
+        organizationId: "org_engines",
+        orderBy: "-created_at",
+        limit: 5,
+        offset: 0
+      })
       yield* clerk.organizationMemberships.list({ organizationId: society.id, query: "grace", role: ["org:member"] })
-      yield* clerk.organizationMemberships.update({ organizationId: society.id, userId: "user_grace", role: "org:admin" })
+      yield* clerk.organizationMemberships.update({
+        organizationId: society.id,
+        userId: "user_grace",
+        role: "org:admin"
+      })
       yield* clerk.organizationMemberships.updateMetadata({
         organizationId: society.id,
         userId: "user_grace",
         publicMetadata: { title: "Rear Admiral" }
       })
       yield* clerk.organizationMemberships.delete({ organizationId: society.id, userId: "user_grace" })
-      yield* refused(clerk.organizationMemberships.delete({ organizationId: society.id, userId: "user_grace" }), "ClerkNotFound")
+      yield* refused(
+        clerk.organizationMemberships.delete({ organizationId: society.id, userId: "user_grace" }),
+        "ClerkNotFound"
+      )
       yield* clerk.organizations.delete({ organizationId: society.id })
       yield* refused(clerk.organizations.delete({ organizationId: society.id }), "ClerkNotFound")
     })))
@@ -298,27 +371,69 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
       })
       yield* clerk.organizationInvitations.bulkCreate({
         organizationId: "org_engines",
-        invitations: [{ emailAddress: "babbage@example.com", role: "org:member" }, { emailAddress: "lady@example.com", role: "org:admin" }]
+        invitations: [{ emailAddress: "babbage@example.com", role: "org:member" }, {
+          emailAddress: "lady@example.com",
+          role: "org:admin"
+        }]
       })
       yield* refused(
-        clerk.organizationInvitations.create({ organizationId: "org_engines", emailAddress: "charles@example.com", role: "org:member" }),
+        clerk.organizationInvitations.create({
+          organizationId: "org_engines",
+          emailAddress: "charles@example.com",
+          role: "org:member"
+        }),
         "ClerkUnprocessable",
         "duplicate_record"
       )
-      yield* clerk.organizationInvitations.list({ organizationId: "org_engines", status: "pending", orderBy: "-created_at", limit: 2 })
+      yield* clerk.organizationInvitations.list({
+        organizationId: "org_engines",
+        status: "pending",
+        orderBy: "-created_at",
+        limit: 2
+      })
       yield* clerk.organizationInvitations.listPending({ organizationId: "org_engines", limit: 1, offset: 1 })
       yield* clerk.organizationInvitations.get({ organizationId: "org_engines", invitationId: invitation.id })
-      yield* refused(clerk.organizationInvitations.get({ organizationId: "org_engines", invitationId: "orginv_missing" }), "ClerkNotFound")
+      yield* refused(
+        clerk.organizationInvitations.get({ organizationId: "org_engines", invitationId: "orginv_missing" }),
+        "ClerkNotFound"
+      )
       yield* clerk.users.getOrganizationInvitations({ userId: "user_charles", status: "pending", limit: 5 })
       yield* refused(clerk.users.getOrganizationInvitations({ userId: "user_missing" }), "ClerkNotFound")
-      yield* clerk.organizationInvitations.revoke({ organizationId: "org_engines", invitationId: invitation.id, requestingUserId: "user_ada" })
-      yield* refused(clerk.organizationInvitations.revoke({ organizationId: "org_engines", invitationId: invitation.id }), "ClerkBadRequest")
-      yield* clerk.organizationInvitations.getAll({ status: "revoked", query: "charles", orderBy: "-created_at", limit: 10 })
+      yield* clerk.organizationInvitations.revoke({
+        organizationId: "org_engines",
+        invitationId: invitation.id,
+        requestingUserId: "user_ada"
+      })
+      yield* refused(
+        clerk.organizationInvitations.revoke({ organizationId: "org_engines", invitationId: invitation.id }),
+        "ClerkBadRequest"
+      )
+      yield* clerk.organizationInvitations.getAll({
+        status: "revoked",
+        query: "charles",
+        orderBy: "-created_at",
+        limit: 10
+      })
 
-      const invited = yield* clerk.invitations.create({ emailAddress: "newcomer@example.com", publicMetadata: { source: "test" } })
-      yield* clerk.invitations.bulkCreate({ invitations: [{ emailAddress: "first@example.com" }, { emailAddress: "second@example.com", expiresInDays: 7 }] })
-      yield* refused(clerk.invitations.create({ emailAddress: "ada@example.com" }), "ClerkUnprocessable", "form_identifier_exists")
-      yield* clerk.invitations.list({ status: "pending", query: "example", orderBy: "-created_at", limit: 2, offset: 1 })
+      const invited = yield* clerk.invitations.create({
+        emailAddress: "newcomer@example.com",
+        publicMetadata: { source: "test" }
+      })
+      yield* clerk.invitations.bulkCreate({
+        invitations: [{ emailAddress: "first@example.com" }, { emailAddress: "second@example.com", expiresInDays: 7 }]
+      })
+      yield* refused(
+        clerk.invitations.create({ emailAddress: "ada@example.com" }),
+        "ClerkUnprocessable",
+        "form_identifier_exists"
+      )
+      yield* clerk.invitations.list({
+        status: "pending",
+        query: "example",
+        orderBy: "-created_at",
+        limit: 2,
+        offset: 1
+      })
       yield* clerk.invitations.revoke({ invitationId: invited.id })
       yield* refused(clerk.invitations.revoke({ invitationId: invited.id }), "ClerkBadRequest")
       yield* refused(clerk.invitations.revoke({ invitationId: "inv_missing" }), "ClerkNotFound")
@@ -338,12 +453,19 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
         lifetime: 300
       })
       const scratch = yield* clerk.jwtTemplates.create({ name: "scratch", claims: {} })
-      yield* refused(clerk.jwtTemplates.create({ name: "backend", claims: {} }), "ClerkUnprocessable", "form_identifier_exists")
+      yield* refused(
+        clerk.jwtTemplates.create({ name: "backend", claims: {} }),
+        "ClerkUnprocessable",
+        "form_identifier_exists"
+      )
       yield* clerk.jwtTemplates.list({ limit: 1, offset: 1 })
       yield* clerk.jwtTemplates.get({ templateId: template.id })
       yield* clerk.jwtTemplates.update({ templateId: template.id, name: "backend", claims: { role: "admin" } })
       yield* clerk.sessions.createTokenFromTemplate({ sessionId: session.id, templateName: "backend" })
-      yield* refused(clerk.sessions.createTokenFromTemplate({ sessionId: session.id, templateName: "nope" }), "ClerkNotFound")
+      yield* refused(
+        clerk.sessions.createTokenFromTemplate({ sessionId: session.id, templateName: "nope" }),
+        "ClerkNotFound"
+      )
       yield* clerk.jwtTemplates.delete({ templateId: scratch.id })
       yield* refused(clerk.jwtTemplates.get({ templateId: scratch.id }), "ClerkNotFound", "resource_not_found")
 
@@ -380,7 +502,9 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
           Effect.succeed(ClerkTest.reply(404, { errors: [{ code: "resource_not_found", message: "not found" }] })))
         const clerk = yield* ClerkBackend
         expect((yield* Effect.flip(clerk.domains.delete({ domainId: "dmn_missing" })))._tag).toBe("ClerkNotFound")
-        const exchange = (yield* Exchanges).filter((e) => e.operation === "domains.delete").pop()
+        const exchange = (yield* Exchanges).filter((e) =>
+          e.operation === "domains.delete"
+        ).pop()
         expect(exchange?.violations.map((v) => `${v.location.join(".")}: ${v.message}`)).toContainEqual(
           expect.stringMatching(/^response\.body\.errors\.0: .*long_message/)
         )
@@ -430,7 +554,9 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
             expect(
               exchanges.some((exchange) =>
                 exchange.operation === operation &&
-                exchange.violations.some((v) => v.location.join(".") === exception.location && exception.message.test(v.message))
+                exchange.violations.some((v) =>
+                  v.location.join(".") === exception.location && exception.message.test(v.message)
+                )
               ),
               `${operation} ${exception.location}: listed, but no longer reported`
             ).toBe(true)

@@ -49,7 +49,10 @@ describe("ClerkTest users", () => {
         expect(user.object).toBe("user")
         expect(user.createdAt).toBe(1_700_000_000_000)
         expect(user.updatedAt).toBe(1_700_000_000_000)
-        expect(user.emailAddresses.map((email) => email.emailAddress)).toEqual(["ada@example.com", "ada@work.example.com"])
+        expect(user.emailAddresses.map((email) => email.emailAddress)).toEqual([
+          "ada@example.com",
+          "ada@work.example.com"
+        ])
         const [primary] = user.emailAddresses
         expect(primary?.id).toMatch(/^idn_/)
         expect(primary?.object).toBe("email_address")
@@ -116,7 +119,12 @@ describe("ClerkTest users", () => {
         ] as const
         for (const [params, param] of attempts) {
           const error = yield* Effect.flip(clerk.users.create(params))
-          expect(described(error)).toEqual({ tag: "ClerkUnprocessable", status: 422, code: "form_identifier_exists", param })
+          expect(described(error)).toEqual({
+            tag: "ClerkUnprocessable",
+            status: 422,
+            code: "form_identifier_exists",
+            param
+          })
         }
         expect((yield* clerk.users.count()).totalCount).toBe(1)
       }).pipe(Effect.provide(ClerkTest.layer)))
@@ -241,7 +249,9 @@ describe("ClerkTest users", () => {
         const clerk = yield* ClerkBackend
         const [a, b, c, d] = yield* createPeople(["A", "B", "C", "D"])
         expect(ids(yield* clerk.users.list({ startingAfter: c!.id }))).toEqual(ids([b!, a!]))
-        expect(ids(yield* clerk.users.list({ startingAfter: b!.id, orderBy: "+created_at", limit: 1 }))).toEqual([c!.id])
+        expect(ids(yield* clerk.users.list({ startingAfter: b!.id, orderBy: "+created_at", limit: 1 }))).toEqual([
+          c!.id
+        ])
         // A cursor on a deleted user still marks a place in the list.
         yield* clerk.users.delete({ userId: c!.id })
         expect(ids(yield* clerk.users.list({ startingAfter: c!.id }))).toEqual(ids([b!, a!]))
@@ -264,10 +274,16 @@ describe("ClerkTest users", () => {
           username: "ada",
           externalId: "ext-ada"
         })
-        const grace = yield* clerk.users.create({ emailAddress: ["grace@example.com"], username: "grace", externalId: "ext-grace" })
+        const grace = yield* clerk.users.create({
+          emailAddress: ["grace@example.com"],
+          username: "grace",
+          externalId: "ext-grace"
+        })
         const alan = yield* clerk.users.create({ username: "alan" })
 
-        expect(ids(yield* clerk.users.list({ emailAddress: ["ADA@example.com", "nobody@example.com"] }))).toEqual([ada.id])
+        expect(ids(yield* clerk.users.list({ emailAddress: ["ADA@example.com", "nobody@example.com"] }))).toEqual([
+          ada.id
+        ])
         expect(ids(yield* clerk.users.list({ phoneNumber: ["+15555550100"] }))).toEqual([ada.id])
         expect(ids(yield* clerk.users.list({ username: ["Grace", "alan"] }))).toEqual([alan.id, grace.id])
         expect(ids(yield* clerk.users.list({ externalId: ["ext-grace"] }))).toEqual([grace.id])
@@ -298,7 +314,11 @@ describe("ClerkTest users", () => {
           { id: "user_alan", username: "alan" }
         ],
         organizations: [
-          { id: "org_acme", name: "Acme", members: [{ userId: "user_ada", role: "org:admin" }, { userId: "user_grace" }] },
+          {
+            id: "org_acme",
+            name: "Acme",
+            members: [{ userId: "user_ada", role: "org:admin" }, { userId: "user_grace" }]
+          },
           { id: "org_globex", name: "Globex", members: [{ userId: "user_alan" }] }
         ]
       }))))
@@ -313,7 +333,11 @@ describe("ClerkTest users", () => {
           phoneNumber: ["+15555550100"],
           username: "countess"
         })
-        const grace = yield* clerk.users.create({ firstName: "Grace", lastName: "Hopper", emailAddress: ["grace@navy.example"] })
+        const grace = yield* clerk.users.create({
+          firstName: "Grace",
+          lastName: "Hopper",
+          emailAddress: ["grace@navy.example"]
+        })
 
         expect(ids(yield* clerk.users.list({ query: "LOVE" }))).toEqual([ada.id])
         expect(ids(yield* clerk.users.list({ query: "ada lovelace" }))).toEqual([ada.id])
@@ -339,7 +363,10 @@ describe("ClerkTest users", () => {
         expect(ids(yield* clerk.users.list({ banned: true }))).toEqual([middle.id])
         expect(ids(yield* clerk.users.list({ banned: false }))).toEqual([late.id, early.id])
         expect(ids(yield* clerk.users.list({ createdAtAfter: 1_000 }))).toEqual([late.id, middle.id])
-        expect(ids(yield* clerk.users.list({ createdAtBefore: 3_000, createdAtAfter: 500 }))).toEqual([middle.id, early.id])
+        expect(ids(yield* clerk.users.list({ createdAtBefore: 3_000, createdAtAfter: 500 }))).toEqual([
+          middle.id,
+          early.id
+        ])
         expect(yield* clerk.users.list({ lastSignInAtAfter: 0 })).toEqual([])
 
         expect(yield* clerk.users.count()).toEqual({ object: "total_count", totalCount: 3 })
@@ -362,7 +389,12 @@ describe("ClerkTest users", () => {
           username: "countess",
           externalId: "new"
         })
-        expect(updated).toMatchObject({ firstName: "Augusta", lastName: "King", username: "countess", externalId: "new" })
+        expect(updated).toMatchObject({
+          firstName: "Augusta",
+          lastName: "King",
+          username: "countess",
+          externalId: "new"
+        })
         expect(updated.updatedAt).toBe(user.updatedAt + 5_000)
         expect(updated.createdAt).toBe(user.createdAt)
         expect(yield* clerk.users.get({ userId: user.id })).toEqual(updated)
@@ -379,7 +411,12 @@ describe("ClerkTest users", () => {
         const user = yield* clerk.users.create({ username: "mine", externalId: "ext-mine" })
 
         const username = yield* Effect.flip(clerk.users.update({ userId: user.id, username: "TAKEN" }))
-        expect(described(username)).toEqual({ tag: "ClerkUnprocessable", status: 422, code: "form_identifier_exists", param: "username" })
+        expect(described(username)).toEqual({
+          tag: "ClerkUnprocessable",
+          status: 422,
+          code: "form_identifier_exists",
+          param: "username"
+        })
         const externalId = yield* Effect.flip(clerk.users.update({ userId: user.id, externalId: "ext-taken" }))
         expect(described(externalId)).toMatchObject({ tag: "ClerkConflict", status: 409, param: "external_id" })
 
@@ -393,7 +430,10 @@ describe("ClerkTest users", () => {
     it.effect("sets a primary email address or phone number only among the user's verified ones", () =>
       Effect.gen(function*() {
         const clerk = yield* ClerkBackend
-        const user = yield* clerk.users.create({ emailAddress: ["a@example.com", "b@example.com"], phoneNumber: ["+15555550100"] })
+        const user = yield* clerk.users.create({
+          emailAddress: ["a@example.com", "b@example.com"],
+          phoneNumber: ["+15555550100"]
+        })
         const other = yield* clerk.users.create({ emailAddress: ["other@example.com"] })
         const second = user.emailAddresses[1]!
 
@@ -403,12 +443,22 @@ describe("ClerkTest users", () => {
         const foreign = yield* Effect.flip(
           clerk.users.update({ userId: user.id, primaryEmailAddressId: other.primaryEmailAddressId! })
         )
-        expect(described(foreign)).toMatchObject({ code: "form_param_format_invalid", param: "primary_email_address_id" })
-        const foreignPhone = yield* Effect.flip(clerk.users.update({ userId: user.id, primaryPhoneNumberId: "idn_nope" }))
-        expect(described(foreignPhone)).toMatchObject({ code: "form_param_format_invalid", param: "primary_phone_number_id" })
+        expect(described(foreign)).toMatchObject({
+          code: "form_param_format_invalid",
+          param: "primary_email_address_id"
+        })
+        const foreignPhone = yield* Effect.flip(
+          clerk.users.update({ userId: user.id, primaryPhoneNumberId: "idn_nope" })
+        )
+        expect(described(foreignPhone)).toMatchObject({
+          code: "form_param_format_invalid",
+          param: "primary_phone_number_id"
+        })
 
         const unverified = yield* clerk.emailAddresses.create({ userId: user.id, emailAddress: "c@example.com" })
-        const refused = yield* Effect.flip(clerk.users.update({ userId: user.id, primaryEmailAddressId: unverified.id! }))
+        const refused = yield* Effect.flip(
+          clerk.users.update({ userId: user.id, primaryEmailAddressId: unverified.id! })
+        )
         expect(described(refused).param).toBe("primary_email_address_id")
       }).pipe(Effect.provide(ClerkTest.layer)))
 
@@ -421,13 +471,17 @@ describe("ClerkTest users", () => {
 
         const updated = yield* clerk.users.update({ userId: user.id, password: "hunter2hunter2" })
         expect(updated.passwordEnabled).toBe(true)
-        expect(yield* clerk.users.verifyPassword({ userId: user.id, password: "hunter2hunter2" })).toEqual({ verified: true })
+        expect(yield* clerk.users.verifyPassword({ userId: user.id, password: "hunter2hunter2" })).toEqual({
+          verified: true
+        })
         const wrong = yield* Effect.flip(clerk.users.verifyPassword({ userId: user.id, password: "hunter3hunter3" }))
         expect(described(wrong)).toMatchObject({ tag: "ClerkUnprocessable", status: 422 })
 
         const removed = yield* clerk.users.removePassword({ userId: user.id })
         expect(removed.passwordEnabled).toBe(false)
-        const afterRemoval = yield* Effect.flip(clerk.users.verifyPassword({ userId: user.id, password: "hunter2hunter2" }))
+        const afterRemoval = yield* Effect.flip(
+          clerk.users.verifyPassword({ userId: user.id, password: "hunter2hunter2" })
+        )
         expect(described(afterRemoval).tag).toBe("ClerkBadRequest")
       }).pipe(Effect.provide(ClerkTest.layer)))
   })
@@ -443,7 +497,11 @@ describe("ClerkTest users", () => {
         })
         const merged = yield* clerk.users.updateMetadata({
           userId: user.id,
-          publicMetadata: { settings: { beta: null, nested: { b: 3, c: 4 } }, tags: ["y"], extra: { keep: 1, drop: null } },
+          publicMetadata: {
+            settings: { beta: null, nested: { b: 3, c: 4 } },
+            tags: ["y"],
+            extra: { keep: 1, drop: null }
+          },
           privateMetadata: { legacy: null }
         })
         expect(merged.publicMetadata).toEqual({
@@ -465,7 +523,10 @@ describe("ClerkTest users", () => {
           publicMetadata: { plan: "pro", settings: { theme: "dark" } },
           unsafeMetadata: { draft: true }
         })
-        const replaced = yield* clerk.users.replaceMetadata({ userId: user.id, publicMetadata: { settings: { font: "serif" } } })
+        const replaced = yield* clerk.users.replaceMetadata({
+          userId: user.id,
+          publicMetadata: { settings: { font: "serif" } }
+        })
         expect(replaced.publicMetadata).toEqual({ settings: { font: "serif" } })
         expect(replaced.unsafeMetadata).toEqual({ draft: true })
         const missing = yield* Effect.flip(clerk.users.updateMetadata({ userId: "user_missing", publicMetadata: {} }))
@@ -515,7 +576,9 @@ describe("ClerkTest users", () => {
         expect(described(yield* Effect.flip(clerk.users.get({ userId: user.id }))).tag).toBe("ClerkNotFound")
         expect(described(yield* Effect.flip(clerk.users.delete({ userId: user.id }))).tag).toBe("ClerkNotFound")
         expect(ids(yield* clerk.users.list())).toEqual([other.id])
-        expect(described(yield* Effect.flip(clerk.emailAddresses.get({ emailAddressId: user.primaryEmailAddressId! }))).tag)
+        expect(
+          described(yield* Effect.flip(clerk.emailAddresses.get({ emailAddressId: user.primaryEmailAddressId! }))).tag
+        )
           .toBe("ClerkNotFound")
         const again = yield* clerk.users.create({ emailAddress: ["ada@example.com"], username: "ada" })
         expect(again.id).not.toBe(user.id)
@@ -548,7 +611,11 @@ describe("ClerkTest users", () => {
         expect(primary.verification).toMatchObject({ status: "verified", strategy: "admin" })
 
         const after = yield* clerk.users.get({ userId: user.id })
-        expect(after.emailAddresses.map((email) => email.emailAddress)).toEqual(["a@example.com", "b@example.com", "c@example.com"])
+        expect(after.emailAddresses.map((email) => email.emailAddress)).toEqual([
+          "a@example.com",
+          "b@example.com",
+          "c@example.com"
+        ])
         expect(after.primaryEmailAddressId).toBe(primary.id)
         expect(yield* clerk.emailAddresses.get({ emailAddressId: added.id! })).toEqual(added)
       }).pipe(Effect.provide(ClerkTest.layer)))
@@ -557,7 +624,11 @@ describe("ClerkTest users", () => {
       Effect.gen(function*() {
         const clerk = yield* ClerkBackend
         const user = yield* clerk.users.create({ username: "ada" })
-        const first = yield* clerk.emailAddresses.create({ userId: user.id, emailAddress: "ada@example.com", verified: true })
+        const first = yield* clerk.emailAddresses.create({
+          userId: user.id,
+          emailAddress: "ada@example.com",
+          verified: true
+        })
         expect((yield* clerk.users.get({ userId: user.id })).primaryEmailAddressId).toBe(first.id)
       }).pipe(Effect.provide(ClerkTest.layer)))
 
@@ -565,9 +636,13 @@ describe("ClerkTest users", () => {
       Effect.gen(function*() {
         const clerk = yield* ClerkBackend
         const user = yield* clerk.users.create({ emailAddress: ["a@example.com"] })
-        const unknownUser = yield* Effect.flip(clerk.emailAddresses.create({ userId: "user_missing", emailAddress: "z@example.com" }))
+        const unknownUser = yield* Effect.flip(
+          clerk.emailAddresses.create({ userId: "user_missing", emailAddress: "z@example.com" })
+        )
         expect(described(unknownUser).tag).toBe("ClerkNotFound")
-        const taken = yield* Effect.flip(clerk.emailAddresses.create({ userId: user.id, emailAddress: "A@EXAMPLE.COM" }))
+        const taken = yield* Effect.flip(
+          clerk.emailAddresses.create({ userId: user.id, emailAddress: "A@EXAMPLE.COM" })
+        )
         expect(described(taken)).toMatchObject({ code: "form_identifier_exists", param: "email_address" })
         const attempts: ReadonlyArray<Effect.Effect<unknown, unknown>> = [
           clerk.emailAddresses.get({ emailAddressId: "idn_missing" }),
@@ -575,7 +650,10 @@ describe("ClerkTest users", () => {
           clerk.emailAddresses.delete({ emailAddressId: "idn_missing" })
         ]
         for (const attempt of attempts) {
-          expect(described(yield* Effect.flip(attempt))).toMatchObject({ tag: "ClerkNotFound", code: "resource_not_found" })
+          expect(described(yield* Effect.flip(attempt))).toMatchObject({
+            tag: "ClerkNotFound",
+            code: "resource_not_found"
+          })
         }
       }).pipe(Effect.provide(ClerkTest.layer)))
 
@@ -585,7 +663,11 @@ describe("ClerkTest users", () => {
         const user = yield* clerk.users.create({ emailAddress: ["a@example.com"] })
         const added = yield* clerk.emailAddresses.create({ userId: user.id, emailAddress: "b@example.com" })
         yield* TestClock.adjust(1_000)
-        const verified = yield* clerk.emailAddresses.update({ emailAddressId: added.id!, verified: true, primary: true })
+        const verified = yield* clerk.emailAddresses.update({
+          emailAddressId: added.id!,
+          verified: true,
+          primary: true
+        })
         expect(verified.verification).toMatchObject({ status: "verified" })
         expect(verified.updatedAt).toBe(added.updatedAt + 1_000)
         const after = yield* clerk.users.get({ userId: user.id })
@@ -600,7 +682,10 @@ describe("ClerkTest users", () => {
         const [primary, secondary] = user.emailAddresses
 
         const refused = yield* Effect.flip(clerk.emailAddresses.delete({ emailAddressId: primary!.id! }))
-        expect(described(refused)).toMatchObject({ tag: "ClerkConflict", code: "primary_identification_deletion_forbidden" })
+        expect(described(refused)).toMatchObject({
+          tag: "ClerkConflict",
+          code: "primary_identification_deletion_forbidden"
+        })
 
         expect(yield* clerk.emailAddresses.delete({ emailAddressId: secondary!.id! }))
           .toEqual({ object: "email_address", id: secondary!.id, deleted: true })
@@ -627,7 +712,9 @@ describe("ClerkTest users", () => {
         const after = yield* clerk.users.get({ userId: user.id })
         expect(after.emailAddresses).toEqual([replaced])
         expect(after.primaryEmailAddressId).toBe(replaced.id)
-        const taken = yield* Effect.flip(clerk.emailAddresses.replaceForUser({ userId: user.id, emailAddress: "taken@example.com" }))
+        const taken = yield* Effect.flip(
+          clerk.emailAddresses.replaceForUser({ userId: user.id, emailAddress: "taken@example.com" })
+        )
         expect(described(taken)).toMatchObject({ code: "form_identifier_exists", param: "email_address" })
       }).pipe(Effect.provide(ClerkTest.layer)))
   })
@@ -647,11 +734,16 @@ describe("ClerkTest users", () => {
         expect((yield* clerk.users.get({ userId: user.id })).primaryPhoneNumberId).toBe(added.id)
 
         const refused = yield* Effect.flip(clerk.phoneNumbers.delete({ phoneNumberId: added.id! }))
-        expect(described(refused)).toMatchObject({ tag: "ClerkBadRequest", code: "primary_identification_deletion_forbidden" })
+        expect(described(refused)).toMatchObject({
+          tag: "ClerkBadRequest",
+          code: "primary_identification_deletion_forbidden"
+        })
         const first = user.phoneNumbers[0]!
         expect(yield* clerk.phoneNumbers.delete({ phoneNumberId: first.id! }))
           .toEqual({ object: "phone_number", id: first.id, deleted: true })
-        expect(described(yield* Effect.flip(clerk.phoneNumbers.get({ phoneNumberId: first.id! }))).tag).toBe("ClerkNotFound")
+        expect(described(yield* Effect.flip(clerk.phoneNumbers.get({ phoneNumberId: first.id! }))).tag).toBe(
+          "ClerkNotFound"
+        )
         expect((yield* clerk.users.get({ userId: user.id })).phoneNumbers).toEqual([updated])
       }).pipe(Effect.provide(ClerkTest.layer)))
 
@@ -659,9 +751,13 @@ describe("ClerkTest users", () => {
       Effect.gen(function*() {
         const clerk = yield* ClerkBackend
         const user = yield* clerk.users.create({ phoneNumber: ["+15555550100"] })
-        const unknownUser = yield* Effect.flip(clerk.phoneNumbers.create({ userId: "user_missing", phoneNumber: "+15555550199" }))
+        const unknownUser = yield* Effect.flip(
+          clerk.phoneNumbers.create({ userId: "user_missing", phoneNumber: "+15555550199" })
+        )
         expect(described(unknownUser).tag).toBe("ClerkNotFound")
-        const taken = yield* Effect.flip(clerk.phoneNumbers.create({ userId: user.id, phoneNumber: "+1 (555) 555-0100" }))
+        const taken = yield* Effect.flip(
+          clerk.phoneNumbers.create({ userId: user.id, phoneNumber: "+1 (555) 555-0100" })
+        )
         expect(described(taken)).toMatchObject({ code: "form_identifier_exists", param: "phone_number" })
 
         const mfa = yield* clerk.phoneNumbers.create({

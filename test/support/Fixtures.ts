@@ -45,7 +45,9 @@ export const wireUser = (overrides: Partial<Record<keyof Schemas.User.Encoded | 
 })
 
 /** A valid `Organization` as Clerk sends it, with the given fields replaced. */
-export const wireOrganization = (overrides: Partial<Record<keyof Schemas.Organization.Encoded | (string & {}), unknown>> = {}) => ({
+export const wireOrganization = (
+  overrides: Partial<Record<keyof Schemas.Organization.Encoded | (string & {}), unknown>> = {}
+) => ({
   object: "organization",
   id: "org_1",
   name: "Acme",

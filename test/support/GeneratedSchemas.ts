@@ -1,8 +1,8 @@
 /** Every schema const the generated modules export, found by importing them (and by reading their source). */
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import * as Schema from "effect/Schema"
 
 const generatedDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/generated")
 /** Modules that hold operations wiring or facts, not schemas. */

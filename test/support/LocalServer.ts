@@ -19,7 +19,11 @@ export const localServer = (handler: Handler) =>
         request.on("end", () => {
           const url = new URL(request.url ?? "/", "http://127.0.0.1")
           const answer = handler(request, url, Buffer.concat(chunks).toString("utf8"))
-          const body = answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body)
+          const body = answer.body === undefined
+            ? ""
+            : typeof answer.body === "string"
+            ? answer.body
+            : JSON.stringify(answer.body)
           response.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers })
           response.end(body)
         })

@@ -4,8 +4,8 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -22,7 +22,9 @@ export interface Sent {
   readonly body: string | FormData | undefined
 }
 
-export type Reply = Response | ((sent: Sent, index: number) => Response | Promise<Response> | Effect.Effect<Response, unknown>)
+export type Reply =
+  | Response
+  | ((sent: Sent, index: number) => Response | Promise<Response> | Effect.Effect<Response, unknown>)
 
 /** A JSON response. */
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -62,7 +64,10 @@ export const mockHttp = (reply: Reply) => {
       })
       const response = Effect.isEffect(produced)
         ? yield* (produced as Effect.Effect<Response, any>)
-        : yield* Effect.tryPromise({ try: () => Promise.resolve(produced as Response | Promise<Response>), catch: transport })
+        : yield* Effect.tryPromise({
+          try: () => Promise.resolve(produced as Response | Promise<Response>),
+          catch: transport
+        })
       return HttpClientResponse.fromWeb(request, response)
     })
   )

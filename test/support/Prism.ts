@@ -116,7 +116,16 @@ const stopChild = (child: ChildProcess): Promise<void> =>
   })
 
 const startOnce = async (options: PrismOptions, port: number): Promise<Prism> => {
-  const args = [prismCli, options.upstream === undefined ? "mock" : "proxy", "-h", "127.0.0.1", "-p", String(port), "-v", "silent"]
+  const args = [
+    prismCli,
+    options.upstream === undefined ? "mock" : "proxy",
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-v",
+    "silent"
+  ]
   if (options.seed !== undefined) args.push("-d", "--seed", String(options.seed))
   args.push(options.spec)
   if (options.upstream !== undefined) args.push(options.upstream)
@@ -136,7 +145,11 @@ const startOnce = async (options: PrismOptions, port: number): Promise<Prism> =>
     if (exited(child)) {
       live.delete(child)
       await Promise.race([closed, sleep(1_000)])
-      throw new Error(`Prism exited during startup (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim().slice(-1_000)}`)
+      throw new Error(
+        `Prism exited during startup (code ${child.exitCode}, signal ${child.signalCode}): ${
+          stderr.trim().slice(-1_000)
+        }`
+      )
     }
     if ((await prismAnswers(url, options.upstream !== undefined)) && !exited(child)) {
       return { url, port, pid: child.pid!, stderr: () => stderr, stop: () => stopChild(child) }
@@ -144,7 +157,9 @@ const startOnce = async (options: PrismOptions, port: number): Promise<Prism> =>
     await sleep(100)
   }
   await stopChild(child)
-  throw new Error(`Prism did not answer on ${url} within ${options.startupTimeoutMs ?? 120_000} ms: ${stderr.trim().slice(-1_000)}`)
+  throw new Error(
+    `Prism did not answer on ${url} within ${options.startupTimeoutMs ?? 120_000} ms: ${stderr.trim().slice(-1_000)}`
+  )
 }
 
 /**
@@ -213,15 +228,18 @@ export const recording = (
     const ok = response.status >= 200 && response.status < 300 && !contentType.includes("problem+json")
     const url = new URL(response.request.url)
     // The response caches its text, so reading it here leaves it for the client's decoding.
-    return Effect.map(ok ? Effect.succeed(undefined) : Effect.orElseSucceed(response.text, () => "<unreadable>"), (errorBody) => {
-      exchanges.push({
-        operation: operationOf(response.request.method, url.pathname),
-        method: response.request.method,
-        url: `${url.pathname}${url.search}`,
-        status: response.status,
-        contentType,
-        violations: parseViolations(response.headers["sl-violations"]),
-        errorBody
-      })
-    })
+    return Effect.map(
+      ok ? Effect.succeed(undefined) : Effect.orElseSucceed(response.text, () => "<unreadable>"),
+      (errorBody) => {
+        exchanges.push({
+          operation: operationOf(response.request.method, url.pathname),
+          method: response.request.method,
+          url: `${url.pathname}${url.search}`,
+          status: response.status,
+          contentType,
+          violations: parseViolations(response.headers["sl-violations"]),
+          errorBody
+        })
+      }
+    )
   })

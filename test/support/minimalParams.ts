@@ -222,7 +222,9 @@ const stringFor = (schema: Json, at: string): string | Blob => {
   switch (schema.format) {
     case "binary":
       // The multipart uploads are images: a PNG signature keeps the part plausible.
-      return new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "fake.png", { type: "image/png" })
+      return new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "fake.png", {
+        type: "image/png"
+      })
     case "email":
       return "someone@example.com"
     case "uri":
@@ -244,13 +246,19 @@ const numberFor = (schema: Json): number => {
   const integer = schema.type === "integer"
   const step = integer ? 1 : 0.5
   let value = 1
-  if (typeof schema.minimum === "number") value = schema.exclusiveMinimum === true ? schema.minimum + step : schema.minimum
+  if (typeof schema.minimum === "number") {
+    value = schema.exclusiveMinimum === true
+      ? schema.minimum + step
+      : schema.minimum
+  }
   if (typeof schema.exclusiveMinimum === "number") value = schema.exclusiveMinimum + step
   if (typeof schema.maximum === "number") {
     const top = schema.exclusiveMaximum === true ? schema.maximum - step : schema.maximum
     if (value > top) value = top
   }
-  if (typeof schema.exclusiveMaximum === "number" && value >= schema.exclusiveMaximum) value = schema.exclusiveMaximum - step
+  if (typeof schema.exclusiveMaximum === "number" && value >= schema.exclusiveMaximum) {
+    value = schema.exclusiveMaximum - step
+  }
   if (typeof schema.multipleOf === "number") value = Math.ceil(value / schema.multipleOf) * schema.multipleOf
   return value
 }

@@ -188,7 +188,10 @@ export const orderBy = <A>(
   const field = value.replace(/^[+-]/, "")
   const key = fields[field]
   if (key === undefined) {
-    return invalidParam("order_by", `order_by cannot be ${JSON.stringify(value)}; accepted fields: ${Object.keys(fields).join(", ")}.`)
+    return invalidParam(
+      "order_by",
+      `order_by cannot be ${JSON.stringify(value)}; accepted fields: ${Object.keys(fields).join(", ")}.`
+    )
   }
   const indexed = items.map((item, index) => ({ item, index, key: key(item) }))
   // Ties follow the direction too: with `-created_at`, records created in the same millisecond

@@ -67,7 +67,11 @@ export interface RecordedCall {
 }
 
 const defaultFailure = (): Reply =>
-  errorReply(500, { code: "internal_clerk_error", message: "Oops, something went wrong", longMessage: "Injected failure (ClerkTest faults)." })
+  errorReply(500, {
+    code: "internal_clerk_error",
+    message: "Oops, something went wrong",
+    longMessage: "Injected failure (ClerkTest faults)."
+  })
 
 /** How many of the latest calls the fake remembers. */
 export const maxRecordedCalls = 10_000
@@ -103,13 +107,22 @@ export class FakeEngine {
   /** Answers a raw request. Never fails: every problem is an HTTP answer, every bug a defect. */
   answer(raw: RawRequest): Effect.Effect<Reply> {
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const path = raw.url.pathname.startsWith(basePath + "/") ? raw.url.pathname.slice(basePath.length) : raw.url.pathname
+      const path = raw.url.pathname.startsWith(basePath + "/")
+        ? raw.url.pathname.slice(basePath.length)
+        : raw.url.pathname
       const matched = Router.match(raw.method, path)
       const seen: { params?: unknown } = {}
       return this.route(raw, path, matched, now, seen).pipe(
         Effect.tap((answer) =>
           Effect.sync(() => {
-            this.calls.push({ operation: matched?.name, method: raw.method.toUpperCase(), path, status: answer.status, at: now, ...seen })
+            this.calls.push({
+              operation: matched?.name,
+              method: raw.method.toUpperCase(),
+              path,
+              status: answer.status,
+              at: now,
+              ...seen
+            })
             // A fake serving for hours must not grow without bound; tests look at far fewer calls.
             if (this.calls.length > maxRecordedCalls) this.calls.splice(0, this.calls.length - maxRecordedCalls)
           })
@@ -155,7 +168,9 @@ export class FakeEngine {
     }
     return Effect.gen(this, function*() {
       // Decoded first, so the record shows what was asked even when a fault or a script answers.
-      const decoded = yield* Effect.either(decodeParams(matched.descriptor, matched.pathParams, request.query, request.body))
+      const decoded = yield* Effect.either(
+        decodeParams(matched.descriptor, matched.pathParams, request.query, request.body)
+      )
       if (decoded._tag === "Right") seen.params = decoded.right
       const applies = this.faults.operations === undefined || this.faults.operations.includes(matched.name)
       if (applies && this.faults.latency !== undefined) yield* Effect.sleep(this.faults.latency)
@@ -205,7 +220,11 @@ export class FakeEngine {
     return encoderOf(descriptor, descriptor.success)(value).pipe(
       Effect.map((wire) => reply(status, wire)),
       Effect.orDieWith((error) =>
-        new Error(`ClerkTest: the answer of ${name} does not match its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
+        new Error(
+          `ClerkTest: the answer of ${name} does not match its schema: ${
+            ParseResult.TreeFormatter.formatErrorSync(error)
+          }`
+        )
       )
     )
   }
@@ -216,7 +235,8 @@ export const notImplemented = (name: OperationName): Reply =>
   errorReply(501, {
     code: "operation_not_implemented",
     message: "not implemented in the fake",
-    longMessage: `${name} is not implemented by the ClerkTest fake; install a handler with ClerkTest.handle("${name}", ...).`,
+    longMessage:
+      `${name} is not implemented by the ClerkTest fake; install a handler with ClerkTest.handle("${name}", ...).`,
     meta: { operation: name }
   })
 
@@ -229,7 +249,9 @@ export const parseBody = (contentType: string, text: string): unknown => {
     return errorReply(400, {
       code: "malformed_request",
       message: "malformed request",
-      longMessage: `The request body could not be read as JSON (content type ${contentType === "" ? "none" : contentType}).`
+      longMessage: `The request body could not be read as JSON (content type ${
+        contentType === "" ? "none" : contentType
+      }).`
     })
   }
 }
@@ -245,4 +267,3 @@ export const toWebResponse = (answer: Reply): Response => {
   if (!headers.has("content-type")) headers.set("content-type", "application/json")
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers })
 }
-

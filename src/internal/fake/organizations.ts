@@ -19,8 +19,8 @@ import {
   identifierExists,
   invalidParam,
   isReply,
-  missingParam,
   mergeMetadataFields,
+  missingParam,
   notFound,
   orderBy,
   page,
@@ -52,7 +52,9 @@ const expiryOf = (now: number, days: number | null | undefined): number | Reply 
 
 // Role keys of Clerk organizations always carry the `org:` prefix (custom roles too).
 const checkRole = (role: string, param = "role"): Reply | undefined =>
-  /^org:[A-Za-z0-9_:-]+$/.test(role) ? undefined : invalidParam(param, `${role} is not an organization role key (org:...).`)
+  /^org:[A-Za-z0-9_:-]+$/.test(role)
+    ? undefined
+    : invalidParam(param, `${role} is not an organization role key (org:...).`)
 
 const systemPermissions: Readonly<Record<string, ReadonlyArray<string>>> = {
   "org:admin": [
@@ -84,7 +86,9 @@ const defaultImageUrl = (kind: string, id: string): string => `https://img.clerk
 
 /** A pending invitation past its expiry reads as expired. */
 const statusAt = (status: string | undefined, expiresAt: number | null | undefined, now: number): string =>
-  (status ?? "pending") === "pending" && typeof expiresAt === "number" && expiresAt <= now ? "expired" : status ?? "pending"
+  (status ?? "pending") === "pending" && typeof expiresAt === "number" && expiresAt <= now
+    ? "expired"
+    : status ?? "pending"
 
 // --- users, as the organization routes see them ------------------------------------------
 
@@ -132,8 +136,7 @@ const inviterDataOf = (store: FakeStore, inviterId: string | null): Schemas.Orga
 // --- organizations ----------------------------------------------------------------------
 
 /** Lower-case, every run of other characters a single dash, no dash at either end. */
-const slugify = (name: string): string =>
-  name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
+const slugify = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
 
 const slugPattern = /^[a-z0-9-]+$/
 
@@ -221,7 +224,10 @@ const findOrganizationByIdOrSlug = (store: FakeStore, idOrSlug: string): Schemas
 // --- memberships ------------------------------------------------------------------------
 
 /** A membership as answered: the current organization and member, not the stored copies. */
-const renderMembership = (store: FakeStore, membership: Schemas.OrganizationMembership): Schemas.OrganizationMembership => {
+const renderMembership = (
+  store: FakeStore,
+  membership: Schemas.OrganizationMembership
+): Schemas.OrganizationMembership => {
   const organization = store.organizations.get(membership.organization.id) ?? membership.organization
   const userId = membership.publicUserData?.userId
   const user = userId === undefined ? undefined : store.users.get(userId)
@@ -257,7 +263,10 @@ const addMembership = (
   organization: Schemas.Organization,
   user: Schemas.User,
   role: string,
-  metadata: { readonly publicMetadata?: Metadata | null | undefined; readonly privateMetadata?: Metadata | null | undefined },
+  metadata: {
+    readonly publicMetadata?: Metadata | null | undefined
+    readonly privateMetadata?: Metadata | null | undefined
+  },
   now: number
 ): Schemas.OrganizationMembership => {
   const membership: Schemas.OrganizationMembership = {
@@ -291,10 +300,11 @@ const checkAdmin = (store: FakeStore, organizationId: string, userId: string | n
   return findMembership(store, organizationId, userId)?.role === "org:admin" ? undefined : notAdmin(userId)
 }
 
-const alreadyMember = (longMessage: string): Reply =>
-  badRequest("already_a_member_in_organization", longMessage)
+const alreadyMember = (longMessage: string): Reply => badRequest("already_a_member_in_organization", longMessage)
 
-type MembershipOrderFields = Readonly<Record<string, (membership: Schemas.OrganizationMembership) => string | number | null | undefined>>
+type MembershipOrderFields = Readonly<
+  Record<string, (membership: Schemas.OrganizationMembership) => string | number | null | undefined>
+>
 
 const membershipOrder = (store: FakeStore): MembershipOrderFields => ({
   created_at: (membership) => membership.createdAt,
@@ -342,7 +352,11 @@ const membershipFilter = (params: ParamsOf<"organizationMemberships.list">) => {
 const membershipPage = (
   store: FakeStore,
   memberships: ReadonlyArray<Schemas.OrganizationMembership>,
-  params: { readonly orderBy?: string | undefined; readonly limit?: number | undefined; readonly offset?: number | undefined }
+  params: {
+    readonly orderBy?: string | undefined
+    readonly limit?: number | undefined
+    readonly offset?: number | undefined
+  }
 ): Schemas.OrganizationMemberships | Reply => {
   // Clerk documents no default order for memberships; newest first matches its other lists.
   const sorted = orderBy(memberships, params.orderBy, "-created_at", membershipOrder(store))
@@ -370,7 +384,9 @@ const withPublicOrganizationData = (
   invitation: Schemas.OrganizationInvitation,
   now: number
 ): Schemas.OrganizationInvitationWithPublicOrganizationData => {
-  const organization = invitation.organizationId === undefined ? undefined : store.organizations.get(invitation.organizationId)
+  const organization = invitation.organizationId === undefined
+    ? undefined
+    : store.organizations.get(invitation.organizationId)
   return {
     ...renderOrganizationInvitation(store, invitation, now),
     ...(organization === undefined ? {} : {
@@ -413,7 +429,8 @@ const prepareOrganizationInvitations = (
   const out: Array<Schemas.OrganizationInvitation> = []
   for (const input of inputs) {
     const email = input.emailAddress.trim()
-    const refused = checkEmailAddress(email.trim()) ?? checkRole(input.role) ?? checkAdmin(store, organization.id, input.inviterUserId)
+    const refused = checkEmailAddress(email.trim()) ?? checkRole(input.role) ??
+      checkAdmin(store, organization.id, input.inviterUserId)
     if (refused !== undefined) return refused
     if (memberEmails.some((known) => sameEmail(known, email))) {
       return alreadyMember(`${email} already belongs to a member of the organization.`)
@@ -747,7 +764,8 @@ export const organizationRoutes = routes({
       params
     ),
 
-  "users.getInstanceOrganizationMemberships": (params, { store }) => membershipPage(store, liveMemberships(store), params),
+  "users.getInstanceOrganizationMemberships": (params, { store }) =>
+    membershipPage(store, liveMemberships(store), params),
 
   "users.getOrganizationInvitations": (params, { now, store }) => {
     const user = store.users.get(params.userId)
@@ -847,7 +865,10 @@ export const organizationRoutes = routes({
     const status = statusAt(invitation.status, invitation.expiresAt, now)
     // Only pending invitations can be revoked; anything else is a 400.
     if (status !== "pending") {
-      return badRequest("organization_invitation_not_pending", `The invitation is ${status}; only pending invitations can be revoked.`)
+      return badRequest(
+        "organization_invitation_not_pending",
+        `The invitation is ${status}; only pending invitations can be revoked.`
+      )
     }
     const revoked: Schemas.OrganizationInvitation = { ...invitation, status: "revoked", updatedAt: now }
     store.organizationInvitations.set(revoked.id, revoked)
@@ -877,7 +898,8 @@ export const organizationRoutes = routes({
     const invitations = rendered.filter((invitation) =>
       // Without a status filter Clerk lists the invitations that were not revoked.
       (params.status === undefined ? invitation.status !== "revoked" : invitation.status === params.status) &&
-      (query === undefined || query === "" || contains(invitation.emailAddress, query) || contains(invitation.id, query))
+      (query === undefined || query === "" || contains(invitation.emailAddress, query) ||
+        contains(invitation.id, query))
     )
     const sorted = orderBy(invitations, params.orderBy, "-created_at", {
       created_at: (invitation) => invitation.createdAt,
@@ -893,7 +915,10 @@ export const organizationRoutes = routes({
     if (invitation === undefined) return notFound("invitation")
     const status = statusAt(invitation.status, invitation.expiresAt, now)
     if (status !== "pending") {
-      return badRequest("invitation_not_pending", `The invitation is ${status}; only pending invitations can be revoked.`)
+      return badRequest(
+        "invitation_not_pending",
+        `The invitation is ${status}; only pending invitations can be revoked.`
+      )
     }
     const revoked: Schemas.Invitation = { ...invitation, revoked: true, status: "revoked", updatedAt: now }
     store.invitations.set(revoked.id, revoked)

@@ -17,7 +17,17 @@ import * as Effect from "effect/Effect"
 import type * as Schemas from "../../generated/Schemas.js"
 import { signCompact } from "../jwt.js"
 import type { Reply } from "./core.js"
-import { badRequest, errorReply, identifierExists, invalidParam, isReply, missingParam, notFound, page, routes } from "./core.js"
+import {
+  badRequest,
+  errorReply,
+  identifierExists,
+  invalidParam,
+  isReply,
+  missingParam,
+  notFound,
+  page,
+  routes
+} from "./core.js"
 import type { FakeStore } from "./store.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +142,12 @@ const instanceSigner = (store: FakeStore): Signer => {
 
 /** A compact JWS of `payload`; its header is `{ alg, kid, typ: "JWT" }`. */
 const signJwt = (signer: Signer, payload: Readonly<Record<string, unknown>>): Promise<string> =>
-  signCompact({ alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" }, payload, signer.key, signer.params)
+  signCompact(
+    { alg: signer.alg, ...(signer.kid === undefined ? {} : { kid: signer.kid }), typ: "JWT" },
+    payload,
+    signer.key,
+    signer.params
+  )
 
 /** A token answer whose JWT is signed once the route is done with the store. */
 const signedToken = (signer: Signer, payload: Readonly<Record<string, unknown>>) =>
@@ -257,7 +272,12 @@ const membershipOf = (
 }
 
 /** Checks an organization to activate for a user: it exists and the user belongs to it. */
-const checkOrganizationFor = (store: FakeStore, organizationId: string, userId: string, param: string): Reply | undefined => {
+const checkOrganizationFor = (
+  store: FakeStore,
+  organizationId: string,
+  userId: string,
+  param: string
+): Reply | undefined => {
   if (!store.organizations.has(organizationId)) return notFound("organization")
   if (membershipOf(store, organizationId, userId) === undefined) {
     return invalidParam(param, `The user ${userId} is not a member of the organization ${organizationId}.`)
@@ -313,7 +333,9 @@ const organizationClaims = (store: FakeStore, session: Schemas.Session): Record<
   const features = [...new Set(split.map(([feature]) => feature))]
   const names = [...new Set(split.map(([, permission]) => permission))]
   const masks = features.map((feature) =>
-    String(names.reduce((mask, name, bit) => split.some(([f, p]) => f === feature && p === name) ? mask + 2 ** bit : mask, 0))
+    String(
+      names.reduce((mask, name, bit) => split.some(([f, p]) => f === feature && p === name) ? mask + 2 ** bit : mask, 0)
+    )
   )
   return {
     o: {
@@ -351,7 +373,8 @@ const sessionTokenClaims = (
 // Template shortcodes
 
 const isVerified = (verification: unknown): boolean =>
-  typeof verification === "object" && verification !== null && (verification as { readonly status?: unknown }).status === "verified"
+  typeof verification === "object" && verification !== null &&
+  (verification as { readonly status?: unknown }).status === "verified"
 
 /** What `{{user.…}}` and `{{org.…}}` shortcodes read, in the names templates use. */
 const shortcodeContext = (store: FakeStore, session: Schemas.Session): Record<string, unknown> => {
@@ -459,7 +482,10 @@ const templateSettings = (
   current: Schemas.JWTTemplate | undefined
 ):
   | {
-    readonly fields: Pick<Schemas.JWTTemplate, "name" | "claims" | "lifetime" | "allowedClockSkew" | "customSigningKey" | "signingAlgorithm">
+    readonly fields: Pick<
+      Schemas.JWTTemplate,
+      "name" | "claims" | "lifetime" | "allowedClockSkew" | "customSigningKey" | "signingAlgorithm"
+    >
     readonly customKey: CustomKey | null | undefined
   }
   | Reply =>
@@ -477,7 +503,9 @@ const templateSettings = (
   if (skewProblem !== undefined) return skewProblem
   const base = { name, claims: input.claims, lifetime, allowedClockSkew }
   if (input.customSigningKey === true) {
-    if (input.signingAlgorithm === undefined || input.signingAlgorithm === null) return missingParam("signing_algorithm")
+    if (input.signingAlgorithm === undefined || input.signingAlgorithm === null) {
+      return missingParam("signing_algorithm")
+    }
     if (input.signingKey === undefined || input.signingKey === null) return missingParam("signing_key")
     const customKey = checkCustomKey(input.signingAlgorithm, input.signingKey)
     if (isReply(customKey)) return customKey
@@ -627,7 +655,9 @@ export const sessionRoutes = routes({
     const problem = checkLifetime(lifetime, "expires_in_seconds", minLifetimeSeconds, maxLifetimeSeconds)
     if (problem !== undefined) return problem
     const rendered = renderClaims(template.claims, shortcodeContext(store, session)) as Record<string, unknown>
-    const custom = Object.fromEntries(Object.entries(rendered).filter(([claim]) => !reservedTemplateClaims.includes(claim)))
+    const custom = Object.fromEntries(
+      Object.entries(rendered).filter(([claim]) => !reservedTemplateClaims.includes(claim))
+    )
     const issuedAt = seconds(now)
     const payload = {
       ...custom,
@@ -674,7 +704,10 @@ export const sessionRoutes = routes({
     const signInToken = store.signInTokens.get(params.signInTokenId)
     if (signInToken === undefined) return notFound("sign-in token")
     if (signInToken.status !== "pending") {
-      return badRequest("sign_in_token_not_pending", `The sign-in token ${signInToken.id} is ${signInToken.status} and cannot be revoked.`)
+      return badRequest(
+        "sign_in_token_not_pending",
+        `The sign-in token ${signInToken.id} is ${signInToken.status} and cannot be revoked.`
+      )
     }
     const revoked: Schemas.SignInToken = { ...signInToken, status: "revoked", updatedAt: now }
     store.signInTokens.set(revoked.id, revoked)

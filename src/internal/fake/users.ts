@@ -7,16 +7,15 @@
  */
 import type * as Schemas from "../../generated/Schemas.js"
 import type * as Users from "../../generated/Users.js"
-import type { Metadata, Reply, RouteContext } from "./core.js"
+import type { Reply, RouteContext } from "./core.js"
 import {
   badRequest,
-  conflict,
   checkEmailAddress,
+  conflict,
   contains,
   errorReply,
   identifierExists,
   invalidParam,
-  isRecord,
   isReply,
   mergeMetadataFields,
   missingParam,
@@ -79,8 +78,7 @@ const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 const normalizePhone = (phone: string) => phone.replace(/[\s().-]/g, "")
 
 /** An empty string clears a username or external id, as `null` does. */
-const blankToNull = (value: string | null | undefined): string | null | undefined =>
-  value === "" ? null : value
+const blankToNull = (value: string | null | undefined): string | null | undefined => value === "" ? null : value
 
 const adminVerification = (): Schemas.VerificationAdmin => ({
   object: "verification_admin",
@@ -182,7 +180,10 @@ const web3WalletTaken = (store: FakeStore, wallet: string): boolean =>
 const checkPhoneFormat = (phone: string): Reply | undefined =>
   e164Pattern.test(phone)
     ? undefined
-    : invalidParam("phone_number", `${JSON.stringify(phone)} is not a phone number in E.164 format (such as +15555550100).`)
+    : invalidParam(
+      "phone_number",
+      `${JSON.stringify(phone)} is not a phone number in E.164 format (such as +15555550100).`
+    )
 
 const checkPassword = (password: string, skipChecks: boolean | null | undefined): Reply | undefined =>
   skipChecks === true || password.length >= minimumPasswordLength
@@ -301,7 +302,9 @@ const createUser = (params: Users.CreateParams, context: RouteContext): Schemas.
   }
   const createdAt = params.createdAt == null ? now : parseTimestamp("created_at", params.createdAt)
   if (isReply(createdAt)) return createdAt
-  const legalAcceptedAt = params.legalAcceptedAt == null ? null : parseTimestamp("legal_accepted_at", params.legalAcceptedAt)
+  const legalAcceptedAt = params.legalAcceptedAt == null
+    ? null
+    : parseTimestamp("legal_accepted_at", params.legalAcceptedAt)
   if (isReply(legalAcceptedAt)) return legalAcceptedAt
 
   const emailAddresses = emails.map((address, index) => makeEmailAddress(context, address, emailStatuses[index]!))
@@ -394,7 +397,9 @@ const updateUser = (params: Users.UpdateParams, context: RouteContext): Schemas.
       if (email === undefined) {
         return invalidParam("primary_email_address_id", "The email address does not belong to this user.")
       }
-      if (!isVerified(email)) return invalidParam("primary_email_address_id", "Only a verified email address can be primary.")
+      if (!isVerified(email)) {
+        return invalidParam("primary_email_address_id", "Only a verified email address can be primary.")
+      }
       next = { ...next, primaryEmailAddressId: params.primaryEmailAddressId }
     }
     if (params.primaryPhoneNumberId != null) {
@@ -402,7 +407,9 @@ const updateUser = (params: Users.UpdateParams, context: RouteContext): Schemas.
       if (phone === undefined) {
         return invalidParam("primary_phone_number_id", "The phone number does not belong to this user.")
       }
-      if (!isVerified(phone)) return invalidParam("primary_phone_number_id", "Only a verified phone number can be primary.")
+      if (!isVerified(phone)) {
+        return invalidParam("primary_phone_number_id", "Only a verified phone number can be primary.")
+      }
       next = { ...next, primaryPhoneNumberId: params.primaryPhoneNumberId }
     }
     if (params.primaryWeb3WalletId != null) {
@@ -435,7 +442,9 @@ const updateUser = (params: Users.UpdateParams, context: RouteContext): Schemas.
     }
     if (params.bypassClientTrust != null) next = { ...next, bypassClientTrust: params.bypassClientTrust }
     if (params.legalAcceptedAt !== undefined) {
-      const accepted = params.legalAcceptedAt === null ? null : parseTimestamp("legal_accepted_at", params.legalAcceptedAt)
+      const accepted = params.legalAcceptedAt === null
+        ? null
+        : parseTimestamp("legal_accepted_at", params.legalAcceptedAt)
       if (isReply(accepted)) return accepted
       next = { ...next, legalAcceptedAt: accepted }
     }
@@ -492,8 +501,10 @@ const deleteUser = (userId: string, { store }: RouteContext): Schemas.DeletedObj
 
 const fullName = (user: Schemas.User) => [user.firstName, user.lastName].filter((part) => part != null).join(" ")
 
-const before = (value: number | null, limit: number | undefined) => limit === undefined || (value !== null && value < limit)
-const after = (value: number | null, limit: number | undefined) => limit === undefined || (value !== null && value > limit)
+const before = (value: number | null, limit: number | undefined) =>
+  limit === undefined || (value !== null && value < limit)
+const after = (value: number | null, limit: number | undefined) =>
+  limit === undefined || (value !== null && value > limit)
 
 /** The users matching the filters shared by users.list and users.count, in creation order. */
 const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray<Schemas.User> | Reply => {
@@ -506,7 +517,9 @@ const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray
   const checks: Array<(user: Schemas.User) => boolean> = []
   const { emailAddress, phoneNumber, externalId, username, web3Wallet, userId, organizationId } = params
   if (emailAddress !== undefined) {
-    checks.push((user) => user.emailAddresses.some((email) => emailAddress.some((wanted) => sameText(wanted, email.emailAddress))))
+    checks.push((user) =>
+      user.emailAddresses.some((email) => emailAddress.some((wanted) => sameText(wanted, email.emailAddress)))
+    )
   }
   if (phoneNumber !== undefined) {
     const wanted = phoneNumber.map(normalizePhone)
@@ -516,7 +529,9 @@ const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray
     checks.push((user) => user.username !== null && username.some((wanted) => sameText(wanted, user.username!)))
   }
   if (web3Wallet !== undefined) {
-    checks.push((user) => user.web3Wallets.some((wallet) => web3Wallet.some((wanted) => sameText(wanted, wallet.web3Wallet))))
+    checks.push((user) =>
+      user.web3Wallets.some((wallet) => web3Wallet.some((wanted) => sameText(wanted, wallet.web3Wallet)))
+    )
   }
   if (externalId !== undefined) {
     const keep = signedFilter(externalId)
@@ -541,13 +556,17 @@ const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray
   if (params.provider !== undefined && params.providerUserId !== undefined) {
     const { provider, providerUserId } = params
     checks.push((user) =>
-      user.externalAccounts.some((account) => account.provider === provider && providerUserId.includes(account.providerUserId))
+      user.externalAccounts.some((account) =>
+        account.provider === provider && providerUserId.includes(account.providerUserId)
+      )
     )
   }
   const { query, emailAddressQuery, phoneNumberQuery, usernameQuery, nameQuery } = params
   if (query !== undefined && query !== "") {
     checks.push((user) =>
-      [user.id, user.externalId, user.username, user.firstName, user.lastName, fullName(user)].some((value) => contains(value, query)) ||
+      [user.id, user.externalId, user.username, user.firstName, user.lastName, fullName(user)].some((value) =>
+        contains(value, query)
+      ) ||
       user.emailAddresses.some((email) => contains(email.emailAddress, query)) ||
       user.phoneNumbers.some((phone) => contains(phone.phoneNumber, query)) ||
       user.web3Wallets.some((wallet) => contains(wallet.web3Wallet, query))
@@ -567,14 +586,16 @@ const filterUsers = (store: FakeStore, params: Users.CountParams): ReadonlyArray
   checks.push((user) =>
     before(user.createdAt, params.createdAtBefore) && after(user.createdAt, params.createdAtAfter) &&
     before(user.lastActiveAt, params.lastActiveAtBefore) && after(user.lastActiveAt, params.lastActiveAtAfter) &&
-    (params.lastActiveAtSince === undefined || (user.lastActiveAt !== null && user.lastActiveAt >= params.lastActiveAtSince)) &&
+    (params.lastActiveAtSince === undefined ||
+      (user.lastActiveAt !== null && user.lastActiveAt >= params.lastActiveAtSince)) &&
     before(user.lastSignInAt, params.lastSignInAtBefore) && after(user.lastSignInAt, params.lastSignInAtAfter)
   )
   return byCreation(store, [...store.users.values()].filter((user) => checks.every((check) => check(user))))
 }
 
 const positionOf = (store: FakeStore, user: Schemas.User, fallback: number): Position =>
-  stateOf(store).positions.get(user.id) ?? { createdAt: user.createdAt, sequence: Number.MAX_SAFE_INTEGER / 2 + fallback }
+  stateOf(store).positions.get(user.id) ??
+    { createdAt: user.createdAt, sequence: Number.MAX_SAFE_INTEGER / 2 + fallback }
 
 const comparePositions = (a: Position, b: Position) => a.createdAt - b.createdAt || a.sequence - b.sequence
 
@@ -609,8 +630,10 @@ const userOrderFields: Readonly<Record<string, (user: Schemas.User) => string | 
 }
 
 /** Sorts users already in creation order; ties break by creation, in the sort's direction. */
-const sortUsers = (users: ReadonlyArray<Schemas.User>, order: string | undefined): ReadonlyArray<Schemas.User> | Reply =>
-  orderBy(users, order, defaultUserOrder, userOrderFields)
+const sortUsers = (
+  users: ReadonlyArray<Schemas.User>,
+  order: string | undefined
+): ReadonlyArray<Schemas.User> | Reply => orderBy(users, order, defaultUserOrder, userOrderFields)
 
 const isCreationOrder = (order: string | undefined) => (order ?? defaultUserOrder).replace(/^[+-]/, "") === "created_at"
 
@@ -621,7 +644,9 @@ const listUsers = (params: Users.ListParams, { store }: RouteContext): ReadonlyA
   if (isReply(ordered)) return ordered
   if (params.startingAfter === undefined) return page(ordered, params)
 
-  if ((params.offset ?? 0) !== 0) return invalidParam("starting_after", "starting_after cannot be combined with a non-zero offset.")
+  if ((params.offset ?? 0) !== 0) {
+    return invalidParam("starting_after", "starting_after cannot be combined with a non-zero offset.")
+  }
   if (!isCreationOrder(params.orderBy)) {
     return invalidParam("starting_after", "starting_after requires ordering by created_at.")
   }
@@ -661,8 +686,10 @@ const findEmailAddress = (store: FakeStore, id: string) => locate(store, id, (us
 const findPhoneNumber = (store: FakeStore, id: string) => locate(store, id, (user) => user.phoneNumbers)
 
 /** The list with `item` in place of the entry of the same id. */
-const replaceById = <A extends { readonly id?: string | undefined }>(items: ReadonlyArray<A>, item: A): ReadonlyArray<A> =>
-  items.map((entry) => entry.id === item.id ? item : entry)
+const replaceById = <A extends { readonly id?: string | undefined }>(
+  items: ReadonlyArray<A>,
+  item: A
+): ReadonlyArray<A> => items.map((entry) => entry.id === item.id ? item : entry)
 
 const verifiedOrNot = <A extends { readonly reserved: boolean; readonly verification: unknown }>(
   item: A,
@@ -843,7 +870,11 @@ export const userRoutes = routes({
     const isPrimary = user.primaryEmailAddressId === params.emailAddressId
     // Our choice: like Clerk's dashboard, the primary address goes last; 409 is declared for this operation.
     if (isPrimary && user.emailAddresses.length > 1) {
-      return conflict("primary_identification_deletion_forbidden", primaryDeletionForbidden("email address"), "email_address_id")
+      return conflict(
+        "primary_identification_deletion_forbidden",
+        primaryDeletionForbidden("email address"),
+        "email_address_id"
+      )
     }
     saveUser(store, {
       ...user,
@@ -863,7 +894,12 @@ export const userRoutes = routes({
     if (emailTaken(store, params.emailAddress, user.id)) return identifierExists("email_address", "email address")
     // The same address keeps its id, so replacing with the current primary changes nothing but its status.
     const existing = user.emailAddresses.find((email) => sameText(email.emailAddress, params.emailAddress))
-    const email = makeEmailAddress(context, params.emailAddress, params.identificationStatus ?? "verified", existing?.id)
+    const email = makeEmailAddress(
+      context,
+      params.emailAddress,
+      params.identificationStatus ?? "verified",
+      existing?.id
+    )
     saveUser(store, { ...user, emailAddresses: [email], primaryEmailAddressId: email.id!, updatedAt: now })
     return email
   },
@@ -878,7 +914,10 @@ export const userRoutes = routes({
     if (phoneTaken(store, phone)) return identifierExists("phone_number", "phone number")
     const secondFactor = params.reservedForSecondFactor === true
     if (secondFactor && params.verified !== true) {
-      return invalidParam("reserved_for_second_factor", "Only a verified phone number can be reserved for second factor.")
+      return invalidParam(
+        "reserved_for_second_factor",
+        "Only a verified phone number can be reserved for second factor."
+      )
     }
     const created = makePhoneNumber(context, phone, params.verified === true ? "verified" : "unverified")
     const number: Schemas.PhoneNumber = secondFactor
@@ -918,7 +957,11 @@ export const userRoutes = routes({
         )
       }
       const hasDefault = user.phoneNumbers.some((entry) => entry.id !== phone.id && entry.defaultSecondFactor === true)
-      phone = { ...phone, reservedForSecondFactor: true, defaultSecondFactor: phone.defaultSecondFactor === true || !hasDefault }
+      phone = {
+        ...phone,
+        reservedForSecondFactor: true,
+        defaultSecondFactor: phone.defaultSecondFactor === true || !hasDefault
+      }
     } else if (params.reservedForSecondFactor === false) {
       phone = { ...phone, reservedForSecondFactor: false, defaultSecondFactor: false }
     }
@@ -941,7 +984,11 @@ export const userRoutes = routes({
     const isPrimary = user.primaryPhoneNumberId === params.phoneNumberId
     // Same rule as for email addresses, but as a 400: this operation declares no 409.
     if (isPrimary && user.phoneNumbers.length > 1) {
-      return badRequest("primary_identification_deletion_forbidden", primaryDeletionForbidden("phone number"), "phone_number_id")
+      return badRequest(
+        "primary_identification_deletion_forbidden",
+        primaryDeletionForbidden("phone number"),
+        "phone_number_id"
+      )
     }
     saveUser(
       store,

@@ -39,7 +39,9 @@ const kindOf = (ast: AST.AST): Kind => {
       return { array: element === undefined ? "string" : kindOf(element) }
     }
     case "Union": {
-      const kinds = ast.types.filter((t) => t._tag !== "UndefinedKeyword" && !(t._tag === "Literal" && t.literal === null))
+      const kinds = ast.types.filter((t) =>
+        t._tag !== "UndefinedKeyword" && !(t._tag === "Literal" && t.literal === null)
+      )
         .map(kindOf)
       const first = kinds[0]
       return first !== undefined && kinds.every((k) => JSON.stringify(k) === JSON.stringify(first)) ? first : "unknown"
@@ -130,8 +132,10 @@ export const decodeParams = (
   query: URLSearchParams,
   body: unknown
 ): Effect.Effect<unknown, Reply> => {
-  if (descriptor.arrayBody === undefined && body !== undefined && !(body instanceof FormData) &&
-    (typeof body !== "object" || body === null || Array.isArray(body))) {
+  if (
+    descriptor.arrayBody === undefined && body !== undefined && !(body instanceof FormData) &&
+    (typeof body !== "object" || body === null || Array.isArray(body))
+  ) {
     return Effect.fail(errorReply(422, {
       code: "form_param_format_invalid",
       message: "is invalid",
@@ -142,7 +146,11 @@ export const decodeParams = (
     Effect.mapError((error) => {
       const { message, missing, path } = firstIssue(error)
       if (path === "") {
-        return errorReply(422, { code: "form_param_format_invalid", message: "is invalid", longMessage: `The request is invalid: ${message}` })
+        return errorReply(422, {
+          code: "form_param_format_invalid",
+          message: "is invalid",
+          longMessage: `The request is invalid: ${message}`
+        })
       }
       return missing ? missingParam(path) : invalidParam(path, `${path} is invalid: ${message}`)
     })

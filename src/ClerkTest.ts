@@ -41,6 +41,7 @@ import { generateKeys, mintSessionToken as signSessionToken } from "./ClerkAuthT
 import { ClerkBackend } from "./ClerkBackend.js"
 import type { ClerkClient } from "./ClerkClient.js"
 import { ClerkConfig } from "./ClerkConfig.js"
+import type { Descriptor } from "./ClerkDescriptor.js"
 import type { OperationName } from "./generated/Operations.js"
 import { operations } from "./generated/Operations.js"
 import type * as Organizations from "./generated/Organizations.js"
@@ -51,7 +52,6 @@ import type { Faults, Handler, RecordedCall, ScriptStep } from "./internal/fake/
 import { FakeEngine, parseBody, toWebResponse } from "./internal/fake/engine.js"
 import { builtinRoutes } from "./internal/fake/routes.js"
 import { FakeStore, IdGenerator } from "./internal/fake/store.js"
-import type { Descriptor } from "./internal/operation.js"
 
 export type {
   /** @since 0.1.0 */

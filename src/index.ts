@@ -32,7 +32,7 @@ export {
 } from "./ClerkRetryPolicy.js"
 
 /** Streaming options of the list variants. */
-export type { StreamOptions } from "./internal/operation.js"
+export type { StreamOptions } from "./ClerkOperation.js"
 
 /** Per-group modules and schemas. */
 export * from "./generated/index.js"

@@ -272,7 +272,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       ].join("\n"))
       expect(users).toContain("export type FrobnicateError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError")
       expect(users).toContain([
-        "export const frobnicate: Op.Call<FrobnicateParams, Schemas.User, FrobnicateError> = /*#__PURE__*/ Op.make({",
+        "export const frobnicate: ClerkOperation.Call<FrobnicateParams, Schemas.User, FrobnicateError> = /*#__PURE__*/ Op.make({",
         "  name: \"users.frobnicate\",",
         "  method: \"POST\",",
         "  path: \"/users/{user_id}/frobnicate\",",
@@ -302,11 +302,11 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       const result = generate(edited, patches, names, webhooksOptions())
       const widgets = fileOf(result, "src/generated/Widgets.ts")
       expect(oneLine(widgets)).toContain(
-        "export const list: Op.CallOptional<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({"
+        "export const list: ClerkOperation.CallOptional<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({"
       )
       expect(widgets).toContain("  name: \"widgets.list\",\n  method: \"GET\",\n  path: \"/widgets\",")
       expect(oneLine(widgets)).toContain(
-        "export const listAll: Op.Pages<ListAllParams, Schemas.Widget, ListError> = /*#__PURE__*/ Op.paginate(list, {items: \"data\", total: true})"
+        "export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Widget, ListError> = /*#__PURE__*/ Op.paginate(list, {items: \"data\", total: true})"
       )
       expect(declarationOf(fileOf(result, "src/generated/Schemas.ts"), "Widget")).toContain(
         "  sizeMm: I.optNullAsAbsent(Schema.Number, \"size_mm\")"
@@ -414,7 +414,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "SpinGizmo: no x-speakeasy names and no entry in codegen/names.json; named gizmos.spinGizmo"
       ])
       expect(fileOf(result, "src/generated/Gizmos.ts")).toContain(
-        "export const spinGizmo: Op.Call<SpinGizmoParams, void, SpinGizmoError>"
+        "export const spinGizmo: ClerkOperation.Call<SpinGizmoParams, void, SpinGizmoError>"
       )
       expect(fileOf(result, "docs/operations.md")).toContain(
         "| `gizmos.spinGizmo` ² |  | POST | `/gizmos/{gizmo_id}/spin` | SpinGizmo |  |"

@@ -174,8 +174,8 @@ export const groupModule = (
       `errors: [${op.errors.join(", ")}]`
     ]
     const callType = paramsName === undefined
-      ? `Op.CallNone<${successType}, ${errorName}>`
-      : `Op.${paramsRequired ? "Call" : "CallOptional"}<${paramsName}, ${successType}, ${errorName}>`
+      ? `ClerkOperation.CallNone<${successType}, ${errorName}>`
+      : `ClerkOperation.${paramsRequired ? "Call" : "CallOptional"}<${paramsName}, ${successType}, ${errorName}>`
     opTexts.push([
       `/** Failures of {@link ${binding}}. */`,
       `export type ${errorName} = ${errorType(op)}`,
@@ -213,7 +213,7 @@ export const groupModule = (
         }\n */`,
         `export const ${
           safeBinding(pg.streamName)
-        }: Op.Pages<${streamParams}, ${itemType}, ${errorName}> = /*#__PURE__*/ Op.paginate(${binding}, { ${
+        }: ClerkOperation.Pages<${streamParams}, ${itemType}, ${errorName}> = /*#__PURE__*/ Op.paginate(${binding}, { ${
           spec.join(", ")
         } })`
       ].join("\n"))
@@ -242,7 +242,7 @@ export const groupModule = (
           deprecatedTag(e.op.deprecated).replace(/\n \*/g, "\n   *")
         }\n   */\n  readonly ${
           propertyKey(name)
-        }: (params?: ${e.streamParams}, options?: Op.StreamOptions) => Stream.Stream<${e.itemType}, ${e.errorName}>`
+        }: (params?: ${e.streamParams}, options?: ClerkOperation.StreamOptions) => Stream.Stream<${e.itemType}, ${e.errorName}>`
       )
       bindEntries.push(safeBinding(name) === name ? name : `${propertyKey(name)}: ${safeBinding(name)}`)
     }
@@ -267,6 +267,7 @@ export const groupModule = (
     ...(usesStream ? [`import type * as Stream from "effect/Stream"`] : []),
     `import type { ClerkClientService } from "../ClerkClient.js"`,
     `import type * as ClerkError from "../ClerkError.js"`,
+    `import type * as ClerkOperation from "../ClerkOperation.js"`,
     `import * as Op from "../internal/operation.js"`,
     ...(usesI ? [`import * as I from "../internal/schema.js"`] : []),
     ...(usesSchemas ? [`import * as Schemas from "./Schemas.js"`] : []),

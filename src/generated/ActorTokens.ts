@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -92,7 +93,7 @@ export type CreateError =
 /**
  * `POST /actor_tokens` (`CreateActorToken`)
  */
-export const create: Op.Call<CreateParams, Schemas.ActorToken, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.ActorToken, CreateError> = /*#__PURE__*/ Op.make({
   name: "actorTokens.create",
   method: "POST",
   path: "/actor_tokens",
@@ -108,7 +109,7 @@ export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /actor_tokens/{actor_token_id}/revoke` (`RevokeActorToken`)
  */
-export const revoke: Op.Call<RevokeParams, Schemas.ActorToken, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, Schemas.ActorToken, RevokeError> = /*#__PURE__*/ Op.make({
   name: "actorTokens.revoke",
   method: "POST",
   path: "/actor_tokens/{actor_token_id}/revoke",

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -197,7 +198,7 @@ export type CreateError =
 /**
  * `POST /admin_portal_link_tokens` (`createAdminPortalLinkToken`)
  */
-export const create: Op.CallOptional<CreateParams, CreateResponse, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.CallOptional<CreateParams, CreateResponse, CreateError> = /*#__PURE__*/ Op.make({
   name: "adminPortalLinkTokens.create",
   method: "POST",
   path: "/admin_portal_link_tokens",
@@ -217,7 +218,7 @@ export type RevokeError =
 /**
  * `POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke` (`revokeAdminPortalLinkToken`)
  */
-export const revoke: Op.Call<RevokeParams, RevokeResponse, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeError> = /*#__PURE__*/ Op.make({
   name: "adminPortalLinkTokens.revoke",
   method: "POST",
   path: "/admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke",

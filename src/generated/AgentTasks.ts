@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -101,7 +102,7 @@ export type CreateError =
 /**
  * `POST /agents/tasks` (`CreateAgentTask`)
  */
-export const create: Op.Call<CreateParams, Schemas.AgentTask, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.AgentTask, CreateError> = /*#__PURE__*/ Op.make({
   name: "agentTasks.create",
   method: "POST",
   path: "/agents/tasks",
@@ -117,7 +118,7 @@ export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /agents/tasks/{agent_task_id}/revoke` (`RevokeAgentTask`)
  */
-export const revoke: Op.Call<RevokeParams, Schemas.AgentTask, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, Schemas.AgentTask, RevokeError> = /*#__PURE__*/ Op.make({
   name: "agentTasks.revoke",
   method: "POST",
   path: "/agents/tasks/{agent_task_id}/revoke",

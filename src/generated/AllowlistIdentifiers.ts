@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -94,15 +95,16 @@ export type ListError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommon
 /**
  * `GET /allowlist_identifiers` (`ListAllowlistIdentifiers`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.AllowlistIdentifierList, ListError> = /*#__PURE__*/ Op.make({
-  name: "allowlistIdentifiers.list",
-  method: "GET",
-  path: "/allowlist_identifiers",
-  params: ListParams,
-  queryParams: ["paginated", "limit", "offset"],
-  success: Schemas.AllowlistIdentifierList,
-  errors: [401, 402]
-})
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.AllowlistIdentifierList, ListError> =
+  /*#__PURE__*/ Op.make({
+    name: "allowlistIdentifiers.list",
+    method: "GET",
+    path: "/allowlist_identifiers",
+    params: ListParams,
+    queryParams: ["paginated", "limit", "offset"],
+    success: Schemas.AllowlistIdentifierList,
+    errors: [401, 402]
+  })
 
 /** Parameters of {@link listAll}: those of {@link list} without paging. */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
@@ -110,10 +112,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /allowlist_identifiers`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.AllowlistIdentifier, ListError> = /*#__PURE__*/ Op.paginate(
-  list,
-  {}
-)
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.AllowlistIdentifier, ListError> = /*#__PURE__*/ Op
+  .paginate(list, {})
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -125,15 +125,16 @@ export type CreateError =
 /**
  * `POST /allowlist_identifiers` (`CreateAllowlistIdentifier`)
  */
-export const create: Op.Call<CreateParams, Schemas.AllowlistIdentifier, CreateError> = /*#__PURE__*/ Op.make({
-  name: "allowlistIdentifiers.create",
-  method: "POST",
-  path: "/allowlist_identifiers",
-  params: CreateParams,
-  body: "json",
-  success: Schemas.AllowlistIdentifier,
-  errors: [400, 402, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.AllowlistIdentifier, CreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "allowlistIdentifiers.create",
+    method: "POST",
+    path: "/allowlist_identifiers",
+    params: CreateParams,
+    body: "json",
+    success: Schemas.AllowlistIdentifier,
+    errors: [400, 402, 422]
+  })
 
 /** Failures of {@link delete_}. */
 export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -141,7 +142,7 @@ export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotF
 /**
  * `DELETE /allowlist_identifiers/{identifier_id}` (`DeleteAllowlistIdentifier`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "allowlistIdentifiers.delete",
   method: "DELETE",
   path: "/allowlist_identifiers/{identifier_id}",
@@ -164,7 +165,7 @@ export interface AllowlistIdentifiersApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.AllowlistIdentifier, ListError>
   /**
    * `POST /allowlist_identifiers` (`CreateAllowlistIdentifier`)

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -720,7 +721,7 @@ export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | 
 /**
  * `GET /api_keys` (`getApiKeys`)
  */
-export const list: Op.Call<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.Call<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.list",
   method: "GET",
   path: "/api_keys",
@@ -736,8 +737,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /api_keys`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> = /*#__PURE__*/ Op
-  .paginate(list, { items: "data", total: true, maxPageSize: 100 })
+export const listAll: ClerkOperation.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> =
+  /*#__PURE__*/ Op.paginate(list, { items: "data", total: true, maxPageSize: 100 })
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
@@ -745,7 +746,7 @@ export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict 
 /**
  * `POST /api_keys` (`createApiKey`)
  */
-export const create: Op.Call<CreateParams, CreateResponse, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, CreateResponse, CreateError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.create",
   method: "POST",
   path: "/api_keys",
@@ -761,7 +762,7 @@ export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | C
 /**
  * `GET /api_keys/{apiKeyID}` (`getApiKey`)
  */
-export const get: Op.Call<GetParams, GetResponse, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, GetResponse, GetError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.get",
   method: "GET",
   path: "/api_keys/{apiKeyID}",
@@ -777,7 +778,7 @@ export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `DELETE /api_keys/{apiKeyID}` (`deleteApiKey`)
  */
-const delete_: Op.Call<DeleteParams, DeleteResponse, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, DeleteResponse, DeleteError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.delete",
   method: "DELETE",
   path: "/api_keys/{apiKeyID}",
@@ -793,7 +794,7 @@ export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `PATCH /api_keys/{apiKeyID}` (`updateApiKey`)
  */
-export const update: Op.Call<UpdateParams, UpdateResponse, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, UpdateResponse, UpdateError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.update",
   method: "PATCH",
   path: "/api_keys/{apiKeyID}",
@@ -810,15 +811,17 @@ export type GetSecretError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFou
 /**
  * `GET /api_keys/{apiKeyID}/secret` (`getApiKeySecret`)
  */
-export const getSecret: Op.Call<GetSecretParams, GetSecretResponse, GetSecretError> = /*#__PURE__*/ Op.make({
-  name: "apiKeys.getSecret",
-  method: "GET",
-  path: "/api_keys/{apiKeyID}/secret",
-  params: GetSecretParams,
-  pathParams: ["apiKeyID"],
-  success: GetSecretResponse,
-  errors: [400, 404]
-})
+export const getSecret: ClerkOperation.Call<GetSecretParams, GetSecretResponse, GetSecretError> = /*#__PURE__*/ Op.make(
+  {
+    name: "apiKeys.getSecret",
+    method: "GET",
+    path: "/api_keys/{apiKeyID}/secret",
+    params: GetSecretParams,
+    pathParams: ["apiKeyID"],
+    success: GetSecretResponse,
+    errors: [400, 404]
+  }
+)
 
 /** Failures of {@link revoke}. */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -826,7 +829,7 @@ export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /api_keys/{apiKeyID}/revoke` (`revokeApiKey`)
  */
-export const revoke: Op.Call<RevokeParams, RevokeResponse, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.revoke",
   method: "POST",
   path: "/api_keys/{apiKeyID}/revoke",
@@ -843,7 +846,7 @@ export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /api_keys/verify` (`verifyApiKey`)
  */
-export const verify: Op.Call<VerifyParams, VerifyResponse, VerifyError> = /*#__PURE__*/ Op.make({
+export const verify: ClerkOperation.Call<VerifyParams, VerifyResponse, VerifyError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.verify",
   method: "POST",
   path: "/api_keys/verify",
@@ -866,7 +869,7 @@ export interface ApiKeysApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<NonNullable<ListResponse["data"]>[number], ListError>
   /**
    * `POST /api_keys` (`createApiKey`)

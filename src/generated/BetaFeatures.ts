@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -79,7 +80,7 @@ export type UpdateInstanceSettingsError =
 /**
  * `PATCH /beta_features/instance_settings` (`UpdateInstanceAuthConfig`)
  */
-export const updateInstanceSettings: Op.CallOptional<
+export const updateInstanceSettings: ClerkOperation.CallOptional<
   UpdateInstanceSettingsParams,
   Schemas.InstanceSettings,
   UpdateInstanceSettingsError
@@ -104,7 +105,7 @@ export type UpdateProductionInstanceDomainError =
  *
  * @deprecated
  */
-export const updateProductionInstanceDomain: Op.CallOptional<
+export const updateProductionInstanceDomain: ClerkOperation.CallOptional<
   UpdateProductionInstanceDomainParams,
   void,
   UpdateProductionInstanceDomainError

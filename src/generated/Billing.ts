@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -406,16 +407,19 @@ export type ListPlansError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnproc
 /**
  * `GET /billing/plans` (`GetCommercePlanList`)
  */
-export const listPlans: Op.CallOptional<ListPlansParams, Schemas.PaginatedCommercePlanResponse, ListPlansError> =
-  /*#__PURE__*/ Op.make({
-    name: "billing.listPlans",
-    method: "GET",
-    path: "/billing/plans",
-    params: ListPlansParams,
-    queryParams: ["paginated", "limit", "offset", "payer_type"],
-    success: Schemas.PaginatedCommercePlanResponse,
-    errors: [400, 401, 422, 500]
-  })
+export const listPlans: ClerkOperation.CallOptional<
+  ListPlansParams,
+  Schemas.PaginatedCommercePlanResponse,
+  ListPlansError
+> = /*#__PURE__*/ Op.make({
+  name: "billing.listPlans",
+  method: "GET",
+  path: "/billing/plans",
+  params: ListPlansParams,
+  queryParams: ["paginated", "limit", "offset", "payer_type"],
+  success: Schemas.PaginatedCommercePlanResponse,
+  errors: [400, 401, 422, 500]
+})
 
 /** Parameters of {@link listAllPlans}: those of {@link listPlans} without paging. */
 export type ListAllPlansParams = Omit<ListPlansParams, "limit" | "offset">
@@ -423,8 +427,8 @@ export type ListAllPlansParams = Omit<ListPlansParams, "limit" | "offset">
 /**
  * Every item of `GET /billing/plans`, fetching pages on demand.
  */
-export const listAllPlans: Op.Pages<ListAllPlansParams, Schemas.CommercePlan, ListPlansError> = /*#__PURE__*/ Op
-  .paginate(listPlans, { items: "data", total: true })
+export const listAllPlans: ClerkOperation.Pages<ListAllPlansParams, Schemas.CommercePlan, ListPlansError> =
+  /*#__PURE__*/ Op.paginate(listPlans, { items: "data", total: true })
 
 /** Failures of {@link listPrices}. */
 export type ListPricesError =
@@ -436,16 +440,19 @@ export type ListPricesError =
 /**
  * `GET /billing/prices` (`GetBillingPriceList`)
  */
-export const listPrices: Op.CallOptional<ListPricesParams, Schemas.PaginatedBillingPriceResponse, ListPricesError> =
-  /*#__PURE__*/ Op.make({
-    name: "billing.listPrices",
-    method: "GET",
-    path: "/billing/prices",
-    params: ListPricesParams,
-    queryParams: ["paginated", "limit", "offset", "plan_id"],
-    success: Schemas.PaginatedBillingPriceResponse,
-    errors: [400, 401, 404, 422, 500]
-  })
+export const listPrices: ClerkOperation.CallOptional<
+  ListPricesParams,
+  Schemas.PaginatedBillingPriceResponse,
+  ListPricesError
+> = /*#__PURE__*/ Op.make({
+  name: "billing.listPrices",
+  method: "GET",
+  path: "/billing/prices",
+  params: ListPricesParams,
+  queryParams: ["paginated", "limit", "offset", "plan_id"],
+  success: Schemas.PaginatedBillingPriceResponse,
+  errors: [400, 401, 404, 422, 500]
+})
 
 /** Parameters of {@link listAllPrices}: those of {@link listPrices} without paging. */
 export type ListAllPricesParams = Omit<ListPricesParams, "limit" | "offset">
@@ -453,7 +460,7 @@ export type ListAllPricesParams = Omit<ListPricesParams, "limit" | "offset">
 /**
  * Every item of `GET /billing/prices`, fetching pages on demand.
  */
-export const listAllPrices: Op.Pages<ListAllPricesParams, Schemas.BillingPriceResponse, ListPricesError> =
+export const listAllPrices: ClerkOperation.Pages<ListAllPricesParams, Schemas.BillingPriceResponse, ListPricesError> =
   /*#__PURE__*/ Op.paginate(listPrices, { items: "data", total: true })
 
 /** Failures of {@link createPrice}. */
@@ -466,8 +473,8 @@ export type CreatePriceError =
 /**
  * `POST /billing/prices` (`CreateBillingPrice`)
  */
-export const createPrice: Op.Call<CreatePriceParams, Schemas.BillingPriceResponse, CreatePriceError> = /*#__PURE__*/ Op
-  .make({
+export const createPrice: ClerkOperation.Call<CreatePriceParams, Schemas.BillingPriceResponse, CreatePriceError> =
+  /*#__PURE__*/ Op.make({
     name: "billing.createPrice",
     method: "POST",
     path: "/billing/prices",
@@ -486,7 +493,7 @@ export type ListSubscriptionItemsError =
 /**
  * `GET /billing/subscription_items` (`GetCommerceSubscriptionItemList`)
  */
-export const listSubscriptionItems: Op.CallOptional<
+export const listSubscriptionItems: ClerkOperation.CallOptional<
   ListSubscriptionItemsParams,
   Schemas.PaginatedCommerceSubscriptionItemResponse,
   ListSubscriptionItemsError
@@ -506,7 +513,7 @@ export type ListAllSubscriptionItemsParams = Omit<ListSubscriptionItemsParams, "
 /**
  * Every item of `GET /billing/subscription_items`, fetching pages on demand.
  */
-export const listAllSubscriptionItems: Op.Pages<
+export const listAllSubscriptionItems: ClerkOperation.Pages<
   ListAllSubscriptionItemsParams,
   Schemas.CommerceSubscriptionItem,
   ListSubscriptionItemsError
@@ -523,7 +530,7 @@ export type CancelSubscriptionItemError =
 /**
  * `DELETE /billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`)
  */
-export const cancelSubscriptionItem: Op.Call<
+export const cancelSubscriptionItem: ClerkOperation.Call<
   CancelSubscriptionItemParams,
   Schemas.CommerceSubscriptionItem,
   CancelSubscriptionItemError
@@ -549,7 +556,7 @@ export type ExtendSubscriptionItemFreeTrialError =
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` (`ExtendBillingSubscriptionItemFreeTrial`)
  */
-export const extendSubscriptionItemFreeTrial: Op.Call<
+export const extendSubscriptionItemFreeTrial: ClerkOperation.Call<
   ExtendSubscriptionItemFreeTrialParams,
   Schemas.CommerceSubscriptionItem2,
   ExtendSubscriptionItemFreeTrialError
@@ -576,7 +583,7 @@ export type CreatePriceTransitionError =
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/price_transition` (`CreateBillingPriceTransition`)
  */
-export const createPriceTransition: Op.Call<
+export const createPriceTransition: ClerkOperation.Call<
   CreatePriceTransitionParams,
   Schemas.CommercePriceTransitionResponse,
   CreatePriceTransitionError
@@ -603,7 +610,7 @@ export type ApplySubscriptionItemDiscountError =
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/discounts` (`ApplyBillingSubscriptionItemDiscount`)
  */
-export const applySubscriptionItemDiscount: Op.Call<
+export const applySubscriptionItemDiscount: ClerkOperation.Call<
   ApplySubscriptionItemDiscountParams,
   Schemas.CommerceDiscountRedemptionResponse,
   ApplySubscriptionItemDiscountError
@@ -630,7 +637,7 @@ export type RemoveSubscriptionItemDiscountError =
 /**
  * `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` (`RemoveBillingSubscriptionItemDiscount`)
  */
-export const removeSubscriptionItemDiscount: Op.Call<
+export const removeSubscriptionItemDiscount: ClerkOperation.Call<
   RemoveSubscriptionItemDiscountParams,
   Schemas.CommerceDiscountRedemptionResponse,
   RemoveSubscriptionItemDiscountError
@@ -653,7 +660,7 @@ export type ListStatementsError =
 /**
  * `GET /billing/statements` (`GetBillingStatementList`)
  */
-export const listStatements: Op.CallOptional<
+export const listStatements: ClerkOperation.CallOptional<
   ListStatementsParams,
   Schemas.PaginatedBillingStatementResponse,
   ListStatementsError
@@ -673,8 +680,11 @@ export type ListAllStatementsParams = Omit<ListStatementsParams, "limit" | "offs
 /**
  * Every item of `GET /billing/statements`, fetching pages on demand.
  */
-export const listAllStatements: Op.Pages<ListAllStatementsParams, Schemas.BillingStatement, ListStatementsError> =
-  /*#__PURE__*/ Op.paginate(listStatements, { items: "data", total: true })
+export const listAllStatements: ClerkOperation.Pages<
+  ListAllStatementsParams,
+  Schemas.BillingStatement,
+  ListStatementsError
+> = /*#__PURE__*/ Op.paginate(listStatements, { items: "data", total: true })
 
 /** Failures of {@link getStatement}. */
 export type GetStatementError =
@@ -686,8 +696,8 @@ export type GetStatementError =
 /**
  * `GET /billing/statements/{statementID}` (`GetBillingStatement`)
  */
-export const getStatement: Op.Call<GetStatementParams, Schemas.BillingStatement, GetStatementError> = /*#__PURE__*/ Op
-  .make({
+export const getStatement: ClerkOperation.Call<GetStatementParams, Schemas.BillingStatement, GetStatementError> =
+  /*#__PURE__*/ Op.make({
     name: "billing.getStatement",
     method: "GET",
     path: "/billing/statements/{statementID}",
@@ -707,7 +717,7 @@ export type GetStatementPaymentAttemptsError =
 /**
  * `GET /billing/statements/{statementID}/payment_attempts` (`GetBillingStatementPaymentAttempts`)
  */
-export const getStatementPaymentAttempts: Op.Call<
+export const getStatementPaymentAttempts: ClerkOperation.Call<
   GetStatementPaymentAttemptsParams,
   Schemas.PaginatedBillingPaymentAttemptResponse,
   GetStatementPaymentAttemptsError
@@ -728,7 +738,7 @@ export type GetAllStatementPaymentAttemptsParams = Omit<GetStatementPaymentAttem
 /**
  * Every item of `GET /billing/statements/{statementID}/payment_attempts`, fetching pages on demand.
  */
-export const getAllStatementPaymentAttempts: Op.Pages<
+export const getAllStatementPaymentAttempts: ClerkOperation.Pages<
   GetAllStatementPaymentAttemptsParams,
   Schemas.BillingPaymentAttempt,
   GetStatementPaymentAttemptsError
@@ -745,7 +755,7 @@ export interface BillingApi {
    */
   readonly listAllPlans: (
     params?: ListAllPlansParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.CommercePlan, ListPlansError>
   /**
    * `GET /billing/prices` (`GetBillingPriceList`)
@@ -758,7 +768,7 @@ export interface BillingApi {
    */
   readonly listAllPrices: (
     params?: ListAllPricesParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.BillingPriceResponse, ListPricesError>
   /**
    * `POST /billing/prices` (`CreateBillingPrice`)
@@ -775,7 +785,7 @@ export interface BillingApi {
    */
   readonly listAllSubscriptionItems: (
     params?: ListAllSubscriptionItemsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.CommerceSubscriptionItem, ListSubscriptionItemsError>
   /**
    * `DELETE /billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`)
@@ -818,7 +828,7 @@ export interface BillingApi {
    */
   readonly listAllStatements: (
     params?: ListAllStatementsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.BillingStatement, ListStatementsError>
   /**
    * `GET /billing/statements/{statementID}` (`GetBillingStatement`)
@@ -835,7 +845,7 @@ export interface BillingApi {
    */
   readonly getAllStatementPaymentAttempts: (
     params?: GetAllStatementPaymentAttemptsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.BillingPaymentAttempt, GetStatementPaymentAttemptsError>
 }
 

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -58,7 +59,7 @@ export type ListError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommon
 /**
  * `GET /blocklist_identifiers` (`ListBlocklistIdentifiers`)
  */
-export const list: Op.CallNone<Schemas.BlocklistIdentifiers, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallNone<Schemas.BlocklistIdentifiers, ListError> = /*#__PURE__*/ Op.make({
   name: "blocklistIdentifiers.list",
   method: "GET",
   path: "/blocklist_identifiers",
@@ -76,15 +77,16 @@ export type CreateError =
 /**
  * `POST /blocklist_identifiers` (`CreateBlocklistIdentifier`)
  */
-export const create: Op.Call<CreateParams, Schemas.BlocklistIdentifier, CreateError> = /*#__PURE__*/ Op.make({
-  name: "blocklistIdentifiers.create",
-  method: "POST",
-  path: "/blocklist_identifiers",
-  params: CreateParams,
-  body: "json",
-  success: Schemas.BlocklistIdentifier,
-  errors: [400, 402, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.BlocklistIdentifier, CreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "blocklistIdentifiers.create",
+    method: "POST",
+    path: "/blocklist_identifiers",
+    params: CreateParams,
+    body: "json",
+    success: Schemas.BlocklistIdentifier,
+    errors: [400, 402, 422]
+  })
 
 /** Failures of {@link delete_}. */
 export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -92,7 +94,7 @@ export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotF
 /**
  * `DELETE /blocklist_identifiers/{identifier_id}` (`DeleteBlocklistIdentifier`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "blocklistIdentifiers.delete",
   method: "DELETE",
   path: "/blocklist_identifiers/{identifier_id}",

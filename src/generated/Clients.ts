@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -93,7 +94,7 @@ export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessab
  *
  * @deprecated
  */
-export const list: Op.CallOptional<ListParams, Schemas.ClientList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.ClientList, ListError> = /*#__PURE__*/ Op.make({
   name: "clients.list",
   method: "GET",
   path: "/clients",
@@ -111,7 +112,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Client, ListError> = /*#__PURE__*/ Op.paginate(list, {})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Client, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link verify}. */
 export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -119,7 +123,7 @@ export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /clients/verify` (`VerifyClient`)
  */
-export const verify: Op.Call<VerifyParams, Schemas.Client, VerifyError> = /*#__PURE__*/ Op.make({
+export const verify: ClerkOperation.Call<VerifyParams, Schemas.Client, VerifyError> = /*#__PURE__*/ Op.make({
   name: "clients.verify",
   method: "POST",
   path: "/clients/verify",
@@ -135,7 +139,7 @@ export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | C
 /**
  * `GET /clients/{client_id}` (`GetClient`)
  */
-export const get: Op.Call<GetParams, Schemas.Client, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Client, GetError> = /*#__PURE__*/ Op.make({
   name: "clients.get",
   method: "GET",
   path: "/clients/{client_id}",
@@ -158,7 +162,10 @@ export interface ClientsApi {
    *
    * @deprecated
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Client, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Client, ListError>
   /**
    * `POST /clients/verify` (`VerifyClient`)
    */

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -368,7 +369,7 @@ export type ListError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 /**
  * `GET /directories` (`ListDirectories`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.DirectoryList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.DirectoryList, ListError> = /*#__PURE__*/ Op.make({
   name: "directories.list",
   method: "GET",
   path: "/directories",
@@ -384,10 +385,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /directories`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Directory, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Directory, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -399,7 +400,7 @@ export type CreateError =
 /**
  * `POST /directories` (`CreateDirectory`)
  */
-export const create: Op.Call<CreateParams, Schemas.Directory, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.Directory, CreateError> = /*#__PURE__*/ Op.make({
   name: "directories.create",
   method: "POST",
   path: "/directories",
@@ -415,7 +416,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | Cl
 /**
  * `GET /directories/{directory_id}` (`GetDirectory`)
  */
-export const get: Op.Call<GetParams, Schemas.Directory, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Directory, GetError> = /*#__PURE__*/ Op.make({
   name: "directories.get",
   method: "GET",
   path: "/directories/{directory_id}",
@@ -431,7 +432,7 @@ export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound |
 /**
  * `DELETE /directories/{directory_id}` (`DeleteDirectory`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "directories.delete",
   method: "DELETE",
   path: "/directories/{directory_id}",
@@ -452,7 +453,7 @@ export type UpdateError =
 /**
  * `PATCH /directories/{directory_id}` (`UpdateDirectory`)
  */
-export const update: Op.Call<UpdateParams, Schemas.Directory, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.Directory, UpdateError> = /*#__PURE__*/ Op.make({
   name: "directories.update",
   method: "PATCH",
   path: "/directories/{directory_id}",
@@ -469,15 +470,16 @@ export type RotateApiKeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotF
 /**
  * `POST /directories/{directory_id}/rotate_api_key` (`RotateDirectoryAPIKey`)
  */
-export const rotateApiKey: Op.Call<RotateApiKeyParams, Schemas.Directory, RotateApiKeyError> = /*#__PURE__*/ Op.make({
-  name: "directories.rotateApiKey",
-  method: "POST",
-  path: "/directories/{directory_id}/rotate_api_key",
-  params: RotateApiKeyParams,
-  pathParams: ["directory_id"],
-  success: Schemas.Directory,
-  errors: [401, 403, 404]
-})
+export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.Directory, RotateApiKeyError> =
+  /*#__PURE__*/ Op.make({
+    name: "directories.rotateApiKey",
+    method: "POST",
+    path: "/directories/{directory_id}/rotate_api_key",
+    params: RotateApiKeyParams,
+    pathParams: ["directory_id"],
+    success: Schemas.Directory,
+    errors: [401, 403, 404]
+  })
 
 /** Failures of {@link listGroupRoleMappings}. */
 export type ListGroupRoleMappingsError =
@@ -488,7 +490,7 @@ export type ListGroupRoleMappingsError =
 /**
  * `GET /directories/{directory_id}/group_role_mappings` (`ListDirectoryGroupRoleMappings`)
  */
-export const listGroupRoleMappings: Op.Call<
+export const listGroupRoleMappings: ClerkOperation.Call<
   ListGroupRoleMappingsParams,
   Schemas.DirectoryGroupRoleMappingList,
   ListGroupRoleMappingsError
@@ -513,7 +515,7 @@ export type ReplaceGroupRoleMappingsError =
 /**
  * `PUT /directories/{directory_id}/group_role_mappings` (`ReplaceDirectoryGroupRoleMappings`)
  */
-export const replaceGroupRoleMappings: Op.Call<
+export const replaceGroupRoleMappings: ClerkOperation.Call<
   ReplaceGroupRoleMappingsParams,
   Schemas.DirectoryGroupRoleMappingList,
   ReplaceGroupRoleMappingsError
@@ -539,7 +541,7 @@ export type CreateGroupRoleMappingError =
 /**
  * `POST /directories/{directory_id}/group_role_mappings` (`CreateDirectoryGroupRoleMapping`)
  */
-export const createGroupRoleMapping: Op.Call<
+export const createGroupRoleMapping: ClerkOperation.Call<
   CreateGroupRoleMappingParams,
   Schemas.DirectoryGroupRoleMapping,
   CreateGroupRoleMappingError
@@ -564,7 +566,7 @@ export type DeleteGroupRoleMappingError =
 /**
  * `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` (`DeleteDirectoryGroupRoleMapping`)
  */
-export const deleteGroupRoleMapping: Op.Call<
+export const deleteGroupRoleMapping: ClerkOperation.Call<
   DeleteGroupRoleMappingParams,
   Schemas.DirectoryGroupRoleMappingDeleted,
   DeleteGroupRoleMappingError
@@ -589,7 +591,10 @@ export interface DirectoriesApi {
   /**
    * Every item of `GET /directories`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Directory, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Directory, ListError>
   /**
    * `POST /directories` (`CreateDirectory`)
    */

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -93,7 +94,7 @@ export type ListError = ClerkError.ClerkCommonError
 /**
  * `GET /domains` (`ListDomains`)
  */
-export const list: Op.CallNone<Schemas.Domains, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallNone<Schemas.Domains, ListError> = /*#__PURE__*/ Op.make({
   name: "domains.list",
   method: "GET",
   path: "/domains",
@@ -111,7 +112,7 @@ export type AddError =
 /**
  * `POST /domains` (`AddDomain`)
  */
-export const add: Op.Call<AddParams, Schemas.Domain, AddError> = /*#__PURE__*/ Op.make({
+export const add: ClerkOperation.Call<AddParams, Schemas.Domain, AddError> = /*#__PURE__*/ Op.make({
   name: "domains.add",
   method: "POST",
   path: "/domains",
@@ -127,7 +128,7 @@ export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound |
 /**
  * `DELETE /domains/{domain_id}` (`DeleteDomain`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "domains.delete",
   method: "DELETE",
   path: "/domains/{domain_id}",
@@ -147,7 +148,7 @@ export type UpdateError =
 /**
  * `PATCH /domains/{domain_id}` (`UpdateDomain`)
  */
-export const update: Op.Call<UpdateParams, Schemas.Domain, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.Domain, UpdateError> = /*#__PURE__*/ Op.make({
   name: "domains.update",
   method: "PATCH",
   path: "/domains/{domain_id}",

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -215,7 +216,7 @@ export type CreateError =
 /**
  * `POST /email_addresses` (`CreateEmailAddress`)
  */
-export const create: Op.Call<CreateParams, Schemas.EmailAddress, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.EmailAddress, CreateError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.create",
   method: "POST",
   path: "/email_addresses",
@@ -235,7 +236,7 @@ export type GetError =
 /**
  * `GET /email_addresses/{email_address_id}` (`GetEmailAddress`)
  */
-export const get: Op.Call<GetParams, Schemas.EmailAddress, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.EmailAddress, GetError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.get",
   method: "GET",
   path: "/email_addresses/{email_address_id}",
@@ -256,7 +257,7 @@ export type DeleteError =
 /**
  * `DELETE /email_addresses/{email_address_id}` (`DeleteEmailAddress`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.delete",
   method: "DELETE",
   path: "/email_addresses/{email_address_id}",
@@ -277,7 +278,7 @@ export type UpdateError =
 /**
  * `PATCH /email_addresses/{email_address_id}` (`UpdateEmailAddress`)
  */
-export const update: Op.Call<UpdateParams, Schemas.EmailAddress, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.EmailAddress, UpdateError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.update",
   method: "PATCH",
   path: "/email_addresses/{email_address_id}",
@@ -298,7 +299,7 @@ export type PrepareVerificationError =
 /**
  * `POST /email_addresses/{email_address_id}/prepare_verification` (`PrepareEmailAddressVerification`)
  */
-export const prepareVerification: Op.Call<
+export const prepareVerification: ClerkOperation.Call<
   PrepareVerificationParams,
   Schemas.VerificationResponse,
   PrepareVerificationError
@@ -322,7 +323,7 @@ export type AttemptVerificationError =
 /**
  * `POST /email_addresses/{email_address_id}/attempt_verification` (`AttemptEmailAddressVerification`)
  */
-export const attemptVerification: Op.Call<
+export const attemptVerification: ClerkOperation.Call<
   AttemptVerificationParams,
   Schemas.VerificationResponse,
   AttemptVerificationError
@@ -348,8 +349,8 @@ export type ReplaceForUserError =
 /**
  * `PUT /users/{user_id}/email_address` (`ReplaceUserEmailAddress`)
  */
-export const replaceForUser: Op.Call<ReplaceForUserParams, Schemas.EmailAddress, ReplaceForUserError> = /*#__PURE__*/ Op
-  .make({
+export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.EmailAddress, ReplaceForUserError> =
+  /*#__PURE__*/ Op.make({
     name: "emailAddresses.replaceForUser",
     method: "PUT",
     path: "/users/{user_id}/email_address",

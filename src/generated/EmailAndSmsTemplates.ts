@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -71,7 +72,7 @@ export type UpsertError =
  *
  * @deprecated
  */
-export const upsert: Op.Call<UpsertParams, Schemas.Template, UpsertError> = /*#__PURE__*/ Op.make({
+export const upsert: ClerkOperation.Call<UpsertParams, Schemas.Template, UpsertError> = /*#__PURE__*/ Op.make({
   name: "emailAndSmsTemplates.upsert",
   method: "PUT",
   path: "/templates/{template_type}/{slug}",

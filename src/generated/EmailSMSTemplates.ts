@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -131,7 +132,7 @@ export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessab
  *
  * @deprecated
  */
-export const list: Op.Call<ListParams, Schemas.TemplateList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.Call<ListParams, Schemas.TemplateList, ListError> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.list",
   method: "GET",
   path: "/templates/{template_type}",
@@ -150,7 +151,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Template, ListError> = /*#__PURE__*/ Op.paginate(list, {})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Template, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link get}. */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -160,7 +164,7 @@ export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | C
  *
  * @deprecated
  */
-export const get: Op.Call<GetParams, Schemas.Template, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Template, GetError> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.get",
   method: "GET",
   path: "/templates/{template_type}/{slug}",
@@ -182,7 +186,7 @@ export type RevertError =
  *
  * @deprecated
  */
-export const revert: Op.Call<RevertParams, Schemas.Template, RevertError> = /*#__PURE__*/ Op.make({
+export const revert: ClerkOperation.Call<RevertParams, Schemas.Template, RevertError> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.revert",
   method: "POST",
   path: "/templates/{template_type}/{slug}/revert",
@@ -204,7 +208,7 @@ export type ToggleTemplateDeliveryError =
  *
  * @deprecated
  */
-export const toggleTemplateDelivery: Op.Call<
+export const toggleTemplateDelivery: ClerkOperation.Call<
   ToggleTemplateDeliveryParams,
   Schemas.Template,
   ToggleTemplateDeliveryError
@@ -232,7 +236,10 @@ export interface EmailSMSTemplatesApi {
    *
    * @deprecated
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Template, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Template, ListError>
   /**
    * `GET /templates/{template_type}/{slug}` (`GetTemplate`)
    *

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -662,15 +663,16 @@ export type ListError =
 /**
  * `GET /enterprise_connections` (`ListEnterpriseConnections`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.EnterpriseConnections, ListError> = /*#__PURE__*/ Op.make({
-  name: "enterpriseConnections.list",
-  method: "GET",
-  path: "/enterprise_connections",
-  params: ListParams,
-  queryParams: ["limit", "offset", "organization_id", "active"],
-  success: Schemas.EnterpriseConnections,
-  errors: [402, 403, 422]
-})
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.EnterpriseConnections, ListError> = /*#__PURE__*/ Op
+  .make({
+    name: "enterpriseConnections.list",
+    method: "GET",
+    path: "/enterprise_connections",
+    params: ListParams,
+    queryParams: ["limit", "offset", "organization_id", "active"],
+    success: Schemas.EnterpriseConnections,
+    errors: [402, 403, 422]
+  })
 
 /** Parameters of {@link listAll}: those of {@link list} without paging. */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
@@ -678,10 +680,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /enterprise_connections`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.EnterpriseConnection, ListError> = /*#__PURE__*/ Op.paginate(
-  list,
-  { items: "data", total: true }
-)
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.EnterpriseConnection, ListError> = /*#__PURE__*/ Op
+  .paginate(list, { items: "data", total: true })
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -695,15 +695,16 @@ export type CreateError =
 /**
  * `POST /enterprise_connections` (`CreateEnterpriseConnection`)
  */
-export const create: Op.Call<CreateParams, Schemas.EnterpriseConnection, CreateError> = /*#__PURE__*/ Op.make({
-  name: "enterpriseConnections.create",
-  method: "POST",
-  path: "/enterprise_connections",
-  params: CreateParams,
-  body: "json",
-  success: Schemas.EnterpriseConnection,
-  errors: [402, 403, 404, 409, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.EnterpriseConnection, CreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "enterpriseConnections.create",
+    method: "POST",
+    path: "/enterprise_connections",
+    params: CreateParams,
+    body: "json",
+    success: Schemas.EnterpriseConnection,
+    errors: [402, 403, 404, 409, 422]
+  })
 
 /** Failures of {@link get}. */
 export type GetError =
@@ -715,7 +716,7 @@ export type GetError =
 /**
  * `GET /enterprise_connections/{enterprise_connection_id}` (`GetEnterpriseConnection`)
  */
-export const get: Op.Call<GetParams, Schemas.EnterpriseConnection, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.EnterpriseConnection, GetError> = /*#__PURE__*/ Op.make({
   name: "enterpriseConnections.get",
   method: "GET",
   path: "/enterprise_connections/{enterprise_connection_id}",
@@ -735,7 +736,7 @@ export type DeleteError =
 /**
  * `DELETE /enterprise_connections/{enterprise_connection_id}` (`DeleteEnterpriseConnection`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "enterpriseConnections.delete",
   method: "DELETE",
   path: "/enterprise_connections/{enterprise_connection_id}",
@@ -757,16 +758,17 @@ export type UpdateError =
 /**
  * `PATCH /enterprise_connections/{enterprise_connection_id}` (`UpdateEnterpriseConnection`)
  */
-export const update: Op.Call<UpdateParams, Schemas.EnterpriseConnection, UpdateError> = /*#__PURE__*/ Op.make({
-  name: "enterpriseConnections.update",
-  method: "PATCH",
-  path: "/enterprise_connections/{enterprise_connection_id}",
-  params: UpdateParams,
-  pathParams: ["enterprise_connection_id"],
-  body: "json-required",
-  success: Schemas.EnterpriseConnection,
-  errors: [400, 402, 403, 404, 422]
-})
+export const update: ClerkOperation.Call<UpdateParams, Schemas.EnterpriseConnection, UpdateError> = /*#__PURE__*/ Op
+  .make({
+    name: "enterpriseConnections.update",
+    method: "PATCH",
+    path: "/enterprise_connections/{enterprise_connection_id}",
+    params: UpdateParams,
+    pathParams: ["enterprise_connection_id"],
+    body: "json-required",
+    success: Schemas.EnterpriseConnection,
+    errors: [400, 402, 403, 404, 422]
+  })
 
 /** Failures of {@link listTestRuns}. */
 export type ListTestRunsError =
@@ -779,17 +781,20 @@ export type ListTestRunsError =
 /**
  * `GET /enterprise_connections/{enterprise_connection_id}/test_runs` (`ListEnterpriseConnectionTestRuns`)
  */
-export const listTestRuns: Op.Call<ListTestRunsParams, Schemas.EnterpriseConnectionTestRuns, ListTestRunsError> =
-  /*#__PURE__*/ Op.make({
-    name: "enterpriseConnections.listTestRuns",
-    method: "GET",
-    path: "/enterprise_connections/{enterprise_connection_id}/test_runs",
-    params: ListTestRunsParams,
-    pathParams: ["enterprise_connection_id"],
-    queryParams: ["status", "limit", "offset"],
-    success: Schemas.EnterpriseConnectionTestRuns,
-    errors: [402, 403, 404, 422]
-  })
+export const listTestRuns: ClerkOperation.Call<
+  ListTestRunsParams,
+  Schemas.EnterpriseConnectionTestRuns,
+  ListTestRunsError
+> = /*#__PURE__*/ Op.make({
+  name: "enterpriseConnections.listTestRuns",
+  method: "GET",
+  path: "/enterprise_connections/{enterprise_connection_id}/test_runs",
+  params: ListTestRunsParams,
+  pathParams: ["enterprise_connection_id"],
+  queryParams: ["status", "limit", "offset"],
+  success: Schemas.EnterpriseConnectionTestRuns,
+  errors: [402, 403, 404, 422]
+})
 
 /** Parameters of {@link listAllTestRuns}: those of {@link listTestRuns} without paging. */
 export type ListAllTestRunsParams = Omit<ListTestRunsParams, "limit" | "offset">
@@ -797,8 +802,11 @@ export type ListAllTestRunsParams = Omit<ListTestRunsParams, "limit" | "offset">
 /**
  * Every item of `GET /enterprise_connections/{enterprise_connection_id}/test_runs`, fetching pages on demand.
  */
-export const listAllTestRuns: Op.Pages<ListAllTestRunsParams, Schemas.EnterpriseConnectionTestRun, ListTestRunsError> =
-  /*#__PURE__*/ Op.paginate(listTestRuns, { items: "data", total: true })
+export const listAllTestRuns: ClerkOperation.Pages<
+  ListAllTestRunsParams,
+  Schemas.EnterpriseConnectionTestRun,
+  ListTestRunsError
+> = /*#__PURE__*/ Op.paginate(listTestRuns, { items: "data", total: true })
 
 /** Failures of {@link createTestRun}. */
 export type CreateTestRunError =
@@ -810,7 +818,7 @@ export type CreateTestRunError =
 /**
  * `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`)
  */
-export const createTestRun: Op.Call<
+export const createTestRun: ClerkOperation.Call<
   CreateTestRunParams,
   Schemas.EnterpriseConnectionTestRunResponse,
   CreateTestRunError
@@ -837,7 +845,7 @@ export interface EnterpriseConnectionsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.EnterpriseConnection, ListError>
   /**
    * `POST /enterprise_connections` (`CreateEnterpriseConnection`)
@@ -866,7 +874,7 @@ export interface EnterpriseConnectionsApi {
    */
   readonly listAllTestRuns: (
     params?: ListAllTestRunsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.EnterpriseConnectionTestRun, ListTestRunsError>
   /**
    * `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`)

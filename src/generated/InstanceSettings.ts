@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -278,7 +279,7 @@ export type GetError = ClerkError.ClerkCommonError
 /**
  * `GET /instance` (`GetInstance`)
  */
-export const get: Op.CallNone<Schemas.Instance, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.CallNone<Schemas.Instance, GetError> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.get",
   method: "GET",
   path: "/instance",
@@ -292,7 +293,7 @@ export type UpdateError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommon
 /**
  * `PATCH /instance` (`UpdateInstance`)
  */
-export const update: Op.CallOptional<UpdateParams, void, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.CallOptional<UpdateParams, void, UpdateError> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.update",
   method: "PATCH",
   path: "/instance",
@@ -311,7 +312,7 @@ export type UpdateRestrictionsError =
 /**
  * `PATCH /instance/restrictions` (`UpdateInstanceRestrictions`)
  */
-export const updateRestrictions: Op.CallOptional<
+export const updateRestrictions: ClerkOperation.CallOptional<
   UpdateRestrictionsParams,
   Schemas.InstanceRestrictions,
   UpdateRestrictionsError
@@ -331,7 +332,7 @@ export type GetProtectError = ClerkError.ClerkCommonError
 /**
  * `GET /instance/protect` (`GetInstanceProtect`)
  */
-export const getProtect: Op.CallNone<Schemas.InstanceProtect, GetProtectError> = /*#__PURE__*/ Op.make({
+export const getProtect: ClerkOperation.CallNone<Schemas.InstanceProtect, GetProtectError> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.getProtect",
   method: "GET",
   path: "/instance/protect",
@@ -345,16 +346,19 @@ export type UpdateProtectError = ClerkError.ClerkUnprocessable | ClerkError.Cler
 /**
  * `PATCH /instance/protect` (`UpdateInstanceProtect`)
  */
-export const updateProtect: Op.CallOptional<UpdateProtectParams, Schemas.InstanceProtect, UpdateProtectError> =
-  /*#__PURE__*/ Op.make({
-    name: "instanceSettings.updateProtect",
-    method: "PATCH",
-    path: "/instance/protect",
-    params: UpdateProtectParams,
-    body: "json",
-    success: Schemas.InstanceProtect,
-    errors: [422]
-  })
+export const updateProtect: ClerkOperation.CallOptional<
+  UpdateProtectParams,
+  Schemas.InstanceProtect,
+  UpdateProtectError
+> = /*#__PURE__*/ Op.make({
+  name: "instanceSettings.updateProtect",
+  method: "PATCH",
+  path: "/instance/protect",
+  params: UpdateProtectParams,
+  body: "json",
+  success: Schemas.InstanceProtect,
+  errors: [422]
+})
 
 /** Failures of {@link getCommunication}. */
 export type GetCommunicationError = ClerkError.ClerkCommonError
@@ -362,8 +366,8 @@ export type GetCommunicationError = ClerkError.ClerkCommonError
 /**
  * `GET /instance/communication` (`GetInstanceCommunication`)
  */
-export const getCommunication: Op.CallNone<Schemas.InstanceCommunication, GetCommunicationError> = /*#__PURE__*/ Op
-  .make({
+export const getCommunication: ClerkOperation.CallNone<Schemas.InstanceCommunication, GetCommunicationError> =
+  /*#__PURE__*/ Op.make({
     name: "instanceSettings.getCommunication",
     method: "GET",
     path: "/instance/communication",
@@ -377,7 +381,7 @@ export type UpdateCommunicationError = ClerkError.ClerkUnprocessable | ClerkErro
 /**
  * `PATCH /instance/communication` (`UpdateInstanceCommunication`)
  */
-export const updateCommunication: Op.CallOptional<
+export const updateCommunication: ClerkOperation.CallOptional<
   UpdateCommunicationParams,
   Schemas.InstanceCommunication,
   UpdateCommunicationError
@@ -397,7 +401,7 @@ export type GetOAuthApplicationSettingsError = ClerkError.ClerkCommonError
 /**
  * `GET /instance/oauth_application_settings` (`GetInstanceOAuthApplicationSettings`)
  */
-export const getOAuthApplicationSettings: Op.CallNone<
+export const getOAuthApplicationSettings: ClerkOperation.CallNone<
   Schemas.OAuthApplicationSettings,
   GetOAuthApplicationSettingsError
 > = /*#__PURE__*/ Op.make({
@@ -414,7 +418,7 @@ export type UpdateOAuthApplicationSettingsError = ClerkError.ClerkUnprocessable 
 /**
  * `PATCH /instance/oauth_application_settings` (`UpdateInstanceOAuthApplicationSettings`)
  */
-export const updateOAuthApplicationSettings: Op.CallOptional<
+export const updateOAuthApplicationSettings: ClerkOperation.CallOptional<
   UpdateOAuthApplicationSettingsParams,
   Schemas.OAuthApplicationSettings,
   UpdateOAuthApplicationSettingsError
@@ -434,15 +438,16 @@ export type ChangeDomainError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnp
 /**
  * `POST /instance/change_domain` (`ChangeProductionInstanceDomain`)
  */
-export const changeDomain: Op.CallOptional<ChangeDomainParams, void, ChangeDomainError> = /*#__PURE__*/ Op.make({
-  name: "instanceSettings.changeDomain",
-  method: "POST",
-  path: "/instance/change_domain",
-  params: ChangeDomainParams,
-  body: "json",
-  success: "void",
-  errors: [400, 422]
-})
+export const changeDomain: ClerkOperation.CallOptional<ChangeDomainParams, void, ChangeDomainError> = /*#__PURE__*/ Op
+  .make({
+    name: "instanceSettings.changeDomain",
+    method: "POST",
+    path: "/instance/change_domain",
+    params: ChangeDomainParams,
+    body: "json",
+    success: "void",
+    errors: [400, 422]
+  })
 
 /** Failures of {@link getOrganizationSettings}. */
 export type GetOrganizationSettingsError =
@@ -454,14 +459,16 @@ export type GetOrganizationSettingsError =
 /**
  * `GET /instance/organization_settings` (`GetInstanceOrganizationSettings`)
  */
-export const getOrganizationSettings: Op.CallNone<Schemas.OrganizationSettings, GetOrganizationSettingsError> =
-  /*#__PURE__*/ Op.make({
-    name: "instanceSettings.getOrganizationSettings",
-    method: "GET",
-    path: "/instance/organization_settings",
-    success: Schemas.OrganizationSettings,
-    errors: [402, 404, 422]
-  })
+export const getOrganizationSettings: ClerkOperation.CallNone<
+  Schemas.OrganizationSettings,
+  GetOrganizationSettingsError
+> = /*#__PURE__*/ Op.make({
+  name: "instanceSettings.getOrganizationSettings",
+  method: "GET",
+  path: "/instance/organization_settings",
+  success: Schemas.OrganizationSettings,
+  errors: [402, 404, 422]
+})
 
 /** Failures of {@link updateOrganizationSettings}. */
 export type UpdateOrganizationSettingsError =
@@ -475,7 +482,7 @@ export type UpdateOrganizationSettingsError =
 /**
  * `PATCH /instance/organization_settings` (`UpdateInstanceOrganizationSettings`)
  */
-export const updateOrganizationSettings: Op.CallOptional<
+export const updateOrganizationSettings: ClerkOperation.CallOptional<
   UpdateOrganizationSettingsParams,
   Schemas.OrganizationSettings,
   UpdateOrganizationSettingsError

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -201,7 +202,7 @@ export type ListError = ClerkError.ClerkCommonError
 /**
  * `GET /invitations` (`ListInvitations`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.InvitationList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.InvitationList, ListError> = /*#__PURE__*/ Op.make({
   name: "invitations.list",
   method: "GET",
   path: "/invitations",
@@ -217,7 +218,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /invitations`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Invitation, ListError> = /*#__PURE__*/ Op.paginate(list, {})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Invitation, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -225,7 +229,7 @@ export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocess
 /**
  * `POST /invitations` (`CreateInvitation`)
  */
-export const create: Op.Call<CreateParams, Schemas.Invitation, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.Invitation, CreateError> = /*#__PURE__*/ Op.make({
   name: "invitations.create",
   method: "POST",
   path: "/invitations",
@@ -241,8 +245,8 @@ export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnpro
 /**
  * `POST /invitations/bulk` (`CreateBulkInvitations`)
  */
-export const bulkCreate: Op.CallOptional<BulkCreateParams, Schemas.InvitationList, BulkCreateError> = /*#__PURE__*/ Op
-  .make({
+export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.InvitationList, BulkCreateError> =
+  /*#__PURE__*/ Op.make({
     name: "invitations.bulkCreate",
     method: "POST",
     path: "/invitations/bulk",
@@ -259,7 +263,7 @@ export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /invitations/{invitation_id}/revoke` (`RevokeInvitation`)
  */
-export const revoke: Op.Call<RevokeParams, Schemas.InvitationRevoked, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, Schemas.InvitationRevoked, RevokeError> = /*#__PURE__*/ Op.make({
   name: "invitations.revoke",
   method: "POST",
   path: "/invitations/{invitation_id}/revoke",
@@ -278,7 +282,10 @@ export interface InvitationsApi {
   /**
    * Every item of `GET /invitations`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Invitation, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Invitation, ListError>
   /**
    * `POST /invitations` (`CreateInvitation`)
    */

@@ -7,6 +7,7 @@
 import type * as Effect from "effect/Effect"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
@@ -16,7 +17,7 @@ export type GetJWKSError = ClerkError.ClerkCommonError
 /**
  * `GET /jwks` (`GetJWKS`)
  */
-export const getJWKS: Op.CallNone<Schemas.JWKS, GetJWKSError> = /*#__PURE__*/ Op.make({
+export const getJWKS: ClerkOperation.CallNone<Schemas.JWKS, GetJWKSError> = /*#__PURE__*/ Op.make({
   name: "jwks.getJWKS",
   method: "GET",
   path: "/jwks",

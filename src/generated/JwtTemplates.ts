@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -202,7 +203,7 @@ export type ListError = ClerkError.ClerkCommonError
 /**
  * `GET /jwt_templates` (`ListJWTTemplates`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.JWTTemplateList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.JWTTemplateList, ListError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.list",
   method: "GET",
   path: "/jwt_templates",
@@ -218,7 +219,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /jwt_templates`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.JWTTemplate, ListError> = /*#__PURE__*/ Op.paginate(list, {})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.JWTTemplate, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -230,7 +234,7 @@ export type CreateError =
 /**
  * `POST /jwt_templates` (`CreateJWTTemplate`)
  */
-export const create: Op.Call<CreateParams, Schemas.JWTTemplate, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.JWTTemplate, CreateError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.create",
   method: "POST",
   path: "/jwt_templates",
@@ -246,7 +250,7 @@ export type GetError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 /**
  * `GET /jwt_templates/{template_id}` (`GetJWTTemplate`)
  */
-export const get: Op.Call<GetParams, Schemas.JWTTemplate, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.JWTTemplate, GetError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.get",
   method: "GET",
   path: "/jwt_templates/{template_id}",
@@ -262,7 +266,7 @@ export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound |
 /**
  * `DELETE /jwt_templates/{template_id}` (`DeleteJWTTemplate`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.delete",
   method: "DELETE",
   path: "/jwt_templates/{template_id}",
@@ -282,7 +286,7 @@ export type UpdateError =
 /**
  * `PATCH /jwt_templates/{template_id}` (`UpdateJWTTemplate`)
  */
-export const update: Op.Call<UpdateParams, Schemas.JWTTemplate, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.JWTTemplate, UpdateError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.update",
   method: "PATCH",
   path: "/jwt_templates/{template_id}",
@@ -306,7 +310,7 @@ export interface JwtTemplatesApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.JWTTemplate, ListError>
   /**
    * `POST /jwt_templates` (`CreateJWTTemplate`)

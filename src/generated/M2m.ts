@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -389,15 +390,16 @@ export type ListTokensError =
 /**
  * `GET /m2m_tokens` (`getM2MTokens`)
  */
-export const listTokens: Op.Call<ListTokensParams, ListTokensResponse, ListTokensError> = /*#__PURE__*/ Op.make({
-  name: "m2m.listTokens",
-  method: "GET",
-  path: "/m2m_tokens",
-  params: ListTokensParams,
-  queryParams: ["subject", "revoked", "expired", "limit", "offset"],
-  success: ListTokensResponse,
-  errors: [400, 403, 404]
-})
+export const listTokens: ClerkOperation.Call<ListTokensParams, ListTokensResponse, ListTokensError> = /*#__PURE__*/ Op
+  .make({
+    name: "m2m.listTokens",
+    method: "GET",
+    path: "/m2m_tokens",
+    params: ListTokensParams,
+    queryParams: ["subject", "revoked", "expired", "limit", "offset"],
+    success: ListTokensResponse,
+    errors: [400, 403, 404]
+  })
 
 /** Parameters of {@link listAllTokens}: those of {@link listTokens} without paging. */
 export type ListAllTokensParams = Omit<ListTokensParams, "limit" | "offset">
@@ -405,7 +407,7 @@ export type ListAllTokensParams = Omit<ListTokensParams, "limit" | "offset">
 /**
  * Every item of `GET /m2m_tokens`, fetching pages on demand.
  */
-export const listAllTokens: Op.Pages<
+export const listAllTokens: ClerkOperation.Pages<
   ListAllTokensParams,
   NonNullable<ListTokensResponse["m2mTokens"]>[number],
   ListTokensError
@@ -417,8 +419,8 @@ export type CreateTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkConf
 /**
  * `POST /m2m_tokens` (`createM2MToken`)
  */
-export const createToken: Op.CallOptional<CreateTokenParams, CreateTokenResponse, CreateTokenError> = /*#__PURE__*/ Op
-  .make({
+export const createToken: ClerkOperation.CallOptional<CreateTokenParams, CreateTokenResponse, CreateTokenError> =
+  /*#__PURE__*/ Op.make({
     name: "m2m.createToken",
     method: "POST",
     path: "/m2m_tokens",
@@ -434,16 +436,17 @@ export type RevokeTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotF
 /**
  * `POST /m2m_tokens/{m2m_token_id}/revoke` (`revokeM2MToken`)
  */
-export const revokeToken: Op.Call<RevokeTokenParams, RevokeTokenResponse, RevokeTokenError> = /*#__PURE__*/ Op.make({
-  name: "m2m.revokeToken",
-  method: "POST",
-  path: "/m2m_tokens/{m2m_token_id}/revoke",
-  params: RevokeTokenParams,
-  pathParams: ["m2m_token_id"],
-  body: "json-required",
-  success: RevokeTokenResponse,
-  errors: [400, 404]
-})
+export const revokeToken: ClerkOperation.Call<RevokeTokenParams, RevokeTokenResponse, RevokeTokenError> =
+  /*#__PURE__*/ Op.make({
+    name: "m2m.revokeToken",
+    method: "POST",
+    path: "/m2m_tokens/{m2m_token_id}/revoke",
+    params: RevokeTokenParams,
+    pathParams: ["m2m_token_id"],
+    body: "json-required",
+    success: RevokeTokenResponse,
+    errors: [400, 404]
+  })
 
 /** Failures of {@link verifyToken}. */
 export type VerifyTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -451,15 +454,16 @@ export type VerifyTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotF
 /**
  * `POST /m2m_tokens/verify` (`verifyM2MToken`)
  */
-export const verifyToken: Op.Call<VerifyTokenParams, VerifyTokenResponse, VerifyTokenError> = /*#__PURE__*/ Op.make({
-  name: "m2m.verifyToken",
-  method: "POST",
-  path: "/m2m_tokens/verify",
-  params: VerifyTokenParams,
-  body: "json-required",
-  success: VerifyTokenResponse,
-  errors: [400, 404]
-})
+export const verifyToken: ClerkOperation.Call<VerifyTokenParams, VerifyTokenResponse, VerifyTokenError> =
+  /*#__PURE__*/ Op.make({
+    name: "m2m.verifyToken",
+    method: "POST",
+    path: "/m2m_tokens/verify",
+    params: VerifyTokenParams,
+    body: "json-required",
+    success: VerifyTokenResponse,
+    errors: [400, 404]
+  })
 
 /** The `m2m` operations bound to a client, as found on `ClerkBackend`. */
 export interface M2mApi {
@@ -472,7 +476,7 @@ export interface M2mApi {
    */
   readonly listAllTokens: (
     params?: ListAllTokensParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError>
   /**
    * `POST /m2m_tokens` (`createM2MToken`)

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -270,7 +271,7 @@ export type ListError =
 /**
  * `GET /machines` (`ListMachines`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.MachineList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.MachineList, ListError> = /*#__PURE__*/ Op.make({
   name: "machines.list",
   method: "GET",
   path: "/machines",
@@ -286,10 +287,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /machines`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Machine, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Machine, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -301,7 +302,7 @@ export type CreateError =
 /**
  * `POST /machines` (`CreateMachine`)
  */
-export const create: Op.Call<CreateParams, Schemas.MachineCreated, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.MachineCreated, CreateError> = /*#__PURE__*/ Op.make({
   name: "machines.create",
   method: "POST",
   path: "/machines",
@@ -322,7 +323,7 @@ export type GetError =
 /**
  * `GET /machines/{machine_id}` (`GetMachine`)
  */
-export const get: Op.Call<GetParams, Schemas.Machine, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Machine, GetError> = /*#__PURE__*/ Op.make({
   name: "machines.get",
   method: "GET",
   path: "/machines/{machine_id}",
@@ -343,7 +344,7 @@ export type DeleteError =
 /**
  * `DELETE /machines/{machine_id}` (`DeleteMachine`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.MachineDeleted, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.MachineDeleted, DeleteError> = /*#__PURE__*/ Op.make({
   name: "machines.delete",
   method: "DELETE",
   path: "/machines/{machine_id}",
@@ -364,7 +365,7 @@ export type UpdateError =
 /**
  * `PATCH /machines/{machine_id}` (`UpdateMachine`)
  */
-export const update: Op.Call<UpdateParams, Schemas.Machine, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.Machine, UpdateError> = /*#__PURE__*/ Op.make({
   name: "machines.update",
   method: "PATCH",
   path: "/machines/{machine_id}",
@@ -385,8 +386,8 @@ export type GetSecretKeyError =
 /**
  * `GET /machines/{machine_id}/secret_key` (`GetMachineSecretKey`)
  */
-export const getSecretKey: Op.Call<GetSecretKeyParams, Schemas.MachineSecretKey, GetSecretKeyError> = /*#__PURE__*/ Op
-  .make({
+export const getSecretKey: ClerkOperation.Call<GetSecretKeyParams, Schemas.MachineSecretKey, GetSecretKeyError> =
+  /*#__PURE__*/ Op.make({
     name: "machines.getSecretKey",
     method: "GET",
     path: "/machines/{machine_id}/secret_key",
@@ -407,17 +408,20 @@ export type RotateSecretKeyError =
 /**
  * `POST /machines/{machine_id}/secret_key/rotate` (`RotateMachineSecretKey`)
  */
-export const rotateSecretKey: Op.Call<RotateSecretKeyParams, Schemas.MachineSecretKey, RotateSecretKeyError> =
-  /*#__PURE__*/ Op.make({
-    name: "machines.rotateSecretKey",
-    method: "POST",
-    path: "/machines/{machine_id}/secret_key/rotate",
-    params: RotateSecretKeyParams,
-    pathParams: ["machine_id"],
-    body: "json-required",
-    success: Schemas.MachineSecretKey,
-    errors: [400, 401, 403, 404, 422]
-  })
+export const rotateSecretKey: ClerkOperation.Call<
+  RotateSecretKeyParams,
+  Schemas.MachineSecretKey,
+  RotateSecretKeyError
+> = /*#__PURE__*/ Op.make({
+  name: "machines.rotateSecretKey",
+  method: "POST",
+  path: "/machines/{machine_id}/secret_key/rotate",
+  params: RotateSecretKeyParams,
+  pathParams: ["machine_id"],
+  body: "json-required",
+  success: Schemas.MachineSecretKey,
+  errors: [400, 401, 403, 404, 422]
+})
 
 /** Failures of {@link createScope}. */
 export type CreateScopeError =
@@ -431,16 +435,17 @@ export type CreateScopeError =
 /**
  * `POST /machines/{machine_id}/scopes` (`CreateMachineScope`)
  */
-export const createScope: Op.Call<CreateScopeParams, Schemas.MachineScope, CreateScopeError> = /*#__PURE__*/ Op.make({
-  name: "machines.createScope",
-  method: "POST",
-  path: "/machines/{machine_id}/scopes",
-  params: CreateScopeParams,
-  pathParams: ["machine_id"],
-  body: "json",
-  success: Schemas.MachineScope,
-  errors: [400, 401, 403, 404, 409, 422]
-})
+export const createScope: ClerkOperation.Call<CreateScopeParams, Schemas.MachineScope, CreateScopeError> =
+  /*#__PURE__*/ Op.make({
+    name: "machines.createScope",
+    method: "POST",
+    path: "/machines/{machine_id}/scopes",
+    params: CreateScopeParams,
+    pathParams: ["machine_id"],
+    body: "json",
+    success: Schemas.MachineScope,
+    errors: [400, 401, 403, 404, 409, 422]
+  })
 
 /** Failures of {@link deleteScope}. */
 export type DeleteScopeError =
@@ -453,8 +458,8 @@ export type DeleteScopeError =
 /**
  * `DELETE /machines/{machine_id}/scopes/{other_machine_id}` (`DeleteMachineScope`)
  */
-export const deleteScope: Op.Call<DeleteScopeParams, Schemas.MachineScopeDeleted, DeleteScopeError> = /*#__PURE__*/ Op
-  .make({
+export const deleteScope: ClerkOperation.Call<DeleteScopeParams, Schemas.MachineScopeDeleted, DeleteScopeError> =
+  /*#__PURE__*/ Op.make({
     name: "machines.deleteScope",
     method: "DELETE",
     path: "/machines/{machine_id}/scopes/{other_machine_id}",
@@ -475,7 +480,10 @@ export interface MachinesApi {
   /**
    * Every item of `GET /machines`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Machine, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Machine, ListError>
   /**
    * `POST /machines` (`CreateMachine`)
    */

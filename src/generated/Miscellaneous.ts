@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -55,16 +56,19 @@ export type GetPublicInterstitialError = ClerkError.ClerkBadRequest | ClerkError
 /**
  * `GET /public/interstitial` (`GetPublicInterstitial`)
  */
-export const getPublicInterstitial: Op.CallOptional<GetPublicInterstitialParams, string, GetPublicInterstitialError> =
-  /*#__PURE__*/ Op.make({
-    name: "miscellaneous.getPublicInterstitial",
-    method: "GET",
-    path: "/public/interstitial",
-    params: GetPublicInterstitialParams,
-    queryParams: ["frontend_api", "publishable_key", "proxy_url", "domain", "sign_in_url", "use_domain_for_script"],
-    success: "text",
-    errors: [400, 500]
-  })
+export const getPublicInterstitial: ClerkOperation.CallOptional<
+  GetPublicInterstitialParams,
+  string,
+  GetPublicInterstitialError
+> = /*#__PURE__*/ Op.make({
+  name: "miscellaneous.getPublicInterstitial",
+  method: "GET",
+  path: "/public/interstitial",
+  params: GetPublicInterstitialParams,
+  queryParams: ["frontend_api", "publishable_key", "proxy_url", "domain", "sign_in_url", "use_domain_for_script"],
+  success: "text",
+  errors: [400, 500]
+})
 
 /** The `miscellaneous` operations bound to a client, as found on `ClerkBackend`. */
 export interface MiscellaneousApi {

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -114,16 +115,19 @@ export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /oauth_applications/access_tokens/verify` (`verifyOAuthAccessToken`)
  */
-export const verify: Op.CallOptional<VerifyParams, VerifyResponseVariant1 | VerifyResponseVariant2, VerifyError> =
-  /*#__PURE__*/ Op.make({
-    name: "oauthAccessTokens.verify",
-    method: "POST",
-    path: "/oauth_applications/access_tokens/verify",
-    params: VerifyParams,
-    body: "json-required",
-    success: Schema.Union(VerifyResponseVariant1, VerifyResponseVariant2),
-    errors: [400, 404]
-  })
+export const verify: ClerkOperation.CallOptional<
+  VerifyParams,
+  VerifyResponseVariant1 | VerifyResponseVariant2,
+  VerifyError
+> = /*#__PURE__*/ Op.make({
+  name: "oauthAccessTokens.verify",
+  method: "POST",
+  path: "/oauth_applications/access_tokens/verify",
+  params: VerifyParams,
+  body: "json-required",
+  success: Schema.Union(VerifyResponseVariant1, VerifyResponseVariant2),
+  errors: [400, 404]
+})
 
 /** The `oauthAccessTokens` operations bound to a client, as found on `ClerkBackend`. */
 export interface OauthAccessTokensApi {

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -270,15 +271,16 @@ export type ListError =
 /**
  * `GET /oauth_applications` (`ListOAuthApplications`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.OAuthApplications, ListError> = /*#__PURE__*/ Op.make({
-  name: "oauthApplications.list",
-  method: "GET",
-  path: "/oauth_applications",
-  params: ListParams,
-  queryParams: ["limit", "offset", "order_by", "name_query"],
-  success: Schemas.OAuthApplications,
-  errors: [400, 403, 422]
-})
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.OAuthApplications, ListError> = /*#__PURE__*/ Op
+  .make({
+    name: "oauthApplications.list",
+    method: "GET",
+    path: "/oauth_applications",
+    params: ListParams,
+    queryParams: ["limit", "offset", "order_by", "name_query"],
+    success: Schemas.OAuthApplications,
+    errors: [400, 403, 422]
+  })
 
 /** Parameters of {@link listAll}: those of {@link list} without paging. */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
@@ -286,10 +288,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /oauth_applications`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.OAuthApplication, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.OAuthApplication, ListError> = /*#__PURE__*/ Op
+  .paginate(list, { items: "data", total: true })
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -301,15 +301,16 @@ export type CreateError =
 /**
  * `POST /oauth_applications` (`CreateOAuthApplication`)
  */
-export const create: Op.Call<CreateParams, Schemas.OAuthApplicationWithSecret, CreateError> = /*#__PURE__*/ Op.make({
-  name: "oauthApplications.create",
-  method: "POST",
-  path: "/oauth_applications",
-  params: CreateParams,
-  body: "json",
-  success: Schemas.OAuthApplicationWithSecret,
-  errors: [400, 403, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.OAuthApplicationWithSecret, CreateError> =
+  /*#__PURE__*/ Op.make({
+    name: "oauthApplications.create",
+    method: "POST",
+    path: "/oauth_applications",
+    params: CreateParams,
+    body: "json",
+    success: Schemas.OAuthApplicationWithSecret,
+    errors: [400, 403, 422]
+  })
 
 /** Failures of {@link get}. */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -317,7 +318,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | Cl
 /**
  * `GET /oauth_applications/{oauth_application_id}` (`GetOAuthApplication`)
  */
-export const get: Op.Call<GetParams, Schemas.OAuthApplication, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.OAuthApplication, GetError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.get",
   method: "GET",
   path: "/oauth_applications/{oauth_application_id}",
@@ -333,7 +334,7 @@ export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound |
 /**
  * `DELETE /oauth_applications/{oauth_application_id}` (`DeleteOAuthApplication`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.delete",
   method: "DELETE",
   path: "/oauth_applications/{oauth_application_id}",
@@ -354,7 +355,7 @@ export type UpdateError =
 /**
  * `PATCH /oauth_applications/{oauth_application_id}` (`UpdateOAuthApplication`)
  */
-export const update: Op.Call<UpdateParams, Schemas.OAuthApplication, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.OAuthApplication, UpdateError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.update",
   method: "PATCH",
   path: "/oauth_applications/{oauth_application_id}",
@@ -375,16 +376,17 @@ export type UploadLogoError =
 /**
  * `PUT /oauth_applications/{oauth_application_id}/logo` (`UploadOAuthApplicationLogo`)
  */
-export const uploadLogo: Op.Call<UploadLogoParams, Schemas.OAuthApplication, UploadLogoError> = /*#__PURE__*/ Op.make({
-  name: "oauthApplications.uploadLogo",
-  method: "PUT",
-  path: "/oauth_applications/{oauth_application_id}/logo",
-  params: UploadLogoParams,
-  pathParams: ["oauth_application_id"],
-  body: "multipart",
-  success: Schemas.OAuthApplication,
-  errors: [400, 403, 404, 413]
-})
+export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.OAuthApplication, UploadLogoError> =
+  /*#__PURE__*/ Op.make({
+    name: "oauthApplications.uploadLogo",
+    method: "PUT",
+    path: "/oauth_applications/{oauth_application_id}/logo",
+    params: UploadLogoParams,
+    pathParams: ["oauth_application_id"],
+    body: "multipart",
+    success: Schemas.OAuthApplication,
+    errors: [400, 403, 404, 413]
+  })
 
 /** Failures of {@link rotateSecret}. */
 export type RotateSecretError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -392,16 +394,19 @@ export type RotateSecretError = ClerkError.ClerkForbidden | ClerkError.ClerkNotF
 /**
  * `POST /oauth_applications/{oauth_application_id}/rotate_secret` (`RotateOAuthApplicationSecret`)
  */
-export const rotateSecret: Op.Call<RotateSecretParams, Schemas.OAuthApplicationWithSecret, RotateSecretError> =
-  /*#__PURE__*/ Op.make({
-    name: "oauthApplications.rotateSecret",
-    method: "POST",
-    path: "/oauth_applications/{oauth_application_id}/rotate_secret",
-    params: RotateSecretParams,
-    pathParams: ["oauth_application_id"],
-    success: Schemas.OAuthApplicationWithSecret,
-    errors: [403, 404]
-  })
+export const rotateSecret: ClerkOperation.Call<
+  RotateSecretParams,
+  Schemas.OAuthApplicationWithSecret,
+  RotateSecretError
+> = /*#__PURE__*/ Op.make({
+  name: "oauthApplications.rotateSecret",
+  method: "POST",
+  path: "/oauth_applications/{oauth_application_id}/rotate_secret",
+  params: RotateSecretParams,
+  pathParams: ["oauth_application_id"],
+  success: Schemas.OAuthApplicationWithSecret,
+  errors: [403, 404]
+})
 
 /** Failures of {@link revokeToken}. */
 export type RevokeTokenError =
@@ -414,7 +419,7 @@ export type RevokeTokenError =
 /**
  * `POST /oauth_applications/{oauth_application_id}/revoke_token` (`RevokeOAuthApplicationToken`)
  */
-export const revokeToken: Op.Call<RevokeTokenParams, void, RevokeTokenError> = /*#__PURE__*/ Op.make({
+export const revokeToken: ClerkOperation.Call<RevokeTokenParams, void, RevokeTokenError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.revokeToken",
   method: "POST",
   path: "/oauth_applications/{oauth_application_id}/revoke_token",
@@ -438,7 +443,7 @@ export interface OauthApplicationsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OAuthApplication, ListError>
   /**
    * `POST /oauth_applications` (`CreateOAuthApplication`)

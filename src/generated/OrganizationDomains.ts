@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -241,7 +242,7 @@ export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonEr
 /**
  * `GET /organizations/{organization_id}/domains` (`ListOrganizationDomains`)
  */
-export const list: Op.Call<ListParams, Schemas.OrganizationDomains, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationDomains, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationDomains.list",
   method: "GET",
   path: "/organizations/{organization_id}/domains",
@@ -258,10 +259,8 @@ export type ListStreamParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations/{organization_id}/domains`, fetching pages on demand.
  */
-export const listStream: Op.Pages<ListStreamParams, Schemas.OrganizationDomain, ListError> = /*#__PURE__*/ Op.paginate(
-  list,
-  { items: "data", total: true }
-)
+export const listStream: ClerkOperation.Pages<ListStreamParams, Schemas.OrganizationDomain, ListError> =
+  /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -274,16 +273,18 @@ export type CreateError =
 /**
  * `POST /organizations/{organization_id}/domains` (`CreateOrganizationDomain`)
  */
-export const create: Op.Call<CreateParams, Schemas.OrganizationDomain, CreateError> = /*#__PURE__*/ Op.make({
-  name: "organizationDomains.create",
-  method: "POST",
-  path: "/organizations/{organization_id}/domains",
-  params: CreateParams,
-  pathParams: ["organization_id"],
-  body: "json-required",
-  success: Schemas.OrganizationDomain,
-  errors: [400, 403, 404, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationDomain, CreateError> = /*#__PURE__*/ Op.make(
+  {
+    name: "organizationDomains.create",
+    method: "POST",
+    path: "/organizations/{organization_id}/domains",
+    params: CreateParams,
+    pathParams: ["organization_id"],
+    body: "json-required",
+    success: Schemas.OrganizationDomain,
+    errors: [400, 403, 404, 422]
+  }
+)
 
 /** Failures of {@link delete_}. */
 export type DeleteError =
@@ -295,7 +296,7 @@ export type DeleteError =
 /**
  * `DELETE /organizations/{organization_id}/domains/{domain_id}` (`DeleteOrganizationDomain`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationDomains.delete",
   method: "DELETE",
   path: "/organizations/{organization_id}/domains/{domain_id}",
@@ -316,16 +317,18 @@ export type UpdateError =
 /**
  * `PATCH /organizations/{organization_id}/domains/{domain_id}` (`UpdateOrganizationDomain`)
  */
-export const update: Op.Call<UpdateParams, Schemas.OrganizationDomain, UpdateError> = /*#__PURE__*/ Op.make({
-  name: "organizationDomains.update",
-  method: "PATCH",
-  path: "/organizations/{organization_id}/domains/{domain_id}",
-  params: UpdateParams,
-  pathParams: ["organization_id", "domain_id"],
-  body: "json-required",
-  success: Schemas.OrganizationDomain,
-  errors: [400, 403, 404, 422]
-})
+export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationDomain, UpdateError> = /*#__PURE__*/ Op.make(
+  {
+    name: "organizationDomains.update",
+    method: "PATCH",
+    path: "/organizations/{organization_id}/domains/{domain_id}",
+    params: UpdateParams,
+    pathParams: ["organization_id", "domain_id"],
+    body: "json-required",
+    success: Schemas.OrganizationDomain,
+    errors: [400, 403, 404, 422]
+  }
+)
 
 /** Failures of {@link verifyOwnership}. */
 export type VerifyOwnershipError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -333,16 +336,19 @@ export type VerifyOwnershipError = ClerkError.ClerkForbidden | ClerkError.ClerkN
 /**
  * `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` (`VerifyOrganizationDomainOwnership`)
  */
-export const verifyOwnership: Op.Call<VerifyOwnershipParams, Schemas.OrganizationDomain, VerifyOwnershipError> =
-  /*#__PURE__*/ Op.make({
-    name: "organizationDomains.verifyOwnership",
-    method: "POST",
-    path: "/organizations/{organization_id}/domains/{domain_id}/verify_ownership",
-    params: VerifyOwnershipParams,
-    pathParams: ["organization_id", "domain_id"],
-    success: Schemas.OrganizationDomain,
-    errors: [401, 403, 404]
-  })
+export const verifyOwnership: ClerkOperation.Call<
+  VerifyOwnershipParams,
+  Schemas.OrganizationDomain,
+  VerifyOwnershipError
+> = /*#__PURE__*/ Op.make({
+  name: "organizationDomains.verifyOwnership",
+  method: "POST",
+  path: "/organizations/{organization_id}/domains/{domain_id}/verify_ownership",
+  params: VerifyOwnershipParams,
+  pathParams: ["organization_id", "domain_id"],
+  success: Schemas.OrganizationDomain,
+  errors: [401, 403, 404]
+})
 
 /** Failures of {@link listAll}. */
 export type ListAllError = ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -350,8 +356,8 @@ export type ListAllError = ClerkError.ClerkForbidden | ClerkError.ClerkUnprocess
 /**
  * `GET /organization_domains` (`ListAllOrganizationDomains`)
  */
-export const listAll: Op.CallOptional<ListAllParams, Schemas.OrganizationDomains, ListAllError> = /*#__PURE__*/ Op.make(
-  {
+export const listAll: ClerkOperation.CallOptional<ListAllParams, Schemas.OrganizationDomains, ListAllError> =
+  /*#__PURE__*/ Op.make({
     name: "organizationDomains.listAll",
     method: "GET",
     path: "/organization_domains",
@@ -360,8 +366,7 @@ export const listAll: Op.CallOptional<ListAllParams, Schemas.OrganizationDomains
     commaQueryParams: ["enrollment_mode"],
     success: Schemas.OrganizationDomains,
     errors: [401, 403, 422]
-  }
-)
+  })
 
 /** Parameters of {@link listAllStream}: those of {@link listAll} without paging. */
 export type ListAllStreamParams = Omit<ListAllParams, "limit" | "offset">
@@ -369,8 +374,8 @@ export type ListAllStreamParams = Omit<ListAllParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_domains`, fetching pages on demand.
  */
-export const listAllStream: Op.Pages<ListAllStreamParams, Schemas.OrganizationDomain, ListAllError> = /*#__PURE__*/ Op
-  .paginate(listAll, { items: "data", total: true })
+export const listAllStream: ClerkOperation.Pages<ListAllStreamParams, Schemas.OrganizationDomain, ListAllError> =
+  /*#__PURE__*/ Op.paginate(listAll, { items: "data", total: true })
 
 export { delete_ as delete }
 
@@ -385,7 +390,7 @@ export interface OrganizationDomainsApi {
    */
   readonly listStream: (
     params?: ListStreamParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationDomain, ListError>
   /**
    * `POST /organizations/{organization_id}/domains` (`CreateOrganizationDomain`)
@@ -414,7 +419,7 @@ export interface OrganizationDomainsApi {
    */
   readonly listAllStream: (
     params?: ListAllStreamParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationDomain, ListAllError>
 }
 

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -317,7 +318,7 @@ export type GetAllError =
 /**
  * `GET /organization_invitations` (`ListInstanceOrganizationInvitations`)
  */
-export const getAll: Op.CallOptional<
+export const getAll: ClerkOperation.CallOptional<
   GetAllParams,
   Schemas.OrganizationInvitationsWithPublicOrganizationData,
   GetAllError
@@ -337,7 +338,7 @@ export type GetAllStreamParams = Omit<GetAllParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_invitations`, fetching pages on demand.
  */
-export const getAllStream: Op.Pages<
+export const getAllStream: ClerkOperation.Pages<
   GetAllStreamParams,
   Schemas.OrganizationInvitationWithPublicOrganizationData,
   GetAllError
@@ -353,7 +354,7 @@ export type ListError =
 /**
  * `GET /organizations/{organization_id}/invitations` (`ListOrganizationInvitations`)
  */
-export const list: Op.Call<ListParams, Schemas.OrganizationInvitations, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationInvitations, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationInvitations.list",
   method: "GET",
   path: "/organizations/{organization_id}/invitations",
@@ -370,10 +371,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations/{organization_id}/invitations`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.OrganizationInvitation, ListError> = /*#__PURE__*/ Op.paginate(
-  list,
-  { items: "data", total: true }
-)
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.OrganizationInvitation, ListError> = /*#__PURE__*/ Op
+  .paginate(list, { items: "data", total: true })
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -387,16 +386,17 @@ export type CreateError =
 /**
  * `POST /organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`)
  */
-export const create: Op.Call<CreateParams, Schemas.OrganizationInvitation, CreateError> = /*#__PURE__*/ Op.make({
-  name: "organizationInvitations.create",
-  method: "POST",
-  path: "/organizations/{organization_id}/invitations",
-  params: CreateParams,
-  pathParams: ["organization_id"],
-  body: "json",
-  success: Schemas.OrganizationInvitation,
-  errors: [400, 402, 403, 404, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationInvitation, CreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationInvitations.create",
+    method: "POST",
+    path: "/organizations/{organization_id}/invitations",
+    params: CreateParams,
+    pathParams: ["organization_id"],
+    body: "json",
+    success: Schemas.OrganizationInvitation,
+    errors: [400, 402, 403, 404, 422]
+  })
 
 /** Failures of {@link bulkCreate}. */
 export type BulkCreateError =
@@ -409,8 +409,8 @@ export type BulkCreateError =
 /**
  * `POST /organizations/{organization_id}/invitations/bulk` (`CreateOrganizationInvitationBulk`)
  */
-export const bulkCreate: Op.Call<BulkCreateParams, Schemas.OrganizationInvitations, BulkCreateError> = /*#__PURE__*/ Op
-  .make({
+export const bulkCreate: ClerkOperation.Call<BulkCreateParams, Schemas.OrganizationInvitations, BulkCreateError> =
+  /*#__PURE__*/ Op.make({
     name: "organizationInvitations.bulkCreate",
     method: "POST",
     path: "/organizations/{organization_id}/invitations/bulk",
@@ -430,7 +430,7 @@ export type ListPendingError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotF
  *
  * @deprecated
  */
-export const listPending: Op.Call<ListPendingParams, Schemas.OrganizationInvitations, ListPendingError> =
+export const listPending: ClerkOperation.Call<ListPendingParams, Schemas.OrganizationInvitations, ListPendingError> =
   /*#__PURE__*/ Op.make({
     name: "organizationInvitations.listPending",
     method: "GET",
@@ -450,8 +450,11 @@ export type ListAllPendingParams = Omit<ListPendingParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAllPending: Op.Pages<ListAllPendingParams, Schemas.OrganizationInvitation, ListPendingError> =
-  /*#__PURE__*/ Op.paginate(listPending, { items: "data", total: true })
+export const listAllPending: ClerkOperation.Pages<
+  ListAllPendingParams,
+  Schemas.OrganizationInvitation,
+  ListPendingError
+> = /*#__PURE__*/ Op.paginate(listPending, { items: "data", total: true })
 
 /** Failures of {@link get}. */
 export type GetError =
@@ -463,7 +466,7 @@ export type GetError =
 /**
  * `GET /organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`)
  */
-export const get: Op.Call<GetParams, Schemas.OrganizationInvitation, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.OrganizationInvitation, GetError> = /*#__PURE__*/ Op.make({
   name: "organizationInvitations.get",
   method: "GET",
   path: "/organizations/{organization_id}/invitations/{invitation_id}",
@@ -483,16 +486,17 @@ export type RevokeError =
 /**
  * `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` (`RevokeOrganizationInvitation`)
  */
-export const revoke: Op.Call<RevokeParams, Schemas.OrganizationInvitation, RevokeError> = /*#__PURE__*/ Op.make({
-  name: "organizationInvitations.revoke",
-  method: "POST",
-  path: "/organizations/{organization_id}/invitations/{invitation_id}/revoke",
-  params: RevokeParams,
-  pathParams: ["organization_id", "invitation_id"],
-  body: "json",
-  success: Schemas.OrganizationInvitation,
-  errors: [400, 403, 404]
-})
+export const revoke: ClerkOperation.Call<RevokeParams, Schemas.OrganizationInvitation, RevokeError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationInvitations.revoke",
+    method: "POST",
+    path: "/organizations/{organization_id}/invitations/{invitation_id}/revoke",
+    params: RevokeParams,
+    pathParams: ["organization_id", "invitation_id"],
+    body: "json",
+    success: Schemas.OrganizationInvitation,
+    errors: [400, 403, 404]
+  })
 
 /** The `organizationInvitations` operations bound to a client, as found on `ClerkBackend`. */
 export interface OrganizationInvitationsApi {
@@ -507,7 +511,7 @@ export interface OrganizationInvitationsApi {
    */
   readonly getAllStream: (
     params?: GetAllStreamParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetAllError>
   /**
    * `GET /organizations/{organization_id}/invitations` (`ListOrganizationInvitations`)
@@ -518,7 +522,7 @@ export interface OrganizationInvitationsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationInvitation, ListError>
   /**
    * `POST /organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`)
@@ -541,7 +545,7 @@ export interface OrganizationInvitationsApi {
    */
   readonly listAllPending: (
     params?: ListAllPendingParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationInvitation, ListPendingError>
   /**
    * `GET /organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`)

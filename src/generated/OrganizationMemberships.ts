@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -210,7 +211,7 @@ export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonEr
 /**
  * `GET /organizations/{organization_id}/memberships` (`ListOrganizationMemberships`)
  */
-export const list: Op.Call<ListParams, Schemas.OrganizationMemberships, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationMemberships, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationMemberships.list",
   method: "GET",
   path: "/organizations/{organization_id}/memberships",
@@ -246,10 +247,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations/{organization_id}/memberships`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.OrganizationMembership, ListError> = /*#__PURE__*/ Op.paginate(
-  list,
-  { items: "data", total: true }
-)
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.OrganizationMembership, ListError> = /*#__PURE__*/ Op
+  .paginate(list, { items: "data", total: true })
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -262,16 +261,17 @@ export type CreateError =
 /**
  * `POST /organizations/{organization_id}/memberships` (`CreateOrganizationMembership`)
  */
-export const create: Op.Call<CreateParams, Schemas.OrganizationMembership, CreateError> = /*#__PURE__*/ Op.make({
-  name: "organizationMemberships.create",
-  method: "POST",
-  path: "/organizations/{organization_id}/memberships",
-  params: CreateParams,
-  pathParams: ["organization_id"],
-  body: "json-required",
-  success: Schemas.OrganizationMembership,
-  errors: [400, 403, 404, 422]
-})
+export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationMembership, CreateError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationMemberships.create",
+    method: "POST",
+    path: "/organizations/{organization_id}/memberships",
+    params: CreateParams,
+    pathParams: ["organization_id"],
+    body: "json-required",
+    success: Schemas.OrganizationMembership,
+    errors: [400, 403, 404, 422]
+  })
 
 /** Failures of {@link delete_}. */
 export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -279,7 +279,7 @@ export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessab
 /**
  * `DELETE /organizations/{organization_id}/memberships/{user_id}` (`DeleteOrganizationMembership`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.OrganizationMembership, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.OrganizationMembership, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationMemberships.delete",
   method: "DELETE",
   path: "/organizations/{organization_id}/memberships/{user_id}",
@@ -295,16 +295,17 @@ export type UpdateError = ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessab
 /**
  * `PATCH /organizations/{organization_id}/memberships/{user_id}` (`UpdateOrganizationMembership`)
  */
-export const update: Op.Call<UpdateParams, Schemas.OrganizationMembership, UpdateError> = /*#__PURE__*/ Op.make({
-  name: "organizationMemberships.update",
-  method: "PATCH",
-  path: "/organizations/{organization_id}/memberships/{user_id}",
-  params: UpdateParams,
-  pathParams: ["organization_id", "user_id"],
-  body: "json-required",
-  success: Schemas.OrganizationMembership,
-  errors: [404, 422]
-})
+export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationMembership, UpdateError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizationMemberships.update",
+    method: "PATCH",
+    path: "/organizations/{organization_id}/memberships/{user_id}",
+    params: UpdateParams,
+    pathParams: ["organization_id", "user_id"],
+    body: "json-required",
+    success: Schemas.OrganizationMembership,
+    errors: [404, 422]
+  })
 
 /** Failures of {@link updateMetadata}. */
 export type UpdateMetadataError =
@@ -316,17 +317,20 @@ export type UpdateMetadataError =
 /**
  * `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` (`UpdateOrganizationMembershipMetadata`)
  */
-export const updateMetadata: Op.Call<UpdateMetadataParams, Schemas.OrganizationMembership, UpdateMetadataError> =
-  /*#__PURE__*/ Op.make({
-    name: "organizationMemberships.updateMetadata",
-    method: "PATCH",
-    path: "/organizations/{organization_id}/memberships/{user_id}/metadata",
-    params: UpdateMetadataParams,
-    pathParams: ["organization_id", "user_id"],
-    body: "json",
-    success: Schemas.OrganizationMembership,
-    errors: [400, 404, 422]
-  })
+export const updateMetadata: ClerkOperation.Call<
+  UpdateMetadataParams,
+  Schemas.OrganizationMembership,
+  UpdateMetadataError
+> = /*#__PURE__*/ Op.make({
+  name: "organizationMemberships.updateMetadata",
+  method: "PATCH",
+  path: "/organizations/{organization_id}/memberships/{user_id}/metadata",
+  params: UpdateMetadataParams,
+  pathParams: ["organization_id", "user_id"],
+  body: "json",
+  success: Schemas.OrganizationMembership,
+  errors: [400, 404, 422]
+})
 
 export { delete_ as delete }
 
@@ -341,7 +345,7 @@ export interface OrganizationMembershipsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationMembership, ListError>
   /**
    * `POST /organizations/{organization_id}/memberships` (`CreateOrganizationMembership`)

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -149,7 +150,7 @@ export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonEr
 /**
  * `GET /organization_permissions` (`ListOrganizationPermissions`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.Permissions, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.Permissions, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.list",
   method: "GET",
   path: "/organization_permissions",
@@ -165,10 +166,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_permissions`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Permission, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Permission, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -181,7 +182,7 @@ export type CreateError =
 /**
  * `POST /organization_permissions` (`CreateOrganizationPermission`)
  */
-export const create: Op.Call<CreateParams, Schemas.Permission, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.Permission, CreateError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.create",
   method: "POST",
   path: "/organization_permissions",
@@ -197,7 +198,7 @@ export type GetError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 /**
  * `GET /organization_permissions/{permission_id}` (`GetOrganizationPermission`)
  */
-export const get: Op.Call<GetParams, Schemas.Permission, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Permission, GetError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.get",
   method: "GET",
   path: "/organization_permissions/{permission_id}",
@@ -213,7 +214,7 @@ export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound |
 /**
  * `DELETE /organization_permissions/{permission_id}` (`DeleteOrganizationPermission`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.delete",
   method: "DELETE",
   path: "/organization_permissions/{permission_id}",
@@ -234,7 +235,7 @@ export type UpdateError =
 /**
  * `PATCH /organization_permissions/{permission_id}` (`UpdateOrganizationPermission`)
  */
-export const update: Op.Call<UpdateParams, Schemas.Permission, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.Permission, UpdateError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.update",
   method: "PATCH",
   path: "/organization_permissions/{permission_id}",
@@ -256,7 +257,10 @@ export interface OrganizationPermissionsApi {
   /**
    * Every item of `GET /organization_permissions`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Permission, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Permission, ListError>
   /**
    * `POST /organization_permissions` (`CreateOrganizationPermission`)
    */

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -219,7 +220,7 @@ export type ListError =
 /**
  * `GET /organization_roles` (`ListOrganizationRoles`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.Roles, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.Roles, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.list",
   method: "GET",
   path: "/organization_roles",
@@ -235,7 +236,7 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organization_roles`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Role, ListError> = /*#__PURE__*/ Op.paginate(list, {
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Role, ListError> = /*#__PURE__*/ Op.paginate(list, {
   items: "data",
   total: true
 })
@@ -252,7 +253,7 @@ export type CreateError =
 /**
  * `POST /organization_roles` (`CreateOrganizationRole`)
  */
-export const create: Op.Call<CreateParams, Schemas.Role, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.Role, CreateError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.create",
   method: "POST",
   path: "/organization_roles",
@@ -268,7 +269,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | Cl
 /**
  * `GET /organization_roles/{organization_role_id}` (`GetOrganizationRole`)
  */
-export const get: Op.Call<GetParams, Schemas.Role, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Role, GetError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.get",
   method: "GET",
   path: "/organization_roles/{organization_role_id}",
@@ -288,7 +289,7 @@ export type DeleteError =
 /**
  * `DELETE /organization_roles/{organization_role_id}` (`DeleteOrganizationRole`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.delete",
   method: "DELETE",
   path: "/organization_roles/{organization_role_id}",
@@ -309,7 +310,7 @@ export type UpdateError =
 /**
  * `PATCH /organization_roles/{organization_role_id}` (`UpdateOrganizationRole`)
  */
-export const update: Op.Call<UpdateParams, Schemas.Role, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.Role, UpdateError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.update",
   method: "PATCH",
   path: "/organization_roles/{organization_role_id}",
@@ -330,8 +331,8 @@ export type AssignPermissionError =
 /**
  * `POST /organization_roles/{organization_role_id}/permissions/{permission_id}` (`AssignPermissionToOrganizationRole`)
  */
-export const assignPermission: Op.Call<AssignPermissionParams, Schemas.Role, AssignPermissionError> = /*#__PURE__*/ Op
-  .make({
+export const assignPermission: ClerkOperation.Call<AssignPermissionParams, Schemas.Role, AssignPermissionError> =
+  /*#__PURE__*/ Op.make({
     name: "organizationRoles.assignPermission",
     method: "POST",
     path: "/organization_roles/{organization_role_id}/permissions/{permission_id}",
@@ -351,8 +352,8 @@ export type RemovePermissionError =
 /**
  * `DELETE /organization_roles/{organization_role_id}/permissions/{permission_id}` (`RemovePermissionFromOrganizationRole`)
  */
-export const removePermission: Op.Call<RemovePermissionParams, Schemas.Role, RemovePermissionError> = /*#__PURE__*/ Op
-  .make({
+export const removePermission: ClerkOperation.Call<RemovePermissionParams, Schemas.Role, RemovePermissionError> =
+  /*#__PURE__*/ Op.make({
     name: "organizationRoles.removePermission",
     method: "DELETE",
     path: "/organization_roles/{organization_role_id}/permissions/{permission_id}",
@@ -373,7 +374,10 @@ export interface OrganizationRolesApi {
   /**
    * Every item of `GET /organization_roles`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Role, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Role, ListError>
   /**
    * `POST /organization_roles` (`CreateOrganizationRole`)
    */

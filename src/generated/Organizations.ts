@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -391,7 +392,7 @@ export type ListError =
 /**
  * `GET /organizations` (`ListOrganizations`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.Organizations, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.Organizations, ListError> = /*#__PURE__*/ Op.make({
   name: "organizations.list",
   method: "GET",
   path: "/organizations",
@@ -416,10 +417,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /organizations`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Organization, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Organization, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -432,7 +433,7 @@ export type CreateError =
 /**
  * `POST /organizations` (`CreateOrganization`)
  */
-export const create: Op.Call<CreateParams, Schemas.Organization, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.Organization, CreateError> = /*#__PURE__*/ Op.make({
   name: "organizations.create",
   method: "POST",
   path: "/organizations",
@@ -448,7 +449,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | Cl
 /**
  * `GET /organizations/{organization_id}` (`GetOrganization`)
  */
-export const get: Op.Call<GetParams, Schemas.Organization, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Organization, GetError> = /*#__PURE__*/ Op.make({
   name: "organizations.get",
   method: "GET",
   path: "/organizations/{organization_id}",
@@ -465,7 +466,7 @@ export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 /**
  * `DELETE /organizations/{organization_id}` (`DeleteOrganization`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizations.delete",
   method: "DELETE",
   path: "/organizations/{organization_id}",
@@ -487,7 +488,7 @@ export type UpdateError =
 /**
  * `PATCH /organizations/{organization_id}` (`UpdateOrganization`)
  */
-export const update: Op.Call<UpdateParams, Schemas.Organization, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.Organization, UpdateError> = /*#__PURE__*/ Op.make({
   name: "organizations.update",
   method: "PATCH",
   path: "/organizations/{organization_id}",
@@ -508,7 +509,7 @@ export type ReplaceMetadataError =
 /**
  * `PUT /organizations/{organization_id}/metadata` (`ReplaceOrganizationMetadata`)
  */
-export const replaceMetadata: Op.Call<ReplaceMetadataParams, Schemas.Organization, ReplaceMetadataError> =
+export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas.Organization, ReplaceMetadataError> =
   /*#__PURE__*/ Op.make({
     name: "organizations.replaceMetadata",
     method: "PUT",
@@ -530,8 +531,8 @@ export type MergeMetadataError =
 /**
  * `PATCH /organizations/{organization_id}/metadata` (`MergeOrganizationMetadata`)
  */
-export const mergeMetadata: Op.Call<MergeMetadataParams, Schemas.Organization, MergeMetadataError> = /*#__PURE__*/ Op
-  .make({
+export const mergeMetadata: ClerkOperation.Call<MergeMetadataParams, Schemas.Organization, MergeMetadataError> =
+  /*#__PURE__*/ Op.make({
     name: "organizations.mergeMetadata",
     method: "PATCH",
     path: "/organizations/{organization_id}/metadata",
@@ -552,8 +553,8 @@ export type UploadLogoError =
 /**
  * `PUT /organizations/{organization_id}/logo` (`UploadOrganizationLogo`)
  */
-export const uploadLogo: Op.Call<UploadLogoParams, Schemas.OrganizationWithLogo, UploadLogoError> = /*#__PURE__*/ Op
-  .make({
+export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.OrganizationWithLogo, UploadLogoError> =
+  /*#__PURE__*/ Op.make({
     name: "organizations.uploadLogo",
     method: "PUT",
     path: "/organizations/{organization_id}/logo",
@@ -570,15 +571,16 @@ export type DeleteLogoError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonE
 /**
  * `DELETE /organizations/{organization_id}/logo` (`DeleteOrganizationLogo`)
  */
-export const deleteLogo: Op.Call<DeleteLogoParams, Schemas.Organization, DeleteLogoError> = /*#__PURE__*/ Op.make({
-  name: "organizations.deleteLogo",
-  method: "DELETE",
-  path: "/organizations/{organization_id}/logo",
-  params: DeleteLogoParams,
-  pathParams: ["organization_id"],
-  success: Schemas.Organization,
-  errors: [404]
-})
+export const deleteLogo: ClerkOperation.Call<DeleteLogoParams, Schemas.Organization, DeleteLogoError> = /*#__PURE__*/ Op
+  .make({
+    name: "organizations.deleteLogo",
+    method: "DELETE",
+    path: "/organizations/{organization_id}/logo",
+    params: DeleteLogoParams,
+    pathParams: ["organization_id"],
+    success: Schemas.Organization,
+    errors: [404]
+  })
 
 /** Failures of {@link getBillingSubscription}. */
 export type GetBillingSubscriptionError =
@@ -591,7 +593,7 @@ export type GetBillingSubscriptionError =
 /**
  * `GET /organizations/{organization_id}/billing/subscription` (`GetOrganizationBillingSubscription`)
  */
-export const getBillingSubscription: Op.Call<
+export const getBillingSubscription: ClerkOperation.Call<
   GetBillingSubscriptionParams,
   Schemas.CommerceSubscription,
   GetBillingSubscriptionError
@@ -616,7 +618,7 @@ export type GetBillingCreditBalanceError =
 /**
  * `GET /organizations/{organization_id}/billing/credits` (`GetOrganizationBillingCreditBalance`)
  */
-export const getBillingCreditBalance: Op.Call<
+export const getBillingCreditBalance: ClerkOperation.Call<
   GetBillingCreditBalanceParams,
   Schemas.CommerceCreditBalanceResponse,
   GetBillingCreditBalanceError
@@ -642,7 +644,7 @@ export type AdjustBillingCreditBalanceError =
 /**
  * `POST /organizations/{organization_id}/billing/credits` (`AdjustOrganizationBillingCreditBalance`)
  */
-export const adjustBillingCreditBalance: Op.Call<
+export const adjustBillingCreditBalance: ClerkOperation.Call<
   AdjustBillingCreditBalanceParams,
   Schemas.CommerceCreditLedgerResponse,
   AdjustBillingCreditBalanceError
@@ -670,7 +672,7 @@ export interface OrganizationsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.Organization, ListError>
   /**
    * `POST /organizations` (`CreateOrganization`)

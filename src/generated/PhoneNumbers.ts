@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -208,7 +209,7 @@ export type CreateError =
 /**
  * `POST /phone_numbers` (`CreatePhoneNumber`)
  */
-export const create: Op.Call<CreateParams, Schemas.PhoneNumber, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.PhoneNumber, CreateError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.create",
   method: "POST",
   path: "/phone_numbers",
@@ -228,7 +229,7 @@ export type GetError =
 /**
  * `GET /phone_numbers/{phone_number_id}` (`GetPhoneNumber`)
  */
-export const get: Op.Call<GetParams, Schemas.PhoneNumber, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.PhoneNumber, GetError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.get",
   method: "GET",
   path: "/phone_numbers/{phone_number_id}",
@@ -248,7 +249,7 @@ export type DeleteError =
 /**
  * `DELETE /phone_numbers/{phone_number_id}` (`DeletePhoneNumber`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.delete",
   method: "DELETE",
   path: "/phone_numbers/{phone_number_id}",
@@ -268,7 +269,7 @@ export type UpdateError =
 /**
  * `PATCH /phone_numbers/{phone_number_id}` (`UpdatePhoneNumber`)
  */
-export const update: Op.Call<UpdateParams, Schemas.PhoneNumber, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.PhoneNumber, UpdateError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.update",
   method: "PATCH",
   path: "/phone_numbers/{phone_number_id}",
@@ -289,7 +290,7 @@ export type PrepareVerificationError =
 /**
  * `POST /phone_numbers/{phone_number_id}/prepare_verification` (`PreparePhoneNumberVerification`)
  */
-export const prepareVerification: Op.Call<
+export const prepareVerification: ClerkOperation.Call<
   PrepareVerificationParams,
   Schemas.VerificationResponse,
   PrepareVerificationError
@@ -313,7 +314,7 @@ export type AttemptVerificationError =
 /**
  * `POST /phone_numbers/{phone_number_id}/attempt_verification` (`AttemptPhoneNumberVerification`)
  */
-export const attemptVerification: Op.Call<
+export const attemptVerification: ClerkOperation.Call<
   AttemptVerificationParams,
   Schemas.VerificationResponse,
   AttemptVerificationError
@@ -339,8 +340,8 @@ export type ReplaceForUserError =
 /**
  * `PUT /users/{user_id}/phone_number` (`ReplaceUserPhoneNumber`)
  */
-export const replaceForUser: Op.Call<ReplaceForUserParams, Schemas.PhoneNumber, ReplaceForUserError> = /*#__PURE__*/ Op
-  .make({
+export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.PhoneNumber, ReplaceForUserError> =
+  /*#__PURE__*/ Op.make({
     name: "phoneNumbers.replaceForUser",
     method: "PUT",
     path: "/users/{user_id}/phone_number",

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -41,15 +42,17 @@ export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocess
 /**
  * `POST /proxy_checks` (`VerifyDomainProxy`)
  */
-export const verify: Op.CallOptional<VerifyParams, Schemas.ProxyCheck, VerifyError> = /*#__PURE__*/ Op.make({
-  name: "proxyChecks.verify",
-  method: "POST",
-  path: "/proxy_checks",
-  params: VerifyParams,
-  body: "json",
-  success: Schemas.ProxyCheck,
-  errors: [400, 422]
-})
+export const verify: ClerkOperation.CallOptional<VerifyParams, Schemas.ProxyCheck, VerifyError> = /*#__PURE__*/ Op.make(
+  {
+    name: "proxyChecks.verify",
+    method: "POST",
+    path: "/proxy_checks",
+    params: VerifyParams,
+    body: "json",
+    success: Schemas.ProxyCheck,
+    errors: [400, 422]
+  }
+)
 
 /** The `proxyChecks` operations bound to a client, as found on `ClerkBackend`. */
 export interface ProxyChecksApi {

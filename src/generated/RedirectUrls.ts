@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -111,7 +112,7 @@ export type ListError = ClerkError.ClerkCommonError
 /**
  * `GET /redirect_urls` (`ListRedirectURLs`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.RedirectURLList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.RedirectURLList, ListError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.list",
   method: "GET",
   path: "/redirect_urls",
@@ -127,7 +128,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /redirect_urls`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.RedirectURL, ListError> = /*#__PURE__*/ Op.paginate(list, {})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.RedirectURL, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -135,7 +139,7 @@ export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocess
 /**
  * `POST /redirect_urls` (`CreateRedirectURL`)
  */
-export const create: Op.Call<CreateParams, Schemas.RedirectURL, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.RedirectURL, CreateError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.create",
   method: "POST",
   path: "/redirect_urls",
@@ -151,7 +155,7 @@ export type GetError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 /**
  * `GET /redirect_urls/{id}` (`GetRedirectURL`)
  */
-export const get: Op.Call<GetParams, Schemas.RedirectURL, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.RedirectURL, GetError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.get",
   method: "GET",
   path: "/redirect_urls/{id}",
@@ -167,7 +171,7 @@ export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 /**
  * `DELETE /redirect_urls/{id}` (`DeleteRedirectURL`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.delete",
   method: "DELETE",
   path: "/redirect_urls/{id}",
@@ -190,7 +194,7 @@ export interface RedirectUrlsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.RedirectURL, ListError>
   /**
    * `POST /redirect_urls` (`CreateRedirectURL`)

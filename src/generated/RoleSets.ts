@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -236,7 +237,7 @@ export type ListError =
 /**
  * `GET /role_sets` (`ListRoleSets`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.RoleSets, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.RoleSets, ListError> = /*#__PURE__*/ Op.make({
   name: "roleSets.list",
   method: "GET",
   path: "/role_sets",
@@ -252,10 +253,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /role_sets`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.RoleSet, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.RoleSet, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -269,7 +270,7 @@ export type CreateError =
 /**
  * `POST /role_sets` (`CreateRoleSet`)
  */
-export const create: Op.Call<CreateParams, Schemas.RoleSet, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.RoleSet, CreateError> = /*#__PURE__*/ Op.make({
   name: "roleSets.create",
   method: "POST",
   path: "/role_sets",
@@ -285,7 +286,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | Cl
 /**
  * `GET /role_sets/{role_set_key_or_id}` (`GetRoleSet`)
  */
-export const get: Op.Call<GetParams, Schemas.RoleSet, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.RoleSet, GetError> = /*#__PURE__*/ Op.make({
   name: "roleSets.get",
   method: "GET",
   path: "/role_sets/{role_set_key_or_id}",
@@ -306,7 +307,7 @@ export type UpdateError =
 /**
  * `PATCH /role_sets/{role_set_key_or_id}` (`UpdateRoleSet`)
  */
-export const update: Op.Call<UpdateParams, Schemas.RoleSet, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.RoleSet, UpdateError> = /*#__PURE__*/ Op.make({
   name: "roleSets.update",
   method: "PATCH",
   path: "/role_sets/{role_set_key_or_id}",
@@ -328,7 +329,7 @@ export type ReplaceError =
 /**
  * `POST /role_sets/{role_set_key_or_id}/replace` (`ReplaceRoleSet`)
  */
-export const replace: Op.Call<ReplaceParams, Schemas.DeletedObject, ReplaceError> = /*#__PURE__*/ Op.make({
+export const replace: ClerkOperation.Call<ReplaceParams, Schemas.DeletedObject, ReplaceError> = /*#__PURE__*/ Op.make({
   name: "roleSets.replace",
   method: "POST",
   path: "/role_sets/{role_set_key_or_id}/replace",
@@ -350,7 +351,7 @@ export type AddRolesError =
 /**
  * `POST /role_sets/{role_set_key_or_id}/roles` (`AddRolesToRoleSet`)
  */
-export const addRoles: Op.Call<AddRolesParams, Schemas.RoleSet, AddRolesError> = /*#__PURE__*/ Op.make({
+export const addRoles: ClerkOperation.Call<AddRolesParams, Schemas.RoleSet, AddRolesError> = /*#__PURE__*/ Op.make({
   name: "roleSets.addRoles",
   method: "POST",
   path: "/role_sets/{role_set_key_or_id}/roles",
@@ -372,16 +373,17 @@ export type ReplaceRoleError =
 /**
  * `POST /role_sets/{role_set_key_or_id}/roles/replace` (`ReplaceRoleInRoleSet`)
  */
-export const replaceRole: Op.Call<ReplaceRoleParams, Schemas.RoleSet, ReplaceRoleError> = /*#__PURE__*/ Op.make({
-  name: "roleSets.replaceRole",
-  method: "POST",
-  path: "/role_sets/{role_set_key_or_id}/roles/replace",
-  params: ReplaceRoleParams,
-  pathParams: ["role_set_key_or_id"],
-  body: "json-required",
-  success: Schemas.RoleSet,
-  errors: [400, 401, 403, 404, 422]
-})
+export const replaceRole: ClerkOperation.Call<ReplaceRoleParams, Schemas.RoleSet, ReplaceRoleError> = /*#__PURE__*/ Op
+  .make({
+    name: "roleSets.replaceRole",
+    method: "POST",
+    path: "/role_sets/{role_set_key_or_id}/roles/replace",
+    params: ReplaceRoleParams,
+    pathParams: ["role_set_key_or_id"],
+    body: "json-required",
+    success: Schemas.RoleSet,
+    errors: [400, 401, 403, 404, 422]
+  })
 
 /** The `roleSets` operations bound to a client, as found on `ClerkBackend`. */
 export interface RoleSetsApi {
@@ -392,7 +394,10 @@ export interface RoleSetsApi {
   /**
    * Every item of `GET /role_sets`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.RoleSet, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.RoleSet, ListError>
   /**
    * `POST /role_sets` (`CreateRoleSet`)
    */

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -364,7 +365,7 @@ export type ListError =
  *
  * @deprecated
  */
-export const list: Op.CallOptional<ListParams, Schemas.SAMLConnections, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.SAMLConnections, ListError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.list",
   method: "GET",
   path: "/saml_connections",
@@ -382,10 +383,8 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
  *
  * @deprecated
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.SAMLConnection, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.SAMLConnection, ListError> = /*#__PURE__*/ Op
+  .paginate(list, { items: "data", total: true })
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -401,7 +400,7 @@ export type CreateError =
  *
  * @deprecated
  */
-export const create: Op.Call<CreateParams, Schemas.SAMLConnection, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.SAMLConnection, CreateError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.create",
   method: "POST",
   path: "/saml_connections",
@@ -423,7 +422,7 @@ export type GetError =
  *
  * @deprecated
  */
-export const get: Op.Call<GetParams, Schemas.SAMLConnection, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.SAMLConnection, GetError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.get",
   method: "GET",
   path: "/saml_connections/{saml_connection_id}",
@@ -445,7 +444,7 @@ export type DeleteError =
  *
  * @deprecated
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.delete",
   method: "DELETE",
   path: "/saml_connections/{saml_connection_id}",
@@ -469,7 +468,7 @@ export type UpdateError =
  *
  * @deprecated
  */
-export const update: Op.Call<UpdateParams, Schemas.SAMLConnection, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.SAMLConnection, UpdateError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.update",
   method: "PATCH",
   path: "/saml_connections/{saml_connection_id}",
@@ -497,7 +496,7 @@ export interface SamlConnectionsApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.SAMLConnection, ListError>
   /**
    * `POST /saml_connections` (`CreateSAMLConnection`)

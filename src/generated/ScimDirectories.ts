@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -353,15 +354,16 @@ export type ListError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 /**
  * `GET /scim_directories` (`ListSCIMDirectories`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.SCIMDirectoryList, ListError> = /*#__PURE__*/ Op.make({
-  name: "scimDirectories.list",
-  method: "GET",
-  path: "/scim_directories",
-  params: ListParams,
-  queryParams: ["limit", "offset"],
-  success: Schemas.SCIMDirectoryList,
-  errors: [401, 403]
-})
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.SCIMDirectoryList, ListError> = /*#__PURE__*/ Op
+  .make({
+    name: "scimDirectories.list",
+    method: "GET",
+    path: "/scim_directories",
+    params: ListParams,
+    queryParams: ["limit", "offset"],
+    success: Schemas.SCIMDirectoryList,
+    errors: [401, 403]
+  })
 
 /** Parameters of {@link listAll}: those of {@link list} without paging. */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
@@ -369,10 +371,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /scim_directories`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.SCIMDirectory, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.SCIMDirectory, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -384,7 +386,7 @@ export type CreateError =
 /**
  * `POST /scim_directories` (`CreateSCIMDirectory`)
  */
-export const create: Op.Call<CreateParams, Schemas.SCIMDirectory, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.SCIMDirectory, CreateError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.create",
   method: "POST",
   path: "/scim_directories",
@@ -400,7 +402,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | Cl
 /**
  * `GET /scim_directories/{scim_directory_id}` (`GetSCIMDirectory`)
  */
-export const get: Op.Call<GetParams, Schemas.SCIMDirectory, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.SCIMDirectory, GetError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.get",
   method: "GET",
   path: "/scim_directories/{scim_directory_id}",
@@ -416,7 +418,7 @@ export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound |
 /**
  * `DELETE /scim_directories/{scim_directory_id}` (`DeleteSCIMDirectory`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.delete",
   method: "DELETE",
   path: "/scim_directories/{scim_directory_id}",
@@ -437,7 +439,7 @@ export type UpdateError =
 /**
  * `PATCH /scim_directories/{scim_directory_id}` (`UpdateSCIMDirectory`)
  */
-export const update: Op.Call<UpdateParams, Schemas.SCIMDirectory, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.SCIMDirectory, UpdateError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.update",
   method: "PATCH",
   path: "/scim_directories/{scim_directory_id}",
@@ -454,8 +456,8 @@ export type RotateApiKeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotF
 /**
  * `POST /scim_directories/{scim_directory_id}/rotate_api_key` (`RotateSCIMDirectoryAPIKey`)
  */
-export const rotateApiKey: Op.Call<RotateApiKeyParams, Schemas.SCIMDirectory, RotateApiKeyError> = /*#__PURE__*/ Op
-  .make({
+export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.SCIMDirectory, RotateApiKeyError> =
+  /*#__PURE__*/ Op.make({
     name: "scimDirectories.rotateApiKey",
     method: "POST",
     path: "/scim_directories/{scim_directory_id}/rotate_api_key",
@@ -474,7 +476,7 @@ export type ListGroupRoleMappingsError =
 /**
  * `GET /scim_directories/{scim_directory_id}/group_role_mappings` (`ListSCIMGroupRoleMappings`)
  */
-export const listGroupRoleMappings: Op.Call<
+export const listGroupRoleMappings: ClerkOperation.Call<
   ListGroupRoleMappingsParams,
   Schemas.SCIMGroupRoleMappingList,
   ListGroupRoleMappingsError
@@ -499,7 +501,7 @@ export type ReplaceGroupRoleMappingsError =
 /**
  * `PUT /scim_directories/{scim_directory_id}/group_role_mappings` (`ReplaceSCIMGroupRoleMappings`)
  */
-export const replaceGroupRoleMappings: Op.Call<
+export const replaceGroupRoleMappings: ClerkOperation.Call<
   ReplaceGroupRoleMappingsParams,
   Schemas.SCIMGroupRoleMappingList,
   ReplaceGroupRoleMappingsError
@@ -525,7 +527,7 @@ export type CreateGroupRoleMappingError =
 /**
  * `POST /scim_directories/{scim_directory_id}/group_role_mappings` (`CreateSCIMGroupRoleMapping`)
  */
-export const createGroupRoleMapping: Op.Call<
+export const createGroupRoleMapping: ClerkOperation.Call<
   CreateGroupRoleMappingParams,
   Schemas.SCIMGroupRoleMapping,
   CreateGroupRoleMappingError
@@ -550,7 +552,7 @@ export type DeleteGroupRoleMappingError =
 /**
  * `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` (`DeleteSCIMGroupRoleMapping`)
  */
-export const deleteGroupRoleMapping: Op.Call<
+export const deleteGroupRoleMapping: ClerkOperation.Call<
   DeleteGroupRoleMappingParams,
   Schemas.SCIMGroupRoleMappingDeleted,
   DeleteGroupRoleMappingError
@@ -577,7 +579,7 @@ export interface ScimDirectoriesApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.SCIMDirectory, ListError>
   /**
    * `POST /scim_directories` (`CreateSCIMDirectory`)

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -283,7 +284,7 @@ export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessab
 /**
  * `GET /sessions` (`GetSessionList`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.SessionList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.SessionList, ListError> = /*#__PURE__*/ Op.make({
   name: "sessions.list",
   method: "GET",
   path: "/sessions",
@@ -299,7 +300,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /sessions`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.Session, ListError> = /*#__PURE__*/ Op.paginate(list, {})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Session, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  {}
+)
 
 /** Failures of {@link create}. */
 export type CreateError =
@@ -311,7 +315,7 @@ export type CreateError =
 /**
  * `POST /sessions` (`createSession`)
  */
-export const create: Op.Call<CreateParams, Schemas.Session, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.Session, CreateError> = /*#__PURE__*/ Op.make({
   name: "sessions.create",
   method: "POST",
   path: "/sessions",
@@ -327,7 +331,7 @@ export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | C
 /**
  * `GET /sessions/{session_id}` (`GetSession`)
  */
-export const get: Op.Call<GetParams, Schemas.Session, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.Session, GetError> = /*#__PURE__*/ Op.make({
   name: "sessions.get",
   method: "GET",
   path: "/sessions/{session_id}",
@@ -343,7 +347,7 @@ export type RefreshError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonEr
 /**
  * `POST /sessions/{session_id}/refresh` (`RefreshSession`)
  */
-export const refresh: Op.Call<RefreshParams, Schemas.SessionRefresh, RefreshError> = /*#__PURE__*/ Op.make({
+export const refresh: ClerkOperation.Call<RefreshParams, Schemas.SessionRefresh, RefreshError> = /*#__PURE__*/ Op.make({
   name: "sessions.refresh",
   method: "POST",
   path: "/sessions/{session_id}/refresh",
@@ -360,7 +364,7 @@ export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /sessions/{session_id}/revoke` (`RevokeSession`)
  */
-export const revoke: Op.Call<RevokeParams, Schemas.Session, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, Schemas.Session, RevokeError> = /*#__PURE__*/ Op.make({
   name: "sessions.revoke",
   method: "POST",
   path: "/sessions/{session_id}/revoke",
@@ -376,16 +380,17 @@ export type CreateTokenError = ClerkError.ClerkNotFound | ClerkError.ClerkCommon
 /**
  * `POST /sessions/{session_id}/tokens` (`CreateSessionToken`)
  */
-export const createToken: Op.Call<CreateTokenParams, CreateTokenResponse, CreateTokenError> = /*#__PURE__*/ Op.make({
-  name: "sessions.createToken",
-  method: "POST",
-  path: "/sessions/{session_id}/tokens",
-  params: CreateTokenParams,
-  pathParams: ["session_id"],
-  body: "json",
-  success: CreateTokenResponse,
-  errors: [401, 404]
-})
+export const createToken: ClerkOperation.Call<CreateTokenParams, CreateTokenResponse, CreateTokenError> =
+  /*#__PURE__*/ Op.make({
+    name: "sessions.createToken",
+    method: "POST",
+    path: "/sessions/{session_id}/tokens",
+    params: CreateTokenParams,
+    pathParams: ["session_id"],
+    body: "json",
+    success: CreateTokenResponse,
+    errors: [401, 404]
+  })
 
 /** Failures of {@link createTokenFromTemplate}. */
 export type CreateTokenFromTemplateError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -393,7 +398,7 @@ export type CreateTokenFromTemplateError = ClerkError.ClerkNotFound | ClerkError
 /**
  * `POST /sessions/{session_id}/tokens/{template_name}` (`CreateSessionTokenFromTemplate`)
  */
-export const createTokenFromTemplate: Op.Call<
+export const createTokenFromTemplate: ClerkOperation.Call<
   CreateTokenFromTemplateParams,
   CreateTokenFromTemplateResponse,
   CreateTokenFromTemplateError
@@ -417,7 +422,10 @@ export interface SessionsApi {
   /**
    * Every item of `GET /sessions`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.Session, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.Session, ListError>
   /**
    * `POST /sessions` (`createSession`)
    */

@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -71,7 +72,7 @@ export type CreateError =
 /**
  * `POST /sign_in_tokens` (`CreateSignInToken`)
  */
-export const create: Op.Call<CreateParams, Schemas.SignInToken, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.SignInToken, CreateError> = /*#__PURE__*/ Op.make({
   name: "signInTokens.create",
   method: "POST",
   path: "/sign_in_tokens",
@@ -87,7 +88,7 @@ export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `POST /sign_in_tokens/{sign_in_token_id}/revoke` (`RevokeSignInToken`)
  */
-export const revoke: Op.Call<RevokeParams, Schemas.SignInToken, RevokeError> = /*#__PURE__*/ Op.make({
+export const revoke: ClerkOperation.Call<RevokeParams, Schemas.SignInToken, RevokeError> = /*#__PURE__*/ Op.make({
   name: "signInTokens.revoke",
   method: "POST",
   path: "/sign_in_tokens/{sign_in_token_id}/revoke",

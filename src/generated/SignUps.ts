@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -64,7 +65,7 @@ export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 /**
  * `GET /sign_ups/{id}` (`GetSignUp`)
  */
-export const get: Op.Call<GetParams, Schemas.SignUp, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.SignUp, GetError> = /*#__PURE__*/ Op.make({
   name: "signUps.get",
   method: "GET",
   path: "/sign_ups/{id}",
@@ -80,7 +81,7 @@ export type UpdateError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonErro
 /**
  * `PATCH /sign_ups/{id}` (`UpdateSignUp`)
  */
-export const update: Op.Call<UpdateParams, Schemas.SignUp, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.SignUp, UpdateError> = /*#__PURE__*/ Op.make({
   name: "signUps.update",
   method: "PATCH",
   path: "/sign_ups/{id}",

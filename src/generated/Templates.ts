@@ -8,6 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -58,8 +59,8 @@ export type PreviewError =
  *
  * @deprecated
  */
-export const preview: Op.Call<PreviewParams, { readonly [key: string]: unknown }, PreviewError> = /*#__PURE__*/ Op.make(
-  {
+export const preview: ClerkOperation.Call<PreviewParams, { readonly [key: string]: unknown }, PreviewError> =
+  /*#__PURE__*/ Op.make({
     name: "templates.preview",
     method: "POST",
     path: "/templates/{template_type}/{slug}/preview",
@@ -68,8 +69,7 @@ export const preview: Op.Call<PreviewParams, { readonly [key: string]: unknown }
     body: "json",
     success: I.FreeForm,
     errors: [400, 401, 404, 422]
-  }
-)
+  })
 
 /** The `templates` operations bound to a client, as found on `ClerkBackend`. */
 export interface TemplatesApi {

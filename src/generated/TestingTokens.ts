@@ -7,6 +7,7 @@
 import type * as Effect from "effect/Effect"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
@@ -16,7 +17,7 @@ export type CreateError = ClerkError.ClerkCommonError
 /**
  * `POST /testing_tokens` (`CreateTestingToken`)
  */
-export const create: Op.CallNone<Schemas.TestingToken, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.CallNone<Schemas.TestingToken, CreateError> = /*#__PURE__*/ Op.make({
   name: "testingTokens.create",
   method: "POST",
   path: "/testing_tokens",

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -1337,7 +1338,7 @@ export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessab
 /**
  * `GET /users` (`GetUserList`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.UserList, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.UserList, ListError> = /*#__PURE__*/ Op.make({
   name: "users.list",
   method: "GET",
   path: "/users",
@@ -1380,7 +1381,7 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset" | "startingAfter
 /**
  * Every item of `GET /users`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.User, ListError> = /*#__PURE__*/ Op.paginate(list, {
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.User, ListError> = /*#__PURE__*/ Op.paginate(list, {
   cursor: true
 })
 
@@ -1395,7 +1396,7 @@ export type CreateError =
 /**
  * `POST /users` (`CreateUser`)
  */
-export const create: Op.CallOptional<CreateParams, Schemas.User, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.CallOptional<CreateParams, Schemas.User, CreateError> = /*#__PURE__*/ Op.make({
   name: "users.create",
   method: "POST",
   path: "/users",
@@ -1411,7 +1412,7 @@ export type CountError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonE
 /**
  * `GET /users/count` (`GetUsersCount`)
  */
-export const count: Op.CallOptional<CountParams, Schemas.TotalCount, CountError> = /*#__PURE__*/ Op.make({
+export const count: ClerkOperation.CallOptional<CountParams, Schemas.TotalCount, CountError> = /*#__PURE__*/ Op.make({
   name: "users.count",
   method: "GET",
   path: "/users/count",
@@ -1450,7 +1451,7 @@ export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | C
 /**
  * `GET /users/{user_id}` (`GetUser`)
  */
-export const get: Op.Call<GetParams, Schemas.User, GetError> = /*#__PURE__*/ Op.make({
+export const get: ClerkOperation.Call<GetParams, Schemas.User, GetError> = /*#__PURE__*/ Op.make({
   name: "users.get",
   method: "GET",
   path: "/users/{user_id}",
@@ -1466,7 +1467,7 @@ export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound 
 /**
  * `DELETE /users/{user_id}` (`DeleteUser`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "users.delete",
   method: "DELETE",
   path: "/users/{user_id}",
@@ -1487,7 +1488,7 @@ export type UpdateError =
 /**
  * `PATCH /users/{user_id}` (`UpdateUser`)
  */
-export const update: Op.Call<UpdateParams, Schemas.User, UpdateError> = /*#__PURE__*/ Op.make({
+export const update: ClerkOperation.Call<UpdateParams, Schemas.User, UpdateError> = /*#__PURE__*/ Op.make({
   name: "users.update",
   method: "PATCH",
   path: "/users/{user_id}",
@@ -1504,7 +1505,7 @@ export type BanError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonE
 /**
  * `POST /users/{user_id}/ban` (`BanUser`)
  */
-export const ban: Op.Call<BanParams, Schemas.User, BanError> = /*#__PURE__*/ Op.make({
+export const ban: ClerkOperation.Call<BanParams, Schemas.User, BanError> = /*#__PURE__*/ Op.make({
   name: "users.ban",
   method: "POST",
   path: "/users/{user_id}/ban",
@@ -1520,7 +1521,7 @@ export type UnbanError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommo
 /**
  * `POST /users/{user_id}/unban` (`UnbanUser`)
  */
-export const unban: Op.Call<UnbanParams, Schemas.User, UnbanError> = /*#__PURE__*/ Op.make({
+export const unban: ClerkOperation.Call<UnbanParams, Schemas.User, UnbanError> = /*#__PURE__*/ Op.make({
   name: "users.unban",
   method: "POST",
   path: "/users/{user_id}/unban",
@@ -1536,7 +1537,7 @@ export type BulkBanError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentR
 /**
  * `POST /users/ban` (`UsersBan`)
  */
-export const bulkBan: Op.Call<BulkBanParams, Schemas.UserList, BulkBanError> = /*#__PURE__*/ Op.make({
+export const bulkBan: ClerkOperation.Call<BulkBanParams, Schemas.UserList, BulkBanError> = /*#__PURE__*/ Op.make({
   name: "users.bulkBan",
   method: "POST",
   path: "/users/ban",
@@ -1552,7 +1553,7 @@ export type BulkUnbanError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymen
 /**
  * `POST /users/unban` (`UsersUnban`)
  */
-export const bulkUnban: Op.Call<BulkUnbanParams, Schemas.UserList, BulkUnbanError> = /*#__PURE__*/ Op.make({
+export const bulkUnban: ClerkOperation.Call<BulkUnbanParams, Schemas.UserList, BulkUnbanError> = /*#__PURE__*/ Op.make({
   name: "users.bulkUnban",
   method: "POST",
   path: "/users/unban",
@@ -1568,7 +1569,7 @@ export type LockError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 /**
  * `POST /users/{user_id}/lock` (`LockUser`)
  */
-export const lock: Op.Call<LockParams, Schemas.User, LockError> = /*#__PURE__*/ Op.make({
+export const lock: ClerkOperation.Call<LockParams, Schemas.User, LockError> = /*#__PURE__*/ Op.make({
   name: "users.lock",
   method: "POST",
   path: "/users/{user_id}/lock",
@@ -1584,7 +1585,7 @@ export type UnlockError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonErro
 /**
  * `POST /users/{user_id}/unlock` (`UnlockUser`)
  */
-export const unlock: Op.Call<UnlockParams, Schemas.User, UnlockError> = /*#__PURE__*/ Op.make({
+export const unlock: ClerkOperation.Call<UnlockParams, Schemas.User, UnlockError> = /*#__PURE__*/ Op.make({
   name: "users.unlock",
   method: "POST",
   path: "/users/{user_id}/unlock",
@@ -1600,8 +1601,8 @@ export type SetProfileImageError = ClerkError.ClerkBadRequest | ClerkError.Clerk
 /**
  * `POST /users/{user_id}/profile_image` (`SetUserProfileImage`)
  */
-export const setProfileImage: Op.Call<SetProfileImageParams, Schemas.User, SetProfileImageError> = /*#__PURE__*/ Op
-  .make({
+export const setProfileImage: ClerkOperation.Call<SetProfileImageParams, Schemas.User, SetProfileImageError> =
+  /*#__PURE__*/ Op.make({
     name: "users.setProfileImage",
     method: "POST",
     path: "/users/{user_id}/profile_image",
@@ -1618,7 +1619,7 @@ export type DeleteProfileImageError = ClerkError.ClerkNotFound | ClerkError.Cler
 /**
  * `DELETE /users/{user_id}/profile_image` (`DeleteUserProfileImage`)
  */
-export const deleteProfileImage: Op.Call<DeleteProfileImageParams, Schemas.User, DeleteProfileImageError> =
+export const deleteProfileImage: ClerkOperation.Call<DeleteProfileImageParams, Schemas.User, DeleteProfileImageError> =
   /*#__PURE__*/ Op.make({
     name: "users.deleteProfileImage",
     method: "DELETE",
@@ -1639,8 +1640,8 @@ export type ReplaceMetadataError =
 /**
  * `PUT /users/{user_id}/metadata` (`ReplaceUserMetadata`)
  */
-export const replaceMetadata: Op.Call<ReplaceMetadataParams, Schemas.User, ReplaceMetadataError> = /*#__PURE__*/ Op
-  .make({
+export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas.User, ReplaceMetadataError> =
+  /*#__PURE__*/ Op.make({
     name: "users.replaceMetadata",
     method: "PUT",
     path: "/users/{user_id}/metadata",
@@ -1661,16 +1662,17 @@ export type UpdateMetadataError =
 /**
  * `PATCH /users/{user_id}/metadata` (`UpdateUserMetadata`)
  */
-export const updateMetadata: Op.Call<UpdateMetadataParams, Schemas.User, UpdateMetadataError> = /*#__PURE__*/ Op.make({
-  name: "users.updateMetadata",
-  method: "PATCH",
-  path: "/users/{user_id}/metadata",
-  params: UpdateMetadataParams,
-  pathParams: ["user_id"],
-  body: "json",
-  success: Schemas.User,
-  errors: [400, 401, 404, 422]
-})
+export const updateMetadata: ClerkOperation.Call<UpdateMetadataParams, Schemas.User, UpdateMetadataError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.updateMetadata",
+    method: "PATCH",
+    path: "/users/{user_id}/metadata",
+    params: UpdateMetadataParams,
+    pathParams: ["user_id"],
+    body: "json",
+    success: Schemas.User,
+    errors: [400, 401, 404, 422]
+  })
 
 /** Failures of {@link getBillingSubscription}. */
 export type GetBillingSubscriptionError =
@@ -1683,7 +1685,7 @@ export type GetBillingSubscriptionError =
 /**
  * `GET /users/{user_id}/billing/subscription` (`GetUserBillingSubscription`)
  */
-export const getBillingSubscription: Op.Call<
+export const getBillingSubscription: ClerkOperation.Call<
   GetBillingSubscriptionParams,
   Schemas.CommerceSubscription,
   GetBillingSubscriptionError
@@ -1708,7 +1710,7 @@ export type GetBillingCreditBalanceError =
 /**
  * `GET /users/{user_id}/billing/credits` (`GetUserBillingCreditBalance`)
  */
-export const getBillingCreditBalance: Op.Call<
+export const getBillingCreditBalance: ClerkOperation.Call<
   GetBillingCreditBalanceParams,
   Schemas.CommerceCreditBalanceResponse,
   GetBillingCreditBalanceError
@@ -1734,7 +1736,7 @@ export type AdjustBillingCreditBalanceError =
 /**
  * `POST /users/{user_id}/billing/credits` (`AdjustUserBillingCreditBalance`)
  */
-export const adjustBillingCreditBalance: Op.Call<
+export const adjustBillingCreditBalance: ClerkOperation.Call<
   AdjustBillingCreditBalanceParams,
   Schemas.CommerceCreditLedgerResponse,
   AdjustBillingCreditBalanceError
@@ -1759,7 +1761,7 @@ export type GetOAuthAccessTokenError =
 /**
  * `GET /users/{user_id}/oauth_access_tokens/{provider}` (`GetOAuthAccessToken`)
  */
-export const getOAuthAccessToken: Op.Call<
+export const getOAuthAccessToken: ClerkOperation.Call<
   GetOAuthAccessTokenParams,
   Schemas.OAuthAccessToken,
   GetOAuthAccessTokenError
@@ -1780,7 +1782,7 @@ export type GetAllOAuthAccessTokenParams = Omit<GetOAuthAccessTokenParams, "limi
 /**
  * Every item of `GET /users/{user_id}/oauth_access_tokens/{provider}`, fetching pages on demand.
  */
-export const getAllOAuthAccessToken: Op.Pages<
+export const getAllOAuthAccessToken: ClerkOperation.Pages<
   GetAllOAuthAccessTokenParams,
   Schemas.OAuthAccessToken[number],
   GetOAuthAccessTokenError
@@ -1792,7 +1794,7 @@ export type GetOrganizationMembershipsError = ClerkError.ClerkForbidden | ClerkE
 /**
  * `GET /users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`)
  */
-export const getOrganizationMemberships: Op.Call<
+export const getOrganizationMemberships: ClerkOperation.Call<
   GetOrganizationMembershipsParams,
   Schemas.OrganizationMemberships,
   GetOrganizationMembershipsError
@@ -1813,7 +1815,7 @@ export type GetAllOrganizationMembershipsParams = Omit<GetOrganizationMembership
 /**
  * Every item of `GET /users/{user_id}/organization_memberships`, fetching pages on demand.
  */
-export const getAllOrganizationMemberships: Op.Pages<
+export const getAllOrganizationMemberships: ClerkOperation.Pages<
   GetAllOrganizationMembershipsParams,
   Schemas.OrganizationMembership,
   GetOrganizationMembershipsError
@@ -1829,7 +1831,7 @@ export type GetOrganizationInvitationsError =
 /**
  * `GET /users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`)
  */
-export const getOrganizationInvitations: Op.Call<
+export const getOrganizationInvitations: ClerkOperation.Call<
   GetOrganizationInvitationsParams,
   Schemas.OrganizationInvitationsWithPublicOrganizationData,
   GetOrganizationInvitationsError
@@ -1850,7 +1852,7 @@ export type GetAllOrganizationInvitationsParams = Omit<GetOrganizationInvitation
 /**
  * Every item of `GET /users/{user_id}/organization_invitations`, fetching pages on demand.
  */
-export const getAllOrganizationInvitations: Op.Pages<
+export const getAllOrganizationInvitations: ClerkOperation.Pages<
   GetAllOrganizationInvitationsParams,
   Schemas.OrganizationInvitationWithPublicOrganizationData,
   GetOrganizationInvitationsError
@@ -1866,16 +1868,17 @@ export type RemovePasswordError =
 /**
  * `POST /users/{user_id}/remove_password` (`RemoveUserPassword`)
  */
-export const removePassword: Op.Call<RemovePasswordParams, Schemas.User, RemovePasswordError> = /*#__PURE__*/ Op.make({
-  name: "users.removePassword",
-  method: "POST",
-  path: "/users/{user_id}/remove_password",
-  params: RemovePasswordParams,
-  pathParams: ["user_id"],
-  body: "json",
-  success: Schemas.User,
-  errors: [400, 401, 403, 404, 500]
-})
+export const removePassword: ClerkOperation.Call<RemovePasswordParams, Schemas.User, RemovePasswordError> =
+  /*#__PURE__*/ Op.make({
+    name: "users.removePassword",
+    method: "POST",
+    path: "/users/{user_id}/remove_password",
+    params: RemovePasswordParams,
+    pathParams: ["user_id"],
+    body: "json",
+    success: Schemas.User,
+    errors: [400, 401, 403, 404, 500]
+  })
 
 /** Failures of {@link verifyPassword}. */
 export type VerifyPasswordError =
@@ -1887,7 +1890,7 @@ export type VerifyPasswordError =
 /**
  * `POST /users/{user_id}/verify_password` (`VerifyPassword`)
  */
-export const verifyPassword: Op.Call<VerifyPasswordParams, VerifyPasswordResponse, VerifyPasswordError> =
+export const verifyPassword: ClerkOperation.Call<VerifyPasswordParams, VerifyPasswordResponse, VerifyPasswordError> =
   /*#__PURE__*/ Op.make({
     name: "users.verifyPassword",
     method: "POST",
@@ -1909,16 +1912,17 @@ export type VerifyTotpError =
 /**
  * `POST /users/{user_id}/verify_totp` (`VerifyTOTP`)
  */
-export const verifyTotp: Op.Call<VerifyTotpParams, VerifyTotpResponse, VerifyTotpError> = /*#__PURE__*/ Op.make({
-  name: "users.verifyTotp",
-  method: "POST",
-  path: "/users/{user_id}/verify_totp",
-  params: VerifyTotpParams,
-  pathParams: ["user_id"],
-  body: "json",
-  success: VerifyTotpResponse,
-  errors: [400, 404, 422, 500]
-})
+export const verifyTotp: ClerkOperation.Call<VerifyTotpParams, VerifyTotpResponse, VerifyTotpError> = /*#__PURE__*/ Op
+  .make({
+    name: "users.verifyTotp",
+    method: "POST",
+    path: "/users/{user_id}/verify_totp",
+    params: VerifyTotpParams,
+    pathParams: ["user_id"],
+    body: "json",
+    success: VerifyTotpResponse,
+    errors: [400, 404, 422, 500]
+  })
 
 /** Failures of {@link disableMfa}. */
 export type DisableMfaError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1926,15 +1930,16 @@ export type DisableMfaError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonE
 /**
  * `DELETE /users/{user_id}/mfa` (`DisableMFA`)
  */
-export const disableMfa: Op.Call<DisableMfaParams, DisableMfaResponse, DisableMfaError> = /*#__PURE__*/ Op.make({
-  name: "users.disableMfa",
-  method: "DELETE",
-  path: "/users/{user_id}/mfa",
-  params: DisableMfaParams,
-  pathParams: ["user_id"],
-  success: DisableMfaResponse,
-  errors: [404, 500]
-})
+export const disableMfa: ClerkOperation.Call<DisableMfaParams, DisableMfaResponse, DisableMfaError> = /*#__PURE__*/ Op
+  .make({
+    name: "users.disableMfa",
+    method: "DELETE",
+    path: "/users/{user_id}/mfa",
+    params: DisableMfaParams,
+    pathParams: ["user_id"],
+    success: DisableMfaResponse,
+    errors: [404, 500]
+  })
 
 /** Failures of {@link deleteBackupCodes}. */
 export type DeleteBackupCodesError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1942,16 +1947,19 @@ export type DeleteBackupCodesError = ClerkError.ClerkNotFound | ClerkError.Clerk
 /**
  * `DELETE /users/{user_id}/backup_code` (`DeleteBackupCode`)
  */
-export const deleteBackupCodes: Op.Call<DeleteBackupCodesParams, DeleteBackupCodesResponse, DeleteBackupCodesError> =
-  /*#__PURE__*/ Op.make({
-    name: "users.deleteBackupCodes",
-    method: "DELETE",
-    path: "/users/{user_id}/backup_code",
-    params: DeleteBackupCodesParams,
-    pathParams: ["user_id"],
-    success: DeleteBackupCodesResponse,
-    errors: [404, 500]
-  })
+export const deleteBackupCodes: ClerkOperation.Call<
+  DeleteBackupCodesParams,
+  DeleteBackupCodesResponse,
+  DeleteBackupCodesError
+> = /*#__PURE__*/ Op.make({
+  name: "users.deleteBackupCodes",
+  method: "DELETE",
+  path: "/users/{user_id}/backup_code",
+  params: DeleteBackupCodesParams,
+  pathParams: ["user_id"],
+  success: DeleteBackupCodesResponse,
+  errors: [404, 500]
+})
 
 /** Failures of {@link deletePasskey}. */
 export type DeletePasskeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -1959,8 +1967,8 @@ export type DeletePasskeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNot
 /**
  * `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` (`UserPasskeyDelete`)
  */
-export const deletePasskey: Op.Call<DeletePasskeyParams, Schemas.DeletedObject, DeletePasskeyError> = /*#__PURE__*/ Op
-  .make({
+export const deletePasskey: ClerkOperation.Call<DeletePasskeyParams, Schemas.DeletedObject, DeletePasskeyError> =
+  /*#__PURE__*/ Op.make({
     name: "users.deletePasskey",
     method: "DELETE",
     path: "/users/{user_id}/passkeys/{passkey_identification_id}",
@@ -1976,16 +1984,19 @@ export type ListTrustedDevicesError = ClerkError.ClerkForbidden | ClerkError.Cle
 /**
  * `GET /users/{user_id}/trusted_devices` (`ListUserTrustedDevices`)
  */
-export const listTrustedDevices: Op.Call<ListTrustedDevicesParams, Schemas.TrustedDeviceList, ListTrustedDevicesError> =
-  /*#__PURE__*/ Op.make({
-    name: "users.listTrustedDevices",
-    method: "GET",
-    path: "/users/{user_id}/trusted_devices",
-    params: ListTrustedDevicesParams,
-    pathParams: ["user_id"],
-    success: Schemas.TrustedDeviceList,
-    errors: [403, 404, 500]
-  })
+export const listTrustedDevices: ClerkOperation.Call<
+  ListTrustedDevicesParams,
+  Schemas.TrustedDeviceList,
+  ListTrustedDevicesError
+> = /*#__PURE__*/ Op.make({
+  name: "users.listTrustedDevices",
+  method: "GET",
+  path: "/users/{user_id}/trusted_devices",
+  params: ListTrustedDevicesParams,
+  pathParams: ["user_id"],
+  success: Schemas.TrustedDeviceList,
+  errors: [403, 404, 500]
+})
 
 /** Failures of {@link revokeTrustedDevice}. */
 export type RevokeTrustedDeviceError =
@@ -1996,16 +2007,19 @@ export type RevokeTrustedDeviceError =
 /**
  * `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` (`RevokeUserTrustedDevice`)
  */
-export const revokeTrustedDevice: Op.Call<RevokeTrustedDeviceParams, Schemas.TrustedDevice, RevokeTrustedDeviceError> =
-  /*#__PURE__*/ Op.make({
-    name: "users.revokeTrustedDevice",
-    method: "DELETE",
-    path: "/users/{user_id}/trusted_devices/{trusted_device_id}",
-    params: RevokeTrustedDeviceParams,
-    pathParams: ["user_id", "trusted_device_id"],
-    success: Schemas.TrustedDevice,
-    errors: [403, 404, 500]
-  })
+export const revokeTrustedDevice: ClerkOperation.Call<
+  RevokeTrustedDeviceParams,
+  Schemas.TrustedDevice,
+  RevokeTrustedDeviceError
+> = /*#__PURE__*/ Op.make({
+  name: "users.revokeTrustedDevice",
+  method: "DELETE",
+  path: "/users/{user_id}/trusted_devices/{trusted_device_id}",
+  params: RevokeTrustedDeviceParams,
+  pathParams: ["user_id", "trusted_device_id"],
+  success: Schemas.TrustedDevice,
+  errors: [403, 404, 500]
+})
 
 /** Failures of {@link deleteWeb3Wallet}. */
 export type DeleteWeb3WalletError =
@@ -2017,16 +2031,19 @@ export type DeleteWeb3WalletError =
 /**
  * `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` (`UserWeb3WalletDelete`)
  */
-export const deleteWeb3Wallet: Op.Call<DeleteWeb3WalletParams, Schemas.DeletedObject, DeleteWeb3WalletError> =
-  /*#__PURE__*/ Op.make({
-    name: "users.deleteWeb3Wallet",
-    method: "DELETE",
-    path: "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
-    params: DeleteWeb3WalletParams,
-    pathParams: ["user_id", "web3_wallet_identification_id"],
-    success: Schemas.DeletedObject,
-    errors: [400, 403, 404, 500]
-  })
+export const deleteWeb3Wallet: ClerkOperation.Call<
+  DeleteWeb3WalletParams,
+  Schemas.DeletedObject,
+  DeleteWeb3WalletError
+> = /*#__PURE__*/ Op.make({
+  name: "users.deleteWeb3Wallet",
+  method: "DELETE",
+  path: "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
+  params: DeleteWeb3WalletParams,
+  pathParams: ["user_id", "web3_wallet_identification_id"],
+  success: Schemas.DeletedObject,
+  errors: [400, 403, 404, 500]
+})
 
 /** Failures of {@link deleteTOTP}. */
 export type DeleteTOTPError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
@@ -2034,15 +2051,16 @@ export type DeleteTOTPError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonE
 /**
  * `DELETE /users/{user_id}/totp` (`DeleteTOTP`)
  */
-export const deleteTOTP: Op.Call<DeleteTOTPParams, DeleteTOTPResponse, DeleteTOTPError> = /*#__PURE__*/ Op.make({
-  name: "users.deleteTOTP",
-  method: "DELETE",
-  path: "/users/{user_id}/totp",
-  params: DeleteTOTPParams,
-  pathParams: ["user_id"],
-  success: DeleteTOTPResponse,
-  errors: [404, 500]
-})
+export const deleteTOTP: ClerkOperation.Call<DeleteTOTPParams, DeleteTOTPResponse, DeleteTOTPError> = /*#__PURE__*/ Op
+  .make({
+    name: "users.deleteTOTP",
+    method: "DELETE",
+    path: "/users/{user_id}/totp",
+    params: DeleteTOTPParams,
+    pathParams: ["user_id"],
+    success: DeleteTOTPResponse,
+    errors: [404, 500]
+  })
 
 /** Failures of {@link deleteExternalAccount}. */
 export type DeleteExternalAccountError =
@@ -2054,7 +2072,7 @@ export type DeleteExternalAccountError =
 /**
  * `DELETE /users/{user_id}/external_accounts/{external_account_id}` (`DeleteExternalAccount`)
  */
-export const deleteExternalAccount: Op.Call<
+export const deleteExternalAccount: ClerkOperation.Call<
   DeleteExternalAccountParams,
   Schemas.DeletedObject,
   DeleteExternalAccountError
@@ -2079,17 +2097,20 @@ export type SetPasswordCompromisedError =
 /**
  * `POST /users/{user_id}/password/set_compromised` (`SetUserPasswordCompromised`)
  */
-export const setPasswordCompromised: Op.Call<SetPasswordCompromisedParams, Schemas.User, SetPasswordCompromisedError> =
-  /*#__PURE__*/ Op.make({
-    name: "users.setPasswordCompromised",
-    method: "POST",
-    path: "/users/{user_id}/password/set_compromised",
-    params: SetPasswordCompromisedParams,
-    pathParams: ["user_id"],
-    body: "json",
-    success: Schemas.User,
-    errors: [400, 401, 403, 404, 422]
-  })
+export const setPasswordCompromised: ClerkOperation.Call<
+  SetPasswordCompromisedParams,
+  Schemas.User,
+  SetPasswordCompromisedError
+> = /*#__PURE__*/ Op.make({
+  name: "users.setPasswordCompromised",
+  method: "POST",
+  path: "/users/{user_id}/password/set_compromised",
+  params: SetPasswordCompromisedParams,
+  pathParams: ["user_id"],
+  body: "json",
+  success: Schemas.User,
+  errors: [400, 401, 403, 404, 422]
+})
 
 /** Failures of {@link unsetPasswordCompromised}. */
 export type UnsetPasswordCompromisedError =
@@ -2102,7 +2123,7 @@ export type UnsetPasswordCompromisedError =
 /**
  * `POST /users/{user_id}/password/unset_compromised` (`UnsetUserPasswordCompromised`)
  */
-export const unsetPasswordCompromised: Op.Call<
+export const unsetPasswordCompromised: ClerkOperation.Call<
   UnsetPasswordCompromisedParams,
   Schemas.User,
   UnsetPasswordCompromisedError
@@ -2125,7 +2146,7 @@ export type GetInstanceOrganizationMembershipsError =
 /**
  * `GET /organization_memberships` (`InstanceGetOrganizationMemberships`)
  */
-export const getInstanceOrganizationMemberships: Op.CallOptional<
+export const getInstanceOrganizationMemberships: ClerkOperation.CallOptional<
   GetInstanceOrganizationMembershipsParams,
   Schemas.OrganizationMemberships,
   GetInstanceOrganizationMembershipsError
@@ -2148,7 +2169,7 @@ export type GetAllInstanceOrganizationMembershipsParams = Omit<
 /**
  * Every item of `GET /organization_memberships`, fetching pages on demand.
  */
-export const getAllInstanceOrganizationMemberships: Op.Pages<
+export const getAllInstanceOrganizationMemberships: ClerkOperation.Pages<
   GetAllInstanceOrganizationMembershipsParams,
   Schemas.OrganizationMembership,
   GetInstanceOrganizationMembershipsError
@@ -2165,7 +2186,10 @@ export interface UsersApi {
   /**
    * Every item of `GET /users`, fetching pages on demand.
    */
-  readonly listAll: (params?: ListAllParams, options?: Op.StreamOptions) => Stream.Stream<Schemas.User, ListError>
+  readonly listAll: (
+    params?: ListAllParams,
+    options?: ClerkOperation.StreamOptions
+  ) => Stream.Stream<Schemas.User, ListError>
   /**
    * `POST /users` (`CreateUser`)
    */
@@ -2257,7 +2281,7 @@ export interface UsersApi {
    */
   readonly getAllOAuthAccessToken: (
     params?: GetAllOAuthAccessTokenParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OAuthAccessToken[number], GetOAuthAccessTokenError>
   /**
    * `GET /users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`)
@@ -2270,7 +2294,7 @@ export interface UsersApi {
    */
   readonly getAllOrganizationMemberships: (
     params?: GetAllOrganizationMembershipsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationMembership, GetOrganizationMembershipsError>
   /**
    * `GET /users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`)
@@ -2283,7 +2307,7 @@ export interface UsersApi {
    */
   readonly getAllOrganizationInvitations: (
     params?: GetAllOrganizationInvitationsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetOrganizationInvitationsError>
   /**
    * `POST /users/{user_id}/remove_password` (`RemoveUserPassword`)
@@ -2362,7 +2386,7 @@ export interface UsersApi {
    */
   readonly getAllInstanceOrganizationMemberships: (
     params?: GetAllInstanceOrganizationMembershipsParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.OrganizationMembership, GetInstanceOrganizationMembershipsError>
 }
 

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
@@ -195,7 +196,7 @@ export type ListError = ClerkError.ClerkCommonError
 /**
  * `GET /waitlist_entries` (`ListWaitlistEntries`)
  */
-export const list: Op.CallOptional<ListParams, Schemas.WaitlistEntries, ListError> = /*#__PURE__*/ Op.make({
+export const list: ClerkOperation.CallOptional<ListParams, Schemas.WaitlistEntries, ListError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.list",
   method: "GET",
   path: "/waitlist_entries",
@@ -211,10 +212,10 @@ export type ListAllParams = Omit<ListParams, "limit" | "offset">
 /**
  * Every item of `GET /waitlist_entries`, fetching pages on demand.
  */
-export const listAll: Op.Pages<ListAllParams, Schemas.WaitlistEntry, ListError> = /*#__PURE__*/ Op.paginate(list, {
-  items: "data",
-  total: true
-})
+export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.WaitlistEntry, ListError> = /*#__PURE__*/ Op.paginate(
+  list,
+  { items: "data", total: true }
+)
 
 /** Failures of {@link create}. */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
@@ -222,7 +223,7 @@ export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocess
 /**
  * `POST /waitlist_entries` (`CreateWaitlistEntry`)
  */
-export const create: Op.Call<CreateParams, Schemas.WaitlistEntry, CreateError> = /*#__PURE__*/ Op.make({
+export const create: ClerkOperation.Call<CreateParams, Schemas.WaitlistEntry, CreateError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.create",
   method: "POST",
   path: "/waitlist_entries",
@@ -238,7 +239,7 @@ export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnpro
 /**
  * `POST /waitlist_entries/bulk` (`CreateBulkWaitlistEntries`)
  */
-export const bulkCreate: Op.CallOptional<BulkCreateParams, Schemas.WaitlistEntryList, BulkCreateError> =
+export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.WaitlistEntryList, BulkCreateError> =
   /*#__PURE__*/ Op.make({
     name: "waitlistEntries.bulkCreate",
     method: "POST",
@@ -261,7 +262,7 @@ export type DeleteError =
 /**
  * `DELETE /waitlist_entries/{waitlist_entry_id}` (`DeleteWaitlistEntry`)
  */
-const delete_: Op.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
+const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.delete",
   method: "DELETE",
   path: "/waitlist_entries/{waitlist_entry_id}",
@@ -282,7 +283,7 @@ export type InviteError =
 /**
  * `POST /waitlist_entries/{waitlist_entry_id}/invite` (`InviteWaitlistEntry`)
  */
-export const invite: Op.Call<InviteParams, Schemas.WaitlistEntry, InviteError> = /*#__PURE__*/ Op.make({
+export const invite: ClerkOperation.Call<InviteParams, Schemas.WaitlistEntry, InviteError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.invite",
   method: "POST",
   path: "/waitlist_entries/{waitlist_entry_id}/invite",
@@ -304,7 +305,7 @@ export type RejectError =
 /**
  * `POST /waitlist_entries/{waitlist_entry_id}/reject` (`RejectWaitlistEntry`)
  */
-export const reject: Op.Call<RejectParams, Schemas.WaitlistEntry, RejectError> = /*#__PURE__*/ Op.make({
+export const reject: ClerkOperation.Call<RejectParams, Schemas.WaitlistEntry, RejectError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.reject",
   method: "POST",
   path: "/waitlist_entries/{waitlist_entry_id}/reject",
@@ -327,7 +328,7 @@ export interface WaitlistEntriesApi {
    */
   readonly listAll: (
     params?: ListAllParams,
-    options?: Op.StreamOptions
+    options?: ClerkOperation.StreamOptions
   ) => Stream.Stream<Schemas.WaitlistEntry, ListError>
   /**
    * `POST /waitlist_entries` (`CreateWaitlistEntry`)

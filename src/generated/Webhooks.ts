@@ -7,6 +7,7 @@
 import type * as Effect from "effect/Effect"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
+import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
@@ -16,7 +17,7 @@ export type CreateSvixAppError = ClerkError.ClerkBadRequest | ClerkError.ClerkCo
 /**
  * `POST /webhooks/svix` (`CreateSvixApp`)
  */
-export const createSvixApp: Op.CallNone<Schemas.SvixURL, CreateSvixAppError> = /*#__PURE__*/ Op.make({
+export const createSvixApp: ClerkOperation.CallNone<Schemas.SvixURL, CreateSvixAppError> = /*#__PURE__*/ Op.make({
   name: "webhooks.createSvixApp",
   method: "POST",
   path: "/webhooks/svix",
@@ -30,7 +31,7 @@ export type DeleteSvixAppError = ClerkError.ClerkBadRequest | ClerkError.ClerkCo
 /**
  * `DELETE /webhooks/svix` (`DeleteSvixApp`)
  */
-export const deleteSvixApp: Op.CallNone<void, DeleteSvixAppError> = /*#__PURE__*/ Op.make({
+export const deleteSvixApp: ClerkOperation.CallNone<void, DeleteSvixAppError> = /*#__PURE__*/ Op.make({
   name: "webhooks.deleteSvixApp",
   method: "DELETE",
   path: "/webhooks/svix",
@@ -44,13 +45,14 @@ export type GenerateSvixAuthURLError = ClerkError.ClerkBadRequest | ClerkError.C
 /**
  * `POST /webhooks/svix_url` (`GenerateSvixAuthURL`)
  */
-export const generateSvixAuthURL: Op.CallNone<Schemas.SvixURL, GenerateSvixAuthURLError> = /*#__PURE__*/ Op.make({
-  name: "webhooks.generateSvixAuthURL",
-  method: "POST",
-  path: "/webhooks/svix_url",
-  success: Schemas.SvixURL,
-  errors: [400]
-})
+export const generateSvixAuthURL: ClerkOperation.CallNone<Schemas.SvixURL, GenerateSvixAuthURLError> = /*#__PURE__*/ Op
+  .make({
+    name: "webhooks.generateSvixAuthURL",
+    method: "POST",
+    path: "/webhooks/svix_url",
+    success: Schemas.SvixURL,
+    errors: [400]
+  })
 
 /** The `webhooks` operations bound to a client, as found on `ClerkBackend`. */
 export interface WebhooksApi {

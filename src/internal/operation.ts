@@ -1,85 +1,15 @@
 /**
- * What a generated operation is made of, and how the generated modules turn
- * descriptors into functions and streams. The types (`Call`, `Pages`, `StreamOptions`...)
- * appear in the signatures of the generated operations.
+ * How the generated modules turn descriptors into functions and streams. The types they
+ * return are public: {@link ClerkOperation} and {@link ClerkDescriptor}.
  *
- * @since 0.1.0
+ * @internal
  */
-import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClerkClient } from "../ClerkClient.js"
-
-/** How an operation's request body is sent. */
-export type BodyKind = "none" | "json" | "json-required" | "multipart"
-
-/** Everything the runtime needs to send one operation and read its answer. */
-export interface Descriptor {
-  /** Public name, `group.method`. */
-  readonly name: string
-  readonly method: HttpMethod.HttpMethod
-  /** Path template relative to the base URL, with `{wire_name}` placeholders. */
-  readonly path: string
-  /** camelCase parameters to wire names (path, query and body at once); absent when the operation takes none. */
-  readonly params?: Schema.Schema<any, any> | undefined
-  /** Wire names of the path parameters. */
-  readonly pathParams?: ReadonlyArray<string> | undefined
-  /** Wire names of the query parameters. */
-  readonly queryParams?: ReadonlyArray<string> | undefined
-  /** Query arrays sent comma-joined (`explode: false`) instead of as repeated keys. */
-  readonly commaQueryParams?: ReadonlyArray<string> | undefined
-  readonly body?: BodyKind | undefined
-  /** For an array body: the wire key of the parameter holding it. */
-  readonly arrayBody?: string | undefined
-  /** The 2xx body: a schema, nothing (`void`) or the raw text (`text`). */
-  readonly success: Schema.Schema<any, any> | "void" | "text"
-  /** Error statuses the operation declares. */
-  readonly errors: ReadonlyArray<number>
-}
-
-/** A generated operation: a function of its params, carrying its descriptor. */
-export interface Call<P, A, E> {
-  (params: P): Effect.Effect<A, E, ClerkClient>
-  readonly descriptor: Descriptor
-}
-
-/** A generated operation whose params are all optional. */
-export interface CallOptional<P, A, E> {
-  (params?: P): Effect.Effect<A, E, ClerkClient>
-  readonly descriptor: Descriptor
-}
-
-/** A generated operation that takes no params. */
-export interface CallNone<A, E> {
-  (): Effect.Effect<A, E, ClerkClient>
-  readonly descriptor: Descriptor
-}
-
-/** How a list operation's pages look. */
-export interface PageSpec {
-  /** camelCase key of the items array in the page, or `undefined` when the page is the array. */
-  readonly items?: string | undefined
-  /** Whether the page carries `totalCount`. */
-  readonly total?: boolean | undefined
-  /** Whether `startingAfter` cursors may be used (with the default ordering only). */
-  readonly cursor?: boolean | undefined
-  /** The largest `limit` the operation accepts, when below {@link defaultPageSize}. */
-  readonly maxPageSize?: number | undefined
-}
-
-/** Options of a streaming list variant. */
-export interface StreamOptions {
-  /** Items per request, 1 to the operation's maximum `limit`. Default: that maximum, at most 500. */
-  readonly pageSize?: number | undefined
-}
-
-/** A generated streaming list variant. */
-export interface Pages<P, A, E> {
-  (params?: P, options?: StreamOptions): Stream.Stream<A, E, ClerkClient>
-  readonly pages: Descriptor
-}
+import type { Descriptor, PageSpec } from "../ClerkDescriptor.js"
+import type { Call, CallNone, CallOptional, Pages, StreamOptions } from "../ClerkOperation.js"
 
 /** Builds the function of an operation from its descriptor. */
 export const make = <P, A, E>(descriptor: Descriptor): Call<P, A, E> & CallOptional<P, A, E> & CallNone<A, E> =>

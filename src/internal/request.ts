@@ -8,8 +8,8 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkInvalidRequest } from "../ClerkError.js"
-import type { Descriptor } from "./operation.js"
 import { firstIssue } from "./parseIssue.js"
 
 const encoders = new WeakMap<

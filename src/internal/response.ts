@@ -10,10 +10,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { Descriptor } from "../ClerkDescriptor.js"
 import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
 import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
 import * as FastDecode from "./fastDecode.js"
-import type { Descriptor } from "./operation.js"
 import { firstIssue } from "./parseIssue.js"
 
 /** A 2xx answer, body read but not decoded. */

@@ -6,9 +6,9 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import type { Descriptor } from "../ClerkDescriptor.js"
 import type { ClerkError } from "../ClerkError.js"
 import type { ClerkRetryPolicyService } from "../ClerkRetryPolicy.js"
-import type { Descriptor } from "./operation.js"
 
 const retryAfterOf = (error: ClerkError): Duration.Duration | undefined =>
   "retryAfter" in error ? error.retryAfter : undefined

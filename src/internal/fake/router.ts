@@ -5,9 +5,9 @@
  *
  * @internal
  */
+import type { Descriptor } from "../../ClerkDescriptor.js"
 import type { OperationName } from "../../generated/Operations.js"
 import { operations } from "../../generated/Operations.js"
-import type { Descriptor } from "../operation.js"
 
 interface Template {
   readonly name: OperationName

@@ -33,64 +33,10 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { WebhookConfigError, WebhookVerificationError, type WebhookVerificationReason } from "./ClerkWebhooksError.js"
 import { ClerkWebhookEvent } from "./generated/WebhookEvents.js"
 import { nonNegativeDuration, optional } from "./internal/config.js"
 import { firstIssue } from "./internal/parseIssue.js"
-
-/**
- * Why a webhook was refused.
- *
- * - `missing-header`: `svix-id`, `svix-timestamp` or `svix-signature` (or their `webhook-*`
- *   twins) is absent or empty, or the timestamp is not a whole number of seconds.
- * - `timestamp-too-old` / `timestamp-too-new`: the timestamp is outside the tolerance.
- * - `no-matching-signature`: no `v1` signature of the header matches the body.
- * - `body-not-json`: the signature is good but the body is not JSON.
- * - `invalid-payload`: the JSON does not match the event schema, or the request body could
- *   not be read at all.
- *
- * A bad signing secret is not among them: it is refused when the service is built, with
- * {@link WebhookConfigError}.
- *
- * @since 0.1.0
- */
-export const WebhookVerificationReason = Schema.Literal(
-  "missing-header",
-  "timestamp-too-old",
-  "timestamp-too-new",
-  "no-matching-signature",
-  "body-not-json",
-  "invalid-payload"
-)
-
-/**
- * @since 0.1.0
- */
-export type WebhookVerificationReason = typeof WebhookVerificationReason.Type
-
-/**
- * A webhook that was not accepted: `reason` says why, `message` says it for people. The
- * message never carries the signing secret or a signature.
- *
- * @since 0.1.0
- */
-export class WebhookVerificationError
-  extends Schema.TaggedError<WebhookVerificationError>()("WebhookVerificationError", {
-    reason: WebhookVerificationReason,
-    message: Schema.String
-  })
-{}
-
-/**
- * A signing secret or tolerance that cannot work. Fails building the service (the layer),
- * never a request: a wrong secret is a deployment problem, not something a sender did.
- *
- * @since 0.1.0
- */
-export class WebhookConfigError extends Schema.TaggedError<WebhookConfigError>()("WebhookConfigError", {
-  /** `invalid-secret`: not `whsec_` + base64, or not usable as an HMAC key; `invalid-tolerance`: negative or not a duration. */
-  reason: Schema.Literal("invalid-secret", "invalid-tolerance"),
-  message: Schema.String
-}) {}
 
 /**
  * A webhook delivery in its plainest form. Header names are matched case-insensitively.
@@ -118,6 +64,49 @@ export interface VerifiedWebhook {
 }
 
 /**
+ * A verified delivery whose JSON does not match its event's schema: Clerk added or changed a
+ * field in a way this version cannot read. It is handed over rather than refused, because a
+ * refusal is answered 4xx and Svix would retry the same bytes for days: the event would be lost.
+ * The payload is the parsed JSON exactly as sent; `issue` says where decoding stopped.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface MalformedWebhookEvent {
+  readonly type: "malformed"
+  /** The payload's own `type` (such as `"user.created"`), or `undefined` when it has none. */
+  readonly eventType: string | undefined
+  /** The payload's `data`, untouched (`undefined` when absent). */
+  readonly data: unknown
+  /** The whole parsed payload, untouched. */
+  readonly payload: unknown
+  /** The first decoding issue: its path in the payload (`data.public_user_data.image_url`) and what was expected. */
+  readonly issue: {
+    readonly path: string
+    readonly message: string
+  }
+}
+
+/**
+ * What a verified delivery decodes to: a typed event (an unknown type included, as
+ * `UnknownWebhookEvent`), or a {@link MalformedWebhookEvent} when its data does not match.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WebhookEvent = ClerkWebhookEvent | MalformedWebhookEvent
+
+/**
+ * What to do with a verified delivery whose JSON does not match its event's schema:
+ * `deliver` it as a {@link MalformedWebhookEvent} (logged at warning level with the issue's
+ * path), or `reject` it with the `invalid-payload` reason (the handler then answers 400).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type InvalidPayloadPolicy = "deliver" | "reject"
+
+/**
  * Options of {@link ClerkWebhooks.make}.
  *
  * @since 0.1.0
@@ -130,6 +119,8 @@ export interface ClerkWebhooksOptions {
    * turns the check off (replays are then accepted: only for fixtures).
    */
   readonly tolerance?: Duration.DurationInput | undefined
+  /** A verified payload that does not match its schema: delivered as a {@link MalformedWebhookEvent} (default) or refused. */
+  readonly onInvalidPayload?: InvalidPayloadPolicy | undefined
 }
 
 /**
@@ -143,15 +134,18 @@ export interface ClerkWebhooksService {
    * its body read as bytes, which consumes it: a web `Request` cannot be read again, nor can a
    * Node `HttpServerRequest` (its stream is drained); use {@link ClerkWebhooksService.verifySignature}
    * with a body you read yourself when you need it afterwards. A body that cannot be read fails
-   * with `invalid-payload`.
+   * with `invalid-payload`. JSON that does not match its schema follows `onInvalidPayload`.
    */
   readonly verify: (
     input: Request | HttpServerRequest.HttpServerRequest | WebhookInput
-  ) => Effect.Effect<ClerkWebhookEvent, WebhookVerificationError>
+  ) => Effect.Effect<WebhookEvent, WebhookVerificationError>
   /** Checks the headers, the timestamp and the signature only; the body is not parsed. */
   readonly verifySignature: (input: WebhookInput) => Effect.Effect<VerifiedWebhook, WebhookVerificationError>
-  /** Parses and decodes a body, with no verification: only for a body already verified. */
-  readonly decode: (body: string) => Effect.Effect<ClerkWebhookEvent, WebhookVerificationError>
+  /**
+   * Parses and decodes a body, with no verification: only for a body already verified. JSON
+   * that does not match its schema follows `onInvalidPayload`.
+   */
+  readonly decode: (body: string) => Effect.Effect<WebhookEvent, WebhookVerificationError>
 }
 
 const failure = (reason: WebhookVerificationReason, message: string) =>
@@ -302,36 +296,59 @@ const v1Signatures = (header: string): Array<Uint8Array> => {
   return signatures
 }
 
-/**
- * Why a verified payload does not decode, in one short line for logs. Payload values (emails,
- * names) are left out: only the event type, the path of the first issue and what was expected.
- */
-const describePayloadProblem = (json: unknown, error: ParseResult.ParseError): string => {
-  if (!Predicate.isRecord(json)) return "the webhook payload is not a JSON object"
-  if (typeof json.type !== "string") return "the webhook payload has no string type"
-  // The same reading of a parse error as the API client's: where, and what was expected, never the value.
+/** The first issue of a parse error, its path in wire (snake_case) keys; never the offending value. */
+const payloadIssue = (error: ParseResult.ParseError): MalformedWebhookEvent["issue"] => {
   const issue = firstIssue(error)
-  const where = issue.path === "" ? "" : ` at ${issue.path}`
-  const text = `the ${
-    JSON.stringify(json.type.slice(0, 100))
-  } payload does not match its schema${where}: ${issue.message}`
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text
+  return { path: issue.path, message: issue.message.length > 200 ? `${issue.message.slice(0, 197)}...` : issue.message }
 }
 
 /**
- * JSON-parses and schema-decodes a body. This is the one place the event schema is applied.
+ * Why a verified payload does not decode, in one short line for errors. Payload values (emails,
+ * names) are left out: only the event type, the path of the first issue and what was expected.
  */
-const decodeEvent = (body: string): Effect.Effect<ClerkWebhookEvent, WebhookVerificationError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(body)
-  } catch {
-    return Effect.fail(failure("body-not-json", "the webhook body is not JSON"))
-  }
-  return Schema.decodeUnknown(ClerkWebhookEvent)(json).pipe(
-    Effect.mapError((error) => failure("invalid-payload", describePayloadProblem(json, error)))
-  )
+const describePayloadProblem = (eventType: string | undefined, issue: MalformedWebhookEvent["issue"]): string => {
+  const where = issue.path === "" ? "" : ` at ${issue.path}`
+  const what = eventType === undefined ? "webhook" : JSON.stringify(eventType.slice(0, 100))
+  const text = `the ${what} payload does not match its schema${where}: ${issue.message}`
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text
 }
+
+/** The payload's `type` and `data`, read without trusting its shape. */
+const looseParts = (json: unknown): { readonly eventType: string | undefined; readonly data: unknown } =>
+  Predicate.isRecord(json)
+    ? { eventType: typeof json.type === "string" ? json.type : undefined, data: json.data }
+    : { eventType: undefined, data: undefined }
+
+/**
+ * JSON-parses and schema-decodes a body. This is the one place the event schema is applied, and
+ * the one place a mismatch is either handed over as a {@link MalformedWebhookEvent} or refused.
+ */
+const makeDecodeEvent =
+  (policy: InvalidPayloadPolicy) => (body: string): Effect.Effect<WebhookEvent, WebhookVerificationError> => {
+    let json: unknown
+    try {
+      json = JSON.parse(body)
+    } catch {
+      return Effect.fail(failure("body-not-json", "the webhook body is not JSON"))
+    }
+    return Effect.catchAll(
+      Schema.decodeUnknown(ClerkWebhookEvent)(json),
+      (error): Effect.Effect<WebhookEvent, WebhookVerificationError> => {
+        const issue = payloadIssue(error)
+        const { data, eventType } = looseParts(json)
+        if (policy === "reject") {
+          return Effect.fail(failure("invalid-payload", describePayloadProblem(eventType, issue)))
+        }
+        const malformed: MalformedWebhookEvent = { type: "malformed", eventType, data, payload: json, issue }
+        return Effect.as(
+          Effect.logWarning("effect-clerk: webhook payload does not match its schema; delivered as malformed").pipe(
+            Effect.annotateLogs({ webhookType: eventType ?? "(none)", issuePath: issue.path, issue: issue.message })
+          ),
+          malformed
+        )
+      }
+    )
+  }
 
 /** The body of a web `Request` or an `HttpServerRequest`, read once as bytes. */
 const readBody = (
@@ -377,6 +394,14 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
           message: "the webhook timestamp tolerance is not a duration"
         })
       }
+      const policy = options.onInvalidPayload ?? "deliver"
+      if (policy !== "deliver" && policy !== "reject") {
+        return yield* new WebhookConfigError({
+          reason: "invalid-option",
+          message: "onInvalidPayload must be \"deliver\" or \"reject\""
+        })
+      }
+      const decodeEvent = makeDecodeEvent(policy)
       const toleranceMillis = Duration.toMillis(tolerance.value)
       const toleranceText = Duration.format(tolerance.value)
       // Not extractable and usable only to sign: the service never hands the key out.
@@ -448,11 +473,12 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
 
       const verify = (
         input: Request | HttpServerRequest.HttpServerRequest | WebhookInput
-      ): Effect.Effect<ClerkWebhookEvent, WebhookVerificationError> => {
+      ): Effect.Effect<WebhookEvent, WebhookVerificationError> => {
         const verified = input instanceof Request || isHttpServerRequest(input)
           ? Effect.flatMap(readBody(input), (body) => verifyBytes(input.headers, body))
           : verifySignature(input)
-        return Effect.flatMap(verified, ({ body }) => decodeEvent(body))
+        // The message id goes on the warning a malformed payload logs, so it can be found in Svix's log.
+        return Effect.flatMap(verified, ({ body, id }) => Effect.annotateLogs(decodeEvent(body), "webhookId", id))
       }
 
       return { verify, verifySignature, decode: decodeEvent }
@@ -463,12 +489,14 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
     Layer.effect(ClerkWebhooks, ClerkWebhooks.make(options))
 
   /**
-   * Options read through `Config`: `CLERK_WEBHOOK_SIGNING_SECRET` (redacted) and an optional
-   * `CLERK_WEBHOOK_TOLERANCE` (a duration such as `10 minutes`).
+   * Options read through `Config`: `CLERK_WEBHOOK_SIGNING_SECRET` (redacted), an optional
+   * `CLERK_WEBHOOK_TOLERANCE` (a duration such as `10 minutes`) and an optional
+   * `CLERK_WEBHOOK_ON_INVALID_PAYLOAD` (`deliver` or `reject`).
    */
   static readonly config: Config.Config<ClerkWebhooksOptions> = Config.all({
     signingSecret: Config.redacted("CLERK_WEBHOOK_SIGNING_SECRET"),
-    tolerance: optional(nonNegativeDuration("CLERK_WEBHOOK_TOLERANCE"))
+    tolerance: optional(nonNegativeDuration("CLERK_WEBHOOK_TOLERANCE")),
+    onInvalidPayload: optional(Config.literal("deliver", "reject")("CLERK_WEBHOOK_ON_INVALID_PAYLOAD"))
   })
 
   /** {@link ClerkWebhooks.layer} from {@link ClerkWebhooks.config}. */

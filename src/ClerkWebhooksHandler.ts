@@ -27,8 +27,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import { ClerkWebhooks, WebhookVerificationError } from "./ClerkWebhooks.js"
-import type { ClerkWebhookEvent } from "./generated/WebhookEvents.js"
+import { ClerkWebhooks, type WebhookEvent } from "./ClerkWebhooks.js"
+import { WebhookVerificationError } from "./ClerkWebhooksError.js"
 
 /**
  * The store of message ids already processed. Implement it over a shared store (Redis, a
@@ -192,14 +192,14 @@ const failed = json({ ok: false, message: "the webhook could not be processed" }
 const verifyRequest = (
   webhooks: typeof ClerkWebhooks.Service,
   request: HttpServerRequest.HttpServerRequest
-): Effect.Effect<{ readonly event: ClerkWebhookEvent; readonly delivery: WebhookDelivery }, WebhookVerificationError> =>
+): Effect.Effect<{ readonly event: WebhookEvent; readonly delivery: WebhookDelivery }, WebhookVerificationError> =>
   request.arrayBuffer.pipe(
     Effect.mapError(() =>
       new WebhookVerificationError({ reason: "invalid-payload", message: "the request body could not be read" })
     ),
     Effect.flatMap((buffer) => webhooks.verifySignature({ headers: request.headers, body: new Uint8Array(buffer) })),
     Effect.flatMap((verified) =>
-      Effect.map(webhooks.decode(verified.body), (event) => ({
+      Effect.map(Effect.annotateLogs(webhooks.decode(verified.body), "webhookId", verified.id), (event) => ({
         event,
         delivery: { id: verified.id, timestamp: verified.timestamp }
       }))
@@ -213,7 +213,10 @@ const verifyRequest = (
  * - 200 `{ ok: true }` when `onEvent` succeeded (and 200 `{ ok: true, duplicate: true }`, without
  *   running it, for a message id already claimed, with `deduplicate: true`);
  * - 400 `{ reason, message }` when the delivery is refused (see `WebhookVerificationReason`;
- *   logged at warning level). Clerk retries it, but it will fail the same way;
+ *   logged at warning level). Clerk retries it, but it will fail the same way. A verified
+ *   payload that does not match its schema is not refused unless the {@link ClerkWebhooks}
+ *   service was built with `onInvalidPayload: "reject"`: by default `onEvent` gets it as a
+ *   `MalformedWebhookEvent` (`type: "malformed"`), so the event is never lost;
  * - 500 when `onEvent` fails or dies: the cause is logged at error level, annotated with the
  *   message id and event type, and the response does not carry it. Clerk retries later.
  *
@@ -224,20 +227,20 @@ const verifyRequest = (
  * @since 0.1.0
  */
 export function handler<E, R>(
-  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
   options: { readonly deduplicate: true }
 ): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R>
 export function handler<E, R>(
-  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
   options?: { readonly deduplicate?: false | undefined }
 ): HttpApp.Default<never, ClerkWebhooks | R>
 // A `boolean` known only at run time may turn de-duplication on, so it requires the store.
 export function handler<E, R>(
-  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
   options?: HandlerOptions
 ): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R>
 export function handler<E, R>(
-  onEvent: (event: ClerkWebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
   options: HandlerOptions = {}
 ): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R> {
   const deduplicate = options.deduplicate === true
@@ -273,7 +276,11 @@ export function handler<E, R>(
     const { delivery, event } = verified.right
     const annotations = {
       webhookId: delivery.id,
-      webhookType: event.type === "unknown" ? event.unknownType : event.type
+      webhookType: event.type === "unknown"
+        ? event.unknownType
+        : event.type === "malformed"
+        ? event.eventType ?? "(none)"
+        : event.type
     }
     if (!deduplicate) return yield* settle(onEvent(event, delivery)).pipe(Effect.annotateLogs(annotations))
 

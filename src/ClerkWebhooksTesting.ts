@@ -20,7 +20,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { WebhookConfigError } from "./ClerkWebhooks.js"
+import { WebhookConfigError } from "./ClerkWebhooksError.js"
 
 /**
  * Options of {@link signWebhook}.

@@ -71,12 +71,15 @@ export {
   ClerkWebhooks,
   type ClerkWebhooksOptions,
   type ClerkWebhooksService,
+  type InvalidPayloadPolicy,
+  type MalformedWebhookEvent,
   type VerifiedWebhook,
-  WebhookConfigError,
-  type WebhookInput,
-  WebhookVerificationError,
-  WebhookVerificationReason
+  type WebhookEvent,
+  type WebhookInput
 } from "./ClerkWebhooks.js"
+
+/** Why a webhook was refused, and webhook setup errors. */
+export { WebhookConfigError, WebhookVerificationError, WebhookVerificationReason } from "./ClerkWebhooksError.js"
 
 /** Signed deliveries and signing secrets for testing webhook handlers. */
 export * as ClerkWebhooksTesting from "./ClerkWebhooksTesting.js"

@@ -14,18 +14,24 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { createHmac } from "node:crypto"
-import { ClerkWebhooks, WebhookConfigError, WebhookVerificationError } from "../src/ClerkWebhooks.js"
+import { ClerkWebhooks } from "../src/ClerkWebhooks.js"
 import type {
   ClerkWebhooksOptions,
   ClerkWebhooksService,
-  WebhookInput,
-  WebhookVerificationReason
+  MalformedWebhookEvent,
+  WebhookEvent,
+  WebhookInput
 } from "../src/ClerkWebhooks.js"
+import { WebhookConfigError, WebhookVerificationError } from "../src/ClerkWebhooksError.js"
+import type { WebhookVerificationReason } from "../src/ClerkWebhooksError.js"
 import { generateSigningSecret, signWebhook } from "../src/ClerkWebhooksTesting.js"
 import type { ClerkWebhookEvent, UserDeletedEvent } from "../src/generated/WebhookEvents.js"
 
@@ -80,6 +86,24 @@ const delivery = (options: DeliveryOptions = {}): { headers: Record<string, stri
 
 const start = TestClock.setTime(T0)
 
+interface CapturedLog {
+  readonly level: LogLevel.LogLevel
+  readonly message: unknown
+  readonly annotations: Record<string, unknown>
+}
+
+/** Replaces the default logger, so warnings are asserted on and kept off the test output. */
+const captureLogs = () => {
+  const logs: Array<CapturedLog> = []
+  const layer = Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ annotations, logLevel, message }) => {
+      logs.push({ level: logLevel, message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+    })
+  )
+  return { logs, layer }
+}
+
 const webhooks = (options: Partial<ClerkWebhooksOptions> = {}) =>
   ClerkWebhooks.make({ signingSecret: Redacted.make(SECRET), ...options })
 
@@ -131,7 +155,20 @@ const request = (input: { headers: Record<string, string>; body: string | Uint8A
     body: typeof input.body === "string" ? input.body : new Uint8Array(input.body)
   })
 
-const typeOf = (event: ClerkWebhookEvent): string => event.type === "unknown" ? event.unknownType : event.type
+const typeOf = (event: WebhookEvent): string =>
+  event.type === "unknown"
+    ? event.unknownType
+    : event.type === "malformed"
+    ? `malformed:${event.eventType}`
+    : event.type
+
+/** The event as a typed member: a malformed fallback fails the test, naming its issue. */
+const typed = (event: WebhookEvent): ClerkWebhookEvent => {
+  if (event.type === "malformed") {
+    throw new Error(`unexpected malformed event: ${event.issue.path}: ${event.issue.message}`)
+  }
+  return event
+}
 
 describe("ClerkWebhooks signatures", () => {
   it.effect("accepts a valid delivery: verifySignature hands back id, timestamp and the exact body; verify decodes it", () =>
@@ -140,7 +177,7 @@ describe("ClerkWebhooks signatures", () => {
       const service = yield* webhooks()
       const verified = yield* service.verifySignature(delivery())
       expect(verified).toEqual({ id: ID, timestamp: T0s, body: BODY })
-      const event = yield* service.verify(delivery())
+      const event = typed(yield* service.verify(delivery()))
       expect(typeOf(event)).toBe("test.fake_event")
       expect(event.type).toBe("unknown")
       // camelCase on the decoded side: the wire's instance_id.
@@ -659,10 +696,100 @@ describe("ClerkWebhooks decoding", () => {
       expect(yield* service.decode(JSON.stringify(deleted))).toEqual(event)
     }))
 
-  it.effect("a known event whose data does not match fails with invalid-payload, naming where", () =>
+  it.effect("by default a known event whose data does not match is delivered as malformed, with the raw data and the issue", () =>
     Effect.gen(function*() {
       yield* start
+      const { layer, logs } = captureLogs()
       const service = yield* webhooks()
+      const wrong = { ...deleted, data: { ...deleted.data, deleted: "yes" } }
+      const event = yield* service.verify(delivery({ body: JSON.stringify(wrong) })).pipe(Effect.provide(layer))
+      const expected: MalformedWebhookEvent = {
+        type: "malformed",
+        eventType: "user.deleted",
+        data: wrong.data,
+        payload: wrong,
+        issue: { path: "data.deleted", message: "Expected boolean" }
+      }
+      expect(event).toStrictEqual(expected)
+      // One warning, naming the delivery, the type and where; no payload value.
+      expect(logs).toHaveLength(1)
+      const [warning] = logs as [CapturedLog]
+      expect(warning.level).toBe(LogLevel.Warning)
+      expect(warning.annotations).toStrictEqual({
+        webhookId: ID,
+        webhookType: "user.deleted",
+        issuePath: "data.deleted",
+        issue: "Expected boolean"
+      })
+      expect(JSON.stringify(warning)).not.toContain("yes")
+      // decode on its own hands over the same event.
+      expect(yield* service.decode(JSON.stringify(wrong)).pipe(Effect.provide(layer))).toStrictEqual(expected)
+    }))
+
+  it.effect("delivers any verified JSON that is not an event as malformed too: an array, a number type", () =>
+    Effect.gen(function*() {
+      yield* start
+      const { layer } = captureLogs()
+      const service = yield* webhooks()
+      const array = yield* service.decode(JSON.stringify([1, 2])).pipe(Effect.provide(layer))
+      expect(array).toMatchObject({ type: "malformed", eventType: undefined, data: undefined, payload: [1, 2] })
+      const untyped = { type: 5, data: { email: "someone@example.test" } }
+      const numbered = yield* service.decode(JSON.stringify(untyped)).pipe(Effect.provide(layer))
+      expect(numbered).toMatchObject({ type: "malformed", eventType: undefined, data: untyped.data, payload: untyped })
+      // Still refused: a body that is not JSON at all.
+      yield* refused(service.decode("{"), "body-not-json")
+    }))
+
+  it.effect("a deprecated field left out (organization membership without profile_image_url) decodes as the typed event", () =>
+    Effect.gen(function*() {
+      yield* start
+      const service = yield* webhooks({ onInvalidPayload: "reject" })
+      const membership = {
+        type: "organizationMembership.created",
+        object: "event",
+        timestamp: T0,
+        instance_id: "ins_test_fake",
+        data: {
+          object: "organization_membership",
+          id: "orgmem_fake_1",
+          role: "org:member",
+          permissions: ["org:sys_memberships:read"],
+          public_metadata: {},
+          private_metadata: {},
+          created_at: 1,
+          updated_at: 2,
+          organization: {
+            object: "organization",
+            id: "org_fake_1",
+            name: "Fake Org",
+            slug: "fake-org",
+            has_image: false,
+            max_allowed_memberships: 5,
+            admin_delete_enabled: true,
+            public_metadata: {},
+            created_at: 1,
+            updated_at: 2
+          },
+          public_user_data: {
+            user_id: "user_fake_1",
+            first_name: "Ada",
+            last_name: null,
+            image_url: "https://img.example.test/ada",
+            has_image: true,
+            identifier: "ada@example.test"
+          }
+        }
+      }
+      const event = typed(yield* service.verify(delivery({ body: JSON.stringify(membership) })))
+      if (event.type !== "organizationMembership.created") throw new Error(`decoded as ${event.type}`)
+      expect(event.data.publicUserData?.imageUrl).toBe("https://img.example.test/ada")
+      expect(event.data.publicUserData).not.toHaveProperty("profileImageUrl")
+    }))
+
+  it.effect("with onInvalidPayload: reject, a mismatch fails with invalid-payload, naming where and never the values", () =>
+    Effect.gen(function*() {
+      yield* start
+      const service = yield* webhooks({ onInvalidPayload: "reject" })
       const wrong = { ...deleted, data: { ...deleted.data, deleted: "yes" } }
       const error = yield* refused(service.verify(delivery({ body: JSON.stringify(wrong) })), "invalid-payload")
       expect(error.message).toBe(
@@ -671,12 +798,42 @@ describe("ClerkWebhooks decoding", () => {
       // The payload's own values stay out of the message (they may be personal data).
       expect(error.message).not.toContain("yes")
       const array = yield* refused(service.decode(JSON.stringify([1, 2])), "invalid-payload")
-      expect(array.message).toBe("the webhook payload is not a JSON object")
+      expect(array.message).toBe("the webhook payload does not match its schema at type: is missing")
       const untyped = yield* refused(
         service.decode(JSON.stringify({ type: 5, data: { email: "someone@example.test" } })),
         "invalid-payload"
       )
-      expect(untyped.message).toBe("the webhook payload has no string type")
+      expect(untyped.message).not.toContain("someone@example.test")
+    }))
+
+  it.effect("refuses an onInvalidPayload that is neither deliver nor reject when the service is built", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(webhooks({ onInvalidPayload: "drop" as "deliver" }))
+      expect(error).toBeInstanceOf(WebhookConfigError)
+      expect(error.reason).toBe("invalid-option")
+    }))
+
+  it.effect("layerConfig reads CLERK_WEBHOOK_ON_INVALID_PAYLOAD, and refuses a value it does not know", () =>
+    Effect.gen(function*() {
+      yield* start
+      const wrong = JSON.stringify({ ...deleted, data: { ...deleted.data, deleted: "yes" } })
+      const provider = (value: string) =>
+        ConfigProvider.fromMap(
+          new Map([["CLERK_WEBHOOK_SIGNING_SECRET", SECRET], ["CLERK_WEBHOOK_ON_INVALID_PAYLOAD", value]])
+        )
+      const rejecting = yield* Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(
+        Effect.withConfigProvider(provider("reject"))
+      )
+      yield* refused(rejecting.decode(wrong), "invalid-payload")
+      const delivering = yield* Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(
+        Effect.withConfigProvider(provider("deliver"))
+      )
+      expect((yield* delivering.decode(wrong).pipe(Effect.provide(captureLogs().layer))).type).toBe("malformed")
+      const error = yield* Effect.flip(
+        Effect.provide(ClerkWebhooks, ClerkWebhooks.layerConfig).pipe(Effect.withConfigProvider(provider("drop")))
+      )
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(String(error)).toContain("CLERK_WEBHOOK_ON_INVALID_PAYLOAD")
     }))
 })
 
@@ -686,7 +843,8 @@ describe("ClerkWebhooksTesting", () => {
       yield* start
       const signed = yield* signWebhook({ secret: SECRET, id: ID, timestamp: T0s, body: BODY })
       expect(signed).toEqual(delivery())
-      const service = yield* webhooks()
+      // Rejecting, so a payload mismatch is an error whose message is checked too.
+      const service = yield* webhooks({ onInvalidPayload: "reject" })
       expect(typeOf(yield* service.verify(signed))).toBe("test.fake_event")
     }))
 
@@ -796,7 +954,7 @@ describe("ClerkWebhooks messages", () => {
   it.effect("no refusal, of any reason, quotes the secret or a signature", () =>
     Effect.gen(function*() {
       yield* start
-      const service = yield* webhooks()
+      const service = yield* webhooks({ onInvalidPayload: "reject" })
       const good = hmac(KEY, ID, T0s, BODY)
       const inputs: ReadonlyArray<WebhookInput> = [
         delivery({ key: OTHER_KEY }),

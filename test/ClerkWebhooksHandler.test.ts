@@ -30,11 +30,11 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as http from "node:http"
 import { ClerkWebhooks } from "../src/ClerkWebhooks.js"
+import type { WebhookEvent } from "../src/ClerkWebhooks.js"
 import { handler, WebhookDeduplication } from "../src/ClerkWebhooksHandler.js"
 import type { WebhookDeduplicationService, WebhookDelivery } from "../src/ClerkWebhooksHandler.js"
 import { generateSigningSecret, signWebhook } from "../src/ClerkWebhooksTesting.js"
 import type { SignedWebhook } from "../src/ClerkWebhooksTesting.js"
-import type { ClerkWebhookEvent } from "../src/generated/WebhookEvents.js"
 import { wireUser } from "./support/Fixtures.js"
 
 const SECRET = generateSigningSecret()
@@ -96,8 +96,8 @@ const answer = (response: HttpClientResponse.HttpClientResponse) =>
 
 /** An `onEvent` that records what it was given. */
 const recorder = () => {
-  const seen: Array<{ readonly event: ClerkWebhookEvent; readonly delivery: WebhookDelivery }> = []
-  const onEvent = (event: ClerkWebhookEvent, delivery: WebhookDelivery) =>
+  const seen: Array<{ readonly event: WebhookEvent; readonly delivery: WebhookDelivery }> = []
+  const onEvent = (event: WebhookEvent, delivery: WebhookDelivery) =>
     Effect.sync(() => {
       seen.push({ event, delivery })
     })
@@ -207,17 +207,50 @@ describe("ClerkWebhooksHandler.handler", () => {
     }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(captureLogs().layer))
   })
 
-  it.scopedLive("answers 400 body-not-json or invalid-payload to a signed body that does not decode, without running the effect", () => {
+  it.scopedLive("answers 400 body-not-json to a signed body that is not JSON, without running the effect", () => {
     const { onEvent, seen } = recorder()
     return Effect.gen(function*() {
       yield* HttpServer.serveEffect(handler(onEvent))
       const notJson = yield* Effect.flatMap(deliver(yield* sign("not json")), answer)
-      const badUser = yield* Effect.flatMap(deliver(yield* sign({ ...userCreated, data: { id: 7 } })), answer)
-
       expect(notJson).toMatchObject({ status: 400, json: { reason: "body-not-json" } })
-      expect(badUser).toMatchObject({ status: 400, json: { reason: "invalid-payload" } })
       expect(seen).toEqual([])
     }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(captureLogs().layer))
+  })
+
+  it.scopedLive("runs the effect with a malformed event for signed data that does not match, answers 200 and logs a warning", () => {
+    const { onEvent, seen } = recorder()
+    const { layer, logs } = captureLogs()
+    const badData = { ...userCreated, data: { id: 7 } }
+    return Effect.gen(function*() {
+      yield* HttpServer.serveEffect(handler(onEvent))
+      const result = yield* Effect.flatMap(deliver(yield* sign(badData, { id: "msg_malformed" })), answer)
+      expect(result).toMatchObject({ status: 200, json: { ok: true } })
+      expect(seen).toHaveLength(1)
+      const [{ delivery, event }] = seen as [(typeof seen)[number]]
+      expect(delivery.id).toBe("msg_malformed")
+      expect(event).toStrictEqual({
+        type: "malformed",
+        eventType: "user.created",
+        data: { id: 7 },
+        payload: badData,
+        issue: { path: "data.id", message: "Expected string" }
+      })
+      const warnings = logs.filter((entry) => entry.level === LogLevel.Warning)
+      expect(warnings.map((entry) => entry.annotations)).toStrictEqual([
+        { webhookId: "msg_malformed", webhookType: "user.created", issuePath: "data.id", issue: "Expected string" }
+      ])
+    }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(layer))
+  })
+
+  it.scopedLive("answers 400 invalid-payload to signed data that does not match when the service rejects, without running the effect", () => {
+    const { onEvent, seen } = recorder()
+    const rejecting = ClerkWebhooks.layer({ signingSecret: Redacted.make(SECRET), onInvalidPayload: "reject" })
+    return Effect.gen(function*() {
+      yield* HttpServer.serveEffect(handler(onEvent))
+      const badUser = yield* Effect.flatMap(deliver(yield* sign({ ...userCreated, data: { id: 7 } })), answer)
+      expect(badUser).toMatchObject({ status: 400, json: { reason: "invalid-payload" } })
+      expect(seen).toEqual([])
+    }).pipe(Effect.provide(testServer), Effect.provide(rejecting), Effect.provide(captureLogs().layer))
   })
 
   it.scopedLive("answers 500 when the effect fails, logs the error at error level, and does not put it in the response", () => {
@@ -458,7 +491,7 @@ describe("ClerkWebhooksHandler.handler", () => {
       Audit,
       { readonly record: (type: string) => Effect.Effect<void, HandlerFailed> }
     >() {}
-    const onEvent = (event: ClerkWebhookEvent) => Effect.flatMap(Audit, (audit) => audit.record(event.type))
+    const onEvent = (event: WebhookEvent) => Effect.flatMap(Audit, (audit) => audit.record(event.type))
     type App<R> = Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | HttpServerRequest.HttpServerRequest>
 
     expectTypeOf(handler(onEvent)).toEqualTypeOf<App<ClerkWebhooks | Audit>>()

@@ -21,7 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
-import type { TokenVerificationReason } from "./ClerkAuthError.js"
+import type { TokenVerificationDetail, TokenVerificationReason } from "./ClerkAuthError.js"
 import { ClerkBackend } from "./ClerkBackend.js"
 import type { ClerkBackendApi } from "./ClerkBackend.js"
 import { withSecretKey } from "./ClerkClient.js"
@@ -29,6 +29,7 @@ import { isClerkApiError } from "./ClerkError.js"
 import type { ClerkError } from "./ClerkError.js"
 import { ClerkJwks } from "./ClerkJwks.js"
 import type { ClerkJwksOptions } from "./ClerkJwks.js"
+import { signedOutHeaders } from "./internal/authHeaders.js"
 import type { SessionClaims } from "./internal/claims.js"
 import { hasScoped, sessionClaims } from "./internal/claims.js"
 import { commaList, nonNegativeDuration, optional, splitList } from "./internal/config.js"
@@ -125,24 +126,19 @@ export class SignedIn extends Data.TaggedClass("SignedIn")<{
  * @since 0.1.0
  */
 export class SignedOut extends Data.TaggedClass("SignedOut")<{
+  /** Why, in Clerk's SDK vocabulary. */
   readonly reason: TokenVerificationReason
+  /** The specific case (see `TokenVerificationDetail`). */
+  readonly detail: TokenVerificationDetail
   readonly message: string
   /** The kind of token found, when one was. */
   readonly tokenType: TokenType | undefined
 }> {
   /** Debug headers a server may send back (`x-clerk-auth-status`, `-reason`, `-message`). */
   get headers(): Record<string, string> {
-    return {
-      "x-clerk-auth-status": "signed-out",
-      "x-clerk-auth-reason": this.reason,
-      "x-clerk-auth-message": headerSafe(this.message)
-    }
+    return signedOutHeaders(this.reason, this.message)
   }
 }
-
-/** Header values must be printable ASCII; a message may quote fields of the token's (unverified) header. */
-const headerSafe = (text: string): string =>
-  text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).slice(0, 512)
 
 /**
  * The outcome of authenticating a request.
@@ -195,7 +191,7 @@ export interface ClerkAuthService {
 
 const allTokenTypes: ReadonlyArray<TokenType> = ["session_token", "api_key", "m2m_token", "oauth_token"]
 
-const failure = (reason: TokenVerificationReason, message: string) => new TokenVerificationError({ reason, message })
+const failure = (detail: TokenVerificationDetail, message: string) => TokenVerificationError.fromDetail(detail, message)
 
 /** The kind of a token, from its prefix or its JWT header and subject. */
 export const tokenTypeOf = (token: string): TokenType | undefined => classify(token).type
@@ -570,6 +566,7 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           ? Effect.succeed(
             new SignedOut({
               reason: "session-token-missing",
+              detail: "session-token-missing",
               message: "the request carries no token",
               tokenType: undefined
             })
@@ -578,7 +575,12 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
             Effect.map((auth) => new SignedIn({ auth, tokenType: auth.tokenType }) as AuthState),
             Effect.catchAll((error) =>
               Effect.succeed(
-                new SignedOut({ reason: error.reason, message: error.message, tokenType: tokenTypeOf(token) })
+                new SignedOut({
+                  reason: error.reason,
+                  detail: error.detail,
+                  message: error.message,
+                  tokenType: tokenTypeOf(token)
+                })
               )
             )
           )

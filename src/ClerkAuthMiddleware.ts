@@ -9,20 +9,20 @@
  * @since 0.1.0
  */
 import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
-import { ClerkAuth, SignedOut } from "./ClerkAuth.js"
+import { ClerkAuth } from "./ClerkAuth.js"
 import type { AuthState, MachineAuth, SessionAuth } from "./ClerkAuth.js"
-import { TokenVerificationReason } from "./ClerkAuthError.js"
+import { ClerkUnauthorized } from "./ClerkAuthError.js"
+
+/** The 401 failure of this middleware; it lives in `ClerkAuthError`. */
+export { ClerkUnauthorized } from "./ClerkAuthError.js"
 
 /**
  * The request's authentication outcome, provided by {@link middleware} and {@link requireAuth}.
@@ -48,41 +48,9 @@ export class Authenticated
   extends Context.Tag("effect-clerk/Authenticated")<Authenticated, SessionAuth | MachineAuth>()
 {}
 
-/**
- * A request without an accepted token. In an `HttpApi` it is encoded as a 401 with a JSON body
- * `{ _tag, reason, message }`; anywhere else (an `HttpRouter` handler failing with it) it
- * answers the same body, with the `x-clerk-auth-*` debug headers.
- *
- * @since 0.1.0
- */
-export class ClerkUnauthorized extends Schema.TaggedError<ClerkUnauthorized>()(
-  "ClerkUnauthorized",
-  { reason: TokenVerificationReason, message: Schema.String },
-  HttpApiSchema.annotations({ status: 401, description: "The request carries no accepted Clerk token" })
-) {
-  /** The error for a signed-out outcome. */
-  static fromSignedOut(state: SignedOut): ClerkUnauthorized {
-    return new ClerkUnauthorized({ reason: state.reason, message: state.message })
-  }
-
-  /**
-   * `x-clerk-auth-status`, `-reason` and `-message`, as Clerk's SDKs send them. Built by `SignedOut`,
-   * which keeps them writable: a message may quote the token's unverified header, and Node
-   * refuses to send a header value outside ASCII.
-   */
-  get headers(): Record<string, string> {
-    return new SignedOut({ reason: this.reason, message: this.message, tokenType: undefined }).headers
-  }
-
-  /** The 401 response, so an `HttpRouter` app needs no error handler for it. */
-  [HttpServerRespondable.symbol](): Effect.Effect<HttpServerResponse.HttpServerResponse> {
-    return Effect.succeed(unauthorizedResponse(this))
-  }
-}
-
 const unauthorizedResponse = (error: ClerkUnauthorized): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(
-    { _tag: error._tag, reason: error.reason, message: error.message },
+    { _tag: error._tag, reason: error.reason, detail: error.detail, message: error.message },
     { status: 401, headers: error.headers }
   )
 

@@ -94,8 +94,8 @@ const rsaSigningKeys = (keys: ReadonlyArray<Jwk>): ReadonlyArray<Jwk> =>
     (key.use === undefined || key.use === "sig")
   )
 
-const keyFailure = (reason: "jwk-kid-mismatch" | "jwk-failed-to-load", message: string) =>
-  new TokenVerificationError({ reason, message })
+const keyFailure = (detail: "jwk-kid-mismatch" | "jwk-failed-to-load", message: string) =>
+  TokenVerificationError.fromDetail(detail, message)
 
 /** Looks a key up in a set and imports it for the token's algorithm. */
 const lookup = (
@@ -111,10 +111,10 @@ const lookup = (
   }
   if (jwk.alg !== undefined && jwk.alg !== alg) {
     return Effect.fail(
-      new TokenVerificationError({
-        reason: "token-invalid-algorithm",
-        message: `the token is signed with ${alg} but its key is for ${jwk.alg}`
-      })
+      TokenVerificationError.fromDetail(
+        "token-invalid-algorithm",
+        `the token is signed with ${alg} but its key is for ${jwk.alg}`
+      )
     )
   }
   return Effect.tryPromise({

@@ -55,7 +55,14 @@ export {
 } from "./ClerkAuth.js"
 
 /** Why a token was refused, and authentication setup errors. */
-export { ClerkAuthConfigError, TokenVerificationError, TokenVerificationReason } from "./ClerkAuthError.js"
+export {
+  ClerkAuthConfigError,
+  ClerkUnauthorized as ClerkAuthUnauthorized,
+  reasonOfDetail,
+  TokenVerificationDetail,
+  TokenVerificationError,
+  TokenVerificationReason
+} from "./ClerkAuthError.js"
 
 /** The instance's signing keys. */
 export { allowedAlgorithms, ClerkJwks, type ClerkJwksOptions, type ClerkJwksService } from "./ClerkJwks.js"

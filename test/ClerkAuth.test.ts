@@ -15,8 +15,8 @@ import * as TestClock from "effect/TestClock"
 import * as Jose from "jose"
 import { ClerkAuth, SessionAuth, SignedIn, SignedOut } from "../src/ClerkAuth.js"
 import type { AuthState, ClerkAuthOptions, ClerkAuthService } from "../src/ClerkAuth.js"
-import { ClerkAuthConfigError, TokenVerificationError } from "../src/ClerkAuthError.js"
-import type { TokenVerificationReason } from "../src/ClerkAuthError.js"
+import { ClerkAuthConfigError, reasonOfDetail, TokenVerificationError } from "../src/ClerkAuthError.js"
+import type { TokenVerificationDetail } from "../src/ClerkAuthError.js"
 import { authLayer, generateKeys, jwksLayer, mintSessionToken } from "../src/ClerkAuthTesting.js"
 import type { MintSessionTokenOptions, TestKeys } from "../src/ClerkAuthTesting.js"
 import { ClerkJwks } from "../src/ClerkJwks.js"
@@ -65,14 +65,17 @@ const accepted = (token: string, options: ClerkAuthOptions = {}) =>
  * `SignedOut`, `verifyToken` fails with `TokenVerificationError`. Neither message may carry
  * the token. Yields the `SignedOut`.
  */
-const refusedWith = (auth: ClerkAuthService, token: string, reason: TokenVerificationReason) =>
+const refusedWith = (auth: ClerkAuthService, token: string, detail: TokenVerificationDetail) =>
   Effect.gen(function*() {
+    const reason = reasonOfDetail[detail]
     const state = yield* auth.authenticateToken(token)
     expect(state).toBeInstanceOf(SignedOut)
     expect((state as SignedOut).reason).toBe(reason)
+    expect((state as SignedOut).detail).toBe(detail)
     const error = yield* Effect.flip(auth.verifyToken(token))
     expect(error).toBeInstanceOf(TokenVerificationError)
     expect(error.reason).toBe(reason)
+    expect(error.detail).toBe(detail)
     if (token.length >= 16) {
       const signature = token.split(".")[2] ?? token
       for (const message of [error.message, (state as SignedOut).message]) {
@@ -83,7 +86,7 @@ const refusedWith = (auth: ClerkAuthService, token: string, reason: TokenVerific
     return state as SignedOut
   })
 
-const refused = (token: string, reason: TokenVerificationReason, options: ClerkAuthOptions = {}, trusted?: TestKeys) =>
+const refused = (token: string, reason: TokenVerificationDetail, options: ClerkAuthOptions = {}, trusted?: TestKeys) =>
   Effect.flatMap(authWith(options, trusted), (auth) => refusedWith(auth, token, reason))
 
 /** Splits a compact JWT into its decoded header and payload and its signature. */
@@ -332,8 +335,8 @@ describe("ClerkAuth session tokens: claims", () => {
       yield* start
       const noExp = yield* mint({ exp: undefined })
       expect(parts(noExp).payload).not.toHaveProperty("exp")
-      yield* refused(noExp, "token-invalid")
-      yield* refused(yield* mint({ exp: String(T0s + 60) }), "token-invalid")
+      yield* refused(noExp, "token-invalid-expiry")
+      yield* refused(yield* mint({ exp: String(T0s + 60) }), "token-invalid-expiry")
     }))
 })
 

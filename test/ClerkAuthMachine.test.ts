@@ -349,7 +349,7 @@ describe("opaque machine tokens", () => {
     Effect.gen(function*() {
       const { auth, server } = yield* setup({ acceptsToken: "oauth_token" }, () => ({ body: inactive }))
       const out = signedOut(yield* auth.authenticateRequest(requestWith(oauthToken)))
-      expect(out.reason).toBe("machine-token-invalid")
+      expect(out.detail).toBe("machine-token-invalid")
       expect(out.tokenType).toBe("oauth_token")
       expect(server.verifyCalls()).toBe(1)
     }))
@@ -366,7 +366,7 @@ describe("opaque machine tokens", () => {
               }
               : { status: 404, body: clerkError("resource_not_found") })
           const out = signedOut(yield* auth.authenticateRequest(requestWith(token)))
-          expect(out.reason).toBe("machine-token-invalid")
+          expect(out.detail).toBe("machine-token-invalid")
           expect(out.tokenType).toBe(kind)
           expect(server.seen.map((s) => s.path)).toEqual([verifyPaths[kind]])
           expect(server.seen[0]!.body).toEqual({ [field]: token })
@@ -378,7 +378,7 @@ describe("opaque machine tokens", () => {
         for (const [status, code] of [[404, "resource_not_found"], [401, "authentication_invalid"]] as const) {
           const { auth } = yield* setup({ acceptsToken: kind }, () => ({ status, body: clerkError(code) }))
           const out = signedOut(yield* auth.authenticateRequest(requestWith(token)))
-          expect(out.reason).toBe("machine-token-invalid")
+          expect(out.detail).toBe("machine-token-invalid")
           expect(out.message).not.toContain(token)
         }
       }))
@@ -576,8 +576,8 @@ describe("machineTokenCacheTtl", () => {
         { acceptsToken: "api_key", machineTokenCacheTtl: Duration.minutes(1) },
         () => ({ status: 401, body: clerkError("authentication_invalid") })
       )
-      expect(signedOut(yield* auth.authenticateToken(apiKeyToken)).reason).toBe("machine-token-invalid")
-      expect(signedOut(yield* auth.authenticateToken(apiKeyToken)).reason).toBe("machine-token-invalid")
+      expect(signedOut(yield* auth.authenticateToken(apiKeyToken)).detail).toBe("machine-token-invalid")
+      expect(signedOut(yield* auth.authenticateToken(apiKeyToken)).detail).toBe("machine-token-invalid")
       expect(server.verifyCalls()).toBe(2)
       server.setReply(validReply)
       machineOf(yield* auth.authenticateToken(apiKeyToken))

@@ -19,14 +19,8 @@ import * as Schema from "effect/Schema"
 import * as Jose from "jose"
 import * as http from "node:http"
 import { ClerkAuth } from "../src/ClerkAuth.js"
-import {
-  Authenticated,
-  ClerkAuthentication,
-  ClerkUnauthorized,
-  CurrentAuth,
-  middleware,
-  requireAuth
-} from "../src/ClerkAuthMiddleware.js"
+import { ClerkUnauthorized } from "../src/ClerkAuthError.js"
+import { Authenticated, ClerkAuthentication, CurrentAuth, middleware, requireAuth } from "../src/ClerkAuthMiddleware.js"
 import { ClerkJwks } from "../src/ClerkJwks.js"
 
 // One key pair for the file; tokens are minted with jose directly so the test depends on nothing but the module.
@@ -204,6 +198,7 @@ describe("ClerkAuthMiddleware.requireAuth", () => {
       expect(yield* readJson(response)).toEqual({
         _tag: "ClerkUnauthorized",
         reason: "session-token-missing",
+        detail: "session-token-missing",
         message: "the request carries no token"
       })
       expect(calls()).toBe(0)
@@ -334,6 +329,7 @@ describe("ClerkAuthMiddleware.ClerkAuthentication (HttpApi)", () => {
       expect(yield* readJson(response)).toEqual({
         _tag: "ClerkUnauthorized",
         reason: "session-token-missing",
+        detail: "session-token-missing",
         message: "the request carries no token"
       })
       expect(response.headers["x-clerk-auth-status"]).toBe("signed-out")

@@ -366,11 +366,12 @@ describe("ClerkJwks.layer (fetched keys)", () => {
       server.answerWith(500)
       const tokenA = yield* token(keyA)
       const error = yield* Effect.flip(auth.verifyToken(tokenA))
-      expect(error.reason).toBe("jwk-failed-to-load")
+      expect(error.detail).toBe("jwk-failed-to-load")
+      expect(error.reason).toBe("jwk-remote-failed-to-load")
       expect(error.message).not.toContain(fakeSecret)
       const state = yield* auth.authenticateToken(tokenA)
       expect(state).toBeInstanceOf(SignedOut)
-      expect((state as SignedOut).reason).toBe("jwk-failed-to-load")
+      expect((state as SignedOut).detail).toBe("jwk-failed-to-load")
       // The failure is remembered briefly: no hammering while it lasts.
       expect(server.fetches()).toBe(1)
 
@@ -386,7 +387,7 @@ describe("ClerkJwks.layer (fetched keys)", () => {
       const closed = yield* Effect.scoped(jwksServer([]))
       const auth = yield* authOn(closed.url, { jwks: { ttl, cooldown } })
       const error = yield* Effect.flip(auth.verifyToken(yield* token(keyA)))
-      expect(error.reason).toBe("jwk-failed-to-load")
+      expect(error.detail).toBe("jwk-failed-to-load")
     }))
 
   it.scoped("a token signed by another key with a known kid is refused on its signature", () =>

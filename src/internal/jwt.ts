@@ -8,7 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Jose from "jose"
 import { TokenVerificationError } from "../ClerkAuthError.js"
-import type { TokenVerificationReason } from "../ClerkAuthError.js"
+import type { TokenVerificationDetail } from "../ClerkAuthError.js"
 import type { ClerkJwksService } from "../ClerkJwks.js"
 import { allowedAlgorithms } from "../ClerkJwks.js"
 
@@ -38,8 +38,8 @@ export interface DecodedJwt {
   readonly payload: Record<string, unknown>
 }
 
-const fail = (reason: TokenVerificationReason, message: string) =>
-  Effect.fail(new TokenVerificationError({ reason, message }))
+const fail = (detail: TokenVerificationDetail, message: string) =>
+  Effect.fail(TokenVerificationError.fromDetail(detail, message))
 
 const textDecoder = new TextDecoder()
 
@@ -99,11 +99,7 @@ export const verifySignature = (
   return Effect.flatMap(jwks.getKey(kid, alg), ({ key }) =>
     Effect.tryPromise({
       try: () => Jose.compactVerify(token, key, { algorithms: [alg] }),
-      catch: () =>
-        new TokenVerificationError({
-          reason: "token-invalid-signature",
-          message: "the token's signature does not verify"
-        })
+      catch: () => TokenVerificationError.fromDetail("token-invalid-signature", "the token's signature does not verify")
     }).pipe(Effect.as(decoded)))
 }
 
@@ -117,11 +113,11 @@ export const checkClaims = (
 ): TokenVerificationError | undefined => {
   const now = nowMillis / 1000
   const skew = rules.clockSkewMillis / 1000
-  const error = (reason: TokenVerificationReason, message: string) => new TokenVerificationError({ reason, message })
+  const error = (detail: TokenVerificationDetail, message: string) => TokenVerificationError.fromDetail(detail, message)
   if (typeof payload.sub !== "string" || payload.sub === "") {
     return error("token-missing-subject", "the token has no subject (sub)")
   }
-  if (!isNumber(payload.exp)) return error("token-invalid", "the token has no expiry (exp)")
+  if (!isNumber(payload.exp)) return error("token-invalid-expiry", "the token has no expiry (exp)")
   if (payload.exp <= now - skew) {
     return error("token-expired", `the token expired at ${new Date(payload.exp * 1000).toISOString()}`)
   }

@@ -1,10 +1,27 @@
 import { defineConfig } from "vitest/config"
 
+/**
+ * Files that start servers or child processes, or sweep the whole spec: the `slow` project. Everything else
+ * is `unit`, so a new test file is fast by default. `npm test` runs both; `npm run test:unit` the first.
+ */
+const slow = [
+  "test/Conformance.test.ts", // Stoplight Prism validating requests and responses against the spec
+  "test/fake/SpecConformance.test.ts", // the fake's answers against the spec, through Prism
+  "test/Package.test.ts", // build, pack, publint, attw, a consumer project compiled with tsc
+  "test/DocsExamples.test.ts", // every code block of the docs type-checked
+  "test/Demo.test.ts", // the demo run as a child process
+  "test/Generator.test.ts", // regenerates from the spec and compares with the committed output
+  "test/Schemas.test.ts", // every schema of the spec, encoded and decoded
+  "test/internal/fastDecode.test.ts" // the fast decoder against Schema on every response schema
+]
+
+const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: "forks" } as const
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: "forks"
+    projects: [
+      { test: { ...shared, name: "unit", include: ["test/**/*.test.ts"], exclude: slow } },
+      { test: { ...shared, name: "slow", include: slow } }
+    ]
   }
 })

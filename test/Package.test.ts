@@ -18,6 +18,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Url from "node:url"
 import * as Zlib from "node:zlib"
+import { publint } from "publint"
 import { wireUser } from "./support/Fixtures.js"
 
 const repoRoot = Path.resolve(Url.fileURLToPath(new URL("..", import.meta.url)))
@@ -394,4 +395,33 @@ describe("the packed package", () => {
       expect(request.userAgent).toBe(`effect-clerk/${manifest.version}`)
     }
   }, commandTimeout + 70_000)
+
+  it("passes publint, strict, on the packed tarball", async () => {
+    const { tarball } = ready()
+    const bytes = Fs.readFileSync(tarball)
+    const result = await publint({
+      pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) },
+      strict: true
+    })
+    expect(result.messages.map(({ code, path, type }) => ({ code, path: path.join("."), type }))).toEqual([])
+  })
+
+  it("passes arethetypeswrong on the packed tarball, with the esm-only profile (the package ships no CommonJS)", async () => {
+    const { tarball } = ready()
+    const attw = Path.join(repoRoot, "node_modules", "@arethetypeswrong", "cli", "dist", "index.js")
+    // `run` rejects on a non-zero exit, which attw gives for any problem the profile counts. The JSON lists
+    // every problem, so the ones esm-only leaves out (CommonJS `require` and node10 resolution) are dropped here.
+    const { stdout } = await run(process.execPath, [attw, tarball, "--profile", "esm-only", "--format", "json"], scratch!)
+    const report = JSON.parse(stdout) as {
+      readonly analysis: {
+        readonly problems: ReadonlyArray<{ readonly kind: string; readonly resolutionKind?: string }>
+        readonly entrypoints: Record<string, unknown>
+      }
+    }
+    const esmOnly = new Set(["node10", "node16-cjs"])
+    const counted = report.analysis.problems.filter((problem) => !esmOnly.has(problem.resolutionKind ?? ""))
+    expect(counted).toEqual([])
+    // Every entry point of the exports map was analysed.
+    expect(Object.keys(report.analysis.entrypoints)).toContain("./ClerkWebhooksError")
+  })
 })

@@ -411,7 +411,11 @@ describe("the packed package", () => {
     const attw = Path.join(repoRoot, "node_modules", "@arethetypeswrong", "cli", "dist", "index.js")
     // `run` rejects on a non-zero exit, which attw gives for any problem the profile counts. The JSON lists
     // every problem, so the ones esm-only leaves out (CommonJS `require` and node10 resolution) are dropped here.
-    const { stdout } = await run(process.execPath, [attw, tarball, "--profile", "esm-only", "--format", "json"], scratch!)
+    const { stdout } = await run(
+      process.execPath,
+      [attw, tarball, "--profile", "esm-only", "--format", "json"],
+      scratch!
+    )
     const report = JSON.parse(stdout) as {
       readonly analysis: {
         readonly problems: ReadonlyArray<{ readonly kind: string; readonly resolutionKind?: string }>

@@ -237,7 +237,7 @@ describe("ClerkClient tracing and transport", () => {
       const clerk = yield* Effect.provide(ClerkBackend, layer)
       yield* clerk.users.get({ userId: "user_1" }).pipe(Effect.withTracer(tracer))
       const span = spans.find((s) => s.name === "ClerkBackend.users.get")
-      expect(span).toBeDefined()
+      expect(span?.name).toBe("ClerkBackend.users.get")
       expect(span!.attributes.get("http.request.method")).toBe("GET")
       expect(span!.attributes.get("url.template")).toBe("/users/{user_id}")
       expect(span!.attributes.get("http.response.status_code")).toBe(200)

@@ -259,6 +259,23 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     })
   })
 
+  it("keeps the email and SMS template operations in the three groups docs/regenerating.md explains", () => {
+    const templates = baseline.operations.filter((op) => op.tag === "Email & SMS Templates")
+    expect(templates.map((op) => [`${op.group}.${op.name}`, op.operationId, op.deprecated])).toEqual([
+      ["emailSMSTemplates.list", "GetTemplateList", true],
+      ["emailSMSTemplates.get", "GetTemplate", true],
+      ["emailAndSmsTemplates.upsert", "UpsertTemplate", true],
+      ["emailSMSTemplates.revert", "RevertTemplate", true],
+      ["templates.preview", "PreviewTemplate", true],
+      ["emailSMSTemplates.toggleTemplateDelivery", "ToggleTemplateDelivery", true]
+    ])
+    expect(templates.every((op) => op.naming === "spec")).toBe(true)
+    expect(names.$comment).toContain("docs/regenerating.md#three-groups-for-the-email-and-sms-templates")
+    expect(fs.readFileSync(path.join(root, "docs/regenerating.md"), "utf8")).toContain(
+      "\n### Three groups for the email and SMS templates\n"
+    )
+  })
+
   describe("edited copies of the spec", () => {
     it("(a) places an added operation in its group, with its names, method, path and params", () => {
       const edited = fresh()

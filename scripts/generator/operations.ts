@@ -75,6 +75,8 @@ export interface Operation {
 
 /** `codegen/names.json`: names the spec does not give (see docs/regenerating.md). */
 export interface NamingTable {
+  /** A note for readers of the JSON; the generator ignores it. */
+  readonly $comment?: string
   /** operationId → its group and method; wins over the spec's hints. */
   readonly operations: Record<string, { readonly group: string; readonly name: string }>
   /** operationId → the params key holding its array request body (default `items`, with a warning). */

@@ -67,6 +67,7 @@ export interface GeneratorModel {
   readonly operations: ReadonlyArray<Operation>
   /** The groups, in order of their first operation. */
   readonly groups: ReadonlyArray<Group>
+  /** The declared schemas the modules share. */
   readonly schemas: SchemaModel
   /** Present when a webhooks spec was given. */
   readonly webhooks: WebhooksModel | undefined

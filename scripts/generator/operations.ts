@@ -3,6 +3,7 @@ import { camelCase } from "./names.js"
 import { flattenObject } from "./schemas.js"
 import type { Json, Resolver } from "./spec.js"
 
+/** The methods a path item can hold, in the order operations are read. */
 export const httpMethods = ["get", "put", "post", "delete", "patch", "head", "options"] as const
 
 /** One parameter of an operation's params object. */

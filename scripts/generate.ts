@@ -1,5 +1,5 @@
 /**
- * `npm run generate`: writes src/generated/ (and docs/operations.md) from the spec.
+ * `npm run generate`: writes src/generated/, docs/operations.md and docs/webhook-events.md from the specs.
  * `npm run generate:check`: fails when the committed files differ from what the generator produces.
  *
  * Flags: --spec PATH (default: $CLERK_OPENAPI_SPEC or ../shared/clerk-openapi/bapi-2026-05-12.yml),

@@ -218,6 +218,64 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     })
   })
 
+  describe("reference links", () => {
+    it("links an operation's JSDoc, on the export and on the bound API, to its page in Clerk's reference", () => {
+      const users = fileOf(baseline, "src/generated/Users.ts")
+      expect(users).toContain([
+        "/**",
+        " * `GET /users/{user_id}` (`GetUser`)",
+        " *",
+        " * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUser",
+        " * @category users",
+        " * @since 0.1.0",
+        " */",
+        "export const get: "
+      ].join("\n"))
+      expect(users).toContain([
+        "  /**",
+        "   * `GET /users/{user_id}` (`GetUser`)",
+        "   *",
+        "   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUser",
+        "   */",
+        "  readonly get: "
+      ].join("\n"))
+    })
+
+    it("writes a tag's spaces as dashes and URL-encodes the rest", () => {
+      expect(fileOf(baseline, "src/generated/AllowlistIdentifiers.ts")).toContain(
+        " * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListAllowlistIdentifiers\n"
+      )
+      expect(fileOf(baseline, "src/generated/Templates.ts")).toContain(
+        " * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/PreviewTemplate\n"
+      )
+    })
+
+    it("gives every operation and every stream a link", () => {
+      const links = [...baseline.files].filter(([file]) => file.startsWith("src/generated/")).flatMap(([, text]) =>
+        text.match(/^ \* @see https:\/\/clerk\.com\/docs\/reference\/backend-api\/tag\/[^#\s]+#operation\/\S+$/gm) ?? []
+      )
+      const streams = baseline.operations.filter((op) => op.pagination !== undefined).length
+      expect(links).toHaveLength(baseline.operations.length + streams)
+    })
+  })
+
+  it("keeps the email and SMS template operations in the three groups docs/regenerating.md explains", () => {
+    const templates = baseline.operations.filter((op) => op.tag === "Email & SMS Templates")
+    expect(templates.map((op) => [`${op.group}.${op.name}`, op.operationId, op.deprecated])).toEqual([
+      ["emailSMSTemplates.list", "GetTemplateList", true],
+      ["emailSMSTemplates.get", "GetTemplate", true],
+      ["emailAndSmsTemplates.upsert", "UpsertTemplate", true],
+      ["emailSMSTemplates.revert", "RevertTemplate", true],
+      ["templates.preview", "PreviewTemplate", true],
+      ["emailSMSTemplates.toggleTemplateDelivery", "ToggleTemplateDelivery", true]
+    ])
+    expect(templates.every((op) => op.naming === "spec")).toBe(true)
+    expect(names.$comment).toContain("docs/regenerating.md#three-groups-for-the-email-and-sms-templates")
+    expect(fs.readFileSync(path.join(root, "docs/regenerating.md"), "utf8")).toContain(
+      "\n### Three groups for the email and SMS templates\n"
+    )
+  })
+
   describe("edited copies of the spec", () => {
     it("(a) places an added operation in its group, with its names, method, path and params", () => {
       const edited = fresh()
@@ -243,6 +301,9 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       expect(declarationOf(users, "FrobnicateParams")).toBe([
         "/**",
         " * Parameters of {@link frobnicate}.",
+        " *",
+        " * @category users",
+        " * @since 0.1.0",
         " */",
         "export interface FrobnicateParams {",
         "  readonly userId: string",
@@ -262,6 +323,9 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "}",
         "/**",
         " * Schema of {@link FrobnicateParams}.",
+        " *",
+        " * @category users",
+        " * @since 0.1.0",
         " */",
         "export const FrobnicateParams: Schema.Schema<FrobnicateParams, FrobnicateParams.Encoded> = /*#__PURE__*/ Schema.Struct({",
         "  userId: I.req(Schema.String, \"user_id\"),",
@@ -660,6 +724,28 @@ describe("generator on a small made-up spec", () => {
     expect(declarationOf(schemas, "Gadget")).toContain("tags: I.optNullAsAbsent(Schema.Array(Schema.String), \"tags\")")
     // Without constraints the output is as before.
     expect(changedFiles(run(), run(structuredClone(mini)))).toEqual([])
+  })
+
+  it("links an operation to its reference page by its first tag, and an untagged one nowhere", () => {
+    expect(fileOf(run(), "src/generated/Gadgets.ts")).not.toContain("@see")
+    const spec = structuredClone(mini)
+    spec.paths["/gadgets"].get.tags = ["Odd Things & Co", "Gadgets"]
+    const gadgets = fileOf(run(spec), "src/generated/Gadgets.ts")
+    const link = "@see https://clerk.com/docs/reference/backend-api/tag/Odd-Things-%26-Co#operation/ListGadgets"
+    // The operation, its stream, and both as members of the bound API.
+    expect(gadgets.split("\n").filter((line) => line.trim() === `* ${link}`)).toHaveLength(4)
+    expect(gadgets).not.toContain("#operation/UpdateGadget")
+  })
+
+  it("files every export of a group module under its group, since 0.1.0", () => {
+    const gadgets = fileOf(run(), "src/generated/Gadgets.ts")
+    const exports = gadgets.split("\n").flatMap((line, i, lines) =>
+      /^(export (const|type|interface) |const \w+_: )/.test(line) ? [lines.slice(i - 3, i).join("\n")] : []
+    )
+    expect(exports.length).toBeGreaterThan(8)
+    for (const before of exports) expect(before).toBe(" * @category gadgets\n * @since 0.1.0\n */")
+    const schemas = fileOf(run(), "src/generated/Schemas.ts")
+    expect(schemas).toContain(" * @category schemas\n * @since 0.1.0\n */\nexport interface Gadget {")
   })
 
   it("derives a name for an unnamed operation and says so", () => {

@@ -3,24 +3,33 @@ import { camelCase } from "./names.js"
 import { flattenObject } from "./schemas.js"
 import type { Json, Resolver } from "./spec.js"
 
+/** The methods a path item can hold, in the order operations are read. */
 export const httpMethods = ["get", "put", "post", "delete", "patch", "head", "options"] as const
 
 /** One parameter of an operation's params object. */
 export interface Param {
+  /** The name on the wire: path placeholder, query key or body field (`user_id`). */
   readonly wire: string
+  /** The camelCase key in the params object (`userId`). */
   readonly key: string
+  /** Where the client puts it. */
   readonly location: "path" | "query" | "body"
+  /** Path parameters always are. */
   readonly required: boolean
+  /** The parameter's schema as the spec gives it (possibly a `$ref`). */
   readonly schema: Json
   readonly deprecated: boolean
   /** Query arrays with `explode: false` are sent comma-joined. */
   readonly comma: boolean
 }
 
+/** How an operation pages (limit/offset, optionally a cursor), for its streaming variant. */
 export interface Pagination {
   /** camelCase key of the items array, undefined when the page is an array. */
   readonly items: string | undefined
+  /** Whether the page carries `total_count`, so the stream knows when it has everything. */
   readonly total: boolean
+  /** Whether the operation takes `starting_after`, so the stream pages by cursor. */
   readonly cursor: boolean
   /** The spec's maximum `limit`, when it is below the streams' default page size. */
   readonly maxPageSize: number | undefined
@@ -30,14 +39,23 @@ export interface Pagination {
   readonly itemSchema: Json
 }
 
+/** One operation of the spec, named and read: what its group module, descriptor and table row are made of. */
 export interface Operation {
   readonly operationId: string
+  /** The camelCase group (`users`): a key of `ClerkBackend` and a module of `src/generated/`. */
   readonly group: string
+  /** The camelCase method within the group (`get`). */
   readonly name: string
+  /** Upper case (`GET`). */
   readonly method: string
+  /** The path template (`/users/{user_id}`). */
   readonly path: string
   readonly deprecated: boolean
+  /** The operation's first OpenAPI tag, which names its page in Clerk's reference. */
+  readonly tag: string | undefined
+  /** Path, query and body parameters, in that order, flattened into one params object. */
   readonly params: ReadonlyArray<Param>
+  /** How the body is sent: not at all, JSON (optional or required), or multipart form data. */
   readonly body: "none" | "json" | "json-required" | "multipart"
   /** For an array body: its params key. */
   readonly arrayBody: { readonly key: string; readonly schema: Json } | undefined
@@ -46,15 +64,23 @@ export interface Operation {
     | { readonly kind: "void" }
     | { readonly kind: "text" }
     | { readonly kind: "json"; readonly schema: Json; readonly sharedResponse: string | undefined }
+  /** The lowest 2xx status the spec lists. */
   readonly successStatus: number
+  /** Every 4xx/5xx status the spec lists, ascending. */
   readonly errors: ReadonlyArray<number>
+  /** Set when the operation pages in a way the streams understand. */
   readonly pagination: Pagination | undefined
   /** Whether group/name came from the spec's extensions, the naming table, or were derived. */
   readonly naming: "spec" | "table" | "derived"
 }
 
+/** `codegen/names.json`: names the spec does not give (see docs/regenerating.md). */
 export interface NamingTable {
+  /** A note for readers of the JSON; the generator ignores it. */
+  readonly $comment?: string
+  /** operationId → its group and method; wins over the spec's hints. */
   readonly operations: Record<string, { readonly group: string; readonly name: string }>
+  /** operationId → the params key holding its array request body (default `items`, with a warning). */
   readonly arrayBodies: Record<string, string>
 }
 
@@ -217,6 +243,7 @@ export const readOperations = (spec: Json, resolver: Resolver, table: NamingTabl
         method: method.toUpperCase(),
         path,
         deprecated: op.deprecated === true,
+        tag: Array.isArray(op.tags) && typeof op.tags[0] === "string" ? op.tags[0] : undefined,
         params,
         body,
         arrayBody,

@@ -32,6 +32,7 @@ export const refTokenPattern = /\u0000([A-Za-z0-9_$]+)\u0000/g
 /** Whether a request or a response is being described: responses are lenient, requests strict. */
 export type Mode = "request" | "response"
 
+/** The declarations of one generated module, and the names it has taken. */
 export class Registry {
   readonly declarations = new Map<string, Declaration>()
   private readonly reservedNames = new Set<string>()
@@ -65,6 +66,7 @@ export interface DiscriminatorRole {
   readonly value: string
 }
 
+/** What emitting a schema needs to know about the spec it comes from. */
 export interface SchemaContext {
   readonly resolver: Resolver
   /** Component name (spec key) → generated name. */

@@ -49,6 +49,7 @@ export const applyPatchList = (
   return { spec: doc, applied, skipped }
 }
 
+/** Reads a YAML or JSON spec, with no cap on YAML aliases (the parser's default refuses many). */
 export const loadSpec = (file: string): Json => parse(fs.readFileSync(file, "utf8"), { maxAliasCount: -1 })
 
 const unescape = (token: string) => token.replace(/~1/g, "/").replace(/~0/g, "~")
@@ -112,4 +113,5 @@ export const makeResolver = (spec: Json) => {
   return { lookup, deref }
 }
 
+/** Looks up and follows the local `$ref`s of one document. */
 export type Resolver = ReturnType<typeof makeResolver>

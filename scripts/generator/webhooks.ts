@@ -3,7 +3,7 @@
  * the Backend API's schemas where a component is the same object, and an unknown-event member
  * so a new event type decodes instead of failing.
  */
-import { componentsModule } from "./emit.js"
+import { componentsModule, exportTags, jsDoc } from "./emit.js"
 import { pascalCase } from "./names.js"
 import type { SchemaContext } from "./schemas.js"
 import {
@@ -62,8 +62,11 @@ export const sharedComponents = (webhooks: Json, bapi: Json): Set<string> => {
   return shared
 }
 
+/** One webhook event of the webhooks spec. */
 export interface WebhookEvent {
+  /** The delivered `type` (`user.created`). */
   readonly type: string
+  /** The generated type that decodes it (`UserCreatedEvent`). */
   readonly name: string
 }
 
@@ -224,7 +227,9 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
       )
     }, knownEventTypes)`
   })
-  const body = componentsModule(registry)
+  const category = "webhook events"
+  const tags = exportTags(category)
+  const body = componentsModule(registry, category)
     .replace(
       "/**\n * The schemas of the Backend API: each as a camelCase interface, its wire form and its schema.\n *\n * @since 0.1.0\n */",
       "/**\n * The webhook events Clerk delivers, decoded: one type per event, discriminated on `type`.\n *\n * @since 0.1.0\n */"
@@ -237,17 +242,21 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
   const text = [
     body.replace(
       /\n\n(\/\*\*\n \* (Component schema|Inline schema|The `|An event))/,
-      `\n\n/** The event types of the webhooks spec. */\nexport const knownEventTypes = [${known}] as const\n\n/** A type of {@link knownEventTypes}. */\nexport type KnownEventType = typeof knownEventTypes[number]\n\n$1`
+      `\n\n${
+        jsDoc("The event types of the webhooks spec.", tags)
+      }\nexport const knownEventTypes = [${known}] as const\n\n${
+        jsDoc("A type of {@link knownEventTypes}.", tags)
+      }\nexport type KnownEventType = typeof knownEventTypes[number]\n\n$1`
     ).trimEnd(),
     "",
-    "/** Every webhook event, discriminated on `type`. */",
+    jsDoc("Every webhook event, discriminated on `type`.", tags),
     `export type ClerkWebhookEvent =\n  | ${union.join("\n  | ")}`,
     "/** Wire form of {@link ClerkWebhookEvent}. */",
     "export declare namespace ClerkWebhookEvent {",
     "  /** ClerkWebhookEvent as delivered, snake_case. */",
     `  export type Encoded =\n    | ${union.map((n) => `${n}.Encoded`).join("\n    | ")}`,
     "}",
-    "/** Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}. */",
+    jsDoc("Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}.", tags),
     `export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema.Union(\n  ${
       union.join(",\n  ")
     }\n)`,

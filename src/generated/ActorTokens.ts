@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Inline schema `CreateParamsActor` of the `actorTokens` operations.
+ *
+ * @category actorTokens
+ * @since 0.1.0
  */
 export interface CreateParamsActor {
   readonly sub: string
@@ -28,6 +31,9 @@ export declare namespace CreateParamsActor {
 }
 /**
  * Schema of {@link CreateParamsActor}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
  */
 export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsActor.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -36,6 +42,9 @@ export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsAct
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly userId: string
@@ -55,6 +64,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -65,6 +77,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly actorTokenId: string
@@ -78,12 +93,20 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   actorTokenId: /*#__PURE__*/ I.req(Schema.String, "actor_token_id")
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -92,6 +115,10 @@ export type CreateError =
 
 /**
  * `POST /actor_tokens` (`CreateActorToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Actor-Tokens#operation/CreateActorToken
+ * @category actorTokens
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.ActorToken, CreateError> = /*#__PURE__*/ Op.make({
   name: "actorTokens.create",
@@ -103,11 +130,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.ActorToken, Creat
   errors: [400, 402, 422]
 })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category actorTokens
+ * @since 0.1.0
+ */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /actor_tokens/{actor_token_id}/revoke` (`RevokeActorToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Actor-Tokens#operation/RevokeActorToken
+ * @category actorTokens
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, Schemas.ActorToken, RevokeError> = /*#__PURE__*/ Op.make({
   name: "actorTokens.revoke",
@@ -119,17 +155,31 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.ActorToken, Revok
   errors: [400, 404]
 })
 
-/** The `actorTokens` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `actorTokens` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category actorTokens
+ * @since 0.1.0
+ */
 export interface ActorTokensApi {
   /**
    * `POST /actor_tokens` (`CreateActorToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Actor-Tokens#operation/CreateActorToken
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.ActorToken, CreateError>
   /**
    * `POST /actor_tokens/{actor_token_id}/revoke` (`RevokeActorToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Actor-Tokens#operation/RevokeActorToken
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<Schemas.ActorToken, RevokeError>
 }
 
-/** Binds the `actorTokens` operations to a client. */
+/**
+ * Binds the `actorTokens` operations to a client.
+ *
+ * @category actorTokens
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): ActorTokensApi => Op.bind<ActorTokensApi>(client, { create, revoke })

@@ -14,6 +14,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly organizationId?: string
@@ -33,6 +36,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
@@ -52,6 +58,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Inline schema `CreateResponse` of the `adminPortalLinkTokens` operations.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export interface CreateResponse {
   readonly object: "admin_portal_link_token" | (string & {})
@@ -91,6 +100,9 @@ export declare namespace CreateResponse {
 }
 /**
  * Schema of {@link CreateResponse}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin_portal_link_token"), "object"),
@@ -111,6 +123,9 @@ export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encode
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly adminPortalLinkTokenID: string
@@ -126,6 +141,9 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   adminPortalLinkTokenID: /*#__PURE__*/ I.req(Schema.String, "adminPortalLinkTokenID"),
@@ -134,6 +152,9 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 
 /**
  * Inline schema `RevokeResponse` of the `adminPortalLinkTokens` operations.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export interface RevokeResponse {
   readonly object: "admin_portal_link_token" | (string & {})
@@ -171,6 +192,9 @@ export declare namespace RevokeResponse {
 }
 /**
  * Schema of {@link RevokeResponse}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin_portal_link_token"), "object"),
@@ -188,7 +212,12 @@ export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encode
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -197,6 +226,10 @@ export type CreateError =
 
 /**
  * `POST /admin_portal_link_tokens` (`createAdminPortalLinkToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Admin-Portal-Link-Tokens#operation/createAdminPortalLinkToken
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export const create: ClerkOperation.CallOptional<CreateParams, CreateResponse, CreateError> = /*#__PURE__*/ Op.make({
   name: "adminPortalLinkTokens.create",
@@ -208,7 +241,12 @@ export const create: ClerkOperation.CallOptional<CreateParams, CreateResponse, C
   errors: [400, 401, 403, 409]
 })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
+ */
 export type RevokeError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -217,6 +255,10 @@ export type RevokeError =
 
 /**
  * `POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke` (`revokeAdminPortalLinkToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Admin-Portal-Link-Tokens#operation/revokeAdminPortalLinkToken
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeError> = /*#__PURE__*/ Op.make({
   name: "adminPortalLinkTokens.revoke",
@@ -229,18 +271,32 @@ export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeErr
   errors: [400, 401, 403, 404]
 })
 
-/** The `adminPortalLinkTokens` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `adminPortalLinkTokens` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
+ */
 export interface AdminPortalLinkTokensApi {
   /**
    * `POST /admin_portal_link_tokens` (`createAdminPortalLinkToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Admin-Portal-Link-Tokens#operation/createAdminPortalLinkToken
    */
   readonly create: (params?: CreateParams) => Effect.Effect<CreateResponse, CreateError>
   /**
    * `POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke` (`revokeAdminPortalLinkToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Admin-Portal-Link-Tokens#operation/revokeAdminPortalLinkToken
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<RevokeResponse, RevokeError>
 }
 
-/** Binds the `adminPortalLinkTokens` operations to a client. */
+/**
+ * Binds the `adminPortalLinkTokens` operations to a client.
+ *
+ * @category adminPortalLinkTokens
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): AdminPortalLinkTokensApi =>
   Op.bind<AdminPortalLinkTokensApi>(client, { create, revoke })

@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Inline schema `CreateParamsOnBehalfOf` of the `agentTasks` operations.
+ *
+ * @category agentTasks
+ * @since 0.1.0
  */
 export interface CreateParamsOnBehalfOf {
   readonly userId?: string
@@ -30,6 +33,9 @@ export declare namespace CreateParamsOnBehalfOf {
 }
 /**
  * Schema of {@link CreateParamsOnBehalfOf}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
  */
 export const CreateParamsOnBehalfOf: Schema.Schema<CreateParamsOnBehalfOf, CreateParamsOnBehalfOf.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -39,6 +45,9 @@ export const CreateParamsOnBehalfOf: Schema.Schema<CreateParamsOnBehalfOf, Creat
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly onBehalfOf: CreateParamsOnBehalfOf
@@ -62,6 +71,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   onBehalfOf: /*#__PURE__*/ I.req(CreateParamsOnBehalfOf, "on_behalf_of"),
@@ -74,6 +86,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly agentTaskId: string
@@ -87,12 +102,20 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   agentTaskId: /*#__PURE__*/ I.req(Schema.String, "agent_task_id")
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -101,6 +124,10 @@ export type CreateError =
 
 /**
  * `POST /agents/tasks` (`CreateAgentTask`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Agent-Tasks#operation/CreateAgentTask
+ * @category agentTasks
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.AgentTask, CreateError> = /*#__PURE__*/ Op.make({
   name: "agentTasks.create",
@@ -112,11 +139,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.AgentTask, Create
   errors: [400, 404, 422]
 })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category agentTasks
+ * @since 0.1.0
+ */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /agents/tasks/{agent_task_id}/revoke` (`RevokeAgentTask`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Agent-Tasks#operation/RevokeAgentTask
+ * @category agentTasks
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, Schemas.AgentTask, RevokeError> = /*#__PURE__*/ Op.make({
   name: "agentTasks.revoke",
@@ -128,17 +164,31 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.AgentTask, Revoke
   errors: [400, 404]
 })
 
-/** The `agentTasks` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `agentTasks` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category agentTasks
+ * @since 0.1.0
+ */
 export interface AgentTasksApi {
   /**
    * `POST /agents/tasks` (`CreateAgentTask`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Agent-Tasks#operation/CreateAgentTask
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.AgentTask, CreateError>
   /**
    * `POST /agents/tasks/{agent_task_id}/revoke` (`RevokeAgentTask`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Agent-Tasks#operation/RevokeAgentTask
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<Schemas.AgentTask, RevokeError>
 }
 
-/** Binds the `agentTasks` operations to a client. */
+/**
+ * Binds the `agentTasks` operations to a client.
+ *
+ * @category agentTasks
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): AgentTasksApi => Op.bind<AgentTasksApi>(client, { create, revoke })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly paginated?: boolean
@@ -33,6 +36,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
@@ -48,6 +54,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly identifier: string
@@ -63,6 +72,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   identifier: /*#__PURE__*/ I.req(Schema.String, "identifier"),
@@ -71,6 +83,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly identifierId: string
@@ -84,16 +99,28 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   identifierId: /*#__PURE__*/ I.req(Schema.String, "identifier_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonError
 
 /**
  * `GET /allowlist_identifiers` (`ListAllowlistIdentifiers`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListAllowlistIdentifiers
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.AllowlistIdentifierList, ListError> =
   /*#__PURE__*/ Op.make({
@@ -106,16 +133,30 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.AllowlistIden
     errors: [401, 402]
   })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /allowlist_identifiers`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListAllowlistIdentifiers
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.AllowlistIdentifier, ListError> = /*#__PURE__*/ Op
   .paginate(list, {})
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -124,6 +165,10 @@ export type CreateError =
 
 /**
  * `POST /allowlist_identifiers` (`CreateAllowlistIdentifier`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/CreateAllowlistIdentifier
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.AllowlistIdentifier, CreateError> = /*#__PURE__*/ Op
   .make({
@@ -136,11 +181,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.AllowlistIdentifi
     errors: [400, 402, 422]
   })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /allowlist_identifiers/{identifier_id}` (`DeleteAllowlistIdentifier`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/DeleteAllowlistIdentifier
+ * @category allowlistIdentifiers
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "allowlistIdentifiers.delete",
@@ -154,14 +208,23 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
 
 export { delete_ as delete }
 
-/** The `allowlistIdentifiers` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `allowlistIdentifiers` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
+ */
 export interface AllowlistIdentifiersApi {
   /**
    * `GET /allowlist_identifiers` (`ListAllowlistIdentifiers`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListAllowlistIdentifiers
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.AllowlistIdentifierList, ListError>
   /**
    * Every item of `GET /allowlist_identifiers`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListAllowlistIdentifiers
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -169,14 +232,23 @@ export interface AllowlistIdentifiersApi {
   ) => Stream.Stream<Schemas.AllowlistIdentifier, ListError>
   /**
    * `POST /allowlist_identifiers` (`CreateAllowlistIdentifier`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/CreateAllowlistIdentifier
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.AllowlistIdentifier, CreateError>
   /**
    * `DELETE /allowlist_identifiers/{identifier_id}` (`DeleteAllowlistIdentifier`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/DeleteAllowlistIdentifier
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
 }
 
-/** Binds the `allowlistIdentifiers` operations to a client. */
+/**
+ * Binds the `allowlistIdentifiers` operations to a client.
+ *
+ * @category allowlistIdentifiers
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): AllowlistIdentifiersApi =>
   Op.bind<AllowlistIdentifiersApi>(client, { list, listAll, create, delete: delete_ })

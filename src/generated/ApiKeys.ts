@@ -15,6 +15,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly type?: string
@@ -38,6 +41,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "type"),
@@ -59,6 +65,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Inline schema `ListResponseDataItem` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface ListResponseDataItem {
   readonly object: "api_key" | (string & {})
@@ -102,6 +111,9 @@ export declare namespace ListResponseDataItem {
 }
 /**
  * Schema of {@link ListResponseDataItem}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListResponseDataItem.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -125,6 +137,9 @@ export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListRespo
 
 /**
  * Inline schema `ListResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface ListResponse {
   readonly data: ReadonlyArray<ListResponseDataItem>
@@ -140,6 +155,9 @@ export declare namespace ListResponse {
 }
 /**
  * Schema of {@link ListResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const ListResponse: Schema.Schema<ListResponse, ListResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListResponseDataItem), "data"),
@@ -148,6 +166,9 @@ export const ListResponse: Schema.Schema<ListResponse, ListResponse.Encoded> = /
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly type?: string
@@ -175,6 +196,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   type: /*#__PURE__*/ I.opt(
@@ -198,6 +222,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Inline schema `CreateResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface CreateResponse {
   readonly object: "api_key" | (string & {})
@@ -243,6 +270,9 @@ export declare namespace CreateResponse {
 }
 /**
  * Schema of {@link CreateResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
@@ -266,6 +296,9 @@ export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encode
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly apiKeyID: string
@@ -279,6 +312,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
@@ -286,6 +322,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Inline schema `GetResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface GetResponse {
   readonly object: "api_key" | (string & {})
@@ -329,6 +368,9 @@ export declare namespace GetResponse {
 }
 /**
  * Schema of {@link GetResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const GetResponse: Schema.Schema<GetResponse, GetResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
@@ -351,6 +393,9 @@ export const GetResponse: Schema.Schema<GetResponse, GetResponse.Encoded> = /*#_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly apiKeyID: string
@@ -364,6 +409,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
@@ -371,6 +419,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Inline schema `DeleteResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface DeleteResponse {
   readonly id: string
@@ -388,6 +439,9 @@ export declare namespace DeleteResponse {
 }
 /**
  * Schema of {@link DeleteResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const DeleteResponse: Schema.Schema<DeleteResponse, DeleteResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
@@ -397,6 +451,9 @@ export const DeleteResponse: Schema.Schema<DeleteResponse, DeleteResponse.Encode
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly apiKeyID: string
@@ -420,6 +477,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
@@ -438,6 +498,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Inline schema `UpdateResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface UpdateResponse {
   readonly object: "api_key" | (string & {})
@@ -481,6 +544,9 @@ export declare namespace UpdateResponse {
 }
 /**
  * Schema of {@link UpdateResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const UpdateResponse: Schema.Schema<UpdateResponse, UpdateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
@@ -503,6 +569,9 @@ export const UpdateResponse: Schema.Schema<UpdateResponse, UpdateResponse.Encode
 
 /**
  * Parameters of {@link getSecret}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface GetSecretParams {
   readonly apiKeyID: string
@@ -516,6 +585,9 @@ export declare namespace GetSecretParams {
 }
 /**
  * Schema of {@link GetSecretParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const GetSecretParams: Schema.Schema<GetSecretParams, GetSecretParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
@@ -523,6 +595,9 @@ export const GetSecretParams: Schema.Schema<GetSecretParams, GetSecretParams.Enc
 
 /**
  * Inline schema `GetSecretResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface GetSecretResponse {
   readonly secret: string
@@ -536,6 +611,9 @@ export declare namespace GetSecretResponse {
 }
 /**
  * Schema of {@link GetSecretResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -544,6 +622,9 @@ export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretRespon
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly apiKeyID: string
@@ -559,6 +640,9 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
@@ -567,6 +651,9 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 
 /**
  * Inline schema `RevokeResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface RevokeResponse {
   readonly object: "api_key" | (string & {})
@@ -610,6 +697,9 @@ export declare namespace RevokeResponse {
 }
 /**
  * Schema of {@link RevokeResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
@@ -632,6 +722,9 @@ export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encode
 
 /**
  * Parameters of {@link verify}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface VerifyParams {
   readonly secret: string
@@ -645,6 +738,9 @@ export declare namespace VerifyParams {
 }
 /**
  * Schema of {@link VerifyParams}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   secret: /*#__PURE__*/ I.req(Schema.String, "secret")
@@ -652,6 +748,9 @@ export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /
 
 /**
  * Inline schema `VerifyResponse` of the `apiKeys` operations.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export interface VerifyResponse {
   readonly object: "api_key" | (string & {})
@@ -695,6 +794,9 @@ export declare namespace VerifyResponse {
 }
 /**
  * Schema of {@link VerifyResponse}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const VerifyResponse: Schema.Schema<VerifyResponse, VerifyResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
@@ -715,11 +817,20 @@ export const VerifyResponse: Schema.Schema<VerifyResponse, VerifyResponse.Encode
   updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /api_keys` (`getApiKeys`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKeys
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const list: ClerkOperation.Call<ListParams, ListResponse, ListError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.list",
@@ -731,20 +842,38 @@ export const list: ClerkOperation.Call<ListParams, ListResponse, ListError> = /*
   errors: [400, 404]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /api_keys`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKeys
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, NonNullable<ListResponse["data"]>[number], ListError> =
   /*#__PURE__*/ Op.paginate(list, { items: "data", total: true, maxPageSize: 100 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
 
 /**
  * `POST /api_keys` (`createApiKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/createApiKey
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, CreateResponse, CreateError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.create",
@@ -756,11 +885,20 @@ export const create: ClerkOperation.Call<CreateParams, CreateResponse, CreateErr
   errors: [400, 409]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /api_keys/{apiKeyID}` (`getApiKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKey
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, GetResponse, GetError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.get",
@@ -772,11 +910,20 @@ export const get: ClerkOperation.Call<GetParams, GetResponse, GetError> = /*#__P
   errors: [400, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /api_keys/{apiKeyID}` (`deleteApiKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/deleteApiKey
+ * @category apiKeys
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, DeleteResponse, DeleteError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.delete",
@@ -788,11 +935,20 @@ const delete_: ClerkOperation.Call<DeleteParams, DeleteResponse, DeleteError> = 
   errors: [400, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type UpdateError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /api_keys/{apiKeyID}` (`updateApiKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/updateApiKey
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, UpdateResponse, UpdateError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.update",
@@ -805,11 +961,20 @@ export const update: ClerkOperation.Call<UpdateParams, UpdateResponse, UpdateErr
   errors: [400, 404]
 })
 
-/** Failures of {@link getSecret}. */
+/**
+ * Failures of {@link getSecret}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type GetSecretError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /api_keys/{apiKeyID}/secret` (`getApiKeySecret`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKeySecret
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const getSecret: ClerkOperation.Call<GetSecretParams, GetSecretResponse, GetSecretError> = /*#__PURE__*/ Op.make(
   {
@@ -823,11 +988,20 @@ export const getSecret: ClerkOperation.Call<GetSecretParams, GetSecretResponse, 
   }
 )
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /api_keys/{apiKeyID}/revoke` (`revokeApiKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/revokeApiKey
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.revoke",
@@ -840,11 +1014,20 @@ export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeErr
   errors: [400, 404]
 })
 
-/** Failures of {@link verify}. */
+/**
+ * Failures of {@link verify}.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /api_keys/verify` (`verifyApiKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/verifyApiKey
+ * @category apiKeys
+ * @since 0.1.0
  */
 export const verify: ClerkOperation.Call<VerifyParams, VerifyResponse, VerifyError> = /*#__PURE__*/ Op.make({
   name: "apiKeys.verify",
@@ -858,14 +1041,23 @@ export const verify: ClerkOperation.Call<VerifyParams, VerifyResponse, VerifyErr
 
 export { delete_ as delete }
 
-/** The `apiKeys` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `apiKeys` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export interface ApiKeysApi {
   /**
    * `GET /api_keys` (`getApiKeys`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKeys
    */
   readonly list: (params: ListParams) => Effect.Effect<ListResponse, ListError>
   /**
    * Every item of `GET /api_keys`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKeys
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -873,34 +1065,53 @@ export interface ApiKeysApi {
   ) => Stream.Stream<NonNullable<ListResponse["data"]>[number], ListError>
   /**
    * `POST /api_keys` (`createApiKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/createApiKey
    */
   readonly create: (params: CreateParams) => Effect.Effect<CreateResponse, CreateError>
   /**
    * `GET /api_keys/{apiKeyID}` (`getApiKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKey
    */
   readonly get: (params: GetParams) => Effect.Effect<GetResponse, GetError>
   /**
    * `DELETE /api_keys/{apiKeyID}` (`deleteApiKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/deleteApiKey
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<DeleteResponse, DeleteError>
   /**
    * `PATCH /api_keys/{apiKeyID}` (`updateApiKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/updateApiKey
    */
   readonly update: (params: UpdateParams) => Effect.Effect<UpdateResponse, UpdateError>
   /**
    * `GET /api_keys/{apiKeyID}/secret` (`getApiKeySecret`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/getApiKeySecret
    */
   readonly getSecret: (params: GetSecretParams) => Effect.Effect<GetSecretResponse, GetSecretError>
   /**
    * `POST /api_keys/{apiKeyID}/revoke` (`revokeApiKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/revokeApiKey
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<RevokeResponse, RevokeError>
   /**
    * `POST /api_keys/verify` (`verifyApiKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/API-Keys#operation/verifyApiKey
    */
   readonly verify: (params: VerifyParams) => Effect.Effect<VerifyResponse, VerifyError>
 }
 
-/** Binds the `apiKeys` operations to a client. */
+/**
+ * Binds the `apiKeys` operations to a client.
+ *
+ * @category apiKeys
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): ApiKeysApi =>
   Op.bind<ApiKeysApi>(client, { list, listAll, create, get, delete: delete_, update, getSecret, revoke, verify })

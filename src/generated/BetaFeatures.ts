@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link updateInstanceSettings}.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
  */
 export interface UpdateInstanceSettingsParams {
   readonly restrictedToAllowlist?: boolean | null
@@ -34,6 +37,9 @@ export declare namespace UpdateInstanceSettingsParams {
 }
 /**
  * Schema of {@link UpdateInstanceSettingsParams}.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
  */
 export const UpdateInstanceSettingsParams: Schema.Schema<
   UpdateInstanceSettingsParams,
@@ -47,6 +53,9 @@ export const UpdateInstanceSettingsParams: Schema.Schema<
 
 /**
  * Parameters of {@link updateProductionInstanceDomain}.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
  */
 export interface UpdateProductionInstanceDomainParams {
   readonly homeUrl?: string
@@ -62,6 +71,9 @@ export declare namespace UpdateProductionInstanceDomainParams {
 }
 /**
  * Schema of {@link UpdateProductionInstanceDomainParams}.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
  */
 export const UpdateProductionInstanceDomainParams: Schema.Schema<
   UpdateProductionInstanceDomainParams,
@@ -71,7 +83,12 @@ export const UpdateProductionInstanceDomainParams: Schema.Schema<
   isSecondary: /*#__PURE__*/ I.opt(Schema.Boolean, "is_secondary")
 })
 
-/** Failures of {@link updateInstanceSettings}. */
+/**
+ * Failures of {@link updateInstanceSettings}.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
+ */
 export type UpdateInstanceSettingsError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkUnprocessable
@@ -79,6 +96,10 @@ export type UpdateInstanceSettingsError =
 
 /**
  * `PATCH /beta_features/instance_settings` (`UpdateInstanceAuthConfig`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Beta-Features#operation/UpdateInstanceAuthConfig
+ * @category betaFeatures
+ * @since 0.1.0
  */
 export const updateInstanceSettings: ClerkOperation.CallOptional<
   UpdateInstanceSettingsParams,
@@ -94,7 +115,12 @@ export const updateInstanceSettings: ClerkOperation.CallOptional<
   errors: [402, 422]
 })
 
-/** Failures of {@link updateProductionInstanceDomain}. */
+/**
+ * Failures of {@link updateProductionInstanceDomain}.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
+ */
 export type UpdateProductionInstanceDomainError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkUnprocessable
@@ -103,7 +129,10 @@ export type UpdateProductionInstanceDomainError =
 /**
  * `PUT /beta_features/domain` (`UpdateProductionInstanceDomain`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Beta-Features#operation/UpdateProductionInstanceDomain
  * @deprecated
+ * @category betaFeatures
+ * @since 0.1.0
  */
 export const updateProductionInstanceDomain: ClerkOperation.CallOptional<
   UpdateProductionInstanceDomainParams,
@@ -119,10 +148,17 @@ export const updateProductionInstanceDomain: ClerkOperation.CallOptional<
   errors: [400, 422]
 })
 
-/** The `betaFeatures` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `betaFeatures` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
+ */
 export interface BetaFeaturesApi {
   /**
    * `PATCH /beta_features/instance_settings` (`UpdateInstanceAuthConfig`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Beta-Features#operation/UpdateInstanceAuthConfig
    */
   readonly updateInstanceSettings: (
     params?: UpdateInstanceSettingsParams
@@ -130,6 +166,7 @@ export interface BetaFeaturesApi {
   /**
    * `PUT /beta_features/domain` (`UpdateProductionInstanceDomain`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Beta-Features#operation/UpdateProductionInstanceDomain
    * @deprecated
    */
   readonly updateProductionInstanceDomain: (
@@ -137,6 +174,11 @@ export interface BetaFeaturesApi {
   ) => Effect.Effect<void, UpdateProductionInstanceDomainError>
 }
 
-/** Binds the `betaFeatures` operations to a client. */
+/**
+ * Binds the `betaFeatures` operations to a client.
+ *
+ * @category betaFeatures
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): BetaFeaturesApi =>
   Op.bind<BetaFeaturesApi>(client, { updateInstanceSettings, updateProductionInstanceDomain })

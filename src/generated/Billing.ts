@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link listPlans}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface ListPlansParams {
   readonly paginated?: boolean
@@ -35,6 +38,9 @@ export declare namespace ListPlansParams {
 }
 /**
  * Schema of {@link ListPlansParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
@@ -51,6 +57,9 @@ export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Enc
 
 /**
  * Parameters of {@link listPrices}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface ListPricesParams {
   readonly paginated?: boolean
@@ -70,6 +79,9 @@ export declare namespace ListPricesParams {
 }
 /**
  * Schema of {@link ListPricesParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
@@ -86,6 +98,9 @@ export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.
 
 /**
  * Parameters of {@link createPrice}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface CreatePriceParams {
   readonly planId: string
@@ -109,6 +124,9 @@ export declare namespace CreatePriceParams {
 }
 /**
  * Schema of {@link CreatePriceParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -125,6 +143,9 @@ export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePricePara
 
 /**
  * Parameters of {@link listSubscriptionItems}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface ListSubscriptionItemsParams {
   readonly paginated?: boolean
@@ -152,6 +173,9 @@ export declare namespace ListSubscriptionItemsParams {
 }
 /**
  * Schema of {@link ListSubscriptionItemsParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const ListSubscriptionItemsParams: Schema.Schema<
   ListSubscriptionItemsParams,
@@ -178,6 +202,9 @@ export const ListSubscriptionItemsParams: Schema.Schema<
 
 /**
  * Parameters of {@link cancelSubscriptionItem}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface CancelSubscriptionItemParams {
   readonly subscriptionItemId: string
@@ -193,6 +220,9 @@ export declare namespace CancelSubscriptionItemParams {
 }
 /**
  * Schema of {@link CancelSubscriptionItemParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const CancelSubscriptionItemParams: Schema.Schema<
   CancelSubscriptionItemParams,
@@ -204,6 +234,9 @@ export const CancelSubscriptionItemParams: Schema.Schema<
 
 /**
  * Parameters of {@link extendSubscriptionItemFreeTrial}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface ExtendSubscriptionItemFreeTrialParams {
   readonly subscriptionItemId: string
@@ -219,6 +252,9 @@ export declare namespace ExtendSubscriptionItemFreeTrialParams {
 }
 /**
  * Schema of {@link ExtendSubscriptionItemFreeTrialParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const ExtendSubscriptionItemFreeTrialParams: Schema.Schema<
   ExtendSubscriptionItemFreeTrialParams,
@@ -230,6 +266,9 @@ export const ExtendSubscriptionItemFreeTrialParams: Schema.Schema<
 
 /**
  * Parameters of {@link createPriceTransition}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface CreatePriceTransitionParams {
   readonly subscriptionItemId: string
@@ -247,6 +286,9 @@ export declare namespace CreatePriceTransitionParams {
 }
 /**
  * Schema of {@link CreatePriceTransitionParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const CreatePriceTransitionParams: Schema.Schema<
   CreatePriceTransitionParams,
@@ -259,6 +301,9 @@ export const CreatePriceTransitionParams: Schema.Schema<
 
 /**
  * Parameters of {@link applySubscriptionItemDiscount}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface ApplySubscriptionItemDiscountParams {
   readonly subscriptionItemId: string
@@ -274,6 +319,9 @@ export declare namespace ApplySubscriptionItemDiscountParams {
 }
 /**
  * Schema of {@link ApplySubscriptionItemDiscountParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const ApplySubscriptionItemDiscountParams: Schema.Schema<
   ApplySubscriptionItemDiscountParams,
@@ -285,6 +333,9 @@ export const ApplySubscriptionItemDiscountParams: Schema.Schema<
 
 /**
  * Parameters of {@link removeSubscriptionItemDiscount}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface RemoveSubscriptionItemDiscountParams {
   readonly subscriptionItemId: string
@@ -300,6 +351,9 @@ export declare namespace RemoveSubscriptionItemDiscountParams {
 }
 /**
  * Schema of {@link RemoveSubscriptionItemDiscountParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const RemoveSubscriptionItemDiscountParams: Schema.Schema<
   RemoveSubscriptionItemDiscountParams,
@@ -311,6 +365,9 @@ export const RemoveSubscriptionItemDiscountParams: Schema.Schema<
 
 /**
  * Parameters of {@link listStatements}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface ListStatementsParams {
   readonly paginated?: boolean
@@ -328,6 +385,9 @@ export declare namespace ListStatementsParams {
 }
 /**
  * Schema of {@link ListStatementsParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -344,6 +404,9 @@ export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListState
 
 /**
  * Parameters of {@link getStatement}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface GetStatementParams {
   readonly statementID: string
@@ -357,6 +420,9 @@ export declare namespace GetStatementParams {
 }
 /**
  * Schema of {@link GetStatementParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -365,6 +431,9 @@ export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementP
 
 /**
  * Parameters of {@link getStatementPaymentAttempts}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export interface GetStatementPaymentAttemptsParams {
   readonly statementID: string
@@ -384,6 +453,9 @@ export declare namespace GetStatementPaymentAttemptsParams {
 }
 /**
  * Schema of {@link GetStatementPaymentAttemptsParams}.
+ *
+ * @category billing
+ * @since 0.1.0
  */
 export const GetStatementPaymentAttemptsParams: Schema.Schema<
   GetStatementPaymentAttemptsParams,
@@ -401,11 +473,20 @@ export const GetStatementPaymentAttemptsParams: Schema.Schema<
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
-/** Failures of {@link listPlans}. */
+/**
+ * Failures of {@link listPlans}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListPlansError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /billing/plans` (`GetCommercePlanList`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommercePlanList
+ * @category billing
+ * @since 0.1.0
  */
 export const listPlans: ClerkOperation.CallOptional<
   ListPlansParams,
@@ -421,16 +502,30 @@ export const listPlans: ClerkOperation.CallOptional<
   errors: [400, 401, 422, 500]
 })
 
-/** Parameters of {@link listAllPlans}: those of {@link listPlans} without paging. */
+/**
+ * Parameters of {@link listAllPlans}: those of {@link listPlans} without paging.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListAllPlansParams = Omit<ListPlansParams, "limit" | "offset">
 
 /**
  * Every item of `GET /billing/plans`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommercePlanList
+ * @category billing
+ * @since 0.1.0
  */
 export const listAllPlans: ClerkOperation.Pages<ListAllPlansParams, Schemas.CommercePlan, ListPlansError> =
   /*#__PURE__*/ Op.paginate(listPlans, { items: "data", total: true })
 
-/** Failures of {@link listPrices}. */
+/**
+ * Failures of {@link listPrices}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListPricesError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -439,6 +534,10 @@ export type ListPricesError =
 
 /**
  * `GET /billing/prices` (`GetBillingPriceList`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingPriceList
+ * @category billing
+ * @since 0.1.0
  */
 export const listPrices: ClerkOperation.CallOptional<
   ListPricesParams,
@@ -454,16 +553,30 @@ export const listPrices: ClerkOperation.CallOptional<
   errors: [400, 401, 404, 422, 500]
 })
 
-/** Parameters of {@link listAllPrices}: those of {@link listPrices} without paging. */
+/**
+ * Parameters of {@link listAllPrices}: those of {@link listPrices} without paging.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListAllPricesParams = Omit<ListPricesParams, "limit" | "offset">
 
 /**
  * Every item of `GET /billing/prices`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingPriceList
+ * @category billing
+ * @since 0.1.0
  */
 export const listAllPrices: ClerkOperation.Pages<ListAllPricesParams, Schemas.BillingPriceResponse, ListPricesError> =
   /*#__PURE__*/ Op.paginate(listPrices, { items: "data", total: true })
 
-/** Failures of {@link createPrice}. */
+/**
+ * Failures of {@link createPrice}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type CreatePriceError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -472,6 +585,10 @@ export type CreatePriceError =
 
 /**
  * `POST /billing/prices` (`CreateBillingPrice`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPrice
+ * @category billing
+ * @since 0.1.0
  */
 export const createPrice: ClerkOperation.Call<CreatePriceParams, Schemas.BillingPriceResponse, CreatePriceError> =
   /*#__PURE__*/ Op.make({
@@ -484,7 +601,12 @@ export const createPrice: ClerkOperation.Call<CreatePriceParams, Schemas.Billing
     errors: [400, 401, 404, 422, 500]
   })
 
-/** Failures of {@link listSubscriptionItems}. */
+/**
+ * Failures of {@link listSubscriptionItems}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListSubscriptionItemsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkUnprocessable
@@ -492,6 +614,10 @@ export type ListSubscriptionItemsError =
 
 /**
  * `GET /billing/subscription_items` (`GetCommerceSubscriptionItemList`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommerceSubscriptionItemList
+ * @category billing
+ * @since 0.1.0
  */
 export const listSubscriptionItems: ClerkOperation.CallOptional<
   ListSubscriptionItemsParams,
@@ -507,11 +633,20 @@ export const listSubscriptionItems: ClerkOperation.CallOptional<
   errors: [400, 401, 422, 500]
 })
 
-/** Parameters of {@link listAllSubscriptionItems}: those of {@link listSubscriptionItems} without paging. */
+/**
+ * Parameters of {@link listAllSubscriptionItems}: those of {@link listSubscriptionItems} without paging.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListAllSubscriptionItemsParams = Omit<ListSubscriptionItemsParams, "limit" | "offset">
 
 /**
  * Every item of `GET /billing/subscription_items`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommerceSubscriptionItemList
+ * @category billing
+ * @since 0.1.0
  */
 export const listAllSubscriptionItems: ClerkOperation.Pages<
   ListAllSubscriptionItemsParams,
@@ -519,7 +654,12 @@ export const listAllSubscriptionItems: ClerkOperation.Pages<
   ListSubscriptionItemsError
 > = /*#__PURE__*/ Op.paginate(listSubscriptionItems, { items: "data", total: true })
 
-/** Failures of {@link cancelSubscriptionItem}. */
+/**
+ * Failures of {@link cancelSubscriptionItem}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type CancelSubscriptionItemError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -529,6 +669,10 @@ export type CancelSubscriptionItemError =
 
 /**
  * `DELETE /billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CancelCommerceSubscriptionItem
+ * @category billing
+ * @since 0.1.0
  */
 export const cancelSubscriptionItem: ClerkOperation.Call<
   CancelSubscriptionItemParams,
@@ -545,7 +689,12 @@ export const cancelSubscriptionItem: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422, 500]
 })
 
-/** Failures of {@link extendSubscriptionItemFreeTrial}. */
+/**
+ * Failures of {@link extendSubscriptionItemFreeTrial}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ExtendSubscriptionItemFreeTrialError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -555,6 +704,10 @@ export type ExtendSubscriptionItemFreeTrialError =
 
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` (`ExtendBillingSubscriptionItemFreeTrial`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/ExtendBillingSubscriptionItemFreeTrial
+ * @category billing
+ * @since 0.1.0
  */
 export const extendSubscriptionItemFreeTrial: ClerkOperation.Call<
   ExtendSubscriptionItemFreeTrialParams,
@@ -571,7 +724,12 @@ export const extendSubscriptionItemFreeTrial: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422, 500]
 })
 
-/** Failures of {@link createPriceTransition}. */
+/**
+ * Failures of {@link createPriceTransition}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type CreatePriceTransitionError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -582,6 +740,10 @@ export type CreatePriceTransitionError =
 
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/price_transition` (`CreateBillingPriceTransition`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPriceTransition
+ * @category billing
+ * @since 0.1.0
  */
 export const createPriceTransition: ClerkOperation.Call<
   CreatePriceTransitionParams,
@@ -598,7 +760,12 @@ export const createPriceTransition: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
-/** Failures of {@link applySubscriptionItemDiscount}. */
+/**
+ * Failures of {@link applySubscriptionItemDiscount}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ApplySubscriptionItemDiscountError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -609,6 +776,10 @@ export type ApplySubscriptionItemDiscountError =
 
 /**
  * `POST /billing/subscription_items/{subscription_item_id}/discounts` (`ApplyBillingSubscriptionItemDiscount`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/ApplyBillingSubscriptionItemDiscount
+ * @category billing
+ * @since 0.1.0
  */
 export const applySubscriptionItemDiscount: ClerkOperation.Call<
   ApplySubscriptionItemDiscountParams,
@@ -625,7 +796,12 @@ export const applySubscriptionItemDiscount: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
-/** Failures of {@link removeSubscriptionItemDiscount}. */
+/**
+ * Failures of {@link removeSubscriptionItemDiscount}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type RemoveSubscriptionItemDiscountError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -636,6 +812,10 @@ export type RemoveSubscriptionItemDiscountError =
 
 /**
  * `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` (`RemoveBillingSubscriptionItemDiscount`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/RemoveBillingSubscriptionItemDiscount
+ * @category billing
+ * @since 0.1.0
  */
 export const removeSubscriptionItemDiscount: ClerkOperation.Call<
   RemoveSubscriptionItemDiscountParams,
@@ -651,7 +831,12 @@ export const removeSubscriptionItemDiscount: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
-/** Failures of {@link listStatements}. */
+/**
+ * Failures of {@link listStatements}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListStatementsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkUnprocessable
@@ -659,6 +844,10 @@ export type ListStatementsError =
 
 /**
  * `GET /billing/statements` (`GetBillingStatementList`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementList
+ * @category billing
+ * @since 0.1.0
  */
 export const listStatements: ClerkOperation.CallOptional<
   ListStatementsParams,
@@ -674,11 +863,20 @@ export const listStatements: ClerkOperation.CallOptional<
   errors: [400, 401, 422, 500]
 })
 
-/** Parameters of {@link listAllStatements}: those of {@link listStatements} without paging. */
+/**
+ * Parameters of {@link listAllStatements}: those of {@link listStatements} without paging.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type ListAllStatementsParams = Omit<ListStatementsParams, "limit" | "offset">
 
 /**
  * Every item of `GET /billing/statements`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementList
+ * @category billing
+ * @since 0.1.0
  */
 export const listAllStatements: ClerkOperation.Pages<
   ListAllStatementsParams,
@@ -686,7 +884,12 @@ export const listAllStatements: ClerkOperation.Pages<
   ListStatementsError
 > = /*#__PURE__*/ Op.paginate(listStatements, { items: "data", total: true })
 
-/** Failures of {@link getStatement}. */
+/**
+ * Failures of {@link getStatement}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type GetStatementError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -695,6 +898,10 @@ export type GetStatementError =
 
 /**
  * `GET /billing/statements/{statementID}` (`GetBillingStatement`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatement
+ * @category billing
+ * @since 0.1.0
  */
 export const getStatement: ClerkOperation.Call<GetStatementParams, Schemas.BillingStatement, GetStatementError> =
   /*#__PURE__*/ Op.make({
@@ -707,7 +914,12 @@ export const getStatement: ClerkOperation.Call<GetStatementParams, Schemas.Billi
     errors: [400, 401, 404, 422, 500]
   })
 
-/** Failures of {@link getStatementPaymentAttempts}. */
+/**
+ * Failures of {@link getStatementPaymentAttempts}.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type GetStatementPaymentAttemptsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -716,6 +928,10 @@ export type GetStatementPaymentAttemptsError =
 
 /**
  * `GET /billing/statements/{statementID}/payment_attempts` (`GetBillingStatementPaymentAttempts`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementPaymentAttempts
+ * @category billing
+ * @since 0.1.0
  */
 export const getStatementPaymentAttempts: ClerkOperation.Call<
   GetStatementPaymentAttemptsParams,
@@ -732,11 +948,20 @@ export const getStatementPaymentAttempts: ClerkOperation.Call<
   errors: [400, 401, 404, 422, 500]
 })
 
-/** Parameters of {@link getAllStatementPaymentAttempts}: those of {@link getStatementPaymentAttempts} without paging. */
+/**
+ * Parameters of {@link getAllStatementPaymentAttempts}: those of {@link getStatementPaymentAttempts} without paging.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export type GetAllStatementPaymentAttemptsParams = Omit<GetStatementPaymentAttemptsParams, "limit" | "offset">
 
 /**
  * Every item of `GET /billing/statements/{statementID}/payment_attempts`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementPaymentAttempts
+ * @category billing
+ * @since 0.1.0
  */
 export const getAllStatementPaymentAttempts: ClerkOperation.Pages<
   GetAllStatementPaymentAttemptsParams,
@@ -744,14 +969,23 @@ export const getAllStatementPaymentAttempts: ClerkOperation.Pages<
   GetStatementPaymentAttemptsError
 > = /*#__PURE__*/ Op.paginate(getStatementPaymentAttempts, { items: "data", total: true })
 
-/** The `billing` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `billing` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export interface BillingApi {
   /**
    * `GET /billing/plans` (`GetCommercePlanList`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommercePlanList
    */
   readonly listPlans: (params?: ListPlansParams) => Effect.Effect<Schemas.PaginatedCommercePlanResponse, ListPlansError>
   /**
    * Every item of `GET /billing/plans`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommercePlanList
    */
   readonly listAllPlans: (
     params?: ListAllPlansParams,
@@ -759,12 +993,16 @@ export interface BillingApi {
   ) => Stream.Stream<Schemas.CommercePlan, ListPlansError>
   /**
    * `GET /billing/prices` (`GetBillingPriceList`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingPriceList
    */
   readonly listPrices: (
     params?: ListPricesParams
   ) => Effect.Effect<Schemas.PaginatedBillingPriceResponse, ListPricesError>
   /**
    * Every item of `GET /billing/prices`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingPriceList
    */
   readonly listAllPrices: (
     params?: ListAllPricesParams,
@@ -772,16 +1010,22 @@ export interface BillingApi {
   ) => Stream.Stream<Schemas.BillingPriceResponse, ListPricesError>
   /**
    * `POST /billing/prices` (`CreateBillingPrice`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPrice
    */
   readonly createPrice: (params: CreatePriceParams) => Effect.Effect<Schemas.BillingPriceResponse, CreatePriceError>
   /**
    * `GET /billing/subscription_items` (`GetCommerceSubscriptionItemList`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommerceSubscriptionItemList
    */
   readonly listSubscriptionItems: (
     params?: ListSubscriptionItemsParams
   ) => Effect.Effect<Schemas.PaginatedCommerceSubscriptionItemResponse, ListSubscriptionItemsError>
   /**
    * Every item of `GET /billing/subscription_items`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetCommerceSubscriptionItemList
    */
   readonly listAllSubscriptionItems: (
     params?: ListAllSubscriptionItemsParams,
@@ -789,42 +1033,56 @@ export interface BillingApi {
   ) => Stream.Stream<Schemas.CommerceSubscriptionItem, ListSubscriptionItemsError>
   /**
    * `DELETE /billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CancelCommerceSubscriptionItem
    */
   readonly cancelSubscriptionItem: (
     params: CancelSubscriptionItemParams
   ) => Effect.Effect<Schemas.CommerceSubscriptionItem, CancelSubscriptionItemError>
   /**
    * `POST /billing/subscription_items/{subscription_item_id}/extend_free_trial` (`ExtendBillingSubscriptionItemFreeTrial`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/ExtendBillingSubscriptionItemFreeTrial
    */
   readonly extendSubscriptionItemFreeTrial: (
     params: ExtendSubscriptionItemFreeTrialParams
   ) => Effect.Effect<Schemas.CommerceSubscriptionItem2, ExtendSubscriptionItemFreeTrialError>
   /**
    * `POST /billing/subscription_items/{subscription_item_id}/price_transition` (`CreateBillingPriceTransition`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/CreateBillingPriceTransition
    */
   readonly createPriceTransition: (
     params: CreatePriceTransitionParams
   ) => Effect.Effect<Schemas.CommercePriceTransitionResponse, CreatePriceTransitionError>
   /**
    * `POST /billing/subscription_items/{subscription_item_id}/discounts` (`ApplyBillingSubscriptionItemDiscount`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/ApplyBillingSubscriptionItemDiscount
    */
   readonly applySubscriptionItemDiscount: (
     params: ApplySubscriptionItemDiscountParams
   ) => Effect.Effect<Schemas.CommerceDiscountRedemptionResponse, ApplySubscriptionItemDiscountError>
   /**
    * `DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id}` (`RemoveBillingSubscriptionItemDiscount`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/RemoveBillingSubscriptionItemDiscount
    */
   readonly removeSubscriptionItemDiscount: (
     params: RemoveSubscriptionItemDiscountParams
   ) => Effect.Effect<Schemas.CommerceDiscountRedemptionResponse, RemoveSubscriptionItemDiscountError>
   /**
    * `GET /billing/statements` (`GetBillingStatementList`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementList
    */
   readonly listStatements: (
     params?: ListStatementsParams
   ) => Effect.Effect<Schemas.PaginatedBillingStatementResponse, ListStatementsError>
   /**
    * Every item of `GET /billing/statements`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementList
    */
   readonly listAllStatements: (
     params?: ListAllStatementsParams,
@@ -832,16 +1090,22 @@ export interface BillingApi {
   ) => Stream.Stream<Schemas.BillingStatement, ListStatementsError>
   /**
    * `GET /billing/statements/{statementID}` (`GetBillingStatement`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatement
    */
   readonly getStatement: (params: GetStatementParams) => Effect.Effect<Schemas.BillingStatement, GetStatementError>
   /**
    * `GET /billing/statements/{statementID}/payment_attempts` (`GetBillingStatementPaymentAttempts`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementPaymentAttempts
    */
   readonly getStatementPaymentAttempts: (
     params: GetStatementPaymentAttemptsParams
   ) => Effect.Effect<Schemas.PaginatedBillingPaymentAttemptResponse, GetStatementPaymentAttemptsError>
   /**
    * Every item of `GET /billing/statements/{statementID}/payment_attempts`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Billing#operation/GetBillingStatementPaymentAttempts
    */
   readonly getAllStatementPaymentAttempts: (
     params?: GetAllStatementPaymentAttemptsParams,
@@ -849,7 +1113,12 @@ export interface BillingApi {
   ) => Stream.Stream<Schemas.BillingPaymentAttempt, GetStatementPaymentAttemptsError>
 }
 
-/** Binds the `billing` operations to a client. */
+/**
+ * Binds the `billing` operations to a client.
+ *
+ * @category billing
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): BillingApi =>
   Op.bind<BillingApi>(client, {
     listPlans,

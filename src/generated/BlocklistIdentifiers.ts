@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly identifier: string
@@ -28,6 +31,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   identifier: /*#__PURE__*/ I.req(Schema.String, "identifier")
@@ -35,6 +41,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly identifierId: string
@@ -48,16 +57,28 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   identifierId: /*#__PURE__*/ I.req(Schema.String, "identifier_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonError
 
 /**
  * `GET /blocklist_identifiers` (`ListBlocklistIdentifiers`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListBlocklistIdentifiers
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallNone<Schemas.BlocklistIdentifiers, ListError> = /*#__PURE__*/ Op.make({
   name: "blocklistIdentifiers.list",
@@ -67,7 +88,12 @@ export const list: ClerkOperation.CallNone<Schemas.BlocklistIdentifiers, ListErr
   errors: [401, 402]
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -76,6 +102,10 @@ export type CreateError =
 
 /**
  * `POST /blocklist_identifiers` (`CreateBlocklistIdentifier`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/CreateBlocklistIdentifier
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.BlocklistIdentifier, CreateError> = /*#__PURE__*/ Op
   .make({
@@ -88,11 +118,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.BlocklistIdentifi
     errors: [400, 402, 422]
   })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /blocklist_identifiers/{identifier_id}` (`DeleteBlocklistIdentifier`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/DeleteBlocklistIdentifier
+ * @category blocklistIdentifiers
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "blocklistIdentifiers.delete",
@@ -106,22 +145,38 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
 
 export { delete_ as delete }
 
-/** The `blocklistIdentifiers` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `blocklistIdentifiers` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
+ */
 export interface BlocklistIdentifiersApi {
   /**
    * `GET /blocklist_identifiers` (`ListBlocklistIdentifiers`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/ListBlocklistIdentifiers
    */
   readonly list: () => Effect.Effect<Schemas.BlocklistIdentifiers, ListError>
   /**
    * `POST /blocklist_identifiers` (`CreateBlocklistIdentifier`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/CreateBlocklistIdentifier
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.BlocklistIdentifier, CreateError>
   /**
    * `DELETE /blocklist_identifiers/{identifier_id}` (`DeleteBlocklistIdentifier`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Allow-list-%2F-Block-list#operation/DeleteBlocklistIdentifier
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
 }
 
-/** Binds the `blocklistIdentifiers` operations to a client. */
+/**
+ * Binds the `blocklistIdentifiers` operations to a client.
+ *
+ * @category blocklistIdentifiers
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): BlocklistIdentifiersApi =>
   Op.bind<BlocklistIdentifiersApi>(client, { list, create, delete: delete_ })

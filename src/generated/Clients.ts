@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category clients
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly paginated?: boolean
@@ -33,6 +36,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category clients
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
@@ -48,6 +54,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link verify}.
+ *
+ * @category clients
+ * @since 0.1.0
  */
 export interface VerifyParams {
   readonly token: string
@@ -61,6 +70,9 @@ export declare namespace VerifyParams {
 }
 /**
  * Schema of {@link VerifyParams}.
+ *
+ * @category clients
+ * @since 0.1.0
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   token: /*#__PURE__*/ I.req(Schema.String, "token")
@@ -68,6 +80,9 @@ export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category clients
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly clientId: string
@@ -81,18 +96,29 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category clients
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   clientId: /*#__PURE__*/ I.req(Schema.String, "client_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category clients
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /clients` (`GetClientList`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/GetClientList
  * @deprecated
+ * @category clients
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.ClientList, ListError> = /*#__PURE__*/ Op.make({
   name: "clients.list",
@@ -104,24 +130,41 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.ClientList, L
   errors: [400, 401, 410, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category clients
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /clients`, fetching pages on demand.
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/GetClientList
  * @deprecated
+ * @category clients
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Client, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   {}
 )
 
-/** Failures of {@link verify}. */
+/**
+ * Failures of {@link verify}.
+ *
+ * @category clients
+ * @since 0.1.0
+ */
 export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /clients/verify` (`VerifyClient`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/VerifyClient
+ * @category clients
+ * @since 0.1.0
  */
 export const verify: ClerkOperation.Call<VerifyParams, Schemas.Client, VerifyError> = /*#__PURE__*/ Op.make({
   name: "clients.verify",
@@ -133,11 +176,20 @@ export const verify: ClerkOperation.Call<VerifyParams, Schemas.Client, VerifyErr
   errors: [400, 401, 404]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category clients
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /clients/{client_id}` (`GetClient`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/GetClient
+ * @category clients
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Client, GetError> = /*#__PURE__*/ Op.make({
   name: "clients.get",
@@ -149,17 +201,24 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Client, GetError> = /*#
   errors: [400, 401, 404]
 })
 
-/** The `clients` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `clients` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category clients
+ * @since 0.1.0
+ */
 export interface ClientsApi {
   /**
    * `GET /clients` (`GetClientList`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/GetClientList
    * @deprecated
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.ClientList, ListError>
   /**
    * Every item of `GET /clients`, fetching pages on demand.
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/GetClientList
    * @deprecated
    */
   readonly listAll: (
@@ -168,14 +227,23 @@ export interface ClientsApi {
   ) => Stream.Stream<Schemas.Client, ListError>
   /**
    * `POST /clients/verify` (`VerifyClient`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/VerifyClient
    */
   readonly verify: (params: VerifyParams) => Effect.Effect<Schemas.Client, VerifyError>
   /**
    * `GET /clients/{client_id}` (`GetClient`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Clients#operation/GetClient
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Client, GetError>
 }
 
-/** Binds the `clients` operations to a client. */
+/**
+ * Binds the `clients` operations to a client.
+ *
+ * @category clients
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): ClientsApi =>
   Op.bind<ClientsApi>(client, { list, listAll, verify, get })

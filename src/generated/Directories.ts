@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -31,6 +34,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -45,6 +51,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Inline schema `CreateParamsGroupRoleMappingsItem` of the `directories` operations.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface CreateParamsGroupRoleMappingsItem {
   readonly directoryGroupId?: string
@@ -68,6 +77,9 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
 }
 /**
  * Schema of {@link CreateParamsGroupRoleMappingsItem}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
   CreateParamsGroupRoleMappingsItem,
@@ -92,6 +104,9 @@ export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly enterpriseConnectionId: string
@@ -111,6 +126,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
@@ -124,6 +142,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly directoryId: string
@@ -137,6 +158,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
@@ -144,6 +168,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly directoryId: string
@@ -157,6 +184,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id")
@@ -164,6 +194,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly directoryId: string
@@ -187,6 +220,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
@@ -202,6 +238,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link rotateApiKey}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface RotateApiKeyParams {
   readonly directoryId: string
@@ -215,6 +254,9 @@ export declare namespace RotateApiKeyParams {
 }
 /**
  * Schema of {@link RotateApiKeyParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -223,6 +265,9 @@ export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyP
 
 /**
  * Parameters of {@link listGroupRoleMappings}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface ListGroupRoleMappingsParams {
   readonly directoryId: string
@@ -236,6 +281,9 @@ export declare namespace ListGroupRoleMappingsParams {
 }
 /**
  * Schema of {@link ListGroupRoleMappingsParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const ListGroupRoleMappingsParams: Schema.Schema<
   ListGroupRoleMappingsParams,
@@ -246,6 +294,9 @@ export const ListGroupRoleMappingsParams: Schema.Schema<
 
 /**
  * Inline schema `ReplaceGroupRoleMappingsParamsMappingsItem` of the `directories` operations.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface ReplaceGroupRoleMappingsParamsMappingsItem {
   readonly directoryGroupId?: string
@@ -263,6 +314,9 @@ export declare namespace ReplaceGroupRoleMappingsParamsMappingsItem {
 }
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParamsMappingsItem}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
   ReplaceGroupRoleMappingsParamsMappingsItem,
@@ -275,6 +329,9 @@ export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
 
 /**
  * Parameters of {@link replaceGroupRoleMappings}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface ReplaceGroupRoleMappingsParams {
   readonly directoryId: string
@@ -290,6 +347,9 @@ export declare namespace ReplaceGroupRoleMappingsParams {
 }
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const ReplaceGroupRoleMappingsParams: Schema.Schema<
   ReplaceGroupRoleMappingsParams,
@@ -301,6 +361,9 @@ export const ReplaceGroupRoleMappingsParams: Schema.Schema<
 
 /**
  * Parameters of {@link createGroupRoleMapping}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface CreateGroupRoleMappingParams {
   readonly directoryId: string
@@ -322,6 +385,9 @@ export declare namespace CreateGroupRoleMappingParams {
 }
 /**
  * Schema of {@link CreateGroupRoleMappingParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const CreateGroupRoleMappingParams: Schema.Schema<
   CreateGroupRoleMappingParams,
@@ -339,6 +405,9 @@ export const CreateGroupRoleMappingParams: Schema.Schema<
 
 /**
  * Parameters of {@link deleteGroupRoleMapping}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export interface DeleteGroupRoleMappingParams {
   readonly directoryId: string
@@ -354,6 +423,9 @@ export declare namespace DeleteGroupRoleMappingParams {
 }
 /**
  * Schema of {@link DeleteGroupRoleMappingParams}.
+ *
+ * @category directories
+ * @since 0.1.0
  */
 export const DeleteGroupRoleMappingParams: Schema.Schema<
   DeleteGroupRoleMappingParams,
@@ -363,11 +435,20 @@ export const DeleteGroupRoleMappingParams: Schema.Schema<
   mappingId: /*#__PURE__*/ I.req(Schema.String, "mapping_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `GET /directories` (`ListDirectories`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectories
+ * @category directories
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.DirectoryList, ListError> = /*#__PURE__*/ Op.make({
   name: "directories.list",
@@ -379,18 +460,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.DirectoryList
   errors: [401, 403]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /directories`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectories
+ * @category directories
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Directory, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -399,6 +494,10 @@ export type CreateError =
 
 /**
  * `POST /directories` (`CreateDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/CreateDirectory
+ * @category directories
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.Directory, CreateError> = /*#__PURE__*/ Op.make({
   name: "directories.create",
@@ -410,11 +509,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Directory, Create
   errors: [400, 401, 403, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /directories/{directory_id}` (`GetDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/GetDirectory
+ * @category directories
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Directory, GetError> = /*#__PURE__*/ Op.make({
   name: "directories.get",
@@ -426,11 +534,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Directory, GetError> = 
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /directories/{directory_id}` (`DeleteDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/DeleteDirectory
+ * @category directories
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "directories.delete",
@@ -442,7 +559,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -452,6 +574,10 @@ export type UpdateError =
 
 /**
  * `PATCH /directories/{directory_id}` (`UpdateDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/UpdateDirectory
+ * @category directories
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.Directory, UpdateError> = /*#__PURE__*/ Op.make({
   name: "directories.update",
@@ -464,11 +590,20 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Directory, Update
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link rotateApiKey}. */
+/**
+ * Failures of {@link rotateApiKey}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type RotateApiKeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /directories/{directory_id}/rotate_api_key` (`RotateDirectoryAPIKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/RotateDirectoryAPIKey
+ * @category directories
+ * @since 0.1.0
  */
 export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.Directory, RotateApiKeyError> =
   /*#__PURE__*/ Op.make({
@@ -481,7 +616,12 @@ export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.Direc
     errors: [401, 403, 404]
   })
 
-/** Failures of {@link listGroupRoleMappings}. */
+/**
+ * Failures of {@link listGroupRoleMappings}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type ListGroupRoleMappingsError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -489,6 +629,10 @@ export type ListGroupRoleMappingsError =
 
 /**
  * `GET /directories/{directory_id}/group_role_mappings` (`ListDirectoryGroupRoleMappings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectoryGroupRoleMappings
+ * @category directories
+ * @since 0.1.0
  */
 export const listGroupRoleMappings: ClerkOperation.Call<
   ListGroupRoleMappingsParams,
@@ -504,7 +648,12 @@ export const listGroupRoleMappings: ClerkOperation.Call<
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link replaceGroupRoleMappings}. */
+/**
+ * Failures of {@link replaceGroupRoleMappings}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type ReplaceGroupRoleMappingsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -514,6 +663,10 @@ export type ReplaceGroupRoleMappingsError =
 
 /**
  * `PUT /directories/{directory_id}/group_role_mappings` (`ReplaceDirectoryGroupRoleMappings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ReplaceDirectoryGroupRoleMappings
+ * @category directories
+ * @since 0.1.0
  */
 export const replaceGroupRoleMappings: ClerkOperation.Call<
   ReplaceGroupRoleMappingsParams,
@@ -530,7 +683,12 @@ export const replaceGroupRoleMappings: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link createGroupRoleMapping}. */
+/**
+ * Failures of {@link createGroupRoleMapping}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type CreateGroupRoleMappingError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -540,6 +698,10 @@ export type CreateGroupRoleMappingError =
 
 /**
  * `POST /directories/{directory_id}/group_role_mappings` (`CreateDirectoryGroupRoleMapping`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/CreateDirectoryGroupRoleMapping
+ * @category directories
+ * @since 0.1.0
  */
 export const createGroupRoleMapping: ClerkOperation.Call<
   CreateGroupRoleMappingParams,
@@ -556,7 +718,12 @@ export const createGroupRoleMapping: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link deleteGroupRoleMapping}. */
+/**
+ * Failures of {@link deleteGroupRoleMapping}.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export type DeleteGroupRoleMappingError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -565,6 +732,10 @@ export type DeleteGroupRoleMappingError =
 
 /**
  * `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` (`DeleteDirectoryGroupRoleMapping`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/DeleteDirectoryGroupRoleMapping
+ * @category directories
+ * @since 0.1.0
  */
 export const deleteGroupRoleMapping: ClerkOperation.Call<
   DeleteGroupRoleMappingParams,
@@ -582,14 +753,23 @@ export const deleteGroupRoleMapping: ClerkOperation.Call<
 
 export { delete_ as delete }
 
-/** The `directories` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `directories` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export interface DirectoriesApi {
   /**
    * `GET /directories` (`ListDirectories`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectories
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.DirectoryList, ListError>
   /**
    * Every item of `GET /directories`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectories
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -597,51 +777,74 @@ export interface DirectoriesApi {
   ) => Stream.Stream<Schemas.Directory, ListError>
   /**
    * `POST /directories` (`CreateDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/CreateDirectory
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.Directory, CreateError>
   /**
    * `GET /directories/{directory_id}` (`GetDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/GetDirectory
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Directory, GetError>
   /**
    * `DELETE /directories/{directory_id}` (`DeleteDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/DeleteDirectory
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /directories/{directory_id}` (`UpdateDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/UpdateDirectory
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.Directory, UpdateError>
   /**
    * `POST /directories/{directory_id}/rotate_api_key` (`RotateDirectoryAPIKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/RotateDirectoryAPIKey
    */
   readonly rotateApiKey: (params: RotateApiKeyParams) => Effect.Effect<Schemas.Directory, RotateApiKeyError>
   /**
    * `GET /directories/{directory_id}/group_role_mappings` (`ListDirectoryGroupRoleMappings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ListDirectoryGroupRoleMappings
    */
   readonly listGroupRoleMappings: (
     params: ListGroupRoleMappingsParams
   ) => Effect.Effect<Schemas.DirectoryGroupRoleMappingList, ListGroupRoleMappingsError>
   /**
    * `PUT /directories/{directory_id}/group_role_mappings` (`ReplaceDirectoryGroupRoleMappings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/ReplaceDirectoryGroupRoleMappings
    */
   readonly replaceGroupRoleMappings: (
     params: ReplaceGroupRoleMappingsParams
   ) => Effect.Effect<Schemas.DirectoryGroupRoleMappingList, ReplaceGroupRoleMappingsError>
   /**
    * `POST /directories/{directory_id}/group_role_mappings` (`CreateDirectoryGroupRoleMapping`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/CreateDirectoryGroupRoleMapping
    */
   readonly createGroupRoleMapping: (
     params: CreateGroupRoleMappingParams
   ) => Effect.Effect<Schemas.DirectoryGroupRoleMapping, CreateGroupRoleMappingError>
   /**
    * `DELETE /directories/{directory_id}/group_role_mappings/{mapping_id}` (`DeleteDirectoryGroupRoleMapping`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Directories#operation/DeleteDirectoryGroupRoleMapping
    */
   readonly deleteGroupRoleMapping: (
     params: DeleteGroupRoleMappingParams
   ) => Effect.Effect<Schemas.DirectoryGroupRoleMappingDeleted, DeleteGroupRoleMappingError>
 }
 
-/** Binds the `directories` operations to a client. */
+/**
+ * Binds the `directories` operations to a client.
+ *
+ * @category directories
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): DirectoriesApi =>
   Op.bind<DirectoriesApi>(client, {
     list,

@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link add}.
+ *
+ * @category domains
+ * @since 0.1.0
  */
 export interface AddParams {
   readonly name: string
@@ -32,6 +35,9 @@ export declare namespace AddParams {
 }
 /**
  * Schema of {@link AddParams}.
+ *
+ * @category domains
+ * @since 0.1.0
  */
 export const AddParams: Schema.Schema<AddParams, AddParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -41,6 +47,9 @@ export const AddParams: Schema.Schema<AddParams, AddParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category domains
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly domainId: string
@@ -54,6 +63,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category domains
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
@@ -61,6 +73,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category domains
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly domainId: string
@@ -80,6 +95,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category domains
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
@@ -88,11 +106,20 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   isSecondary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_secondary")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category domains
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkCommonError
 
 /**
  * `GET /domains` (`ListDomains`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/ListDomains
+ * @category domains
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallNone<Schemas.Domains, ListError> = /*#__PURE__*/ Op.make({
   name: "domains.list",
@@ -102,7 +129,12 @@ export const list: ClerkOperation.CallNone<Schemas.Domains, ListError> = /*#__PU
   errors: []
 })
 
-/** Failures of {@link add}. */
+/**
+ * Failures of {@link add}.
+ *
+ * @category domains
+ * @since 0.1.0
+ */
 export type AddError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -111,6 +143,10 @@ export type AddError =
 
 /**
  * `POST /domains` (`AddDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/AddDomain
+ * @category domains
+ * @since 0.1.0
  */
 export const add: ClerkOperation.Call<AddParams, Schemas.Domain, AddError> = /*#__PURE__*/ Op.make({
   name: "domains.add",
@@ -122,11 +158,20 @@ export const add: ClerkOperation.Call<AddParams, Schemas.Domain, AddError> = /*#
   errors: [400, 402, 422]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category domains
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /domains/{domain_id}` (`DeleteDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/DeleteDomain
+ * @category domains
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "domains.delete",
@@ -138,7 +183,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category domains
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -147,6 +197,10 @@ export type UpdateError =
 
 /**
  * `PATCH /domains/{domain_id}` (`UpdateDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/UpdateDomain
+ * @category domains
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.Domain, UpdateError> = /*#__PURE__*/ Op.make({
   name: "domains.update",
@@ -161,26 +215,44 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Domain, UpdateErr
 
 export { delete_ as delete }
 
-/** The `domains` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `domains` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category domains
+ * @since 0.1.0
+ */
 export interface DomainsApi {
   /**
    * `GET /domains` (`ListDomains`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/ListDomains
    */
   readonly list: () => Effect.Effect<Schemas.Domains, ListError>
   /**
    * `POST /domains` (`AddDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/AddDomain
    */
   readonly add: (params: AddParams) => Effect.Effect<Schemas.Domain, AddError>
   /**
    * `DELETE /domains/{domain_id}` (`DeleteDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/DeleteDomain
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /domains/{domain_id}` (`UpdateDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Domains#operation/UpdateDomain
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.Domain, UpdateError>
 }
 
-/** Binds the `domains` operations to a client. */
+/**
+ * Binds the `domains` operations to a client.
+ *
+ * @category domains
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): DomainsApi =>
   Op.bind<DomainsApi>(client, { list, add, delete: delete_, update })

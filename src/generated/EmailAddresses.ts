@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly userId: string
@@ -36,6 +39,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -50,6 +56,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly emailAddressId: string
@@ -63,6 +72,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
@@ -70,6 +82,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly emailAddressId: string
@@ -83,6 +98,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
@@ -90,6 +108,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly emailAddressId: string
@@ -109,6 +130,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
@@ -122,6 +146,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link prepareVerification}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface PrepareVerificationParams {
   readonly emailAddressId: string
@@ -135,6 +162,9 @@ export declare namespace PrepareVerificationParams {
 }
 /**
  * Schema of {@link PrepareVerificationParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -143,6 +173,9 @@ export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams,
 
 /**
  * Parameters of {@link attemptVerification}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface AttemptVerificationParams {
   readonly emailAddressId: string
@@ -160,6 +193,9 @@ export declare namespace AttemptVerificationParams {
 }
 /**
  * Schema of {@link AttemptVerificationParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -170,6 +206,9 @@ export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams,
 
 /**
  * Parameters of {@link replaceForUser}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export interface ReplaceForUserParams {
   readonly userId: string
@@ -189,6 +228,9 @@ export declare namespace ReplaceForUserParams {
 }
 /**
  * Schema of {@link ReplaceForUserParams}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -204,7 +246,12 @@ export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceFo
     )
   })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -215,6 +262,10 @@ export type CreateError =
 
 /**
  * `POST /email_addresses` (`CreateEmailAddress`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/CreateEmailAddress
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.EmailAddress, CreateError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.create",
@@ -226,7 +277,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.EmailAddress, Cre
   errors: [400, 401, 403, 404, 409, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type GetError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -235,6 +291,10 @@ export type GetError =
 
 /**
  * `GET /email_addresses/{email_address_id}` (`GetEmailAddress`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/GetEmailAddress
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.EmailAddress, GetError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.get",
@@ -246,7 +306,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.EmailAddress, GetError>
   errors: [400, 401, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -256,6 +321,10 @@ export type DeleteError =
 
 /**
  * `DELETE /email_addresses/{email_address_id}` (`DeleteEmailAddress`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/DeleteEmailAddress
+ * @category emailAddresses
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.delete",
@@ -267,7 +336,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [400, 401, 403, 404, 409]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -277,6 +351,10 @@ export type UpdateError =
 
 /**
  * `PATCH /email_addresses/{email_address_id}` (`UpdateEmailAddress`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/UpdateEmailAddress
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.EmailAddress, UpdateError> = /*#__PURE__*/ Op.make({
   name: "emailAddresses.update",
@@ -289,7 +367,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.EmailAddress, Upd
   errors: [400, 401, 403, 404, 409]
 })
 
-/** Failures of {@link prepareVerification}. */
+/**
+ * Failures of {@link prepareVerification}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type PrepareVerificationError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -298,6 +381,10 @@ export type PrepareVerificationError =
 
 /**
  * `POST /email_addresses/{email_address_id}/prepare_verification` (`PrepareEmailAddressVerification`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/PrepareEmailAddressVerification
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const prepareVerification: ClerkOperation.Call<
   PrepareVerificationParams,
@@ -313,7 +400,12 @@ export const prepareVerification: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 500]
 })
 
-/** Failures of {@link attemptVerification}. */
+/**
+ * Failures of {@link attemptVerification}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type AttemptVerificationError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -322,6 +414,10 @@ export type AttemptVerificationError =
 
 /**
  * `POST /email_addresses/{email_address_id}/attempt_verification` (`AttemptEmailAddressVerification`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/AttemptEmailAddressVerification
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const attemptVerification: ClerkOperation.Call<
   AttemptVerificationParams,
@@ -338,7 +434,12 @@ export const attemptVerification: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 500]
 })
 
-/** Failures of {@link replaceForUser}. */
+/**
+ * Failures of {@link replaceForUser}.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export type ReplaceForUserError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -348,6 +449,10 @@ export type ReplaceForUserError =
 
 /**
  * `PUT /users/{user_id}/email_address` (`ReplaceUserEmailAddress`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/ReplaceUserEmailAddress
+ * @category emailAddresses
+ * @since 0.1.0
  */
 export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.EmailAddress, ReplaceForUserError> =
   /*#__PURE__*/ Op.make({
@@ -363,43 +468,67 @@ export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.E
 
 export { delete_ as delete }
 
-/** The `emailAddresses` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `emailAddresses` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export interface EmailAddressesApi {
   /**
    * `POST /email_addresses` (`CreateEmailAddress`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/CreateEmailAddress
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.EmailAddress, CreateError>
   /**
    * `GET /email_addresses/{email_address_id}` (`GetEmailAddress`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/GetEmailAddress
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.EmailAddress, GetError>
   /**
    * `DELETE /email_addresses/{email_address_id}` (`DeleteEmailAddress`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/DeleteEmailAddress
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /email_addresses/{email_address_id}` (`UpdateEmailAddress`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/UpdateEmailAddress
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.EmailAddress, UpdateError>
   /**
    * `POST /email_addresses/{email_address_id}/prepare_verification` (`PrepareEmailAddressVerification`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/PrepareEmailAddressVerification
    */
   readonly prepareVerification: (
     params: PrepareVerificationParams
   ) => Effect.Effect<Schemas.VerificationResponse, PrepareVerificationError>
   /**
    * `POST /email_addresses/{email_address_id}/attempt_verification` (`AttemptEmailAddressVerification`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/AttemptEmailAddressVerification
    */
   readonly attemptVerification: (
     params: AttemptVerificationParams
   ) => Effect.Effect<Schemas.VerificationResponse, AttemptVerificationError>
   /**
    * `PUT /users/{user_id}/email_address` (`ReplaceUserEmailAddress`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-Addresses#operation/ReplaceUserEmailAddress
    */
   readonly replaceForUser: (params: ReplaceForUserParams) => Effect.Effect<Schemas.EmailAddress, ReplaceForUserError>
 }
 
-/** Binds the `emailAddresses` operations to a client. */
+/**
+ * Binds the `emailAddresses` operations to a client.
+ *
+ * @category emailAddresses
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): EmailAddressesApi =>
   Op.bind<EmailAddressesApi>(client, {
     create,

@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link upsert}.
+ *
+ * @category emailAndSmsTemplates
+ * @since 0.1.0
  */
 export interface UpsertParams {
   readonly templateType: "email" | "sms"
@@ -44,6 +47,9 @@ export declare namespace UpsertParams {
 }
 /**
  * Schema of {@link UpsertParams}.
+ *
+ * @category emailAndSmsTemplates
+ * @since 0.1.0
  */
 export const UpsertParams: Schema.Schema<UpsertParams, UpsertParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
@@ -57,7 +63,12 @@ export const UpsertParams: Schema.Schema<UpsertParams, UpsertParams.Encoded> = /
   replyToEmailName: /*#__PURE__*/ I.opt(Schema.String, "reply_to_email_name")
 })
 
-/** Failures of {@link upsert}. */
+/**
+ * Failures of {@link upsert}.
+ *
+ * @category emailAndSmsTemplates
+ * @since 0.1.0
+ */
 export type UpsertError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -70,7 +81,10 @@ export type UpsertError =
 /**
  * `PUT /templates/{template_type}/{slug}` (`UpsertTemplate`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/UpsertTemplate
  * @deprecated
+ * @category emailAndSmsTemplates
+ * @since 0.1.0
  */
 export const upsert: ClerkOperation.Call<UpsertParams, Schemas.Template, UpsertError> = /*#__PURE__*/ Op.make({
   name: "emailAndSmsTemplates.upsert",
@@ -83,16 +97,27 @@ export const upsert: ClerkOperation.Call<UpsertParams, Schemas.Template, UpsertE
   errors: [400, 401, 402, 403, 404, 422, 423, 429]
 })
 
-/** The `emailAndSmsTemplates` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `emailAndSmsTemplates` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category emailAndSmsTemplates
+ * @since 0.1.0
+ */
 export interface EmailAndSmsTemplatesApi {
   /**
    * `PUT /templates/{template_type}/{slug}` (`UpsertTemplate`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/UpsertTemplate
    * @deprecated
    */
   readonly upsert: (params: UpsertParams) => Effect.Effect<Schemas.Template, UpsertError>
 }
 
-/** Binds the `emailAndSmsTemplates` operations to a client. */
+/**
+ * Binds the `emailAndSmsTemplates` operations to a client.
+ *
+ * @category emailAndSmsTemplates
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): EmailAndSmsTemplatesApi =>
   Op.bind<EmailAndSmsTemplatesApi>(client, { upsert })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly templateType: "email" | "sms"
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly templateType: "email" | "sms"
@@ -66,6 +75,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
@@ -74,6 +86,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link revert}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export interface RevertParams {
   readonly templateType: "email" | "sms"
@@ -89,6 +104,9 @@ export declare namespace RevertParams {
 }
 /**
  * Schema of {@link RevertParams}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const RevertParams: Schema.Schema<RevertParams, RevertParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
@@ -97,6 +115,9 @@ export const RevertParams: Schema.Schema<RevertParams, RevertParams.Encoded> = /
 
 /**
  * Parameters of {@link toggleTemplateDelivery}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export interface ToggleTemplateDeliveryParams {
   readonly templateType: "email" | "sms"
@@ -114,6 +135,9 @@ export declare namespace ToggleTemplateDeliveryParams {
 }
 /**
  * Schema of {@link ToggleTemplateDeliveryParams}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const ToggleTemplateDeliveryParams: Schema.Schema<
   ToggleTemplateDeliveryParams,
@@ -124,13 +148,21 @@ export const ToggleTemplateDeliveryParams: Schema.Schema<
   deliveredByClerk: /*#__PURE__*/ I.opt(Schema.Boolean, "delivered_by_clerk")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /templates/{template_type}` (`GetTemplateList`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/GetTemplateList
  * @deprecated
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const list: ClerkOperation.Call<ListParams, Schemas.TemplateList, ListError> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.list",
@@ -143,26 +175,42 @@ export const list: ClerkOperation.Call<ListParams, Schemas.TemplateList, ListErr
   errors: [400, 401, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /templates/{template_type}`, fetching pages on demand.
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/GetTemplateList
  * @deprecated
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Template, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   {}
 )
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /templates/{template_type}/{slug}` (`GetTemplate`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/GetTemplate
  * @deprecated
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Template, GetError> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.get",
@@ -174,7 +222,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Template, GetError> = /
   errors: [400, 401, 404]
 })
 
-/** Failures of {@link revert}. */
+/**
+ * Failures of {@link revert}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export type RevertError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -184,7 +237,10 @@ export type RevertError =
 /**
  * `POST /templates/{template_type}/{slug}/revert` (`RevertTemplate`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/RevertTemplate
  * @deprecated
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const revert: ClerkOperation.Call<RevertParams, Schemas.Template, RevertError> = /*#__PURE__*/ Op.make({
   name: "emailSMSTemplates.revert",
@@ -196,7 +252,12 @@ export const revert: ClerkOperation.Call<RevertParams, Schemas.Template, RevertE
   errors: [400, 401, 402, 404]
 })
 
-/** Failures of {@link toggleTemplateDelivery}. */
+/**
+ * Failures of {@link toggleTemplateDelivery}.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export type ToggleTemplateDeliveryError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -206,7 +267,10 @@ export type ToggleTemplateDeliveryError =
 /**
  * `POST /templates/{template_type}/{slug}/toggle_delivery` (`ToggleTemplateDelivery`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/ToggleTemplateDelivery
  * @deprecated
+ * @category emailSMSTemplates
+ * @since 0.1.0
  */
 export const toggleTemplateDelivery: ClerkOperation.Call<
   ToggleTemplateDeliveryParams,
@@ -223,17 +287,24 @@ export const toggleTemplateDelivery: ClerkOperation.Call<
   errors: [400, 401, 404, 423, 429]
 })
 
-/** The `emailSMSTemplates` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `emailSMSTemplates` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export interface EmailSMSTemplatesApi {
   /**
    * `GET /templates/{template_type}` (`GetTemplateList`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/GetTemplateList
    * @deprecated
    */
   readonly list: (params: ListParams) => Effect.Effect<Schemas.TemplateList, ListError>
   /**
    * Every item of `GET /templates/{template_type}`, fetching pages on demand.
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/GetTemplateList
    * @deprecated
    */
   readonly listAll: (
@@ -243,18 +314,21 @@ export interface EmailSMSTemplatesApi {
   /**
    * `GET /templates/{template_type}/{slug}` (`GetTemplate`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/GetTemplate
    * @deprecated
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Template, GetError>
   /**
    * `POST /templates/{template_type}/{slug}/revert` (`RevertTemplate`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/RevertTemplate
    * @deprecated
    */
   readonly revert: (params: RevertParams) => Effect.Effect<Schemas.Template, RevertError>
   /**
    * `POST /templates/{template_type}/{slug}/toggle_delivery` (`ToggleTemplateDelivery`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/ToggleTemplateDelivery
    * @deprecated
    */
   readonly toggleTemplateDelivery: (
@@ -262,6 +336,11 @@ export interface EmailSMSTemplatesApi {
   ) => Effect.Effect<Schemas.Template, ToggleTemplateDeliveryError>
 }
 
-/** Binds the `emailSMSTemplates` operations to a client. */
+/**
+ * Binds the `emailSMSTemplates` operations to a client.
+ *
+ * @category emailSMSTemplates
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): EmailSMSTemplatesApi =>
   Op.bind<EmailSMSTemplatesApi>(client, { list, listAll, get, revert, toggleTemplateDelivery })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Inline schema `CreateParamsSamlAttributeMapping` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateParamsSamlAttributeMapping {
   readonly userId?: string | null
@@ -70,6 +79,9 @@ export declare namespace CreateParamsSamlAttributeMapping {
 }
 /**
  * Schema of {@link CreateParamsSamlAttributeMapping}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateParamsSamlAttributeMapping: Schema.Schema<
   CreateParamsSamlAttributeMapping,
@@ -83,6 +95,9 @@ export const CreateParamsSamlAttributeMapping: Schema.Schema<
 
 /**
  * Inline schema `CreateParamsSamlLoginHint` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateParamsSamlLoginHint {
   readonly mode: "email_address" | "custom_attribute" | "off"
@@ -98,6 +113,9 @@ export declare namespace CreateParamsSamlLoginHint {
 }
 /**
  * Schema of {@link CreateParamsSamlLoginHint}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateParamsSamlLoginHint: Schema.Schema<CreateParamsSamlLoginHint, CreateParamsSamlLoginHint.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -107,6 +125,9 @@ export const CreateParamsSamlLoginHint: Schema.Schema<CreateParamsSamlLoginHint,
 
 /**
  * Inline schema `CreateParamsSaml` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateParamsSaml {
   readonly idpEntityId?: string | null
@@ -138,6 +159,9 @@ export declare namespace CreateParamsSaml {
 }
 /**
  * Schema of {@link CreateParamsSaml}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateParamsSaml: Schema.Schema<CreateParamsSaml, CreateParamsSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
   idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
@@ -157,6 +181,9 @@ export const CreateParamsSaml: Schema.Schema<CreateParamsSaml, CreateParamsSaml.
 
 /**
  * Inline schema `CreateParamsOidc` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateParamsOidc {
   readonly clientId?: string | null
@@ -182,6 +209,9 @@ export declare namespace CreateParamsOidc {
 }
 /**
  * Schema of {@link CreateParamsOidc}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateParamsOidc: Schema.Schema<CreateParamsOidc, CreateParamsOidc.Encoded> = /*#__PURE__*/ Schema.Struct({
   clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
@@ -195,6 +225,9 @@ export const CreateParamsOidc: Schema.Schema<CreateParamsOidc, CreateParamsOidc.
 
 /**
  * Inline schema `CreateParamsCustomAttributesItem` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateParamsCustomAttributesItem {
   readonly name: string
@@ -218,6 +251,9 @@ export declare namespace CreateParamsCustomAttributesItem {
 }
 /**
  * Schema of {@link CreateParamsCustomAttributesItem}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateParamsCustomAttributesItem: Schema.Schema<
   CreateParamsCustomAttributesItem,
@@ -233,6 +269,9 @@ export const CreateParamsCustomAttributesItem: Schema.Schema<
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -276,6 +315,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -311,6 +353,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly enterpriseConnectionId: string
@@ -324,6 +369,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
@@ -331,6 +379,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly enterpriseConnectionId: string
@@ -344,6 +395,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
@@ -351,6 +405,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Inline schema `UpdateParamsSamlAttributeMapping` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsSamlAttributeMapping {
   readonly userId?: string | null
@@ -370,6 +427,9 @@ export declare namespace UpdateParamsSamlAttributeMapping {
 }
 /**
  * Schema of {@link UpdateParamsSamlAttributeMapping}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const UpdateParamsSamlAttributeMapping: Schema.Schema<
   UpdateParamsSamlAttributeMapping,
@@ -383,6 +443,9 @@ export const UpdateParamsSamlAttributeMapping: Schema.Schema<
 
 /**
  * Inline schema `UpdateParamsSamlLoginHint` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsSamlLoginHint {
   readonly mode: "email_address" | "custom_attribute" | "off"
@@ -398,6 +461,9 @@ export declare namespace UpdateParamsSamlLoginHint {
 }
 /**
  * Schema of {@link UpdateParamsSamlLoginHint}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const UpdateParamsSamlLoginHint: Schema.Schema<UpdateParamsSamlLoginHint, UpdateParamsSamlLoginHint.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -407,6 +473,9 @@ export const UpdateParamsSamlLoginHint: Schema.Schema<UpdateParamsSamlLoginHint,
 
 /**
  * Inline schema `UpdateParamsSaml` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsSaml {
   readonly name?: string | null
@@ -440,6 +509,9 @@ export declare namespace UpdateParamsSaml {
 }
 /**
  * Schema of {@link UpdateParamsSaml}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const UpdateParamsSaml: Schema.Schema<UpdateParamsSaml, UpdateParamsSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
@@ -460,6 +532,9 @@ export const UpdateParamsSaml: Schema.Schema<UpdateParamsSaml, UpdateParamsSaml.
 
 /**
  * Inline schema `UpdateParamsOidc` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsOidc {
   readonly clientId?: string | null
@@ -485,6 +560,9 @@ export declare namespace UpdateParamsOidc {
 }
 /**
  * Schema of {@link UpdateParamsOidc}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const UpdateParamsOidc: Schema.Schema<UpdateParamsOidc, UpdateParamsOidc.Encoded> = /*#__PURE__*/ Schema.Struct({
   clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
@@ -498,6 +576,9 @@ export const UpdateParamsOidc: Schema.Schema<UpdateParamsOidc, UpdateParamsOidc.
 
 /**
  * Inline schema `UpdateParamsCustomAttributesItem` of the `enterpriseConnections` operations.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsCustomAttributesItem {
   readonly name: string
@@ -521,6 +602,9 @@ export declare namespace UpdateParamsCustomAttributesItem {
 }
 /**
  * Schema of {@link UpdateParamsCustomAttributesItem}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const UpdateParamsCustomAttributesItem: Schema.Schema<
   UpdateParamsCustomAttributesItem,
@@ -536,6 +620,9 @@ export const UpdateParamsCustomAttributesItem: Schema.Schema<
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly enterpriseConnectionId: string
@@ -569,6 +656,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
@@ -595,6 +685,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link listTestRuns}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface ListTestRunsParams {
   readonly enterpriseConnectionId: string
@@ -614,6 +707,9 @@ export declare namespace ListTestRunsParams {
 }
 /**
  * Schema of {@link ListTestRunsParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -634,6 +730,9 @@ export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsP
 
 /**
  * Parameters of {@link createTestRun}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export interface CreateTestRunParams {
   readonly enterpriseConnectionId: string
@@ -647,13 +746,21 @@ export declare namespace CreateTestRunParams {
 }
 /**
  * Schema of {@link CreateTestRunParams}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const CreateTestRunParams: Schema.Schema<CreateTestRunParams, CreateTestRunParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
     enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
   })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -662,6 +769,10 @@ export type ListError =
 
 /**
  * `GET /enterprise_connections` (`ListEnterpriseConnections`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnections
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.EnterpriseConnections, ListError> = /*#__PURE__*/ Op
   .make({
@@ -674,16 +785,30 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.EnterpriseCon
     errors: [402, 403, 422]
   })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /enterprise_connections`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnections
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.EnterpriseConnection, ListError> = /*#__PURE__*/ Op
   .paginate(list, { items: "data", total: true })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -694,6 +819,10 @@ export type CreateError =
 
 /**
  * `POST /enterprise_connections` (`CreateEnterpriseConnection`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/CreateEnterpriseConnection
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.EnterpriseConnection, CreateError> = /*#__PURE__*/ Op
   .make({
@@ -706,7 +835,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.EnterpriseConnect
     errors: [402, 403, 404, 409, 422]
   })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type GetError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -715,6 +849,10 @@ export type GetError =
 
 /**
  * `GET /enterprise_connections/{enterprise_connection_id}` (`GetEnterpriseConnection`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/GetEnterpriseConnection
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.EnterpriseConnection, GetError> = /*#__PURE__*/ Op.make({
   name: "enterpriseConnections.get",
@@ -726,7 +864,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.EnterpriseConnection, G
   errors: [402, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -735,6 +878,10 @@ export type DeleteError =
 
 /**
  * `DELETE /enterprise_connections/{enterprise_connection_id}` (`DeleteEnterpriseConnection`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/DeleteEnterpriseConnection
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "enterpriseConnections.delete",
@@ -746,7 +893,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [402, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -757,6 +909,10 @@ export type UpdateError =
 
 /**
  * `PATCH /enterprise_connections/{enterprise_connection_id}` (`UpdateEnterpriseConnection`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/UpdateEnterpriseConnection
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.EnterpriseConnection, UpdateError> = /*#__PURE__*/ Op
   .make({
@@ -770,7 +926,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.EnterpriseConnect
     errors: [400, 402, 403, 404, 422]
   })
 
-/** Failures of {@link listTestRuns}. */
+/**
+ * Failures of {@link listTestRuns}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type ListTestRunsError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -780,6 +941,10 @@ export type ListTestRunsError =
 
 /**
  * `GET /enterprise_connections/{enterprise_connection_id}/test_runs` (`ListEnterpriseConnectionTestRuns`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnectionTestRuns
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const listTestRuns: ClerkOperation.Call<
   ListTestRunsParams,
@@ -796,11 +961,20 @@ export const listTestRuns: ClerkOperation.Call<
   errors: [402, 403, 404, 422]
 })
 
-/** Parameters of {@link listAllTestRuns}: those of {@link listTestRuns} without paging. */
+/**
+ * Parameters of {@link listAllTestRuns}: those of {@link listTestRuns} without paging.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type ListAllTestRunsParams = Omit<ListTestRunsParams, "limit" | "offset">
 
 /**
  * Every item of `GET /enterprise_connections/{enterprise_connection_id}/test_runs`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnectionTestRuns
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const listAllTestRuns: ClerkOperation.Pages<
   ListAllTestRunsParams,
@@ -808,7 +982,12 @@ export const listAllTestRuns: ClerkOperation.Pages<
   ListTestRunsError
 > = /*#__PURE__*/ Op.paginate(listTestRuns, { items: "data", total: true })
 
-/** Failures of {@link createTestRun}. */
+/**
+ * Failures of {@link createTestRun}.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export type CreateTestRunError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -817,6 +996,10 @@ export type CreateTestRunError =
 
 /**
  * `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/CreateEnterpriseConnectionTestRun
+ * @category enterpriseConnections
+ * @since 0.1.0
  */
 export const createTestRun: ClerkOperation.Call<
   CreateTestRunParams,
@@ -834,14 +1017,23 @@ export const createTestRun: ClerkOperation.Call<
 
 export { delete_ as delete }
 
-/** The `enterpriseConnections` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `enterpriseConnections` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export interface EnterpriseConnectionsApi {
   /**
    * `GET /enterprise_connections` (`ListEnterpriseConnections`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnections
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.EnterpriseConnections, ListError>
   /**
    * Every item of `GET /enterprise_connections`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnections
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -849,28 +1041,40 @@ export interface EnterpriseConnectionsApi {
   ) => Stream.Stream<Schemas.EnterpriseConnection, ListError>
   /**
    * `POST /enterprise_connections` (`CreateEnterpriseConnection`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/CreateEnterpriseConnection
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.EnterpriseConnection, CreateError>
   /**
    * `GET /enterprise_connections/{enterprise_connection_id}` (`GetEnterpriseConnection`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/GetEnterpriseConnection
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.EnterpriseConnection, GetError>
   /**
    * `DELETE /enterprise_connections/{enterprise_connection_id}` (`DeleteEnterpriseConnection`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/DeleteEnterpriseConnection
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /enterprise_connections/{enterprise_connection_id}` (`UpdateEnterpriseConnection`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/UpdateEnterpriseConnection
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.EnterpriseConnection, UpdateError>
   /**
    * `GET /enterprise_connections/{enterprise_connection_id}/test_runs` (`ListEnterpriseConnectionTestRuns`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnectionTestRuns
    */
   readonly listTestRuns: (
     params: ListTestRunsParams
   ) => Effect.Effect<Schemas.EnterpriseConnectionTestRuns, ListTestRunsError>
   /**
    * Every item of `GET /enterprise_connections/{enterprise_connection_id}/test_runs`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/ListEnterpriseConnectionTestRuns
    */
   readonly listAllTestRuns: (
     params?: ListAllTestRunsParams,
@@ -878,13 +1082,20 @@ export interface EnterpriseConnectionsApi {
   ) => Stream.Stream<Schemas.EnterpriseConnectionTestRun, ListTestRunsError>
   /**
    * `POST /enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Enterprise-Connections#operation/CreateEnterpriseConnectionTestRun
    */
   readonly createTestRun: (
     params: CreateTestRunParams
   ) => Effect.Effect<Schemas.EnterpriseConnectionTestRunResponse, CreateTestRunError>
 }
 
-/** Binds the `enterpriseConnections` operations to a client. */
+/**
+ * Binds the `enterpriseConnections` operations to a client.
+ *
+ * @category enterpriseConnections
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): EnterpriseConnectionsApi =>
   Op.bind<EnterpriseConnectionsApi>(client, {
     list,

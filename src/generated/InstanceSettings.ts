@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly testMode?: boolean | null
@@ -46,6 +49,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   testMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "test_mode"),
@@ -64,6 +70,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link updateRestrictions}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface UpdateRestrictionsParams {
   readonly allowlist?: boolean | null
@@ -85,6 +94,9 @@ export declare namespace UpdateRestrictionsParams {
 }
 /**
  * Schema of {@link UpdateRestrictionsParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const UpdateRestrictionsParams: Schema.Schema<UpdateRestrictionsParams, UpdateRestrictionsParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -106,6 +118,9 @@ export const UpdateRestrictionsParams: Schema.Schema<UpdateRestrictionsParams, U
 
 /**
  * Parameters of {@link updateProtect}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface UpdateProtectParams {
   readonly rulesEnabled?: boolean | null
@@ -121,6 +136,9 @@ export declare namespace UpdateProtectParams {
 }
 /**
  * Schema of {@link UpdateProtectParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const UpdateProtectParams: Schema.Schema<UpdateProtectParams, UpdateProtectParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -130,6 +148,9 @@ export const UpdateProtectParams: Schema.Schema<UpdateProtectParams, UpdateProte
 
 /**
  * Parameters of {@link updateCommunication}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface UpdateCommunicationParams {
   readonly blockedCountryCodes?: ReadonlyArray<string> | null
@@ -143,6 +164,9 @@ export declare namespace UpdateCommunicationParams {
 }
 /**
  * Schema of {@link UpdateCommunicationParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const UpdateCommunicationParams: Schema.Schema<UpdateCommunicationParams, UpdateCommunicationParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -154,6 +178,9 @@ export const UpdateCommunicationParams: Schema.Schema<UpdateCommunicationParams,
 
 /**
  * Parameters of {@link updateOAuthApplicationSettings}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface UpdateOAuthApplicationSettingsParams {
   readonly dynamicOauthClientRegistration?: boolean | null
@@ -177,6 +204,9 @@ export declare namespace UpdateOAuthApplicationSettingsParams {
 }
 /**
  * Schema of {@link UpdateOAuthApplicationSettingsParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const UpdateOAuthApplicationSettingsParams: Schema.Schema<
   UpdateOAuthApplicationSettingsParams,
@@ -207,6 +237,9 @@ export const UpdateOAuthApplicationSettingsParams: Schema.Schema<
 
 /**
  * Parameters of {@link changeDomain}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface ChangeDomainParams {
   readonly homeUrl?: string
@@ -222,6 +255,9 @@ export declare namespace ChangeDomainParams {
 }
 /**
  * Schema of {@link ChangeDomainParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const ChangeDomainParams: Schema.Schema<ChangeDomainParams, ChangeDomainParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -231,6 +267,9 @@ export const ChangeDomainParams: Schema.Schema<ChangeDomainParams, ChangeDomainP
 
 /**
  * Parameters of {@link updateOrganizationSettings}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export interface UpdateOrganizationSettingsParams {
   readonly enabled?: boolean | null
@@ -258,6 +297,9 @@ export declare namespace UpdateOrganizationSettingsParams {
 }
 /**
  * Schema of {@link UpdateOrganizationSettingsParams}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const UpdateOrganizationSettingsParams: Schema.Schema<
   UpdateOrganizationSettingsParams,
@@ -273,11 +315,20 @@ export const UpdateOrganizationSettingsParams: Schema.Schema<
   domainsDefaultRoleId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "domains_default_role_id")
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkCommonError
 
 /**
  * `GET /instance` (`GetInstance`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstance
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const get: ClerkOperation.CallNone<Schemas.Instance, GetError> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.get",
@@ -287,11 +338,20 @@ export const get: ClerkOperation.CallNone<Schemas.Instance, GetError> = /*#__PUR
   errors: []
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type UpdateError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /instance` (`UpdateInstance`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstance
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const update: ClerkOperation.CallOptional<UpdateParams, void, UpdateError> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.update",
@@ -303,7 +363,12 @@ export const update: ClerkOperation.CallOptional<UpdateParams, void, UpdateError
   errors: [422]
 })
 
-/** Failures of {@link updateRestrictions}. */
+/**
+ * Failures of {@link updateRestrictions}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type UpdateRestrictionsError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkUnprocessable
@@ -311,6 +376,10 @@ export type UpdateRestrictionsError =
 
 /**
  * `PATCH /instance/restrictions` (`UpdateInstanceRestrictions`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceRestrictions
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const updateRestrictions: ClerkOperation.CallOptional<
   UpdateRestrictionsParams,
@@ -326,11 +395,20 @@ export const updateRestrictions: ClerkOperation.CallOptional<
   errors: [402, 422]
 })
 
-/** Failures of {@link getProtect}. */
+/**
+ * Failures of {@link getProtect}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type GetProtectError = ClerkError.ClerkCommonError
 
 /**
  * `GET /instance/protect` (`GetInstanceProtect`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceProtect
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const getProtect: ClerkOperation.CallNone<Schemas.InstanceProtect, GetProtectError> = /*#__PURE__*/ Op.make({
   name: "instanceSettings.getProtect",
@@ -340,11 +418,20 @@ export const getProtect: ClerkOperation.CallNone<Schemas.InstanceProtect, GetPro
   errors: []
 })
 
-/** Failures of {@link updateProtect}. */
+/**
+ * Failures of {@link updateProtect}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type UpdateProtectError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /instance/protect` (`UpdateInstanceProtect`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceProtect
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const updateProtect: ClerkOperation.CallOptional<
   UpdateProtectParams,
@@ -360,11 +447,20 @@ export const updateProtect: ClerkOperation.CallOptional<
   errors: [422]
 })
 
-/** Failures of {@link getCommunication}. */
+/**
+ * Failures of {@link getCommunication}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type GetCommunicationError = ClerkError.ClerkCommonError
 
 /**
  * `GET /instance/communication` (`GetInstanceCommunication`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceCommunication
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const getCommunication: ClerkOperation.CallNone<Schemas.InstanceCommunication, GetCommunicationError> =
   /*#__PURE__*/ Op.make({
@@ -375,11 +471,20 @@ export const getCommunication: ClerkOperation.CallNone<Schemas.InstanceCommunica
     errors: []
   })
 
-/** Failures of {@link updateCommunication}. */
+/**
+ * Failures of {@link updateCommunication}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type UpdateCommunicationError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /instance/communication` (`UpdateInstanceCommunication`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceCommunication
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const updateCommunication: ClerkOperation.CallOptional<
   UpdateCommunicationParams,
@@ -395,11 +500,20 @@ export const updateCommunication: ClerkOperation.CallOptional<
   errors: [422]
 })
 
-/** Failures of {@link getOAuthApplicationSettings}. */
+/**
+ * Failures of {@link getOAuthApplicationSettings}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type GetOAuthApplicationSettingsError = ClerkError.ClerkCommonError
 
 /**
  * `GET /instance/oauth_application_settings` (`GetInstanceOAuthApplicationSettings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceOAuthApplicationSettings
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const getOAuthApplicationSettings: ClerkOperation.CallNone<
   Schemas.OAuthApplicationSettings,
@@ -412,11 +526,20 @@ export const getOAuthApplicationSettings: ClerkOperation.CallNone<
   errors: []
 })
 
-/** Failures of {@link updateOAuthApplicationSettings}. */
+/**
+ * Failures of {@link updateOAuthApplicationSettings}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type UpdateOAuthApplicationSettingsError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /instance/oauth_application_settings` (`UpdateInstanceOAuthApplicationSettings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceOAuthApplicationSettings
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const updateOAuthApplicationSettings: ClerkOperation.CallOptional<
   UpdateOAuthApplicationSettingsParams,
@@ -432,11 +555,20 @@ export const updateOAuthApplicationSettings: ClerkOperation.CallOptional<
   errors: [422]
 })
 
-/** Failures of {@link changeDomain}. */
+/**
+ * Failures of {@link changeDomain}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type ChangeDomainError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /instance/change_domain` (`ChangeProductionInstanceDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Beta-Features#operation/ChangeProductionInstanceDomain
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const changeDomain: ClerkOperation.CallOptional<ChangeDomainParams, void, ChangeDomainError> = /*#__PURE__*/ Op
   .make({
@@ -449,7 +581,12 @@ export const changeDomain: ClerkOperation.CallOptional<ChangeDomainParams, void,
     errors: [400, 422]
   })
 
-/** Failures of {@link getOrganizationSettings}. */
+/**
+ * Failures of {@link getOrganizationSettings}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type GetOrganizationSettingsError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkNotFound
@@ -458,6 +595,10 @@ export type GetOrganizationSettingsError =
 
 /**
  * `GET /instance/organization_settings` (`GetInstanceOrganizationSettings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceOrganizationSettings
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const getOrganizationSettings: ClerkOperation.CallNone<
   Schemas.OrganizationSettings,
@@ -470,7 +611,12 @@ export const getOrganizationSettings: ClerkOperation.CallNone<
   errors: [402, 404, 422]
 })
 
-/** Failures of {@link updateOrganizationSettings}. */
+/**
+ * Failures of {@link updateOrganizationSettings}.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export type UpdateOrganizationSettingsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -481,6 +627,10 @@ export type UpdateOrganizationSettingsError =
 
 /**
  * `PATCH /instance/organization_settings` (`UpdateInstanceOrganizationSettings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceOrganizationSettings
+ * @category instanceSettings
+ * @since 0.1.0
  */
 export const updateOrganizationSettings: ClerkOperation.CallOptional<
   UpdateOrganizationSettingsParams,
@@ -496,42 +646,63 @@ export const updateOrganizationSettings: ClerkOperation.CallOptional<
   errors: [400, 402, 403, 404, 422]
 })
 
-/** The `instanceSettings` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `instanceSettings` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export interface InstanceSettingsApi {
   /**
    * `GET /instance` (`GetInstance`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstance
    */
   readonly get: () => Effect.Effect<Schemas.Instance, GetError>
   /**
    * `PATCH /instance` (`UpdateInstance`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstance
    */
   readonly update: (params?: UpdateParams) => Effect.Effect<void, UpdateError>
   /**
    * `PATCH /instance/restrictions` (`UpdateInstanceRestrictions`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceRestrictions
    */
   readonly updateRestrictions: (
     params?: UpdateRestrictionsParams
   ) => Effect.Effect<Schemas.InstanceRestrictions, UpdateRestrictionsError>
   /**
    * `GET /instance/protect` (`GetInstanceProtect`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceProtect
    */
   readonly getProtect: () => Effect.Effect<Schemas.InstanceProtect, GetProtectError>
   /**
    * `PATCH /instance/protect` (`UpdateInstanceProtect`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceProtect
    */
   readonly updateProtect: (params?: UpdateProtectParams) => Effect.Effect<Schemas.InstanceProtect, UpdateProtectError>
   /**
    * `GET /instance/communication` (`GetInstanceCommunication`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceCommunication
    */
   readonly getCommunication: () => Effect.Effect<Schemas.InstanceCommunication, GetCommunicationError>
   /**
    * `PATCH /instance/communication` (`UpdateInstanceCommunication`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceCommunication
    */
   readonly updateCommunication: (
     params?: UpdateCommunicationParams
   ) => Effect.Effect<Schemas.InstanceCommunication, UpdateCommunicationError>
   /**
    * `GET /instance/oauth_application_settings` (`GetInstanceOAuthApplicationSettings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceOAuthApplicationSettings
    */
   readonly getOAuthApplicationSettings: () => Effect.Effect<
     Schemas.OAuthApplicationSettings,
@@ -539,27 +710,40 @@ export interface InstanceSettingsApi {
   >
   /**
    * `PATCH /instance/oauth_application_settings` (`UpdateInstanceOAuthApplicationSettings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceOAuthApplicationSettings
    */
   readonly updateOAuthApplicationSettings: (
     params?: UpdateOAuthApplicationSettingsParams
   ) => Effect.Effect<Schemas.OAuthApplicationSettings, UpdateOAuthApplicationSettingsError>
   /**
    * `POST /instance/change_domain` (`ChangeProductionInstanceDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Beta-Features#operation/ChangeProductionInstanceDomain
    */
   readonly changeDomain: (params?: ChangeDomainParams) => Effect.Effect<void, ChangeDomainError>
   /**
    * `GET /instance/organization_settings` (`GetInstanceOrganizationSettings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/GetInstanceOrganizationSettings
    */
   readonly getOrganizationSettings: () => Effect.Effect<Schemas.OrganizationSettings, GetOrganizationSettingsError>
   /**
    * `PATCH /instance/organization_settings` (`UpdateInstanceOrganizationSettings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Instance-Settings#operation/UpdateInstanceOrganizationSettings
    */
   readonly updateOrganizationSettings: (
     params?: UpdateOrganizationSettingsParams
   ) => Effect.Effect<Schemas.OrganizationSettings, UpdateOrganizationSettingsError>
 }
 
-/** Binds the `instanceSettings` operations to a client. */
+/**
+ * Binds the `instanceSettings` operations to a client.
+ *
+ * @category instanceSettings
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): InstanceSettingsApi =>
   Op.bind<InstanceSettingsApi>(client, {
     get,

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly status?: "pending" | "accepted" | "revoked" | "expired"
@@ -39,6 +42,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
@@ -57,6 +63,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly emailAddress: string
@@ -82,6 +91,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
@@ -103,6 +115,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Inline schema `BulkCreateParamsInvitationsItem` of the `invitations` operations.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export interface BulkCreateParamsInvitationsItem {
   readonly emailAddress: string
@@ -128,6 +143,9 @@ export declare namespace BulkCreateParamsInvitationsItem {
 }
 /**
  * Schema of {@link BulkCreateParamsInvitationsItem}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export const BulkCreateParamsInvitationsItem: Schema.Schema<
   BulkCreateParamsInvitationsItem,
@@ -152,6 +170,9 @@ export const BulkCreateParamsInvitationsItem: Schema.Schema<
 
 /**
  * Parameters of {@link bulkCreate}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export interface BulkCreateParams {
   readonly invitations?: ReadonlyArray<BulkCreateParamsInvitationsItem>
@@ -165,6 +186,9 @@ export declare namespace BulkCreateParams {
 }
 /**
  * Schema of {@link BulkCreateParams}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   invitations: /*#__PURE__*/ I.opt(
@@ -178,6 +202,9 @@ export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly invitationId: string
@@ -191,16 +218,28 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category invitations
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkCommonError
 
 /**
  * `GET /invitations` (`ListInvitations`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/ListInvitations
+ * @category invitations
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.InvitationList, ListError> = /*#__PURE__*/ Op.make({
   name: "invitations.list",
@@ -212,22 +251,40 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.InvitationLis
   errors: []
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /invitations`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/ListInvitations
+ * @category invitations
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Invitation, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   {}
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /invitations` (`CreateInvitation`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/CreateInvitation
+ * @category invitations
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.Invitation, CreateError> = /*#__PURE__*/ Op.make({
   name: "invitations.create",
@@ -239,11 +296,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Invitation, Creat
   errors: [400, 422]
 })
 
-/** Failures of {@link bulkCreate}. */
+/**
+ * Failures of {@link bulkCreate}.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /invitations/bulk` (`CreateBulkInvitations`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/CreateBulkInvitations
+ * @category invitations
+ * @since 0.1.0
  */
 export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.InvitationList, BulkCreateError> =
   /*#__PURE__*/ Op.make({
@@ -257,11 +323,20 @@ export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.I
     errors: [400, 422]
   })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /invitations/{invitation_id}/revoke` (`RevokeInvitation`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/RevokeInvitation
+ * @category invitations
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, Schemas.InvitationRevoked, RevokeError> = /*#__PURE__*/ Op.make({
   name: "invitations.revoke",
@@ -273,14 +348,23 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.InvitationRevoked
   errors: [400, 404]
 })
 
-/** The `invitations` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `invitations` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export interface InvitationsApi {
   /**
    * `GET /invitations` (`ListInvitations`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/ListInvitations
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.InvitationList, ListError>
   /**
    * Every item of `GET /invitations`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/ListInvitations
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -288,18 +372,29 @@ export interface InvitationsApi {
   ) => Stream.Stream<Schemas.Invitation, ListError>
   /**
    * `POST /invitations` (`CreateInvitation`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/CreateInvitation
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.Invitation, CreateError>
   /**
    * `POST /invitations/bulk` (`CreateBulkInvitations`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/CreateBulkInvitations
    */
   readonly bulkCreate: (params?: BulkCreateParams) => Effect.Effect<Schemas.InvitationList, BulkCreateError>
   /**
    * `POST /invitations/{invitation_id}/revoke` (`RevokeInvitation`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Invitations#operation/RevokeInvitation
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<Schemas.InvitationRevoked, RevokeError>
 }
 
-/** Binds the `invitations` operations to a client. */
+/**
+ * Binds the `invitations` operations to a client.
+ *
+ * @category invitations
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): InvitationsApi =>
   Op.bind<InvitationsApi>(client, { list, listAll, create, bulkCreate, revoke })

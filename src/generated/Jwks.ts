@@ -11,11 +11,20 @@ import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
-/** Failures of {@link getJWKS}. */
+/**
+ * Failures of {@link getJWKS}.
+ *
+ * @category jwks
+ * @since 0.1.0
+ */
 export type GetJWKSError = ClerkError.ClerkCommonError
 
 /**
  * `GET /jwks` (`GetJWKS`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWKS#operation/GetJWKS
+ * @category jwks
+ * @since 0.1.0
  */
 export const getJWKS: ClerkOperation.CallNone<Schemas.JWKS, GetJWKSError> = /*#__PURE__*/ Op.make({
   name: "jwks.getJWKS",
@@ -25,13 +34,25 @@ export const getJWKS: ClerkOperation.CallNone<Schemas.JWKS, GetJWKSError> = /*#_
   errors: []
 })
 
-/** The `jwks` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `jwks` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category jwks
+ * @since 0.1.0
+ */
 export interface JwksApi {
   /**
    * `GET /jwks` (`GetJWKS`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWKS#operation/GetJWKS
    */
   readonly getJWKS: () => Effect.Effect<Schemas.JWKS, GetJWKSError>
 }
 
-/** Binds the `jwks` operations to a client. */
+/**
+ * Binds the `jwks` operations to a client.
+ *
+ * @category jwks
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): JwksApi => Op.bind<JwksApi>(client, { getJWKS })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly paginated?: boolean
@@ -33,6 +36,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
@@ -48,6 +54,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -73,6 +82,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -102,6 +114,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly templateId: string
@@ -115,6 +130,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateId: /*#__PURE__*/ I.req(Schema.String, "template_id")
@@ -122,6 +140,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly templateId: string
@@ -135,6 +156,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateId: /*#__PURE__*/ I.req(Schema.String, "template_id")
@@ -142,6 +166,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly templateId: string
@@ -169,6 +196,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateId: /*#__PURE__*/ I.req(Schema.String, "template_id"),
@@ -197,11 +227,20 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkCommonError
 
 /**
  * `GET /jwt_templates` (`ListJWTTemplates`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/ListJWTTemplates
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.JWTTemplateList, ListError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.list",
@@ -213,18 +252,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.JWTTemplateLi
   errors: []
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /jwt_templates`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/ListJWTTemplates
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.JWTTemplate, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   {}
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -233,6 +286,10 @@ export type CreateError =
 
 /**
  * `POST /jwt_templates` (`CreateJWTTemplate`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/CreateJWTTemplate
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.JWTTemplate, CreateError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.create",
@@ -244,11 +301,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.JWTTemplate, Crea
   errors: [400, 402, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /jwt_templates/{template_id}` (`GetJWTTemplate`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/GetJWTTemplate
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.JWTTemplate, GetError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.get",
@@ -260,11 +326,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.JWTTemplate, GetError> 
   errors: [404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /jwt_templates/{template_id}` (`DeleteJWTTemplate`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/DeleteJWTTemplate
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.delete",
@@ -276,7 +351,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -285,6 +365,10 @@ export type UpdateError =
 
 /**
  * `PATCH /jwt_templates/{template_id}` (`UpdateJWTTemplate`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/UpdateJWTTemplate
+ * @category jwtTemplates
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.JWTTemplate, UpdateError> = /*#__PURE__*/ Op.make({
   name: "jwtTemplates.update",
@@ -299,14 +383,23 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.JWTTemplate, Upda
 
 export { delete_ as delete }
 
-/** The `jwtTemplates` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `jwtTemplates` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export interface JwtTemplatesApi {
   /**
    * `GET /jwt_templates` (`ListJWTTemplates`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/ListJWTTemplates
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.JWTTemplateList, ListError>
   /**
    * Every item of `GET /jwt_templates`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/ListJWTTemplates
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -314,22 +407,35 @@ export interface JwtTemplatesApi {
   ) => Stream.Stream<Schemas.JWTTemplate, ListError>
   /**
    * `POST /jwt_templates` (`CreateJWTTemplate`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/CreateJWTTemplate
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.JWTTemplate, CreateError>
   /**
    * `GET /jwt_templates/{template_id}` (`GetJWTTemplate`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/GetJWTTemplate
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.JWTTemplate, GetError>
   /**
    * `DELETE /jwt_templates/{template_id}` (`DeleteJWTTemplate`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/DeleteJWTTemplate
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /jwt_templates/{template_id}` (`UpdateJWTTemplate`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/JWT-Templates#operation/UpdateJWTTemplate
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.JWTTemplate, UpdateError>
 }
 
-/** Binds the `jwtTemplates` operations to a client. */
+/**
+ * Binds the `jwtTemplates` operations to a client.
+ *
+ * @category jwtTemplates
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): JwtTemplatesApi =>
   Op.bind<JwtTemplatesApi>(client, { list, listAll, create, get, delete: delete_, update })

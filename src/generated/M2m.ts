@@ -15,6 +15,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Parameters of {@link listTokens}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface ListTokensParams {
   readonly subject: string
@@ -36,6 +39,9 @@ export declare namespace ListTokensParams {
 }
 /**
  * Schema of {@link ListTokensParams}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
@@ -56,6 +62,9 @@ export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.
 
 /**
  * Inline schema `ListTokensResponseM2mTokensItem` of the `m2m` operations.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface ListTokensResponseM2mTokensItem {
   readonly object: "machine_to_machine_token" | (string & {})
@@ -91,6 +100,9 @@ export declare namespace ListTokensResponseM2mTokensItem {
 }
 /**
  * Schema of {@link ListTokensResponseM2mTokensItem}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const ListTokensResponseM2mTokensItem: Schema.Schema<
   ListTokensResponseM2mTokensItem,
@@ -112,6 +124,9 @@ export const ListTokensResponseM2mTokensItem: Schema.Schema<
 
 /**
  * Inline schema `ListTokensResponse` of the `m2m` operations.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface ListTokensResponse {
   readonly m2mTokens: ReadonlyArray<ListTokensResponseM2mTokensItem>
@@ -127,6 +142,9 @@ export declare namespace ListTokensResponse {
 }
 /**
  * Schema of {@link ListTokensResponse}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -136,6 +154,9 @@ export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensRes
 
 /**
  * Parameters of {@link createToken}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface CreateTokenParams {
   readonly tokenFormat?: "opaque" | "jwt"
@@ -155,6 +176,9 @@ export declare namespace CreateTokenParams {
 }
 /**
  * Schema of {@link CreateTokenParams}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -172,6 +196,9 @@ export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenPara
 
 /**
  * Inline schema `CreateTokenResponse` of the `m2m` operations.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface CreateTokenResponse {
   readonly object: "machine_to_machine_token" | (string & {})
@@ -209,6 +236,9 @@ export declare namespace CreateTokenResponse {
 }
 /**
  * Schema of {@link CreateTokenResponse}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -229,6 +259,9 @@ export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateToken
 
 /**
  * Parameters of {@link revokeToken}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface RevokeTokenParams {
   readonly m2mTokenId: string
@@ -244,6 +277,9 @@ export declare namespace RevokeTokenParams {
 }
 /**
  * Schema of {@link RevokeTokenParams}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -253,6 +289,9 @@ export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenPara
 
 /**
  * Inline schema `RevokeTokenResponse` of the `m2m` operations.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface RevokeTokenResponse {
   readonly object: "machine_to_machine_token" | (string & {})
@@ -288,6 +327,9 @@ export declare namespace RevokeTokenResponse {
 }
 /**
  * Schema of {@link RevokeTokenResponse}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeTokenResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -307,6 +349,9 @@ export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeToken
 
 /**
  * Parameters of {@link verifyToken}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface VerifyTokenParams {
   readonly token: string
@@ -320,6 +365,9 @@ export declare namespace VerifyTokenParams {
 }
 /**
  * Schema of {@link VerifyTokenParams}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -328,6 +376,9 @@ export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenPara
 
 /**
  * Inline schema `VerifyTokenResponse` of the `m2m` operations.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export interface VerifyTokenResponse {
   readonly object: "machine_to_machine_token" | (string & {})
@@ -363,6 +414,9 @@ export declare namespace VerifyTokenResponse {
 }
 /**
  * Schema of {@link VerifyTokenResponse}.
+ *
+ * @category m2m
+ * @since 0.1.0
  */
 export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyTokenResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -380,7 +434,12 @@ export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyToken
     updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
   })
 
-/** Failures of {@link listTokens}. */
+/**
+ * Failures of {@link listTokens}.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export type ListTokensError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -389,6 +448,10 @@ export type ListTokensError =
 
 /**
  * `GET /m2m_tokens` (`getM2MTokens`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/getM2MTokens
+ * @category m2m
+ * @since 0.1.0
  */
 export const listTokens: ClerkOperation.Call<ListTokensParams, ListTokensResponse, ListTokensError> = /*#__PURE__*/ Op
   .make({
@@ -401,11 +464,20 @@ export const listTokens: ClerkOperation.Call<ListTokensParams, ListTokensRespons
     errors: [400, 403, 404]
   })
 
-/** Parameters of {@link listAllTokens}: those of {@link listTokens} without paging. */
+/**
+ * Parameters of {@link listAllTokens}: those of {@link listTokens} without paging.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export type ListAllTokensParams = Omit<ListTokensParams, "limit" | "offset">
 
 /**
  * Every item of `GET /m2m_tokens`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/getM2MTokens
+ * @category m2m
+ * @since 0.1.0
  */
 export const listAllTokens: ClerkOperation.Pages<
   ListAllTokensParams,
@@ -413,11 +485,20 @@ export const listAllTokens: ClerkOperation.Pages<
   ListTokensError
 > = /*#__PURE__*/ Op.paginate(listTokens, { items: "m2mTokens", total: true, maxPageSize: 100 })
 
-/** Failures of {@link createToken}. */
+/**
+ * Failures of {@link createToken}.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export type CreateTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkConflict | ClerkError.ClerkCommonError
 
 /**
  * `POST /m2m_tokens` (`createM2MToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/createM2MToken
+ * @category m2m
+ * @since 0.1.0
  */
 export const createToken: ClerkOperation.CallOptional<CreateTokenParams, CreateTokenResponse, CreateTokenError> =
   /*#__PURE__*/ Op.make({
@@ -430,11 +511,20 @@ export const createToken: ClerkOperation.CallOptional<CreateTokenParams, CreateT
     errors: [400, 409]
   })
 
-/** Failures of {@link revokeToken}. */
+/**
+ * Failures of {@link revokeToken}.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export type RevokeTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /m2m_tokens/{m2m_token_id}/revoke` (`revokeM2MToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/revokeM2MToken
+ * @category m2m
+ * @since 0.1.0
  */
 export const revokeToken: ClerkOperation.Call<RevokeTokenParams, RevokeTokenResponse, RevokeTokenError> =
   /*#__PURE__*/ Op.make({
@@ -448,11 +538,20 @@ export const revokeToken: ClerkOperation.Call<RevokeTokenParams, RevokeTokenResp
     errors: [400, 404]
   })
 
-/** Failures of {@link verifyToken}. */
+/**
+ * Failures of {@link verifyToken}.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export type VerifyTokenError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /m2m_tokens/verify` (`verifyM2MToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/verifyM2MToken
+ * @category m2m
+ * @since 0.1.0
  */
 export const verifyToken: ClerkOperation.Call<VerifyTokenParams, VerifyTokenResponse, VerifyTokenError> =
   /*#__PURE__*/ Op.make({
@@ -465,14 +564,23 @@ export const verifyToken: ClerkOperation.Call<VerifyTokenParams, VerifyTokenResp
     errors: [400, 404]
   })
 
-/** The `m2m` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `m2m` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export interface M2mApi {
   /**
    * `GET /m2m_tokens` (`getM2MTokens`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/getM2MTokens
    */
   readonly listTokens: (params: ListTokensParams) => Effect.Effect<ListTokensResponse, ListTokensError>
   /**
    * Every item of `GET /m2m_tokens`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/getM2MTokens
    */
   readonly listAllTokens: (
     params?: ListAllTokensParams,
@@ -480,18 +588,29 @@ export interface M2mApi {
   ) => Stream.Stream<NonNullable<ListTokensResponse["m2mTokens"]>[number], ListTokensError>
   /**
    * `POST /m2m_tokens` (`createM2MToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/createM2MToken
    */
   readonly createToken: (params?: CreateTokenParams) => Effect.Effect<CreateTokenResponse, CreateTokenError>
   /**
    * `POST /m2m_tokens/{m2m_token_id}/revoke` (`revokeM2MToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/revokeM2MToken
    */
   readonly revokeToken: (params: RevokeTokenParams) => Effect.Effect<RevokeTokenResponse, RevokeTokenError>
   /**
    * `POST /m2m_tokens/verify` (`verifyM2MToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/M2M-Tokens#operation/verifyM2MToken
    */
   readonly verifyToken: (params: VerifyTokenParams) => Effect.Effect<VerifyTokenResponse, VerifyTokenError>
 }
 
-/** Binds the `m2m` operations to a client. */
+/**
+ * Binds the `m2m` operations to a client.
+ *
+ * @category m2m
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): M2mApi =>
   Op.bind<M2mApi>(client, { listTokens, listAllTokens, createToken, revokeToken, verifyToken })

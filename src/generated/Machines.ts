@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -68,6 +77,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(
@@ -89,6 +101,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly machineId: string
@@ -102,6 +117,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
@@ -109,6 +127,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly machineId: string
@@ -122,6 +143,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
@@ -129,6 +153,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly machineId: string
@@ -146,6 +173,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
@@ -164,6 +194,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link getSecretKey}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface GetSecretKeyParams {
   readonly machineId: string
@@ -177,6 +210,9 @@ export declare namespace GetSecretKeyParams {
 }
 /**
  * Schema of {@link GetSecretKeyParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -185,6 +221,9 @@ export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyP
 
 /**
  * Parameters of {@link rotateSecretKey}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface RotateSecretKeyParams {
   readonly machineId: string
@@ -200,6 +239,9 @@ export declare namespace RotateSecretKeyParams {
 }
 /**
  * Schema of {@link RotateSecretKeyParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateSecretKeyParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -215,6 +257,9 @@ export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateS
 
 /**
  * Parameters of {@link createScope}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface CreateScopeParams {
   readonly machineId: string
@@ -230,6 +275,9 @@ export declare namespace CreateScopeParams {
 }
 /**
  * Schema of {@link CreateScopeParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopeParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -239,6 +287,9 @@ export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopePara
 
 /**
  * Parameters of {@link deleteScope}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export interface DeleteScopeParams {
   readonly machineId: string
@@ -254,6 +305,9 @@ export declare namespace DeleteScopeParams {
 }
 /**
  * Schema of {@link DeleteScopeParams}.
+ *
+ * @category machines
+ * @since 0.1.0
  */
 export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopeParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -261,7 +315,12 @@ export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopePara
     otherMachineId: /*#__PURE__*/ I.req(Schema.String, "other_machine_id")
   })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -270,6 +329,10 @@ export type ListError =
 
 /**
  * `GET /machines` (`ListMachines`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/ListMachines
+ * @category machines
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.MachineList, ListError> = /*#__PURE__*/ Op.make({
   name: "machines.list",
@@ -281,18 +344,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.MachineList, 
   errors: [400, 401, 403, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /machines`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/ListMachines
+ * @category machines
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Machine, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -301,6 +378,10 @@ export type CreateError =
 
 /**
  * `POST /machines` (`CreateMachine`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/CreateMachine
+ * @category machines
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.MachineCreated, CreateError> = /*#__PURE__*/ Op.make({
   name: "machines.create",
@@ -312,7 +393,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.MachineCreated, C
   errors: [400, 401, 403, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type GetError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -322,6 +408,10 @@ export type GetError =
 
 /**
  * `GET /machines/{machine_id}` (`GetMachine`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/GetMachine
+ * @category machines
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Machine, GetError> = /*#__PURE__*/ Op.make({
   name: "machines.get",
@@ -333,7 +423,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Machine, GetError> = /*
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -343,6 +438,10 @@ export type DeleteError =
 
 /**
  * `DELETE /machines/{machine_id}` (`DeleteMachine`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/DeleteMachine
+ * @category machines
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.MachineDeleted, DeleteError> = /*#__PURE__*/ Op.make({
   name: "machines.delete",
@@ -354,7 +453,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.MachineDeleted, DeleteE
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -364,6 +468,10 @@ export type UpdateError =
 
 /**
  * `PATCH /machines/{machine_id}` (`UpdateMachine`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/UpdateMachine
+ * @category machines
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.Machine, UpdateError> = /*#__PURE__*/ Op.make({
   name: "machines.update",
@@ -376,7 +484,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Machine, UpdateEr
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link getSecretKey}. */
+/**
+ * Failures of {@link getSecretKey}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type GetSecretKeyError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -385,6 +498,10 @@ export type GetSecretKeyError =
 
 /**
  * `GET /machines/{machine_id}/secret_key` (`GetMachineSecretKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/GetMachineSecretKey
+ * @category machines
+ * @since 0.1.0
  */
 export const getSecretKey: ClerkOperation.Call<GetSecretKeyParams, Schemas.MachineSecretKey, GetSecretKeyError> =
   /*#__PURE__*/ Op.make({
@@ -397,7 +514,12 @@ export const getSecretKey: ClerkOperation.Call<GetSecretKeyParams, Schemas.Machi
     errors: [400, 401, 403, 404]
   })
 
-/** Failures of {@link rotateSecretKey}. */
+/**
+ * Failures of {@link rotateSecretKey}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type RotateSecretKeyError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -407,6 +529,10 @@ export type RotateSecretKeyError =
 
 /**
  * `POST /machines/{machine_id}/secret_key/rotate` (`RotateMachineSecretKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/RotateMachineSecretKey
+ * @category machines
+ * @since 0.1.0
  */
 export const rotateSecretKey: ClerkOperation.Call<
   RotateSecretKeyParams,
@@ -423,7 +549,12 @@ export const rotateSecretKey: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link createScope}. */
+/**
+ * Failures of {@link createScope}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type CreateScopeError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -434,6 +565,10 @@ export type CreateScopeError =
 
 /**
  * `POST /machines/{machine_id}/scopes` (`CreateMachineScope`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/CreateMachineScope
+ * @category machines
+ * @since 0.1.0
  */
 export const createScope: ClerkOperation.Call<CreateScopeParams, Schemas.MachineScope, CreateScopeError> =
   /*#__PURE__*/ Op.make({
@@ -447,7 +582,12 @@ export const createScope: ClerkOperation.Call<CreateScopeParams, Schemas.Machine
     errors: [400, 401, 403, 404, 409, 422]
   })
 
-/** Failures of {@link deleteScope}. */
+/**
+ * Failures of {@link deleteScope}.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export type DeleteScopeError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -457,6 +597,10 @@ export type DeleteScopeError =
 
 /**
  * `DELETE /machines/{machine_id}/scopes/{other_machine_id}` (`DeleteMachineScope`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/DeleteMachineScope
+ * @category machines
+ * @since 0.1.0
  */
 export const deleteScope: ClerkOperation.Call<DeleteScopeParams, Schemas.MachineScopeDeleted, DeleteScopeError> =
   /*#__PURE__*/ Op.make({
@@ -471,14 +615,23 @@ export const deleteScope: ClerkOperation.Call<DeleteScopeParams, Schemas.Machine
 
 export { delete_ as delete }
 
-/** The `machines` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `machines` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export interface MachinesApi {
   /**
    * `GET /machines` (`ListMachines`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/ListMachines
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.MachineList, ListError>
   /**
    * Every item of `GET /machines`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/ListMachines
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -486,41 +639,62 @@ export interface MachinesApi {
   ) => Stream.Stream<Schemas.Machine, ListError>
   /**
    * `POST /machines` (`CreateMachine`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/CreateMachine
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.MachineCreated, CreateError>
   /**
    * `GET /machines/{machine_id}` (`GetMachine`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/GetMachine
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Machine, GetError>
   /**
    * `DELETE /machines/{machine_id}` (`DeleteMachine`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/DeleteMachine
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.MachineDeleted, DeleteError>
   /**
    * `PATCH /machines/{machine_id}` (`UpdateMachine`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/UpdateMachine
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.Machine, UpdateError>
   /**
    * `GET /machines/{machine_id}/secret_key` (`GetMachineSecretKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/GetMachineSecretKey
    */
   readonly getSecretKey: (params: GetSecretKeyParams) => Effect.Effect<Schemas.MachineSecretKey, GetSecretKeyError>
   /**
    * `POST /machines/{machine_id}/secret_key/rotate` (`RotateMachineSecretKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/RotateMachineSecretKey
    */
   readonly rotateSecretKey: (
     params: RotateSecretKeyParams
   ) => Effect.Effect<Schemas.MachineSecretKey, RotateSecretKeyError>
   /**
    * `POST /machines/{machine_id}/scopes` (`CreateMachineScope`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/CreateMachineScope
    */
   readonly createScope: (params: CreateScopeParams) => Effect.Effect<Schemas.MachineScope, CreateScopeError>
   /**
    * `DELETE /machines/{machine_id}/scopes/{other_machine_id}` (`DeleteMachineScope`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Machines#operation/DeleteMachineScope
    */
   readonly deleteScope: (params: DeleteScopeParams) => Effect.Effect<Schemas.MachineScopeDeleted, DeleteScopeError>
 }
 
-/** Binds the `machines` operations to a client. */
+/**
+ * Binds the `machines` operations to a client.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): MachinesApi =>
   Op.bind<MachinesApi>(client, {
     list,

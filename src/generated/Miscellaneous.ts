@@ -14,6 +14,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Parameters of {@link getPublicInterstitial}.
+ *
+ * @category miscellaneous
+ * @since 0.1.0
  */
 export interface GetPublicInterstitialParams {
   readonly frontendApi?: string
@@ -37,6 +40,9 @@ export declare namespace GetPublicInterstitialParams {
 }
 /**
  * Schema of {@link GetPublicInterstitialParams}.
+ *
+ * @category miscellaneous
+ * @since 0.1.0
  */
 export const GetPublicInterstitialParams: Schema.Schema<
   GetPublicInterstitialParams,
@@ -50,11 +56,20 @@ export const GetPublicInterstitialParams: Schema.Schema<
   useDomainForScript: /*#__PURE__*/ I.opt(Schema.Boolean, "use_domain_for_script")
 })
 
-/** Failures of {@link getPublicInterstitial}. */
+/**
+ * Failures of {@link getPublicInterstitial}.
+ *
+ * @category miscellaneous
+ * @since 0.1.0
+ */
 export type GetPublicInterstitialError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonError
 
 /**
  * `GET /public/interstitial` (`GetPublicInterstitial`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Miscellaneous#operation/GetPublicInterstitial
+ * @category miscellaneous
+ * @since 0.1.0
  */
 export const getPublicInterstitial: ClerkOperation.CallOptional<
   GetPublicInterstitialParams,
@@ -70,16 +85,28 @@ export const getPublicInterstitial: ClerkOperation.CallOptional<
   errors: [400, 500]
 })
 
-/** The `miscellaneous` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `miscellaneous` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category miscellaneous
+ * @since 0.1.0
+ */
 export interface MiscellaneousApi {
   /**
    * `GET /public/interstitial` (`GetPublicInterstitial`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Miscellaneous#operation/GetPublicInterstitial
    */
   readonly getPublicInterstitial: (
     params?: GetPublicInterstitialParams
   ) => Effect.Effect<string, GetPublicInterstitialError>
 }
 
-/** Binds the `miscellaneous` operations to a client. */
+/**
+ * Binds the `miscellaneous` operations to a client.
+ *
+ * @category miscellaneous
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): MiscellaneousApi =>
   Op.bind<MiscellaneousApi>(client, { getPublicInterstitial })

@@ -14,6 +14,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Parameters of {@link verify}.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export interface VerifyParams {
   readonly accessToken?: string
@@ -31,6 +34,9 @@ export declare namespace VerifyParams {
 }
 /**
  * Schema of {@link VerifyParams}.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   accessToken: /*#__PURE__*/ I.opt(Schema.String, "access_token"),
@@ -39,6 +45,9 @@ export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /
 
 /**
  * Inline schema `VerifyResponseVariant1` of the `oauthAccessTokens` operations.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export interface VerifyResponseVariant1 {
   readonly object: "clerk_idp_oauth_access_token" | (string & {})
@@ -72,6 +81,9 @@ export declare namespace VerifyResponseVariant1 {
 }
 /**
  * Schema of {@link VerifyResponseVariant1}.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export const VerifyResponseVariant1: Schema.Schema<VerifyResponseVariant1, VerifyResponseVariant1.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -90,6 +102,9 @@ export const VerifyResponseVariant1: Schema.Schema<VerifyResponseVariant1, Verif
 
 /**
  * Inline schema `VerifyResponseVariant2` of the `oauthAccessTokens` operations.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export interface VerifyResponseVariant2 {
   readonly active: boolean
@@ -103,17 +118,29 @@ export declare namespace VerifyResponseVariant2 {
 }
 /**
  * Schema of {@link VerifyResponseVariant2}.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export const VerifyResponseVariant2: Schema.Schema<VerifyResponseVariant2, VerifyResponseVariant2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
     active: /*#__PURE__*/ I.req(Schema.Boolean, "active")
   })
 
-/** Failures of {@link verify}. */
+/**
+ * Failures of {@link verify}.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
+ */
 export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /oauth_applications/access_tokens/verify` (`verifyOAuthAccessToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Access-Tokens#operation/verifyOAuthAccessToken
+ * @category oauthAccessTokens
+ * @since 0.1.0
  */
 export const verify: ClerkOperation.CallOptional<
   VerifyParams,
@@ -129,16 +156,28 @@ export const verify: ClerkOperation.CallOptional<
   errors: [400, 404]
 })
 
-/** The `oauthAccessTokens` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `oauthAccessTokens` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
+ */
 export interface OauthAccessTokensApi {
   /**
    * `POST /oauth_applications/access_tokens/verify` (`verifyOAuthAccessToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Access-Tokens#operation/verifyOAuthAccessToken
    */
   readonly verify: (
     params?: VerifyParams
   ) => Effect.Effect<VerifyResponseVariant1 | VerifyResponseVariant2, VerifyError>
 }
 
-/** Binds the `oauthAccessTokens` operations to a client. */
+/**
+ * Binds the `oauthAccessTokens` operations to a client.
+ *
+ * @category oauthAccessTokens
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OauthAccessTokensApi =>
   Op.bind<OauthAccessTokensApi>(client, { verify })

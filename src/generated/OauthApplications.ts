@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -78,6 +87,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -100,6 +112,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly oauthApplicationId: string
@@ -113,6 +128,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
@@ -120,6 +138,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly oauthApplicationId: string
@@ -133,6 +154,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
@@ -140,6 +164,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly oauthApplicationId: string
@@ -169,6 +196,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
@@ -192,6 +222,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link uploadLogo}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface UploadLogoParams {
   readonly oauthApplicationId: string
@@ -209,6 +242,9 @@ export declare namespace UploadLogoParams {
 }
 /**
  * Schema of {@link UploadLogoParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
@@ -218,6 +254,9 @@ export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.
 
 /**
  * Parameters of {@link rotateSecret}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface RotateSecretParams {
   readonly oauthApplicationId: string
@@ -231,6 +270,9 @@ export declare namespace RotateSecretParams {
 }
 /**
  * Schema of {@link RotateSecretParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -239,6 +281,9 @@ export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretP
 
 /**
  * Parameters of {@link revokeToken}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export interface RevokeTokenParams {
   readonly oauthApplicationId: string
@@ -254,6 +299,9 @@ export declare namespace RevokeTokenParams {
 }
 /**
  * Schema of {@link RevokeTokenParams}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -261,7 +309,12 @@ export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenPara
     token: /*#__PURE__*/ I.req(Schema.String, "token")
   })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -270,6 +323,10 @@ export type ListError =
 
 /**
  * `GET /oauth_applications` (`ListOAuthApplications`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/ListOAuthApplications
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.OAuthApplications, ListError> = /*#__PURE__*/ Op
   .make({
@@ -282,16 +339,30 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.OAuthApplicat
     errors: [400, 403, 422]
   })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /oauth_applications`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/ListOAuthApplications
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.OAuthApplication, ListError> = /*#__PURE__*/ Op
   .paginate(list, { items: "data", total: true })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -300,6 +371,10 @@ export type CreateError =
 
 /**
  * `POST /oauth_applications` (`CreateOAuthApplication`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/CreateOAuthApplication
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.OAuthApplicationWithSecret, CreateError> =
   /*#__PURE__*/ Op.make({
@@ -312,11 +387,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OAuthApplicationW
     errors: [400, 403, 422]
   })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /oauth_applications/{oauth_application_id}` (`GetOAuthApplication`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/GetOAuthApplication
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.OAuthApplication, GetError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.get",
@@ -328,11 +412,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.OAuthApplication, GetEr
   errors: [403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /oauth_applications/{oauth_application_id}` (`DeleteOAuthApplication`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/DeleteOAuthApplication
+ * @category oauthApplications
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.delete",
@@ -344,7 +437,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -354,6 +452,10 @@ export type UpdateError =
 
 /**
  * `PATCH /oauth_applications/{oauth_application_id}` (`UpdateOAuthApplication`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/UpdateOAuthApplication
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.OAuthApplication, UpdateError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.update",
@@ -366,7 +468,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.OAuthApplication,
   errors: [400, 403, 404, 422]
 })
 
-/** Failures of {@link uploadLogo}. */
+/**
+ * Failures of {@link uploadLogo}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type UploadLogoError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -375,6 +482,10 @@ export type UploadLogoError =
 
 /**
  * `PUT /oauth_applications/{oauth_application_id}/logo` (`UploadOAuthApplicationLogo`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/UploadOAuthApplicationLogo
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.OAuthApplication, UploadLogoError> =
   /*#__PURE__*/ Op.make({
@@ -388,11 +499,20 @@ export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.OAuthAppl
     errors: [400, 403, 404, 413]
   })
 
-/** Failures of {@link rotateSecret}. */
+/**
+ * Failures of {@link rotateSecret}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type RotateSecretError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /oauth_applications/{oauth_application_id}/rotate_secret` (`RotateOAuthApplicationSecret`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/RotateOAuthApplicationSecret
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const rotateSecret: ClerkOperation.Call<
   RotateSecretParams,
@@ -408,7 +528,12 @@ export const rotateSecret: ClerkOperation.Call<
   errors: [403, 404]
 })
 
-/** Failures of {@link revokeToken}. */
+/**
+ * Failures of {@link revokeToken}.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export type RevokeTokenError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -418,6 +543,10 @@ export type RevokeTokenError =
 
 /**
  * `POST /oauth_applications/{oauth_application_id}/revoke_token` (`RevokeOAuthApplicationToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/RevokeOAuthApplicationToken
+ * @category oauthApplications
+ * @since 0.1.0
  */
 export const revokeToken: ClerkOperation.Call<RevokeTokenParams, void, RevokeTokenError> = /*#__PURE__*/ Op.make({
   name: "oauthApplications.revokeToken",
@@ -432,14 +561,23 @@ export const revokeToken: ClerkOperation.Call<RevokeTokenParams, void, RevokeTok
 
 export { delete_ as delete }
 
-/** The `oauthApplications` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `oauthApplications` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export interface OauthApplicationsApi {
   /**
    * `GET /oauth_applications` (`ListOAuthApplications`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/ListOAuthApplications
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.OAuthApplications, ListError>
   /**
    * Every item of `GET /oauth_applications`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/ListOAuthApplications
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -447,37 +585,56 @@ export interface OauthApplicationsApi {
   ) => Stream.Stream<Schemas.OAuthApplication, ListError>
   /**
    * `POST /oauth_applications` (`CreateOAuthApplication`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/CreateOAuthApplication
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.OAuthApplicationWithSecret, CreateError>
   /**
    * `GET /oauth_applications/{oauth_application_id}` (`GetOAuthApplication`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/GetOAuthApplication
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.OAuthApplication, GetError>
   /**
    * `DELETE /oauth_applications/{oauth_application_id}` (`DeleteOAuthApplication`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/DeleteOAuthApplication
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /oauth_applications/{oauth_application_id}` (`UpdateOAuthApplication`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/UpdateOAuthApplication
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.OAuthApplication, UpdateError>
   /**
    * `PUT /oauth_applications/{oauth_application_id}/logo` (`UploadOAuthApplicationLogo`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/UploadOAuthApplicationLogo
    */
   readonly uploadLogo: (params: UploadLogoParams) => Effect.Effect<Schemas.OAuthApplication, UploadLogoError>
   /**
    * `POST /oauth_applications/{oauth_application_id}/rotate_secret` (`RotateOAuthApplicationSecret`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/RotateOAuthApplicationSecret
    */
   readonly rotateSecret: (
     params: RotateSecretParams
   ) => Effect.Effect<Schemas.OAuthApplicationWithSecret, RotateSecretError>
   /**
    * `POST /oauth_applications/{oauth_application_id}/revoke_token` (`RevokeOAuthApplicationToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/OAuth-Applications#operation/RevokeOAuthApplicationToken
    */
   readonly revokeToken: (params: RevokeTokenParams) => Effect.Effect<void, RevokeTokenError>
 }
 
-/** Binds the `oauthApplications` operations to a client. */
+/**
+ * Binds the `oauthApplications` operations to a client.
+ *
+ * @category oauthApplications
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OauthApplicationsApi =>
   Op.bind<OauthApplicationsApi>(client, {
     list,

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly organizationId: string
@@ -37,6 +40,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -54,6 +60,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly organizationId: string
@@ -73,6 +82,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -83,6 +95,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly organizationId: string
@@ -98,6 +113,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -106,6 +124,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly organizationId: string
@@ -125,6 +146,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -135,6 +159,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link verifyOwnership}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export interface VerifyOwnershipParams {
   readonly organizationId: string
@@ -150,6 +177,9 @@ export declare namespace VerifyOwnershipParams {
 }
 /**
  * Schema of {@link VerifyOwnershipParams}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyOwnershipParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -159,6 +189,9 @@ export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyO
 
 /**
  * Parameters of {@link listAll}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export interface ListAllParams {
   readonly organizationId?: string
@@ -204,6 +237,9 @@ export declare namespace ListAllParams {
 }
 /**
  * Schema of {@link ListAllParams}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
@@ -236,11 +272,20 @@ export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> 
   )
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/domains` (`ListOrganizationDomains`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListOrganizationDomains
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationDomains, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationDomains.list",
@@ -253,16 +298,30 @@ export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationDomains, 
   errors: [401, 422]
 })
 
-/** Parameters of {@link listStream}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listStream}: those of {@link list} without paging.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type ListStreamParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organizations/{organization_id}/domains`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListOrganizationDomains
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const listStream: ClerkOperation.Pages<ListStreamParams, Schemas.OrganizationDomain, ListError> =
   /*#__PURE__*/ Op.paginate(list, { items: "data", total: true })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -272,6 +331,10 @@ export type CreateError =
 
 /**
  * `POST /organizations/{organization_id}/domains` (`CreateOrganizationDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/CreateOrganizationDomain
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationDomain, CreateError> = /*#__PURE__*/ Op.make(
   {
@@ -286,7 +349,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationDomai
   }
 )
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -295,6 +363,10 @@ export type DeleteError =
 
 /**
  * `DELETE /organizations/{organization_id}/domains/{domain_id}` (`DeleteOrganizationDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/DeleteOrganizationDomain
+ * @category organizationDomains
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationDomains.delete",
@@ -306,7 +378,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [400, 401, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -316,6 +393,10 @@ export type UpdateError =
 
 /**
  * `PATCH /organizations/{organization_id}/domains/{domain_id}` (`UpdateOrganizationDomain`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/UpdateOrganizationDomain
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationDomain, UpdateError> = /*#__PURE__*/ Op.make(
   {
@@ -330,11 +411,20 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationDomai
   }
 )
 
-/** Failures of {@link verifyOwnership}. */
+/**
+ * Failures of {@link verifyOwnership}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type VerifyOwnershipError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` (`VerifyOrganizationDomainOwnership`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/VerifyOrganizationDomainOwnership
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const verifyOwnership: ClerkOperation.Call<
   VerifyOwnershipParams,
@@ -350,11 +440,20 @@ export const verifyOwnership: ClerkOperation.Call<
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link listAll}. */
+/**
+ * Failures of {@link listAll}.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type ListAllError = ClerkError.ClerkForbidden | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_domains` (`ListAllOrganizationDomains`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListAllOrganizationDomains
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.CallOptional<ListAllParams, Schemas.OrganizationDomains, ListAllError> =
   /*#__PURE__*/ Op.make({
@@ -368,25 +467,43 @@ export const listAll: ClerkOperation.CallOptional<ListAllParams, Schemas.Organiz
     errors: [401, 403, 422]
   })
 
-/** Parameters of {@link listAllStream}: those of {@link listAll} without paging. */
+/**
+ * Parameters of {@link listAllStream}: those of {@link listAll} without paging.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export type ListAllStreamParams = Omit<ListAllParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organization_domains`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListAllOrganizationDomains
+ * @category organizationDomains
+ * @since 0.1.0
  */
 export const listAllStream: ClerkOperation.Pages<ListAllStreamParams, Schemas.OrganizationDomain, ListAllError> =
   /*#__PURE__*/ Op.paginate(listAll, { items: "data", total: true })
 
 export { delete_ as delete }
 
-/** The `organizationDomains` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `organizationDomains` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export interface OrganizationDomainsApi {
   /**
    * `GET /organizations/{organization_id}/domains` (`ListOrganizationDomains`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListOrganizationDomains
    */
   readonly list: (params: ListParams) => Effect.Effect<Schemas.OrganizationDomains, ListError>
   /**
    * Every item of `GET /organizations/{organization_id}/domains`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListOrganizationDomains
    */
   readonly listStream: (
     params?: ListStreamParams,
@@ -394,28 +511,40 @@ export interface OrganizationDomainsApi {
   ) => Stream.Stream<Schemas.OrganizationDomain, ListError>
   /**
    * `POST /organizations/{organization_id}/domains` (`CreateOrganizationDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/CreateOrganizationDomain
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.OrganizationDomain, CreateError>
   /**
    * `DELETE /organizations/{organization_id}/domains/{domain_id}` (`DeleteOrganizationDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/DeleteOrganizationDomain
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /organizations/{organization_id}/domains/{domain_id}` (`UpdateOrganizationDomain`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/UpdateOrganizationDomain
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.OrganizationDomain, UpdateError>
   /**
    * `POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership` (`VerifyOrganizationDomainOwnership`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/VerifyOrganizationDomainOwnership
    */
   readonly verifyOwnership: (
     params: VerifyOwnershipParams
   ) => Effect.Effect<Schemas.OrganizationDomain, VerifyOwnershipError>
   /**
    * `GET /organization_domains` (`ListAllOrganizationDomains`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListAllOrganizationDomains
    */
   readonly listAll: (params?: ListAllParams) => Effect.Effect<Schemas.OrganizationDomains, ListAllError>
   /**
    * Every item of `GET /organization_domains`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Domains#operation/ListAllOrganizationDomains
    */
   readonly listAllStream: (
     params?: ListAllStreamParams,
@@ -423,7 +552,12 @@ export interface OrganizationDomainsApi {
   ) => Stream.Stream<Schemas.OrganizationDomain, ListAllError>
 }
 
-/** Binds the `organizationDomains` operations to a client. */
+/**
+ * Binds the `organizationDomains` operations to a client.
+ *
+ * @category organizationDomains
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OrganizationDomainsApi =>
   Op.bind<OrganizationDomainsApi>(client, {
     list,

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link getAll}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface GetAllParams {
   readonly orderBy?: string
@@ -37,6 +40,9 @@ export declare namespace GetAllParams {
 }
 /**
  * Schema of {@link GetAllParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const GetAllParams: Schema.Schema<GetAllParams, GetAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
@@ -54,6 +60,9 @@ export const GetAllParams: Schema.Schema<GetAllParams, GetAllParams.Encoded> = /
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly organizationId: string
@@ -77,6 +86,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -95,6 +107,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly organizationId: string
@@ -124,6 +139,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -147,6 +165,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Inline schema `BulkCreateParamsInvitationsItem` of the `organizationInvitations` operations.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface BulkCreateParamsInvitationsItem {
   readonly emailAddress: string
@@ -174,6 +195,9 @@ export declare namespace BulkCreateParamsInvitationsItem {
 }
 /**
  * Schema of {@link BulkCreateParamsInvitationsItem}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const BulkCreateParamsInvitationsItem: Schema.Schema<
   BulkCreateParamsInvitationsItem,
@@ -199,6 +223,9 @@ export const BulkCreateParamsInvitationsItem: Schema.Schema<
 
 /**
  * Parameters of {@link bulkCreate}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface BulkCreateParams {
   readonly organizationId: string
@@ -214,6 +241,9 @@ export declare namespace BulkCreateParams {
 }
 /**
  * Schema of {@link BulkCreateParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -228,6 +258,9 @@ export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.
 
 /**
  * Parameters of {@link listPending}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface ListPendingParams {
   readonly organizationId: string
@@ -245,6 +278,9 @@ export declare namespace ListPendingParams {
 }
 /**
  * Schema of {@link ListPendingParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -261,6 +297,9 @@ export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingPara
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly organizationId: string
@@ -276,6 +315,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -284,6 +326,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly organizationId: string
@@ -301,6 +346,9 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -308,7 +356,12 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
   requestingUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "requesting_user_id")
 })
 
-/** Failures of {@link getAll}. */
+/**
+ * Failures of {@link getAll}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type GetAllError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -317,6 +370,10 @@ export type GetAllError =
 
 /**
  * `GET /organization_invitations` (`ListInstanceOrganizationInvitations`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListInstanceOrganizationInvitations
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const getAll: ClerkOperation.CallOptional<
   GetAllParams,
@@ -332,11 +389,20 @@ export const getAll: ClerkOperation.CallOptional<
   errors: [400, 404, 422, 500]
 })
 
-/** Parameters of {@link getAllStream}: those of {@link getAll} without paging. */
+/**
+ * Parameters of {@link getAllStream}: those of {@link getAll} without paging.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type GetAllStreamParams = Omit<GetAllParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organization_invitations`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListInstanceOrganizationInvitations
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const getAllStream: ClerkOperation.Pages<
   GetAllStreamParams,
@@ -344,7 +410,12 @@ export const getAllStream: ClerkOperation.Pages<
   GetAllError
 > = /*#__PURE__*/ Op.paginate(getAll, { items: "data", total: true })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -353,6 +424,10 @@ export type ListError =
 
 /**
  * `GET /organizations/{organization_id}/invitations` (`ListOrganizationInvitations`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListOrganizationInvitations
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationInvitations, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationInvitations.list",
@@ -365,16 +440,30 @@ export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationInvitatio
   errors: [400, 404, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organizations/{organization_id}/invitations`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListOrganizationInvitations
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.OrganizationInvitation, ListError> = /*#__PURE__*/ Op
   .paginate(list, { items: "data", total: true })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -385,6 +474,10 @@ export type CreateError =
 
 /**
  * `POST /organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/CreateOrganizationInvitation
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationInvitation, CreateError> = /*#__PURE__*/ Op
   .make({
@@ -398,7 +491,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationInvit
     errors: [400, 402, 403, 404, 422]
   })
 
-/** Failures of {@link bulkCreate}. */
+/**
+ * Failures of {@link bulkCreate}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type BulkCreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -408,6 +506,10 @@ export type BulkCreateError =
 
 /**
  * `POST /organizations/{organization_id}/invitations/bulk` (`CreateOrganizationInvitationBulk`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/CreateOrganizationInvitationBulk
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const bulkCreate: ClerkOperation.Call<BulkCreateParams, Schemas.OrganizationInvitations, BulkCreateError> =
   /*#__PURE__*/ Op.make({
@@ -422,13 +524,21 @@ export const bulkCreate: ClerkOperation.Call<BulkCreateParams, Schemas.Organizat
     errors: [400, 403, 404, 422]
   })
 
-/** Failures of {@link listPending}. */
+/**
+ * Failures of {@link listPending}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type ListPendingError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/invitations/pending` (`ListPendingOrganizationInvitations`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListPendingOrganizationInvitations
  * @deprecated
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const listPending: ClerkOperation.Call<ListPendingParams, Schemas.OrganizationInvitations, ListPendingError> =
   /*#__PURE__*/ Op.make({
@@ -442,13 +552,21 @@ export const listPending: ClerkOperation.Call<ListPendingParams, Schemas.Organiz
     errors: [400, 404]
   })
 
-/** Parameters of {@link listAllPending}: those of {@link listPending} without paging. */
+/**
+ * Parameters of {@link listAllPending}: those of {@link listPending} without paging.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type ListAllPendingParams = Omit<ListPendingParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organizations/{organization_id}/invitations/pending`, fetching pages on demand.
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListPendingOrganizationInvitations
  * @deprecated
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const listAllPending: ClerkOperation.Pages<
   ListAllPendingParams,
@@ -456,7 +574,12 @@ export const listAllPending: ClerkOperation.Pages<
   ListPendingError
 > = /*#__PURE__*/ Op.paginate(listPending, { items: "data", total: true })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type GetError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -465,6 +588,10 @@ export type GetError =
 
 /**
  * `GET /organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/GetOrganizationInvitation
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.OrganizationInvitation, GetError> = /*#__PURE__*/ Op.make({
   name: "organizationInvitations.get",
@@ -476,7 +603,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.OrganizationInvitation,
   errors: [400, 403, 404]
 })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export type RevokeError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -485,6 +617,10 @@ export type RevokeError =
 
 /**
  * `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` (`RevokeOrganizationInvitation`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/RevokeOrganizationInvitation
+ * @category organizationInvitations
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, Schemas.OrganizationInvitation, RevokeError> = /*#__PURE__*/ Op
   .make({
@@ -498,16 +634,25 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.OrganizationInvit
     errors: [400, 403, 404]
   })
 
-/** The `organizationInvitations` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `organizationInvitations` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export interface OrganizationInvitationsApi {
   /**
    * `GET /organization_invitations` (`ListInstanceOrganizationInvitations`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListInstanceOrganizationInvitations
    */
   readonly getAll: (
     params?: GetAllParams
   ) => Effect.Effect<Schemas.OrganizationInvitationsWithPublicOrganizationData, GetAllError>
   /**
    * Every item of `GET /organization_invitations`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListInstanceOrganizationInvitations
    */
   readonly getAllStream: (
     params?: GetAllStreamParams,
@@ -515,10 +660,14 @@ export interface OrganizationInvitationsApi {
   ) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetAllError>
   /**
    * `GET /organizations/{organization_id}/invitations` (`ListOrganizationInvitations`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListOrganizationInvitations
    */
   readonly list: (params: ListParams) => Effect.Effect<Schemas.OrganizationInvitations, ListError>
   /**
    * Every item of `GET /organizations/{organization_id}/invitations`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListOrganizationInvitations
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -526,21 +675,27 @@ export interface OrganizationInvitationsApi {
   ) => Stream.Stream<Schemas.OrganizationInvitation, ListError>
   /**
    * `POST /organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/CreateOrganizationInvitation
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.OrganizationInvitation, CreateError>
   /**
    * `POST /organizations/{organization_id}/invitations/bulk` (`CreateOrganizationInvitationBulk`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/CreateOrganizationInvitationBulk
    */
   readonly bulkCreate: (params: BulkCreateParams) => Effect.Effect<Schemas.OrganizationInvitations, BulkCreateError>
   /**
    * `GET /organizations/{organization_id}/invitations/pending` (`ListPendingOrganizationInvitations`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListPendingOrganizationInvitations
    * @deprecated
    */
   readonly listPending: (params: ListPendingParams) => Effect.Effect<Schemas.OrganizationInvitations, ListPendingError>
   /**
    * Every item of `GET /organizations/{organization_id}/invitations/pending`, fetching pages on demand.
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/ListPendingOrganizationInvitations
    * @deprecated
    */
   readonly listAllPending: (
@@ -549,15 +704,24 @@ export interface OrganizationInvitationsApi {
   ) => Stream.Stream<Schemas.OrganizationInvitation, ListPendingError>
   /**
    * `GET /organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/GetOrganizationInvitation
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.OrganizationInvitation, GetError>
   /**
    * `POST /organizations/{organization_id}/invitations/{invitation_id}/revoke` (`RevokeOrganizationInvitation`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Invitations#operation/RevokeOrganizationInvitation
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<Schemas.OrganizationInvitation, RevokeError>
 }
 
-/** Binds the `organizationInvitations` operations to a client. */
+/**
+ * Binds the `organizationInvitations` operations to a client.
+ *
+ * @category organizationInvitations
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OrganizationInvitationsApi =>
   Op.bind<OrganizationInvitationsApi>(client, {
     getAll,

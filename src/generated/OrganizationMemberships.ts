@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly organizationId: string
@@ -65,6 +68,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -96,6 +102,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly organizationId: string
@@ -117,6 +126,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -128,6 +140,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly organizationId: string
@@ -143,6 +158,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -151,6 +169,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly organizationId: string
@@ -168,6 +189,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -177,6 +201,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link updateMetadata}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export interface UpdateMetadataParams {
   readonly organizationId: string
@@ -196,6 +223,9 @@ export declare namespace UpdateMetadataParams {
 }
 /**
  * Schema of {@link UpdateMetadataParams}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -205,11 +235,20 @@ export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMet
     privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
   })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}/memberships` (`ListOrganizationMemberships`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/ListOrganizationMemberships
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationMemberships, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationMemberships.list",
@@ -241,16 +280,30 @@ export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationMembershi
   errors: [401, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organizations/{organization_id}/memberships`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/ListOrganizationMemberships
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.OrganizationMembership, ListError> = /*#__PURE__*/ Op
   .paginate(list, { items: "data", total: true })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -260,6 +313,10 @@ export type CreateError =
 
 /**
  * `POST /organizations/{organization_id}/memberships` (`CreateOrganizationMembership`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/CreateOrganizationMembership
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationMembership, CreateError> = /*#__PURE__*/ Op
   .make({
@@ -273,11 +330,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationMembe
     errors: [400, 403, 404, 422]
   })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organizations/{organization_id}/memberships/{user_id}` (`DeleteOrganizationMembership`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/DeleteOrganizationMembership
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.OrganizationMembership, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationMemberships.delete",
@@ -289,11 +355,20 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.OrganizationMembership,
   errors: [401, 404, 422]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export type UpdateError = ClerkError.ClerkNotFound | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /organizations/{organization_id}/memberships/{user_id}` (`UpdateOrganizationMembership`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/UpdateOrganizationMembership
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationMembership, UpdateError> = /*#__PURE__*/ Op
   .make({
@@ -307,7 +382,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationMembe
     errors: [404, 422]
   })
 
-/** Failures of {@link updateMetadata}. */
+/**
+ * Failures of {@link updateMetadata}.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export type UpdateMetadataError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -316,6 +396,10 @@ export type UpdateMetadataError =
 
 /**
  * `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` (`UpdateOrganizationMembershipMetadata`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/UpdateOrganizationMembershipMetadata
+ * @category organizationMemberships
+ * @since 0.1.0
  */
 export const updateMetadata: ClerkOperation.Call<
   UpdateMetadataParams,
@@ -334,14 +418,23 @@ export const updateMetadata: ClerkOperation.Call<
 
 export { delete_ as delete }
 
-/** The `organizationMemberships` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `organizationMemberships` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export interface OrganizationMembershipsApi {
   /**
    * `GET /organizations/{organization_id}/memberships` (`ListOrganizationMemberships`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/ListOrganizationMemberships
    */
   readonly list: (params: ListParams) => Effect.Effect<Schemas.OrganizationMemberships, ListError>
   /**
    * Every item of `GET /organizations/{organization_id}/memberships`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/ListOrganizationMemberships
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -349,24 +442,37 @@ export interface OrganizationMembershipsApi {
   ) => Stream.Stream<Schemas.OrganizationMembership, ListError>
   /**
    * `POST /organizations/{organization_id}/memberships` (`CreateOrganizationMembership`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/CreateOrganizationMembership
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.OrganizationMembership, CreateError>
   /**
    * `DELETE /organizations/{organization_id}/memberships/{user_id}` (`DeleteOrganizationMembership`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/DeleteOrganizationMembership
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.OrganizationMembership, DeleteError>
   /**
    * `PATCH /organizations/{organization_id}/memberships/{user_id}` (`UpdateOrganizationMembership`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/UpdateOrganizationMembership
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.OrganizationMembership, UpdateError>
   /**
    * `PATCH /organizations/{organization_id}/memberships/{user_id}/metadata` (`UpdateOrganizationMembershipMetadata`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/UpdateOrganizationMembershipMetadata
    */
   readonly updateMetadata: (
     params: UpdateMetadataParams
   ) => Effect.Effect<Schemas.OrganizationMembership, UpdateMetadataError>
 }
 
-/** Binds the `organizationMemberships` operations to a client. */
+/**
+ * Binds the `organizationMemberships` operations to a client.
+ *
+ * @category organizationMemberships
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OrganizationMembershipsApi =>
   Op.bind<OrganizationMembershipsApi>(client, { list, listAll, create, delete: delete_, update, updateMetadata })

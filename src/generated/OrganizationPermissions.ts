@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly query?: string
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -68,6 +77,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -77,6 +89,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly permissionId: string
@@ -90,6 +105,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
@@ -97,6 +115,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly permissionId: string
@@ -110,6 +131,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
@@ -117,6 +141,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly permissionId: string
@@ -136,6 +163,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id"),
@@ -144,11 +174,20 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   description: /*#__PURE__*/ I.opt(Schema.String, "description")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_permissions` (`ListOrganizationPermissions`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/ListOrganizationPermissions
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.Permissions, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.list",
@@ -160,18 +199,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.Permissions, 
   errors: [401, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organization_permissions`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/ListOrganizationPermissions
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Permission, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -181,6 +234,10 @@ export type CreateError =
 
 /**
  * `POST /organization_permissions` (`CreateOrganizationPermission`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/CreateOrganizationPermission
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.Permission, CreateError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.create",
@@ -192,11 +249,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Permission, Creat
   errors: [400, 401, 402, 404, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_permissions/{permission_id}` (`GetOrganizationPermission`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/GetOrganizationPermission
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Permission, GetError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.get",
@@ -208,11 +274,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Permission, GetError> =
   errors: [401, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organization_permissions/{permission_id}` (`DeleteOrganizationPermission`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/DeleteOrganizationPermission
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.delete",
@@ -224,7 +299,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -234,6 +314,10 @@ export type UpdateError =
 
 /**
  * `PATCH /organization_permissions/{permission_id}` (`UpdateOrganizationPermission`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/UpdateOrganizationPermission
+ * @category organizationPermissions
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.Permission, UpdateError> = /*#__PURE__*/ Op.make({
   name: "organizationPermissions.update",
@@ -248,14 +332,23 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Permission, Updat
 
 export { delete_ as delete }
 
-/** The `organizationPermissions` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `organizationPermissions` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export interface OrganizationPermissionsApi {
   /**
    * `GET /organization_permissions` (`ListOrganizationPermissions`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/ListOrganizationPermissions
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.Permissions, ListError>
   /**
    * Every item of `GET /organization_permissions`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/ListOrganizationPermissions
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -263,22 +356,35 @@ export interface OrganizationPermissionsApi {
   ) => Stream.Stream<Schemas.Permission, ListError>
   /**
    * `POST /organization_permissions` (`CreateOrganizationPermission`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/CreateOrganizationPermission
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.Permission, CreateError>
   /**
    * `GET /organization_permissions/{permission_id}` (`GetOrganizationPermission`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/GetOrganizationPermission
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Permission, GetError>
   /**
    * `DELETE /organization_permissions/{permission_id}` (`DeleteOrganizationPermission`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/DeleteOrganizationPermission
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /organization_permissions/{permission_id}` (`UpdateOrganizationPermission`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Permissions#operation/UpdateOrganizationPermission
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.Permission, UpdateError>
 }
 
-/** Binds the `organizationPermissions` operations to a client. */
+/**
+ * Binds the `organizationPermissions` operations to a client.
+ *
+ * @category organizationPermissions
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OrganizationPermissionsApi =>
   Op.bind<OrganizationPermissionsApi>(client, { list, listAll, create, get, delete: delete_, update })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly query?: string
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -72,6 +81,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -89,6 +101,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly organizationRoleId: string
@@ -102,6 +117,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id")
@@ -109,6 +127,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly organizationRoleId: string
@@ -122,6 +143,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id")
@@ -129,6 +153,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly organizationRoleId: string
@@ -150,6 +177,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
@@ -164,6 +194,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link assignPermission}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface AssignPermissionParams {
   readonly organizationRoleId: string
@@ -179,6 +212,9 @@ export declare namespace AssignPermissionParams {
 }
 /**
  * Schema of {@link AssignPermissionParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const AssignPermissionParams: Schema.Schema<AssignPermissionParams, AssignPermissionParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -188,6 +224,9 @@ export const AssignPermissionParams: Schema.Schema<AssignPermissionParams, Assig
 
 /**
  * Parameters of {@link removePermission}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export interface RemovePermissionParams {
   readonly organizationRoleId: string
@@ -203,6 +242,9 @@ export declare namespace RemovePermissionParams {
 }
 /**
  * Schema of {@link RemovePermissionParams}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const RemovePermissionParams: Schema.Schema<RemovePermissionParams, RemovePermissionParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -210,7 +252,12 @@ export const RemovePermissionParams: Schema.Schema<RemovePermissionParams, Remov
     permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
   })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -219,6 +266,10 @@ export type ListError =
 
 /**
  * `GET /organization_roles` (`ListOrganizationRoles`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/ListOrganizationRoles
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.Roles, ListError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.list",
@@ -230,18 +281,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.Roles, ListEr
   errors: [400, 401, 403, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organization_roles`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/ListOrganizationRoles
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Role, ListError> = /*#__PURE__*/ Op.paginate(list, {
   items: "data",
   total: true
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -252,6 +317,10 @@ export type CreateError =
 
 /**
  * `POST /organization_roles` (`CreateOrganizationRole`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/CreateOrganizationRole
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.Role, CreateError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.create",
@@ -263,11 +332,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Role, CreateError
   errors: [400, 401, 402, 403, 404, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /organization_roles/{organization_role_id}` (`GetOrganizationRole`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/GetOrganizationRole
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Role, GetError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.get",
@@ -279,7 +357,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Role, GetError> = /*#__
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -288,6 +371,10 @@ export type DeleteError =
 
 /**
  * `DELETE /organization_roles/{organization_role_id}` (`DeleteOrganizationRole`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/DeleteOrganizationRole
+ * @category organizationRoles
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.delete",
@@ -299,7 +386,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [401, 403, 404, 422]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -309,6 +401,10 @@ export type UpdateError =
 
 /**
  * `PATCH /organization_roles/{organization_role_id}` (`UpdateOrganizationRole`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/UpdateOrganizationRole
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.Role, UpdateError> = /*#__PURE__*/ Op.make({
   name: "organizationRoles.update",
@@ -321,7 +417,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Role, UpdateError
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link assignPermission}. */
+/**
+ * Failures of {@link assignPermission}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type AssignPermissionError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -330,6 +431,10 @@ export type AssignPermissionError =
 
 /**
  * `POST /organization_roles/{organization_role_id}/permissions/{permission_id}` (`AssignPermissionToOrganizationRole`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/AssignPermissionToOrganizationRole
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const assignPermission: ClerkOperation.Call<AssignPermissionParams, Schemas.Role, AssignPermissionError> =
   /*#__PURE__*/ Op.make({
@@ -342,7 +447,12 @@ export const assignPermission: ClerkOperation.Call<AssignPermissionParams, Schem
     errors: [401, 403, 404, 409]
   })
 
-/** Failures of {@link removePermission}. */
+/**
+ * Failures of {@link removePermission}.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export type RemovePermissionError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -351,6 +461,10 @@ export type RemovePermissionError =
 
 /**
  * `DELETE /organization_roles/{organization_role_id}/permissions/{permission_id}` (`RemovePermissionFromOrganizationRole`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/RemovePermissionFromOrganizationRole
+ * @category organizationRoles
+ * @since 0.1.0
  */
 export const removePermission: ClerkOperation.Call<RemovePermissionParams, Schemas.Role, RemovePermissionError> =
   /*#__PURE__*/ Op.make({
@@ -365,14 +479,23 @@ export const removePermission: ClerkOperation.Call<RemovePermissionParams, Schem
 
 export { delete_ as delete }
 
-/** The `organizationRoles` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `organizationRoles` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export interface OrganizationRolesApi {
   /**
    * `GET /organization_roles` (`ListOrganizationRoles`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/ListOrganizationRoles
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.Roles, ListError>
   /**
    * Every item of `GET /organization_roles`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/ListOrganizationRoles
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -380,31 +503,48 @@ export interface OrganizationRolesApi {
   ) => Stream.Stream<Schemas.Role, ListError>
   /**
    * `POST /organization_roles` (`CreateOrganizationRole`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/CreateOrganizationRole
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.Role, CreateError>
   /**
    * `GET /organization_roles/{organization_role_id}` (`GetOrganizationRole`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/GetOrganizationRole
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Role, GetError>
   /**
    * `DELETE /organization_roles/{organization_role_id}` (`DeleteOrganizationRole`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/DeleteOrganizationRole
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /organization_roles/{organization_role_id}` (`UpdateOrganizationRole`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/UpdateOrganizationRole
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.Role, UpdateError>
   /**
    * `POST /organization_roles/{organization_role_id}/permissions/{permission_id}` (`AssignPermissionToOrganizationRole`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/AssignPermissionToOrganizationRole
    */
   readonly assignPermission: (params: AssignPermissionParams) => Effect.Effect<Schemas.Role, AssignPermissionError>
   /**
    * `DELETE /organization_roles/{organization_role_id}/permissions/{permission_id}` (`RemovePermissionFromOrganizationRole`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Roles#operation/RemovePermissionFromOrganizationRole
    */
   readonly removePermission: (params: RemovePermissionParams) => Effect.Effect<Schemas.Role, RemovePermissionError>
 }
 
-/** Binds the `organizationRoles` operations to a client. */
+/**
+ * Binds the `organizationRoles` operations to a client.
+ *
+ * @category organizationRoles
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OrganizationRolesApi =>
   Op.bind<OrganizationRolesApi>(client, {
     list,

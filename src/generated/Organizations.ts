@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly includeMembersCount?: boolean
@@ -43,6 +46,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
@@ -66,6 +72,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -93,6 +102,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -110,6 +122,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly organizationId: string
@@ -127,6 +142,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -139,6 +157,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly organizationId: string
@@ -152,6 +173,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
@@ -159,6 +183,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly organizationId: string
@@ -184,6 +211,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -200,6 +230,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link replaceMetadata}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface ReplaceMetadataParams {
   readonly organizationId: string
@@ -217,6 +250,9 @@ export declare namespace ReplaceMetadataParams {
 }
 /**
  * Schema of {@link ReplaceMetadataParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -227,6 +263,9 @@ export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, Replace
 
 /**
  * Parameters of {@link mergeMetadata}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface MergeMetadataParams {
   readonly organizationId: string
@@ -244,6 +283,9 @@ export declare namespace MergeMetadataParams {
 }
 /**
  * Schema of {@link MergeMetadataParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetadataParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -254,6 +296,9 @@ export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetada
 
 /**
  * Parameters of {@link uploadLogo}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface UploadLogoParams {
   readonly organizationId: string
@@ -271,6 +316,9 @@ export declare namespace UploadLogoParams {
 }
 /**
  * Schema of {@link UploadLogoParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
@@ -280,6 +328,9 @@ export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.
 
 /**
  * Parameters of {@link deleteLogo}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface DeleteLogoParams {
   readonly organizationId: string
@@ -293,6 +344,9 @@ export declare namespace DeleteLogoParams {
 }
 /**
  * Schema of {@link DeleteLogoParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const DeleteLogoParams: Schema.Schema<DeleteLogoParams, DeleteLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
@@ -300,6 +354,9 @@ export const DeleteLogoParams: Schema.Schema<DeleteLogoParams, DeleteLogoParams.
 
 /**
  * Parameters of {@link getBillingSubscription}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface GetBillingSubscriptionParams {
   readonly organizationId: string
@@ -313,6 +370,9 @@ export declare namespace GetBillingSubscriptionParams {
 }
 /**
  * Schema of {@link GetBillingSubscriptionParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const GetBillingSubscriptionParams: Schema.Schema<
   GetBillingSubscriptionParams,
@@ -323,6 +383,9 @@ export const GetBillingSubscriptionParams: Schema.Schema<
 
 /**
  * Parameters of {@link getBillingCreditBalance}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface GetBillingCreditBalanceParams {
   readonly organizationId: string
@@ -336,6 +399,9 @@ export declare namespace GetBillingCreditBalanceParams {
 }
 /**
  * Schema of {@link GetBillingCreditBalanceParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const GetBillingCreditBalanceParams: Schema.Schema<
   GetBillingCreditBalanceParams,
@@ -346,6 +412,9 @@ export const GetBillingCreditBalanceParams: Schema.Schema<
 
 /**
  * Parameters of {@link adjustBillingCreditBalance}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export interface AdjustBillingCreditBalanceParams {
   readonly organizationId: string
@@ -369,6 +438,9 @@ export declare namespace AdjustBillingCreditBalanceParams {
 }
 /**
  * Schema of {@link AdjustBillingCreditBalanceParams}.
+ *
+ * @category organizations
+ * @since 0.1.0
  */
 export const AdjustBillingCreditBalanceParams: Schema.Schema<
   AdjustBillingCreditBalanceParams,
@@ -382,7 +454,12 @@ export const AdjustBillingCreditBalanceParams: Schema.Schema<
   note: /*#__PURE__*/ I.opt(Schema.String, "note")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -391,6 +468,10 @@ export type ListError =
 
 /**
  * `GET /organizations` (`ListOrganizations`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ListOrganizations
+ * @category organizations
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.Organizations, ListError> = /*#__PURE__*/ Op.make({
   name: "organizations.list",
@@ -411,18 +492,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.Organizations
   errors: [400, 403, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /organizations`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ListOrganizations
+ * @category organizations
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Organization, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -432,6 +527,10 @@ export type CreateError =
 
 /**
  * `POST /organizations` (`CreateOrganization`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/CreateOrganization
+ * @category organizations
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.Organization, CreateError> = /*#__PURE__*/ Op.make({
   name: "organizations.create",
@@ -443,11 +542,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Organization, Cre
   errors: [400, 402, 403, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /organizations/{organization_id}` (`GetOrganization`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganization
+ * @category organizations
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Organization, GetError> = /*#__PURE__*/ Op.make({
   name: "organizations.get",
@@ -460,11 +568,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Organization, GetError>
   errors: [403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organizations/{organization_id}` (`DeleteOrganization`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/DeleteOrganization
+ * @category organizations
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "organizations.delete",
@@ -476,7 +593,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -487,6 +609,10 @@ export type UpdateError =
 
 /**
  * `PATCH /organizations/{organization_id}` (`UpdateOrganization`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/UpdateOrganization
+ * @category organizations
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.Organization, UpdateError> = /*#__PURE__*/ Op.make({
   name: "organizations.update",
@@ -499,7 +625,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Organization, Upd
   errors: [400, 402, 403, 404, 422]
 })
 
-/** Failures of {@link replaceMetadata}. */
+/**
+ * Failures of {@link replaceMetadata}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type ReplaceMetadataError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -508,6 +639,10 @@ export type ReplaceMetadataError =
 
 /**
  * `PUT /organizations/{organization_id}/metadata` (`ReplaceOrganizationMetadata`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ReplaceOrganizationMetadata
+ * @category organizations
+ * @since 0.1.0
  */
 export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas.Organization, ReplaceMetadataError> =
   /*#__PURE__*/ Op.make({
@@ -521,7 +656,12 @@ export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas
     errors: [400, 401, 404, 422]
   })
 
-/** Failures of {@link mergeMetadata}. */
+/**
+ * Failures of {@link mergeMetadata}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type MergeMetadataError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -530,6 +670,10 @@ export type MergeMetadataError =
 
 /**
  * `PATCH /organizations/{organization_id}/metadata` (`MergeOrganizationMetadata`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/MergeOrganizationMetadata
+ * @category organizations
+ * @since 0.1.0
  */
 export const mergeMetadata: ClerkOperation.Call<MergeMetadataParams, Schemas.Organization, MergeMetadataError> =
   /*#__PURE__*/ Op.make({
@@ -543,7 +687,12 @@ export const mergeMetadata: ClerkOperation.Call<MergeMetadataParams, Schemas.Org
     errors: [400, 401, 404, 422]
   })
 
-/** Failures of {@link uploadLogo}. */
+/**
+ * Failures of {@link uploadLogo}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type UploadLogoError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -552,6 +701,10 @@ export type UploadLogoError =
 
 /**
  * `PUT /organizations/{organization_id}/logo` (`UploadOrganizationLogo`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/UploadOrganizationLogo
+ * @category organizations
+ * @since 0.1.0
  */
 export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.OrganizationWithLogo, UploadLogoError> =
   /*#__PURE__*/ Op.make({
@@ -565,11 +718,20 @@ export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.Organizat
     errors: [400, 403, 404, 413]
   })
 
-/** Failures of {@link deleteLogo}. */
+/**
+ * Failures of {@link deleteLogo}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type DeleteLogoError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /organizations/{organization_id}/logo` (`DeleteOrganizationLogo`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/DeleteOrganizationLogo
+ * @category organizations
+ * @since 0.1.0
  */
 export const deleteLogo: ClerkOperation.Call<DeleteLogoParams, Schemas.Organization, DeleteLogoError> = /*#__PURE__*/ Op
   .make({
@@ -582,7 +744,12 @@ export const deleteLogo: ClerkOperation.Call<DeleteLogoParams, Schemas.Organizat
     errors: [404]
   })
 
-/** Failures of {@link getBillingSubscription}. */
+/**
+ * Failures of {@link getBillingSubscription}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type GetBillingSubscriptionError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -592,6 +759,10 @@ export type GetBillingSubscriptionError =
 
 /**
  * `GET /organizations/{organization_id}/billing/subscription` (`GetOrganizationBillingSubscription`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganizationBillingSubscription
+ * @category organizations
+ * @since 0.1.0
  */
 export const getBillingSubscription: ClerkOperation.Call<
   GetBillingSubscriptionParams,
@@ -607,7 +778,12 @@ export const getBillingSubscription: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422, 500]
 })
 
-/** Failures of {@link getBillingCreditBalance}. */
+/**
+ * Failures of {@link getBillingCreditBalance}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type GetBillingCreditBalanceError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -617,6 +793,10 @@ export type GetBillingCreditBalanceError =
 
 /**
  * `GET /organizations/{organization_id}/billing/credits` (`GetOrganizationBillingCreditBalance`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganizationBillingCreditBalance
+ * @category organizations
+ * @since 0.1.0
  */
 export const getBillingCreditBalance: ClerkOperation.Call<
   GetBillingCreditBalanceParams,
@@ -632,7 +812,12 @@ export const getBillingCreditBalance: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422, 500]
 })
 
-/** Failures of {@link adjustBillingCreditBalance}. */
+/**
+ * Failures of {@link adjustBillingCreditBalance}.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export type AdjustBillingCreditBalanceError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -643,6 +828,10 @@ export type AdjustBillingCreditBalanceError =
 
 /**
  * `POST /organizations/{organization_id}/billing/credits` (`AdjustOrganizationBillingCreditBalance`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/AdjustOrganizationBillingCreditBalance
+ * @category organizations
+ * @since 0.1.0
  */
 export const adjustBillingCreditBalance: ClerkOperation.Call<
   AdjustBillingCreditBalanceParams,
@@ -661,14 +850,23 @@ export const adjustBillingCreditBalance: ClerkOperation.Call<
 
 export { delete_ as delete }
 
-/** The `organizations` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `organizations` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export interface OrganizationsApi {
   /**
    * `GET /organizations` (`ListOrganizations`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ListOrganizations
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.Organizations, ListError>
   /**
    * Every item of `GET /organizations`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ListOrganizations
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -676,57 +874,84 @@ export interface OrganizationsApi {
   ) => Stream.Stream<Schemas.Organization, ListError>
   /**
    * `POST /organizations` (`CreateOrganization`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/CreateOrganization
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.Organization, CreateError>
   /**
    * `GET /organizations/{organization_id}` (`GetOrganization`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganization
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Organization, GetError>
   /**
    * `DELETE /organizations/{organization_id}` (`DeleteOrganization`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/DeleteOrganization
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /organizations/{organization_id}` (`UpdateOrganization`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/UpdateOrganization
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.Organization, UpdateError>
   /**
    * `PUT /organizations/{organization_id}/metadata` (`ReplaceOrganizationMetadata`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/ReplaceOrganizationMetadata
    */
   readonly replaceMetadata: (params: ReplaceMetadataParams) => Effect.Effect<Schemas.Organization, ReplaceMetadataError>
   /**
    * `PATCH /organizations/{organization_id}/metadata` (`MergeOrganizationMetadata`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/MergeOrganizationMetadata
    */
   readonly mergeMetadata: (params: MergeMetadataParams) => Effect.Effect<Schemas.Organization, MergeMetadataError>
   /**
    * `PUT /organizations/{organization_id}/logo` (`UploadOrganizationLogo`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/UploadOrganizationLogo
    */
   readonly uploadLogo: (params: UploadLogoParams) => Effect.Effect<Schemas.OrganizationWithLogo, UploadLogoError>
   /**
    * `DELETE /organizations/{organization_id}/logo` (`DeleteOrganizationLogo`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/DeleteOrganizationLogo
    */
   readonly deleteLogo: (params: DeleteLogoParams) => Effect.Effect<Schemas.Organization, DeleteLogoError>
   /**
    * `GET /organizations/{organization_id}/billing/subscription` (`GetOrganizationBillingSubscription`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganizationBillingSubscription
    */
   readonly getBillingSubscription: (
     params: GetBillingSubscriptionParams
   ) => Effect.Effect<Schemas.CommerceSubscription, GetBillingSubscriptionError>
   /**
    * `GET /organizations/{organization_id}/billing/credits` (`GetOrganizationBillingCreditBalance`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/GetOrganizationBillingCreditBalance
    */
   readonly getBillingCreditBalance: (
     params: GetBillingCreditBalanceParams
   ) => Effect.Effect<Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError>
   /**
    * `POST /organizations/{organization_id}/billing/credits` (`AdjustOrganizationBillingCreditBalance`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organizations#operation/AdjustOrganizationBillingCreditBalance
    */
   readonly adjustBillingCreditBalance: (
     params: AdjustBillingCreditBalanceParams
   ) => Effect.Effect<Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError>
 }
 
-/** Binds the `organizations` operations to a client. */
+/**
+ * Binds the `organizations` operations to a client.
+ *
+ * @category organizations
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): OrganizationsApi =>
   Op.bind<OrganizationsApi>(client, {
     list,

@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly userId: string
@@ -36,6 +39,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -50,6 +56,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly phoneNumberId: string
@@ -63,6 +72,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
@@ -70,6 +82,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly phoneNumberId: string
@@ -83,6 +98,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
@@ -90,6 +108,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly phoneNumberId: string
@@ -109,6 +130,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
@@ -122,6 +146,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link prepareVerification}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface PrepareVerificationParams {
   readonly phoneNumberId: string
@@ -135,6 +162,9 @@ export declare namespace PrepareVerificationParams {
 }
 /**
  * Schema of {@link PrepareVerificationParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -143,6 +173,9 @@ export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams,
 
 /**
  * Parameters of {@link attemptVerification}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface AttemptVerificationParams {
   readonly phoneNumberId: string
@@ -160,6 +193,9 @@ export declare namespace AttemptVerificationParams {
 }
 /**
  * Schema of {@link AttemptVerificationParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -170,6 +206,9 @@ export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams,
 
 /**
  * Parameters of {@link replaceForUser}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export interface ReplaceForUserParams {
   readonly userId: string
@@ -187,6 +226,9 @@ export declare namespace ReplaceForUserParams {
 }
 /**
  * Schema of {@link ReplaceForUserParams}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -198,7 +240,12 @@ export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceFo
     )
   })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -208,6 +255,10 @@ export type CreateError =
 
 /**
  * `POST /phone_numbers` (`CreatePhoneNumber`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/CreatePhoneNumber
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.PhoneNumber, CreateError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.create",
@@ -219,7 +270,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.PhoneNumber, Crea
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type GetError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -228,6 +284,10 @@ export type GetError =
 
 /**
  * `GET /phone_numbers/{phone_number_id}` (`GetPhoneNumber`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/GetPhoneNumber
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.PhoneNumber, GetError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.get",
@@ -239,7 +299,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.PhoneNumber, GetError> 
   errors: [400, 401, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -248,6 +313,10 @@ export type DeleteError =
 
 /**
  * `DELETE /phone_numbers/{phone_number_id}` (`DeletePhoneNumber`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/DeletePhoneNumber
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.delete",
@@ -259,7 +328,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [400, 401, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -268,6 +342,10 @@ export type UpdateError =
 
 /**
  * `PATCH /phone_numbers/{phone_number_id}` (`UpdatePhoneNumber`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/UpdatePhoneNumber
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.PhoneNumber, UpdateError> = /*#__PURE__*/ Op.make({
   name: "phoneNumbers.update",
@@ -280,7 +358,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.PhoneNumber, Upda
   errors: [400, 401, 403, 404]
 })
 
-/** Failures of {@link prepareVerification}. */
+/**
+ * Failures of {@link prepareVerification}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type PrepareVerificationError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -289,6 +372,10 @@ export type PrepareVerificationError =
 
 /**
  * `POST /phone_numbers/{phone_number_id}/prepare_verification` (`PreparePhoneNumberVerification`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/PreparePhoneNumberVerification
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const prepareVerification: ClerkOperation.Call<
   PrepareVerificationParams,
@@ -304,7 +391,12 @@ export const prepareVerification: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 429, 500]
 })
 
-/** Failures of {@link attemptVerification}. */
+/**
+ * Failures of {@link attemptVerification}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type AttemptVerificationError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -313,6 +405,10 @@ export type AttemptVerificationError =
 
 /**
  * `POST /phone_numbers/{phone_number_id}/attempt_verification` (`AttemptPhoneNumberVerification`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/AttemptPhoneNumberVerification
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const attemptVerification: ClerkOperation.Call<
   AttemptVerificationParams,
@@ -329,7 +425,12 @@ export const attemptVerification: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 500]
 })
 
-/** Failures of {@link replaceForUser}. */
+/**
+ * Failures of {@link replaceForUser}.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export type ReplaceForUserError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -339,6 +440,10 @@ export type ReplaceForUserError =
 
 /**
  * `PUT /users/{user_id}/phone_number` (`ReplaceUserPhoneNumber`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/ReplaceUserPhoneNumber
+ * @category phoneNumbers
+ * @since 0.1.0
  */
 export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.PhoneNumber, ReplaceForUserError> =
   /*#__PURE__*/ Op.make({
@@ -354,43 +459,67 @@ export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.P
 
 export { delete_ as delete }
 
-/** The `phoneNumbers` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `phoneNumbers` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export interface PhoneNumbersApi {
   /**
    * `POST /phone_numbers` (`CreatePhoneNumber`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/CreatePhoneNumber
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.PhoneNumber, CreateError>
   /**
    * `GET /phone_numbers/{phone_number_id}` (`GetPhoneNumber`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/GetPhoneNumber
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.PhoneNumber, GetError>
   /**
    * `DELETE /phone_numbers/{phone_number_id}` (`DeletePhoneNumber`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/DeletePhoneNumber
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /phone_numbers/{phone_number_id}` (`UpdatePhoneNumber`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/UpdatePhoneNumber
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.PhoneNumber, UpdateError>
   /**
    * `POST /phone_numbers/{phone_number_id}/prepare_verification` (`PreparePhoneNumberVerification`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/PreparePhoneNumberVerification
    */
   readonly prepareVerification: (
     params: PrepareVerificationParams
   ) => Effect.Effect<Schemas.VerificationResponse, PrepareVerificationError>
   /**
    * `POST /phone_numbers/{phone_number_id}/attempt_verification` (`AttemptPhoneNumberVerification`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/AttemptPhoneNumberVerification
    */
   readonly attemptVerification: (
     params: AttemptVerificationParams
   ) => Effect.Effect<Schemas.VerificationResponse, AttemptVerificationError>
   /**
    * `PUT /users/{user_id}/phone_number` (`ReplaceUserPhoneNumber`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Phone-Numbers#operation/ReplaceUserPhoneNumber
    */
   readonly replaceForUser: (params: ReplaceForUserParams) => Effect.Effect<Schemas.PhoneNumber, ReplaceForUserError>
 }
 
-/** Binds the `phoneNumbers` operations to a client. */
+/**
+ * Binds the `phoneNumbers` operations to a client.
+ *
+ * @category phoneNumbers
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): PhoneNumbersApi =>
   Op.bind<PhoneNumbersApi>(client, {
     create,

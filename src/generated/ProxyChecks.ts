@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link verify}.
+ *
+ * @category proxyChecks
+ * @since 0.1.0
  */
 export interface VerifyParams {
   readonly domainId?: string
@@ -30,17 +33,29 @@ export declare namespace VerifyParams {
 }
 /**
  * Schema of {@link VerifyParams}.
+ *
+ * @category proxyChecks
+ * @since 0.1.0
  */
 export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   domainId: /*#__PURE__*/ I.opt(Schema.String, "domain_id"),
   proxyUrl: /*#__PURE__*/ I.opt(Schema.String, "proxy_url")
 })
 
-/** Failures of {@link verify}. */
+/**
+ * Failures of {@link verify}.
+ *
+ * @category proxyChecks
+ * @since 0.1.0
+ */
 export type VerifyError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /proxy_checks` (`VerifyDomainProxy`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Proxy-Checks#operation/VerifyDomainProxy
+ * @category proxyChecks
+ * @since 0.1.0
  */
 export const verify: ClerkOperation.CallOptional<VerifyParams, Schemas.ProxyCheck, VerifyError> = /*#__PURE__*/ Op.make(
   {
@@ -54,13 +69,25 @@ export const verify: ClerkOperation.CallOptional<VerifyParams, Schemas.ProxyChec
   }
 )
 
-/** The `proxyChecks` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `proxyChecks` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category proxyChecks
+ * @since 0.1.0
+ */
 export interface ProxyChecksApi {
   /**
    * `POST /proxy_checks` (`VerifyDomainProxy`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Proxy-Checks#operation/VerifyDomainProxy
    */
   readonly verify: (params?: VerifyParams) => Effect.Effect<Schemas.ProxyCheck, VerifyError>
 }
 
-/** Binds the `proxyChecks` operations to a client. */
+/**
+ * Binds the `proxyChecks` operations to a client.
+ *
+ * @category proxyChecks
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): ProxyChecksApi => Op.bind<ProxyChecksApi>(client, { verify })

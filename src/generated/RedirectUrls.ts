@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly paginated?: boolean
@@ -33,6 +36,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
@@ -48,6 +54,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly url: string
@@ -61,6 +70,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   url: /*#__PURE__*/ I.req(Schema.String, "url")
@@ -68,6 +80,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly id: string
@@ -81,6 +96,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id")
@@ -88,6 +106,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly id: string
@@ -101,16 +122,28 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkCommonError
 
 /**
  * `GET /redirect_urls` (`ListRedirectURLs`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/ListRedirectURLs
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.RedirectURLList, ListError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.list",
@@ -122,22 +155,40 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.RedirectURLLi
   errors: []
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /redirect_urls`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/ListRedirectURLs
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.RedirectURL, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   {}
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /redirect_urls` (`CreateRedirectURL`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/CreateRedirectURL
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.RedirectURL, CreateError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.create",
@@ -149,11 +200,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.RedirectURL, Crea
   errors: [400, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /redirect_urls/{id}` (`GetRedirectURL`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/GetRedirectURL
+ * @category redirectUrls
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.RedirectURL, GetError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.get",
@@ -165,11 +225,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.RedirectURL, GetError> 
   errors: [404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /redirect_urls/{id}` (`DeleteRedirectURL`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/DeleteRedirectURL
+ * @category redirectUrls
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "redirectUrls.delete",
@@ -183,14 +252,23 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
 
 export { delete_ as delete }
 
-/** The `redirectUrls` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `redirectUrls` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export interface RedirectUrlsApi {
   /**
    * `GET /redirect_urls` (`ListRedirectURLs`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/ListRedirectURLs
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.RedirectURLList, ListError>
   /**
    * Every item of `GET /redirect_urls`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/ListRedirectURLs
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -198,18 +276,29 @@ export interface RedirectUrlsApi {
   ) => Stream.Stream<Schemas.RedirectURL, ListError>
   /**
    * `POST /redirect_urls` (`CreateRedirectURL`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/CreateRedirectURL
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.RedirectURL, CreateError>
   /**
    * `GET /redirect_urls/{id}` (`GetRedirectURL`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/GetRedirectURL
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.RedirectURL, GetError>
   /**
    * `DELETE /redirect_urls/{id}` (`DeleteRedirectURL`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Redirect-URLs#operation/DeleteRedirectURL
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
 }
 
-/** Binds the `redirectUrls` operations to a client. */
+/**
+ * Binds the `redirectUrls` operations to a client.
+ *
+ * @category redirectUrls
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): RedirectUrlsApi =>
   Op.bind<RedirectUrlsApi>(client, { list, listAll, create, get, delete: delete_ })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly query?: string
@@ -35,6 +38,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   query: /*#__PURE__*/ I.opt(Schema.String, "query"),
@@ -51,6 +57,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -76,6 +85,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -89,6 +101,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly roleSetKeyOrId: string
@@ -102,6 +117,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id")
@@ -109,6 +127,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly roleSetKeyOrId: string
@@ -134,6 +155,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
@@ -147,6 +171,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link replace}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface ReplaceParams {
   readonly roleSetKeyOrId: string
@@ -164,6 +191,9 @@ export declare namespace ReplaceParams {
 }
 /**
  * Schema of {@link ReplaceParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const ReplaceParams: Schema.Schema<ReplaceParams, ReplaceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
@@ -173,6 +203,9 @@ export const ReplaceParams: Schema.Schema<ReplaceParams, ReplaceParams.Encoded> 
 
 /**
  * Parameters of {@link addRoles}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface AddRolesParams {
   readonly roleSetKeyOrId: string
@@ -192,6 +225,9 @@ export declare namespace AddRolesParams {
 }
 /**
  * Schema of {@link AddRolesParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const AddRolesParams: Schema.Schema<AddRolesParams, AddRolesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
@@ -202,6 +238,9 @@ export const AddRolesParams: Schema.Schema<AddRolesParams, AddRolesParams.Encode
 
 /**
  * Parameters of {@link replaceRole}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export interface ReplaceRoleParams {
   readonly roleSetKeyOrId: string
@@ -219,6 +258,9 @@ export declare namespace ReplaceRoleParams {
 }
 /**
  * Schema of {@link ReplaceRoleParams}.
+ *
+ * @category roleSets
+ * @since 0.1.0
  */
 export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRoleParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -227,7 +269,12 @@ export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRolePara
     toRoleKey: /*#__PURE__*/ I.req(Schema.String, "to_role_key")
   })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -236,6 +283,10 @@ export type ListError =
 
 /**
  * `GET /role_sets` (`ListRoleSets`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ListRoleSets
+ * @category roleSets
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.RoleSets, ListError> = /*#__PURE__*/ Op.make({
   name: "roleSets.list",
@@ -247,18 +298,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.RoleSets, Lis
   errors: [400, 401, 403, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /role_sets`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ListRoleSets
+ * @category roleSets
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.RoleSet, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -269,6 +334,10 @@ export type CreateError =
 
 /**
  * `POST /role_sets` (`CreateRoleSet`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/CreateRoleSet
+ * @category roleSets
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.RoleSet, CreateError> = /*#__PURE__*/ Op.make({
   name: "roleSets.create",
@@ -280,11 +349,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.RoleSet, CreateEr
   errors: [400, 401, 402, 403, 404, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /role_sets/{role_set_key_or_id}` (`GetRoleSet`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/GetRoleSet
+ * @category roleSets
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.RoleSet, GetError> = /*#__PURE__*/ Op.make({
   name: "roleSets.get",
@@ -296,7 +374,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.RoleSet, GetError> = /*
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -306,6 +389,10 @@ export type UpdateError =
 
 /**
  * `PATCH /role_sets/{role_set_key_or_id}` (`UpdateRoleSet`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/UpdateRoleSet
+ * @category roleSets
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.RoleSet, UpdateError> = /*#__PURE__*/ Op.make({
   name: "roleSets.update",
@@ -318,7 +405,12 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.RoleSet, UpdateEr
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link replace}. */
+/**
+ * Failures of {@link replace}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type ReplaceError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -328,6 +420,10 @@ export type ReplaceError =
 
 /**
  * `POST /role_sets/{role_set_key_or_id}/replace` (`ReplaceRoleSet`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ReplaceRoleSet
+ * @category roleSets
+ * @since 0.1.0
  */
 export const replace: ClerkOperation.Call<ReplaceParams, Schemas.DeletedObject, ReplaceError> = /*#__PURE__*/ Op.make({
   name: "roleSets.replace",
@@ -340,7 +436,12 @@ export const replace: ClerkOperation.Call<ReplaceParams, Schemas.DeletedObject, 
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link addRoles}. */
+/**
+ * Failures of {@link addRoles}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type AddRolesError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -350,6 +451,10 @@ export type AddRolesError =
 
 /**
  * `POST /role_sets/{role_set_key_or_id}/roles` (`AddRolesToRoleSet`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/AddRolesToRoleSet
+ * @category roleSets
+ * @since 0.1.0
  */
 export const addRoles: ClerkOperation.Call<AddRolesParams, Schemas.RoleSet, AddRolesError> = /*#__PURE__*/ Op.make({
   name: "roleSets.addRoles",
@@ -362,7 +467,12 @@ export const addRoles: ClerkOperation.Call<AddRolesParams, Schemas.RoleSet, AddR
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link replaceRole}. */
+/**
+ * Failures of {@link replaceRole}.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export type ReplaceRoleError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -372,6 +482,10 @@ export type ReplaceRoleError =
 
 /**
  * `POST /role_sets/{role_set_key_or_id}/roles/replace` (`ReplaceRoleInRoleSet`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ReplaceRoleInRoleSet
+ * @category roleSets
+ * @since 0.1.0
  */
 export const replaceRole: ClerkOperation.Call<ReplaceRoleParams, Schemas.RoleSet, ReplaceRoleError> = /*#__PURE__*/ Op
   .make({
@@ -385,14 +499,23 @@ export const replaceRole: ClerkOperation.Call<ReplaceRoleParams, Schemas.RoleSet
     errors: [400, 401, 403, 404, 422]
   })
 
-/** The `roleSets` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `roleSets` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export interface RoleSetsApi {
   /**
    * `GET /role_sets` (`ListRoleSets`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ListRoleSets
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.RoleSets, ListError>
   /**
    * Every item of `GET /role_sets`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ListRoleSets
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -400,30 +523,47 @@ export interface RoleSetsApi {
   ) => Stream.Stream<Schemas.RoleSet, ListError>
   /**
    * `POST /role_sets` (`CreateRoleSet`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/CreateRoleSet
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.RoleSet, CreateError>
   /**
    * `GET /role_sets/{role_set_key_or_id}` (`GetRoleSet`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/GetRoleSet
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.RoleSet, GetError>
   /**
    * `PATCH /role_sets/{role_set_key_or_id}` (`UpdateRoleSet`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/UpdateRoleSet
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.RoleSet, UpdateError>
   /**
    * `POST /role_sets/{role_set_key_or_id}/replace` (`ReplaceRoleSet`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ReplaceRoleSet
    */
   readonly replace: (params: ReplaceParams) => Effect.Effect<Schemas.DeletedObject, ReplaceError>
   /**
    * `POST /role_sets/{role_set_key_or_id}/roles` (`AddRolesToRoleSet`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/AddRolesToRoleSet
    */
   readonly addRoles: (params: AddRolesParams) => Effect.Effect<Schemas.RoleSet, AddRolesError>
   /**
    * `POST /role_sets/{role_set_key_or_id}/roles/replace` (`ReplaceRoleInRoleSet`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Role-Sets#operation/ReplaceRoleInRoleSet
    */
   readonly replaceRole: (params: ReplaceRoleParams) => Effect.Effect<Schemas.RoleSet, ReplaceRoleError>
 }
 
-/** Binds the `roleSets` operations to a client. */
+/**
+ * Binds the `roleSets` operations to a client.
+ *
+ * @category roleSets
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): RoleSetsApi =>
   Op.bind<RoleSetsApi>(client, { list, listAll, create, get, update, replace, addRoles, replaceRole })

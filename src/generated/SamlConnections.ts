@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -37,6 +40,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -54,6 +60,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Inline schema `CreateParamsAttributeMapping` of the `samlConnections` operations.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface CreateParamsAttributeMapping {
   readonly userId?: string
@@ -73,6 +82,9 @@ export declare namespace CreateParamsAttributeMapping {
 }
 /**
  * Schema of {@link CreateParamsAttributeMapping}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const CreateParamsAttributeMapping: Schema.Schema<
   CreateParamsAttributeMapping,
@@ -86,6 +98,9 @@ export const CreateParamsAttributeMapping: Schema.Schema<
 
 /**
  * Inline schema `CreateParamsLoginHint` of the `samlConnections` operations.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface CreateParamsLoginHint {
   readonly mode: "email_address" | "custom_attribute" | "off"
@@ -101,6 +116,9 @@ export declare namespace CreateParamsLoginHint {
 }
 /**
  * Schema of {@link CreateParamsLoginHint}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const CreateParamsLoginHint: Schema.Schema<CreateParamsLoginHint, CreateParamsLoginHint.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -110,6 +128,9 @@ export const CreateParamsLoginHint: Schema.Schema<CreateParamsLoginHint, CreateP
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly name: string
@@ -149,6 +170,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.req(Schema.String, "name"),
@@ -171,6 +195,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly samlConnectionId: string
@@ -184,6 +211,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id")
@@ -191,6 +221,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly samlConnectionId: string
@@ -204,6 +237,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id")
@@ -211,6 +247,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Inline schema `UpdateParamsAttributeMapping` of the `samlConnections` operations.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsAttributeMapping {
   readonly userId?: string
@@ -230,6 +269,9 @@ export declare namespace UpdateParamsAttributeMapping {
 }
 /**
  * Schema of {@link UpdateParamsAttributeMapping}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const UpdateParamsAttributeMapping: Schema.Schema<
   UpdateParamsAttributeMapping,
@@ -243,6 +285,9 @@ export const UpdateParamsAttributeMapping: Schema.Schema<
 
 /**
  * Inline schema `UpdateParamsLoginHint` of the `samlConnections` operations.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface UpdateParamsLoginHint {
   readonly mode: "email_address" | "custom_attribute" | "off"
@@ -258,6 +303,9 @@ export declare namespace UpdateParamsLoginHint {
 }
 /**
  * Schema of {@link UpdateParamsLoginHint}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const UpdateParamsLoginHint: Schema.Schema<UpdateParamsLoginHint, UpdateParamsLoginHint.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -267,6 +315,9 @@ export const UpdateParamsLoginHint: Schema.Schema<UpdateParamsLoginHint, UpdateP
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly samlConnectionId: string
@@ -320,6 +371,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id"),
@@ -353,7 +407,12 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   )
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export type ListError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -363,7 +422,10 @@ export type ListError =
 /**
  * `GET /saml_connections` (`ListSAMLConnections`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/ListSAMLConnections
  * @deprecated
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.SAMLConnections, ListError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.list",
@@ -375,18 +437,31 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.SAMLConnectio
   errors: [402, 403, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /saml_connections`, fetching pages on demand.
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/ListSAMLConnections
  * @deprecated
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.SAMLConnection, ListError> = /*#__PURE__*/ Op
   .paginate(list, { items: "data", total: true })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -398,7 +473,10 @@ export type CreateError =
 /**
  * `POST /saml_connections` (`CreateSAMLConnection`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/CreateSAMLConnection
  * @deprecated
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.SAMLConnection, CreateError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.create",
@@ -410,7 +488,12 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.SAMLConnection, C
   errors: [402, 403, 404, 409, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export type GetError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -420,7 +503,10 @@ export type GetError =
 /**
  * `GET /saml_connections/{saml_connection_id}` (`GetSAMLConnection`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/GetSAMLConnection
  * @deprecated
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.SAMLConnection, GetError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.get",
@@ -432,7 +518,12 @@ export const get: ClerkOperation.Call<GetParams, Schemas.SAMLConnection, GetErro
   errors: [402, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -442,7 +533,10 @@ export type DeleteError =
 /**
  * `DELETE /saml_connections/{saml_connection_id}` (`DeleteSAMLConnection`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/DeleteSAMLConnection
  * @deprecated
+ * @category samlConnections
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.delete",
@@ -454,7 +548,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [402, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkPaymentRequired
   | ClerkError.ClerkForbidden
@@ -466,7 +565,10 @@ export type UpdateError =
 /**
  * `PATCH /saml_connections/{saml_connection_id}` (`UpdateSAMLConnection`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/UpdateSAMLConnection
  * @deprecated
+ * @category samlConnections
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.SAMLConnection, UpdateError> = /*#__PURE__*/ Op.make({
   name: "samlConnections.update",
@@ -481,17 +583,24 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.SAMLConnection, U
 
 export { delete_ as delete }
 
-/** The `samlConnections` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `samlConnections` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export interface SamlConnectionsApi {
   /**
    * `GET /saml_connections` (`ListSAMLConnections`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/ListSAMLConnections
    * @deprecated
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.SAMLConnections, ListError>
   /**
    * Every item of `GET /saml_connections`, fetching pages on demand.
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/ListSAMLConnections
    * @deprecated
    */
   readonly listAll: (
@@ -501,29 +610,38 @@ export interface SamlConnectionsApi {
   /**
    * `POST /saml_connections` (`CreateSAMLConnection`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/CreateSAMLConnection
    * @deprecated
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.SAMLConnection, CreateError>
   /**
    * `GET /saml_connections/{saml_connection_id}` (`GetSAMLConnection`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/GetSAMLConnection
    * @deprecated
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.SAMLConnection, GetError>
   /**
    * `DELETE /saml_connections/{saml_connection_id}` (`DeleteSAMLConnection`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/DeleteSAMLConnection
    * @deprecated
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /saml_connections/{saml_connection_id}` (`UpdateSAMLConnection`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SAML-Connections#operation/UpdateSAMLConnection
    * @deprecated
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.SAMLConnection, UpdateError>
 }
 
-/** Binds the `samlConnections` operations to a client. */
+/**
+ * Binds the `samlConnections` operations to a client.
+ *
+ * @category samlConnections
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): SamlConnectionsApi =>
   Op.bind<SamlConnectionsApi>(client, { list, listAll, create, get, delete: delete_, update })

@@ -9,6 +9,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Component schema `ActorToken`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ActorToken {
   readonly object: "actor_token" | (string & {})
@@ -38,6 +41,9 @@ export declare namespace ActorToken {
 }
 /**
  * Schema of {@link ActorToken}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ActorToken: Schema.Schema<ActorToken, ActorToken.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("actor_token"), "object"),
@@ -53,6 +59,9 @@ export const ActorToken: Schema.Schema<ActorToken, ActorToken.Encoded> = /*#__PU
 
 /**
  * Component schema `AdjustCreditBalanceRequest`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface AdjustCreditBalanceRequest {
   readonly amount: number
@@ -74,6 +83,9 @@ export declare namespace AdjustCreditBalanceRequest {
 }
 /**
  * Schema of {@link AdjustCreditBalanceRequest}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const AdjustCreditBalanceRequest: Schema.Schema<AdjustCreditBalanceRequest, AdjustCreditBalanceRequest.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -86,6 +98,9 @@ export const AdjustCreditBalanceRequest: Schema.Schema<AdjustCreditBalanceReques
 
 /**
  * Component schema `AgentTask`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface AgentTask {
   readonly object: "agent_task" | (string & {})
@@ -109,6 +124,9 @@ export declare namespace AgentTask {
 }
 /**
  * Schema of {@link AgentTask}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const AgentTask: Schema.Schema<AgentTask, AgentTask.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("agent_task"), "object"),
@@ -120,6 +138,9 @@ export const AgentTask: Schema.Schema<AgentTask, AgentTask.Encoded> = /*#__PURE_
 
 /**
  * Component schema `AllowlistIdentifier`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface AllowlistIdentifier {
   readonly object?: "allowlist_identifier" | (string & {})
@@ -147,6 +168,9 @@ export declare namespace AllowlistIdentifier {
 }
 /**
  * Schema of {@link AllowlistIdentifier}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistIdentifier.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -165,6 +189,9 @@ export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistId
 
 /**
  * Body of the shared response `AllowlistIdentifier.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type AllowlistIdentifierList = ReadonlyArray<AllowlistIdentifier>
 /** Wire form of {@link AllowlistIdentifierList}. */
@@ -174,12 +201,18 @@ export declare namespace AllowlistIdentifierList {
 }
 /**
  * Schema of {@link AllowlistIdentifierList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const AllowlistIdentifierList: Schema.Schema<AllowlistIdentifierList, AllowlistIdentifierList.Encoded> =
   /*#__PURE__*/ Schema.Array(AllowlistIdentifier)
 
 /**
  * Component schema `ApplyCommerceDiscountRequest`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ApplyCommerceDiscountRequest {
   readonly discountId: string
@@ -193,6 +226,9 @@ export declare namespace ApplyCommerceDiscountRequest {
 }
 /**
  * Schema of {@link ApplyCommerceDiscountRequest}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ApplyCommerceDiscountRequest: Schema.Schema<
   ApplyCommerceDiscountRequest,
@@ -203,6 +239,9 @@ export const ApplyCommerceDiscountRequest: Schema.Schema<
 
 /**
  * Component schema `CommerceMoneyResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceMoneyResponse {
   readonly amount: number
@@ -222,6 +261,9 @@ export declare namespace CommerceMoneyResponse {
 }
 /**
  * Schema of {@link CommerceMoneyResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceMoneyResponse: Schema.Schema<CommerceMoneyResponse, CommerceMoneyResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -233,6 +275,9 @@ export const CommerceMoneyResponse: Schema.Schema<CommerceMoneyResponse, Commerc
 
 /**
  * Component schema `BillingProrationDiscountDetail`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingProrationDiscountDetail {
   readonly amount: CommerceMoneyResponse
@@ -252,6 +297,9 @@ export declare namespace BillingProrationDiscountDetail {
 }
 /**
  * Schema of {@link BillingProrationDiscountDetail}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingProrationDiscountDetail: Schema.Schema<
   BillingProrationDiscountDetail,
@@ -265,6 +313,9 @@ export const BillingProrationDiscountDetail: Schema.Schema<
 
 /**
  * Component schema `BillingDiscountsResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingDiscountsResponse {
   readonly proration: BillingProrationDiscountDetail | null
@@ -280,6 +331,9 @@ export declare namespace BillingDiscountsResponse {
 }
 /**
  * Schema of {@link BillingDiscountsResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingDiscountsResponse: Schema.Schema<BillingDiscountsResponse, BillingDiscountsResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -289,6 +343,9 @@ export const BillingDiscountsResponse: Schema.Schema<BillingDiscountsResponse, B
 
 /**
  * Component schema `CommercePayerResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePayerResponse {
   readonly object: "commerce_payer" | (string & {})
@@ -326,6 +383,9 @@ export declare namespace CommercePayerResponse {
 }
 /**
  * Schema of {@link CommercePayerResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePayerResponse: Schema.Schema<CommercePayerResponse, CommercePayerResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -346,6 +406,9 @@ export const CommercePayerResponse: Schema.Schema<CommercePayerResponse, Commerc
 
 /**
  * Component schema `CommercePaymentMethodResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePaymentMethodResponse {
   readonly object: "commerce_payment_method" | (string & {})
@@ -391,6 +454,9 @@ export declare namespace CommercePaymentMethodResponse {
 }
 /**
  * Schema of {@link CommercePaymentMethodResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePaymentMethodResponse: Schema.Schema<
   CommercePaymentMethodResponse,
@@ -420,6 +486,9 @@ export const CommercePaymentMethodResponse: Schema.Schema<
 
 /**
  * Component schema `CommercePayerCreditResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePayerCreditResponse {
   readonly remainingBalance: CommerceMoneyResponse
@@ -435,6 +504,9 @@ export declare namespace CommercePayerCreditResponse {
 }
 /**
  * Schema of {@link CommercePayerCreditResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePayerCreditResponse: Schema.Schema<
   CommercePayerCreditResponse,
@@ -446,6 +518,9 @@ export const CommercePayerCreditResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceProrationCreditDetailResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceProrationCreditDetailResponse {
   readonly amount: CommerceMoneyResponse
@@ -465,6 +540,9 @@ export declare namespace CommerceProrationCreditDetailResponse {
 }
 /**
  * Schema of {@link CommerceProrationCreditDetailResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceProrationCreditDetailResponse: Schema.Schema<
   CommerceProrationCreditDetailResponse,
@@ -478,6 +556,9 @@ export const CommerceProrationCreditDetailResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceCreditsResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceCreditsResponse {
   readonly proration: CommerceProrationCreditDetailResponse | null
@@ -495,6 +576,9 @@ export declare namespace CommerceCreditsResponse {
 }
 /**
  * Schema of {@link CommerceCreditsResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceCreditsResponse: Schema.Schema<CommerceCreditsResponse, CommerceCreditsResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -505,6 +589,9 @@ export const CommerceCreditsResponse: Schema.Schema<CommerceCreditsResponse, Com
 
 /**
  * Component schema `CommercePerUnitTotalTier-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePerUnitTotalTier2 {
   readonly quantity?: number | null
@@ -522,6 +609,9 @@ export declare namespace CommercePerUnitTotalTier2 {
 }
 /**
  * Schema of {@link CommercePerUnitTotalTier2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePerUnitTotalTier2: Schema.Schema<CommercePerUnitTotalTier2, CommercePerUnitTotalTier2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -532,6 +622,9 @@ export const CommercePerUnitTotalTier2: Schema.Schema<CommercePerUnitTotalTier2,
 
 /**
  * Component schema `CommercePerUnitTotal-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePerUnitTotal2 {
   readonly name: string
@@ -549,6 +642,9 @@ export declare namespace CommercePerUnitTotal2 {
 }
 /**
  * Schema of {@link CommercePerUnitTotal2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePerUnitTotal2: Schema.Schema<CommercePerUnitTotal2, CommercePerUnitTotal2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -559,6 +655,9 @@ export const CommercePerUnitTotal2: Schema.Schema<CommercePerUnitTotal2, Commerc
 
 /**
  * Component schema `CommerceTotalsResponse-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceTotalsResponse2 {
   readonly subtotal: CommerceMoneyResponse
@@ -584,6 +683,9 @@ export declare namespace CommerceTotalsResponse2 {
 }
 /**
  * Schema of {@link CommerceTotalsResponse2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceTotalsResponse2: Schema.Schema<CommerceTotalsResponse2, CommerceTotalsResponse2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -601,6 +703,9 @@ export const CommerceTotalsResponse2: Schema.Schema<CommerceTotalsResponse2, Com
 
 /**
  * Component schema `BillingPaymentAttempt`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingPaymentAttempt {
   readonly object: "commerce_payment" | (string & {})
@@ -658,6 +763,9 @@ export declare namespace BillingPaymentAttempt {
 }
 /**
  * Schema of {@link BillingPaymentAttempt}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingPaymentAttempt: Schema.Schema<BillingPaymentAttempt, BillingPaymentAttempt.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -688,6 +796,9 @@ export const BillingPaymentAttempt: Schema.Schema<BillingPaymentAttempt, Billing
 
 /**
  * Component schema `BillingPriceResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingPriceResponse {
   readonly object: "commerce_price" | (string & {})
@@ -727,6 +838,9 @@ export declare namespace BillingPriceResponse {
 }
 /**
  * Schema of {@link BillingPriceResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPriceResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -751,6 +865,9 @@ export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPr
 
 /**
  * Inline schema `BillingStatementGroupsItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingStatementGroupsItem {
   readonly object: "commerce_statement_group" | (string & {})
@@ -768,6 +885,9 @@ export declare namespace BillingStatementGroupsItem {
 }
 /**
  * Schema of {@link BillingStatementGroupsItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingStatementGroupsItem: Schema.Schema<BillingStatementGroupsItem, BillingStatementGroupsItem.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -778,6 +898,9 @@ export const BillingStatementGroupsItem: Schema.Schema<BillingStatementGroupsIte
 
 /**
  * Inline schema `BillingStatementTotals`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingStatementTotals {
   readonly grandTotal: CommerceMoneyResponse
@@ -797,6 +920,9 @@ export declare namespace BillingStatementTotals {
 }
 /**
  * Schema of {@link BillingStatementTotals}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingStatementTotals: Schema.Schema<BillingStatementTotals, BillingStatementTotals.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -808,6 +934,9 @@ export const BillingStatementTotals: Schema.Schema<BillingStatementTotals, Billi
 
 /**
  * Component schema `BillingStatement`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BillingStatement {
   readonly object: "commerce_statement" | (string & {})
@@ -835,6 +964,9 @@ export declare namespace BillingStatement {
 }
 /**
  * Schema of {@link BillingStatement}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BillingStatement: Schema.Schema<BillingStatement, BillingStatement.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement"), "object"),
@@ -849,6 +981,9 @@ export const BillingStatement: Schema.Schema<BillingStatement, BillingStatement.
 
 /**
  * Component schema `BlocklistIdentifier`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BlocklistIdentifier {
   readonly object?: "blocklist_identifier" | (string & {})
@@ -874,6 +1009,9 @@ export declare namespace BlocklistIdentifier {
 }
 /**
  * Schema of {@link BlocklistIdentifier}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistIdentifier.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -891,6 +1029,9 @@ export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistId
 
 /**
  * Component schema `BlocklistIdentifiers`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface BlocklistIdentifiers {
   readonly data: ReadonlyArray<BlocklistIdentifier>
@@ -906,6 +1047,9 @@ export declare namespace BlocklistIdentifiers {
 }
 /**
  * Schema of {@link BlocklistIdentifiers}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, BlocklistIdentifiers.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -915,6 +1059,9 @@ export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, Blocklist
 
 /**
  * Component schema `CNameTarget`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CNameTarget {
   readonly host: string
@@ -932,6 +1079,9 @@ export declare namespace CNameTarget {
 }
 /**
  * Schema of {@link CNameTarget}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CNameTarget: Schema.Schema<CNameTarget, CNameTarget.Encoded> = /*#__PURE__*/ Schema.Struct({
   host: /*#__PURE__*/ I.req(Schema.String, "host"),
@@ -941,6 +1091,9 @@ export const CNameTarget: Schema.Schema<CNameTarget, CNameTarget.Encoded> = /*#_
 
 /**
  * Component schema `ClerkError`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ClerkError {
   readonly message: string
@@ -960,6 +1113,9 @@ export declare namespace ClerkError {
 }
 /**
  * Schema of {@link ClerkError}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ClerkError: Schema.Schema<ClerkError, ClerkError.Encoded> = /*#__PURE__*/ Schema.Struct({
   message: /*#__PURE__*/ I.req(Schema.String, "message"),
@@ -970,6 +1126,9 @@ export const ClerkError: Schema.Schema<ClerkError, ClerkError.Encoded> = /*#__PU
 
 /**
  * Component schema `ClerkErrors`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ClerkErrors {
   readonly errors: ReadonlyArray<ClerkError>
@@ -987,6 +1146,9 @@ export declare namespace ClerkErrors {
 }
 /**
  * Schema of {@link ClerkErrors}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ClerkErrors: Schema.Schema<ClerkErrors, ClerkErrors.Encoded> = /*#__PURE__*/ Schema.Struct({
   errors: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ClerkError), "errors"),
@@ -996,6 +1158,9 @@ export const ClerkErrors: Schema.Schema<ClerkErrors, ClerkErrors.Encoded> = /*#_
 
 /**
  * Inline schema `SessionActivityResponse2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SessionActivityResponse2 {
   readonly object: string
@@ -1025,6 +1190,9 @@ export declare namespace SessionActivityResponse2 {
 }
 /**
  * Schema of {@link SessionActivityResponse2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SessionActivityResponse2: Schema.Schema<SessionActivityResponse2, SessionActivityResponse2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1041,6 +1209,9 @@ export const SessionActivityResponse2: Schema.Schema<SessionActivityResponse2, S
 
 /**
  * Component schema `SessionActivityResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type SessionActivityResponse = SessionActivityResponse2 | null
 /** Wire form of {@link SessionActivityResponse}. */
@@ -1050,12 +1221,18 @@ export declare namespace SessionActivityResponse {
 }
 /**
  * Schema of {@link SessionActivityResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SessionActivityResponse: Schema.Schema<SessionActivityResponse, SessionActivityResponse.Encoded> =
   /*#__PURE__*/ Schema.NullOr(SessionActivityResponse2)
 
 /**
  * Component schema `SessionTask`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SessionTask {
   readonly key: string
@@ -1069,6 +1246,9 @@ export declare namespace SessionTask {
 }
 /**
  * Schema of {@link SessionTask}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SessionTask: Schema.Schema<SessionTask, SessionTask.Encoded> = /*#__PURE__*/ Schema.Struct({
   key: /*#__PURE__*/ I.req(Schema.String, "key")
@@ -1076,6 +1256,9 @@ export const SessionTask: Schema.Schema<SessionTask, SessionTask.Encoded> = /*#_
 
 /**
  * Component schema `Session`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Session {
   readonly object: "session" | (string & {})
@@ -1124,6 +1307,9 @@ export declare namespace Session {
 }
 /**
  * Schema of {@link Session}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
@@ -1150,6 +1336,9 @@ export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `Client`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Client {
   readonly object: "client" | (string & {})
@@ -1181,6 +1370,9 @@ export declare namespace Client {
 }
 /**
  * Schema of {@link Client}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Client: Schema.Schema<Client, Client.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("client"), "object"),
@@ -1200,6 +1392,9 @@ export const Client: Schema.Schema<Client, Client.Encoded> = /*#__PURE__*/ Schem
 
 /**
  * Body of the shared response `Client.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type ClientList = ReadonlyArray<Client>
 /** Wire form of {@link ClientList}. */
@@ -1209,11 +1404,17 @@ export declare namespace ClientList {
 }
 /**
  * Schema of {@link ClientList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ClientList: Schema.Schema<ClientList, ClientList.Encoded> = /*#__PURE__*/ Schema.Array(Client)
 
 /**
  * Component schema `CommerceCreditBalanceResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceCreditBalanceResponse {
   readonly object: string
@@ -1229,6 +1430,9 @@ export declare namespace CommerceCreditBalanceResponse {
 }
 /**
  * Schema of {@link CommerceCreditBalanceResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceCreditBalanceResponse: Schema.Schema<
   CommerceCreditBalanceResponse,
@@ -1240,6 +1444,9 @@ export const CommerceCreditBalanceResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceCreditLedgerResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceCreditLedgerResponse {
   readonly object: string
@@ -1267,6 +1474,9 @@ export declare namespace CommerceCreditLedgerResponse {
 }
 /**
  * Schema of {@link CommerceCreditLedgerResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceCreditLedgerResponse: Schema.Schema<
   CommerceCreditLedgerResponse,
@@ -1284,6 +1494,9 @@ export const CommerceCreditLedgerResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceDiscountRedemptionResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceDiscountRedemptionResponse {
   readonly object: "commerce_discount_redemption" | (string & {})
@@ -1327,6 +1540,9 @@ export declare namespace CommerceDiscountRedemptionResponse {
 }
 /**
  * Schema of {@link CommerceDiscountRedemptionResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceDiscountRedemptionResponse: Schema.Schema<
   CommerceDiscountRedemptionResponse,
@@ -1352,6 +1568,9 @@ export const CommerceDiscountRedemptionResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceProrationDiscountResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceProrationDiscountResponse {
   readonly amount: CommerceMoneyResponse
@@ -1371,6 +1590,9 @@ export declare namespace CommerceProrationDiscountResponse {
 }
 /**
  * Schema of {@link CommerceProrationDiscountResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceProrationDiscountResponse: Schema.Schema<
   CommerceProrationDiscountResponse,
@@ -1384,6 +1606,9 @@ export const CommerceProrationDiscountResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceDiscountsResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceDiscountsResponse {
   readonly proration: CommerceProrationDiscountResponse | null
@@ -1399,6 +1624,9 @@ export declare namespace CommerceDiscountsResponse {
 }
 /**
  * Schema of {@link CommerceDiscountsResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceDiscountsResponse: Schema.Schema<CommerceDiscountsResponse, CommerceDiscountsResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1408,6 +1636,9 @@ export const CommerceDiscountsResponse: Schema.Schema<CommerceDiscountsResponse,
 
 /**
  * Component schema `CommercePayerResponse-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePayerResponse2 {
   readonly object: "commerce_payer" | (string & {})
@@ -1445,6 +1676,9 @@ export declare namespace CommercePayerResponse2 {
 }
 /**
  * Schema of {@link CommercePayerResponse2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePayerResponse2: Schema.Schema<CommercePayerResponse2, CommercePayerResponse2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1465,6 +1699,9 @@ export const CommercePayerResponse2: Schema.Schema<CommercePayerResponse2, Comme
 
 /**
  * Component schema `CommercePaymentSourceResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePaymentSourceResponse {
   readonly object: "commerce_source" | (string & {})
@@ -1510,6 +1747,9 @@ export declare namespace CommercePaymentSourceResponse {
 }
 /**
  * Schema of {@link CommercePaymentSourceResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePaymentSourceResponse: Schema.Schema<
   CommercePaymentSourceResponse,
@@ -1539,6 +1779,9 @@ export const CommercePaymentSourceResponse: Schema.Schema<
 
 /**
  * Component schema `CommercePerUnitTotalTier`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePerUnitTotalTier {
   readonly quantity?: number | null
@@ -1556,6 +1799,9 @@ export declare namespace CommercePerUnitTotalTier {
 }
 /**
  * Schema of {@link CommercePerUnitTotalTier}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePerUnitTotalTier: Schema.Schema<CommercePerUnitTotalTier, CommercePerUnitTotalTier.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1566,6 +1812,9 @@ export const CommercePerUnitTotalTier: Schema.Schema<CommercePerUnitTotalTier, C
 
 /**
  * Component schema `CommercePerUnitTotal`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePerUnitTotal {
   readonly name: string
@@ -1583,6 +1832,9 @@ export declare namespace CommercePerUnitTotal {
 }
 /**
  * Schema of {@link CommercePerUnitTotal}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommercePerUnitTotal.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1593,6 +1845,9 @@ export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommerceP
 
 /**
  * Component schema `CommercePlanUnitPriceTier`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePlanUnitPriceTier {
   readonly startsAtBlock: number
@@ -1610,6 +1865,9 @@ export declare namespace CommercePlanUnitPriceTier {
 }
 /**
  * Schema of {@link CommercePlanUnitPriceTier}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePlanUnitPriceTier: Schema.Schema<CommercePlanUnitPriceTier, CommercePlanUnitPriceTier.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1620,6 +1878,9 @@ export const CommercePlanUnitPriceTier: Schema.Schema<CommercePlanUnitPriceTier,
 
 /**
  * Component schema `CommercePlanUnitPrice`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePlanUnitPrice {
   readonly name: string
@@ -1637,6 +1898,9 @@ export declare namespace CommercePlanUnitPrice {
 }
 /**
  * Schema of {@link CommercePlanUnitPrice}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePlanUnitPrice: Schema.Schema<CommercePlanUnitPrice, CommercePlanUnitPrice.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1647,6 +1911,9 @@ export const CommercePlanUnitPrice: Schema.Schema<CommercePlanUnitPrice, Commerc
 
 /**
  * Component schema `FeatureResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface FeatureResponse {
   readonly object: "feature" | (string & {})
@@ -1670,6 +1937,9 @@ export declare namespace FeatureResponse {
 }
 /**
  * Schema of {@link FeatureResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const FeatureResponse: Schema.Schema<FeatureResponse, FeatureResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("feature"), "object"),
@@ -1682,6 +1952,9 @@ export const FeatureResponse: Schema.Schema<FeatureResponse, FeatureResponse.Enc
 
 /**
  * Component schema `CommercePlan`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePlan {
   readonly object: "commerce_plan" | (string & {})
@@ -1733,6 +2006,9 @@ export declare namespace CommercePlan {
 }
 /**
  * Schema of {@link CommercePlan}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_plan"), "object"),
@@ -1758,6 +2034,9 @@ export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /
 
 /**
  * Component schema `FeatureResponse-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface FeatureResponse2 {
   readonly object: "feature" | (string & {})
@@ -1781,6 +2060,9 @@ export declare namespace FeatureResponse2 {
 }
 /**
  * Schema of {@link FeatureResponse2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const FeatureResponse2: Schema.Schema<FeatureResponse2, FeatureResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("feature"), "object"),
@@ -1793,6 +2075,9 @@ export const FeatureResponse2: Schema.Schema<FeatureResponse2, FeatureResponse2.
 
 /**
  * Component schema `CommercePlan-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePlan2 {
   readonly object: "commerce_plan" | (string & {})
@@ -1862,6 +2147,9 @@ export declare namespace CommercePlan2 {
 }
 /**
  * Schema of {@link CommercePlan2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePlan2: Schema.Schema<CommercePlan2, CommercePlan2.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_plan"), "object"),
@@ -1897,6 +2185,9 @@ export const CommercePlan2: Schema.Schema<CommercePlan2, CommercePlan2.Encoded> 
 
 /**
  * Component schema `CommercePriceTransitionDetails`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePriceTransitionDetails {
   readonly previousPlan: CommercePlan2
@@ -1926,6 +2217,9 @@ export declare namespace CommercePriceTransitionDetails {
 }
 /**
  * Schema of {@link CommercePriceTransitionDetails}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePriceTransitionDetails: Schema.Schema<
   CommercePriceTransitionDetails,
@@ -1947,6 +2241,9 @@ export const CommercePriceTransitionDetails: Schema.Schema<
 
 /**
  * Component schema `CommerceSubscriptionCreditResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscriptionCreditResponse {
   readonly amount?: CommerceMoneyResponse | null
@@ -1962,6 +2259,9 @@ export declare namespace CommerceSubscriptionCreditResponse {
 }
 /**
  * Schema of {@link CommerceSubscriptionCreditResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscriptionCreditResponse: Schema.Schema<
   CommerceSubscriptionCreditResponse,
@@ -1973,6 +2273,9 @@ export const CommerceSubscriptionCreditResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceTotalsResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceTotalsResponse {
   readonly subtotal: CommerceMoneyResponse
@@ -1998,6 +2301,9 @@ export declare namespace CommerceTotalsResponse {
 }
 /**
  * Schema of {@link CommerceTotalsResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceTotalsResponse: Schema.Schema<CommerceTotalsResponse, CommerceTotalsResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2012,6 +2318,9 @@ export const CommerceTotalsResponse: Schema.Schema<CommerceTotalsResponse, Comme
 
 /**
  * Component schema `CommerceSubscriptionItemNextPaymentResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscriptionItemNextPaymentResponse {
   readonly amount?: CommerceMoneyResponse | null
@@ -2031,6 +2340,9 @@ export declare namespace CommerceSubscriptionItemNextPaymentResponse {
 }
 /**
  * Schema of {@link CommerceSubscriptionItemNextPaymentResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscriptionItemNextPaymentResponse: Schema.Schema<
   CommerceSubscriptionItemNextPaymentResponse,
@@ -2044,6 +2356,9 @@ export const CommerceSubscriptionItemNextPaymentResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceSubscriptionItem-2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscriptionItem2 {
   readonly object: "commerce_subscription_item" | (string & {})
@@ -2107,6 +2422,9 @@ export declare namespace CommerceSubscriptionItem2 {
 }
 /**
  * Schema of {@link CommerceSubscriptionItem2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscriptionItem2: Schema.Schema<CommerceSubscriptionItem2, CommerceSubscriptionItem2.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2149,6 +2467,9 @@ export const CommerceSubscriptionItem2: Schema.Schema<CommerceSubscriptionItem2,
 
 /**
  * Component schema `CommercePriceTransitionResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommercePriceTransitionResponse {
   readonly object: "commerce_price_transition" | (string & {})
@@ -2166,6 +2487,9 @@ export declare namespace CommercePriceTransitionResponse {
 }
 /**
  * Schema of {@link CommercePriceTransitionResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommercePriceTransitionResponse: Schema.Schema<
   CommercePriceTransitionResponse,
@@ -2178,6 +2502,9 @@ export const CommercePriceTransitionResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceSubscriptionItemSeatsResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscriptionItemSeatsResponse {
   readonly quantity: number | null
@@ -2193,6 +2520,9 @@ export declare namespace CommerceSubscriptionItemSeatsResponse {
 }
 /**
  * Schema of {@link CommerceSubscriptionItemSeatsResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscriptionItemSeatsResponse: Schema.Schema<
   CommerceSubscriptionItemSeatsResponse,
@@ -2204,6 +2534,9 @@ export const CommerceSubscriptionItemSeatsResponse: Schema.Schema<
 
 /**
  * Component schema `CommerceSubscriptionItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscriptionItem {
   readonly object: "commerce_subscription_item" | (string & {})
@@ -2276,6 +2609,9 @@ export declare namespace CommerceSubscriptionItem {
 }
 /**
  * Schema of {@link CommerceSubscriptionItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscriptionItem: Schema.Schema<CommerceSubscriptionItem, CommerceSubscriptionItem.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2324,6 +2660,9 @@ export const CommerceSubscriptionItem: Schema.Schema<CommerceSubscriptionItem, C
 
 /**
  * Component schema `CommerceSubscriptionNextPayment`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscriptionNextPayment {
   readonly date: number
@@ -2343,6 +2682,9 @@ export declare namespace CommerceSubscriptionNextPayment {
 }
 /**
  * Schema of {@link CommerceSubscriptionNextPayment}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscriptionNextPayment: Schema.Schema<
   CommerceSubscriptionNextPayment,
@@ -2356,6 +2698,9 @@ export const CommerceSubscriptionNextPayment: Schema.Schema<
 
 /**
  * Component schema `CommerceSubscription`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CommerceSubscription {
   readonly object: "commerce_subscription" | (string & {})
@@ -2391,6 +2736,9 @@ export declare namespace CommerceSubscription {
 }
 /**
  * Schema of {@link CommerceSubscription}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceSubscription.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2413,6 +2761,9 @@ export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceS
 
 /**
  * Component schema `Cookies`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Cookies {
   readonly object: "cookies" | (string & {})
@@ -2428,6 +2779,9 @@ export declare namespace Cookies {
 }
 /**
  * Schema of {@link Cookies}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Cookies: Schema.Schema<Cookies, Cookies.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("cookies"), "object"),
@@ -2436,6 +2790,9 @@ export const Cookies: Schema.Schema<Cookies, Cookies.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `CreateBillingPriceRequest`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface CreateBillingPriceRequest {
   readonly planId: string
@@ -2459,6 +2816,9 @@ export declare namespace CreateBillingPriceRequest {
 }
 /**
  * Schema of {@link CreateBillingPriceRequest}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const CreateBillingPriceRequest: Schema.Schema<CreateBillingPriceRequest, CreateBillingPriceRequest.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2475,6 +2835,9 @@ export const CreateBillingPriceRequest: Schema.Schema<CreateBillingPriceRequest,
 
 /**
  * Component schema `DeletedObject`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface DeletedObject {
   readonly object: string
@@ -2496,6 +2859,9 @@ export declare namespace DeletedObject {
 }
 /**
  * Schema of {@link DeletedObject}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -2507,6 +2873,9 @@ export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> 
 
 /**
  * Inline schema `DirectoryCustomAttributesItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface DirectoryCustomAttributesItem {
   readonly name?: string
@@ -2530,6 +2899,9 @@ export declare namespace DirectoryCustomAttributesItem {
 }
 /**
  * Schema of {@link DirectoryCustomAttributesItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DirectoryCustomAttributesItem: Schema.Schema<
   DirectoryCustomAttributesItem,
@@ -2545,6 +2917,9 @@ export const DirectoryCustomAttributesItem: Schema.Schema<
 
 /**
  * Component schema `Directory`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Directory {
   readonly object: "directory" | (string & {})
@@ -2582,6 +2957,9 @@ export declare namespace Directory {
 }
 /**
  * Schema of {@link Directory}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Directory: Schema.Schema<Directory, Directory.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory"), "object"),
@@ -2607,6 +2985,9 @@ export const Directory: Schema.Schema<Directory, Directory.Encoded> = /*#__PURE_
 
 /**
  * Component schema `Directories`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type Directories = ReadonlyArray<Directory>
 /** Wire form of {@link Directories}. */
@@ -2616,11 +2997,17 @@ export declare namespace Directories {
 }
 /**
  * Schema of {@link Directories}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Directories: Schema.Schema<Directories, Directories.Encoded> = /*#__PURE__*/ Schema.Array(Directory)
 
 /**
  * Component schema `Permission`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Permission {
   readonly object: "permission" | (string & {})
@@ -2648,6 +3035,9 @@ export declare namespace Permission {
 }
 /**
  * Schema of {@link Permission}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Permission: Schema.Schema<Permission, Permission.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("permission"), "object"),
@@ -2662,6 +3052,9 @@ export const Permission: Schema.Schema<Permission, Permission.Encoded> = /*#__PU
 
 /**
  * Component schema `Role`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Role {
   readonly object: "role" | (string & {})
@@ -2691,6 +3084,9 @@ export declare namespace Role {
 }
 /**
  * Schema of {@link Role}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role"), "object"),
@@ -2706,6 +3102,9 @@ export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Stru
 
 /**
  * Component schema `DirectoryGroupRoleMapping`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface DirectoryGroupRoleMapping {
   readonly object: "directory_group_role_mapping" | (string & {})
@@ -2741,6 +3140,9 @@ export declare namespace DirectoryGroupRoleMapping {
 }
 /**
  * Schema of {@link DirectoryGroupRoleMapping}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DirectoryGroupRoleMapping: Schema.Schema<DirectoryGroupRoleMapping, DirectoryGroupRoleMapping.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2760,6 +3162,9 @@ export const DirectoryGroupRoleMapping: Schema.Schema<DirectoryGroupRoleMapping,
 
 /**
  * Body of the shared response `DirectoryGroupRoleMapping.Deleted`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface DirectoryGroupRoleMappingDeleted {
   readonly object: "directory_group_role_mapping" | (string & {})
@@ -2777,6 +3182,9 @@ export declare namespace DirectoryGroupRoleMappingDeleted {
 }
 /**
  * Schema of {@link DirectoryGroupRoleMappingDeleted}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DirectoryGroupRoleMappingDeleted: Schema.Schema<
   DirectoryGroupRoleMappingDeleted,
@@ -2789,6 +3197,9 @@ export const DirectoryGroupRoleMappingDeleted: Schema.Schema<
 
 /**
  * Component schema `DirectoryGroupRoleMappings`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type DirectoryGroupRoleMappings = ReadonlyArray<DirectoryGroupRoleMapping>
 /** Wire form of {@link DirectoryGroupRoleMappings}. */
@@ -2798,12 +3209,18 @@ export declare namespace DirectoryGroupRoleMappings {
 }
 /**
  * Schema of {@link DirectoryGroupRoleMappings}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DirectoryGroupRoleMappings: Schema.Schema<DirectoryGroupRoleMappings, DirectoryGroupRoleMappings.Encoded> =
   /*#__PURE__*/ Schema.Array(DirectoryGroupRoleMapping)
 
 /**
  * Body of the shared response `DirectoryGroupRoleMapping.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface DirectoryGroupRoleMappingList {
   readonly data: DirectoryGroupRoleMappings
@@ -2819,6 +3236,9 @@ export declare namespace DirectoryGroupRoleMappingList {
 }
 /**
  * Schema of {@link DirectoryGroupRoleMappingList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DirectoryGroupRoleMappingList: Schema.Schema<
   DirectoryGroupRoleMappingList,
@@ -2830,6 +3250,9 @@ export const DirectoryGroupRoleMappingList: Schema.Schema<
 
 /**
  * Body of the shared response `Directory.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface DirectoryList {
   readonly data: Directories
@@ -2845,6 +3268,9 @@ export declare namespace DirectoryList {
 }
 /**
  * Schema of {@link DirectoryList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const DirectoryList: Schema.Schema<DirectoryList, DirectoryList.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(Directories, "data"),
@@ -2853,6 +3279,9 @@ export const DirectoryList: Schema.Schema<DirectoryList, DirectoryList.Encoded> 
 
 /**
  * Component schema `Domain`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Domain {
   readonly object: "domain" | (string & {})
@@ -2882,6 +3311,9 @@ export declare namespace Domain {
 }
 /**
  * Schema of {@link Domain}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Domain: Schema.Schema<Domain, Domain.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("domain"), "object"),
@@ -2900,6 +3332,9 @@ export const Domain: Schema.Schema<Domain, Domain.Encoded> = /*#__PURE__*/ Schem
 
 /**
  * Component schema `Domains`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Domains {
   readonly data: ReadonlyArray<Domain>
@@ -2915,6 +3350,9 @@ export declare namespace Domains {
 }
 /**
  * Schema of {@link Domains}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Domains: Schema.Schema<Domains, Domains.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Domain), "data"),
@@ -2923,6 +3361,9 @@ export const Domains: Schema.Schema<Domains, Domains.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `IdentificationLink`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface IdentificationLink {
   readonly type: string
@@ -2938,6 +3379,9 @@ export declare namespace IdentificationLink {
 }
 /**
  * Schema of {@link IdentificationLink}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const IdentificationLink: Schema.Schema<IdentificationLink, IdentificationLink.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2947,6 +3391,9 @@ export const IdentificationLink: Schema.Schema<IdentificationLink, Identificatio
 
 /**
  * Component schema `verification_admin`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationAdmin {
   readonly object: "verification_admin"
@@ -2970,6 +3417,9 @@ export declare namespace VerificationAdmin {
 }
 /**
  * Schema of {@link VerificationAdmin}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2983,6 +3433,9 @@ export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdm
 
 /**
  * Component schema `verification_email_link`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationEmailLink {
   readonly object: "verification_email_link"
@@ -3006,6 +3459,9 @@ export declare namespace VerificationEmailLink {
 }
 /**
  * Schema of {@link VerificationEmailLink}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, VerificationEmailLink.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3019,6 +3475,9 @@ export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, Verific
 
 /**
  * Component schema `verification_from_oauth`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationFromOauth {
   readonly object: "verification_from_oauth"
@@ -3044,6 +3503,9 @@ export declare namespace VerificationFromOauth {
 }
 /**
  * Schema of {@link VerificationFromOauth}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, VerificationFromOauth.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3058,6 +3520,9 @@ export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, Verific
 
 /**
  * Component schema `verification_otp`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationOtp {
   readonly object: "verification_otp"
@@ -3083,6 +3548,9 @@ export declare namespace VerificationOtp {
 }
 /**
  * Schema of {@link VerificationOtp}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_otp", "object"),
@@ -3099,6 +3567,9 @@ export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Enc
 
 /**
  * Component schema `verification_saml`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationSaml {
   readonly object: "verification_saml"
@@ -3126,6 +3597,9 @@ export declare namespace VerificationSaml {
 }
 /**
  * Schema of {@link VerificationSaml}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_saml", "object"),
@@ -3146,6 +3620,9 @@ export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.
 
 /**
  * Component schema `verification_scim`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationScim {
   readonly object: "verification_scim"
@@ -3167,6 +3644,9 @@ export declare namespace VerificationScim {
 }
 /**
  * Schema of {@link VerificationScim}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_scim", "object"),
@@ -3178,6 +3658,9 @@ export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.
 
 /**
  * Component schema `verification_ticket`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationTicket {
   readonly object: "verification_ticket"
@@ -3201,6 +3684,9 @@ export declare namespace VerificationTicket {
 }
 /**
  * Schema of {@link VerificationTicket}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -3214,6 +3700,9 @@ export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationT
 
 /**
  * Component schema `EmailAddress`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EmailAddress {
   readonly id?: string
@@ -3259,6 +3748,9 @@ export declare namespace EmailAddress {
 }
 /**
  * Schema of {@link EmailAddress}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
@@ -3287,6 +3779,9 @@ export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /
 
 /**
  * Component schema `EnterpriseAccountConnection`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseAccountConnection {
   readonly id: string
@@ -3328,6 +3823,9 @@ export declare namespace EnterpriseAccountConnection {
 }
 /**
  * Schema of {@link EnterpriseAccountConnection}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseAccountConnection: Schema.Schema<
   EnterpriseAccountConnection,
@@ -3351,6 +3849,9 @@ export const EnterpriseAccountConnection: Schema.Schema<
 
 /**
  * Component schema `verification_oauth`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationOauth {
   readonly object: "verification_oauth"
@@ -3378,6 +3879,9 @@ export declare namespace VerificationOauth {
 }
 /**
  * Schema of {@link VerificationOauth}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -3399,6 +3903,9 @@ export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOau
 
 /**
  * Component schema `EnterpriseAccount`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseAccount {
   readonly id: string
@@ -3438,6 +3945,9 @@ export declare namespace EnterpriseAccount {
 }
 /**
  * Schema of {@link EnterpriseAccount}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccount.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -3465,6 +3975,9 @@ export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccou
 
 /**
  * Inline schema `EnterpriseConnectionCustomAttributesItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionCustomAttributesItem {
   readonly name: string
@@ -3488,6 +4001,9 @@ export declare namespace EnterpriseConnectionCustomAttributesItem {
 }
 /**
  * Schema of {@link EnterpriseConnectionCustomAttributesItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionCustomAttributesItem: Schema.Schema<
   EnterpriseConnectionCustomAttributesItem,
@@ -3503,6 +4019,9 @@ export const EnterpriseConnectionCustomAttributesItem: Schema.Schema<
 
 /**
  * Inline schema `EnterpriseConnectionOauthConfig`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionOauthConfig {
   readonly id?: string
@@ -3538,6 +4057,9 @@ export declare namespace EnterpriseConnectionOauthConfig {
 }
 /**
  * Schema of {@link EnterpriseConnectionOauthConfig}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionOauthConfig: Schema.Schema<
   EnterpriseConnectionOauthConfig,
@@ -3559,6 +4081,9 @@ export const EnterpriseConnectionOauthConfig: Schema.Schema<
 
 /**
  * Inline schema `EnterpriseConnectionSamlConnectionLoginHint`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionSamlConnectionLoginHint {
   readonly mode: "email_address" | "custom_attribute" | "off" | (string & {})
@@ -3574,6 +4099,9 @@ export declare namespace EnterpriseConnectionSamlConnectionLoginHint {
 }
 /**
  * Schema of {@link EnterpriseConnectionSamlConnectionLoginHint}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionSamlConnectionLoginHint: Schema.Schema<
   EnterpriseConnectionSamlConnectionLoginHint,
@@ -3585,6 +4113,9 @@ export const EnterpriseConnectionSamlConnectionLoginHint: Schema.Schema<
 
 /**
  * Inline schema `EnterpriseConnectionSamlConnection`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionSamlConnection {
   readonly id?: string
@@ -3622,6 +4153,9 @@ export declare namespace EnterpriseConnectionSamlConnection {
 }
 /**
  * Schema of {@link EnterpriseConnectionSamlConnection}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionSamlConnection: Schema.Schema<
   EnterpriseConnectionSamlConnection,
@@ -3644,6 +4178,9 @@ export const EnterpriseConnectionSamlConnection: Schema.Schema<
 
 /**
  * Component schema `EnterpriseConnection`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnection {
   readonly object: "enterprise_connection" | (string & {})
@@ -3687,6 +4224,9 @@ export declare namespace EnterpriseConnection {
 }
 /**
  * Schema of {@link EnterpriseConnection}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, EnterpriseConnection.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3722,6 +4262,9 @@ export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, Enterpris
 
 /**
  * Inline schema `EnterpriseConnectionTestRunLogsItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRunLogsItem {
   readonly level: string
@@ -3741,6 +4284,9 @@ export declare namespace EnterpriseConnectionTestRunLogsItem {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunLogsItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRunLogsItem: Schema.Schema<
   EnterpriseConnectionTestRunLogsItem,
@@ -3754,6 +4300,9 @@ export const EnterpriseConnectionTestRunLogsItem: Schema.Schema<
 
 /**
  * Inline schema `EnterpriseConnectionTestRunOauth`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRunOauth {
   readonly idToken?: string
@@ -3771,6 +4320,9 @@ export declare namespace EnterpriseConnectionTestRunOauth {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunOauth}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRunOauth: Schema.Schema<
   EnterpriseConnectionTestRunOauth,
@@ -3783,6 +4335,9 @@ export const EnterpriseConnectionTestRunOauth: Schema.Schema<
 
 /**
  * Inline schema `EnterpriseConnectionTestRunParsedUserInfo`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRunParsedUserInfo {
   readonly emailAddress?: string
@@ -3802,6 +4357,9 @@ export declare namespace EnterpriseConnectionTestRunParsedUserInfo {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunParsedUserInfo}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRunParsedUserInfo: Schema.Schema<
   EnterpriseConnectionTestRunParsedUserInfo,
@@ -3815,6 +4373,9 @@ export const EnterpriseConnectionTestRunParsedUserInfo: Schema.Schema<
 
 /**
  * Inline schema `EnterpriseConnectionTestRunSaml`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRunSaml {
   readonly samlRequest?: string
@@ -3832,6 +4393,9 @@ export declare namespace EnterpriseConnectionTestRunSaml {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunSaml}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRunSaml: Schema.Schema<
   EnterpriseConnectionTestRunSaml,
@@ -3844,6 +4408,9 @@ export const EnterpriseConnectionTestRunSaml: Schema.Schema<
 
 /**
  * Component schema `EnterpriseConnectionTestRun`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRun {
   readonly id: string
@@ -3871,6 +4438,9 @@ export declare namespace EnterpriseConnectionTestRun {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRun}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRun: Schema.Schema<
   EnterpriseConnectionTestRun,
@@ -3891,6 +4461,9 @@ export const EnterpriseConnectionTestRun: Schema.Schema<
 
 /**
  * Component schema `EnterpriseConnectionTestRunResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRunResponse {
   readonly url: string
@@ -3904,6 +4477,9 @@ export declare namespace EnterpriseConnectionTestRunResponse {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRunResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRunResponse: Schema.Schema<
   EnterpriseConnectionTestRunResponse,
@@ -3914,6 +4490,9 @@ export const EnterpriseConnectionTestRunResponse: Schema.Schema<
 
 /**
  * Component schema `EnterpriseConnectionTestRuns`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnectionTestRuns {
   readonly data: ReadonlyArray<EnterpriseConnectionTestRun>
@@ -3929,6 +4508,9 @@ export declare namespace EnterpriseConnectionTestRuns {
 }
 /**
  * Schema of {@link EnterpriseConnectionTestRuns}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnectionTestRuns: Schema.Schema<
   EnterpriseConnectionTestRuns,
@@ -3940,6 +4522,9 @@ export const EnterpriseConnectionTestRuns: Schema.Schema<
 
 /**
  * Component schema `EnterpriseConnections`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface EnterpriseConnections {
   readonly data: ReadonlyArray<EnterpriseConnection>
@@ -3955,6 +4540,9 @@ export declare namespace EnterpriseConnections {
 }
 /**
  * Schema of {@link EnterpriseConnections}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const EnterpriseConnections: Schema.Schema<EnterpriseConnections, EnterpriseConnections.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3964,6 +4552,9 @@ export const EnterpriseConnections: Schema.Schema<EnterpriseConnections, Enterpr
 
 /**
  * Component schema `ExtendFreeTrialRequest`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ExtendFreeTrialRequest {
   readonly extendTo: string
@@ -3977,6 +4568,9 @@ export declare namespace ExtendFreeTrialRequest {
 }
 /**
  * Schema of {@link ExtendFreeTrialRequest}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, ExtendFreeTrialRequest.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3985,6 +4579,9 @@ export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, Exten
 
 /**
  * Component schema `verification_google_one_tap`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationGoogleOneTap {
   readonly object: "verification_google_one_tap"
@@ -4010,6 +4607,9 @@ export declare namespace VerificationGoogleOneTap {
 }
 /**
  * Schema of {@link VerificationGoogleOneTap}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, VerificationGoogleOneTap.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -4024,6 +4624,9 @@ export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, V
 
 /**
  * Component schema `ExternalAccountWithVerification`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ExternalAccountWithVerification {
   readonly object: "external_account" | "facebook_account" | "google_account" | (string & {})
@@ -4075,6 +4678,9 @@ export declare namespace ExternalAccountWithVerification {
 }
 /**
  * Schema of {@link ExternalAccountWithVerification}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ExternalAccountWithVerification: Schema.Schema<
   ExternalAccountWithVerification,
@@ -4109,6 +4715,9 @@ export const ExternalAccountWithVerification: Schema.Schema<
 
 /**
  * Component schema `Instance`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Instance {
   readonly object: "instance" | (string & {})
@@ -4130,6 +4739,9 @@ export declare namespace Instance {
 }
 /**
  * Schema of {@link Instance}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Instance: Schema.Schema<Instance, Instance.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance"), "object"),
@@ -4144,6 +4756,9 @@ export const Instance: Schema.Schema<Instance, Instance.Encoded> = /*#__PURE__*/
 
 /**
  * Component schema `InstanceCommunication`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface InstanceCommunication {
   readonly object: "instance_communication" | (string & {})
@@ -4159,6 +4774,9 @@ export declare namespace InstanceCommunication {
 }
 /**
  * Schema of {@link InstanceCommunication}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const InstanceCommunication: Schema.Schema<InstanceCommunication, InstanceCommunication.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -4168,6 +4786,9 @@ export const InstanceCommunication: Schema.Schema<InstanceCommunication, Instanc
 
 /**
  * Component schema `InstanceProtect`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface InstanceProtect {
   readonly object: "instance_protect" | (string & {})
@@ -4187,6 +4808,9 @@ export declare namespace InstanceProtect {
 }
 /**
  * Schema of {@link InstanceProtect}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const InstanceProtect: Schema.Schema<InstanceProtect, InstanceProtect.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_protect"), "object"),
@@ -4197,6 +4821,9 @@ export const InstanceProtect: Schema.Schema<InstanceProtect, InstanceProtect.Enc
 
 /**
  * Component schema `InstanceRestrictions`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface InstanceRestrictions {
   readonly object: "instance_restrictions" | (string & {})
@@ -4220,6 +4847,9 @@ export declare namespace InstanceRestrictions {
 }
 /**
  * Schema of {@link InstanceRestrictions}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceRestrictions.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -4233,6 +4863,9 @@ export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceR
 
 /**
  * Body of the shared response `InstanceSettings`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface InstanceSettings {
   readonly object?: "instance_settings" | (string & {})
@@ -4258,6 +4891,9 @@ export declare namespace InstanceSettings {
 }
 /**
  * Schema of {@link InstanceSettings}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const InstanceSettings: Schema.Schema<InstanceSettings, InstanceSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("instance_settings"), "object"),
@@ -4270,6 +4906,9 @@ export const InstanceSettings: Schema.Schema<InstanceSettings, InstanceSettings.
 
 /**
  * Component schema `Invitation`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Invitation {
   readonly object: "invitation" | (string & {})
@@ -4301,6 +4940,9 @@ export declare namespace Invitation {
 }
 /**
  * Schema of {@link Invitation}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
@@ -4317,6 +4959,9 @@ export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PU
 
 /**
  * Body of the shared response `Invitation.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type InvitationList = ReadonlyArray<Invitation>
 /** Wire form of {@link InvitationList}. */
@@ -4326,6 +4971,9 @@ export declare namespace InvitationList {
 }
 /**
  * Schema of {@link InvitationList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const InvitationList: Schema.Schema<InvitationList, InvitationList.Encoded> = /*#__PURE__*/ Schema.Array(
   Invitation
@@ -4333,6 +4981,9 @@ export const InvitationList: Schema.Schema<InvitationList, InvitationList.Encode
 
 /**
  * Body of the shared response `Invitation.Revoked`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface InvitationRevoked {
   readonly object: "invitation" | (string & {})
@@ -4364,6 +5015,9 @@ export declare namespace InvitationRevoked {
 }
 /**
  * Schema of {@link InvitationRevoked}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevoked.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -4381,6 +5035,9 @@ export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevok
 
 /**
  * Component schema `JWKS.ecdsa.PrivateKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSEcdsaPrivateKey {
   readonly kid: string
@@ -4416,6 +5073,9 @@ export declare namespace JWKSEcdsaPrivateKey {
 }
 /**
  * Schema of {@link JWKSEcdsaPrivateKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPrivateKey.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -4435,6 +5095,9 @@ export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPr
 
 /**
  * Component schema `JWKS.ecdsa.PublicKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSEcdsaPublicKey {
   readonly kid: string
@@ -4468,6 +5131,9 @@ export declare namespace JWKSEcdsaPublicKey {
 }
 /**
  * Schema of {@link JWKSEcdsaPublicKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPublicKey.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -4486,6 +5152,9 @@ export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPubl
 
 /**
  * Component schema `JWKS.ed25519.PrivateKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSEd25519PrivateKey {
   readonly kid: string
@@ -4519,6 +5188,9 @@ export declare namespace JWKSEd25519PrivateKey {
 }
 /**
  * Schema of {@link JWKSEd25519PrivateKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSEd25519PrivateKey: Schema.Schema<JWKSEd25519PrivateKey, JWKSEd25519PrivateKey.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -4537,6 +5209,9 @@ export const JWKSEd25519PrivateKey: Schema.Schema<JWKSEd25519PrivateKey, JWKSEd2
 
 /**
  * Component schema `JWKS.ed25519.PublicKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSEd25519PublicKey {
   readonly kid: string
@@ -4568,6 +5243,9 @@ export declare namespace JWKSEd25519PublicKey {
 }
 /**
  * Schema of {@link JWKSEd25519PublicKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd25519PublicKey.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -4585,6 +5263,9 @@ export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd255
 
 /**
  * Component schema `JWKS.rsa.PrivateKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSRsaPrivateKey {
   readonly kid: string
@@ -4628,6 +5309,9 @@ export declare namespace JWKSRsaPrivateKey {
 }
 /**
  * Schema of {@link JWKSRsaPrivateKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateKey.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -4651,6 +5335,9 @@ export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateK
 
 /**
  * Component schema `JWKS.rsa.PublicKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSRsaPublicKey {
   readonly kid: string
@@ -4682,6 +5369,9 @@ export declare namespace JWKSRsaPublicKey {
 }
 /**
  * Schema of {@link JWKSRsaPublicKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSRsaPublicKey: Schema.Schema<JWKSRsaPublicKey, JWKSRsaPublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
   kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
@@ -4698,6 +5388,9 @@ export const JWKSRsaPublicKey: Schema.Schema<JWKSRsaPublicKey, JWKSRsaPublicKey.
 
 /**
  * Component schema `JWKS.symmetric.Key`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKSSymmetricKey {
   readonly kid: string
@@ -4727,6 +5420,9 @@ export declare namespace JWKSSymmetricKey {
 }
 /**
  * Schema of {@link JWKSSymmetricKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKSSymmetricKey: Schema.Schema<JWKSSymmetricKey, JWKSSymmetricKey.Encoded> = /*#__PURE__*/ Schema.Struct({
   kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
@@ -4742,6 +5438,9 @@ export const JWKSSymmetricKey: Schema.Schema<JWKSSymmetricKey, JWKSSymmetricKey.
 
 /**
  * Component schema `JWKS`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWKS {
   readonly keys?: ReadonlyArray<
@@ -4773,6 +5472,9 @@ export declare namespace JWKS {
 }
 /**
  * Schema of {@link JWKS}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWKS: Schema.Schema<JWKS, JWKS.Encoded> = /*#__PURE__*/ Schema.Struct({
   keys: /*#__PURE__*/ I.optNullAsAbsent(
@@ -4793,6 +5495,9 @@ export const JWKS: Schema.Schema<JWKS, JWKS.Encoded> = /*#__PURE__*/ Schema.Stru
 
 /**
  * Component schema `JWTTemplate`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface JWTTemplate {
   readonly object: "jwt_template" | (string & {})
@@ -4824,6 +5529,9 @@ export declare namespace JWTTemplate {
 }
 /**
  * Schema of {@link JWTTemplate}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWTTemplate: Schema.Schema<JWTTemplate, JWTTemplate.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("jwt_template"), "object"),
@@ -4840,6 +5548,9 @@ export const JWTTemplate: Schema.Schema<JWTTemplate, JWTTemplate.Encoded> = /*#_
 
 /**
  * Body of the shared response `JWTTemplate.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type JWTTemplateList = ReadonlyArray<JWTTemplate>
 /** Wire form of {@link JWTTemplateList}. */
@@ -4849,6 +5560,9 @@ export declare namespace JWTTemplateList {
 }
 /**
  * Schema of {@link JWTTemplateList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const JWTTemplateList: Schema.Schema<JWTTemplateList, JWTTemplateList.Encoded> = /*#__PURE__*/ Schema.Array(
   JWTTemplate
@@ -4856,6 +5570,9 @@ export const JWTTemplateList: Schema.Schema<JWTTemplateList, JWTTemplateList.Enc
 
 /**
  * Component schema `MachineWithoutScopedMachines`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineWithoutScopedMachines {
   readonly object: "machine" | (string & {})
@@ -4881,6 +5598,9 @@ export declare namespace MachineWithoutScopedMachines {
 }
 /**
  * Schema of {@link MachineWithoutScopedMachines}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineWithoutScopedMachines: Schema.Schema<
   MachineWithoutScopedMachines,
@@ -4897,6 +5617,9 @@ export const MachineWithoutScopedMachines: Schema.Schema<
 
 /**
  * Component schema `Machine`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Machine {
   readonly object: "machine" | (string & {})
@@ -4924,6 +5647,9 @@ export declare namespace Machine {
 }
 /**
  * Schema of {@link Machine}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Machine: Schema.Schema<Machine, Machine.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
@@ -4938,6 +5664,9 @@ export const Machine: Schema.Schema<Machine, Machine.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Body of the shared response `Machine.Created`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineCreated {
   readonly object: "machine" | (string & {})
@@ -4967,6 +5696,9 @@ export declare namespace MachineCreated {
 }
 /**
  * Schema of {@link MachineCreated}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineCreated: Schema.Schema<MachineCreated, MachineCreated.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
@@ -4982,6 +5714,9 @@ export const MachineCreated: Schema.Schema<MachineCreated, MachineCreated.Encode
 
 /**
  * Body of the shared response `Machine.Deleted`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineDeleted {
   readonly object: "machine" | (string & {})
@@ -4999,6 +5734,9 @@ export declare namespace MachineDeleted {
 }
 /**
  * Schema of {@link MachineDeleted}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineDeleted: Schema.Schema<MachineDeleted, MachineDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
@@ -5008,6 +5746,9 @@ export const MachineDeleted: Schema.Schema<MachineDeleted, MachineDeleted.Encode
 
 /**
  * Body of the shared response `Machine.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineList {
   readonly data: ReadonlyArray<Machine>
@@ -5023,6 +5764,9 @@ export declare namespace MachineList {
 }
 /**
  * Schema of {@link MachineList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineList: Schema.Schema<MachineList, MachineList.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Machine), "data"),
@@ -5031,6 +5775,9 @@ export const MachineList: Schema.Schema<MachineList, MachineList.Encoded> = /*#_
 
 /**
  * Component schema `MachineScope`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineScope {
   readonly object: "machine_scope" | (string & {})
@@ -5050,6 +5797,9 @@ export declare namespace MachineScope {
 }
 /**
  * Schema of {@link MachineScope}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineScope: Schema.Schema<MachineScope, MachineScope.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
@@ -5060,6 +5810,9 @@ export const MachineScope: Schema.Schema<MachineScope, MachineScope.Encoded> = /
 
 /**
  * Body of the shared response `MachineScope.Deleted`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineScopeDeleted {
   readonly object: "machine_scope" | (string & {})
@@ -5079,6 +5832,9 @@ export declare namespace MachineScopeDeleted {
 }
 /**
  * Schema of {@link MachineScopeDeleted}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScopeDeleted.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -5090,6 +5846,9 @@ export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScop
 
 /**
  * Body of the shared response `Machine.SecretKey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface MachineSecretKey {
   readonly object: "machine_secret_key" | (string & {})
@@ -5105,6 +5864,9 @@ export declare namespace MachineSecretKey {
 }
 /**
  * Schema of {@link MachineSecretKey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const MachineSecretKey: Schema.Schema<MachineSecretKey, MachineSecretKey.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_secret_key"), "object"),
@@ -5113,6 +5875,9 @@ export const MachineSecretKey: Schema.Schema<MachineSecretKey, MachineSecretKey.
 
 /**
  * Inline schema `OAuthAccessTokenItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OAuthAccessTokenItem {
   readonly object: "oauth_access_token" | (string & {})
@@ -5146,6 +5911,9 @@ export declare namespace OAuthAccessTokenItem {
 }
 /**
  * Schema of {@link OAuthAccessTokenItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAccessTokenItem.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -5164,6 +5932,9 @@ export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAcce
 
 /**
  * Component schema `OAuthAccessToken`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type OAuthAccessToken = ReadonlyArray<OAuthAccessTokenItem>
 /** Wire form of {@link OAuthAccessToken}. */
@@ -5173,6 +5944,9 @@ export declare namespace OAuthAccessToken {
 }
 /**
  * Schema of {@link OAuthAccessToken}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OAuthAccessToken: Schema.Schema<OAuthAccessToken, OAuthAccessToken.Encoded> = /*#__PURE__*/ Schema.Array(
   OAuthAccessTokenItem
@@ -5180,6 +5954,9 @@ export const OAuthAccessToken: Schema.Schema<OAuthAccessToken, OAuthAccessToken.
 
 /**
  * Component schema `OAuthApplication`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OAuthApplication {
   readonly object: "oauth_application" | (string & {})
@@ -5235,6 +6012,9 @@ export declare namespace OAuthApplication {
 }
 /**
  * Schema of {@link OAuthApplication}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OAuthApplication: Schema.Schema<OAuthApplication, OAuthApplication.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
@@ -5262,6 +6042,9 @@ export const OAuthApplication: Schema.Schema<OAuthApplication, OAuthApplication.
 
 /**
  * Component schema `OAuthApplicationSettings`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OAuthApplicationSettings {
   readonly object: "oauth_application_settings" | (string & {})
@@ -5287,6 +6070,9 @@ export declare namespace OAuthApplicationSettings {
 }
 /**
  * Schema of {@link OAuthApplicationSettings}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OAuthApplicationSettings: Schema.Schema<OAuthApplicationSettings, OAuthApplicationSettings.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -5310,6 +6096,9 @@ export const OAuthApplicationSettings: Schema.Schema<OAuthApplicationSettings, O
 
 /**
  * Component schema `OAuthApplicationWithSecret`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OAuthApplicationWithSecret {
   readonly object: "oauth_application" | (string & {})
@@ -5367,6 +6156,9 @@ export declare namespace OAuthApplicationWithSecret {
 }
 /**
  * Schema of {@link OAuthApplicationWithSecret}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OAuthApplicationWithSecret: Schema.Schema<OAuthApplicationWithSecret, OAuthApplicationWithSecret.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -5396,6 +6188,9 @@ export const OAuthApplicationWithSecret: Schema.Schema<OAuthApplicationWithSecre
 
 /**
  * Component schema `OAuthApplications`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OAuthApplications {
   readonly data: ReadonlyArray<OAuthApplication>
@@ -5411,6 +6206,9 @@ export declare namespace OAuthApplications {
 }
 /**
  * Schema of {@link OAuthApplications}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplications.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -5420,6 +6218,9 @@ export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplicatio
 
 /**
  * Component schema `Organization`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Organization {
   readonly object: "organization" | (string & {})
@@ -5467,6 +6268,9 @@ export declare namespace Organization {
 }
 /**
  * Schema of {@link Organization}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Organization: Schema.Schema<Organization, Organization.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
@@ -5494,6 +6298,9 @@ export const Organization: Schema.Schema<Organization, Organization.Encoded> = /
 
 /**
  * Component schema `OrganizationDomainVerification`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationDomainVerification {
   readonly status: string
@@ -5515,6 +6322,9 @@ export declare namespace OrganizationDomainVerification {
 }
 /**
  * Schema of {@link OrganizationDomainVerification}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationDomainVerification: Schema.Schema<
   OrganizationDomainVerification,
@@ -5529,6 +6339,9 @@ export const OrganizationDomainVerification: Schema.Schema<
 
 /**
  * Component schema `OrganizationInvitationPublicOrganizationData`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationInvitationPublicOrganizationData {
   readonly id: string
@@ -5550,6 +6363,9 @@ export declare namespace OrganizationInvitationPublicOrganizationData {
 }
 /**
  * Schema of {@link OrganizationInvitationPublicOrganizationData}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitationPublicOrganizationData: Schema.Schema<
   OrganizationInvitationPublicOrganizationData,
@@ -5564,6 +6380,9 @@ export const OrganizationInvitationPublicOrganizationData: Schema.Schema<
 
 /**
  * Component schema `OrganizationDomain`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationDomain {
   readonly object: "organization_domain" | (string & {})
@@ -5610,6 +6429,9 @@ export declare namespace OrganizationDomain {
 }
 /**
  * Schema of {@link OrganizationDomain}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -5646,6 +6468,9 @@ export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationD
 
 /**
  * Component schema `OrganizationDomains`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationDomains {
   readonly data: ReadonlyArray<OrganizationDomain>
@@ -5661,6 +6486,9 @@ export declare namespace OrganizationDomains {
 }
 /**
  * Schema of {@link OrganizationDomains}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationDomains: Schema.Schema<OrganizationDomains, OrganizationDomains.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -5670,6 +6498,9 @@ export const OrganizationDomains: Schema.Schema<OrganizationDomains, Organizatio
 
 /**
  * Inline schema `OrganizationInvitationPublicUserData2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationInvitationPublicUserData2 {
   readonly userId: string
@@ -5693,6 +6524,9 @@ export declare namespace OrganizationInvitationPublicUserData2 {
 }
 /**
  * Schema of {@link OrganizationInvitationPublicUserData2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitationPublicUserData2: Schema.Schema<
   OrganizationInvitationPublicUserData2,
@@ -5708,6 +6542,9 @@ export const OrganizationInvitationPublicUserData2: Schema.Schema<
 
 /**
  * Component schema `OrganizationInvitationPublicUserData`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type OrganizationInvitationPublicUserData = OrganizationInvitationPublicUserData2 | null
 /** Wire form of {@link OrganizationInvitationPublicUserData}. */
@@ -5717,6 +6554,9 @@ export declare namespace OrganizationInvitationPublicUserData {
 }
 /**
  * Schema of {@link OrganizationInvitationPublicUserData}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitationPublicUserData: Schema.Schema<
   OrganizationInvitationPublicUserData,
@@ -5725,6 +6565,9 @@ export const OrganizationInvitationPublicUserData: Schema.Schema<
 
 /**
  * Component schema `OrganizationInvitation`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationInvitation {
   readonly object: "organization_invitation" | (string & {})
@@ -5766,6 +6609,9 @@ export declare namespace OrganizationInvitation {
 }
 /**
  * Schema of {@link OrganizationInvitation}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -5788,6 +6634,9 @@ export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, Organ
 
 /**
  * Component schema `OrganizationInvitationWithPublicOrganizationData`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationInvitationWithPublicOrganizationData {
   readonly object: "organization_invitation" | (string & {})
@@ -5831,6 +6680,9 @@ export declare namespace OrganizationInvitationWithPublicOrganizationData {
 }
 /**
  * Schema of {@link OrganizationInvitationWithPublicOrganizationData}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitationWithPublicOrganizationData: Schema.Schema<
   OrganizationInvitationWithPublicOrganizationData,
@@ -5859,6 +6711,9 @@ export const OrganizationInvitationWithPublicOrganizationData: Schema.Schema<
 
 /**
  * Component schema `OrganizationInvitations`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationInvitations {
   readonly data: ReadonlyArray<OrganizationInvitation>
@@ -5874,6 +6729,9 @@ export declare namespace OrganizationInvitations {
 }
 /**
  * Schema of {@link OrganizationInvitations}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitations: Schema.Schema<OrganizationInvitations, OrganizationInvitations.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -5883,6 +6741,9 @@ export const OrganizationInvitations: Schema.Schema<OrganizationInvitations, Org
 
 /**
  * Component schema `OrganizationInvitationsWithPublicOrganizationData`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationInvitationsWithPublicOrganizationData {
   readonly data: ReadonlyArray<OrganizationInvitationWithPublicOrganizationData>
@@ -5898,6 +6759,9 @@ export declare namespace OrganizationInvitationsWithPublicOrganizationData {
 }
 /**
  * Schema of {@link OrganizationInvitationsWithPublicOrganizationData}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationInvitationsWithPublicOrganizationData: Schema.Schema<
   OrganizationInvitationsWithPublicOrganizationData,
@@ -5909,6 +6773,9 @@ export const OrganizationInvitationsWithPublicOrganizationData: Schema.Schema<
 
 /**
  * Component schema `OrganizationMembershipPublicUserData`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationMembershipPublicUserData {
   readonly userId: string
@@ -5942,6 +6809,9 @@ export declare namespace OrganizationMembershipPublicUserData {
 }
 /**
  * Schema of {@link OrganizationMembershipPublicUserData}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationMembershipPublicUserData: Schema.Schema<
   OrganizationMembershipPublicUserData,
@@ -5961,6 +6831,9 @@ export const OrganizationMembershipPublicUserData: Schema.Schema<
 
 /**
  * Component schema `OrganizationMembership`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationMembership {
   readonly id: string
@@ -5994,6 +6867,9 @@ export declare namespace OrganizationMembership {
 }
 /**
  * Schema of {@link OrganizationMembership}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationMembership: Schema.Schema<OrganizationMembership, OrganizationMembership.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -6012,6 +6888,9 @@ export const OrganizationMembership: Schema.Schema<OrganizationMembership, Organ
 
 /**
  * Component schema `OrganizationMemberships`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationMemberships {
   readonly data: ReadonlyArray<OrganizationMembership>
@@ -6027,6 +6906,9 @@ export declare namespace OrganizationMemberships {
 }
 /**
  * Schema of {@link OrganizationMemberships}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationMemberships: Schema.Schema<OrganizationMemberships, OrganizationMemberships.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -6036,6 +6918,9 @@ export const OrganizationMemberships: Schema.Schema<OrganizationMemberships, Org
 
 /**
  * Component schema `OrganizationSettings`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationSettings {
   readonly object: "organization_settings" | (string & {})
@@ -6079,6 +6964,9 @@ export declare namespace OrganizationSettings {
 }
 /**
  * Schema of {@link OrganizationSettings}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationSettings: Schema.Schema<OrganizationSettings, OrganizationSettings.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -6105,6 +6993,9 @@ export const OrganizationSettings: Schema.Schema<OrganizationSettings, Organizat
 
 /**
  * Component schema `OrganizationWithLogo`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface OrganizationWithLogo {
   readonly object: "organization" | (string & {})
@@ -6156,6 +7047,9 @@ export declare namespace OrganizationWithLogo {
 }
 /**
  * Schema of {@link OrganizationWithLogo}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, OrganizationWithLogo.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -6185,6 +7079,9 @@ export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, Organizat
 
 /**
  * Component schema `Organizations`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Organizations {
   readonly data: ReadonlyArray<Organization>
@@ -6200,6 +7097,9 @@ export declare namespace Organizations {
 }
 /**
  * Schema of {@link Organizations}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Organizations: Schema.Schema<Organizations, Organizations.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Organization), "data"),
@@ -6208,6 +7108,9 @@ export const Organizations: Schema.Schema<Organizations, Organizations.Encoded> 
 
 /**
  * Component schema `PaginatedBillingPaymentAttemptResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PaginatedBillingPaymentAttemptResponse {
   readonly data: ReadonlyArray<BillingPaymentAttempt>
@@ -6223,6 +7126,9 @@ export declare namespace PaginatedBillingPaymentAttemptResponse {
 }
 /**
  * Schema of {@link PaginatedBillingPaymentAttemptResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PaginatedBillingPaymentAttemptResponse: Schema.Schema<
   PaginatedBillingPaymentAttemptResponse,
@@ -6234,6 +7140,9 @@ export const PaginatedBillingPaymentAttemptResponse: Schema.Schema<
 
 /**
  * Component schema `PaginatedBillingPriceResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PaginatedBillingPriceResponse {
   readonly data: ReadonlyArray<BillingPriceResponse>
@@ -6249,6 +7158,9 @@ export declare namespace PaginatedBillingPriceResponse {
 }
 /**
  * Schema of {@link PaginatedBillingPriceResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PaginatedBillingPriceResponse: Schema.Schema<
   PaginatedBillingPriceResponse,
@@ -6260,6 +7172,9 @@ export const PaginatedBillingPriceResponse: Schema.Schema<
 
 /**
  * Component schema `PaginatedBillingStatementResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PaginatedBillingStatementResponse {
   readonly data: ReadonlyArray<BillingStatement>
@@ -6275,6 +7190,9 @@ export declare namespace PaginatedBillingStatementResponse {
 }
 /**
  * Schema of {@link PaginatedBillingStatementResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PaginatedBillingStatementResponse: Schema.Schema<
   PaginatedBillingStatementResponse,
@@ -6286,6 +7204,9 @@ export const PaginatedBillingStatementResponse: Schema.Schema<
 
 /**
  * Component schema `PaginatedCommercePlanResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PaginatedCommercePlanResponse {
   readonly data: ReadonlyArray<CommercePlan>
@@ -6301,6 +7222,9 @@ export declare namespace PaginatedCommercePlanResponse {
 }
 /**
  * Schema of {@link PaginatedCommercePlanResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PaginatedCommercePlanResponse: Schema.Schema<
   PaginatedCommercePlanResponse,
@@ -6312,6 +7236,9 @@ export const PaginatedCommercePlanResponse: Schema.Schema<
 
 /**
  * Component schema `PaginatedCommerceSubscriptionItemResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PaginatedCommerceSubscriptionItemResponse {
   readonly data: ReadonlyArray<CommerceSubscriptionItem>
@@ -6327,6 +7254,9 @@ export declare namespace PaginatedCommerceSubscriptionItemResponse {
 }
 /**
  * Schema of {@link PaginatedCommerceSubscriptionItemResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<
   PaginatedCommerceSubscriptionItemResponse,
@@ -6338,6 +7268,9 @@ export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<
 
 /**
  * Component schema `verification_passkey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationPasskey {
   readonly object: "verification_passkey"
@@ -6365,6 +7298,9 @@ export declare namespace VerificationPasskey {
 }
 /**
  * Schema of {@link VerificationPasskey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -6380,6 +7316,9 @@ export const VerificationPasskey: Schema.Schema<VerificationPasskey, Verificatio
 
 /**
  * Component schema `Passkey`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Passkey {
   readonly id?: string
@@ -6401,6 +7340,9 @@ export declare namespace Passkey {
 }
 /**
  * Schema of {@link Passkey}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Passkey: Schema.Schema<Passkey, Passkey.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
@@ -6412,6 +7354,9 @@ export const Passkey: Schema.Schema<Passkey, Passkey.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `PasswordHasher`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type PasswordHasher = string
 /** Wire form of {@link PasswordHasher}. */
@@ -6421,11 +7366,17 @@ export declare namespace PasswordHasher {
 }
 /**
  * Schema of {@link PasswordHasher}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PasswordHasher: Schema.Schema<PasswordHasher, PasswordHasher.Encoded> = Schema.String
 
 /**
  * Component schema `Permissions`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Permissions {
   readonly data: ReadonlyArray<Permission>
@@ -6441,6 +7392,9 @@ export declare namespace Permissions {
 }
 /**
  * Schema of {@link Permissions}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Permissions: Schema.Schema<Permissions, Permissions.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Permission), "data"),
@@ -6449,6 +7403,9 @@ export const Permissions: Schema.Schema<Permissions, Permissions.Encoded> = /*#_
 
 /**
  * Component schema `PhoneNumber`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PhoneNumber {
   readonly id?: string
@@ -6482,6 +7439,9 @@ export declare namespace PhoneNumber {
 }
 /**
  * Schema of {@link PhoneNumber}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PhoneNumber: Schema.Schema<PhoneNumber, PhoneNumber.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
@@ -6505,6 +7465,9 @@ export const PhoneNumber: Schema.Schema<PhoneNumber, PhoneNumber.Encoded> = /*#_
 
 /**
  * Component schema `PriceTransitionRequest`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface PriceTransitionRequest {
   readonly fromPriceId: string
@@ -6520,6 +7483,9 @@ export declare namespace PriceTransitionRequest {
 }
 /**
  * Schema of {@link PriceTransitionRequest}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const PriceTransitionRequest: Schema.Schema<PriceTransitionRequest, PriceTransitionRequest.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -6529,6 +7495,9 @@ export const PriceTransitionRequest: Schema.Schema<PriceTransitionRequest, Price
 
 /**
  * Component schema `ProxyCheck`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface ProxyCheck {
   readonly object: "proxy_check" | (string & {})
@@ -6556,6 +7525,9 @@ export declare namespace ProxyCheck {
 }
 /**
  * Schema of {@link ProxyCheck}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ProxyCheck: Schema.Schema<ProxyCheck, ProxyCheck.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("proxy_check"), "object"),
@@ -6570,6 +7542,9 @@ export const ProxyCheck: Schema.Schema<ProxyCheck, ProxyCheck.Encoded> = /*#__PU
 
 /**
  * Component schema `ReassignmentMappings`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type ReassignmentMappings = { readonly [key: string]: string }
 /** Wire form of {@link ReassignmentMappings}. */
@@ -6579,12 +7554,18 @@ export declare namespace ReassignmentMappings {
 }
 /**
  * Schema of {@link ReassignmentMappings}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const ReassignmentMappings: Schema.Schema<ReassignmentMappings, ReassignmentMappings.Encoded> =
   /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })
 
 /**
  * Component schema `RedirectURL`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface RedirectURL {
   readonly object: "redirect_url" | (string & {})
@@ -6606,6 +7587,9 @@ export declare namespace RedirectURL {
 }
 /**
  * Schema of {@link RedirectURL}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const RedirectURL: Schema.Schema<RedirectURL, RedirectURL.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("redirect_url"), "object"),
@@ -6617,6 +7601,9 @@ export const RedirectURL: Schema.Schema<RedirectURL, RedirectURL.Encoded> = /*#_
 
 /**
  * Body of the shared response `RedirectURL.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type RedirectURLList = ReadonlyArray<RedirectURL>
 /** Wire form of {@link RedirectURLList}. */
@@ -6626,6 +7613,9 @@ export declare namespace RedirectURLList {
 }
 /**
  * Schema of {@link RedirectURLList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const RedirectURLList: Schema.Schema<RedirectURLList, RedirectURLList.Encoded> = /*#__PURE__*/ Schema.Array(
   RedirectURL
@@ -6633,6 +7623,9 @@ export const RedirectURLList: Schema.Schema<RedirectURLList, RedirectURLList.Enc
 
 /**
  * Component schema `RoleSetItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface RoleSetItem {
   readonly object: "role_set_item" | (string & {})
@@ -6662,6 +7655,9 @@ export declare namespace RoleSetItem {
 }
 /**
  * Schema of {@link RoleSetItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const RoleSetItem: Schema.Schema<RoleSetItem, RoleSetItem.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set_item"), "object"),
@@ -6677,6 +7673,9 @@ export const RoleSetItem: Schema.Schema<RoleSetItem, RoleSetItem.Encoded> = /*#_
 
 /**
  * Component schema `RoleSetMigration`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface RoleSetMigration {
   readonly object: "role_set_migration" | (string & {})
@@ -6716,6 +7715,9 @@ export declare namespace RoleSetMigration {
 }
 /**
  * Schema of {@link RoleSetMigration}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const RoleSetMigration: Schema.Schema<RoleSetMigration, RoleSetMigration.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set_migration"), "object"),
@@ -6739,6 +7741,9 @@ export const RoleSetMigration: Schema.Schema<RoleSetMigration, RoleSetMigration.
 
 /**
  * Component schema `RoleSet`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface RoleSet {
   readonly object: "role_set" | (string & {})
@@ -6774,6 +7779,9 @@ export declare namespace RoleSet {
 }
 /**
  * Schema of {@link RoleSet}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const RoleSet: Schema.Schema<RoleSet, RoleSet.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set"), "object"),
@@ -6792,6 +7800,9 @@ export const RoleSet: Schema.Schema<RoleSet, RoleSet.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `RoleSets`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface RoleSets {
   readonly data: ReadonlyArray<RoleSet>
@@ -6807,6 +7818,9 @@ export declare namespace RoleSets {
 }
 /**
  * Schema of {@link RoleSets}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const RoleSets: Schema.Schema<RoleSets, RoleSets.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(RoleSet), "data"),
@@ -6815,6 +7829,9 @@ export const RoleSets: Schema.Schema<RoleSets, RoleSets.Encoded> = /*#__PURE__*/
 
 /**
  * Component schema `Roles`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Roles {
   readonly data: ReadonlyArray<Role>
@@ -6830,6 +7847,9 @@ export declare namespace Roles {
 }
 /**
  * Schema of {@link Roles}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Roles: Schema.Schema<Roles, Roles.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Role), "data"),
@@ -6838,6 +7858,9 @@ export const Roles: Schema.Schema<Roles, Roles.Encoded> = /*#__PURE__*/ Schema.S
 
 /**
  * Component schema `SAMLAccountConnection`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SAMLAccountConnection {
   readonly id: string
@@ -6875,6 +7898,9 @@ export declare namespace SAMLAccountConnection {
 }
 /**
  * Schema of {@link SAMLAccountConnection}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SAMLAccountConnection: Schema.Schema<SAMLAccountConnection, SAMLAccountConnection.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -6897,6 +7923,9 @@ export const SAMLAccountConnection: Schema.Schema<SAMLAccountConnection, SAMLAcc
 
 /**
  * Component schema `SAMLAccount`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SAMLAccount {
   readonly id: string
@@ -6932,6 +7961,9 @@ export declare namespace SAMLAccount {
 }
 /**
  * Schema of {@link SAMLAccount}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
@@ -6953,6 +7985,9 @@ export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#_
 
 /**
  * Component schema `SAMLConnectionAttributeMapping`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SAMLConnectionAttributeMapping {
   readonly userId: string
@@ -6972,6 +8007,9 @@ export declare namespace SAMLConnectionAttributeMapping {
 }
 /**
  * Schema of {@link SAMLConnectionAttributeMapping}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SAMLConnectionAttributeMapping: Schema.Schema<
   SAMLConnectionAttributeMapping,
@@ -6985,6 +8023,9 @@ export const SAMLConnectionAttributeMapping: Schema.Schema<
 
 /**
  * Component schema `SAMLConnectionLoginHint`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SAMLConnectionLoginHint {
   readonly mode: "email_address" | "custom_attribute" | "off" | (string & {})
@@ -7000,6 +8041,9 @@ export declare namespace SAMLConnectionLoginHint {
 }
 /**
  * Schema of {@link SAMLConnectionLoginHint}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SAMLConnectionLoginHint: Schema.Schema<SAMLConnectionLoginHint, SAMLConnectionLoginHint.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -7009,6 +8053,9 @@ export const SAMLConnectionLoginHint: Schema.Schema<SAMLConnectionLoginHint, SAM
 
 /**
  * Component schema `SAMLConnection`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SAMLConnection {
   readonly object: "saml_connection" | (string & {})
@@ -7082,6 +8129,9 @@ export declare namespace SAMLConnection {
 }
 /**
  * Schema of {@link SAMLConnection}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SAMLConnection: Schema.Schema<SAMLConnection, SAMLConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml_connection"), "object"),
@@ -7121,6 +8171,9 @@ export const SAMLConnection: Schema.Schema<SAMLConnection, SAMLConnection.Encode
 
 /**
  * Component schema `SAMLConnections`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SAMLConnections {
   readonly data: ReadonlyArray<SAMLConnection>
@@ -7136,6 +8189,9 @@ export declare namespace SAMLConnections {
 }
 /**
  * Schema of {@link SAMLConnections}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SAMLConnections: Schema.Schema<SAMLConnections, SAMLConnections.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(SAMLConnection), "data"),
@@ -7144,6 +8200,9 @@ export const SAMLConnections: Schema.Schema<SAMLConnections, SAMLConnections.Enc
 
 /**
  * Inline schema `SCIMDirectoryCustomAttributesItem`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMDirectoryCustomAttributesItem {
   readonly name?: string
@@ -7167,6 +8226,9 @@ export declare namespace SCIMDirectoryCustomAttributesItem {
 }
 /**
  * Schema of {@link SCIMDirectoryCustomAttributesItem}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMDirectoryCustomAttributesItem: Schema.Schema<
   SCIMDirectoryCustomAttributesItem,
@@ -7182,6 +8244,9 @@ export const SCIMDirectoryCustomAttributesItem: Schema.Schema<
 
 /**
  * Component schema `SCIMDirectory`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMDirectory {
   readonly object: "scim_directory" | (string & {})
@@ -7219,6 +8284,9 @@ export declare namespace SCIMDirectory {
 }
 /**
  * Schema of {@link SCIMDirectory}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMDirectory: Schema.Schema<SCIMDirectory, SCIMDirectory.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_directory"), "object"),
@@ -7244,6 +8312,9 @@ export const SCIMDirectory: Schema.Schema<SCIMDirectory, SCIMDirectory.Encoded> 
 
 /**
  * Component schema `SCIMDirectories`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type SCIMDirectories = ReadonlyArray<SCIMDirectory>
 /** Wire form of {@link SCIMDirectories}. */
@@ -7253,6 +8324,9 @@ export declare namespace SCIMDirectories {
 }
 /**
  * Schema of {@link SCIMDirectories}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMDirectories: Schema.Schema<SCIMDirectories, SCIMDirectories.Encoded> = /*#__PURE__*/ Schema.Array(
   SCIMDirectory
@@ -7260,6 +8334,9 @@ export const SCIMDirectories: Schema.Schema<SCIMDirectories, SCIMDirectories.Enc
 
 /**
  * Body of the shared response `SCIMDirectory.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMDirectoryList {
   readonly data: SCIMDirectories
@@ -7275,6 +8352,9 @@ export declare namespace SCIMDirectoryList {
 }
 /**
  * Schema of {@link SCIMDirectoryList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryList.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -7284,6 +8364,9 @@ export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryLi
 
 /**
  * Component schema `SCIMGroupRoleMapping`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMGroupRoleMapping {
   readonly object: "scim_group_role_mapping" | (string & {})
@@ -7319,6 +8402,9 @@ export declare namespace SCIMGroupRoleMapping {
 }
 /**
  * Schema of {@link SCIMGroupRoleMapping}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroupRoleMapping.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -7338,6 +8424,9 @@ export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroup
 
 /**
  * Body of the shared response `SCIMGroupRoleMapping.Deleted`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMGroupRoleMappingDeleted {
   readonly object: "scim_group_role_mapping" | (string & {})
@@ -7355,6 +8444,9 @@ export declare namespace SCIMGroupRoleMappingDeleted {
 }
 /**
  * Schema of {@link SCIMGroupRoleMappingDeleted}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMGroupRoleMappingDeleted: Schema.Schema<
   SCIMGroupRoleMappingDeleted,
@@ -7367,6 +8459,9 @@ export const SCIMGroupRoleMappingDeleted: Schema.Schema<
 
 /**
  * Component schema `SCIMGroupRoleMappings`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type SCIMGroupRoleMappings = ReadonlyArray<SCIMGroupRoleMapping>
 /** Wire form of {@link SCIMGroupRoleMappings}. */
@@ -7376,12 +8471,18 @@ export declare namespace SCIMGroupRoleMappings {
 }
 /**
  * Schema of {@link SCIMGroupRoleMappings}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMGroupRoleMappings: Schema.Schema<SCIMGroupRoleMappings, SCIMGroupRoleMappings.Encoded> =
   /*#__PURE__*/ Schema.Array(SCIMGroupRoleMapping)
 
 /**
  * Body of the shared response `SCIMGroupRoleMapping.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMGroupRoleMappingList {
   readonly data: SCIMGroupRoleMappings
@@ -7397,6 +8498,9 @@ export declare namespace SCIMGroupRoleMappingList {
 }
 /**
  * Schema of {@link SCIMGroupRoleMappingList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMGroupRoleMappingList: Schema.Schema<SCIMGroupRoleMappingList, SCIMGroupRoleMappingList.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -7406,6 +8510,9 @@ export const SCIMGroupRoleMappingList: Schema.Schema<SCIMGroupRoleMappingList, S
 
 /**
  * Component schema `SCIMUserMetadata`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SCIMUserMetadata {
   readonly directoryId: string
@@ -7423,6 +8530,9 @@ export declare namespace SCIMUserMetadata {
 }
 /**
  * Schema of {@link SCIMUserMetadata}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SCIMUserMetadata: Schema.Schema<SCIMUserMetadata, SCIMUserMetadata.Encoded> = /*#__PURE__*/ Schema.Struct({
   directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
@@ -7432,6 +8542,9 @@ export const SCIMUserMetadata: Schema.Schema<SCIMUserMetadata, SCIMUserMetadata.
 
 /**
  * Body of the shared response `Session.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type SessionList = ReadonlyArray<Session>
 /** Wire form of {@link SessionList}. */
@@ -7441,11 +8554,17 @@ export declare namespace SessionList {
 }
 /**
  * Schema of {@link SessionList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SessionList: Schema.Schema<SessionList, SessionList.Encoded> = /*#__PURE__*/ Schema.Array(Session)
 
 /**
  * Component schema `Token`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Token {
   readonly object: "token" | (string & {})
@@ -7461,6 +8580,9 @@ export declare namespace Token {
 }
 /**
  * Schema of {@link Token}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Token: Schema.Schema<Token, Token.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("token"), "object"),
@@ -7469,6 +8591,9 @@ export const Token: Schema.Schema<Token, Token.Encoded> = /*#__PURE__*/ Schema.S
 
 /**
  * Component schema `SessionRefresh`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type SessionRefresh = Token | Cookies
 /** Wire form of {@link SessionRefresh}. */
@@ -7478,6 +8603,9 @@ export declare namespace SessionRefresh {
 }
 /**
  * Schema of {@link SessionRefresh}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SessionRefresh: Schema.Schema<SessionRefresh, SessionRefresh.Encoded> = /*#__PURE__*/ Schema.Union(
   Token,
@@ -7486,6 +8614,9 @@ export const SessionRefresh: Schema.Schema<SessionRefresh, SessionRefresh.Encode
 
 /**
  * Component schema `SignInToken`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SignInToken {
   readonly object: "sign_in_token" | (string & {})
@@ -7513,6 +8644,9 @@ export declare namespace SignInToken {
 }
 /**
  * Schema of {@link SignInToken}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SignInToken: Schema.Schema<SignInToken, SignInToken.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("sign_in_token"), "object"),
@@ -7527,6 +8661,9 @@ export const SignInToken: Schema.Schema<SignInToken, SignInToken.Encoded> = /*#_
 
 /**
  * Inline schema `SignUpVerification2`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SignUpVerification2 {
   readonly nextAction?: "needs_prepare" | "needs_attempt" | "" | (string & {})
@@ -7542,6 +8679,9 @@ export declare namespace SignUpVerification2 {
 }
 /**
  * Schema of {@link SignUpVerification2}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerification2.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -7557,6 +8697,9 @@ export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerif
 
 /**
  * Component schema `SignUpVerification`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type SignUpVerification = SignUpVerification2 | null
 /** Wire form of {@link SignUpVerification}. */
@@ -7566,12 +8709,18 @@ export declare namespace SignUpVerification {
 }
 /**
  * Schema of {@link SignUpVerification}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SignUpVerification: Schema.Schema<SignUpVerification, SignUpVerification.Encoded> = /*#__PURE__*/ Schema
   .NullOr(SignUpVerification2)
 
 /**
  * Component schema `SignUpVerifications`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SignUpVerifications {
   readonly emailAddress: SignUpVerification
@@ -7591,6 +8740,9 @@ export declare namespace SignUpVerifications {
 }
 /**
  * Schema of {@link SignUpVerifications}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerifications.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -7602,6 +8754,9 @@ export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerif
 
 /**
  * Component schema `SignUp`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SignUp {
   readonly object: "sign_up_attempt" | (string & {})
@@ -7665,6 +8820,9 @@ export declare namespace SignUp {
 }
 /**
  * Schema of {@link SignUp}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("sign_up_attempt"), "object"),
@@ -7696,6 +8854,9 @@ export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ Schem
 
 /**
  * Component schema `SvixURL`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface SvixURL {
   readonly svixUrl: string
@@ -7709,6 +8870,9 @@ export declare namespace SvixURL {
 }
 /**
  * Schema of {@link SvixURL}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const SvixURL: Schema.Schema<SvixURL, SvixURL.Encoded> = /*#__PURE__*/ Schema.Struct({
   svixUrl: /*#__PURE__*/ I.req(Schema.String, "svix_url")
@@ -7716,6 +8880,9 @@ export const SvixURL: Schema.Schema<SvixURL, SvixURL.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `Template`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Template {
   readonly id?: string
@@ -7775,6 +8942,9 @@ export declare namespace Template {
 }
 /**
  * Schema of {@link Template}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Template: Schema.Schema<Template, Template.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
@@ -7805,6 +8975,9 @@ export const Template: Schema.Schema<Template, Template.Encoded> = /*#__PURE__*/
 
 /**
  * Body of the shared response `Template.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type TemplateList = ReadonlyArray<Template>
 /** Wire form of {@link TemplateList}. */
@@ -7814,11 +8987,17 @@ export declare namespace TemplateList {
 }
 /**
  * Schema of {@link TemplateList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const TemplateList: Schema.Schema<TemplateList, TemplateList.Encoded> = /*#__PURE__*/ Schema.Array(Template)
 
 /**
  * Component schema `TestingToken`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface TestingToken {
   readonly object: "testing_token" | (string & {})
@@ -7836,6 +9015,9 @@ export declare namespace TestingToken {
 }
 /**
  * Schema of {@link TestingToken}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const TestingToken: Schema.Schema<TestingToken, TestingToken.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("testing_token"), "object"),
@@ -7845,6 +9027,9 @@ export const TestingToken: Schema.Schema<TestingToken, TestingToken.Encoded> = /
 
 /**
  * Component schema `TotalCount`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface TotalCount {
   readonly object: "total_count" | (string & {})
@@ -7860,6 +9045,9 @@ export declare namespace TotalCount {
 }
 /**
  * Schema of {@link TotalCount}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const TotalCount: Schema.Schema<TotalCount, TotalCount.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("total_count"), "object"),
@@ -7868,6 +9056,9 @@ export const TotalCount: Schema.Schema<TotalCount, TotalCount.Encoded> = /*#__PU
 
 /**
  * Component schema `TrustedDevice`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface TrustedDevice {
   readonly object: "trusted_device" | (string & {})
@@ -7901,6 +9092,9 @@ export declare namespace TrustedDevice {
 }
 /**
  * Schema of {@link TrustedDevice}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const TrustedDevice: Schema.Schema<TrustedDevice, TrustedDevice.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("trusted_device"), "object"),
@@ -7918,6 +9112,9 @@ export const TrustedDevice: Schema.Schema<TrustedDevice, TrustedDevice.Encoded> 
 
 /**
  * Body of the shared response `TrustedDevice.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface TrustedDeviceList {
   readonly data: ReadonlyArray<TrustedDevice>
@@ -7933,6 +9130,9 @@ export declare namespace TrustedDeviceList {
 }
 /**
  * Schema of {@link TrustedDeviceList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceList.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -7942,6 +9142,9 @@ export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceLi
 
 /**
  * Component schema `verification_web3`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationWeb3 {
   readonly object: "verification_web3"
@@ -7975,6 +9178,9 @@ export declare namespace VerificationWeb3 {
 }
 /**
  * Schema of {@link VerificationWeb3}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.tag("verification_web3", "object"),
@@ -7998,6 +9204,9 @@ export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.
 
 /**
  * Component schema `Web3Wallet`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface Web3Wallet {
   readonly id?: string
@@ -8021,6 +9230,9 @@ export declare namespace Web3Wallet {
 }
 /**
  * Schema of {@link Web3Wallet}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const Web3Wallet: Schema.Schema<Web3Wallet, Web3Wallet.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
@@ -8036,6 +9248,9 @@ export const Web3Wallet: Schema.Schema<Web3Wallet, Web3Wallet.Encoded> = /*#__PU
 
 /**
  * Component schema `User`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface User {
   readonly id: string
@@ -8141,6 +9356,9 @@ export declare namespace User {
 }
 /**
  * Schema of {@link User}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
@@ -8208,6 +9426,9 @@ export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ Schema.Stru
 
 /**
  * Body of the shared response `User.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type UserList = ReadonlyArray<User>
 /** Wire form of {@link UserList}. */
@@ -8217,11 +9438,17 @@ export declare namespace UserList {
 }
 /**
  * Schema of {@link UserList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const UserList: Schema.Schema<UserList, UserList.Encoded> = /*#__PURE__*/ Schema.Array(User)
 
 /**
  * Body of the shared response `_VerificationResponse`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface VerificationResponse {
   readonly object?: string
@@ -8247,6 +9474,9 @@ export declare namespace VerificationResponse {
 }
 /**
  * Schema of {@link VerificationResponse}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const VerificationResponse: Schema.Schema<VerificationResponse, VerificationResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -8261,6 +9491,9 @@ export const VerificationResponse: Schema.Schema<VerificationResponse, Verificat
 
 /**
  * Component schema `WaitlistEntry`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface WaitlistEntry {
   readonly object: "waitlist_entry" | (string & {})
@@ -8288,6 +9521,9 @@ export declare namespace WaitlistEntry {
 }
 /**
  * Schema of {@link WaitlistEntry}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("waitlist_entry"), "object"),
@@ -8302,6 +9538,9 @@ export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> 
 
 /**
  * Body of the shared response `WaitlistEntries`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export interface WaitlistEntries {
   readonly data: ReadonlyArray<WaitlistEntry>
@@ -8317,6 +9556,9 @@ export declare namespace WaitlistEntries {
 }
 /**
  * Schema of {@link WaitlistEntries}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const WaitlistEntries: Schema.Schema<WaitlistEntries, WaitlistEntries.Encoded> = /*#__PURE__*/ Schema.Struct({
   data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(WaitlistEntry), "data"),
@@ -8325,6 +9567,9 @@ export const WaitlistEntries: Schema.Schema<WaitlistEntries, WaitlistEntries.Enc
 
 /**
  * Body of the shared response `WaitlistEntry.List`.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export type WaitlistEntryList = ReadonlyArray<WaitlistEntry>
 /** Wire form of {@link WaitlistEntryList}. */
@@ -8334,6 +9579,9 @@ export declare namespace WaitlistEntryList {
 }
 /**
  * Schema of {@link WaitlistEntryList}.
+ *
+ * @category schemas
+ * @since 0.1.0
  */
 export const WaitlistEntryList: Schema.Schema<WaitlistEntryList, WaitlistEntryList.Encoded> = /*#__PURE__*/ Schema
   .Array(WaitlistEntry)

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -31,6 +34,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -45,6 +51,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Inline schema `CreateParamsGroupRoleMappingsItem` of the `scimDirectories` operations.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface CreateParamsGroupRoleMappingsItem {
   readonly scimGroupId: string
@@ -64,6 +73,9 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
 }
 /**
  * Schema of {@link CreateParamsGroupRoleMappingsItem}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
   CreateParamsGroupRoleMappingsItem,
@@ -83,6 +95,9 @@ export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly enterpriseConnectionId: string
@@ -102,6 +117,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
@@ -115,6 +133,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly scimDirectoryId: string
@@ -128,6 +149,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
@@ -135,6 +159,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly scimDirectoryId: string
@@ -148,6 +175,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
@@ -155,6 +185,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly scimDirectoryId: string
@@ -178,6 +211,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
@@ -193,6 +229,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link rotateApiKey}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface RotateApiKeyParams {
   readonly scimDirectoryId: string
@@ -206,6 +245,9 @@ export declare namespace RotateApiKeyParams {
 }
 /**
  * Schema of {@link RotateApiKeyParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -214,6 +256,9 @@ export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyP
 
 /**
  * Parameters of {@link listGroupRoleMappings}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface ListGroupRoleMappingsParams {
   readonly scimDirectoryId: string
@@ -227,6 +272,9 @@ export declare namespace ListGroupRoleMappingsParams {
 }
 /**
  * Schema of {@link ListGroupRoleMappingsParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const ListGroupRoleMappingsParams: Schema.Schema<
   ListGroupRoleMappingsParams,
@@ -237,6 +285,9 @@ export const ListGroupRoleMappingsParams: Schema.Schema<
 
 /**
  * Inline schema `ReplaceGroupRoleMappingsParamsMappingsItem` of the `scimDirectories` operations.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface ReplaceGroupRoleMappingsParamsMappingsItem {
   readonly scimGroupId: string
@@ -252,6 +303,9 @@ export declare namespace ReplaceGroupRoleMappingsParamsMappingsItem {
 }
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParamsMappingsItem}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
   ReplaceGroupRoleMappingsParamsMappingsItem,
@@ -263,6 +317,9 @@ export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
 
 /**
  * Parameters of {@link replaceGroupRoleMappings}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface ReplaceGroupRoleMappingsParams {
   readonly scimDirectoryId: string
@@ -278,6 +335,9 @@ export declare namespace ReplaceGroupRoleMappingsParams {
 }
 /**
  * Schema of {@link ReplaceGroupRoleMappingsParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const ReplaceGroupRoleMappingsParams: Schema.Schema<
   ReplaceGroupRoleMappingsParams,
@@ -289,6 +349,9 @@ export const ReplaceGroupRoleMappingsParams: Schema.Schema<
 
 /**
  * Parameters of {@link createGroupRoleMapping}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface CreateGroupRoleMappingParams {
   readonly scimDirectoryId: string
@@ -308,6 +371,9 @@ export declare namespace CreateGroupRoleMappingParams {
 }
 /**
  * Schema of {@link CreateGroupRoleMappingParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const CreateGroupRoleMappingParams: Schema.Schema<
   CreateGroupRoleMappingParams,
@@ -324,6 +390,9 @@ export const CreateGroupRoleMappingParams: Schema.Schema<
 
 /**
  * Parameters of {@link deleteGroupRoleMapping}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export interface DeleteGroupRoleMappingParams {
   readonly scimDirectoryId: string
@@ -339,6 +408,9 @@ export declare namespace DeleteGroupRoleMappingParams {
 }
 /**
  * Schema of {@link DeleteGroupRoleMappingParams}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const DeleteGroupRoleMappingParams: Schema.Schema<
   DeleteGroupRoleMappingParams,
@@ -348,11 +420,20 @@ export const DeleteGroupRoleMappingParams: Schema.Schema<
   mappingId: /*#__PURE__*/ I.req(Schema.String, "mapping_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `GET /scim_directories` (`ListSCIMDirectories`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ListSCIMDirectories
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.SCIMDirectoryList, ListError> = /*#__PURE__*/ Op
   .make({
@@ -365,18 +446,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.SCIMDirectory
     errors: [401, 403]
   })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /scim_directories`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ListSCIMDirectories
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.SCIMDirectory, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -385,6 +480,10 @@ export type CreateError =
 
 /**
  * `POST /scim_directories` (`CreateSCIMDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/CreateSCIMDirectory
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.SCIMDirectory, CreateError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.create",
@@ -396,11 +495,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.SCIMDirectory, Cr
   errors: [400, 401, 403, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /scim_directories/{scim_directory_id}` (`GetSCIMDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/GetSCIMDirectory
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.SCIMDirectory, GetError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.get",
@@ -412,11 +520,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.SCIMDirectory, GetError
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /scim_directories/{scim_directory_id}` (`DeleteSCIMDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/DeleteSCIMDirectory
+ * @category scimDirectories
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.delete",
@@ -428,7 +545,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -438,6 +560,10 @@ export type UpdateError =
 
 /**
  * `PATCH /scim_directories/{scim_directory_id}` (`UpdateSCIMDirectory`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/UpdateSCIMDirectory
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.SCIMDirectory, UpdateError> = /*#__PURE__*/ Op.make({
   name: "scimDirectories.update",
@@ -450,11 +576,20 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.SCIMDirectory, Up
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link rotateApiKey}. */
+/**
+ * Failures of {@link rotateApiKey}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type RotateApiKeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /scim_directories/{scim_directory_id}/rotate_api_key` (`RotateSCIMDirectoryAPIKey`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/RotateSCIMDirectoryAPIKey
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.SCIMDirectory, RotateApiKeyError> =
   /*#__PURE__*/ Op.make({
@@ -467,7 +602,12 @@ export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.SCIMD
     errors: [401, 403, 404]
   })
 
-/** Failures of {@link listGroupRoleMappings}. */
+/**
+ * Failures of {@link listGroupRoleMappings}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type ListGroupRoleMappingsError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -475,6 +615,10 @@ export type ListGroupRoleMappingsError =
 
 /**
  * `GET /scim_directories/{scim_directory_id}/group_role_mappings` (`ListSCIMGroupRoleMappings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ListSCIMGroupRoleMappings
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const listGroupRoleMappings: ClerkOperation.Call<
   ListGroupRoleMappingsParams,
@@ -490,7 +634,12 @@ export const listGroupRoleMappings: ClerkOperation.Call<
   errors: [401, 403, 404]
 })
 
-/** Failures of {@link replaceGroupRoleMappings}. */
+/**
+ * Failures of {@link replaceGroupRoleMappings}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type ReplaceGroupRoleMappingsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -500,6 +649,10 @@ export type ReplaceGroupRoleMappingsError =
 
 /**
  * `PUT /scim_directories/{scim_directory_id}/group_role_mappings` (`ReplaceSCIMGroupRoleMappings`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ReplaceSCIMGroupRoleMappings
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const replaceGroupRoleMappings: ClerkOperation.Call<
   ReplaceGroupRoleMappingsParams,
@@ -516,7 +669,12 @@ export const replaceGroupRoleMappings: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link createGroupRoleMapping}. */
+/**
+ * Failures of {@link createGroupRoleMapping}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type CreateGroupRoleMappingError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -526,6 +684,10 @@ export type CreateGroupRoleMappingError =
 
 /**
  * `POST /scim_directories/{scim_directory_id}/group_role_mappings` (`CreateSCIMGroupRoleMapping`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/CreateSCIMGroupRoleMapping
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const createGroupRoleMapping: ClerkOperation.Call<
   CreateGroupRoleMappingParams,
@@ -542,7 +704,12 @@ export const createGroupRoleMapping: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link deleteGroupRoleMapping}. */
+/**
+ * Failures of {@link deleteGroupRoleMapping}.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export type DeleteGroupRoleMappingError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -551,6 +718,10 @@ export type DeleteGroupRoleMappingError =
 
 /**
  * `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` (`DeleteSCIMGroupRoleMapping`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/DeleteSCIMGroupRoleMapping
+ * @category scimDirectories
+ * @since 0.1.0
  */
 export const deleteGroupRoleMapping: ClerkOperation.Call<
   DeleteGroupRoleMappingParams,
@@ -568,14 +739,23 @@ export const deleteGroupRoleMapping: ClerkOperation.Call<
 
 export { delete_ as delete }
 
-/** The `scimDirectories` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `scimDirectories` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export interface ScimDirectoriesApi {
   /**
    * `GET /scim_directories` (`ListSCIMDirectories`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ListSCIMDirectories
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.SCIMDirectoryList, ListError>
   /**
    * Every item of `GET /scim_directories`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ListSCIMDirectories
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -583,51 +763,74 @@ export interface ScimDirectoriesApi {
   ) => Stream.Stream<Schemas.SCIMDirectory, ListError>
   /**
    * `POST /scim_directories` (`CreateSCIMDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/CreateSCIMDirectory
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.SCIMDirectory, CreateError>
   /**
    * `GET /scim_directories/{scim_directory_id}` (`GetSCIMDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/GetSCIMDirectory
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.SCIMDirectory, GetError>
   /**
    * `DELETE /scim_directories/{scim_directory_id}` (`DeleteSCIMDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/DeleteSCIMDirectory
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /scim_directories/{scim_directory_id}` (`UpdateSCIMDirectory`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/UpdateSCIMDirectory
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.SCIMDirectory, UpdateError>
   /**
    * `POST /scim_directories/{scim_directory_id}/rotate_api_key` (`RotateSCIMDirectoryAPIKey`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/RotateSCIMDirectoryAPIKey
    */
   readonly rotateApiKey: (params: RotateApiKeyParams) => Effect.Effect<Schemas.SCIMDirectory, RotateApiKeyError>
   /**
    * `GET /scim_directories/{scim_directory_id}/group_role_mappings` (`ListSCIMGroupRoleMappings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ListSCIMGroupRoleMappings
    */
   readonly listGroupRoleMappings: (
     params: ListGroupRoleMappingsParams
   ) => Effect.Effect<Schemas.SCIMGroupRoleMappingList, ListGroupRoleMappingsError>
   /**
    * `PUT /scim_directories/{scim_directory_id}/group_role_mappings` (`ReplaceSCIMGroupRoleMappings`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/ReplaceSCIMGroupRoleMappings
    */
   readonly replaceGroupRoleMappings: (
     params: ReplaceGroupRoleMappingsParams
   ) => Effect.Effect<Schemas.SCIMGroupRoleMappingList, ReplaceGroupRoleMappingsError>
   /**
    * `POST /scim_directories/{scim_directory_id}/group_role_mappings` (`CreateSCIMGroupRoleMapping`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/CreateSCIMGroupRoleMapping
    */
   readonly createGroupRoleMapping: (
     params: CreateGroupRoleMappingParams
   ) => Effect.Effect<Schemas.SCIMGroupRoleMapping, CreateGroupRoleMappingError>
   /**
    * `DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id}` (`DeleteSCIMGroupRoleMapping`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/SCIM-Directories#operation/DeleteSCIMGroupRoleMapping
    */
   readonly deleteGroupRoleMapping: (
     params: DeleteGroupRoleMappingParams
   ) => Effect.Effect<Schemas.SCIMGroupRoleMappingDeleted, DeleteGroupRoleMappingError>
 }
 
-/** Binds the `scimDirectories` operations to a client. */
+/**
+ * Binds the `scimDirectories` operations to a client.
+ *
+ * @category scimDirectories
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): ScimDirectoriesApi =>
   Op.bind<ScimDirectoriesApi>(client, {
     list,

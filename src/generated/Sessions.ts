@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly clientId?: string
@@ -39,6 +42,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   clientId: /*#__PURE__*/ I.opt(Schema.String, "client_id"),
@@ -60,6 +66,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly userId: string
@@ -75,6 +84,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -83,6 +95,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly sessionId: string
@@ -96,6 +111,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id")
@@ -103,6 +121,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link refresh}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface RefreshParams {
   readonly sessionId: string
@@ -128,6 +149,9 @@ export declare namespace RefreshParams {
 }
 /**
  * Schema of {@link RefreshParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const RefreshParams: Schema.Schema<RefreshParams, RefreshParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
@@ -141,6 +165,9 @@ export const RefreshParams: Schema.Schema<RefreshParams, RefreshParams.Encoded> 
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly sessionId: string
@@ -154,6 +181,9 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id")
@@ -161,6 +191,9 @@ export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /
 
 /**
  * Parameters of {@link createToken}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface CreateTokenParams {
   readonly sessionId: string
@@ -176,6 +209,9 @@ export declare namespace CreateTokenParams {
 }
 /**
  * Schema of {@link CreateTokenParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -193,6 +229,9 @@ export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenPara
 
 /**
  * Inline schema `CreateTokenResponse` of the `sessions` operations.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface CreateTokenResponse {
   readonly object?: "token" | (string & {})
@@ -208,6 +247,9 @@ export declare namespace CreateTokenResponse {
 }
 /**
  * Schema of {@link CreateTokenResponse}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -217,6 +259,9 @@ export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateToken
 
 /**
  * Parameters of {@link createTokenFromTemplate}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface CreateTokenFromTemplateParams {
   readonly sessionId: string
@@ -234,6 +279,9 @@ export declare namespace CreateTokenFromTemplateParams {
 }
 /**
  * Schema of {@link CreateTokenFromTemplateParams}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const CreateTokenFromTemplateParams: Schema.Schema<
   CreateTokenFromTemplateParams,
@@ -254,6 +302,9 @@ export const CreateTokenFromTemplateParams: Schema.Schema<
 
 /**
  * Inline schema `CreateTokenFromTemplateResponse` of the `sessions` operations.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export interface CreateTokenFromTemplateResponse {
   readonly object?: "token" | (string & {})
@@ -269,6 +320,9 @@ export declare namespace CreateTokenFromTemplateResponse {
 }
 /**
  * Schema of {@link CreateTokenFromTemplateResponse}.
+ *
+ * @category sessions
+ * @since 0.1.0
  */
 export const CreateTokenFromTemplateResponse: Schema.Schema<
   CreateTokenFromTemplateResponse,
@@ -278,11 +332,20 @@ export const CreateTokenFromTemplateResponse: Schema.Schema<
   jwt: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "jwt")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /sessions` (`GetSessionList`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/GetSessionList
+ * @category sessions
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.SessionList, ListError> = /*#__PURE__*/ Op.make({
   name: "sessions.list",
@@ -294,18 +357,32 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.SessionList, 
   errors: [400, 401, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /sessions`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/GetSessionList
+ * @category sessions
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.Session, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   {}
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -314,6 +391,10 @@ export type CreateError =
 
 /**
  * `POST /sessions` (`createSession`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/createSession
+ * @category sessions
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.Session, CreateError> = /*#__PURE__*/ Op.make({
   name: "sessions.create",
@@ -325,11 +406,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Session, CreateEr
   errors: [400, 401, 404, 422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /sessions/{session_id}` (`GetSession`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/GetSession
+ * @category sessions
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.Session, GetError> = /*#__PURE__*/ Op.make({
   name: "sessions.get",
@@ -341,11 +431,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Session, GetError> = /*
   errors: [400, 401, 404]
 })
 
-/** Failures of {@link refresh}. */
+/**
+ * Failures of {@link refresh}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type RefreshError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonError
 
 /**
  * `POST /sessions/{session_id}/refresh` (`RefreshSession`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/RefreshSession
+ * @category sessions
+ * @since 0.1.0
  */
 export const refresh: ClerkOperation.Call<RefreshParams, Schemas.SessionRefresh, RefreshError> = /*#__PURE__*/ Op.make({
   name: "sessions.refresh",
@@ -358,11 +457,20 @@ export const refresh: ClerkOperation.Call<RefreshParams, Schemas.SessionRefresh,
   errors: [400, 401]
 })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /sessions/{session_id}/revoke` (`RevokeSession`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/RevokeSession
+ * @category sessions
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, Schemas.Session, RevokeError> = /*#__PURE__*/ Op.make({
   name: "sessions.revoke",
@@ -374,11 +482,20 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.Session, RevokeEr
   errors: [400, 401, 404]
 })
 
-/** Failures of {@link createToken}. */
+/**
+ * Failures of {@link createToken}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type CreateTokenError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /sessions/{session_id}/tokens` (`CreateSessionToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionToken
+ * @category sessions
+ * @since 0.1.0
  */
 export const createToken: ClerkOperation.Call<CreateTokenParams, CreateTokenResponse, CreateTokenError> =
   /*#__PURE__*/ Op.make({
@@ -392,11 +509,20 @@ export const createToken: ClerkOperation.Call<CreateTokenParams, CreateTokenResp
     errors: [401, 404]
   })
 
-/** Failures of {@link createTokenFromTemplate}. */
+/**
+ * Failures of {@link createTokenFromTemplate}.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export type CreateTokenFromTemplateError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /sessions/{session_id}/tokens/{template_name}` (`CreateSessionTokenFromTemplate`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionTokenFromTemplate
+ * @category sessions
+ * @since 0.1.0
  */
 export const createTokenFromTemplate: ClerkOperation.Call<
   CreateTokenFromTemplateParams,
@@ -413,14 +539,23 @@ export const createTokenFromTemplate: ClerkOperation.Call<
   errors: [401, 404]
 })
 
-/** The `sessions` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `sessions` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export interface SessionsApi {
   /**
    * `GET /sessions` (`GetSessionList`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/GetSessionList
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.SessionList, ListError>
   /**
    * Every item of `GET /sessions`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/GetSessionList
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -428,32 +563,49 @@ export interface SessionsApi {
   ) => Stream.Stream<Schemas.Session, ListError>
   /**
    * `POST /sessions` (`createSession`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/createSession
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.Session, CreateError>
   /**
    * `GET /sessions/{session_id}` (`GetSession`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/GetSession
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.Session, GetError>
   /**
    * `POST /sessions/{session_id}/refresh` (`RefreshSession`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/RefreshSession
    */
   readonly refresh: (params: RefreshParams) => Effect.Effect<Schemas.SessionRefresh, RefreshError>
   /**
    * `POST /sessions/{session_id}/revoke` (`RevokeSession`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/RevokeSession
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<Schemas.Session, RevokeError>
   /**
    * `POST /sessions/{session_id}/tokens` (`CreateSessionToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionToken
    */
   readonly createToken: (params: CreateTokenParams) => Effect.Effect<CreateTokenResponse, CreateTokenError>
   /**
    * `POST /sessions/{session_id}/tokens/{template_name}` (`CreateSessionTokenFromTemplate`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sessions#operation/CreateSessionTokenFromTemplate
    */
   readonly createTokenFromTemplate: (
     params: CreateTokenFromTemplateParams
   ) => Effect.Effect<CreateTokenFromTemplateResponse, CreateTokenFromTemplateError>
 }
 
-/** Binds the `sessions` operations to a client. */
+/**
+ * Binds the `sessions` operations to a client.
+ *
+ * @category sessions
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): SessionsApi =>
   Op.bind<SessionsApi>(client, { list, listAll, create, get, refresh, revoke, createToken, createTokenFromTemplate })

@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category signInTokens
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly userId: string
@@ -32,6 +35,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category signInTokens
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -44,6 +50,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link revoke}.
+ *
+ * @category signInTokens
+ * @since 0.1.0
  */
 export interface RevokeParams {
   readonly signInTokenId: string
@@ -57,12 +66,20 @@ export declare namespace RevokeParams {
 }
 /**
  * Schema of {@link RevokeParams}.
+ *
+ * @category signInTokens
+ * @since 0.1.0
  */
 export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   signInTokenId: /*#__PURE__*/ I.req(Schema.String, "sign_in_token_id")
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category signInTokens
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -71,6 +88,10 @@ export type CreateError =
 
 /**
  * `POST /sign_in_tokens` (`CreateSignInToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sign-in-Tokens#operation/CreateSignInToken
+ * @category signInTokens
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.SignInToken, CreateError> = /*#__PURE__*/ Op.make({
   name: "signInTokens.create",
@@ -82,11 +103,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.SignInToken, Crea
   errors: [403, 404, 422]
 })
 
-/** Failures of {@link revoke}. */
+/**
+ * Failures of {@link revoke}.
+ *
+ * @category signInTokens
+ * @since 0.1.0
+ */
 export type RevokeError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /sign_in_tokens/{sign_in_token_id}/revoke` (`RevokeSignInToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sign-in-Tokens#operation/RevokeSignInToken
+ * @category signInTokens
+ * @since 0.1.0
  */
 export const revoke: ClerkOperation.Call<RevokeParams, Schemas.SignInToken, RevokeError> = /*#__PURE__*/ Op.make({
   name: "signInTokens.revoke",
@@ -98,18 +128,32 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.SignInToken, Revo
   errors: [400, 404]
 })
 
-/** The `signInTokens` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `signInTokens` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category signInTokens
+ * @since 0.1.0
+ */
 export interface SignInTokensApi {
   /**
    * `POST /sign_in_tokens` (`CreateSignInToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sign-in-Tokens#operation/CreateSignInToken
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.SignInToken, CreateError>
   /**
    * `POST /sign_in_tokens/{sign_in_token_id}/revoke` (`RevokeSignInToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sign-in-Tokens#operation/RevokeSignInToken
    */
   readonly revoke: (params: RevokeParams) => Effect.Effect<Schemas.SignInToken, RevokeError>
 }
 
-/** Binds the `signInTokens` operations to a client. */
+/**
+ * Binds the `signInTokens` operations to a client.
+ *
+ * @category signInTokens
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): SignInTokensApi =>
   Op.bind<SignInTokensApi>(client, { create, revoke })

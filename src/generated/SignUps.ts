@@ -15,6 +15,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category signUps
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly id: string
@@ -28,6 +31,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category signUps
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id")
@@ -35,6 +41,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category signUps
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly id: string
@@ -52,6 +61,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category signUps
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
@@ -59,11 +71,20 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
   customAction: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "custom_action")
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category signUps
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `GET /sign_ups/{id}` (`GetSignUp`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sign-Ups#operation/GetSignUp
+ * @category signUps
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.SignUp, GetError> = /*#__PURE__*/ Op.make({
   name: "signUps.get",
@@ -75,11 +96,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.SignUp, GetError> = /*#
   errors: [403]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category signUps
+ * @since 0.1.0
+ */
 export type UpdateError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `PATCH /sign_ups/{id}` (`UpdateSignUp`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Sign-Ups#operation/UpdateSignUp
+ * @category signUps
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.SignUp, UpdateError> = /*#__PURE__*/ Op.make({
   name: "signUps.update",
@@ -92,17 +122,31 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.SignUp, UpdateErr
   errors: [403]
 })
 
-/** The `signUps` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `signUps` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category signUps
+ * @since 0.1.0
+ */
 export interface SignUpsApi {
   /**
    * `GET /sign_ups/{id}` (`GetSignUp`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sign-Ups#operation/GetSignUp
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.SignUp, GetError>
   /**
    * `PATCH /sign_ups/{id}` (`UpdateSignUp`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Sign-Ups#operation/UpdateSignUp
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.SignUp, UpdateError>
 }
 
-/** Binds the `signUps` operations to a client. */
+/**
+ * Binds the `signUps` operations to a client.
+ *
+ * @category signUps
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): SignUpsApi => Op.bind<SignUpsApi>(client, { get, update })

@@ -14,6 +14,9 @@ import * as I from "../internal/schema.js"
 
 /**
  * Parameters of {@link preview}.
+ *
+ * @category templates
+ * @since 0.1.0
  */
 export interface PreviewParams {
   readonly templateType: string
@@ -37,6 +40,9 @@ export declare namespace PreviewParams {
 }
 /**
  * Schema of {@link PreviewParams}.
+ *
+ * @category templates
+ * @since 0.1.0
  */
 export const PreviewParams: Schema.Schema<PreviewParams, PreviewParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   templateType: /*#__PURE__*/ I.req(Schema.String, "template_type"),
@@ -47,7 +53,12 @@ export const PreviewParams: Schema.Schema<PreviewParams, PreviewParams.Encoded> 
   replyToEmailName: /*#__PURE__*/ I.opt(Schema.String, "reply_to_email_name")
 })
 
-/** Failures of {@link preview}. */
+/**
+ * Failures of {@link preview}.
+ *
+ * @category templates
+ * @since 0.1.0
+ */
 export type PreviewError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -57,7 +68,10 @@ export type PreviewError =
 /**
  * `POST /templates/{template_type}/{slug}/preview` (`PreviewTemplate`)
  *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/PreviewTemplate
  * @deprecated
+ * @category templates
+ * @since 0.1.0
  */
 export const preview: ClerkOperation.Call<PreviewParams, { readonly [key: string]: unknown }, PreviewError> =
   /*#__PURE__*/ Op.make({
@@ -71,15 +85,26 @@ export const preview: ClerkOperation.Call<PreviewParams, { readonly [key: string
     errors: [400, 401, 404, 422]
   })
 
-/** The `templates` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `templates` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category templates
+ * @since 0.1.0
+ */
 export interface TemplatesApi {
   /**
    * `POST /templates/{template_type}/{slug}/preview` (`PreviewTemplate`)
    *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Email-%26-SMS-Templates#operation/PreviewTemplate
    * @deprecated
    */
   readonly preview: (params: PreviewParams) => Effect.Effect<{ readonly [key: string]: unknown }, PreviewError>
 }
 
-/** Binds the `templates` operations to a client. */
+/**
+ * Binds the `templates` operations to a client.
+ *
+ * @category templates
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): TemplatesApi => Op.bind<TemplatesApi>(client, { preview })

@@ -11,11 +11,20 @@ import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category testingTokens
+ * @since 0.1.0
+ */
 export type CreateError = ClerkError.ClerkCommonError
 
 /**
  * `POST /testing_tokens` (`CreateTestingToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Testing-Tokens#operation/CreateTestingToken
+ * @category testingTokens
+ * @since 0.1.0
  */
 export const create: ClerkOperation.CallNone<Schemas.TestingToken, CreateError> = /*#__PURE__*/ Op.make({
   name: "testingTokens.create",
@@ -25,13 +34,25 @@ export const create: ClerkOperation.CallNone<Schemas.TestingToken, CreateError> 
   errors: []
 })
 
-/** The `testingTokens` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `testingTokens` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category testingTokens
+ * @since 0.1.0
+ */
 export interface TestingTokensApi {
   /**
    * `POST /testing_tokens` (`CreateTestingToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Testing-Tokens#operation/CreateTestingToken
    */
   readonly create: () => Effect.Effect<Schemas.TestingToken, CreateError>
 }
 
-/** Binds the `testingTokens` operations to a client. */
+/**
+ * Binds the `testingTokens` operations to a client.
+ *
+ * @category testingTokens
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): TestingTokensApi => Op.bind<TestingTokensApi>(client, { create })

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly emailAddress?: ReadonlyArray<string>
@@ -81,6 +84,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
@@ -119,6 +125,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly externalId?: string | null
@@ -190,6 +199,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
@@ -238,6 +250,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Parameters of {@link count}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface CountParams {
   readonly emailAddress?: ReadonlyArray<string>
@@ -295,6 +310,9 @@ export declare namespace CountParams {
 }
 /**
  * Schema of {@link CountParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const CountParams: Schema.Schema<CountParams, CountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
@@ -323,6 +341,9 @@ export const CountParams: Schema.Schema<CountParams, CountParams.Encoded> = /*#_
 
 /**
  * Parameters of {@link get}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetParams {
   readonly userId: string
@@ -336,6 +357,9 @@ export declare namespace GetParams {
 }
 /**
  * Schema of {@link GetParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -343,6 +367,9 @@ export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly userId: string
@@ -356,6 +383,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -363,6 +393,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link update}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface UpdateParams {
   readonly userId: string
@@ -424,6 +457,9 @@ export declare namespace UpdateParams {
 }
 /**
  * Schema of {@link UpdateParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -464,6 +500,9 @@ export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /
 
 /**
  * Parameters of {@link ban}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface BanParams {
   readonly userId: string
@@ -477,6 +516,9 @@ export declare namespace BanParams {
 }
 /**
  * Schema of {@link BanParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const BanParams: Schema.Schema<BanParams, BanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -484,6 +526,9 @@ export const BanParams: Schema.Schema<BanParams, BanParams.Encoded> = /*#__PURE_
 
 /**
  * Parameters of {@link unban}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface UnbanParams {
   readonly userId: string
@@ -497,6 +542,9 @@ export declare namespace UnbanParams {
 }
 /**
  * Schema of {@link UnbanParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const UnbanParams: Schema.Schema<UnbanParams, UnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -504,6 +552,9 @@ export const UnbanParams: Schema.Schema<UnbanParams, UnbanParams.Encoded> = /*#_
 
 /**
  * Parameters of {@link bulkBan}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface BulkBanParams {
   readonly userIds: ReadonlyArray<string>
@@ -517,6 +568,9 @@ export declare namespace BulkBanParams {
 }
 /**
  * Schema of {@link BulkBanParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userIds: /*#__PURE__*/ I.req(
@@ -527,6 +581,9 @@ export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> 
 
 /**
  * Parameters of {@link bulkUnban}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface BulkUnbanParams {
   readonly userIds: ReadonlyArray<string>
@@ -540,6 +597,9 @@ export declare namespace BulkUnbanParams {
 }
 /**
  * Schema of {@link BulkUnbanParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userIds: /*#__PURE__*/ I.req(
@@ -550,6 +610,9 @@ export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Enc
 
 /**
  * Parameters of {@link lock}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface LockParams {
   readonly userId: string
@@ -563,6 +626,9 @@ export declare namespace LockParams {
 }
 /**
  * Schema of {@link LockParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const LockParams: Schema.Schema<LockParams, LockParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -570,6 +636,9 @@ export const LockParams: Schema.Schema<LockParams, LockParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link unlock}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface UnlockParams {
   readonly userId: string
@@ -583,6 +652,9 @@ export declare namespace UnlockParams {
 }
 /**
  * Schema of {@link UnlockParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const UnlockParams: Schema.Schema<UnlockParams, UnlockParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -590,6 +662,9 @@ export const UnlockParams: Schema.Schema<UnlockParams, UnlockParams.Encoded> = /
 
 /**
  * Parameters of {@link setProfileImage}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface SetProfileImageParams {
   readonly userId: string
@@ -605,6 +680,9 @@ export declare namespace SetProfileImageParams {
 }
 /**
  * Schema of {@link SetProfileImageParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const SetProfileImageParams: Schema.Schema<SetProfileImageParams, SetProfileImageParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -614,6 +692,9 @@ export const SetProfileImageParams: Schema.Schema<SetProfileImageParams, SetProf
 
 /**
  * Parameters of {@link deleteProfileImage}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteProfileImageParams {
   readonly userId: string
@@ -627,6 +708,9 @@ export declare namespace DeleteProfileImageParams {
 }
 /**
  * Schema of {@link DeleteProfileImageParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteProfileImageParams: Schema.Schema<DeleteProfileImageParams, DeleteProfileImageParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -635,6 +719,9 @@ export const DeleteProfileImageParams: Schema.Schema<DeleteProfileImageParams, D
 
 /**
  * Parameters of {@link replaceMetadata}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface ReplaceMetadataParams {
   readonly userId: string
@@ -654,6 +741,9 @@ export declare namespace ReplaceMetadataParams {
 }
 /**
  * Schema of {@link ReplaceMetadataParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -665,6 +755,9 @@ export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, Replace
 
 /**
  * Parameters of {@link updateMetadata}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface UpdateMetadataParams {
   readonly userId: string
@@ -684,6 +777,9 @@ export declare namespace UpdateMetadataParams {
 }
 /**
  * Schema of {@link UpdateMetadataParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -695,6 +791,9 @@ export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMet
 
 /**
  * Parameters of {@link getBillingSubscription}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetBillingSubscriptionParams {
   readonly userId: string
@@ -708,6 +807,9 @@ export declare namespace GetBillingSubscriptionParams {
 }
 /**
  * Schema of {@link GetBillingSubscriptionParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetBillingSubscriptionParams: Schema.Schema<
   GetBillingSubscriptionParams,
@@ -718,6 +820,9 @@ export const GetBillingSubscriptionParams: Schema.Schema<
 
 /**
  * Parameters of {@link getBillingCreditBalance}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetBillingCreditBalanceParams {
   readonly userId: string
@@ -731,6 +836,9 @@ export declare namespace GetBillingCreditBalanceParams {
 }
 /**
  * Schema of {@link GetBillingCreditBalanceParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetBillingCreditBalanceParams: Schema.Schema<
   GetBillingCreditBalanceParams,
@@ -741,6 +849,9 @@ export const GetBillingCreditBalanceParams: Schema.Schema<
 
 /**
  * Parameters of {@link adjustBillingCreditBalance}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface AdjustBillingCreditBalanceParams {
   readonly userId: string
@@ -764,6 +875,9 @@ export declare namespace AdjustBillingCreditBalanceParams {
 }
 /**
  * Schema of {@link AdjustBillingCreditBalanceParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const AdjustBillingCreditBalanceParams: Schema.Schema<
   AdjustBillingCreditBalanceParams,
@@ -779,6 +893,9 @@ export const AdjustBillingCreditBalanceParams: Schema.Schema<
 
 /**
  * Parameters of {@link getOAuthAccessToken}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetOAuthAccessTokenParams {
   readonly userId: string
@@ -800,6 +917,9 @@ export declare namespace GetOAuthAccessTokenParams {
 }
 /**
  * Schema of {@link GetOAuthAccessTokenParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams, GetOAuthAccessTokenParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -818,6 +938,9 @@ export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams,
 
 /**
  * Parameters of {@link getOrganizationMemberships}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetOrganizationMembershipsParams {
   readonly userId: string
@@ -835,6 +958,9 @@ export declare namespace GetOrganizationMembershipsParams {
 }
 /**
  * Schema of {@link GetOrganizationMembershipsParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetOrganizationMembershipsParams: Schema.Schema<
   GetOrganizationMembershipsParams,
@@ -853,6 +979,9 @@ export const GetOrganizationMembershipsParams: Schema.Schema<
 
 /**
  * Parameters of {@link getOrganizationInvitations}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetOrganizationInvitationsParams {
   readonly userId: string
@@ -872,6 +1001,9 @@ export declare namespace GetOrganizationInvitationsParams {
 }
 /**
  * Schema of {@link GetOrganizationInvitationsParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetOrganizationInvitationsParams: Schema.Schema<
   GetOrganizationInvitationsParams,
@@ -891,6 +1023,9 @@ export const GetOrganizationInvitationsParams: Schema.Schema<
 
 /**
  * Parameters of {@link removePassword}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface RemovePasswordParams {
   readonly userId: string
@@ -906,6 +1041,9 @@ export declare namespace RemovePasswordParams {
 }
 /**
  * Schema of {@link RemovePasswordParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePasswordParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -915,6 +1053,9 @@ export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePas
 
 /**
  * Parameters of {@link verifyPassword}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface VerifyPasswordParams {
   readonly userId: string
@@ -930,6 +1071,9 @@ export declare namespace VerifyPasswordParams {
 }
 /**
  * Schema of {@link VerifyPasswordParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPasswordParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -939,6 +1083,9 @@ export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPas
 
 /**
  * Inline schema `VerifyPasswordResponse` of the `users` operations.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface VerifyPasswordResponse {
   readonly verified?: boolean
@@ -952,6 +1099,9 @@ export declare namespace VerifyPasswordResponse {
 }
 /**
  * Schema of {@link VerifyPasswordResponse}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const VerifyPasswordResponse: Schema.Schema<VerifyPasswordResponse, VerifyPasswordResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -960,6 +1110,9 @@ export const VerifyPasswordResponse: Schema.Schema<VerifyPasswordResponse, Verif
 
 /**
  * Parameters of {@link verifyTotp}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface VerifyTotpParams {
   readonly userId: string
@@ -975,6 +1128,9 @@ export declare namespace VerifyTotpParams {
 }
 /**
  * Schema of {@link VerifyTotpParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const VerifyTotpParams: Schema.Schema<VerifyTotpParams, VerifyTotpParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
@@ -983,6 +1139,9 @@ export const VerifyTotpParams: Schema.Schema<VerifyTotpParams, VerifyTotpParams.
 
 /**
  * Inline schema `VerifyTotpResponse` of the `users` operations.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface VerifyTotpResponse {
   readonly verified?: boolean
@@ -998,6 +1157,9 @@ export declare namespace VerifyTotpResponse {
 }
 /**
  * Schema of {@link VerifyTotpResponse}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -1007,6 +1169,9 @@ export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpRes
 
 /**
  * Parameters of {@link disableMfa}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DisableMfaParams {
   readonly userId: string
@@ -1020,6 +1185,9 @@ export declare namespace DisableMfaParams {
 }
 /**
  * Schema of {@link DisableMfaParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DisableMfaParams: Schema.Schema<DisableMfaParams, DisableMfaParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -1027,6 +1195,9 @@ export const DisableMfaParams: Schema.Schema<DisableMfaParams, DisableMfaParams.
 
 /**
  * Inline schema `DisableMfaResponse` of the `users` operations.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DisableMfaResponse {
   readonly userId?: string
@@ -1040,6 +1211,9 @@ export declare namespace DisableMfaResponse {
 }
 /**
  * Schema of {@link DisableMfaResponse}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -1048,6 +1222,9 @@ export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaRes
 
 /**
  * Parameters of {@link deleteBackupCodes}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteBackupCodesParams {
   readonly userId: string
@@ -1061,6 +1238,9 @@ export declare namespace DeleteBackupCodesParams {
 }
 /**
  * Schema of {@link DeleteBackupCodesParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteBackupCodesParams: Schema.Schema<DeleteBackupCodesParams, DeleteBackupCodesParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1069,6 +1249,9 @@ export const DeleteBackupCodesParams: Schema.Schema<DeleteBackupCodesParams, Del
 
 /**
  * Inline schema `DeleteBackupCodesResponse` of the `users` operations.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteBackupCodesResponse {
   readonly userId?: string
@@ -1082,6 +1265,9 @@ export declare namespace DeleteBackupCodesResponse {
 }
 /**
  * Schema of {@link DeleteBackupCodesResponse}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteBackupCodesResponse: Schema.Schema<DeleteBackupCodesResponse, DeleteBackupCodesResponse.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1090,6 +1276,9 @@ export const DeleteBackupCodesResponse: Schema.Schema<DeleteBackupCodesResponse,
 
 /**
  * Parameters of {@link deletePasskey}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeletePasskeyParams {
   readonly userId: string
@@ -1105,6 +1294,9 @@ export declare namespace DeletePasskeyParams {
 }
 /**
  * Schema of {@link DeletePasskeyParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePasskeyParams.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -1114,6 +1306,9 @@ export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePassk
 
 /**
  * Parameters of {@link listTrustedDevices}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface ListTrustedDevicesParams {
   readonly userId: string
@@ -1127,6 +1322,9 @@ export declare namespace ListTrustedDevicesParams {
 }
 /**
  * Schema of {@link ListTrustedDevicesParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const ListTrustedDevicesParams: Schema.Schema<ListTrustedDevicesParams, ListTrustedDevicesParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1135,6 +1333,9 @@ export const ListTrustedDevicesParams: Schema.Schema<ListTrustedDevicesParams, L
 
 /**
  * Parameters of {@link revokeTrustedDevice}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface RevokeTrustedDeviceParams {
   readonly userId: string
@@ -1150,6 +1351,9 @@ export declare namespace RevokeTrustedDeviceParams {
 }
 /**
  * Schema of {@link RevokeTrustedDeviceParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const RevokeTrustedDeviceParams: Schema.Schema<RevokeTrustedDeviceParams, RevokeTrustedDeviceParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1159,6 +1363,9 @@ export const RevokeTrustedDeviceParams: Schema.Schema<RevokeTrustedDeviceParams,
 
 /**
  * Parameters of {@link deleteWeb3Wallet}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteWeb3WalletParams {
   readonly userId: string
@@ -1174,6 +1381,9 @@ export declare namespace DeleteWeb3WalletParams {
 }
 /**
  * Schema of {@link DeleteWeb3WalletParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteWeb3WalletParams: Schema.Schema<DeleteWeb3WalletParams, DeleteWeb3WalletParams.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1183,6 +1393,9 @@ export const DeleteWeb3WalletParams: Schema.Schema<DeleteWeb3WalletParams, Delet
 
 /**
  * Parameters of {@link deleteTOTP}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteTOTPParams {
   readonly userId: string
@@ -1196,6 +1409,9 @@ export declare namespace DeleteTOTPParams {
 }
 /**
  * Schema of {@link DeleteTOTPParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteTOTPParams: Schema.Schema<DeleteTOTPParams, DeleteTOTPParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
@@ -1203,6 +1419,9 @@ export const DeleteTOTPParams: Schema.Schema<DeleteTOTPParams, DeleteTOTPParams.
 
 /**
  * Inline schema `DeleteTOTPResponse` of the `users` operations.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteTOTPResponse {
   readonly userId?: string
@@ -1216,6 +1435,9 @@ export declare namespace DeleteTOTPResponse {
 }
 /**
  * Schema of {@link DeleteTOTPResponse}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPResponse.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -1224,6 +1446,9 @@ export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPRes
 
 /**
  * Parameters of {@link deleteExternalAccount}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface DeleteExternalAccountParams {
   readonly userId: string
@@ -1239,6 +1464,9 @@ export declare namespace DeleteExternalAccountParams {
 }
 /**
  * Schema of {@link DeleteExternalAccountParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const DeleteExternalAccountParams: Schema.Schema<
   DeleteExternalAccountParams,
@@ -1250,6 +1478,9 @@ export const DeleteExternalAccountParams: Schema.Schema<
 
 /**
  * Parameters of {@link setPasswordCompromised}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface SetPasswordCompromisedParams {
   readonly userId: string
@@ -1265,6 +1496,9 @@ export declare namespace SetPasswordCompromisedParams {
 }
 /**
  * Schema of {@link SetPasswordCompromisedParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const SetPasswordCompromisedParams: Schema.Schema<
   SetPasswordCompromisedParams,
@@ -1276,6 +1510,9 @@ export const SetPasswordCompromisedParams: Schema.Schema<
 
 /**
  * Parameters of {@link unsetPasswordCompromised}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface UnsetPasswordCompromisedParams {
   readonly userId: string
@@ -1289,6 +1526,9 @@ export declare namespace UnsetPasswordCompromisedParams {
 }
 /**
  * Schema of {@link UnsetPasswordCompromisedParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const UnsetPasswordCompromisedParams: Schema.Schema<
   UnsetPasswordCompromisedParams,
@@ -1299,6 +1539,9 @@ export const UnsetPasswordCompromisedParams: Schema.Schema<
 
 /**
  * Parameters of {@link getInstanceOrganizationMemberships}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export interface GetInstanceOrganizationMembershipsParams {
   readonly orderBy?: string
@@ -1316,6 +1559,9 @@ export declare namespace GetInstanceOrganizationMembershipsParams {
 }
 /**
  * Schema of {@link GetInstanceOrganizationMembershipsParams}.
+ *
+ * @category users
+ * @since 0.1.0
  */
 export const GetInstanceOrganizationMembershipsParams: Schema.Schema<
   GetInstanceOrganizationMembershipsParams,
@@ -1332,11 +1578,20 @@ export const GetInstanceOrganizationMembershipsParams: Schema.Schema<
   offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /users` (`GetUserList`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserList
+ * @category users
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.UserList, ListError> = /*#__PURE__*/ Op.make({
   name: "users.list",
@@ -1375,17 +1630,31 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.UserList, Lis
   errors: [400, 401, 422]
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset" | "startingAfter">
 
 /**
  * Every item of `GET /users`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserList
+ * @category users
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.User, ListError> = /*#__PURE__*/ Op.paginate(list, {
   cursor: true
 })
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type CreateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkPaymentRequired
@@ -1395,6 +1664,10 @@ export type CreateError =
 
 /**
  * `POST /users` (`CreateUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/CreateUser
+ * @category users
+ * @since 0.1.0
  */
 export const create: ClerkOperation.CallOptional<CreateParams, Schemas.User, CreateError> = /*#__PURE__*/ Op.make({
   name: "users.create",
@@ -1406,11 +1679,20 @@ export const create: ClerkOperation.CallOptional<CreateParams, Schemas.User, Cre
   errors: [400, 401, 402, 403, 422]
 })
 
-/** Failures of {@link count}. */
+/**
+ * Failures of {@link count}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type CountError = ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/count` (`GetUsersCount`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUsersCount
+ * @category users
+ * @since 0.1.0
  */
 export const count: ClerkOperation.CallOptional<CountParams, Schemas.TotalCount, CountError> = /*#__PURE__*/ Op.make({
   name: "users.count",
@@ -1445,11 +1727,20 @@ export const count: ClerkOperation.CallOptional<CountParams, Schemas.TotalCount,
   errors: [422]
 })
 
-/** Failures of {@link get}. */
+/**
+ * Failures of {@link get}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}` (`GetUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUser
+ * @category users
+ * @since 0.1.0
  */
 export const get: ClerkOperation.Call<GetParams, Schemas.User, GetError> = /*#__PURE__*/ Op.make({
   name: "users.get",
@@ -1461,11 +1752,20 @@ export const get: ClerkOperation.Call<GetParams, Schemas.User, GetError> = /*#__
   errors: [400, 401, 404]
 })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeleteError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}` (`DeleteUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteUser
+ * @category users
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "users.delete",
@@ -1477,7 +1777,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [400, 401, 404]
 })
 
-/** Failures of {@link update}. */
+/**
+ * Failures of {@link update}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type UpdateError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -1487,6 +1792,10 @@ export type UpdateError =
 
 /**
  * `PATCH /users/{user_id}` (`UpdateUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UpdateUser
+ * @category users
+ * @since 0.1.0
  */
 export const update: ClerkOperation.Call<UpdateParams, Schemas.User, UpdateError> = /*#__PURE__*/ Op.make({
   name: "users.update",
@@ -1499,11 +1808,20 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.User, UpdateError
   errors: [400, 401, 404, 409, 422]
 })
 
-/** Failures of {@link ban}. */
+/**
+ * Failures of {@link ban}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type BanError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/ban` (`BanUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/BanUser
+ * @category users
+ * @since 0.1.0
  */
 export const ban: ClerkOperation.Call<BanParams, Schemas.User, BanError> = /*#__PURE__*/ Op.make({
   name: "users.ban",
@@ -1515,11 +1833,20 @@ export const ban: ClerkOperation.Call<BanParams, Schemas.User, BanError> = /*#__
   errors: [402]
 })
 
-/** Failures of {@link unban}. */
+/**
+ * Failures of {@link unban}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type UnbanError = ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/unban` (`UnbanUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnbanUser
+ * @category users
+ * @since 0.1.0
  */
 export const unban: ClerkOperation.Call<UnbanParams, Schemas.User, UnbanError> = /*#__PURE__*/ Op.make({
   name: "users.unban",
@@ -1531,11 +1858,20 @@ export const unban: ClerkOperation.Call<UnbanParams, Schemas.User, UnbanError> =
   errors: [402]
 })
 
-/** Failures of {@link bulkBan}. */
+/**
+ * Failures of {@link bulkBan}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type BulkBanError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/ban` (`UsersBan`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersBan
+ * @category users
+ * @since 0.1.0
  */
 export const bulkBan: ClerkOperation.Call<BulkBanParams, Schemas.UserList, BulkBanError> = /*#__PURE__*/ Op.make({
   name: "users.bulkBan",
@@ -1547,11 +1883,20 @@ export const bulkBan: ClerkOperation.Call<BulkBanParams, Schemas.UserList, BulkB
   errors: [400, 402]
 })
 
-/** Failures of {@link bulkUnban}. */
+/**
+ * Failures of {@link bulkUnban}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type BulkUnbanError = ClerkError.ClerkBadRequest | ClerkError.ClerkPaymentRequired | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/unban` (`UsersUnban`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersUnban
+ * @category users
+ * @since 0.1.0
  */
 export const bulkUnban: ClerkOperation.Call<BulkUnbanParams, Schemas.UserList, BulkUnbanError> = /*#__PURE__*/ Op.make({
   name: "users.bulkUnban",
@@ -1563,11 +1908,20 @@ export const bulkUnban: ClerkOperation.Call<BulkUnbanParams, Schemas.UserList, B
   errors: [400, 402]
 })
 
-/** Failures of {@link lock}. */
+/**
+ * Failures of {@link lock}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type LockError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/lock` (`LockUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/LockUser
+ * @category users
+ * @since 0.1.0
  */
 export const lock: ClerkOperation.Call<LockParams, Schemas.User, LockError> = /*#__PURE__*/ Op.make({
   name: "users.lock",
@@ -1579,11 +1933,20 @@ export const lock: ClerkOperation.Call<LockParams, Schemas.User, LockError> = /*
   errors: [403]
 })
 
-/** Failures of {@link unlock}. */
+/**
+ * Failures of {@link unlock}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type UnlockError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/unlock` (`UnlockUser`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnlockUser
+ * @category users
+ * @since 0.1.0
  */
 export const unlock: ClerkOperation.Call<UnlockParams, Schemas.User, UnlockError> = /*#__PURE__*/ Op.make({
   name: "users.unlock",
@@ -1595,11 +1958,20 @@ export const unlock: ClerkOperation.Call<UnlockParams, Schemas.User, UnlockError
   errors: [403]
 })
 
-/** Failures of {@link setProfileImage}. */
+/**
+ * Failures of {@link setProfileImage}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type SetProfileImageError = ClerkError.ClerkBadRequest | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `POST /users/{user_id}/profile_image` (`SetUserProfileImage`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserProfileImage
+ * @category users
+ * @since 0.1.0
  */
 export const setProfileImage: ClerkOperation.Call<SetProfileImageParams, Schemas.User, SetProfileImageError> =
   /*#__PURE__*/ Op.make({
@@ -1613,11 +1985,20 @@ export const setProfileImage: ClerkOperation.Call<SetProfileImageParams, Schemas
     errors: [400, 401, 404]
   })
 
-/** Failures of {@link deleteProfileImage}. */
+/**
+ * Failures of {@link deleteProfileImage}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeleteProfileImageError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/profile_image` (`DeleteUserProfileImage`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteUserProfileImage
+ * @category users
+ * @since 0.1.0
  */
 export const deleteProfileImage: ClerkOperation.Call<DeleteProfileImageParams, Schemas.User, DeleteProfileImageError> =
   /*#__PURE__*/ Op.make({
@@ -1630,7 +2011,12 @@ export const deleteProfileImage: ClerkOperation.Call<DeleteProfileImageParams, S
     errors: [404]
   })
 
-/** Failures of {@link replaceMetadata}. */
+/**
+ * Failures of {@link replaceMetadata}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type ReplaceMetadataError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -1639,6 +2025,10 @@ export type ReplaceMetadataError =
 
 /**
  * `PUT /users/{user_id}/metadata` (`ReplaceUserMetadata`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/ReplaceUserMetadata
+ * @category users
+ * @since 0.1.0
  */
 export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas.User, ReplaceMetadataError> =
   /*#__PURE__*/ Op.make({
@@ -1652,7 +2042,12 @@ export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas
     errors: [400, 401, 404, 422]
   })
 
-/** Failures of {@link updateMetadata}. */
+/**
+ * Failures of {@link updateMetadata}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type UpdateMetadataError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -1661,6 +2056,10 @@ export type UpdateMetadataError =
 
 /**
  * `PATCH /users/{user_id}/metadata` (`UpdateUserMetadata`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UpdateUserMetadata
+ * @category users
+ * @since 0.1.0
  */
 export const updateMetadata: ClerkOperation.Call<UpdateMetadataParams, Schemas.User, UpdateMetadataError> =
   /*#__PURE__*/ Op.make({
@@ -1674,7 +2073,12 @@ export const updateMetadata: ClerkOperation.Call<UpdateMetadataParams, Schemas.U
     errors: [400, 401, 404, 422]
   })
 
-/** Failures of {@link getBillingSubscription}. */
+/**
+ * Failures of {@link getBillingSubscription}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetBillingSubscriptionError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -1684,6 +2088,10 @@ export type GetBillingSubscriptionError =
 
 /**
  * `GET /users/{user_id}/billing/subscription` (`GetUserBillingSubscription`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserBillingSubscription
+ * @category users
+ * @since 0.1.0
  */
 export const getBillingSubscription: ClerkOperation.Call<
   GetBillingSubscriptionParams,
@@ -1699,7 +2107,12 @@ export const getBillingSubscription: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422, 500]
 })
 
-/** Failures of {@link getBillingCreditBalance}. */
+/**
+ * Failures of {@link getBillingCreditBalance}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetBillingCreditBalanceError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -1709,6 +2122,10 @@ export type GetBillingCreditBalanceError =
 
 /**
  * `GET /users/{user_id}/billing/credits` (`GetUserBillingCreditBalance`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserBillingCreditBalance
+ * @category users
+ * @since 0.1.0
  */
 export const getBillingCreditBalance: ClerkOperation.Call<
   GetBillingCreditBalanceParams,
@@ -1724,7 +2141,12 @@ export const getBillingCreditBalance: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422, 500]
 })
 
-/** Failures of {@link adjustBillingCreditBalance}. */
+/**
+ * Failures of {@link adjustBillingCreditBalance}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type AdjustBillingCreditBalanceError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -1735,6 +2157,10 @@ export type AdjustBillingCreditBalanceError =
 
 /**
  * `POST /users/{user_id}/billing/credits` (`AdjustUserBillingCreditBalance`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/AdjustUserBillingCreditBalance
+ * @category users
+ * @since 0.1.0
  */
 export const adjustBillingCreditBalance: ClerkOperation.Call<
   AdjustBillingCreditBalanceParams,
@@ -1751,7 +2177,12 @@ export const adjustBillingCreditBalance: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
-/** Failures of {@link getOAuthAccessToken}. */
+/**
+ * Failures of {@link getOAuthAccessToken}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetOAuthAccessTokenError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -1760,6 +2191,10 @@ export type GetOAuthAccessTokenError =
 
 /**
  * `GET /users/{user_id}/oauth_access_tokens/{provider}` (`GetOAuthAccessToken`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetOAuthAccessToken
+ * @category users
+ * @since 0.1.0
  */
 export const getOAuthAccessToken: ClerkOperation.Call<
   GetOAuthAccessTokenParams,
@@ -1776,11 +2211,20 @@ export const getOAuthAccessToken: ClerkOperation.Call<
   errors: [400, 404, 422]
 })
 
-/** Parameters of {@link getAllOAuthAccessToken}: those of {@link getOAuthAccessToken} without paging. */
+/**
+ * Parameters of {@link getAllOAuthAccessToken}: those of {@link getOAuthAccessToken} without paging.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetAllOAuthAccessTokenParams = Omit<GetOAuthAccessTokenParams, "limit" | "offset">
 
 /**
  * Every item of `GET /users/{user_id}/oauth_access_tokens/{provider}`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetOAuthAccessToken
+ * @category users
+ * @since 0.1.0
  */
 export const getAllOAuthAccessToken: ClerkOperation.Pages<
   GetAllOAuthAccessTokenParams,
@@ -1788,11 +2232,20 @@ export const getAllOAuthAccessToken: ClerkOperation.Pages<
   GetOAuthAccessTokenError
 > = /*#__PURE__*/ Op.paginate(getOAuthAccessToken, {})
 
-/** Failures of {@link getOrganizationMemberships}. */
+/**
+ * Failures of {@link getOrganizationMemberships}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetOrganizationMembershipsError = ClerkError.ClerkForbidden | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationMemberships
+ * @category users
+ * @since 0.1.0
  */
 export const getOrganizationMemberships: ClerkOperation.Call<
   GetOrganizationMembershipsParams,
@@ -1809,11 +2262,20 @@ export const getOrganizationMemberships: ClerkOperation.Call<
   errors: [403]
 })
 
-/** Parameters of {@link getAllOrganizationMemberships}: those of {@link getOrganizationMemberships} without paging. */
+/**
+ * Parameters of {@link getAllOrganizationMemberships}: those of {@link getOrganizationMemberships} without paging.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetAllOrganizationMembershipsParams = Omit<GetOrganizationMembershipsParams, "limit" | "offset">
 
 /**
  * Every item of `GET /users/{user_id}/organization_memberships`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationMemberships
+ * @category users
+ * @since 0.1.0
  */
 export const getAllOrganizationMemberships: ClerkOperation.Pages<
   GetAllOrganizationMembershipsParams,
@@ -1821,7 +2283,12 @@ export const getAllOrganizationMemberships: ClerkOperation.Pages<
   GetOrganizationMembershipsError
 > = /*#__PURE__*/ Op.paginate(getOrganizationMemberships, { items: "data", total: true })
 
-/** Failures of {@link getOrganizationInvitations}. */
+/**
+ * Failures of {@link getOrganizationInvitations}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetOrganizationInvitationsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -1830,6 +2297,10 @@ export type GetOrganizationInvitationsError =
 
 /**
  * `GET /users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationInvitations
+ * @category users
+ * @since 0.1.0
  */
 export const getOrganizationInvitations: ClerkOperation.Call<
   GetOrganizationInvitationsParams,
@@ -1846,11 +2317,20 @@ export const getOrganizationInvitations: ClerkOperation.Call<
   errors: [400, 403, 404]
 })
 
-/** Parameters of {@link getAllOrganizationInvitations}: those of {@link getOrganizationInvitations} without paging. */
+/**
+ * Parameters of {@link getAllOrganizationInvitations}: those of {@link getOrganizationInvitations} without paging.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetAllOrganizationInvitationsParams = Omit<GetOrganizationInvitationsParams, "limit" | "offset">
 
 /**
  * Every item of `GET /users/{user_id}/organization_invitations`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationInvitations
+ * @category users
+ * @since 0.1.0
  */
 export const getAllOrganizationInvitations: ClerkOperation.Pages<
   GetAllOrganizationInvitationsParams,
@@ -1858,7 +2338,12 @@ export const getAllOrganizationInvitations: ClerkOperation.Pages<
   GetOrganizationInvitationsError
 > = /*#__PURE__*/ Op.paginate(getOrganizationInvitations, { items: "data", total: true })
 
-/** Failures of {@link removePassword}. */
+/**
+ * Failures of {@link removePassword}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type RemovePasswordError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -1867,6 +2352,10 @@ export type RemovePasswordError =
 
 /**
  * `POST /users/{user_id}/remove_password` (`RemoveUserPassword`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/RemoveUserPassword
+ * @category users
+ * @since 0.1.0
  */
 export const removePassword: ClerkOperation.Call<RemovePasswordParams, Schemas.User, RemovePasswordError> =
   /*#__PURE__*/ Op.make({
@@ -1880,7 +2369,12 @@ export const removePassword: ClerkOperation.Call<RemovePasswordParams, Schemas.U
     errors: [400, 401, 403, 404, 500]
   })
 
-/** Failures of {@link verifyPassword}. */
+/**
+ * Failures of {@link verifyPassword}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type VerifyPasswordError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -1889,6 +2383,10 @@ export type VerifyPasswordError =
 
 /**
  * `POST /users/{user_id}/verify_password` (`VerifyPassword`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyPassword
+ * @category users
+ * @since 0.1.0
  */
 export const verifyPassword: ClerkOperation.Call<VerifyPasswordParams, VerifyPasswordResponse, VerifyPasswordError> =
   /*#__PURE__*/ Op.make({
@@ -1902,7 +2400,12 @@ export const verifyPassword: ClerkOperation.Call<VerifyPasswordParams, VerifyPas
     errors: [400, 404, 422, 500]
   })
 
-/** Failures of {@link verifyTotp}. */
+/**
+ * Failures of {@link verifyTotp}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type VerifyTotpError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -1911,6 +2414,10 @@ export type VerifyTotpError =
 
 /**
  * `POST /users/{user_id}/verify_totp` (`VerifyTOTP`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyTOTP
+ * @category users
+ * @since 0.1.0
  */
 export const verifyTotp: ClerkOperation.Call<VerifyTotpParams, VerifyTotpResponse, VerifyTotpError> = /*#__PURE__*/ Op
   .make({
@@ -1924,11 +2431,20 @@ export const verifyTotp: ClerkOperation.Call<VerifyTotpParams, VerifyTotpRespons
     errors: [400, 404, 422, 500]
   })
 
-/** Failures of {@link disableMfa}. */
+/**
+ * Failures of {@link disableMfa}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DisableMfaError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/mfa` (`DisableMFA`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DisableMFA
+ * @category users
+ * @since 0.1.0
  */
 export const disableMfa: ClerkOperation.Call<DisableMfaParams, DisableMfaResponse, DisableMfaError> = /*#__PURE__*/ Op
   .make({
@@ -1941,11 +2457,20 @@ export const disableMfa: ClerkOperation.Call<DisableMfaParams, DisableMfaRespons
     errors: [404, 500]
   })
 
-/** Failures of {@link deleteBackupCodes}. */
+/**
+ * Failures of {@link deleteBackupCodes}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeleteBackupCodesError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/backup_code` (`DeleteBackupCode`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteBackupCode
+ * @category users
+ * @since 0.1.0
  */
 export const deleteBackupCodes: ClerkOperation.Call<
   DeleteBackupCodesParams,
@@ -1961,11 +2486,20 @@ export const deleteBackupCodes: ClerkOperation.Call<
   errors: [404, 500]
 })
 
-/** Failures of {@link deletePasskey}. */
+/**
+ * Failures of {@link deletePasskey}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeletePasskeyError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` (`UserPasskeyDelete`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UserPasskeyDelete
+ * @category users
+ * @since 0.1.0
  */
 export const deletePasskey: ClerkOperation.Call<DeletePasskeyParams, Schemas.DeletedObject, DeletePasskeyError> =
   /*#__PURE__*/ Op.make({
@@ -1978,11 +2512,20 @@ export const deletePasskey: ClerkOperation.Call<DeletePasskeyParams, Schemas.Del
     errors: [403, 404, 500]
   })
 
-/** Failures of {@link listTrustedDevices}. */
+/**
+ * Failures of {@link listTrustedDevices}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type ListTrustedDevicesError = ClerkError.ClerkForbidden | ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `GET /users/{user_id}/trusted_devices` (`ListUserTrustedDevices`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/ListUserTrustedDevices
+ * @category users
+ * @since 0.1.0
  */
 export const listTrustedDevices: ClerkOperation.Call<
   ListTrustedDevicesParams,
@@ -1998,7 +2541,12 @@ export const listTrustedDevices: ClerkOperation.Call<
   errors: [403, 404, 500]
 })
 
-/** Failures of {@link revokeTrustedDevice}. */
+/**
+ * Failures of {@link revokeTrustedDevice}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type RevokeTrustedDeviceError =
   | ClerkError.ClerkForbidden
   | ClerkError.ClerkNotFound
@@ -2006,6 +2554,10 @@ export type RevokeTrustedDeviceError =
 
 /**
  * `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` (`RevokeUserTrustedDevice`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/RevokeUserTrustedDevice
+ * @category users
+ * @since 0.1.0
  */
 export const revokeTrustedDevice: ClerkOperation.Call<
   RevokeTrustedDeviceParams,
@@ -2021,7 +2573,12 @@ export const revokeTrustedDevice: ClerkOperation.Call<
   errors: [403, 404, 500]
 })
 
-/** Failures of {@link deleteWeb3Wallet}. */
+/**
+ * Failures of {@link deleteWeb3Wallet}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeleteWeb3WalletError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -2030,6 +2587,10 @@ export type DeleteWeb3WalletError =
 
 /**
  * `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` (`UserWeb3WalletDelete`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UserWeb3WalletDelete
+ * @category users
+ * @since 0.1.0
  */
 export const deleteWeb3Wallet: ClerkOperation.Call<
   DeleteWeb3WalletParams,
@@ -2045,11 +2606,20 @@ export const deleteWeb3Wallet: ClerkOperation.Call<
   errors: [400, 403, 404, 500]
 })
 
-/** Failures of {@link deleteTOTP}. */
+/**
+ * Failures of {@link deleteTOTP}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeleteTOTPError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /users/{user_id}/totp` (`DeleteTOTP`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteTOTP
+ * @category users
+ * @since 0.1.0
  */
 export const deleteTOTP: ClerkOperation.Call<DeleteTOTPParams, DeleteTOTPResponse, DeleteTOTPError> = /*#__PURE__*/ Op
   .make({
@@ -2062,7 +2632,12 @@ export const deleteTOTP: ClerkOperation.Call<DeleteTOTPParams, DeleteTOTPRespons
     errors: [404, 500]
   })
 
-/** Failures of {@link deleteExternalAccount}. */
+/**
+ * Failures of {@link deleteExternalAccount}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type DeleteExternalAccountError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -2071,6 +2646,10 @@ export type DeleteExternalAccountError =
 
 /**
  * `DELETE /users/{user_id}/external_accounts/{external_account_id}` (`DeleteExternalAccount`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteExternalAccount
+ * @category users
+ * @since 0.1.0
  */
 export const deleteExternalAccount: ClerkOperation.Call<
   DeleteExternalAccountParams,
@@ -2086,7 +2665,12 @@ export const deleteExternalAccount: ClerkOperation.Call<
   errors: [400, 403, 404, 500]
 })
 
-/** Failures of {@link setPasswordCompromised}. */
+/**
+ * Failures of {@link setPasswordCompromised}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type SetPasswordCompromisedError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -2096,6 +2680,10 @@ export type SetPasswordCompromisedError =
 
 /**
  * `POST /users/{user_id}/password/set_compromised` (`SetUserPasswordCompromised`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserPasswordCompromised
+ * @category users
+ * @since 0.1.0
  */
 export const setPasswordCompromised: ClerkOperation.Call<
   SetPasswordCompromisedParams,
@@ -2112,7 +2700,12 @@ export const setPasswordCompromised: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link unsetPasswordCompromised}. */
+/**
+ * Failures of {@link unsetPasswordCompromised}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type UnsetPasswordCompromisedError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkForbidden
@@ -2122,6 +2715,10 @@ export type UnsetPasswordCompromisedError =
 
 /**
  * `POST /users/{user_id}/password/unset_compromised` (`UnsetUserPasswordCompromised`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnsetUserPasswordCompromised
+ * @category users
+ * @since 0.1.0
  */
 export const unsetPasswordCompromised: ClerkOperation.Call<
   UnsetPasswordCompromisedParams,
@@ -2137,7 +2734,12 @@ export const unsetPasswordCompromised: ClerkOperation.Call<
   errors: [400, 401, 403, 404, 422]
 })
 
-/** Failures of {@link getInstanceOrganizationMemberships}. */
+/**
+ * Failures of {@link getInstanceOrganizationMemberships}.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetInstanceOrganizationMembershipsError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkUnprocessable
@@ -2145,6 +2747,10 @@ export type GetInstanceOrganizationMembershipsError =
 
 /**
  * `GET /organization_memberships` (`InstanceGetOrganizationMemberships`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/InstanceGetOrganizationMemberships
+ * @category users
+ * @since 0.1.0
  */
 export const getInstanceOrganizationMemberships: ClerkOperation.CallOptional<
   GetInstanceOrganizationMembershipsParams,
@@ -2160,7 +2766,12 @@ export const getInstanceOrganizationMemberships: ClerkOperation.CallOptional<
   errors: [400, 401, 422, 500]
 })
 
-/** Parameters of {@link getAllInstanceOrganizationMemberships}: those of {@link getInstanceOrganizationMemberships} without paging. */
+/**
+ * Parameters of {@link getAllInstanceOrganizationMemberships}: those of {@link getInstanceOrganizationMemberships} without paging.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export type GetAllInstanceOrganizationMembershipsParams = Omit<
   GetInstanceOrganizationMembershipsParams,
   "limit" | "offset"
@@ -2168,6 +2779,10 @@ export type GetAllInstanceOrganizationMembershipsParams = Omit<
 
 /**
  * Every item of `GET /organization_memberships`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/InstanceGetOrganizationMemberships
+ * @category users
+ * @since 0.1.0
  */
 export const getAllInstanceOrganizationMemberships: ClerkOperation.Pages<
   GetAllInstanceOrganizationMembershipsParams,
@@ -2177,14 +2792,23 @@ export const getAllInstanceOrganizationMemberships: ClerkOperation.Pages<
 
 export { delete_ as delete }
 
-/** The `users` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `users` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export interface UsersApi {
   /**
    * `GET /users` (`GetUserList`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserList
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.UserList, ListError>
   /**
    * Every item of `GET /users`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserList
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -2192,92 +2816,132 @@ export interface UsersApi {
   ) => Stream.Stream<Schemas.User, ListError>
   /**
    * `POST /users` (`CreateUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/CreateUser
    */
   readonly create: (params?: CreateParams) => Effect.Effect<Schemas.User, CreateError>
   /**
    * `GET /users/count` (`GetUsersCount`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUsersCount
    */
   readonly count: (params?: CountParams) => Effect.Effect<Schemas.TotalCount, CountError>
   /**
    * `GET /users/{user_id}` (`GetUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUser
    */
   readonly get: (params: GetParams) => Effect.Effect<Schemas.User, GetError>
   /**
    * `DELETE /users/{user_id}` (`DeleteUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteUser
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `PATCH /users/{user_id}` (`UpdateUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UpdateUser
    */
   readonly update: (params: UpdateParams) => Effect.Effect<Schemas.User, UpdateError>
   /**
    * `POST /users/{user_id}/ban` (`BanUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/BanUser
    */
   readonly ban: (params: BanParams) => Effect.Effect<Schemas.User, BanError>
   /**
    * `POST /users/{user_id}/unban` (`UnbanUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnbanUser
    */
   readonly unban: (params: UnbanParams) => Effect.Effect<Schemas.User, UnbanError>
   /**
    * `POST /users/ban` (`UsersBan`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersBan
    */
   readonly bulkBan: (params: BulkBanParams) => Effect.Effect<Schemas.UserList, BulkBanError>
   /**
    * `POST /users/unban` (`UsersUnban`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersUnban
    */
   readonly bulkUnban: (params: BulkUnbanParams) => Effect.Effect<Schemas.UserList, BulkUnbanError>
   /**
    * `POST /users/{user_id}/lock` (`LockUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/LockUser
    */
   readonly lock: (params: LockParams) => Effect.Effect<Schemas.User, LockError>
   /**
    * `POST /users/{user_id}/unlock` (`UnlockUser`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnlockUser
    */
   readonly unlock: (params: UnlockParams) => Effect.Effect<Schemas.User, UnlockError>
   /**
    * `POST /users/{user_id}/profile_image` (`SetUserProfileImage`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserProfileImage
    */
   readonly setProfileImage: (params: SetProfileImageParams) => Effect.Effect<Schemas.User, SetProfileImageError>
   /**
    * `DELETE /users/{user_id}/profile_image` (`DeleteUserProfileImage`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteUserProfileImage
    */
   readonly deleteProfileImage: (
     params: DeleteProfileImageParams
   ) => Effect.Effect<Schemas.User, DeleteProfileImageError>
   /**
    * `PUT /users/{user_id}/metadata` (`ReplaceUserMetadata`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/ReplaceUserMetadata
    */
   readonly replaceMetadata: (params: ReplaceMetadataParams) => Effect.Effect<Schemas.User, ReplaceMetadataError>
   /**
    * `PATCH /users/{user_id}/metadata` (`UpdateUserMetadata`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UpdateUserMetadata
    */
   readonly updateMetadata: (params: UpdateMetadataParams) => Effect.Effect<Schemas.User, UpdateMetadataError>
   /**
    * `GET /users/{user_id}/billing/subscription` (`GetUserBillingSubscription`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserBillingSubscription
    */
   readonly getBillingSubscription: (
     params: GetBillingSubscriptionParams
   ) => Effect.Effect<Schemas.CommerceSubscription, GetBillingSubscriptionError>
   /**
    * `GET /users/{user_id}/billing/credits` (`GetUserBillingCreditBalance`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserBillingCreditBalance
    */
   readonly getBillingCreditBalance: (
     params: GetBillingCreditBalanceParams
   ) => Effect.Effect<Schemas.CommerceCreditBalanceResponse, GetBillingCreditBalanceError>
   /**
    * `POST /users/{user_id}/billing/credits` (`AdjustUserBillingCreditBalance`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/AdjustUserBillingCreditBalance
    */
   readonly adjustBillingCreditBalance: (
     params: AdjustBillingCreditBalanceParams
   ) => Effect.Effect<Schemas.CommerceCreditLedgerResponse, AdjustBillingCreditBalanceError>
   /**
    * `GET /users/{user_id}/oauth_access_tokens/{provider}` (`GetOAuthAccessToken`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetOAuthAccessToken
    */
   readonly getOAuthAccessToken: (
     params: GetOAuthAccessTokenParams
   ) => Effect.Effect<Schemas.OAuthAccessToken, GetOAuthAccessTokenError>
   /**
    * Every item of `GET /users/{user_id}/oauth_access_tokens/{provider}`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetOAuthAccessToken
    */
   readonly getAllOAuthAccessToken: (
     params?: GetAllOAuthAccessTokenParams,
@@ -2285,12 +2949,16 @@ export interface UsersApi {
   ) => Stream.Stream<Schemas.OAuthAccessToken[number], GetOAuthAccessTokenError>
   /**
    * `GET /users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationMemberships
    */
   readonly getOrganizationMemberships: (
     params: GetOrganizationMembershipsParams
   ) => Effect.Effect<Schemas.OrganizationMemberships, GetOrganizationMembershipsError>
   /**
    * Every item of `GET /users/{user_id}/organization_memberships`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationMemberships
    */
   readonly getAllOrganizationMemberships: (
     params?: GetAllOrganizationMembershipsParams,
@@ -2298,12 +2966,16 @@ export interface UsersApi {
   ) => Stream.Stream<Schemas.OrganizationMembership, GetOrganizationMembershipsError>
   /**
    * `GET /users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationInvitations
    */
   readonly getOrganizationInvitations: (
     params: GetOrganizationInvitationsParams
   ) => Effect.Effect<Schemas.OrganizationInvitationsWithPublicOrganizationData, GetOrganizationInvitationsError>
   /**
    * Every item of `GET /users/{user_id}/organization_invitations`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UsersGetOrganizationInvitations
    */
   readonly getAllOrganizationInvitations: (
     params?: GetAllOrganizationInvitationsParams,
@@ -2311,78 +2983,108 @@ export interface UsersApi {
   ) => Stream.Stream<Schemas.OrganizationInvitationWithPublicOrganizationData, GetOrganizationInvitationsError>
   /**
    * `POST /users/{user_id}/remove_password` (`RemoveUserPassword`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/RemoveUserPassword
    */
   readonly removePassword: (params: RemovePasswordParams) => Effect.Effect<Schemas.User, RemovePasswordError>
   /**
    * `POST /users/{user_id}/verify_password` (`VerifyPassword`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyPassword
    */
   readonly verifyPassword: (params: VerifyPasswordParams) => Effect.Effect<VerifyPasswordResponse, VerifyPasswordError>
   /**
    * `POST /users/{user_id}/verify_totp` (`VerifyTOTP`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/VerifyTOTP
    */
   readonly verifyTotp: (params: VerifyTotpParams) => Effect.Effect<VerifyTotpResponse, VerifyTotpError>
   /**
    * `DELETE /users/{user_id}/mfa` (`DisableMFA`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DisableMFA
    */
   readonly disableMfa: (params: DisableMfaParams) => Effect.Effect<DisableMfaResponse, DisableMfaError>
   /**
    * `DELETE /users/{user_id}/backup_code` (`DeleteBackupCode`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteBackupCode
    */
   readonly deleteBackupCodes: (
     params: DeleteBackupCodesParams
   ) => Effect.Effect<DeleteBackupCodesResponse, DeleteBackupCodesError>
   /**
    * `DELETE /users/{user_id}/passkeys/{passkey_identification_id}` (`UserPasskeyDelete`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UserPasskeyDelete
    */
   readonly deletePasskey: (params: DeletePasskeyParams) => Effect.Effect<Schemas.DeletedObject, DeletePasskeyError>
   /**
    * `GET /users/{user_id}/trusted_devices` (`ListUserTrustedDevices`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/ListUserTrustedDevices
    */
   readonly listTrustedDevices: (
     params: ListTrustedDevicesParams
   ) => Effect.Effect<Schemas.TrustedDeviceList, ListTrustedDevicesError>
   /**
    * `DELETE /users/{user_id}/trusted_devices/{trusted_device_id}` (`RevokeUserTrustedDevice`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/RevokeUserTrustedDevice
    */
   readonly revokeTrustedDevice: (
     params: RevokeTrustedDeviceParams
   ) => Effect.Effect<Schemas.TrustedDevice, RevokeTrustedDeviceError>
   /**
    * `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}` (`UserWeb3WalletDelete`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UserWeb3WalletDelete
    */
   readonly deleteWeb3Wallet: (
     params: DeleteWeb3WalletParams
   ) => Effect.Effect<Schemas.DeletedObject, DeleteWeb3WalletError>
   /**
    * `DELETE /users/{user_id}/totp` (`DeleteTOTP`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteTOTP
    */
   readonly deleteTOTP: (params: DeleteTOTPParams) => Effect.Effect<DeleteTOTPResponse, DeleteTOTPError>
   /**
    * `DELETE /users/{user_id}/external_accounts/{external_account_id}` (`DeleteExternalAccount`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/DeleteExternalAccount
    */
   readonly deleteExternalAccount: (
     params: DeleteExternalAccountParams
   ) => Effect.Effect<Schemas.DeletedObject, DeleteExternalAccountError>
   /**
    * `POST /users/{user_id}/password/set_compromised` (`SetUserPasswordCompromised`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/SetUserPasswordCompromised
    */
   readonly setPasswordCompromised: (
     params: SetPasswordCompromisedParams
   ) => Effect.Effect<Schemas.User, SetPasswordCompromisedError>
   /**
    * `POST /users/{user_id}/password/unset_compromised` (`UnsetUserPasswordCompromised`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Users#operation/UnsetUserPasswordCompromised
    */
   readonly unsetPasswordCompromised: (
     params: UnsetPasswordCompromisedParams
   ) => Effect.Effect<Schemas.User, UnsetPasswordCompromisedError>
   /**
    * `GET /organization_memberships` (`InstanceGetOrganizationMemberships`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/InstanceGetOrganizationMemberships
    */
   readonly getInstanceOrganizationMemberships: (
     params?: GetInstanceOrganizationMembershipsParams
   ) => Effect.Effect<Schemas.OrganizationMemberships, GetInstanceOrganizationMembershipsError>
   /**
    * Every item of `GET /organization_memberships`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Organization-Memberships#operation/InstanceGetOrganizationMemberships
    */
   readonly getAllInstanceOrganizationMemberships: (
     params?: GetAllInstanceOrganizationMembershipsParams,
@@ -2390,7 +3092,12 @@ export interface UsersApi {
   ) => Stream.Stream<Schemas.OrganizationMembership, GetInstanceOrganizationMembershipsError>
 }
 
-/** Binds the `users` operations to a client. */
+/**
+ * Binds the `users` operations to a client.
+ *
+ * @category users
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): UsersApi =>
   Op.bind<UsersApi>(client, {
     list,

@@ -16,6 +16,9 @@ import * as Schemas from "./Schemas.js"
 
 /**
  * Parameters of {@link list}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface ListParams {
   readonly limit?: number
@@ -37,6 +40,9 @@ export declare namespace ListParams {
 }
 /**
  * Schema of {@link ListParams}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   limit: /*#__PURE__*/ I.opt(
@@ -54,6 +60,9 @@ export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PU
 
 /**
  * Parameters of {@link create}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface CreateParams {
   readonly emailAddress: string
@@ -69,6 +78,9 @@ export declare namespace CreateParams {
 }
 /**
  * Schema of {@link CreateParams}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
@@ -77,6 +89,9 @@ export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /
 
 /**
  * Inline schema `BulkCreateParamsEntriesItem` of the `waitlistEntries` operations.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface BulkCreateParamsEntriesItem {
   readonly emailAddress: string
@@ -92,6 +107,9 @@ export declare namespace BulkCreateParamsEntriesItem {
 }
 /**
  * Schema of {@link BulkCreateParamsEntriesItem}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const BulkCreateParamsEntriesItem: Schema.Schema<
   BulkCreateParamsEntriesItem,
@@ -103,6 +121,9 @@ export const BulkCreateParamsEntriesItem: Schema.Schema<
 
 /**
  * Parameters of {@link bulkCreate}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface BulkCreateParams {
   readonly entries?: ReadonlyArray<BulkCreateParamsEntriesItem>
@@ -116,6 +137,9 @@ export declare namespace BulkCreateParams {
 }
 /**
  * Schema of {@link BulkCreateParams}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   entries: /*#__PURE__*/ I.opt(
@@ -129,6 +153,9 @@ export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.
 
 /**
  * Parameters of {@link delete_}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface DeleteParams {
   readonly waitlistEntryId: string
@@ -142,6 +169,9 @@ export declare namespace DeleteParams {
 }
 /**
  * Schema of {@link DeleteParams}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id")
@@ -149,6 +179,9 @@ export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /
 
 /**
  * Parameters of {@link invite}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface InviteParams {
   readonly waitlistEntryId: string
@@ -164,6 +197,9 @@ export declare namespace InviteParams {
 }
 /**
  * Schema of {@link InviteParams}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const InviteParams: Schema.Schema<InviteParams, InviteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id"),
@@ -172,6 +208,9 @@ export const InviteParams: Schema.Schema<InviteParams, InviteParams.Encoded> = /
 
 /**
  * Parameters of {@link reject}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export interface RejectParams {
   readonly waitlistEntryId: string
@@ -185,16 +224,28 @@ export declare namespace RejectParams {
 }
 /**
  * Schema of {@link RejectParams}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const RejectParams: Schema.Schema<RejectParams, RejectParams.Encoded> = /*#__PURE__*/ Schema.Struct({
   waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id")
 })
 
-/** Failures of {@link list}. */
+/**
+ * Failures of {@link list}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type ListError = ClerkError.ClerkCommonError
 
 /**
  * `GET /waitlist_entries` (`ListWaitlistEntries`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/ListWaitlistEntries
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const list: ClerkOperation.CallOptional<ListParams, Schemas.WaitlistEntries, ListError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.list",
@@ -206,22 +257,40 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.WaitlistEntri
   errors: []
 })
 
-/** Parameters of {@link listAll}: those of {@link list} without paging. */
+/**
+ * Parameters of {@link listAll}: those of {@link list} without paging.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type ListAllParams = Omit<ListParams, "limit" | "offset">
 
 /**
  * Every item of `GET /waitlist_entries`, fetching pages on demand.
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/ListWaitlistEntries
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const listAll: ClerkOperation.Pages<ListAllParams, Schemas.WaitlistEntry, ListError> = /*#__PURE__*/ Op.paginate(
   list,
   { items: "data", total: true }
 )
 
-/** Failures of {@link create}. */
+/**
+ * Failures of {@link create}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type CreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /waitlist_entries` (`CreateWaitlistEntry`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/CreateWaitlistEntry
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const create: ClerkOperation.Call<CreateParams, Schemas.WaitlistEntry, CreateError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.create",
@@ -233,11 +302,20 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.WaitlistEntry, Cr
   errors: [400, 422]
 })
 
-/** Failures of {@link bulkCreate}. */
+/**
+ * Failures of {@link bulkCreate}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type BulkCreateError = ClerkError.ClerkBadRequest | ClerkError.ClerkUnprocessable | ClerkError.ClerkCommonError
 
 /**
  * `POST /waitlist_entries/bulk` (`CreateBulkWaitlistEntries`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/CreateBulkWaitlistEntries
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.WaitlistEntryList, BulkCreateError> =
   /*#__PURE__*/ Op.make({
@@ -251,7 +329,12 @@ export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.W
     errors: [400, 422]
   })
 
-/** Failures of {@link delete_}. */
+/**
+ * Failures of {@link delete_}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type DeleteError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -261,6 +344,10 @@ export type DeleteError =
 
 /**
  * `DELETE /waitlist_entries/{waitlist_entry_id}` (`DeleteWaitlistEntry`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/DeleteWaitlistEntry
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.delete",
@@ -272,7 +359,12 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   errors: [400, 404, 409, 422]
 })
 
-/** Failures of {@link invite}. */
+/**
+ * Failures of {@link invite}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type InviteError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -282,6 +374,10 @@ export type InviteError =
 
 /**
  * `POST /waitlist_entries/{waitlist_entry_id}/invite` (`InviteWaitlistEntry`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/InviteWaitlistEntry
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const invite: ClerkOperation.Call<InviteParams, Schemas.WaitlistEntry, InviteError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.invite",
@@ -294,7 +390,12 @@ export const invite: ClerkOperation.Call<InviteParams, Schemas.WaitlistEntry, In
   errors: [400, 404, 409, 422]
 })
 
-/** Failures of {@link reject}. */
+/**
+ * Failures of {@link reject}.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export type RejectError =
   | ClerkError.ClerkBadRequest
   | ClerkError.ClerkNotFound
@@ -304,6 +405,10 @@ export type RejectError =
 
 /**
  * `POST /waitlist_entries/{waitlist_entry_id}/reject` (`RejectWaitlistEntry`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/RejectWaitlistEntry
+ * @category waitlistEntries
+ * @since 0.1.0
  */
 export const reject: ClerkOperation.Call<RejectParams, Schemas.WaitlistEntry, RejectError> = /*#__PURE__*/ Op.make({
   name: "waitlistEntries.reject",
@@ -317,14 +422,23 @@ export const reject: ClerkOperation.Call<RejectParams, Schemas.WaitlistEntry, Re
 
 export { delete_ as delete }
 
-/** The `waitlistEntries` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `waitlistEntries` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export interface WaitlistEntriesApi {
   /**
    * `GET /waitlist_entries` (`ListWaitlistEntries`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/ListWaitlistEntries
    */
   readonly list: (params?: ListParams) => Effect.Effect<Schemas.WaitlistEntries, ListError>
   /**
    * Every item of `GET /waitlist_entries`, fetching pages on demand.
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/ListWaitlistEntries
    */
   readonly listAll: (
     params?: ListAllParams,
@@ -332,26 +446,41 @@ export interface WaitlistEntriesApi {
   ) => Stream.Stream<Schemas.WaitlistEntry, ListError>
   /**
    * `POST /waitlist_entries` (`CreateWaitlistEntry`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/CreateWaitlistEntry
    */
   readonly create: (params: CreateParams) => Effect.Effect<Schemas.WaitlistEntry, CreateError>
   /**
    * `POST /waitlist_entries/bulk` (`CreateBulkWaitlistEntries`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/CreateBulkWaitlistEntries
    */
   readonly bulkCreate: (params?: BulkCreateParams) => Effect.Effect<Schemas.WaitlistEntryList, BulkCreateError>
   /**
    * `DELETE /waitlist_entries/{waitlist_entry_id}` (`DeleteWaitlistEntry`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/DeleteWaitlistEntry
    */
   readonly delete: (params: DeleteParams) => Effect.Effect<Schemas.DeletedObject, DeleteError>
   /**
    * `POST /waitlist_entries/{waitlist_entry_id}/invite` (`InviteWaitlistEntry`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/InviteWaitlistEntry
    */
   readonly invite: (params: InviteParams) => Effect.Effect<Schemas.WaitlistEntry, InviteError>
   /**
    * `POST /waitlist_entries/{waitlist_entry_id}/reject` (`RejectWaitlistEntry`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Waitlist-Entries#operation/RejectWaitlistEntry
    */
   readonly reject: (params: RejectParams) => Effect.Effect<Schemas.WaitlistEntry, RejectError>
 }
 
-/** Binds the `waitlistEntries` operations to a client. */
+/**
+ * Binds the `waitlistEntries` operations to a client.
+ *
+ * @category waitlistEntries
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): WaitlistEntriesApi =>
   Op.bind<WaitlistEntriesApi>(client, { list, listAll, create, bulkCreate, delete: delete_, invite, reject })

@@ -9,7 +9,12 @@ import * as Schema from "effect/Schema"
 import * as I from "../internal/schema.js"
 import * as Schemas from "./Schemas.js"
 
-/** The event types of the webhooks spec. */
+/**
+ * The event types of the webhooks spec.
+ *
+ * @category webhook events
+ * @since 0.1.0
+ */
 export const knownEventTypes = [
   "email.created",
   "organization.created",
@@ -58,11 +63,19 @@ export const knownEventTypes = [
   "waitlistEntry.updated"
 ] as const
 
-/** A type of {@link knownEventTypes}. */
+/**
+ * A type of {@link knownEventTypes}.
+ *
+ * @category webhook events
+ * @since 0.1.0
+ */
 export type KnownEventType = typeof knownEventTypes[number]
 
 /**
  * Component schema `BillingAmount`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingAmount {
   readonly amount: number
@@ -82,6 +95,9 @@ export declare namespace BillingAmount {
 }
 /**
  * Schema of {@link BillingAmount}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingAmount: Schema.Schema<BillingAmount, BillingAmount.Encoded> = /*#__PURE__*/ Schema.Struct({
   amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
@@ -92,6 +108,9 @@ export const BillingAmount: Schema.Schema<BillingAmount, BillingAmount.Encoded> 
 
 /**
  * Component schema `BillingPayee`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingPayee {
   readonly id: string
@@ -111,6 +130,9 @@ export declare namespace BillingPayee {
 }
 /**
  * Schema of {@link BillingPayee}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingPayee: Schema.Schema<BillingPayee, BillingPayee.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
@@ -121,6 +143,9 @@ export const BillingPayee: Schema.Schema<BillingPayee, BillingPayee.Encoded> = /
 
 /**
  * Component schema `BillingPayerEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingPayerEventPayload {
   readonly object?: "commerce_payer" | (string & {})
@@ -154,6 +179,9 @@ export declare namespace BillingPayerEventPayload {
 }
 /**
  * Schema of {@link BillingPayerEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingPayerEventPayload: Schema.Schema<BillingPayerEventPayload, BillingPayerEventPayload.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -172,6 +200,9 @@ export const BillingPayerEventPayload: Schema.Schema<BillingPayerEventPayload, B
 
 /**
  * Component schema `BillingPaymentFailedReason`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingPaymentFailedReason {
   readonly code: string
@@ -187,6 +218,9 @@ export declare namespace BillingPaymentFailedReason {
 }
 /**
  * Schema of {@link BillingPaymentFailedReason}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingPaymentFailedReason: Schema.Schema<BillingPaymentFailedReason, BillingPaymentFailedReason.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -196,6 +230,9 @@ export const BillingPaymentFailedReason: Schema.Schema<BillingPaymentFailedReaso
 
 /**
  * Component schema `BillingPaymentSource`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingPaymentSource {
   readonly id: string
@@ -223,6 +260,9 @@ export declare namespace BillingPaymentSource {
 }
 /**
  * Schema of {@link BillingPaymentSource}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingPaymentSource: Schema.Schema<BillingPaymentSource, BillingPaymentSource.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -241,6 +281,9 @@ export const BillingPaymentSource: Schema.Schema<BillingPaymentSource, BillingPa
 
 /**
  * Component schema `BillingPlan`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingPlan {
   readonly id: string
@@ -264,6 +307,9 @@ export declare namespace BillingPlan {
 }
 /**
  * Schema of {@link BillingPlan}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingPlan: Schema.Schema<BillingPlan, BillingPlan.Encoded> = /*#__PURE__*/ Schema.Struct({
   id: /*#__PURE__*/ I.req(Schema.String, "id"),
@@ -276,6 +322,9 @@ export const BillingPlan: Schema.Schema<BillingPlan, BillingPlan.Encoded> = /*#_
 
 /**
  * Component schema `BillingSeats`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSeats {
   readonly quantity: number | null
@@ -289,6 +338,9 @@ export declare namespace BillingSeats {
 }
 /**
  * Schema of {@link BillingSeats}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSeats: Schema.Schema<BillingSeats, BillingSeats.Encoded> = /*#__PURE__*/ Schema.Struct({
   quantity: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity")
@@ -296,7 +348,10 @@ export const BillingSeats: Schema.Schema<BillingSeats, BillingSeats.Encoded> = /
 
 /**
  * Component schema `BillingSubscriptionCredit`.
+ *
  * @deprecated
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionCredit {
   readonly amount: BillingAmount
@@ -316,7 +371,10 @@ export declare namespace BillingSubscriptionCredit {
 }
 /**
  * Schema of {@link BillingSubscriptionCredit}.
+ *
  * @deprecated
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionCredit: Schema.Schema<BillingSubscriptionCredit, BillingSubscriptionCredit.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -328,6 +386,9 @@ export const BillingSubscriptionCredit: Schema.Schema<BillingSubscriptionCredit,
 
 /**
  * Component schema `BillingSubscriptionPayerCredit`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionPayerCredit {
   readonly appliedAmount: BillingAmount
@@ -343,6 +404,9 @@ export declare namespace BillingSubscriptionPayerCredit {
 }
 /**
  * Schema of {@link BillingSubscriptionPayerCredit}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionPayerCredit: Schema.Schema<
   BillingSubscriptionPayerCredit,
@@ -354,6 +418,9 @@ export const BillingSubscriptionPayerCredit: Schema.Schema<
 
 /**
  * Component schema `BillingSubscriptionCredits`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionCredits {
   readonly proration?: BillingSubscriptionCredit | null
@@ -371,6 +438,9 @@ export declare namespace BillingSubscriptionCredits {
 }
 /**
  * Schema of {@link BillingSubscriptionCredits}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionCredits: Schema.Schema<BillingSubscriptionCredits, BillingSubscriptionCredits.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -381,6 +451,9 @@ export const BillingSubscriptionCredits: Schema.Schema<BillingSubscriptionCredit
 
 /**
  * Component schema `BillingSubscriptionItem`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionItem {
   readonly id: string
@@ -431,6 +504,9 @@ export declare namespace BillingSubscriptionItem {
 }
 /**
  * Schema of {@link BillingSubscriptionItem}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionItem: Schema.Schema<BillingSubscriptionItem, BillingSubscriptionItem.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -464,6 +540,9 @@ export const BillingSubscriptionItem: Schema.Schema<BillingSubscriptionItem, Bil
 
 /**
  * Component schema `BillingSubscriptionItemEventPlanUnitPriceTier`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionItemEventPlanUnitPriceTier {
   readonly startsAtBlock: number
@@ -483,6 +562,9 @@ export declare namespace BillingSubscriptionItemEventPlanUnitPriceTier {
 }
 /**
  * Schema of {@link BillingSubscriptionItemEventPlanUnitPriceTier}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionItemEventPlanUnitPriceTier: Schema.Schema<
   BillingSubscriptionItemEventPlanUnitPriceTier,
@@ -496,6 +578,9 @@ export const BillingSubscriptionItemEventPlanUnitPriceTier: Schema.Schema<
 
 /**
  * Component schema `BillingSubscriptionItemEventPlanUnitPrice`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionItemEventPlanUnitPrice {
   readonly name: string
@@ -513,6 +598,9 @@ export declare namespace BillingSubscriptionItemEventPlanUnitPrice {
 }
 /**
  * Schema of {@link BillingSubscriptionItemEventPlanUnitPrice}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionItemEventPlanUnitPrice: Schema.Schema<
   BillingSubscriptionItemEventPlanUnitPrice,
@@ -525,6 +613,9 @@ export const BillingSubscriptionItemEventPlanUnitPrice: Schema.Schema<
 
 /**
  * Component schema `BillingSubscriptionItemEventPlan`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionItemEventPlan {
   readonly id: string
@@ -550,6 +641,9 @@ export declare namespace BillingSubscriptionItemEventPlan {
 }
 /**
  * Schema of {@link BillingSubscriptionItemEventPlan}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionItemEventPlan: Schema.Schema<
   BillingSubscriptionItemEventPlan,
@@ -569,6 +663,9 @@ export const BillingSubscriptionItemEventPlan: Schema.Schema<
 
 /**
  * Component schema `BillingSubscriptionItemEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingSubscriptionItemEventPayload {
   readonly object: "commerce_subscription_item" | (string & {})
@@ -616,6 +713,9 @@ export declare namespace BillingSubscriptionItemEventPayload {
 }
 /**
  * Schema of {@link BillingSubscriptionItemEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingSubscriptionItemEventPayload: Schema.Schema<
   BillingSubscriptionItemEventPayload,
@@ -642,6 +742,9 @@ export const BillingSubscriptionItemEventPayload: Schema.Schema<
 
 /**
  * Component schema `BillingUnitTotal`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingUnitTotal {
   readonly name?: string
@@ -663,6 +766,9 @@ export declare namespace BillingUnitTotal {
 }
 /**
  * Schema of {@link BillingUnitTotal}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingUnitTotal: Schema.Schema<BillingUnitTotal, BillingUnitTotal.Encoded> = /*#__PURE__*/ Schema.Struct({
   name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
@@ -674,6 +780,9 @@ export const BillingUnitTotal: Schema.Schema<BillingUnitTotal, BillingUnitTotal.
 
 /**
  * Component schema `BillingTotals`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface BillingTotals {
   readonly subtotal: BillingAmount
@@ -693,6 +802,9 @@ export declare namespace BillingTotals {
 }
 /**
  * Schema of {@link BillingTotals}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const BillingTotals: Schema.Schema<BillingTotals, BillingTotals.Encoded> = /*#__PURE__*/ Schema.Struct({
   subtotal: /*#__PURE__*/ I.req(BillingAmount, "subtotal"),
@@ -703,6 +815,9 @@ export const BillingTotals: Schema.Schema<BillingTotals, BillingTotals.Encoded> 
 
 /**
  * Component schema `DeletedObject`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface DeletedObject {
   readonly object: string
@@ -724,6 +839,9 @@ export declare namespace DeletedObject {
 }
 /**
  * Schema of {@link DeletedObject}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -735,6 +853,9 @@ export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> 
 
 /**
  * Component schema `EmailEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface EmailEventPayload {
   readonly id: string
@@ -774,6 +895,9 @@ export declare namespace EmailEventPayload {
 }
 /**
  * Schema of {@link EmailEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const EmailEventPayload: Schema.Schema<EmailEventPayload, EmailEventPayload.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -793,7 +917,10 @@ export const EmailEventPayload: Schema.Schema<EmailEventPayload, EmailEventPaylo
     deliveredByClerk: /*#__PURE__*/ I.req(Schema.Boolean, "delivered_by_clerk")
   })
 
-/** */
+/**
+ * @category webhook events
+ * @since 0.1.0
+ */
 export interface WebhookEventAttributesHttpRequest {
   readonly clientIp?: string
   readonly userAgent?: string
@@ -808,6 +935,9 @@ export declare namespace WebhookEventAttributesHttpRequest {
 }
 /**
  * Schema of {@link WebhookEventAttributesHttpRequest}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const WebhookEventAttributesHttpRequest: Schema.Schema<
   WebhookEventAttributesHttpRequest,
@@ -819,6 +949,9 @@ export const WebhookEventAttributesHttpRequest: Schema.Schema<
 
 /**
  * Component schema `WebhookEventAttributes`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface WebhookEventAttributes {
   readonly httpRequest?: WebhookEventAttributesHttpRequest
@@ -832,6 +965,9 @@ export declare namespace WebhookEventAttributes {
 }
 /**
  * Schema of {@link WebhookEventAttributes}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const WebhookEventAttributes: Schema.Schema<WebhookEventAttributes, WebhookEventAttributes.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -840,6 +976,9 @@ export const WebhookEventAttributes: Schema.Schema<WebhookEventAttributes, Webho
 
 /**
  * The `email.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface EmailCreatedEvent {
   readonly object: string
@@ -863,6 +1002,9 @@ export declare namespace EmailCreatedEvent {
 }
 /**
  * Schema of {@link EmailCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const EmailCreatedEvent: Schema.Schema<EmailCreatedEvent, EmailCreatedEvent.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -876,6 +1018,9 @@ export const EmailCreatedEvent: Schema.Schema<EmailCreatedEvent, EmailCreatedEve
 
 /**
  * Component schema `Invitation`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface Invitation {
   readonly object: "invitation" | (string & {})
@@ -907,6 +1052,9 @@ export declare namespace Invitation {
 }
 /**
  * Schema of {@link Invitation}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
@@ -923,6 +1071,9 @@ export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PU
 
 /**
  * The `organization.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationCreatedEvent {
   readonly object: string
@@ -946,6 +1097,9 @@ export declare namespace OrganizationCreatedEvent {
 }
 /**
  * Schema of {@link OrganizationCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationCreatedEvent: Schema.Schema<OrganizationCreatedEvent, OrganizationCreatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -959,6 +1113,9 @@ export const OrganizationCreatedEvent: Schema.Schema<OrganizationCreatedEvent, O
 
 /**
  * The `organization.deleted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationDeletedEvent {
   readonly object: string
@@ -982,6 +1139,9 @@ export declare namespace OrganizationDeletedEvent {
 }
 /**
  * Schema of {@link OrganizationDeletedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationDeletedEvent: Schema.Schema<OrganizationDeletedEvent, OrganizationDeletedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -995,6 +1155,9 @@ export const OrganizationDeletedEvent: Schema.Schema<OrganizationDeletedEvent, O
 
 /**
  * Component schema `OrganizationDomainVerification`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationDomainVerification {
   readonly status: string
@@ -1016,6 +1179,9 @@ export declare namespace OrganizationDomainVerification {
 }
 /**
  * Schema of {@link OrganizationDomainVerification}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationDomainVerification: Schema.Schema<
   OrganizationDomainVerification,
@@ -1030,6 +1196,9 @@ export const OrganizationDomainVerification: Schema.Schema<
 
 /**
  * Component schema `OrganizationDomain`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationDomain {
   readonly object: "organization_domain" | (string & {})
@@ -1076,6 +1245,9 @@ export declare namespace OrganizationDomain {
 }
 /**
  * Schema of {@link OrganizationDomain}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -1112,6 +1284,9 @@ export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationD
 
 /**
  * The `organizationDomain.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationDomainCreatedEvent {
   readonly object: string
@@ -1135,6 +1310,9 @@ export declare namespace OrganizationDomainCreatedEvent {
 }
 /**
  * Schema of {@link OrganizationDomainCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationDomainCreatedEvent: Schema.Schema<
   OrganizationDomainCreatedEvent,
@@ -1150,6 +1328,9 @@ export const OrganizationDomainCreatedEvent: Schema.Schema<
 
 /**
  * The `organizationDomain.deleted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationDomainDeletedEvent {
   readonly object: string
@@ -1173,6 +1354,9 @@ export declare namespace OrganizationDomainDeletedEvent {
 }
 /**
  * Schema of {@link OrganizationDomainDeletedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationDomainDeletedEvent: Schema.Schema<
   OrganizationDomainDeletedEvent,
@@ -1188,6 +1372,9 @@ export const OrganizationDomainDeletedEvent: Schema.Schema<
 
 /**
  * The `organizationDomain.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationDomainUpdatedEvent {
   readonly object: string
@@ -1211,6 +1398,9 @@ export declare namespace OrganizationDomainUpdatedEvent {
 }
 /**
  * Schema of {@link OrganizationDomainUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationDomainUpdatedEvent: Schema.Schema<
   OrganizationDomainUpdatedEvent,
@@ -1226,6 +1416,9 @@ export const OrganizationDomainUpdatedEvent: Schema.Schema<
 
 /**
  * Component schema `OrganizationInvitation`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationInvitation {
   readonly object: "organization_invitation" | (string & {})
@@ -1267,6 +1460,9 @@ export declare namespace OrganizationInvitation {
 }
 /**
  * Schema of {@link OrganizationInvitation}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1287,7 +1483,10 @@ export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, Organ
     updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
   })
 
-/** */
+/**
+ * @category webhook events
+ * @since 0.1.0
+ */
 export interface OrganizationInvitationAcceptedPayloadData {
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
 }
@@ -1300,6 +1499,9 @@ export declare namespace OrganizationInvitationAcceptedPayloadData {
 }
 /**
  * Schema of {@link OrganizationInvitationAcceptedPayloadData}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationAcceptedPayloadData: Schema.Schema<
   OrganizationInvitationAcceptedPayloadData,
@@ -1313,6 +1515,9 @@ export const OrganizationInvitationAcceptedPayloadData: Schema.Schema<
 
 /**
  * Component schema `OrganizationInvitationAcceptedPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationInvitationAcceptedPayload {
   readonly object: "organization_invitation" | (string & {})
@@ -1358,6 +1563,9 @@ export declare namespace OrganizationInvitationAcceptedPayload {
 }
 /**
  * Schema of {@link OrganizationInvitationAcceptedPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationAcceptedPayload: Schema.Schema<
   OrganizationInvitationAcceptedPayload,
@@ -1384,6 +1592,9 @@ export const OrganizationInvitationAcceptedPayload: Schema.Schema<
 
 /**
  * The `organizationInvitation.accepted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationInvitationAcceptedEvent {
   readonly object: string
@@ -1407,6 +1618,9 @@ export declare namespace OrganizationInvitationAcceptedEvent {
 }
 /**
  * Schema of {@link OrganizationInvitationAcceptedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationAcceptedEvent: Schema.Schema<
   OrganizationInvitationAcceptedEvent,
@@ -1420,7 +1634,10 @@ export const OrganizationInvitationAcceptedEvent: Schema.Schema<
   data: /*#__PURE__*/ I.req(OrganizationInvitationAcceptedPayload, "data")
 })
 
-/** */
+/**
+ * @category webhook events
+ * @since 0.1.0
+ */
 export interface OrganizationInvitationCreatedEventDataData {
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
 }
@@ -1433,6 +1650,9 @@ export declare namespace OrganizationInvitationCreatedEventDataData {
 }
 /**
  * Schema of {@link OrganizationInvitationCreatedEventDataData}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationCreatedEventDataData: Schema.Schema<
   OrganizationInvitationCreatedEventDataData,
@@ -1444,7 +1664,10 @@ export const OrganizationInvitationCreatedEventDataData: Schema.Schema<
   )
 })
 
-/** */
+/**
+ * @category webhook events
+ * @since 0.1.0
+ */
 export interface OrganizationInvitationCreatedEventData {
   readonly object: "organization_invitation" | (string & {})
   readonly id: string
@@ -1487,6 +1710,9 @@ export declare namespace OrganizationInvitationCreatedEventData {
 }
 /**
  * Schema of {@link OrganizationInvitationCreatedEventData}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationCreatedEventData: Schema.Schema<
   OrganizationInvitationCreatedEventData,
@@ -1512,6 +1738,9 @@ export const OrganizationInvitationCreatedEventData: Schema.Schema<
 
 /**
  * The `organizationInvitation.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationInvitationCreatedEvent {
   readonly object: string
@@ -1535,6 +1764,9 @@ export declare namespace OrganizationInvitationCreatedEvent {
 }
 /**
  * Schema of {@link OrganizationInvitationCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationCreatedEvent: Schema.Schema<
   OrganizationInvitationCreatedEvent,
@@ -1548,7 +1780,10 @@ export const OrganizationInvitationCreatedEvent: Schema.Schema<
   data: /*#__PURE__*/ I.req(OrganizationInvitationCreatedEventData, "data")
 })
 
-/** */
+/**
+ * @category webhook events
+ * @since 0.1.0
+ */
 export interface OrganizationInvitationRevokedEventDataData {
   readonly publicOrganizationData?: Schemas.OrganizationInvitationPublicOrganizationData | null
 }
@@ -1561,6 +1796,9 @@ export declare namespace OrganizationInvitationRevokedEventDataData {
 }
 /**
  * Schema of {@link OrganizationInvitationRevokedEventDataData}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationRevokedEventDataData: Schema.Schema<
   OrganizationInvitationRevokedEventDataData,
@@ -1572,7 +1810,10 @@ export const OrganizationInvitationRevokedEventDataData: Schema.Schema<
   )
 })
 
-/** */
+/**
+ * @category webhook events
+ * @since 0.1.0
+ */
 export interface OrganizationInvitationRevokedEventData {
   readonly object: "organization_invitation" | (string & {})
   readonly id: string
@@ -1615,6 +1856,9 @@ export declare namespace OrganizationInvitationRevokedEventData {
 }
 /**
  * Schema of {@link OrganizationInvitationRevokedEventData}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationRevokedEventData: Schema.Schema<
   OrganizationInvitationRevokedEventData,
@@ -1640,6 +1884,9 @@ export const OrganizationInvitationRevokedEventData: Schema.Schema<
 
 /**
  * The `organizationInvitation.revoked` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationInvitationRevokedEvent {
   readonly object: string
@@ -1663,6 +1910,9 @@ export declare namespace OrganizationInvitationRevokedEvent {
 }
 /**
  * Schema of {@link OrganizationInvitationRevokedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationInvitationRevokedEvent: Schema.Schema<
   OrganizationInvitationRevokedEvent,
@@ -1678,6 +1928,9 @@ export const OrganizationInvitationRevokedEvent: Schema.Schema<
 
 /**
  * The `organizationMembership.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationMembershipCreatedEvent {
   readonly object: string
@@ -1701,6 +1954,9 @@ export declare namespace OrganizationMembershipCreatedEvent {
 }
 /**
  * Schema of {@link OrganizationMembershipCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationMembershipCreatedEvent: Schema.Schema<
   OrganizationMembershipCreatedEvent,
@@ -1716,6 +1972,9 @@ export const OrganizationMembershipCreatedEvent: Schema.Schema<
 
 /**
  * The `organizationMembership.deleted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationMembershipDeletedEvent {
   readonly object: string
@@ -1739,6 +1998,9 @@ export declare namespace OrganizationMembershipDeletedEvent {
 }
 /**
  * Schema of {@link OrganizationMembershipDeletedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationMembershipDeletedEvent: Schema.Schema<
   OrganizationMembershipDeletedEvent,
@@ -1754,6 +2016,9 @@ export const OrganizationMembershipDeletedEvent: Schema.Schema<
 
 /**
  * The `organizationMembership.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationMembershipUpdatedEvent {
   readonly object: string
@@ -1777,6 +2042,9 @@ export declare namespace OrganizationMembershipUpdatedEvent {
 }
 /**
  * Schema of {@link OrganizationMembershipUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationMembershipUpdatedEvent: Schema.Schema<
   OrganizationMembershipUpdatedEvent,
@@ -1792,6 +2060,9 @@ export const OrganizationMembershipUpdatedEvent: Schema.Schema<
 
 /**
  * The `organization.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface OrganizationUpdatedEvent {
   readonly object: string
@@ -1815,6 +2086,9 @@ export declare namespace OrganizationUpdatedEvent {
 }
 /**
  * Schema of {@link OrganizationUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const OrganizationUpdatedEvent: Schema.Schema<OrganizationUpdatedEvent, OrganizationUpdatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1828,6 +2102,9 @@ export const OrganizationUpdatedEvent: Schema.Schema<OrganizationUpdatedEvent, O
 
 /**
  * Component schema `PaymentAttemptEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface PaymentAttemptEventPayload {
   readonly id: string
@@ -1879,6 +2156,9 @@ export declare namespace PaymentAttemptEventPayload {
 }
 /**
  * Schema of {@link PaymentAttemptEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const PaymentAttemptEventPayload: Schema.Schema<PaymentAttemptEventPayload, PaymentAttemptEventPayload.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1905,6 +2185,9 @@ export const PaymentAttemptEventPayload: Schema.Schema<PaymentAttemptEventPayloa
 
 /**
  * The `paymentAttempt.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface PaymentAttemptCreatedEvent {
   readonly object: string
@@ -1928,6 +2211,9 @@ export declare namespace PaymentAttemptCreatedEvent {
 }
 /**
  * Schema of {@link PaymentAttemptCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const PaymentAttemptCreatedEvent: Schema.Schema<PaymentAttemptCreatedEvent, PaymentAttemptCreatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1941,6 +2227,9 @@ export const PaymentAttemptCreatedEvent: Schema.Schema<PaymentAttemptCreatedEven
 
 /**
  * The `paymentAttempt.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface PaymentAttemptUpdatedEvent {
   readonly object: string
@@ -1964,6 +2253,9 @@ export declare namespace PaymentAttemptUpdatedEvent {
 }
 /**
  * Schema of {@link PaymentAttemptUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const PaymentAttemptUpdatedEvent: Schema.Schema<PaymentAttemptUpdatedEvent, PaymentAttemptUpdatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -1977,6 +2269,9 @@ export const PaymentAttemptUpdatedEvent: Schema.Schema<PaymentAttemptUpdatedEven
 
 /**
  * The `permission.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface PermissionCreatedEvent {
   readonly object: string
@@ -2000,6 +2295,9 @@ export declare namespace PermissionCreatedEvent {
 }
 /**
  * Schema of {@link PermissionCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const PermissionCreatedEvent: Schema.Schema<PermissionCreatedEvent, PermissionCreatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2013,6 +2311,9 @@ export const PermissionCreatedEvent: Schema.Schema<PermissionCreatedEvent, Permi
 
 /**
  * The `permission.deleted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface PermissionDeletedEvent {
   readonly object: string
@@ -2036,6 +2337,9 @@ export declare namespace PermissionDeletedEvent {
 }
 /**
  * Schema of {@link PermissionDeletedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const PermissionDeletedEvent: Schema.Schema<PermissionDeletedEvent, PermissionDeletedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2049,6 +2353,9 @@ export const PermissionDeletedEvent: Schema.Schema<PermissionDeletedEvent, Permi
 
 /**
  * The `permission.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface PermissionUpdatedEvent {
   readonly object: string
@@ -2072,6 +2379,9 @@ export declare namespace PermissionUpdatedEvent {
 }
 /**
  * Schema of {@link PermissionUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const PermissionUpdatedEvent: Schema.Schema<PermissionUpdatedEvent, PermissionUpdatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2085,6 +2395,9 @@ export const PermissionUpdatedEvent: Schema.Schema<PermissionUpdatedEvent, Permi
 
 /**
  * Component schema `Role`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface Role {
   readonly object: "role" | (string & {})
@@ -2114,6 +2427,9 @@ export declare namespace Role {
 }
 /**
  * Schema of {@link Role}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role"), "object"),
@@ -2129,6 +2445,9 @@ export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Stru
 
 /**
  * The `role.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface RoleCreatedEvent {
   readonly object: string
@@ -2152,6 +2471,9 @@ export declare namespace RoleCreatedEvent {
 }
 /**
  * Schema of {@link RoleCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const RoleCreatedEvent: Schema.Schema<RoleCreatedEvent, RoleCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -2164,6 +2486,9 @@ export const RoleCreatedEvent: Schema.Schema<RoleCreatedEvent, RoleCreatedEvent.
 
 /**
  * The `role.deleted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface RoleDeletedEvent {
   readonly object: string
@@ -2187,6 +2512,9 @@ export declare namespace RoleDeletedEvent {
 }
 /**
  * Schema of {@link RoleDeletedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const RoleDeletedEvent: Schema.Schema<RoleDeletedEvent, RoleDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -2199,6 +2527,9 @@ export const RoleDeletedEvent: Schema.Schema<RoleDeletedEvent, RoleDeletedEvent.
 
 /**
  * The `role.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface RoleUpdatedEvent {
   readonly object: string
@@ -2222,6 +2553,9 @@ export declare namespace RoleUpdatedEvent {
 }
 /**
  * Schema of {@link RoleUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const RoleUpdatedEvent: Schema.Schema<RoleUpdatedEvent, RoleUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -2234,6 +2568,9 @@ export const RoleUpdatedEvent: Schema.Schema<RoleUpdatedEvent, RoleUpdatedEvent.
 
 /**
  * Component schema `Session`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface Session {
   readonly object: "session" | (string & {})
@@ -2271,6 +2608,9 @@ export declare namespace Session {
 }
 /**
  * Schema of {@link Session}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
@@ -2296,6 +2636,9 @@ export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Sc
 
 /**
  * Component schema `SessionEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SessionEventPayload {
   readonly object: "session" | (string & {})
@@ -2335,6 +2678,9 @@ export declare namespace SessionEventPayload {
 }
 /**
  * Schema of {@link SessionEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SessionEventPayload: Schema.Schema<SessionEventPayload, SessionEventPayload.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2362,6 +2708,9 @@ export const SessionEventPayload: Schema.Schema<SessionEventPayload, SessionEven
 
 /**
  * The `session.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SessionCreatedEvent {
   readonly object: string
@@ -2385,6 +2734,9 @@ export declare namespace SessionCreatedEvent {
 }
 /**
  * Schema of {@link SessionCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SessionCreatedEvent: Schema.Schema<SessionCreatedEvent, SessionCreatedEvent.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2398,6 +2750,9 @@ export const SessionCreatedEvent: Schema.Schema<SessionCreatedEvent, SessionCrea
 
 /**
  * The `session.ended` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SessionEndedEvent {
   readonly object: string
@@ -2421,6 +2776,9 @@ export declare namespace SessionEndedEvent {
 }
 /**
  * Schema of {@link SessionEndedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SessionEndedEvent: Schema.Schema<SessionEndedEvent, SessionEndedEvent.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2434,6 +2792,9 @@ export const SessionEndedEvent: Schema.Schema<SessionEndedEvent, SessionEndedEve
 
 /**
  * The `session.pending` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SessionPendingEvent {
   readonly object: string
@@ -2457,6 +2818,9 @@ export declare namespace SessionPendingEvent {
 }
 /**
  * Schema of {@link SessionPendingEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SessionPendingEvent: Schema.Schema<SessionPendingEvent, SessionPendingEvent.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2470,6 +2834,9 @@ export const SessionPendingEvent: Schema.Schema<SessionPendingEvent, SessionPend
 
 /**
  * The `session.removed` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SessionRemovedEvent {
   readonly object: string
@@ -2493,6 +2860,9 @@ export declare namespace SessionRemovedEvent {
 }
 /**
  * Schema of {@link SessionRemovedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SessionRemovedEvent: Schema.Schema<SessionRemovedEvent, SessionRemovedEvent.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2506,6 +2876,9 @@ export const SessionRemovedEvent: Schema.Schema<SessionRemovedEvent, SessionRemo
 
 /**
  * The `session.revoked` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SessionRevokedEvent {
   readonly object: string
@@ -2529,6 +2902,9 @@ export declare namespace SessionRevokedEvent {
 }
 /**
  * Schema of {@link SessionRevokedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SessionRevokedEvent: Schema.Schema<SessionRevokedEvent, SessionRevokedEvent.Encoded> = /*#__PURE__*/ Schema
   .Struct({
@@ -2542,6 +2918,9 @@ export const SessionRevokedEvent: Schema.Schema<SessionRevokedEvent, SessionRevo
 
 /**
  * Component schema `SmsEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SmsEventPayload {
   readonly object: string
@@ -2577,6 +2956,9 @@ export declare namespace SmsEventPayload {
 }
 /**
  * Schema of {@link SmsEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SmsEventPayload: Schema.Schema<SmsEventPayload, SmsEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -2595,6 +2977,9 @@ export const SmsEventPayload: Schema.Schema<SmsEventPayload, SmsEventPayload.Enc
 
 /**
  * The `sms.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SmsCreatedEvent {
   readonly object: string
@@ -2618,6 +3003,9 @@ export declare namespace SmsCreatedEvent {
 }
 /**
  * Schema of {@link SmsCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SmsCreatedEvent: Schema.Schema<SmsCreatedEvent, SmsCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -2630,6 +3018,9 @@ export const SmsCreatedEvent: Schema.Schema<SmsCreatedEvent, SmsCreatedEvent.Enc
 
 /**
  * Component schema `SubscriptionEventPayload`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionEventPayload {
   readonly object: "commerce_subscription" | (string & {})
@@ -2669,6 +3060,9 @@ export declare namespace SubscriptionEventPayload {
 }
 /**
  * Schema of {@link SubscriptionEventPayload}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionEventPayload: Schema.Schema<SubscriptionEventPayload, SubscriptionEventPayload.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2693,6 +3087,9 @@ export const SubscriptionEventPayload: Schema.Schema<SubscriptionEventPayload, S
 
 /**
  * The `subscription.active` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionActiveEvent {
   readonly object: string
@@ -2716,6 +3113,9 @@ export declare namespace SubscriptionActiveEvent {
 }
 /**
  * Schema of {@link SubscriptionActiveEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionActiveEvent: Schema.Schema<SubscriptionActiveEvent, SubscriptionActiveEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2729,6 +3129,9 @@ export const SubscriptionActiveEvent: Schema.Schema<SubscriptionActiveEvent, Sub
 
 /**
  * The `subscription.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionCreatedEvent {
   readonly object: string
@@ -2752,6 +3155,9 @@ export declare namespace SubscriptionCreatedEvent {
 }
 /**
  * Schema of {@link SubscriptionCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionCreatedEvent: Schema.Schema<SubscriptionCreatedEvent, SubscriptionCreatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2765,6 +3171,9 @@ export const SubscriptionCreatedEvent: Schema.Schema<SubscriptionCreatedEvent, S
 
 /**
  * The `subscriptionItem.abandoned` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemAbandonedEvent {
   readonly object: string
@@ -2788,6 +3197,9 @@ export declare namespace SubscriptionItemAbandonedEvent {
 }
 /**
  * Schema of {@link SubscriptionItemAbandonedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemAbandonedEvent: Schema.Schema<
   SubscriptionItemAbandonedEvent,
@@ -2803,6 +3215,9 @@ export const SubscriptionItemAbandonedEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.active` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemActiveEvent {
   readonly object: string
@@ -2826,6 +3241,9 @@ export declare namespace SubscriptionItemActiveEvent {
 }
 /**
  * Schema of {@link SubscriptionItemActiveEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemActiveEvent: Schema.Schema<
   SubscriptionItemActiveEvent,
@@ -2841,6 +3259,9 @@ export const SubscriptionItemActiveEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.canceled` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemCanceledEvent {
   readonly object: string
@@ -2864,6 +3285,9 @@ export declare namespace SubscriptionItemCanceledEvent {
 }
 /**
  * Schema of {@link SubscriptionItemCanceledEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemCanceledEvent: Schema.Schema<
   SubscriptionItemCanceledEvent,
@@ -2879,6 +3303,9 @@ export const SubscriptionItemCanceledEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.ended` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemEndedEvent {
   readonly object: string
@@ -2902,6 +3329,9 @@ export declare namespace SubscriptionItemEndedEvent {
 }
 /**
  * Schema of {@link SubscriptionItemEndedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemEndedEvent: Schema.Schema<SubscriptionItemEndedEvent, SubscriptionItemEndedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -2915,6 +3345,9 @@ export const SubscriptionItemEndedEvent: Schema.Schema<SubscriptionItemEndedEven
 
 /**
  * The `subscriptionItem.freeTrialEnding` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemFreeTrialEndingEvent {
   readonly object: string
@@ -2938,6 +3371,9 @@ export declare namespace SubscriptionItemFreeTrialEndingEvent {
 }
 /**
  * Schema of {@link SubscriptionItemFreeTrialEndingEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemFreeTrialEndingEvent: Schema.Schema<
   SubscriptionItemFreeTrialEndingEvent,
@@ -2953,6 +3389,9 @@ export const SubscriptionItemFreeTrialEndingEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.incomplete` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemIncompleteEvent {
   readonly object: string
@@ -2976,6 +3415,9 @@ export declare namespace SubscriptionItemIncompleteEvent {
 }
 /**
  * Schema of {@link SubscriptionItemIncompleteEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemIncompleteEvent: Schema.Schema<
   SubscriptionItemIncompleteEvent,
@@ -2991,6 +3433,9 @@ export const SubscriptionItemIncompleteEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.pastDue` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemPastDueEvent {
   readonly object: string
@@ -3014,6 +3459,9 @@ export declare namespace SubscriptionItemPastDueEvent {
 }
 /**
  * Schema of {@link SubscriptionItemPastDueEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemPastDueEvent: Schema.Schema<
   SubscriptionItemPastDueEvent,
@@ -3029,6 +3477,9 @@ export const SubscriptionItemPastDueEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.upcoming` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemUpcomingEvent {
   readonly object: string
@@ -3052,6 +3503,9 @@ export declare namespace SubscriptionItemUpcomingEvent {
 }
 /**
  * Schema of {@link SubscriptionItemUpcomingEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemUpcomingEvent: Schema.Schema<
   SubscriptionItemUpcomingEvent,
@@ -3067,6 +3521,9 @@ export const SubscriptionItemUpcomingEvent: Schema.Schema<
 
 /**
  * The `subscriptionItem.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionItemUpdatedEvent {
   readonly object: string
@@ -3090,6 +3547,9 @@ export declare namespace SubscriptionItemUpdatedEvent {
 }
 /**
  * Schema of {@link SubscriptionItemUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionItemUpdatedEvent: Schema.Schema<
   SubscriptionItemUpdatedEvent,
@@ -3105,6 +3565,9 @@ export const SubscriptionItemUpdatedEvent: Schema.Schema<
 
 /**
  * The `subscription.pastDue` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionPastDueEvent {
   readonly object: string
@@ -3128,6 +3591,9 @@ export declare namespace SubscriptionPastDueEvent {
 }
 /**
  * Schema of {@link SubscriptionPastDueEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionPastDueEvent: Schema.Schema<SubscriptionPastDueEvent, SubscriptionPastDueEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3141,6 +3607,9 @@ export const SubscriptionPastDueEvent: Schema.Schema<SubscriptionPastDueEvent, S
 
 /**
  * The `subscription.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface SubscriptionUpdatedEvent {
   readonly object: string
@@ -3164,6 +3633,9 @@ export declare namespace SubscriptionUpdatedEvent {
 }
 /**
  * Schema of {@link SubscriptionUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const SubscriptionUpdatedEvent: Schema.Schema<SubscriptionUpdatedEvent, SubscriptionUpdatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3177,6 +3649,9 @@ export const SubscriptionUpdatedEvent: Schema.Schema<SubscriptionUpdatedEvent, S
 
 /**
  * An event of a type this client does not know yet, with `type: "unknown"` and the delivered type in `unknownType`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface UnknownWebhookEvent {
   readonly object: string
@@ -3201,6 +3676,9 @@ export declare namespace UnknownWebhookEvent {
 }
 /**
  * Schema of {@link UnknownWebhookEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const UnknownWebhookEvent: Schema.Schema<UnknownWebhookEvent, UnknownWebhookEvent.Encoded> = /*#__PURE__*/ I
   .unknownEvent(
@@ -3217,6 +3695,9 @@ export const UnknownWebhookEvent: Schema.Schema<UnknownWebhookEvent, UnknownWebh
 
 /**
  * The `user.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface UserCreatedEvent {
   readonly object: string
@@ -3240,6 +3721,9 @@ export declare namespace UserCreatedEvent {
 }
 /**
  * Schema of {@link UserCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const UserCreatedEvent: Schema.Schema<UserCreatedEvent, UserCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -3252,6 +3736,9 @@ export const UserCreatedEvent: Schema.Schema<UserCreatedEvent, UserCreatedEvent.
 
 /**
  * The `user.deleted` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface UserDeletedEvent {
   readonly object: string
@@ -3275,6 +3762,9 @@ export declare namespace UserDeletedEvent {
 }
 /**
  * Schema of {@link UserDeletedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const UserDeletedEvent: Schema.Schema<UserDeletedEvent, UserDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -3287,6 +3777,9 @@ export const UserDeletedEvent: Schema.Schema<UserDeletedEvent, UserDeletedEvent.
 
 /**
  * The `user.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface UserUpdatedEvent {
   readonly object: string
@@ -3310,6 +3803,9 @@ export declare namespace UserUpdatedEvent {
 }
 /**
  * Schema of {@link UserUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const UserUpdatedEvent: Schema.Schema<UserUpdatedEvent, UserUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(Schema.String, "object"),
@@ -3322,6 +3818,9 @@ export const UserUpdatedEvent: Schema.Schema<UserUpdatedEvent, UserUpdatedEvent.
 
 /**
  * Component schema `WaitlistEntry`.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface WaitlistEntry {
   readonly object: "waitlist_entry" | (string & {})
@@ -3349,6 +3848,9 @@ export declare namespace WaitlistEntry {
 }
 /**
  * Schema of {@link WaitlistEntry}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ Schema.Struct({
   object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("waitlist_entry"), "object"),
@@ -3363,6 +3865,9 @@ export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> 
 
 /**
  * The `waitlistEntry.created` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface WaitlistEntryCreatedEvent {
   readonly object: string
@@ -3386,6 +3891,9 @@ export declare namespace WaitlistEntryCreatedEvent {
 }
 /**
  * Schema of {@link WaitlistEntryCreatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const WaitlistEntryCreatedEvent: Schema.Schema<WaitlistEntryCreatedEvent, WaitlistEntryCreatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3399,6 +3907,9 @@ export const WaitlistEntryCreatedEvent: Schema.Schema<WaitlistEntryCreatedEvent,
 
 /**
  * The `waitlistEntry.updated` webhook event.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export interface WaitlistEntryUpdatedEvent {
   readonly object: string
@@ -3422,6 +3933,9 @@ export declare namespace WaitlistEntryUpdatedEvent {
 }
 /**
  * Schema of {@link WaitlistEntryUpdatedEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
  */
 export const WaitlistEntryUpdatedEvent: Schema.Schema<WaitlistEntryUpdatedEvent, WaitlistEntryUpdatedEvent.Encoded> =
   /*#__PURE__*/ Schema.Struct({
@@ -3433,7 +3947,12 @@ export const WaitlistEntryUpdatedEvent: Schema.Schema<WaitlistEntryUpdatedEvent,
     data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
   })
 
-/** Every webhook event, discriminated on `type`. */
+/**
+ * Every webhook event, discriminated on `type`.
+ *
+ * @category webhook events
+ * @since 0.1.0
+ */
 export type ClerkWebhookEvent =
   | EmailCreatedEvent
   | OrganizationCreatedEvent
@@ -3532,7 +4051,12 @@ export declare namespace ClerkWebhookEvent {
     | WaitlistEntryUpdatedEvent.Encoded
     | UnknownWebhookEvent.Encoded
 }
-/** Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}. */
+/**
+ * Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}.
+ *
+ * @category webhook events
+ * @since 0.1.0
+ */
 export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema
   .Union(
     EmailCreatedEvent,

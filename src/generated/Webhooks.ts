@@ -11,11 +11,20 @@ import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as Schemas from "./Schemas.js"
 
-/** Failures of {@link createSvixApp}. */
+/**
+ * Failures of {@link createSvixApp}.
+ *
+ * @category webhooks
+ * @since 0.1.0
+ */
 export type CreateSvixAppError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonError
 
 /**
  * `POST /webhooks/svix` (`CreateSvixApp`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/CreateSvixApp
+ * @category webhooks
+ * @since 0.1.0
  */
 export const createSvixApp: ClerkOperation.CallNone<Schemas.SvixURL, CreateSvixAppError> = /*#__PURE__*/ Op.make({
   name: "webhooks.createSvixApp",
@@ -25,11 +34,20 @@ export const createSvixApp: ClerkOperation.CallNone<Schemas.SvixURL, CreateSvixA
   errors: [400]
 })
 
-/** Failures of {@link deleteSvixApp}. */
+/**
+ * Failures of {@link deleteSvixApp}.
+ *
+ * @category webhooks
+ * @since 0.1.0
+ */
 export type DeleteSvixAppError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonError
 
 /**
  * `DELETE /webhooks/svix` (`DeleteSvixApp`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/DeleteSvixApp
+ * @category webhooks
+ * @since 0.1.0
  */
 export const deleteSvixApp: ClerkOperation.CallNone<void, DeleteSvixAppError> = /*#__PURE__*/ Op.make({
   name: "webhooks.deleteSvixApp",
@@ -39,11 +57,20 @@ export const deleteSvixApp: ClerkOperation.CallNone<void, DeleteSvixAppError> = 
   errors: [400]
 })
 
-/** Failures of {@link generateSvixAuthURL}. */
+/**
+ * Failures of {@link generateSvixAuthURL}.
+ *
+ * @category webhooks
+ * @since 0.1.0
+ */
 export type GenerateSvixAuthURLError = ClerkError.ClerkBadRequest | ClerkError.ClerkCommonError
 
 /**
  * `POST /webhooks/svix_url` (`GenerateSvixAuthURL`)
+ *
+ * @see https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/GenerateSvixAuthURL
+ * @category webhooks
+ * @since 0.1.0
  */
 export const generateSvixAuthURL: ClerkOperation.CallNone<Schemas.SvixURL, GenerateSvixAuthURLError> = /*#__PURE__*/ Op
   .make({
@@ -54,22 +81,38 @@ export const generateSvixAuthURL: ClerkOperation.CallNone<Schemas.SvixURL, Gener
     errors: [400]
   })
 
-/** The `webhooks` operations bound to a client, as found on `ClerkBackend`. */
+/**
+ * The `webhooks` operations bound to a client, as found on `ClerkBackend`.
+ *
+ * @category webhooks
+ * @since 0.1.0
+ */
 export interface WebhooksApi {
   /**
    * `POST /webhooks/svix` (`CreateSvixApp`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/CreateSvixApp
    */
   readonly createSvixApp: () => Effect.Effect<Schemas.SvixURL, CreateSvixAppError>
   /**
    * `DELETE /webhooks/svix` (`DeleteSvixApp`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/DeleteSvixApp
    */
   readonly deleteSvixApp: () => Effect.Effect<void, DeleteSvixAppError>
   /**
    * `POST /webhooks/svix_url` (`GenerateSvixAuthURL`)
+   *
+   * @see https://clerk.com/docs/reference/backend-api/tag/Webhooks#operation/GenerateSvixAuthURL
    */
   readonly generateSvixAuthURL: () => Effect.Effect<Schemas.SvixURL, GenerateSvixAuthURLError>
 }
 
-/** Binds the `webhooks` operations to a client. */
+/**
+ * Binds the `webhooks` operations to a client.
+ *
+ * @category webhooks
+ * @since 0.1.0
+ */
 export const bind = (client: ClerkClientService): WebhooksApi =>
   Op.bind<WebhooksApi>(client, { createSvixApp, deleteSvixApp, generateSvixAuthURL })

@@ -24,7 +24,9 @@ export const emitGroupModule = (model: GeneratorModel, group: Group): string =>
   )
 
 /** `src/generated/WebhookEvents.ts`. */
-export const emitWebhookEventsModule = (webhooks: WebhooksModel): string => [generatedBanner, webhooks.text].join("\n")
+export const emitWebhookEventsModule = (webhooks: WebhooksModel): string =>
+  // The module text is built by `componentsModule`, which already opens with the banner.
+  webhooks.text.startsWith(generatedBanner) ? webhooks.text : [generatedBanner, webhooks.text].join("\n")
 
 /** Clerk's Backend API reference. An operation's page is `<base>/tag/<Tag>#operation/<operationId>`. */
 export const clerkReferenceBase = "https://clerk.com/docs/reference/backend-api"

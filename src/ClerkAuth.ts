@@ -39,6 +39,7 @@ import * as Jwt from "./internal/jwt.js"
  * The kinds of token a request can carry.
  *
  * @since 0.1.0
+ * @category models
  */
 export type TokenType = "session_token" | "api_key" | "m2m_token" | "oauth_token"
 
@@ -46,6 +47,7 @@ export type TokenType = "session_token" | "api_key" | "m2m_token" | "oauth_token
  * What `has` can check on a session.
  *
  * @since 0.1.0
+ * @category models
  */
 export type AuthorizationCheck =
   | { readonly role: string }
@@ -57,6 +59,7 @@ export type AuthorizationCheck =
  * A verified session token.
  *
  * @since 0.1.0
+ * @category models
  */
 export class SessionAuth extends Data.TaggedClass("SessionAuth")<{
   readonly tokenType: "session_token"
@@ -96,6 +99,7 @@ export class SessionAuth extends Data.TaggedClass("SessionAuth")<{
  * A verified machine token (API key, M2M token or OAuth access token).
  *
  * @since 0.1.0
+ * @category models
  */
 export class MachineAuth extends Data.TaggedClass("MachineAuth")<{
   readonly tokenType: "api_key" | "m2m_token" | "oauth_token"
@@ -114,6 +118,7 @@ export class MachineAuth extends Data.TaggedClass("MachineAuth")<{
  * A request that carried an accepted token.
  *
  * @since 0.1.0
+ * @category models
  */
 export class SignedIn extends Data.TaggedClass("SignedIn")<{
   readonly auth: SessionAuth | MachineAuth
@@ -124,6 +129,7 @@ export class SignedIn extends Data.TaggedClass("SignedIn")<{
  * A request without an accepted token, and why.
  *
  * @since 0.1.0
+ * @category models
  */
 export class SignedOut extends Data.TaggedClass("SignedOut")<{
   /** Why, in Clerk's SDK vocabulary. */
@@ -144,6 +150,7 @@ export class SignedOut extends Data.TaggedClass("SignedOut")<{
  * The outcome of authenticating a request.
  *
  * @since 0.1.0
+ * @category models
  */
 export type AuthState = SignedIn | SignedOut
 
@@ -151,6 +158,7 @@ export type AuthState = SignedIn | SignedOut
  * Options of {@link ClerkAuth.layer}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkAuthOptions {
   /** Origins allowed in a session token's `azp`; when set, `azp` must be present and listed. */
@@ -179,6 +187,7 @@ export interface ClerkAuthOptions {
  * The authentication service.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkAuthService {
   /** Finds the request's token (Bearer header, else `__session` cookie) and verifies it. Never fails. */
@@ -193,7 +202,12 @@ const allTokenTypes: ReadonlyArray<TokenType> = ["session_token", "api_key", "m2
 
 const failure = (detail: TokenVerificationDetail, message: string) => TokenVerificationError.fromDetail(detail, message)
 
-/** The kind of a token, from its prefix or its JWT header and subject. */
+/**
+ * The kind of a token, from its prefix or its JWT header and subject.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const tokenTypeOf = (token: string): TokenType | undefined => classify(token).type
 
 /** A token's kind, and its decoded parts when it is a JWT (so they are decoded once). */
@@ -235,6 +249,8 @@ const parseCookies = (header: string | undefined): Map<string, string> => {
 /**
  * The request's token: `Authorization: Bearer` wins; otherwise `__session_<suffix>` (when a
  * suffix is configured), `__session`, then any other `__session_*` cookie. The body is never read.
+ * @since 0.1.0
+ * @category utils
  */
 export const tokenOf = (
   request: Request | HttpServerRequest.HttpServerRequest,
@@ -377,6 +393,7 @@ const checkMachineStatus = (result: { readonly revoked?: boolean; readonly expir
  * The authentication service tag.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, ClerkAuthService>() {
   /**
@@ -636,3 +653,43 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       )
     )
 }
+
+/**
+ * Builds the service on the `ClerkJwks` in context.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkAuth.make = ClerkAuth.make
+
+/**
+ * The service with keys from `options.jwtKey` (networkless), or fetched through `ClerkBackend`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkAuth.layer = ClerkAuth.layer
+
+/**
+ * The service on a `ClerkJwks` provided from outside.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWithJwks: typeof ClerkAuth.layerWithJwks = ClerkAuth.layerWithJwks
+
+/**
+ * The options read through `Config` (`CLERK_JWT_KEY`, `CLERK_AUTHORIZED_PARTIES`, ...).
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: typeof ClerkAuth.config = ClerkAuth.config
+
+/**
+ * {@link layer} from {@link config}.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig: typeof ClerkAuth.layerConfig = ClerkAuth.layerConfig

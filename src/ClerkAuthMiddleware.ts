@@ -21,13 +21,19 @@ import { ClerkAuth } from "./ClerkAuth.js"
 import type { AuthState, MachineAuth, SessionAuth } from "./ClerkAuth.js"
 import { ClerkUnauthorized } from "./ClerkAuthError.js"
 
-/** The 401 failure of this middleware; it lives in `ClerkAuthError`. */
+/**
+ * The 401 failure of this middleware; it lives in `ClerkAuthError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export { ClerkUnauthorized } from "./ClerkAuthError.js"
 
 /**
  * The request's authentication outcome, provided by {@link middleware} and {@link requireAuth}.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class CurrentAuth extends Context.Tag("effect-clerk/CurrentAuth")<CurrentAuth, AuthState>() {
   /** The verified session or machine token, or `ClerkUnauthorized` (a 401 response when left unhandled). */
@@ -43,6 +49,7 @@ export class CurrentAuth extends Context.Tag("effect-clerk/CurrentAuth")<Current
  * {@link requireAuth} and by the {@link ClerkAuthentication} `HttpApi` middleware.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class Authenticated
   extends Context.Tag("effect-clerk/Authenticated")<Authenticated, SessionAuth | MachineAuth>()
@@ -69,6 +76,7 @@ const authenticate: Effect.Effect<AuthState, never, ClerkAuth | HttpServerReques
  * ```
  *
  * @since 0.1.0
+ * @category middleware
  */
 export const middleware: <E, R>(
   app: HttpApp.Default<E, R>
@@ -82,6 +90,7 @@ export const middleware: <E, R>(
  * {@link Authenticated}, so they need not check the state again.
  *
  * @since 0.1.0
+ * @category middleware
  */
 export const requireAuth: <E, R>(
   app: HttpApp.Default<E, R>
@@ -107,6 +116,7 @@ const security = {
  * without an accepted token fails with {@link ClerkUnauthorized} (401).
  *
  * @since 0.1.0
+ * @category middleware
  */
 export class ClerkAuthentication
   extends HttpApiMiddleware.Tag<ClerkAuthentication>()("effect-clerk/ClerkAuthentication", {
@@ -154,3 +164,11 @@ const withDebugHeaders = (error: ClerkUnauthorized): Effect.Effect<void> =>
   HttpApp.appendPreResponseHandler((_request, response) =>
     Effect.succeed(response.status === 401 ? HttpServerResponse.setHeaders(response, error.headers) : response)
   )
+
+/**
+ * The `HttpApi` security middleware ({@link ClerkAuthentication}) on the `ClerkAuth` in context.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkAuthentication.layer = ClerkAuthentication.layer

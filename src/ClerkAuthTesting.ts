@@ -5,11 +5,13 @@
  *
  * @example
  * ```ts
+ * import { ClerkAuth, ClerkAuthTesting } from "effect-clerk"
+ *
  * const keys = yield* ClerkAuthTesting.generateKeys()
  * const token = yield* ClerkAuthTesting.mintSessionToken(keys, { sub: "user_1" }, {
  *   org: { id: "org_1", role: "admin", permissions: ["org:members:read"] }
  * })
- * const state = yield* Effect.flatMap(ClerkAuth, (auth) => auth.authenticateToken(token)).pipe(
+ * const state = yield* Effect.flatMap(ClerkAuth.ClerkAuth, (auth) => auth.authenticateToken(token)).pipe(
  *   Effect.provide(ClerkAuthTesting.authLayer(keys))
  * )
  * ```
@@ -31,6 +33,7 @@ import { signCompact } from "./internal/jwt.js"
  * The RSA algorithms Clerk signs session tokens with.
  *
  * @since 0.1.0
+ * @category models
  */
 export type TestKeyAlgorithm = "RS256" | "RS384" | "RS512"
 
@@ -38,6 +41,7 @@ export type TestKeyAlgorithm = "RS256" | "RS384" | "RS512"
  * A throwaway key pair and the forms a verifier may want it in.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface TestKeys {
   readonly kid: string
@@ -57,6 +61,7 @@ export interface TestKeys {
  * Options of {@link generateKeys}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface GenerateKeysOptions {
   /** Default: a random `ins_test_…` id, so two key pairs never share a `kid`. */
@@ -69,6 +74,7 @@ export interface GenerateKeysOptions {
  * Generates a 2048-bit RSA key pair for signing test tokens.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const generateKeys = (options: GenerateKeysOptions = {}): Effect.Effect<TestKeys> =>
   Effect.promise(async () => {
@@ -84,6 +90,7 @@ export const generateKeys = (options: GenerateKeysOptions = {}): Effect.Effect<T
  * The organization a minted session token is active in.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface TestOrganization {
   readonly id: string
@@ -103,6 +110,7 @@ export interface TestOrganization {
  * Options of {@link mintSessionToken}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface MintSessionTokenOptions {
   /** Claim layout: 1 (`org_id`, `org_role`, …) or 2 (`v: 2`, `o: {…}`, `fea`). Default 2. */
@@ -229,6 +237,7 @@ const dropUndefined = (record: Record<string, unknown>): Record<string, unknown>
  * Dies when `options.org.permissions` holds a key v2 claims cannot express.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const mintSessionToken = (
   keys: TestKeys,
@@ -258,6 +267,7 @@ export const mintSessionToken = (
  * A `ClerkJwks` serving exactly `keys` (looked up by their `kid`), with no network.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const jwksLayer = (keys: TestKeys): Layer.Layer<ClerkJwks> =>
   // The document is built by generateKeys and always well-formed: a failure here is a bug.
@@ -268,6 +278,7 @@ export const jwksLayer = (keys: TestKeys): Layer.Layer<ClerkJwks> =>
  * still needs a `ClerkBackend` (provide one over a mock `HttpClient`), or the layer fails.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const authLayer = (
   keys: TestKeys,

@@ -18,6 +18,7 @@ import { bindAll } from "./generated/Groups.js"
  * The Backend API service: every operation group, bound to a client.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkBackend extends Context.Tag("effect-clerk/ClerkBackend")<ClerkBackend, ClerkBackendApi>() {
   /** Builds the service from a `ClerkClient`. */
@@ -38,6 +39,33 @@ export class ClerkBackend extends Context.Tag("effect-clerk/ClerkBackend")<Clerk
 }
 
 /**
+ * The service's shape: one member per operation group (`users`, `organizations`, ...).
+ *
  * @since 0.1.0
+ * @category models
  */
 export type { ClerkBackendApi }
+
+/**
+ * Builds the service from the `ClerkClient` in context.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkBackend.make = ClerkBackend.make
+
+/**
+ * The service and the `ClerkClient` it runs on; needs `ClerkConfig` and an `HttpClient`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkBackend.layer = ClerkBackend.layer
+
+/**
+ * Like {@link layer}, with client options such as `transformClient`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWith: typeof ClerkBackend.layerWith = ClerkBackend.layerWith

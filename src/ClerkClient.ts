@@ -33,6 +33,7 @@ import { version } from "./internal/version.js"
  * The executor service.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkClientService {
   /** Sends one operation with camelCase params and returns its decoded result. */
@@ -43,18 +44,29 @@ export interface ClerkClientService {
  * Options of {@link ClerkClient.make}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkClientOptions {
   /** Adjusts the HTTP client used for every request (extra headers, tracing, a proxy...). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
-/** @internal */
+/**
+ * @internal
+ *
+ * @since 0.1.0
+ * @category references
+ */
 export const currentTimeout: FiberRef.FiberRef<Option.Option<Duration.Duration>> = FiberRef.unsafeMake(
   Option.none()
 )
 
-/** @internal */
+/**
+ * @internal
+ *
+ * @since 0.1.0
+ * @category references
+ */
 export const currentSecretKey: FiberRef.FiberRef<Option.Option<Redacted.Redacted<string>>> = FiberRef.unsafeMake(
   Option.none()
 )
@@ -63,6 +75,7 @@ export const currentSecretKey: FiberRef.FiberRef<Option.Option<Redacted.Redacted
  * The executor service tag.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkClient, ClerkClientService>() {
   /** Builds the executor from the configuration and an `HttpClient`. */
@@ -153,6 +166,7 @@ const annotateOutcome = (status: number, clerkTraceId: string | undefined) =>
  * Runs an effect with a different per-attempt timeout for the Clerk calls inside it.
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const withTimeout: {
   (timeout: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -168,6 +182,7 @@ export const withTimeout: {
  * secret key for the M2M operations that accept one).
  *
  * @since 0.1.0
+ * @category combinators
  */
 export const withSecretKey: {
   (secretKey: Redacted.Redacted<string>): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -177,3 +192,27 @@ export const withSecretKey: {
   <A, E, R>(self: Effect.Effect<A, E, R>, secretKey: Redacted.Redacted<string>): Effect.Effect<A, E, R> =>
     Effect.locally(self, currentSecretKey, Option.some(secretKey))
 )
+
+/**
+ * Builds the executor from `ClerkConfig`, an `HttpClient` and an optional `ClerkRetryPolicy`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkClient.make = ClerkClient.make
+
+/**
+ * The executor as a layer; needs `ClerkConfig` and an `HttpClient`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkClient.layer = ClerkClient.layer
+
+/**
+ * Like {@link layer}, with options.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWith: typeof ClerkClient.layerWith = ClerkClient.layerWith

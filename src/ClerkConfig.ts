@@ -17,6 +17,7 @@ import { nonNegativeDuration, optional } from "./internal/config.js"
  * The default base URL of the Backend API.
  *
  * @since 0.1.0
+ * @category defaults
  */
 export const defaultApiUrl = "https://api.clerk.com/v1"
 
@@ -24,6 +25,7 @@ export const defaultApiUrl = "https://api.clerk.com/v1"
  * The default time one HTTP attempt may take before it fails with a `Timeout` transport error.
  *
  * @since 0.1.0
+ * @category defaults
  */
 export const defaultTimeout: Duration.Duration = Duration.seconds(30)
 
@@ -31,6 +33,7 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(30)
  * Options accepted by {@link ClerkConfig.layer} and {@link ClerkConfig.make}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkConfigOptions {
   /** The instance's secret key (`sk_live_...` / `sk_test_...`). */
@@ -47,6 +50,7 @@ export interface ClerkConfigOptions {
  * The resolved configuration.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkConfigService {
   readonly secretKey: Redacted.Redacted<string>
@@ -59,6 +63,7 @@ export interface ClerkConfigService {
  * The configuration service: secret key, base URL, API version and timeout.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkConfig extends Context.Tag("effect-clerk/ClerkConfig")<ClerkConfig, ClerkConfigService>() {
   /** Resolves options into a configuration, filling defaults. */
@@ -90,3 +95,35 @@ export class ClerkConfig extends Context.Tag("effect-clerk/ClerkConfig")<ClerkCo
     Effect.map(ClerkConfig.config, ClerkConfig.make)
   )
 }
+
+/**
+ * Resolves options into a configuration, filling defaults.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkConfig.make = ClerkConfig.make
+
+/**
+ * A layer from explicit options.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkConfig.layer = ClerkConfig.layer
+
+/**
+ * The options read through `Config` (`CLERK_SECRET_KEY`, `CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_TIMEOUT`).
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: typeof ClerkConfig.config = ClerkConfig.config
+
+/**
+ * A layer reading {@link config} from the current `ConfigProvider`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig: typeof ClerkConfig.layerConfig = ClerkConfig.layerConfig

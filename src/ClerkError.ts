@@ -14,6 +14,7 @@ import * as Schema from "effect/Schema"
  * One entry of the `errors` array of a Clerk error body, in camelCase.
  *
  * @since 0.1.0
+ * @category models
  */
 export class ClerkErrorDetail extends Schema.Class<ClerkErrorDetail>("ClerkErrorDetail")({
   code: Schema.String,
@@ -41,6 +42,7 @@ const apiErrorFields = {
  * 400: the request was malformed.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkBadRequest extends Schema.TaggedError<ClerkBadRequest>()("ClerkBadRequest", apiErrorFields) {}
 
@@ -48,6 +50,7 @@ export class ClerkBadRequest extends Schema.TaggedError<ClerkBadRequest>()("Cler
  * 401: the secret key is missing, wrong or revoked.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkUnauthorized extends Schema.TaggedError<ClerkUnauthorized>()("ClerkUnauthorized", apiErrorFields) {}
 
@@ -55,6 +58,7 @@ export class ClerkUnauthorized extends Schema.TaggedError<ClerkUnauthorized>()("
  * 402: the operation needs a paid plan or feature.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkPaymentRequired
   extends Schema.TaggedError<ClerkPaymentRequired>()("ClerkPaymentRequired", apiErrorFields)
@@ -64,6 +68,7 @@ export class ClerkPaymentRequired
  * 403: the key may not perform this operation.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkForbidden extends Schema.TaggedError<ClerkForbidden>()("ClerkForbidden", apiErrorFields) {}
 
@@ -71,6 +76,7 @@ export class ClerkForbidden extends Schema.TaggedError<ClerkForbidden>()("ClerkF
  * 404: the resource does not exist.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkNotFound extends Schema.TaggedError<ClerkNotFound>()("ClerkNotFound", apiErrorFields) {}
 
@@ -78,6 +84,7 @@ export class ClerkNotFound extends Schema.TaggedError<ClerkNotFound>()("ClerkNot
  * 409: the request conflicts with the resource's current state.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkConflict extends Schema.TaggedError<ClerkConflict>()("ClerkConflict", apiErrorFields) {}
 
@@ -85,6 +92,7 @@ export class ClerkConflict extends Schema.TaggedError<ClerkConflict>()("ClerkCon
  * 422: the request was well formed but its values were refused.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkUnprocessable
   extends Schema.TaggedError<ClerkUnprocessable>()("ClerkUnprocessable", apiErrorFields)
@@ -94,6 +102,7 @@ export class ClerkUnprocessable
  * 423: the resource (usually a user) is locked.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkLocked extends Schema.TaggedError<ClerkLocked>()("ClerkLocked", apiErrorFields) {}
 
@@ -101,6 +110,7 @@ export class ClerkLocked extends Schema.TaggedError<ClerkLocked>()("ClerkLocked"
  * 429: too many requests; `retryAfter` carries Clerk's requested delay when sent.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkRateLimited extends Schema.TaggedError<ClerkRateLimited>()("ClerkRateLimited", apiErrorFields) {}
 
@@ -108,6 +118,7 @@ export class ClerkRateLimited extends Schema.TaggedError<ClerkRateLimited>()("Cl
  * 5xx: Clerk failed to handle the request.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkServerError extends Schema.TaggedError<ClerkServerError>()("ClerkServerError", apiErrorFields) {}
 
@@ -115,6 +126,7 @@ export class ClerkServerError extends Schema.TaggedError<ClerkServerError>()("Cl
  * Any other non-2xx status, including a status the operation does not declare.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkUnexpectedStatus
   extends Schema.TaggedError<ClerkUnexpectedStatus>()("ClerkUnexpectedStatus", apiErrorFields)
@@ -130,6 +142,7 @@ export class ClerkUnexpectedStatus
  * - `Other`: anything else the HTTP client reported.
  *
  * @since 0.1.0
+ * @category models
  */
 export const TransportFailureKind = Schema.Literal(
   "ConnectionRefused",
@@ -142,6 +155,7 @@ export const TransportFailureKind = Schema.Literal(
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type TransportFailureKind = typeof TransportFailureKind.Type
 
@@ -149,6 +163,7 @@ export type TransportFailureKind = typeof TransportFailureKind.Type
  * The request or its response failed below HTTP (refused, reset, DNS, timeout, body read).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkTransportError extends Schema.TaggedError<ClerkTransportError>()("ClerkTransportError", {
   operation: Schema.String,
@@ -166,6 +181,7 @@ export class ClerkTransportError extends Schema.TaggedError<ClerkTransportError>
  * A 2xx response whose body does not match the operation's schema.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkDecodeError extends Schema.TaggedError<ClerkDecodeError>()("ClerkDecodeError", {
   operation: Schema.String,
@@ -179,6 +195,7 @@ export class ClerkDecodeError extends Schema.TaggedError<ClerkDecodeError>()("Cl
  * The call's parameters could not be encoded for the wire; nothing was sent.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ClerkInvalidRequest extends Schema.TaggedError<ClerkInvalidRequest>()("ClerkInvalidRequest", {
   operation: Schema.String,
@@ -191,6 +208,7 @@ export class ClerkInvalidRequest extends Schema.TaggedError<ClerkInvalidRequest>
  * An error answer from the Clerk Backend API (any non-2xx status).
  *
  * @since 0.1.0
+ * @category models
  */
 export type ClerkApiError =
   | ClerkBadRequest
@@ -209,6 +227,7 @@ export type ClerkApiError =
  * Every failure a Clerk Backend API call can end with.
  *
  * @since 0.1.0
+ * @category models
  */
 export type ClerkError = ClerkApiError | ClerkTransportError | ClerkDecodeError | ClerkInvalidRequest
 
@@ -216,6 +235,7 @@ export type ClerkError = ClerkApiError | ClerkTransportError | ClerkDecodeError 
  * The failures every operation can meet, whatever statuses the spec declares for it.
  *
  * @since 0.1.0
+ * @category models
  */
 export type ClerkCommonError =
   | ClerkUnauthorized
@@ -244,6 +264,7 @@ const apiErrorTags: ReadonlySet<string> = new Set([
  * True for an error answer from the Clerk Backend API, whatever its status.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isClerkApiError = (u: unknown): u is ClerkApiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTags.has(u._tag) &&
@@ -253,15 +274,26 @@ export const isClerkApiError = (u: unknown): u is ClerkApiError =>
  * True for any failure of a Clerk Backend API call.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isClerkError = (u: unknown): u is ClerkError =>
   isClerkApiError(u) || u instanceof ClerkTransportError || u instanceof ClerkDecodeError ||
   u instanceof ClerkInvalidRequest
 
-/** @internal */
+/**
+ * @internal
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ApiErrorFields = Schema.Struct.Constructor<typeof apiErrorFields>
 
-/** @internal */
+/**
+ * @internal
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromStatus = (
   status: number,
   declared: ReadonlySet<number>,

@@ -20,13 +20,18 @@ import { ClerkBackend } from "./ClerkBackend.js"
 import { withTimeout } from "./ClerkClient.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
 
-/** The signature algorithms accepted for session tokens. @since 0.1.0 */
+/**
+ * The signature algorithms accepted for session tokens. @since 0.1.0
+ *
+ * @category defaults
+ */
 export const allowedAlgorithms: ReadonlyArray<string> = ["RS256", "RS384", "RS512"]
 
 /**
  * A verification key for one token algorithm.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface VerificationKey {
   readonly kid: string | undefined
@@ -37,6 +42,7 @@ export interface VerificationKey {
  * The key service.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkJwksService {
   /** The key for a token header's `kid` and `alg`; fails with `jwk-kid-mismatch` or `jwk-failed-to-load`. */
@@ -49,6 +55,7 @@ export interface ClerkJwksService {
  * Options of {@link ClerkJwks.layer}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkJwksOptions {
   /** How long a fetched key set is used before it is fetched again. Default 5 minutes. */
@@ -129,6 +136,7 @@ let generations = 0
  * The key service tag.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, ClerkJwksService>() {
   /** Keys fetched with `jwks.getJWKS` (so with the client's headers, retries and spans), cached and refreshed. */
@@ -263,3 +271,35 @@ const normalisePem = (pem: string): string => {
   const body = text.replace(/\s+/g, "").match(/.{1,64}/g)?.join("\n") ?? ""
   return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----`
 }
+
+/**
+ * Builds a key set fetched through the `ClerkBackend` in context.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkJwks.make = ClerkJwks.make
+
+/**
+ * {@link make} as a layer.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkJwks.layer = ClerkJwks.layer
+
+/**
+ * A fixed key set from a JWKS document: no network.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const fromJwks: typeof ClerkJwks.fromJwks = ClerkJwks.fromJwks
+
+/**
+ * A single PEM public key (`CLERK_JWT_KEY`): no network.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const fromPem: typeof ClerkJwks.fromPem = ClerkJwks.fromPem

@@ -18,6 +18,7 @@ import type { ClerkError } from "./ClerkError.js"
  * A retry policy.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkRetryPolicyService {
   /** Delays between attempts and when to give up; its input is the failure of the last attempt. */
@@ -32,6 +33,7 @@ export interface ClerkRetryPolicyService {
  * Options of {@link ClerkRetryPolicy.make}; each replaces the default's part.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkRetryPolicyOptions {
   readonly schedule?: Schedule.Schedule<unknown, ClerkError> | undefined
@@ -47,6 +49,7 @@ const idempotentMethods: ReadonlySet<HttpMethod.HttpMethod> = new Set(["GET", "H
  * request provably never reached Clerk (connection refused, DNS).
  *
  * @since 0.1.0
+ * @category defaults
  */
 export const defaultIsRetryable = (error: ClerkError, method: HttpMethod.HttpMethod): boolean => {
   switch (error._tag) {
@@ -67,6 +70,7 @@ export const defaultIsRetryable = (error: ClerkError, method: HttpMethod.HttpMet
  * delay at most 5 s, at most 4 retries, and no retry once 20 s have passed.
  *
  * @since 0.1.0
+ * @category defaults
  */
 export const defaultSchedule: Schedule.Schedule<unknown, ClerkError> = Schedule.exponential("500 millis", 1.5).pipe(
   Schedule.jittered,
@@ -79,6 +83,7 @@ export const defaultSchedule: Schedule.Schedule<unknown, ClerkError> = Schedule.
  * The default cap on `Retry-After`.
  *
  * @since 0.1.0
+ * @category defaults
  */
 export const defaultMaxRetryAfter: Duration.Duration = Duration.seconds(20)
 
@@ -86,6 +91,7 @@ export const defaultMaxRetryAfter: Duration.Duration = Duration.seconds(20)
  * The retry policy service.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkRetryPolicy extends Context.Tag("effect-clerk/ClerkRetryPolicy")<
   ClerkRetryPolicy,
@@ -112,3 +118,27 @@ export class ClerkRetryPolicy extends Context.Tag("effect-clerk/ClerkRetryPolicy
   static readonly layer = (options: ClerkRetryPolicyOptions = {}): Layer.Layer<ClerkRetryPolicy> =>
     Layer.succeed(ClerkRetryPolicy, ClerkRetryPolicy.make(options))
 }
+
+/**
+ * Builds a policy: the default with the given parts replaced.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkRetryPolicy.make = ClerkRetryPolicy.make
+
+/**
+ * A policy that never retries.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const none: typeof ClerkRetryPolicy.none = ClerkRetryPolicy.none
+
+/**
+ * A layer providing {@link make} of the options.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkRetryPolicy.layer = ClerkRetryPolicy.layer

@@ -8,7 +8,7 @@
  * import { ClerkTest } from "effect-clerk/testing"
  *
  * const program = Effect.gen(function*() {
- *   const clerk = yield* ClerkBackend
+ *   const clerk = yield* ClerkBackend.ClerkBackend
  *   const user = yield* clerk.users.create({ emailAddress: ["ada@example.com"] })
  *   return yield* clerk.users.get({ userId: user.id })
  * })
@@ -34,7 +34,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type { MintSessionTokenOptions, TestKeys } from "./ClerkAuthTesting.js"
 import { generateKeys, mintSessionToken as signSessionToken } from "./ClerkAuthTesting.js"
@@ -42,37 +41,92 @@ import { ClerkBackend } from "./ClerkBackend.js"
 import type { ClerkClient } from "./ClerkClient.js"
 import { ClerkConfig } from "./ClerkConfig.js"
 import type { Descriptor } from "./ClerkDescriptor.js"
+import { ClerkTestError, ClerkTestSeedError, ClerkTestServeError } from "./ClerkTestError.js"
 import type { OperationName } from "./generated/Operations.js"
 import { operations } from "./generated/Operations.js"
 import type * as Organizations from "./generated/Organizations.js"
 import type * as Users from "./generated/Users.js"
 import type { ErrorDetail, FakeRequest, ParamsOf, Reply, SuccessOf } from "./internal/fake/core.js"
-import { errorReply, isReply, reply as makeReply } from "./internal/fake/core.js"
+import { errorReply, isReply as isFakeReply, reply as makeReply } from "./internal/fake/core.js"
 import type { Faults, Handler, RecordedCall, ScriptStep } from "./internal/fake/engine.js"
 import { FakeEngine, parseBody, toWebResponse } from "./internal/fake/engine.js"
 import { builtinRoutes } from "./internal/fake/routes.js"
 import { FakeStore, IdGenerator } from "./internal/fake/store.js"
 
+export {
+  /**
+   * Re-exported from `ClerkTestError`, where the errors live.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  ClerkTestError,
+  /**
+   * Re-exported from `ClerkTestError`.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  ClerkTestSeedError,
+  /**
+   * Re-exported from `ClerkTestError`.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  ClerkTestServeError
+}
+
 export type {
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   ErrorDetail,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   FakeRequest,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   Faults,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   Handler,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   OperationName,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   ParamsOf,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   RecordedCall,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   Reply,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   ScriptStep,
-  /** @since 0.1.0 */
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   SuccessOf
 }
 
@@ -81,6 +135,7 @@ export type {
  * of the test's choosing.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface UserSeed extends Users.CreateParams {
   readonly id?: string | undefined
@@ -91,6 +146,7 @@ export interface UserSeed extends Users.CreateParams {
  * optional id, and members (seeded users) with their roles (default `org:member`).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface OrganizationSeed extends Organizations.CreateParams {
   readonly id?: string | undefined
@@ -101,6 +157,7 @@ export interface OrganizationSeed extends Organizations.CreateParams {
  * Handlers installed from the start, typed by operation name.
  *
  * @since 0.1.0
+ * @category models
  */
 export type Handlers = { readonly [N in OperationName]?: Handler<N> }
 
@@ -108,6 +165,7 @@ export type Handlers = { readonly [N in OperationName]?: Handler<N> }
  * Options of {@link ClerkTest.layerWith}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkTestOptions {
   /** Users created first, in order. */
@@ -131,42 +189,10 @@ export interface ClerkTestOptions {
 }
 
 /**
- * Seeding failed: a seed was refused the way the API would refuse it (a taken email, an
- * unknown member...).
- *
- * @since 0.1.0
- */
-export class ClerkTestSeedError extends Schema.TaggedError<ClerkTestSeedError>()("ClerkTestSeedError", {
-  operation: Schema.String,
-  status: Schema.Number,
-  message: Schema.String
-}) {}
-
-/**
- * A fake operation run by the test kit itself (such as creating the session behind a minted
- * token) was refused.
- *
- * @since 0.1.0
- */
-export class ClerkTestError extends Schema.TaggedError<ClerkTestError>()("ClerkTestError", {
-  operation: Schema.String,
-  status: Schema.Number,
-  message: Schema.String
-}) {}
-
-/**
- * The fake could not listen on the requested address.
- *
- * @since 0.1.0
- */
-export class ClerkTestServeError extends Schema.TaggedError<ClerkTestServeError>()("ClerkTestServeError", {
-  message: Schema.String
-}) {}
-
-/**
  * Options of {@link ClerkTest.serve}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ServeOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -177,6 +203,7 @@ export interface ServeOptions {
  * A fake listening on 127.0.0.1.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkTestServer {
   /** The API base URL to give any client, e.g. `http://127.0.0.1:50123/v1`. */
@@ -188,6 +215,7 @@ export interface ClerkTestServer {
  * A session token minted for a user of the fake, and the session it belongs to.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface MintedSession {
   readonly token: string
@@ -198,6 +226,7 @@ export interface MintedSession {
  * The control surface of a running fake.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkTestService {
   /** The keys session tokens are signed with (the fake's JWKS). */
@@ -233,6 +262,7 @@ export interface ClerkTestService {
  * extra claims (which win over the defaults).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface MintSessionOptions extends MintSessionTokenOptions {
   readonly claims?: { readonly [key: string]: unknown } | undefined
@@ -427,6 +457,7 @@ const testSecretKey = "sk_test_effect_clerk_fake"
  * The control service of the in-memory fake, and the layers that start one.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, ClerkTestService>() {
   /**
@@ -528,7 +559,7 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
     })
 
   /** Whether a handler's result is a raw answer rather than a success value. */
-  static readonly isReply = isReply
+  static readonly isReply = isFakeReply
 
   /**
    * The fake as an `HttpApp`, for any `HttpServer` (Node, Bun, a router mount): each request is
@@ -658,3 +689,139 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuffer> => {
   }
   return out
 }
+
+/**
+ * An empty fake with the `ClerkBackend` and `ClerkClient` that talk to it.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkTest.layer = ClerkTest.layer
+
+/**
+ * A fake seeded with users and organizations, with handlers and faults installed.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWith: typeof ClerkTest.layerWith = ClerkTest.layerWith
+
+/**
+ * Just the control service and an in-process `HttpClient`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerHttpClient: typeof ClerkTest.layerHttpClient = ClerkTest.layerHttpClient
+
+/**
+ * Installs (or replaces) the handler of an operation, typed by its name.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const handle: typeof ClerkTest.handle = ClerkTest.handle
+
+/**
+ * Removes an installed handler.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const unhandle: typeof ClerkTest.unhandle = ClerkTest.unhandle
+
+/**
+ * Queues answers for the next requests to an operation (`"*"`: to any operation).
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const script: typeof ClerkTest.script = ClerkTest.script
+
+/**
+ * Replaces the faults applied to requests.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const faults: typeof ClerkTest.faults = ClerkTest.faults
+
+/**
+ * Every request answered so far, in order.
+ *
+ * @since 0.2.0
+ * @category inspection
+ */
+export const calls: typeof ClerkTest.calls = ClerkTest.calls
+
+/**
+ * Back to the state the layer started in.
+ *
+ * @since 0.2.0
+ * @category handlers
+ */
+export const reset: typeof ClerkTest.reset = ClerkTest.reset
+
+/**
+ * Creates a session for a user of the fake and signs a session token for it.
+ *
+ * @since 0.2.0
+ * @category tokens
+ */
+export const mintSessionToken: typeof ClerkTest.mintSessionToken = ClerkTest.mintSessionToken
+
+/**
+ * A raw answer: status, body, headers.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const reply: typeof ClerkTest.reply = ClerkTest.reply
+
+/**
+ * A Clerk error answer.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const error: typeof ClerkTest.error = ClerkTest.error
+
+/**
+ * 429 `too_many_requests` with `Retry-After`.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const rateLimited: typeof ClerkTest.rateLimited = ClerkTest.rateLimited
+
+/**
+ * 500 `internal_clerk_error`.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
+export const serverError: typeof ClerkTest.serverError = ClerkTest.serverError
+
+/**
+ * Whether a handler's result is a raw answer rather than a success value.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isReply: typeof ClerkTest.isReply = ClerkTest.isReply
+
+/**
+ * The fake as an `HttpApp`.
+ *
+ * @since 0.2.0
+ * @category servers
+ */
+export const httpApp: typeof ClerkTest.httpApp = ClerkTest.httpApp
+
+/**
+ * Serves the fake over HTTP on 127.0.0.1.
+ *
+ * @since 0.2.0
+ * @category servers
+ */
+export const serve: typeof ClerkTest.serve = ClerkTest.serve

@@ -10,8 +10,12 @@
  *
  * @example
  * ```ts
+ * import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+ * import * as Effect from "effect/Effect"
+ * import { ClerkWebhooks } from "effect-clerk"
+ *
  * const handler = Effect.gen(function*() {
- *   const webhooks = yield* ClerkWebhooks
+ *   const webhooks = yield* ClerkWebhooks.ClerkWebhooks
  *   const event = yield* webhooks.verify(yield* HttpServerRequest.HttpServerRequest)
  *   // event.type, event.data …
  * })
@@ -42,6 +46,7 @@ import { firstIssue } from "./internal/parseIssue.js"
  * A webhook delivery in its plainest form. Header names are matched case-insensitively.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface WebhookInput {
   readonly headers: Headers | Record<string, string | undefined>
@@ -53,6 +58,7 @@ export interface WebhookInput {
  * A delivery whose signature and timestamp were accepted.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface VerifiedWebhook {
   /** The message id (`svix-id`): the same across retries of one delivery, so usable for de-duplication. */
@@ -110,6 +116,7 @@ export type InvalidPayloadPolicy = "deliver" | "reject"
  * Options of {@link ClerkWebhooks.make}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkWebhooksOptions {
   /** The endpoint's signing secret: `whsec_` followed by base64 (the prefix may be left out). */
@@ -127,6 +134,7 @@ export interface ClerkWebhooksOptions {
  * The webhook verification service.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ClerkWebhooksService {
   /**
@@ -369,6 +377,7 @@ const isHttpServerRequest = (u: unknown): u is HttpServerRequest.HttpServerReque
  * The webhook verification service tag.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<ClerkWebhooks, ClerkWebhooksService>() {
   /**
@@ -505,3 +514,35 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
       Effect.map(ClerkWebhooks.config, ClerkWebhooks.layer)
     )
 }
+
+/**
+ * Builds the verifier; a bad secret or tolerance fails.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkWebhooks.make = ClerkWebhooks.make
+
+/**
+ * The verifier as a layer.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkWebhooks.layer = ClerkWebhooks.layer
+
+/**
+ * The options read through `Config` (`CLERK_WEBHOOK_SIGNING_SECRET`, ...).
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: typeof ClerkWebhooks.config = ClerkWebhooks.config
+
+/**
+ * {@link layer} from {@link config}.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig: typeof ClerkWebhooks.layerConfig = ClerkWebhooks.layerConfig

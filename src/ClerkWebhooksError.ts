@@ -21,6 +21,7 @@ import * as Schema from "effect/Schema"
  * {@link WebhookConfigError}.
  *
  * @since 0.1.0
+ * @category models
  */
 export const WebhookVerificationReason = Schema.Literal(
   "missing-header",
@@ -33,6 +34,7 @@ export const WebhookVerificationReason = Schema.Literal(
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type WebhookVerificationReason = typeof WebhookVerificationReason.Type
 
@@ -41,6 +43,7 @@ export type WebhookVerificationReason = typeof WebhookVerificationReason.Type
  * message never carries the signing secret or a signature.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class WebhookVerificationError
   extends Schema.TaggedError<WebhookVerificationError>()("WebhookVerificationError", {
@@ -54,6 +57,7 @@ export class WebhookVerificationError
  * never a request: a wrong secret is a deployment problem, not something a sender did.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class WebhookConfigError extends Schema.TaggedError<WebhookConfigError>()("WebhookConfigError", {
   /**

@@ -36,6 +36,7 @@ import { WebhookVerificationError } from "./ClerkWebhooksError.js"
  * {@link WebhookDeduplication.memory} for a single process.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface WebhookDeduplicationService {
   /**
@@ -57,6 +58,7 @@ export interface WebhookDeduplicationService {
  * Options of {@link WebhookDeduplication.memory}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface MemoryDeduplicationOptions {
   /** How many ids are remembered at most; beyond it the oldest claim is forgotten first. Default 10 000. */
@@ -124,6 +126,7 @@ const makeMemory = (options: MemoryDeduplicationOptions): WebhookDeduplicationSe
  * The de-duplication store used by {@link handler} with `deduplicate: true`.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class WebhookDeduplication extends Context.Tag("effect-clerk/WebhookDeduplication")<
   WebhookDeduplication,
@@ -157,6 +160,7 @@ export class WebhookDeduplication extends Context.Tag("effect-clerk/WebhookDedup
  * signing time in unix seconds.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface WebhookDelivery {
   readonly id: string
@@ -167,6 +171,7 @@ export interface WebhookDelivery {
  * Options of {@link handler}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface HandlerOptions {
   /**
@@ -225,6 +230,7 @@ const verifyRequest = (
  * `Effect.interruptible` to stop instead (the id is then released, as after a failure).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export function handler<E, R>(
   onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
@@ -301,3 +307,11 @@ export function handler<E, R>(
     Effect.catchAllCause((cause) => Effect.as(Effect.logError("effect-clerk: webhook endpoint failed", cause), failed))
   )
 }
+
+/**
+ * An in-memory de-duplication store, built once by the layer.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const memory: typeof WebhookDeduplication.memory = WebhookDeduplication.memory

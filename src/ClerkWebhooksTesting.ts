@@ -5,12 +5,14 @@
  *
  * @example
  * ```ts
+ * import { ClerkWebhooks, ClerkWebhooksTesting } from "effect-clerk"
+ *
  * const secret = ClerkWebhooksTesting.generateSigningSecret()
  * const delivery = yield* ClerkWebhooksTesting.signWebhook({
  *   secret,
  *   body: { type: "user.deleted", object: "event", timestamp: 0, instance_id: "ins_1", data: { object: "user", deleted: true } }
  * })
- * const event = yield* Effect.flatMap(ClerkWebhooks, (webhooks) => webhooks.verify(delivery)).pipe(
+ * const event = yield* Effect.flatMap(ClerkWebhooks.ClerkWebhooks, (webhooks) => webhooks.verify(delivery)).pipe(
  *   Effect.provide(ClerkWebhooks.layer({ signingSecret: Redacted.make(secret) }))
  * )
  * ```
@@ -26,6 +28,7 @@ import { WebhookConfigError } from "./ClerkWebhooksError.js"
  * Options of {@link signWebhook}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SignWebhookOptions {
   /** The signing secret, `whsec_` + base64 (the prefix may be left out). */
@@ -43,6 +46,7 @@ export interface SignWebhookOptions {
  * `WebhookInput`, so it can be passed to `verify` or `verifySignature` as it is.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface SignedWebhook {
   readonly headers: Record<string, string>
@@ -77,6 +81,7 @@ const keyBytes = (secret: string): Uint8Array<ArrayBuffer> | undefined => {
  * a case to handle.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const signWebhook = (options: SignWebhookOptions): Effect.Effect<SignedWebhook> =>
   Effect.gen(function*() {
@@ -107,6 +112,7 @@ export const signWebhook = (options: SignWebhookOptions): Effect.Effect<SignedWe
  * A fresh signing secret in Clerk's format: `whsec_` + base64 of 32 random bytes.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const generateSigningSecret = (): string => {
   const bytes = new Uint8Array(32)

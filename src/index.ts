@@ -1,95 +1,144 @@
 /**
  * effect-clerk: the Clerk Backend API as typed Effects.
  *
+ * Every public module is exported here as a namespace, under its own name: `ClerkBackend.layer`,
+ * `ClerkBackend.ClerkBackend` (the service tag), `ClerkError.ClerkNotFound`. The same modules are
+ * entry points of their own (`effect-clerk/ClerkBackend`), and `test/Modules.test.ts` keeps this list,
+ * the package's `exports` and the API reference's entry points equal.
+ *
  * @since 0.1.0
  */
 
-/** The whole API as one service. */
-export { ClerkBackend, type ClerkBackendApi } from "./ClerkBackend.js"
+/**
+ * The whole API as one service.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkBackend from "./ClerkBackend.js"
 
-/** The executor every operation runs through, and per-call timeouts. */
-export {
-  ClerkClient,
-  type ClerkClientOptions,
-  type ClerkClientService,
-  withSecretKey,
-  withTimeout
-} from "./ClerkClient.js"
+/**
+ * The executor every operation runs through, and per-call timeouts and keys.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkClient from "./ClerkClient.js"
 
-/** Secret key, base URL, API version and timeout. */
-export { ClerkConfig, type ClerkConfigOptions, type ClerkConfigService } from "./ClerkConfig.js"
+/**
+ * Secret key, base URL, API version and timeout.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkConfig from "./ClerkConfig.js"
 
-/** Typed failures. */
-export * from "./ClerkError.js"
+/**
+ * The typed failures of Backend API calls.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkError from "./ClerkError.js"
 
-/** Retry policy. */
-export {
-  ClerkRetryPolicy,
-  type ClerkRetryPolicyOptions,
-  type ClerkRetryPolicyService,
-  defaultIsRetryable,
-  defaultSchedule
-} from "./ClerkRetryPolicy.js"
+/**
+ * Which failures are retried, and when.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkRetryPolicy from "./ClerkRetryPolicy.js"
 
-/** Streaming options of the list variants. */
-export type { StreamOptions } from "./ClerkOperation.js"
+/**
+ * What an operation is: method, path, parameters and schemas.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkDescriptor from "./ClerkDescriptor.js"
 
-/** Per-group modules and schemas. */
-export * from "./generated/index.js"
+/**
+ * The shapes of generated operations: calls, paginated lists and streams.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkOperation from "./ClerkOperation.js"
 
-/** Facts about the spec the client was generated from. */
-export { apiVersion, operationCount } from "./generated/Meta.js"
+/**
+ * Request authentication: session tokens, API keys, M2M and OAuth tokens.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkAuth from "./ClerkAuth.js"
 
-/** Request authentication: session tokens, API keys, M2M and OAuth tokens. */
-export {
-  type AuthorizationCheck,
-  type AuthState,
-  ClerkAuth,
-  type ClerkAuthOptions,
-  type ClerkAuthService,
-  MachineAuth,
-  SessionAuth,
-  SignedIn,
-  SignedOut,
-  type TokenType
-} from "./ClerkAuth.js"
+/**
+ * Why a token was refused, and authentication setup errors.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkAuthError from "./ClerkAuthError.js"
 
-/** Why a token was refused, and authentication setup errors. */
-export {
-  ClerkAuthConfigError,
-  ClerkUnauthorized as ClerkAuthUnauthorized,
-  reasonOfDetail,
-  TokenVerificationDetail,
-  TokenVerificationError,
-  TokenVerificationReason
-} from "./ClerkAuthError.js"
+/**
+ * The instance's signing keys.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkJwks from "./ClerkJwks.js"
 
-/** The instance's signing keys. */
-export { allowedAlgorithms, ClerkJwks, type ClerkJwksOptions, type ClerkJwksService } from "./ClerkJwks.js"
-
-/** Keys, tokens and layers for testing protected code with no network. */
-export * as ClerkAuthTesting from "./ClerkAuthTesting.js"
-
-/** Middleware for `@effect/platform` servers and the `HttpApi` security definition. */
+/**
+ * Middleware for `@effect/platform` servers and the `HttpApi` security definition.
+ *
+ * @since 0.1.0
+ */
 export * as ClerkAuthMiddleware from "./ClerkAuthMiddleware.js"
 
-/** Webhook verification (Svix / Standard Webhooks signatures) and decoded events. */
-export {
-  ClerkWebhooks,
-  type ClerkWebhooksOptions,
-  type ClerkWebhooksService,
-  type InvalidPayloadPolicy,
-  type MalformedWebhookEvent,
-  type VerifiedWebhook,
-  type WebhookEvent,
-  type WebhookInput
-} from "./ClerkWebhooks.js"
+/**
+ * Keys, tokens and layers for testing protected code with no network.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkAuthTesting from "./ClerkAuthTesting.js"
 
-/** Why a webhook was refused, and webhook setup errors. */
-export { WebhookConfigError, WebhookVerificationError, WebhookVerificationReason } from "./ClerkWebhooksError.js"
+/**
+ * Webhook verification (Svix / Standard Webhooks signatures) and decoded events.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkWebhooks from "./ClerkWebhooks.js"
 
-/** Signed deliveries and signing secrets for testing webhook handlers. */
+/**
+ * Why a webhook was refused, and webhook setup errors.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkWebhooksError from "./ClerkWebhooksError.js"
+
+/**
+ * A webhook endpoint for `@effect/platform` servers, and message de-duplication.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkWebhooksHandler from "./ClerkWebhooksHandler.js"
+
+/**
+ * Signed deliveries and signing secrets for testing webhook handlers.
+ *
+ * @since 0.1.0
+ */
 export * as ClerkWebhooksTesting from "./ClerkWebhooksTesting.js"
 
-/** A webhook endpoint for `@effect/platform` servers, and message de-duplication. */
-export * as ClerkWebhooksHandler from "./ClerkWebhooksHandler.js"
+/**
+ * The in-memory Clerk: a stateful fake of the Backend API for tests.
+ *
+ * @since 0.1.0
+ */
+export * as ClerkTest from "./ClerkTest.js"
+
+/**
+ * The failures of the in-memory Clerk itself.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkTestError from "./ClerkTestError.js"
+
+/**
+ * The generated modules: one namespace per operation group (`Users`, `Organizations`, ...),
+ * `Schemas`, `WebhookEvents` and `Meta`.
+ *
+ * @since 0.1.0
+ */
+export * from "./generated/index.js"

@@ -10,7 +10,7 @@ import { fetchUserByHand } from "./handWritten.js"
 
 const program = Effect.all([
   fetchUserByHand,
-  Effect.flatMap(ClerkBackend, (clerk) => clerk.users.get({ userId: "user_123" })).pipe(
+  Effect.flatMap(ClerkBackend.ClerkBackend, (clerk) => clerk.users.get({ userId: "user_123" })).pipe(
     Effect.provide(ClerkBackend.layer),
     Effect.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_fake") }))
   )

@@ -39,7 +39,7 @@ export const effectClerk = async (baseUrl: string): Promise<Client> => {
       Layer.provide(FetchHttpClient.layer)
     )
   )
-  const clerk = await runtime.runPromise(ClerkBackend)
+  const clerk = await runtime.runPromise(ClerkBackend.ClerkBackend)
   const list = clerk.users.list({ limit: 100 })
   return { call: () => runtime.runPromise(list), dispose: () => runtime.dispose() }
 }

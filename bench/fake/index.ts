@@ -50,7 +50,7 @@ const listLimit = 100
 /** The indexes of (d)'s users start here, so their email addresses, usernames and phone numbers are new. */
 const createFrom = 1_000_000
 
-type Runtime = ManagedRuntime.ManagedRuntime<ClerkBackend | ClerkTest, never>
+type Runtime = ManagedRuntime.ManagedRuntime<ClerkBackend.ClerkBackend | ClerkTest, never>
 
 const fakeRuntime = (): Runtime =>
   ManagedRuntime.make(Layer.orDie(ClerkTest.layerWith({ users: userSeeds(seededUsers) })))
@@ -79,9 +79,9 @@ export const run = async (options: FakeOptions): Promise<FakeResult> => {
   // (d) writes to an instance of its own, so the users it adds do not change what (a) to (c) read.
   const writes = fakeRuntime()
   const serveScope = await fake.runPromise(Scope.make())
-  let loopback: ManagedRuntime.ManagedRuntime<ClerkBackend, never> | undefined
+  let loopback: ManagedRuntime.ManagedRuntime<ClerkBackend.ClerkBackend, never> | undefined
   try {
-    const clerk = await fake.runPromise(ClerkBackend)
+    const clerk = await fake.runPromise(ClerkBackend.ClerkBackend)
     const control = await fake.runPromise(ClerkTest)
     const server = await fake.runPromise(Scope.extend(ClerkTest.serve(), serveScope))
     loopback = ManagedRuntime.make(
@@ -90,8 +90,8 @@ export const run = async (options: FakeOptions): Promise<FakeResult> => {
         Layer.provide(FetchHttpClient.layer)
       )
     )
-    const overLoopback = await loopback.runPromise(ClerkBackend)
-    const writer = await writes.runPromise(ClerkBackend)
+    const overLoopback = await loopback.runPromise(ClerkBackend.ClerkBackend)
+    const writer = await writes.runPromise(ClerkBackend.ClerkBackend)
 
     // Every seeded user, in creation order; (a) and (b) cycle through the same ids.
     const seeded = await fake.runPromise(clerk.users.list({ limit: listLimit, orderBy: "+created_at" }))

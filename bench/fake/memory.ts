@@ -41,10 +41,10 @@ const heapUsed = () => {
   return process.memoryUsage().heapUsed
 }
 
-const build = async <E>(layer: Layer.Layer<ClerkBackend | ClerkTest, E>) => {
+const build = async <E>(layer: Layer.Layer<ClerkBackend.ClerkBackend | ClerkTest, E>) => {
   const started = performance.now()
   const runtime = ManagedRuntime.make(layer)
-  const clerk = await runtime.runPromise(ClerkBackend)
+  const clerk = await runtime.runPromise(ClerkBackend.ClerkBackend)
   return { runtime, clerk, ms: performance.now() - started }
 }
 

@@ -10,7 +10,7 @@ import * as Redacted from "effect/Redacted"
 import { ClerkBackend, ClerkConfig } from "../../src/index.js"
 
 export const program = Effect.gen(function*() {
-  const clerk = yield* ClerkBackend
+  const clerk = yield* ClerkBackend.ClerkBackend
   const users = yield* clerk.users.list({ limit: 100, orderBy: "-created_at" })
   const first = users[0]
   const user = first === undefined

@@ -9,10 +9,10 @@ export const emitMeta = (model: GeneratorModel): string =>
     generatedBanner,
     `/**\n * Facts about the spec the client was generated from.\n *\n * @since 0.1.0\n */`,
     "",
-    `/** The spec's version, sent as \`Clerk-API-Version\`. */`,
+    `/**\n * The spec's version, sent as \`Clerk-API-Version\`.\n *\n * @since 0.1.0\n * @category meta\n */`,
     `export const apiVersion = ${JSON.stringify(model.apiVersion)}`,
     "",
-    `/** How many operations the client covers. */`,
+    `/**\n * How many operations the client covers.\n *\n * @since 0.1.0\n * @category meta\n */`,
     `export const operationCount = ${model.operations.length}`,
     ""
   ].join("\n")
@@ -25,12 +25,12 @@ export const emitGroupsIndex = (model: GeneratorModel): string =>
     `import type { ClerkClientService } from "../ClerkClient.js"`,
     ...model.groups.map(({ module }) => `import * as ${module} from "./${module}.js"`),
     "",
-    `/** Every group of the Backend API, bound to a client. */`,
+    `/**\n * Every group of the Backend API, bound to a client.\n *\n * @since 0.1.0\n * @category models\n */`,
     `export interface ClerkBackendApi {`,
     ...model.groups.map(({ module, name }) => `  readonly ${name}: ${module}.${module}Api`),
     `}`,
     "",
-    `/** Binds every group to a client. */`,
+    `/**\n * Binds every group to a client.\n *\n * @since 0.1.0\n * @category constructors\n */`,
     `export const bindAll = (client: ClerkClientService): ClerkBackendApi => ({`,
     ...model.groups.map(({ module, name }) => `  ${name}: ${module}.bind(client),`),
     `})`,
@@ -44,20 +44,20 @@ export const emitOperationsIndex = (model: GeneratorModel): string =>
     `/**\n * Every operation by its public name (\`group.method\`), for tools that work on all of them at once:\n * the in-memory fake routes by these descriptors and types its handlers by them.\n *\n * @since 0.1.0\n */`,
     ...model.groups.map(({ module }) => `import * as ${module} from "./${module}.js"`),
     "",
-    `/** Every operation, keyed by \`group.method\`. */`,
+    `/**\n * Every operation, keyed by \`group.method\`.\n *\n * @since 0.1.0\n * @category operations\n */`,
     `export const operations = {`,
     ...model.operations.map((op) =>
       `  ${JSON.stringify(`${op.group}.${op.name}`)}: ${pascalCase(op.group)}.${op.name},`
     ),
     `} as const`,
     "",
-    `/** The operations' table type. */`,
+    `/**\n * The operations' table type.\n *\n * @since 0.1.0\n * @category operations\n */`,
     `export type Operations = typeof operations`,
     "",
-    `/** A public operation name, \`group.method\`. */`,
+    `/**\n * A public operation name, \`group.method\`.\n *\n * @since 0.1.0\n * @category operations\n */`,
     `export type OperationName = keyof Operations`,
     "",
-    `/** The 2xx status each operation answers with, where it is not 200. */`,
+    `/**\n * The 2xx status each operation answers with, where it is not 200.\n *\n * @since 0.1.0\n * @category operations\n */`,
     `export const successStatus: Partial<Record<OperationName, number>> = {`,
     ...model.operations.filter((op) => op.successStatus !== 200).map((op) =>
       `  ${JSON.stringify(`${op.group}.${op.name}`)}: ${op.successStatus},`
@@ -66,20 +66,27 @@ export const emitOperationsIndex = (model: GeneratorModel): string =>
     ""
   ].join("\n")
 
-/** `src/generated/index.ts`: the per-group namespaces, `Schemas`, and `WebhookEvents` when generated. */
+/** `src/generated/index.ts`: the per-group namespaces, `Schemas`, `Meta`, and `WebhookEvents` when generated. */
 export const emitIndex = (model: GeneratorModel): string =>
   [
     generatedBanner,
     `/**\n * Per-group modules, for programs that import only the groups they use.\n *\n * @since 0.1.0\n */`,
     "",
     ...model.groups.map(({ module }) =>
-      `/** The \`${module}\` operations. */\nexport * as ${module} from "./${module}.js"`
+      `/**\n * The \`${module}\` operations.\n *\n * @since 0.1.0\n */\nexport * as ${module} from "./${module}.js"`
     ),
     "",
-    `/** The schemas of the Backend API. */`,
+    `/**\n * The schemas of the Backend API.\n *\n * @since 0.1.0\n */`,
     `export * as Schemas from "./Schemas.js"`,
+    "",
+    `/**\n * Facts about the spec the client was generated from.\n *\n * @since 0.2.0\n */`,
+    `export * as Meta from "./Meta.js"`,
     ...(model.webhooks === undefined
       ? []
-      : ["", `/** The webhook events, decoded. */`, `export * as WebhookEvents from "./WebhookEvents.js"`]),
+      : [
+        "",
+        `/**\n * The webhook events, decoded.\n *\n * @since 0.1.0\n */`,
+        `export * as WebhookEvents from "./WebhookEvents.js"`
+      ]),
     ""
   ].join("\n")

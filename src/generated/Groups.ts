@@ -50,7 +50,12 @@ import * as Users from "./Users.js"
 import * as WaitlistEntries from "./WaitlistEntries.js"
 import * as Webhooks from "./Webhooks.js"
 
-/** Every group of the Backend API, bound to a client. */
+/**
+ * Every group of the Backend API, bound to a client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClerkBackendApi {
   readonly miscellaneous: Miscellaneous.MiscellaneousApi
   readonly jwks: Jwks.JwksApi
@@ -98,7 +103,12 @@ export interface ClerkBackendApi {
   readonly oauthAccessTokens: OauthAccessTokens.OauthAccessTokensApi
 }
 
-/** Binds every group to a client. */
+/**
+ * Binds every group to a client.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const bindAll = (client: ClerkClientService): ClerkBackendApi => ({
   miscellaneous: Miscellaneous.bind(client),
   jwks: Jwks.bind(client),

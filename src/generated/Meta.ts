@@ -5,8 +5,18 @@
  * @since 0.1.0
  */
 
-/** The spec's version, sent as `Clerk-API-Version`. */
+/**
+ * The spec's version, sent as `Clerk-API-Version`.
+ *
+ * @since 0.1.0
+ * @category meta
+ */
 export const apiVersion = "2026-05-12"
 
-/** How many operations the client covers. */
+/**
+ * How many operations the client covers.
+ *
+ * @since 0.1.0
+ * @category meta
+ */
 export const operationCount = 249

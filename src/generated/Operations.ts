@@ -50,7 +50,12 @@ import * as Users from "./Users.js"
 import * as WaitlistEntries from "./WaitlistEntries.js"
 import * as Webhooks from "./Webhooks.js"
 
-/** Every operation, keyed by `group.method`. */
+/**
+ * Every operation, keyed by `group.method`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   "miscellaneous.getPublicInterstitial": Miscellaneous.getPublicInterstitial,
   "jwks.getJWKS": Jwks.getJWKS,
@@ -303,13 +308,28 @@ export const operations = {
   "oauthAccessTokens.verify": OauthAccessTokens.verify
 } as const
 
-/** The operations' table type. */
+/**
+ * The operations' table type.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
 export type Operations = typeof operations
 
-/** A public operation name, `group.method`. */
+/**
+ * A public operation name, `group.method`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
 export type OperationName = keyof Operations
 
-/** The 2xx status each operation answers with, where it is not 200. */
+/**
+ * The 2xx status each operation answers with, where it is not 200.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
 export const successStatus: Partial<Record<OperationName, number>> = {
   "betaFeatures.updateProductionInstanceDomain": 202,
   "instanceSettings.update": 204,

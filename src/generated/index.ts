@@ -5,97 +5,288 @@
  * @since 0.1.0
  */
 
-/** The `Miscellaneous` operations. */
+/**
+ * The `Miscellaneous` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Miscellaneous from "./Miscellaneous.js"
-/** The `Jwks` operations. */
+/**
+ * The `Jwks` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Jwks from "./Jwks.js"
-/** The `Clients` operations. */
+/**
+ * The `Clients` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Clients from "./Clients.js"
-/** The `EmailAddresses` operations. */
+/**
+ * The `EmailAddresses` operations.
+ *
+ * @since 0.1.0
+ */
 export * as EmailAddresses from "./EmailAddresses.js"
-/** The `PhoneNumbers` operations. */
+/**
+ * The `PhoneNumbers` operations.
+ *
+ * @since 0.1.0
+ */
 export * as PhoneNumbers from "./PhoneNumbers.js"
-/** The `Sessions` operations. */
+/**
+ * The `Sessions` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Sessions from "./Sessions.js"
-/** The `EmailSMSTemplates` operations. */
+/**
+ * The `EmailSMSTemplates` operations.
+ *
+ * @since 0.1.0
+ */
 export * as EmailSMSTemplates from "./EmailSMSTemplates.js"
-/** The `EmailAndSmsTemplates` operations. */
+/**
+ * The `EmailAndSmsTemplates` operations.
+ *
+ * @since 0.1.0
+ */
 export * as EmailAndSmsTemplates from "./EmailAndSmsTemplates.js"
-/** The `Templates` operations. */
+/**
+ * The `Templates` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Templates from "./Templates.js"
-/** The `Users` operations. */
+/**
+ * The `Users` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Users from "./Users.js"
-/** The `Invitations` operations. */
+/**
+ * The `Invitations` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Invitations from "./Invitations.js"
-/** The `OrganizationInvitations` operations. */
+/**
+ * The `OrganizationInvitations` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OrganizationInvitations from "./OrganizationInvitations.js"
-/** The `AllowlistIdentifiers` operations. */
+/**
+ * The `AllowlistIdentifiers` operations.
+ *
+ * @since 0.1.0
+ */
 export * as AllowlistIdentifiers from "./AllowlistIdentifiers.js"
-/** The `BlocklistIdentifiers` operations. */
+/**
+ * The `BlocklistIdentifiers` operations.
+ *
+ * @since 0.1.0
+ */
 export * as BlocklistIdentifiers from "./BlocklistIdentifiers.js"
-/** The `BetaFeatures` operations. */
+/**
+ * The `BetaFeatures` operations.
+ *
+ * @since 0.1.0
+ */
 export * as BetaFeatures from "./BetaFeatures.js"
-/** The `ActorTokens` operations. */
+/**
+ * The `ActorTokens` operations.
+ *
+ * @since 0.1.0
+ */
 export * as ActorTokens from "./ActorTokens.js"
-/** The `Domains` operations. */
+/**
+ * The `Domains` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Domains from "./Domains.js"
-/** The `InstanceSettings` operations. */
+/**
+ * The `InstanceSettings` operations.
+ *
+ * @since 0.1.0
+ */
 export * as InstanceSettings from "./InstanceSettings.js"
-/** The `Webhooks` operations. */
+/**
+ * The `Webhooks` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Webhooks from "./Webhooks.js"
-/** The `JwtTemplates` operations. */
+/**
+ * The `JwtTemplates` operations.
+ *
+ * @since 0.1.0
+ */
 export * as JwtTemplates from "./JwtTemplates.js"
-/** The `Machines` operations. */
+/**
+ * The `Machines` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Machines from "./Machines.js"
-/** The `Organizations` operations. */
+/**
+ * The `Organizations` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Organizations from "./Organizations.js"
-/** The `OrganizationRoles` operations. */
+/**
+ * The `OrganizationRoles` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OrganizationRoles from "./OrganizationRoles.js"
-/** The `OrganizationMemberships` operations. */
+/**
+ * The `OrganizationMemberships` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OrganizationMemberships from "./OrganizationMemberships.js"
-/** The `OrganizationDomains` operations. */
+/**
+ * The `OrganizationDomains` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OrganizationDomains from "./OrganizationDomains.js"
-/** The `ProxyChecks` operations. */
+/**
+ * The `ProxyChecks` operations.
+ *
+ * @since 0.1.0
+ */
 export * as ProxyChecks from "./ProxyChecks.js"
-/** The `RedirectUrls` operations. */
+/**
+ * The `RedirectUrls` operations.
+ *
+ * @since 0.1.0
+ */
 export * as RedirectUrls from "./RedirectUrls.js"
-/** The `SignInTokens` operations. */
+/**
+ * The `SignInTokens` operations.
+ *
+ * @since 0.1.0
+ */
 export * as SignInTokens from "./SignInTokens.js"
-/** The `SignUps` operations. */
+/**
+ * The `SignUps` operations.
+ *
+ * @since 0.1.0
+ */
 export * as SignUps from "./SignUps.js"
-/** The `OauthApplications` operations. */
+/**
+ * The `OauthApplications` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OauthApplications from "./OauthApplications.js"
-/** The `SamlConnections` operations. */
+/**
+ * The `SamlConnections` operations.
+ *
+ * @since 0.1.0
+ */
 export * as SamlConnections from "./SamlConnections.js"
-/** The `EnterpriseConnections` operations. */
+/**
+ * The `EnterpriseConnections` operations.
+ *
+ * @since 0.1.0
+ */
 export * as EnterpriseConnections from "./EnterpriseConnections.js"
-/** The `TestingTokens` operations. */
+/**
+ * The `TestingTokens` operations.
+ *
+ * @since 0.1.0
+ */
 export * as TestingTokens from "./TestingTokens.js"
-/** The `AgentTasks` operations. */
+/**
+ * The `AgentTasks` operations.
+ *
+ * @since 0.1.0
+ */
 export * as AgentTasks from "./AgentTasks.js"
-/** The `WaitlistEntries` operations. */
+/**
+ * The `WaitlistEntries` operations.
+ *
+ * @since 0.1.0
+ */
 export * as WaitlistEntries from "./WaitlistEntries.js"
-/** The `Billing` operations. */
+/**
+ * The `Billing` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Billing from "./Billing.js"
-/** The `OrganizationPermissions` operations. */
+/**
+ * The `OrganizationPermissions` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OrganizationPermissions from "./OrganizationPermissions.js"
-/** The `RoleSets` operations. */
+/**
+ * The `RoleSets` operations.
+ *
+ * @since 0.1.0
+ */
 export * as RoleSets from "./RoleSets.js"
-/** The `ScimDirectories` operations. */
+/**
+ * The `ScimDirectories` operations.
+ *
+ * @since 0.1.0
+ */
 export * as ScimDirectories from "./ScimDirectories.js"
-/** The `Directories` operations. */
+/**
+ * The `Directories` operations.
+ *
+ * @since 0.1.0
+ */
 export * as Directories from "./Directories.js"
-/** The `AdminPortalLinkTokens` operations. */
+/**
+ * The `AdminPortalLinkTokens` operations.
+ *
+ * @since 0.1.0
+ */
 export * as AdminPortalLinkTokens from "./AdminPortalLinkTokens.js"
-/** The `ApiKeys` operations. */
+/**
+ * The `ApiKeys` operations.
+ *
+ * @since 0.1.0
+ */
 export * as ApiKeys from "./ApiKeys.js"
-/** The `M2m` operations. */
+/**
+ * The `M2m` operations.
+ *
+ * @since 0.1.0
+ */
 export * as M2m from "./M2m.js"
-/** The `OauthAccessTokens` operations. */
+/**
+ * The `OauthAccessTokens` operations.
+ *
+ * @since 0.1.0
+ */
 export * as OauthAccessTokens from "./OauthAccessTokens.js"
 
-/** The schemas of the Backend API. */
+/**
+ * The schemas of the Backend API.
+ *
+ * @since 0.1.0
+ */
 export * as Schemas from "./Schemas.js"
 
-/** The webhook events, decoded. */
+/**
+ * Facts about the spec the client was generated from.
+ *
+ * @since 0.2.0
+ */
+export * as Meta from "./Meta.js"
+
+/**
+ * The webhook events, decoded.
+ *
+ * @since 0.1.0
+ */
 export * as WebhookEvents from "./WebhookEvents.js"

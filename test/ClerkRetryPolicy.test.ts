@@ -11,7 +11,7 @@ import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { withTimeout } from "../src/ClerkClient.js"
-import { ClerkServerError, ClerkTransportError } from "../src/ClerkError.js"
+import { type ClerkError, ClerkServerError, ClerkTransportError } from "../src/ClerkError.js"
 import { ClerkRetryPolicy, defaultIsRetryable } from "../src/ClerkRetryPolicy.js"
 import { wireOrganization, wireUser } from "./support/Fixtures.js"
 import { backendWith, clerkErrors, json } from "./support/MockHttp.js"
@@ -219,25 +219,91 @@ describe("ClerkRetryPolicy", () => {
       expect(defaultIsRetryable(timeoutError, "GET")).toBe(true)
     }))
 
-  it.effect("logs each retry at debug level with attempt and delay", () =>
+  /** Runs a call with debug logging captured, and returns the retry log lines it wrote. */
+  const retryLogs = <A, E>(call: Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       const logs: Array<{ message: unknown; level: string; annotations: Record<string, unknown> }> = []
       const capture = Logger.make(({ annotations, logLevel, message }) => {
         logs.push({ message, level: logLevel.label, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
       })
-      const { layer } = backendWith(
-        scripted(() => clerkErrors(429, "too_many_requests", { "retry-after": "2" }), () => json(user))
-      )
-      const clerk = yield* Effect.provide(ClerkBackend, layer)
-      yield* drive(
-        clerk.users.get({ userId: "user_1" }).pipe(
+      const exit = yield* drive(
+        call.pipe(
           Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
           Logger.withMinimumLogLevel(LogLevel.Debug)
         )
       )
-      const retry = logs.find((log) => log.annotations.operation === "users.get")
-      expect(retry?.level).toBe("DEBUG")
-      expect(retry?.annotations).toMatchObject({ attempt: 2, delay: "2s", reason: "ClerkRateLimited" })
+      const lines = logs.filter((log) => String(log.message).includes("effect-clerk: retrying"))
+      return { exit, lines }
+    })
+
+  it.effect("logs each retry that happens at debug level, with its attempt and the delay it waits", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(
+        scripted(() => clerkErrors(429, "too_many_requests", { "retry-after": "2" }), () => json(user))
+      )
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const { exit, lines } = yield* retryLogs(clerk.users.get({ userId: "user_1" }))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(sent).toHaveLength(2)
+      expect(lines).toEqual([{
+        message: ["effect-clerk: retrying"],
+        level: "DEBUG",
+        annotations: { operation: "users.get", attempt: 2, delay: "2s", reason: "ClerkRateLimited" }
+      }])
+    }))
+
+  it.effect("a retried 503 logs one line per retry, numbered from attempt 2", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(
+        scripted(() => clerkErrors(503, "service_unavailable"), () =>
+          clerkErrors(503, "service_unavailable"), () =>
+          json(user))
+      )
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const { exit, lines } = yield* retryLogs(clerk.users.get({ userId: "user_1" }))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(sent).toHaveLength(3)
+      expect(lines.map((line) => [line.annotations.attempt, line.annotations.reason])).toEqual([
+        [2, "ClerkServerError"],
+        [3, "ClerkServerError"]
+      ])
+    }))
+
+  for (
+    const [label, reply, call] of [
+      ["a 404 on a GET", () => clerkErrors(404, "resource_not_found"), "get"],
+      ["a 422 on a POST", () => clerkErrors(422, "form_param_invalid"), "create"],
+      ["a 401", () => clerkErrors(401, "authentication_invalid"), "get"],
+      ["a 503 on a POST", () => clerkErrors(503, "service_unavailable"), "create"]
+    ] as const
+  ) {
+    it.effect(`${label} is not retried and logs no retry`, () =>
+      Effect.gen(function*() {
+        const { layer, sent } = backendWith(scripted(reply))
+        const clerk = yield* Effect.provide(ClerkBackend, layer)
+        const { exit, lines } = yield* retryLogs(
+          call === "get"
+            ? Effect.asVoid<unknown, ClerkError, never>(clerk.users.get({ userId: "user_1" }))
+            : Effect.asVoid<unknown, ClerkError, never>(clerk.users.create({ emailAddress: ["a@example.com"] }))
+        )
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(sent).toHaveLength(1)
+        expect(lines).toEqual([])
+      }))
+  }
+
+  it.effect("the attempt after the schedule's last retry logs nothing: it fails instead", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(scripted(() => clerkErrors(503, "service_unavailable")))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const { exit, lines } = yield* retryLogs(
+        clerk.users.get({ userId: "user_1" }).pipe(
+          Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.make({ schedule: Schedule.recurs(2) }))
+        )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(sent).toHaveLength(3)
+      expect(lines.map((line) => line.annotations.attempt)).toEqual([2, 3])
     }))
 })
 

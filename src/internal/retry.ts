@@ -13,7 +13,11 @@ import type { ClerkRetryPolicyService } from "../ClerkRetryPolicy.js"
 const retryAfterOf = (error: ClerkError): Duration.Duration | undefined =>
   "retryAfter" in error ? error.retryAfter : undefined
 
-/** The policy's schedule, with Clerk's `Retry-After` (capped) in place of the computed delay, logging each retry. */
+/**
+ * The policy's schedule, stopped by a failure the policy does not retry, with Clerk's `Retry-After` (capped) in
+ * place of the computed delay, logging each retry. The retryability check sits inside the schedule, before the
+ * delay is computed, so the log line is written only for a retry that will happen, with the delay it waits.
+ */
 export const scheduleFor = (
   policy: ClerkRetryPolicyService,
   descriptor: Descriptor
@@ -21,6 +25,7 @@ export const scheduleFor = (
   policy.schedule.pipe(
     Schedule.intersect(Schedule.identity<ClerkError>()),
     Schedule.intersect(Schedule.count),
+    Schedule.whileInput((error: ClerkError) => policy.isRetryable(error, descriptor.method)),
     Schedule.modifyDelayEffect(([[, error], retries], computed) => {
       const requested = retryAfterOf(error)
       const delay = requested === undefined ? computed : Duration.min(requested, policy.maxRetryAfter)
@@ -43,8 +48,4 @@ export const apply = <A>(
   attempt: Effect.Effect<A, ClerkError>,
   policy: ClerkRetryPolicyService,
   descriptor: Descriptor
-): Effect.Effect<A, ClerkError> =>
-  Effect.retry(attempt, {
-    schedule: scheduleFor(policy, descriptor),
-    while: (error) => policy.isRetryable(error, descriptor.method)
-  })
+): Effect.Effect<A, ClerkError> => Effect.retry(attempt, scheduleFor(policy, descriptor))

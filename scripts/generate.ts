@@ -3,7 +3,7 @@
  * `npm run generate:check`: fails when the committed files differ from what the generator produces.
  *
  * Flags: --spec PATH (default: $CLERK_OPENAPI_SPEC or ../shared/clerk-openapi/bapi-2026-05-12.yml),
- *        --webhooks PATH (default: webhooks-2025-04-15.yml beside the spec),
+ *        --webhooks PATH (default: webhooks-2025-04-15.yml beside the spec, or ../webhooks/2025-04-15.yml),
  *        --out DIR (default: the repository root), --check.
  */
 import * as fs from "node:fs"
@@ -11,10 +11,10 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { generate } from "./generator/index.js"
 import { loadSpec } from "./generator/spec.js"
+import * as specPaths from "./generator/specPaths.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-export const defaultSpecPath = () =>
-  process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
+export const defaultSpecPath = () => specPaths.defaultSpecPath(root)
 
 const args = process.argv.slice(2)
 const flag = (name: string) => {
@@ -22,7 +22,7 @@ const flag = (name: string) => {
   return i === -1 ? undefined : args[i + 1]
 }
 const specPath = flag("--spec") ?? defaultSpecPath()
-const webhooksPath = flag("--webhooks") ?? path.join(path.dirname(specPath), "webhooks-2025-04-15.yml")
+const webhooksPath = flag("--webhooks") ?? specPaths.webhooksSpecFor(specPath)
 const out = path.resolve(flag("--out") ?? root)
 const check = args.includes("--check")
 

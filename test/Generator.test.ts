@@ -14,11 +14,12 @@ import type { GenerateResult } from "../scripts/generator/index.js"
 import type { NamingTable } from "../scripts/generator/operations.js"
 import type { Json, Patch } from "../scripts/generator/spec.js"
 import { loadSpec } from "../scripts/generator/spec.js"
+import { defaultSpecPath, webhooksSpecFor } from "../scripts/generator/specPaths.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const specPath = process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
+const specPath = defaultSpecPath(root)
 const hasSpec = fs.existsSync(specPath)
-const webhooksPath = path.join(path.dirname(specPath), "webhooks-2025-04-15.yml")
+const webhooksPath = webhooksSpecFor(specPath)
 /** The webhook events spec beside the API spec, as the CLI finds it. */
 const webhooksOptions = () => (fs.existsSync(webhooksPath) ? { webhooks: loadSpec(webhooksPath) } : {})
 if (!hasSpec) {
@@ -823,5 +824,47 @@ describe("committed generated modules", () => {
     })
     expect(counts.filter((file) => !file.first || file.count !== 1)).toEqual([])
     expect(counts.length).toBeGreaterThan(40)
+  })
+})
+
+describe("where the specs are found", () => {
+  const layout = (files: ReadonlyArray<string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "effect-clerk-specs-"))
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+      fs.writeFileSync(path.join(dir, file), "openapi: 3.0.0\n")
+    }
+    return dir
+  }
+
+  it("finds the webhooks spec beside the API spec under the shared name", () => {
+    const dir = layout(["bapi-2026-05-12.yml", "webhooks-2025-04-15.yml"])
+    expect(webhooksSpecFor(path.join(dir, "bapi-2026-05-12.yml"))).toBe(path.join(dir, "webhooks-2025-04-15.yml"))
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  it("finds it in the layout of Clerk's openapi-specs repository (bapi/ and webhooks/ side by side)", () => {
+    const dir = layout(["bapi/2026-05-12.yml", "webhooks/2025-04-15.yml"])
+    expect(webhooksSpecFor(path.join(dir, "bapi/2026-05-12.yml"))).toBe(path.join(dir, "webhooks/2025-04-15.yml"))
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  it("names the shared location when neither exists, so the skip message says where it looked", () => {
+    const dir = layout([])
+    expect(webhooksSpecFor(path.join(dir, "bapi.yml"))).toBe(path.join(dir, "webhooks-2025-04-15.yml"))
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  it("reads CLERK_OPENAPI_SPEC, else the shared checkout beside the repository", () => {
+    const saved = process.env["CLERK_OPENAPI_SPEC"]
+    try {
+      process.env["CLERK_OPENAPI_SPEC"] = "/somewhere/bapi/2026-05-12.yml"
+      expect(defaultSpecPath("/repo")).toBe("/somewhere/bapi/2026-05-12.yml")
+      delete process.env["CLERK_OPENAPI_SPEC"]
+      expect(defaultSpecPath("/work/repo")).toBe("/work/shared/clerk-openapi/bapi-2026-05-12.yml")
+    } finally {
+      if (saved === undefined) delete process.env["CLERK_OPENAPI_SPEC"]
+      else process.env["CLERK_OPENAPI_SPEC"] = saved
+    }
   })
 })

@@ -245,7 +245,10 @@ const setUp = async (): Promise<Packed> => {
   Fs.mkdirSync(Path.join(stage, "scratch"))
   Fs.writeFileSync(Path.join(stage, "scratch", "probe.mjs"), "export {}\n")
 
-  await npm(["run", "build"], stage)
+  // No explicit build: `npm pack` must run `prepack`, which rebuilds dist/ from scratch. A stale file left in
+  // dist/ shows whether it did.
+  Fs.mkdirSync(Path.join(stage, "dist"), { recursive: true })
+  Fs.writeFileSync(Path.join(stage, "dist", "stale-build-marker.js"), "export const stale = true\n")
   const packDir = Path.join(scratch, "pack")
   Fs.mkdirSync(packDir)
   await npm(["pack", "--pack-destination", packDir], stage)
@@ -330,6 +333,14 @@ describe("the packed package", () => {
 
     const root = manifest.exports["."] as Record<string, string>
     for (const target of Object.values(root)) expect(has.has(target.replace(/^\.\//, "")), target).toBe(true)
+  })
+
+  it("npm pack builds dist/ afresh through prepack: a stale file in dist/ never ships", () => {
+    const { entries, manifest } = ready()
+    const paths = entries.map(packageRelative)
+    expect((manifest as { readonly scripts?: Record<string, string> }).scripts?.["prepack"]).toBe("npm run build")
+    expect(paths).not.toContain("dist/stale-build-marker.js")
+    expect(paths).toContain("dist/ClerkBackend.js")
   })
 
   it("type-checks a strict NodeNext consumer against the shipped declarations", async () => {

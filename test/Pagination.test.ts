@@ -107,6 +107,37 @@ describe("pagination streams", () => {
       expect(seen.every((s) => !s.params.has("starting_after"))).toBe(true)
     }))
 
+  // The cursor choice, ordering by ordering: README.md and docs/pagination.md describe this table.
+  for (
+    const [orderBy, paging] of [
+      [undefined, "cursor"],
+      ["created_at", "cursor"],
+      ["+created_at", "cursor"],
+      ["-created_at", "cursor"],
+      ["-updated_at", "offset"],
+      ["+first_name", "offset"],
+      ["email_address", "offset"],
+      ["-last_sign_in_at", "offset"]
+    ] as const
+  ) {
+    it.scoped(`users.listAll with orderBy ${orderBy ?? "omitted"} pages by ${paging}`, () =>
+      Effect.gen(function*() {
+        const { clerk, seen } = yield* clerkWithItems(1200)
+        const users = yield* Stream.runCollect(
+          clerk.users.listAll(orderBy === undefined ? {} : { orderBy }, { pageSize: 500 })
+        )
+        expect(new Set(ids(users)).size).toBe(1200)
+        expect(seen.map((s) => s.params.get("order_by"))).toEqual([orderBy ?? null, orderBy ?? null, orderBy ?? null])
+        if (paging === "cursor") {
+          expect(seen.map((s) => s.params.get("starting_after"))).toEqual([null, userAt(499).id, userAt(999).id])
+          expect(seen.some((s) => s.params.has("offset"))).toBe(false)
+        } else {
+          expect(seen.map((s) => s.params.get("offset"))).toEqual(["0", "500", "1000"])
+          expect(seen.some((s) => s.params.has("starting_after"))).toBe(false)
+        }
+      }))
+  }
+
   it.scoped("pages { data, totalCount } lists by offset and stops at the total without an extra request", () =>
     Effect.gen(function*() {
       const { clerk, seen } = yield* clerkWithItems(1000)

@@ -10,13 +10,11 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { loadSpec, makeResolver } from "../scripts/generator/spec.js"
+import { defaultSpecPath, webhooksSpecFor } from "../scripts/generator/specPaths.js"
 import * as WebhookEvents from "../src/generated/WebhookEvents.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const specDir = path.dirname(
-  process.env.CLERK_OPENAPI_SPEC ?? path.resolve(root, "../shared/clerk-openapi/bapi-2026-05-12.yml")
-)
-const webhooksPath = path.join(specDir, "webhooks-2025-04-15.yml")
+const webhooksPath = webhooksSpecFor(defaultSpecPath(root))
 const hasSpec = fs.existsSync(webhooksPath)
 if (!hasSpec) console.warn(`WebhookEvents.test: skipping the example payloads, no webhooks spec at ${webhooksPath}`)
 

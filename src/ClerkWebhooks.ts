@@ -119,8 +119,11 @@ export type InvalidPayloadPolicy = "deliver" | "reject"
  * @category models
  */
 export interface ClerkWebhooksOptions {
-  /** The endpoint's signing secret: `whsec_` followed by base64 (the prefix may be left out). */
-  readonly signingSecret: Redacted.Redacted<string>
+  /**
+   * The endpoint's signing secret: `whsec_` followed by base64 (the prefix may be left out). A
+   * `Redacted` keeps it out of logs; a plain string (a test's secret) is wrapped at once.
+   */
+  readonly signingSecret: Redacted.Redacted<string> | string
   /**
    * How far the timestamp may be from now, either way. Default 5 minutes; `Duration.infinity`
    * turns the check off (replays are then accepted: only for fixtures).
@@ -387,7 +390,9 @@ export class ClerkWebhooks extends Context.Tag("effect-clerk/ClerkWebhooks")<Cle
    */
   static readonly make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooksService, WebhookConfigError> =>
     Effect.gen(function*() {
-      const keyBytes = keyOfSecret(Redacted.value(options.signingSecret))
+      const keyBytes = keyOfSecret(
+        typeof options.signingSecret === "string" ? options.signingSecret : Redacted.value(options.signingSecret)
+      )
       if (keyBytes instanceof WebhookConfigError) return yield* keyBytes
       if (options.tolerance !== undefined && isNegativeInput(options.tolerance)) {
         return yield* new WebhookConfigError({

@@ -12,12 +12,16 @@
  *   { deduplicate: true }
  * )
  * const router = HttpRouter.empty.pipe(HttpRouter.post("/webhooks/clerk", webhooks))
- * // provide ClerkWebhooks.layerConfig and ClerkWebhooksHandler.WebhookDeduplication.memory()
+ * // Provide ClerkWebhooks.layerConfig and ClerkWebhooksHandler.memory() once, around the server
+ * // (HttpServer.serve(router).pipe(Layer.provide(...))), so every delivery shares one store.
+ * // Beside an HttpApi: ClerkWebhooksHandler.route("/webhooks/clerk", onEvent, { deduplicate: true }).
  * ```
  *
  * @since 0.1.0
  */
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
@@ -74,6 +78,9 @@ export interface MemoryDeduplicationOptions {
 const defaultCapacity = 10_000
 const defaultTtl = Duration.hours(24)
 
+/** The stores {@link WebhookDeduplication.memory} made: a handler seeing a new one per delivery is miswired. */
+const memoryStores = new WeakSet<WebhookDeduplicationService>()
+
 /**
  * The in-memory store. A `Map` keeps insertion order, and a claim is always (re)inserted at the
  * end, so the first entry is both the oldest claim and, with one TTL for all, the first to
@@ -101,7 +108,7 @@ const makeMemory = (options: MemoryDeduplicationOptions): WebhookDeduplicationSe
     }
   }
 
-  return {
+  const store: WebhookDeduplicationService = {
     // The Clock is read per call, from the calling fiber: TestClock drives expiry in tests.
     claim: (id) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
@@ -120,6 +127,8 @@ const makeMemory = (options: MemoryDeduplicationOptions): WebhookDeduplicationSe
         expiries.delete(id)
       })
   }
+  memoryStores.add(store)
+  return store
 }
 
 /**
@@ -147,12 +156,18 @@ export class WebhookDeduplication extends Context.Tag("effect-clerk/WebhookDedup
 
   /**
    * A bounded store in this process's memory: at most `capacity` ids (oldest claim forgotten
-   * first), each for `ttl` after its claim, by Effect's `Clock`. Each build of the layer has its
-   * own store. Enough for one instance; several instances need a shared store ({@link make}).
-   * A capacity that is not a positive integer, or a ttl of zero, is a defect when the layer is built.
+   * first), each for `ttl` after its claim, by Effect's `Clock`. Enough for one instance; several
+   * instances need a shared store ({@link make}).
+   *
+   * One call is one store: the layer makes it on its first build and every later build of the same
+   * layer value gives it again, so providing the layer per request (`Effect.provide(app, layer)`)
+   * still shares one store. A capacity that is not a positive integer, or a ttl of zero, is a
+   * defect when the layer is built.
    */
-  static readonly memory = (options: MemoryDeduplicationOptions = {}): Layer.Layer<WebhookDeduplication> =>
-    Layer.sync(WebhookDeduplication, () => makeMemory(options))
+  static readonly memory = (options: MemoryDeduplicationOptions = {}): Layer.Layer<WebhookDeduplication> => {
+    let store: WebhookDeduplicationService | undefined
+    return Layer.sync(WebhookDeduplication, () => store ??= makeMemory(options))
+  }
 }
 
 /**
@@ -250,6 +265,21 @@ export function handler<E, R>(
   options: HandlerOptions = {}
 ): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R> {
   const deduplicate = options.deduplicate === true
+  // The in-memory store this handler saw last: a different one on a later delivery means the store is built per
+  // request (a `memory()` call inside the request path, a `Layer.fresh`), and de-duplication silently stops.
+  let lastMemoryStore: WebhookDeduplicationService | undefined
+  let warnedFreshStore = false
+  const checkStore = (store: WebhookDeduplicationService): Effect.Effect<void> => {
+    if (!memoryStores.has(store)) return Effect.void
+    const previous = lastMemoryStore
+    lastMemoryStore = store
+    if (previous === undefined || previous === store || warnedFreshStore) return Effect.void
+    warnedFreshStore = true
+    return Effect.logWarning(
+      "effect-clerk: the webhook handler got a new in-memory de-duplication store for this delivery, so it does not " +
+        "remember earlier ones; build WebhookDeduplication once (a layer around the server, or ClerkWebhooksHandler.route)"
+    )
+  }
 
   /**
    * Answers the run: a failure or defect becomes a 500 logged as an error. An interruption (the
@@ -291,6 +321,7 @@ export function handler<E, R>(
     if (!deduplicate) return yield* settle(onEvent(event, delivery)).pipe(Effect.annotateLogs(annotations))
 
     const store = yield* WebhookDeduplication
+    yield* checkStore(store)
     // Claimed only once verified and decoded: a forged or malformed request must not burn a real id.
     if (!(yield* store.claim(delivery.id))) {
       yield* Effect.logDebug("effect-clerk: duplicate webhook skipped").pipe(Effect.annotateLogs(annotations))
@@ -309,7 +340,53 @@ export function handler<E, R>(
 }
 
 /**
- * An in-memory de-duplication store, built once by the layer.
+ * Mounts {@link handler} at `path` (a `POST` route) on the router of an `HttpApi` app
+ * (`HttpApiBuilder.Router`), beside the API's own endpoints: add the layer to
+ * `HttpApiBuilder.serve(...)` with `Layer.provide`. The services the handler needs
+ * (`ClerkWebhooks`, the `WebhookDeduplication` store with `deduplicate: true`, and those of
+ * `onEvent`) are read once, when the layer is built, so every delivery shares one store.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export function route<E, R>(
+  path: HttpRouter.PathInput,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options: { readonly deduplicate: true }
+): Layer.Layer<never, never, ClerkWebhooks | WebhookDeduplication | Exclude<R, HttpServerRequest.HttpServerRequest>>
+export function route<E, R>(
+  path: HttpRouter.PathInput,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options?: { readonly deduplicate?: false | undefined }
+): Layer.Layer<never, never, ClerkWebhooks | Exclude<R, HttpServerRequest.HttpServerRequest>>
+export function route<E, R>(
+  path: HttpRouter.PathInput,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options?: HandlerOptions
+): Layer.Layer<never, never, ClerkWebhooks | WebhookDeduplication | Exclude<R, HttpServerRequest.HttpServerRequest>>
+export function route<E, R>(
+  path: HttpRouter.PathInput,
+  onEvent: (event: WebhookEvent, delivery: WebhookDelivery) => Effect.Effect<void, E, R>,
+  options: HandlerOptions = {}
+): Layer.Layer<never, never, ClerkWebhooks | WebhookDeduplication | Exclude<R, HttpServerRequest.HttpServerRequest>> {
+  const app = handler(onEvent, options)
+  return HttpApiBuilder.Router.use((router) =>
+    Effect.flatMap(
+      Effect.context<ClerkWebhooks | WebhookDeduplication | Exclude<R, HttpServerRequest.HttpServerRequest>>(),
+      (context) =>
+        router.post(
+          path,
+          Effect.mapInputContext(app, (requestContext: Context.Context<HttpServerRequest.HttpServerRequest>) =>
+            Context.merge(context, requestContext) as Context.Context<
+              ClerkWebhooks | WebhookDeduplication | R | HttpServerRequest.HttpServerRequest
+            >)
+        )
+    )
+  )
+}
+
+/**
+ * An in-memory de-duplication store: one per call, shared by every build of the layer.
  *
  * @since 0.2.0
  * @category layers

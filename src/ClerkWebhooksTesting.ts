@@ -23,6 +23,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { WebhookConfigError } from "./ClerkWebhooksError.js"
+import type { ClerkWebhookEvent, KnownEventType } from "./generated/WebhookEvents.js"
 
 /**
  * Options of {@link signWebhook}.
@@ -119,3 +120,65 @@ export const generateSigningSecret = (): string => {
   crypto.getRandomValues(bytes)
   return `whsec_${toBase64(bytes)}`
 }
+
+/**
+ * The wire form of a delivery of type `T`: the envelope and its `data`, snake_case, as Clerk sends it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WebhookEventBody<T extends KnownEventType> = Extract<ClerkWebhookEvent.Encoded, { readonly type: T }>
+
+/**
+ * The wire form of the `data` of an event of type `T` (for `user.created`, a `Schemas.User.Encoded`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WebhookEventData<T extends KnownEventType> = WebhookEventBody<T>["data"]
+
+/**
+ * Options of {@link event}: the envelope's fields, each with a default.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface WebhookEventOptions {
+  /** `instance_id`. Default `ins_test`. */
+  readonly instanceId?: string | undefined
+  /** `timestamp`, in milliseconds since the epoch (Clerk's unit here). Default `Date.now()`. */
+  readonly timestamp?: number | undefined
+  /** `event_attributes.http_request.client_ip`. Default `192.0.2.1` (a documentation address). */
+  readonly clientIp?: string | undefined
+  /** `event_attributes.http_request.user_agent`. Default `effect-clerk-test`. */
+  readonly userAgent?: string | undefined
+}
+
+/**
+ * A complete webhook body of a known type, typed by it: `data` in its wire form, wrapped in the
+ * envelope every delivery carries (`object: "event"`, `type`, `instance_id`, `timestamp`,
+ * `event_attributes.http_request`). Give it to {@link signWebhook} as the `body`.
+ *
+ * ```ts
+ * const body = ClerkWebhooksTesting.event("user.deleted", { object: "user", id: "user_1", deleted: true })
+ * const delivery = yield* ClerkWebhooksTesting.signWebhook({ secret, body })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const event = <T extends KnownEventType>(
+  type: T,
+  data: WebhookEventData<T>,
+  options: WebhookEventOptions = {}
+): WebhookEventBody<T> =>
+  ({
+    object: "event",
+    type,
+    instance_id: options.instanceId ?? "ins_test",
+    timestamp: options.timestamp ?? Date.now(),
+    event_attributes: {
+      http_request: { client_ip: options.clientIp ?? "192.0.2.1", user_agent: options.userAgent ?? "effect-clerk-test" }
+    },
+    data
+  }) as unknown as WebhookEventBody<T>

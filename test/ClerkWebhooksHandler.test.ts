@@ -371,6 +371,54 @@ describe("ClerkWebhooksHandler.handler", () => {
     )
   })
 
+  it.scopedLive("with deduplicate: the memory layer provided on the handler itself still de-duplicates", () => {
+    const { onEvent, seen } = recorder()
+    return Effect.gen(function*() {
+      // Provided per request: the layer is built for each delivery, and gives the same store each time.
+      yield* HttpServer.serveEffect(
+        handler(onEvent, { deduplicate: true }).pipe(Effect.provide(WebhookDeduplication.memory()))
+      )
+      const delivery = yield* sign(userCreated, { id: "msg_per_request_layer" })
+      const first = yield* Effect.flatMap(deliver(delivery), answer)
+      const again = yield* Effect.flatMap(deliver(delivery), answer)
+      expect([first.json, again.json]).toEqual([{ ok: true }, { ok: true, duplicate: true }])
+      expect(seen).toHaveLength(1)
+    }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(captureLogs().layer))
+  })
+
+  it.scopedLive("with deduplicate: a new memory store per delivery is warned about, once", () => {
+    const { layer, logs } = captureLogs()
+    const { onEvent, seen } = recorder()
+    return Effect.gen(function*() {
+      const app = handler(onEvent, { deduplicate: true })
+      // The mistake: a store made inside the request path remembers nothing across deliveries.
+      yield* HttpServer.serveEffect(Effect.suspend(() => Effect.provide(app, WebhookDeduplication.memory())))
+      const delivery = yield* sign(userCreated, { id: "msg_fresh_store" })
+      for (let i = 0; i < 3; i++) yield* Effect.flatMap(deliver(delivery), answer)
+      expect(seen).toHaveLength(3)
+      const warnings = logs.filter((entry) => messageText(entry).includes("new in-memory de-duplication store"))
+      expect(warnings.map((entry) => entry.level.label)).toEqual(["WARN"])
+      expect(messageText(warnings[0]!)).toContain("build WebhookDeduplication once")
+    }).pipe(Effect.provide(testServer), Effect.provide(webhooksLayer), Effect.provide(layer))
+  })
+
+  it.scopedLive("with deduplicate: one store built by a layer around the server is not warned about", () => {
+    const { layer, logs } = captureLogs()
+    const { onEvent } = recorder()
+    return Effect.gen(function*() {
+      yield* HttpServer.serveEffect(handler(onEvent, { deduplicate: true }))
+      for (const id of ["msg_s1", "msg_s2", "msg_s1"]) {
+        yield* Effect.flatMap(Effect.flatMap(sign(userCreated, { id }), deliver), answer)
+      }
+      expect(logs.filter((entry) => messageText(entry).includes("de-duplication store"))).toEqual([])
+    }).pipe(
+      Effect.provide(testServer),
+      Effect.provide(webhooksLayer),
+      Effect.provide(WebhookDeduplication.memory()),
+      Effect.provide(layer)
+    )
+  })
+
   it.scopedLive("with a custom store (make): claims verified ids only, releases after a failure, never after a success", () => {
     const calls: Array<string> = []
     const claimed = new Set<string>()
@@ -571,12 +619,14 @@ describe("ClerkWebhooksHandler.WebhookDeduplication.memory", () => {
       })
     ))
 
-  it.effect("gives each build of the layer its own store", () =>
+  it.effect("is one store per call: every build of one layer value shares it, another call has its own", () =>
     Effect.gen(function*() {
       const layer = WebhookDeduplication.memory()
       const claim = Effect.flatMap(WebhookDeduplication, (store) => store.claim("a"))
       expect(yield* Effect.provide(claim, layer)).toBe(true)
-      expect(yield* Effect.provide(claim, layer)).toBe(true)
+      expect(yield* Effect.provide(claim, layer)).toBe(false)
+      expect(yield* Effect.provide(claim, Layer.fresh(layer))).toBe(false)
+      expect(yield* Effect.provide(claim, WebhookDeduplication.memory())).toBe(true)
     }))
 
   it.effect("refuses a capacity that is not a positive integer, and a zero ttl, as defects", () =>

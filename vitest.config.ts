@@ -10,6 +10,7 @@ const slow = [
   "test/Package.test.ts", // build, pack, publint, attw, a consumer project compiled with tsc
   "test/DocsExamples.test.ts", // every code block of the docs type-checked
   "test/Demo.test.ts", // the demo run as a child process
+  "test/Runtimes.test.ts", // a portable script bundled and run on Node, Bun, Deno, the edge VM and workerd
   "test/Generator.test.ts", // regenerates from the spec and compares with the committed output
   "test/Schemas.test.ts", // every schema of the spec, encoded and decoded
   "test/internal/fastDecode.test.ts" // the fast decoder against Schema on every response schema

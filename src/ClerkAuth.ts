@@ -34,6 +34,7 @@ import type { SessionClaims } from "./internal/claims.js"
 import { hasScoped, sessionClaims } from "./internal/claims.js"
 import { commaList, nonNegativeDuration, optional, splitList } from "./internal/config.js"
 import * as Jwt from "./internal/jwt.js"
+import * as Spanned from "./internal/spannedKey.js"
 
 /**
  * The kinds of token a request can carry.
@@ -365,6 +366,15 @@ class VerifiedTokens {
   }
 }
 
+const annotateAuthState = (state: AuthState): Effect.Effect<void> =>
+  state._tag === "SignedIn"
+    ? Effect.annotateCurrentSpan("clerk.auth.outcome", "signed_in")
+    : Effect.annotateCurrentSpan({
+      "clerk.auth.outcome": "signed_out",
+      "clerk.auth.reason": state.reason,
+      "clerk.auth.detail": state.detail
+    })
+
 const acceptedTypes = (accepts: ClerkAuthOptions["acceptsToken"]): ReadonlySet<TokenType> =>
   new Set(
     accepts === undefined
@@ -532,11 +542,13 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
         }
       }
 
+      const lookupOpaque = Spanned.underCaller((
+        [type, token]: readonly [type: "api_key" | "m2m_token" | "oauth_token", token: string]
+      ) => Option.isSome(backend) ? verifyOpaque(backend.value, type, token) : Effect.die("no Backend API"))
       const opaqueCache = Option.isSome(backend) && options.machineTokenCacheTtl !== undefined
         ? yield* Cache.makeWith({
           capacity: 10_000,
-          lookup: ([type, token]: readonly [type: "api_key" | "m2m_token" | "oauth_token", token: string]) =>
-            verifyOpaque(backend.value, type, token),
+          lookup: lookupOpaque,
           // Only accepted tokens are remembered: a refusal may be a passing failure.
           timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.decode(options.machineTokenCacheTtl!) : Duration.zero
         })
@@ -568,17 +580,19 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           // Data.tuple: Cache keys compare with Equal, and plain arrays are equal only to themselves.
           const key = Data.tuple(opaque, token)
           // A refusal is not kept: a zero TTL still serves it until the clock moves.
-          return opaqueCache.get(key).pipe(Effect.tapError(() =>
-            opaqueCache.invalidate(key)
-          ))
+          return Effect.flatMap(Spanned.spanned(key), (spannedKey) =>
+            opaqueCache.get(spannedKey).pipe(Effect.tapError(() =>
+              opaqueCache.invalidate(spannedKey)
+            )))
         }
         return Option.match(backend, {
-          onNone: () => Effect.fail(failure("unexpected-error", "no Backend API to verify the token with")),
+          onNone: () =>
+            Effect.fail(failure("unexpected-error", "no Backend API to verify the token with")),
           onSome: (clerk) => verifyOpaque(clerk, opaque, token)
         })
       }
 
-      const authenticateToken = (token: string | undefined): Effect.Effect<AuthState> =>
+      const authenticate = (token: string | undefined): Effect.Effect<AuthState> =>
         token === undefined || token === ""
           ? Effect.succeed(
             new SignedOut({
@@ -602,8 +616,20 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
             )
           )
 
+      // The span says what kind of token came and how it ended; the token itself never goes into it.
+      const traced = (name: string) => (token: string | undefined): Effect.Effect<AuthState> =>
+        authenticate(token).pipe(
+          Effect.tap(annotateAuthState),
+          Effect.withSpan(name, {
+            kind: "internal",
+            attributes: { "clerk.auth.token_type": token ? tokenTypeOf(token) ?? "unknown" : "none" }
+          })
+        )
+      const authenticateToken = traced("ClerkAuth.authenticateToken")
+      const authenticateRequestToken = traced("ClerkAuth.authenticateRequest")
+
       return {
-        authenticateRequest: (request) => authenticateToken(tokenOf(request, options.cookieSuffix)),
+        authenticateRequest: (request) => authenticateRequestToken(tokenOf(request, options.cookieSuffix)),
         authenticateToken,
         verifyToken
       }

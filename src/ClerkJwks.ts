@@ -19,6 +19,7 @@ import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.j
 import { ClerkBackend } from "./ClerkBackend.js"
 import { withTimeout } from "./ClerkClient.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
+import * as Spanned from "./internal/spannedKey.js"
 
 /**
  * The signature algorithms accepted for session tokens. @since 0.1.0
@@ -175,13 +176,18 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       )
       // One entry: concurrent lookups share one fetch. A failure is kept for a second; the last good set
       // standing in for a failed refresh for up to 30 seconds, so an outage costs one attempt per window.
+      // The fetch's span goes under the first caller's (see SpannedKey).
+      const lookupKeys = Spanned.underCaller((_: "keys") => fetchSet)
       const cache = yield* Cache.makeWith({
         capacity: 1,
-        lookup: (_: "keys") => fetchSet,
+        lookup: lookupKeys,
         timeToLive: (exit) =>
           Exit.isFailure(exit) ? Duration.seconds(1) : exit.value.fresh ? ttl : Duration.min(ttl, Duration.seconds(30))
       })
-      const currentSet = Effect.map(cache.get("keys"), (result) => result.set)
+      const currentSet = Effect.flatMap(
+        Spanned.spanned("keys" as const),
+        (key) => Effect.map(cache.get(key), (result) => result.set)
+      )
 
       /** A forced refetch, at most once per cooldown window whatever the number of callers. */
       const refreshForUnknownKid = Effect.gen(function*() {
@@ -190,7 +196,7 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
           lastForced,
           (last) => now - last >= cooldown ? [true, now] as const : [false, last] as const
         )
-        if (allowed) yield* cache.invalidate("keys")
+        if (allowed) yield* cache.invalidate(Spanned.bare("keys" as const))
         return yield* currentSet
       })
 

@@ -622,6 +622,7 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           Effect.tap(annotateAuthState),
           Effect.withSpan(name, {
             kind: "internal",
+            captureStackTrace: false,
             attributes: { "clerk.auth.token_type": token ? tokenTypeOf(token) ?? "unknown" : "none" }
           })
         )

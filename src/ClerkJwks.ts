@@ -85,11 +85,21 @@ class KeySet {
     return this.keys.find((key) => key.kid === kid)
   }
 
+  /** Keys whose import has finished: a verification with one of them needs no asynchronous step to get it. */
+  private readonly ready = new Map<string, Jose.CryptoKey>()
+
+  readyFor(jwk: Jwk, alg: string): Jose.CryptoKey | undefined {
+    return this.ready.get(`${jwk.kid ?? ""}\u0000${alg}`)
+  }
+
   importFor(jwk: Jwk, alg: string): Promise<Jose.CryptoKey> {
     const cacheKey = `${jwk.kid ?? ""}\u0000${alg}`
     let key = this.imported.get(cacheKey)
     if (key === undefined) {
-      key = Jose.importJWK({ kty: "RSA", n: jwk.n!, e: jwk.e! }, alg) as Promise<Jose.CryptoKey>
+      key = (Jose.importJWK({ kty: "RSA", n: jwk.n!, e: jwk.e! }, alg) as Promise<Jose.CryptoKey>).then((imported) => {
+        this.ready.set(cacheKey, imported)
+        return imported
+      })
       this.imported.set(cacheKey, key)
     }
     return key
@@ -125,6 +135,8 @@ const lookup = (
       )
     )
   }
+  const ready = set.readyFor(jwk, alg)
+  if (ready !== undefined) return Effect.succeed({ kid: jwk.kid, key: ready })
   return Effect.tryPromise({
     try: () => set.importFor(jwk, alg),
     catch: () => keyFailure("jwk-failed-to-load", `the signing key ${jwk.kid ?? ""} could not be imported`)

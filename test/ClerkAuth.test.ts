@@ -287,6 +287,55 @@ describe("ClerkAuth session tokens: algorithms, keys and signatures", () => {
       yield* refused(`${encodedHeader}.${encodedPayload}.${other}`, "token-invalid-signature")
     }))
 
+  it.effect("refuses a token naming critical header extensions, and a signature that is not base64url", () =>
+    Effect.gen(function*() {
+      yield* start
+      // Validly signed: only the header's crit stands in the way.
+      yield* refused(yield* mint({}, { header: { crit: ["exp"], exp: 1 } }), "token-invalid")
+      const { encodedHeader, encodedPayload, signature } = parts(yield* mint())
+      yield* refused(`${encodedHeader}.${encodedPayload}.${signature.slice(0, -2)}+/`, "token-invalid-signature")
+    }))
+
+  it.effect("refuses a token whose key is shorter than 2048 bits, even when its signature verifies", () =>
+    Effect.gen(function*() {
+      yield* start
+      const short = yield* Effect.promise(async (): Promise<TestKeys> => {
+        const pair = await globalThis.crypto.subtle.generateKey(
+          {
+            name: "RSASSA-PKCS1-v1_5",
+            modulusLength: 1024,
+            publicExponent: new Uint8Array([1, 0, 1]),
+            hash: "SHA-256"
+          },
+          true,
+          ["sign", "verify"]
+        )
+        const exported = await Jose.exportJWK(pair.publicKey)
+        const jwk: Jose.JWK = { kty: "RSA", n: exported.n!, e: exported.e!, kid: "ins_test_short", alg: "RS256" }
+        return {
+          kid: "ins_test_short",
+          alg: "RS256",
+          privateKey: pair.privateKey,
+          publicKey: pair.publicKey,
+          jwk,
+          jwks: { keys: [jwk] },
+          pem: await Jose.exportSPKI(pair.publicKey)
+        }
+      })
+      const token = yield* mintSessionToken(short)
+      const [header, payload, signature] = token.split(".")
+      const ok = yield* Effect.promise(() =>
+        globalThis.crypto.subtle.verify(
+          "RSASSA-PKCS1-v1_5",
+          short.publicKey,
+          Jose.base64url.decode(signature!) as Uint8Array<ArrayBuffer>,
+          new TextEncoder().encode(`${header}.${payload}`)
+        )
+      )
+      expect(ok).toBe(true)
+      yield* refused(token, "token-invalid-signature", {}, short)
+    }))
+
   it.effect("refuses a token claiming to be an OAuth access token (typ at+jwt) where sessions are accepted", () =>
     Effect.gen(function*() {
       yield* start

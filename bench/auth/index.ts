@@ -16,6 +16,7 @@ import { ClerkJwks } from "../../src/ClerkJwks.js"
 import * as Jwt from "../../src/internal/jwt.js"
 import { interleaved, type Stats } from "../lib/measure.js"
 import { type CaseProfile, profileInterleaved } from "./components.js"
+import * as Distinct from "./distinct.js"
 
 export type CaseKey =
   | "jose"
@@ -48,6 +49,8 @@ export interface AuthResult {
   /** When a target is missed: (a) and the effect-clerk cases concerned, profiled taking turns. */
   readonly profiles: ReadonlyArray<CaseProfile & { readonly key: ProfiledKey }>
   readonly profileFile: string | undefined
+  /** The distinct-token shape: fresh tokens, cache at its default, one `runPromise` per batch. */
+  readonly distinct: Distinct.DistinctResult
 }
 
 export type ProfiledKey = "jose" | "fresh" | "cached"
@@ -70,6 +73,7 @@ export interface AuthOptions {
   readonly targets: AuthTargets
   readonly profileMs: number
   readonly profileFile: string
+  readonly distinct: Distinct.DistinctOptions
   readonly log: (line: string) => void
 }
 
@@ -227,6 +231,12 @@ export const run = async (options: AuthOptions): Promise<AuthResult> => {
       stats.map((s) => [s.key, batched.has(s.key as CaseKey) ? perCall(s) : s])
     ) as Record<CaseKey, Stats>
     options.log(`  ${rounds} rounds x ${options.callsPerRound} calls per case`)
+    const distinct = await Distinct.run(options.distinct)
+    options.log(
+      `  distinct tokens: ${distinct.rounds} rounds x ${distinct.tokensPerRound}, effect-clerk ÷ jose median ${
+        distinct.oursOverJose.median.toFixed(2)
+      }`
+    )
 
     const missed: Array<"fresh" | "cached"> = []
     if (
@@ -257,7 +267,8 @@ export const run = async (options: AuthOptions): Promise<AuthResult> => {
       stats: byKey,
       targets: options.targets,
       profiles,
-      profileFile: profiles.length === 0 ? undefined : options.profileFile
+      profileFile: profiles.length === 0 ? undefined : options.profileFile,
+      distinct
     }
   } finally {
     await fresh.runtime.dispose()

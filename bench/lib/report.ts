@@ -710,15 +710,52 @@ const authSection = (r: Results["auth"], targets: Auth.AuthTargets): { summary: 
       table(["Component, µs per call", ...cols], compRows)
     )
   }
+  const d = r.distinct
+  const range = (x: { median: number; min: number; max: number }) =>
+    `${fixed(x.median)} (per-round range ${fixed(x.min)}–${fixed(x.max)})`
+  const distinctLabels: Record<keyof typeof d.batches, string> = {
+    jose: "`jose.jwtVerify(token, publicKey)` in a loop",
+    effectClerk:
+      "effect-clerk: `runtime.runPromise(Effect.forEach(requests, auth.authenticateRequest))`, `ClerkAuth.layer({ jwtKey, authorizedParties })`, cache at its default",
+    clerkSdk: "`@clerk/backend` `clerk.authenticateRequest(request, { jwtKey, authorizedParties })` in a loop"
+  }
+  parts.push(
+    "",
+    "### Fresh tokens, as a server sees them",
+    "",
+    `Each of ${d.rounds} rounds (after warm-up rounds) mints ${d.tokensPerRound} distinct session tokens (distinct \`sid\`, so no cache answers), wraps each in a \`Request\` with \`Authorization: Bearer\`, and times one batch per library over them, the order rotating every round. effect-clerk runs as an app would: one \`ManagedRuntime\`, the verified-token cache on (filling with one-off tokens), one \`runPromise\` per batch. Every batch must sign all its tokens in. Milliseconds per batch of ${d.tokensPerRound}:`,
+    "",
+    table(
+      ["Batch", "median ms", "min ms", "max ms"],
+      (Object.keys(distinctLabels) as Array<keyof typeof d.batches>).map((key) => [
+        distinctLabels[key],
+        fixed(d.batches[key].medianMs),
+        fixed(d.batches[key].minMs),
+        fixed(d.batches[key].maxMs)
+      ])
+    ),
+    "",
+    `Per-round ratios: effect-clerk ÷ jose ${range(d.oursOverJose)}; \`@clerk/backend\` ÷ effect-clerk ${
+      range(d.sdkOverOurs)
+    }. The ranges are wide because every check waits for WebCrypto's thread-pool handoff and for garbage collection, which land on whichever batch is running.`
+  )
+  const okDistinct = d.oursOverJose.median <= targets.freshOverJose
+  const okDistinctSdk = d.sdkOverOurs.median >= targets.sdkOverFresh
   return {
     summary: [
-      `| Request auth, fresh token: effect-clerk \`authenticateRequest\` (cache off) ÷ \`jose.jwtVerify\` (mean) | ${
+      `| Request auth, ${d.tokensPerRound} distinct fresh tokens per round: effect-clerk ÷ \`jose.jwtVerify\` (median of rounds) | ${
+        range(d.oursOverJose)
+      } | ≤ ${targets.freshOverJose} | ${met(okDistinct)} |`,
+      `| Request auth, distinct fresh tokens: \`@clerk/backend\` ÷ effect-clerk (median of rounds) | ${
+        range(d.sdkOverOurs)
+      } | ≥ ${targets.sdkOverFresh} | ${met(okDistinctSdk)} |`,
+      `| Request auth, one token, cache off: effect-clerk \`authenticateRequest\` ÷ \`jose.jwtVerify\` (mean) | ${
         fixed(freshRatio)
       } (median ${fixed(ratio("fresh", "jose", "medianUs"))}) | ≤ ${targets.freshOverJose} | ${met(okFresh)} |`,
       `| Request auth, repeated token: \`jose.jwtVerify\` ÷ effect-clerk \`authenticateRequest\` (cache on) (mean) | ${
         fixed(cachedSpeedup)
       } (median ${fixed(ratio("jose", "cached", "medianUs"))}) | ≥ ${targets.joseOverCached} | ${met(okCached)} |`,
-      `| Request auth, fresh token: \`@clerk/backend\` \`authenticateRequest\` ÷ effect-clerk (cache off) (mean) | ${
+      `| Request auth, one token: \`@clerk/backend\` \`authenticateRequest\` ÷ effect-clerk (cache off) (mean) | ${
         fixed(sdkOverFresh)
       } (median ${fixed(ratio("clerkSdk", "fresh", "medianUs"))}) | ≥ ${targets.sdkOverFresh} | ${met(okSdk)} |`
     ],

@@ -35,6 +35,7 @@ import { hasScoped, sessionClaims } from "./internal/claims.js"
 import { commaList, nonNegativeDuration, optional, splitList } from "./internal/config.js"
 import * as Jwt from "./internal/jwt.js"
 import * as Spanned from "./internal/spannedKey.js"
+import * as Tracing from "./internal/tracing.js"
 
 /**
  * The kinds of token a request can carry.
@@ -619,12 +620,11 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       // The span says what kind of token came and how it ended; the token itself never goes into it.
       const traced = (name: string) => (token: string | undefined): Effect.Effect<AuthState> =>
         authenticate(token).pipe(
-          Effect.tap(annotateAuthState),
-          Effect.withSpan(name, {
+          Tracing.withSpanWhenTraced(name, () => ({
             kind: "internal",
             captureStackTrace: false,
             attributes: { "clerk.auth.token_type": token ? tokenTypeOf(token) ?? "unknown" : "none" }
-          })
+          }), annotateAuthState)
         )
       const authenticateToken = traced("ClerkAuth.authenticateToken")
       const authenticateRequestToken = traced("ClerkAuth.authenticateRequest")

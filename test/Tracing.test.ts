@@ -8,6 +8,7 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@o
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Tracer from "effect/Tracer"
 import { readFileSync } from "node:fs"
 import { ClerkAuth } from "../src/ClerkAuth.js"
 import { mintSessionToken } from "../src/ClerkAuthTesting.js"
@@ -167,5 +168,28 @@ describe("spans", () => {
       expect(firstAuth!.attributes["clerk.auth.token_type"]).toBe("api_key")
       expect(parentOf(calls[0]!)).toBe(firstAuth!.spanContext().spanId)
       expect(JSON.stringify(named.all().map((span) => span.attributes))).not.toContain(secret)
+    }))
+
+  it.effect("a tracer other than OpenTelemetry's gets the span too (only Effect's built-in one is skipped)", () =>
+    Effect.gen(function*() {
+      const opened: Array<string> = []
+      const builtIn = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          opened.push(name)
+          return builtIn.span(name, parent, context, links, startTime, kind, options)
+        },
+        context: (f) => f()
+      })
+      const run = Effect.gen(function*() {
+        const auth = yield* ClerkAuth
+        const token = yield* sessionToken("sess_tracer")
+        return yield* auth.authenticateRequest(requestWith(token))
+      }).pipe(Effect.provide(app))
+      const plain = yield* run
+      expect(plain._tag).toBe("SignedIn")
+      const withTracer = yield* run.pipe(Effect.withTracer(recording))
+      expect(withTracer._tag).toBe("SignedIn")
+      expect(opened).toContain("ClerkAuth.authenticateRequest")
     }))
 })

@@ -8,7 +8,7 @@ import tseslint from "typescript-eslint"
 const dprintConfig = JSON.parse(fs.readFileSync(new URL("./scripts/dprint.json", import.meta.url), "utf8"))
 
 export default tseslint.config(
-  { ignores: ["**/node_modules", "**/dist", "docs/**", ".tmp/**", "scratch/**", "test/fixtures/**"] },
+  { ignores: ["**/node_modules", "**/dist", "docs/**", ".tmp/**", "bench/.tmp/**", "scratch/**", "test/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,

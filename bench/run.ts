@@ -4,7 +4,8 @@
  *
  * 1. call overhead of `users.list` against a loopback replay server,
  * 2. bundle size of apps using effect-clerk, built with esbuild,
- * 3. type-check time and memory of an app against dist/ and src/,
+ * 3. type-check time and memory of an app against dist/ and src/, then the
+ *    cold start of the built package (`await import` in fresh processes),
  * 4. request authentication: effect-clerk's `authenticateRequest` against
  *    `jose.jwtVerify` and `@clerk/backend`, networkless,
  * 5. the test kit: calls through the in-memory `ClerkTest` fake, in-process
@@ -19,6 +20,7 @@ import * as path from "node:path"
 import * as Auth from "./auth/index.js"
 import * as Bundle from "./bundle/index.js"
 import * as CallOverhead from "./callOverhead/index.js"
+import * as ColdStart from "./coldStart/index.js"
 import * as Fake from "./fake/index.js"
 import { render, type Results } from "./lib/report.js"
 import * as Typecheck from "./typecheck/index.js"
@@ -28,9 +30,12 @@ const tmp = path.join(root, "bench/.tmp")
 const docPath = path.join(root, "docs/benchmarks.md")
 
 const targets = {
-  callRatio: 1.3,
+  callRatio: 1.15,
+  callRatioUndici: 1.0,
+  sdkOverCall: 1.1,
   bundleDeltaKb: 25,
   typecheckS: 3,
+  coldStart: { overBaselineMs: 60, overBaselineMb: 15 },
   auth: { freshOverJose: 1.2, joseOverCached: 15, sdkOverFresh: 4 }
 }
 
@@ -74,6 +79,11 @@ const main = async () => {
   const typecheck = await section(
     "3. type-check",
     () => Typecheck.run({ tmpDir: path.join(tmp, "typecheck"), distRuns: 3, srcRuns: 1, log })
+  )
+  // After the type-check section, which builds dist/.
+  const coldStart = await section(
+    "3b. cold start",
+    () => ColdStart.run({ root, tmpDir: path.join(tmp, "coldStart"), processes: 15, log })
   )
   const auth = await section("4. request authentication", () =>
     Auth.run({
@@ -123,13 +133,14 @@ const main = async () => {
     callOverhead,
     bundle,
     typecheck,
+    coldStart,
     auth,
     fake
   }
   fs.mkdirSync(path.dirname(docPath), { recursive: true })
   fs.writeFileSync(docPath, render(results))
   log(`wrote ${path.relative(root, docPath)} (${results.env.totalS.toFixed(0)} s)`)
-  return [callOverhead, bundle, typecheck, auth, fake].some((r) => r instanceof Error) ? 1 : 0
+  return [callOverhead, bundle, typecheck, coldStart, auth, fake].some((r) => r instanceof Error) ? 1 : 0
 }
 
 main().then(

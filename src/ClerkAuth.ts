@@ -36,6 +36,7 @@ import { commaList, nonNegativeDuration, optional, splitList } from "./internal/
 import * as Jwt from "./internal/jwt.js"
 import * as Spanned from "./internal/spannedKey.js"
 import * as Tracing from "./internal/tracing.js"
+import { VerifiedTokens } from "./internal/verifiedTokens.js"
 
 /**
  * The kinds of token a request can carry.
@@ -175,7 +176,10 @@ export interface ClerkAuthOptions {
   readonly acceptsToken?: TokenType | ReadonlyArray<TokenType> | "any" | undefined
   /** A machine's secret key, used instead of the instance key to verify M2M tokens. */
   readonly machineSecretKey?: Redacted.Redacted<string> | undefined
-  /** How many verified session tokens to remember (their time claims are re-checked on every use). Default 1,000; 0 turns it off. */
+  /**
+   * How many verified session tokens to remember (their time claims are re-checked on every use). Default 1,000;
+   * 0 turns it off. A token used once takes a probation slot only; tokens used again are kept ahead of it.
+   */
   readonly tokenCacheSize?: number | undefined
   /** Remember opaque machine-token results this long (opt-in; default off). */
   readonly machineTokenCacheTtl?: Duration.DurationInput | undefined
@@ -337,36 +341,6 @@ interface VerifiedEntry {
   readonly generation: number
 }
 
-/** A small LRU of verified session tokens, keyed by the whole token. */
-class VerifiedTokens {
-  private readonly entries = new Map<string, VerifiedEntry>()
-  constructor(private readonly capacity: number) {}
-
-  get enabled(): boolean {
-    return this.capacity > 0
-  }
-
-  has(token: string): boolean {
-    return this.entries.has(token)
-  }
-
-  get(token: string, generation: number): VerifiedEntry | undefined {
-    const entry = this.entries.get(token)
-    if (entry === undefined) return undefined
-    this.entries.delete(token)
-    if (entry.generation !== generation) return undefined
-    this.entries.set(token, entry)
-    return entry
-  }
-
-  set(token: string, entry: VerifiedEntry): void {
-    if (this.capacity <= 0) return
-    this.entries.delete(token)
-    this.entries.set(token, entry)
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!)
-  }
-}
-
 const annotateAuthState = (state: AuthState): Effect.Effect<void> =>
   state._tag === "SignedIn"
     ? Effect.annotateCurrentSpan("clerk.auth.outcome", "signed_in")
@@ -446,7 +420,7 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
         clockSkewMillis: Duration.toMillis(skew)
       }
       const machineRules: Jwt.ClaimRules = { ...rules, authorizedParties: [] }
-      const verified = new VerifiedTokens(options.tokenCacheSize ?? 1000)
+      const verified = new VerifiedTokens<VerifiedEntry>(options.tokenCacheSize ?? 1000)
 
       const verifySession = (
         token: string,

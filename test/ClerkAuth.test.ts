@@ -726,6 +726,25 @@ describe("ClerkAuth networkless and cached", () => {
       expect(counter.lookups).toBe(1)
     }))
 
+  it.effect("a token in use stays cached while many tokens used once pass through", () =>
+    Effect.gen(function*() {
+      yield* start
+      const { counter, layer } = yield* countingJwks
+      const auth = yield* Effect.provide(
+        ClerkAuth,
+        ClerkAuth.layerWithJwks({ tokenCacheSize: 10 }).pipe(Layer.provide(layer))
+      )
+      const hot = yield* mint({ sid: "sess_hot" })
+      expect(yield* auth.authenticateToken(hot)).toBeInstanceOf(SignedIn)
+      expect(yield* auth.authenticateToken(hot)).toBeInstanceOf(SignedIn)
+      for (let i = 0; i < 40; i++) {
+        expect(yield* auth.authenticateToken(yield* mint({ sid: `sess_once_${i}` }))).toBeInstanceOf(SignedIn)
+      }
+      expect(counter.lookups).toBe(41)
+      expect(yield* auth.authenticateToken(hot)).toBeInstanceOf(SignedIn)
+      expect(counter.lookups).toBe(41)
+    }))
+
   it.effect("tokenCacheSize 0 verifies every time", () =>
     Effect.gen(function*() {
       yield* start

@@ -3,6 +3,7 @@
  * returning a promise", built once against the replay server.
  */
 import { createClerkClient } from "@clerk/backend"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -31,12 +32,21 @@ export const rawFetch = (baseUrl: string): Client => {
   }
 }
 
-/** (b) `clerk.users.list` through `ClerkBackend` on `FetchHttpClient`, layers built once: the fast decode path included, as shipped. */
-export const effectClerk = async (baseUrl: string): Promise<Client> => {
+/** The two transports compared: the platform's `fetch` client, and its Node client on undici's dispatcher. */
+export type Transport = "fetch" | "undici"
+
+const transportLayer = (transport: Transport): Layer.Layer<HttpClient.HttpClient> =>
+  transport === "fetch" ? FetchHttpClient.layer : NodeHttpClient.layerUndici
+
+/**
+ * (b) `clerk.users.list` through `ClerkBackend` on `FetchHttpClient`, (b') on `NodeHttpClient.layerUndici`, layers
+ * built once: the fast decode path included, as shipped.
+ */
+export const effectClerk = async (baseUrl: string, transport: Transport = "fetch"): Promise<Client> => {
   const runtime = ManagedRuntime.make(
     ClerkBackend.layer.pipe(
       Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make(secretKey), apiUrl: baseUrl })),
-      Layer.provide(FetchHttpClient.layer)
+      Layer.provide(transportLayer(transport))
     )
   )
   const clerk = await runtime.runPromise(ClerkBackend.ClerkBackend)
@@ -50,9 +60,12 @@ export const clerkSdk = (baseUrl: string): Client => {
   return { call: () => clerk.users.getUserList({ limit: 100 }), dispose: async () => {} }
 }
 
-/** (e) The same request through `@effect/platform`'s HttpClient, parsed but not schema-decoded: the transport's share. */
-export const effectHttpOnly = async (baseUrl: string): Promise<Client> => {
-  const runtime = ManagedRuntime.make(FetchHttpClient.layer)
+/**
+ * (e) The same request through `@effect/platform`'s HttpClient, (e') on undici, parsed but not schema-decoded: the
+ * transport's share.
+ */
+export const effectHttpOnly = async (baseUrl: string, transport: Transport = "fetch"): Promise<Client> => {
+  const runtime = ManagedRuntime.make(transportLayer(transport))
   const request = HttpClientRequest.get(`${baseUrl}/users`, { urlParams: { limit: "100" } }).pipe(
     HttpClientRequest.bearerToken(secretKey),
     HttpClientRequest.acceptJson

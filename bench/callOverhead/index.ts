@@ -32,8 +32,10 @@ export interface CallOverheadResult {
 export type CaseKey =
   | "raw"
   | "effectClerk"
+  | "effectClerkUndici"
   | "clerkSdk"
   | "effectHttp"
+  | "effectHttpUndici"
   | "fastDecode"
   | "decode"
   | "wireValidate"
@@ -57,8 +59,10 @@ const count = 100
 const verify = async (body: string, clients: {
   readonly raw: Clients.Client
   readonly effectClerk: Clients.Client
+  readonly effectClerkUndici: Clients.Client
   readonly clerkSdk: Clients.Client
   readonly effectHttp: Clients.Client
+  readonly effectHttpUndici: Clients.Client
 }) => {
   const wire = JSON.parse(body) as Array<unknown>
   const decodeUser = Schema.decodeUnknownSync(Schemas.User)
@@ -79,8 +83,11 @@ const verify = async (body: string, clients: {
 
   assert.strictEqual((await clients.raw.call() as Array<unknown>).length, count)
   assert.strictEqual((await clients.effectHttp.call() as Array<unknown>).length, count)
+  assert.strictEqual((await clients.effectHttpUndici.call() as Array<unknown>).length, count)
   const fromEffectClerk = await clients.effectClerk.call() as ReadonlyArray<Schemas.User>
   assert.deepStrictEqual(fromEffectClerk, decoded, "users.list returns the decoded fixture")
+  const fromUndici = await clients.effectClerkUndici.call() as ReadonlyArray<Schemas.User>
+  assert.deepStrictEqual(fromUndici, decoded, "users.list on undici returns the decoded fixture")
   const fromSdk = await clients.clerkSdk.call() as { data: ReadonlyArray<{ id: string }>; totalCount: number }
   assert.strictEqual(fromSdk.data.length, count)
   assert.strictEqual(fromSdk.totalCount, count)
@@ -124,8 +131,10 @@ export const run = async (options: CallOverheadOptions): Promise<CallOverheadRes
     const clients = {
       raw: Clients.rawFetch(server.url),
       effectClerk: await Clients.effectClerk(server.url),
+      effectClerkUndici: await Clients.effectClerk(server.url, "undici"),
       clerkSdk: Clients.clerkSdk(server.url),
-      effectHttp: await Clients.effectHttpOnly(server.url)
+      effectHttp: await Clients.effectHttpOnly(server.url),
+      effectHttpUndici: await Clients.effectHttpOnly(server.url, "undici")
     }
     for (const client of Object.values(clients)) disposers.push(client.dispose)
     await verify(body, clients)
@@ -134,8 +143,10 @@ export const run = async (options: CallOverheadOptions): Promise<CallOverheadRes
     const { rounds, stats } = await interleaved([
       { key: "raw", run: clients.raw.call },
       { key: "effectClerk", run: clients.effectClerk.call },
+      { key: "effectClerkUndici", run: clients.effectClerkUndici.call },
       { key: "clerkSdk", run: clients.clerkSdk.call },
       { key: "effectHttp", run: clients.effectHttp.call },
+      { key: "effectHttpUndici", run: clients.effectHttpUndici.call },
       { key: "fastDecode", run: () => fast(parsed) },
       { key: "decode", run: () => Clients.userListDecoder(parsed) },
       { key: "wireValidate", run: () => validateWire(parsed) },

@@ -17,6 +17,13 @@
 export * as ClerkBackend from "./ClerkBackend.js"
 
 /**
+ * The API as a service of the program's own, holding only the operation groups it names.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkGroups from "./ClerkGroups.js"
+
+/**
  * The executor every operation runs through, and per-call timeouts and keys.
  *
  * @since 0.1.0

@@ -14,6 +14,9 @@ export type EntryKey =
   | "perGroup"
   | "perGroupModule"
   | "backend"
+  | "service"
+  | "serviceAuth"
+  | "backendAuth"
   | "perGroupPure"
   | "perGroupModulePure"
 
@@ -62,6 +65,9 @@ const builds: Record<EntryKey, { readonly entry: string; readonly pure: boolean 
   perGroup: { entry: "bench/bundle/perGroup.ts", pure: false },
   perGroupModule: { entry: "bench/bundle/perGroupModule.ts", pure: false },
   backend: { entry: "bench/bundle/backend.ts", pure: false },
+  service: { entry: "bench/bundle/service.ts", pure: false },
+  serviceAuth: { entry: "bench/bundle/serviceAuth.ts", pure: false },
+  backendAuth: { entry: "bench/bundle/backendAuth.ts", pure: false },
   perGroupPure: { entry: "bench/bundle/perGroup.ts", pure: true },
   perGroupModulePure: { entry: "bench/bundle/perGroupModule.ts", pure: true }
 }

@@ -18,8 +18,16 @@ export interface ColdCase {
   readonly rss: ReadonlyArray<number>
 }
 
+/** Where the time of effect-clerk's own share of the import goes, from a CPU profile of one more process. */
+export interface ColdProfileRow {
+  readonly area: string
+  readonly ms: number
+}
+
 export interface ColdStartResult {
   readonly processes: number
+  /** Self time by area while dist/index.js is imported, the Effect modules having been imported (unprofiled) before. */
+  readonly profile: ReadonlyArray<ColdProfileRow>
   /** The bare package specifiers dist/ imports, which the baseline process imports and nothing else. */
   readonly baselineModules: ReadonlyArray<string>
   readonly cases: Readonly<Record<ColdCaseKey, ColdCase>>
@@ -64,6 +72,67 @@ const probe = (imports: ReadonlyArray<string>) =>
     "console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }))"
   ].join("\n")
 
+/**
+ * A process that imports the baseline modules first, then profiles only the import of the package: the profile
+ * covers what effect-clerk adds, not what Effect costs any program.
+ */
+const profiledProbe = (baseline: ReadonlyArray<string>, entry: string) =>
+  [
+    `import * as Inspector from "node:inspector/promises"`,
+    ...baseline.map((specifier) => `await import(${JSON.stringify(specifier)})`),
+    "const session = new Inspector.Session()",
+    "session.connect()",
+    "await session.post(\"Profiler.enable\")",
+    "await session.post(\"Profiler.setSamplingInterval\", { interval: 100 })",
+    "await session.post(\"Profiler.start\")",
+    `await import(${JSON.stringify(entry)})`,
+    "const { profile } = await session.post(\"Profiler.stop\")",
+    "console.log(JSON.stringify(profile))"
+  ].join("\n")
+
+interface CpuProfile {
+  readonly nodes: ReadonlyArray<
+    { readonly id: number; readonly callFrame: { readonly url: string; readonly functionName: string } }
+  >
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+/** The area a sampled frame belongs to, by its script and function. */
+const areaOf = (url: string, functionName: string): string | undefined => {
+  // The inspector answering the profiler's own messages, not the import.
+  if (functionName === "dispatch" && url === "") return undefined
+  if (functionName === "(garbage collector)") return "garbage collector"
+  if (functionName === "(idle)") return "idle (waiting on file reads)"
+  if (functionName === "(program)") return "native, not attributed to a script"
+  if (functionName === "compileSourceTextModule" || functionName === "compileForInternalLoader") {
+    return "compiling module source (V8)"
+  }
+  if (url.includes("/node_modules/effect/dist/esm/Schema") || url.includes("/node_modules/effect/dist/esm/SchemaAST")) {
+    return "building schemas (effect/Schema, SchemaAST)"
+  }
+  if (url.includes("/node_modules/")) return "other Effect and library code run at import"
+  if (url.includes("/dist/")) return "effect-clerk module bodies (dist/)"
+  if (
+    url.startsWith("node:internal/modules") || url === "node:internal/url" || url.startsWith("node:fs") || url === ""
+  ) {
+    return "resolving and loading files (module loader, fs, URL; native)"
+  }
+  return "other Node internals"
+}
+
+const summarize = (profile: CpuProfile): Array<ColdProfileRow> => {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const ms = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id)!
+    const area = areaOf(node.callFrame.url, node.callFrame.functionName)
+    if (area === undefined) return
+    ms.set(area, (ms.get(area) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1_000)
+  })
+  return [...ms].map(([area, value]) => ({ area, ms: value })).sort((a, b) => b.ms - a.ms)
+}
+
 export const run = (options: ColdStartOptions): ColdStartResult => {
   const dist = path.join(options.root, "dist")
   if (!fs.existsSync(path.join(dist, "index.js"))) throw new Error("dist/index.js is missing: run `npm run build`")
@@ -102,6 +171,15 @@ export const run = (options: ColdStartOptions): ColdStartResult => {
     }
   }
   options.log(`  ${options.processes} processes per case; baseline imports ${baselineModules.length} modules`)
+  const profileFile = path.join(options.tmpDir, "profiled.mjs")
+  fs.writeFileSync(profileFile, profiledProbe(baselineModules, pathToFileURL(path.join(dist, "index.js")).href))
+  const profiled = spawnSync(process.execPath, [profileFile], {
+    cwd: options.root,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024
+  })
+  if (profiled.status !== 0) throw new Error(`profiled cold start failed: ${profiled.stderr.slice(-1_000)}`)
+  const profile = summarize(JSON.parse(profiled.stdout.trim().split("\n").at(-1)!) as CpuProfile)
   const caseOf = (key: ColdCaseKey): ColdCase => ({ key, ...samples[key] })
   const cases = {
     node: caseOf("node"),
@@ -109,5 +187,5 @@ export const run = (options: ColdStartOptions): ColdStartResult => {
     effectClerk: caseOf("effectClerk"),
     clerkSdk: caseOf("clerkSdk")
   }
-  return { processes: options.processes, baselineModules, cases }
+  return { processes: options.processes, profile, baselineModules, cases }
 }

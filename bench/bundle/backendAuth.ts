@@ -5,10 +5,9 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { ClerkAuth, ClerkBackend, ClerkConfig } from "../../src/index.js"
+import { ClerkBackend, ClerkConfig } from "../../src/index.js"
+import { checkRequest } from "./authPart.js"
 import { fetchUserByHand } from "./handWritten.js"
-
-const request = new Request("https://app.example.com/", { headers: { authorization: "Bearer not-a-token" } })
 
 const program = Effect.all([
   fetchUserByHand,
@@ -16,10 +15,7 @@ const program = Effect.all([
     Effect.provide(ClerkBackend.layer),
     Effect.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_fake") }))
   ),
-  Effect.flatMap(ClerkAuth.ClerkAuth, (auth) => auth.authenticateRequest(request)).pipe(
-    Effect.provide(ClerkAuth.layer({ jwtKey: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----" })),
-    Effect.orDie
-  )
+  checkRequest
 ])
 
 Effect.runPromise(program.pipe(Effect.provide(FetchHttpClient.layer))).then(console.log, console.error)

@@ -22,13 +22,16 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import type { TokenVerificationDetail, TokenVerificationReason } from "./ClerkAuthError.js"
-import { ClerkBackend } from "./ClerkBackend.js"
-import type { ClerkBackendApi } from "./ClerkBackend.js"
-import { withSecretKey } from "./ClerkClient.js"
+import { ClerkClient, withSecretKey } from "./ClerkClient.js"
+import type { ClerkClientService } from "./ClerkClient.js"
 import { isClerkApiError } from "./ClerkError.js"
 import type { ClerkError } from "./ClerkError.js"
 import { ClerkJwks } from "./ClerkJwks.js"
 import type { ClerkJwksOptions } from "./ClerkJwks.js"
+// Each operation from its own module, not through ClerkBackend: a bundle then keeps these three calls only.
+import * as ApiKeys from "./generated/ApiKeys.js"
+import * as M2m from "./generated/M2m.js"
+import * as OauthAccessTokens from "./generated/OauthAccessTokens.js"
 import { signedOutHeaders } from "./internal/authHeaders.js"
 import type { SessionClaims } from "./internal/claims.js"
 import { hasScoped, sessionClaims } from "./internal/claims.js"
@@ -383,14 +386,15 @@ const checkMachineStatus = (result: { readonly revoked?: boolean; readonly expir
 export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, ClerkAuthService>() {
   /**
    * Builds the service on the `ClerkJwks` in context. Opaque machine tokens use the
-   * `ClerkBackend` in context; accepting them without one is a configuration error.
+   * `ClerkClient` in context (which `ClerkBackend.layer` provides); accepting them without one is a configuration
+   * error.
    */
   static readonly make = (
     options: ClerkAuthOptions = {}
   ): Effect.Effect<ClerkAuthService, ClerkAuthConfigError, ClerkJwks> =>
     Effect.gen(function*() {
       const jwks = yield* ClerkJwks
-      const backend = yield* Effect.serviceOption(ClerkBackend)
+      const backend = yield* Effect.serviceOption(ClerkClient)
       const accepts = acceptedTypes(options.acceptsToken)
       for (const type of accepts) {
         if (!allTokenTypes.includes(type)) {
@@ -403,7 +407,8 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       const needsBackend = accepts.has("api_key") || accepts.has("m2m_token") || accepts.has("oauth_token")
       if (needsBackend && Option.isNone(backend)) {
         return yield* new ClerkAuthConfigError({
-          message: "accepting API keys, M2M or OAuth tokens needs the Backend API: provide ClerkBackend"
+          message:
+            "accepting API keys, M2M or OAuth tokens needs the Backend API: provide ClerkBackend.layer or ClerkClient.layer"
         })
       }
       // Duration.decode would turn a negative input into zero; refuse it instead.
@@ -455,10 +460,15 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
           return machineAuthOfJwt(type, payload)
         })
 
-      const verifyOpaque = (clerk: ClerkBackendApi, type: "api_key" | "m2m_token" | "oauth_token", token: string) => {
+      const verifyOpaque = (
+        client: ClerkClientService,
+        type: "api_key" | "m2m_token" | "oauth_token",
+        token: string
+      ) => {
         switch (type) {
           case "api_key":
-            return clerk.apiKeys.verify({ secret: token }).pipe(
+            return ApiKeys.verify({ secret: token }).pipe(
+              Effect.provideService(ClerkClient, client),
               Effect.mapError(machineFailure),
               Effect.tap(checkMachineStatus),
               Effect.map((key) =>
@@ -475,8 +485,9 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
               )
             )
           case "m2m_token": {
-            const call = clerk.m2m.verifyToken({ token })
+            const call = M2m.verifyToken({ token })
             return (options.machineSecretKey === undefined ? call : withSecretKey(call, options.machineSecretKey)).pipe(
+              Effect.provideService(ClerkClient, client),
               Effect.mapError(machineFailure),
               Effect.tap(checkMachineStatus),
               Effect.map((m2m) =>
@@ -494,7 +505,8 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
             )
           }
           case "oauth_token":
-            return clerk.oauthAccessTokens.verify({ accessToken: token }).pipe(
+            return OauthAccessTokens.verify({ accessToken: token }).pipe(
+              Effect.provideService(ClerkClient, client),
               Effect.mapError(machineFailure),
               Effect.flatMap((result) =>
                 "id" in result
@@ -610,10 +622,10 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
       }
     })
 
-  /** The service with keys from `options.jwtKey` (networkless), or fetched through the `ClerkBackend` in context. */
+  /** The service with keys from `options.jwtKey` (networkless), or fetched through the `ClerkClient` in context. */
   static readonly layer: {
     (options: ClerkAuthOptions & { readonly jwtKey: string }): Layer.Layer<ClerkAuth, ClerkAuthConfigError>
-    (options?: ClerkAuthOptions): Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkBackend>
+    (options?: ClerkAuthOptions): Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkClient>
   } = ((options: ClerkAuthOptions = {}) =>
     Layer.effect(ClerkAuth, ClerkAuth.make(options)).pipe(
       Layer.provide(options.jwtKey !== undefined ? ClerkJwks.fromPem(options.jwtKey) : ClerkJwks.layer(options.jwks))
@@ -643,14 +655,14 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
   })
 
   /**
-   * {@link ClerkAuth.layer} from {@link ClerkAuth.config}. It asks for `ClerkBackend` because configuration
+   * {@link ClerkAuth.layer} from {@link ClerkAuth.config}. It asks for `ClerkClient` because configuration
    * may accept opaque machine tokens; with `CLERK_JWT_KEY` set, session tokens still make no Backend API call.
    */
-  static readonly layerConfig: Layer.Layer<ClerkAuth, ClerkAuthConfigError | ConfigError.ConfigError, ClerkBackend> =
+  static readonly layerConfig: Layer.Layer<ClerkAuth, ClerkAuthConfigError | ConfigError.ConfigError, ClerkClient> =
     Layer.unwrapEffect(
       Effect.map(
         ClerkAuth.config,
-        (options) => ClerkAuth.layer(options) as Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkBackend>
+        (options) => ClerkAuth.layer(options) as Layer.Layer<ClerkAuth, ClerkAuthConfigError, ClerkClient>
       )
     )
 }
@@ -664,7 +676,7 @@ export class ClerkAuth extends Context.Tag("effect-clerk/ClerkAuth")<ClerkAuth, 
 export const make: typeof ClerkAuth.make = ClerkAuth.make
 
 /**
- * The service with keys from `options.jwtKey` (networkless), or fetched through `ClerkBackend`.
+ * The service with keys from `options.jwtKey` (networkless), or fetched through the `ClerkClient` in context.
  *
  * @since 0.2.0
  * @category layers

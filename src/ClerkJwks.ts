@@ -16,9 +16,10 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Jose from "jose"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
-import { ClerkBackend } from "./ClerkBackend.js"
-import { withTimeout } from "./ClerkClient.js"
+import { ClerkClient, withTimeout } from "./ClerkClient.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
+// The operation from its own module, not through ClerkBackend: a bundle then keeps this one call only.
+import * as Jwks from "./generated/Jwks.js"
 import * as Spanned from "./internal/spannedKey.js"
 
 /**
@@ -153,9 +154,10 @@ let generations = 0
  */
 export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, ClerkJwksService>() {
   /** Keys fetched with `jwks.getJWKS` (so with the client's headers, retries and spans), cached and refreshed. */
-  static readonly make = (options: ClerkJwksOptions = {}): Effect.Effect<ClerkJwksService, never, ClerkBackend> =>
+  static readonly make = (options: ClerkJwksOptions = {}): Effect.Effect<ClerkJwksService, never, ClerkClient> =>
     Effect.gen(function*() {
-      const clerk = yield* ClerkBackend
+      const client = yield* ClerkClient
+      const fetchJwks = Effect.provideService(Jwks.getJWKS(), ClerkClient, client)
       const ttl = Duration.decode(options.ttl ?? Duration.minutes(5))
       const cooldown = Duration.toMillis(options.cooldown ?? Duration.seconds(30))
       const lastGood = yield* Ref.make(Option.none<KeySet>())
@@ -166,9 +168,9 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       // and the last good set if it fails. Only the very first fetch gets the client's retries.
       const getJwks = Effect.flatMap(Ref.get(lastGood), (previous) =>
         Option.isNone(previous)
-          ? clerk.jwks.getJWKS()
+          ? fetchJwks
           : withTimeout(
-            clerk.jwks.getJWKS().pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none)),
+            fetchJwks.pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none)),
             Duration.seconds(3)
           ))
       const fetchSet = getJwks.pipe(
@@ -231,7 +233,7 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
     })
 
   /** {@link ClerkJwks.make} as a layer. */
-  static readonly layer = (options: ClerkJwksOptions = {}): Layer.Layer<ClerkJwks, never, ClerkBackend> =>
+  static readonly layer = (options: ClerkJwksOptions = {}): Layer.Layer<ClerkJwks, never, ClerkClient> =>
     Layer.effect(ClerkJwks, ClerkJwks.make(options))
 
   /** A fixed key set from a JWKS document (`{ keys: [...] }`, as JSON text or parsed): no network. */
@@ -291,7 +293,7 @@ const normalisePem = (pem: string): string => {
 }
 
 /**
- * Builds a key set fetched through the `ClerkBackend` in context.
+ * Builds a key set fetched through the `ClerkClient` in context (`ClerkBackend.layer` provides one).
  *
  * @since 0.2.0
  * @category constructors

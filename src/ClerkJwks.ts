@@ -14,12 +14,12 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import * as Jose from "jose"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import { ClerkClient, withTimeout } from "./ClerkClient.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
 // The operation from its own module, not through ClerkBackend: a bundle then keeps this one call only.
 import * as Jwks from "./generated/Jwks.js"
+import * as Base64url from "./internal/base64url.js"
 import * as Spanned from "./internal/spannedKey.js"
 
 /**
@@ -37,7 +37,7 @@ export const allowedAlgorithms: ReadonlyArray<string> = ["RS256", "RS384", "RS51
  */
 export interface VerificationKey {
   readonly kid: string | undefined
-  readonly key: Jose.CryptoKey
+  readonly key: CryptoKey
 }
 
 /**
@@ -78,7 +78,7 @@ interface Jwk {
 
 /** A key set ready for lookups: RSA signing keys by `kid`, imported once per algorithm. */
 class KeySet {
-  private readonly imported = new Map<string, Promise<Jose.CryptoKey>>()
+  private readonly imported = new Map<string, Promise<CryptoKey>>()
   constructor(readonly keys: ReadonlyArray<Jwk>, readonly generation: number) {}
 
   find(kid: string | undefined): Jwk | undefined {
@@ -87,17 +87,17 @@ class KeySet {
   }
 
   /** Keys whose import has finished: a verification with one of them needs no asynchronous step to get it. */
-  private readonly ready = new Map<string, Jose.CryptoKey>()
+  private readonly ready = new Map<string, CryptoKey>()
 
-  readyFor(jwk: Jwk, alg: string): Jose.CryptoKey | undefined {
+  readyFor(jwk: Jwk, alg: string): CryptoKey | undefined {
     return this.ready.get(`${jwk.kid ?? ""}\u0000${alg}`)
   }
 
-  importFor(jwk: Jwk, alg: string): Promise<Jose.CryptoKey> {
+  importFor(jwk: Jwk, alg: string): Promise<CryptoKey> {
     const cacheKey = `${jwk.kid ?? ""}\u0000${alg}`
     let key = this.imported.get(cacheKey)
     if (key === undefined) {
-      key = (Jose.importJWK({ kty: "RSA", n: jwk.n!, e: jwk.e! }, alg) as Promise<Jose.CryptoKey>).then((imported) => {
+      key = importRsaKey(alg, { kty: "RSA", n: jwk.n!, e: jwk.e! }).then((imported) => {
         this.ready.set(cacheKey, imported)
         return imported
       })
@@ -267,7 +267,16 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
         const normalised = normalisePem(pem)
         // Imported once to validate; the JWK form lets each algorithm import its own key.
         const jwk = yield* Effect.tryPromise({
-          try: async () => Jose.exportJWK(await Jose.importSPKI(normalised, "RS256", { extractable: true })),
+          try: async () => {
+            const spki = await globalThis.crypto.subtle.importKey(
+              "spki",
+              pemBody(normalised),
+              rsaParams("RS256"),
+              true,
+              ["verify"]
+            )
+            return await globalThis.crypto.subtle.exportKey("jwk", spki)
+          },
           catch: () => new ClerkAuthConfigError({ message: "the JWT key is not an RSA public key in PEM (SPKI) form" })
         })
         const set = new KeySet([{ kty: "RSA", n: jwk.n, e: jwk.e }], ++generations)
@@ -283,6 +292,20 @@ const fixed = (set: KeySet): ClerkJwksService => ({
   getKey: (kid, alg) => lookup(set, kid, alg),
   generation: Effect.succeed(set.generation)
 })
+
+/** WebCrypto's name for an allowed algorithm (RS256, RS384, RS512: PKCS#1 v1.5 with that SHA-2). */
+const rsaParams = (alg: string): RsaHashedImportParams => ({ name: "RSASSA-PKCS1-v1_5", hash: `SHA-${alg.slice(2)}` })
+
+/** A verification-only key for one algorithm, from the public parts of an RSA JWK. */
+const importRsaKey = (alg: string, jwk: { readonly kty: "RSA"; readonly n: string; readonly e: string }) =>
+  globalThis.crypto.subtle.importKey("jwk", { ...jwk, ext: true }, rsaParams(alg), false, ["verify"])
+
+/** The DER bytes of a `PUBLIC KEY` PEM; throws on any other label or a body that is not base64. */
+const pemBody = (pem: string): Uint8Array<ArrayBuffer> => {
+  const match = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/.exec(pem.trim())
+  if (match === null) throw new Error("not a PUBLIC KEY PEM")
+  return Base64url.decodeBase64(match[1]!)
+}
 
 /** Accepts a PEM with real or escaped (`\n`) newlines, or the bare base64 body. */
 const normalisePem = (pem: string): string => {

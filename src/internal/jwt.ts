@@ -6,11 +6,11 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Jose from "jose"
 import { TokenVerificationError } from "../ClerkAuthError.js"
 import type { TokenVerificationDetail } from "../ClerkAuthError.js"
 import type { ClerkJwksService } from "../ClerkJwks.js"
 import { allowedAlgorithms } from "../ClerkJwks.js"
+import * as Base64url from "./base64url.js"
 
 const textEncoder = new TextEncoder()
 
@@ -24,9 +24,9 @@ export const signCompact = async (
   key: CryptoKey,
   params: AlgorithmIdentifier | RsaPssParams | EcdsaParams
 ): Promise<string> => {
-  const input = `${Jose.base64url.encode(JSON.stringify(header))}.${Jose.base64url.encode(JSON.stringify(payload))}`
+  const input = `${Base64url.encode(JSON.stringify(header))}.${Base64url.encode(JSON.stringify(payload))}`
   const signature = await globalThis.crypto.subtle.sign(params, key, textEncoder.encode(input))
-  return `${input}.${Jose.base64url.encode(new Uint8Array(signature))}`
+  return `${input}.${Base64url.encode(new Uint8Array(signature))}`
 }
 
 /** Tokens longer than this are refused before any parsing. */
@@ -48,7 +48,7 @@ const base64url = /^[A-Za-z0-9_-]+$/
 const decodeSegment = (segment: string): Record<string, unknown> | undefined => {
   if (!base64url.test(segment)) return undefined
   try {
-    const value: unknown = JSON.parse(textDecoder.decode(Jose.base64url.decode(segment)))
+    const value: unknown = JSON.parse(textDecoder.decode(Base64url.decode(segment)))
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? value as Record<string, unknown>
       : undefined
@@ -125,7 +125,7 @@ const signatureVerifies = async (token: string, key: CryptoKey): Promise<boolean
     return await globalThis.crypto.subtle.verify(
       "RSASSA-PKCS1-v1_5",
       key,
-      Jose.base64url.decode(signature) as Uint8Array<ArrayBuffer>,
+      Base64url.decode(signature) as Uint8Array<ArrayBuffer>,
       textEncoder.encode(token.slice(0, dot))
     )
   } catch {

@@ -14,6 +14,8 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+// Types only: the declarations then name no global a consumer without the DOM library lacks.
+import type * as Jose from "jose"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import { ClerkClient, withTimeout } from "./ClerkClient.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
@@ -37,7 +39,7 @@ export const allowedAlgorithms: ReadonlyArray<string> = ["RS256", "RS384", "RS51
  */
 export interface VerificationKey {
   readonly kid: string | undefined
-  readonly key: CryptoKey
+  readonly key: Jose.CryptoKey
 }
 
 /**
@@ -78,7 +80,7 @@ interface Jwk {
 
 /** A key set ready for lookups: RSA signing keys by `kid`, imported once per algorithm. */
 class KeySet {
-  private readonly imported = new Map<string, Promise<CryptoKey>>()
+  private readonly imported = new Map<string, Promise<Jose.CryptoKey>>()
   constructor(readonly keys: ReadonlyArray<Jwk>, readonly generation: number) {}
 
   find(kid: string | undefined): Jwk | undefined {
@@ -87,17 +89,17 @@ class KeySet {
   }
 
   /** Keys whose import has finished: a verification with one of them needs no asynchronous step to get it. */
-  private readonly ready = new Map<string, CryptoKey>()
+  private readonly ready = new Map<string, Jose.CryptoKey>()
 
-  readyFor(jwk: Jwk, alg: string): CryptoKey | undefined {
+  readyFor(jwk: Jwk, alg: string): Jose.CryptoKey | undefined {
     return this.ready.get(`${jwk.kid ?? ""}\u0000${alg}`)
   }
 
-  importFor(jwk: Jwk, alg: string): Promise<CryptoKey> {
+  importFor(jwk: Jwk, alg: string): Promise<Jose.CryptoKey> {
     const cacheKey = `${jwk.kid ?? ""}\u0000${alg}`
     let key = this.imported.get(cacheKey)
     if (key === undefined) {
-      key = importRsaKey(alg, { kty: "RSA", n: jwk.n!, e: jwk.e! }).then((imported) => {
+      key = (importRsaKey(alg, { kty: "RSA", n: jwk.n!, e: jwk.e! }) as Promise<Jose.CryptoKey>).then((imported) => {
         this.ready.set(cacheKey, imported)
         return imported
       })

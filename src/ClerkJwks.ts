@@ -80,7 +80,8 @@ interface Jwk {
 
 /** A key set ready for lookups: RSA signing keys by `kid`, imported once per algorithm. */
 class KeySet {
-  private readonly imported = new Map<string, Promise<Jose.CryptoKey>>()
+  /** One import per key and algorithm, shared; `ready` is set once it has finished, so later lookups stay synchronous. */
+  private readonly imports = new Map<string, { readonly pending: Promise<Jose.CryptoKey>; ready?: Jose.CryptoKey }>()
   constructor(readonly keys: ReadonlyArray<Jwk>, readonly generation: number) {}
 
   find(kid: string | undefined): Jwk | undefined {
@@ -88,24 +89,17 @@ class KeySet {
     return this.keys.find((key) => key.kid === kid)
   }
 
-  /** Keys whose import has finished: a verification with one of them needs no asynchronous step to get it. */
-  private readonly ready = new Map<string, Jose.CryptoKey>()
-
-  readyFor(jwk: Jwk, alg: string): Jose.CryptoKey | undefined {
-    return this.ready.get(`${jwk.kid ?? ""}\u0000${alg}`)
-  }
-
-  importFor(jwk: Jwk, alg: string): Promise<Jose.CryptoKey> {
+  importFor(jwk: Jwk, alg: string): { readonly pending: Promise<Jose.CryptoKey>; readonly ready?: Jose.CryptoKey } {
     const cacheKey = `${jwk.kid ?? ""}\u0000${alg}`
-    let key = this.imported.get(cacheKey)
-    if (key === undefined) {
-      key = (importRsaKey(alg, { kty: "RSA", n: jwk.n!, e: jwk.e! }) as Promise<Jose.CryptoKey>).then((imported) => {
-        this.ready.set(cacheKey, imported)
-        return imported
-      })
-      this.imported.set(cacheKey, key)
+    let entry = this.imports.get(cacheKey)
+    if (entry === undefined) {
+      const pending = importRsaKey(alg, { kty: "RSA", n: jwk.n!, e: jwk.e! }) as Promise<Jose.CryptoKey>
+      const started: { readonly pending: Promise<Jose.CryptoKey>; ready?: Jose.CryptoKey } = { pending }
+      pending.then((key) => started.ready = key, () => undefined)
+      entry = started
+      this.imports.set(cacheKey, entry)
     }
-    return key
+    return entry
   }
 }
 
@@ -138,10 +132,10 @@ const lookup = (
       )
     )
   }
-  const ready = set.readyFor(jwk, alg)
-  if (ready !== undefined) return Effect.succeed({ kid: jwk.kid, key: ready })
+  const imported = set.importFor(jwk, alg)
+  if (imported.ready !== undefined) return Effect.succeed({ kid: jwk.kid, key: imported.ready })
   return Effect.tryPromise({
-    try: () => set.importFor(jwk, alg),
+    try: () => imported.pending,
     catch: () => keyFailure("jwk-failed-to-load", `the signing key ${jwk.kid ?? ""} could not be imported`)
   }).pipe(Effect.map((key) => ({ kid: jwk.kid, key })))
 }

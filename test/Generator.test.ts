@@ -328,12 +328,14 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         " * @category users",
         " * @since 0.1.0",
         " */",
-        "export const FrobnicateParams: Schema.Schema<FrobnicateParams, FrobnicateParams.Encoded> = /*#__PURE__*/ Schema.Struct({",
-        "  userId: I.req(Schema.String, \"user_id\"),",
-        "  dryRun: I.opt(Schema.Boolean, \"dry_run\"),",
-        "  level: I.req(Schema.Int, \"level\"),",
-        "  noteText: I.opt(Schema.String, \"note_text\")",
-        "})"
+        "export const FrobnicateParams: Schema.Schema<FrobnicateParams, FrobnicateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>",
+        "  Schema.Struct({",
+        "    userId: I.req(Schema.String, \"user_id\"),",
+        "    dryRun: I.opt(Schema.Boolean, \"dry_run\"),",
+        "    level: I.req(Schema.Int, \"level\"),",
+        "    noteText: I.opt(Schema.String, \"note_text\")",
+        "  })",
+        ")"
       ].join("\n"))
       expect(users).toContain("export type FrobnicateError = ClerkError.ClerkNotFound | ClerkError.ClerkCommonError")
       expect(users).toContain([
@@ -376,9 +378,9 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       expect(declarationOf(fileOf(result, "src/generated/Schemas.ts"), "Widget")).toContain(
         "  sizeMm: I.optNullAsAbsent(Schema.Number, \"size_mm\")"
       )
-      // Nested calls are marked pure too, so a bundler can drop an unused declaration whole.
+      // Built on first use, behind one call marked pure, so a bundler can drop an unused declaration whole.
       expect(declarationOf(rawFileOf(result, "src/generated/Schemas.ts"), "Widget")).toContain(
-        "  sizeMm: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, \"size_mm\")"
+        "export const Widget: Schema.Schema<Widget, Widget.Encoded> = /*#__PURE__*/ I.lazy(() =>\n  Schema.Struct({"
       )
       expect(fileOf(result, "src/generated/Groups.ts")).toContain("  readonly widgets: Widgets.WidgetsApi")
       expect(oneLine(fileOf(result, "src/generated/Groups.ts"))).toContain(" widgets: Widgets.bind(client)")
@@ -718,9 +720,9 @@ describe("generator on a small made-up spec", () => {
     expect(update).toContain("  readonly tags?: ReadonlyArray<string>\n")
     // Patterns are not checked (see `stringFilters`).
     expect(fileOf(result, "src/generated/Gadgets.ts")).not.toContain("pattern")
-    // Filtered schemas are calls, marked pure like the others.
+    // Filtered schemas are built on first use like the others.
     expect(oneLine(declarationOf(rawFileOf(result, "src/generated/Gadgets.ts"), "ListParams"))).toContain(
-      "/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1), /*#__PURE__*/ Schema.lessThanOrEqualTo(500))"
+      "= /*#__PURE__*/ I.lazy(() => Schema.Struct({limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)"
     )
 
     const schemas = fileOf(result, "src/generated/Schemas.ts")

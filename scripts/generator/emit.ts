@@ -65,12 +65,10 @@ const operationTags = (op: Operation): Array<string> => {
 }
 
 /**
- * Marks every schema-building call pure, nested ones included: a bundler drops an unused
- * declaration only when no call inside it may have effects. A filtered schema (`Schema.Int.pipe(...)`)
- * is a call too.
+ * A schema built on first use rather than at import: a program pays only for the schemas its operations
+ * reach. The outer call is marked pure, so a bundler still drops an unused declaration.
  */
-export const markPure = (expr: string): string =>
-  expr.replace(/\b(Schema|I)\.([A-Za-z]+)(\.pipe)?\(/g, "/*#__PURE__*/ $1.$2$3(")
+export const lazySchema = (expr: string): string => `/*#__PURE__*/ I.lazy(() =>\n  ${expr}\n)`
 
 /** Text of one declaration: interface or alias, its `Encoded` twin, and the schema const. */
 export const declarationText = (decl: Declaration, expr: string, category: string): string => {
@@ -90,7 +88,7 @@ export const declarationText = (decl: Declaration, expr: string, category: strin
     encodedText,
     `}`,
     jsDoc(`Schema of {@link ${decl.name}}.`, tags),
-    `export const ${decl.name}: Schema.Schema<${decl.name}, ${decl.name}.Encoded> = ${markPure(expr)}`
+    `export const ${decl.name}: Schema.Schema<${decl.name}, ${decl.name}.Encoded> = ${lazySchema(expr)}`
   ].join("\n")
 }
 

@@ -3,7 +3,7 @@
  * the Backend API's schemas where a component is the same object, and an unknown-event member
  * so a new event type decodes instead of failing.
  */
-import { componentsModule, exportTags, jsDoc } from "./emit.js"
+import { componentsModule, exportTags, jsDoc, lazySchema } from "./emit.js"
 import { pascalCase } from "./names.js"
 import type { SchemaContext } from "./schemas.js"
 import {
@@ -257,9 +257,9 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
     `  export type Encoded =\n    | ${union.map((n) => `${n}.Encoded`).join("\n    | ")}`,
     "}",
     jsDoc("Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}.", tags),
-    `export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema.Union(\n  ${
-      union.join(",\n  ")
-    }\n)`,
+    `export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = ${
+      lazySchema(`Schema.Union(\n  ${union.join(",\n  ")}\n)`)
+    }`,
     ""
   ].join("\n")
   return { text, events: events.map(({ name, type }) => ({ name, type })), shared, relaxed }

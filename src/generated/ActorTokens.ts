@@ -35,10 +35,11 @@ export declare namespace CreateParamsActor {
  * @category actorTokens
  * @since 0.1.0
  */
-export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsActor.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    sub: /*#__PURE__*/ I.req(Schema.String, "sub")
+export const CreateParamsActor: Schema.Schema<CreateParamsActor, CreateParamsActor.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    sub: I.req(Schema.String, "sub")
   })
+)
 
 /**
  * Parameters of {@link create}.
@@ -68,12 +69,14 @@ export declare namespace CreateParams {
  * @category actorTokens
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  actor: /*#__PURE__*/ I.req(CreateParamsActor, "actor"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(Schema.Int, "expires_in_seconds"),
-  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Int, "session_max_duration_in_seconds")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    actor: I.req(CreateParamsActor, "actor"),
+    expiresInSeconds: I.opt(Schema.Int, "expires_in_seconds"),
+    sessionMaxDurationInSeconds: I.opt(Schema.Int, "session_max_duration_in_seconds")
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -97,9 +100,11 @@ export declare namespace RevokeParams {
  * @category actorTokens
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  actorTokenId: /*#__PURE__*/ I.req(Schema.String, "actor_token_id")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    actorTokenId: I.req(Schema.String, "actor_token_id")
+  })
+)
 
 /**
  * Failures of {@link create}.

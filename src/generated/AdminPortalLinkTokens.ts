@@ -40,21 +40,17 @@ export declare namespace CreateParams {
  * @category adminPortalLinkTokens
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  itContactId: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)),
-    "it_contact_id"
-  ),
-  scopes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1))),
-    "scopes"
-  ),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThan(0), /*#__PURE__*/ Schema.lessThanOrEqualTo(86400)),
-    "seconds_until_expiration"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.opt(Schema.String, "organization_id"),
+    itContactId: I.opt(Schema.String.pipe(Schema.minLength(1)), "it_contact_id"),
+    scopes: I.opt(Schema.Array(Schema.String.pipe(Schema.minLength(1))), "scopes"),
+    secondsUntilExpiration: I.opt(
+      Schema.Int.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(86400)),
+      "seconds_until_expiration"
+    )
+  })
+)
 
 /**
  * Inline schema `CreateResponse` of the `adminPortalLinkTokens` operations.
@@ -104,22 +100,24 @@ export declare namespace CreateResponse {
  * @category adminPortalLinkTokens
  * @since 0.1.0
  */
-export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin_portal_link_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  adminPortalLinkId: /*#__PURE__*/ I.req(Schema.String, "admin_portal_link_id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  organizationId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  itContactId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "it_contact_id"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "scopes"),
-  token: /*#__PURE__*/ I.req(Schema.String, "token"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("admin_portal_link_token"), "object"),
+    id: I.req(Schema.String, "id"),
+    adminPortalLinkId: I.req(Schema.String, "admin_portal_link_id"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    organizationId: I.req(Schema.NullOr(Schema.String), "organization_id"),
+    itContactId: I.req(Schema.NullOr(Schema.String), "it_contact_id"),
+    scopes: I.req(Schema.NullOr(Schema.Array(Schema.String)), "scopes"),
+    token: I.req(Schema.String, "token"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -145,10 +143,12 @@ export declare namespace RevokeParams {
  * @category adminPortalLinkTokens
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  adminPortalLinkTokenID: /*#__PURE__*/ I.req(Schema.String, "adminPortalLinkTokenID"),
-  revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    adminPortalLinkTokenID: I.req(Schema.String, "adminPortalLinkTokenID"),
+    revocationReason: I.opt(Schema.NullOr(Schema.String), "revocation_reason")
+  })
+)
 
 /**
  * Inline schema `RevokeResponse` of the `adminPortalLinkTokens` operations.
@@ -196,21 +196,23 @@ export declare namespace RevokeResponse {
  * @category adminPortalLinkTokens
  * @since 0.1.0
  */
-export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin_portal_link_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  adminPortalLinkId: /*#__PURE__*/ I.req(Schema.String, "admin_portal_link_id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  organizationId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  itContactId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "it_contact_id"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("admin_portal_link_token"), "object"),
+    id: I.req(Schema.String, "id"),
+    adminPortalLinkId: I.req(Schema.String, "admin_portal_link_id"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    organizationId: I.req(Schema.NullOr(Schema.String), "organization_id"),
+    itContactId: I.req(Schema.NullOr(Schema.String), "it_contact_id"),
+    scopes: I.req(Schema.NullOr(Schema.Array(Schema.String)), "scopes"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Failures of {@link create}.

@@ -38,10 +38,12 @@ export declare namespace CreateParamsOnBehalfOf {
  * @since 0.1.0
  */
 export const CreateParamsOnBehalfOf: Schema.Schema<CreateParamsOnBehalfOf, CreateParamsOnBehalfOf.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-    identifier: /*#__PURE__*/ I.opt(Schema.String, "identifier")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.opt(Schema.String, "user_id"),
+      identifier: I.opt(Schema.String, "identifier")
+    })
+  )
 
 /**
  * Parameters of {@link create}.
@@ -75,14 +77,16 @@ export declare namespace CreateParams {
  * @category agentTasks
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  onBehalfOf: /*#__PURE__*/ I.req(CreateParamsOnBehalfOf, "on_behalf_of"),
-  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("*"), "permissions"),
-  agentName: /*#__PURE__*/ I.req(Schema.String, "agent_name"),
-  taskDescription: /*#__PURE__*/ I.req(Schema.String, "task_description"),
-  redirectUrl: /*#__PURE__*/ I.req(Schema.String, "redirect_url"),
-  sessionMaxDurationInSeconds: /*#__PURE__*/ I.opt(Schema.Int, "session_max_duration_in_seconds")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    onBehalfOf: I.req(CreateParamsOnBehalfOf, "on_behalf_of"),
+    permissions: I.req(Schema.Literal("*"), "permissions"),
+    agentName: I.req(Schema.String, "agent_name"),
+    taskDescription: I.req(Schema.String, "task_description"),
+    redirectUrl: I.req(Schema.String, "redirect_url"),
+    sessionMaxDurationInSeconds: I.opt(Schema.Int, "session_max_duration_in_seconds")
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -106,9 +110,11 @@ export declare namespace RevokeParams {
  * @category agentTasks
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  agentTaskId: /*#__PURE__*/ I.req(Schema.String, "agent_task_id")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    agentTaskId: I.req(Schema.String, "agent_task_id")
+  })
+)
 
 /**
  * Failures of {@link create}.

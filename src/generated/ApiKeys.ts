@@ -45,23 +45,16 @@ export declare namespace ListParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  includeInvalid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "include_invalid"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Number.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(100)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
-    "offset"
-  ),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    type: I.opt(Schema.String.pipe(Schema.minLength(3)), "type"),
+    subject: I.req(Schema.String, "subject"),
+    includeInvalid: I.opt(Schema.Literal("true", "false"), "include_invalid"),
+    limit: I.opt(Schema.Number.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(100)), "limit"),
+    offset: I.opt(Schema.NullOr(Schema.Number.pipe(Schema.greaterThanOrEqualTo(0))), "offset"),
+    query: I.opt(Schema.String, "query")
+  })
+)
 
 /**
  * Inline schema `ListResponseDataItem` of the `apiKeys` operations.
@@ -115,25 +108,27 @@ export declare namespace ListResponseDataItem {
  * @category apiKeys
  * @since 0.1.0
  */
-export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListResponseDataItem.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    type: /*#__PURE__*/ I.req(Schema.String, "type"),
-    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-    claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-    scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-    createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const ListResponseDataItem: Schema.Schema<ListResponseDataItem, ListResponseDataItem.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("api_key"), "object"),
+      id: I.req(Schema.String, "id"),
+      type: I.req(Schema.String, "type"),
+      subject: I.req(Schema.String, "subject"),
+      name: I.req(Schema.String, "name"),
+      description: I.opt(Schema.NullOr(Schema.String), "description"),
+      claims: I.req(Schema.Unknown, "claims"),
+      scopes: I.req(Schema.Array(Schema.String), "scopes"),
+      revoked: I.req(Schema.Boolean, "revoked"),
+      revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+      expired: I.req(Schema.Boolean, "expired"),
+      expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+      createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
+      lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Inline schema `ListResponse` of the `apiKeys` operations.
@@ -159,10 +154,12 @@ export declare namespace ListResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const ListResponse: Schema.Schema<ListResponse, ListResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListResponseDataItem), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const ListResponse: Schema.Schema<ListResponse, ListResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(ListResponseDataItem), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -200,25 +197,18 @@ export declare namespace CreateParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  type: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3), /*#__PURE__*/ Schema.maxLength(25)),
-    "type"
-  ),
-  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(3)), "name"),
-  description: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))),
-    "description"
-  ),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  createdBy: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))),
-    "seconds_until_expiration"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    type: I.opt(Schema.String.pipe(Schema.minLength(3), Schema.maxLength(25)), "type"),
+    name: I.req(Schema.String.pipe(Schema.minLength(3)), "name"),
+    description: I.opt(Schema.NullOr(Schema.String.pipe(Schema.maxLength(255))), "description"),
+    subject: I.req(Schema.String, "subject"),
+    claims: I.opt(Schema.Unknown, "claims"),
+    scopes: I.opt(Schema.Array(Schema.String), "scopes"),
+    createdBy: I.opt(Schema.NullOr(Schema.String), "created_by"),
+    secondsUntilExpiration: I.opt(Schema.NullOr(Schema.Number.pipe(Schema.greaterThan(0))), "seconds_until_expiration")
+  })
+)
 
 /**
  * Inline schema `CreateResponse` of the `apiKeys` operations.
@@ -274,25 +264,27 @@ export declare namespace CreateResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  secret: /*#__PURE__*/ I.req(Schema.String, "secret"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const CreateResponse: Schema.Schema<CreateResponse, CreateResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("api_key"), "object"),
+    id: I.req(Schema.String, "id"),
+    type: I.req(Schema.String, "type"),
+    subject: I.req(Schema.String, "subject"),
+    name: I.req(Schema.String, "name"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    claims: I.req(Schema.Unknown, "claims"),
+    scopes: I.req(Schema.Array(Schema.String), "scopes"),
+    secret: I.req(Schema.String, "secret"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
+    lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -316,9 +308,11 @@ export declare namespace GetParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    apiKeyID: I.req(Schema.String, "apiKeyID")
+  })
+)
 
 /**
  * Inline schema `GetResponse` of the `apiKeys` operations.
@@ -372,24 +366,26 @@ export declare namespace GetResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const GetResponse: Schema.Schema<GetResponse, GetResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const GetResponse: Schema.Schema<GetResponse, GetResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("api_key"), "object"),
+    id: I.req(Schema.String, "id"),
+    type: I.req(Schema.String, "type"),
+    subject: I.req(Schema.String, "subject"),
+    name: I.req(Schema.String, "name"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    claims: I.req(Schema.Unknown, "claims"),
+    scopes: I.req(Schema.Array(Schema.String), "scopes"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
+    lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -413,9 +409,11 @@ export declare namespace DeleteParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    apiKeyID: I.req(Schema.String, "apiKeyID")
+  })
+)
 
 /**
  * Inline schema `DeleteResponse` of the `apiKeys` operations.
@@ -443,11 +441,13 @@ export declare namespace DeleteResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const DeleteResponse: Schema.Schema<DeleteResponse, DeleteResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
-})
+export const DeleteResponse: Schema.Schema<DeleteResponse, DeleteResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    object: I.req(I.openEnum("api_key"), "object"),
+    deleted: I.req(Schema.Boolean, "deleted")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -481,20 +481,16 @@ export declare namespace UpdateParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  description: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255))),
-    "description"
-  ),
-  subject: /*#__PURE__*/ I.opt(Schema.String, "subject"),
-  secondsUntilExpiration: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))),
-    "seconds_until_expiration"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    apiKeyID: I.req(Schema.String, "apiKeyID"),
+    claims: I.opt(Schema.Unknown, "claims"),
+    scopes: I.opt(Schema.Array(Schema.String), "scopes"),
+    description: I.opt(Schema.NullOr(Schema.String.pipe(Schema.maxLength(255))), "description"),
+    subject: I.opt(Schema.String, "subject"),
+    secondsUntilExpiration: I.opt(Schema.NullOr(Schema.Number.pipe(Schema.greaterThan(0))), "seconds_until_expiration")
+  })
+)
 
 /**
  * Inline schema `UpdateResponse` of the `apiKeys` operations.
@@ -548,24 +544,26 @@ export declare namespace UpdateResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const UpdateResponse: Schema.Schema<UpdateResponse, UpdateResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const UpdateResponse: Schema.Schema<UpdateResponse, UpdateResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("api_key"), "object"),
+    id: I.req(Schema.String, "id"),
+    type: I.req(Schema.String, "type"),
+    subject: I.req(Schema.String, "subject"),
+    name: I.req(Schema.String, "name"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    claims: I.req(Schema.Unknown, "claims"),
+    scopes: I.req(Schema.Array(Schema.String), "scopes"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
+    lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Parameters of {@link getSecret}.
@@ -589,9 +587,11 @@ export declare namespace GetSecretParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const GetSecretParams: Schema.Schema<GetSecretParams, GetSecretParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID")
-})
+export const GetSecretParams: Schema.Schema<GetSecretParams, GetSecretParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    apiKeyID: I.req(Schema.String, "apiKeyID")
+  })
+)
 
 /**
  * Inline schema `GetSecretResponse` of the `apiKeys` operations.
@@ -615,10 +615,11 @@ export declare namespace GetSecretResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    secret: /*#__PURE__*/ I.req(Schema.String, "secret")
+export const GetSecretResponse: Schema.Schema<GetSecretResponse, GetSecretResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    secret: I.req(Schema.String, "secret")
   })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -644,10 +645,12 @@ export declare namespace RevokeParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  apiKeyID: /*#__PURE__*/ I.req(Schema.String, "apiKeyID"),
-  revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    apiKeyID: I.req(Schema.String, "apiKeyID"),
+    revocationReason: I.opt(Schema.NullOr(Schema.String), "revocation_reason")
+  })
+)
 
 /**
  * Inline schema `RevokeResponse` of the `apiKeys` operations.
@@ -701,24 +704,26 @@ export declare namespace RevokeResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RevokeResponse: Schema.Schema<RevokeResponse, RevokeResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("api_key"), "object"),
+    id: I.req(Schema.String, "id"),
+    type: I.req(Schema.String, "type"),
+    subject: I.req(Schema.String, "subject"),
+    name: I.req(Schema.String, "name"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    claims: I.req(Schema.Unknown, "claims"),
+    scopes: I.req(Schema.Array(Schema.String), "scopes"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
+    lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Parameters of {@link verify}.
@@ -742,9 +747,11 @@ export declare namespace VerifyParams {
  * @category apiKeys
  * @since 0.1.0
  */
-export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  secret: /*#__PURE__*/ I.req(Schema.String, "secret")
-})
+export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    secret: I.req(Schema.String, "secret")
+  })
+)
 
 /**
  * Inline schema `VerifyResponse` of the `apiKeys` operations.
@@ -798,24 +805,26 @@ export declare namespace VerifyResponse {
  * @category apiKeys
  * @since 0.1.0
  */
-export const VerifyResponse: Schema.Schema<VerifyResponse, VerifyResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("api_key"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  claims: /*#__PURE__*/ I.req(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  createdBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const VerifyResponse: Schema.Schema<VerifyResponse, VerifyResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("api_key"), "object"),
+    id: I.req(Schema.String, "id"),
+    type: I.req(Schema.String, "type"),
+    subject: I.req(Schema.String, "subject"),
+    name: I.req(Schema.String, "name"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    claims: I.req(Schema.Unknown, "claims"),
+    scopes: I.req(Schema.Array(Schema.String), "scopes"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    createdBy: I.req(Schema.NullOr(Schema.String), "created_by"),
+    lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -44,12 +44,14 @@ export declare namespace UpdateInstanceSettingsParams {
 export const UpdateInstanceSettingsParams: Schema.Schema<
   UpdateInstanceSettingsParams,
   UpdateInstanceSettingsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  restrictedToAllowlist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "restricted_to_allowlist"),
-  fromEmailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "from_email_address"),
-  progressiveSignUp: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "progressive_sign_up"),
-  testMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "test_mode")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    restrictedToAllowlist: I.opt(Schema.NullOr(Schema.Boolean), "restricted_to_allowlist"),
+    fromEmailAddress: I.opt(Schema.NullOr(Schema.String), "from_email_address"),
+    progressiveSignUp: I.opt(Schema.NullOr(Schema.Boolean), "progressive_sign_up"),
+    testMode: I.opt(Schema.NullOr(Schema.Boolean), "test_mode")
+  })
+)
 
 /**
  * Parameters of {@link updateProductionInstanceDomain}.
@@ -78,10 +80,12 @@ export declare namespace UpdateProductionInstanceDomainParams {
 export const UpdateProductionInstanceDomainParams: Schema.Schema<
   UpdateProductionInstanceDomainParams,
   UpdateProductionInstanceDomainParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  homeUrl: /*#__PURE__*/ I.opt(Schema.String, "home_url"),
-  isSecondary: /*#__PURE__*/ I.opt(Schema.Boolean, "is_secondary")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    homeUrl: I.opt(Schema.String, "home_url"),
+    isSecondary: I.opt(Schema.Boolean, "is_secondary")
+  })
+)
 
 /**
  * Failures of {@link updateInstanceSettings}.

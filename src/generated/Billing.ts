@@ -42,18 +42,14 @@ export declare namespace ListPlansParams {
  * @category billing
  * @since 0.1.0
  */
-export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type")
-})
+export const ListPlansParams: Schema.Schema<ListPlansParams, ListPlansParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    payerType: I.opt(Schema.Literal("user", "org"), "payer_type")
+  })
+)
 
 /**
  * Parameters of {@link listPrices}.
@@ -83,18 +79,14 @@ export declare namespace ListPricesParams {
  * @category billing
  * @since 0.1.0
  */
-export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id")
-})
+export const ListPricesParams: Schema.Schema<ListPricesParams, ListPricesParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    planId: I.opt(Schema.String, "plan_id")
+  })
+)
 
 /**
  * Parameters of {@link createPrice}.
@@ -128,18 +120,16 @@ export declare namespace CreatePriceParams {
  * @category billing
  * @since 0.1.0
  */
-export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-    currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-    amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Int), "amount"),
-    annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "annual_monthly_amount"),
-    description: /*#__PURE__*/ I.opt(Schema.String, "description"),
-    supportedBillingPeriods: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Literal("month", "annual", "both"),
-      "supported_billing_periods"
-    )
+export const CreatePriceParams: Schema.Schema<CreatePriceParams, CreatePriceParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    planId: I.req(Schema.String, "plan_id"),
+    currency: I.opt(Schema.String, "currency"),
+    amount: I.req(Schema.NullOr(Schema.Int), "amount"),
+    annualMonthlyAmount: I.opt(Schema.NullOr(Schema.Int), "annual_monthly_amount"),
+    description: I.opt(Schema.String, "description"),
+    supportedBillingPeriods: I.opt(Schema.Literal("month", "annual", "both"), "supported_billing_periods")
   })
+)
 
 /**
  * Parameters of {@link listSubscriptionItems}.
@@ -180,25 +170,18 @@ export declare namespace ListSubscriptionItemsParams {
 export const ListSubscriptionItemsParams: Schema.Schema<
   ListSubscriptionItemsParams,
   ListSubscriptionItemsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  status: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"),
-    "status"
-  ),
-  payerType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("user", "org"), "payer_type"),
-  planId: /*#__PURE__*/ I.opt(Schema.String, "plan_id"),
-  includeFree: /*#__PURE__*/ I.opt(Schema.Boolean, "include_free"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    status: I.opt(Schema.Literal("active", "ended", "past_due", "upcoming", "free_trial"), "status"),
+    payerType: I.opt(Schema.Literal("user", "org"), "payer_type"),
+    planId: I.opt(Schema.String, "plan_id"),
+    includeFree: I.opt(Schema.Boolean, "include_free"),
+    query: I.opt(Schema.String, "query")
+  })
+)
 
 /**
  * Parameters of {@link cancelSubscriptionItem}.
@@ -227,10 +210,12 @@ export declare namespace CancelSubscriptionItemParams {
 export const CancelSubscriptionItemParams: Schema.Schema<
   CancelSubscriptionItemParams,
   CancelSubscriptionItemParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
-  endNow: /*#__PURE__*/ I.opt(Schema.Boolean, "end_now")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
+    endNow: I.opt(Schema.Boolean, "end_now")
+  })
+)
 
 /**
  * Parameters of {@link extendSubscriptionItemFreeTrial}.
@@ -259,10 +244,12 @@ export declare namespace ExtendSubscriptionItemFreeTrialParams {
 export const ExtendSubscriptionItemFreeTrialParams: Schema.Schema<
   ExtendSubscriptionItemFreeTrialParams,
   ExtendSubscriptionItemFreeTrialParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
-  extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
+    extendTo: I.req(Schema.String, "extend_to")
+  })
+)
 
 /**
  * Parameters of {@link createPriceTransition}.
@@ -293,11 +280,13 @@ export declare namespace CreatePriceTransitionParams {
 export const CreatePriceTransitionParams: Schema.Schema<
   CreatePriceTransitionParams,
   CreatePriceTransitionParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
-  fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
-  toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
+    fromPriceId: I.req(Schema.String, "from_price_id"),
+    toPriceId: I.req(Schema.String, "to_price_id")
+  })
+)
 
 /**
  * Parameters of {@link applySubscriptionItemDiscount}.
@@ -326,10 +315,12 @@ export declare namespace ApplySubscriptionItemDiscountParams {
 export const ApplySubscriptionItemDiscountParams: Schema.Schema<
   ApplySubscriptionItemDiscountParams,
   ApplySubscriptionItemDiscountParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
-  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
+    discountId: I.req(Schema.String, "discount_id")
+  })
+)
 
 /**
  * Parameters of {@link removeSubscriptionItemDiscount}.
@@ -358,10 +349,12 @@ export declare namespace RemoveSubscriptionItemDiscountParams {
 export const RemoveSubscriptionItemDiscountParams: Schema.Schema<
   RemoveSubscriptionItemDiscountParams,
   RemoveSubscriptionItemDiscountParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
-  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
+    discountId: I.req(Schema.String, "discount_id")
+  })
+)
 
 /**
  * Parameters of {@link listStatements}.
@@ -389,18 +382,14 @@ export declare namespace ListStatementsParams {
  * @category billing
  * @since 0.1.0
  */
-export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-    limit: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-      ),
-      "limit"
-    ),
-    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-  })
+export const ListStatementsParams: Schema.Schema<ListStatementsParams, ListStatementsParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      paginated: I.opt(Schema.Boolean, "paginated"),
+      limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+      offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+    })
+  )
 
 /**
  * Parameters of {@link getStatement}.
@@ -424,10 +413,12 @@ export declare namespace GetStatementParams {
  * @category billing
  * @since 0.1.0
  */
-export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    statementID: /*#__PURE__*/ I.req(Schema.String, "statementID")
-  })
+export const GetStatementParams: Schema.Schema<GetStatementParams, GetStatementParams.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      statementID: I.req(Schema.String, "statementID")
+    })
+)
 
 /**
  * Parameters of {@link getStatementPaymentAttempts}.
@@ -460,18 +451,14 @@ export declare namespace GetStatementPaymentAttemptsParams {
 export const GetStatementPaymentAttemptsParams: Schema.Schema<
   GetStatementPaymentAttemptsParams,
   GetStatementPaymentAttemptsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  statementID: /*#__PURE__*/ I.req(Schema.String, "statementID"),
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    statementID: I.req(Schema.String, "statementID"),
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Failures of {@link listPlans}.

@@ -35,9 +35,11 @@ export declare namespace CreateParams {
  * @category blocklistIdentifiers
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  identifier: /*#__PURE__*/ I.req(Schema.String, "identifier")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    identifier: I.req(Schema.String, "identifier")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -61,9 +63,11 @@ export declare namespace DeleteParams {
  * @category blocklistIdentifiers
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  identifierId: /*#__PURE__*/ I.req(Schema.String, "identifier_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    identifierId: I.req(Schema.String, "identifier_id")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -40,17 +40,13 @@ export declare namespace ListParams {
  * @category clients
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link verify}.
@@ -74,9 +70,11 @@ export declare namespace VerifyParams {
  * @category clients
  * @since 0.1.0
  */
-export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  token: /*#__PURE__*/ I.req(Schema.String, "token")
-})
+export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    token: I.req(Schema.String, "token")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -100,9 +98,11 @@ export declare namespace GetParams {
  * @category clients
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    clientId: I.req(Schema.String, "client_id")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -39,11 +39,13 @@ export declare namespace AddParams {
  * @category domains
  * @since 0.1.0
  */
-export const AddParams: Schema.Schema<AddParams, AddParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  isSatellite: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal(true), "is_satellite"),
-  proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url")
-})
+export const AddParams: Schema.Schema<AddParams, AddParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    isSatellite: I.req(Schema.Literal(true), "is_satellite"),
+    proxyUrl: I.opt(Schema.NullOr(Schema.String), "proxy_url")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -67,9 +69,11 @@ export declare namespace DeleteParams {
  * @category domains
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    domainId: I.req(Schema.String, "domain_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -99,12 +103,14 @@ export declare namespace UpdateParams {
  * @category domains
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url"),
-  isSecondary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_secondary")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    domainId: I.req(Schema.String, "domain_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    proxyUrl: I.opt(Schema.NullOr(Schema.String), "proxy_url"),
+    isSecondary: I.opt(Schema.NullOr(Schema.Boolean), "is_secondary")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -43,16 +43,15 @@ export declare namespace CreateParams {
  * @category emailAddresses
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
-  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "notify_primary_email_address_changed"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
+    primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
+    notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -76,9 +75,11 @@ export declare namespace GetParams {
  * @category emailAddresses
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddressId: I.req(Schema.String, "email_address_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -102,9 +103,11 @@ export declare namespace DeleteParams {
  * @category emailAddresses
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddressId: I.req(Schema.String, "email_address_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -134,15 +137,14 @@ export declare namespace UpdateParams {
  * @category emailAddresses
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
-  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "notify_primary_email_address_changed"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddressId: I.req(Schema.String, "email_address_id"),
+    verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
+    primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
+    notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+  })
+)
 
 /**
  * Parameters of {@link prepareVerification}.
@@ -167,9 +169,11 @@ export declare namespace PrepareVerificationParams {
  * @since 0.1.0
  */
 export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      emailAddressId: I.req(Schema.String, "email_address_id")
+    })
+  )
 
 /**
  * Parameters of {@link attemptVerification}.
@@ -198,11 +202,13 @@ export declare namespace AttemptVerificationParams {
  * @since 0.1.0
  */
 export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    emailAddressId: /*#__PURE__*/ I.req(Schema.String, "email_address_id"),
-    verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
-    code: /*#__PURE__*/ I.req(Schema.String, "code")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      emailAddressId: I.req(Schema.String, "email_address_id"),
+      verificationId: I.req(Schema.String, "verification_id"),
+      code: I.req(Schema.String, "code")
+    })
+  )
 
 /**
  * Parameters of {@link replaceForUser}.
@@ -232,19 +238,15 @@ export declare namespace ReplaceForUserParams {
  * @category emailAddresses
  * @since 0.1.0
  */
-export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-    identificationStatus: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"),
-      "identification_status"
-    ),
-    notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-      "notify_primary_email_address_changed"
-    )
-  })
+export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      emailAddress: I.req(Schema.String, "email_address"),
+      identificationStatus: I.opt(Schema.Literal("verified", "reserved", "unverified"), "identification_status"),
+      notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed")
+    })
+  )
 
 /**
  * Failures of {@link create}.

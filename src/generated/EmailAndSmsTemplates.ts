@@ -51,17 +51,19 @@ export declare namespace UpsertParams {
  * @category emailAndSmsTemplates
  * @since 0.1.0
  */
-export const UpsertParams: Schema.Schema<UpsertParams, UpsertParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  subject: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "subject"),
-  markup: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "markup"),
-  body: /*#__PURE__*/ I.opt(Schema.String, "body"),
-  deliveredByClerk: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "delivered_by_clerk"),
-  fromEmailName: /*#__PURE__*/ I.opt(Schema.String, "from_email_name"),
-  replyToEmailName: /*#__PURE__*/ I.opt(Schema.String, "reply_to_email_name")
-})
+export const UpsertParams: Schema.Schema<UpsertParams, UpsertParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
+    slug: I.req(Schema.String, "slug"),
+    name: I.opt(Schema.String, "name"),
+    subject: I.opt(Schema.NullOr(Schema.String), "subject"),
+    markup: I.opt(Schema.NullOr(Schema.String), "markup"),
+    body: I.opt(Schema.String, "body"),
+    deliveredByClerk: I.opt(Schema.NullOr(Schema.Boolean), "delivered_by_clerk"),
+    fromEmailName: I.opt(Schema.String, "from_email_name"),
+    replyToEmailName: I.opt(Schema.String, "reply_to_email_name")
+  })
+)
 
 /**
  * Failures of {@link upsert}.

@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category emailSMSTemplates
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -79,10 +75,12 @@ export declare namespace GetParams {
  * @category emailSMSTemplates
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
+    slug: I.req(Schema.String, "slug")
+  })
+)
 
 /**
  * Parameters of {@link revert}.
@@ -108,10 +106,12 @@ export declare namespace RevertParams {
  * @category emailSMSTemplates
  * @since 0.1.0
  */
-export const RevertParams: Schema.Schema<RevertParams, RevertParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug")
-})
+export const RevertParams: Schema.Schema<RevertParams, RevertParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
+    slug: I.req(Schema.String, "slug")
+  })
+)
 
 /**
  * Parameters of {@link toggleTemplateDelivery}.
@@ -142,11 +142,13 @@ export declare namespace ToggleTemplateDeliveryParams {
 export const ToggleTemplateDeliveryParams: Schema.Schema<
   ToggleTemplateDeliveryParams,
   ToggleTemplateDeliveryParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  templateType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email", "sms"), "template_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  deliveredByClerk: /*#__PURE__*/ I.opt(Schema.Boolean, "delivered_by_clerk")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateType: I.req(Schema.Literal("email", "sms"), "template_type"),
+    slug: I.req(Schema.String, "slug"),
+    deliveredByClerk: I.opt(Schema.Boolean, "delivered_by_clerk")
+  })
+)
 
 /**
  * Failures of {@link list}.

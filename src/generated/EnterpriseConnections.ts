@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  active: /*#__PURE__*/ I.opt(Schema.Boolean, "active")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    organizationId: I.opt(Schema.String, "organization_id"),
+    active: I.opt(Schema.Boolean, "active")
+  })
+)
 
 /**
  * Inline schema `CreateParamsSamlAttributeMapping` of the `enterpriseConnections` operations.
@@ -86,12 +82,14 @@ export declare namespace CreateParamsSamlAttributeMapping {
 export const CreateParamsSamlAttributeMapping: Schema.Schema<
   CreateParamsSamlAttributeMapping,
   CreateParamsSamlAttributeMapping.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
+    emailAddress: I.opt(Schema.NullOr(Schema.String), "email_address"),
+    firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.opt(Schema.NullOr(Schema.String), "last_name")
+  })
+)
 
 /**
  * Inline schema `CreateParamsSamlLoginHint` of the `enterpriseConnections` operations.
@@ -118,10 +116,12 @@ export declare namespace CreateParamsSamlLoginHint {
  * @since 0.1.0
  */
 export const CreateParamsSamlLoginHint: Schema.Schema<CreateParamsSamlLoginHint, CreateParamsSamlLoginHint.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-    source: /*#__PURE__*/ I.opt(Schema.String, "source")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+      source: I.opt(Schema.String, "source")
+    })
+  )
 
 /**
  * Inline schema `CreateParamsSaml` of the `enterpriseConnections` operations.
@@ -163,21 +163,20 @@ export declare namespace CreateParamsSaml {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const CreateParamsSaml: Schema.Schema<CreateParamsSaml, CreateParamsSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  attributeMapping: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(CreateParamsSamlAttributeMapping),
-    "attribute_mapping"
-  ),
-  allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
-  allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  forceAuthn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "force_authn"),
-  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSamlLoginHint), "login_hint")
-})
+export const CreateParamsSaml: Schema.Schema<CreateParamsSaml, CreateParamsSaml.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
+    idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
+    idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
+    idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
+    idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
+    attributeMapping: I.opt(Schema.NullOr(CreateParamsSamlAttributeMapping), "attribute_mapping"),
+    allowSubdomains: I.opt(Schema.NullOr(Schema.Boolean), "allow_subdomains"),
+    allowIdpInitiated: I.opt(Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
+    forceAuthn: I.opt(Schema.NullOr(Schema.Boolean), "force_authn"),
+    loginHint: I.opt(Schema.NullOr(CreateParamsSamlLoginHint), "login_hint")
+  })
+)
 
 /**
  * Inline schema `CreateParamsOidc` of the `enterpriseConnections` operations.
@@ -213,15 +212,17 @@ export declare namespace CreateParamsOidc {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const CreateParamsOidc: Schema.Schema<CreateParamsOidc, CreateParamsOidc.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
-  clientSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_secret"),
-  discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
-  authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
-  tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
-  userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "requires_pkce")
-})
+export const CreateParamsOidc: Schema.Schema<CreateParamsOidc, CreateParamsOidc.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    clientId: I.opt(Schema.NullOr(Schema.String), "client_id"),
+    clientSecret: I.opt(Schema.NullOr(Schema.String), "client_secret"),
+    discoveryUrl: I.opt(Schema.NullOr(Schema.String), "discovery_url"),
+    authUrl: I.opt(Schema.NullOr(Schema.String), "auth_url"),
+    tokenUrl: I.opt(Schema.NullOr(Schema.String), "token_url"),
+    userInfoUrl: I.opt(Schema.NullOr(Schema.String), "user_info_url"),
+    requiresPkce: I.opt(Schema.NullOr(Schema.Boolean), "requires_pkce")
+  })
+)
 
 /**
  * Inline schema `CreateParamsCustomAttributesItem` of the `enterpriseConnections` operations.
@@ -258,14 +259,16 @@ export declare namespace CreateParamsCustomAttributesItem {
 export const CreateParamsCustomAttributesItem: Schema.Schema<
   CreateParamsCustomAttributesItem,
   CreateParamsCustomAttributesItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "name"),
-  key: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "key"),
-  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String.pipe(Schema.minLength(1)), "name"),
+    key: I.req(Schema.String.pipe(Schema.minLength(1)), "key"),
+    ssoPath: I.opt(Schema.String, "sso_path"),
+    scimPath: I.opt(Schema.String, "scim_path"),
+    directoryPath: I.opt(Schema.String, "directory_path"),
+    multiValued: I.opt(Schema.Boolean, "multi_valued")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -319,37 +322,30 @@ export declare namespace CreateParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  provider: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Literal(
-      "saml_custom",
-      "saml_okta",
-      "saml_google",
-      "saml_microsoft",
-      "oidc_custom",
-      "oidc_github_enterprise",
-      "oidc_gitlab"
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    provider: I.req(
+      Schema.Literal(
+        "saml_custom",
+        "saml_okta",
+        "saml_google",
+        "saml_microsoft",
+        "oidc_custom",
+        "oidc_github_enterprise",
+        "oidc_gitlab"
+      ),
+      "provider"
     ),
-    "provider"
-  ),
-  domains: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1)),
-    "domains"
-  ),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "allow_organization_account_linking"
-  ),
-  active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
-  saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsSaml), "saml"),
-  oidc: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsOidc), "oidc"),
-  customAttributes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(CreateParamsCustomAttributesItem),
-    "custom_attributes"
-  )
-})
+    domains: I.req(Schema.Array(Schema.String).pipe(Schema.minItems(1)), "domains"),
+    organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+    allowOrganizationAccountLinking: I.opt(Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+    active: I.opt(Schema.NullOr(Schema.Boolean), "active"),
+    saml: I.opt(Schema.NullOr(CreateParamsSaml), "saml"),
+    oidc: I.opt(Schema.NullOr(CreateParamsOidc), "oidc"),
+    customAttributes: I.opt(Schema.Array(CreateParamsCustomAttributesItem), "custom_attributes")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -373,9 +369,11 @@ export declare namespace GetParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -399,9 +397,11 @@ export declare namespace DeleteParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id")
+  })
+)
 
 /**
  * Inline schema `UpdateParamsSamlAttributeMapping` of the `enterpriseConnections` operations.
@@ -434,12 +434,14 @@ export declare namespace UpdateParamsSamlAttributeMapping {
 export const UpdateParamsSamlAttributeMapping: Schema.Schema<
   UpdateParamsSamlAttributeMapping,
   UpdateParamsSamlAttributeMapping.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
+    emailAddress: I.opt(Schema.NullOr(Schema.String), "email_address"),
+    firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.opt(Schema.NullOr(Schema.String), "last_name")
+  })
+)
 
 /**
  * Inline schema `UpdateParamsSamlLoginHint` of the `enterpriseConnections` operations.
@@ -466,10 +468,12 @@ export declare namespace UpdateParamsSamlLoginHint {
  * @since 0.1.0
  */
 export const UpdateParamsSamlLoginHint: Schema.Schema<UpdateParamsSamlLoginHint, UpdateParamsSamlLoginHint.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-    source: /*#__PURE__*/ I.opt(Schema.String, "source")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+      source: I.opt(Schema.String, "source")
+    })
+  )
 
 /**
  * Inline schema `UpdateParamsSaml` of the `enterpriseConnections` operations.
@@ -513,22 +517,21 @@ export declare namespace UpdateParamsSaml {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const UpdateParamsSaml: Schema.Schema<UpdateParamsSaml, UpdateParamsSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  attributeMapping: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(UpdateParamsSamlAttributeMapping),
-    "attribute_mapping"
-  ),
-  allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
-  allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  forceAuthn: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "force_authn"),
-  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSamlLoginHint), "login_hint")
-})
+export const UpdateParamsSaml: Schema.Schema<UpdateParamsSaml, UpdateParamsSaml.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
+    idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
+    idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
+    idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
+    idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
+    attributeMapping: I.opt(Schema.NullOr(UpdateParamsSamlAttributeMapping), "attribute_mapping"),
+    allowSubdomains: I.opt(Schema.NullOr(Schema.Boolean), "allow_subdomains"),
+    allowIdpInitiated: I.opt(Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
+    forceAuthn: I.opt(Schema.NullOr(Schema.Boolean), "force_authn"),
+    loginHint: I.opt(Schema.NullOr(UpdateParamsSamlLoginHint), "login_hint")
+  })
+)
 
 /**
  * Inline schema `UpdateParamsOidc` of the `enterpriseConnections` operations.
@@ -564,15 +567,17 @@ export declare namespace UpdateParamsOidc {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const UpdateParamsOidc: Schema.Schema<UpdateParamsOidc, UpdateParamsOidc.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
-  clientSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_secret"),
-  discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
-  authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
-  tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
-  userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "requires_pkce")
-})
+export const UpdateParamsOidc: Schema.Schema<UpdateParamsOidc, UpdateParamsOidc.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    clientId: I.opt(Schema.NullOr(Schema.String), "client_id"),
+    clientSecret: I.opt(Schema.NullOr(Schema.String), "client_secret"),
+    discoveryUrl: I.opt(Schema.NullOr(Schema.String), "discovery_url"),
+    authUrl: I.opt(Schema.NullOr(Schema.String), "auth_url"),
+    tokenUrl: I.opt(Schema.NullOr(Schema.String), "token_url"),
+    userInfoUrl: I.opt(Schema.NullOr(Schema.String), "user_info_url"),
+    requiresPkce: I.opt(Schema.NullOr(Schema.Boolean), "requires_pkce")
+  })
+)
 
 /**
  * Inline schema `UpdateParamsCustomAttributesItem` of the `enterpriseConnections` operations.
@@ -609,14 +614,16 @@ export declare namespace UpdateParamsCustomAttributesItem {
 export const UpdateParamsCustomAttributesItem: Schema.Schema<
   UpdateParamsCustomAttributesItem,
   UpdateParamsCustomAttributesItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "name"),
-  key: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1)), "key"),
-  ssoPath: /*#__PURE__*/ I.opt(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.opt(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.opt(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.opt(Schema.Boolean, "multi_valued")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String.pipe(Schema.minLength(1)), "name"),
+    key: I.req(Schema.String.pipe(Schema.minLength(1)), "key"),
+    ssoPath: I.opt(Schema.String, "sso_path"),
+    scimPath: I.opt(Schema.String, "scim_path"),
+    directoryPath: I.opt(Schema.String, "directory_path"),
+    multiValued: I.opt(Schema.Boolean, "multi_valued")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -660,28 +667,21 @@ export declare namespace UpdateParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "domains"),
-  active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
-  syncUserAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "disable_additional_identifications"
-  ),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "allow_organization_account_linking"
-  ),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsSaml), "saml"),
-  oidc: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsOidc), "oidc"),
-  customAttributes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(UpdateParamsCustomAttributesItem)),
-    "custom_attributes"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    domains: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "domains"),
+    active: I.opt(Schema.NullOr(Schema.Boolean), "active"),
+    syncUserAttributes: I.opt(Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
+    disableAdditionalIdentifications: I.opt(Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
+    allowOrganizationAccountLinking: I.opt(Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+    organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+    saml: I.opt(Schema.NullOr(UpdateParamsSaml), "saml"),
+    oidc: I.opt(Schema.NullOr(UpdateParamsOidc), "oidc"),
+    customAttributes: I.opt(Schema.NullOr(Schema.Array(UpdateParamsCustomAttributesItem)), "custom_attributes")
+  })
+)
 
 /**
  * Parameters of {@link listTestRuns}.
@@ -711,22 +711,15 @@ export declare namespace ListTestRunsParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
-    status: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("pending", "success", "failed")),
-      "status"
-    ),
-    limit: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-      ),
-      "limit"
-    ),
-    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-  })
+export const ListTestRunsParams: Schema.Schema<ListTestRunsParams, ListTestRunsParams.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id"),
+      status: I.opt(Schema.Array(Schema.Literal("pending", "success", "failed")), "status"),
+      limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+      offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+    })
+)
 
 /**
  * Parameters of {@link createTestRun}.
@@ -750,10 +743,12 @@ export declare namespace CreateTestRunParams {
  * @category enterpriseConnections
  * @since 0.1.0
  */
-export const CreateTestRunParams: Schema.Schema<CreateTestRunParams, CreateTestRunParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id")
-  })
+export const CreateTestRunParams: Schema.Schema<CreateTestRunParams, CreateTestRunParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id")
+    })
+  )
 
 /**
  * Failures of {@link list}.

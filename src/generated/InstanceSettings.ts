@@ -53,20 +53,22 @@ export declare namespace UpdateParams {
  * @category instanceSettings
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  testMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "test_mode"),
-  hibp: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "hibp"),
-  supportEmail: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "support_email"),
-  clerkJsVersion: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "clerk_js_version"),
-  developmentOrigin: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "development_origin"),
-  allowedOrigins: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "allowed_origins"),
-  cookielessDev: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "cookieless_dev"),
-  urlBasedSessionSyncing: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "url_based_session_syncing"),
-  preferredSignInStrategyWhenPasswordRequired: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("password", "otp", "")),
-    "preferred_sign_in_strategy_when_password_required"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    testMode: I.opt(Schema.NullOr(Schema.Boolean), "test_mode"),
+    hibp: I.opt(Schema.NullOr(Schema.Boolean), "hibp"),
+    supportEmail: I.opt(Schema.NullOr(Schema.String), "support_email"),
+    clerkJsVersion: I.opt(Schema.NullOr(Schema.String), "clerk_js_version"),
+    developmentOrigin: I.opt(Schema.NullOr(Schema.String), "development_origin"),
+    allowedOrigins: I.opt(Schema.Array(Schema.String), "allowed_origins"),
+    cookielessDev: I.opt(Schema.NullOr(Schema.Boolean), "cookieless_dev"),
+    urlBasedSessionSyncing: I.opt(Schema.NullOr(Schema.Boolean), "url_based_session_syncing"),
+    preferredSignInStrategyWhenPasswordRequired: I.opt(
+      Schema.NullOr(Schema.Literal("password", "otp", "")),
+      "preferred_sign_in_strategy_when_password_required"
+    )
+  })
+)
 
 /**
  * Parameters of {@link updateRestrictions}.
@@ -99,22 +101,18 @@ export declare namespace UpdateRestrictionsParams {
  * @since 0.1.0
  */
 export const UpdateRestrictionsParams: Schema.Schema<UpdateRestrictionsParams, UpdateRestrictionsParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    allowlist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allowlist"),
-    blocklist: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "blocklist"),
-    allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-      "allowlist_blocklist_disabled_on_sign_in"
-    ),
-    blockEmailSubaddresses: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-      "block_email_subaddresses"
-    ),
-    blockDisposableEmailDomains: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-      "block_disposable_email_domains"
-    )
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      allowlist: I.opt(Schema.NullOr(Schema.Boolean), "allowlist"),
+      blocklist: I.opt(Schema.NullOr(Schema.Boolean), "blocklist"),
+      allowlistBlocklistDisabledOnSignIn: I.opt(
+        Schema.NullOr(Schema.Boolean),
+        "allowlist_blocklist_disabled_on_sign_in"
+      ),
+      blockEmailSubaddresses: I.opt(Schema.NullOr(Schema.Boolean), "block_email_subaddresses"),
+      blockDisposableEmailDomains: I.opt(Schema.NullOr(Schema.Boolean), "block_disposable_email_domains")
+    })
+  )
 
 /**
  * Parameters of {@link updateProtect}.
@@ -140,11 +138,13 @@ export declare namespace UpdateProtectParams {
  * @category instanceSettings
  * @since 0.1.0
  */
-export const UpdateProtectParams: Schema.Schema<UpdateProtectParams, UpdateProtectParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    rulesEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "rules_enabled"),
-    specterEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "specter_enabled")
-  })
+export const UpdateProtectParams: Schema.Schema<UpdateProtectParams, UpdateProtectParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      rulesEnabled: I.opt(Schema.NullOr(Schema.Boolean), "rules_enabled"),
+      specterEnabled: I.opt(Schema.NullOr(Schema.Boolean), "specter_enabled")
+    })
+  )
 
 /**
  * Parameters of {@link updateCommunication}.
@@ -169,12 +169,14 @@ export declare namespace UpdateCommunicationParams {
  * @since 0.1.0
  */
 export const UpdateCommunicationParams: Schema.Schema<UpdateCommunicationParams, UpdateCommunicationParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    blockedCountryCodes: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(250))),
-      "blocked_country_codes"
-    )
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      blockedCountryCodes: I.opt(
+        Schema.NullOr(Schema.Array(Schema.String).pipe(Schema.maxItems(250))),
+        "blocked_country_codes"
+      )
+    })
+  )
 
 /**
  * Parameters of {@link updateOAuthApplicationSettings}.
@@ -211,29 +213,25 @@ export declare namespace UpdateOAuthApplicationSettingsParams {
 export const UpdateOAuthApplicationSettingsParams: Schema.Schema<
   UpdateOAuthApplicationSettingsParams,
   UpdateOAuthApplicationSettingsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  dynamicOauthClientRegistration: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "dynamic_oauth_client_registration"
-  ),
-  defaultScopes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "default_scopes"
-  ),
-  oauthJwtAccessTokens: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "oauth_jwt_access_tokens"),
-  clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "client_id_metadata_documents_advertised"
-  ),
-  clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "client_id_metadata_documents_only_allow_pre_registered_clients"
-  ),
-  clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "client_id_metadata_documents_block_implicitly_allowed_clients"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    dynamicOauthClientRegistration: I.opt(Schema.NullOr(Schema.Boolean), "dynamic_oauth_client_registration"),
+    defaultScopes: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "default_scopes"),
+    oauthJwtAccessTokens: I.opt(Schema.NullOr(Schema.Boolean), "oauth_jwt_access_tokens"),
+    clientIdMetadataDocumentsAdvertised: I.opt(
+      Schema.NullOr(Schema.Boolean),
+      "client_id_metadata_documents_advertised"
+    ),
+    clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: I.opt(
+      Schema.NullOr(Schema.Boolean),
+      "client_id_metadata_documents_only_allow_pre_registered_clients"
+    ),
+    clientIdMetadataDocumentsBlockImplicitlyAllowedClients: I.opt(
+      Schema.NullOr(Schema.Boolean),
+      "client_id_metadata_documents_block_implicitly_allowed_clients"
+    )
+  })
+)
 
 /**
  * Parameters of {@link changeDomain}.
@@ -259,11 +257,13 @@ export declare namespace ChangeDomainParams {
  * @category instanceSettings
  * @since 0.1.0
  */
-export const ChangeDomainParams: Schema.Schema<ChangeDomainParams, ChangeDomainParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    homeUrl: /*#__PURE__*/ I.opt(Schema.String, "home_url"),
-    isSecondary: /*#__PURE__*/ I.opt(Schema.Boolean, "is_secondary")
-  })
+export const ChangeDomainParams: Schema.Schema<ChangeDomainParams, ChangeDomainParams.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      homeUrl: I.opt(Schema.String, "home_url"),
+      isSecondary: I.opt(Schema.Boolean, "is_secondary")
+    })
+)
 
 /**
  * Parameters of {@link updateOrganizationSettings}.
@@ -304,16 +304,18 @@ export declare namespace UpdateOrganizationSettingsParams {
 export const UpdateOrganizationSettingsParams: Schema.Schema<
   UpdateOrganizationSettingsParams,
   UpdateOrganizationSettingsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  enabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "enabled"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "max_allowed_memberships"),
-  adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
-  domainsEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "domains_enabled"),
-  slugDisabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "slug_disabled"),
-  domainsEnrollmentModes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains_enrollment_modes"),
-  creatorRoleId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "creator_role_id"),
-  domainsDefaultRoleId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "domains_default_role_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    enabled: I.opt(Schema.NullOr(Schema.Boolean), "enabled"),
+    maxAllowedMemberships: I.opt(Schema.NullOr(Schema.Int), "max_allowed_memberships"),
+    adminDeleteEnabled: I.opt(Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
+    domainsEnabled: I.opt(Schema.NullOr(Schema.Boolean), "domains_enabled"),
+    slugDisabled: I.opt(Schema.NullOr(Schema.Boolean), "slug_disabled"),
+    domainsEnrollmentModes: I.opt(Schema.Array(Schema.String), "domains_enrollment_modes"),
+    creatorRoleId: I.opt(Schema.NullOr(Schema.String), "creator_role_id"),
+    domainsDefaultRoleId: I.opt(Schema.NullOr(Schema.String), "domains_default_role_id")
+  })
+)
 
 /**
  * Failures of {@link get}.

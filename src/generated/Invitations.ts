@@ -46,20 +46,16 @@ export declare namespace ListParams {
  * @category invitations
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
+    query: I.opt(Schema.String, "query"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -95,23 +91,20 @@ export declare namespace CreateParams {
  * @category invitations
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  redirectUrl: /*#__PURE__*/ I.opt(Schema.String, "redirect_url"),
-  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
-  ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
-      )
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.req(Schema.String, "email_address"),
+    publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+    redirectUrl: I.opt(Schema.String, "redirect_url"),
+    notify: I.opt(Schema.NullOr(Schema.Boolean), "notify"),
+    ignoreExisting: I.opt(Schema.NullOr(Schema.Boolean), "ignore_existing"),
+    expiresInDays: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(365))),
+      "expires_in_days"
     ),
-    "expires_in_days"
-  ),
-  templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
-})
+    templateSlug: I.opt(Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
+  })
+)
 
 /**
  * Inline schema `BulkCreateParamsInvitationsItem` of the `invitations` operations.
@@ -150,23 +143,20 @@ export declare namespace BulkCreateParamsInvitationsItem {
 export const BulkCreateParamsInvitationsItem: Schema.Schema<
   BulkCreateParamsInvitationsItem,
   BulkCreateParamsInvitationsItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
-  redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
-  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify"),
-  ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing"),
-  expiresInDays: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
-      )
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.req(Schema.String, "email_address"),
+    publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
+    redirectUrl: I.opt(Schema.NullOr(Schema.String), "redirect_url"),
+    notify: I.opt(Schema.NullOr(Schema.Boolean), "notify"),
+    ignoreExisting: I.opt(Schema.NullOr(Schema.Boolean), "ignore_existing"),
+    expiresInDays: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(365))),
+      "expires_in_days"
     ),
-    "expires_in_days"
-  ),
-  templateSlug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
-})
+    templateSlug: I.opt(Schema.Literal("invitation", "waitlist_invitation"), "template_slug")
+  })
+)
 
 /**
  * Parameters of {@link bulkCreate}.
@@ -190,15 +180,14 @@ export declare namespace BulkCreateParams {
  * @category invitations
  * @since 0.1.0
  */
-export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  invitations: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(
-      /*#__PURE__*/ Schema.minItems(1),
-      /*#__PURE__*/ Schema.maxItems(10)
-    ),
-    "invitations"
-  )
-})
+export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    invitations: I.opt(
+      Schema.Array(BulkCreateParamsInvitationsItem).pipe(Schema.minItems(1), Schema.maxItems(10)),
+      "invitations"
+    )
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -222,9 +211,11 @@ export declare namespace RevokeParams {
  * @category invitations
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    invitationId: I.req(Schema.String, "invitation_id")
+  })
+)
 
 /**
  * Failures of {@link list}.

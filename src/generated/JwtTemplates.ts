@@ -40,17 +40,13 @@ export declare namespace ListParams {
  * @category jwtTemplates
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -86,31 +82,23 @@ export declare namespace CreateParams {
  * @category jwtTemplates
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
-      )
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    claims: I.req(I.FreeForm, "claims"),
+    lifetime: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(30), Schema.lessThanOrEqualTo(315360000))),
+      "lifetime"
     ),
-    "lifetime"
-  ),
-  allowedClockSkew: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(0),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(300)
-      )
+    allowedClockSkew: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0), Schema.lessThanOrEqualTo(300))),
+      "allowed_clock_skew"
     ),
-    "allowed_clock_skew"
-  ),
-  customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
-  signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
-  signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
-})
+    customSigningKey: I.opt(Schema.Boolean, "custom_signing_key"),
+    signingAlgorithm: I.opt(Schema.NullOr(Schema.String), "signing_algorithm"),
+    signingKey: I.opt(Schema.NullOr(Schema.String), "signing_key")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -134,9 +122,11 @@ export declare namespace GetParams {
  * @category jwtTemplates
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateId: /*#__PURE__*/ I.req(Schema.String, "template_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateId: I.req(Schema.String, "template_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -160,9 +150,11 @@ export declare namespace DeleteParams {
  * @category jwtTemplates
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateId: /*#__PURE__*/ I.req(Schema.String, "template_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateId: I.req(Schema.String, "template_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -200,32 +192,24 @@ export declare namespace UpdateParams {
  * @category jwtTemplates
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateId: /*#__PURE__*/ I.req(Schema.String, "template_id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
-      )
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateId: I.req(Schema.String, "template_id"),
+    name: I.req(Schema.String, "name"),
+    claims: I.req(I.FreeForm, "claims"),
+    lifetime: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(30), Schema.lessThanOrEqualTo(315360000))),
+      "lifetime"
     ),
-    "lifetime"
-  ),
-  allowedClockSkew: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(0),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(300)
-      )
+    allowedClockSkew: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0), Schema.lessThanOrEqualTo(300))),
+      "allowed_clock_skew"
     ),
-    "allowed_clock_skew"
-  ),
-  customSigningKey: /*#__PURE__*/ I.opt(Schema.Boolean, "custom_signing_key"),
-  signingAlgorithm: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_algorithm"),
-  signingKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "signing_key")
-})
+    customSigningKey: I.opt(Schema.Boolean, "custom_signing_key"),
+    signingAlgorithm: I.opt(Schema.NullOr(Schema.String), "signing_algorithm"),
+    signingKey: I.opt(Schema.NullOr(Schema.String), "signing_key")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -43,22 +43,15 @@ export declare namespace ListTokensParams {
  * @category m2m
  * @since 0.1.0
  */
-export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  revoked: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoked"),
-  expired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "expired"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Number.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(100)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
-    "offset"
-  )
-})
+export const ListTokensParams: Schema.Schema<ListTokensParams, ListTokensParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subject: I.req(Schema.String, "subject"),
+    revoked: I.opt(Schema.NullOr(Schema.Boolean), "revoked"),
+    expired: I.opt(Schema.NullOr(Schema.Boolean), "expired"),
+    limit: I.opt(Schema.Number.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(100)), "limit"),
+    offset: I.opt(Schema.NullOr(Schema.Number.pipe(Schema.greaterThanOrEqualTo(0))), "offset")
+  })
+)
 
 /**
  * Inline schema `ListTokensResponseM2mTokensItem` of the `m2m` operations.
@@ -107,20 +100,22 @@ export declare namespace ListTokensResponseM2mTokensItem {
 export const ListTokensResponseM2mTokensItem: Schema.Schema<
   ListTokensResponseM2mTokensItem,
   ListTokensResponseM2mTokensItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-  claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-  scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-  revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-  revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-  expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-  expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-  lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine_to_machine_token"), "object"),
+    id: I.req(Schema.String, "id"),
+    subject: I.req(Schema.String, "subject"),
+    claims: I.opt(Schema.Unknown, "claims"),
+    scopes: I.optNullAsAbsent(Schema.Array(Schema.String), "scopes"),
+    revoked: I.req(Schema.Boolean, "revoked"),
+    revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+    expired: I.req(Schema.Boolean, "expired"),
+    expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+    lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Inline schema `ListTokensResponse` of the `m2m` operations.
@@ -146,11 +141,13 @@ export declare namespace ListTokensResponse {
  * @category m2m
  * @since 0.1.0
  */
-export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    m2mTokens: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ListTokensResponseM2mTokensItem), "m2m_tokens"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+export const ListTokensResponse: Schema.Schema<ListTokensResponse, ListTokensResponse.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      m2mTokens: I.req(Schema.Array(ListTokensResponseM2mTokensItem), "m2m_tokens"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+)
 
 /**
  * Parameters of {@link createToken}.
@@ -180,19 +177,14 @@ export declare namespace CreateTokenParams {
  * @category m2m
  * @since 0.1.0
  */
-export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    tokenFormat: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("opaque", "jwt"), "token_format"),
-    secondsUntilExpiration: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Number.pipe(/*#__PURE__*/ Schema.greaterThan(0))),
-      "seconds_until_expiration"
-    ),
-    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-    minRemainingTtlSeconds: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)),
-      "min_remaining_ttl_seconds"
-    )
+export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    tokenFormat: I.opt(Schema.Literal("opaque", "jwt"), "token_format"),
+    secondsUntilExpiration: I.opt(Schema.NullOr(Schema.Number.pipe(Schema.greaterThan(0))), "seconds_until_expiration"),
+    claims: I.opt(Schema.Unknown, "claims"),
+    minRemainingTtlSeconds: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "min_remaining_ttl_seconds")
   })
+)
 
 /**
  * Inline schema `CreateTokenResponse` of the `m2m` operations.
@@ -240,22 +232,24 @@ export declare namespace CreateTokenResponse {
  * @category m2m
  * @since 0.1.0
  */
-export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-    token: /*#__PURE__*/ I.req(Schema.String, "token"),
-    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("machine_to_machine_token"), "object"),
+      id: I.req(Schema.String, "id"),
+      subject: I.req(Schema.String, "subject"),
+      claims: I.opt(Schema.Unknown, "claims"),
+      scopes: I.optNullAsAbsent(Schema.Array(Schema.String), "scopes"),
+      token: I.req(Schema.String, "token"),
+      revoked: I.req(Schema.Boolean, "revoked"),
+      revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+      expired: I.req(Schema.Boolean, "expired"),
+      expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+      lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Parameters of {@link revokeToken}.
@@ -281,11 +275,12 @@ export declare namespace RevokeTokenParams {
  * @category m2m
  * @since 0.1.0
  */
-export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    m2mTokenId: /*#__PURE__*/ I.req(Schema.String, "m2m_token_id"),
-    revocationReason: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason")
+export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    m2mTokenId: I.req(Schema.String, "m2m_token_id"),
+    revocationReason: I.opt(Schema.NullOr(Schema.String), "revocation_reason")
   })
+)
 
 /**
  * Inline schema `RevokeTokenResponse` of the `m2m` operations.
@@ -331,21 +326,23 @@ export declare namespace RevokeTokenResponse {
  * @category m2m
  * @since 0.1.0
  */
-export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeTokenResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const RevokeTokenResponse: Schema.Schema<RevokeTokenResponse, RevokeTokenResponse.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("machine_to_machine_token"), "object"),
+      id: I.req(Schema.String, "id"),
+      subject: I.req(Schema.String, "subject"),
+      claims: I.opt(Schema.Unknown, "claims"),
+      scopes: I.optNullAsAbsent(Schema.Array(Schema.String), "scopes"),
+      revoked: I.req(Schema.Boolean, "revoked"),
+      revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+      expired: I.req(Schema.Boolean, "expired"),
+      expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+      lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Parameters of {@link verifyToken}.
@@ -369,10 +366,11 @@ export declare namespace VerifyTokenParams {
  * @category m2m
  * @since 0.1.0
  */
-export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    token: /*#__PURE__*/ I.req(Schema.String, "token")
+export const VerifyTokenParams: Schema.Schema<VerifyTokenParams, VerifyTokenParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    token: I.req(Schema.String, "token")
   })
+)
 
 /**
  * Inline schema `VerifyTokenResponse` of the `m2m` operations.
@@ -418,21 +416,23 @@ export declare namespace VerifyTokenResponse {
  * @category m2m
  * @since 0.1.0
  */
-export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyTokenResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_to_machine_token"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-    claims: /*#__PURE__*/ I.opt(Schema.Unknown, "claims"),
-    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-    lastUsedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const VerifyTokenResponse: Schema.Schema<VerifyTokenResponse, VerifyTokenResponse.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("machine_to_machine_token"), "object"),
+      id: I.req(Schema.String, "id"),
+      subject: I.req(Schema.String, "subject"),
+      claims: I.opt(Schema.Unknown, "claims"),
+      scopes: I.optNullAsAbsent(Schema.Array(Schema.String), "scopes"),
+      revoked: I.req(Schema.Boolean, "revoked"),
+      revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+      expired: I.req(Schema.Boolean, "expired"),
+      expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+      lastUsedAt: I.req(Schema.NullOr(Schema.Number), "last_used_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Failures of {@link listTokens}.

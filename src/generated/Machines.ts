@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category machines
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    query: I.opt(Schema.String, "query"),
+    orderBy: I.opt(Schema.String, "order_by")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -81,23 +77,16 @@ export declare namespace CreateParams {
  * @category machines
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)),
-    "name"
-  ),
-  scopedMachines: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.maxItems(150)),
-    "scoped_machines"
-  ),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
-    ),
-    "default_token_ttl"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)), "name"),
+    scopedMachines: I.opt(Schema.Array(Schema.String).pipe(Schema.maxItems(150)), "scoped_machines"),
+    defaultTokenTtl: I.opt(
+      Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(315360000)),
+      "default_token_ttl"
+    )
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -121,9 +110,11 @@ export declare namespace GetParams {
  * @category machines
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    machineId: I.req(Schema.String, "machine_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -147,9 +138,11 @@ export declare namespace DeleteParams {
  * @category machines
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    machineId: I.req(Schema.String, "machine_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -177,20 +170,16 @@ export declare namespace UpdateParams {
  * @category machines
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-  name: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.minLength(1), /*#__PURE__*/ Schema.maxLength(255)),
-    "name"
-  ),
-  defaultTokenTtl: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
-    ),
-    "default_token_ttl"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    machineId: I.req(Schema.String, "machine_id"),
+    name: I.opt(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255)), "name"),
+    defaultTokenTtl: I.opt(
+      Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(315360000)),
+      "default_token_ttl"
+    )
+  })
+)
 
 /**
  * Parameters of {@link getSecretKey}.
@@ -214,10 +203,12 @@ export declare namespace GetSecretKeyParams {
  * @category machines
  * @since 0.1.0
  */
-export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id")
-  })
+export const GetSecretKeyParams: Schema.Schema<GetSecretKeyParams, GetSecretKeyParams.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      machineId: I.req(Schema.String, "machine_id")
+    })
+)
 
 /**
  * Parameters of {@link rotateSecretKey}.
@@ -244,16 +235,15 @@ export declare namespace RotateSecretKeyParams {
  * @since 0.1.0
  */
 export const RotateSecretKeyParams: Schema.Schema<RotateSecretKeyParams, RotateSecretKeyParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-    previousTokenTtl: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(0),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(28800)
-      ),
-      "previous_token_ttl"
-    )
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      machineId: I.req(Schema.String, "machine_id"),
+      previousTokenTtl: I.req(
+        Schema.Int.pipe(Schema.greaterThanOrEqualTo(0), Schema.lessThanOrEqualTo(28800)),
+        "previous_token_ttl"
+      )
+    })
+  )
 
 /**
  * Parameters of {@link createScope}.
@@ -279,11 +269,12 @@ export declare namespace CreateScopeParams {
  * @category machines
  * @since 0.1.0
  */
-export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopeParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-    toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id")
+export const CreateScopeParams: Schema.Schema<CreateScopeParams, CreateScopeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    machineId: I.req(Schema.String, "machine_id"),
+    toMachineId: I.req(Schema.String, "to_machine_id")
   })
+)
 
 /**
  * Parameters of {@link deleteScope}.
@@ -309,11 +300,12 @@ export declare namespace DeleteScopeParams {
  * @category machines
  * @since 0.1.0
  */
-export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopeParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    machineId: /*#__PURE__*/ I.req(Schema.String, "machine_id"),
-    otherMachineId: /*#__PURE__*/ I.req(Schema.String, "other_machine_id")
+export const DeleteScopeParams: Schema.Schema<DeleteScopeParams, DeleteScopeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    machineId: I.req(Schema.String, "machine_id"),
+    otherMachineId: I.req(Schema.String, "other_machine_id")
   })
+)
 
 /**
  * Failures of {@link list}.

@@ -47,14 +47,16 @@ export declare namespace GetPublicInterstitialParams {
 export const GetPublicInterstitialParams: Schema.Schema<
   GetPublicInterstitialParams,
   GetPublicInterstitialParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  frontendApi: /*#__PURE__*/ I.opt(Schema.String, "frontend_api"),
-  publishableKey: /*#__PURE__*/ I.opt(Schema.String, "publishable_key"),
-  proxyUrl: /*#__PURE__*/ I.opt(Schema.String, "proxy_url"),
-  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
-  signInUrl: /*#__PURE__*/ I.opt(Schema.String, "sign_in_url"),
-  useDomainForScript: /*#__PURE__*/ I.opt(Schema.Boolean, "use_domain_for_script")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    frontendApi: I.opt(Schema.String, "frontend_api"),
+    publishableKey: I.opt(Schema.String, "publishable_key"),
+    proxyUrl: I.opt(Schema.String, "proxy_url"),
+    domain: I.opt(Schema.String, "domain"),
+    signInUrl: I.opt(Schema.String, "sign_in_url"),
+    useDomainForScript: I.opt(Schema.Boolean, "use_domain_for_script")
+  })
+)
 
 /**
  * Failures of {@link getPublicInterstitial}.

@@ -38,10 +38,12 @@ export declare namespace VerifyParams {
  * @category oauthAccessTokens
  * @since 0.1.0
  */
-export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  accessToken: /*#__PURE__*/ I.opt(Schema.String, "access_token"),
-  secret: /*#__PURE__*/ I.opt(Schema.String, "secret")
-})
+export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    accessToken: I.opt(Schema.String, "access_token"),
+    secret: I.opt(Schema.String, "secret")
+  })
+)
 
 /**
  * Inline schema `VerifyResponseVariant1` of the `oauthAccessTokens` operations.
@@ -86,19 +88,21 @@ export declare namespace VerifyResponseVariant1 {
  * @since 0.1.0
  */
 export const VerifyResponseVariant1: Schema.Schema<VerifyResponseVariant1, VerifyResponseVariant1.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("clerk_idp_oauth_access_token"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-    subject: /*#__PURE__*/ I.req(Schema.String, "subject"),
-    scopes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-    revoked: /*#__PURE__*/ I.req(Schema.Boolean, "revoked"),
-    revocationReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "revocation_reason"),
-    expired: /*#__PURE__*/ I.req(Schema.Boolean, "expired"),
-    expiration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiration"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("clerk_idp_oauth_access_token"), "object"),
+      id: I.req(Schema.String, "id"),
+      clientId: I.req(Schema.String, "client_id"),
+      subject: I.req(Schema.String, "subject"),
+      scopes: I.req(Schema.Array(Schema.String), "scopes"),
+      revoked: I.req(Schema.Boolean, "revoked"),
+      revocationReason: I.req(Schema.NullOr(Schema.String), "revocation_reason"),
+      expired: I.req(Schema.Boolean, "expired"),
+      expiration: I.req(Schema.NullOr(Schema.Number), "expiration"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Inline schema `VerifyResponseVariant2` of the `oauthAccessTokens` operations.
@@ -123,9 +127,11 @@ export declare namespace VerifyResponseVariant2 {
  * @since 0.1.0
  */
 export const VerifyResponseVariant2: Schema.Schema<VerifyResponseVariant2, VerifyResponseVariant2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    active: /*#__PURE__*/ I.req(Schema.Boolean, "active")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      active: I.req(Schema.Boolean, "active")
+    })
+  )
 
 /**
  * Failures of {@link verify}.

@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    nameQuery: I.opt(Schema.String, "name_query")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -91,24 +87,17 @@ export declare namespace CreateParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  redirectUris: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "redirect_uris"
-  ),
-  callbackUrl: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
-    "callback_url"
-  ),
-  scopes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
-    "scopes"
-  ),
-  consentScreenEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
-  pkceRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "pkce_required"),
-  public: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "public")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    redirectUris: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "redirect_uris"),
+    callbackUrl: I.opt(Schema.NullOr(Schema.String.pipe(Schema.maxLength(1024))), "callback_url"),
+    scopes: I.opt(Schema.NullOr(Schema.String.pipe(Schema.maxLength(1024))), "scopes"),
+    consentScreenEnabled: I.opt(Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
+    pkceRequired: I.opt(Schema.NullOr(Schema.Boolean), "pkce_required"),
+    public: I.opt(Schema.NullOr(Schema.Boolean), "public")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -132,9 +121,11 @@ export declare namespace GetParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    oauthApplicationId: I.req(Schema.String, "oauth_application_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -158,9 +149,11 @@ export declare namespace DeleteParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    oauthApplicationId: I.req(Schema.String, "oauth_application_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -200,25 +193,18 @@ export declare namespace UpdateParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  redirectUris: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "redirect_uris"
-  ),
-  callbackUrl: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
-    "callback_url"
-  ),
-  scopes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(1024))),
-    "scopes"
-  ),
-  consentScreenEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
-  pkceRequired: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "pkce_required"),
-  public: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "public")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    oauthApplicationId: I.req(Schema.String, "oauth_application_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    redirectUris: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "redirect_uris"),
+    callbackUrl: I.opt(Schema.NullOr(Schema.String.pipe(Schema.maxLength(1024))), "callback_url"),
+    scopes: I.opt(Schema.NullOr(Schema.String.pipe(Schema.maxLength(1024))), "scopes"),
+    consentScreenEnabled: I.opt(Schema.NullOr(Schema.Boolean), "consent_screen_enabled"),
+    pkceRequired: I.opt(Schema.NullOr(Schema.Boolean), "pkce_required"),
+    public: I.opt(Schema.NullOr(Schema.Boolean), "public")
+  })
+)
 
 /**
  * Parameters of {@link uploadLogo}.
@@ -246,11 +232,13 @@ export declare namespace UploadLogoParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
-  uploaderUserId: /*#__PURE__*/ I.opt(Schema.String, "uploader_user_id"),
-  file: /*#__PURE__*/ I.req(I.BlobPart, "file")
-})
+export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    oauthApplicationId: I.req(Schema.String, "oauth_application_id"),
+    uploaderUserId: I.opt(Schema.String, "uploader_user_id"),
+    file: I.req(I.BlobPart, "file")
+  })
+)
 
 /**
  * Parameters of {@link rotateSecret}.
@@ -274,10 +262,12 @@ export declare namespace RotateSecretParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id")
-  })
+export const RotateSecretParams: Schema.Schema<RotateSecretParams, RotateSecretParams.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      oauthApplicationId: I.req(Schema.String, "oauth_application_id")
+    })
+)
 
 /**
  * Parameters of {@link revokeToken}.
@@ -303,11 +293,12 @@ export declare namespace RevokeTokenParams {
  * @category oauthApplications
  * @since 0.1.0
  */
-export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    oauthApplicationId: /*#__PURE__*/ I.req(Schema.String, "oauth_application_id"),
-    token: /*#__PURE__*/ I.req(Schema.String, "token")
+export const RevokeTokenParams: Schema.Schema<RevokeTokenParams, RevokeTokenParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    oauthApplicationId: I.req(Schema.String, "oauth_application_id"),
+    token: I.req(Schema.String, "token")
   })
+)
 
 /**
  * Failures of {@link list}.

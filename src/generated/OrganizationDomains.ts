@@ -44,19 +44,15 @@ export declare namespace ListParams {
  * @category organizationDomains
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  verified: /*#__PURE__*/ I.opt(Schema.String, "verified"),
-  enrollmentMode: /*#__PURE__*/ I.opt(Schema.String, "enrollment_mode"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    verified: I.opt(Schema.String, "verified"),
+    enrollmentMode: I.opt(Schema.String, "enrollment_mode"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -86,12 +82,14 @@ export declare namespace CreateParams {
  * @category organizationDomains
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  enrollmentMode: /*#__PURE__*/ I.opt(Schema.String, "enrollment_mode"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    name: I.opt(Schema.String, "name"),
+    enrollmentMode: I.opt(Schema.String, "enrollment_mode"),
+    verified: I.opt(Schema.NullOr(Schema.Boolean), "verified")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -117,10 +115,12 @@ export declare namespace DeleteParams {
  * @category organizationDomains
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    domainId: I.req(Schema.String, "domain_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -150,12 +150,14 @@ export declare namespace UpdateParams {
  * @category organizationDomains
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
-  enrollmentMode: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enrollment_mode"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    domainId: I.req(Schema.String, "domain_id"),
+    enrollmentMode: I.opt(Schema.NullOr(Schema.String), "enrollment_mode"),
+    verified: I.opt(Schema.NullOr(Schema.Boolean), "verified")
+  })
+)
 
 /**
  * Parameters of {@link verifyOwnership}.
@@ -182,10 +184,12 @@ export declare namespace VerifyOwnershipParams {
  * @since 0.1.0
  */
 export const VerifyOwnershipParams: Schema.Schema<VerifyOwnershipParams, VerifyOwnershipParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      organizationId: I.req(Schema.String, "organization_id"),
+      domainId: I.req(Schema.String, "domain_id")
+    })
+  )
 
 /**
  * Parameters of {@link listAll}.
@@ -241,36 +245,32 @@ export declare namespace ListAllParams {
  * @category organizationDomains
  * @since 0.1.0
  */
-export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.opt(Schema.String, "organization_id"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("true", "false"), "verified"),
-  enrollmentMode: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(
-      /*#__PURE__*/ Schema.Literal(
-        "manual_invitation",
-        "automatic_invitation",
-        "automatic_suggestion",
-        "enterprise_sso",
-        "-manual_invitation",
-        "-automatic_invitation",
-        "-automatic_suggestion",
-        "-enterprise_sso"
-      )
+export const ListAllParams: Schema.Schema<ListAllParams, ListAllParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.opt(Schema.String, "organization_id"),
+    verified: I.opt(Schema.Literal("true", "false"), "verified"),
+    enrollmentMode: I.opt(
+      Schema.Array(
+        Schema.Literal(
+          "manual_invitation",
+          "automatic_invitation",
+          "automatic_suggestion",
+          "enterprise_sso",
+          "-manual_invitation",
+          "-automatic_invitation",
+          "-automatic_suggestion",
+          "-enterprise_sso"
+        )
+      ),
+      "enrollment_mode"
     ),
-    "enrollment_mode"
-  ),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  )
-})
+    query: I.opt(Schema.String, "query"),
+    domains: I.opt(Schema.Array(Schema.String), "domains"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -44,19 +44,15 @@ export declare namespace GetAllParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const GetAllParams: Schema.Schema<GetAllParams, GetAllParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const GetAllParams: Schema.Schema<GetAllParams, GetAllParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    orderBy: I.opt(Schema.String, "order_by"),
+    status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
+    query: I.opt(Schema.String, "query"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link list}.
@@ -90,20 +86,16 @@ export declare namespace ListParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
-  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status"),
+    emailAddress: I.opt(Schema.String, "email_address"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -143,25 +135,22 @@ export declare namespace CreateParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  inviterUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_user_id"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
-  redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
-  expiresInDays: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
-      )
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    inviterUserId: I.opt(Schema.NullOr(Schema.String), "inviter_user_id"),
+    role: I.req(Schema.String, "role"),
+    publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
+    privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
+    redirectUrl: I.opt(Schema.NullOr(Schema.String), "redirect_url"),
+    expiresInDays: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(365))),
+      "expires_in_days"
     ),
-    "expires_in_days"
-  ),
-  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
-})
+    notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  })
+)
 
 /**
  * Inline schema `BulkCreateParamsInvitationsItem` of the `organizationInvitations` operations.
@@ -202,24 +191,21 @@ export declare namespace BulkCreateParamsInvitationsItem {
 export const BulkCreateParamsInvitationsItem: Schema.Schema<
   BulkCreateParamsInvitationsItem,
   BulkCreateParamsInvitationsItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  inviterUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_user_id"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
-  redirectUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "redirect_url"),
-  expiresInDays: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(365)
-      )
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.req(Schema.String, "email_address"),
+    inviterUserId: I.opt(Schema.NullOr(Schema.String), "inviter_user_id"),
+    role: I.req(Schema.String, "role"),
+    publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
+    privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
+    redirectUrl: I.opt(Schema.NullOr(Schema.String), "redirect_url"),
+    expiresInDays: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(365))),
+      "expires_in_days"
     ),
-    "expires_in_days"
-  ),
-  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
-})
+    notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  })
+)
 
 /**
  * Parameters of {@link bulkCreate}.
@@ -245,16 +231,15 @@ export declare namespace BulkCreateParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  invitations: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Array(BulkCreateParamsInvitationsItem).pipe(
-      /*#__PURE__*/ Schema.minItems(1),
-      /*#__PURE__*/ Schema.maxItems(10)
-    ),
-    "invitations"
-  )
-})
+export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    invitations: I.req(
+      Schema.Array(BulkCreateParamsInvitationsItem).pipe(Schema.minItems(1), Schema.maxItems(10)),
+      "invitations"
+    )
+  })
+)
 
 /**
  * Parameters of {@link listPending}.
@@ -282,18 +267,13 @@ export declare namespace ListPendingParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    limit: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-      ),
-      "limit"
-    ),
-    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
+export const ListPendingParams: Schema.Schema<ListPendingParams, ListPendingParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
   })
+)
 
 /**
  * Parameters of {@link get}.
@@ -319,10 +299,12 @@ export declare namespace GetParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    invitationId: I.req(Schema.String, "invitation_id")
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -350,11 +332,13 @@ export declare namespace RevokeParams {
  * @category organizationInvitations
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  invitationId: /*#__PURE__*/ I.req(Schema.String, "invitation_id"),
-  requestingUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "requesting_user_id")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    invitationId: I.req(Schema.String, "invitation_id"),
+    requestingUserId: I.opt(Schema.NullOr(Schema.String), "requesting_user_id")
+  })
+)
 
 /**
  * Failures of {@link getAll}.

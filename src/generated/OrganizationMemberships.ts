@@ -72,33 +72,29 @@ export declare namespace ListParams {
  * @category organizationMemberships
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
-  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
-  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "username"),
-  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
-  role: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "role"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  emailAddressQuery: /*#__PURE__*/ I.opt(Schema.String, "email_address_query"),
-  phoneNumberQuery: /*#__PURE__*/ I.opt(Schema.String, "phone_number_query"),
-  usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
-  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
-  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_before"),
-  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
-  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
-  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    userId: I.opt(Schema.Array(Schema.String), "user_id"),
+    emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
+    phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
+    username: I.opt(Schema.Array(Schema.String), "username"),
+    web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
+    role: I.opt(Schema.Array(Schema.String), "role"),
+    query: I.opt(Schema.String, "query"),
+    emailAddressQuery: I.opt(Schema.String, "email_address_query"),
+    phoneNumberQuery: I.opt(Schema.String, "phone_number_query"),
+    usernameQuery: I.opt(Schema.String, "username_query"),
+    nameQuery: I.opt(Schema.String, "name_query"),
+    lastActiveAtBefore: I.opt(Schema.Int, "last_active_at_before"),
+    lastActiveAtAfter: I.opt(Schema.Int, "last_active_at_after"),
+    createdAtBefore: I.opt(Schema.Int, "created_at_before"),
+    createdAtAfter: I.opt(Schema.Int, "created_at_after"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -130,13 +126,15 @@ export declare namespace CreateParams {
  * @category organizationMemberships
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    userId: I.req(Schema.String, "user_id"),
+    role: I.req(Schema.String, "role"),
+    publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
+    privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -162,10 +160,12 @@ export declare namespace DeleteParams {
  * @category organizationMemberships
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -193,11 +193,13 @@ export declare namespace UpdateParams {
  * @category organizationMemberships
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    userId: I.req(Schema.String, "user_id"),
+    role: I.req(Schema.String, "role")
+  })
+)
 
 /**
  * Parameters of {@link updateMetadata}.
@@ -227,13 +229,15 @@ export declare namespace UpdateMetadataParams {
  * @category organizationMemberships
  * @since 0.1.0
  */
-export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
-  })
+export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      organizationId: I.req(Schema.String, "organization_id"),
+      userId: I.req(Schema.String, "user_id"),
+      publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+      privateMetadata: I.opt(I.FreeForm, "private_metadata")
+    })
+  )
 
 /**
  * Failures of {@link list}.

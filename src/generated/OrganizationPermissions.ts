@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category organizationPermissions
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    query: I.opt(Schema.String, "query"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -81,11 +77,13 @@ export declare namespace CreateParams {
  * @category organizationPermissions
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.opt(Schema.String, "description")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.opt(Schema.String, "description")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -109,9 +107,11 @@ export declare namespace GetParams {
  * @category organizationPermissions
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    permissionId: I.req(Schema.String, "permission_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -135,9 +135,11 @@ export declare namespace DeleteParams {
  * @category organizationPermissions
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    permissionId: I.req(Schema.String, "permission_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -167,12 +169,14 @@ export declare namespace UpdateParams {
  * @category organizationPermissions
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
-  description: /*#__PURE__*/ I.opt(Schema.String, "description")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    permissionId: I.req(Schema.String, "permission_id"),
+    name: I.opt(Schema.String, "name"),
+    key: I.opt(Schema.String, "key"),
+    description: I.opt(Schema.String, "description")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category organizationRoles
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    query: I.opt(Schema.String, "query"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -85,19 +81,15 @@ export declare namespace CreateParams {
  * @category organizationRoles
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  permissions: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "permissions"
-  ),
-  includeInInitialRoleSet: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "include_in_initial_role_set"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    permissions: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "permissions"),
+    includeInInitialRoleSet: I.opt(Schema.NullOr(Schema.Boolean), "include_in_initial_role_set")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -121,9 +113,11 @@ export declare namespace GetParams {
  * @category organizationRoles
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationRoleId: I.req(Schema.String, "organization_role_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -147,9 +141,11 @@ export declare namespace DeleteParams {
  * @category organizationRoles
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationRoleId: I.req(Schema.String, "organization_role_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -181,16 +177,15 @@ export declare namespace UpdateParams {
  * @category organizationRoles
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  key: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "key"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  permissions: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "permissions"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationRoleId: I.req(Schema.String, "organization_role_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    key: I.opt(Schema.NullOr(Schema.String), "key"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    permissions: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "permissions")
+  })
+)
 
 /**
  * Parameters of {@link assignPermission}.
@@ -217,10 +212,12 @@ export declare namespace AssignPermissionParams {
  * @since 0.1.0
  */
 export const AssignPermissionParams: Schema.Schema<AssignPermissionParams, AssignPermissionParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
-    permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      organizationRoleId: I.req(Schema.String, "organization_role_id"),
+      permissionId: I.req(Schema.String, "permission_id")
+    })
+  )
 
 /**
  * Parameters of {@link removePermission}.
@@ -247,10 +244,12 @@ export declare namespace RemovePermissionParams {
  * @since 0.1.0
  */
 export const RemovePermissionParams: Schema.Schema<RemovePermissionParams, RemovePermissionParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    organizationRoleId: /*#__PURE__*/ I.req(Schema.String, "organization_role_id"),
-    permissionId: /*#__PURE__*/ I.req(Schema.String, "permission_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      organizationRoleId: I.req(Schema.String, "organization_role_id"),
+      permissionId: I.req(Schema.String, "permission_id")
+    })
+  )
 
 /**
  * Failures of {@link list}.

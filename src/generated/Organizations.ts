@@ -50,25 +50,21 @@ export declare namespace ListParams {
  * @category organizations
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
-  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(
-    Schema.Boolean,
-    "include_missing_member_with_elevated_permissions"
-  ),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    includeMembersCount: I.opt(Schema.Boolean, "include_members_count"),
+    includeMissingMemberWithElevatedPermissions: I.opt(
+      Schema.Boolean,
+      "include_missing_member_with_elevated_permissions"
     ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+    query: I.opt(Schema.String, "query"),
+    userId: I.opt(Schema.Array(Schema.String), "user_id"),
+    organizationId: I.opt(Schema.Array(Schema.String), "organization_id"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -106,19 +102,21 @@ export declare namespace CreateParams {
  * @category organizations
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  createdBy: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_by"),
-  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
-  publicMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "public_metadata"),
-  slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
-    "max_allowed_memberships"
-  ),
-  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
-  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    createdBy: I.opt(Schema.NullOr(Schema.String), "created_by"),
+    privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
+    publicMetadata: I.opt(Schema.NullOr(I.FreeForm), "public_metadata"),
+    slug: I.opt(Schema.NullOr(Schema.String), "slug"),
+    maxAllowedMemberships: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))),
+      "max_allowed_memberships"
+    ),
+    createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
+    roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -146,14 +144,16 @@ export declare namespace GetParams {
  * @category organizations
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  includeMembersCount: /*#__PURE__*/ I.opt(Schema.Boolean, "include_members_count"),
-  includeMissingMemberWithElevatedPermissions: /*#__PURE__*/ I.opt(
-    Schema.Boolean,
-    "include_missing_member_with_elevated_permissions"
-  )
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    includeMembersCount: I.opt(Schema.Boolean, "include_members_count"),
+    includeMissingMemberWithElevatedPermissions: I.opt(
+      Schema.Boolean,
+      "include_missing_member_with_elevated_permissions"
+    )
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -177,9 +177,11 @@ export declare namespace DeleteParams {
  * @category organizations
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -215,18 +217,20 @@ export declare namespace UpdateParams {
  * @category organizations
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  maxAllowedMemberships: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0))),
-    "max_allowed_memberships"
-  ),
-  adminDeleteEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
-  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
-  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    slug: I.opt(Schema.NullOr(Schema.String), "slug"),
+    maxAllowedMemberships: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0))),
+      "max_allowed_memberships"
+    ),
+    adminDeleteEnabled: I.opt(Schema.NullOr(Schema.Boolean), "admin_delete_enabled"),
+    createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
+    roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key")
+  })
+)
 
 /**
  * Parameters of {@link replaceMetadata}.
@@ -255,11 +259,13 @@ export declare namespace ReplaceMetadataParams {
  * @since 0.1.0
  */
 export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      organizationId: I.req(Schema.String, "organization_id"),
+      publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+      privateMetadata: I.opt(I.FreeForm, "private_metadata")
+    })
+  )
 
 /**
  * Parameters of {@link mergeMetadata}.
@@ -287,12 +293,14 @@ export declare namespace MergeMetadataParams {
  * @category organizations
  * @since 0.1.0
  */
-export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetadataParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata")
-  })
+export const MergeMetadataParams: Schema.Schema<MergeMetadataParams, MergeMetadataParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      organizationId: I.req(Schema.String, "organization_id"),
+      publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+      privateMetadata: I.opt(I.FreeForm, "private_metadata")
+    })
+  )
 
 /**
  * Parameters of {@link uploadLogo}.
@@ -320,11 +328,13 @@ export declare namespace UploadLogoParams {
  * @category organizations
  * @since 0.1.0
  */
-export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  uploaderUserId: /*#__PURE__*/ I.opt(Schema.String, "uploader_user_id"),
-  file: /*#__PURE__*/ I.req(I.BlobPart, "file")
-})
+export const UploadLogoParams: Schema.Schema<UploadLogoParams, UploadLogoParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    uploaderUserId: I.opt(Schema.String, "uploader_user_id"),
+    file: I.req(I.BlobPart, "file")
+  })
+)
 
 /**
  * Parameters of {@link deleteLogo}.
@@ -348,9 +358,11 @@ export declare namespace DeleteLogoParams {
  * @category organizations
  * @since 0.1.0
  */
-export const DeleteLogoParams: Schema.Schema<DeleteLogoParams, DeleteLogoParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
-})
+export const DeleteLogoParams: Schema.Schema<DeleteLogoParams, DeleteLogoParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id")
+  })
+)
 
 /**
  * Parameters of {@link getBillingSubscription}.
@@ -377,9 +389,11 @@ export declare namespace GetBillingSubscriptionParams {
 export const GetBillingSubscriptionParams: Schema.Schema<
   GetBillingSubscriptionParams,
   GetBillingSubscriptionParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id")
+  })
+)
 
 /**
  * Parameters of {@link getBillingCreditBalance}.
@@ -406,9 +420,11 @@ export declare namespace GetBillingCreditBalanceParams {
 export const GetBillingCreditBalanceParams: Schema.Schema<
   GetBillingCreditBalanceParams,
   GetBillingCreditBalanceParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id")
+  })
+)
 
 /**
  * Parameters of {@link adjustBillingCreditBalance}.
@@ -445,14 +461,16 @@ export declare namespace AdjustBillingCreditBalanceParams {
 export const AdjustBillingCreditBalanceParams: Schema.Schema<
   AdjustBillingCreditBalanceParams,
   AdjustBillingCreditBalanceParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-  amount: /*#__PURE__*/ I.req(Schema.Int, "amount"),
-  action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
-  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-  idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
-  note: /*#__PURE__*/ I.opt(Schema.String, "note")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    organizationId: I.req(Schema.String, "organization_id"),
+    amount: I.req(Schema.Int, "amount"),
+    action: I.req(Schema.Literal("increase", "decrease"), "action"),
+    currency: I.opt(Schema.String, "currency"),
+    idempotencyKey: I.req(Schema.String, "idempotency_key"),
+    note: I.opt(Schema.String, "note")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -43,16 +43,15 @@ export declare namespace CreateParams {
  * @category phoneNumbers
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
-  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  reservedForSecondFactor: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "reserved_for_second_factor"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    phoneNumber: I.req(Schema.String, "phone_number"),
+    verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
+    primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
+    reservedForSecondFactor: I.opt(Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -76,9 +75,11 @@ export declare namespace GetParams {
  * @category phoneNumbers
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    phoneNumberId: I.req(Schema.String, "phone_number_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -102,9 +103,11 @@ export declare namespace DeleteParams {
  * @category phoneNumbers
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    phoneNumberId: I.req(Schema.String, "phone_number_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -134,15 +137,14 @@ export declare namespace UpdateParams {
  * @category phoneNumbers
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
-  verified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "verified"),
-  primary: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "primary"),
-  reservedForSecondFactor: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "reserved_for_second_factor"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    phoneNumberId: I.req(Schema.String, "phone_number_id"),
+    verified: I.opt(Schema.NullOr(Schema.Boolean), "verified"),
+    primary: I.opt(Schema.NullOr(Schema.Boolean), "primary"),
+    reservedForSecondFactor: I.opt(Schema.NullOr(Schema.Boolean), "reserved_for_second_factor")
+  })
+)
 
 /**
  * Parameters of {@link prepareVerification}.
@@ -167,9 +169,11 @@ export declare namespace PrepareVerificationParams {
  * @since 0.1.0
  */
 export const PrepareVerificationParams: Schema.Schema<PrepareVerificationParams, PrepareVerificationParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      phoneNumberId: I.req(Schema.String, "phone_number_id")
+    })
+  )
 
 /**
  * Parameters of {@link attemptVerification}.
@@ -198,11 +202,13 @@ export declare namespace AttemptVerificationParams {
  * @since 0.1.0
  */
 export const AttemptVerificationParams: Schema.Schema<AttemptVerificationParams, AttemptVerificationParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    phoneNumberId: /*#__PURE__*/ I.req(Schema.String, "phone_number_id"),
-    verificationId: /*#__PURE__*/ I.req(Schema.String, "verification_id"),
-    code: /*#__PURE__*/ I.req(Schema.String, "code")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      phoneNumberId: I.req(Schema.String, "phone_number_id"),
+      verificationId: I.req(Schema.String, "verification_id"),
+      code: I.req(Schema.String, "code")
+    })
+  )
 
 /**
  * Parameters of {@link replaceForUser}.
@@ -230,15 +236,14 @@ export declare namespace ReplaceForUserParams {
  * @category phoneNumbers
  * @since 0.1.0
  */
-export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
-    identificationStatus: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Literal("verified", "reserved", "unverified"),
-      "identification_status"
-    )
-  })
+export const ReplaceForUserParams: Schema.Schema<ReplaceForUserParams, ReplaceForUserParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      phoneNumber: I.req(Schema.String, "phone_number"),
+      identificationStatus: I.opt(Schema.Literal("verified", "reserved", "unverified"), "identification_status")
+    })
+  )
 
 /**
  * Failures of {@link create}.

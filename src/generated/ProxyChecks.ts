@@ -37,10 +37,12 @@ export declare namespace VerifyParams {
  * @category proxyChecks
  * @since 0.1.0
  */
-export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  domainId: /*#__PURE__*/ I.opt(Schema.String, "domain_id"),
-  proxyUrl: /*#__PURE__*/ I.opt(Schema.String, "proxy_url")
-})
+export const VerifyParams: Schema.Schema<VerifyParams, VerifyParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    domainId: I.opt(Schema.String, "domain_id"),
+    proxyUrl: I.opt(Schema.String, "proxy_url")
+  })
+)
 
 /**
  * Failures of {@link verify}.

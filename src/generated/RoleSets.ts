@@ -42,18 +42,14 @@ export declare namespace ListParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    query: I.opt(Schema.String, "query"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -89,15 +85,17 @@ export declare namespace CreateParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.opt(Schema.String, "key"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  defaultRoleKey: /*#__PURE__*/ I.req(Schema.String, "default_role_key"),
-  creatorRoleKey: /*#__PURE__*/ I.req(Schema.String, "creator_role_key"),
-  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("initial", "custom"), "type"),
-  roles: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "roles")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    key: I.opt(Schema.String, "key"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    defaultRoleKey: I.req(Schema.String, "default_role_key"),
+    creatorRoleKey: I.req(Schema.String, "creator_role_key"),
+    type: I.opt(Schema.Literal("initial", "custom"), "type"),
+    roles: I.req(Schema.Array(Schema.String), "roles")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -121,9 +119,11 @@ export declare namespace GetParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -159,15 +159,17 @@ export declare namespace UpdateParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  key: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "key"),
-  description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  type: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("initial")), "type"),
-  defaultRoleKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "default_role_key"),
-  creatorRoleKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "creator_role_key")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    key: I.opt(Schema.NullOr(Schema.String), "key"),
+    description: I.opt(Schema.NullOr(Schema.String), "description"),
+    type: I.opt(Schema.NullOr(Schema.Literal("initial")), "type"),
+    defaultRoleKey: I.opt(Schema.NullOr(Schema.String), "default_role_key"),
+    creatorRoleKey: I.opt(Schema.NullOr(Schema.String), "creator_role_key")
+  })
+)
 
 /**
  * Parameters of {@link replace}.
@@ -195,11 +197,13 @@ export declare namespace ReplaceParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const ReplaceParams: Schema.Schema<ReplaceParams, ReplaceParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
-  destRoleSetKey: /*#__PURE__*/ I.req(Schema.String, "dest_role_set_key"),
-  reassignmentMappings: /*#__PURE__*/ I.opt(Schemas.ReassignmentMappings, "reassignment_mappings")
-})
+export const ReplaceParams: Schema.Schema<ReplaceParams, ReplaceParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
+    destRoleSetKey: I.req(Schema.String, "dest_role_set_key"),
+    reassignmentMappings: I.opt(Schemas.ReassignmentMappings, "reassignment_mappings")
+  })
+)
 
 /**
  * Parameters of {@link addRoles}.
@@ -229,12 +233,14 @@ export declare namespace AddRolesParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const AddRolesParams: Schema.Schema<AddRolesParams, AddRolesParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
-  roleKeys: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "role_keys"),
-  defaultRoleKey: /*#__PURE__*/ I.opt(Schema.String, "default_role_key"),
-  creatorRoleKey: /*#__PURE__*/ I.opt(Schema.String, "creator_role_key")
-})
+export const AddRolesParams: Schema.Schema<AddRolesParams, AddRolesParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
+    roleKeys: I.req(Schema.Array(Schema.String), "role_keys"),
+    defaultRoleKey: I.opt(Schema.String, "default_role_key"),
+    creatorRoleKey: I.opt(Schema.String, "creator_role_key")
+  })
+)
 
 /**
  * Parameters of {@link replaceRole}.
@@ -262,12 +268,13 @@ export declare namespace ReplaceRoleParams {
  * @category roleSets
  * @since 0.1.0
  */
-export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRoleParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    roleSetKeyOrId: /*#__PURE__*/ I.req(Schema.String, "role_set_key_or_id"),
-    roleKey: /*#__PURE__*/ I.req(Schema.String, "role_key"),
-    toRoleKey: /*#__PURE__*/ I.req(Schema.String, "to_role_key")
+export const ReplaceRoleParams: Schema.Schema<ReplaceRoleParams, ReplaceRoleParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    roleSetKeyOrId: I.req(Schema.String, "role_set_key_or_id"),
+    roleKey: I.req(Schema.String, "role_key"),
+    toRoleKey: I.req(Schema.String, "to_role_key")
   })
+)
 
 /**
  * Failures of {@link list}.

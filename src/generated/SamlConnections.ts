@@ -44,19 +44,15 @@ export declare namespace ListParams {
  * @category samlConnections
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    query: I.opt(Schema.String, "query"),
+    orderBy: I.opt(Schema.String, "order_by"),
+    organizationId: I.opt(Schema.Array(Schema.String), "organization_id")
+  })
+)
 
 /**
  * Inline schema `CreateParamsAttributeMapping` of the `samlConnections` operations.
@@ -89,12 +85,14 @@ export declare namespace CreateParamsAttributeMapping {
 export const CreateParamsAttributeMapping: Schema.Schema<
   CreateParamsAttributeMapping,
   CreateParamsAttributeMapping.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.opt(Schema.String, "last_name")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.opt(Schema.String, "user_id"),
+    emailAddress: I.opt(Schema.String, "email_address"),
+    firstName: I.opt(Schema.String, "first_name"),
+    lastName: I.opt(Schema.String, "last_name")
+  })
+)
 
 /**
  * Inline schema `CreateParamsLoginHint` of the `samlConnections` operations.
@@ -121,10 +119,12 @@ export declare namespace CreateParamsLoginHint {
  * @since 0.1.0
  */
 export const CreateParamsLoginHint: Schema.Schema<CreateParamsLoginHint, CreateParamsLoginHint.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-    source: /*#__PURE__*/ I.opt(Schema.String, "source")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+      source: I.opt(Schema.String, "source")
+    })
+  )
 
 /**
  * Parameters of {@link create}.
@@ -174,24 +174,23 @@ export declare namespace CreateParams {
  * @category samlConnections
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  domain: /*#__PURE__*/ I.opt(Schema.String, "domain"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  provider: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft"),
-    "provider"
-  ),
-  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsAttributeMapping), "attribute_mapping"),
-  forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
-  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CreateParamsLoginHint), "login_hint")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    domain: I.opt(Schema.String, "domain"),
+    domains: I.opt(Schema.Array(Schema.String), "domains"),
+    provider: I.req(Schema.Literal("saml_custom", "saml_okta", "saml_google", "saml_microsoft"), "provider"),
+    idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
+    idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
+    idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
+    idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
+    idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
+    organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+    attributeMapping: I.opt(Schema.NullOr(CreateParamsAttributeMapping), "attribute_mapping"),
+    forceAuthn: I.opt(Schema.Boolean, "force_authn"),
+    loginHint: I.opt(Schema.NullOr(CreateParamsLoginHint), "login_hint")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -215,9 +214,11 @@ export declare namespace GetParams {
  * @category samlConnections
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    samlConnectionId: I.req(Schema.String, "saml_connection_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -241,9 +242,11 @@ export declare namespace DeleteParams {
  * @category samlConnections
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    samlConnectionId: I.req(Schema.String, "saml_connection_id")
+  })
+)
 
 /**
  * Inline schema `UpdateParamsAttributeMapping` of the `samlConnections` operations.
@@ -276,12 +279,14 @@ export declare namespace UpdateParamsAttributeMapping {
 export const UpdateParamsAttributeMapping: Schema.Schema<
   UpdateParamsAttributeMapping,
   UpdateParamsAttributeMapping.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-  emailAddress: /*#__PURE__*/ I.opt(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.opt(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.opt(Schema.String, "last_name")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.opt(Schema.String, "user_id"),
+    emailAddress: I.opt(Schema.String, "email_address"),
+    firstName: I.opt(Schema.String, "first_name"),
+    lastName: I.opt(Schema.String, "last_name")
+  })
+)
 
 /**
  * Inline schema `UpdateParamsLoginHint` of the `samlConnections` operations.
@@ -308,10 +313,12 @@ export declare namespace UpdateParamsLoginHint {
  * @since 0.1.0
  */
 export const UpdateParamsLoginHint: Schema.Schema<UpdateParamsLoginHint, UpdateParamsLoginHint.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
-    source: /*#__PURE__*/ I.opt(Schema.String, "source")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      mode: I.req(Schema.Literal("email_address", "custom_attribute", "off"), "mode"),
+      source: I.opt(Schema.String, "source")
+    })
+  )
 
 /**
  * Parameters of {@link update}.
@@ -375,37 +382,30 @@ export declare namespace UpdateParams {
  * @category samlConnections
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  samlConnectionId: /*#__PURE__*/ I.req(Schema.String, "saml_connection_id"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  domain: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "domain"),
-  domains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)), "domains"),
-  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
-  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsAttributeMapping), "attribute_mapping"),
-  active: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "active"),
-  syncUserAttributes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
-  allowSubdomains: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_subdomains"),
-  allowIdpInitiated: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "disable_additional_identifications"
-  ),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "allow_organization_account_linking"
-  ),
-  forceAuthn: /*#__PURE__*/ I.opt(Schema.Boolean, "force_authn"),
-  loginHint: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(UpdateParamsLoginHint), "login_hint"),
-  consentVerifiedDomainsDeletion: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "consent_verified_domains_deletion"
-  )
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    samlConnectionId: I.req(Schema.String, "saml_connection_id"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    domain: I.opt(Schema.NullOr(Schema.String), "domain"),
+    domains: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "domains"),
+    idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
+    idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
+    idpCertificate: I.opt(Schema.NullOr(Schema.String), "idp_certificate"),
+    idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
+    idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
+    organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+    attributeMapping: I.opt(Schema.NullOr(UpdateParamsAttributeMapping), "attribute_mapping"),
+    active: I.opt(Schema.NullOr(Schema.Boolean), "active"),
+    syncUserAttributes: I.opt(Schema.NullOr(Schema.Boolean), "sync_user_attributes"),
+    allowSubdomains: I.opt(Schema.NullOr(Schema.Boolean), "allow_subdomains"),
+    allowIdpInitiated: I.opt(Schema.NullOr(Schema.Boolean), "allow_idp_initiated"),
+    disableAdditionalIdentifications: I.opt(Schema.NullOr(Schema.Boolean), "disable_additional_identifications"),
+    allowOrganizationAccountLinking: I.opt(Schema.NullOr(Schema.Boolean), "allow_organization_account_linking"),
+    forceAuthn: I.opt(Schema.Boolean, "force_authn"),
+    loginHint: I.opt(Schema.NullOr(UpdateParamsLoginHint), "login_hint"),
+    consentVerifiedDomainsDeletion: I.opt(Schema.NullOr(Schema.Boolean), "consent_verified_domains_deletion")
+  })
+)
 
 /**
  * Failures of {@link list}.

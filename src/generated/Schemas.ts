@@ -45,17 +45,19 @@ export declare namespace ActorToken {
  * @category schemas
  * @since 0.1.0
  */
-export const ActorToken: Schema.Schema<ActorToken, ActorToken.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("actor_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked"), "status"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  actor: /*#__PURE__*/ I.req(I.FreeForm, "actor"),
-  token: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "token"),
-  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const ActorToken: Schema.Schema<ActorToken, ActorToken.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("actor_token"), "object"),
+    id: I.req(Schema.String, "id"),
+    status: I.req(I.openEnum("pending", "accepted", "revoked"), "status"),
+    userId: I.req(Schema.String, "user_id"),
+    actor: I.req(I.FreeForm, "actor"),
+    token: I.optNullAsAbsent(Schema.String, "token"),
+    url: I.optNullAsAbsent(Schema.String, "url"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `AdjustCreditBalanceRequest`.
@@ -88,13 +90,15 @@ export declare namespace AdjustCreditBalanceRequest {
  * @since 0.1.0
  */
 export const AdjustCreditBalanceRequest: Schema.Schema<AdjustCreditBalanceRequest, AdjustCreditBalanceRequest.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-    action: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("increase", "decrease"), "action"),
-    currency: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "currency"),
-    idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
-    note: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "note")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      amount: I.req(Schema.Number, "amount"),
+      action: I.req(I.openEnum("increase", "decrease"), "action"),
+      currency: I.optNullAsAbsent(Schema.String, "currency"),
+      idempotencyKey: I.req(Schema.String, "idempotency_key"),
+      note: I.optNullAsAbsent(Schema.String, "note")
+    })
+  )
 
 /**
  * Component schema `AgentTask`.
@@ -128,13 +132,15 @@ export declare namespace AgentTask {
  * @category schemas
  * @since 0.1.0
  */
-export const AgentTask: Schema.Schema<AgentTask, AgentTask.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("agent_task"), "object"),
-  agentId: /*#__PURE__*/ I.req(Schema.String, "agent_id"),
-  agentTaskId: /*#__PURE__*/ I.req(Schema.String, "agent_task_id"),
-  taskId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "task_id"),
-  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url")
-})
+export const AgentTask: Schema.Schema<AgentTask, AgentTask.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("agent_task"), "object"),
+    agentId: I.req(Schema.String, "agent_id"),
+    agentTaskId: I.req(Schema.String, "agent_task_id"),
+    taskId: I.optNullAsAbsent(Schema.String, "task_id"),
+    url: I.optNullAsAbsent(Schema.String, "url")
+  })
+)
 
 /**
  * Component schema `AllowlistIdentifier`.
@@ -172,20 +178,19 @@ export declare namespace AllowlistIdentifier {
  * @category schemas
  * @since 0.1.0
  */
-export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistIdentifier.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("allowlist_identifier"), "object"),
-    id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-    invitationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "invitation_id"),
-    identifier: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "identifier"),
-    identifierType: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"),
-      "identifier_type"
-    ),
-    instanceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "instance_id"),
-    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
-  })
+export const AllowlistIdentifier: Schema.Schema<AllowlistIdentifier, AllowlistIdentifier.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.optNullAsAbsent(I.openEnum("allowlist_identifier"), "object"),
+      id: I.optNullAsAbsent(Schema.String, "id"),
+      invitationId: I.optNullAsAbsent(Schema.String, "invitation_id"),
+      identifier: I.optNullAsAbsent(Schema.String, "identifier"),
+      identifierType: I.optNullAsAbsent(I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
+      instanceId: I.optNullAsAbsent(Schema.String, "instance_id"),
+      createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+      updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Body of the shared response `AllowlistIdentifier.List`.
@@ -206,7 +211,7 @@ export declare namespace AllowlistIdentifierList {
  * @since 0.1.0
  */
 export const AllowlistIdentifierList: Schema.Schema<AllowlistIdentifierList, AllowlistIdentifierList.Encoded> =
-  /*#__PURE__*/ Schema.Array(AllowlistIdentifier)
+  /*#__PURE__*/ I.lazy(() => Schema.Array(AllowlistIdentifier))
 
 /**
  * Component schema `ApplyCommerceDiscountRequest`.
@@ -233,9 +238,11 @@ export declare namespace ApplyCommerceDiscountRequest {
 export const ApplyCommerceDiscountRequest: Schema.Schema<
   ApplyCommerceDiscountRequest,
   ApplyCommerceDiscountRequest.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    discountId: I.req(Schema.String, "discount_id")
+  })
+)
 
 /**
  * Component schema `CommerceMoneyResponse`.
@@ -266,12 +273,14 @@ export declare namespace CommerceMoneyResponse {
  * @since 0.1.0
  */
 export const CommerceMoneyResponse: Schema.Schema<CommerceMoneyResponse, CommerceMoneyResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-    amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
-    currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-    currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      amount: I.req(Schema.Number, "amount"),
+      amountFormatted: I.req(Schema.String, "amount_formatted"),
+      currency: I.req(Schema.String, "currency"),
+      currencySymbol: I.req(Schema.String, "currency_symbol")
+    })
+  )
 
 /**
  * Component schema `BillingProrationDiscountDetail`.
@@ -304,12 +313,14 @@ export declare namespace BillingProrationDiscountDetail {
 export const BillingProrationDiscountDetail: Schema.Schema<
   BillingProrationDiscountDetail,
   BillingProrationDiscountDetail.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  cycleDaysPassed: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_passed"),
-  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
-  cyclePassedPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_passed_percent")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    amount: I.req(CommerceMoneyResponse, "amount"),
+    cycleDaysPassed: I.req(Schema.Number, "cycle_days_passed"),
+    cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
+    cyclePassedPercent: I.req(Schema.Number, "cycle_passed_percent")
+  })
+)
 
 /**
  * Component schema `BillingDiscountsResponse`.
@@ -336,10 +347,12 @@ export declare namespace BillingDiscountsResponse {
  * @since 0.1.0
  */
 export const BillingDiscountsResponse: Schema.Schema<BillingDiscountsResponse, BillingDiscountsResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingProrationDiscountDetail), "proration"),
-    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      proration: I.req(Schema.NullOr(BillingProrationDiscountDetail), "proration"),
+      total: I.req(CommerceMoneyResponse, "total")
+    })
+  )
 
 /**
  * Component schema `CommercePayerResponse`.
@@ -388,21 +401,23 @@ export declare namespace CommercePayerResponse {
  * @since 0.1.0
  */
 export const CommercePayerResponse: Schema.Schema<CommercePayerResponse, CommercePayerResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-    firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-    lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-    email: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email"),
-    organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-    organizationName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_name"),
-    imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
-    creditsBalance: /*#__PURE__*/ I.optNullAsAbsent(CommerceMoneyResponse, "credits_balance"),
-    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_payer"), "object"),
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
+      firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+      lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
+      email: I.opt(Schema.NullOr(Schema.String), "email"),
+      organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+      organizationName: I.opt(Schema.NullOr(Schema.String), "organization_name"),
+      imageUrl: I.optNullAsAbsent(Schema.String, "image_url"),
+      creditsBalance: I.optNullAsAbsent(CommerceMoneyResponse, "credits_balance"),
+      createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+      updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `CommercePaymentMethodResponse`.
@@ -461,28 +476,27 @@ export declare namespace CommercePaymentMethodResponse {
 export const CommercePaymentMethodResponse: Schema.Schema<
   CommercePaymentMethodResponse,
   CommercePaymentMethodResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment_method"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  paymentType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("card", "link", "payer-credits"), "payment_type"),
-  isDefault: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_default"),
-  gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
-  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(Schema.String),
-    "gateway_external_account_id"
-  ),
-  last4: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last4"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
-  walletType: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "wallet_type"),
-  cardType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "card_type"),
-  expiryYear: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiry_year"),
-  expiryMonth: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expiry_month"),
-  createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
-  isRemovable: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_removable")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_payment_method"), "object"),
+    id: I.req(Schema.String, "id"),
+    payerId: I.req(Schema.String, "payer_id"),
+    paymentType: I.req(I.openEnum("card", "link", "payer-credits"), "payment_type"),
+    isDefault: I.optNullAsAbsent(Schema.Boolean, "is_default"),
+    gateway: I.req(Schema.String, "gateway"),
+    gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
+    gatewayExternalAccountId: I.req(Schema.NullOr(Schema.String), "gateway_external_account_id"),
+    last4: I.req(Schema.NullOr(Schema.String), "last4"),
+    status: I.req(I.openEnum("active", "disconnected"), "status"),
+    walletType: I.opt(Schema.NullOr(Schema.String), "wallet_type"),
+    cardType: I.req(Schema.NullOr(Schema.String), "card_type"),
+    expiryYear: I.opt(Schema.NullOr(Schema.Number), "expiry_year"),
+    expiryMonth: I.opt(Schema.NullOr(Schema.Number), "expiry_month"),
+    createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at"),
+    isRemovable: I.optNullAsAbsent(Schema.Boolean, "is_removable")
+  })
+)
 
 /**
  * Component schema `CommercePayerCreditResponse`.
@@ -511,10 +525,12 @@ export declare namespace CommercePayerCreditResponse {
 export const CommercePayerCreditResponse: Schema.Schema<
   CommercePayerCreditResponse,
   CommercePayerCreditResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  remainingBalance: /*#__PURE__*/ I.req(CommerceMoneyResponse, "remaining_balance"),
-  appliedAmount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "applied_amount")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    remainingBalance: I.req(CommerceMoneyResponse, "remaining_balance"),
+    appliedAmount: I.req(CommerceMoneyResponse, "applied_amount")
+  })
+)
 
 /**
  * Component schema `CommerceProrationCreditDetailResponse`.
@@ -547,12 +563,14 @@ export declare namespace CommerceProrationCreditDetailResponse {
 export const CommerceProrationCreditDetailResponse: Schema.Schema<
   CommerceProrationCreditDetailResponse,
   CommerceProrationCreditDetailResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  cycleDaysRemaining: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_remaining"),
-  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
-  cycleRemainingPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_remaining_percent")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    amount: I.req(CommerceMoneyResponse, "amount"),
+    cycleDaysRemaining: I.req(Schema.Number, "cycle_days_remaining"),
+    cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
+    cycleRemainingPercent: I.req(Schema.Number, "cycle_remaining_percent")
+  })
+)
 
 /**
  * Component schema `CommerceCreditsResponse`.
@@ -581,11 +599,13 @@ export declare namespace CommerceCreditsResponse {
  * @since 0.1.0
  */
 export const CommerceCreditsResponse: Schema.Schema<CommerceCreditsResponse, CommerceCreditsResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationCreditDetailResponse), "proration"),
-    payer: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePayerCreditResponse), "payer"),
-    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      proration: I.req(Schema.NullOr(CommerceProrationCreditDetailResponse), "proration"),
+      payer: I.req(Schema.NullOr(CommercePayerCreditResponse), "payer"),
+      total: I.req(CommerceMoneyResponse, "total")
+    })
+  )
 
 /**
  * Component schema `CommercePerUnitTotalTier-2`.
@@ -614,11 +634,13 @@ export declare namespace CommercePerUnitTotalTier2 {
  * @since 0.1.0
  */
 export const CommercePerUnitTotalTier2: Schema.Schema<CommercePerUnitTotalTier2, CommercePerUnitTotalTier2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-    feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
-    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      quantity: I.opt(Schema.NullOr(Schema.Number), "quantity"),
+      feePerBlock: I.req(CommerceMoneyResponse, "fee_per_block"),
+      total: I.req(CommerceMoneyResponse, "total")
+    })
+  )
 
 /**
  * Component schema `CommercePerUnitTotal-2`.
@@ -647,11 +669,13 @@ export declare namespace CommercePerUnitTotal2 {
  * @since 0.1.0
  */
 export const CommercePerUnitTotal2: Schema.Schema<CommercePerUnitTotal2, CommercePerUnitTotal2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-    tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      name: I.req(Schema.String, "name"),
+      blockSize: I.req(Schema.Number, "block_size"),
+      tiers: I.req(Schema.Array(CommercePerUnitTotalTier2), "tiers")
+    })
+  )
 
 /**
  * Component schema `CommerceTotalsResponse-2`.
@@ -688,18 +712,17 @@ export declare namespace CommerceTotalsResponse2 {
  * @since 0.1.0
  */
 export const CommerceTotalsResponse2: Schema.Schema<CommerceTotalsResponse2, CommerceTotalsResponse2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
-    baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
-    taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
-    grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
-    perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ Schema.Array(CommercePerUnitTotal2),
-      "per_unit_totals"
-    ),
-    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
-    discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingDiscountsResponse), "discounts")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      subtotal: I.req(CommerceMoneyResponse, "subtotal"),
+      baseFee: I.req(CommerceMoneyResponse, "base_fee"),
+      taxTotal: I.req(CommerceMoneyResponse, "tax_total"),
+      grandTotal: I.req(CommerceMoneyResponse, "grand_total"),
+      perUnitTotals: I.optNullAsAbsent(Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
+      credits: I.opt(Schema.NullOr(CommerceCreditsResponse), "credits"),
+      discounts: I.opt(Schema.NullOr(BillingDiscountsResponse), "discounts")
+    })
+  )
 
 /**
  * Component schema `BillingPaymentAttempt`.
@@ -768,31 +791,33 @@ export declare namespace BillingPaymentAttempt {
  * @since 0.1.0
  */
 export const BillingPaymentAttempt: Schema.Schema<BillingPaymentAttempt, BillingPaymentAttempt.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payment"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    chargeType: /*#__PURE__*/ I.req(Schema.String, "charge_type"),
-    payeeId: /*#__PURE__*/ I.req(Schema.String, "payee_id"),
-    payee: /*#__PURE__*/ I.req(I.FreeForm, "payee"),
-    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-    payer: /*#__PURE__*/ I.req(CommercePayerResponse, "payer"),
-    subscriptionItemId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "subscription_item_id"),
-    subscriptionItem: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "subscription_item"),
-    amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-    totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals"),
-    paymentMethodId: /*#__PURE__*/ I.req(Schema.String, "payment_method_id"),
-    paymentMethod: /*#__PURE__*/ I.req(CommercePaymentMethodResponse, "payment_method"),
-    statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
-    gatewayExternalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_id"),
-    gatewayExternalUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "gateway_external_url"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
-    paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
-    failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_payment"), "object"),
+      id: I.req(Schema.String, "id"),
+      paymentId: I.req(Schema.String, "payment_id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      chargeType: I.req(Schema.String, "charge_type"),
+      payeeId: I.req(Schema.String, "payee_id"),
+      payee: I.req(I.FreeForm, "payee"),
+      payerId: I.req(Schema.String, "payer_id"),
+      payer: I.req(CommercePayerResponse, "payer"),
+      subscriptionItemId: I.optNullAsAbsent(Schema.String, "subscription_item_id"),
+      subscriptionItem: I.optNullAsAbsent(I.FreeForm, "subscription_item"),
+      amount: I.req(CommerceMoneyResponse, "amount"),
+      totals: I.opt(Schema.NullOr(CommerceTotalsResponse2), "totals"),
+      paymentMethodId: I.req(Schema.String, "payment_method_id"),
+      paymentMethod: I.req(CommercePaymentMethodResponse, "payment_method"),
+      statementId: I.req(Schema.String, "statement_id"),
+      gatewayExternalId: I.req(Schema.NullOr(Schema.String), "gateway_external_id"),
+      gatewayExternalUrl: I.req(Schema.NullOr(Schema.String), "gateway_external_url"),
+      status: I.req(I.openEnum("pending", "paid", "failed"), "status"),
+      paidAt: I.req(Schema.NullOr(Schema.Number), "paid_at"),
+      failedAt: I.req(Schema.NullOr(Schema.Number), "failed_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `BillingPriceResponse`.
@@ -842,26 +867,25 @@ export declare namespace BillingPriceResponse {
  * @category schemas
  * @since 0.1.0
  */
-export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPriceResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-    currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol"),
-    amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-    annualMonthlyAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_monthly_amount"),
-    fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
-    annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-    description: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-    isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    supportedBillingPeriods: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("month", "annual", "both"),
-      "supported_billing_periods"
-    )
-  })
+export const BillingPriceResponse: Schema.Schema<BillingPriceResponse, BillingPriceResponse.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_price"), "object"),
+      id: I.req(Schema.String, "id"),
+      planId: I.req(Schema.String, "plan_id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      currency: I.req(Schema.String, "currency"),
+      currencySymbol: I.req(Schema.String, "currency_symbol"),
+      amount: I.req(Schema.Number, "amount"),
+      annualMonthlyAmount: I.req(Schema.Number, "annual_monthly_amount"),
+      fee: I.req(Schema.NullOr(CommerceMoneyResponse), "fee"),
+      annualMonthlyFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+      description: I.opt(Schema.NullOr(Schema.String), "description"),
+      isDefault: I.req(Schema.Boolean, "is_default"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      supportedBillingPeriods: I.req(I.openEnum("month", "annual", "both"), "supported_billing_periods")
+    })
+  )
 
 /**
  * Inline schema `BillingStatementGroupsItem`.
@@ -890,11 +914,13 @@ export declare namespace BillingStatementGroupsItem {
  * @since 0.1.0
  */
 export const BillingStatementGroupsItem: Schema.Schema<BillingStatementGroupsItem, BillingStatementGroupsItem.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement_group"), "object"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "items")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_statement_group"), "object"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      items: I.req(Schema.Array(BillingPaymentAttempt), "items")
+    })
+  )
 
 /**
  * Inline schema `BillingStatementTotals`.
@@ -925,12 +951,14 @@ export declare namespace BillingStatementTotals {
  * @since 0.1.0
  */
 export const BillingStatementTotals: Schema.Schema<BillingStatementTotals, BillingStatementTotals.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
-    subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
-    baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
-    taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      grandTotal: I.req(CommerceMoneyResponse, "grand_total"),
+      subtotal: I.req(CommerceMoneyResponse, "subtotal"),
+      baseFee: I.req(CommerceMoneyResponse, "base_fee"),
+      taxTotal: I.req(CommerceMoneyResponse, "tax_total")
+    })
+  )
 
 /**
  * Component schema `BillingStatement`.
@@ -968,16 +996,18 @@ export declare namespace BillingStatement {
  * @category schemas
  * @since 0.1.0
  */
-export const BillingStatement: Schema.Schema<BillingStatement, BillingStatement.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_statement"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  payer: /*#__PURE__*/ I.req(CommercePayerResponse, "payer"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("open", "closed"), "status"),
-  totals: /*#__PURE__*/ I.req(BillingStatementTotals, "totals"),
-  groups: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingStatementGroupsItem), "groups")
-})
+export const BillingStatement: Schema.Schema<BillingStatement, BillingStatement.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_statement"), "object"),
+    id: I.req(Schema.String, "id"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    payer: I.req(CommercePayerResponse, "payer"),
+    status: I.req(I.openEnum("open", "closed"), "status"),
+    totals: I.req(BillingStatementTotals, "totals"),
+    groups: I.req(Schema.Array(BillingStatementGroupsItem), "groups")
+  })
+)
 
 /**
  * Component schema `BlocklistIdentifier`.
@@ -1013,19 +1043,18 @@ export declare namespace BlocklistIdentifier {
  * @category schemas
  * @since 0.1.0
  */
-export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistIdentifier.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("blocklist_identifier"), "object"),
-    id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-    identifier: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "identifier"),
-    identifierType: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ I.openEnum("email_address", "phone_number", "web3_wallet"),
-      "identifier_type"
-    ),
-    instanceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "instance_id"),
-    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
-  })
+export const BlocklistIdentifier: Schema.Schema<BlocklistIdentifier, BlocklistIdentifier.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.optNullAsAbsent(I.openEnum("blocklist_identifier"), "object"),
+      id: I.optNullAsAbsent(Schema.String, "id"),
+      identifier: I.optNullAsAbsent(Schema.String, "identifier"),
+      identifierType: I.optNullAsAbsent(I.openEnum("email_address", "phone_number", "web3_wallet"), "identifier_type"),
+      instanceId: I.optNullAsAbsent(Schema.String, "instance_id"),
+      createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+      updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `BlocklistIdentifiers`.
@@ -1051,11 +1080,13 @@ export declare namespace BlocklistIdentifiers {
  * @category schemas
  * @since 0.1.0
  */
-export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, BlocklistIdentifiers.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BlocklistIdentifier), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+export const BlocklistIdentifiers: Schema.Schema<BlocklistIdentifiers, BlocklistIdentifiers.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      data: I.req(Schema.Array(BlocklistIdentifier), "data"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+  )
 
 /**
  * Component schema `CNameTarget`.
@@ -1083,11 +1114,13 @@ export declare namespace CNameTarget {
  * @category schemas
  * @since 0.1.0
  */
-export const CNameTarget: Schema.Schema<CNameTarget, CNameTarget.Encoded> = /*#__PURE__*/ Schema.Struct({
-  host: /*#__PURE__*/ I.req(Schema.String, "host"),
-  value: /*#__PURE__*/ I.req(Schema.String, "value"),
-  required: /*#__PURE__*/ I.req(Schema.Boolean, "required")
-})
+export const CNameTarget: Schema.Schema<CNameTarget, CNameTarget.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    host: I.req(Schema.String, "host"),
+    value: I.req(Schema.String, "value"),
+    required: I.req(Schema.Boolean, "required")
+  })
+)
 
 /**
  * Component schema `ClerkError`.
@@ -1117,12 +1150,14 @@ export declare namespace ClerkError {
  * @category schemas
  * @since 0.1.0
  */
-export const ClerkError: Schema.Schema<ClerkError, ClerkError.Encoded> = /*#__PURE__*/ Schema.Struct({
-  message: /*#__PURE__*/ I.req(Schema.String, "message"),
-  longMessage: /*#__PURE__*/ I.req(Schema.String, "long_message"),
-  code: /*#__PURE__*/ I.req(Schema.String, "code"),
-  meta: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "meta")
-})
+export const ClerkError: Schema.Schema<ClerkError, ClerkError.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    message: I.req(Schema.String, "message"),
+    longMessage: I.req(Schema.String, "long_message"),
+    code: I.req(Schema.String, "code"),
+    meta: I.optNullAsAbsent(I.FreeForm, "meta")
+  })
+)
 
 /**
  * Component schema `ClerkErrors`.
@@ -1150,11 +1185,13 @@ export declare namespace ClerkErrors {
  * @category schemas
  * @since 0.1.0
  */
-export const ClerkErrors: Schema.Schema<ClerkErrors, ClerkErrors.Encoded> = /*#__PURE__*/ Schema.Struct({
-  errors: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ClerkError), "errors"),
-  meta: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "meta"),
-  clerkTraceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "clerk_trace_id")
-})
+export const ClerkErrors: Schema.Schema<ClerkErrors, ClerkErrors.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    errors: I.req(Schema.Array(ClerkError), "errors"),
+    meta: I.optNullAsAbsent(I.FreeForm, "meta"),
+    clerkTraceId: I.optNullAsAbsent(Schema.String, "clerk_trace_id")
+  })
+)
 
 /**
  * Inline schema `SessionActivityResponse2`.
@@ -1195,17 +1232,19 @@ export declare namespace SessionActivityResponse2 {
  * @since 0.1.0
  */
 export const SessionActivityResponse2: Schema.Schema<SessionActivityResponse2, SessionActivityResponse2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    deviceType: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "device_type"),
-    isMobile: /*#__PURE__*/ I.req(Schema.Boolean, "is_mobile"),
-    browserName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "browser_name"),
-    browserVersion: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "browser_version"),
-    ipAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "ip_address"),
-    city: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "city"),
-    country: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "country")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      id: I.req(Schema.String, "id"),
+      deviceType: I.optNullAsAbsent(Schema.String, "device_type"),
+      isMobile: I.req(Schema.Boolean, "is_mobile"),
+      browserName: I.optNullAsAbsent(Schema.String, "browser_name"),
+      browserVersion: I.optNullAsAbsent(Schema.String, "browser_version"),
+      ipAddress: I.optNullAsAbsent(Schema.String, "ip_address"),
+      city: I.optNullAsAbsent(Schema.String, "city"),
+      country: I.optNullAsAbsent(Schema.String, "country")
+    })
+  )
 
 /**
  * Component schema `SessionActivityResponse`.
@@ -1226,7 +1265,7 @@ export declare namespace SessionActivityResponse {
  * @since 0.1.0
  */
 export const SessionActivityResponse: Schema.Schema<SessionActivityResponse, SessionActivityResponse.Encoded> =
-  /*#__PURE__*/ Schema.NullOr(SessionActivityResponse2)
+  /*#__PURE__*/ I.lazy(() => Schema.NullOr(SessionActivityResponse2))
 
 /**
  * Component schema `SessionTask`.
@@ -1250,9 +1289,11 @@ export declare namespace SessionTask {
  * @category schemas
  * @since 0.1.0
  */
-export const SessionTask: Schema.Schema<SessionTask, SessionTask.Encoded> = /*#__PURE__*/ Schema.Struct({
-  key: /*#__PURE__*/ I.req(Schema.String, "key")
-})
+export const SessionTask: Schema.Schema<SessionTask, SessionTask.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    key: I.req(Schema.String, "key")
+  })
+)
 
 /**
  * Component schema `Session`.
@@ -1311,28 +1352,27 @@ export declare namespace Session {
  * @category schemas
  * @since 0.1.0
  */
-export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-  actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
-  status: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced", "pending"),
-    "status"
-  ),
-  lastActiveOrganizationId: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.String),
-    "last_active_organization_id"
-  ),
-  lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
-  latestActivity: /*#__PURE__*/ I.opt(SessionActivityResponse, "latest_activity"),
-  expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
-  abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  tasks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(SessionTask)), "tasks")
-})
+export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("session"), "object"),
+    id: I.req(Schema.String, "id"),
+    userId: I.req(Schema.String, "user_id"),
+    clientId: I.req(Schema.String, "client_id"),
+    actor: I.opt(Schema.NullOr(I.FreeForm), "actor"),
+    status: I.req(
+      I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced", "pending"),
+      "status"
+    ),
+    lastActiveOrganizationId: I.opt(Schema.NullOr(Schema.String), "last_active_organization_id"),
+    lastActiveAt: I.req(Schema.Number, "last_active_at"),
+    latestActivity: I.opt(SessionActivityResponse, "latest_activity"),
+    expireAt: I.req(Schema.Number, "expire_at"),
+    abandonAt: I.req(Schema.Number, "abandon_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    tasks: I.opt(Schema.NullOr(Schema.Array(SessionTask)), "tasks")
+  })
+)
 
 /**
  * Component schema `Client`.
@@ -1374,21 +1414,20 @@ export declare namespace Client {
  * @category schemas
  * @since 0.1.0
  */
-export const Client: Schema.Schema<Client, Client.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("client"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  sessionIds: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "session_ids"),
-  sessions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Session), "sessions"),
-  signInId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "sign_in_id"),
-  signUpId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "sign_up_id"),
-  lastActiveSessionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_active_session_id"),
-  lastAuthenticationStrategy: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(Schema.String),
-    "last_authentication_strategy"
-  ),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
-})
+export const Client: Schema.Schema<Client, Client.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("client"), "object"),
+    id: I.req(Schema.String, "id"),
+    sessionIds: I.req(Schema.Array(Schema.String), "session_ids"),
+    sessions: I.req(Schema.Array(Session), "sessions"),
+    signInId: I.req(Schema.NullOr(Schema.String), "sign_in_id"),
+    signUpId: I.req(Schema.NullOr(Schema.String), "sign_up_id"),
+    lastActiveSessionId: I.req(Schema.NullOr(Schema.String), "last_active_session_id"),
+    lastAuthenticationStrategy: I.req(Schema.NullOr(Schema.String), "last_authentication_strategy"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    createdAt: I.req(Schema.Number, "created_at")
+  })
+)
 
 /**
  * Body of the shared response `Client.List`.
@@ -1408,7 +1447,9 @@ export declare namespace ClientList {
  * @category schemas
  * @since 0.1.0
  */
-export const ClientList: Schema.Schema<ClientList, ClientList.Encoded> = /*#__PURE__*/ Schema.Array(Client)
+export const ClientList: Schema.Schema<ClientList, ClientList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(Client)
+)
 
 /**
  * Component schema `CommerceCreditBalanceResponse`.
@@ -1437,10 +1478,12 @@ export declare namespace CommerceCreditBalanceResponse {
 export const CommerceCreditBalanceResponse: Schema.Schema<
   CommerceCreditBalanceResponse,
   CommerceCreditBalanceResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  balance: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "balance")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    balance: I.req(Schema.NullOr(CommerceMoneyResponse), "balance")
+  })
+)
 
 /**
  * Component schema `CommerceCreditLedgerResponse`.
@@ -1481,16 +1524,18 @@ export declare namespace CommerceCreditLedgerResponse {
 export const CommerceCreditLedgerResponse: Schema.Schema<
   CommerceCreditLedgerResponse,
   CommerceCreditLedgerResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  sourceType: /*#__PURE__*/ I.req(Schema.String, "source_type"),
-  sourceId: /*#__PURE__*/ I.req(Schema.String, "source_id"),
-  note: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "note"),
-  createdAt: /*#__PURE__*/ I.req(Schema.String, "created_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    id: I.req(Schema.String, "id"),
+    payerId: I.req(Schema.String, "payer_id"),
+    amount: I.req(CommerceMoneyResponse, "amount"),
+    sourceType: I.req(Schema.String, "source_type"),
+    sourceId: I.req(Schema.String, "source_id"),
+    note: I.opt(Schema.NullOr(Schema.String), "note"),
+    createdAt: I.req(Schema.String, "created_at")
+  })
+)
 
 /**
  * Component schema `CommerceDiscountRedemptionResponse`.
@@ -1547,24 +1592,26 @@ export declare namespace CommerceDiscountRedemptionResponse {
 export const CommerceDiscountRedemptionResponse: Schema.Schema<
   CommerceDiscountRedemptionResponse,
   CommerceDiscountRedemptionResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_discount_redemption"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  subscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "subscription_item_id"),
-  discountId: /*#__PURE__*/ I.req(Schema.String, "discount_id"),
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  source: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("promotion", "manual", "promo_code"), "source"),
-  promoCode: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "promo_code"),
-  effect: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("percentage", "fixed_amount"), "effect"),
-  percentOff: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "percent_off"),
-  amountOff: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount_off"),
-  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
-  cyclesRemaining: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "cycles_remaining"),
-  cyclesApplied: /*#__PURE__*/ I.req(Schema.Number, "cycles_applied"),
-  status: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("active", "exhausted", "removed"), "status"),
-  redeemedAt: /*#__PURE__*/ I.req(Schema.Number, "redeemed_at"),
-  redeemedBy: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "redeemed_by")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_discount_redemption"), "object"),
+    id: I.req(Schema.String, "id"),
+    subscriptionItemId: I.req(Schema.String, "subscription_item_id"),
+    discountId: I.req(Schema.String, "discount_id"),
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    source: I.req(I.openEnum("promotion", "manual", "promo_code"), "source"),
+    promoCode: I.optNullAsAbsent(Schema.String, "promo_code"),
+    effect: I.optNullAsAbsent(I.openEnum("percentage", "fixed_amount"), "effect"),
+    percentOff: I.opt(Schema.NullOr(Schema.Number), "percent_off"),
+    amountOff: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount_off"),
+    amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
+    cyclesRemaining: I.req(Schema.NullOr(Schema.Number), "cycles_remaining"),
+    cyclesApplied: I.req(Schema.Number, "cycles_applied"),
+    status: I.optNullAsAbsent(I.openEnum("active", "exhausted", "removed"), "status"),
+    redeemedAt: I.req(Schema.Number, "redeemed_at"),
+    redeemedBy: I.req(Schema.NullOr(Schema.String), "redeemed_by")
+  })
+)
 
 /**
  * Component schema `CommerceProrationDiscountResponse`.
@@ -1597,12 +1644,14 @@ export declare namespace CommerceProrationDiscountResponse {
 export const CommerceProrationDiscountResponse: Schema.Schema<
   CommerceProrationDiscountResponse,
   CommerceProrationDiscountResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  cycleDaysPassed: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_passed"),
-  cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
-  cyclePassedPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_passed_percent")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    amount: I.req(CommerceMoneyResponse, "amount"),
+    cycleDaysPassed: I.req(Schema.Number, "cycle_days_passed"),
+    cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
+    cyclePassedPercent: I.req(Schema.Number, "cycle_passed_percent")
+  })
+)
 
 /**
  * Component schema `CommerceDiscountsResponse`.
@@ -1629,10 +1678,12 @@ export declare namespace CommerceDiscountsResponse {
  * @since 0.1.0
  */
 export const CommerceDiscountsResponse: Schema.Schema<CommerceDiscountsResponse, CommerceDiscountsResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    proration: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceProrationDiscountResponse), "proration"),
-    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      proration: I.req(Schema.NullOr(CommerceProrationDiscountResponse), "proration"),
+      total: I.req(CommerceMoneyResponse, "total")
+    })
+  )
 
 /**
  * Component schema `CommercePayerResponse-2`.
@@ -1681,21 +1732,23 @@ export declare namespace CommercePayerResponse2 {
  * @since 0.1.0
  */
 export const CommercePayerResponse2: Schema.Schema<CommercePayerResponse2, CommercePayerResponse2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id"),
-    firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
-    lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
-    email: /*#__PURE__*/ I.req(Schema.String, "email"),
-    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-    organizationName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_name"),
-    imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-    creditsBalance: /*#__PURE__*/ I.optNullAsAbsent(CommerceMoneyResponse, "credits_balance"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_payer"), "object"),
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      userId: I.optNullAsAbsent(Schema.String, "user_id"),
+      firstName: I.req(Schema.String, "first_name"),
+      lastName: I.req(Schema.String, "last_name"),
+      email: I.req(Schema.String, "email"),
+      organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+      organizationName: I.optNullAsAbsent(Schema.String, "organization_name"),
+      imageUrl: I.req(Schema.String, "image_url"),
+      creditsBalance: I.optNullAsAbsent(CommerceMoneyResponse, "credits_balance"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `CommercePaymentSourceResponse`.
@@ -1754,28 +1807,27 @@ export declare namespace CommercePaymentSourceResponse {
 export const CommercePaymentSourceResponse: Schema.Schema<
   CommercePaymentSourceResponse,
   CommercePaymentSourceResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_source"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-  paymentMethod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("card", "apple_pay", "google_pay"), "payment_method"),
-  isDefault: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_default"),
-  gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
-  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  gatewayExternalAccountId: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.String),
-    "gateway_external_account_id"
-  ),
-  last4: /*#__PURE__*/ I.req(Schema.String, "last4"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
-  walletType: /*#__PURE__*/ I.req(Schema.String, "wallet_type"),
-  cardType: /*#__PURE__*/ I.req(Schema.String, "card_type"),
-  expiryYear: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "expiry_year"),
-  expiryMonth: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "expiry_month"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  isRemovable: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "is_removable")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_source"), "object"),
+    id: I.req(Schema.String, "id"),
+    payerId: I.req(Schema.String, "payer_id"),
+    paymentMethod: I.req(I.openEnum("card", "apple_pay", "google_pay"), "payment_method"),
+    isDefault: I.opt(Schema.NullOr(Schema.Boolean), "is_default"),
+    gateway: I.req(Schema.String, "gateway"),
+    gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
+    gatewayExternalAccountId: I.opt(Schema.NullOr(Schema.String), "gateway_external_account_id"),
+    last4: I.req(Schema.String, "last4"),
+    status: I.req(I.openEnum("active", "disconnected"), "status"),
+    walletType: I.req(Schema.String, "wallet_type"),
+    cardType: I.req(Schema.String, "card_type"),
+    expiryYear: I.optNullAsAbsent(Schema.Number, "expiry_year"),
+    expiryMonth: I.optNullAsAbsent(Schema.Number, "expiry_month"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    isRemovable: I.opt(Schema.NullOr(Schema.Boolean), "is_removable")
+  })
+)
 
 /**
  * Component schema `CommercePerUnitTotalTier`.
@@ -1804,11 +1856,13 @@ export declare namespace CommercePerUnitTotalTier {
  * @since 0.1.0
  */
 export const CommercePerUnitTotalTier: Schema.Schema<CommercePerUnitTotalTier, CommercePerUnitTotalTier.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-    feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block"),
-    total: /*#__PURE__*/ I.req(CommerceMoneyResponse, "total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      quantity: I.opt(Schema.NullOr(Schema.Number), "quantity"),
+      feePerBlock: I.req(CommerceMoneyResponse, "fee_per_block"),
+      total: I.req(CommerceMoneyResponse, "total")
+    })
+  )
 
 /**
  * Component schema `CommercePerUnitTotal`.
@@ -1836,12 +1890,14 @@ export declare namespace CommercePerUnitTotal {
  * @category schemas
  * @since 0.1.0
  */
-export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommercePerUnitTotal.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-    tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier), "tiers")
-  })
+export const CommercePerUnitTotal: Schema.Schema<CommercePerUnitTotal, CommercePerUnitTotal.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      name: I.req(Schema.String, "name"),
+      blockSize: I.req(Schema.Number, "block_size"),
+      tiers: I.req(Schema.Array(CommercePerUnitTotalTier), "tiers")
+    })
+  )
 
 /**
  * Component schema `CommercePlanUnitPriceTier`.
@@ -1870,11 +1926,13 @@ export declare namespace CommercePlanUnitPriceTier {
  * @since 0.1.0
  */
 export const CommercePlanUnitPriceTier: Schema.Schema<CommercePlanUnitPriceTier, CommercePlanUnitPriceTier.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    startsAtBlock: /*#__PURE__*/ I.req(Schema.Number, "starts_at_block"),
-    endsAfterBlock: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ends_after_block"),
-    feePerBlock: /*#__PURE__*/ I.req(CommerceMoneyResponse, "fee_per_block")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      startsAtBlock: I.req(Schema.Number, "starts_at_block"),
+      endsAfterBlock: I.opt(Schema.NullOr(Schema.Number), "ends_after_block"),
+      feePerBlock: I.req(CommerceMoneyResponse, "fee_per_block")
+    })
+  )
 
 /**
  * Component schema `CommercePlanUnitPrice`.
@@ -1903,11 +1961,13 @@ export declare namespace CommercePlanUnitPrice {
  * @since 0.1.0
  */
 export const CommercePlanUnitPrice: Schema.Schema<CommercePlanUnitPrice, CommercePlanUnitPrice.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-    tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlanUnitPriceTier), "tiers")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      name: I.req(Schema.String, "name"),
+      blockSize: I.req(Schema.Number, "block_size"),
+      tiers: I.req(Schema.Array(CommercePlanUnitPriceTier), "tiers")
+    })
+  )
 
 /**
  * Component schema `FeatureResponse`.
@@ -1941,14 +2001,16 @@ export declare namespace FeatureResponse {
  * @category schemas
  * @since 0.1.0
  */
-export const FeatureResponse: Schema.Schema<FeatureResponse, FeatureResponse.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("feature"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  avatarUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "avatar_url")
-})
+export const FeatureResponse: Schema.Schema<FeatureResponse, FeatureResponse.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("feature"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    description: I.req(Schema.NullOr(Schema.String), "description"),
+    slug: I.req(Schema.String, "slug"),
+    avatarUrl: I.req(Schema.NullOr(Schema.String), "avatar_url")
+  })
+)
 
 /**
  * Component schema `CommercePlan`.
@@ -2010,27 +2072,29 @@ export declare namespace CommercePlan {
  * @category schemas
  * @since 0.1.0
  */
-export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_plan"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
-  annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-  annualFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
-  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  productId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "product_id"),
-  isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
-  isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
-  publiclyVisible: /*#__PURE__*/ I.req(Schema.Boolean, "publicly_visible"),
-  hasBaseFee: /*#__PURE__*/ I.req(Schema.Boolean, "has_base_fee"),
-  forPayerType: /*#__PURE__*/ I.req(Schema.String, "for_payer_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  avatarUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "avatar_url"),
-  features: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(FeatureResponse), "features"),
-  freeTrialEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "free_trial_enabled"),
-  freeTrialDays: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "free_trial_days"),
-  unitPrices: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePlanUnitPrice), "unit_prices")
-})
+export const CommercePlan: Schema.Schema<CommercePlan, CommercePlan.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_plan"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    fee: I.req(Schema.NullOr(CommerceMoneyResponse), "fee"),
+    annualMonthlyFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+    annualFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
+    description: I.req(Schema.NullOr(Schema.String), "description"),
+    productId: I.optNullAsAbsent(Schema.String, "product_id"),
+    isDefault: I.req(Schema.Boolean, "is_default"),
+    isRecurring: I.req(Schema.Boolean, "is_recurring"),
+    publiclyVisible: I.req(Schema.Boolean, "publicly_visible"),
+    hasBaseFee: I.req(Schema.Boolean, "has_base_fee"),
+    forPayerType: I.req(Schema.String, "for_payer_type"),
+    slug: I.req(Schema.String, "slug"),
+    avatarUrl: I.req(Schema.NullOr(Schema.String), "avatar_url"),
+    features: I.optNullAsAbsent(Schema.Array(FeatureResponse), "features"),
+    freeTrialEnabled: I.req(Schema.Boolean, "free_trial_enabled"),
+    freeTrialDays: I.req(Schema.NullOr(Schema.Number), "free_trial_days"),
+    unitPrices: I.optNullAsAbsent(Schema.Array(CommercePlanUnitPrice), "unit_prices")
+  })
+)
 
 /**
  * Component schema `FeatureResponse-2`.
@@ -2064,14 +2128,16 @@ export declare namespace FeatureResponse2 {
  * @category schemas
  * @since 0.1.0
  */
-export const FeatureResponse2: Schema.Schema<FeatureResponse2, FeatureResponse2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("feature"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  description: /*#__PURE__*/ I.req(Schema.String, "description"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  avatarUrl: /*#__PURE__*/ I.req(Schema.String, "avatar_url")
-})
+export const FeatureResponse2: Schema.Schema<FeatureResponse2, FeatureResponse2.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("feature"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    description: I.req(Schema.String, "description"),
+    slug: I.req(Schema.String, "slug"),
+    avatarUrl: I.req(Schema.String, "avatar_url")
+  })
+)
 
 /**
  * Component schema `CommercePlan-2`.
@@ -2151,37 +2217,39 @@ export declare namespace CommercePlan2 {
  * @category schemas
  * @since 0.1.0
  */
-export const CommercePlan2: Schema.Schema<CommercePlan2, CommercePlan2.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_plan"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  fee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "fee"),
-  annualMonthlyFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
-  annualFee: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
-  annualMonthlyAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_monthly_amount"),
-  annualMonthlyAmountFormatted: /*#__PURE__*/ I.req(Schema.String, "annual_monthly_amount_formatted"),
-  annualAmount: /*#__PURE__*/ I.req(Schema.Number, "annual_amount"),
-  annualAmountFormatted: /*#__PURE__*/ I.req(Schema.String, "annual_amount_formatted"),
-  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-  description: /*#__PURE__*/ I.req(Schema.String, "description"),
-  productId: /*#__PURE__*/ I.req(Schema.String, "product_id"),
-  isDefault: /*#__PURE__*/ I.req(Schema.Boolean, "is_default"),
-  isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
-  publiclyVisible: /*#__PURE__*/ I.req(Schema.Boolean, "publicly_visible"),
-  hasBaseFee: /*#__PURE__*/ I.req(Schema.Boolean, "has_base_fee"),
-  payerType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "payer_type"),
-  forPayerType: /*#__PURE__*/ I.req(Schema.String, "for_payer_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  avatarUrl: /*#__PURE__*/ I.req(Schema.String, "avatar_url"),
-  period: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "period"),
-  interval: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "interval"),
-  features: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(FeatureResponse2), "features"),
-  freeTrialEnabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "free_trial_enabled"),
-  freeTrialDays: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "free_trial_days")
-})
+export const CommercePlan2: Schema.Schema<CommercePlan2, CommercePlan2.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_plan"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    fee: I.req(Schema.NullOr(CommerceMoneyResponse), "fee"),
+    annualMonthlyFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_monthly_fee"),
+    annualFee: I.req(Schema.NullOr(CommerceMoneyResponse), "annual_fee"),
+    amount: I.req(Schema.Number, "amount"),
+    amountFormatted: I.req(Schema.String, "amount_formatted"),
+    annualMonthlyAmount: I.req(Schema.Number, "annual_monthly_amount"),
+    annualMonthlyAmountFormatted: I.req(Schema.String, "annual_monthly_amount_formatted"),
+    annualAmount: I.req(Schema.Number, "annual_amount"),
+    annualAmountFormatted: I.req(Schema.String, "annual_amount_formatted"),
+    currencySymbol: I.req(Schema.String, "currency_symbol"),
+    currency: I.req(Schema.String, "currency"),
+    description: I.req(Schema.String, "description"),
+    productId: I.req(Schema.String, "product_id"),
+    isDefault: I.req(Schema.Boolean, "is_default"),
+    isRecurring: I.req(Schema.Boolean, "is_recurring"),
+    publiclyVisible: I.req(Schema.Boolean, "publicly_visible"),
+    hasBaseFee: I.req(Schema.Boolean, "has_base_fee"),
+    payerType: I.req(Schema.Array(Schema.String), "payer_type"),
+    forPayerType: I.req(Schema.String, "for_payer_type"),
+    slug: I.req(Schema.String, "slug"),
+    avatarUrl: I.req(Schema.String, "avatar_url"),
+    period: I.optNullAsAbsent(Schema.String, "period"),
+    interval: I.optNullAsAbsent(Schema.Number, "interval"),
+    features: I.req(Schema.Array(FeatureResponse2), "features"),
+    freeTrialEnabled: I.optNullAsAbsent(Schema.Boolean, "free_trial_enabled"),
+    freeTrialDays: I.opt(Schema.NullOr(Schema.Number), "free_trial_days")
+  })
+)
 
 /**
  * Component schema `CommercePriceTransitionDetails`.
@@ -2224,20 +2292,22 @@ export declare namespace CommercePriceTransitionDetails {
 export const CommercePriceTransitionDetails: Schema.Schema<
   CommercePriceTransitionDetails,
   CommercePriceTransitionDetails.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  previousPlan: /*#__PURE__*/ I.req(CommercePlan2, "previous_plan"),
-  previousPrice: /*#__PURE__*/ I.req(BillingPriceResponse, "previous_price"),
-  effectiveAt: /*#__PURE__*/ I.req(Schema.Number, "effective_at"),
-  effectiveMode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("immediate", "end_of_period"), "effective_mode"),
-  nextBillingDate: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "next_billing_date"),
-  chargedImmediately: /*#__PURE__*/ I.req(Schema.Boolean, "charged_immediately"),
-  immediateCharge: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "immediate_charge"),
-  previousSubscriptionItemStatus: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("canceled", "ended", "abandoned"),
-    "previous_subscription_item_status"
-  ),
-  previousSubscriptionItemId: /*#__PURE__*/ I.req(Schema.String, "previous_subscription_item_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    previousPlan: I.req(CommercePlan2, "previous_plan"),
+    previousPrice: I.req(BillingPriceResponse, "previous_price"),
+    effectiveAt: I.req(Schema.Number, "effective_at"),
+    effectiveMode: I.req(I.openEnum("immediate", "end_of_period"), "effective_mode"),
+    nextBillingDate: I.opt(Schema.NullOr(Schema.Number), "next_billing_date"),
+    chargedImmediately: I.req(Schema.Boolean, "charged_immediately"),
+    immediateCharge: I.opt(Schema.NullOr(CommerceMoneyResponse), "immediate_charge"),
+    previousSubscriptionItemStatus: I.req(
+      I.openEnum("canceled", "ended", "abandoned"),
+      "previous_subscription_item_status"
+    ),
+    previousSubscriptionItemId: I.req(Schema.String, "previous_subscription_item_id")
+  })
+)
 
 /**
  * Component schema `CommerceSubscriptionCreditResponse`.
@@ -2266,10 +2336,12 @@ export declare namespace CommerceSubscriptionCreditResponse {
 export const CommerceSubscriptionCreditResponse: Schema.Schema<
   CommerceSubscriptionCreditResponse,
   CommerceSubscriptionCreditResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
-  cycleRemainingPercent: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "cycle_remaining_percent")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
+    cycleRemainingPercent: I.optNullAsAbsent(Schema.Number, "cycle_remaining_percent")
+  })
+)
 
 /**
  * Component schema `CommerceTotalsResponse`.
@@ -2306,15 +2378,17 @@ export declare namespace CommerceTotalsResponse {
  * @since 0.1.0
  */
 export const CommerceTotalsResponse: Schema.Schema<CommerceTotalsResponse, CommerceTotalsResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    subtotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "subtotal"),
-    baseFee: /*#__PURE__*/ I.req(CommerceMoneyResponse, "base_fee"),
-    taxTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "tax_total"),
-    grandTotal: /*#__PURE__*/ I.req(CommerceMoneyResponse, "grand_total"),
-    perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
-    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
-    discounts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceDiscountsResponse), "discounts")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      subtotal: I.req(CommerceMoneyResponse, "subtotal"),
+      baseFee: I.req(CommerceMoneyResponse, "base_fee"),
+      taxTotal: I.req(CommerceMoneyResponse, "tax_total"),
+      grandTotal: I.req(CommerceMoneyResponse, "grand_total"),
+      perUnitTotals: I.optNullAsAbsent(Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
+      credits: I.opt(Schema.NullOr(CommerceCreditsResponse), "credits"),
+      discounts: I.opt(Schema.NullOr(CommerceDiscountsResponse), "discounts")
+    })
+  )
 
 /**
  * Component schema `CommerceSubscriptionItemNextPaymentResponse`.
@@ -2347,12 +2421,14 @@ export declare namespace CommerceSubscriptionItemNextPaymentResponse {
 export const CommerceSubscriptionItemNextPaymentResponse: Schema.Schema<
   CommerceSubscriptionItemNextPaymentResponse,
   CommerceSubscriptionItemNextPaymentResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
-  date: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "date"),
-  perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
-  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse), "totals")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
+    date: I.opt(Schema.NullOr(Schema.Number), "date"),
+    perUnitTotals: I.optNullAsAbsent(Schema.Array(CommercePerUnitTotal), "per_unit_totals"),
+    totals: I.opt(Schema.NullOr(CommerceTotalsResponse), "totals")
+  })
+)
 
 /**
  * Component schema `CommerceSubscriptionItem-2`.
@@ -2427,43 +2503,36 @@ export declare namespace CommerceSubscriptionItem2 {
  * @since 0.1.0
  */
 export const CommerceSubscriptionItem2: Schema.Schema<CommerceSubscriptionItem2, CommerceSubscriptionItem2.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("active", "ended", "past_due", "upcoming", "incomplete", "abandoned"),
-      "status"
-    ),
-    credit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionCreditResponse), "credit"),
-    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-    priceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "price_id"),
-    plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(CommercePlan2), "plan"),
-    planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
-    paymentSourceId: /*#__PURE__*/ I.req(Schema.String, "payment_source_id"),
-    paymentSource: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePaymentSourceResponse), "payment_source"),
-    lifetimePaid: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "lifetime_paid"),
-    amount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceMoneyResponse), "amount"),
-    nextInvoice: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse),
-      "next_invoice"
-    ),
-    nextPayment: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse),
-      "next_payment"
-    ),
-    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-    payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePayerResponse2), "payer"),
-    isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
-    periodStart: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_start"),
-    periodEnd: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
-    prorationDate: /*#__PURE__*/ I.req(Schema.String, "proration_date"),
-    canceledAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
-    pastDueAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-    endedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_subscription_item"), "object"),
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      status: I.req(I.openEnum("active", "ended", "past_due", "upcoming", "incomplete", "abandoned"), "status"),
+      credit: I.opt(Schema.NullOr(CommerceSubscriptionCreditResponse), "credit"),
+      planId: I.req(Schema.String, "plan_id"),
+      priceId: I.optNullAsAbsent(Schema.String, "price_id"),
+      plan: I.req(Schema.NullOr(CommercePlan2), "plan"),
+      planPeriod: I.req(I.openEnum("month", "annual"), "plan_period"),
+      paymentSourceId: I.req(Schema.String, "payment_source_id"),
+      paymentSource: I.opt(Schema.NullOr(CommercePaymentSourceResponse), "payment_source"),
+      lifetimePaid: I.opt(Schema.NullOr(CommerceMoneyResponse), "lifetime_paid"),
+      amount: I.opt(Schema.NullOr(CommerceMoneyResponse), "amount"),
+      nextInvoice: I.opt(Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_invoice"),
+      nextPayment: I.opt(Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
+      payerId: I.req(Schema.String, "payer_id"),
+      payer: I.opt(Schema.NullOr(CommercePayerResponse2), "payer"),
+      isFreeTrial: I.req(Schema.Boolean, "is_free_trial"),
+      periodStart: I.opt(Schema.NullOr(Schema.Number), "period_start"),
+      periodEnd: I.opt(Schema.NullOr(Schema.Number), "period_end"),
+      prorationDate: I.req(Schema.String, "proration_date"),
+      canceledAt: I.opt(Schema.NullOr(Schema.Number), "canceled_at"),
+      pastDueAt: I.opt(Schema.NullOr(Schema.Number), "past_due_at"),
+      endedAt: I.opt(Schema.NullOr(Schema.Number), "ended_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `CommercePriceTransitionResponse`.
@@ -2494,11 +2563,13 @@ export declare namespace CommercePriceTransitionResponse {
 export const CommercePriceTransitionResponse: Schema.Schema<
   CommercePriceTransitionResponse,
   CommercePriceTransitionResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_price_transition"), "object"),
-  subscriptionItem: /*#__PURE__*/ I.req(CommerceSubscriptionItem2, "subscription_item"),
-  transition: /*#__PURE__*/ I.req(CommercePriceTransitionDetails, "transition")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_price_transition"), "object"),
+    subscriptionItem: I.req(CommerceSubscriptionItem2, "subscription_item"),
+    transition: I.req(CommercePriceTransitionDetails, "transition")
+  })
+)
 
 /**
  * Component schema `CommerceSubscriptionItemSeatsResponse`.
@@ -2527,10 +2598,12 @@ export declare namespace CommerceSubscriptionItemSeatsResponse {
 export const CommerceSubscriptionItemSeatsResponse: Schema.Schema<
   CommerceSubscriptionItemSeatsResponse,
   CommerceSubscriptionItemSeatsResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  quantity: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-  tiers: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotalTier2), "tiers")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    quantity: I.req(Schema.NullOr(Schema.Number), "quantity"),
+    tiers: I.optNullAsAbsent(Schema.Array(CommercePerUnitTotalTier2), "tiers")
+  })
+)
 
 /**
  * Component schema `CommerceSubscriptionItem`.
@@ -2614,49 +2687,39 @@ export declare namespace CommerceSubscriptionItem {
  * @since 0.1.0
  */
 export const CommerceSubscriptionItem: Schema.Schema<CommerceSubscriptionItem, CommerceSubscriptionItem.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum(
-        "active",
-        "canceled",
-        "expired",
-        "ended",
-        "past_due",
-        "upcoming",
-        "incomplete",
-        "abandoned"
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_subscription_item"), "object"),
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      status: I.req(
+        I.openEnum("active", "canceled", "expired", "ended", "past_due", "upcoming", "incomplete", "abandoned"),
+        "status"
       ),
-      "status"
-    ),
-    credit: /*#__PURE__*/ I.optNullAsAbsent(CommerceSubscriptionCreditResponse, "credit"),
-    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceCreditsResponse), "credits"),
-    planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
-    priceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "price_id"),
-    plan: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommercePlan), "plan"),
-    planPeriod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("month", "annual"), "plan_period"),
-    paymentMethod: /*#__PURE__*/ I.optNullAsAbsent(CommercePaymentMethodResponse, "payment_method"),
-    lifetimePaid: /*#__PURE__*/ I.optNullAsAbsent(CommerceMoneyResponse, "lifetime_paid"),
-    nextPayment: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse),
-      "next_payment"
-    ),
-    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-    payer: /*#__PURE__*/ I.optNullAsAbsent(CommercePayerResponse, "payer"),
-    isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
-    periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
-    periodEnd: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
-    prorationDate: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "proration_date"),
-    canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
-    pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-    endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
-    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
-    seats: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceSubscriptionItemSeatsResponse), "seats"),
-    totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
-  })
+      credit: I.optNullAsAbsent(CommerceSubscriptionCreditResponse, "credit"),
+      credits: I.opt(Schema.NullOr(CommerceCreditsResponse), "credits"),
+      planId: I.req(Schema.NullOr(Schema.String), "plan_id"),
+      priceId: I.optNullAsAbsent(Schema.String, "price_id"),
+      plan: I.opt(Schema.NullOr(CommercePlan), "plan"),
+      planPeriod: I.req(I.openEnum("month", "annual"), "plan_period"),
+      paymentMethod: I.optNullAsAbsent(CommercePaymentMethodResponse, "payment_method"),
+      lifetimePaid: I.optNullAsAbsent(CommerceMoneyResponse, "lifetime_paid"),
+      nextPayment: I.opt(Schema.NullOr(CommerceSubscriptionItemNextPaymentResponse), "next_payment"),
+      payerId: I.req(Schema.String, "payer_id"),
+      payer: I.optNullAsAbsent(CommercePayerResponse, "payer"),
+      isFreeTrial: I.req(Schema.Boolean, "is_free_trial"),
+      periodStart: I.req(Schema.Number, "period_start"),
+      periodEnd: I.req(Schema.NullOr(Schema.Number), "period_end"),
+      prorationDate: I.optNullAsAbsent(Schema.String, "proration_date"),
+      canceledAt: I.req(Schema.NullOr(Schema.Number), "canceled_at"),
+      pastDueAt: I.req(Schema.NullOr(Schema.Number), "past_due_at"),
+      endedAt: I.req(Schema.NullOr(Schema.Number), "ended_at"),
+      createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+      updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at"),
+      seats: I.opt(Schema.NullOr(CommerceSubscriptionItemSeatsResponse), "seats"),
+      totals: I.opt(Schema.NullOr(CommerceTotalsResponse2), "totals")
+    })
+  )
 
 /**
  * Component schema `CommerceSubscriptionNextPayment`.
@@ -2689,12 +2752,14 @@ export declare namespace CommerceSubscriptionNextPayment {
 export const CommerceSubscriptionNextPayment: Schema.Schema<
   CommerceSubscriptionNextPayment,
   CommerceSubscriptionNextPayment.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  date: /*#__PURE__*/ I.req(Schema.Number, "date"),
-  amount: /*#__PURE__*/ I.req(CommerceMoneyResponse, "amount"),
-  perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
-  totals: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(CommerceTotalsResponse2), "totals")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    date: I.req(Schema.Number, "date"),
+    amount: I.req(CommerceMoneyResponse, "amount"),
+    perUnitTotals: I.optNullAsAbsent(Schema.Array(CommercePerUnitTotal2), "per_unit_totals"),
+    totals: I.opt(Schema.NullOr(CommerceTotalsResponse2), "totals")
+  })
+)
 
 /**
  * Component schema `CommerceSubscription`.
@@ -2740,24 +2805,23 @@ export declare namespace CommerceSubscription {
  * @category schemas
  * @since 0.1.0
  */
-export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceSubscription.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("active", "past_due", "canceled", "ended", "abandoned", "incomplete"),
-      "status"
-    ),
-    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-    activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
-    pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-    subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "subscription_items"),
-    nextPayment: /*#__PURE__*/ I.optNullAsAbsent(CommerceSubscriptionNextPayment, "next_payment"),
-    eligibleForFreeTrial: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "eligible_for_free_trial")
-  })
+export const CommerceSubscription: Schema.Schema<CommerceSubscription, CommerceSubscription.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_subscription"), "object"),
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      status: I.req(I.openEnum("active", "past_due", "canceled", "ended", "abandoned", "incomplete"), "status"),
+      payerId: I.req(Schema.String, "payer_id"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at"),
+      activeAt: I.req(Schema.NullOr(Schema.Number), "active_at"),
+      pastDueAt: I.req(Schema.NullOr(Schema.Number), "past_due_at"),
+      subscriptionItems: I.req(Schema.Array(CommerceSubscriptionItem), "subscription_items"),
+      nextPayment: I.optNullAsAbsent(CommerceSubscriptionNextPayment, "next_payment"),
+      eligibleForFreeTrial: I.optNullAsAbsent(Schema.Boolean, "eligible_for_free_trial")
+    })
+  )
 
 /**
  * Component schema `Cookies`.
@@ -2783,10 +2847,12 @@ export declare namespace Cookies {
  * @category schemas
  * @since 0.1.0
  */
-export const Cookies: Schema.Schema<Cookies, Cookies.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("cookies"), "object"),
-  cookies: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "cookies")
-})
+export const Cookies: Schema.Schema<Cookies, Cookies.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("cookies"), "object"),
+    cookies: I.req(Schema.Array(Schema.String), "cookies")
+  })
+)
 
 /**
  * Component schema `CreateBillingPriceRequest`.
@@ -2821,17 +2887,16 @@ export declare namespace CreateBillingPriceRequest {
  * @since 0.1.0
  */
 export const CreateBillingPriceRequest: Schema.Schema<CreateBillingPriceRequest, CreateBillingPriceRequest.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    planId: /*#__PURE__*/ I.req(Schema.String, "plan_id"),
-    currency: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "currency"),
-    amount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "amount"),
-    annualMonthlyAmount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "annual_monthly_amount"),
-    description: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "description"),
-    supportedBillingPeriods: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ I.openEnum("month", "annual", "both"),
-      "supported_billing_periods"
-    )
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      planId: I.req(Schema.String, "plan_id"),
+      currency: I.optNullAsAbsent(Schema.String, "currency"),
+      amount: I.req(Schema.NullOr(Schema.Number), "amount"),
+      annualMonthlyAmount: I.opt(Schema.NullOr(Schema.Number), "annual_monthly_amount"),
+      description: I.optNullAsAbsent(Schema.String, "description"),
+      supportedBillingPeriods: I.optNullAsAbsent(I.openEnum("month", "annual", "both"), "supported_billing_periods")
+    })
+  )
 
 /**
  * Component schema `DeletedObject`.
@@ -2863,13 +2928,15 @@ export declare namespace DeletedObject {
  * @category schemas
  * @since 0.1.0
  */
-export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  slug: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "slug"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted"),
-  externalId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "external_id")
-})
+export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    slug: I.optNullAsAbsent(Schema.String, "slug"),
+    deleted: I.req(Schema.Boolean, "deleted"),
+    externalId: I.optNullAsAbsent(Schema.String, "external_id")
+  })
+)
 
 /**
  * Inline schema `DirectoryCustomAttributesItem`.
@@ -2906,14 +2973,16 @@ export declare namespace DirectoryCustomAttributesItem {
 export const DirectoryCustomAttributesItem: Schema.Schema<
   DirectoryCustomAttributesItem,
   DirectoryCustomAttributesItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  key: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "key"),
-  ssoPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "multi_valued")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    key: I.optNullAsAbsent(Schema.String, "key"),
+    ssoPath: I.optNullAsAbsent(Schema.String, "sso_path"),
+    scimPath: I.optNullAsAbsent(Schema.String, "scim_path"),
+    directoryPath: I.optNullAsAbsent(Schema.String, "directory_path"),
+    multiValued: I.optNullAsAbsent(Schema.Boolean, "multi_valued")
+  })
+)
 
 /**
  * Component schema `Directory`.
@@ -2961,27 +3030,23 @@ export declare namespace Directory {
  * @category schemas
  * @since 0.1.0
  */
-export const Directory: Schema.Schema<Directory, Directory.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  endpointUrl: /*#__PURE__*/ I.req(Schema.String, "endpoint_url"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
-  groupRoleMappingEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "group_role_mapping_enabled"),
-  attributeMapping: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }),
-    "attribute_mapping"
-  ),
-  customAttributes: /*#__PURE__*/ I.optNullAsAbsent(
-    /*#__PURE__*/ Schema.Array(DirectoryCustomAttributesItem),
-    "custom_attributes"
-  ),
-  apiKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "api_key"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Directory: Schema.Schema<Directory, Directory.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("directory"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
+    endpointUrl: I.req(Schema.String, "endpoint_url"),
+    provider: I.req(Schema.String, "provider"),
+    enabled: I.req(Schema.Boolean, "enabled"),
+    groupRoleMappingEnabled: I.req(Schema.Boolean, "group_role_mapping_enabled"),
+    attributeMapping: I.req(Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
+    customAttributes: I.optNullAsAbsent(Schema.Array(DirectoryCustomAttributesItem), "custom_attributes"),
+    apiKey: I.opt(Schema.NullOr(Schema.String), "api_key"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `Directories`.
@@ -3001,7 +3066,9 @@ export declare namespace Directories {
  * @category schemas
  * @since 0.1.0
  */
-export const Directories: Schema.Schema<Directories, Directories.Encoded> = /*#__PURE__*/ Schema.Array(Directory)
+export const Directories: Schema.Schema<Directories, Directories.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(Directory)
+)
 
 /**
  * Component schema `Permission`.
@@ -3039,16 +3106,18 @@ export declare namespace Permission {
  * @category schemas
  * @since 0.1.0
  */
-export const Permission: Schema.Schema<Permission, Permission.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("permission"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.req(Schema.String, "description"),
-  type: /*#__PURE__*/ I.req(Schema.String, "type"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Permission: Schema.Schema<Permission, Permission.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("permission"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.req(Schema.String, "description"),
+    type: I.req(Schema.String, "type"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `Role`.
@@ -3088,17 +3157,19 @@ export declare namespace Role {
  * @category schemas
  * @since 0.1.0
  */
-export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  isCreatorEligible: /*#__PURE__*/ I.req(Schema.Boolean, "is_creator_eligible"),
-  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Permission), "permissions"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("role"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.req(Schema.NullOr(Schema.String), "description"),
+    isCreatorEligible: I.req(Schema.Boolean, "is_creator_eligible"),
+    permissions: I.req(Schema.Array(Permission), "permissions"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `DirectoryGroupRoleMapping`.
@@ -3145,20 +3216,22 @@ export declare namespace DirectoryGroupRoleMapping {
  * @since 0.1.0
  */
 export const DirectoryGroupRoleMapping: Schema.Schema<DirectoryGroupRoleMapping, DirectoryGroupRoleMapping.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
-    scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-    directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
-    scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-    directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
-    scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
-    role: /*#__PURE__*/ I.optNullAsAbsent(Role, "role"),
-    precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("directory_group_role_mapping"), "object"),
+      id: I.req(Schema.String, "id"),
+      directoryId: I.req(Schema.String, "directory_id"),
+      scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
+      directoryGroupId: I.req(Schema.String, "directory_group_id"),
+      scimGroupId: I.req(Schema.String, "scim_group_id"),
+      directoryGroupDisplayName: I.req(Schema.String, "directory_group_display_name"),
+      scimGroupDisplayName: I.req(Schema.String, "scim_group_display_name"),
+      role: I.optNullAsAbsent(Role, "role"),
+      precedence: I.req(Schema.Number, "precedence"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Body of the shared response `DirectoryGroupRoleMapping.Deleted`.
@@ -3189,11 +3262,13 @@ export declare namespace DirectoryGroupRoleMappingDeleted {
 export const DirectoryGroupRoleMappingDeleted: Schema.Schema<
   DirectoryGroupRoleMappingDeleted,
   DirectoryGroupRoleMappingDeleted.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("directory_group_role_mapping"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("directory_group_role_mapping"), "object"),
+    id: I.req(Schema.String, "id"),
+    deleted: I.req(Schema.Boolean, "deleted")
+  })
+)
 
 /**
  * Component schema `DirectoryGroupRoleMappings`.
@@ -3214,7 +3289,7 @@ export declare namespace DirectoryGroupRoleMappings {
  * @since 0.1.0
  */
 export const DirectoryGroupRoleMappings: Schema.Schema<DirectoryGroupRoleMappings, DirectoryGroupRoleMappings.Encoded> =
-  /*#__PURE__*/ Schema.Array(DirectoryGroupRoleMapping)
+  /*#__PURE__*/ I.lazy(() => Schema.Array(DirectoryGroupRoleMapping))
 
 /**
  * Body of the shared response `DirectoryGroupRoleMapping.List`.
@@ -3243,10 +3318,12 @@ export declare namespace DirectoryGroupRoleMappingList {
 export const DirectoryGroupRoleMappingList: Schema.Schema<
   DirectoryGroupRoleMappingList,
   DirectoryGroupRoleMappingList.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(DirectoryGroupRoleMappings, "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(DirectoryGroupRoleMappings, "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Body of the shared response `Directory.List`.
@@ -3272,10 +3349,12 @@ export declare namespace DirectoryList {
  * @category schemas
  * @since 0.1.0
  */
-export const DirectoryList: Schema.Schema<DirectoryList, DirectoryList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(Directories, "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const DirectoryList: Schema.Schema<DirectoryList, DirectoryList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Directories, "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `Domain`.
@@ -3315,20 +3394,19 @@ export declare namespace Domain {
  * @category schemas
  * @since 0.1.0
  */
-export const Domain: Schema.Schema<Domain, Domain.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("domain"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  isSatellite: /*#__PURE__*/ I.req(Schema.Boolean, "is_satellite"),
-  frontendApiUrl: /*#__PURE__*/ I.req(Schema.String, "frontend_api_url"),
-  accountsPortalUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "accounts_portal_url"),
-  proxyUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "proxy_url"),
-  developmentOrigin: /*#__PURE__*/ I.req(Schema.String, "development_origin"),
-  cnameTargets: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(CNameTarget)),
-    "cname_targets"
-  )
-})
+export const Domain: Schema.Schema<Domain, Domain.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("domain"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    isSatellite: I.req(Schema.Boolean, "is_satellite"),
+    frontendApiUrl: I.req(Schema.String, "frontend_api_url"),
+    accountsPortalUrl: I.opt(Schema.NullOr(Schema.String), "accounts_portal_url"),
+    proxyUrl: I.opt(Schema.NullOr(Schema.String), "proxy_url"),
+    developmentOrigin: I.req(Schema.String, "development_origin"),
+    cnameTargets: I.opt(Schema.NullOr(Schema.Array(CNameTarget)), "cname_targets")
+  })
+)
 
 /**
  * Component schema `Domains`.
@@ -3354,10 +3432,12 @@ export declare namespace Domains {
  * @category schemas
  * @since 0.1.0
  */
-export const Domains: Schema.Schema<Domains, Domains.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Domain), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const Domains: Schema.Schema<Domains, Domains.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(Domain), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `IdentificationLink`.
@@ -3383,11 +3463,13 @@ export declare namespace IdentificationLink {
  * @category schemas
  * @since 0.1.0
  */
-export const IdentificationLink: Schema.Schema<IdentificationLink, IdentificationLink.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    type: /*#__PURE__*/ I.req(Schema.String, "type"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id")
-  })
+export const IdentificationLink: Schema.Schema<IdentificationLink, IdentificationLink.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      type: I.req(Schema.String, "type"),
+      id: I.req(Schema.String, "id")
+    })
+)
 
 /**
  * Component schema `verification_admin`.
@@ -3421,15 +3503,16 @@ export declare namespace VerificationAdmin {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.tag("verification_admin", "object"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
-    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("admin"), "strategy"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+export const VerificationAdmin: Schema.Schema<VerificationAdmin, VerificationAdmin.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.tag("verification_admin", "object"),
+    status: I.req(I.openEnum("verified"), "status"),
+    strategy: I.req(I.openEnum("admin"), "strategy"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
   })
+)
 
 /**
  * Component schema `verification_email_link`.
@@ -3464,14 +3547,16 @@ export declare namespace VerificationEmailLink {
  * @since 0.1.0
  */
 export const VerificationEmailLink: Schema.Schema<VerificationEmailLink, VerificationEmailLink.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.tag("verification_email_link", "object"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_link"), "strategy"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.tag("verification_email_link", "object"),
+      status: I.req(I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+      strategy: I.req(I.openEnum("email_link"), "strategy"),
+      attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+      expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+      verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+    })
+  )
 
 /**
  * Component schema `verification_from_oauth`.
@@ -3508,15 +3593,17 @@ export declare namespace VerificationFromOauth {
  * @since 0.1.0
  */
 export const VerificationFromOauth: Schema.Schema<VerificationFromOauth, VerificationFromOauth.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.tag("verification_from_oauth", "object"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
-    strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
-    error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
-    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.tag("verification_from_oauth", "object"),
+      status: I.req(I.openEnum("unverified", "verified"), "status"),
+      strategy: I.req(Schema.String, "strategy"),
+      error: I.opt(Schema.NullOr(ClerkError), "error"),
+      expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+      attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+      verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+    })
+  )
 
 /**
  * Component schema `verification_otp`.
@@ -3552,18 +3639,17 @@ export declare namespace VerificationOtp {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_otp", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("phone_code", "email_code", "reset_password_email_code"),
-    "strategy"
-  ),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationOtp: Schema.Schema<VerificationOtp, VerificationOtp.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.tag("verification_otp", "object"),
+    status: I.req(I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+    strategy: I.req(I.openEnum("phone_code", "email_code", "reset_password_email_code"), "strategy"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+    channel: I.opt(Schema.NullOr(Schema.String), "channel"),
+    verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  })
+)
 
 /**
  * Component schema `verification_saml`.
@@ -3601,22 +3687,18 @@ export declare namespace VerificationSaml {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_saml", "object"),
-  status: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"),
-    "status"
-  ),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml"), "strategy"),
-  externalVerificationRedirectUrl: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.String),
-    "external_verification_redirect_url"
-  ),
-  error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
-  expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+export const VerificationSaml: Schema.Schema<VerificationSaml, VerificationSaml.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.tag("verification_saml", "object"),
+    status: I.req(I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
+    strategy: I.req(I.openEnum("saml"), "strategy"),
+    externalVerificationRedirectUrl: I.opt(Schema.NullOr(Schema.String), "external_verification_redirect_url"),
+    error: I.opt(Schema.NullOr(ClerkError), "error"),
+    expireAt: I.opt(Schema.NullOr(Schema.Number), "expire_at"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  })
+)
 
 /**
  * Component schema `verification_scim`.
@@ -3648,13 +3730,15 @@ export declare namespace VerificationScim {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_scim", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
-  strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim"), "strategy"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at")
-})
+export const VerificationScim: Schema.Schema<VerificationScim, VerificationScim.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.tag("verification_scim", "object"),
+    status: I.req(I.openEnum("verified"), "status"),
+    strategy: I.req(I.openEnum("scim"), "strategy"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at")
+  })
+)
 
 /**
  * Component schema `verification_ticket`.
@@ -3688,15 +3772,17 @@ export declare namespace VerificationTicket {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.tag("verification_ticket", "object"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "expired"), "status"),
-    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ticket"), "strategy"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-  })
+export const VerificationTicket: Schema.Schema<VerificationTicket, VerificationTicket.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      object: I.tag("verification_ticket", "object"),
+      status: I.req(I.openEnum("unverified", "verified", "expired"), "status"),
+      strategy: I.req(I.openEnum("ticket"), "strategy"),
+      attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+      expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+      verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+    })
+)
 
 /**
  * Component schema `EmailAddress`.
@@ -3752,30 +3838,32 @@ export declare namespace EmailAddress {
  * @category schemas
  * @since 0.1.0
  */
-export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address"), "object"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  reserved: /*#__PURE__*/ I.req(Schema.Boolean, "reserved"),
-  verification: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Union(
-        VerificationOtp,
-        VerificationAdmin,
-        VerificationFromOauth,
-        VerificationTicket,
-        VerificationEmailLink,
-        VerificationScim,
-        VerificationSaml
-      )
+export const EmailAddress: Schema.Schema<EmailAddress, EmailAddress.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    object: I.req(I.openEnum("email_address"), "object"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    reserved: I.req(Schema.Boolean, "reserved"),
+    verification: I.req(
+      Schema.NullOr(
+        Schema.Union(
+          VerificationOtp,
+          VerificationAdmin,
+          VerificationFromOauth,
+          VerificationTicket,
+          VerificationEmailLink,
+          VerificationScim,
+          VerificationSaml
+        )
+      ),
+      "verification"
     ),
-    "verification"
-  ),
-  linkedTo: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(IdentificationLink), "linked_to"),
-  matchesSsoConnection: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "matches_sso_connection"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+    linkedTo: I.req(Schema.Array(IdentificationLink), "linked_to"),
+    matchesSsoConnection: I.optNullAsAbsent(Schema.Boolean, "matches_sso_connection"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `EnterpriseAccountConnection`.
@@ -3830,22 +3918,24 @@ export declare namespace EnterpriseAccountConnection {
 export const EnterpriseAccountConnection: Schema.Schema<
   EnterpriseAccountConnection,
   EnterpriseAccountConnection.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  protocol: /*#__PURE__*/ I.req(Schema.String, "protocol"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  logoPublicUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
-  domain: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "domain"),
-  domains: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-  syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
-  allowSubdomains: /*#__PURE__*/ I.req(Schema.Boolean, "allow_subdomains"),
-  allowIdpInitiated: /*#__PURE__*/ I.req(Schema.Boolean, "allow_idp_initiated"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.req(Schema.Boolean, "disable_additional_identifications"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    protocol: I.req(Schema.String, "protocol"),
+    provider: I.req(Schema.String, "provider"),
+    name: I.req(Schema.String, "name"),
+    logoPublicUrl: I.req(Schema.NullOr(Schema.String), "logo_public_url"),
+    domain: I.optNullAsAbsent(Schema.String, "domain"),
+    domains: I.optNullAsAbsent(Schema.Array(Schema.String), "domains"),
+    active: I.req(Schema.Boolean, "active"),
+    syncUserAttributes: I.req(Schema.Boolean, "sync_user_attributes"),
+    allowSubdomains: I.req(Schema.Boolean, "allow_subdomains"),
+    allowIdpInitiated: I.req(Schema.Boolean, "allow_idp_initiated"),
+    disableAdditionalIdentifications: I.req(Schema.Boolean, "disable_additional_identifications"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `verification_oauth`.
@@ -3883,23 +3973,18 @@ export declare namespace VerificationOauth {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.tag("verification_oauth", "object"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired", "transferable"),
-      "status"
-    ),
-    strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
-    externalVerificationRedirectUrl: /*#__PURE__*/ I.optNullAsAbsent(
-      Schema.String,
-      "external_verification_redirect_url"
-    ),
-    error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error"),
-    expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
+export const VerificationOauth: Schema.Schema<VerificationOauth, VerificationOauth.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.tag("verification_oauth", "object"),
+    status: I.req(I.openEnum("unverified", "verified", "failed", "expired", "transferable"), "status"),
+    strategy: I.req(Schema.String, "strategy"),
+    externalVerificationRedirectUrl: I.optNullAsAbsent(Schema.String, "external_verification_redirect_url"),
+    error: I.opt(Schema.NullOr(ClerkError), "error"),
+    expireAt: I.req(Schema.Number, "expire_at"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
   })
+)
 
 /**
  * Component schema `EnterpriseAccount`.
@@ -3949,29 +4034,27 @@ export declare namespace EnterpriseAccount {
  * @category schemas
  * @since 0.1.0
  */
-export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccount.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_account"), "object"),
-    protocol: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("oauth", "saml"), "protocol"),
-    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-    active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-    firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-    lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-    providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
-    enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
-    publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
-    verification: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)),
+export const EnterpriseAccount: Schema.Schema<EnterpriseAccount, EnterpriseAccount.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    object: I.req(I.openEnum("enterprise_account"), "object"),
+    protocol: I.optNullAsAbsent(I.openEnum("oauth", "saml"), "protocol"),
+    provider: I.req(Schema.String, "provider"),
+    active: I.req(Schema.Boolean, "active"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
+    providerUserId: I.opt(Schema.NullOr(Schema.String), "provider_user_id"),
+    enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
+    publicMetadata: I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+    verification: I.req(
+      Schema.NullOr(Schema.Union(VerificationTicket, VerificationOauth, VerificationSaml)),
       "verification"
     ),
-    enterpriseConnection: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(EnterpriseAccountConnection),
-      "enterprise_connection"
-    ),
-    lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at")
+    enterpriseConnection: I.opt(Schema.NullOr(EnterpriseAccountConnection), "enterprise_connection"),
+    lastAuthenticatedAt: I.opt(Schema.NullOr(Schema.Number), "last_authenticated_at")
   })
+)
 
 /**
  * Inline schema `EnterpriseConnectionCustomAttributesItem`.
@@ -4008,14 +4091,16 @@ export declare namespace EnterpriseConnectionCustomAttributesItem {
 export const EnterpriseConnectionCustomAttributesItem: Schema.Schema<
   EnterpriseConnectionCustomAttributesItem,
   EnterpriseConnectionCustomAttributesItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  ssoPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "multi_valued")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    ssoPath: I.optNullAsAbsent(Schema.String, "sso_path"),
+    scimPath: I.optNullAsAbsent(Schema.String, "scim_path"),
+    directoryPath: I.optNullAsAbsent(Schema.String, "directory_path"),
+    multiValued: I.optNullAsAbsent(Schema.Boolean, "multi_valued")
+  })
+)
 
 /**
  * Inline schema `EnterpriseConnectionOauthConfig`.
@@ -4064,20 +4149,22 @@ export declare namespace EnterpriseConnectionOauthConfig {
 export const EnterpriseConnectionOauthConfig: Schema.Schema<
   EnterpriseConnectionOauthConfig,
   EnterpriseConnectionOauthConfig.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  providerKey: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "provider_key"),
-  clientId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_id"),
-  discoveryUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "discovery_url"),
-  authUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "auth_url"),
-  tokenUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "token_url"),
-  userInfoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_info_url"),
-  requiresPkce: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "requires_pkce"),
-  logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
-  createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    providerKey: I.optNullAsAbsent(Schema.String, "provider_key"),
+    clientId: I.opt(Schema.NullOr(Schema.String), "client_id"),
+    discoveryUrl: I.opt(Schema.NullOr(Schema.String), "discovery_url"),
+    authUrl: I.opt(Schema.NullOr(Schema.String), "auth_url"),
+    tokenUrl: I.opt(Schema.NullOr(Schema.String), "token_url"),
+    userInfoUrl: I.opt(Schema.NullOr(Schema.String), "user_info_url"),
+    requiresPkce: I.optNullAsAbsent(Schema.Boolean, "requires_pkce"),
+    logoPublicUrl: I.opt(Schema.NullOr(Schema.String), "logo_public_url"),
+    createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+    updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Inline schema `EnterpriseConnectionSamlConnectionLoginHint`.
@@ -4106,10 +4193,12 @@ export declare namespace EnterpriseConnectionSamlConnectionLoginHint {
 export const EnterpriseConnectionSamlConnectionLoginHint: Schema.Schema<
   EnterpriseConnectionSamlConnectionLoginHint,
   EnterpriseConnectionSamlConnectionLoginHint.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
-  source: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "source")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    mode: I.req(I.openEnum("email_address", "custom_attribute", "off"), "mode"),
+    source: I.optNullAsAbsent(Schema.String, "source")
+  })
+)
 
 /**
  * Inline schema `EnterpriseConnectionSamlConnection`.
@@ -4160,21 +4249,23 @@ export declare namespace EnterpriseConnectionSamlConnection {
 export const EnterpriseConnectionSamlConnection: Schema.Schema<
   EnterpriseConnectionSamlConnection,
   EnterpriseConnectionSamlConnection.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  idpEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
-  acsUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "acs_url"),
-  spEntityId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "sp_entity_id"),
-  spMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "sp_metadata_url"),
-  active: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "active"),
-  allowIdpInitiated: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_idp_initiated"),
-  allowSubdomains: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_subdomains"),
-  forceAuthn: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "force_authn"),
-  loginHint: /*#__PURE__*/ I.optNullAsAbsent(EnterpriseConnectionSamlConnectionLoginHint, "login_hint")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    idpEntityId: I.opt(Schema.NullOr(Schema.String), "idp_entity_id"),
+    idpSsoUrl: I.opt(Schema.NullOr(Schema.String), "idp_sso_url"),
+    idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
+    acsUrl: I.opt(Schema.NullOr(Schema.String), "acs_url"),
+    spEntityId: I.opt(Schema.NullOr(Schema.String), "sp_entity_id"),
+    spMetadataUrl: I.opt(Schema.NullOr(Schema.String), "sp_metadata_url"),
+    active: I.optNullAsAbsent(Schema.Boolean, "active"),
+    allowIdpInitiated: I.optNullAsAbsent(Schema.Boolean, "allow_idp_initiated"),
+    allowSubdomains: I.optNullAsAbsent(Schema.Boolean, "allow_subdomains"),
+    forceAuthn: I.optNullAsAbsent(Schema.Boolean, "force_authn"),
+    loginHint: I.optNullAsAbsent(EnterpriseConnectionSamlConnectionLoginHint, "login_hint")
+  })
+)
 
 /**
  * Component schema `EnterpriseConnection`.
@@ -4228,37 +4319,27 @@ export declare namespace EnterpriseConnection {
  * @category schemas
  * @since 0.1.0
  */
-export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, EnterpriseConnection.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("enterprise_connection"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-    logoPublicUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "logo_public_url"),
-    active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-    domains: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-    organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-    syncUserAttributes: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "sync_user_attributes"),
-    disableAdditionalIdentifications: /*#__PURE__*/ I.optNullAsAbsent(
-      Schema.Boolean,
-      "disable_additional_identifications"
-    ),
-    allowOrganizationAccountLinking: /*#__PURE__*/ I.optNullAsAbsent(
-      Schema.Boolean,
-      "allow_organization_account_linking"
-    ),
-    customAttributes: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ Schema.Array(EnterpriseConnectionCustomAttributesItem),
-      "custom_attributes"
-    ),
-    samlConnection: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(EnterpriseConnectionSamlConnection),
-      "saml_connection"
-    ),
-    oauthConfig: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionOauthConfig), "oauth_config"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const EnterpriseConnection: Schema.Schema<EnterpriseConnection, EnterpriseConnection.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("enterprise_connection"), "object"),
+      id: I.req(Schema.String, "id"),
+      name: I.req(Schema.String, "name"),
+      provider: I.req(Schema.String, "provider"),
+      logoPublicUrl: I.opt(Schema.NullOr(Schema.String), "logo_public_url"),
+      active: I.req(Schema.Boolean, "active"),
+      domains: I.req(Schema.Array(Schema.String), "domains"),
+      organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+      syncUserAttributes: I.optNullAsAbsent(Schema.Boolean, "sync_user_attributes"),
+      disableAdditionalIdentifications: I.optNullAsAbsent(Schema.Boolean, "disable_additional_identifications"),
+      allowOrganizationAccountLinking: I.optNullAsAbsent(Schema.Boolean, "allow_organization_account_linking"),
+      customAttributes: I.optNullAsAbsent(Schema.Array(EnterpriseConnectionCustomAttributesItem), "custom_attributes"),
+      samlConnection: I.opt(Schema.NullOr(EnterpriseConnectionSamlConnection), "saml_connection"),
+      oauthConfig: I.opt(Schema.NullOr(EnterpriseConnectionOauthConfig), "oauth_config"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Inline schema `EnterpriseConnectionTestRunLogsItem`.
@@ -4291,12 +4372,14 @@ export declare namespace EnterpriseConnectionTestRunLogsItem {
 export const EnterpriseConnectionTestRunLogsItem: Schema.Schema<
   EnterpriseConnectionTestRunLogsItem,
   EnterpriseConnectionTestRunLogsItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  level: /*#__PURE__*/ I.req(Schema.String, "level"),
-  code: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "code"),
-  shortMessage: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "short_message"),
-  message: /*#__PURE__*/ I.req(Schema.String, "message")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    level: I.req(Schema.String, "level"),
+    code: I.optNullAsAbsent(Schema.String, "code"),
+    shortMessage: I.optNullAsAbsent(Schema.String, "short_message"),
+    message: I.req(Schema.String, "message")
+  })
+)
 
 /**
  * Inline schema `EnterpriseConnectionTestRunOauth`.
@@ -4327,11 +4410,13 @@ export declare namespace EnterpriseConnectionTestRunOauth {
 export const EnterpriseConnectionTestRunOauth: Schema.Schema<
   EnterpriseConnectionTestRunOauth,
   EnterpriseConnectionTestRunOauth.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  idToken: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id_token"),
-  accessToken: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "access_token"),
-  userInfo: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_info")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    idToken: I.optNullAsAbsent(Schema.String, "id_token"),
+    accessToken: I.optNullAsAbsent(Schema.String, "access_token"),
+    userInfo: I.optNullAsAbsent(Schema.String, "user_info")
+  })
+)
 
 /**
  * Inline schema `EnterpriseConnectionTestRunParsedUserInfo`.
@@ -4364,12 +4449,14 @@ export declare namespace EnterpriseConnectionTestRunParsedUserInfo {
 export const EnterpriseConnectionTestRunParsedUserInfo: Schema.Schema<
   EnterpriseConnectionTestRunParsedUserInfo,
   EnterpriseConnectionTestRunParsedUserInfo.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "last_name"),
-  userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.optNullAsAbsent(Schema.String, "email_address"),
+    firstName: I.optNullAsAbsent(Schema.String, "first_name"),
+    lastName: I.optNullAsAbsent(Schema.String, "last_name"),
+    userId: I.optNullAsAbsent(Schema.String, "user_id")
+  })
+)
 
 /**
  * Inline schema `EnterpriseConnectionTestRunSaml`.
@@ -4400,11 +4487,13 @@ export declare namespace EnterpriseConnectionTestRunSaml {
 export const EnterpriseConnectionTestRunSaml: Schema.Schema<
   EnterpriseConnectionTestRunSaml,
   EnterpriseConnectionTestRunSaml.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  samlRequest: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "saml_request"),
-  samlResponse: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "saml_response"),
-  relayState: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "relay_state")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    samlRequest: I.optNullAsAbsent(Schema.String, "saml_request"),
+    samlResponse: I.optNullAsAbsent(Schema.String, "saml_response"),
+    relayState: I.optNullAsAbsent(Schema.String, "relay_state")
+  })
+)
 
 /**
  * Component schema `EnterpriseConnectionTestRun`.
@@ -4445,19 +4534,18 @@ export declare namespace EnterpriseConnectionTestRun {
 export const EnterpriseConnectionTestRun: Schema.Schema<
   EnterpriseConnectionTestRun,
   EnterpriseConnectionTestRun.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "success", "failed"), "status"),
-  connectionType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml", "oauth"), "connection_type"),
-  parsedUserInfo: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunParsedUserInfo),
-    "parsed_user_info"
-  ),
-  logs: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRunLogsItem), "logs"),
-  saml: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunSaml), "saml"),
-  oauth: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(EnterpriseConnectionTestRunOauth), "oauth"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    status: I.req(I.openEnum("pending", "success", "failed"), "status"),
+    connectionType: I.req(I.openEnum("saml", "oauth"), "connection_type"),
+    parsedUserInfo: I.opt(Schema.NullOr(EnterpriseConnectionTestRunParsedUserInfo), "parsed_user_info"),
+    logs: I.optNullAsAbsent(Schema.Array(EnterpriseConnectionTestRunLogsItem), "logs"),
+    saml: I.opt(Schema.NullOr(EnterpriseConnectionTestRunSaml), "saml"),
+    oauth: I.opt(Schema.NullOr(EnterpriseConnectionTestRunOauth), "oauth"),
+    createdAt: I.req(Schema.Number, "created_at")
+  })
+)
 
 /**
  * Component schema `EnterpriseConnectionTestRunResponse`.
@@ -4484,9 +4572,11 @@ export declare namespace EnterpriseConnectionTestRunResponse {
 export const EnterpriseConnectionTestRunResponse: Schema.Schema<
   EnterpriseConnectionTestRunResponse,
   EnterpriseConnectionTestRunResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  url: /*#__PURE__*/ I.req(Schema.String, "url")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    url: I.req(Schema.String, "url")
+  })
+)
 
 /**
  * Component schema `EnterpriseConnectionTestRuns`.
@@ -4515,10 +4605,12 @@ export declare namespace EnterpriseConnectionTestRuns {
 export const EnterpriseConnectionTestRuns: Schema.Schema<
   EnterpriseConnectionTestRuns,
   EnterpriseConnectionTestRuns.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnectionTestRun), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(EnterpriseConnectionTestRun), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `EnterpriseConnections`.
@@ -4545,10 +4637,12 @@ export declare namespace EnterpriseConnections {
  * @since 0.1.0
  */
 export const EnterpriseConnections: Schema.Schema<EnterpriseConnections, EnterpriseConnections.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseConnection), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      data: I.req(Schema.Array(EnterpriseConnection), "data"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+  )
 
 /**
  * Component schema `ExtendFreeTrialRequest`.
@@ -4573,9 +4667,11 @@ export declare namespace ExtendFreeTrialRequest {
  * @since 0.1.0
  */
 export const ExtendFreeTrialRequest: Schema.Schema<ExtendFreeTrialRequest, ExtendFreeTrialRequest.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    extendTo: /*#__PURE__*/ I.req(Schema.String, "extend_to")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      extendTo: I.req(Schema.String, "extend_to")
+    })
+  )
 
 /**
  * Component schema `verification_google_one_tap`.
@@ -4612,15 +4708,17 @@ export declare namespace VerificationGoogleOneTap {
  * @since 0.1.0
  */
 export const VerificationGoogleOneTap: Schema.Schema<VerificationGoogleOneTap, VerificationGoogleOneTap.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.tag("verification_google_one_tap", "object"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified"), "status"),
-    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("google_one_tap"), "strategy"),
-    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client"),
-    error: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(ClerkError), "error")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.tag("verification_google_one_tap", "object"),
+      status: I.req(I.openEnum("unverified", "verified"), "status"),
+      strategy: I.req(I.openEnum("google_one_tap"), "strategy"),
+      expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+      attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+      verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client"),
+      error: I.opt(Schema.NullOr(ClerkError), "error")
+    })
+  )
 
 /**
  * Component schema `ExternalAccountWithVerification`.
@@ -4685,33 +4783,29 @@ export declare namespace ExternalAccountWithVerification {
 export const ExternalAccountWithVerification: Schema.Schema<
   ExternalAccountWithVerification,
   ExternalAccountWithVerification.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("external_account", "facebook_account", "google_account"),
-    "object"
-  ),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  identificationId: /*#__PURE__*/ I.req(Schema.String, "identification_id"),
-  providerUserId: /*#__PURE__*/ I.req(Schema.String, "provider_user_id"),
-  approvedScopes: /*#__PURE__*/ I.req(Schema.String, "approved_scopes"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  emailAddressVerified: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "email_address_verified"),
-  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
-  avatarUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "avatar_url"),
-  imageUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "image_url"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "phone_number"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  label: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  verification: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOauth, VerificationGoogleOneTap)),
-    "verification"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("external_account", "facebook_account", "google_account"), "object"),
+    id: I.req(Schema.String, "id"),
+    provider: I.req(Schema.String, "provider"),
+    identificationId: I.req(Schema.String, "identification_id"),
+    providerUserId: I.req(Schema.String, "provider_user_id"),
+    approvedScopes: I.req(Schema.String, "approved_scopes"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    emailAddressVerified: I.opt(Schema.NullOr(Schema.Boolean), "email_address_verified"),
+    firstName: I.req(Schema.String, "first_name"),
+    lastName: I.req(Schema.String, "last_name"),
+    avatarUrl: I.optNullAsAbsent(Schema.String, "avatar_url"),
+    imageUrl: I.opt(Schema.NullOr(Schema.String), "image_url"),
+    username: I.opt(Schema.NullOr(Schema.String), "username"),
+    phoneNumber: I.opt(Schema.NullOr(Schema.String), "phone_number"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    label: I.opt(Schema.NullOr(Schema.String), "label"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    verification: I.req(Schema.NullOr(Schema.Union(VerificationOauth, VerificationGoogleOneTap)), "verification")
+  })
+)
 
 /**
  * Component schema `Instance`.
@@ -4743,16 +4837,15 @@ export declare namespace Instance {
  * @category schemas
  * @since 0.1.0
  */
-export const Instance: Schema.Schema<Instance, Instance.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  environmentType: /*#__PURE__*/ I.req(Schema.String, "environment_type"),
-  allowedOrigins: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "allowed_origins"
-  ),
-  workspaceId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "workspace_id")
-})
+export const Instance: Schema.Schema<Instance, Instance.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("instance"), "object"),
+    id: I.req(Schema.String, "id"),
+    environmentType: I.req(Schema.String, "environment_type"),
+    allowedOrigins: I.req(Schema.NullOr(Schema.Array(Schema.String)), "allowed_origins"),
+    workspaceId: I.req(Schema.NullOr(Schema.String), "workspace_id")
+  })
+)
 
 /**
  * Component schema `InstanceCommunication`.
@@ -4779,10 +4872,12 @@ export declare namespace InstanceCommunication {
  * @since 0.1.0
  */
 export const InstanceCommunication: Schema.Schema<InstanceCommunication, InstanceCommunication.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_communication"), "object"),
-    blockedCountryCodes: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "blocked_country_codes")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("instance_communication"), "object"),
+      blockedCountryCodes: I.req(Schema.Array(Schema.String), "blocked_country_codes")
+    })
+  )
 
 /**
  * Component schema `InstanceProtect`.
@@ -4812,12 +4907,14 @@ export declare namespace InstanceProtect {
  * @category schemas
  * @since 0.1.0
  */
-export const InstanceProtect: Schema.Schema<InstanceProtect, InstanceProtect.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_protect"), "object"),
-  rulesEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "rules_enabled"),
-  specterEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "specter_enabled"),
-  checksBypassed: /*#__PURE__*/ I.req(Schema.Boolean, "checks_bypassed")
-})
+export const InstanceProtect: Schema.Schema<InstanceProtect, InstanceProtect.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("instance_protect"), "object"),
+    rulesEnabled: I.req(Schema.Boolean, "rules_enabled"),
+    specterEnabled: I.req(Schema.Boolean, "specter_enabled"),
+    checksBypassed: I.req(Schema.Boolean, "checks_bypassed")
+  })
+)
 
 /**
  * Component schema `InstanceRestrictions`.
@@ -4851,15 +4948,17 @@ export declare namespace InstanceRestrictions {
  * @category schemas
  * @since 0.1.0
  */
-export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceRestrictions.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("instance_restrictions"), "object"),
-    allowlist: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist"),
-    blocklist: /*#__PURE__*/ I.req(Schema.Boolean, "blocklist"),
-    allowlistBlocklistDisabledOnSignIn: /*#__PURE__*/ I.req(Schema.Boolean, "allowlist_blocklist_disabled_on_sign_in"),
-    blockEmailSubaddresses: /*#__PURE__*/ I.req(Schema.Boolean, "block_email_subaddresses"),
-    blockDisposableEmailDomains: /*#__PURE__*/ I.req(Schema.Boolean, "block_disposable_email_domains")
-  })
+export const InstanceRestrictions: Schema.Schema<InstanceRestrictions, InstanceRestrictions.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("instance_restrictions"), "object"),
+      allowlist: I.req(Schema.Boolean, "allowlist"),
+      blocklist: I.req(Schema.Boolean, "blocklist"),
+      allowlistBlocklistDisabledOnSignIn: I.req(Schema.Boolean, "allowlist_blocklist_disabled_on_sign_in"),
+      blockEmailSubaddresses: I.req(Schema.Boolean, "block_email_subaddresses"),
+      blockDisposableEmailDomains: I.req(Schema.Boolean, "block_disposable_email_domains")
+    })
+  )
 
 /**
  * Body of the shared response `InstanceSettings`.
@@ -4895,14 +4994,16 @@ export declare namespace InstanceSettings {
  * @category schemas
  * @since 0.1.0
  */
-export const InstanceSettings: Schema.Schema<InstanceSettings, InstanceSettings.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("instance_settings"), "object"),
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  restrictedToAllowlist: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "restricted_to_allowlist"),
-  fromEmailAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "from_email_address"),
-  progressiveSignUp: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "progressive_sign_up"),
-  enhancedEmailDeliverability: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "enhanced_email_deliverability")
-})
+export const InstanceSettings: Schema.Schema<InstanceSettings, InstanceSettings.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.optNullAsAbsent(I.openEnum("instance_settings"), "object"),
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    restrictedToAllowlist: I.optNullAsAbsent(Schema.Boolean, "restricted_to_allowlist"),
+    fromEmailAddress: I.optNullAsAbsent(Schema.String, "from_email_address"),
+    progressiveSignUp: I.optNullAsAbsent(Schema.Boolean, "progressive_sign_up"),
+    enhancedEmailDeliverability: I.optNullAsAbsent(Schema.Boolean, "enhanced_email_deliverability")
+  })
+)
 
 /**
  * Component schema `Invitation`.
@@ -4944,18 +5045,20 @@ export declare namespace Invitation {
  * @category schemas
  * @since 0.1.0
  */
-export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  revoked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "revoked"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
-  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
-  expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    revoked: I.optNullAsAbsent(Schema.Boolean, "revoked"),
+    status: I.req(I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
+    url: I.optNullAsAbsent(Schema.String, "url"),
+    expiresAt: I.opt(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Body of the shared response `Invitation.List`.
@@ -4975,8 +5078,8 @@ export declare namespace InvitationList {
  * @category schemas
  * @since 0.1.0
  */
-export const InvitationList: Schema.Schema<InvitationList, InvitationList.Encoded> = /*#__PURE__*/ Schema.Array(
-  Invitation
+export const InvitationList: Schema.Schema<InvitationList, InvitationList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(Invitation)
 )
 
 /**
@@ -5019,19 +5122,20 @@ export declare namespace InvitationRevoked {
  * @category schemas
  * @since 0.1.0
  */
-export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevoked.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-    revoked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "revoked"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("revoked"), "status"),
-    url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
-    expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
+export const InvitationRevoked: Schema.Schema<InvitationRevoked, InvitationRevoked.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    revoked: I.optNullAsAbsent(Schema.Boolean, "revoked"),
+    status: I.req(I.openEnum("revoked"), "status"),
+    url: I.optNullAsAbsent(Schema.String, "url"),
+    expiresAt: I.opt(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
   })
+)
 
 /**
  * Component schema `JWKS.ecdsa.PrivateKey`.
@@ -5077,21 +5181,23 @@ export declare namespace JWKSEcdsaPrivateKey {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPrivateKey.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-    use: /*#__PURE__*/ I.req(Schema.String, "use"),
-    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
-    crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
-    x: /*#__PURE__*/ I.req(Schema.String, "x"),
-    y: /*#__PURE__*/ I.req(Schema.String, "y"),
-    d: /*#__PURE__*/ I.req(Schema.String, "d"),
-    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
-  })
+export const JWKSEcdsaPrivateKey: Schema.Schema<JWKSEcdsaPrivateKey, JWKSEcdsaPrivateKey.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      kid: I.req(Schema.String, "kid"),
+      alg: I.req(Schema.String, "alg"),
+      use: I.req(Schema.String, "use"),
+      kty: I.req(I.openEnum("EC"), "kty"),
+      crv: I.req(Schema.String, "crv"),
+      x: I.req(Schema.String, "x"),
+      y: I.req(Schema.String, "y"),
+      d: I.req(Schema.String, "d"),
+      x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+      x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+      x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+      x5u: I.optNullAsAbsent(Schema.String, "x5u")
+    })
+  )
 
 /**
  * Component schema `JWKS.ecdsa.PublicKey`.
@@ -5135,20 +5241,22 @@ export declare namespace JWKSEcdsaPublicKey {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPublicKey.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-    use: /*#__PURE__*/ I.req(Schema.String, "use"),
-    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("EC"), "kty"),
-    crv: /*#__PURE__*/ I.req(Schema.String, "crv"),
-    x: /*#__PURE__*/ I.req(Schema.String, "x"),
-    y: /*#__PURE__*/ I.req(Schema.String, "y"),
-    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
-  })
+export const JWKSEcdsaPublicKey: Schema.Schema<JWKSEcdsaPublicKey, JWKSEcdsaPublicKey.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      kid: I.req(Schema.String, "kid"),
+      alg: I.req(Schema.String, "alg"),
+      use: I.req(Schema.String, "use"),
+      kty: I.req(I.openEnum("EC"), "kty"),
+      crv: I.req(Schema.String, "crv"),
+      x: I.req(Schema.String, "x"),
+      y: I.req(Schema.String, "y"),
+      x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+      x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+      x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+      x5u: I.optNullAsAbsent(Schema.String, "x5u")
+    })
+)
 
 /**
  * Component schema `JWKS.ed25519.PrivateKey`.
@@ -5193,19 +5301,21 @@ export declare namespace JWKSEd25519PrivateKey {
  * @since 0.1.0
  */
 export const JWKSEd25519PrivateKey: Schema.Schema<JWKSEd25519PrivateKey, JWKSEd25519PrivateKey.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-    use: /*#__PURE__*/ I.req(Schema.String, "use"),
-    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
-    crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
-    x: /*#__PURE__*/ I.req(Schema.String, "x"),
-    d: /*#__PURE__*/ I.req(Schema.String, "d"),
-    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      kid: I.req(Schema.String, "kid"),
+      alg: I.req(Schema.String, "alg"),
+      use: I.req(Schema.String, "use"),
+      kty: I.req(I.openEnum("OKP"), "kty"),
+      crv: I.req(I.openEnum("Ed25519"), "crv"),
+      x: I.req(Schema.String, "x"),
+      d: I.req(Schema.String, "d"),
+      x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+      x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+      x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+      x5u: I.optNullAsAbsent(Schema.String, "x5u")
+    })
+  )
 
 /**
  * Component schema `JWKS.ed25519.PublicKey`.
@@ -5247,19 +5357,21 @@ export declare namespace JWKSEd25519PublicKey {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd25519PublicKey.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-    use: /*#__PURE__*/ I.req(Schema.String, "use"),
-    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("OKP"), "kty"),
-    crv: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("Ed25519"), "crv"),
-    x: /*#__PURE__*/ I.req(Schema.String, "x"),
-    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
-  })
+export const JWKSEd25519PublicKey: Schema.Schema<JWKSEd25519PublicKey, JWKSEd25519PublicKey.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      kid: I.req(Schema.String, "kid"),
+      alg: I.req(Schema.String, "alg"),
+      use: I.req(Schema.String, "use"),
+      kty: I.req(I.openEnum("OKP"), "kty"),
+      crv: I.req(I.openEnum("Ed25519"), "crv"),
+      x: I.req(Schema.String, "x"),
+      x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+      x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+      x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+      x5u: I.optNullAsAbsent(Schema.String, "x5u")
+    })
+  )
 
 /**
  * Component schema `JWKS.rsa.PrivateKey`.
@@ -5313,25 +5425,26 @@ export declare namespace JWKSRsaPrivateKey {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateKey.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-    alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-    use: /*#__PURE__*/ I.req(Schema.String, "use"),
-    kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
-    n: /*#__PURE__*/ I.req(Schema.String, "n"),
-    e: /*#__PURE__*/ I.req(Schema.String, "e"),
-    d: /*#__PURE__*/ I.req(Schema.String, "d"),
-    p: /*#__PURE__*/ I.req(Schema.String, "p"),
-    q: /*#__PURE__*/ I.req(Schema.String, "q"),
-    dp: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "dp"),
-    dq: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "dq"),
-    qi: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "qi"),
-    x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-    x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-    x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-    x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
+export const JWKSRsaPrivateKey: Schema.Schema<JWKSRsaPrivateKey, JWKSRsaPrivateKey.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    kid: I.req(Schema.String, "kid"),
+    alg: I.req(Schema.String, "alg"),
+    use: I.req(Schema.String, "use"),
+    kty: I.req(I.openEnum("RSA"), "kty"),
+    n: I.req(Schema.String, "n"),
+    e: I.req(Schema.String, "e"),
+    d: I.req(Schema.String, "d"),
+    p: I.req(Schema.String, "p"),
+    q: I.req(Schema.String, "q"),
+    dp: I.optNullAsAbsent(Schema.String, "dp"),
+    dq: I.optNullAsAbsent(Schema.String, "dq"),
+    qi: I.optNullAsAbsent(Schema.String, "qi"),
+    x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+    x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: I.optNullAsAbsent(Schema.String, "x5u")
   })
+)
 
 /**
  * Component schema `JWKS.rsa.PublicKey`.
@@ -5373,18 +5486,20 @@ export declare namespace JWKSRsaPublicKey {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKSRsaPublicKey: Schema.Schema<JWKSRsaPublicKey, JWKSRsaPublicKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("RSA"), "kty"),
-  n: /*#__PURE__*/ I.req(Schema.String, "n"),
-  e: /*#__PURE__*/ I.req(Schema.String, "e"),
-  x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
-})
+export const JWKSRsaPublicKey: Schema.Schema<JWKSRsaPublicKey, JWKSRsaPublicKey.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    kid: I.req(Schema.String, "kid"),
+    alg: I.req(Schema.String, "alg"),
+    use: I.req(Schema.String, "use"),
+    kty: I.req(I.openEnum("RSA"), "kty"),
+    n: I.req(Schema.String, "n"),
+    e: I.req(Schema.String, "e"),
+    x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+    x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: I.optNullAsAbsent(Schema.String, "x5u")
+  })
+)
 
 /**
  * Component schema `JWKS.symmetric.Key`.
@@ -5424,17 +5539,19 @@ export declare namespace JWKSSymmetricKey {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKSSymmetricKey: Schema.Schema<JWKSSymmetricKey, JWKSSymmetricKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  kid: /*#__PURE__*/ I.req(Schema.String, "kid"),
-  alg: /*#__PURE__*/ I.req(Schema.String, "alg"),
-  use: /*#__PURE__*/ I.req(Schema.String, "use"),
-  kty: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oct"), "kty"),
-  k: /*#__PURE__*/ I.req(Schema.String, "k"),
-  x5c: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "x5c"),
-  x5t: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t"),
-  x5tS256: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5t#S256"),
-  x5u: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "x5u")
-})
+export const JWKSSymmetricKey: Schema.Schema<JWKSSymmetricKey, JWKSSymmetricKey.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    kid: I.req(Schema.String, "kid"),
+    alg: I.req(Schema.String, "alg"),
+    use: I.req(Schema.String, "use"),
+    kty: I.req(I.openEnum("oct"), "kty"),
+    k: I.req(Schema.String, "k"),
+    x5c: I.optNullAsAbsent(Schema.Array(Schema.String), "x5c"),
+    x5t: I.optNullAsAbsent(Schema.String, "x5t"),
+    x5tS256: I.optNullAsAbsent(Schema.String, "x5t#S256"),
+    x5u: I.optNullAsAbsent(Schema.String, "x5u")
+  })
+)
 
 /**
  * Component schema `JWKS`.
@@ -5476,22 +5593,24 @@ export declare namespace JWKS {
  * @category schemas
  * @since 0.1.0
  */
-export const JWKS: Schema.Schema<JWKS, JWKS.Encoded> = /*#__PURE__*/ Schema.Struct({
-  keys: /*#__PURE__*/ I.optNullAsAbsent(
-    /*#__PURE__*/ Schema.Array(
-      /*#__PURE__*/ Schema.Union(
-        JWKSRsaPrivateKey,
-        JWKSEcdsaPrivateKey,
-        JWKSEcdsaPublicKey,
-        JWKSEd25519PrivateKey,
-        JWKSEd25519PublicKey,
-        JWKSRsaPublicKey,
-        JWKSSymmetricKey
-      )
-    ),
-    "keys"
-  )
-})
+export const JWKS: Schema.Schema<JWKS, JWKS.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    keys: I.optNullAsAbsent(
+      Schema.Array(
+        Schema.Union(
+          JWKSRsaPrivateKey,
+          JWKSEcdsaPrivateKey,
+          JWKSEcdsaPublicKey,
+          JWKSEd25519PrivateKey,
+          JWKSEd25519PublicKey,
+          JWKSRsaPublicKey,
+          JWKSSymmetricKey
+        )
+      ),
+      "keys"
+    )
+  })
+)
 
 /**
  * Component schema `JWTTemplate`.
@@ -5533,18 +5652,20 @@ export declare namespace JWTTemplate {
  * @category schemas
  * @since 0.1.0
  */
-export const JWTTemplate: Schema.Schema<JWTTemplate, JWTTemplate.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("jwt_template"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  claims: /*#__PURE__*/ I.req(I.FreeForm, "claims"),
-  lifetime: /*#__PURE__*/ I.req(Schema.Number, "lifetime"),
-  allowedClockSkew: /*#__PURE__*/ I.req(Schema.Number, "allowed_clock_skew"),
-  customSigningKey: /*#__PURE__*/ I.req(Schema.Boolean, "custom_signing_key"),
-  signingAlgorithm: /*#__PURE__*/ I.req(Schema.String, "signing_algorithm"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const JWTTemplate: Schema.Schema<JWTTemplate, JWTTemplate.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("jwt_template"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    claims: I.req(I.FreeForm, "claims"),
+    lifetime: I.req(Schema.Number, "lifetime"),
+    allowedClockSkew: I.req(Schema.Number, "allowed_clock_skew"),
+    customSigningKey: I.req(Schema.Boolean, "custom_signing_key"),
+    signingAlgorithm: I.req(Schema.String, "signing_algorithm"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Body of the shared response `JWTTemplate.List`.
@@ -5564,8 +5685,8 @@ export declare namespace JWTTemplateList {
  * @category schemas
  * @since 0.1.0
  */
-export const JWTTemplateList: Schema.Schema<JWTTemplateList, JWTTemplateList.Encoded> = /*#__PURE__*/ Schema.Array(
-  JWTTemplate
+export const JWTTemplateList: Schema.Schema<JWTTemplateList, JWTTemplateList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(JWTTemplate)
 )
 
 /**
@@ -5605,15 +5726,17 @@ export declare namespace MachineWithoutScopedMachines {
 export const MachineWithoutScopedMachines: Schema.Schema<
   MachineWithoutScopedMachines,
   MachineWithoutScopedMachines.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "default_token_ttl")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    defaultTokenTtl: I.optNullAsAbsent(Schema.Number, "default_token_ttl")
+  })
+)
 
 /**
  * Component schema `Machine`.
@@ -5651,16 +5774,18 @@ export declare namespace Machine {
  * @category schemas
  * @since 0.1.0
  */
-export const Machine: Schema.Schema<Machine, Machine.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "default_token_ttl"),
-  scopedMachines: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(MachineWithoutScopedMachines), "scoped_machines")
-})
+export const Machine: Schema.Schema<Machine, Machine.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    defaultTokenTtl: I.optNullAsAbsent(Schema.Number, "default_token_ttl"),
+    scopedMachines: I.req(Schema.Array(MachineWithoutScopedMachines), "scoped_machines")
+  })
+)
 
 /**
  * Body of the shared response `Machine.Created`.
@@ -5700,17 +5825,19 @@ export declare namespace MachineCreated {
  * @category schemas
  * @since 0.1.0
  */
-export const MachineCreated: Schema.Schema<MachineCreated, MachineCreated.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  defaultTokenTtl: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "default_token_ttl"),
-  scopedMachines: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(MachineWithoutScopedMachines), "scoped_machines"),
-  secretKey: /*#__PURE__*/ I.req(Schema.String, "secret_key")
-})
+export const MachineCreated: Schema.Schema<MachineCreated, MachineCreated.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    defaultTokenTtl: I.optNullAsAbsent(Schema.Number, "default_token_ttl"),
+    scopedMachines: I.req(Schema.Array(MachineWithoutScopedMachines), "scoped_machines"),
+    secretKey: I.req(Schema.String, "secret_key")
+  })
+)
 
 /**
  * Body of the shared response `Machine.Deleted`.
@@ -5738,11 +5865,13 @@ export declare namespace MachineDeleted {
  * @category schemas
  * @since 0.1.0
  */
-export const MachineDeleted: Schema.Schema<MachineDeleted, MachineDeleted.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
-})
+export const MachineDeleted: Schema.Schema<MachineDeleted, MachineDeleted.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine"), "object"),
+    id: I.req(Schema.String, "id"),
+    deleted: I.req(Schema.Boolean, "deleted")
+  })
+)
 
 /**
  * Body of the shared response `Machine.List`.
@@ -5768,10 +5897,12 @@ export declare namespace MachineList {
  * @category schemas
  * @since 0.1.0
  */
-export const MachineList: Schema.Schema<MachineList, MachineList.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Machine), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const MachineList: Schema.Schema<MachineList, MachineList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(Machine), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `MachineScope`.
@@ -5801,12 +5932,14 @@ export declare namespace MachineScope {
  * @category schemas
  * @since 0.1.0
  */
-export const MachineScope: Schema.Schema<MachineScope, MachineScope.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
-  fromMachineId: /*#__PURE__*/ I.req(Schema.String, "from_machine_id"),
-  toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
-})
+export const MachineScope: Schema.Schema<MachineScope, MachineScope.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine_scope"), "object"),
+    fromMachineId: I.req(Schema.String, "from_machine_id"),
+    toMachineId: I.req(Schema.String, "to_machine_id"),
+    createdAt: I.req(Schema.Number, "created_at")
+  })
+)
 
 /**
  * Body of the shared response `MachineScope.Deleted`.
@@ -5836,13 +5969,15 @@ export declare namespace MachineScopeDeleted {
  * @category schemas
  * @since 0.1.0
  */
-export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScopeDeleted.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_scope"), "object"),
-    fromMachineId: /*#__PURE__*/ I.req(Schema.String, "from_machine_id"),
-    toMachineId: /*#__PURE__*/ I.req(Schema.String, "to_machine_id"),
-    deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
-  })
+export const MachineScopeDeleted: Schema.Schema<MachineScopeDeleted, MachineScopeDeleted.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("machine_scope"), "object"),
+      fromMachineId: I.req(Schema.String, "from_machine_id"),
+      toMachineId: I.req(Schema.String, "to_machine_id"),
+      deleted: I.req(Schema.Boolean, "deleted")
+    })
+  )
 
 /**
  * Body of the shared response `Machine.SecretKey`.
@@ -5868,10 +6003,12 @@ export declare namespace MachineSecretKey {
  * @category schemas
  * @since 0.1.0
  */
-export const MachineSecretKey: Schema.Schema<MachineSecretKey, MachineSecretKey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("machine_secret_key"), "object"),
-  secret: /*#__PURE__*/ I.req(Schema.String, "secret")
-})
+export const MachineSecretKey: Schema.Schema<MachineSecretKey, MachineSecretKey.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("machine_secret_key"), "object"),
+    secret: I.req(Schema.String, "secret")
+  })
+)
 
 /**
  * Inline schema `OAuthAccessTokenItem`.
@@ -5915,20 +6052,22 @@ export declare namespace OAuthAccessTokenItem {
  * @category schemas
  * @since 0.1.0
  */
-export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAccessTokenItem.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_access_token"), "object"),
-    externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id"),
-    providerUserId: /*#__PURE__*/ I.req(Schema.String, "provider_user_id"),
-    token: /*#__PURE__*/ I.req(Schema.String, "token"),
-    expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-    label: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "label"),
-    scopes: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "scopes"),
-    idToken: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id_token"),
-    tokenSecret: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "token_secret")
-  })
+export const OAuthAccessTokenItem: Schema.Schema<OAuthAccessTokenItem, OAuthAccessTokenItem.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("oauth_access_token"), "object"),
+      externalAccountId: I.req(Schema.String, "external_account_id"),
+      providerUserId: I.req(Schema.String, "provider_user_id"),
+      token: I.req(Schema.String, "token"),
+      expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+      provider: I.req(Schema.String, "provider"),
+      publicMetadata: I.req(I.FreeForm, "public_metadata"),
+      label: I.req(Schema.NullOr(Schema.String), "label"),
+      scopes: I.optNullAsAbsent(Schema.Array(Schema.String), "scopes"),
+      idToken: I.optNullAsAbsent(Schema.String, "id_token"),
+      tokenSecret: I.optNullAsAbsent(Schema.String, "token_secret")
+    })
+  )
 
 /**
  * Component schema `OAuthAccessToken`.
@@ -5948,8 +6087,8 @@ export declare namespace OAuthAccessToken {
  * @category schemas
  * @since 0.1.0
  */
-export const OAuthAccessToken: Schema.Schema<OAuthAccessToken, OAuthAccessToken.Encoded> = /*#__PURE__*/ Schema.Array(
-  OAuthAccessTokenItem
+export const OAuthAccessToken: Schema.Schema<OAuthAccessToken, OAuthAccessToken.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(OAuthAccessTokenItem)
 )
 
 /**
@@ -6016,29 +6155,31 @@ export declare namespace OAuthApplication {
  * @category schemas
  * @since 0.1.0
  */
-export const OAuthApplication: Schema.Schema<OAuthApplication, OAuthApplication.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-  clientUri: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_uri"),
-  clientImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_image_url"),
-  dynamicallyRegistered: /*#__PURE__*/ I.req(Schema.Boolean, "dynamically_registered"),
-  consentScreenEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "consent_screen_enabled"),
-  pkceRequired: /*#__PURE__*/ I.req(Schema.Boolean, "pkce_required"),
-  public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
-  scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
-  redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
-  callbackUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "callback_url"),
-  authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
-  tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
-  userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
-  discoveryUrl: /*#__PURE__*/ I.req(Schema.String, "discovery_url"),
-  tokenIntrospectionUrl: /*#__PURE__*/ I.req(Schema.String, "token_introspection_url"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const OAuthApplication: Schema.Schema<OAuthApplication, OAuthApplication.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("oauth_application"), "object"),
+    id: I.req(Schema.String, "id"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    name: I.req(Schema.String, "name"),
+    clientId: I.req(Schema.String, "client_id"),
+    clientUri: I.req(Schema.NullOr(Schema.String), "client_uri"),
+    clientImageUrl: I.req(Schema.NullOr(Schema.String), "client_image_url"),
+    dynamicallyRegistered: I.req(Schema.Boolean, "dynamically_registered"),
+    consentScreenEnabled: I.req(Schema.Boolean, "consent_screen_enabled"),
+    pkceRequired: I.req(Schema.Boolean, "pkce_required"),
+    public: I.req(Schema.Boolean, "public"),
+    scopes: I.req(Schema.String, "scopes"),
+    redirectUris: I.req(Schema.Array(Schema.String), "redirect_uris"),
+    callbackUrl: I.optNullAsAbsent(Schema.String, "callback_url"),
+    authorizeUrl: I.req(Schema.String, "authorize_url"),
+    tokenFetchUrl: I.req(Schema.String, "token_fetch_url"),
+    userInfoUrl: I.req(Schema.String, "user_info_url"),
+    discoveryUrl: I.req(Schema.String, "discovery_url"),
+    tokenIntrospectionUrl: I.req(Schema.String, "token_introspection_url"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `OAuthApplicationSettings`.
@@ -6075,24 +6216,23 @@ export declare namespace OAuthApplicationSettings {
  * @since 0.1.0
  */
 export const OAuthApplicationSettings: Schema.Schema<OAuthApplicationSettings, OAuthApplicationSettings.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application_settings"), "object"),
-    dynamicOauthClientRegistration: /*#__PURE__*/ I.req(Schema.Boolean, "dynamic_oauth_client_registration"),
-    defaultScopes: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-      "default_scopes"
-    ),
-    oauthJwtAccessTokens: /*#__PURE__*/ I.req(Schema.Boolean, "oauth_jwt_access_tokens"),
-    clientIdMetadataDocumentsAdvertised: /*#__PURE__*/ I.req(Schema.Boolean, "client_id_metadata_documents_advertised"),
-    clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: /*#__PURE__*/ I.req(
-      Schema.Boolean,
-      "client_id_metadata_documents_only_allow_pre_registered_clients"
-    ),
-    clientIdMetadataDocumentsBlockImplicitlyAllowedClients: /*#__PURE__*/ I.req(
-      Schema.Boolean,
-      "client_id_metadata_documents_block_implicitly_allowed_clients"
-    )
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("oauth_application_settings"), "object"),
+      dynamicOauthClientRegistration: I.req(Schema.Boolean, "dynamic_oauth_client_registration"),
+      defaultScopes: I.req(Schema.NullOr(Schema.Array(Schema.String)), "default_scopes"),
+      oauthJwtAccessTokens: I.req(Schema.Boolean, "oauth_jwt_access_tokens"),
+      clientIdMetadataDocumentsAdvertised: I.req(Schema.Boolean, "client_id_metadata_documents_advertised"),
+      clientIdMetadataDocumentsOnlyAllowPreRegisteredClients: I.req(
+        Schema.Boolean,
+        "client_id_metadata_documents_only_allow_pre_registered_clients"
+      ),
+      clientIdMetadataDocumentsBlockImplicitlyAllowedClients: I.req(
+        Schema.Boolean,
+        "client_id_metadata_documents_block_implicitly_allowed_clients"
+      )
+    })
+  )
 
 /**
  * Component schema `OAuthApplicationWithSecret`.
@@ -6161,30 +6301,32 @@ export declare namespace OAuthApplicationWithSecret {
  * @since 0.1.0
  */
 export const OAuthApplicationWithSecret: Schema.Schema<OAuthApplicationWithSecret, OAuthApplicationWithSecret.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("oauth_application"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-    clientUri: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_uri"),
-    clientImageUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "client_image_url"),
-    dynamicallyRegistered: /*#__PURE__*/ I.req(Schema.Boolean, "dynamically_registered"),
-    consentScreenEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "consent_screen_enabled"),
-    pkceRequired: /*#__PURE__*/ I.req(Schema.Boolean, "pkce_required"),
-    public: /*#__PURE__*/ I.req(Schema.Boolean, "public"),
-    scopes: /*#__PURE__*/ I.req(Schema.String, "scopes"),
-    redirectUris: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "redirect_uris"),
-    callbackUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "callback_url"),
-    authorizeUrl: /*#__PURE__*/ I.req(Schema.String, "authorize_url"),
-    tokenFetchUrl: /*#__PURE__*/ I.req(Schema.String, "token_fetch_url"),
-    userInfoUrl: /*#__PURE__*/ I.req(Schema.String, "user_info_url"),
-    discoveryUrl: /*#__PURE__*/ I.req(Schema.String, "discovery_url"),
-    tokenIntrospectionUrl: /*#__PURE__*/ I.req(Schema.String, "token_introspection_url"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-    clientSecret: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "client_secret")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("oauth_application"), "object"),
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      name: I.req(Schema.String, "name"),
+      clientId: I.req(Schema.String, "client_id"),
+      clientUri: I.req(Schema.NullOr(Schema.String), "client_uri"),
+      clientImageUrl: I.req(Schema.NullOr(Schema.String), "client_image_url"),
+      dynamicallyRegistered: I.req(Schema.Boolean, "dynamically_registered"),
+      consentScreenEnabled: I.req(Schema.Boolean, "consent_screen_enabled"),
+      pkceRequired: I.req(Schema.Boolean, "pkce_required"),
+      public: I.req(Schema.Boolean, "public"),
+      scopes: I.req(Schema.String, "scopes"),
+      redirectUris: I.req(Schema.Array(Schema.String), "redirect_uris"),
+      callbackUrl: I.optNullAsAbsent(Schema.String, "callback_url"),
+      authorizeUrl: I.req(Schema.String, "authorize_url"),
+      tokenFetchUrl: I.req(Schema.String, "token_fetch_url"),
+      userInfoUrl: I.req(Schema.String, "user_info_url"),
+      discoveryUrl: I.req(Schema.String, "discovery_url"),
+      tokenIntrospectionUrl: I.req(Schema.String, "token_introspection_url"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at"),
+      clientSecret: I.optNullAsAbsent(Schema.String, "client_secret")
+    })
+  )
 
 /**
  * Component schema `OAuthApplications`.
@@ -6210,11 +6352,12 @@ export declare namespace OAuthApplications {
  * @category schemas
  * @since 0.1.0
  */
-export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplications.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OAuthApplication), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+export const OAuthApplications: Schema.Schema<OAuthApplications, OAuthApplications.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(OAuthApplication), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
   })
+)
 
 /**
  * Component schema `Organization`.
@@ -6272,29 +6415,28 @@ export declare namespace Organization {
  * @category schemas
  * @since 0.1.0
  */
-export const Organization: Schema.Schema<Organization, Organization.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
-  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-  membersCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "members_count"),
-  missingMemberWithElevatedPermissions: /*#__PURE__*/ I.optNullAsAbsent(
-    Schema.Boolean,
-    "missing_member_with_elevated_permissions"
-  ),
-  pendingInvitationsCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "pending_invitations_count"),
-  maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
-  adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-  createdBy: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "created_by"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  lastActiveAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "last_active_at"),
-  roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key")
-})
+export const Organization: Schema.Schema<Organization, Organization.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("organization"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    slug: I.req(Schema.String, "slug"),
+    imageUrl: I.optNullAsAbsent(Schema.String, "image_url"),
+    hasImage: I.req(Schema.Boolean, "has_image"),
+    membersCount: I.optNullAsAbsent(Schema.Number, "members_count"),
+    missingMemberWithElevatedPermissions: I.optNullAsAbsent(Schema.Boolean, "missing_member_with_elevated_permissions"),
+    pendingInvitationsCount: I.optNullAsAbsent(Schema.Number, "pending_invitations_count"),
+    maxAllowedMemberships: I.req(Schema.Number, "max_allowed_memberships"),
+    adminDeleteEnabled: I.req(Schema.Boolean, "admin_delete_enabled"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    createdBy: I.optNullAsAbsent(Schema.String, "created_by"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    lastActiveAt: I.optNullAsAbsent(Schema.Number, "last_active_at"),
+    roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key")
+  })
+)
 
 /**
  * Component schema `OrganizationDomainVerification`.
@@ -6329,13 +6471,15 @@ export declare namespace OrganizationDomainVerification {
 export const OrganizationDomainVerification: Schema.Schema<
   OrganizationDomainVerification,
   OrganizationDomainVerification.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  status: /*#__PURE__*/ I.req(Schema.String, "status"),
-  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "verified_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    status: I.req(Schema.String, "status"),
+    strategy: I.req(Schema.String, "strategy"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAt: I.req(Schema.NullOr(Schema.Number), "verified_at")
+  })
+)
 
 /**
  * Component schema `OrganizationInvitationPublicOrganizationData`.
@@ -6370,13 +6514,15 @@ export declare namespace OrganizationInvitationPublicOrganizationData {
 export const OrganizationInvitationPublicOrganizationData: Schema.Schema<
   OrganizationInvitationPublicOrganizationData,
   OrganizationInvitationPublicOrganizationData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
-  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    slug: I.req(Schema.String, "slug"),
+    imageUrl: I.optNullAsAbsent(Schema.String, "image_url"),
+    hasImage: I.req(Schema.Boolean, "has_image")
+  })
+)
 
 /**
  * Component schema `OrganizationDomain`.
@@ -6433,38 +6579,31 @@ export declare namespace OrganizationDomain {
  * @category schemas
  * @since 0.1.0
  */
-export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    enrollmentMode: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"),
-      "enrollment_mode"
-    ),
-    affiliationEmailAddress: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(Schema.String),
-      "affiliation_email_address"
-    ),
-    affiliationVerification: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
-      "affiliation_verification"
-    ),
-    ownershipVerification: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
-      "ownership_verification"
-    ),
-    verification: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
-    totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
-    totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
-    publicOrganizationData: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicOrganizationData),
-      "public_organization_data"
-    ),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      object: I.req(I.openEnum("organization_domain"), "object"),
+      id: I.req(Schema.String, "id"),
+      organizationId: I.req(Schema.String, "organization_id"),
+      name: I.req(Schema.String, "name"),
+      enrollmentMode: I.req(
+        I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"),
+        "enrollment_mode"
+      ),
+      affiliationEmailAddress: I.req(Schema.NullOr(Schema.String), "affiliation_email_address"),
+      affiliationVerification: I.req(Schema.NullOr(OrganizationDomainVerification), "affiliation_verification"),
+      ownershipVerification: I.req(Schema.NullOr(OrganizationDomainVerification), "ownership_verification"),
+      verification: I.opt(Schema.NullOr(OrganizationDomainVerification), "verification"),
+      totalPendingInvitations: I.req(Schema.Number, "total_pending_invitations"),
+      totalPendingSuggestions: I.req(Schema.Number, "total_pending_suggestions"),
+      publicOrganizationData: I.opt(
+        Schema.NullOr(OrganizationInvitationPublicOrganizationData),
+        "public_organization_data"
+      ),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+)
 
 /**
  * Component schema `OrganizationDomains`.
@@ -6490,11 +6629,13 @@ export declare namespace OrganizationDomains {
  * @category schemas
  * @since 0.1.0
  */
-export const OrganizationDomains: Schema.Schema<OrganizationDomains, OrganizationDomains.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationDomain), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+export const OrganizationDomains: Schema.Schema<OrganizationDomains, OrganizationDomains.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      data: I.req(Schema.Array(OrganizationDomain), "data"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+  )
 
 /**
  * Inline schema `OrganizationInvitationPublicUserData2`.
@@ -6531,14 +6672,16 @@ export declare namespace OrganizationInvitationPublicUserData2 {
 export const OrganizationInvitationPublicUserData2: Schema.Schema<
   OrganizationInvitationPublicUserData2,
   OrganizationInvitationPublicUserData2.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-  identifier: /*#__PURE__*/ I.req(Schema.String, "identifier")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
+    imageUrl: I.req(Schema.String, "image_url"),
+    hasImage: I.req(Schema.Boolean, "has_image"),
+    identifier: I.req(Schema.String, "identifier")
+  })
+)
 
 /**
  * Component schema `OrganizationInvitationPublicUserData`.
@@ -6561,7 +6704,7 @@ export declare namespace OrganizationInvitationPublicUserData {
 export const OrganizationInvitationPublicUserData: Schema.Schema<
   OrganizationInvitationPublicUserData,
   OrganizationInvitationPublicUserData.Encoded
-> = /*#__PURE__*/ Schema.NullOr(OrganizationInvitationPublicUserData2)
+> = /*#__PURE__*/ I.lazy(() => Schema.NullOr(OrganizationInvitationPublicUserData2))
 
 /**
  * Component schema `OrganizationInvitation`.
@@ -6614,23 +6757,25 @@ export declare namespace OrganizationInvitation {
  * @since 0.1.0
  */
 export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-    role: /*#__PURE__*/ I.req(Schema.String, "role"),
-    roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-    inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-    publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
-    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-    url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-    expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("organization_invitation"), "object"),
+      id: I.req(Schema.String, "id"),
+      emailAddress: I.req(Schema.String, "email_address"),
+      role: I.req(Schema.String, "role"),
+      roleName: I.req(Schema.String, "role_name"),
+      organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+      inviterId: I.req(Schema.NullOr(Schema.String), "inviter_id"),
+      publicInviterData: I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
+      status: I.optNullAsAbsent(Schema.String, "status"),
+      publicMetadata: I.req(I.FreeForm, "public_metadata"),
+      privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+      url: I.req(Schema.NullOr(Schema.String), "url"),
+      expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `OrganizationInvitationWithPublicOrganizationData`.
@@ -6687,27 +6832,26 @@ export declare namespace OrganizationInvitationWithPublicOrganizationData {
 export const OrganizationInvitationWithPublicOrganizationData: Schema.Schema<
   OrganizationInvitationWithPublicOrganizationData,
   OrganizationInvitationWithPublicOrganizationData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-  inviterId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: /*#__PURE__*/ I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  publicOrganizationData: /*#__PURE__*/ I.optNullAsAbsent(
-    OrganizationInvitationPublicOrganizationData,
-    "public_organization_data"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("organization_invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    role: I.req(Schema.String, "role"),
+    roleName: I.req(Schema.String, "role_name"),
+    organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+    inviterId: I.req(Schema.NullOr(Schema.String), "inviter_id"),
+    publicInviterData: I.req(OrganizationInvitationPublicUserData, "public_inviter_data"),
+    status: I.optNullAsAbsent(Schema.String, "status"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    url: I.req(Schema.NullOr(Schema.String), "url"),
+    expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    publicOrganizationData: I.optNullAsAbsent(OrganizationInvitationPublicOrganizationData, "public_organization_data")
+  })
+)
 
 /**
  * Component schema `OrganizationInvitations`.
@@ -6734,10 +6878,12 @@ export declare namespace OrganizationInvitations {
  * @since 0.1.0
  */
 export const OrganizationInvitations: Schema.Schema<OrganizationInvitations, OrganizationInvitations.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitation), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      data: I.req(Schema.Array(OrganizationInvitation), "data"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+  )
 
 /**
  * Component schema `OrganizationInvitationsWithPublicOrganizationData`.
@@ -6766,10 +6912,12 @@ export declare namespace OrganizationInvitationsWithPublicOrganizationData {
 export const OrganizationInvitationsWithPublicOrganizationData: Schema.Schema<
   OrganizationInvitationsWithPublicOrganizationData,
   OrganizationInvitationsWithPublicOrganizationData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationInvitationWithPublicOrganizationData), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(OrganizationInvitationWithPublicOrganizationData), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `OrganizationMembershipPublicUserData`.
@@ -6816,18 +6964,20 @@ export declare namespace OrganizationMembershipPublicUserData {
 export const OrganizationMembershipPublicUserData: Schema.Schema<
   OrganizationMembershipPublicUserData,
   OrganizationMembershipPublicUserData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  profileImageUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "profile_image_url"),
-  imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-  identifier: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "identifier"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  banned: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "banned"),
-  deprovisioned: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "deprovisioned")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
+    profileImageUrl: I.opt(Schema.NullOr(Schema.String), "profile_image_url"),
+    imageUrl: I.req(Schema.String, "image_url"),
+    hasImage: I.req(Schema.Boolean, "has_image"),
+    identifier: I.opt(Schema.NullOr(Schema.String), "identifier"),
+    username: I.opt(Schema.NullOr(Schema.String), "username"),
+    banned: I.optNullAsAbsent(Schema.Boolean, "banned"),
+    deprovisioned: I.optNullAsAbsent(Schema.Boolean, "deprovisioned")
+  })
+)
 
 /**
  * Component schema `OrganizationMembership`.
@@ -6872,19 +7022,21 @@ export declare namespace OrganizationMembership {
  * @since 0.1.0
  */
 export const OrganizationMembership: Schema.Schema<OrganizationMembership, OrganizationMembership.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_membership"), "object"),
-    role: /*#__PURE__*/ I.req(Schema.String, "role"),
-    roleName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "role_name"),
-    permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "permissions"),
-    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-    organization: /*#__PURE__*/ I.req(Organization, "organization"),
-    publicUserData: /*#__PURE__*/ I.optNullAsAbsent(OrganizationMembershipPublicUserData, "public_user_data"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      id: I.req(Schema.String, "id"),
+      object: I.req(I.openEnum("organization_membership"), "object"),
+      role: I.req(Schema.String, "role"),
+      roleName: I.optNullAsAbsent(Schema.String, "role_name"),
+      permissions: I.req(Schema.Array(Schema.String), "permissions"),
+      publicMetadata: I.req(I.FreeForm, "public_metadata"),
+      privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+      organization: I.req(Organization, "organization"),
+      publicUserData: I.optNullAsAbsent(OrganizationMembershipPublicUserData, "public_user_data"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `OrganizationMemberships`.
@@ -6911,10 +7063,12 @@ export declare namespace OrganizationMemberships {
  * @since 0.1.0
  */
 export const OrganizationMemberships: Schema.Schema<OrganizationMemberships, OrganizationMemberships.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(OrganizationMembership), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      data: I.req(Schema.Array(OrganizationMembership), "data"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+  )
 
 /**
  * Component schema `OrganizationSettings`.
@@ -6968,28 +7122,28 @@ export declare namespace OrganizationSettings {
  * @category schemas
  * @since 0.1.0
  */
-export const OrganizationSettings: Schema.Schema<OrganizationSettings, OrganizationSettings.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_settings"), "object"),
-    enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
-    maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
-    maxAllowedRoles: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_roles"),
-    maxRoleSetsAllowed: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "max_role_sets_allowed"),
-    maxAllowedDomains: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_domains"),
-    maxAllowedPermissions: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "max_allowed_permissions"),
-    creatorRole: /*#__PURE__*/ I.req(Schema.String, "creator_role"),
-    adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
-    domainsEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "domains_enabled"),
-    slugDisabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "slug_disabled"),
-    domainsEnrollmentModes: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.Array(
-        /*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion")
+export const OrganizationSettings: Schema.Schema<OrganizationSettings, OrganizationSettings.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("organization_settings"), "object"),
+      enabled: I.req(Schema.Boolean, "enabled"),
+      maxAllowedMemberships: I.req(Schema.Number, "max_allowed_memberships"),
+      maxAllowedRoles: I.req(Schema.Number, "max_allowed_roles"),
+      maxRoleSetsAllowed: I.optNullAsAbsent(Schema.Number, "max_role_sets_allowed"),
+      maxAllowedDomains: I.req(Schema.Number, "max_allowed_domains"),
+      maxAllowedPermissions: I.optNullAsAbsent(Schema.Number, "max_allowed_permissions"),
+      creatorRole: I.req(Schema.String, "creator_role"),
+      adminDeleteEnabled: I.req(Schema.Boolean, "admin_delete_enabled"),
+      domainsEnabled: I.req(Schema.Boolean, "domains_enabled"),
+      slugDisabled: I.optNullAsAbsent(Schema.Boolean, "slug_disabled"),
+      domainsEnrollmentModes: I.req(
+        Schema.Array(I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion")),
+        "domains_enrollment_modes"
       ),
-      "domains_enrollment_modes"
-    ),
-    domainsDefaultRole: /*#__PURE__*/ I.req(Schema.String, "domains_default_role"),
-    initialRoleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "initial_role_set_key")
-  })
+      domainsDefaultRole: I.req(Schema.String, "domains_default_role"),
+      initialRoleSetKey: I.opt(Schema.NullOr(Schema.String), "initial_role_set_key")
+    })
+  )
 
 /**
  * Component schema `OrganizationWithLogo`.
@@ -7051,31 +7205,33 @@ export declare namespace OrganizationWithLogo {
  * @category schemas
  * @since 0.1.0
  */
-export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, OrganizationWithLogo.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-    imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-    hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-    membersCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "members_count"),
-    missingMemberWithElevatedPermissions: /*#__PURE__*/ I.optNullAsAbsent(
-      Schema.Boolean,
-      "missing_member_with_elevated_permissions"
-    ),
-    pendingInvitationsCount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "pending_invitations_count"),
-    maxAllowedMemberships: /*#__PURE__*/ I.req(Schema.Number, "max_allowed_memberships"),
-    adminDeleteEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "admin_delete_enabled"),
-    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-    createdBy: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "created_by"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-    lastActiveAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "last_active_at"),
-    roleSetKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "role_set_key"),
-    logoUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "logo_url")
-  })
+export const OrganizationWithLogo: Schema.Schema<OrganizationWithLogo, OrganizationWithLogo.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("organization"), "object"),
+      id: I.req(Schema.String, "id"),
+      name: I.req(Schema.String, "name"),
+      slug: I.req(Schema.String, "slug"),
+      imageUrl: I.req(Schema.String, "image_url"),
+      hasImage: I.req(Schema.Boolean, "has_image"),
+      membersCount: I.optNullAsAbsent(Schema.Number, "members_count"),
+      missingMemberWithElevatedPermissions: I.optNullAsAbsent(
+        Schema.Boolean,
+        "missing_member_with_elevated_permissions"
+      ),
+      pendingInvitationsCount: I.optNullAsAbsent(Schema.Number, "pending_invitations_count"),
+      maxAllowedMemberships: I.req(Schema.Number, "max_allowed_memberships"),
+      adminDeleteEnabled: I.req(Schema.Boolean, "admin_delete_enabled"),
+      publicMetadata: I.req(I.FreeForm, "public_metadata"),
+      privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+      createdBy: I.optNullAsAbsent(Schema.String, "created_by"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at"),
+      lastActiveAt: I.optNullAsAbsent(Schema.Number, "last_active_at"),
+      roleSetKey: I.opt(Schema.NullOr(Schema.String), "role_set_key"),
+      logoUrl: I.optNullAsAbsent(Schema.String, "logo_url")
+    })
+  )
 
 /**
  * Component schema `Organizations`.
@@ -7101,10 +7257,12 @@ export declare namespace Organizations {
  * @category schemas
  * @since 0.1.0
  */
-export const Organizations: Schema.Schema<Organizations, Organizations.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Organization), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const Organizations: Schema.Schema<Organizations, Organizations.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(Organization), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `PaginatedBillingPaymentAttemptResponse`.
@@ -7133,10 +7291,12 @@ export declare namespace PaginatedBillingPaymentAttemptResponse {
 export const PaginatedBillingPaymentAttemptResponse: Schema.Schema<
   PaginatedBillingPaymentAttemptResponse,
   PaginatedBillingPaymentAttemptResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPaymentAttempt), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(BillingPaymentAttempt), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `PaginatedBillingPriceResponse`.
@@ -7165,10 +7325,12 @@ export declare namespace PaginatedBillingPriceResponse {
 export const PaginatedBillingPriceResponse: Schema.Schema<
   PaginatedBillingPriceResponse,
   PaginatedBillingPriceResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingPriceResponse), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(BillingPriceResponse), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `PaginatedBillingStatementResponse`.
@@ -7197,10 +7359,12 @@ export declare namespace PaginatedBillingStatementResponse {
 export const PaginatedBillingStatementResponse: Schema.Schema<
   PaginatedBillingStatementResponse,
   PaginatedBillingStatementResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingStatement), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(BillingStatement), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `PaginatedCommercePlanResponse`.
@@ -7229,10 +7393,12 @@ export declare namespace PaginatedCommercePlanResponse {
 export const PaginatedCommercePlanResponse: Schema.Schema<
   PaginatedCommercePlanResponse,
   PaginatedCommercePlanResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommercePlan), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(CommercePlan), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `PaginatedCommerceSubscriptionItemResponse`.
@@ -7261,10 +7427,12 @@ export declare namespace PaginatedCommerceSubscriptionItemResponse {
 export const PaginatedCommerceSubscriptionItemResponse: Schema.Schema<
   PaginatedCommerceSubscriptionItemResponse,
   PaginatedCommerceSubscriptionItemResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(CommerceSubscriptionItem), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(CommerceSubscriptionItem), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `verification_passkey`.
@@ -7302,17 +7470,19 @@ export declare namespace VerificationPasskey {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.tag("verification_passkey", "object"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("verified"), "status"),
-    strategy: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "strategy"),
-    nonce: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("nonce"), "nonce"),
-    message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
-    attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-  })
+export const VerificationPasskey: Schema.Schema<VerificationPasskey, VerificationPasskey.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.tag("verification_passkey", "object"),
+      status: I.req(I.openEnum("verified"), "status"),
+      strategy: I.req(I.openEnum("passkey"), "strategy"),
+      nonce: I.optNullAsAbsent(I.openEnum("nonce"), "nonce"),
+      message: I.opt(Schema.NullOr(Schema.String), "message"),
+      attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+      expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+      verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+    })
+  )
 
 /**
  * Component schema `Passkey`.
@@ -7344,13 +7514,15 @@ export declare namespace Passkey {
  * @category schemas
  * @since 0.1.0
  */
-export const Passkey: Schema.Schema<Passkey, Passkey.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("passkey"), "object"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  lastUsedAt: /*#__PURE__*/ I.req(Schema.Number, "last_used_at"),
-  verification: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(VerificationPasskey), "verification")
-})
+export const Passkey: Schema.Schema<Passkey, Passkey.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    object: I.req(I.openEnum("passkey"), "object"),
+    name: I.req(Schema.String, "name"),
+    lastUsedAt: I.req(Schema.Number, "last_used_at"),
+    verification: I.req(Schema.NullOr(VerificationPasskey), "verification")
+  })
+)
 
 /**
  * Component schema `PasswordHasher`.
@@ -7370,7 +7542,9 @@ export declare namespace PasswordHasher {
  * @category schemas
  * @since 0.1.0
  */
-export const PasswordHasher: Schema.Schema<PasswordHasher, PasswordHasher.Encoded> = Schema.String
+export const PasswordHasher: Schema.Schema<PasswordHasher, PasswordHasher.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.String
+)
 
 /**
  * Component schema `Permissions`.
@@ -7396,10 +7570,12 @@ export declare namespace Permissions {
  * @category schemas
  * @since 0.1.0
  */
-export const Permissions: Schema.Schema<Permissions, Permissions.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Permission), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const Permissions: Schema.Schema<Permissions, Permissions.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(Permission), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `PhoneNumber`.
@@ -7443,25 +7619,21 @@ export declare namespace PhoneNumber {
  * @category schemas
  * @since 0.1.0
  */
-export const PhoneNumber: Schema.Schema<PhoneNumber, PhoneNumber.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("phone_number"), "object"),
-  phoneNumber: /*#__PURE__*/ I.req(Schema.String, "phone_number"),
-  reservedForSecondFactor: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "reserved_for_second_factor"),
-  defaultSecondFactor: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "default_second_factor"),
-  reserved: /*#__PURE__*/ I.req(Schema.Boolean, "reserved"),
-  verification: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationOtp, VerificationAdmin)),
-    "verification"
-  ),
-  linkedTo: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(IdentificationLink), "linked_to"),
-  backupCodes: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Array(Schema.String)),
-    "backup_codes"
-  ),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const PhoneNumber: Schema.Schema<PhoneNumber, PhoneNumber.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    object: I.req(I.openEnum("phone_number"), "object"),
+    phoneNumber: I.req(Schema.String, "phone_number"),
+    reservedForSecondFactor: I.optNullAsAbsent(Schema.Boolean, "reserved_for_second_factor"),
+    defaultSecondFactor: I.optNullAsAbsent(Schema.Boolean, "default_second_factor"),
+    reserved: I.req(Schema.Boolean, "reserved"),
+    verification: I.req(Schema.NullOr(Schema.Union(VerificationOtp, VerificationAdmin)), "verification"),
+    linkedTo: I.req(Schema.Array(IdentificationLink), "linked_to"),
+    backupCodes: I.opt(Schema.NullOr(Schema.Array(Schema.String)), "backup_codes"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `PriceTransitionRequest`.
@@ -7488,10 +7660,12 @@ export declare namespace PriceTransitionRequest {
  * @since 0.1.0
  */
 export const PriceTransitionRequest: Schema.Schema<PriceTransitionRequest, PriceTransitionRequest.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    fromPriceId: /*#__PURE__*/ I.req(Schema.String, "from_price_id"),
-    toPriceId: /*#__PURE__*/ I.req(Schema.String, "to_price_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      fromPriceId: I.req(Schema.String, "from_price_id"),
+      toPriceId: I.req(Schema.String, "to_price_id")
+    })
+  )
 
 /**
  * Component schema `ProxyCheck`.
@@ -7529,16 +7703,18 @@ export declare namespace ProxyCheck {
  * @category schemas
  * @since 0.1.0
  */
-export const ProxyCheck: Schema.Schema<ProxyCheck, ProxyCheck.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("proxy_check"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  domainId: /*#__PURE__*/ I.req(Schema.String, "domain_id"),
-  lastRunAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_run_at"),
-  proxyUrl: /*#__PURE__*/ I.req(Schema.String, "proxy_url"),
-  successful: /*#__PURE__*/ I.req(Schema.Boolean, "successful"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const ProxyCheck: Schema.Schema<ProxyCheck, ProxyCheck.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("proxy_check"), "object"),
+    id: I.req(Schema.String, "id"),
+    domainId: I.req(Schema.String, "domain_id"),
+    lastRunAt: I.req(Schema.NullOr(Schema.Number), "last_run_at"),
+    proxyUrl: I.req(Schema.String, "proxy_url"),
+    successful: I.req(Schema.Boolean, "successful"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `ReassignmentMappings`.
@@ -7558,8 +7734,8 @@ export declare namespace ReassignmentMappings {
  * @category schemas
  * @since 0.1.0
  */
-export const ReassignmentMappings: Schema.Schema<ReassignmentMappings, ReassignmentMappings.Encoded> =
-  /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })
+export const ReassignmentMappings: Schema.Schema<ReassignmentMappings, ReassignmentMappings.Encoded> = /*#__PURE__*/ I
+  .lazy(() => Schema.Record({ key: Schema.String, value: Schema.String }))
 
 /**
  * Component schema `RedirectURL`.
@@ -7591,13 +7767,15 @@ export declare namespace RedirectURL {
  * @category schemas
  * @since 0.1.0
  */
-export const RedirectURL: Schema.Schema<RedirectURL, RedirectURL.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("redirect_url"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  url: /*#__PURE__*/ I.req(Schema.String, "url"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RedirectURL: Schema.Schema<RedirectURL, RedirectURL.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("redirect_url"), "object"),
+    id: I.req(Schema.String, "id"),
+    url: I.req(Schema.String, "url"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Body of the shared response `RedirectURL.List`.
@@ -7617,8 +7795,8 @@ export declare namespace RedirectURLList {
  * @category schemas
  * @since 0.1.0
  */
-export const RedirectURLList: Schema.Schema<RedirectURLList, RedirectURLList.Encoded> = /*#__PURE__*/ Schema.Array(
-  RedirectURL
+export const RedirectURLList: Schema.Schema<RedirectURLList, RedirectURLList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(RedirectURL)
 )
 
 /**
@@ -7659,17 +7837,19 @@ export declare namespace RoleSetItem {
  * @category schemas
  * @since 0.1.0
  */
-export const RoleSetItem: Schema.Schema<RoleSetItem, RoleSetItem.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set_item"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  membersCount: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "members_count"),
-  hasMembers: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "has_members"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RoleSetItem: Schema.Schema<RoleSetItem, RoleSetItem.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("role_set_item"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.req(Schema.NullOr(Schema.String), "description"),
+    membersCount: I.opt(Schema.NullOr(Schema.Number), "members_count"),
+    hasMembers: I.opt(Schema.NullOr(Schema.Boolean), "has_members"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `RoleSetMigration`.
@@ -7719,25 +7899,24 @@ export declare namespace RoleSetMigration {
  * @category schemas
  * @since 0.1.0
  */
-export const RoleSetMigration: Schema.Schema<RoleSetMigration, RoleSetMigration.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set_migration"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  sourceRoleSetId: /*#__PURE__*/ I.req(Schema.String, "source_role_set_id"),
-  destRoleSetId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "dest_role_set_id"),
-  triggerType: /*#__PURE__*/ I.req(Schema.String, "trigger_type"),
-  status: /*#__PURE__*/ I.req(Schema.String, "status"),
-  migratedMembers: /*#__PURE__*/ I.req(Schema.Number, "migrated_members"),
-  mappings: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String })),
-    "mappings"
-  ),
-  startedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "started_at"),
-  completedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "completed_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RoleSetMigration: Schema.Schema<RoleSetMigration, RoleSetMigration.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("role_set_migration"), "object"),
+    id: I.req(Schema.String, "id"),
+    organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    sourceRoleSetId: I.req(Schema.String, "source_role_set_id"),
+    destRoleSetId: I.opt(Schema.NullOr(Schema.String), "dest_role_set_id"),
+    triggerType: I.req(Schema.String, "trigger_type"),
+    status: I.req(Schema.String, "status"),
+    migratedMembers: I.req(Schema.Number, "migrated_members"),
+    mappings: I.opt(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })), "mappings"),
+    startedAt: I.opt(Schema.NullOr(Schema.Number), "started_at"),
+    completedAt: I.opt(Schema.NullOr(Schema.Number), "completed_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `RoleSet`.
@@ -7783,20 +7962,22 @@ export declare namespace RoleSet {
  * @category schemas
  * @since 0.1.0
  */
-export const RoleSet: Schema.Schema<RoleSet, RoleSet.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role_set"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  roles: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(RoleSetItem), "roles"),
-  defaultRole: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(RoleSetItem), "default_role"),
-  creatorRole: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(RoleSetItem), "creator_role"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("initial", "custom"), "type"),
-  roleSetMigration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(RoleSetMigration), "role_set_migration"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const RoleSet: Schema.Schema<RoleSet, RoleSet.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("role_set"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.req(Schema.NullOr(Schema.String), "description"),
+    roles: I.req(Schema.Array(RoleSetItem), "roles"),
+    defaultRole: I.opt(Schema.NullOr(RoleSetItem), "default_role"),
+    creatorRole: I.opt(Schema.NullOr(RoleSetItem), "creator_role"),
+    type: I.req(I.openEnum("initial", "custom"), "type"),
+    roleSetMigration: I.opt(Schema.NullOr(RoleSetMigration), "role_set_migration"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `RoleSets`.
@@ -7822,10 +8003,12 @@ export declare namespace RoleSets {
  * @category schemas
  * @since 0.1.0
  */
-export const RoleSets: Schema.Schema<RoleSets, RoleSets.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(RoleSet), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const RoleSets: Schema.Schema<RoleSets, RoleSets.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(RoleSet), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `Roles`.
@@ -7851,10 +8034,12 @@ export declare namespace Roles {
  * @category schemas
  * @since 0.1.0
  */
-export const Roles: Schema.Schema<Roles, Roles.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Role), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const Roles: Schema.Schema<Roles, Roles.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(Role), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `SAMLAccountConnection`.
@@ -7903,23 +8088,22 @@ export declare namespace SAMLAccountConnection {
  * @since 0.1.0
  */
 export const SAMLAccountConnection: Schema.Schema<SAMLAccountConnection, SAMLAccountConnection.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    domain: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "domain"),
-    domains: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-    active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-    syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
-    allowSubdomains: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_subdomains"),
-    allowIdpInitiated: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "allow_idp_initiated"),
-    disableAdditionalIdentifications: /*#__PURE__*/ I.optNullAsAbsent(
-      Schema.Boolean,
-      "disable_additional_identifications"
-    ),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      id: I.req(Schema.String, "id"),
+      name: I.req(Schema.String, "name"),
+      domain: I.optNullAsAbsent(Schema.String, "domain"),
+      domains: I.optNullAsAbsent(Schema.Array(Schema.String), "domains"),
+      active: I.req(Schema.Boolean, "active"),
+      provider: I.req(Schema.String, "provider"),
+      syncUserAttributes: I.req(Schema.Boolean, "sync_user_attributes"),
+      allowSubdomains: I.optNullAsAbsent(Schema.Boolean, "allow_subdomains"),
+      allowIdpInitiated: I.optNullAsAbsent(Schema.Boolean, "allow_idp_initiated"),
+      disableAdditionalIdentifications: I.optNullAsAbsent(Schema.Boolean, "disable_additional_identifications"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `SAMLAccount`.
@@ -7965,23 +8149,22 @@ export declare namespace SAMLAccount {
  * @category schemas
  * @since 0.1.0
  */
-export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml_account"), "object"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "provider_user_id"),
-  lastAuthenticatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_authenticated_at"),
-  publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
-  verification: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationTicket, VerificationSaml)),
-    "verification"
-  ),
-  samlConnection: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(SAMLAccountConnection), "saml_connection")
-})
+export const SAMLAccount: Schema.Schema<SAMLAccount, SAMLAccount.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    object: I.req(I.openEnum("saml_account"), "object"),
+    provider: I.req(Schema.String, "provider"),
+    active: I.req(Schema.Boolean, "active"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
+    providerUserId: I.opt(Schema.NullOr(Schema.String), "provider_user_id"),
+    lastAuthenticatedAt: I.opt(Schema.NullOr(Schema.Number), "last_authenticated_at"),
+    publicMetadata: I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+    verification: I.req(Schema.NullOr(Schema.Union(VerificationTicket, VerificationSaml)), "verification"),
+    samlConnection: I.opt(Schema.NullOr(SAMLAccountConnection), "saml_connection")
+  })
+)
 
 /**
  * Component schema `SAMLConnectionAttributeMapping`.
@@ -8014,12 +8197,14 @@ export declare namespace SAMLConnectionAttributeMapping {
 export const SAMLConnectionAttributeMapping: Schema.Schema<
   SAMLConnectionAttributeMapping,
   SAMLConnectionAttributeMapping.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
-  lastName: /*#__PURE__*/ I.req(Schema.String, "last_name")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    firstName: I.req(Schema.String, "first_name"),
+    lastName: I.req(Schema.String, "last_name")
+  })
+)
 
 /**
  * Component schema `SAMLConnectionLoginHint`.
@@ -8046,10 +8231,12 @@ export declare namespace SAMLConnectionLoginHint {
  * @since 0.1.0
  */
 export const SAMLConnectionLoginHint: Schema.Schema<SAMLConnectionLoginHint, SAMLConnectionLoginHint.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    mode: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("email_address", "custom_attribute", "off"), "mode"),
-    source: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "source")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      mode: I.req(I.openEnum("email_address", "custom_attribute", "off"), "mode"),
+      source: I.optNullAsAbsent(Schema.String, "source")
+    })
+  )
 
 /**
  * Component schema `SAMLConnection`.
@@ -8133,41 +8320,40 @@ export declare namespace SAMLConnection {
  * @category schemas
  * @since 0.1.0
  */
-export const SAMLConnection: Schema.Schema<SAMLConnection, SAMLConnection.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("saml_connection"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  domain: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "domain"),
-  domains: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "domains"),
-  idpEntityId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_entity_id"),
-  idpSsoUrl: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_sso_url"),
-  idpCertificate: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_certificate"),
-  idpCertificateIssuedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "idp_certificate_issued_at"),
-  idpCertificateExpiresAt: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(Schema.Number),
-    "idp_certificate_expires_at"
-  ),
-  idpMetadataUrl: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata_url"),
-  idpMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "idp_metadata"),
-  acsUrl: /*#__PURE__*/ I.req(Schema.String, "acs_url"),
-  spEntityId: /*#__PURE__*/ I.req(Schema.String, "sp_entity_id"),
-  spMetadataUrl: /*#__PURE__*/ I.req(Schema.String, "sp_metadata_url"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "organization_id"),
-  attributeMapping: /*#__PURE__*/ I.optNullAsAbsent(SAMLConnectionAttributeMapping, "attribute_mapping"),
-  active: /*#__PURE__*/ I.req(Schema.Boolean, "active"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  userCount: /*#__PURE__*/ I.req(Schema.Number, "user_count"),
-  syncUserAttributes: /*#__PURE__*/ I.req(Schema.Boolean, "sync_user_attributes"),
-  allowSubdomains: /*#__PURE__*/ I.req(Schema.Boolean, "allow_subdomains"),
-  allowIdpInitiated: /*#__PURE__*/ I.req(Schema.Boolean, "allow_idp_initiated"),
-  disableAdditionalIdentifications: /*#__PURE__*/ I.req(Schema.Boolean, "disable_additional_identifications"),
-  allowOrganizationAccountLinking: /*#__PURE__*/ I.req(Schema.Boolean, "allow_organization_account_linking"),
-  forceAuthn: /*#__PURE__*/ I.req(Schema.Boolean, "force_authn"),
-  loginHint: /*#__PURE__*/ I.req(SAMLConnectionLoginHint, "login_hint"),
-  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const SAMLConnection: Schema.Schema<SAMLConnection, SAMLConnection.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("saml_connection"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    domain: I.optNullAsAbsent(Schema.String, "domain"),
+    domains: I.optNullAsAbsent(Schema.Array(Schema.String), "domains"),
+    idpEntityId: I.req(Schema.NullOr(Schema.String), "idp_entity_id"),
+    idpSsoUrl: I.req(Schema.NullOr(Schema.String), "idp_sso_url"),
+    idpCertificate: I.req(Schema.NullOr(Schema.String), "idp_certificate"),
+    idpCertificateIssuedAt: I.req(Schema.NullOr(Schema.Number), "idp_certificate_issued_at"),
+    idpCertificateExpiresAt: I.req(Schema.NullOr(Schema.Number), "idp_certificate_expires_at"),
+    idpMetadataUrl: I.opt(Schema.NullOr(Schema.String), "idp_metadata_url"),
+    idpMetadata: I.opt(Schema.NullOr(Schema.String), "idp_metadata"),
+    acsUrl: I.req(Schema.String, "acs_url"),
+    spEntityId: I.req(Schema.String, "sp_entity_id"),
+    spMetadataUrl: I.req(Schema.String, "sp_metadata_url"),
+    organizationId: I.opt(Schema.NullOr(Schema.String), "organization_id"),
+    attributeMapping: I.optNullAsAbsent(SAMLConnectionAttributeMapping, "attribute_mapping"),
+    active: I.req(Schema.Boolean, "active"),
+    provider: I.req(Schema.String, "provider"),
+    userCount: I.req(Schema.Number, "user_count"),
+    syncUserAttributes: I.req(Schema.Boolean, "sync_user_attributes"),
+    allowSubdomains: I.req(Schema.Boolean, "allow_subdomains"),
+    allowIdpInitiated: I.req(Schema.Boolean, "allow_idp_initiated"),
+    disableAdditionalIdentifications: I.req(Schema.Boolean, "disable_additional_identifications"),
+    allowOrganizationAccountLinking: I.req(Schema.Boolean, "allow_organization_account_linking"),
+    forceAuthn: I.req(Schema.Boolean, "force_authn"),
+    loginHint: I.req(SAMLConnectionLoginHint, "login_hint"),
+    enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `SAMLConnections`.
@@ -8193,10 +8379,12 @@ export declare namespace SAMLConnections {
  * @category schemas
  * @since 0.1.0
  */
-export const SAMLConnections: Schema.Schema<SAMLConnections, SAMLConnections.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(SAMLConnection), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const SAMLConnections: Schema.Schema<SAMLConnections, SAMLConnections.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(SAMLConnection), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Inline schema `SCIMDirectoryCustomAttributesItem`.
@@ -8233,14 +8421,16 @@ export declare namespace SCIMDirectoryCustomAttributesItem {
 export const SCIMDirectoryCustomAttributesItem: Schema.Schema<
   SCIMDirectoryCustomAttributesItem,
   SCIMDirectoryCustomAttributesItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  key: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "key"),
-  ssoPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "sso_path"),
-  scimPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "scim_path"),
-  directoryPath: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "directory_path"),
-  multiValued: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "multi_valued")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    key: I.optNullAsAbsent(Schema.String, "key"),
+    ssoPath: I.optNullAsAbsent(Schema.String, "sso_path"),
+    scimPath: I.optNullAsAbsent(Schema.String, "scim_path"),
+    directoryPath: I.optNullAsAbsent(Schema.String, "directory_path"),
+    multiValued: I.optNullAsAbsent(Schema.Boolean, "multi_valued")
+  })
+)
 
 /**
  * Component schema `SCIMDirectory`.
@@ -8288,27 +8478,23 @@ export declare namespace SCIMDirectory {
  * @category schemas
  * @since 0.1.0
  */
-export const SCIMDirectory: Schema.Schema<SCIMDirectory, SCIMDirectory.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_directory"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  enterpriseConnectionId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "enterprise_connection_id"),
-  endpointUrl: /*#__PURE__*/ I.req(Schema.String, "endpoint_url"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  enabled: /*#__PURE__*/ I.req(Schema.Boolean, "enabled"),
-  groupRoleMappingEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "group_role_mapping_enabled"),
-  attributeMapping: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: Schema.String }),
-    "attribute_mapping"
-  ),
-  customAttributes: /*#__PURE__*/ I.optNullAsAbsent(
-    /*#__PURE__*/ Schema.Array(SCIMDirectoryCustomAttributesItem),
-    "custom_attributes"
-  ),
-  apiKey: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "api_key"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const SCIMDirectory: Schema.Schema<SCIMDirectory, SCIMDirectory.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("scim_directory"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    enterpriseConnectionId: I.opt(Schema.NullOr(Schema.String), "enterprise_connection_id"),
+    endpointUrl: I.req(Schema.String, "endpoint_url"),
+    provider: I.req(Schema.String, "provider"),
+    enabled: I.req(Schema.Boolean, "enabled"),
+    groupRoleMappingEnabled: I.req(Schema.Boolean, "group_role_mapping_enabled"),
+    attributeMapping: I.req(Schema.Record({ key: Schema.String, value: Schema.String }), "attribute_mapping"),
+    customAttributes: I.optNullAsAbsent(Schema.Array(SCIMDirectoryCustomAttributesItem), "custom_attributes"),
+    apiKey: I.opt(Schema.NullOr(Schema.String), "api_key"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `SCIMDirectories`.
@@ -8328,8 +8514,8 @@ export declare namespace SCIMDirectories {
  * @category schemas
  * @since 0.1.0
  */
-export const SCIMDirectories: Schema.Schema<SCIMDirectories, SCIMDirectories.Encoded> = /*#__PURE__*/ Schema.Array(
-  SCIMDirectory
+export const SCIMDirectories: Schema.Schema<SCIMDirectories, SCIMDirectories.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(SCIMDirectory)
 )
 
 /**
@@ -8356,11 +8542,12 @@ export declare namespace SCIMDirectoryList {
  * @category schemas
  * @since 0.1.0
  */
-export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryList.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    data: /*#__PURE__*/ I.req(SCIMDirectories, "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+export const SCIMDirectoryList: Schema.Schema<SCIMDirectoryList, SCIMDirectoryList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(SCIMDirectories, "data"),
+    totalCount: I.req(Schema.Number, "total_count")
   })
+)
 
 /**
  * Component schema `SCIMGroupRoleMapping`.
@@ -8406,21 +8593,23 @@ export declare namespace SCIMGroupRoleMapping {
  * @category schemas
  * @since 0.1.0
  */
-export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroupRoleMapping.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-    directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
-    scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-    directoryGroupId: /*#__PURE__*/ I.req(Schema.String, "directory_group_id"),
-    scimGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "scim_group_display_name"),
-    directoryGroupDisplayName: /*#__PURE__*/ I.req(Schema.String, "directory_group_display_name"),
-    role: /*#__PURE__*/ I.optNullAsAbsent(Role, "role"),
-    precedence: /*#__PURE__*/ I.req(Schema.Number, "precedence"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const SCIMGroupRoleMapping: Schema.Schema<SCIMGroupRoleMapping, SCIMGroupRoleMapping.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("scim_group_role_mapping"), "object"),
+      id: I.req(Schema.String, "id"),
+      scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
+      directoryId: I.req(Schema.String, "directory_id"),
+      scimGroupId: I.req(Schema.String, "scim_group_id"),
+      directoryGroupId: I.req(Schema.String, "directory_group_id"),
+      scimGroupDisplayName: I.req(Schema.String, "scim_group_display_name"),
+      directoryGroupDisplayName: I.req(Schema.String, "directory_group_display_name"),
+      role: I.optNullAsAbsent(Role, "role"),
+      precedence: I.req(Schema.Number, "precedence"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Body of the shared response `SCIMGroupRoleMapping.Deleted`.
@@ -8451,11 +8640,13 @@ export declare namespace SCIMGroupRoleMappingDeleted {
 export const SCIMGroupRoleMappingDeleted: Schema.Schema<
   SCIMGroupRoleMappingDeleted,
   SCIMGroupRoleMappingDeleted.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("scim_group_role_mapping"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("scim_group_role_mapping"), "object"),
+    id: I.req(Schema.String, "id"),
+    deleted: I.req(Schema.Boolean, "deleted")
+  })
+)
 
 /**
  * Component schema `SCIMGroupRoleMappings`.
@@ -8476,7 +8667,7 @@ export declare namespace SCIMGroupRoleMappings {
  * @since 0.1.0
  */
 export const SCIMGroupRoleMappings: Schema.Schema<SCIMGroupRoleMappings, SCIMGroupRoleMappings.Encoded> =
-  /*#__PURE__*/ Schema.Array(SCIMGroupRoleMapping)
+  /*#__PURE__*/ I.lazy(() => Schema.Array(SCIMGroupRoleMapping))
 
 /**
  * Body of the shared response `SCIMGroupRoleMapping.List`.
@@ -8503,10 +8694,12 @@ export declare namespace SCIMGroupRoleMappingList {
  * @since 0.1.0
  */
 export const SCIMGroupRoleMappingList: Schema.Schema<SCIMGroupRoleMappingList, SCIMGroupRoleMappingList.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    data: /*#__PURE__*/ I.req(SCIMGroupRoleMappings, "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      data: I.req(SCIMGroupRoleMappings, "data"),
+      totalCount: I.req(Schema.Number, "total_count")
+    })
+  )
 
 /**
  * Component schema `SCIMUserMetadata`.
@@ -8534,11 +8727,13 @@ export declare namespace SCIMUserMetadata {
  * @category schemas
  * @since 0.1.0
  */
-export const SCIMUserMetadata: Schema.Schema<SCIMUserMetadata, SCIMUserMetadata.Encoded> = /*#__PURE__*/ Schema.Struct({
-  directoryId: /*#__PURE__*/ I.req(Schema.String, "directory_id"),
-  directoryEnabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "directory_enabled"),
-  externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id")
-})
+export const SCIMUserMetadata: Schema.Schema<SCIMUserMetadata, SCIMUserMetadata.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    directoryId: I.req(Schema.String, "directory_id"),
+    directoryEnabled: I.optNullAsAbsent(Schema.Boolean, "directory_enabled"),
+    externalId: I.req(Schema.NullOr(Schema.String), "external_id")
+  })
+)
 
 /**
  * Body of the shared response `Session.List`.
@@ -8558,7 +8753,9 @@ export declare namespace SessionList {
  * @category schemas
  * @since 0.1.0
  */
-export const SessionList: Schema.Schema<SessionList, SessionList.Encoded> = /*#__PURE__*/ Schema.Array(Session)
+export const SessionList: Schema.Schema<SessionList, SessionList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(Session)
+)
 
 /**
  * Component schema `Token`.
@@ -8584,10 +8781,12 @@ export declare namespace Token {
  * @category schemas
  * @since 0.1.0
  */
-export const Token: Schema.Schema<Token, Token.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("token"), "object"),
-  jwt: /*#__PURE__*/ I.req(Schema.String, "jwt")
-})
+export const Token: Schema.Schema<Token, Token.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("token"), "object"),
+    jwt: I.req(Schema.String, "jwt")
+  })
+)
 
 /**
  * Component schema `SessionRefresh`.
@@ -8607,9 +8806,8 @@ export declare namespace SessionRefresh {
  * @category schemas
  * @since 0.1.0
  */
-export const SessionRefresh: Schema.Schema<SessionRefresh, SessionRefresh.Encoded> = /*#__PURE__*/ Schema.Union(
-  Token,
-  Cookies
+export const SessionRefresh: Schema.Schema<SessionRefresh, SessionRefresh.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Union(Token, Cookies)
 )
 
 /**
@@ -8648,16 +8846,18 @@ export declare namespace SignInToken {
  * @category schemas
  * @since 0.1.0
  */
-export const SignInToken: Schema.Schema<SignInToken, SignInToken.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("sign_in_token"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked"), "status"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  token: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "token"),
-  url: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const SignInToken: Schema.Schema<SignInToken, SignInToken.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("sign_in_token"), "object"),
+    id: I.req(Schema.String, "id"),
+    status: I.req(I.openEnum("pending", "accepted", "revoked"), "status"),
+    userId: I.req(Schema.String, "user_id"),
+    token: I.optNullAsAbsent(Schema.String, "token"),
+    url: I.opt(Schema.NullOr(Schema.String), "url"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Inline schema `SignUpVerification2`.
@@ -8683,17 +8883,13 @@ export declare namespace SignUpVerification2 {
  * @category schemas
  * @since 0.1.0
  */
-export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerification2.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    nextAction: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ I.openEnum("needs_prepare", "needs_attempt", ""),
-      "next_action"
-    ),
-    supportedStrategies: /*#__PURE__*/ I.optNullAsAbsent(
-      /*#__PURE__*/ Schema.Array(Schema.String),
-      "supported_strategies"
-    )
-  })
+export const SignUpVerification2: Schema.Schema<SignUpVerification2, SignUpVerification2.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      nextAction: I.optNullAsAbsent(I.openEnum("needs_prepare", "needs_attempt", ""), "next_action"),
+      supportedStrategies: I.optNullAsAbsent(Schema.Array(Schema.String), "supported_strategies")
+    })
+  )
 
 /**
  * Component schema `SignUpVerification`.
@@ -8713,8 +8909,9 @@ export declare namespace SignUpVerification {
  * @category schemas
  * @since 0.1.0
  */
-export const SignUpVerification: Schema.Schema<SignUpVerification, SignUpVerification.Encoded> = /*#__PURE__*/ Schema
-  .NullOr(SignUpVerification2)
+export const SignUpVerification: Schema.Schema<SignUpVerification, SignUpVerification.Encoded> = /*#__PURE__*/ I.lazy(
+  () => Schema.NullOr(SignUpVerification2)
+)
 
 /**
  * Component schema `SignUpVerifications`.
@@ -8744,13 +8941,15 @@ export declare namespace SignUpVerifications {
  * @category schemas
  * @since 0.1.0
  */
-export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerifications.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    emailAddress: /*#__PURE__*/ I.req(SignUpVerification, "email_address"),
-    phoneNumber: /*#__PURE__*/ I.req(SignUpVerification, "phone_number"),
-    web3Wallet: /*#__PURE__*/ I.req(SignUpVerification, "web3_wallet"),
-    externalAccount: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "external_account")
-  })
+export const SignUpVerifications: Schema.Schema<SignUpVerifications, SignUpVerifications.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      emailAddress: I.req(SignUpVerification, "email_address"),
+      phoneNumber: I.req(SignUpVerification, "phone_number"),
+      web3Wallet: I.req(SignUpVerification, "web3_wallet"),
+      externalAccount: I.req(Schema.NullOr(I.FreeForm), "external_account")
+    })
+  )
 
 /**
  * Component schema `SignUp`.
@@ -8824,33 +9023,35 @@ export declare namespace SignUp {
  * @category schemas
  * @since 0.1.0
  */
-export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("sign_up_attempt"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("missing_requirements", "complete", "abandoned"), "status"),
-  requiredFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "required_fields"),
-  optionalFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "optional_fields"),
-  missingFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "missing_fields"),
-  unverifiedFields: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schema.String), "unverified_fields"),
-  verifications: /*#__PURE__*/ I.req(SignUpVerifications, "verifications"),
-  username: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  emailAddress: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address"),
-  phoneNumber: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "phone_number"),
-  web3Wallet: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "web3_wallet"),
-  passwordEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "password_enabled"),
-  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  unsafeMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "unsafe_metadata"),
-  publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
-  customAction: /*#__PURE__*/ I.req(Schema.Boolean, "custom_action"),
-  externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
-  createdSessionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_session_id"),
-  createdUserId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_user_id"),
-  abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
-  legalAcceptedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "legal_accepted_at"),
-  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
-  externalAccount: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "external_account")
-})
+export const SignUp: Schema.Schema<SignUp, SignUp.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("sign_up_attempt"), "object"),
+    id: I.req(Schema.String, "id"),
+    status: I.req(I.openEnum("missing_requirements", "complete", "abandoned"), "status"),
+    requiredFields: I.req(Schema.Array(Schema.String), "required_fields"),
+    optionalFields: I.req(Schema.Array(Schema.String), "optional_fields"),
+    missingFields: I.req(Schema.Array(Schema.String), "missing_fields"),
+    unverifiedFields: I.req(Schema.Array(Schema.String), "unverified_fields"),
+    verifications: I.req(SignUpVerifications, "verifications"),
+    username: I.req(Schema.NullOr(Schema.String), "username"),
+    emailAddress: I.req(Schema.NullOr(Schema.String), "email_address"),
+    phoneNumber: I.req(Schema.NullOr(Schema.String), "phone_number"),
+    web3Wallet: I.req(Schema.NullOr(Schema.String), "web3_wallet"),
+    passwordEnabled: I.req(Schema.Boolean, "password_enabled"),
+    firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
+    unsafeMetadata: I.optNullAsAbsent(I.FreeForm, "unsafe_metadata"),
+    publicMetadata: I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+    customAction: I.req(Schema.Boolean, "custom_action"),
+    externalId: I.req(Schema.NullOr(Schema.String), "external_id"),
+    createdSessionId: I.req(Schema.NullOr(Schema.String), "created_session_id"),
+    createdUserId: I.req(Schema.NullOr(Schema.String), "created_user_id"),
+    abandonAt: I.req(Schema.Number, "abandon_at"),
+    legalAcceptedAt: I.req(Schema.NullOr(Schema.Number), "legal_accepted_at"),
+    locale: I.opt(Schema.NullOr(Schema.String), "locale"),
+    externalAccount: I.optNullAsAbsent(I.FreeForm, "external_account")
+  })
+)
 
 /**
  * Component schema `SvixURL`.
@@ -8874,9 +9075,11 @@ export declare namespace SvixURL {
  * @category schemas
  * @since 0.1.0
  */
-export const SvixURL: Schema.Schema<SvixURL, SvixURL.Encoded> = /*#__PURE__*/ Schema.Struct({
-  svixUrl: /*#__PURE__*/ I.req(Schema.String, "svix_url")
-})
+export const SvixURL: Schema.Schema<SvixURL, SvixURL.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    svixUrl: I.req(Schema.String, "svix_url")
+  })
+)
 
 /**
  * Component schema `Template`.
@@ -8946,32 +9149,34 @@ export declare namespace Template {
  * @category schemas
  * @since 0.1.0
  */
-export const Template: Schema.Schema<Template, Template.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("template"), "object"),
-  instanceId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "instance_id"),
-  resourceType: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "resource_type"),
-  templateType: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "template_type"),
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  slug: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "slug"),
-  position: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "position"),
-  canRevert: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_revert"),
-  canDelete: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_delete"),
-  canEditBody: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_edit_body"),
-  canToggle: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "can_toggle"),
-  subject: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "subject"),
-  markup: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "markup"),
-  body: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "body"),
-  availableVariables: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "available_variables"),
-  requiredVariables: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(Schema.String), "required_variables"),
-  fromEmailName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "from_email_name"),
-  replyToEmailName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "reply_to_email_name"),
-  deliveredByClerk: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "delivered_by_clerk"),
-  enabled: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "enabled"),
-  flaggedAsSuspicious: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "flagged_as_suspicious"),
-  updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at")
-})
+export const Template: Schema.Schema<Template, Template.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    object: I.optNullAsAbsent(I.openEnum("template"), "object"),
+    instanceId: I.opt(Schema.NullOr(Schema.String), "instance_id"),
+    resourceType: I.optNullAsAbsent(Schema.String, "resource_type"),
+    templateType: I.optNullAsAbsent(Schema.String, "template_type"),
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    slug: I.optNullAsAbsent(Schema.String, "slug"),
+    position: I.optNullAsAbsent(Schema.Number, "position"),
+    canRevert: I.optNullAsAbsent(Schema.Boolean, "can_revert"),
+    canDelete: I.optNullAsAbsent(Schema.Boolean, "can_delete"),
+    canEditBody: I.optNullAsAbsent(Schema.Boolean, "can_edit_body"),
+    canToggle: I.optNullAsAbsent(Schema.Boolean, "can_toggle"),
+    subject: I.opt(Schema.NullOr(Schema.String), "subject"),
+    markup: I.optNullAsAbsent(Schema.String, "markup"),
+    body: I.optNullAsAbsent(Schema.String, "body"),
+    availableVariables: I.optNullAsAbsent(Schema.Array(Schema.String), "available_variables"),
+    requiredVariables: I.optNullAsAbsent(Schema.Array(Schema.String), "required_variables"),
+    fromEmailName: I.optNullAsAbsent(Schema.String, "from_email_name"),
+    replyToEmailName: I.optNullAsAbsent(Schema.String, "reply_to_email_name"),
+    deliveredByClerk: I.optNullAsAbsent(Schema.Boolean, "delivered_by_clerk"),
+    enabled: I.optNullAsAbsent(Schema.Boolean, "enabled"),
+    flaggedAsSuspicious: I.optNullAsAbsent(Schema.Boolean, "flagged_as_suspicious"),
+    updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at"),
+    createdAt: I.optNullAsAbsent(Schema.Number, "created_at")
+  })
+)
 
 /**
  * Body of the shared response `Template.List`.
@@ -8991,7 +9196,9 @@ export declare namespace TemplateList {
  * @category schemas
  * @since 0.1.0
  */
-export const TemplateList: Schema.Schema<TemplateList, TemplateList.Encoded> = /*#__PURE__*/ Schema.Array(Template)
+export const TemplateList: Schema.Schema<TemplateList, TemplateList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(Template)
+)
 
 /**
  * Component schema `TestingToken`.
@@ -9019,11 +9226,13 @@ export declare namespace TestingToken {
  * @category schemas
  * @since 0.1.0
  */
-export const TestingToken: Schema.Schema<TestingToken, TestingToken.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("testing_token"), "object"),
-  token: /*#__PURE__*/ I.req(Schema.String, "token"),
-  expiresAt: /*#__PURE__*/ I.req(Schema.Number, "expires_at")
-})
+export const TestingToken: Schema.Schema<TestingToken, TestingToken.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("testing_token"), "object"),
+    token: I.req(Schema.String, "token"),
+    expiresAt: I.req(Schema.Number, "expires_at")
+  })
+)
 
 /**
  * Component schema `TotalCount`.
@@ -9049,10 +9258,12 @@ export declare namespace TotalCount {
  * @category schemas
  * @since 0.1.0
  */
-export const TotalCount: Schema.Schema<TotalCount, TotalCount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("total_count"), "object"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const TotalCount: Schema.Schema<TotalCount, TotalCount.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("total_count"), "object"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Component schema `TrustedDevice`.
@@ -9096,19 +9307,21 @@ export declare namespace TrustedDevice {
  * @category schemas
  * @since 0.1.0
  */
-export const TrustedDevice: Schema.Schema<TrustedDevice, TrustedDevice.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("trusted_device"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  platform: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ios", "android"), "platform"),
-  appIdentifier: /*#__PURE__*/ I.req(Schema.String, "app_identifier"),
-  name: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "name"),
-  algorithm: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("ES256"), "algorithm"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "revoked"), "status"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  lastUsedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_used_at"),
-  revokedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "revoked_at")
-})
+export const TrustedDevice: Schema.Schema<TrustedDevice, TrustedDevice.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("trusted_device"), "object"),
+    id: I.req(Schema.String, "id"),
+    platform: I.req(I.openEnum("ios", "android"), "platform"),
+    appIdentifier: I.req(Schema.String, "app_identifier"),
+    name: I.opt(Schema.NullOr(Schema.String), "name"),
+    algorithm: I.req(I.openEnum("ES256"), "algorithm"),
+    status: I.req(I.openEnum("active", "revoked"), "status"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    lastUsedAt: I.opt(Schema.NullOr(Schema.Number), "last_used_at"),
+    revokedAt: I.opt(Schema.NullOr(Schema.Number), "revoked_at")
+  })
+)
 
 /**
  * Body of the shared response `TrustedDevice.List`.
@@ -9134,11 +9347,12 @@ export declare namespace TrustedDeviceList {
  * @category schemas
  * @since 0.1.0
  */
-export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceList.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(TrustedDevice), "data"),
-    totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
+export const TrustedDeviceList: Schema.Schema<TrustedDeviceList, TrustedDeviceList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(TrustedDevice), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
   })
+)
 
 /**
  * Component schema `verification_web3`.
@@ -9182,25 +9396,27 @@ export declare namespace VerificationWeb3 {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.tag("verification_web3", "object"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("unverified", "verified", "failed", "expired"), "status"),
-  strategy: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum(
-      "web3_metamask_signature",
-      "web3_base_signature",
-      "web3_coinbase_wallet_signature",
-      "web3_okx_wallet_signature",
-      "web3_solana_signature"
+export const VerificationWeb3: Schema.Schema<VerificationWeb3, VerificationWeb3.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.tag("verification_web3", "object"),
+    status: I.req(I.openEnum("unverified", "verified", "failed", "expired"), "status"),
+    strategy: I.req(
+      I.openEnum(
+        "web3_metamask_signature",
+        "web3_base_signature",
+        "web3_coinbase_wallet_signature",
+        "web3_okx_wallet_signature",
+        "web3_solana_signature"
+      ),
+      "strategy"
     ),
-    "strategy"
-  ),
-  nonce: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "nonce"),
-  message: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "message"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAtClient: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "verified_at_client")
-})
+    nonce: I.opt(Schema.NullOr(Schema.String), "nonce"),
+    message: I.opt(Schema.NullOr(Schema.String), "message"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAtClient: I.opt(Schema.NullOr(Schema.String), "verified_at_client")
+  })
+)
 
 /**
  * Component schema `Web3Wallet`.
@@ -9234,17 +9450,16 @@ export declare namespace Web3Wallet {
  * @category schemas
  * @since 0.1.0
  */
-export const Web3Wallet: Schema.Schema<Web3Wallet, Web3Wallet.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("web3_wallet"), "object"),
-  web3Wallet: /*#__PURE__*/ I.req(Schema.String, "web3_wallet"),
-  verification: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Union(VerificationWeb3, VerificationAdmin)),
-    "verification"
-  ),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Web3Wallet: Schema.Schema<Web3Wallet, Web3Wallet.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    object: I.req(I.openEnum("web3_wallet"), "object"),
+    web3Wallet: I.req(Schema.String, "web3_wallet"),
+    verification: I.req(Schema.NullOr(Schema.Union(VerificationWeb3, VerificationAdmin)), "verification"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * Component schema `User`.
@@ -9360,69 +9575,56 @@ export declare namespace User {
  * @category schemas
  * @since 0.1.0
  */
-export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("user"), "object"),
-  externalId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
-  primaryEmailAddressId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_email_address_id"),
-  primaryPhoneNumberId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_phone_number_id"),
-  primaryWeb3WalletId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
-  username: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  firstName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
-  profileImageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "profile_image_url"),
-  imageUrl: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "image_url"),
-  hasImage: /*#__PURE__*/ I.req(Schema.Boolean, "has_image"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "private_metadata"),
-  unsafeMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "unsafe_metadata"),
-  emailAddresses: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EmailAddress), "email_addresses"),
-  phoneNumbers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(PhoneNumber), "phone_numbers"),
-  web3Wallets: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Web3Wallet), "web3_wallets"),
-  passkeys: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Passkey), "passkeys"),
-  passwordEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "password_enabled"),
-  twoFactorEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "two_factor_enabled"),
-  totpEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "totp_enabled"),
-  backupCodeEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "backup_code_enabled"),
-  mfaEnabledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "mfa_enabled_at"),
-  mfaDisabledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "mfa_disabled_at"),
-  passwordLastUpdatedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "password_last_updated_at"),
-  externalAccounts: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Array(ExternalAccountWithVerification),
-    "external_accounts"
-  ),
-  samlAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(SAMLAccount), "saml_accounts"),
-  enterpriseAccounts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(EnterpriseAccount), "enterprise_accounts"),
-  organizationMemberships: /*#__PURE__*/ I.optNullAsAbsent(
-    /*#__PURE__*/ Schema.Array(OrganizationMembership),
-    "organization_memberships"
-  ),
-  lastSignInAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_sign_in_at"),
-  banned: /*#__PURE__*/ I.req(Schema.Boolean, "banned"),
-  locked: /*#__PURE__*/ I.req(Schema.Boolean, "locked"),
-  deprovisioned: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "deprovisioned"),
-  lockoutExpiresInSeconds: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(Schema.Number),
-    "lockout_expires_in_seconds"
-  ),
-  verificationAttemptsRemaining: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.NullOr(Schema.Number),
-    "verification_attempts_remaining"
-  ),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  deleteSelfEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "delete_self_enabled"),
-  createOrganizationEnabled: /*#__PURE__*/ I.req(Schema.Boolean, "create_organization_enabled"),
-  createOrganizationsLimit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Number),
-    "create_organizations_limit"
-  ),
-  lastActiveAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "last_active_at"),
-  legalAcceptedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "legal_accepted_at"),
-  bypassClientTrust: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "bypass_client_trust"),
-  scim: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(SCIMUserMetadata), "scim")
-})
+export const User: Schema.Schema<User, User.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    object: I.req(I.openEnum("user"), "object"),
+    externalId: I.req(Schema.NullOr(Schema.String), "external_id"),
+    primaryEmailAddressId: I.req(Schema.NullOr(Schema.String), "primary_email_address_id"),
+    primaryPhoneNumberId: I.req(Schema.NullOr(Schema.String), "primary_phone_number_id"),
+    primaryWeb3WalletId: I.req(Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
+    username: I.req(Schema.NullOr(Schema.String), "username"),
+    firstName: I.req(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.req(Schema.NullOr(Schema.String), "last_name"),
+    locale: I.opt(Schema.NullOr(Schema.String), "locale"),
+    profileImageUrl: I.optNullAsAbsent(Schema.String, "profile_image_url"),
+    imageUrl: I.optNullAsAbsent(Schema.String, "image_url"),
+    hasImage: I.req(Schema.Boolean, "has_image"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: I.opt(Schema.NullOr(I.FreeForm), "private_metadata"),
+    unsafeMetadata: I.optNullAsAbsent(I.FreeForm, "unsafe_metadata"),
+    emailAddresses: I.req(Schema.Array(EmailAddress), "email_addresses"),
+    phoneNumbers: I.req(Schema.Array(PhoneNumber), "phone_numbers"),
+    web3Wallets: I.req(Schema.Array(Web3Wallet), "web3_wallets"),
+    passkeys: I.req(Schema.Array(Passkey), "passkeys"),
+    passwordEnabled: I.req(Schema.Boolean, "password_enabled"),
+    twoFactorEnabled: I.req(Schema.Boolean, "two_factor_enabled"),
+    totpEnabled: I.req(Schema.Boolean, "totp_enabled"),
+    backupCodeEnabled: I.req(Schema.Boolean, "backup_code_enabled"),
+    mfaEnabledAt: I.req(Schema.NullOr(Schema.Number), "mfa_enabled_at"),
+    mfaDisabledAt: I.req(Schema.NullOr(Schema.Number), "mfa_disabled_at"),
+    passwordLastUpdatedAt: I.opt(Schema.NullOr(Schema.Number), "password_last_updated_at"),
+    externalAccounts: I.req(Schema.Array(ExternalAccountWithVerification), "external_accounts"),
+    samlAccounts: I.req(Schema.Array(SAMLAccount), "saml_accounts"),
+    enterpriseAccounts: I.req(Schema.Array(EnterpriseAccount), "enterprise_accounts"),
+    organizationMemberships: I.optNullAsAbsent(Schema.Array(OrganizationMembership), "organization_memberships"),
+    lastSignInAt: I.req(Schema.NullOr(Schema.Number), "last_sign_in_at"),
+    banned: I.req(Schema.Boolean, "banned"),
+    locked: I.req(Schema.Boolean, "locked"),
+    deprovisioned: I.optNullAsAbsent(Schema.Boolean, "deprovisioned"),
+    lockoutExpiresInSeconds: I.req(Schema.NullOr(Schema.Number), "lockout_expires_in_seconds"),
+    verificationAttemptsRemaining: I.req(Schema.NullOr(Schema.Number), "verification_attempts_remaining"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    deleteSelfEnabled: I.req(Schema.Boolean, "delete_self_enabled"),
+    createOrganizationEnabled: I.req(Schema.Boolean, "create_organization_enabled"),
+    createOrganizationsLimit: I.opt(Schema.NullOr(Schema.Number), "create_organizations_limit"),
+    lastActiveAt: I.req(Schema.NullOr(Schema.Number), "last_active_at"),
+    legalAcceptedAt: I.req(Schema.NullOr(Schema.Number), "legal_accepted_at"),
+    bypassClientTrust: I.optNullAsAbsent(Schema.Boolean, "bypass_client_trust"),
+    scim: I.opt(Schema.NullOr(SCIMUserMetadata), "scim")
+  })
+)
 
 /**
  * Body of the shared response `User.List`.
@@ -9442,7 +9644,7 @@ export declare namespace UserList {
  * @category schemas
  * @since 0.1.0
  */
-export const UserList: Schema.Schema<UserList, UserList.Encoded> = /*#__PURE__*/ Schema.Array(User)
+export const UserList: Schema.Schema<UserList, UserList.Encoded> = /*#__PURE__*/ I.lazy(() => Schema.Array(User))
 
 /**
  * Body of the shared response `_VerificationResponse`.
@@ -9478,16 +9680,18 @@ export declare namespace VerificationResponse {
  * @category schemas
  * @since 0.1.0
  */
-export const VerificationResponse: Schema.Schema<VerificationResponse, VerificationResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "object"),
-    id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-    strategy: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "strategy"),
-    attempts: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-    expireAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-    channel: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "channel")
-  })
+export const VerificationResponse: Schema.Schema<VerificationResponse, VerificationResponse.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.optNullAsAbsent(Schema.String, "object"),
+      id: I.optNullAsAbsent(Schema.String, "id"),
+      status: I.optNullAsAbsent(Schema.String, "status"),
+      strategy: I.optNullAsAbsent(Schema.String, "strategy"),
+      attempts: I.opt(Schema.NullOr(Schema.Number), "attempts"),
+      expireAt: I.opt(Schema.NullOr(Schema.Number), "expire_at"),
+      channel: I.opt(Schema.NullOr(Schema.String), "channel")
+    })
+  )
 
 /**
  * Component schema `WaitlistEntry`.
@@ -9525,16 +9729,18 @@ export declare namespace WaitlistEntry {
  * @category schemas
  * @since 0.1.0
  */
-export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("waitlist_entry"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "invited", "rejected", "completed"), "status"),
-  isLocked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_locked"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  invitation: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Invitation), "invitation")
-})
+export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("waitlist_entry"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    status: I.req(I.openEnum("pending", "invited", "rejected", "completed"), "status"),
+    isLocked: I.optNullAsAbsent(Schema.Boolean, "is_locked"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    invitation: I.opt(Schema.NullOr(Invitation), "invitation")
+  })
+)
 
 /**
  * Body of the shared response `WaitlistEntries`.
@@ -9560,10 +9766,12 @@ export declare namespace WaitlistEntries {
  * @category schemas
  * @since 0.1.0
  */
-export const WaitlistEntries: Schema.Schema<WaitlistEntries, WaitlistEntries.Encoded> = /*#__PURE__*/ Schema.Struct({
-  data: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(WaitlistEntry), "data"),
-  totalCount: /*#__PURE__*/ I.req(Schema.Number, "total_count")
-})
+export const WaitlistEntries: Schema.Schema<WaitlistEntries, WaitlistEntries.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    data: I.req(Schema.Array(WaitlistEntry), "data"),
+    totalCount: I.req(Schema.Number, "total_count")
+  })
+)
 
 /**
  * Body of the shared response `WaitlistEntry.List`.
@@ -9583,5 +9791,6 @@ export declare namespace WaitlistEntryList {
  * @category schemas
  * @since 0.1.0
  */
-export const WaitlistEntryList: Schema.Schema<WaitlistEntryList, WaitlistEntryList.Encoded> = /*#__PURE__*/ Schema
-  .Array(WaitlistEntry)
+export const WaitlistEntryList: Schema.Schema<WaitlistEntryList, WaitlistEntryList.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Array(WaitlistEntry)
+)

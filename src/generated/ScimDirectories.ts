@@ -38,16 +38,12 @@ export declare namespace ListParams {
  * @category scimDirectories
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Inline schema `CreateParamsGroupRoleMappingsItem` of the `scimDirectories` operations.
@@ -80,18 +76,14 @@ export declare namespace CreateParamsGroupRoleMappingsItem {
 export const CreateParamsGroupRoleMappingsItem: Schema.Schema<
   CreateParamsGroupRoleMappingsItem,
   CreateParamsGroupRoleMappingsItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-  scimGroupDisplayName: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.String.pipe(/*#__PURE__*/ Schema.maxLength(255)),
-    "scim_group_display_name"
-  ),
-  roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)),
-    "precedence"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimGroupId: I.req(Schema.String, "scim_group_id"),
+    scimGroupDisplayName: I.opt(Schema.String.pipe(Schema.maxLength(255)), "scim_group_display_name"),
+    roleId: I.req(Schema.String, "role_id"),
+    precedence: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)), "precedence")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -121,15 +113,14 @@ export declare namespace CreateParams {
  * @category scimDirectories
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  enterpriseConnectionId: /*#__PURE__*/ I.req(Schema.String, "enterprise_connection_id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-  groupRoleMappings: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(CreateParamsGroupRoleMappingsItem),
-    "group_role_mappings"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    enterpriseConnectionId: I.req(Schema.String, "enterprise_connection_id"),
+    name: I.opt(Schema.String, "name"),
+    provider: I.req(Schema.String, "provider"),
+    groupRoleMappings: I.opt(Schema.Array(CreateParamsGroupRoleMappingsItem), "group_role_mappings")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -153,9 +144,11 @@ export declare namespace GetParams {
  * @category scimDirectories
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -179,9 +172,11 @@ export declare namespace DeleteParams {
  * @category scimDirectories
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -215,17 +210,19 @@ export declare namespace UpdateParams {
  * @category scimDirectories
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-  name: /*#__PURE__*/ I.opt(Schema.String, "name"),
-  enabled: /*#__PURE__*/ I.opt(Schema.Boolean, "enabled"),
-  provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
-  attributeMapping: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Record({ key: Schema.String, value: /*#__PURE__*/ Schema.NullOr(Schema.String) }),
-    "attribute_mapping"
-  ),
-  groupRoleMappingEnabled: /*#__PURE__*/ I.opt(Schema.Boolean, "group_role_mapping_enabled")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
+    name: I.opt(Schema.String, "name"),
+    enabled: I.opt(Schema.Boolean, "enabled"),
+    provider: I.opt(Schema.String, "provider"),
+    attributeMapping: I.opt(
+      Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) }),
+      "attribute_mapping"
+    ),
+    groupRoleMappingEnabled: I.opt(Schema.Boolean, "group_role_mapping_enabled")
+  })
+)
 
 /**
  * Parameters of {@link rotateApiKey}.
@@ -249,10 +246,12 @@ export declare namespace RotateApiKeyParams {
  * @category scimDirectories
  * @since 0.1.0
  */
-export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
-  })
+export const RotateApiKeyParams: Schema.Schema<RotateApiKeyParams, RotateApiKeyParams.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      scimDirectoryId: I.req(Schema.String, "scim_directory_id")
+    })
+)
 
 /**
  * Parameters of {@link listGroupRoleMappings}.
@@ -279,9 +278,11 @@ export declare namespace ListGroupRoleMappingsParams {
 export const ListGroupRoleMappingsParams: Schema.Schema<
   ListGroupRoleMappingsParams,
   ListGroupRoleMappingsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id")
+  })
+)
 
 /**
  * Inline schema `ReplaceGroupRoleMappingsParamsMappingsItem` of the `scimDirectories` operations.
@@ -310,10 +311,12 @@ export declare namespace ReplaceGroupRoleMappingsParamsMappingsItem {
 export const ReplaceGroupRoleMappingsParamsMappingsItem: Schema.Schema<
   ReplaceGroupRoleMappingsParamsMappingsItem,
   ReplaceGroupRoleMappingsParamsMappingsItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-  roleId: /*#__PURE__*/ I.req(Schema.String, "role_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimGroupId: I.req(Schema.String, "scim_group_id"),
+    roleId: I.req(Schema.String, "role_id")
+  })
+)
 
 /**
  * Parameters of {@link replaceGroupRoleMappings}.
@@ -342,10 +345,12 @@ export declare namespace ReplaceGroupRoleMappingsParams {
 export const ReplaceGroupRoleMappingsParams: Schema.Schema<
   ReplaceGroupRoleMappingsParams,
   ReplaceGroupRoleMappingsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-  mappings: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(ReplaceGroupRoleMappingsParamsMappingsItem), "mappings")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
+    mappings: I.req(Schema.Array(ReplaceGroupRoleMappingsParamsMappingsItem), "mappings")
+  })
+)
 
 /**
  * Parameters of {@link createGroupRoleMapping}.
@@ -378,15 +383,14 @@ export declare namespace CreateGroupRoleMappingParams {
 export const CreateGroupRoleMappingParams: Schema.Schema<
   CreateGroupRoleMappingParams,
   CreateGroupRoleMappingParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-  scimGroupId: /*#__PURE__*/ I.req(Schema.String, "scim_group_id"),
-  roleId: /*#__PURE__*/ I.req(Schema.String, "role_id"),
-  precedence: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1)),
-    "precedence"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
+    scimGroupId: I.req(Schema.String, "scim_group_id"),
+    roleId: I.req(Schema.String, "role_id"),
+    precedence: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)), "precedence")
+  })
+)
 
 /**
  * Parameters of {@link deleteGroupRoleMapping}.
@@ -415,10 +419,12 @@ export declare namespace DeleteGroupRoleMappingParams {
 export const DeleteGroupRoleMappingParams: Schema.Schema<
   DeleteGroupRoleMappingParams,
   DeleteGroupRoleMappingParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  scimDirectoryId: /*#__PURE__*/ I.req(Schema.String, "scim_directory_id"),
-  mappingId: /*#__PURE__*/ I.req(Schema.String, "mapping_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    scimDirectoryId: I.req(Schema.String, "scim_directory_id"),
+    mappingId: I.req(Schema.String, "mapping_id")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -46,23 +46,19 @@ export declare namespace ListParams {
  * @category sessions
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  clientId: /*#__PURE__*/ I.opt(Schema.String, "client_id"),
-  userId: /*#__PURE__*/ I.opt(Schema.String, "user_id"),
-  status: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"),
-    "status"
-  ),
-  paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    clientId: I.opt(Schema.String, "client_id"),
+    userId: I.opt(Schema.String, "user_id"),
+    status: I.opt(
+      Schema.Literal("abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"),
+      "status"
     ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+    paginated: I.opt(Schema.Boolean, "paginated"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -88,10 +84,12 @@ export declare namespace CreateParams {
  * @category sessions
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  activeOrganizationId: /*#__PURE__*/ I.opt(Schema.String, "active_organization_id")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    activeOrganizationId: I.opt(Schema.String, "active_organization_id")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -115,9 +113,11 @@ export declare namespace GetParams {
  * @category sessions
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    sessionId: I.req(Schema.String, "session_id")
+  })
+)
 
 /**
  * Parameters of {@link refresh}.
@@ -153,15 +153,17 @@ export declare namespace RefreshParams {
  * @category sessions
  * @since 0.1.0
  */
-export const RefreshParams: Schema.Schema<RefreshParams, RefreshParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
-  expiredToken: /*#__PURE__*/ I.req(Schema.String, "expired_token"),
-  refreshToken: /*#__PURE__*/ I.req(Schema.String, "refresh_token"),
-  requestOrigin: /*#__PURE__*/ I.req(Schema.String, "request_origin"),
-  requestHeaders: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "request_headers"),
-  format: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Literal("token", "cookie")), "format"),
-  requestOriginatingIp: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "request_originating_ip")
-})
+export const RefreshParams: Schema.Schema<RefreshParams, RefreshParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    sessionId: I.req(Schema.String, "session_id"),
+    expiredToken: I.req(Schema.String, "expired_token"),
+    refreshToken: I.req(Schema.String, "refresh_token"),
+    requestOrigin: I.req(Schema.String, "request_origin"),
+    requestHeaders: I.opt(Schema.NullOr(I.FreeForm), "request_headers"),
+    format: I.opt(Schema.NullOr(Schema.Literal("token", "cookie")), "format"),
+    requestOriginatingIp: I.opt(Schema.NullOr(Schema.String), "request_originating_ip")
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -185,9 +187,11 @@ export declare namespace RevokeParams {
  * @category sessions
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    sessionId: I.req(Schema.String, "session_id")
+  })
+)
 
 /**
  * Parameters of {@link createToken}.
@@ -213,19 +217,15 @@ export declare namespace CreateTokenParams {
  * @category sessions
  * @since 0.1.0
  */
-export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
-    expiresInSeconds: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(
-        /*#__PURE__*/ Schema.Int.pipe(
-          /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
-          /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
-        )
-      ),
+export const CreateTokenParams: Schema.Schema<CreateTokenParams, CreateTokenParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    sessionId: I.req(Schema.String, "session_id"),
+    expiresInSeconds: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(30), Schema.lessThanOrEqualTo(315360000))),
       "expires_in_seconds"
     )
   })
+)
 
 /**
  * Inline schema `CreateTokenResponse` of the `sessions` operations.
@@ -251,11 +251,13 @@ export declare namespace CreateTokenResponse {
  * @category sessions
  * @since 0.1.0
  */
-export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("token"), "object"),
-    jwt: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "jwt")
-  })
+export const CreateTokenResponse: Schema.Schema<CreateTokenResponse, CreateTokenResponse.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.optNullAsAbsent(I.openEnum("token"), "object"),
+      jwt: I.optNullAsAbsent(Schema.String, "jwt")
+    })
+  )
 
 /**
  * Parameters of {@link createTokenFromTemplate}.
@@ -286,19 +288,16 @@ export declare namespace CreateTokenFromTemplateParams {
 export const CreateTokenFromTemplateParams: Schema.Schema<
   CreateTokenFromTemplateParams,
   CreateTokenFromTemplateParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  sessionId: /*#__PURE__*/ I.req(Schema.String, "session_id"),
-  templateName: /*#__PURE__*/ I.req(Schema.String, "template_name"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(30),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(315360000)
-      )
-    ),
-    "expires_in_seconds"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    sessionId: I.req(Schema.String, "session_id"),
+    templateName: I.req(Schema.String, "template_name"),
+    expiresInSeconds: I.opt(
+      Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(30), Schema.lessThanOrEqualTo(315360000))),
+      "expires_in_seconds"
+    )
+  })
+)
 
 /**
  * Inline schema `CreateTokenFromTemplateResponse` of the `sessions` operations.
@@ -327,10 +326,12 @@ export declare namespace CreateTokenFromTemplateResponse {
 export const CreateTokenFromTemplateResponse: Schema.Schema<
   CreateTokenFromTemplateResponse,
   CreateTokenFromTemplateResponse.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("token"), "object"),
-  jwt: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "jwt")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.optNullAsAbsent(I.openEnum("token"), "object"),
+    jwt: I.optNullAsAbsent(Schema.String, "jwt")
+  })
+)
 
 /**
  * Failures of {@link list}.

@@ -39,14 +39,13 @@ export declare namespace CreateParams {
  * @category signInTokens
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  orgId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "org_id"),
-  expiresInSeconds: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(1))),
-    "expires_in_seconds"
-  )
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    orgId: I.opt(Schema.NullOr(Schema.String), "org_id"),
+    expiresInSeconds: I.opt(Schema.NullOr(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))), "expires_in_seconds")
+  })
+)
 
 /**
  * Parameters of {@link revoke}.
@@ -70,9 +69,11 @@ export declare namespace RevokeParams {
  * @category signInTokens
  * @since 0.1.0
  */
-export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  signInTokenId: /*#__PURE__*/ I.req(Schema.String, "sign_in_token_id")
-})
+export const RevokeParams: Schema.Schema<RevokeParams, RevokeParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    signInTokenId: I.req(Schema.String, "sign_in_token_id")
+  })
+)
 
 /**
  * Failures of {@link create}.

@@ -35,9 +35,11 @@ export declare namespace GetParams {
  * @category signUps
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -65,11 +67,13 @@ export declare namespace UpdateParams {
  * @category signUps
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
-  customAction: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "custom_action")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    externalId: I.opt(Schema.NullOr(Schema.String), "external_id"),
+    customAction: I.opt(Schema.NullOr(Schema.Boolean), "custom_action")
+  })
+)
 
 /**
  * Failures of {@link get}.

@@ -44,14 +44,16 @@ export declare namespace PreviewParams {
  * @category templates
  * @since 0.1.0
  */
-export const PreviewParams: Schema.Schema<PreviewParams, PreviewParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  templateType: /*#__PURE__*/ I.req(Schema.String, "template_type"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  subject: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "subject"),
-  body: /*#__PURE__*/ I.opt(Schema.String, "body"),
-  fromEmailName: /*#__PURE__*/ I.opt(Schema.String, "from_email_name"),
-  replyToEmailName: /*#__PURE__*/ I.opt(Schema.String, "reply_to_email_name")
-})
+export const PreviewParams: Schema.Schema<PreviewParams, PreviewParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    templateType: I.req(Schema.String, "template_type"),
+    slug: I.req(Schema.String, "slug"),
+    subject: I.opt(Schema.NullOr(Schema.String), "subject"),
+    body: I.opt(Schema.String, "body"),
+    fromEmailName: I.opt(Schema.String, "from_email_name"),
+    replyToEmailName: I.opt(Schema.String, "reply_to_email_name")
+  })
+)
 
 /**
  * Failures of {@link preview}.

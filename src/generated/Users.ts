@@ -88,40 +88,36 @@ export declare namespace ListParams {
  * @category users
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
-  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
-  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "external_id"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "username"),
-  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  emailAddressQuery: /*#__PURE__*/ I.opt(Schema.String, "email_address_query"),
-  phoneNumberQuery: /*#__PURE__*/ I.opt(Schema.String, "phone_number_query"),
-  usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
-  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
-  banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
-  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_before"),
-  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
-  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_since"),
-  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
-  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
-  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_before"),
-  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_after"),
-  provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
-  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  startingAfter: /*#__PURE__*/ I.opt(Schema.String, "starting_after"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
+    phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
+    externalId: I.opt(Schema.Array(Schema.String), "external_id"),
+    username: I.opt(Schema.Array(Schema.String), "username"),
+    web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
+    userId: I.opt(Schema.Array(Schema.String), "user_id"),
+    organizationId: I.opt(Schema.Array(Schema.String), "organization_id"),
+    query: I.opt(Schema.String, "query"),
+    emailAddressQuery: I.opt(Schema.String, "email_address_query"),
+    phoneNumberQuery: I.opt(Schema.String, "phone_number_query"),
+    usernameQuery: I.opt(Schema.String, "username_query"),
+    nameQuery: I.opt(Schema.String, "name_query"),
+    banned: I.opt(Schema.Boolean, "banned"),
+    lastActiveAtBefore: I.opt(Schema.Int, "last_active_at_before"),
+    lastActiveAtAfter: I.opt(Schema.Int, "last_active_at_after"),
+    lastActiveAtSince: I.opt(Schema.Int, "last_active_at_since"),
+    createdAtBefore: I.opt(Schema.Int, "created_at_before"),
+    createdAtAfter: I.opt(Schema.Int, "created_at_after"),
+    lastSignInAtBefore: I.opt(Schema.Int, "last_sign_in_at_before"),
+    lastSignInAtAfter: I.opt(Schema.Int, "last_sign_in_at_after"),
+    provider: I.opt(Schema.String, "provider"),
+    providerUserId: I.opt(Schema.Array(Schema.String), "provider_user_id"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    startingAfter: I.opt(Schema.String, "starting_after"),
+    orderBy: I.opt(Schema.String, "order_by")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -203,50 +199,46 @@ export declare namespace CreateParams {
  * @category users
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
-  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
-  emailAddressIdentificationStatus: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")),
-    "email_address_identification_status"
-  ),
-  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
-  phoneNumberIdentificationStatus: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(/*#__PURE__*/ Schema.Literal("verified", "reserved")),
-    "phone_number_identification_status"
-  ),
-  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  password: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password"),
-  passwordDigest: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password_digest"),
-  passwordHasher: /*#__PURE__*/ I.opt(Schemas.PasswordHasher, "password_hasher"),
-  skipPasswordChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_checks"),
-  skipPasswordRequirement: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "skip_password_requirement"
-  ),
-  totpSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "totp_secret"),
-  backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "backup_codes"),
-  publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-  unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata"),
-  deleteSelfEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
-  legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
-  skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
-  skipUserRequirement: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_user_requirement"),
-  createOrganizationEnabled: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "create_organization_enabled"
-  ),
-  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "create_organizations_limit"),
-  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
-  bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust"),
-  banned: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "banned"),
-  locked: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "locked")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    externalId: I.opt(Schema.NullOr(Schema.String), "external_id"),
+    firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
+    locale: I.opt(Schema.NullOr(Schema.String), "locale"),
+    emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
+    emailAddressIdentificationStatus: I.opt(
+      Schema.Array(Schema.Literal("verified", "reserved")),
+      "email_address_identification_status"
+    ),
+    phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
+    phoneNumberIdentificationStatus: I.opt(
+      Schema.Array(Schema.Literal("verified", "reserved")),
+      "phone_number_identification_status"
+    ),
+    web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
+    username: I.opt(Schema.NullOr(Schema.String), "username"),
+    password: I.opt(Schema.NullOr(Schema.String), "password"),
+    passwordDigest: I.opt(Schema.NullOr(Schema.String), "password_digest"),
+    passwordHasher: I.opt(Schemas.PasswordHasher, "password_hasher"),
+    skipPasswordChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_password_checks"),
+    skipPasswordRequirement: I.opt(Schema.NullOr(Schema.Boolean), "skip_password_requirement"),
+    totpSecret: I.opt(Schema.NullOr(Schema.String), "totp_secret"),
+    backupCodes: I.opt(Schema.Array(Schema.String), "backup_codes"),
+    publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+    privateMetadata: I.opt(I.FreeForm, "private_metadata"),
+    unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata"),
+    deleteSelfEnabled: I.opt(Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
+    legalAcceptedAt: I.opt(Schema.NullOr(Schema.String), "legal_accepted_at"),
+    skipLegalChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
+    skipUserRequirement: I.opt(Schema.NullOr(Schema.Boolean), "skip_user_requirement"),
+    createOrganizationEnabled: I.opt(Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
+    createOrganizationsLimit: I.opt(Schema.NullOr(Schema.Int), "create_organizations_limit"),
+    createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
+    bypassClientTrust: I.opt(Schema.NullOr(Schema.Boolean), "bypass_client_trust"),
+    banned: I.opt(Schema.NullOr(Schema.Boolean), "banned"),
+    locked: I.opt(Schema.NullOr(Schema.Boolean), "locked")
+  })
+)
 
 /**
  * Parameters of {@link count}.
@@ -314,30 +306,32 @@ export declare namespace CountParams {
  * @category users
  * @since 0.1.0
  */
-export const CountParams: Schema.Schema<CountParams, CountParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "email_address"),
-  phoneNumber: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "phone_number"),
-  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "external_id"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "username"),
-  web3Wallet: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "web3_wallet"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "user_id"),
-  organizationId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "organization_id"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  emailAddressQuery: /*#__PURE__*/ I.opt(Schema.String, "email_address_query"),
-  phoneNumberQuery: /*#__PURE__*/ I.opt(Schema.String, "phone_number_query"),
-  usernameQuery: /*#__PURE__*/ I.opt(Schema.String, "username_query"),
-  nameQuery: /*#__PURE__*/ I.opt(Schema.String, "name_query"),
-  banned: /*#__PURE__*/ I.opt(Schema.Boolean, "banned"),
-  lastActiveAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_before"),
-  lastActiveAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_after"),
-  lastActiveAtSince: /*#__PURE__*/ I.opt(Schema.Int, "last_active_at_since"),
-  createdAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "created_at_before"),
-  createdAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "created_at_after"),
-  lastSignInAtBefore: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_before"),
-  lastSignInAtAfter: /*#__PURE__*/ I.opt(Schema.Int, "last_sign_in_at_after"),
-  provider: /*#__PURE__*/ I.opt(Schema.String, "provider"),
-  providerUserId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "provider_user_id")
-})
+export const CountParams: Schema.Schema<CountParams, CountParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.opt(Schema.Array(Schema.String), "email_address"),
+    phoneNumber: I.opt(Schema.Array(Schema.String), "phone_number"),
+    externalId: I.opt(Schema.Array(Schema.String), "external_id"),
+    username: I.opt(Schema.Array(Schema.String), "username"),
+    web3Wallet: I.opt(Schema.Array(Schema.String), "web3_wallet"),
+    userId: I.opt(Schema.Array(Schema.String), "user_id"),
+    organizationId: I.opt(Schema.Array(Schema.String), "organization_id"),
+    query: I.opt(Schema.String, "query"),
+    emailAddressQuery: I.opt(Schema.String, "email_address_query"),
+    phoneNumberQuery: I.opt(Schema.String, "phone_number_query"),
+    usernameQuery: I.opt(Schema.String, "username_query"),
+    nameQuery: I.opt(Schema.String, "name_query"),
+    banned: I.opt(Schema.Boolean, "banned"),
+    lastActiveAtBefore: I.opt(Schema.Int, "last_active_at_before"),
+    lastActiveAtAfter: I.opt(Schema.Int, "last_active_at_after"),
+    lastActiveAtSince: I.opt(Schema.Int, "last_active_at_since"),
+    createdAtBefore: I.opt(Schema.Int, "created_at_before"),
+    createdAtAfter: I.opt(Schema.Int, "created_at_after"),
+    lastSignInAtBefore: I.opt(Schema.Int, "last_sign_in_at_before"),
+    lastSignInAtAfter: I.opt(Schema.Int, "last_sign_in_at_after"),
+    provider: I.opt(Schema.String, "provider"),
+    providerUserId: I.opt(Schema.Array(Schema.String), "provider_user_id")
+  })
+)
 
 /**
  * Parameters of {@link get}.
@@ -361,9 +355,11 @@ export declare namespace GetParams {
  * @category users
  * @since 0.1.0
  */
-export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const GetParams: Schema.Schema<GetParams, GetParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -387,9 +383,11 @@ export declare namespace DeleteParams {
  * @category users
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link update}.
@@ -461,42 +459,35 @@ export declare namespace UpdateParams {
  * @category users
  * @since 0.1.0
  */
-export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  externalId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "external_id"),
-  firstName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "first_name"),
-  lastName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "last_name"),
-  locale: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "locale"),
-  primaryEmailAddressId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_email_address_id"),
-  notifyPrimaryEmailAddressChanged: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "notify_primary_email_address_changed"
-  ),
-  primaryPhoneNumberId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_phone_number_id"),
-  primaryWeb3WalletId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
-  username: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "username"),
-  profileImageId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "profile_image_id"),
-  password: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "password"),
-  passwordDigest: /*#__PURE__*/ I.opt(Schema.String, "password_digest"),
-  passwordHasher: /*#__PURE__*/ I.opt(Schemas.PasswordHasher, "password_hasher"),
-  skipPasswordChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_password_checks"),
-  signOutOfOtherSessions: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "sign_out_of_other_sessions"
-  ),
-  totpSecret: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "totp_secret"),
-  backupCodes: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Array(Schema.String), "backup_codes"),
-  deleteSelfEnabled: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
-  createOrganizationEnabled: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.Boolean),
-    "create_organization_enabled"
-  ),
-  legalAcceptedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "legal_accepted_at"),
-  skipLegalChecks: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
-  createOrganizationsLimit: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Int), "create_organizations_limit"),
-  createdAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "created_at"),
-  bypassClientTrust: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "bypass_client_trust")
-})
+export const UpdateParams: Schema.Schema<UpdateParams, UpdateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    externalId: I.opt(Schema.NullOr(Schema.String), "external_id"),
+    firstName: I.opt(Schema.NullOr(Schema.String), "first_name"),
+    lastName: I.opt(Schema.NullOr(Schema.String), "last_name"),
+    locale: I.opt(Schema.NullOr(Schema.String), "locale"),
+    primaryEmailAddressId: I.opt(Schema.NullOr(Schema.String), "primary_email_address_id"),
+    notifyPrimaryEmailAddressChanged: I.opt(Schema.NullOr(Schema.Boolean), "notify_primary_email_address_changed"),
+    primaryPhoneNumberId: I.opt(Schema.NullOr(Schema.String), "primary_phone_number_id"),
+    primaryWeb3WalletId: I.opt(Schema.NullOr(Schema.String), "primary_web3_wallet_id"),
+    username: I.opt(Schema.NullOr(Schema.String), "username"),
+    profileImageId: I.opt(Schema.NullOr(Schema.String), "profile_image_id"),
+    password: I.opt(Schema.NullOr(Schema.String), "password"),
+    passwordDigest: I.opt(Schema.String, "password_digest"),
+    passwordHasher: I.opt(Schemas.PasswordHasher, "password_hasher"),
+    skipPasswordChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_password_checks"),
+    signOutOfOtherSessions: I.opt(Schema.NullOr(Schema.Boolean), "sign_out_of_other_sessions"),
+    totpSecret: I.opt(Schema.NullOr(Schema.String), "totp_secret"),
+    backupCodes: I.opt(Schema.Array(Schema.String), "backup_codes"),
+    deleteSelfEnabled: I.opt(Schema.NullOr(Schema.Boolean), "delete_self_enabled"),
+    createOrganizationEnabled: I.opt(Schema.NullOr(Schema.Boolean), "create_organization_enabled"),
+    legalAcceptedAt: I.opt(Schema.NullOr(Schema.String), "legal_accepted_at"),
+    skipLegalChecks: I.opt(Schema.NullOr(Schema.Boolean), "skip_legal_checks"),
+    createOrganizationsLimit: I.opt(Schema.NullOr(Schema.Int), "create_organizations_limit"),
+    createdAt: I.opt(Schema.NullOr(Schema.String), "created_at"),
+    bypassClientTrust: I.opt(Schema.NullOr(Schema.Boolean), "bypass_client_trust")
+  })
+)
 
 /**
  * Parameters of {@link ban}.
@@ -520,9 +511,11 @@ export declare namespace BanParams {
  * @category users
  * @since 0.1.0
  */
-export const BanParams: Schema.Schema<BanParams, BanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const BanParams: Schema.Schema<BanParams, BanParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link unban}.
@@ -546,9 +539,11 @@ export declare namespace UnbanParams {
  * @category users
  * @since 0.1.0
  */
-export const UnbanParams: Schema.Schema<UnbanParams, UnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const UnbanParams: Schema.Schema<UnbanParams, UnbanParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link bulkBan}.
@@ -572,12 +567,11 @@ export declare namespace BulkBanParams {
  * @category users
  * @since 0.1.0
  */
-export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)),
-    "user_ids"
-  )
-})
+export const BulkBanParams: Schema.Schema<BulkBanParams, BulkBanParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userIds: I.req(Schema.Array(Schema.String).pipe(Schema.minItems(1), Schema.maxItems(50)), "user_ids")
+  })
+)
 
 /**
  * Parameters of {@link bulkUnban}.
@@ -601,12 +595,11 @@ export declare namespace BulkUnbanParams {
  * @category users
  * @since 0.1.0
  */
-export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userIds: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ Schema.Array(Schema.String).pipe(/*#__PURE__*/ Schema.minItems(1), /*#__PURE__*/ Schema.maxItems(50)),
-    "user_ids"
-  )
-})
+export const BulkUnbanParams: Schema.Schema<BulkUnbanParams, BulkUnbanParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userIds: I.req(Schema.Array(Schema.String).pipe(Schema.minItems(1), Schema.maxItems(50)), "user_ids")
+  })
+)
 
 /**
  * Parameters of {@link lock}.
@@ -630,9 +623,11 @@ export declare namespace LockParams {
  * @category users
  * @since 0.1.0
  */
-export const LockParams: Schema.Schema<LockParams, LockParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const LockParams: Schema.Schema<LockParams, LockParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link unlock}.
@@ -656,9 +651,11 @@ export declare namespace UnlockParams {
  * @category users
  * @since 0.1.0
  */
-export const UnlockParams: Schema.Schema<UnlockParams, UnlockParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const UnlockParams: Schema.Schema<UnlockParams, UnlockParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link setProfileImage}.
@@ -685,10 +682,12 @@ export declare namespace SetProfileImageParams {
  * @since 0.1.0
  */
 export const SetProfileImageParams: Schema.Schema<SetProfileImageParams, SetProfileImageParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    file: /*#__PURE__*/ I.opt(I.BlobPart, "file")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      file: I.opt(I.BlobPart, "file")
+    })
+  )
 
 /**
  * Parameters of {@link deleteProfileImage}.
@@ -713,9 +712,11 @@ export declare namespace DeleteProfileImageParams {
  * @since 0.1.0
  */
 export const DeleteProfileImageParams: Schema.Schema<DeleteProfileImageParams, DeleteProfileImageParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id")
+    })
+  )
 
 /**
  * Parameters of {@link replaceMetadata}.
@@ -746,12 +747,14 @@ export declare namespace ReplaceMetadataParams {
  * @since 0.1.0
  */
 export const ReplaceMetadataParams: Schema.Schema<ReplaceMetadataParams, ReplaceMetadataParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-    unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+      privateMetadata: I.opt(I.FreeForm, "private_metadata"),
+      unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata")
+    })
+  )
 
 /**
  * Parameters of {@link updateMetadata}.
@@ -781,13 +784,15 @@ export declare namespace UpdateMetadataParams {
  * @category users
  * @since 0.1.0
  */
-export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    publicMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "private_metadata"),
-    unsafeMetadata: /*#__PURE__*/ I.opt(I.FreeForm, "unsafe_metadata")
-  })
+export const UpdateMetadataParams: Schema.Schema<UpdateMetadataParams, UpdateMetadataParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      publicMetadata: I.opt(I.FreeForm, "public_metadata"),
+      privateMetadata: I.opt(I.FreeForm, "private_metadata"),
+      unsafeMetadata: I.opt(I.FreeForm, "unsafe_metadata")
+    })
+  )
 
 /**
  * Parameters of {@link getBillingSubscription}.
@@ -814,9 +819,11 @@ export declare namespace GetBillingSubscriptionParams {
 export const GetBillingSubscriptionParams: Schema.Schema<
   GetBillingSubscriptionParams,
   GetBillingSubscriptionParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link getBillingCreditBalance}.
@@ -843,9 +850,11 @@ export declare namespace GetBillingCreditBalanceParams {
 export const GetBillingCreditBalanceParams: Schema.Schema<
   GetBillingCreditBalanceParams,
   GetBillingCreditBalanceParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link adjustBillingCreditBalance}.
@@ -882,14 +891,16 @@ export declare namespace AdjustBillingCreditBalanceParams {
 export const AdjustBillingCreditBalanceParams: Schema.Schema<
   AdjustBillingCreditBalanceParams,
   AdjustBillingCreditBalanceParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  amount: /*#__PURE__*/ I.req(Schema.Int, "amount"),
-  action: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("increase", "decrease"), "action"),
-  currency: /*#__PURE__*/ I.opt(Schema.String, "currency"),
-  idempotencyKey: /*#__PURE__*/ I.req(Schema.String, "idempotency_key"),
-  note: /*#__PURE__*/ I.opt(Schema.String, "note")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    amount: I.req(Schema.Int, "amount"),
+    action: I.req(Schema.Literal("increase", "decrease"), "action"),
+    currency: I.opt(Schema.String, "currency"),
+    idempotencyKey: I.req(Schema.String, "idempotency_key"),
+    note: I.opt(Schema.String, "note")
+  })
+)
 
 /**
  * Parameters of {@link getOAuthAccessToken}.
@@ -922,19 +933,15 @@ export declare namespace GetOAuthAccessTokenParams {
  * @since 0.1.0
  */
 export const GetOAuthAccessTokenParams: Schema.Schema<GetOAuthAccessTokenParams, GetOAuthAccessTokenParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    provider: /*#__PURE__*/ I.req(Schema.String, "provider"),
-    paginated: /*#__PURE__*/ I.opt(Schema.Boolean, "paginated"),
-    limit: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.Int.pipe(
-        /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-        /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-      ),
-      "limit"
-    ),
-    offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      provider: I.req(Schema.String, "provider"),
+      paginated: I.opt(Schema.Boolean, "paginated"),
+      limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+      offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+    })
+  )
 
 /**
  * Parameters of {@link getOrganizationMemberships}.
@@ -965,17 +972,13 @@ export declare namespace GetOrganizationMembershipsParams {
 export const GetOrganizationMembershipsParams: Schema.Schema<
   GetOrganizationMembershipsParams,
   GetOrganizationMembershipsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Parameters of {@link getOrganizationInvitations}.
@@ -1008,18 +1011,14 @@ export declare namespace GetOrganizationInvitationsParams {
 export const GetOrganizationInvitationsParams: Schema.Schema<
   GetOrganizationInvitationsParams,
   GetOrganizationInvitationsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "accepted", "revoked", "expired"), "status")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    status: I.opt(Schema.Literal("pending", "accepted", "revoked", "expired"), "status")
+  })
+)
 
 /**
  * Parameters of {@link removePassword}.
@@ -1045,11 +1044,13 @@ export declare namespace RemovePasswordParams {
  * @category users
  * @since 0.1.0
  */
-export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePasswordParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    signOutOfOtherSessions: /*#__PURE__*/ I.opt(Schema.Boolean, "sign_out_of_other_sessions")
-  })
+export const RemovePasswordParams: Schema.Schema<RemovePasswordParams, RemovePasswordParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      signOutOfOtherSessions: I.opt(Schema.Boolean, "sign_out_of_other_sessions")
+    })
+  )
 
 /**
  * Parameters of {@link verifyPassword}.
@@ -1075,11 +1076,13 @@ export declare namespace VerifyPasswordParams {
  * @category users
  * @since 0.1.0
  */
-export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPasswordParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    password: /*#__PURE__*/ I.req(Schema.String, "password")
-  })
+export const VerifyPasswordParams: Schema.Schema<VerifyPasswordParams, VerifyPasswordParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      password: I.req(Schema.String, "password")
+    })
+  )
 
 /**
  * Inline schema `VerifyPasswordResponse` of the `users` operations.
@@ -1104,9 +1107,11 @@ export declare namespace VerifyPasswordResponse {
  * @since 0.1.0
  */
 export const VerifyPasswordResponse: Schema.Schema<VerifyPasswordResponse, VerifyPasswordResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    verified: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "verified")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      verified: I.optNullAsAbsent(Schema.Boolean, "verified")
+    })
+  )
 
 /**
  * Parameters of {@link verifyTotp}.
@@ -1132,10 +1137,12 @@ export declare namespace VerifyTotpParams {
  * @category users
  * @since 0.1.0
  */
-export const VerifyTotpParams: Schema.Schema<VerifyTotpParams, VerifyTotpParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  code: /*#__PURE__*/ I.req(Schema.String, "code")
-})
+export const VerifyTotpParams: Schema.Schema<VerifyTotpParams, VerifyTotpParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    code: I.req(Schema.String, "code")
+  })
+)
 
 /**
  * Inline schema `VerifyTotpResponse` of the `users` operations.
@@ -1161,11 +1168,13 @@ export declare namespace VerifyTotpResponse {
  * @category users
  * @since 0.1.0
  */
-export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    verified: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "verified"),
-    codeType: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("totp", "backup_code"), "code_type")
-  })
+export const VerifyTotpResponse: Schema.Schema<VerifyTotpResponse, VerifyTotpResponse.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      verified: I.optNullAsAbsent(Schema.Boolean, "verified"),
+      codeType: I.optNullAsAbsent(I.openEnum("totp", "backup_code"), "code_type")
+    })
+)
 
 /**
  * Parameters of {@link disableMfa}.
@@ -1189,9 +1198,11 @@ export declare namespace DisableMfaParams {
  * @category users
  * @since 0.1.0
  */
-export const DisableMfaParams: Schema.Schema<DisableMfaParams, DisableMfaParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const DisableMfaParams: Schema.Schema<DisableMfaParams, DisableMfaParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Inline schema `DisableMfaResponse` of the `users` operations.
@@ -1215,10 +1226,12 @@ export declare namespace DisableMfaResponse {
  * @category users
  * @since 0.1.0
  */
-export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
-  })
+export const DisableMfaResponse: Schema.Schema<DisableMfaResponse, DisableMfaResponse.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      userId: I.optNullAsAbsent(Schema.String, "user_id")
+    })
+)
 
 /**
  * Parameters of {@link deleteBackupCodes}.
@@ -1243,9 +1256,11 @@ export declare namespace DeleteBackupCodesParams {
  * @since 0.1.0
  */
 export const DeleteBackupCodesParams: Schema.Schema<DeleteBackupCodesParams, DeleteBackupCodesParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id")
+    })
+  )
 
 /**
  * Inline schema `DeleteBackupCodesResponse` of the `users` operations.
@@ -1270,9 +1285,11 @@ export declare namespace DeleteBackupCodesResponse {
  * @since 0.1.0
  */
 export const DeleteBackupCodesResponse: Schema.Schema<DeleteBackupCodesResponse, DeleteBackupCodesResponse.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.optNullAsAbsent(Schema.String, "user_id")
+    })
+  )
 
 /**
  * Parameters of {@link deletePasskey}.
@@ -1298,11 +1315,13 @@ export declare namespace DeletePasskeyParams {
  * @category users
  * @since 0.1.0
  */
-export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePasskeyParams.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    passkeyIdentificationId: /*#__PURE__*/ I.req(Schema.String, "passkey_identification_id")
-  })
+export const DeletePasskeyParams: Schema.Schema<DeletePasskeyParams, DeletePasskeyParams.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      passkeyIdentificationId: I.req(Schema.String, "passkey_identification_id")
+    })
+  )
 
 /**
  * Parameters of {@link listTrustedDevices}.
@@ -1327,9 +1346,11 @@ export declare namespace ListTrustedDevicesParams {
  * @since 0.1.0
  */
 export const ListTrustedDevicesParams: Schema.Schema<ListTrustedDevicesParams, ListTrustedDevicesParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id")
+    })
+  )
 
 /**
  * Parameters of {@link revokeTrustedDevice}.
@@ -1356,10 +1377,12 @@ export declare namespace RevokeTrustedDeviceParams {
  * @since 0.1.0
  */
 export const RevokeTrustedDeviceParams: Schema.Schema<RevokeTrustedDeviceParams, RevokeTrustedDeviceParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    trustedDeviceId: /*#__PURE__*/ I.req(Schema.String, "trusted_device_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      trustedDeviceId: I.req(Schema.String, "trusted_device_id")
+    })
+  )
 
 /**
  * Parameters of {@link deleteWeb3Wallet}.
@@ -1386,10 +1409,12 @@ export declare namespace DeleteWeb3WalletParams {
  * @since 0.1.0
  */
 export const DeleteWeb3WalletParams: Schema.Schema<DeleteWeb3WalletParams, DeleteWeb3WalletParams.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    web3WalletIdentificationId: /*#__PURE__*/ I.req(Schema.String, "web3_wallet_identification_id")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      userId: I.req(Schema.String, "user_id"),
+      web3WalletIdentificationId: I.req(Schema.String, "web3_wallet_identification_id")
+    })
+  )
 
 /**
  * Parameters of {@link deleteTOTP}.
@@ -1413,9 +1438,11 @@ export declare namespace DeleteTOTPParams {
  * @category users
  * @since 0.1.0
  */
-export const DeleteTOTPParams: Schema.Schema<DeleteTOTPParams, DeleteTOTPParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+export const DeleteTOTPParams: Schema.Schema<DeleteTOTPParams, DeleteTOTPParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Inline schema `DeleteTOTPResponse` of the `users` operations.
@@ -1439,10 +1466,12 @@ export declare namespace DeleteTOTPResponse {
  * @category users
  * @since 0.1.0
  */
-export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPResponse.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    userId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_id")
-  })
+export const DeleteTOTPResponse: Schema.Schema<DeleteTOTPResponse, DeleteTOTPResponse.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      userId: I.optNullAsAbsent(Schema.String, "user_id")
+    })
+)
 
 /**
  * Parameters of {@link deleteExternalAccount}.
@@ -1471,10 +1500,12 @@ export declare namespace DeleteExternalAccountParams {
 export const DeleteExternalAccountParams: Schema.Schema<
   DeleteExternalAccountParams,
   DeleteExternalAccountParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  externalAccountId: /*#__PURE__*/ I.req(Schema.String, "external_account_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    externalAccountId: I.req(Schema.String, "external_account_id")
+  })
+)
 
 /**
  * Parameters of {@link setPasswordCompromised}.
@@ -1503,10 +1534,12 @@ export declare namespace SetPasswordCompromisedParams {
 export const SetPasswordCompromisedParams: Schema.Schema<
   SetPasswordCompromisedParams,
   SetPasswordCompromisedParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  revokeAllSessions: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "revoke_all_sessions")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id"),
+    revokeAllSessions: I.opt(Schema.NullOr(Schema.Boolean), "revoke_all_sessions")
+  })
+)
 
 /**
  * Parameters of {@link unsetPasswordCompromised}.
@@ -1533,9 +1566,11 @@ export declare namespace UnsetPasswordCompromisedParams {
 export const UnsetPasswordCompromisedParams: Schema.Schema<
   UnsetPasswordCompromisedParams,
   UnsetPasswordCompromisedParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    userId: I.req(Schema.String, "user_id")
+  })
+)
 
 /**
  * Parameters of {@link getInstanceOrganizationMemberships}.
@@ -1566,17 +1601,13 @@ export declare namespace GetInstanceOrganizationMembershipsParams {
 export const GetInstanceOrganizationMembershipsParams: Schema.Schema<
   GetInstanceOrganizationMembershipsParams,
   GetInstanceOrganizationMembershipsParams.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by"),
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    orderBy: I.opt(Schema.String, "order_by"),
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset")
+  })
+)
 
 /**
  * Failures of {@link list}.

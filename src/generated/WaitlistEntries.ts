@@ -44,19 +44,15 @@ export declare namespace ListParams {
  * @category waitlistEntries
  * @since 0.1.0
  */
-export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  limit: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Int.pipe(
-      /*#__PURE__*/ Schema.greaterThanOrEqualTo(1),
-      /*#__PURE__*/ Schema.lessThanOrEqualTo(500)
-    ),
-    "limit"
-  ),
-  offset: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Int.pipe(/*#__PURE__*/ Schema.greaterThanOrEqualTo(0)), "offset"),
-  query: /*#__PURE__*/ I.opt(Schema.String, "query"),
-  status: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.Literal("pending", "invited", "completed", "rejected"), "status"),
-  orderBy: /*#__PURE__*/ I.opt(Schema.String, "order_by")
-})
+export const ListParams: Schema.Schema<ListParams, ListParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    limit: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1), Schema.lessThanOrEqualTo(500)), "limit"),
+    offset: I.opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)), "offset"),
+    query: I.opt(Schema.String, "query"),
+    status: I.opt(Schema.Literal("pending", "invited", "completed", "rejected"), "status"),
+    orderBy: I.opt(Schema.String, "order_by")
+  })
+)
 
 /**
  * Parameters of {@link create}.
@@ -82,10 +78,12 @@ export declare namespace CreateParams {
  * @category waitlistEntries
  * @since 0.1.0
  */
-export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
-})
+export const CreateParams: Schema.Schema<CreateParams, CreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.req(Schema.String, "email_address"),
+    notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  })
+)
 
 /**
  * Inline schema `BulkCreateParamsEntriesItem` of the `waitlistEntries` operations.
@@ -114,10 +112,12 @@ export declare namespace BulkCreateParamsEntriesItem {
 export const BulkCreateParamsEntriesItem: Schema.Schema<
   BulkCreateParamsEntriesItem,
   BulkCreateParamsEntriesItem.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  notify: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "notify")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    emailAddress: I.req(Schema.String, "email_address"),
+    notify: I.opt(Schema.NullOr(Schema.Boolean), "notify")
+  })
+)
 
 /**
  * Parameters of {@link bulkCreate}.
@@ -141,15 +141,11 @@ export declare namespace BulkCreateParams {
  * @category waitlistEntries
  * @since 0.1.0
  */
-export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  entries: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.Array(BulkCreateParamsEntriesItem).pipe(
-      /*#__PURE__*/ Schema.minItems(1),
-      /*#__PURE__*/ Schema.maxItems(50)
-    ),
-    "entries"
-  )
-})
+export const BulkCreateParams: Schema.Schema<BulkCreateParams, BulkCreateParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    entries: I.opt(Schema.Array(BulkCreateParamsEntriesItem).pipe(Schema.minItems(1), Schema.maxItems(50)), "entries")
+  })
+)
 
 /**
  * Parameters of {@link delete_}.
@@ -173,9 +169,11 @@ export declare namespace DeleteParams {
  * @category waitlistEntries
  * @since 0.1.0
  */
-export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id")
-})
+export const DeleteParams: Schema.Schema<DeleteParams, DeleteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    waitlistEntryId: I.req(Schema.String, "waitlist_entry_id")
+  })
+)
 
 /**
  * Parameters of {@link invite}.
@@ -201,10 +199,12 @@ export declare namespace InviteParams {
  * @category waitlistEntries
  * @since 0.1.0
  */
-export const InviteParams: Schema.Schema<InviteParams, InviteParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id"),
-  ignoreExisting: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Boolean), "ignore_existing")
-})
+export const InviteParams: Schema.Schema<InviteParams, InviteParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    waitlistEntryId: I.req(Schema.String, "waitlist_entry_id"),
+    ignoreExisting: I.opt(Schema.NullOr(Schema.Boolean), "ignore_existing")
+  })
+)
 
 /**
  * Parameters of {@link reject}.
@@ -228,9 +228,11 @@ export declare namespace RejectParams {
  * @category waitlistEntries
  * @since 0.1.0
  */
-export const RejectParams: Schema.Schema<RejectParams, RejectParams.Encoded> = /*#__PURE__*/ Schema.Struct({
-  waitlistEntryId: /*#__PURE__*/ I.req(Schema.String, "waitlist_entry_id")
-})
+export const RejectParams: Schema.Schema<RejectParams, RejectParams.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    waitlistEntryId: I.req(Schema.String, "waitlist_entry_id")
+  })
+)
 
 /**
  * Failures of {@link list}.

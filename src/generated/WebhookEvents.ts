@@ -98,12 +98,14 @@ export declare namespace BillingAmount {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingAmount: Schema.Schema<BillingAmount, BillingAmount.Encoded> = /*#__PURE__*/ Schema.Struct({
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  amountFormatted: /*#__PURE__*/ I.req(Schema.String, "amount_formatted"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-  currencySymbol: /*#__PURE__*/ I.req(Schema.String, "currency_symbol")
-})
+export const BillingAmount: Schema.Schema<BillingAmount, BillingAmount.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    amount: I.req(Schema.Number, "amount"),
+    amountFormatted: I.req(Schema.String, "amount_formatted"),
+    currency: I.req(Schema.String, "currency"),
+    currencySymbol: I.req(Schema.String, "currency_symbol")
+  })
+)
 
 /**
  * Component schema `BillingPayee`.
@@ -133,12 +135,14 @@ export declare namespace BillingPayee {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingPayee: Schema.Schema<BillingPayee, BillingPayee.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  gatewayType: /*#__PURE__*/ I.req(Schema.String, "gateway_type"),
-  gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-  gatewayStatus: /*#__PURE__*/ I.req(Schema.String, "gateway_status")
-})
+export const BillingPayee: Schema.Schema<BillingPayee, BillingPayee.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    gatewayType: I.req(Schema.String, "gateway_type"),
+    gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
+    gatewayStatus: I.req(Schema.String, "gateway_status")
+  })
+)
 
 /**
  * Component schema `BillingPayerEventPayload`.
@@ -183,19 +187,21 @@ export declare namespace BillingPayerEventPayload {
  * @since 0.1.0
  */
 export const BillingPayerEventPayload: Schema.Schema<BillingPayerEventPayload, BillingPayerEventPayload.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("commerce_payer"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    firstName: /*#__PURE__*/ I.req(Schema.String, "first_name"),
-    lastName: /*#__PURE__*/ I.req(Schema.String, "last_name"),
-    email: /*#__PURE__*/ I.req(Schema.String, "email"),
-    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-    organizationName: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_name"),
-    imageUrl: /*#__PURE__*/ I.req(Schema.String, "image_url"),
-    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.optNullAsAbsent(I.openEnum("commerce_payer"), "object"),
+      id: I.req(Schema.String, "id"),
+      userId: I.req(Schema.String, "user_id"),
+      firstName: I.req(Schema.String, "first_name"),
+      lastName: I.req(Schema.String, "last_name"),
+      email: I.req(Schema.String, "email"),
+      organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+      organizationName: I.optNullAsAbsent(Schema.String, "organization_name"),
+      imageUrl: I.req(Schema.String, "image_url"),
+      createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+      updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * Component schema `BillingPaymentFailedReason`.
@@ -222,10 +228,12 @@ export declare namespace BillingPaymentFailedReason {
  * @since 0.1.0
  */
 export const BillingPaymentFailedReason: Schema.Schema<BillingPaymentFailedReason, BillingPaymentFailedReason.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    code: /*#__PURE__*/ I.req(Schema.String, "code"),
-    declineCode: /*#__PURE__*/ I.req(Schema.String, "decline_code")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      code: I.req(Schema.String, "code"),
+      declineCode: I.req(Schema.String, "decline_code")
+    })
+  )
 
 /**
  * Component schema `BillingPaymentSource`.
@@ -263,20 +271,19 @@ export declare namespace BillingPaymentSource {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingPaymentSource: Schema.Schema<BillingPaymentSource, BillingPaymentSource.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    gateway: /*#__PURE__*/ I.req(Schema.String, "gateway"),
-    gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-    gatewayExternalAccountId: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(Schema.String),
-      "gateway_external_account_id"
-    ),
-    paymentMethod: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("link", "card"), "payment_method"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("active", "disconnected"), "status"),
-    cardType: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "card_type"),
-    last4: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "last4")
-  })
+export const BillingPaymentSource: Schema.Schema<BillingPaymentSource, BillingPaymentSource.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      id: I.req(Schema.String, "id"),
+      gateway: I.req(Schema.String, "gateway"),
+      gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
+      gatewayExternalAccountId: I.req(Schema.NullOr(Schema.String), "gateway_external_account_id"),
+      paymentMethod: I.req(I.openEnum("link", "card"), "payment_method"),
+      status: I.req(I.openEnum("active", "disconnected"), "status"),
+      cardType: I.req(Schema.NullOr(Schema.String), "card_type"),
+      last4: I.req(Schema.NullOr(Schema.String), "last4")
+    })
+  )
 
 /**
  * Component schema `BillingPlan`.
@@ -310,14 +317,16 @@ export declare namespace BillingPlan {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingPlan: Schema.Schema<BillingPlan, BillingPlan.Encoded> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency")
-})
+export const BillingPlan: Schema.Schema<BillingPlan, BillingPlan.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    slug: I.req(Schema.String, "slug"),
+    name: I.req(Schema.String, "name"),
+    isRecurring: I.req(Schema.Boolean, "is_recurring"),
+    amount: I.req(Schema.Number, "amount"),
+    currency: I.req(Schema.String, "currency")
+  })
+)
 
 /**
  * Component schema `BillingSeats`.
@@ -341,9 +350,11 @@ export declare namespace BillingSeats {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingSeats: Schema.Schema<BillingSeats, BillingSeats.Encoded> = /*#__PURE__*/ Schema.Struct({
-  quantity: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity")
-})
+export const BillingSeats: Schema.Schema<BillingSeats, BillingSeats.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    quantity: I.req(Schema.NullOr(Schema.Number), "quantity")
+  })
+)
 
 /**
  * Component schema `BillingSubscriptionCredit`.
@@ -376,12 +387,14 @@ export declare namespace BillingSubscriptionCredit {
  * @since 0.1.0
  */
 export const BillingSubscriptionCredit: Schema.Schema<BillingSubscriptionCredit, BillingSubscriptionCredit.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    amount: /*#__PURE__*/ I.req(BillingAmount, "amount"),
-    cycleDaysRemaining: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_remaining"),
-    cycleDaysTotal: /*#__PURE__*/ I.req(Schema.Number, "cycle_days_total"),
-    cycleRemainingPercent: /*#__PURE__*/ I.req(Schema.Number, "cycle_remaining_percent")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      amount: I.req(BillingAmount, "amount"),
+      cycleDaysRemaining: I.req(Schema.Number, "cycle_days_remaining"),
+      cycleDaysTotal: I.req(Schema.Number, "cycle_days_total"),
+      cycleRemainingPercent: I.req(Schema.Number, "cycle_remaining_percent")
+    })
+  )
 
 /**
  * Component schema `BillingSubscriptionPayerCredit`.
@@ -410,10 +423,12 @@ export declare namespace BillingSubscriptionPayerCredit {
 export const BillingSubscriptionPayerCredit: Schema.Schema<
   BillingSubscriptionPayerCredit,
   BillingSubscriptionPayerCredit.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  appliedAmount: /*#__PURE__*/ I.req(BillingAmount, "applied_amount"),
-  remainingBalance: /*#__PURE__*/ I.req(BillingAmount, "remaining_balance")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    appliedAmount: I.req(BillingAmount, "applied_amount"),
+    remainingBalance: I.req(BillingAmount, "remaining_balance")
+  })
+)
 
 /**
  * Component schema `BillingSubscriptionCredits`.
@@ -442,11 +457,13 @@ export declare namespace BillingSubscriptionCredits {
  * @since 0.1.0
  */
 export const BillingSubscriptionCredits: Schema.Schema<BillingSubscriptionCredits, BillingSubscriptionCredits.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    proration: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionCredit), "proration"),
-    payer: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionPayerCredit), "payer"),
-    total: /*#__PURE__*/ I.req(BillingAmount, "total")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      proration: I.opt(Schema.NullOr(BillingSubscriptionCredit), "proration"),
+      payer: I.opt(Schema.NullOr(BillingSubscriptionPayerCredit), "payer"),
+      total: I.req(BillingAmount, "total")
+    })
+  )
 
 /**
  * Component schema `BillingSubscriptionItem`.
@@ -508,34 +525,27 @@ export declare namespace BillingSubscriptionItem {
  * @since 0.1.0
  */
 export const BillingSubscriptionItem: Schema.Schema<BillingSubscriptionItem, BillingSubscriptionItem.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    object: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum(
-        "abandoned",
-        "active",
-        "canceled",
-        "ended",
-        "expired",
-        "incomplete",
-        "past_due",
-        "upcoming"
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      id: I.req(Schema.String, "id"),
+      object: I.optNullAsAbsent(I.openEnum("commerce_subscription_item"), "object"),
+      status: I.req(
+        I.openEnum("abandoned", "active", "canceled", "ended", "expired", "incomplete", "past_due", "upcoming"),
+        "status"
       ),
-      "status"
-    ),
-    createdAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "updated_at"),
-    periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
-    periodEnd: /*#__PURE__*/ I.req(Schema.Number, "period_end"),
-    interval: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ I.openEnum("month", "annual"), "interval"),
-    planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
-    plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingPlan), "plan"),
-    payer: /*#__PURE__*/ I.optNullAsAbsent(BillingPayerEventPayload, "payer"),
-    subscriptionId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "subscription_id"),
-    credit: /*#__PURE__*/ I.optNullAsAbsent(BillingSubscriptionCredit, "credit"),
-    credits: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionCredits), "credits")
-  })
+      createdAt: I.optNullAsAbsent(Schema.Number, "created_at"),
+      updatedAt: I.optNullAsAbsent(Schema.Number, "updated_at"),
+      periodStart: I.req(Schema.Number, "period_start"),
+      periodEnd: I.req(Schema.Number, "period_end"),
+      interval: I.optNullAsAbsent(I.openEnum("month", "annual"), "interval"),
+      planId: I.req(Schema.NullOr(Schema.String), "plan_id"),
+      plan: I.req(Schema.NullOr(BillingPlan), "plan"),
+      payer: I.optNullAsAbsent(BillingPayerEventPayload, "payer"),
+      subscriptionId: I.optNullAsAbsent(Schema.String, "subscription_id"),
+      credit: I.optNullAsAbsent(BillingSubscriptionCredit, "credit"),
+      credits: I.opt(Schema.NullOr(BillingSubscriptionCredits), "credits")
+    })
+  )
 
 /**
  * Component schema `BillingSubscriptionItemEventPlanUnitPriceTier`.
@@ -568,12 +578,14 @@ export declare namespace BillingSubscriptionItemEventPlanUnitPriceTier {
 export const BillingSubscriptionItemEventPlanUnitPriceTier: Schema.Schema<
   BillingSubscriptionItemEventPlanUnitPriceTier,
   BillingSubscriptionItemEventPlanUnitPriceTier.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  startsAtBlock: /*#__PURE__*/ I.req(Schema.Number, "starts_at_block"),
-  endsAfterBlock: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ends_after_block"),
-  amountPerBlock: /*#__PURE__*/ I.req(Schema.Number, "amount_per_block"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    startsAtBlock: I.req(Schema.Number, "starts_at_block"),
+    endsAfterBlock: I.req(Schema.NullOr(Schema.Number), "ends_after_block"),
+    amountPerBlock: I.req(Schema.Number, "amount_per_block"),
+    currency: I.req(Schema.String, "currency")
+  })
+)
 
 /**
  * Component schema `BillingSubscriptionItemEventPlanUnitPrice`.
@@ -604,11 +616,13 @@ export declare namespace BillingSubscriptionItemEventPlanUnitPrice {
 export const BillingSubscriptionItemEventPlanUnitPrice: Schema.Schema<
   BillingSubscriptionItemEventPlanUnitPrice,
   BillingSubscriptionItemEventPlanUnitPrice.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  blockSize: /*#__PURE__*/ I.req(Schema.Number, "block_size"),
-  tiers: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPlanUnitPriceTier), "tiers")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.req(Schema.String, "name"),
+    blockSize: I.req(Schema.Number, "block_size"),
+    tiers: I.req(Schema.Array(BillingSubscriptionItemEventPlanUnitPriceTier), "tiers")
+  })
+)
 
 /**
  * Component schema `BillingSubscriptionItemEventPlan`.
@@ -647,18 +661,17 @@ export declare namespace BillingSubscriptionItemEventPlan {
 export const BillingSubscriptionItemEventPlan: Schema.Schema<
   BillingSubscriptionItemEventPlan,
   BillingSubscriptionItemEventPlan.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  slug: /*#__PURE__*/ I.req(Schema.String, "slug"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  isRecurring: /*#__PURE__*/ I.req(Schema.Boolean, "is_recurring"),
-  amount: /*#__PURE__*/ I.req(Schema.Number, "amount"),
-  currency: /*#__PURE__*/ I.req(Schema.String, "currency"),
-  unitPrices: /*#__PURE__*/ I.optNullAsAbsent(
-    /*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPlanUnitPrice),
-    "unit_prices"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    slug: I.req(Schema.String, "slug"),
+    name: I.req(Schema.String, "name"),
+    isRecurring: I.req(Schema.Boolean, "is_recurring"),
+    amount: I.req(Schema.Number, "amount"),
+    currency: I.req(Schema.String, "currency"),
+    unitPrices: I.optNullAsAbsent(Schema.Array(BillingSubscriptionItemEventPlanUnitPrice), "unit_prices")
+  })
+)
 
 /**
  * Component schema `BillingSubscriptionItemEventPayload`.
@@ -719,25 +732,27 @@ export declare namespace BillingSubscriptionItemEventPayload {
 export const BillingSubscriptionItemEventPayload: Schema.Schema<
   BillingSubscriptionItemEventPayload,
   BillingSubscriptionItemEventPayload.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription_item"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  status: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("abandoned", "active", "canceled", "ended", "incomplete", "past_due", "upcoming"),
-    "status"
-  ),
-  isFreeTrial: /*#__PURE__*/ I.req(Schema.Boolean, "is_free_trial"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  periodStart: /*#__PURE__*/ I.req(Schema.Number, "period_start"),
-  periodEnd: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "period_end"),
-  interval: /*#__PURE__*/ I.req(Schema.String, "interval"),
-  planId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "plan_id"),
-  plan: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingSubscriptionItemEventPlan), "plan"),
-  payer: /*#__PURE__*/ I.optNullAsAbsent(BillingPayerEventPayload, "payer"),
-  subscriptionId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "subscription_id"),
-  seats: /*#__PURE__*/ I.optNullAsAbsent(BillingSeats, "seats")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("commerce_subscription_item"), "object"),
+    id: I.req(Schema.String, "id"),
+    status: I.req(
+      I.openEnum("abandoned", "active", "canceled", "ended", "incomplete", "past_due", "upcoming"),
+      "status"
+    ),
+    isFreeTrial: I.req(Schema.Boolean, "is_free_trial"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    periodStart: I.req(Schema.Number, "period_start"),
+    periodEnd: I.req(Schema.NullOr(Schema.Number), "period_end"),
+    interval: I.req(Schema.String, "interval"),
+    planId: I.req(Schema.NullOr(Schema.String), "plan_id"),
+    plan: I.req(Schema.NullOr(BillingSubscriptionItemEventPlan), "plan"),
+    payer: I.optNullAsAbsent(BillingPayerEventPayload, "payer"),
+    subscriptionId: I.req(Schema.NullOr(Schema.String), "subscription_id"),
+    seats: I.optNullAsAbsent(BillingSeats, "seats")
+  })
+)
 
 /**
  * Component schema `BillingUnitTotal`.
@@ -769,13 +784,15 @@ export declare namespace BillingUnitTotal {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingUnitTotal: Schema.Schema<BillingUnitTotal, BillingUnitTotal.Encoded> = /*#__PURE__*/ Schema.Struct({
-  name: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "name"),
-  amount: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "amount"),
-  quantity: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "quantity"),
-  total: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "total"),
-  currency: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "currency")
-})
+export const BillingUnitTotal: Schema.Schema<BillingUnitTotal, BillingUnitTotal.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    name: I.optNullAsAbsent(Schema.String, "name"),
+    amount: I.optNullAsAbsent(Schema.Number, "amount"),
+    quantity: I.opt(Schema.NullOr(Schema.Number), "quantity"),
+    total: I.optNullAsAbsent(Schema.Number, "total"),
+    currency: I.optNullAsAbsent(Schema.String, "currency")
+  })
+)
 
 /**
  * Component schema `BillingTotals`.
@@ -805,12 +822,14 @@ export declare namespace BillingTotals {
  * @category webhook events
  * @since 0.1.0
  */
-export const BillingTotals: Schema.Schema<BillingTotals, BillingTotals.Encoded> = /*#__PURE__*/ Schema.Struct({
-  subtotal: /*#__PURE__*/ I.req(BillingAmount, "subtotal"),
-  taxTotal: /*#__PURE__*/ I.req(BillingAmount, "tax_total"),
-  grandTotal: /*#__PURE__*/ I.req(BillingAmount, "grand_total"),
-  perUnitTotals: /*#__PURE__*/ I.optNullAsAbsent(/*#__PURE__*/ Schema.Array(BillingUnitTotal), "per_unit_totals")
-})
+export const BillingTotals: Schema.Schema<BillingTotals, BillingTotals.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    subtotal: I.req(BillingAmount, "subtotal"),
+    taxTotal: I.req(BillingAmount, "tax_total"),
+    grandTotal: I.req(BillingAmount, "grand_total"),
+    perUnitTotals: I.optNullAsAbsent(Schema.Array(BillingUnitTotal), "per_unit_totals")
+  })
+)
 
 /**
  * Component schema `DeletedObject`.
@@ -842,13 +861,15 @@ export declare namespace DeletedObject {
  * @category webhook events
  * @since 0.1.0
  */
-export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "id"),
-  slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  deleted: /*#__PURE__*/ I.req(Schema.Boolean, "deleted"),
-  externalId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "external_id")
-})
+export const DeletedObject: Schema.Schema<DeletedObject, DeletedObject.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    id: I.optNullAsAbsent(Schema.String, "id"),
+    slug: I.opt(Schema.NullOr(Schema.String), "slug"),
+    deleted: I.req(Schema.Boolean, "deleted"),
+    externalId: I.optNullAsAbsent(Schema.String, "external_id")
+  })
+)
 
 /**
  * Component schema `EmailEventPayload`.
@@ -898,23 +919,24 @@ export declare namespace EmailEventPayload {
  * @category webhook events
  * @since 0.1.0
  */
-export const EmailEventPayload: Schema.Schema<EmailEventPayload, EmailEventPayload.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    slug: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-    fromEmailName: /*#__PURE__*/ I.req(Schema.String, "from_email_name"),
-    replyToEmailName: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "reply_to_email_name"),
-    toEmailAddress: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "to_email_address"),
-    emailAddressId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "email_address_id"),
-    userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-    subject: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "subject"),
-    body: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "body"),
-    bodyPlain: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "body_plain"),
-    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-    data: /*#__PURE__*/ I.req(I.FreeForm, "data"),
-    deliveredByClerk: /*#__PURE__*/ I.req(Schema.Boolean, "delivered_by_clerk")
+export const EmailEventPayload: Schema.Schema<EmailEventPayload, EmailEventPayload.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    id: I.req(Schema.String, "id"),
+    object: I.req(Schema.String, "object"),
+    slug: I.req(Schema.NullOr(Schema.String), "slug"),
+    fromEmailName: I.req(Schema.String, "from_email_name"),
+    replyToEmailName: I.opt(Schema.NullOr(Schema.String), "reply_to_email_name"),
+    toEmailAddress: I.optNullAsAbsent(Schema.String, "to_email_address"),
+    emailAddressId: I.opt(Schema.NullOr(Schema.String), "email_address_id"),
+    userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
+    subject: I.optNullAsAbsent(Schema.String, "subject"),
+    body: I.optNullAsAbsent(Schema.String, "body"),
+    bodyPlain: I.opt(Schema.NullOr(Schema.String), "body_plain"),
+    status: I.optNullAsAbsent(Schema.String, "status"),
+    data: I.req(I.FreeForm, "data"),
+    deliveredByClerk: I.req(Schema.Boolean, "delivered_by_clerk")
   })
+)
 
 /**
  * @category webhook events
@@ -941,10 +963,12 @@ export declare namespace WebhookEventAttributesHttpRequest {
 export const WebhookEventAttributesHttpRequest: Schema.Schema<
   WebhookEventAttributesHttpRequest,
   WebhookEventAttributesHttpRequest.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  clientIp: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "client_ip"),
-  userAgent: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "user_agent")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    clientIp: I.optNullAsAbsent(Schema.String, "client_ip"),
+    userAgent: I.optNullAsAbsent(Schema.String, "user_agent")
+  })
+)
 
 /**
  * Component schema `WebhookEventAttributes`.
@@ -969,9 +993,11 @@ export declare namespace WebhookEventAttributes {
  * @since 0.1.0
  */
 export const WebhookEventAttributes: Schema.Schema<WebhookEventAttributes, WebhookEventAttributes.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    httpRequest: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributesHttpRequest, "http_request")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      httpRequest: I.optNullAsAbsent(WebhookEventAttributesHttpRequest, "http_request")
+    })
+  )
 
 /**
  * The `email.created` webhook event.
@@ -1005,15 +1031,16 @@ export declare namespace EmailCreatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const EmailCreatedEvent: Schema.Schema<EmailCreatedEvent, EmailCreatedEvent.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("email.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(EmailEventPayload, "data")
+export const EmailCreatedEvent: Schema.Schema<EmailCreatedEvent, EmailCreatedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("email.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(EmailEventPayload, "data")
   })
+)
 
 /**
  * Component schema `Invitation`.
@@ -1055,18 +1082,20 @@ export declare namespace Invitation {
  * @category webhook events
  * @since 0.1.0
  */
-export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  publicMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "public_metadata"),
-  revoked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "revoked"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
-  url: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "url"),
-  expiresAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Invitation: Schema.Schema<Invitation, Invitation.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    publicMetadata: I.optNullAsAbsent(I.FreeForm, "public_metadata"),
+    revoked: I.optNullAsAbsent(Schema.Boolean, "revoked"),
+    status: I.req(I.openEnum("pending", "accepted", "revoked", "expired"), "status"),
+    url: I.optNullAsAbsent(Schema.String, "url"),
+    expiresAt: I.opt(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * The `organization.created` webhook event.
@@ -1101,14 +1130,16 @@ export declare namespace OrganizationCreatedEvent {
  * @since 0.1.0
  */
 export const OrganizationCreatedEvent: Schema.Schema<OrganizationCreatedEvent, OrganizationCreatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(Schemas.Organization, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("organization.created"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(Schemas.Organization, "data")
+    })
+  )
 
 /**
  * The `organization.deleted` webhook event.
@@ -1143,14 +1174,16 @@ export declare namespace OrganizationDeletedEvent {
  * @since 0.1.0
  */
 export const OrganizationDeletedEvent: Schema.Schema<OrganizationDeletedEvent, OrganizationDeletedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.deleted"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(DeletedObject, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("organization.deleted"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(DeletedObject, "data")
+    })
+  )
 
 /**
  * Component schema `OrganizationDomainVerification`.
@@ -1185,13 +1218,15 @@ export declare namespace OrganizationDomainVerification {
 export const OrganizationDomainVerification: Schema.Schema<
   OrganizationDomainVerification,
   OrganizationDomainVerification.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  status: /*#__PURE__*/ I.req(Schema.String, "status"),
-  strategy: /*#__PURE__*/ I.req(Schema.String, "strategy"),
-  attempts: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "attempts"),
-  expireAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expire_at"),
-  verifiedAt: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.Number), "verified_at")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    status: I.req(Schema.String, "status"),
+    strategy: I.req(Schema.String, "strategy"),
+    attempts: I.req(Schema.NullOr(Schema.Number), "attempts"),
+    expireAt: I.req(Schema.NullOr(Schema.Number), "expire_at"),
+    verifiedAt: I.opt(Schema.NullOr(Schema.Number), "verified_at")
+  })
+)
 
 /**
  * Component schema `OrganizationDomain`.
@@ -1248,38 +1283,31 @@ export declare namespace OrganizationDomain {
  * @category webhook events
  * @since 0.1.0
  */
-export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_domain"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    organizationId: /*#__PURE__*/ I.req(Schema.String, "organization_id"),
-    name: /*#__PURE__*/ I.req(Schema.String, "name"),
-    enrollmentMode: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"),
-      "enrollment_mode"
-    ),
-    affiliationEmailAddress: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ Schema.NullOr(Schema.String),
-      "affiliation_email_address"
-    ),
-    affiliationVerification: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
-      "affiliation_verification"
-    ),
-    ownershipVerification: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification),
-      "ownership_verification"
-    ),
-    verification: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(OrganizationDomainVerification), "verification"),
-    totalPendingInvitations: /*#__PURE__*/ I.req(Schema.Number, "total_pending_invitations"),
-    totalPendingSuggestions: /*#__PURE__*/ I.req(Schema.Number, "total_pending_suggestions"),
-    publicOrganizationData: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
-      "public_organization_data"
-    ),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+export const OrganizationDomain: Schema.Schema<OrganizationDomain, OrganizationDomain.Encoded> = /*#__PURE__*/ I.lazy(
+  () =>
+    Schema.Struct({
+      object: I.req(I.openEnum("organization_domain"), "object"),
+      id: I.req(Schema.String, "id"),
+      organizationId: I.req(Schema.String, "organization_id"),
+      name: I.req(Schema.String, "name"),
+      enrollmentMode: I.req(
+        I.openEnum("manual_invitation", "automatic_invitation", "automatic_suggestion", "enterprise_sso"),
+        "enrollment_mode"
+      ),
+      affiliationEmailAddress: I.req(Schema.NullOr(Schema.String), "affiliation_email_address"),
+      affiliationVerification: I.opt(Schema.NullOr(OrganizationDomainVerification), "affiliation_verification"),
+      ownershipVerification: I.opt(Schema.NullOr(OrganizationDomainVerification), "ownership_verification"),
+      verification: I.opt(Schema.NullOr(OrganizationDomainVerification), "verification"),
+      totalPendingInvitations: I.req(Schema.Number, "total_pending_invitations"),
+      totalPendingSuggestions: I.req(Schema.Number, "total_pending_suggestions"),
+      publicOrganizationData: I.opt(
+        Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+        "public_organization_data"
+      ),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+)
 
 /**
  * The `organizationDomain.created` webhook event.
@@ -1316,14 +1344,16 @@ export declare namespace OrganizationDomainCreatedEvent {
 export const OrganizationDomainCreatedEvent: Schema.Schema<
   OrganizationDomainCreatedEvent,
   OrganizationDomainCreatedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationDomain.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(OrganizationDomain, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationDomain.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(OrganizationDomain, "data")
+  })
+)
 
 /**
  * The `organizationDomain.deleted` webhook event.
@@ -1360,14 +1390,16 @@ export declare namespace OrganizationDomainDeletedEvent {
 export const OrganizationDomainDeletedEvent: Schema.Schema<
   OrganizationDomainDeletedEvent,
   OrganizationDomainDeletedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationDomain.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(DeletedObject, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationDomain.deleted"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(DeletedObject, "data")
+  })
+)
 
 /**
  * The `organizationDomain.updated` webhook event.
@@ -1404,14 +1436,16 @@ export declare namespace OrganizationDomainUpdatedEvent {
 export const OrganizationDomainUpdatedEvent: Schema.Schema<
   OrganizationDomainUpdatedEvent,
   OrganizationDomainUpdatedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationDomain.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(OrganizationDomain, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationDomain.updated"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(OrganizationDomain, "data")
+  })
+)
 
 /**
  * Component schema `OrganizationInvitation`.
@@ -1464,23 +1498,25 @@ export declare namespace OrganizationInvitation {
  * @since 0.1.0
  */
 export const OrganizationInvitation: Schema.Schema<OrganizationInvitation, OrganizationInvitation.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-    role: /*#__PURE__*/ I.req(Schema.String, "role"),
-    roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-    organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-    inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-    publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-    status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-    publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-    privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-    url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-    expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("organization_invitation"), "object"),
+      id: I.req(Schema.String, "id"),
+      emailAddress: I.req(Schema.String, "email_address"),
+      role: I.req(Schema.String, "role"),
+      roleName: I.req(Schema.String, "role_name"),
+      organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+      inviterId: I.opt(Schema.NullOr(Schema.String), "inviter_id"),
+      publicInviterData: I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
+      status: I.optNullAsAbsent(Schema.String, "status"),
+      publicMetadata: I.req(I.FreeForm, "public_metadata"),
+      privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+      url: I.req(Schema.NullOr(Schema.String), "url"),
+      expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at")
+    })
+  )
 
 /**
  * @category webhook events
@@ -1505,12 +1541,14 @@ export declare namespace OrganizationInvitationAcceptedPayloadData {
 export const OrganizationInvitationAcceptedPayloadData: Schema.Schema<
   OrganizationInvitationAcceptedPayloadData,
   OrganizationInvitationAcceptedPayloadData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  publicOrganizationData: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
-    "public_organization_data"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    publicOrganizationData: I.opt(
+      Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+      "public_organization_data"
+    )
+  })
+)
 
 /**
  * Component schema `OrganizationInvitationAcceptedPayload`.
@@ -1569,25 +1607,27 @@ export declare namespace OrganizationInvitationAcceptedPayload {
 export const OrganizationInvitationAcceptedPayload: Schema.Schema<
   OrganizationInvitationAcceptedPayload,
   OrganizationInvitationAcceptedPayload.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-  inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  data: /*#__PURE__*/ I.optNullAsAbsent(OrganizationInvitationAcceptedPayloadData, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("organization_invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    role: I.req(Schema.String, "role"),
+    roleName: I.req(Schema.String, "role_name"),
+    organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+    inviterId: I.opt(Schema.NullOr(Schema.String), "inviter_id"),
+    publicInviterData: I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
+    status: I.optNullAsAbsent(Schema.String, "status"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    url: I.req(Schema.NullOr(Schema.String), "url"),
+    expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    userId: I.req(Schema.String, "user_id"),
+    data: I.optNullAsAbsent(OrganizationInvitationAcceptedPayloadData, "data")
+  })
+)
 
 /**
  * The `organizationInvitation.accepted` webhook event.
@@ -1624,14 +1664,16 @@ export declare namespace OrganizationInvitationAcceptedEvent {
 export const OrganizationInvitationAcceptedEvent: Schema.Schema<
   OrganizationInvitationAcceptedEvent,
   OrganizationInvitationAcceptedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationInvitation.accepted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(OrganizationInvitationAcceptedPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationInvitation.accepted"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(OrganizationInvitationAcceptedPayload, "data")
+  })
+)
 
 /**
  * @category webhook events
@@ -1656,12 +1698,14 @@ export declare namespace OrganizationInvitationCreatedEventDataData {
 export const OrganizationInvitationCreatedEventDataData: Schema.Schema<
   OrganizationInvitationCreatedEventDataData,
   OrganizationInvitationCreatedEventDataData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  publicOrganizationData: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
-    "public_organization_data"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    publicOrganizationData: I.opt(
+      Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+      "public_organization_data"
+    )
+  })
+)
 
 /**
  * @category webhook events
@@ -1716,24 +1760,26 @@ export declare namespace OrganizationInvitationCreatedEventData {
 export const OrganizationInvitationCreatedEventData: Schema.Schema<
   OrganizationInvitationCreatedEventData,
   OrganizationInvitationCreatedEventData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-  inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  data: /*#__PURE__*/ I.optNullAsAbsent(OrganizationInvitationCreatedEventDataData, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("organization_invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    role: I.req(Schema.String, "role"),
+    roleName: I.req(Schema.String, "role_name"),
+    organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+    inviterId: I.opt(Schema.NullOr(Schema.String), "inviter_id"),
+    publicInviterData: I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
+    status: I.optNullAsAbsent(Schema.String, "status"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    url: I.req(Schema.NullOr(Schema.String), "url"),
+    expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    data: I.optNullAsAbsent(OrganizationInvitationCreatedEventDataData, "data")
+  })
+)
 
 /**
  * The `organizationInvitation.created` webhook event.
@@ -1770,14 +1816,16 @@ export declare namespace OrganizationInvitationCreatedEvent {
 export const OrganizationInvitationCreatedEvent: Schema.Schema<
   OrganizationInvitationCreatedEvent,
   OrganizationInvitationCreatedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationInvitation.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(OrganizationInvitationCreatedEventData, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationInvitation.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(OrganizationInvitationCreatedEventData, "data")
+  })
+)
 
 /**
  * @category webhook events
@@ -1802,12 +1850,14 @@ export declare namespace OrganizationInvitationRevokedEventDataData {
 export const OrganizationInvitationRevokedEventDataData: Schema.Schema<
   OrganizationInvitationRevokedEventDataData,
   OrganizationInvitationRevokedEventDataData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  publicOrganizationData: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
-    "public_organization_data"
-  )
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    publicOrganizationData: I.opt(
+      Schema.NullOr(Schemas.OrganizationInvitationPublicOrganizationData),
+      "public_organization_data"
+    )
+  })
+)
 
 /**
  * @category webhook events
@@ -1862,24 +1912,26 @@ export declare namespace OrganizationInvitationRevokedEventData {
 export const OrganizationInvitationRevokedEventData: Schema.Schema<
   OrganizationInvitationRevokedEventData,
   OrganizationInvitationRevokedEventData.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("organization_invitation"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  role: /*#__PURE__*/ I.req(Schema.String, "role"),
-  roleName: /*#__PURE__*/ I.req(Schema.String, "role_name"),
-  organizationId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "organization_id"),
-  inviterId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "inviter_id"),
-  publicInviterData: /*#__PURE__*/ I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
-  status: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "status"),
-  publicMetadata: /*#__PURE__*/ I.req(I.FreeForm, "public_metadata"),
-  privateMetadata: /*#__PURE__*/ I.optNullAsAbsent(I.FreeForm, "private_metadata"),
-  url: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "url"),
-  expiresAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "expires_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  data: /*#__PURE__*/ I.optNullAsAbsent(OrganizationInvitationRevokedEventDataData, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("organization_invitation"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    role: I.req(Schema.String, "role"),
+    roleName: I.req(Schema.String, "role_name"),
+    organizationId: I.optNullAsAbsent(Schema.String, "organization_id"),
+    inviterId: I.opt(Schema.NullOr(Schema.String), "inviter_id"),
+    publicInviterData: I.opt(Schemas.OrganizationInvitationPublicUserData, "public_inviter_data"),
+    status: I.optNullAsAbsent(Schema.String, "status"),
+    publicMetadata: I.req(I.FreeForm, "public_metadata"),
+    privateMetadata: I.optNullAsAbsent(I.FreeForm, "private_metadata"),
+    url: I.req(Schema.NullOr(Schema.String), "url"),
+    expiresAt: I.req(Schema.NullOr(Schema.Number), "expires_at"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    data: I.optNullAsAbsent(OrganizationInvitationRevokedEventDataData, "data")
+  })
+)
 
 /**
  * The `organizationInvitation.revoked` webhook event.
@@ -1916,14 +1968,16 @@ export declare namespace OrganizationInvitationRevokedEvent {
 export const OrganizationInvitationRevokedEvent: Schema.Schema<
   OrganizationInvitationRevokedEvent,
   OrganizationInvitationRevokedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationInvitation.revoked"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(OrganizationInvitationRevokedEventData, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationInvitation.revoked"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(OrganizationInvitationRevokedEventData, "data")
+  })
+)
 
 /**
  * The `organizationMembership.created` webhook event.
@@ -1960,14 +2014,16 @@ export declare namespace OrganizationMembershipCreatedEvent {
 export const OrganizationMembershipCreatedEvent: Schema.Schema<
   OrganizationMembershipCreatedEvent,
   OrganizationMembershipCreatedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationMembership.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.OrganizationMembership, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationMembership.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Schemas.OrganizationMembership, "data")
+  })
+)
 
 /**
  * The `organizationMembership.deleted` webhook event.
@@ -2004,14 +2060,16 @@ export declare namespace OrganizationMembershipDeletedEvent {
 export const OrganizationMembershipDeletedEvent: Schema.Schema<
   OrganizationMembershipDeletedEvent,
   OrganizationMembershipDeletedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationMembership.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.OrganizationMembership, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationMembership.deleted"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Schemas.OrganizationMembership, "data")
+  })
+)
 
 /**
  * The `organizationMembership.updated` webhook event.
@@ -2048,14 +2106,16 @@ export declare namespace OrganizationMembershipUpdatedEvent {
 export const OrganizationMembershipUpdatedEvent: Schema.Schema<
   OrganizationMembershipUpdatedEvent,
   OrganizationMembershipUpdatedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organizationMembership.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.OrganizationMembership, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("organizationMembership.updated"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Schemas.OrganizationMembership, "data")
+  })
+)
 
 /**
  * The `organization.updated` webhook event.
@@ -2090,14 +2150,16 @@ export declare namespace OrganizationUpdatedEvent {
  * @since 0.1.0
  */
 export const OrganizationUpdatedEvent: Schema.Schema<OrganizationUpdatedEvent, OrganizationUpdatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("organization.updated"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(Schemas.Organization, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("organization.updated"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(Schemas.Organization, "data")
+    })
+  )
 
 /**
  * Component schema `PaymentAttemptEventPayload`.
@@ -2160,27 +2222,29 @@ export declare namespace PaymentAttemptEventPayload {
  * @since 0.1.0
  */
 export const PaymentAttemptEventPayload: Schema.Schema<PaymentAttemptEventPayload, PaymentAttemptEventPayload.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    paymentId: /*#__PURE__*/ I.req(Schema.String, "payment_id"),
-    invoiceId: /*#__PURE__*/ I.optNullAsAbsent(Schema.String, "invoice_id"),
-    statementId: /*#__PURE__*/ I.req(Schema.String, "statement_id"),
-    gatewayExternalId: /*#__PURE__*/ I.req(Schema.String, "gateway_external_id"),
-    status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "paid", "failed"), "status"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-    paidAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "paid_at"),
-    failedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "failed_at"),
-    failedReason: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(BillingPaymentFailedReason), "failed_reason"),
-    billingDate: /*#__PURE__*/ I.req(Schema.Number, "billing_date"),
-    chargeType: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("checkout", "recurring"), "charge_type"),
-    payee: /*#__PURE__*/ I.req(BillingPayee, "payee"),
-    payer: /*#__PURE__*/ I.req(BillingPayerEventPayload, "payer"),
-    totals: /*#__PURE__*/ I.req(BillingTotals, "totals"),
-    paymentSource: /*#__PURE__*/ I.req(BillingPaymentSource, "payment_source"),
-    subscriptionItems: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItem), "subscription_items")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      id: I.req(Schema.String, "id"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      paymentId: I.req(Schema.String, "payment_id"),
+      invoiceId: I.optNullAsAbsent(Schema.String, "invoice_id"),
+      statementId: I.req(Schema.String, "statement_id"),
+      gatewayExternalId: I.req(Schema.String, "gateway_external_id"),
+      status: I.req(I.openEnum("pending", "paid", "failed"), "status"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      updatedAt: I.req(Schema.Number, "updated_at"),
+      paidAt: I.req(Schema.NullOr(Schema.Number), "paid_at"),
+      failedAt: I.req(Schema.NullOr(Schema.Number), "failed_at"),
+      failedReason: I.req(Schema.NullOr(BillingPaymentFailedReason), "failed_reason"),
+      billingDate: I.req(Schema.Number, "billing_date"),
+      chargeType: I.req(I.openEnum("checkout", "recurring"), "charge_type"),
+      payee: I.req(BillingPayee, "payee"),
+      payer: I.req(BillingPayerEventPayload, "payer"),
+      totals: I.req(BillingTotals, "totals"),
+      paymentSource: I.req(BillingPaymentSource, "payment_source"),
+      subscriptionItems: I.req(Schema.Array(BillingSubscriptionItem), "subscription_items")
+    })
+  )
 
 /**
  * The `paymentAttempt.created` webhook event.
@@ -2215,14 +2279,16 @@ export declare namespace PaymentAttemptCreatedEvent {
  * @since 0.1.0
  */
 export const PaymentAttemptCreatedEvent: Schema.Schema<PaymentAttemptCreatedEvent, PaymentAttemptCreatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("paymentAttempt.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(PaymentAttemptEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("paymentAttempt.created"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(PaymentAttemptEventPayload, "data")
+    })
+  )
 
 /**
  * The `paymentAttempt.updated` webhook event.
@@ -2257,14 +2323,16 @@ export declare namespace PaymentAttemptUpdatedEvent {
  * @since 0.1.0
  */
 export const PaymentAttemptUpdatedEvent: Schema.Schema<PaymentAttemptUpdatedEvent, PaymentAttemptUpdatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("paymentAttempt.updated"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(PaymentAttemptEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("paymentAttempt.updated"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(PaymentAttemptEventPayload, "data")
+    })
+  )
 
 /**
  * The `permission.created` webhook event.
@@ -2299,14 +2367,16 @@ export declare namespace PermissionCreatedEvent {
  * @since 0.1.0
  */
 export const PermissionCreatedEvent: Schema.Schema<PermissionCreatedEvent, PermissionCreatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(Schemas.Permission, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("permission.created"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(Schemas.Permission, "data")
+    })
+  )
 
 /**
  * The `permission.deleted` webhook event.
@@ -2341,14 +2411,16 @@ export declare namespace PermissionDeletedEvent {
  * @since 0.1.0
  */
 export const PermissionDeletedEvent: Schema.Schema<PermissionDeletedEvent, PermissionDeletedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.deleted"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(DeletedObject, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("permission.deleted"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(DeletedObject, "data")
+    })
+  )
 
 /**
  * The `permission.updated` webhook event.
@@ -2383,14 +2455,16 @@ export declare namespace PermissionUpdatedEvent {
  * @since 0.1.0
  */
 export const PermissionUpdatedEvent: Schema.Schema<PermissionUpdatedEvent, PermissionUpdatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("permission.updated"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(Schemas.Permission, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("permission.updated"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(Schemas.Permission, "data")
+    })
+  )
 
 /**
  * Component schema `Role`.
@@ -2430,17 +2504,19 @@ export declare namespace Role {
  * @category webhook events
  * @since 0.1.0
  */
-export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("role"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  name: /*#__PURE__*/ I.req(Schema.String, "name"),
-  key: /*#__PURE__*/ I.req(Schema.String, "key"),
-  description: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "description"),
-  isCreatorEligible: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_creator_eligible"),
-  permissions: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(Schemas.Permission), "permissions"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at")
-})
+export const Role: Schema.Schema<Role, Role.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("role"), "object"),
+    id: I.req(Schema.String, "id"),
+    name: I.req(Schema.String, "name"),
+    key: I.req(Schema.String, "key"),
+    description: I.req(Schema.NullOr(Schema.String), "description"),
+    isCreatorEligible: I.optNullAsAbsent(Schema.Boolean, "is_creator_eligible"),
+    permissions: I.req(Schema.Array(Schemas.Permission), "permissions"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at")
+  })
+)
 
 /**
  * The `role.created` webhook event.
@@ -2474,14 +2550,16 @@ export declare namespace RoleCreatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const RoleCreatedEvent: Schema.Schema<RoleCreatedEvent, RoleCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("role.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Role, "data")
-})
+export const RoleCreatedEvent: Schema.Schema<RoleCreatedEvent, RoleCreatedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("role.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Role, "data")
+  })
+)
 
 /**
  * The `role.deleted` webhook event.
@@ -2515,14 +2593,16 @@ export declare namespace RoleDeletedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const RoleDeletedEvent: Schema.Schema<RoleDeletedEvent, RoleDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("role.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(DeletedObject, "data")
-})
+export const RoleDeletedEvent: Schema.Schema<RoleDeletedEvent, RoleDeletedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("role.deleted"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(DeletedObject, "data")
+  })
+)
 
 /**
  * The `role.updated` webhook event.
@@ -2556,14 +2636,16 @@ export declare namespace RoleUpdatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const RoleUpdatedEvent: Schema.Schema<RoleUpdatedEvent, RoleUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("role.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Role, "data")
-})
+export const RoleUpdatedEvent: Schema.Schema<RoleUpdatedEvent, RoleUpdatedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("role.updated"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Role, "data")
+  })
+)
 
 /**
  * Component schema `Session`.
@@ -2611,27 +2693,23 @@ export declare namespace Session {
  * @category webhook events
  * @since 0.1.0
  */
-export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-  clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-  actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
-  status: /*#__PURE__*/ I.req(
-    /*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"),
-    "status"
-  ),
-  lastActiveOrganizationId: /*#__PURE__*/ I.opt(
-    /*#__PURE__*/ Schema.NullOr(Schema.String),
-    "last_active_organization_id"
-  ),
-  lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
-  latestActivity: /*#__PURE__*/ I.opt(Schemas.SessionActivityResponse, "latest_activity"),
-  expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
-  abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at")
-})
+export const Session: Schema.Schema<Session, Session.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("session"), "object"),
+    id: I.req(Schema.String, "id"),
+    userId: I.req(Schema.String, "user_id"),
+    clientId: I.req(Schema.String, "client_id"),
+    actor: I.opt(Schema.NullOr(I.FreeForm), "actor"),
+    status: I.req(I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"), "status"),
+    lastActiveOrganizationId: I.opt(Schema.NullOr(Schema.String), "last_active_organization_id"),
+    lastActiveAt: I.req(Schema.Number, "last_active_at"),
+    latestActivity: I.opt(Schemas.SessionActivityResponse, "latest_activity"),
+    expireAt: I.req(Schema.Number, "expire_at"),
+    abandonAt: I.req(Schema.Number, "abandon_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    createdAt: I.req(Schema.Number, "created_at")
+  })
+)
 
 /**
  * Component schema `SessionEventPayload`.
@@ -2681,29 +2759,25 @@ export declare namespace SessionEventPayload {
  * @category webhook events
  * @since 0.1.0
  */
-export const SessionEventPayload: Schema.Schema<SessionEventPayload, SessionEventPayload.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("session"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    userId: /*#__PURE__*/ I.req(Schema.String, "user_id"),
-    clientId: /*#__PURE__*/ I.req(Schema.String, "client_id"),
-    actor: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(I.FreeForm), "actor"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"),
-      "status"
-    ),
-    lastActiveOrganizationId: /*#__PURE__*/ I.opt(
-      /*#__PURE__*/ Schema.NullOr(Schema.String),
-      "last_active_organization_id"
-    ),
-    lastActiveAt: /*#__PURE__*/ I.req(Schema.Number, "last_active_at"),
-    latestActivity: /*#__PURE__*/ I.opt(Schemas.SessionActivityResponse, "latest_activity"),
-    expireAt: /*#__PURE__*/ I.req(Schema.Number, "expire_at"),
-    abandonAt: /*#__PURE__*/ I.req(Schema.Number, "abandon_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    user: /*#__PURE__*/ I.req(Schemas.User, "user")
-  })
+export const SessionEventPayload: Schema.Schema<SessionEventPayload, SessionEventPayload.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("session"), "object"),
+      id: I.req(Schema.String, "id"),
+      userId: I.req(Schema.String, "user_id"),
+      clientId: I.req(Schema.String, "client_id"),
+      actor: I.opt(Schema.NullOr(I.FreeForm), "actor"),
+      status: I.req(I.openEnum("active", "revoked", "ended", "expired", "removed", "abandoned", "replaced"), "status"),
+      lastActiveOrganizationId: I.opt(Schema.NullOr(Schema.String), "last_active_organization_id"),
+      lastActiveAt: I.req(Schema.Number, "last_active_at"),
+      latestActivity: I.opt(Schemas.SessionActivityResponse, "latest_activity"),
+      expireAt: I.req(Schema.Number, "expire_at"),
+      abandonAt: I.req(Schema.Number, "abandon_at"),
+      updatedAt: I.req(Schema.Number, "updated_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      user: I.req(Schemas.User, "user")
+    })
+  )
 
 /**
  * The `session.created` webhook event.
@@ -2737,15 +2811,17 @@ export declare namespace SessionCreatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const SessionCreatedEvent: Schema.Schema<SessionCreatedEvent, SessionCreatedEvent.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-  })
+export const SessionCreatedEvent: Schema.Schema<SessionCreatedEvent, SessionCreatedEvent.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("session.created"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SessionEventPayload, "data")
+    })
+  )
 
 /**
  * The `session.ended` webhook event.
@@ -2779,15 +2855,16 @@ export declare namespace SessionEndedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const SessionEndedEvent: Schema.Schema<SessionEndedEvent, SessionEndedEvent.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.ended"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
+export const SessionEndedEvent: Schema.Schema<SessionEndedEvent, SessionEndedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("session.ended"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(SessionEventPayload, "data")
   })
+)
 
 /**
  * The `session.pending` webhook event.
@@ -2821,15 +2898,17 @@ export declare namespace SessionPendingEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const SessionPendingEvent: Schema.Schema<SessionPendingEvent, SessionPendingEvent.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.pending"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-  })
+export const SessionPendingEvent: Schema.Schema<SessionPendingEvent, SessionPendingEvent.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("session.pending"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SessionEventPayload, "data")
+    })
+  )
 
 /**
  * The `session.removed` webhook event.
@@ -2863,15 +2942,17 @@ export declare namespace SessionRemovedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const SessionRemovedEvent: Schema.Schema<SessionRemovedEvent, SessionRemovedEvent.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.removed"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-  })
+export const SessionRemovedEvent: Schema.Schema<SessionRemovedEvent, SessionRemovedEvent.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("session.removed"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SessionEventPayload, "data")
+    })
+  )
 
 /**
  * The `session.revoked` webhook event.
@@ -2905,15 +2986,17 @@ export declare namespace SessionRevokedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const SessionRevokedEvent: Schema.Schema<SessionRevokedEvent, SessionRevokedEvent.Encoded> = /*#__PURE__*/ Schema
-  .Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("session.revoked"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SessionEventPayload, "data")
-  })
+export const SessionRevokedEvent: Schema.Schema<SessionRevokedEvent, SessionRevokedEvent.Encoded> = /*#__PURE__*/ I
+  .lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("session.revoked"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SessionEventPayload, "data")
+    })
+  )
 
 /**
  * Component schema `SmsEventPayload`.
@@ -2959,20 +3042,22 @@ export declare namespace SmsEventPayload {
  * @category webhook events
  * @since 0.1.0
  */
-export const SmsEventPayload: Schema.Schema<SmsEventPayload, SmsEventPayload.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  slug: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "slug"),
-  fromPhoneNumber: /*#__PURE__*/ I.req(Schema.String, "from_phone_number"),
-  toPhoneNumber: /*#__PURE__*/ I.req(Schema.String, "to_phone_number"),
-  phoneNumberId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "phone_number_id"),
-  userId: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Schema.String), "user_id"),
-  message: /*#__PURE__*/ I.req(Schema.String, "message"),
-  status: /*#__PURE__*/ I.req(Schema.String, "status"),
-  data: /*#__PURE__*/ I.req(I.FreeForm, "data"),
-  deliveredByClerk: /*#__PURE__*/ I.req(Schema.Boolean, "delivered_by_clerk"),
-  createdAtMs: /*#__PURE__*/ I.optNullAsAbsent(Schema.Number, "created_at_ms")
-})
+export const SmsEventPayload: Schema.Schema<SmsEventPayload, SmsEventPayload.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    id: I.req(Schema.String, "id"),
+    slug: I.opt(Schema.NullOr(Schema.String), "slug"),
+    fromPhoneNumber: I.req(Schema.String, "from_phone_number"),
+    toPhoneNumber: I.req(Schema.String, "to_phone_number"),
+    phoneNumberId: I.opt(Schema.NullOr(Schema.String), "phone_number_id"),
+    userId: I.opt(Schema.NullOr(Schema.String), "user_id"),
+    message: I.req(Schema.String, "message"),
+    status: I.req(Schema.String, "status"),
+    data: I.req(I.FreeForm, "data"),
+    deliveredByClerk: I.req(Schema.Boolean, "delivered_by_clerk"),
+    createdAtMs: I.optNullAsAbsent(Schema.Number, "created_at_ms")
+  })
+)
 
 /**
  * The `sms.created` webhook event.
@@ -3006,14 +3091,16 @@ export declare namespace SmsCreatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const SmsCreatedEvent: Schema.Schema<SmsCreatedEvent, SmsCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("sms.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(SmsEventPayload, "data")
-})
+export const SmsCreatedEvent: Schema.Schema<SmsCreatedEvent, SmsCreatedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("sms.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(SmsEventPayload, "data")
+  })
+)
 
 /**
  * Component schema `SubscriptionEventPayload`.
@@ -3064,25 +3151,24 @@ export declare namespace SubscriptionEventPayload {
  * @since 0.1.0
  */
 export const SubscriptionEventPayload: Schema.Schema<SubscriptionEventPayload, SubscriptionEventPayload.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("commerce_subscription"), "object"),
-    id: /*#__PURE__*/ I.req(Schema.String, "id"),
-    status: /*#__PURE__*/ I.req(
-      /*#__PURE__*/ I.openEnum("ended", "canceled", "abandoned", "past_due", "active", "incomplete"),
-      "status"
-    ),
-    activeAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "active_at"),
-    canceledAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "canceled_at"),
-    createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-    endedAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "ended_at"),
-    pastDueAt: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.Number), "past_due_at"),
-    updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-    latestPaymentId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "latest_payment_id"),
-    payerId: /*#__PURE__*/ I.req(Schema.String, "payer_id"),
-    payer: /*#__PURE__*/ I.req(BillingPayerEventPayload, "payer"),
-    paymentSourceId: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.NullOr(Schema.String), "payment_source_id"),
-    items: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Array(BillingSubscriptionItemEventPayload), "items")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(I.openEnum("commerce_subscription"), "object"),
+      id: I.req(Schema.String, "id"),
+      status: I.req(I.openEnum("ended", "canceled", "abandoned", "past_due", "active", "incomplete"), "status"),
+      activeAt: I.req(Schema.NullOr(Schema.Number), "active_at"),
+      canceledAt: I.req(Schema.NullOr(Schema.Number), "canceled_at"),
+      createdAt: I.req(Schema.Number, "created_at"),
+      endedAt: I.req(Schema.NullOr(Schema.Number), "ended_at"),
+      pastDueAt: I.req(Schema.NullOr(Schema.Number), "past_due_at"),
+      updatedAt: I.req(Schema.Number, "updated_at"),
+      latestPaymentId: I.req(Schema.NullOr(Schema.String), "latest_payment_id"),
+      payerId: I.req(Schema.String, "payer_id"),
+      payer: I.req(BillingPayerEventPayload, "payer"),
+      paymentSourceId: I.req(Schema.NullOr(Schema.String), "payment_source_id"),
+      items: I.req(Schema.Array(BillingSubscriptionItemEventPayload), "items")
+    })
+  )
 
 /**
  * The `subscription.active` webhook event.
@@ -3117,14 +3203,16 @@ export declare namespace SubscriptionActiveEvent {
  * @since 0.1.0
  */
 export const SubscriptionActiveEvent: Schema.Schema<SubscriptionActiveEvent, SubscriptionActiveEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.active"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("subscription.active"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SubscriptionEventPayload, "data")
+    })
+  )
 
 /**
  * The `subscription.created` webhook event.
@@ -3159,14 +3247,16 @@ export declare namespace SubscriptionCreatedEvent {
  * @since 0.1.0
  */
 export const SubscriptionCreatedEvent: Schema.Schema<SubscriptionCreatedEvent, SubscriptionCreatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("subscription.created"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SubscriptionEventPayload, "data")
+    })
+  )
 
 /**
  * The `subscriptionItem.abandoned` webhook event.
@@ -3203,14 +3293,16 @@ export declare namespace SubscriptionItemAbandonedEvent {
 export const SubscriptionItemAbandonedEvent: Schema.Schema<
   SubscriptionItemAbandonedEvent,
   SubscriptionItemAbandonedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.abandoned"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.abandoned"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.active` webhook event.
@@ -3247,14 +3339,16 @@ export declare namespace SubscriptionItemActiveEvent {
 export const SubscriptionItemActiveEvent: Schema.Schema<
   SubscriptionItemActiveEvent,
   SubscriptionItemActiveEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.active"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.active"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.canceled` webhook event.
@@ -3291,14 +3385,16 @@ export declare namespace SubscriptionItemCanceledEvent {
 export const SubscriptionItemCanceledEvent: Schema.Schema<
   SubscriptionItemCanceledEvent,
   SubscriptionItemCanceledEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.canceled"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.canceled"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.ended` webhook event.
@@ -3333,14 +3429,16 @@ export declare namespace SubscriptionItemEndedEvent {
  * @since 0.1.0
  */
 export const SubscriptionItemEndedEvent: Schema.Schema<SubscriptionItemEndedEvent, SubscriptionItemEndedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.ended"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("subscriptionItem.ended"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(BillingSubscriptionItemEventPayload, "data")
+    })
+  )
 
 /**
  * The `subscriptionItem.freeTrialEnding` webhook event.
@@ -3377,14 +3475,16 @@ export declare namespace SubscriptionItemFreeTrialEndingEvent {
 export const SubscriptionItemFreeTrialEndingEvent: Schema.Schema<
   SubscriptionItemFreeTrialEndingEvent,
   SubscriptionItemFreeTrialEndingEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.freeTrialEnding"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.freeTrialEnding"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.incomplete` webhook event.
@@ -3421,14 +3521,16 @@ export declare namespace SubscriptionItemIncompleteEvent {
 export const SubscriptionItemIncompleteEvent: Schema.Schema<
   SubscriptionItemIncompleteEvent,
   SubscriptionItemIncompleteEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.incomplete"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.incomplete"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.pastDue` webhook event.
@@ -3465,14 +3567,16 @@ export declare namespace SubscriptionItemPastDueEvent {
 export const SubscriptionItemPastDueEvent: Schema.Schema<
   SubscriptionItemPastDueEvent,
   SubscriptionItemPastDueEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.pastDue"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.pastDue"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.upcoming` webhook event.
@@ -3509,14 +3613,16 @@ export declare namespace SubscriptionItemUpcomingEvent {
 export const SubscriptionItemUpcomingEvent: Schema.Schema<
   SubscriptionItemUpcomingEvent,
   SubscriptionItemUpcomingEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.upcoming"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.upcoming"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscriptionItem.updated` webhook event.
@@ -3553,14 +3659,16 @@ export declare namespace SubscriptionItemUpdatedEvent {
 export const SubscriptionItemUpdatedEvent: Schema.Schema<
   SubscriptionItemUpdatedEvent,
   SubscriptionItemUpdatedEvent.Encoded
-> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscriptionItem.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(BillingSubscriptionItemEventPayload, "data")
-})
+> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("subscriptionItem.updated"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(BillingSubscriptionItemEventPayload, "data")
+  })
+)
 
 /**
  * The `subscription.pastDue` webhook event.
@@ -3595,14 +3703,16 @@ export declare namespace SubscriptionPastDueEvent {
  * @since 0.1.0
  */
 export const SubscriptionPastDueEvent: Schema.Schema<SubscriptionPastDueEvent, SubscriptionPastDueEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.pastDue"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("subscription.pastDue"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SubscriptionEventPayload, "data")
+    })
+  )
 
 /**
  * The `subscription.updated` webhook event.
@@ -3637,14 +3747,16 @@ export declare namespace SubscriptionUpdatedEvent {
  * @since 0.1.0
  */
 export const SubscriptionUpdatedEvent: Schema.Schema<SubscriptionUpdatedEvent, SubscriptionUpdatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("subscription.updated"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(SubscriptionEventPayload, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("subscription.updated"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(SubscriptionEventPayload, "data")
+    })
+  )
 
 /**
  * An event of a type this client does not know yet, with `type: "unknown"` and the delivered type in `unknownType`.
@@ -3680,16 +3792,18 @@ export declare namespace UnknownWebhookEvent {
  * @since 0.1.0
  */
 export const UnknownWebhookEvent: Schema.Schema<UnknownWebhookEvent, UnknownWebhookEvent.Encoded> = /*#__PURE__*/ I
-  .unknownEvent(
-    /*#__PURE__*/ Schema.Struct({
-      object: /*#__PURE__*/ I.req(Schema.String, "object"),
-      type: /*#__PURE__*/ I.req(/*#__PURE__*/ I.otherThan(knownEventTypes), "type"),
-      eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-      timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-      instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-      data: /*#__PURE__*/ I.req(Schema.Unknown, "data")
-    }),
-    knownEventTypes
+  .lazy(() =>
+    I.unknownEvent(
+      Schema.Struct({
+        object: I.req(Schema.String, "object"),
+        type: I.req(I.otherThan(knownEventTypes), "type"),
+        eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+        timestamp: I.req(Schema.Number, "timestamp"),
+        instanceId: I.req(Schema.String, "instance_id"),
+        data: I.req(Schema.Unknown, "data")
+      }),
+      knownEventTypes
+    )
   )
 
 /**
@@ -3724,14 +3838,16 @@ export declare namespace UserCreatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const UserCreatedEvent: Schema.Schema<UserCreatedEvent, UserCreatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("user.created"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.User, "data")
-})
+export const UserCreatedEvent: Schema.Schema<UserCreatedEvent, UserCreatedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("user.created"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Schemas.User, "data")
+  })
+)
 
 /**
  * The `user.deleted` webhook event.
@@ -3765,14 +3881,16 @@ export declare namespace UserDeletedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const UserDeletedEvent: Schema.Schema<UserDeletedEvent, UserDeletedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("user.deleted"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(DeletedObject, "data")
-})
+export const UserDeletedEvent: Schema.Schema<UserDeletedEvent, UserDeletedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("user.deleted"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(DeletedObject, "data")
+  })
+)
 
 /**
  * The `user.updated` webhook event.
@@ -3806,14 +3924,16 @@ export declare namespace UserUpdatedEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const UserUpdatedEvent: Schema.Schema<UserUpdatedEvent, UserUpdatedEvent.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(Schema.String, "object"),
-  type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("user.updated"), "type"),
-  eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-  timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-  instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-  data: /*#__PURE__*/ I.req(Schemas.User, "data")
-})
+export const UserUpdatedEvent: Schema.Schema<UserUpdatedEvent, UserUpdatedEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(Schema.String, "object"),
+    type: I.req(Schema.Literal("user.updated"), "type"),
+    eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+    timestamp: I.req(Schema.Number, "timestamp"),
+    instanceId: I.req(Schema.String, "instance_id"),
+    data: I.req(Schemas.User, "data")
+  })
+)
 
 /**
  * Component schema `WaitlistEntry`.
@@ -3851,16 +3971,18 @@ export declare namespace WaitlistEntry {
  * @category webhook events
  * @since 0.1.0
  */
-export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ Schema.Struct({
-  object: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("waitlist_entry"), "object"),
-  id: /*#__PURE__*/ I.req(Schema.String, "id"),
-  emailAddress: /*#__PURE__*/ I.req(Schema.String, "email_address"),
-  status: /*#__PURE__*/ I.req(/*#__PURE__*/ I.openEnum("pending", "invited", "rejected", "completed"), "status"),
-  isLocked: /*#__PURE__*/ I.optNullAsAbsent(Schema.Boolean, "is_locked"),
-  createdAt: /*#__PURE__*/ I.req(Schema.Number, "created_at"),
-  updatedAt: /*#__PURE__*/ I.req(Schema.Number, "updated_at"),
-  invitation: /*#__PURE__*/ I.opt(/*#__PURE__*/ Schema.NullOr(Invitation), "invitation")
-})
+export const WaitlistEntry: Schema.Schema<WaitlistEntry, WaitlistEntry.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Struct({
+    object: I.req(I.openEnum("waitlist_entry"), "object"),
+    id: I.req(Schema.String, "id"),
+    emailAddress: I.req(Schema.String, "email_address"),
+    status: I.req(I.openEnum("pending", "invited", "rejected", "completed"), "status"),
+    isLocked: I.optNullAsAbsent(Schema.Boolean, "is_locked"),
+    createdAt: I.req(Schema.Number, "created_at"),
+    updatedAt: I.req(Schema.Number, "updated_at"),
+    invitation: I.opt(Schema.NullOr(Invitation), "invitation")
+  })
+)
 
 /**
  * The `waitlistEntry.created` webhook event.
@@ -3895,14 +4017,16 @@ export declare namespace WaitlistEntryCreatedEvent {
  * @since 0.1.0
  */
 export const WaitlistEntryCreatedEvent: Schema.Schema<WaitlistEntryCreatedEvent, WaitlistEntryCreatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("waitlistEntry.created"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("waitlistEntry.created"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(WaitlistEntry, "data")
+    })
+  )
 
 /**
  * The `waitlistEntry.updated` webhook event.
@@ -3937,14 +4061,16 @@ export declare namespace WaitlistEntryUpdatedEvent {
  * @since 0.1.0
  */
 export const WaitlistEntryUpdatedEvent: Schema.Schema<WaitlistEntryUpdatedEvent, WaitlistEntryUpdatedEvent.Encoded> =
-  /*#__PURE__*/ Schema.Struct({
-    object: /*#__PURE__*/ I.req(Schema.String, "object"),
-    type: /*#__PURE__*/ I.req(/*#__PURE__*/ Schema.Literal("waitlistEntry.updated"), "type"),
-    eventAttributes: /*#__PURE__*/ I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
-    timestamp: /*#__PURE__*/ I.req(Schema.Number, "timestamp"),
-    instanceId: /*#__PURE__*/ I.req(Schema.String, "instance_id"),
-    data: /*#__PURE__*/ I.req(WaitlistEntry, "data")
-  })
+  /*#__PURE__*/ I.lazy(() =>
+    Schema.Struct({
+      object: I.req(Schema.String, "object"),
+      type: I.req(Schema.Literal("waitlistEntry.updated"), "type"),
+      eventAttributes: I.optNullAsAbsent(WebhookEventAttributes, "event_attributes"),
+      timestamp: I.req(Schema.Number, "timestamp"),
+      instanceId: I.req(Schema.String, "instance_id"),
+      data: I.req(WaitlistEntry, "data")
+    })
+  )
 
 /**
  * Every webhook event, discriminated on `type`.
@@ -4056,8 +4182,8 @@ export declare namespace ClerkWebhookEvent {
  * @category webhook events
  * @since 0.1.0
  */
-export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ Schema
-  .Union(
+export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>
+  Schema.Union(
     EmailCreatedEvent,
     OrganizationCreatedEvent,
     OrganizationUpdatedEvent,
@@ -4105,3 +4231,4 @@ export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEve
     WaitlistEntryUpdatedEvent,
     UnknownWebhookEvent
   )
+)

@@ -180,6 +180,9 @@ const build = (ast: AST.AST, memo: Map<AST.AST, Step>): Step => {
         })
       )
     }
+    case "Suspend":
+      // Every generated schema is built lazily behind one; the memo resolves a recursive one.
+      return compileAst(ast.f(), memo)
     case "Refinement":
     case "Declaration":
       // A hand-written schema (FreeForm, BlobPart, a filtered string): its own parser decides, as in the general decoder.

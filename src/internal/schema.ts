@@ -80,3 +80,9 @@ export const unknownEvent = <A extends { readonly type: string }, I>(
       encode: ({ type: _, unknownType, ...rest }: any) => ({ ...rest, type: unknownType })
     }
   ) as any
+
+/**
+ * A schema whose structure is built the first time something decodes, encodes or inspects it, so
+ * importing a module of hundreds of schemas builds none of them.
+ */
+export const lazy = <A, I>(build: () => Schema.Schema<A, I>): Schema.Schema<A, I> => Schema.suspend(build)

@@ -82,10 +82,24 @@ describe("fastDecode", () => {
     expect(Object.keys(decoded).sort()).toEqual(["__proto__", "a"])
   })
 
+  it("sees through a suspended schema, a recursive one included", () => {
+    interface Node {
+      readonly name: string
+      readonly children: ReadonlyArray<Node>
+    }
+    const Node: Schema.Schema<Node> = Schema.suspend(() =>
+      Schema.Struct({ name: Schema.String, children: Schema.Array(Node) })
+    )
+    const fast = FastDecode.compile(Node)!
+    const tree = { name: "a", children: [{ name: "b", children: [] }] }
+    expect(fast(tree)).toStrictEqual(tree)
+    expect(fast({ name: "a", children: [{ name: 1, children: [] }] })).toBe(FastDecode.rejected)
+  })
+
   it("hands other transformations to the general decoder, and refuses to compile shapes it does not know", () => {
     const delegated = FastDecode.compile(Schema.Struct({ n: Schema.NumberFromString }))!
     expect(delegated({ n: "12" })).toEqual({ n: 12 })
     expect(delegated({ n: "twelve" })).toBe(FastDecode.rejected)
-    expect(FastDecode.compile(Schema.suspend(() => Schema.String))).toBeUndefined()
+    expect(FastDecode.compile(Schema.Tuple(Schema.String))).toBeUndefined()
   })
 })

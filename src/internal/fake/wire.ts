@@ -63,7 +63,8 @@ const planOf = (descriptor: Descriptor): Plan => {
   if (plan !== undefined) return plan
   const kinds = new Map<string, Kind>()
   if (descriptor.params !== undefined) {
-    const encoded = AST.encodedAST(descriptor.params.ast)
+    let encoded = AST.encodedAST(descriptor.params.ast)
+    while (encoded._tag === "Suspend") encoded = encoded.f()
     if (encoded._tag === "TypeLiteral") {
       for (const property of encoded.propertySignatures) kinds.set(String(property.name), kindOf(property.type))
     }

@@ -41,6 +41,12 @@ export interface Descriptor {
   readonly arrayBody?: string | undefined
   /** The 2xx body: a schema, nothing (`void`) or the raw text (`text`). */
   readonly success: Schema.Schema<any, any> | "void" | "text"
+  /**
+   * A decoder generated with the success schema: it checks and renames the parsed body in one pass,
+   * and answers a marker of its own for a body it does not accept, which the schema then decides.
+   * Without one, the schema alone decodes.
+   */
+  readonly decode?: ((wire: unknown) => unknown) | undefined
   /** Error statuses the operation declares. */
   readonly errors: ReadonlyArray<number>
 }

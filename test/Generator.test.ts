@@ -348,6 +348,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "  queryParams: [\"dry_run\"],",
         "  body: \"json-required\",",
         "  success: Schemas.User,",
+        "  decode: Decoders.User,",
         "  errors: [404]",
         "})"
       ].join("\n"))
@@ -382,6 +383,17 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       expect(declarationOf(rawFileOf(result, "src/generated/Schemas.ts"), "Widget")).toContain(
         "export const Widget: Schema.Schema<Widget, Widget.Encoded> = /*#__PURE__*/ I.lazy(() =>\n  Schema.Struct({"
       )
+      // Its decoder reads the wire key and writes the camelCase one, leaving a null (which the spec does not allow) out.
+      expect(fileOf(result, "src/generated/Decoders.ts")).toContain([
+        "  {",
+        "    const v = u.size_mm",
+        "    if (v !== null && (v !== undefined || D.hasOwn(u, \"size_mm\"))) {",
+        "      if (!(typeof v === \"number\")) return D.rejected",
+        "      out.sizeMm = v",
+        "    }",
+        "  }"
+      ].join("\n"))
+      expect(widgets).toContain("decode: decodeListResponse")
       expect(fileOf(result, "src/generated/Groups.ts")).toContain("  readonly widgets: Widgets.WidgetsApi")
       expect(oneLine(fileOf(result, "src/generated/Groups.ts"))).toContain(" widgets: Widgets.bind(client)")
       expect(fileOf(result, "src/generated/index.ts")).toContain("export * as Widgets from \"./Widgets.js\"")
@@ -636,6 +648,7 @@ describe("generator on a small made-up spec", () => {
   it("produces one module per group plus the shared ones", () => {
     expect([...run().files.keys()].sort()).toEqual([
       "docs/operations.md",
+      "src/generated/Decoders.ts",
       "src/generated/Gadgets.ts",
       "src/generated/Groups.ts",
       "src/generated/Meta.ts",

@@ -13,7 +13,6 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ClerkBackend, ClerkConfig, Schemas, Users } from "../../src/index.js"
-import { compile } from "../../src/internal/fastDecode.js"
 
 export interface Client {
   readonly call: () => Promise<unknown>
@@ -88,10 +87,7 @@ export const userListDecoder = Schema.decodeUnknownSync(Schemas.UserList, {
 })
 
 /**
- * (f) The fast path `users.list` tries first, compiled the way src/internal/response.ts compiles it: from the
- * operation's own success schema. `undefined` when the schema has a shape the fast path does not know.
+ * (f) The fast path `users.list` tries first: the decoder the generator wrote beside the operation's success
+ * schema (its descriptor's `decode`), as src/internal/response.ts uses it.
  */
-export const userListFastDecoder = (() => {
-  const success = Users.list.descriptor.success
-  return typeof success === "string" ? undefined : compile(success)
-})()
+export const userListFastDecoder = Users.list.descriptor.decode

@@ -1,4 +1,5 @@
 /** Assembling the generated modules' text. */
+import { decodersModule, DecoderWriter, localDecoderName } from "./decoders.js"
 import type { GeneratorModel, Group, WebhooksModel } from "./model.js"
 import { pascalCase, propertyKey, safeBinding } from "./names.js"
 import type { Operation } from "./operations.js"
@@ -12,6 +13,10 @@ export const generatedBanner =
 /** `src/generated/Schemas.ts`: every component and shared response of the Backend API. */
 export const emitSchemasModule = (model: GeneratorModel): string =>
   componentsModule(model.schemas.components, "schemas")
+
+/** `src/generated/Decoders.ts`: the decoder of every component schema. */
+export const emitDecodersModule = (model: GeneratorModel): string =>
+  decodersModule(model.schemas.components.declarations.values(), generatedBanner)
 
 /** `src/generated/<Group>.ts`: one group's schemas, operations, streams and bound API. */
 export const emitGroupModule = (model: GeneratorModel, group: Group): string =>
@@ -180,6 +185,7 @@ export const groupModule = (
   }
   const emittedOps: Array<Emitted_Op> = []
   const opTexts: Array<string> = []
+  const decoders = new DecoderWriter((name) => `Decoders.${name}`, localDecoderName)
   for (const op of operations) {
     const base = pascalCase(op.name)
     let paramsName: string | undefined
@@ -204,7 +210,12 @@ export const groupModule = (
         ? sharedResponseNames.get(op.success.sharedResponse)
         : undefined
       success = shared !== undefined
-        ? { type: `Schemas.${shared}`, encoded: `Schemas.${shared}.Encoded`, expr: `Schemas.${shared}` }
+        ? {
+          type: `Schemas.${shared}`,
+          encoded: `Schemas.${shared}.Encoded`,
+          expr: `Schemas.${shared}`,
+          dec: { kind: "ref", name: shared, component: true }
+        }
         : emitSchema(op.success.schema, `${base}Response`, "response", registry, ctx)
       successExpr = success.expr
     } else {
@@ -225,6 +236,7 @@ export const groupModule = (
       ...(op.body === "none" ? [] : [`body: ${JSON.stringify(op.body)}`]),
       ...(op.arrayBody ? [`arrayBody: ${JSON.stringify(op.arrayBody.key)}`] : []),
       `success: ${successExpr}`,
+      ...(success === undefined ? [] : [`decode: ${decoders.step(success.dec)}`]),
       `errors: [${op.errors.join(", ")}]`
     ]
     const callType = paramsName === undefined
@@ -314,6 +326,8 @@ export const groupModule = (
       group
     )
   )
+  for (const decl of registry.declarations.values()) decoders.declaration(decl, localDecoderName(decl.name), false)
+  const decoderText = decoders.text()
   const usesStream = emittedOps.some((e) => e.op.pagination)
   const usesSchemas = [...registry.declarations.values()].some((d) => d.expr.includes("Schemas.")) ||
     opTexts.some((t) => t.includes("Schemas."))
@@ -329,12 +343,17 @@ export const groupModule = (
     `import type * as ClerkOperation from "../ClerkOperation.js"`,
     `import * as Op from "../internal/operation.js"`,
     ...(usesI ? [`import * as I from "../internal/schema.js"`] : []),
+    ...(/\bD\./.test(decoderText) || opTexts.some((t) => /\bD\./.test(t))
+      ? [`import * as D from "../internal/decode.js"`]
+      : []),
     ...(usesSchemas ? [`import * as Schemas from "./Schemas.js"`] : []),
+    ...(decoders.usesComponents ? [`import * as Decoders from "./Decoders.js"`] : []),
     "",
     declarations.join("\n\n"),
     "",
     opTexts.join("\n\n"),
     "",
+    ...(decoderText === "" ? [] : [decoderText, ""]),
     ...(renamedExports.length > 0 ? [`export { ${renamedExports.join(", ")} }`, ""] : []),
     jsDoc(`The \`${group}\` operations bound to a client, as found on \`ClerkBackend\`.`, exportTags(group)),
     `export interface ${groupType} {\n${apiMembers.join("\n")}\n}`,

@@ -3,7 +3,7 @@
  * Pure: takes the parsed spec and the in-repo tables, returns file texts.
  */
 import { emitGroupsIndex, emitIndex, emitMeta, emitOperationsIndex } from "./aggregate.js"
-import { emitGroupModule, emitSchemasModule, emitWebhookEventsModule } from "./emit.js"
+import { emitDecodersModule, emitGroupModule, emitSchemasModule, emitWebhookEventsModule } from "./emit.js"
 import { formatGenerated } from "./format.js"
 import type { GeneratorModel } from "./model.js"
 import { buildModel } from "./model.js"
@@ -54,6 +54,7 @@ export const generate = (
 /** Every file of a model, unformatted, in writing order. */
 export const emitFiles = (model: GeneratorModel): Array<readonly [file: string, text: string]> => [
   ["src/generated/Schemas.ts", emitSchemasModule(model)],
+  ["src/generated/Decoders.ts", emitDecodersModule(model)],
   ...model.groups.map((group) => [`src/generated/${group.module}.ts`, emitGroupModule(model, group)] as const),
   ["src/generated/Meta.ts", emitMeta(model)],
   ["src/generated/Groups.ts", emitGroupsIndex(model)],

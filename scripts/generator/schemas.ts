@@ -2,12 +2,40 @@
 import { camelCase, pascalCase, propertyKey } from "./names.js"
 import type { Json, Resolver } from "./spec.js"
 
-/** Emitted pieces of one schema use: its type, its wire type, and the Schema expression. */
+/** Emitted pieces of one schema use: its type, its wire type, the Schema expression and its decoder. */
 export interface Emitted {
   readonly type: string
   readonly encoded: string
   readonly expr: string
+  readonly dec: Dec
 }
+
+/**
+ * What the generated decoder of a schema use checks (see scripts/generator/decoders.ts). `none` is a
+ * shape the decoders leave to the schema (a binary part, a filtered request value).
+ */
+export type Dec =
+  | { readonly kind: "string" | "number" | "boolean" | "unknown" | "freeForm" | "none" }
+  | { readonly kind: "literal"; readonly values: ReadonlyArray<string | number | boolean> }
+  /** A declaration's decoder: a component's (in Decoders.ts) or one of the current module's. */
+  | { readonly kind: "ref"; readonly name: string; readonly component: boolean }
+  | { readonly kind: "nullOr" | "array" | "record"; readonly of: Dec }
+  | { readonly kind: "union"; readonly of: ReadonlyArray<Dec> }
+
+/** How a decoder reads one property of an object. */
+export interface DecField {
+  readonly name: string
+  readonly wire: string
+  readonly dec: Dec
+  /** `tag`: optional on the wire, `value` supplied when absent; `nullAsAbsent`: a wire `null` reads as absent. */
+  readonly presence: "required" | "optional" | "nullAsAbsent" | "tag"
+  readonly tagValue?: string
+}
+
+/** The decoder of a declaration: an object's fields, or any other shape. */
+export type DeclDecoder =
+  | { readonly kind: "object"; readonly fields: ReadonlyArray<DecField> }
+  | { readonly kind: "value"; readonly dec: Dec }
 
 /** A named declaration: an interface (or alias), its `Encoded` twin and its schema const. */
 export interface Declaration {
@@ -21,6 +49,8 @@ export interface Declaration {
   readonly doc: string
   /** Component names this declaration refers to. */
   readonly deps: ReadonlySet<string>
+  /** Its decoder, for a declaration read from responses. */
+  readonly decoder?: DeclDecoder
 }
 
 /** Marks a reference to a component in expressions until declaration order is known. */
@@ -126,7 +156,7 @@ export const emitSchema = (
     schema === undefined || schema === null || schema === true ||
     (typeof schema === "object" && Object.keys(schema).length === 0)
   ) {
-    return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
+    return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown", dec: { kind: "unknown" } }
   }
   const component = componentOf(schema.$ref)
   if (component !== undefined) {
@@ -139,7 +169,8 @@ export const emitSchema = (
     return nullable(schema, {
       type: qualified,
       encoded: `${qualified}.Encoded`,
-      expr: local ? refToken(name) : qualified
+      expr: local ? refToken(name) : qualified,
+      dec: { kind: "ref", name, component: true }
     })
   }
   if (schema.$ref !== undefined) return emitSchema(ctx.resolver.deref(schema), hint, mode, registry, ctx)
@@ -148,7 +179,12 @@ export const emitSchema = (
 
 const nullable = (schema: Json, emitted: Emitted): Emitted =>
   schema.nullable === true && emitted.type !== "unknown"
-    ? { type: `${emitted.type} | null`, encoded: `${emitted.encoded} | null`, expr: `Schema.NullOr(${emitted.expr})` }
+    ? {
+      type: `${emitted.type} | null`,
+      encoded: `${emitted.encoded} | null`,
+      expr: `Schema.NullOr(${emitted.expr})`,
+      dec: { kind: "nullOr", of: emitted.dec }
+    }
     : emitted
 
 const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ctx: SchemaContext): Emitted => {
@@ -176,7 +212,8 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
     return {
       type: emitted.map((e) => e.type).join(" | "),
       encoded: emitted.map((e) => e.encoded).join(" | "),
-      expr: `Schema.Union(${emitted.map((e) => e.expr).join(", ")})`
+      expr: `Schema.Union(${emitted.map((e) => e.expr).join(", ")})`,
+      dec: { kind: "union", of: emitted.map((e) => e.dec) }
     }
   }
   if (Array.isArray(schema.enum)) {
@@ -186,43 +223,61 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
         return {
           type: `${values.map((v: string) => JSON.stringify(v)).join(" | ")} | (string & {})`,
           encoded: "string",
-          expr: `I.openEnum(${literalList(values)})`
+          expr: `I.openEnum(${literalList(values)})`,
+          dec: { kind: "string" }
         }
       }
       const type = values.map((v: string) => JSON.stringify(v)).join(" | ")
-      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})` }
+      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})`, dec: { kind: "literal", values } }
     }
     if (values.length > 0 && values.every((v: unknown) => typeof v === "number" || typeof v === "boolean")) {
       const base = typeof values[0] === "number" ? "number" : "boolean"
       if (mode === "response") {
-        return { type: base, encoded: base, expr: base === "number" ? "Schema.Number" : "Schema.Boolean" }
+        return {
+          type: base,
+          encoded: base,
+          expr: base === "number" ? "Schema.Number" : "Schema.Boolean",
+          dec: { kind: base }
+        }
       }
       const type = values.map((v: unknown) => JSON.stringify(v)).join(" | ")
-      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})` }
+      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})`, dec: { kind: "literal", values } }
     }
   }
   switch (schema.type) {
     case "string":
-      if (schema.format === "binary") return { type: "Blob", encoded: "Blob", expr: "I.BlobPart" }
-      return constrained({ type: "string", encoded: "string", expr: "Schema.String" }, mode, stringFilters(schema))
+      if (schema.format === "binary") {
+        return { type: "Blob", encoded: "Blob", expr: "I.BlobPart", dec: { kind: "none" } }
+      }
+      return constrained(
+        { type: "string", encoded: "string", expr: "Schema.String", dec: { kind: "string" } },
+        mode,
+        stringFilters(schema)
+      )
     case "integer":
     case "number": {
       const integer = mode === "request" && schema.type === "integer"
       return constrained(
-        { type: "number", encoded: "number", expr: integer ? "Schema.Int" : "Schema.Number" },
+        {
+          type: "number",
+          encoded: "number",
+          expr: integer ? "Schema.Int" : "Schema.Number",
+          dec: integer ? { kind: "none" } : { kind: "number" }
+        },
         mode,
         numberFilters(schema)
       )
     }
     case "boolean":
-      return { type: "boolean", encoded: "boolean", expr: "Schema.Boolean" }
+      return { type: "boolean", encoded: "boolean", expr: "Schema.Boolean", dec: { kind: "boolean" } }
     case "array": {
       const item = emitSchema(schema.items, `${hint}Item`, mode, registry, ctx)
       return constrained(
         {
           type: `ReadonlyArray<${item.type}>`,
           encoded: `ReadonlyArray<${item.encoded}>`,
-          expr: `Schema.Array(${item.expr})`
+          expr: `Schema.Array(${item.expr})`,
+          dec: { kind: "array", of: item.dec }
         },
         mode,
         arrayFilters(schema)
@@ -239,16 +294,18 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
       return {
         type: `{ readonly [key: string]: ${value.type} }`,
         encoded: `{ readonly [key: string]: ${value.encoded} }`,
-        expr: `Schema.Record({ key: Schema.String, value: ${value.expr} })`
+        expr: `Schema.Record({ key: Schema.String, value: ${value.expr} })`,
+        dec: { kind: "record", of: value.dec }
       }
     }
     return {
       type: "{ readonly [key: string]: unknown }",
       encoded: "{ readonly [key: string]: unknown }",
-      expr: "I.FreeForm"
+      expr: "I.FreeForm",
+      dec: { kind: "freeForm" }
     }
   }
-  return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown" }
+  return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown", dec: { kind: "unknown" } }
 }
 
 /**
@@ -259,7 +316,7 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
  */
 const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<string>): Emitted =>
   mode === "request" && filters.length > 0
-    ? { ...emitted, expr: `${emitted.expr}.pipe(${filters.join(", ")})` }
+    ? { ...emitted, expr: `${emitted.expr}.pipe(${filters.join(", ")})`, dec: { kind: "none" } }
     : emitted
 
 const numeric = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value)
@@ -342,6 +399,7 @@ export const emitObject = (
   const typeLines: Array<string> = []
   const encodedLines: Array<string> = []
   const fields: Array<string> = []
+  const decFields: Array<DecField> = []
   const outerDeps = ctx.deps
   const deps = new Set<string>()
   const inner: SchemaContext = { ...ctx, deps }
@@ -364,7 +422,8 @@ export const emitObject = (
       ? {
         type: JSON.stringify(role.value),
         encoded: JSON.stringify(role.value),
-        expr: `Schema.Literal(${JSON.stringify(role.value)})`
+        expr: `Schema.Literal(${JSON.stringify(role.value)})`,
+        dec: { kind: "literal", values: [role.value] }
       }
       : emitSchema(propertySchema, `${name}${pascalCase(key)}`, mode, registry, inner)
     // An optional response field that arrives as `null` where the spec allows none reads as absent:
@@ -382,6 +441,13 @@ export const emitObject = (
       `${doc}readonly ${propertyKey(wire)}${isRequired ? "" : "?"}: ${emitted.encoded}${nullAsAbsent ? " | null" : ""}`
         .replace(/^/gm, "    ")
     )
+    decFields.push({
+      name: key,
+      wire,
+      dec: emitted.dec,
+      presence: defaulted ? "tag" : isRequired ? "required" : nullAsAbsent ? "nullAsAbsent" : "optional",
+      ...(defaulted ? { tagValue: role.value } : {})
+    })
     fields.push(
       defaulted
         ? `  ${propertyKey(key)}: I.tag(${JSON.stringify(role.value)}, ${JSON.stringify(wire)})`
@@ -399,10 +465,16 @@ export const emitObject = (
     expr: fields.length === 0 ? "Schema.Struct({})" : `Schema.Struct({\n${fields.join(",\n")}\n})`,
     deprecated: schema.deprecated === true,
     doc: "",
-    deps
+    deps,
+    ...(mode === "response" ? { decoder: { kind: "object", fields: decFields } } : {})
   })
   if (registry.isComponentsModule) ctx.deps.add(name)
-  return { type: name, encoded: `${name}.Encoded`, expr: registry.isComponentsModule ? refToken(name) : name }
+  return {
+    type: name,
+    encoded: `${name}.Encoded`,
+    expr: registry.isComponentsModule ? refToken(name) : name,
+    dec: { kind: "ref", name, component: registry.isComponentsModule }
+  }
 }
 
 /** Declares a component or named response that is not an object (a union, an array, an enum...) as an alias. */
@@ -424,7 +496,8 @@ export const emitAlias = (
     expr: emitted.expr,
     deprecated: schema.deprecated === true,
     doc: "",
-    deps
+    deps,
+    ...(mode === "response" ? { decoder: { kind: "value", dec: emitted.dec } } : {})
   })
 }
 

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -132,6 +133,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.ActorToken, Creat
   params: CreateParams,
   body: "json",
   success: Schemas.ActorToken,
+  decode: Decoders.ActorToken,
   errors: [400, 402, 422]
 })
 
@@ -157,6 +159,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.ActorToken, Revok
   params: RevokeParams,
   pathParams: ["actor_token_id"],
   success: Schemas.ActorToken,
+  decode: Decoders.ActorToken,
   errors: [400, 404]
 })
 

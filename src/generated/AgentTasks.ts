@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -142,6 +143,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.AgentTask, Create
   params: CreateParams,
   body: "json",
   success: Schemas.AgentTask,
+  decode: Decoders.AgentTask,
   errors: [400, 404, 422]
 })
 
@@ -167,6 +169,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.AgentTask, Revoke
   params: RevokeParams,
   pathParams: ["agent_task_id"],
   success: Schemas.AgentTask,
+  decode: Decoders.AgentTask,
   errors: [400, 404]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -130,6 +131,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.AllowlistIden
     params: ListParams,
     queryParams: ["paginated", "limit", "offset"],
     success: Schemas.AllowlistIdentifierList,
+    decode: Decoders.AllowlistIdentifierList,
     errors: [401, 402]
   })
 
@@ -178,6 +180,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.AllowlistIdentifi
     params: CreateParams,
     body: "json",
     success: Schemas.AllowlistIdentifier,
+    decode: Decoders.AllowlistIdentifier,
     errors: [400, 402, 422]
   })
 
@@ -203,6 +206,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["identifier_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [402, 404]
 })
 

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -116,6 +117,7 @@ export const updateInstanceSettings: ClerkOperation.CallOptional<
   params: UpdateInstanceSettingsParams,
   body: "json",
   success: Schemas.InstanceSettings,
+  decode: Decoders.InstanceSettings,
   errors: [402, 422]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -486,6 +487,7 @@ export const listPlans: ClerkOperation.CallOptional<
   params: ListPlansParams,
   queryParams: ["paginated", "limit", "offset", "payer_type"],
   success: Schemas.PaginatedCommercePlanResponse,
+  decode: Decoders.PaginatedCommercePlanResponse,
   errors: [400, 401, 422, 500]
 })
 
@@ -537,6 +539,7 @@ export const listPrices: ClerkOperation.CallOptional<
   params: ListPricesParams,
   queryParams: ["paginated", "limit", "offset", "plan_id"],
   success: Schemas.PaginatedBillingPriceResponse,
+  decode: Decoders.PaginatedBillingPriceResponse,
   errors: [400, 401, 404, 422, 500]
 })
 
@@ -585,6 +588,7 @@ export const createPrice: ClerkOperation.Call<CreatePriceParams, Schemas.Billing
     params: CreatePriceParams,
     body: "json-required",
     success: Schemas.BillingPriceResponse,
+    decode: Decoders.BillingPriceResponse,
     errors: [400, 401, 404, 422, 500]
   })
 
@@ -617,6 +621,7 @@ export const listSubscriptionItems: ClerkOperation.CallOptional<
   params: ListSubscriptionItemsParams,
   queryParams: ["paginated", "limit", "offset", "status", "payer_type", "plan_id", "include_free", "query"],
   success: Schemas.PaginatedCommerceSubscriptionItemResponse,
+  decode: Decoders.PaginatedCommerceSubscriptionItemResponse,
   errors: [400, 401, 422, 500]
 })
 
@@ -673,6 +678,7 @@ export const cancelSubscriptionItem: ClerkOperation.Call<
   pathParams: ["subscription_item_id"],
   queryParams: ["end_now"],
   success: Schemas.CommerceSubscriptionItem,
+  decode: Decoders.CommerceSubscriptionItem,
   errors: [400, 401, 403, 404, 422, 500]
 })
 
@@ -708,6 +714,7 @@ export const extendSubscriptionItemFreeTrial: ClerkOperation.Call<
   pathParams: ["subscription_item_id"],
   body: "json-required",
   success: Schemas.CommerceSubscriptionItem2,
+  decode: Decoders.CommerceSubscriptionItem2,
   errors: [400, 401, 403, 404, 422, 500]
 })
 
@@ -744,6 +751,7 @@ export const createPriceTransition: ClerkOperation.Call<
   pathParams: ["subscription_item_id"],
   body: "json-required",
   success: Schemas.CommercePriceTransitionResponse,
+  decode: Decoders.CommercePriceTransitionResponse,
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
@@ -780,6 +788,7 @@ export const applySubscriptionItemDiscount: ClerkOperation.Call<
   pathParams: ["subscription_item_id"],
   body: "json-required",
   success: Schemas.CommerceDiscountRedemptionResponse,
+  decode: Decoders.CommerceDiscountRedemptionResponse,
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
@@ -815,6 +824,7 @@ export const removeSubscriptionItemDiscount: ClerkOperation.Call<
   params: RemoveSubscriptionItemDiscountParams,
   pathParams: ["subscription_item_id", "discount_id"],
   success: Schemas.CommerceDiscountRedemptionResponse,
+  decode: Decoders.CommerceDiscountRedemptionResponse,
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
@@ -847,6 +857,7 @@ export const listStatements: ClerkOperation.CallOptional<
   params: ListStatementsParams,
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.PaginatedBillingStatementResponse,
+  decode: Decoders.PaginatedBillingStatementResponse,
   errors: [400, 401, 422, 500]
 })
 
@@ -898,6 +909,7 @@ export const getStatement: ClerkOperation.Call<GetStatementParams, Schemas.Billi
     params: GetStatementParams,
     pathParams: ["statementID"],
     success: Schemas.BillingStatement,
+    decode: Decoders.BillingStatement,
     errors: [400, 401, 404, 422, 500]
   })
 
@@ -932,6 +944,7 @@ export const getStatementPaymentAttempts: ClerkOperation.Call<
   pathParams: ["statementID"],
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.PaginatedBillingPaymentAttemptResponse,
+  decode: Decoders.PaginatedBillingPaymentAttemptResponse,
   errors: [400, 401, 404, 422, 500]
 })
 

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -89,6 +90,7 @@ export const list: ClerkOperation.CallNone<Schemas.BlocklistIdentifiers, ListErr
   method: "GET",
   path: "/blocklist_identifiers",
   success: Schemas.BlocklistIdentifiers,
+  decode: Decoders.BlocklistIdentifiers,
   errors: [401, 402]
 })
 
@@ -119,6 +121,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.BlocklistIdentifi
     params: CreateParams,
     body: "json",
     success: Schemas.BlocklistIdentifier,
+    decode: Decoders.BlocklistIdentifier,
     errors: [400, 402, 422]
   })
 
@@ -144,6 +147,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["identifier_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [402, 404]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -127,6 +128,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.ClientList, L
   params: ListParams,
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.ClientList,
+  decode: Decoders.ClientList,
   errors: [400, 401, 410, 422]
 })
 
@@ -173,6 +175,7 @@ export const verify: ClerkOperation.Call<VerifyParams, Schemas.Client, VerifyErr
   params: VerifyParams,
   body: "json",
   success: Schemas.Client,
+  decode: Decoders.Client,
   errors: [400, 401, 404]
 })
 
@@ -198,6 +201,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Client, GetError> = /*#
   params: GetParams,
   pathParams: ["client_id"],
   success: Schemas.Client,
+  decode: Decoders.Client,
   errors: [400, 401, 404]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -460,6 +461,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.DirectoryList
   params: ListParams,
   queryParams: ["limit", "offset"],
   success: Schemas.DirectoryList,
+  decode: Decoders.DirectoryList,
   errors: [401, 403]
 })
 
@@ -509,6 +511,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Directory, Create
   params: CreateParams,
   body: "json",
   success: Schemas.Directory,
+  decode: Decoders.Directory,
   errors: [400, 401, 403, 422]
 })
 
@@ -534,6 +537,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Directory, GetError> = 
   params: GetParams,
   pathParams: ["directory_id"],
   success: Schemas.Directory,
+  decode: Decoders.Directory,
   errors: [401, 403, 404]
 })
 
@@ -559,6 +563,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["directory_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [401, 403, 404]
 })
 
@@ -590,6 +595,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Directory, Update
   pathParams: ["directory_id"],
   body: "json",
   success: Schemas.Directory,
+  decode: Decoders.Directory,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -616,6 +622,7 @@ export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.Direc
     params: RotateApiKeyParams,
     pathParams: ["directory_id"],
     success: Schemas.Directory,
+    decode: Decoders.Directory,
     errors: [401, 403, 404]
   })
 
@@ -648,6 +655,7 @@ export const listGroupRoleMappings: ClerkOperation.Call<
   params: ListGroupRoleMappingsParams,
   pathParams: ["directory_id"],
   success: Schemas.DirectoryGroupRoleMappingList,
+  decode: Decoders.DirectoryGroupRoleMappingList,
   errors: [401, 403, 404]
 })
 
@@ -683,6 +691,7 @@ export const replaceGroupRoleMappings: ClerkOperation.Call<
   pathParams: ["directory_id"],
   body: "json-required",
   success: Schemas.DirectoryGroupRoleMappingList,
+  decode: Decoders.DirectoryGroupRoleMappingList,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -718,6 +727,7 @@ export const createGroupRoleMapping: ClerkOperation.Call<
   pathParams: ["directory_id"],
   body: "json-required",
   success: Schemas.DirectoryGroupRoleMapping,
+  decode: Decoders.DirectoryGroupRoleMapping,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -751,6 +761,7 @@ export const deleteGroupRoleMapping: ClerkOperation.Call<
   params: DeleteGroupRoleMappingParams,
   pathParams: ["directory_id", "mapping_id"],
   success: Schemas.DirectoryGroupRoleMappingDeleted,
+  decode: Decoders.DirectoryGroupRoleMappingDeleted,
   errors: [400, 401, 403, 404]
 })
 

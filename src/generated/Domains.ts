@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -132,6 +133,7 @@ export const list: ClerkOperation.CallNone<Schemas.Domains, ListError> = /*#__PU
   method: "GET",
   path: "/domains",
   success: Schemas.Domains,
+  decode: Decoders.Domains,
   errors: []
 })
 
@@ -161,6 +163,7 @@ export const add: ClerkOperation.Call<AddParams, Schemas.Domain, AddError> = /*#
   params: AddParams,
   body: "json",
   success: Schemas.Domain,
+  decode: Decoders.Domain,
   errors: [400, 402, 422]
 })
 
@@ -186,6 +189,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["domain_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [403, 404]
 })
 
@@ -216,6 +220,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Domain, UpdateErr
   pathParams: ["domain_id"],
   body: "json-required",
   success: Schemas.Domain,
+  decode: Decoders.Domain,
   errors: [400, 404, 422]
 })
 

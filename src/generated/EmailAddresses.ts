@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -276,6 +277,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.EmailAddress, Cre
   params: CreateParams,
   body: "json",
   success: Schemas.EmailAddress,
+  decode: Decoders.EmailAddress,
   errors: [400, 401, 403, 404, 409, 422]
 })
 
@@ -305,6 +307,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.EmailAddress, GetError>
   params: GetParams,
   pathParams: ["email_address_id"],
   success: Schemas.EmailAddress,
+  decode: Decoders.EmailAddress,
   errors: [400, 401, 403, 404]
 })
 
@@ -335,6 +338,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["email_address_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 401, 403, 404, 409]
 })
 
@@ -366,6 +370,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.EmailAddress, Upd
   pathParams: ["email_address_id"],
   body: "json",
   success: Schemas.EmailAddress,
+  decode: Decoders.EmailAddress,
   errors: [400, 401, 403, 404, 409]
 })
 
@@ -399,6 +404,7 @@ export const prepareVerification: ClerkOperation.Call<
   params: PrepareVerificationParams,
   pathParams: ["email_address_id"],
   success: Schemas.VerificationResponse,
+  decode: Decoders.VerificationResponse,
   errors: [400, 401, 403, 404, 500]
 })
 
@@ -433,6 +439,7 @@ export const attemptVerification: ClerkOperation.Call<
   pathParams: ["email_address_id"],
   body: "json-required",
   success: Schemas.VerificationResponse,
+  decode: Decoders.VerificationResponse,
   errors: [400, 401, 403, 404, 500]
 })
 
@@ -465,6 +472,7 @@ export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.E
     pathParams: ["user_id"],
     body: "json-required",
     success: Schemas.EmailAddress,
+    decode: Decoders.EmailAddress,
     errors: [400, 401, 403, 404, 422]
   })
 

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -96,6 +97,7 @@ export const upsert: ClerkOperation.Call<UpsertParams, Schemas.Template, UpsertE
   pathParams: ["template_type", "slug"],
   body: "json",
   success: Schemas.Template,
+  decode: Decoders.Template,
   errors: [400, 401, 402, 403, 404, 422, 423, 429]
 })
 

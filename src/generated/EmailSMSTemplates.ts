@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -174,6 +175,7 @@ export const list: ClerkOperation.Call<ListParams, Schemas.TemplateList, ListErr
   pathParams: ["template_type"],
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.TemplateList,
+  decode: Decoders.TemplateList,
   errors: [400, 401, 422]
 })
 
@@ -221,6 +223,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Template, GetError> = /
   params: GetParams,
   pathParams: ["template_type", "slug"],
   success: Schemas.Template,
+  decode: Decoders.Template,
   errors: [400, 401, 404]
 })
 
@@ -251,6 +254,7 @@ export const revert: ClerkOperation.Call<RevertParams, Schemas.Template, RevertE
   params: RevertParams,
   pathParams: ["template_type", "slug"],
   success: Schemas.Template,
+  decode: Decoders.Template,
   errors: [400, 401, 402, 404]
 })
 
@@ -286,6 +290,7 @@ export const toggleTemplateDelivery: ClerkOperation.Call<
   pathParams: ["template_type", "slug"],
   body: "json",
   success: Schemas.Template,
+  decode: Decoders.Template,
   errors: [400, 401, 404, 423, 429]
 })
 

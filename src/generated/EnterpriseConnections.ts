@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -777,6 +778,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.EnterpriseCon
     params: ListParams,
     queryParams: ["limit", "offset", "organization_id", "active"],
     success: Schemas.EnterpriseConnections,
+    decode: Decoders.EnterpriseConnections,
     errors: [402, 403, 422]
   })
 
@@ -827,6 +829,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.EnterpriseConnect
     params: CreateParams,
     body: "json",
     success: Schemas.EnterpriseConnection,
+    decode: Decoders.EnterpriseConnection,
     errors: [402, 403, 404, 409, 422]
   })
 
@@ -856,6 +859,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.EnterpriseConnection, G
   params: GetParams,
   pathParams: ["enterprise_connection_id"],
   success: Schemas.EnterpriseConnection,
+  decode: Decoders.EnterpriseConnection,
   errors: [402, 403, 404]
 })
 
@@ -885,6 +889,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["enterprise_connection_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [402, 403, 404]
 })
 
@@ -918,6 +923,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.EnterpriseConnect
     pathParams: ["enterprise_connection_id"],
     body: "json-required",
     success: Schemas.EnterpriseConnection,
+    decode: Decoders.EnterpriseConnection,
     errors: [400, 402, 403, 404, 422]
   })
 
@@ -953,6 +959,7 @@ export const listTestRuns: ClerkOperation.Call<
   pathParams: ["enterprise_connection_id"],
   queryParams: ["status", "limit", "offset"],
   success: Schemas.EnterpriseConnectionTestRuns,
+  decode: Decoders.EnterpriseConnectionTestRuns,
   errors: [402, 403, 404, 422]
 })
 
@@ -1007,6 +1014,7 @@ export const createTestRun: ClerkOperation.Call<
   params: CreateTestRunParams,
   pathParams: ["enterprise_connection_id"],
   success: Schemas.EnterpriseConnectionTestRunResponse,
+  decode: Decoders.EnterpriseConnectionTestRunResponse,
   errors: [402, 403, 404]
 })
 

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -337,6 +338,7 @@ export const get: ClerkOperation.CallNone<Schemas.Instance, GetError> = /*#__PUR
   method: "GET",
   path: "/instance",
   success: Schemas.Instance,
+  decode: Decoders.Instance,
   errors: []
 })
 
@@ -394,6 +396,7 @@ export const updateRestrictions: ClerkOperation.CallOptional<
   params: UpdateRestrictionsParams,
   body: "json",
   success: Schemas.InstanceRestrictions,
+  decode: Decoders.InstanceRestrictions,
   errors: [402, 422]
 })
 
@@ -417,6 +420,7 @@ export const getProtect: ClerkOperation.CallNone<Schemas.InstanceProtect, GetPro
   method: "GET",
   path: "/instance/protect",
   success: Schemas.InstanceProtect,
+  decode: Decoders.InstanceProtect,
   errors: []
 })
 
@@ -446,6 +450,7 @@ export const updateProtect: ClerkOperation.CallOptional<
   params: UpdateProtectParams,
   body: "json",
   success: Schemas.InstanceProtect,
+  decode: Decoders.InstanceProtect,
   errors: [422]
 })
 
@@ -470,6 +475,7 @@ export const getCommunication: ClerkOperation.CallNone<Schemas.InstanceCommunica
     method: "GET",
     path: "/instance/communication",
     success: Schemas.InstanceCommunication,
+    decode: Decoders.InstanceCommunication,
     errors: []
   })
 
@@ -499,6 +505,7 @@ export const updateCommunication: ClerkOperation.CallOptional<
   params: UpdateCommunicationParams,
   body: "json",
   success: Schemas.InstanceCommunication,
+  decode: Decoders.InstanceCommunication,
   errors: [422]
 })
 
@@ -525,6 +532,7 @@ export const getOAuthApplicationSettings: ClerkOperation.CallNone<
   method: "GET",
   path: "/instance/oauth_application_settings",
   success: Schemas.OAuthApplicationSettings,
+  decode: Decoders.OAuthApplicationSettings,
   errors: []
 })
 
@@ -554,6 +562,7 @@ export const updateOAuthApplicationSettings: ClerkOperation.CallOptional<
   params: UpdateOAuthApplicationSettingsParams,
   body: "json",
   success: Schemas.OAuthApplicationSettings,
+  decode: Decoders.OAuthApplicationSettings,
   errors: [422]
 })
 
@@ -610,6 +619,7 @@ export const getOrganizationSettings: ClerkOperation.CallNone<
   method: "GET",
   path: "/instance/organization_settings",
   success: Schemas.OrganizationSettings,
+  decode: Decoders.OrganizationSettings,
   errors: [402, 404, 422]
 })
 
@@ -645,6 +655,7 @@ export const updateOrganizationSettings: ClerkOperation.CallOptional<
   params: UpdateOrganizationSettingsParams,
   body: "json",
   success: Schemas.OrganizationSettings,
+  decode: Decoders.OrganizationSettings,
   errors: [400, 402, 403, 404, 422]
 })
 

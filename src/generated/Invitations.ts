@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -239,6 +240,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.InvitationLis
   params: ListParams,
   queryParams: ["status", "query", "order_by", "paginated", "limit", "offset"],
   success: Schemas.InvitationList,
+  decode: Decoders.InvitationList,
   errors: []
 })
 
@@ -284,6 +286,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Invitation, Creat
   params: CreateParams,
   body: "json",
   success: Schemas.Invitation,
+  decode: Decoders.Invitation,
   errors: [400, 422]
 })
 
@@ -311,6 +314,7 @@ export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.I
     body: "json",
     arrayBody: "invitations",
     success: Schemas.InvitationList,
+    decode: Decoders.InvitationList,
     errors: [400, 422]
   })
 
@@ -336,6 +340,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.InvitationRevoked
   params: RevokeParams,
   pathParams: ["invitation_id"],
   success: Schemas.InvitationRevoked,
+  decode: Decoders.InvitationRevoked,
   errors: [400, 404]
 })
 

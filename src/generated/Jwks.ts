@@ -9,6 +9,7 @@ import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -31,6 +32,7 @@ export const getJWKS: ClerkOperation.CallNone<Schemas.JWKS, GetJWKSError> = /*#_
   method: "GET",
   path: "/jwks",
   success: Schemas.JWKS,
+  decode: Decoders.JWKS,
   errors: []
 })
 

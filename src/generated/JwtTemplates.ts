@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -233,6 +234,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.JWTTemplateLi
   params: ListParams,
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.JWTTemplateList,
+  decode: Decoders.JWTTemplateList,
   errors: []
 })
 
@@ -282,6 +284,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.JWTTemplate, Crea
   params: CreateParams,
   body: "json",
   success: Schemas.JWTTemplate,
+  decode: Decoders.JWTTemplate,
   errors: [400, 402, 422]
 })
 
@@ -307,6 +310,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.JWTTemplate, GetError> 
   params: GetParams,
   pathParams: ["template_id"],
   success: Schemas.JWTTemplate,
+  decode: Decoders.JWTTemplate,
   errors: [404]
 })
 
@@ -332,6 +336,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["template_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [403, 404]
 })
 
@@ -362,6 +367,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.JWTTemplate, Upda
   pathParams: ["template_id"],
   body: "json",
   success: Schemas.JWTTemplate,
+  decode: Decoders.JWTTemplate,
   errors: [400, 402, 422]
 })
 

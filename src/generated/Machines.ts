@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -333,6 +334,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.MachineList, 
   params: ListParams,
   queryParams: ["limit", "offset", "query", "order_by"],
   success: Schemas.MachineList,
+  decode: Decoders.MachineList,
   errors: [400, 401, 403, 422]
 })
 
@@ -382,6 +384,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.MachineCreated, C
   params: CreateParams,
   body: "json",
   success: Schemas.MachineCreated,
+  decode: Decoders.MachineCreated,
   errors: [400, 401, 403, 422]
 })
 
@@ -412,6 +415,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Machine, GetError> = /*
   params: GetParams,
   pathParams: ["machine_id"],
   success: Schemas.Machine,
+  decode: Decoders.Machine,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -442,6 +446,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.MachineDeleted, DeleteE
   params: DeleteParams,
   pathParams: ["machine_id"],
   success: Schemas.MachineDeleted,
+  decode: Decoders.MachineDeleted,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -473,6 +478,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Machine, UpdateEr
   pathParams: ["machine_id"],
   body: "json",
   success: Schemas.Machine,
+  decode: Decoders.Machine,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -503,6 +509,7 @@ export const getSecretKey: ClerkOperation.Call<GetSecretKeyParams, Schemas.Machi
     params: GetSecretKeyParams,
     pathParams: ["machine_id"],
     success: Schemas.MachineSecretKey,
+    decode: Decoders.MachineSecretKey,
     errors: [400, 401, 403, 404]
   })
 
@@ -538,6 +545,7 @@ export const rotateSecretKey: ClerkOperation.Call<
   pathParams: ["machine_id"],
   body: "json-required",
   success: Schemas.MachineSecretKey,
+  decode: Decoders.MachineSecretKey,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -571,6 +579,7 @@ export const createScope: ClerkOperation.Call<CreateScopeParams, Schemas.Machine
     pathParams: ["machine_id"],
     body: "json",
     success: Schemas.MachineScope,
+    decode: Decoders.MachineScope,
     errors: [400, 401, 403, 404, 409, 422]
   })
 
@@ -602,6 +611,7 @@ export const deleteScope: ClerkOperation.Call<DeleteScopeParams, Schemas.Machine
     params: DeleteScopeParams,
     pathParams: ["machine_id", "other_machine_id"],
     success: Schemas.MachineScopeDeleted,
+    decode: Decoders.MachineScopeDeleted,
     errors: [400, 401, 403, 404, 422]
   })
 

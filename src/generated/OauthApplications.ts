@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -327,6 +328,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.OAuthApplicat
     params: ListParams,
     queryParams: ["limit", "offset", "order_by", "name_query"],
     success: Schemas.OAuthApplications,
+    decode: Decoders.OAuthApplications,
     errors: [400, 403, 422]
   })
 
@@ -375,6 +377,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OAuthApplicationW
     params: CreateParams,
     body: "json",
     success: Schemas.OAuthApplicationWithSecret,
+    decode: Decoders.OAuthApplicationWithSecret,
     errors: [400, 403, 422]
   })
 
@@ -400,6 +403,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.OAuthApplication, GetEr
   params: GetParams,
   pathParams: ["oauth_application_id"],
   success: Schemas.OAuthApplication,
+  decode: Decoders.OAuthApplication,
   errors: [403, 404]
 })
 
@@ -425,6 +429,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["oauth_application_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [403, 404]
 })
 
@@ -456,6 +461,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.OAuthApplication,
   pathParams: ["oauth_application_id"],
   body: "json-required",
   success: Schemas.OAuthApplication,
+  decode: Decoders.OAuthApplication,
   errors: [400, 403, 404, 422]
 })
 
@@ -487,6 +493,7 @@ export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.OAuthAppl
     pathParams: ["oauth_application_id"],
     body: "multipart",
     success: Schemas.OAuthApplication,
+    decode: Decoders.OAuthApplication,
     errors: [400, 403, 404, 413]
   })
 
@@ -516,6 +523,7 @@ export const rotateSecret: ClerkOperation.Call<
   params: RotateSecretParams,
   pathParams: ["oauth_application_id"],
   success: Schemas.OAuthApplicationWithSecret,
+  decode: Decoders.OAuthApplicationWithSecret,
   errors: [403, 404]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -295,6 +296,7 @@ export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationDomains, 
   pathParams: ["organization_id"],
   queryParams: ["verified", "enrollment_mode", "limit", "offset"],
   success: Schemas.OrganizationDomains,
+  decode: Decoders.OrganizationDomains,
   errors: [401, 422]
 })
 
@@ -345,6 +347,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationDomai
     pathParams: ["organization_id"],
     body: "json-required",
     success: Schemas.OrganizationDomain,
+    decode: Decoders.OrganizationDomain,
     errors: [400, 403, 404, 422]
   }
 )
@@ -375,6 +378,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["organization_id", "domain_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 401, 403, 404]
 })
 
@@ -407,6 +411,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationDomai
     pathParams: ["organization_id", "domain_id"],
     body: "json-required",
     success: Schemas.OrganizationDomain,
+    decode: Decoders.OrganizationDomain,
     errors: [400, 403, 404, 422]
   }
 )
@@ -437,6 +442,7 @@ export const verifyOwnership: ClerkOperation.Call<
   params: VerifyOwnershipParams,
   pathParams: ["organization_id", "domain_id"],
   success: Schemas.OrganizationDomain,
+  decode: Decoders.OrganizationDomain,
   errors: [401, 403, 404]
 })
 
@@ -464,6 +470,7 @@ export const listAll: ClerkOperation.CallOptional<ListAllParams, Schemas.Organiz
     queryParams: ["organization_id", "verified", "enrollment_mode", "query", "domains", "order_by", "offset", "limit"],
     commaQueryParams: ["enrollment_mode"],
     success: Schemas.OrganizationDomains,
+    decode: Decoders.OrganizationDomains,
     errors: [401, 403, 422]
   })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -370,6 +371,7 @@ export const getAll: ClerkOperation.CallOptional<
   params: GetAllParams,
   queryParams: ["order_by", "status", "query", "limit", "offset"],
   success: Schemas.OrganizationInvitationsWithPublicOrganizationData,
+  decode: Decoders.OrganizationInvitationsWithPublicOrganizationData,
   errors: [400, 404, 422, 500]
 })
 
@@ -421,6 +423,7 @@ export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationInvitatio
   pathParams: ["organization_id"],
   queryParams: ["status", "email_address", "order_by", "limit", "offset"],
   success: Schemas.OrganizationInvitations,
+  decode: Decoders.OrganizationInvitations,
   errors: [400, 404, 422]
 })
 
@@ -472,6 +475,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationInvit
     pathParams: ["organization_id"],
     body: "json",
     success: Schemas.OrganizationInvitation,
+    decode: Decoders.OrganizationInvitation,
     errors: [400, 402, 403, 404, 422]
   })
 
@@ -505,6 +509,7 @@ export const bulkCreate: ClerkOperation.Call<BulkCreateParams, Schemas.Organizat
     body: "json-required",
     arrayBody: "invitations",
     success: Schemas.OrganizationInvitations,
+    decode: Decoders.OrganizationInvitations,
     errors: [400, 403, 404, 422]
   })
 
@@ -533,6 +538,7 @@ export const listPending: ClerkOperation.Call<ListPendingParams, Schemas.Organiz
     pathParams: ["organization_id"],
     queryParams: ["limit", "offset"],
     success: Schemas.OrganizationInvitations,
+    decode: Decoders.OrganizationInvitations,
     errors: [400, 404]
   })
 
@@ -584,6 +590,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.OrganizationInvitation,
   params: GetParams,
   pathParams: ["organization_id", "invitation_id"],
   success: Schemas.OrganizationInvitation,
+  decode: Decoders.OrganizationInvitation,
   errors: [400, 403, 404]
 })
 
@@ -615,6 +622,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.OrganizationInvit
     pathParams: ["organization_id", "invitation_id"],
     body: "json",
     success: Schemas.OrganizationInvitation,
+    decode: Decoders.OrganizationInvitation,
     errors: [400, 403, 404]
   })
 

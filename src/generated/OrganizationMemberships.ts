@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -281,6 +282,7 @@ export const list: ClerkOperation.Call<ListParams, Schemas.OrganizationMembershi
     "offset"
   ],
   success: Schemas.OrganizationMemberships,
+  decode: Decoders.OrganizationMemberships,
   errors: [401, 422]
 })
 
@@ -331,6 +333,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.OrganizationMembe
     pathParams: ["organization_id"],
     body: "json-required",
     success: Schemas.OrganizationMembership,
+    decode: Decoders.OrganizationMembership,
     errors: [400, 403, 404, 422]
   })
 
@@ -356,6 +359,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.OrganizationMembership,
   params: DeleteParams,
   pathParams: ["organization_id", "user_id"],
   success: Schemas.OrganizationMembership,
+  decode: Decoders.OrganizationMembership,
   errors: [401, 404, 422]
 })
 
@@ -383,6 +387,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.OrganizationMembe
     pathParams: ["organization_id", "user_id"],
     body: "json-required",
     success: Schemas.OrganizationMembership,
+    decode: Decoders.OrganizationMembership,
     errors: [404, 422]
   })
 
@@ -417,6 +422,7 @@ export const updateMetadata: ClerkOperation.Call<
   pathParams: ["organization_id", "user_id"],
   body: "json",
   success: Schemas.OrganizationMembership,
+  decode: Decoders.OrganizationMembership,
   errors: [400, 404, 422]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -200,6 +201,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.Permissions, 
   params: ListParams,
   queryParams: ["query", "order_by", "limit", "offset"],
   success: Schemas.Permissions,
+  decode: Decoders.Permissions,
   errors: [401, 422]
 })
 
@@ -250,6 +252,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Permission, Creat
   params: CreateParams,
   body: "json-required",
   success: Schemas.Permission,
+  decode: Decoders.Permission,
   errors: [400, 401, 402, 404, 422]
 })
 
@@ -275,6 +278,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Permission, GetError> =
   params: GetParams,
   pathParams: ["permission_id"],
   success: Schemas.Permission,
+  decode: Decoders.Permission,
   errors: [401, 404]
 })
 
@@ -300,6 +304,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["permission_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [401, 403, 404]
 })
 
@@ -331,6 +336,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Permission, Updat
   pathParams: ["permission_id"],
   body: "json-required",
   success: Schemas.Permission,
+  decode: Decoders.Permission,
   errors: [400, 401, 403, 404, 422]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -277,6 +278,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.Roles, ListEr
   params: ListParams,
   queryParams: ["query", "order_by", "limit", "offset"],
   success: Schemas.Roles,
+  decode: Decoders.Roles,
   errors: [400, 401, 403, 422]
 })
 
@@ -328,6 +330,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Role, CreateError
   params: CreateParams,
   body: "json-required",
   success: Schemas.Role,
+  decode: Decoders.Role,
   errors: [400, 401, 402, 403, 404, 422]
 })
 
@@ -353,6 +356,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Role, GetError> = /*#__
   params: GetParams,
   pathParams: ["organization_role_id"],
   success: Schemas.Role,
+  decode: Decoders.Role,
   errors: [401, 403, 404]
 })
 
@@ -382,6 +386,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["organization_role_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [401, 403, 404, 422]
 })
 
@@ -413,6 +418,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Role, UpdateError
   pathParams: ["organization_role_id"],
   body: "json-required",
   success: Schemas.Role,
+  decode: Decoders.Role,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -443,6 +449,7 @@ export const assignPermission: ClerkOperation.Call<AssignPermissionParams, Schem
     params: AssignPermissionParams,
     pathParams: ["organization_role_id", "permission_id"],
     success: Schemas.Role,
+    decode: Decoders.Role,
     errors: [401, 403, 404, 409]
   })
 
@@ -473,6 +480,7 @@ export const removePermission: ClerkOperation.Call<RemovePermissionParams, Schem
     params: RemovePermissionParams,
     pathParams: ["organization_role_id", "permission_id"],
     success: Schemas.Role,
+    decode: Decoders.Role,
     errors: [401, 403, 404, 422]
   })
 

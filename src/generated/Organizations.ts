@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -507,6 +508,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.Organizations
     "offset"
   ],
   success: Schemas.Organizations,
+  decode: Decoders.Organizations,
   errors: [400, 403, 422]
 })
 
@@ -557,6 +559,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Organization, Cre
   params: CreateParams,
   body: "json",
   success: Schemas.Organization,
+  decode: Decoders.Organization,
   errors: [400, 402, 403, 422]
 })
 
@@ -583,6 +586,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Organization, GetError>
   pathParams: ["organization_id"],
   queryParams: ["include_members_count", "include_missing_member_with_elevated_permissions"],
   success: Schemas.Organization,
+  decode: Decoders.Organization,
   errors: [403, 404]
 })
 
@@ -608,6 +612,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["organization_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [404]
 })
 
@@ -640,6 +645,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.Organization, Upd
   pathParams: ["organization_id"],
   body: "json-required",
   success: Schemas.Organization,
+  decode: Decoders.Organization,
   errors: [400, 402, 403, 404, 422]
 })
 
@@ -671,6 +677,7 @@ export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas
     pathParams: ["organization_id"],
     body: "json-required",
     success: Schemas.Organization,
+    decode: Decoders.Organization,
     errors: [400, 401, 404, 422]
   })
 
@@ -702,6 +709,7 @@ export const mergeMetadata: ClerkOperation.Call<MergeMetadataParams, Schemas.Org
     pathParams: ["organization_id"],
     body: "json-required",
     success: Schemas.Organization,
+    decode: Decoders.Organization,
     errors: [400, 401, 404, 422]
   })
 
@@ -733,6 +741,7 @@ export const uploadLogo: ClerkOperation.Call<UploadLogoParams, Schemas.Organizat
     pathParams: ["organization_id"],
     body: "multipart",
     success: Schemas.OrganizationWithLogo,
+    decode: Decoders.OrganizationWithLogo,
     errors: [400, 403, 404, 413]
   })
 
@@ -759,6 +768,7 @@ export const deleteLogo: ClerkOperation.Call<DeleteLogoParams, Schemas.Organizat
     params: DeleteLogoParams,
     pathParams: ["organization_id"],
     success: Schemas.Organization,
+    decode: Decoders.Organization,
     errors: [404]
   })
 
@@ -793,6 +803,7 @@ export const getBillingSubscription: ClerkOperation.Call<
   params: GetBillingSubscriptionParams,
   pathParams: ["organization_id"],
   success: Schemas.CommerceSubscription,
+  decode: Decoders.CommerceSubscription,
   errors: [400, 401, 403, 404, 422, 500]
 })
 
@@ -827,6 +838,7 @@ export const getBillingCreditBalance: ClerkOperation.Call<
   params: GetBillingCreditBalanceParams,
   pathParams: ["organization_id"],
   success: Schemas.CommerceCreditBalanceResponse,
+  decode: Decoders.CommerceCreditBalanceResponse,
   errors: [400, 401, 403, 404, 422, 500]
 })
 
@@ -863,6 +875,7 @@ export const adjustBillingCreditBalance: ClerkOperation.Call<
   pathParams: ["organization_id"],
   body: "json-required",
   success: Schemas.CommerceCreditLedgerResponse,
+  decode: Decoders.CommerceCreditLedgerResponse,
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -272,6 +273,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.PhoneNumber, Crea
   params: CreateParams,
   body: "json",
   success: Schemas.PhoneNumber,
+  decode: Decoders.PhoneNumber,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -301,6 +303,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.PhoneNumber, GetError> 
   params: GetParams,
   pathParams: ["phone_number_id"],
   success: Schemas.PhoneNumber,
+  decode: Decoders.PhoneNumber,
   errors: [400, 401, 403, 404]
 })
 
@@ -330,6 +333,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["phone_number_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 401, 403, 404]
 })
 
@@ -360,6 +364,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.PhoneNumber, Upda
   pathParams: ["phone_number_id"],
   body: "json",
   success: Schemas.PhoneNumber,
+  decode: Decoders.PhoneNumber,
   errors: [400, 401, 403, 404]
 })
 
@@ -393,6 +398,7 @@ export const prepareVerification: ClerkOperation.Call<
   params: PrepareVerificationParams,
   pathParams: ["phone_number_id"],
   success: Schemas.VerificationResponse,
+  decode: Decoders.VerificationResponse,
   errors: [400, 401, 403, 404, 429, 500]
 })
 
@@ -427,6 +433,7 @@ export const attemptVerification: ClerkOperation.Call<
   pathParams: ["phone_number_id"],
   body: "json-required",
   success: Schemas.VerificationResponse,
+  decode: Decoders.VerificationResponse,
   errors: [400, 401, 403, 404, 500]
 })
 
@@ -459,6 +466,7 @@ export const replaceForUser: ClerkOperation.Call<ReplaceForUserParams, Schemas.P
     pathParams: ["user_id"],
     body: "json-required",
     success: Schemas.PhoneNumber,
+    decode: Decoders.PhoneNumber,
     errors: [400, 401, 403, 404, 422]
   })
 

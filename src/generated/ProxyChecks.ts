@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -67,6 +68,7 @@ export const verify: ClerkOperation.CallOptional<VerifyParams, Schemas.ProxyChec
     params: VerifyParams,
     body: "json",
     success: Schemas.ProxyCheck,
+    decode: Decoders.ProxyCheck,
     errors: [400, 422]
   }
 )

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -154,6 +155,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.RedirectURLLi
   params: ListParams,
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.RedirectURLList,
+  decode: Decoders.RedirectURLList,
   errors: []
 })
 
@@ -199,6 +201,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.RedirectURL, Crea
   params: CreateParams,
   body: "json",
   success: Schemas.RedirectURL,
+  decode: Decoders.RedirectURL,
   errors: [400, 422]
 })
 
@@ -224,6 +227,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.RedirectURL, GetError> 
   params: GetParams,
   pathParams: ["id"],
   success: Schemas.RedirectURL,
+  decode: Decoders.RedirectURL,
   errors: [404]
 })
 
@@ -249,6 +253,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [404]
 })
 

@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -302,6 +303,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.RoleSets, Lis
   params: ListParams,
   queryParams: ["query", "order_by", "limit", "offset"],
   success: Schemas.RoleSets,
+  decode: Decoders.RoleSets,
   errors: [400, 401, 403, 422]
 })
 
@@ -353,6 +355,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.RoleSet, CreateEr
   params: CreateParams,
   body: "json-required",
   success: Schemas.RoleSet,
+  decode: Decoders.RoleSet,
   errors: [400, 401, 402, 403, 404, 422]
 })
 
@@ -378,6 +381,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.RoleSet, GetError> = /*
   params: GetParams,
   pathParams: ["role_set_key_or_id"],
   success: Schemas.RoleSet,
+  decode: Decoders.RoleSet,
   errors: [401, 403, 404]
 })
 
@@ -409,6 +413,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.RoleSet, UpdateEr
   pathParams: ["role_set_key_or_id"],
   body: "json-required",
   success: Schemas.RoleSet,
+  decode: Decoders.RoleSet,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -440,6 +445,7 @@ export const replace: ClerkOperation.Call<ReplaceParams, Schemas.DeletedObject, 
   pathParams: ["role_set_key_or_id"],
   body: "json-required",
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -471,6 +477,7 @@ export const addRoles: ClerkOperation.Call<AddRolesParams, Schemas.RoleSet, AddR
   pathParams: ["role_set_key_or_id"],
   body: "json-required",
   success: Schemas.RoleSet,
+  decode: Decoders.RoleSet,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -503,6 +510,7 @@ export const replaceRole: ClerkOperation.Call<ReplaceRoleParams, Schemas.RoleSet
     pathParams: ["role_set_key_or_id"],
     body: "json-required",
     success: Schemas.RoleSet,
+    decode: Decoders.RoleSet,
     errors: [400, 401, 403, 404, 422]
   })
 

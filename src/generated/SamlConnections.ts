@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -434,6 +435,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.SAMLConnectio
   params: ListParams,
   queryParams: ["limit", "offset", "query", "order_by", "organization_id"],
   success: Schemas.SAMLConnections,
+  decode: Decoders.SAMLConnections,
   errors: [402, 403, 422]
 })
 
@@ -485,6 +487,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.SAMLConnection, C
   params: CreateParams,
   body: "json",
   success: Schemas.SAMLConnection,
+  decode: Decoders.SAMLConnection,
   errors: [402, 403, 404, 409, 422]
 })
 
@@ -515,6 +518,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.SAMLConnection, GetErro
   params: GetParams,
   pathParams: ["saml_connection_id"],
   success: Schemas.SAMLConnection,
+  decode: Decoders.SAMLConnection,
   errors: [402, 403, 404]
 })
 
@@ -545,6 +549,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["saml_connection_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [402, 403, 404]
 })
 
@@ -578,6 +583,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.SAMLConnection, U
   pathParams: ["saml_connection_id"],
   body: "json-required",
   success: Schemas.SAMLConnection,
+  decode: Decoders.SAMLConnection,
   errors: [402, 403, 404, 409, 422]
 })
 

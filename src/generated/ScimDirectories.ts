@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -449,6 +450,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.SCIMDirectory
     params: ListParams,
     queryParams: ["limit", "offset"],
     success: Schemas.SCIMDirectoryList,
+    decode: Decoders.SCIMDirectoryList,
     errors: [401, 403]
   })
 
@@ -498,6 +500,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.SCIMDirectory, Cr
   params: CreateParams,
   body: "json",
   success: Schemas.SCIMDirectory,
+  decode: Decoders.SCIMDirectory,
   errors: [400, 401, 403, 422]
 })
 
@@ -523,6 +526,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.SCIMDirectory, GetError
   params: GetParams,
   pathParams: ["scim_directory_id"],
   success: Schemas.SCIMDirectory,
+  decode: Decoders.SCIMDirectory,
   errors: [401, 403, 404]
 })
 
@@ -548,6 +552,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["scim_directory_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [401, 403, 404]
 })
 
@@ -579,6 +584,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.SCIMDirectory, Up
   pathParams: ["scim_directory_id"],
   body: "json",
   success: Schemas.SCIMDirectory,
+  decode: Decoders.SCIMDirectory,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -605,6 +611,7 @@ export const rotateApiKey: ClerkOperation.Call<RotateApiKeyParams, Schemas.SCIMD
     params: RotateApiKeyParams,
     pathParams: ["scim_directory_id"],
     success: Schemas.SCIMDirectory,
+    decode: Decoders.SCIMDirectory,
     errors: [401, 403, 404]
   })
 
@@ -637,6 +644,7 @@ export const listGroupRoleMappings: ClerkOperation.Call<
   params: ListGroupRoleMappingsParams,
   pathParams: ["scim_directory_id"],
   success: Schemas.SCIMGroupRoleMappingList,
+  decode: Decoders.SCIMGroupRoleMappingList,
   errors: [401, 403, 404]
 })
 
@@ -672,6 +680,7 @@ export const replaceGroupRoleMappings: ClerkOperation.Call<
   pathParams: ["scim_directory_id"],
   body: "json-required",
   success: Schemas.SCIMGroupRoleMappingList,
+  decode: Decoders.SCIMGroupRoleMappingList,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -707,6 +716,7 @@ export const createGroupRoleMapping: ClerkOperation.Call<
   pathParams: ["scim_directory_id"],
   body: "json-required",
   success: Schemas.SCIMGroupRoleMapping,
+  decode: Decoders.SCIMGroupRoleMapping,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -740,6 +750,7 @@ export const deleteGroupRoleMapping: ClerkOperation.Call<
   params: DeleteGroupRoleMappingParams,
   pathParams: ["scim_directory_id", "mapping_id"],
   success: Schemas.SCIMGroupRoleMappingDeleted,
+  decode: Decoders.SCIMGroupRoleMappingDeleted,
   errors: [400, 401, 403, 404]
 })
 

@@ -10,8 +10,10 @@ import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
+import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -355,6 +357,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.SessionList, 
   params: ListParams,
   queryParams: ["client_id", "user_id", "status", "paginated", "limit", "offset"],
   success: Schemas.SessionList,
+  decode: Decoders.SessionList,
   errors: [400, 401, 422]
 })
 
@@ -404,6 +407,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.Session, CreateEr
   params: CreateParams,
   body: "json",
   success: Schemas.Session,
+  decode: Decoders.Session,
   errors: [400, 401, 404, 422]
 })
 
@@ -429,6 +433,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.Session, GetError> = /*
   params: GetParams,
   pathParams: ["session_id"],
   success: Schemas.Session,
+  decode: Decoders.Session,
   errors: [400, 401, 404]
 })
 
@@ -455,6 +460,7 @@ export const refresh: ClerkOperation.Call<RefreshParams, Schemas.SessionRefresh,
   pathParams: ["session_id"],
   body: "json",
   success: Schemas.SessionRefresh,
+  decode: Decoders.SessionRefresh,
   errors: [400, 401]
 })
 
@@ -480,6 +486,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.Session, RevokeEr
   params: RevokeParams,
   pathParams: ["session_id"],
   success: Schemas.Session,
+  decode: Decoders.Session,
   errors: [400, 401, 404]
 })
 
@@ -507,6 +514,7 @@ export const createToken: ClerkOperation.Call<CreateTokenParams, CreateTokenResp
     pathParams: ["session_id"],
     body: "json",
     success: CreateTokenResponse,
+    decode: decodeCreateTokenResponse,
     errors: [401, 404]
   })
 
@@ -537,8 +545,51 @@ export const createTokenFromTemplate: ClerkOperation.Call<
   pathParams: ["session_id", "template_name"],
   body: "json",
   success: CreateTokenFromTemplateResponse,
+  decode: decodeCreateTokenFromTemplateResponse,
   errors: [401, 404]
 })
+
+/** Decoder of `CreateTokenResponse`. */
+function decodeCreateTokenResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.object
+    if (v !== null && (v !== undefined || D.hasOwn(u, "object"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.object = v
+    }
+  }
+  {
+    const v = u.jwt
+    if (v !== null && (v !== undefined || D.hasOwn(u, "jwt"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.jwt = v
+    }
+  }
+  return out
+}
+
+/** Decoder of `CreateTokenFromTemplateResponse`. */
+function decodeCreateTokenFromTemplateResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.object
+    if (v !== null && (v !== undefined || D.hasOwn(u, "object"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.object = v
+    }
+  }
+  {
+    const v = u.jwt
+    if (v !== null && (v !== undefined || D.hasOwn(u, "jwt"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.jwt = v
+    }
+  }
+  return out
+}
 
 /**
  * The `sessions` operations bound to a client, as found on `ClerkBackend`.

@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -101,6 +102,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.SignInToken, Crea
   params: CreateParams,
   body: "json",
   success: Schemas.SignInToken,
+  decode: Decoders.SignInToken,
   errors: [403, 404, 422]
 })
 
@@ -126,6 +128,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, Schemas.SignInToken, Revo
   params: RevokeParams,
   pathParams: ["sign_in_token_id"],
   success: Schemas.SignInToken,
+  decode: Decoders.SignInToken,
   errors: [400, 404]
 })
 

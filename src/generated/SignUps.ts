@@ -11,6 +11,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -97,6 +98,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.SignUp, GetError> = /*#
   params: GetParams,
   pathParams: ["id"],
   success: Schemas.SignUp,
+  decode: Decoders.SignUp,
   errors: [403]
 })
 
@@ -123,6 +125,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.SignUp, UpdateErr
   pathParams: ["id"],
   body: "json",
   success: Schemas.SignUp,
+  decode: Decoders.SignUp,
   errors: [403]
 })
 

@@ -9,6 +9,7 @@ import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
+import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 
@@ -84,6 +85,7 @@ export const preview: ClerkOperation.Call<PreviewParams, { readonly [key: string
     pathParams: ["template_type", "slug"],
     body: "json",
     success: I.FreeForm,
+    decode: D.freeForm,
     errors: [400, 401, 404, 422]
   })
 

@@ -10,8 +10,10 @@ import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
+import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -1658,6 +1660,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.UserList, Lis
     "order_by"
   ],
   success: Schemas.UserList,
+  decode: Decoders.UserList,
   errors: [400, 401, 422]
 })
 
@@ -1707,6 +1710,7 @@ export const create: ClerkOperation.CallOptional<CreateParams, Schemas.User, Cre
   params: CreateParams,
   body: "json-required",
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [400, 401, 402, 403, 422]
 })
 
@@ -1755,6 +1759,7 @@ export const count: ClerkOperation.CallOptional<CountParams, Schemas.TotalCount,
     "provider_user_id"
   ],
   success: Schemas.TotalCount,
+  decode: Decoders.TotalCount,
   errors: [422]
 })
 
@@ -1780,6 +1785,7 @@ export const get: ClerkOperation.Call<GetParams, Schemas.User, GetError> = /*#__
   params: GetParams,
   pathParams: ["user_id"],
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [400, 401, 404]
 })
 
@@ -1805,6 +1811,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["user_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 401, 404]
 })
 
@@ -1836,6 +1843,7 @@ export const update: ClerkOperation.Call<UpdateParams, Schemas.User, UpdateError
   pathParams: ["user_id"],
   body: "json-required",
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [400, 401, 404, 409, 422]
 })
 
@@ -1861,6 +1869,7 @@ export const ban: ClerkOperation.Call<BanParams, Schemas.User, BanError> = /*#__
   params: BanParams,
   pathParams: ["user_id"],
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [402]
 })
 
@@ -1886,6 +1895,7 @@ export const unban: ClerkOperation.Call<UnbanParams, Schemas.User, UnbanError> =
   params: UnbanParams,
   pathParams: ["user_id"],
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [402]
 })
 
@@ -1911,6 +1921,7 @@ export const bulkBan: ClerkOperation.Call<BulkBanParams, Schemas.UserList, BulkB
   params: BulkBanParams,
   body: "json-required",
   success: Schemas.UserList,
+  decode: Decoders.UserList,
   errors: [400, 402]
 })
 
@@ -1936,6 +1947,7 @@ export const bulkUnban: ClerkOperation.Call<BulkUnbanParams, Schemas.UserList, B
   params: BulkUnbanParams,
   body: "json-required",
   success: Schemas.UserList,
+  decode: Decoders.UserList,
   errors: [400, 402]
 })
 
@@ -1961,6 +1973,7 @@ export const lock: ClerkOperation.Call<LockParams, Schemas.User, LockError> = /*
   params: LockParams,
   pathParams: ["user_id"],
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [403]
 })
 
@@ -1986,6 +1999,7 @@ export const unlock: ClerkOperation.Call<UnlockParams, Schemas.User, UnlockError
   params: UnlockParams,
   pathParams: ["user_id"],
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [403]
 })
 
@@ -2013,6 +2027,7 @@ export const setProfileImage: ClerkOperation.Call<SetProfileImageParams, Schemas
     pathParams: ["user_id"],
     body: "multipart",
     success: Schemas.User,
+    decode: Decoders.User,
     errors: [400, 401, 404]
   })
 
@@ -2039,6 +2054,7 @@ export const deleteProfileImage: ClerkOperation.Call<DeleteProfileImageParams, S
     params: DeleteProfileImageParams,
     pathParams: ["user_id"],
     success: Schemas.User,
+    decode: Decoders.User,
     errors: [404]
   })
 
@@ -2070,6 +2086,7 @@ export const replaceMetadata: ClerkOperation.Call<ReplaceMetadataParams, Schemas
     pathParams: ["user_id"],
     body: "json",
     success: Schemas.User,
+    decode: Decoders.User,
     errors: [400, 401, 404, 422]
   })
 
@@ -2101,6 +2118,7 @@ export const updateMetadata: ClerkOperation.Call<UpdateMetadataParams, Schemas.U
     pathParams: ["user_id"],
     body: "json",
     success: Schemas.User,
+    decode: Decoders.User,
     errors: [400, 401, 404, 422]
   })
 
@@ -2135,6 +2153,7 @@ export const getBillingSubscription: ClerkOperation.Call<
   params: GetBillingSubscriptionParams,
   pathParams: ["user_id"],
   success: Schemas.CommerceSubscription,
+  decode: Decoders.CommerceSubscription,
   errors: [400, 401, 403, 404, 422, 500]
 })
 
@@ -2169,6 +2188,7 @@ export const getBillingCreditBalance: ClerkOperation.Call<
   params: GetBillingCreditBalanceParams,
   pathParams: ["user_id"],
   success: Schemas.CommerceCreditBalanceResponse,
+  decode: Decoders.CommerceCreditBalanceResponse,
   errors: [400, 401, 403, 404, 422, 500]
 })
 
@@ -2205,6 +2225,7 @@ export const adjustBillingCreditBalance: ClerkOperation.Call<
   pathParams: ["user_id"],
   body: "json-required",
   success: Schemas.CommerceCreditLedgerResponse,
+  decode: Decoders.CommerceCreditLedgerResponse,
   errors: [400, 401, 403, 404, 409, 422, 500]
 })
 
@@ -2239,6 +2260,7 @@ export const getOAuthAccessToken: ClerkOperation.Call<
   pathParams: ["user_id", "provider"],
   queryParams: ["paginated", "limit", "offset"],
   success: Schemas.OAuthAccessToken,
+  decode: Decoders.OAuthAccessToken,
   errors: [400, 404, 422]
 })
 
@@ -2290,6 +2312,7 @@ export const getOrganizationMemberships: ClerkOperation.Call<
   pathParams: ["user_id"],
   queryParams: ["limit", "offset"],
   success: Schemas.OrganizationMemberships,
+  decode: Decoders.OrganizationMemberships,
   errors: [403]
 })
 
@@ -2345,6 +2368,7 @@ export const getOrganizationInvitations: ClerkOperation.Call<
   pathParams: ["user_id"],
   queryParams: ["limit", "offset", "status"],
   success: Schemas.OrganizationInvitationsWithPublicOrganizationData,
+  decode: Decoders.OrganizationInvitationsWithPublicOrganizationData,
   errors: [400, 403, 404]
 })
 
@@ -2397,6 +2421,7 @@ export const removePassword: ClerkOperation.Call<RemovePasswordParams, Schemas.U
     pathParams: ["user_id"],
     body: "json",
     success: Schemas.User,
+    decode: Decoders.User,
     errors: [400, 401, 403, 404, 500]
   })
 
@@ -2428,6 +2453,7 @@ export const verifyPassword: ClerkOperation.Call<VerifyPasswordParams, VerifyPas
     pathParams: ["user_id"],
     body: "json",
     success: VerifyPasswordResponse,
+    decode: decodeVerifyPasswordResponse,
     errors: [400, 404, 422, 500]
   })
 
@@ -2459,6 +2485,7 @@ export const verifyTotp: ClerkOperation.Call<VerifyTotpParams, VerifyTotpRespons
     pathParams: ["user_id"],
     body: "json",
     success: VerifyTotpResponse,
+    decode: decodeVerifyTotpResponse,
     errors: [400, 404, 422, 500]
   })
 
@@ -2485,6 +2512,7 @@ export const disableMfa: ClerkOperation.Call<DisableMfaParams, DisableMfaRespons
     params: DisableMfaParams,
     pathParams: ["user_id"],
     success: DisableMfaResponse,
+    decode: decodeDisableMfaResponse,
     errors: [404, 500]
   })
 
@@ -2514,6 +2542,7 @@ export const deleteBackupCodes: ClerkOperation.Call<
   params: DeleteBackupCodesParams,
   pathParams: ["user_id"],
   success: DeleteBackupCodesResponse,
+  decode: decodeDeleteBackupCodesResponse,
   errors: [404, 500]
 })
 
@@ -2540,6 +2569,7 @@ export const deletePasskey: ClerkOperation.Call<DeletePasskeyParams, Schemas.Del
     params: DeletePasskeyParams,
     pathParams: ["user_id", "passkey_identification_id"],
     success: Schemas.DeletedObject,
+    decode: Decoders.DeletedObject,
     errors: [403, 404, 500]
   })
 
@@ -2569,6 +2599,7 @@ export const listTrustedDevices: ClerkOperation.Call<
   params: ListTrustedDevicesParams,
   pathParams: ["user_id"],
   success: Schemas.TrustedDeviceList,
+  decode: Decoders.TrustedDeviceList,
   errors: [403, 404, 500]
 })
 
@@ -2601,6 +2632,7 @@ export const revokeTrustedDevice: ClerkOperation.Call<
   params: RevokeTrustedDeviceParams,
   pathParams: ["user_id", "trusted_device_id"],
   success: Schemas.TrustedDevice,
+  decode: Decoders.TrustedDevice,
   errors: [403, 404, 500]
 })
 
@@ -2634,6 +2666,7 @@ export const deleteWeb3Wallet: ClerkOperation.Call<
   params: DeleteWeb3WalletParams,
   pathParams: ["user_id", "web3_wallet_identification_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 403, 404, 500]
 })
 
@@ -2660,6 +2693,7 @@ export const deleteTOTP: ClerkOperation.Call<DeleteTOTPParams, DeleteTOTPRespons
     params: DeleteTOTPParams,
     pathParams: ["user_id"],
     success: DeleteTOTPResponse,
+    decode: decodeDeleteTOTPResponse,
     errors: [404, 500]
   })
 
@@ -2693,6 +2727,7 @@ export const deleteExternalAccount: ClerkOperation.Call<
   params: DeleteExternalAccountParams,
   pathParams: ["user_id", "external_account_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 403, 404, 500]
 })
 
@@ -2728,6 +2763,7 @@ export const setPasswordCompromised: ClerkOperation.Call<
   pathParams: ["user_id"],
   body: "json",
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -2762,6 +2798,7 @@ export const unsetPasswordCompromised: ClerkOperation.Call<
   params: UnsetPasswordCompromisedParams,
   pathParams: ["user_id"],
   success: Schemas.User,
+  decode: Decoders.User,
   errors: [400, 401, 403, 404, 422]
 })
 
@@ -2794,6 +2831,7 @@ export const getInstanceOrganizationMemberships: ClerkOperation.CallOptional<
   params: GetInstanceOrganizationMembershipsParams,
   queryParams: ["order_by", "limit", "offset"],
   success: Schemas.OrganizationMemberships,
+  decode: Decoders.OrganizationMemberships,
   errors: [400, 401, 422, 500]
 })
 
@@ -2820,6 +2858,83 @@ export const getAllInstanceOrganizationMemberships: ClerkOperation.Pages<
   Schemas.OrganizationMembership,
   GetInstanceOrganizationMembershipsError
 > = /*#__PURE__*/ Op.paginate(getInstanceOrganizationMemberships, { items: "data", total: true })
+
+/** Decoder of `VerifyPasswordResponse`. */
+function decodeVerifyPasswordResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.verified
+    if (v !== null && (v !== undefined || D.hasOwn(u, "verified"))) {
+      if (!(typeof v === "boolean")) return D.rejected
+      out.verified = v
+    }
+  }
+  return out
+}
+
+/** Decoder of `VerifyTotpResponse`. */
+function decodeVerifyTotpResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.verified
+    if (v !== null && (v !== undefined || D.hasOwn(u, "verified"))) {
+      if (!(typeof v === "boolean")) return D.rejected
+      out.verified = v
+    }
+  }
+  {
+    const v = u.code_type
+    if (v !== null && (v !== undefined || D.hasOwn(u, "code_type"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.codeType = v
+    }
+  }
+  return out
+}
+
+/** Decoder of `DisableMfaResponse`. */
+function decodeDisableMfaResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.user_id
+    if (v !== null && (v !== undefined || D.hasOwn(u, "user_id"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.userId = v
+    }
+  }
+  return out
+}
+
+/** Decoder of `DeleteBackupCodesResponse`. */
+function decodeDeleteBackupCodesResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.user_id
+    if (v !== null && (v !== undefined || D.hasOwn(u, "user_id"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.userId = v
+    }
+  }
+  return out
+}
+
+/** Decoder of `DeleteTOTPResponse`. */
+function decodeDeleteTOTPResponse(u: unknown): unknown {
+  if (!D.isPlain(u)) return D.rejected
+  const out: Record<string, unknown> = {}
+  {
+    const v = u.user_id
+    if (v !== null && (v !== undefined || D.hasOwn(u, "user_id"))) {
+      if (!(typeof v === "string")) return D.rejected
+      out.userId = v
+    }
+  }
+  return out
+}
 
 export { delete_ as delete }
 

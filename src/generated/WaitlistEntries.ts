@@ -12,6 +12,7 @@ import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -256,6 +257,7 @@ export const list: ClerkOperation.CallOptional<ListParams, Schemas.WaitlistEntri
   params: ListParams,
   queryParams: ["limit", "offset", "query", "status", "order_by"],
   success: Schemas.WaitlistEntries,
+  decode: Decoders.WaitlistEntries,
   errors: []
 })
 
@@ -301,6 +303,7 @@ export const create: ClerkOperation.Call<CreateParams, Schemas.WaitlistEntry, Cr
   params: CreateParams,
   body: "json",
   success: Schemas.WaitlistEntry,
+  decode: Decoders.WaitlistEntry,
   errors: [400, 422]
 })
 
@@ -328,6 +331,7 @@ export const bulkCreate: ClerkOperation.CallOptional<BulkCreateParams, Schemas.W
     body: "json",
     arrayBody: "entries",
     success: Schemas.WaitlistEntryList,
+    decode: Decoders.WaitlistEntryList,
     errors: [400, 422]
   })
 
@@ -358,6 +362,7 @@ const delete_: ClerkOperation.Call<DeleteParams, Schemas.DeletedObject, DeleteEr
   params: DeleteParams,
   pathParams: ["waitlist_entry_id"],
   success: Schemas.DeletedObject,
+  decode: Decoders.DeletedObject,
   errors: [400, 404, 409, 422]
 })
 
@@ -389,6 +394,7 @@ export const invite: ClerkOperation.Call<InviteParams, Schemas.WaitlistEntry, In
   pathParams: ["waitlist_entry_id"],
   body: "json",
   success: Schemas.WaitlistEntry,
+  decode: Decoders.WaitlistEntry,
   errors: [400, 404, 409, 422]
 })
 
@@ -419,6 +425,7 @@ export const reject: ClerkOperation.Call<RejectParams, Schemas.WaitlistEntry, Re
   params: RejectParams,
   pathParams: ["waitlist_entry_id"],
   success: Schemas.WaitlistEntry,
+  decode: Decoders.WaitlistEntry,
   errors: [400, 404, 409, 422]
 })
 

@@ -9,6 +9,7 @@ import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
 import * as Op from "../internal/operation.js"
+import * as Decoders from "./Decoders.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -31,6 +32,7 @@ export const createSvixApp: ClerkOperation.CallNone<Schemas.SvixURL, CreateSvixA
   method: "POST",
   path: "/webhooks/svix",
   success: Schemas.SvixURL,
+  decode: Decoders.SvixURL,
   errors: [400]
 })
 
@@ -78,6 +80,7 @@ export const generateSvixAuthURL: ClerkOperation.CallNone<Schemas.SvixURL, Gener
     method: "POST",
     path: "/webhooks/svix_url",
     success: Schemas.SvixURL,
+    decode: Decoders.SvixURL,
     errors: [400]
   })
 

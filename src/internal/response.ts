@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
 import type { Descriptor } from "../ClerkDescriptor.js"
 import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
 import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
-import * as FastDecode from "./fastDecode.js"
+import { rejected } from "./decode.js"
 import { firstIssue } from "./parseIssue.js"
 
 /** A 2xx answer, body read but not decoded. */
@@ -186,10 +186,11 @@ const decoderOf = (descriptor: Descriptor, schema: Schema.Schema<any, any>) => {
   let decoder = decoders.get(descriptor)
   if (decoder === undefined) {
     const general = Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })
-    const fast = FastDecode.compile(schema)
+    // A descriptor without a generated decoder (a hand-written one) takes the schema's own decoder only.
+    const fast = descriptor.decode
     decoder = fast === undefined ? general : (input) => {
       const value = fast(input)
-      return value === FastDecode.rejected ? general(input) : Effect.succeed(value)
+      return value === rejected ? general(input) : Effect.succeed(value)
     }
     decoders.set(descriptor, decoder)
   }

@@ -55,6 +55,7 @@ export const localDecoderName = (declaration: string) => `decode${declaration}`
  */
 export class DecoderWriter {
   private readonly hoisted = new Map<string, string>()
+  private readonly bodies = new Map<string, string>()
   private readonly parts: Array<string> = []
 
   constructor(
@@ -172,20 +173,25 @@ export class DecoderWriter {
     const doc = exported
       ? `/**\n * Decoder of \`Schemas.${declaration.name}\`.\n *\n * @category decoders\n * @since 0.2.0\n */`
       : `/** Decoder of \`${declaration.name}\`. */`
-    if (decoder.kind === "value") {
-      const body = `  return ${this.apply(decoder.dec, "u")}`
-      this.parts.push(`${doc}\n${head}\n${body}\n}`)
+    const body = decoder.kind === "value"
+      ? `  return ${this.apply(decoder.dec, "u")}`
+      : (decoder.fields.length === 0
+        ? ["  if (!D.isPlain(u)) return D.rejected", "  return {}"]
+        : [
+          "  if (!D.isPlain(u)) return D.rejected",
+          "  const out: Record<string, unknown> = {}",
+          ...decoder.fields.map((field) => `  {\n${indent(indent(this.field(field)))}\n  }`),
+          "  return out"
+        ]).join("\n")
+    // Declarations of the same shape (the spec repeats some) share one body; a forwarding function, hoisted
+    // like the others, keeps each name usable before the module has finished evaluating.
+    const same = this.bodies.get(body)
+    if (same !== undefined) {
+      this.parts.push(`${doc}\n${head}\n  return ${same}(u)\n}`)
       return
     }
-    const body = decoder.fields.length === 0
-      ? ["  if (!D.isPlain(u)) return D.rejected", "  return {}"]
-      : [
-        "  if (!D.isPlain(u)) return D.rejected",
-        "  const out: Record<string, unknown> = {}",
-        ...decoder.fields.map((field) => `  {\n${indent(indent(this.field(field)))}\n  }`),
-        "  return out"
-      ]
-    this.parts.push(`${doc}\n${head}\n${body.join("\n")}\n}`)
+    this.bodies.set(body, name)
+    this.parts.push(`${doc}\n${head}\n${body}\n}`)
   }
 
   /** Everything written, in order. */

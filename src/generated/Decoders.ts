@@ -1693,30 +1693,7 @@ export function CommercePerUnitTotalTier(u: unknown): unknown {
  * @since 0.2.0
  */
 export function CommercePerUnitTotalTier2(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.quantity
-    if (v !== undefined || D.hasOwn(u, "quantity")) {
-      if (!(v === null || typeof v === "number")) return D.rejected
-      out.quantity = v
-    }
-  }
-  {
-    const v = u.fee_per_block
-    if (v === undefined && !D.hasOwn(u, "fee_per_block")) return D.rejected
-    const d = CommerceMoneyResponse(v)
-    if (d === D.rejected) return D.rejected
-    out.feePerBlock = d
-  }
-  {
-    const v = u.total
-    if (v === undefined && !D.hasOwn(u, "total")) return D.rejected
-    const d = CommerceMoneyResponse(v)
-    if (d === D.rejected) return D.rejected
-    out.total = d
-  }
-  return out
+  return CommercePerUnitTotalTier(u)
 }
 
 /**
@@ -2210,31 +2187,7 @@ export function CommerceProrationCreditDetailResponse(u: unknown): unknown {
  * @since 0.2.0
  */
 export function CommerceProrationDiscountResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.amount
-    if (v === undefined && !D.hasOwn(u, "amount")) return D.rejected
-    const d = CommerceMoneyResponse(v)
-    if (d === D.rejected) return D.rejected
-    out.amount = d
-  }
-  {
-    const v = u.cycle_days_passed
-    if (!(typeof v === "number")) return D.rejected
-    out.cycleDaysPassed = v
-  }
-  {
-    const v = u.cycle_days_total
-    if (!(typeof v === "number")) return D.rejected
-    out.cycleDaysTotal = v
-  }
-  {
-    const v = u.cycle_passed_percent
-    if (!(typeof v === "number")) return D.rejected
-    out.cyclePassedPercent = v
-  }
-  return out
+  return BillingProrationDiscountDetail(u)
 }
 
 /**
@@ -8187,21 +8140,7 @@ export function SAMLConnectionAttributeMapping(u: unknown): unknown {
  * @since 0.2.0
  */
 export function SAMLConnectionLoginHint(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.mode
-    if (!(typeof v === "string")) return D.rejected
-    out.mode = v
-  }
-  {
-    const v = u.source
-    if (v !== null && (v !== undefined || D.hasOwn(u, "source"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.source = v
-    }
-  }
-  return out
+  return EnterpriseConnectionSamlConnectionLoginHint(u)
 }
 
 /**
@@ -8244,51 +8183,7 @@ export function SCIMDirectories(u: unknown): unknown {
  * @since 0.2.0
  */
 export function SCIMDirectoryCustomAttributesItem(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.name
-    if (v !== null && (v !== undefined || D.hasOwn(u, "name"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.name = v
-    }
-  }
-  {
-    const v = u.key
-    if (v !== null && (v !== undefined || D.hasOwn(u, "key"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.key = v
-    }
-  }
-  {
-    const v = u.sso_path
-    if (v !== null && (v !== undefined || D.hasOwn(u, "sso_path"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.ssoPath = v
-    }
-  }
-  {
-    const v = u.scim_path
-    if (v !== null && (v !== undefined || D.hasOwn(u, "scim_path"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.scimPath = v
-    }
-  }
-  {
-    const v = u.directory_path
-    if (v !== null && (v !== undefined || D.hasOwn(u, "directory_path"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.directoryPath = v
-    }
-  }
-  {
-    const v = u.multi_valued
-    if (v !== null && (v !== undefined || D.hasOwn(u, "multi_valued"))) {
-      if (!(typeof v === "boolean")) return D.rejected
-      out.multiValued = v
-    }
-  }
-  return out
+  return DirectoryCustomAttributesItem(u)
 }
 
 /**
@@ -10438,65 +10333,7 @@ export function InvitationList(u: unknown): unknown {
  * @since 0.2.0
  */
 export function InvitationRevoked(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.email_address
-    if (!(typeof v === "string")) return D.rejected
-    out.emailAddress = v
-  }
-  {
-    const v = u.public_metadata
-    if (!(D.isRecord(v))) return D.rejected
-    out.publicMetadata = v
-  }
-  {
-    const v = u.revoked
-    if (v !== null && (v !== undefined || D.hasOwn(u, "revoked"))) {
-      if (!(typeof v === "boolean")) return D.rejected
-      out.revoked = v
-    }
-  }
-  {
-    const v = u.status
-    if (!(typeof v === "string")) return D.rejected
-    out.status = v
-  }
-  {
-    const v = u.url
-    if (v !== null && (v !== undefined || D.hasOwn(u, "url"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.url = v
-    }
-  }
-  {
-    const v = u.expires_at
-    if (v !== undefined || D.hasOwn(u, "expires_at")) {
-      if (!(v === null || typeof v === "number")) return D.rejected
-      out.expiresAt = v
-    }
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
+  return Invitation(u)
 }
 
 /**
@@ -10835,24 +10672,7 @@ export function SCIMGroupRoleMappingList(u: unknown): unknown {
  * @since 0.2.0
  */
 export function SCIMGroupRoleMappingDeleted(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.deleted
-    if (!(typeof v === "boolean")) return D.rejected
-    out.deleted = v
-  }
-  return out
+  return MachineDeleted(u)
 }
 
 /**
@@ -10910,22 +10730,5 @@ export function DirectoryGroupRoleMappingList(u: unknown): unknown {
  * @since 0.2.0
  */
 export function DirectoryGroupRoleMappingDeleted(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.deleted
-    if (!(typeof v === "boolean")) return D.rejected
-    out.deleted = v
-  }
-  return out
+  return MachineDeleted(u)
 }

@@ -572,23 +572,7 @@ function decodeCreateTokenResponse(u: unknown): unknown {
 
 /** Decoder of `CreateTokenFromTemplateResponse`. */
 function decodeCreateTokenFromTemplateResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (v !== null && (v !== undefined || D.hasOwn(u, "object"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.object = v
-    }
-  }
-  {
-    const v = u.jwt
-    if (v !== null && (v !== undefined || D.hasOwn(u, "jwt"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.jwt = v
-    }
-  }
-  return out
+  return decodeCreateTokenResponse(u)
 }
 
 /**

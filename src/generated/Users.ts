@@ -2910,30 +2910,12 @@ function decodeDisableMfaResponse(u: unknown): unknown {
 
 /** Decoder of `DeleteBackupCodesResponse`. */
 function decodeDeleteBackupCodesResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.user_id
-    if (v !== null && (v !== undefined || D.hasOwn(u, "user_id"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.userId = v
-    }
-  }
-  return out
+  return decodeDisableMfaResponse(u)
 }
 
 /** Decoder of `DeleteTOTPResponse`. */
 function decodeDeleteTOTPResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.user_id
-    if (v !== null && (v !== undefined || D.hasOwn(u, "user_id"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.userId = v
-    }
-  }
-  return out
+  return decodeDisableMfaResponse(u)
 }
 
 export { delete_ as delete }

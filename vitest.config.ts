@@ -13,7 +13,8 @@ const slow = [
   "test/Runtimes.test.ts", // a portable script bundled and run on Node, Bun, Deno, the edge VM and workerd
   "test/Generator.test.ts", // regenerates from the spec and compares with the committed output
   "test/Schemas.test.ts", // every schema of the spec, encoded and decoded
-  "test/internal/fastDecode.test.ts" // the fast decoder against Schema on every response schema
+  "test/Decoders.test.ts", // the generated decoders against Schema on every response schema
+  "test/v4/Schemas.test.ts" // the Effect 4 schemas against the Effect 3 ones on every schema
 ]
 
 const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: "forks" } as const

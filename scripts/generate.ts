@@ -39,18 +39,19 @@ if (!fs.existsSync(webhooksPath)) {
 const elapsed = performance.now() - started
 for (const warning of result.warnings) console.warn(`warning: ${warning}`)
 
-const generatedDir = path.join(out, "src/generated")
+// Every folder the generator owns whole: what it does not produce there is stale.
+const generatedDirs = ["src/generated", "src/v4/generated"]
 if (check) {
   const stale: Array<string> = []
   for (const [file, text] of result.files) {
     const target = path.join(out, file)
     if (!fs.existsSync(target) || fs.readFileSync(target, "utf8") !== text) stale.push(file)
   }
-  const expected = new Set(
-    [...result.files.keys()].filter((f) => f.startsWith("src/generated/")).map((f) => path.basename(f))
-  )
-  for (const file of fs.existsSync(generatedDir) ? fs.readdirSync(generatedDir) : []) {
-    if (!expected.has(file)) stale.push(`src/generated/${file} (not produced by the generator)`)
+  for (const dir of generatedDirs) {
+    const folder = path.join(out, dir)
+    for (const file of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+      if (!result.files.has(`${dir}/${file}`)) stale.push(`${dir}/${file} (not produced by the generator)`)
+    }
   }
   if (stale.length > 0) {
     console.error(
@@ -62,7 +63,7 @@ if (check) {
   }
   console.log(`generate:check: ${result.files.size} files match (${result.operations.length} operations)`)
 } else {
-  fs.rmSync(generatedDir, { recursive: true, force: true })
+  for (const dir of generatedDirs) fs.rmSync(path.join(out, dir), { recursive: true, force: true })
   for (const [file, text] of result.files) {
     fs.mkdirSync(path.dirname(path.join(out, file)), { recursive: true })
     fs.writeFileSync(path.join(out, file), text)

@@ -286,7 +286,8 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "docs/operations.md",
         "src/generated/Meta.ts",
         "src/generated/Operations.ts",
-        "src/generated/Users.ts"
+        "src/generated/Users.ts",
+        "src/v4/generated/Users.ts"
       ])
       expect(result.operations).toHaveLength(baseline.operations.length + 1)
       expect(result.operations.find((op) => op.operationId === "FrobnicateUser")).toMatchObject({
@@ -655,7 +656,10 @@ describe("generator on a small made-up spec", () => {
       "src/generated/Operations.ts",
       "src/generated/Schemas.ts",
       "src/generated/Sprockets.ts",
-      "src/generated/index.ts"
+      "src/generated/index.ts",
+      "src/v4/generated/Gadgets.ts",
+      "src/v4/generated/Schemas.ts",
+      "src/v4/generated/Sprockets.ts"
     ])
   })
 

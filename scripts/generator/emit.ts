@@ -14,19 +14,55 @@ export const generatedBanner =
 export const emitSchemasModule = (model: GeneratorModel): string =>
   componentsModule(model.schemas.components, "schemas")
 
+/** `src/v4/generated/Schemas.ts`: the same schemas written for Effect 4. */
+export const emitSchemasModule4 = (model: GeneratorModel): string =>
+  componentsModule(model.schemas.components, "schemas", "effect4")
+
 /** `src/generated/Decoders.ts`: the decoder of every component schema. */
 export const emitDecodersModule = (model: GeneratorModel): string =>
   decodersModule(model.schemas.components.declarations.values(), generatedBanner)
 
-/** `src/generated/<Group>.ts`: one group's schemas, operations, streams and bound API. */
-export const emitGroupModule = (model: GeneratorModel, group: Group): string =>
-  groupModule(
+/**
+ * `src/generated/<Group>.ts`: one group's schemas, operations, streams and bound API; and `src/v4/generated/<Group>.ts`,
+ * the same group's schemas for Effect 4 (from the same declarations).
+ */
+export const emitGroupModules = (
+  model: GeneratorModel,
+  group: Group
+): { readonly effect3: string; readonly effect4: string } => {
+  const registry = new Registry((name) => `Schemas.${name}`, false)
+  const effect3 = groupModule(
     group.name,
     group.operations,
-    new Registry((name) => `Schemas.${name}`, false),
+    registry,
     model.schemas.context(),
     model.schemas.sharedResponseNames
   )
+  return { effect3, effect4: groupSchemasModule4(group.name, registry) }
+}
+
+/** The Effect 4 schemas of a group's declarations (its parameters and its own response shapes). */
+const groupSchemasModule4 = (group: string, registry: Registry): string => {
+  const declarations = [...registry.declarations.values()]
+  const text = declarations.map((decl) =>
+    declarationText(
+      decl.doc === "" ? { ...decl, doc: `Inline schema \`${decl.name}\` of the \`${group}\` operations.` } : decl,
+      decl.expr4,
+      group,
+      "effect4"
+    )
+  ).join("\n\n")
+  return [
+    generatedBanner,
+    `/**\n * The schemas of the \`${group}\` operations, for Effect 4.\n *\n * @since 0.2.0\n */`,
+    ...(declarations.length > 0 ? [`import * as Schema from "effect/Schema"`] : []),
+    ...(/\bI\./.test(text) ? [`import * as I from "../internal/schema.js"`] : []),
+    ...(/\bSchemas\./.test(text) ? [`import * as Schemas from "./Schemas.js"`] : []),
+    "",
+    text,
+    ""
+  ].join("\n")
+}
 
 /** `src/generated/WebhookEvents.ts`. */
 export const emitWebhookEventsModule = (webhooks: WebhooksModel): string =>
@@ -76,7 +112,12 @@ const operationTags = (op: Operation): Array<string> => {
 export const lazySchema = (expr: string): string => `/*#__PURE__*/ I.lazy(() =>\n  ${expr}\n)`
 
 /** Text of one declaration: interface or alias, its `Encoded` twin, and the schema const. */
-export const declarationText = (decl: Declaration, expr: string, category: string): string => {
+export const declarationText = (
+  decl: Declaration,
+  expr: string,
+  category: string,
+  target: Target = "effect3"
+): string => {
   const tags = [...(decl.deprecated ? ["@deprecated"] : []), ...exportTags(category)]
   const typeText = decl.kind === "interface"
     ? `export interface ${decl.name} {\n${decl.type}\n}`
@@ -93,7 +134,9 @@ export const declarationText = (decl: Declaration, expr: string, category: strin
     encodedText,
     `}`,
     jsDoc(`Schema of {@link ${decl.name}}.`, tags),
-    `export const ${decl.name}: Schema.Schema<${decl.name}, ${decl.name}.Encoded> = ${lazySchema(expr)}`
+    `export const ${decl.name}: Schema.${
+      target === "effect3" ? "Schema" : "Codec"
+    }<${decl.name}, ${decl.name}.Encoded> = ${lazySchema(expr)}`
   ].join("\n")
 }
 
@@ -115,20 +158,23 @@ export const orderDeclarations = (declarations: ReadonlyMap<string, Declaration>
   return out
 }
 
+/** Which Effect major a module is written for. */
+export type Target = "effect3" | "effect4"
+
 /** The components module: every declaration, ordered, with references resolved, filed under `category`. */
-export const componentsModule = (registry: Registry, category: string): string => {
+export const componentsModule = (registry: Registry, category: string, target: Target = "effect3"): string => {
   const order = orderDeclarations(registry.declarations)
   const defined = new Set<string>()
   const parts: Array<string> = []
   for (const name of order) {
     const decl = registry.declarations.get(name)!
-    const expr = decl.expr.replace(
+    const schemaType = target === "effect3" ? "Schema.Schema" : "Schema.Codec"
+    const expr = (target === "effect3" ? decl.expr : decl.expr4).replace(
       refTokenPattern,
-      (_, target: string) =>
-        defined.has(target) ? target : `Schema.suspend((): Schema.Schema<${target}, ${target}.Encoded> => ${target})`
+      (_, ref: string) => defined.has(ref) ? ref : `Schema.suspend((): ${schemaType}<${ref}, ${ref}.Encoded> => ${ref})`
     )
     defined.add(name)
-    parts.push(declarationText(decl, expr, category))
+    parts.push(declarationText(decl, expr, category, target))
   }
   return [
     generatedBanner,
@@ -214,6 +260,7 @@ export const groupModule = (
           type: `Schemas.${shared}`,
           encoded: `Schemas.${shared}.Encoded`,
           expr: `Schemas.${shared}`,
+          expr4: `Schemas.${shared}`,
           dec: { kind: "ref", name: shared, component: true }
         }
         : emitSchema(op.success.schema, `${base}Response`, "response", registry, ctx)

@@ -3,7 +3,13 @@
  * Pure: takes the parsed spec and the in-repo tables, returns file texts.
  */
 import { emitGroupsIndex, emitIndex, emitMeta, emitOperationsIndex } from "./aggregate.js"
-import { emitDecodersModule, emitGroupModule, emitSchemasModule, emitWebhookEventsModule } from "./emit.js"
+import {
+  emitDecodersModule,
+  emitGroupModules,
+  emitSchemasModule,
+  emitSchemasModule4,
+  emitWebhookEventsModule
+} from "./emit.js"
 import { formatGenerated } from "./format.js"
 import type { GeneratorModel } from "./model.js"
 import { buildModel } from "./model.js"
@@ -55,7 +61,14 @@ export const generate = (
 export const emitFiles = (model: GeneratorModel): Array<readonly [file: string, text: string]> => [
   ["src/generated/Schemas.ts", emitSchemasModule(model)],
   ["src/generated/Decoders.ts", emitDecodersModule(model)],
-  ...model.groups.map((group) => [`src/generated/${group.module}.ts`, emitGroupModule(model, group)] as const),
+  ["src/v4/generated/Schemas.ts", emitSchemasModule4(model)],
+  ...model.groups.flatMap((group) => {
+    const modules = emitGroupModules(model, group)
+    return [
+      [`src/generated/${group.module}.ts`, modules.effect3] as const,
+      [`src/v4/generated/${group.module}.ts`, modules.effect4] as const
+    ]
+  }),
   ["src/generated/Meta.ts", emitMeta(model)],
   ["src/generated/Groups.ts", emitGroupsIndex(model)],
   ["src/generated/Operations.ts", emitOperationsIndex(model)],

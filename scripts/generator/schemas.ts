@@ -7,6 +7,8 @@ export interface Emitted {
   readonly type: string
   readonly encoded: string
   readonly expr: string
+  /** The same schema in Effect 4's `effect/Schema`. */
+  readonly expr4: string
   readonly dec: Dec
 }
 
@@ -45,6 +47,8 @@ export interface Declaration {
   readonly type: string
   readonly encoded: string
   readonly expr: string
+  /** The schema expression for Effect 4. */
+  readonly expr4: string
   readonly deprecated: boolean
   readonly doc: string
   /** Component names this declaration refers to. */
@@ -141,6 +145,30 @@ export const flattenObject = (
 
 const literalList = (values: ReadonlyArray<unknown>) => values.map((v) => JSON.stringify(v)).join(", ")
 
+/** Literals for Effect 4: one `Literal`, or `Literals` of a list. */
+const literals4 = (values: ReadonlyArray<unknown>) =>
+  values.length === 1 ? `Schema.Literal(${JSON.stringify(values[0])})` : `Schema.Literals([${literalList(values)}])`
+
+/** Effect 4 names the value checks `is…`, and counts an array's items with the same length checks as a string. */
+const checks4: Readonly<Record<string, string>> = {
+  greaterThan: "isGreaterThan",
+  greaterThanOrEqualTo: "isGreaterThanOrEqualTo",
+  lessThan: "isLessThan",
+  lessThanOrEqualTo: "isLessThanOrEqualTo",
+  minLength: "isMinLength",
+  maxLength: "isMaxLength",
+  minItems: "isMinLength",
+  maxItems: "isMaxLength"
+}
+
+/** An Effect 3 filter call (`Schema.minLength(1)`) as the Effect 4 check. */
+const filter4 = (filter: string): string =>
+  filter.replace(/^Schema\.(\w+)\(/, (_, name: string) => {
+    const check = checks4[name]
+    if (check === undefined) throw new Error(`no Effect 4 check for Schema.${name}`)
+    return `Schema.${check}(`
+  })
+
 /**
  * Emits one schema use. Inline objects become named declarations in `registry`,
  * named from `hint`.
@@ -156,7 +184,13 @@ export const emitSchema = (
     schema === undefined || schema === null || schema === true ||
     (typeof schema === "object" && Object.keys(schema).length === 0)
   ) {
-    return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown", dec: { kind: "unknown" } }
+    return {
+      type: "unknown",
+      encoded: "unknown",
+      expr: "Schema.Unknown",
+      expr4: "Schema.Unknown",
+      dec: { kind: "unknown" }
+    }
   }
   const component = componentOf(schema.$ref)
   if (component !== undefined) {
@@ -170,6 +204,7 @@ export const emitSchema = (
       type: qualified,
       encoded: `${qualified}.Encoded`,
       expr: local ? refToken(name) : qualified,
+      expr4: local ? refToken(name) : qualified,
       dec: { kind: "ref", name, component: true }
     })
   }
@@ -183,6 +218,7 @@ const nullable = (schema: Json, emitted: Emitted): Emitted =>
       type: `${emitted.type} | null`,
       encoded: `${emitted.encoded} | null`,
       expr: `Schema.NullOr(${emitted.expr})`,
+      expr4: `Schema.NullOr(${emitted.expr4})`,
       dec: { kind: "nullOr", of: emitted.dec }
     }
     : emitted
@@ -213,6 +249,7 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
       type: emitted.map((e) => e.type).join(" | "),
       encoded: emitted.map((e) => e.encoded).join(" | "),
       expr: `Schema.Union(${emitted.map((e) => e.expr).join(", ")})`,
+      expr4: `Schema.Union([${emitted.map((e) => e.expr4).join(", ")}])`,
       dec: { kind: "union", of: emitted.map((e) => e.dec) }
     }
   }
@@ -224,11 +261,21 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
           type: `${values.map((v: string) => JSON.stringify(v)).join(" | ")} | (string & {})`,
           encoded: "string",
           expr: `I.openEnum(${literalList(values)})`,
+          expr4: `I.openEnum(${literalList(values)})`,
           dec: { kind: "string" }
         }
       }
       const type = values.map((v: string) => JSON.stringify(v)).join(" | ")
-      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})`, dec: { kind: "literal", values } }
+      return {
+        type,
+        encoded: type,
+        expr: `Schema.Literal(${literalList(values)})`,
+        expr4: literals4(values),
+        dec: {
+          kind: "literal",
+          values
+        }
+      }
     }
     if (values.length > 0 && values.every((v: unknown) => typeof v === "number" || typeof v === "boolean")) {
       const base = typeof values[0] === "number" ? "number" : "boolean"
@@ -237,20 +284,30 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
           type: base,
           encoded: base,
           expr: base === "number" ? "Schema.Number" : "Schema.Boolean",
+          expr4: base === "number" ? "Schema.Number" : "Schema.Boolean",
           dec: { kind: base }
         }
       }
       const type = values.map((v: unknown) => JSON.stringify(v)).join(" | ")
-      return { type, encoded: type, expr: `Schema.Literal(${literalList(values)})`, dec: { kind: "literal", values } }
+      return {
+        type,
+        encoded: type,
+        expr: `Schema.Literal(${literalList(values)})`,
+        expr4: literals4(values),
+        dec: {
+          kind: "literal",
+          values
+        }
+      }
     }
   }
   switch (schema.type) {
     case "string":
       if (schema.format === "binary") {
-        return { type: "Blob", encoded: "Blob", expr: "I.BlobPart", dec: { kind: "none" } }
+        return { type: "Blob", encoded: "Blob", expr: "I.BlobPart", expr4: "I.BlobPart", dec: { kind: "none" } }
       }
       return constrained(
-        { type: "string", encoded: "string", expr: "Schema.String", dec: { kind: "string" } },
+        { type: "string", encoded: "string", expr: "Schema.String", expr4: "Schema.String", dec: { kind: "string" } },
         mode,
         stringFilters(schema)
       )
@@ -262,6 +319,7 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
           type: "number",
           encoded: "number",
           expr: integer ? "Schema.Int" : "Schema.Number",
+          expr4: integer ? "Schema.Int" : "Schema.Number",
           dec: integer ? { kind: "none" } : { kind: "number" }
         },
         mode,
@@ -269,7 +327,13 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
       )
     }
     case "boolean":
-      return { type: "boolean", encoded: "boolean", expr: "Schema.Boolean", dec: { kind: "boolean" } }
+      return {
+        type: "boolean",
+        encoded: "boolean",
+        expr: "Schema.Boolean",
+        expr4: "Schema.Boolean",
+        dec: { kind: "boolean" }
+      }
     case "array": {
       const item = emitSchema(schema.items, `${hint}Item`, mode, registry, ctx)
       return constrained(
@@ -277,6 +341,7 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
           type: `ReadonlyArray<${item.type}>`,
           encoded: `ReadonlyArray<${item.encoded}>`,
           expr: `Schema.Array(${item.expr})`,
+          expr4: `Schema.Array(${item.expr4})`,
           dec: { kind: "array", of: item.dec }
         },
         mode,
@@ -295,6 +360,7 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
         type: `{ readonly [key: string]: ${value.type} }`,
         encoded: `{ readonly [key: string]: ${value.encoded} }`,
         expr: `Schema.Record({ key: Schema.String, value: ${value.expr} })`,
+        expr4: `Schema.Record(Schema.String, ${value.expr4})`,
         dec: { kind: "record", of: value.dec }
       }
     }
@@ -302,10 +368,17 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
       type: "{ readonly [key: string]: unknown }",
       encoded: "{ readonly [key: string]: unknown }",
       expr: "I.FreeForm",
+      expr4: "I.FreeForm",
       dec: { kind: "freeForm" }
     }
   }
-  return { type: "unknown", encoded: "unknown", expr: "Schema.Unknown", dec: { kind: "unknown" } }
+  return {
+    type: "unknown",
+    encoded: "unknown",
+    expr: "Schema.Unknown",
+    expr4: "Schema.Unknown",
+    dec: { kind: "unknown" }
+  }
 }
 
 /**
@@ -316,7 +389,12 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
  */
 const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<string>): Emitted =>
   mode === "request" && filters.length > 0
-    ? { ...emitted, expr: `${emitted.expr}.pipe(${filters.join(", ")})`, dec: { kind: "none" } }
+    ? {
+      ...emitted,
+      expr: `${emitted.expr}.pipe(${filters.join(", ")})`,
+      expr4: `${emitted.expr4}.check(${filters.map(filter4).join(", ")})`,
+      dec: { kind: "none" }
+    }
     : emitted
 
 const numeric = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value)
@@ -399,6 +477,8 @@ export const emitObject = (
   const typeLines: Array<string> = []
   const encodedLines: Array<string> = []
   const fields: Array<string> = []
+  const fields4: Array<string> = []
+  const renames: Array<string> = []
   const decFields: Array<DecField> = []
   const outerDeps = ctx.deps
   const deps = new Set<string>()
@@ -423,6 +503,7 @@ export const emitObject = (
         type: JSON.stringify(role.value),
         encoded: JSON.stringify(role.value),
         expr: `Schema.Literal(${JSON.stringify(role.value)})`,
+        expr4: `Schema.Literal(${JSON.stringify(role.value)})`,
         dec: { kind: "literal", values: [role.value] }
       }
       : emitSchema(propertySchema, `${name}${pascalCase(key)}`, mode, registry, inner)
@@ -441,6 +522,16 @@ export const emitObject = (
       `${doc}readonly ${propertyKey(wire)}${isRequired ? "" : "?"}: ${emitted.encoded}${nullAsAbsent ? " | null" : ""}`
         .replace(/^/gm, "    ")
     )
+    fields4.push(
+      `  ${propertyKey(key)}: ${
+        defaulted
+          ? `I.tag(${JSON.stringify(role.value)})`
+          : isRequired
+          ? emitted.expr4
+          : `${nullAsAbsent ? "I.optNullAsAbsent" : "Schema.optionalKey"}(${emitted.expr4})`
+      }`
+    )
+    if (key !== wire) renames.push(`${propertyKey(key)}: ${JSON.stringify(wire)}`)
     decFields.push({
       name: key,
       wire,
@@ -463,6 +554,9 @@ export const emitObject = (
     type: typeLines.join("\n"),
     encoded: encodedLines.join("\n"),
     expr: fields.length === 0 ? "Schema.Struct({})" : `Schema.Struct({\n${fields.join(",\n")}\n})`,
+    // Effect 4 renames at the struct: one `encodeKeys` with every camelCase key whose wire name differs.
+    expr4: (fields4.length === 0 ? "Schema.Struct({})" : `Schema.Struct({\n${fields4.join(",\n")}\n})`) +
+      (renames.length === 0 ? "" : `.pipe(Schema.encodeKeys({ ${renames.join(", ")} }))`),
     deprecated: schema.deprecated === true,
     doc: "",
     deps,
@@ -473,6 +567,7 @@ export const emitObject = (
     type: name,
     encoded: `${name}.Encoded`,
     expr: registry.isComponentsModule ? refToken(name) : name,
+    expr4: registry.isComponentsModule ? refToken(name) : name,
     dec: { kind: "ref", name, component: registry.isComponentsModule }
   }
 }
@@ -494,6 +589,7 @@ export const emitAlias = (
     type: emitted.type,
     encoded: emitted.encoded,
     expr: emitted.expr,
+    expr4: emitted.expr4,
     deprecated: schema.deprecated === true,
     doc: "",
     deps,

@@ -9,6 +9,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as ErrorTags from "./internal/errorTags.js"
 
 /**
  * One entry of the `errors` array of a Clerk error body, in camelCase.
@@ -173,7 +174,7 @@ export class ClerkTransportError extends Schema.TaggedError<ClerkTransportError>
 }) {
   /** True when the request provably never reached Clerk, so even a POST may be sent again. */
   get neverReachedServer(): boolean {
-    return this.kind === "ConnectionRefused" || this.kind === "DnsFailure"
+    return ErrorTags.neverReached(this.kind)
   }
 }
 
@@ -246,19 +247,7 @@ export type ClerkCommonError =
   | ClerkDecodeError
   | ClerkInvalidRequest
 
-const apiErrorTags: ReadonlySet<string> = new Set([
-  "ClerkBadRequest",
-  "ClerkUnauthorized",
-  "ClerkPaymentRequired",
-  "ClerkForbidden",
-  "ClerkNotFound",
-  "ClerkConflict",
-  "ClerkUnprocessable",
-  "ClerkLocked",
-  "ClerkRateLimited",
-  "ClerkServerError",
-  "ClerkUnexpectedStatus"
-])
+const apiErrorTagSet: ReadonlySet<string> = new Set(ErrorTags.apiErrorTags)
 
 /**
  * True for an error answer from the Clerk Backend API, whatever its status.
@@ -267,7 +256,7 @@ const apiErrorTags: ReadonlySet<string> = new Set([
  * @category guards
  */
 export const isClerkApiError = (u: unknown): u is ClerkApiError =>
-  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTags.has(u._tag) &&
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTagSet.has(u._tag) &&
   Predicate.hasProperty(u, "status")
 
 /**
@@ -298,30 +287,18 @@ export const fromStatus = (
   status: number,
   declared: ReadonlySet<number>,
   fields: ApiErrorFields
-): ClerkApiError => {
-  if (status >= 500) return new ClerkServerError(fields)
-  switch (status) {
-    case 401:
-      return new ClerkUnauthorized(fields)
-    case 429:
-      return new ClerkRateLimited(fields)
-  }
-  if (!declared.has(status)) return new ClerkUnexpectedStatus(fields)
-  switch (status) {
-    case 400:
-      return new ClerkBadRequest(fields)
-    case 402:
-      return new ClerkPaymentRequired(fields)
-    case 403:
-      return new ClerkForbidden(fields)
-    case 404:
-      return new ClerkNotFound(fields)
-    case 409:
-      return new ClerkConflict(fields)
-    case 422:
-      return new ClerkUnprocessable(fields)
-    case 423:
-      return new ClerkLocked(fields)
-  }
-  return new ClerkUnexpectedStatus(fields)
+): ClerkApiError => new apiErrorClasses[ErrorTags.apiErrorTagOf(status, declared)](fields)
+
+const apiErrorClasses: { readonly [T in ErrorTags.ApiErrorTag]: new(fields: ApiErrorFields) => ClerkApiError } = {
+  ClerkBadRequest,
+  ClerkUnauthorized,
+  ClerkPaymentRequired,
+  ClerkForbidden,
+  ClerkNotFound,
+  ClerkConflict,
+  ClerkUnprocessable,
+  ClerkLocked,
+  ClerkRateLimited,
+  ClerkServerError,
+  ClerkUnexpectedStatus
 }

@@ -15,6 +15,7 @@ import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
 import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
 import { rejected } from "./decode.js"
 import { firstIssue } from "./parseIssue.js"
+import * as Wire from "./wireResponse.js"
 
 /** A 2xx answer, body read but not decoded. */
 export interface Answer {
@@ -52,43 +53,15 @@ const declaredOf = (descriptor: Descriptor) => {
   return set
 }
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-const text = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
-
 /** Both error body shapes (`ClerkErrors` and the inline `errors[]`) to one list of details. */
-export const errorDetails = (body: unknown): ReadonlyArray<ClerkErrorDetail> => {
-  if (!isRecord(body) || !Array.isArray(body.errors)) return []
-  return body.errors.filter(isRecord).map((entry) =>
-    new ClerkErrorDetail({
-      code: text(entry.code) ?? "",
-      message: text(entry.message) ?? "",
-      ...(text(entry.long_message) === undefined ? {} : { longMessage: text(entry.long_message)! }),
-      ...(entry.meta === undefined ? {} : { meta: entry.meta })
-    })
-  )
-}
+export const errorDetails = (body: unknown): ReadonlyArray<ClerkErrorDetail> =>
+  Wire.errorEntries(body).map((entry) => new ClerkErrorDetail(entry))
 
 /** `Retry-After` in seconds or as an HTTP date, relative to `now`. */
 export const parseRetryAfter = (header: string | undefined, now: number): Duration.Duration | undefined => {
-  if (header === undefined) return undefined
-  const trimmed = header.trim()
-  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Duration.millis(Math.max(0, date - now))
+  const millis = Wire.retryAfterMillis(header, now)
+  return millis === undefined ? undefined : Duration.millis(millis)
 }
-
-const describeBody = (contentType: string, body: string) =>
-  `${contentType === "" ? "no content type" : contentType}, ${body.length} characters`
 
 const apiError = (
   descriptor: Descriptor,
@@ -96,16 +69,13 @@ const apiError = (
   body: string,
   now: number
 ): ClerkApiError => {
-  const json = parseJson(body)
+  const json = Wire.parseJson(body)
   const errors = errorDetails(json)
-  const clerkTraceId = (isRecord(json) ? text(json.clerk_trace_id) : undefined) ?? response.headers["clerk-trace-id"]
+  const clerkTraceId = Wire.traceIdOf(json) ?? response.headers["clerk-trace-id"]
   const retryAfter = response.status === 429 || response.status === 503
     ? parseRetryAfter(response.headers["retry-after"], now)
     : undefined
-  const first = errors[0]
-  const summary = first === undefined
-    ? `no Clerk error body (${describeBody(response.headers["content-type"] ?? "", body)})`
-    : `${first.code}: ${first.longMessage ?? first.message}`
+  const summary = Wire.errorSummary(errors, response.headers["content-type"] ?? "", body)
   return fromStatus(response.status, declaredOf(descriptor), {
     operation: descriptor.name,
     status: response.status,
@@ -116,52 +86,13 @@ const apiError = (
   })
 }
 
-const networkCodes: Record<string, TransportFailureKind> = {
-  ECONNREFUSED: "ConnectionRefused",
-  ENOTFOUND: "DnsFailure",
-  EAI_AGAIN: "DnsFailure",
-  ECONNRESET: "ConnectionReset",
-  EPIPE: "ConnectionReset",
-  UND_ERR_SOCKET: "ConnectionReset",
-  ETIMEDOUT: "Timeout",
-  UND_ERR_CONNECT_TIMEOUT: "Timeout",
-  UND_ERR_HEADERS_TIMEOUT: "Timeout",
-  UND_ERR_BODY_TIMEOUT: "Timeout"
-}
-
-/** Looks through an error's cause chain for a Node or undici error code. */
-const kindOfCause = (cause: unknown): TransportFailureKind => {
-  let current: unknown = cause
-  for (let depth = 0; depth < 8 && isRecord(current); depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string" && code in networkCodes) return networkCodes[code]!
-    const errors = (current as { errors?: unknown }).errors
-    if (Array.isArray(errors) && errors.length > 0) {
-      const inner = kindOfCause(errors[0])
-      if (inner !== "Other") return inner
-    }
-    current = (current as { cause?: unknown }).cause
-  }
-  return "Other"
-}
-
-const causeMessage = (cause: unknown): string => {
-  const parts: Array<string> = []
-  let current: unknown = cause
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    parts.push(current.message)
-    current = current.cause
-  }
-  return parts.join(": ")
-}
-
 /** A platform transport or body-read failure as `ClerkTransportError`, without the request (and its headers). */
 export const transportError = (
   descriptor: Descriptor,
   error: HttpClientError.RequestError | HttpClientError.ResponseError
 ): ClerkTransportError => {
-  const kind: TransportFailureKind = error._tag === "ResponseError" ? "BodyRead" : kindOfCause(error.cause)
-  const detail = causeMessage(error.cause) || error.reason
+  const kind: TransportFailureKind = error._tag === "ResponseError" ? "BodyRead" : Wire.transportKindOf(error.cause)
+  const detail = Wire.causeMessage(error.cause) || error.reason
   return new ClerkTransportError({
     operation: descriptor.name,
     kind,
@@ -217,7 +148,7 @@ export const decode = (descriptor: Descriptor, answer: Answer): Effect.Effect<un
   try {
     json = JSON.parse(answer.body)
   } catch {
-    return fail("", `not JSON (${describeBody(answer.contentType, answer.body)})`)
+    return fail("", `not JSON (${Wire.describeBody(answer.contentType, answer.body)})`)
   }
   return Effect.catchAll(decoderOf(descriptor, success)(json), (error) => {
     const issue = firstIssue(error)

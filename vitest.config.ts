@@ -1,4 +1,22 @@
+import { fileURLToPath } from "node:url"
+import type { Plugin } from "vitest/config"
 import { defineConfig } from "vitest/config"
+
+/**
+ * Tests under test/v4/ use the very copy of Effect 4 that src/v4/ runs on (npm installs one copy per
+ * workspace, and two copies do not share their registries: a `Redacted` made by one cannot be read by the
+ * other). test/v4/'s own install only gives the type checker the same version.
+ */
+const effect4Importer = fileURLToPath(new URL("./src/v4/internal/schema.ts", import.meta.url))
+const oneEffect4: Plugin = {
+  name: "effect-clerk:one-effect-4",
+  enforce: "pre",
+  resolveId(id, importer) {
+    if (importer === undefined || !importer.includes("/test/v4/")) return null
+    if (id !== "effect" && !id.startsWith("effect/")) return null
+    return this.resolve(id, effect4Importer, { skipSelf: true })
+  }
+}
 
 /**
  * Files that start servers or child processes, or sweep the whole spec: the `slow` project. Everything else
@@ -22,8 +40,8 @@ const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: "forks" } as co
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: "unit", include: ["test/**/*.test.ts"], exclude: slow } },
-      { test: { ...shared, name: "slow", include: slow } }
+      { plugins: [oneEffect4], test: { ...shared, name: "unit", include: ["test/**/*.test.ts"], exclude: slow } },
+      { plugins: [oneEffect4], test: { ...shared, name: "slow", include: slow } }
     ]
   }
 })

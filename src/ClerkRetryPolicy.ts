@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type { ClerkError } from "./ClerkError.js"
+import { isRetryableByDefault } from "./internal/retryDecision.js"
 
 /**
  * A retry policy.
@@ -41,8 +42,6 @@ export interface ClerkRetryPolicyOptions {
   readonly maxRetryAfter?: Duration.DurationInput | undefined
 }
 
-const idempotentMethods: ReadonlySet<HttpMethod.HttpMethod> = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
-
 /**
  * The default decision: 429 always; 5xx (but 501) and transport failures for idempotent
  * methods (GET, HEAD, OPTIONS, PUT, DELETE); for POST and PATCH only failures where the
@@ -51,19 +50,7 @@ const idempotentMethods: ReadonlySet<HttpMethod.HttpMethod> = new Set(["GET", "H
  * @since 0.1.0
  * @category defaults
  */
-export const defaultIsRetryable = (error: ClerkError, method: HttpMethod.HttpMethod): boolean => {
-  switch (error._tag) {
-    case "ClerkRateLimited":
-      return true
-    case "ClerkServerError":
-      // 501 says the operation does not exist there: asking again cannot help.
-      return error.status !== 501 && idempotentMethods.has(method)
-    case "ClerkTransportError":
-      return idempotentMethods.has(method) || error.neverReachedServer
-    default:
-      return false
-  }
-}
+export const defaultIsRetryable: (error: ClerkError, method: HttpMethod.HttpMethod) => boolean = isRetryableByDefault
 
 /**
  * The default schedule: jittered exponential backoff from 500 ms, factor 1.5, each

@@ -1,0 +1,147 @@
+/**
+ * From an Effect 4 HTTP response (or its absence) to a value or a typed error. Reading Clerk's error
+ * bodies and transport codes is shared (wireResponse); decoding uses the generated decoders first.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Schema from "effect/Schema"
+import { rejected } from "../../internal/decode.js"
+import * as Wire from "../../internal/wireResponse.js"
+import type { Descriptor } from "../ClerkDescriptor.js"
+import type { ClerkApiError, TransportFailureKind } from "../ClerkError.js"
+import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } from "../ClerkError.js"
+import { firstIssue } from "./parseIssue.js"
+
+/** A 2xx answer, body read but not decoded. */
+export interface Answer {
+  readonly status: number
+  readonly contentType: string
+  readonly body: string
+  readonly clerkTraceId: string | undefined
+}
+
+/** Reads the body; a non-2xx status becomes its typed error. */
+export const read = (
+  descriptor: Descriptor,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<Answer, ClerkApiError | HttpClientError.HttpClientError> =>
+  Effect.flatMap(response.text, (body) => {
+    const contentType = response.headers["content-type"] ?? ""
+    if (response.status >= 200 && response.status < 300) {
+      return Effect.succeed({
+        status: response.status,
+        contentType,
+        body,
+        clerkTraceId: response.headers["clerk-trace-id"]
+      })
+    }
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(apiError(descriptor, response, body, now)))
+  })
+
+const declaredCache = new WeakMap<Descriptor, ReadonlySet<number>>()
+const declaredOf = (descriptor: Descriptor) => {
+  let set = declaredCache.get(descriptor)
+  if (set === undefined) {
+    set = new Set(descriptor.errors)
+    declaredCache.set(descriptor, set)
+  }
+  return set
+}
+
+const apiError = (
+  descriptor: Descriptor,
+  response: HttpClientResponse.HttpClientResponse,
+  body: string,
+  now: number
+): ClerkApiError => {
+  const json = Wire.parseJson(body)
+  const errors = Wire.errorEntries(json).map((entry) => new ClerkErrorDetail(entry))
+  const clerkTraceId = Wire.traceIdOf(json) ?? response.headers["clerk-trace-id"]
+  const retryAfterMillis = response.status === 429 || response.status === 503
+    ? Wire.retryAfterMillis(response.headers["retry-after"], now)
+    : undefined
+  const summary = Wire.errorSummary(errors, response.headers["content-type"] ?? "", body)
+  return fromStatus(response.status, declaredOf(descriptor), {
+    operation: descriptor.name,
+    status: response.status,
+    errors,
+    ...(clerkTraceId === undefined ? {} : { clerkTraceId }),
+    ...(retryAfterMillis === undefined ? {} : { retryAfter: Duration.millis(retryAfterMillis) }),
+    message: `${descriptor.name} failed with status ${response.status}: ${summary}`
+  })
+}
+
+/** An HTTP client failure as `ClerkTransportError`, without the request (and its headers). */
+export const transportError = (
+  descriptor: Descriptor,
+  error: HttpClientError.HttpClientError
+): ClerkTransportError => {
+  const reason = error.reason
+  const cause = "cause" in reason ? reason.cause : undefined
+  const kind: TransportFailureKind = reason._tag === "TransportError" || reason._tag === "EncodeError" ||
+      reason._tag === "InvalidUrlError"
+    ? Wire.transportKindOf(cause)
+    : "BodyRead"
+  const detail = Wire.causeMessage(cause) || reason._tag
+  return new ClerkTransportError({
+    operation: descriptor.name,
+    kind,
+    message: `${descriptor.name}: ${kind} (${descriptor.method} ${descriptor.path}): ${detail}`,
+    ...(cause === undefined ? {} : { cause })
+  })
+}
+
+/** The failure of an attempt that outlived its timeout. */
+export const timeoutError = (descriptor: Descriptor, timeout: Duration.Duration): ClerkTransportError =>
+  new ClerkTransportError({
+    operation: descriptor.name,
+    kind: "Timeout",
+    message: `${descriptor.name}: no answer within ${
+      Duration.format(timeout)
+    } (${descriptor.method} ${descriptor.path})`
+  })
+
+const decoders = new WeakMap<Descriptor, (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>>()
+
+const decoderOf = (descriptor: Descriptor, schema: Schema.Codec<any, any>) => {
+  let decoder = decoders.get(descriptor)
+  if (decoder === undefined) {
+    const general = Schema.decodeUnknownEffect(schema) as (u: unknown) => Effect.Effect<unknown, Schema.SchemaError>
+    const fast = descriptor.decode
+    decoder = fast === undefined ? general : (input) => {
+      const value = fast(input)
+      return value === rejected ? general(input) : Effect.succeed(value)
+    }
+    decoders.set(descriptor, decoder)
+  }
+  return decoder
+}
+
+/** Turns a 2xx answer into the operation's result. */
+export const decode = (descriptor: Descriptor, answer: Answer): Effect.Effect<unknown, ClerkDecodeError> => {
+  const success = descriptor.success
+  if (success === "void") return Effect.void
+  if (success === "text") return Effect.succeed(answer.body)
+  const fail = (path: string, message: string) =>
+    Effect.fail(
+      new ClerkDecodeError({
+        operation: descriptor.name,
+        status: answer.status,
+        path,
+        message: `${descriptor.name}: the ${answer.status} body does not match its schema${
+          path === "" ? "" : ` at ${path}`
+        }: ${message}`
+      })
+    )
+  const json = Wire.parseJson(answer.body)
+  if (json === undefined) return fail("", `not JSON (${Wire.describeBody(answer.contentType, answer.body)})`)
+  return Effect.catch(decoderOf(descriptor, success)(json), (error) => {
+    const issue = firstIssue(error)
+    return fail(issue.path, issue.message)
+  })
+}

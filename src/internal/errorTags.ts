@@ -46,3 +46,24 @@ export const apiErrorTagOf = (status: number, declared: ReadonlySet<number>): Ap
 
 /** Whether a transport failure of this kind proves the request never reached the server. */
 export const neverReached = (kind: string): boolean => kind === "ConnectionRefused" || kind === "DnsFailure"
+
+/** The tags of the other failures of a call. */
+export const otherErrorTags = ["ClerkTransportError", "ClerkDecodeError", "ClerkInvalidRequest"] as const
+
+const apiTagSet: ReadonlySet<string> = new Set(apiErrorTags)
+const allTagSet: ReadonlySet<string> = new Set([...apiErrorTags, ...otherErrorTags])
+
+const tagOf = (u: unknown): string | undefined =>
+  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" ? u._tag : undefined
+
+/** Whether a value is an error answer of either line: an API error tag and a status. */
+export const hasApiErrorTag = (u: unknown): boolean => {
+  const tag = tagOf(u)
+  return tag !== undefined && apiTagSet.has(tag) && typeof u === "object" && u !== null && "status" in u
+}
+
+/** Whether a value carries the tag of any failure of a call, on either line. */
+export const hasClerkErrorTag = (u: unknown): boolean => {
+  const tag = tagOf(u)
+  return tag !== undefined && allTagSet.has(tag) && (!apiTagSet.has(tag) || hasApiErrorTag(u))
+}

@@ -18,12 +18,7 @@ import { firstIssue } from "./parseIssue.js"
 import * as Wire from "./wireResponse.js"
 
 /** A 2xx answer, body read but not decoded. */
-export interface Answer {
-  readonly status: number
-  readonly contentType: string
-  readonly body: string
-  readonly clerkTraceId: string | undefined
-}
+export type Answer = Wire.Answer
 
 /** Reads the body; a non-2xx status becomes its typed error. */
 export const read = (
@@ -42,16 +37,6 @@ export const read = (
     }
     return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(apiError(descriptor, response, body, now)))
   })
-
-const declaredCache = new WeakMap<Descriptor, ReadonlySet<number>>()
-const declaredOf = (descriptor: Descriptor) => {
-  let set = declaredCache.get(descriptor)
-  if (set === undefined) {
-    set = new Set(descriptor.errors)
-    declaredCache.set(descriptor, set)
-  }
-  return set
-}
 
 /** Both error body shapes (`ClerkErrors` and the inline `errors[]`) to one list of details. */
 export const errorDetails = (body: unknown): ReadonlyArray<ClerkErrorDetail> =>
@@ -76,7 +61,7 @@ const apiError = (
     ? parseRetryAfter(response.headers["retry-after"], now)
     : undefined
   const summary = Wire.errorSummary(errors, response.headers["content-type"] ?? "", body)
-  return fromStatus(response.status, declaredOf(descriptor), {
+  return fromStatus(response.status, Wire.declaredStatuses(descriptor), {
     operation: descriptor.name,
     status: response.status,
     errors,

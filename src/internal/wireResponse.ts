@@ -13,6 +13,26 @@ export interface ErrorEntry {
   readonly meta?: unknown
 }
 
+/** A 2xx answer, body read but not decoded. */
+export interface Answer {
+  readonly status: number
+  readonly contentType: string
+  readonly body: string
+  readonly clerkTraceId: string | undefined
+}
+
+const declaredCache = new WeakMap<object, ReadonlySet<number>>()
+
+/** The error statuses an operation declares, as a set (built once per descriptor). */
+export const declaredStatuses = (descriptor: { readonly errors: ReadonlyArray<number> }): ReadonlySet<number> => {
+  let set = declaredCache.get(descriptor)
+  if (set === undefined) {
+    set = new Set(descriptor.errors)
+    declaredCache.set(descriptor, set)
+  }
+  return set
+}
+
 /** Why a request failed below HTTP (the same names as `ClerkError.TransportFailureKind`). */
 export type TransportKind = "ConnectionRefused" | "DnsFailure" | "Timeout" | "ConnectionReset" | "BodyRead" | "Other"
 

@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as ErrorTags from "../internal/errorTags.js"
 
@@ -247,17 +246,13 @@ export type ClerkCommonError =
   | ClerkDecodeError
   | ClerkInvalidRequest
 
-const apiErrorTagSet: ReadonlySet<string> = new Set(ErrorTags.apiErrorTags)
-
 /**
  * True for an error answer from the Clerk Backend API, whatever its status.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isClerkApiError = (u: unknown): u is ClerkApiError =>
-  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTagSet.has(u._tag) &&
-  Predicate.hasProperty(u, "status")
+export const isClerkApiError = (u: unknown): u is ClerkApiError => ErrorTags.hasApiErrorTag(u)
 
 /**
  * True for any failure of a Clerk Backend API call.
@@ -265,9 +260,7 @@ export const isClerkApiError = (u: unknown): u is ClerkApiError =>
  * @since 0.1.0
  * @category guards
  */
-export const isClerkError = (u: unknown): u is ClerkError =>
-  isClerkApiError(u) || u instanceof ClerkTransportError || u instanceof ClerkDecodeError ||
-  u instanceof ClerkInvalidRequest
+export const isClerkError = (u: unknown): u is ClerkError => ErrorTags.hasClerkErrorTag(u)
 
 /**
  * @internal

@@ -63,4 +63,16 @@ describe("ClerkError (Effect 4)", () => {
       "ClerkInvalidRequest"
     )
   })
+
+  it("guards by tag, so each line recognises the other's errors and nothing else", () => {
+    const v3 = new ClerkError3.ClerkDecodeError({ operation: "o", status: 200, path: "", message: "m" })
+    const v4 = ClerkError.fromStatus(404, new Set([404]), fields)
+    expect(ClerkError.isClerkError(v3)).toBe(true)
+    expect(ClerkError3.isClerkError(v4)).toBe(true)
+    expect(ClerkError3.isClerkApiError(v4)).toBe(true)
+    expect(ClerkError.isClerkApiError(v3)).toBe(false)
+    expect(ClerkError.isClerkError({ _tag: "ClerkNotFound" })).toBe(false)
+    expect(ClerkError.isClerkError({ _tag: "Other", status: 404 })).toBe(false)
+    expect(ClerkError.isClerkError(null)).toBe(false)
+  })
 })

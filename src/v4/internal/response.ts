@@ -18,12 +18,7 @@ import { ClerkDecodeError, ClerkErrorDetail, ClerkTransportError, fromStatus } f
 import { firstIssue } from "./parseIssue.js"
 
 /** A 2xx answer, body read but not decoded. */
-export interface Answer {
-  readonly status: number
-  readonly contentType: string
-  readonly body: string
-  readonly clerkTraceId: string | undefined
-}
+export type Answer = Wire.Answer
 
 /** Reads the body; a non-2xx status becomes its typed error. */
 export const read = (
@@ -43,16 +38,6 @@ export const read = (
     return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(apiError(descriptor, response, body, now)))
   })
 
-const declaredCache = new WeakMap<Descriptor, ReadonlySet<number>>()
-const declaredOf = (descriptor: Descriptor) => {
-  let set = declaredCache.get(descriptor)
-  if (set === undefined) {
-    set = new Set(descriptor.errors)
-    declaredCache.set(descriptor, set)
-  }
-  return set
-}
-
 const apiError = (
   descriptor: Descriptor,
   response: HttpClientResponse.HttpClientResponse,
@@ -66,7 +51,7 @@ const apiError = (
     ? Wire.retryAfterMillis(response.headers["retry-after"], now)
     : undefined
   const summary = Wire.errorSummary(errors, response.headers["content-type"] ?? "", body)
-  return fromStatus(response.status, declaredOf(descriptor), {
+  return fromStatus(response.status, Wire.declaredStatuses(descriptor), {
     operation: descriptor.name,
     status: response.status,
     errors,

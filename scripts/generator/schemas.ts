@@ -149,8 +149,14 @@ const literalList = (values: ReadonlyArray<unknown>) => values.map((v) => JSON.s
 const literals4 = (values: ReadonlyArray<unknown>) =>
   values.length === 1 ? `Schema.Literal(${JSON.stringify(values[0])})` : `Schema.Literals([${literalList(values)}])`
 
+/** A value constraint of the spec, by its Effect 3 filter name and bound. */
+interface Constraint {
+  readonly name: keyof typeof checks4
+  readonly bound: number
+}
+
 /** Effect 4 names the value checks `is…`, and counts an array's items with the same length checks as a string. */
-const checks4: Readonly<Record<string, string>> = {
+const checks4 = {
   greaterThan: "isGreaterThan",
   greaterThanOrEqualTo: "isGreaterThanOrEqualTo",
   lessThan: "isLessThan",
@@ -159,15 +165,7 @@ const checks4: Readonly<Record<string, string>> = {
   maxLength: "isMaxLength",
   minItems: "isMinLength",
   maxItems: "isMaxLength"
-}
-
-/** An Effect 3 filter call (`Schema.minLength(1)`) as the Effect 4 check. */
-const filter4 = (filter: string): string =>
-  filter.replace(/^Schema\.(\w+)\(/, (_, name: string) => {
-    const check = checks4[name]
-    if (check === undefined) throw new Error(`no Effect 4 check for Schema.${name}`)
-    return `Schema.${check}(`
-  })
+} as const
 
 /**
  * Emits one schema use. Inline objects become named declarations in `registry`,
@@ -387,12 +385,12 @@ const emitCore = (schema: Json, hint: string, mode: Mode, registry: Registry, ct
  * components are declared in response mode, so a component a request refers to stays lenient as well.
  * The types do not change (`number`, `string`, `ReadonlyArray`), only the checks.
  */
-const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<string>): Emitted =>
+const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<Constraint>): Emitted =>
   mode === "request" && filters.length > 0
     ? {
       ...emitted,
-      expr: `${emitted.expr}.pipe(${filters.join(", ")})`,
-      expr4: `${emitted.expr4}.check(${filters.map(filter4).join(", ")})`,
+      expr: `${emitted.expr}.pipe(${filters.map((f) => `Schema.${f.name}(${f.bound})`).join(", ")})`,
+      expr4: `${emitted.expr4}.check(${filters.map((f) => `Schema.${checks4[f.name]}(${f.bound})`).join(", ")})`,
       dec: { kind: "none" }
     }
     : emitted
@@ -400,18 +398,19 @@ const constrained = (emitted: Emitted, mode: Mode, filters: ReadonlyArray<string
 const numeric = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value)
 
 /** `minimum`/`maximum`, exclusive in the OpenAPI 3.0 form (`exclusiveMinimum: true`) or the 3.1 one (`exclusiveMinimum: 0`). */
-const numberFilters = (schema: Json): Array<string> => {
-  const filters: Array<string> = []
+const numberFilters = (schema: Json): Array<Constraint> => {
+  const filters: Array<Constraint> = []
   if (numeric(schema.minimum)) {
-    filters.push(
-      `Schema.${schema.exclusiveMinimum === true ? "greaterThan" : "greaterThanOrEqualTo"}(${schema.minimum})`
-    )
+    filters.push({
+      name: schema.exclusiveMinimum === true ? "greaterThan" : "greaterThanOrEqualTo",
+      bound: schema.minimum
+    })
   }
-  if (numeric(schema.exclusiveMinimum)) filters.push(`Schema.greaterThan(${schema.exclusiveMinimum})`)
+  if (numeric(schema.exclusiveMinimum)) filters.push({ name: "greaterThan", bound: schema.exclusiveMinimum })
   if (numeric(schema.maximum)) {
-    filters.push(`Schema.${schema.exclusiveMaximum === true ? "lessThan" : "lessThanOrEqualTo"}(${schema.maximum})`)
+    filters.push({ name: schema.exclusiveMaximum === true ? "lessThan" : "lessThanOrEqualTo", bound: schema.maximum })
   }
-  if (numeric(schema.exclusiveMaximum)) filters.push(`Schema.lessThan(${schema.exclusiveMaximum})`)
+  if (numeric(schema.exclusiveMaximum)) filters.push({ name: "lessThan", bound: schema.exclusiveMaximum })
   return filters
 }
 
@@ -423,15 +422,17 @@ const numberFilters = (schema: Json): Array<string> => {
  * `String.length` (UTF-16 units) where JSON Schema counts code points, so a string with characters beyond
  * the BMP may meet `maxLength` early.
  */
-const stringFilters = (schema: Json): Array<string> => [
-  ...(numeric(schema.minLength) && schema.minLength > 0 ? [`Schema.minLength(${schema.minLength})`] : []),
-  ...(numeric(schema.maxLength) ? [`Schema.maxLength(${schema.maxLength})`] : [])
+const stringFilters = (schema: Json): Array<Constraint> => [
+  ...(numeric(schema.minLength) && schema.minLength > 0
+    ? [{ name: "minLength", bound: schema.minLength } as const]
+    : []),
+  ...(numeric(schema.maxLength) ? [{ name: "maxLength", bound: schema.maxLength } as const] : [])
 ]
 
 /** `minItems`/`maxItems` (a bound of 0 asks nothing). */
-const arrayFilters = (schema: Json): Array<string> => [
-  ...(numeric(schema.minItems) && schema.minItems > 0 ? [`Schema.minItems(${schema.minItems})`] : []),
-  ...(numeric(schema.maxItems) ? [`Schema.maxItems(${schema.maxItems})`] : [])
+const arrayFilters = (schema: Json): Array<Constraint> => [
+  ...(numeric(schema.minItems) && schema.minItems > 0 ? [{ name: "minItems", bound: schema.minItems } as const] : []),
+  ...(numeric(schema.maxItems) ? [{ name: "maxItems", bound: schema.maxItems } as const] : [])
 ]
 
 /** Without a discriminator the first member that decodes wins: try the most demanding shapes first. */

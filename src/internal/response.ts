@@ -38,36 +38,20 @@ export const read = (
     return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(apiError(descriptor, response, body, now)))
   })
 
-/** Both error body shapes (`ClerkErrors` and the inline `errors[]`) to one list of details. */
-export const errorDetails = (body: unknown): ReadonlyArray<ClerkErrorDetail> =>
-  Wire.errorEntries(body).map((entry) => new ClerkErrorDetail(entry))
-
-/** `Retry-After` in seconds or as an HTTP date, relative to `now`. */
-export const parseRetryAfter = (header: string | undefined, now: number): Duration.Duration | undefined => {
-  const millis = Wire.retryAfterMillis(header, now)
-  return millis === undefined ? undefined : Duration.millis(millis)
-}
-
 const apiError = (
   descriptor: Descriptor,
   response: HttpClientResponse.HttpClientResponse,
   body: string,
   now: number
 ): ClerkApiError => {
-  const json = Wire.parseJson(body)
-  const errors = errorDetails(json)
-  const clerkTraceId = Wire.traceIdOf(json) ?? response.headers["clerk-trace-id"]
-  const retryAfter = response.status === 429 || response.status === 503
-    ? parseRetryAfter(response.headers["retry-after"], now)
-    : undefined
-  const summary = Wire.errorSummary(errors, response.headers["content-type"] ?? "", body)
+  const answer = Wire.readErrorAnswer(descriptor.name, response.status, response.headers, body, now)
   return fromStatus(response.status, Wire.declaredStatuses(descriptor), {
     operation: descriptor.name,
     status: response.status,
-    errors,
-    ...(clerkTraceId === undefined ? {} : { clerkTraceId }),
-    ...(retryAfter === undefined ? {} : { retryAfter }),
-    message: `${descriptor.name} failed with status ${response.status}: ${summary}`
+    errors: answer.entries.map((entry) => new ClerkErrorDetail(entry)),
+    ...(answer.clerkTraceId === undefined ? {} : { clerkTraceId: answer.clerkTraceId }),
+    ...(answer.retryAfterMillis === undefined ? {} : { retryAfter: Duration.millis(answer.retryAfterMillis) }),
+    message: answer.message
   })
 }
 

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { isRecord } from "./decode.js"
 
 /** One entry of a Clerk error body, as sent (snake_case keys read, nothing else kept). */
 export interface ErrorEntry {
@@ -33,6 +34,34 @@ export const declaredStatuses = (descriptor: { readonly errors: ReadonlyArray<nu
   return set
 }
 
+/** What a non-2xx answer says, before either line wraps it in its error class. */
+export interface ErrorAnswer {
+  readonly entries: ReadonlyArray<ErrorEntry>
+  readonly clerkTraceId: string | undefined
+  /** `Retry-After` of a 429 or 503, in milliseconds. */
+  readonly retryAfterMillis: number | undefined
+  readonly message: string
+}
+
+/** Reads a non-2xx answer of an operation: its error entries, trace id, requested delay and summary line. */
+export const readErrorAnswer = (
+  operation: string,
+  status: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  body: string,
+  now: number
+): ErrorAnswer => {
+  const json = parseJson(body)
+  const entries = errorEntries(json)
+  const summary = errorSummary(entries, headers["content-type"] ?? "", body)
+  return {
+    entries,
+    clerkTraceId: traceIdOf(json) ?? headers["clerk-trace-id"],
+    retryAfterMillis: status === 429 || status === 503 ? retryAfterMillis(headers["retry-after"], now) : undefined,
+    message: `${operation} failed with status ${status}: ${summary}`
+  }
+}
+
 /** Why a request failed below HTTP (the same names as `ClerkError.TransportFailureKind`). */
 export type TransportKind = "ConnectionRefused" | "DnsFailure" | "Timeout" | "ConnectionReset" | "BodyRead" | "Other"
 
@@ -45,9 +74,7 @@ export const parseJson = (text: string): unknown => {
   }
 }
 
-/** Whether a value is an object that is not an array. */
-export const isRecord = (u: unknown): u is Record<string, unknown> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
+export { isRecord }
 
 const text = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
 

@@ -37,7 +37,7 @@ afterAll(() => fake.close())
 const run = <A, E>(effect: Effect.Effect<A, E, ClerkClient>, apiUrl = fake.apiUrl) =>
   Effect.runPromise(
     Effect.provide(
-      Effect.flatMap(Effect.succeed(0), () => effect),
+      effect,
       ClerkClient.layer.pipe(
         Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_v4_client"), apiUrl })),
         Layer.provide(FetchHttpClient.layer)

@@ -44,20 +44,14 @@ const apiError = (
   body: string,
   now: number
 ): ClerkApiError => {
-  const json = Wire.parseJson(body)
-  const errors = Wire.errorEntries(json).map((entry) => new ClerkErrorDetail(entry))
-  const clerkTraceId = Wire.traceIdOf(json) ?? response.headers["clerk-trace-id"]
-  const retryAfterMillis = response.status === 429 || response.status === 503
-    ? Wire.retryAfterMillis(response.headers["retry-after"], now)
-    : undefined
-  const summary = Wire.errorSummary(errors, response.headers["content-type"] ?? "", body)
+  const answer = Wire.readErrorAnswer(descriptor.name, response.status, response.headers, body, now)
   return fromStatus(response.status, Wire.declaredStatuses(descriptor), {
     operation: descriptor.name,
     status: response.status,
-    errors,
-    ...(clerkTraceId === undefined ? {} : { clerkTraceId }),
-    ...(retryAfterMillis === undefined ? {} : { retryAfter: Duration.millis(retryAfterMillis) }),
-    message: `${descriptor.name} failed with status ${response.status}: ${summary}`
+    errors: answer.entries.map((entry) => new ClerkErrorDetail(entry)),
+    ...(answer.clerkTraceId === undefined ? {} : { clerkTraceId: answer.clerkTraceId }),
+    ...(answer.retryAfterMillis === undefined ? {} : { retryAfter: Duration.millis(answer.retryAfterMillis) }),
+    message: answer.message
   })
 }
 

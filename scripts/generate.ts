@@ -40,7 +40,7 @@ const elapsed = performance.now() - started
 for (const warning of result.warnings) console.warn(`warning: ${warning}`)
 
 // Every folder the generator owns whole: what it does not produce there is stale.
-const generatedDirs = ["src/generated", "src/v4/generated"]
+const generatedDirs = ["src/generated", "src/generated/decoders", "src/v4/generated"]
 if (check) {
   const stale: Array<string> = []
   for (const [file, text] of result.files) {
@@ -49,7 +49,8 @@ if (check) {
   }
   for (const dir of generatedDirs) {
     const folder = path.join(out, dir)
-    for (const file of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+    const entries = fs.existsSync(folder) ? fs.readdirSync(folder, { withFileTypes: true }) : []
+    for (const file of entries.filter((entry) => entry.isFile()).map((entry) => entry.name)) {
       if (!result.files.has(`${dir}/${file}`)) stale.push(`${dir}/${file} (not produced by the generator)`)
     }
   }

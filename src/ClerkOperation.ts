@@ -9,6 +9,7 @@ import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type { ClerkClient } from "./ClerkClient.js"
 import type { Descriptor } from "./ClerkDescriptor.js"
+import type { StreamOptions } from "./ClerkDescriptorShape.js"
 
 /**
  * A generated operation: a function of its params, carrying its descriptor.
@@ -49,10 +50,7 @@ export interface CallNone<A, E> {
  * @since 0.1.0
  * @category models
  */
-export interface StreamOptions {
-  /** Items per request, 1 to the operation's maximum `limit`. Default: that maximum, at most 500. */
-  readonly pageSize?: number | undefined
-}
+export type { StreamOptions }
 
 /**
  * A generated streaming list variant: every item of a list operation, fetching pages on demand.

@@ -59,6 +59,13 @@ export * as ClerkRetryPolicy from "./ClerkRetryPolicy.js"
 export * as ClerkDescriptor from "./ClerkDescriptor.js"
 
 /**
+ * The descriptor's shape shared by the Effect 3 and Effect 4 lines, and the options of streams.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkDescriptorShape from "./ClerkDescriptorShape.js"
+
+/**
  * The shapes of generated operations: calls, paginated lists and streams.
  *
  * @since 0.2.0

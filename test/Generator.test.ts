@@ -187,10 +187,14 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
     })
 
     it("leaves nothing in src/generated/ that it does not produce", () => {
-      const produced = [...baseline.files.keys()].filter((file) => file.startsWith("src/generated/")).map((file) =>
-        path.basename(file)
-      ).sort()
-      expect(fs.readdirSync(path.join(root, "src/generated")).sort()).toEqual(produced)
+      for (const dir of ["src/generated", "src/generated/decoders", "src/v4/generated"]) {
+        const produced = [...baseline.files.keys()].filter((file) => path.dirname(file) === dir).map((file) =>
+          path.basename(file)
+        ).sort()
+        const present = fs.readdirSync(path.join(root, dir), { withFileTypes: true }).filter((entry) => entry.isFile())
+          .map((entry) => entry.name).sort()
+        expect(present, dir).toEqual(produced)
+      }
       expect(baseline.files.has("docs/operations.md")).toBe(true)
     })
 
@@ -287,6 +291,7 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "src/generated/Meta.ts",
         "src/generated/Operations.ts",
         "src/generated/Users.ts",
+        "src/v4/generated/Operations.ts",
         "src/v4/generated/Users.ts"
       ])
       expect(result.operations).toHaveLength(baseline.operations.length + 1)
@@ -394,7 +399,14 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
         "    }",
         "  }"
       ].join("\n"))
-      expect(widgets).toContain("decode: decodeListResponse")
+      // Its own response shape decodes by a function of the group's decoders module, which both lines import.
+      expect(widgets).toContain("decode: GroupDecoders.decodeListResponse")
+      expect(fileOf(result, "src/v4/generated/Widgets.ts")).toContain("decode: GroupDecoders.decodeListResponse")
+      expect(fileOf(result, "src/v4/generated/Widgets.ts")).toContain(
+        "import * as GroupDecoders from \"../../generated/decoders/Widgets.js\""
+      )
+      expect(fileOf(result, "src/generated/decoders/Widgets.ts")).toContain("export function decodeListResponse(")
+      expect(fileOf(result, "src/generated/decoders/Widgets.ts")).not.toContain("effect/")
       expect(fileOf(result, "src/generated/Groups.ts")).toContain("  readonly widgets: Widgets.WidgetsApi")
       expect(oneLine(fileOf(result, "src/generated/Groups.ts"))).toContain(" widgets: Widgets.bind(client)")
       expect(fileOf(result, "src/generated/index.ts")).toContain("export * as Widgets from \"./Widgets.js\"")
@@ -579,7 +591,11 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "effect-clerk-gen-"))
     try {
-      fs.cpSync(path.join(root, "src"), path.join(dir, "src"), { recursive: true })
+      // The Effect 3 line only: the Effect 4 modules need their own install, and `npm test` type-checks them.
+      fs.cpSync(path.join(root, "src"), path.join(dir, "src"), {
+        recursive: true,
+        filter: (source) => path.relative(path.join(root, "src"), source).split(path.sep)[0] !== "v4"
+      })
       fs.rmSync(path.join(dir, "src/generated"), { recursive: true, force: true })
       // The test kit's fake is hand-written against this spec's resources (it reads User.firstName,
       // routes organization operations): like the tests, it moves with the spec, so it stays out.
@@ -591,7 +607,9 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       fs.rmSync(path.join(dir, "src/internal/fake"), { recursive: true })
       fs.mkdirSync(path.join(dir, "src/generated"))
       for (const [file, text] of result.files) {
-        if (file.startsWith("src/generated/")) fs.writeFileSync(path.join(dir, file), text)
+        if (!file.startsWith("src/generated/")) continue
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+        fs.writeFileSync(path.join(dir, file), text)
       }
       // Uses of the edited API, so the check is about more than the modules compiling on their own.
       fs.writeFileSync(
@@ -658,8 +676,11 @@ describe("generator on a small made-up spec", () => {
       "src/generated/Sprockets.ts",
       "src/generated/index.ts",
       "src/v4/generated/Gadgets.ts",
+      "src/v4/generated/Groups.ts",
+      "src/v4/generated/Operations.ts",
       "src/v4/generated/Schemas.ts",
-      "src/v4/generated/Sprockets.ts"
+      "src/v4/generated/Sprockets.ts",
+      "src/v4/generated/index.ts"
     ])
   })
 

@@ -66,8 +66,11 @@ export const emitOperationsIndex = (model: GeneratorModel): string =>
     ""
   ].join("\n")
 
-/** `src/generated/index.ts`: the per-group namespaces, `Schemas`, `Meta`, and `WebhookEvents` when generated. */
-export const emitIndex = (model: GeneratorModel): string =>
+/**
+ * `src/generated/index.ts`: the per-group namespaces, `Schemas`, `Meta`, and `WebhookEvents` when generated;
+ * for Effect 4, `src/v4/generated/index.ts`, whose `Meta` is the Effect 3 line's own (it holds no Effect code).
+ */
+export const emitIndex = (model: GeneratorModel, target: "effect3" | "effect4" = "effect3"): string =>
   [
     generatedBanner,
     `/**\n * Per-group modules, for programs that import only the groups they use.\n *\n * @since 0.1.0\n */`,
@@ -80,8 +83,8 @@ export const emitIndex = (model: GeneratorModel): string =>
     `export * as Schemas from "./Schemas.js"`,
     "",
     `/**\n * Facts about the spec the client was generated from.\n *\n * @since 0.2.0\n */`,
-    `export * as Meta from "./Meta.js"`,
-    ...(model.webhooks === undefined
+    `export * as Meta from "${target === "effect3" ? "." : "../../generated"}/Meta.js"`,
+    ...(model.webhooks === undefined || target === "effect4"
       ? []
       : [
         "",

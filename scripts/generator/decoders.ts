@@ -58,9 +58,13 @@ export class DecoderWriter {
   private readonly bodies = new Map<string, string>()
   private readonly parts: Array<string> = []
 
+  private readonly localNames = new Set<string>()
+
   constructor(
     private readonly componentRef: (name: string) => string,
-    private readonly localRef: (name: string) => string
+    private readonly localRef: (name: string) => string,
+    /** Whether the hoisted steps are exported too, for a decoders module read from other modules. */
+    private readonly exportSteps = false
   ) {}
 
   /** Whether any decoder written so far refers to a component decoder from outside Decoders.ts. */
@@ -89,7 +93,12 @@ export class DecoderWriter {
     if (known !== undefined) return known
     const name = `step${this.hoisted.size + 1}`
     this.hoisted.set(body, name)
-    this.parts.push(`function ${name}(u: unknown): unknown {\n  ${body}\n}`)
+    this.localNames.add(name)
+    this.parts.push(
+      `${
+        this.exportSteps ? "/** A decoding step of this module's decoders. */\nexport " : ""
+      }function ${name}(u: unknown): unknown {\n  ${body}\n}`
+    )
     return name
   }
 
@@ -99,8 +108,18 @@ export class DecoderWriter {
     return this.hoist(`let d: unknown\n  ${tries.join("\n  ")}\n  return D.rejected`)
   }
 
+  /** Like {@link step}, for a module that reads this one's functions as `<namespace>.<name>`. */
+  stepFrom(dec: Dec, namespace: string): string {
+    const step = this.step(dec)
+    return this.localNames.has(step) ? `${namespace}.${step}` : step
+  }
+
   private ref(dec: Extract<Dec, { kind: "ref" }>): string {
-    if (!dec.component) return this.localRef(dec.name)
+    if (!dec.component) {
+      const name = this.localRef(dec.name)
+      this.localNames.add(name)
+      return name
+    }
     const ref = this.componentRef(dec.name)
     if (ref !== dec.name) this.usesComponents = true
     return ref
@@ -166,12 +185,17 @@ export class DecoderWriter {
   }
 
   /** Writes the decoder of a declaration under `name`, exported or not. */
-  declaration(declaration: Declaration, name: string, exported: boolean): void {
+  declaration(
+    declaration: Declaration,
+    name: string,
+    exported: boolean,
+    schemaName = `Schemas.${declaration.name}`
+  ): void {
     const decoder = declaration.decoder
     if (decoder === undefined) return
     const head = `${exported ? "export " : ""}function ${name}(u: unknown): unknown {`
     const doc = exported
-      ? `/**\n * Decoder of \`Schemas.${declaration.name}\`.\n *\n * @category decoders\n * @since 0.2.0\n */`
+      ? `/**\n * Decoder of \`${schemaName}\`.\n *\n * @category decoders\n * @since 0.2.0\n */`
       : `/** Decoder of \`${declaration.name}\`. */`
     const body = decoder.kind === "value"
       ? `  return ${this.apply(decoder.dec, "u")}`

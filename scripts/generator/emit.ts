@@ -23,45 +23,26 @@ export const emitDecodersModule = (model: GeneratorModel): string =>
   decodersModule(model.schemas.components.declarations.values(), generatedBanner)
 
 /**
- * `src/generated/<Group>.ts`: one group's schemas, operations, streams and bound API; and `src/v4/generated/<Group>.ts`,
- * the same group's schemas for Effect 4 (from the same declarations).
+ * One group's modules, from the same declarations and operations: `src/generated/<Group>.ts` for Effect 3,
+ * `src/v4/generated/<Group>.ts` for Effect 4, and the Effect-free decoders both read,
+ * `src/generated/decoders/<Group>.ts` (empty when the group declares no response shape of its own).
  */
-export const emitGroupModules = (
-  model: GeneratorModel,
-  group: Group
-): { readonly effect3: string; readonly effect4: string } => {
-  const registry = new Registry((name) => `Schemas.${name}`, false)
-  const effect3 = groupModule(
+export const emitGroupModules = (model: GeneratorModel, group: Group): GroupModules =>
+  groupModule(
     group.name,
+    group.module,
     group.operations,
-    registry,
+    new Registry((name) => `Schemas.${name}`, false),
     model.schemas.context(),
     model.schemas.sharedResponseNames
   )
-  return { effect3, effect4: groupSchemasModule4(group.name, registry) }
-}
 
-/** The Effect 4 schemas of a group's declarations (its parameters and its own response shapes). */
-const groupSchemasModule4 = (group: string, registry: Registry): string => {
-  const declarations = [...registry.declarations.values()]
-  const text = declarations.map((decl) =>
-    declarationText(
-      decl.doc === "" ? { ...decl, doc: `Inline schema \`${decl.name}\` of the \`${group}\` operations.` } : decl,
-      decl.expr4,
-      group,
-      "effect4"
-    )
-  ).join("\n\n")
-  return [
-    generatedBanner,
-    `/**\n * The schemas of the \`${group}\` operations, for Effect 4.\n *\n * @since 0.2.0\n */`,
-    ...(declarations.length > 0 ? [`import * as Schema from "effect/Schema"`] : []),
-    ...(/\bI\./.test(text) ? [`import * as I from "../internal/schema.js"`] : []),
-    ...(/\bSchemas\./.test(text) ? [`import * as Schemas from "./Schemas.js"`] : []),
-    "",
-    text,
-    ""
-  ].join("\n")
+/** The texts of one group's modules. */
+export interface GroupModules {
+  readonly effect3: string
+  readonly effect4: string
+  /** The group's own decoders, or `""`. */
+  readonly decoders: string
 }
 
 /** `src/generated/WebhookEvents.ts`. */
@@ -217,11 +198,12 @@ interface Emitted_Op {
 /** One group module: params and response declarations, operations, streams, the bound API and `bind`. */
 export const groupModule = (
   group: string,
+  module: string,
   operations: ReadonlyArray<Operation>,
   registry: Registry,
   ctx: SchemaContext,
   sharedResponseNames: ReadonlyMap<string, string>
-): string => {
+): GroupModules => {
   const groupType = `${pascalCase(group)}Api`
   registry.reserve(groupType)
   for (const op of operations) {
@@ -231,7 +213,9 @@ export const groupModule = (
   }
   const emittedOps: Array<Emitted_Op> = []
   const opTexts: Array<string> = []
-  const decoders = new DecoderWriter((name) => `Decoders.${name}`, localDecoderName)
+  // An inline success schema is written per target: the operations' text holds a slot for it.
+  const successSlots: Array<{ readonly slot: string; readonly effect3: string; readonly effect4: string }> = []
+  const decoders = new DecoderWriter((name) => `Decoders.${name}`, localDecoderName, true)
   for (const op of operations) {
     const base = pascalCase(op.name)
     let paramsName: string | undefined
@@ -251,6 +235,7 @@ export const groupModule = (
     }
     let success: Emitted | undefined
     let successExpr: string
+    let successExpr4: string
     if (op.success.kind === "json") {
       const shared = op.success.sharedResponse !== undefined
         ? sharedResponseNames.get(op.success.sharedResponse)
@@ -265,9 +250,13 @@ export const groupModule = (
         }
         : emitSchema(op.success.schema, `${base}Response`, "response", registry, ctx)
       successExpr = success.expr
+      successExpr4 = success.expr4
     } else {
       successExpr = JSON.stringify(op.success.kind)
+      successExpr4 = successExpr
     }
+    const successSlot = `\u0000success${successSlots.length}\u0000`
+    successSlots.push({ slot: successSlot, effect3: successExpr, effect4: successExpr4 })
     const successType = success?.type ?? (op.success.kind === "text" ? "string" : "void")
     const paramsRequired = op.params.some((p) => p.required)
     const errorName = `${base}Error`
@@ -282,8 +271,8 @@ export const groupModule = (
       ...listField("commaQueryParams", op.params.filter((p) => p.comma).map((p) => p.wire)),
       ...(op.body === "none" ? [] : [`body: ${JSON.stringify(op.body)}`]),
       ...(op.arrayBody ? [`arrayBody: ${JSON.stringify(op.arrayBody.key)}`] : []),
-      `success: ${successExpr}`,
-      ...(success === undefined ? [] : [`decode: ${decoders.step(success.dec)}`]),
+      `success: ${successSlot}`,
+      ...(success === undefined ? [] : [`decode: ${decoders.stepFrom(success.dec, "GroupDecoders")}`]),
       `errors: [${op.errors.join(", ")}]`
     ]
     const callType = paramsName === undefined
@@ -366,41 +355,23 @@ export const groupModule = (
   }
   const renamedExports = emittedOps.filter((e) => e.binding !== e.op.name).map((e) => `${e.binding} as ${e.op.name}`)
 
-  const declarations = [...registry.declarations.values()].map((decl) =>
-    declarationText(
-      decl.doc === "" ? { ...decl, doc: `Inline schema \`${decl.name}\` of the \`${group}\` operations.` } : decl,
-      decl.expr,
-      group
-    )
-  )
-  for (const decl of registry.declarations.values()) decoders.declaration(decl, localDecoderName(decl.name), false)
+  const declarationsFor = (target: Target) =>
+    [...registry.declarations.values()].map((decl) =>
+      declarationText(
+        decl.doc === "" ? { ...decl, doc: `Inline schema \`${decl.name}\` of the \`${group}\` operations.` } : decl,
+        target === "effect3" ? decl.expr : decl.expr4,
+        group,
+        target
+      )
+    ).join("\n\n")
+  for (const decl of registry.declarations.values()) {
+    decoders.declaration(decl, localDecoderName(decl.name), true, `${module}.${decl.name}`)
+  }
   const decoderText = decoders.text()
   const usesStream = emittedOps.some((e) => e.op.pagination)
-  const usesSchemas = [...registry.declarations.values()].some((d) => d.expr.includes("Schemas.")) ||
-    opTexts.some((t) => t.includes("Schemas."))
-  const usesI = [...registry.declarations.values()].some((d) => d.expr.includes("I."))
-  return [
-    generatedBanner,
-    `/**\n * The \`${group}\` operations of the Clerk Backend API.\n *\n * @since 0.1.0\n */`,
-    `import type * as Effect from "effect/Effect"`,
-    ...(registry.declarations.size > 0 ? [`import * as Schema from "effect/Schema"`] : []),
-    ...(usesStream ? [`import type * as Stream from "effect/Stream"`] : []),
-    `import type { ClerkClientService } from "../ClerkClient.js"`,
-    `import type * as ClerkError from "../ClerkError.js"`,
-    `import type * as ClerkOperation from "../ClerkOperation.js"`,
-    `import * as Op from "../internal/operation.js"`,
-    ...(usesI ? [`import * as I from "../internal/schema.js"`] : []),
-    ...(/\bD\./.test(decoderText) || opTexts.some((t) => /\bD\./.test(t))
-      ? [`import * as D from "../internal/decode.js"`]
-      : []),
-    ...(usesSchemas ? [`import * as Schemas from "./Schemas.js"`] : []),
-    ...(decoders.usesComponents ? [`import * as Decoders from "./Decoders.js"`] : []),
+  const opTextSlotted = opTexts.join("\n\n")
+  const bindText = [
     "",
-    declarations.join("\n\n"),
-    "",
-    opTexts.join("\n\n"),
-    "",
-    ...(decoderText === "" ? [] : [decoderText, ""]),
     ...(renamedExports.length > 0 ? [`export { ${renamedExports.join(", ")} }`, ""] : []),
     jsDoc(`The \`${group}\` operations bound to a client, as found on \`ClerkBackend\`.`, exportTags(group)),
     `export interface ${groupType} {\n${apiMembers.join("\n")}\n}`,
@@ -411,6 +382,51 @@ export const groupModule = (
     } })`,
     ""
   ].join("\n")
+  // Both targets share the operations' text; they differ in their schemas and in where imports resolve.
+  const moduleFor = (target: Target): string => {
+    const declarations = declarationsFor(target)
+    let opText = opTextSlotted
+    for (const slot of successSlots) opText = opText.replace(slot.slot, slot[target])
+    const shared = target === "effect3" ? "." : "../../generated"
+    const usesSchemas = /\bSchemas\./.test(declarations) || /\bSchemas\./.test(opText)
+    return [
+      generatedBanner,
+      `/**\n * The \`${group}\` operations of the Clerk Backend API${
+        target === "effect3" ? "" : ", for Effect 4"
+      }.\n *\n * @since ${target === "effect3" ? "0.1.0" : "0.2.0"}\n */`,
+      `import type * as Effect from "effect/Effect"`,
+      ...(registry.declarations.size > 0 ? [`import * as Schema from "effect/Schema"`] : []),
+      ...(usesStream ? [`import type * as Stream from "effect/Stream"`] : []),
+      `import type { ClerkClientService } from "../ClerkClient.js"`,
+      `import type * as ClerkError from "../ClerkError.js"`,
+      `import type * as ClerkOperation from "../ClerkOperation.js"`,
+      ...(/\bD\./.test(opText)
+        ? [`import * as D from "${target === "effect3" ? ".." : "../.."}/internal/decode.js"`]
+        : []),
+      `import * as Op from "../internal/operation.js"`,
+      ...(/\bI\./.test(declarations) ? [`import * as I from "../internal/schema.js"`] : []),
+      ...(/\bDecoders\./.test(opText) ? [`import * as Decoders from "${shared}/Decoders.js"`] : []),
+      ...(/\bGroupDecoders\./.test(opText)
+        ? [`import * as GroupDecoders from "${shared}/decoders/${module}.js"`]
+        : []),
+      ...(usesSchemas ? [`import * as Schemas from "./Schemas.js"`] : []),
+      "",
+      ...(declarations === "" ? [] : [declarations, ""]),
+      opText,
+      "",
+      bindText
+    ].join("\n")
+  }
+  const decodersText = decoderText === "" ? "" : [
+    generatedBanner,
+    `/**\n * The decoders of the \`${group}\` operations' own response shapes, read by both Effect lines.\n *\n * @since 0.2.0\n */`,
+    `import * as D from "../../internal/decode.js"`,
+    ...(/\bDecoders\./.test(decoderText) ? [`import * as Decoders from "../Decoders.js"`] : []),
+    "",
+    decoderText,
+    ""
+  ].join("\n")
+  return { effect3: moduleFor("effect3"), effect4: moduleFor("effect4"), decoders: decodersText }
 }
 
 const listField = (name: string, values: ReadonlyArray<string>) =>

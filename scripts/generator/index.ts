@@ -66,7 +66,8 @@ export const emitFiles = (model: GeneratorModel): Array<readonly [file: string, 
     const modules = emitGroupModules(model, group)
     return [
       [`src/generated/${group.module}.ts`, modules.effect3] as const,
-      [`src/v4/generated/${group.module}.ts`, modules.effect4] as const
+      [`src/v4/generated/${group.module}.ts`, modules.effect4] as const,
+      ...(modules.decoders === "" ? [] : [[`src/generated/decoders/${group.module}.ts`, modules.decoders] as const])
     ]
   }),
   ["src/generated/Meta.ts", emitMeta(model)],
@@ -77,5 +78,9 @@ export const emitFiles = (model: GeneratorModel): Array<readonly [file: string, 
     ["docs/webhook-events.md", emitWebhookEventsTable(model.webhooks)] as const
   ]),
   ["src/generated/index.ts", emitIndex(model)],
+  // The Effect 4 line's aggregates read the same way: their relative imports resolve to its own modules.
+  ["src/v4/generated/Groups.ts", emitGroupsIndex(model)],
+  ["src/v4/generated/Operations.ts", emitOperationsIndex(model)],
+  ["src/v4/generated/index.ts", emitIndex(model, "effect4")],
   ["docs/operations.md", emitOperationsTable(model)]
 ]

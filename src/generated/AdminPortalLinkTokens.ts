@@ -9,9 +9,9 @@ import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
-import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as GroupDecoders from "./decoders/AdminPortalLinkTokens.js"
 
 /**
  * Parameters of {@link create}.
@@ -241,7 +241,7 @@ export const create: ClerkOperation.CallOptional<CreateParams, CreateResponse, C
   params: CreateParams,
   body: "json-required",
   success: CreateResponse,
-  decode: decodeCreateResponse,
+  decode: GroupDecoders.decodeCreateResponse,
   errors: [400, 401, 403, 409]
 })
 
@@ -272,164 +272,9 @@ export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeErr
   pathParams: ["adminPortalLinkTokenID"],
   body: "json-required",
   success: RevokeResponse,
-  decode: decodeRevokeResponse,
+  decode: GroupDecoders.decodeRevokeResponse,
   errors: [400, 401, 403, 404]
 })
-
-function step1(u: unknown): unknown {
-  return D.array(u, D.string)
-}
-
-/** Decoder of `CreateResponse`. */
-function decodeCreateResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.admin_portal_link_id
-    if (!(typeof v === "string")) return D.rejected
-    out.adminPortalLinkId = v
-  }
-  {
-    const v = u.instance_id
-    if (!(typeof v === "string")) return D.rejected
-    out.instanceId = v
-  }
-  {
-    const v = u.organization_id
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.organizationId = v
-  }
-  {
-    const v = u.it_contact_id
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.itContactId = v
-  }
-  {
-    const v = u.scopes
-    const d = v === null ? null : step1(v)
-    if (d === D.rejected) return D.rejected
-    out.scopes = d
-  }
-  {
-    const v = u.token
-    if (!(typeof v === "string")) return D.rejected
-    out.token = v
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
-
-/** Decoder of `RevokeResponse`. */
-function decodeRevokeResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.admin_portal_link_id
-    if (!(typeof v === "string")) return D.rejected
-    out.adminPortalLinkId = v
-  }
-  {
-    const v = u.instance_id
-    if (!(typeof v === "string")) return D.rejected
-    out.instanceId = v
-  }
-  {
-    const v = u.organization_id
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.organizationId = v
-  }
-  {
-    const v = u.it_contact_id
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.itContactId = v
-  }
-  {
-    const v = u.scopes
-    const d = v === null ? null : step1(v)
-    if (d === D.rejected) return D.rejected
-    out.scopes = d
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
 
 /**
  * The `adminPortalLinkTokens` operations bound to a client, as found on `ClerkBackend`.

@@ -10,9 +10,9 @@ import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
-import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as GroupDecoders from "./decoders/ApiKeys.js"
 
 /**
  * Parameters of {@link list}.
@@ -849,7 +849,7 @@ export const list: ClerkOperation.Call<ListParams, ListResponse, ListError> = /*
   params: ListParams,
   queryParams: ["type", "subject", "include_invalid", "limit", "offset", "query"],
   success: ListResponse,
-  decode: decodeListResponse,
+  decode: GroupDecoders.decodeListResponse,
   errors: [400, 404]
 })
 
@@ -893,7 +893,7 @@ export const create: ClerkOperation.Call<CreateParams, CreateResponse, CreateErr
   params: CreateParams,
   body: "json-required",
   success: CreateResponse,
-  decode: decodeCreateResponse,
+  decode: GroupDecoders.decodeCreateResponse,
   errors: [400, 409]
 })
 
@@ -919,7 +919,7 @@ export const get: ClerkOperation.Call<GetParams, GetResponse, GetError> = /*#__P
   params: GetParams,
   pathParams: ["apiKeyID"],
   success: GetResponse,
-  decode: decodeGetResponse,
+  decode: GroupDecoders.decodeGetResponse,
   errors: [400, 404]
 })
 
@@ -945,7 +945,7 @@ const delete_: ClerkOperation.Call<DeleteParams, DeleteResponse, DeleteError> = 
   params: DeleteParams,
   pathParams: ["apiKeyID"],
   success: DeleteResponse,
-  decode: decodeDeleteResponse,
+  decode: GroupDecoders.decodeDeleteResponse,
   errors: [400, 404]
 })
 
@@ -972,7 +972,7 @@ export const update: ClerkOperation.Call<UpdateParams, UpdateResponse, UpdateErr
   pathParams: ["apiKeyID"],
   body: "json-required",
   success: UpdateResponse,
-  decode: decodeUpdateResponse,
+  decode: GroupDecoders.decodeUpdateResponse,
   errors: [400, 404]
 })
 
@@ -999,7 +999,7 @@ export const getSecret: ClerkOperation.Call<GetSecretParams, GetSecretResponse, 
     params: GetSecretParams,
     pathParams: ["apiKeyID"],
     success: GetSecretResponse,
-    decode: decodeGetSecretResponse,
+    decode: GroupDecoders.decodeGetSecretResponse,
     errors: [400, 404]
   }
 )
@@ -1027,7 +1027,7 @@ export const revoke: ClerkOperation.Call<RevokeParams, RevokeResponse, RevokeErr
   pathParams: ["apiKeyID"],
   body: "json-required",
   success: RevokeResponse,
-  decode: decodeRevokeResponse,
+  decode: GroupDecoders.decodeRevokeResponse,
   errors: [400, 404]
 })
 
@@ -1053,266 +1053,9 @@ export const verify: ClerkOperation.Call<VerifyParams, VerifyResponse, VerifyErr
   params: VerifyParams,
   body: "json-required",
   success: VerifyResponse,
-  decode: decodeVerifyResponse,
+  decode: GroupDecoders.decodeVerifyResponse,
   errors: [400, 404]
 })
-
-/** Decoder of `ListResponseDataItem`. */
-function decodeListResponseDataItem(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.type
-    if (!(typeof v === "string")) return D.rejected
-    out.type = v
-  }
-  {
-    const v = u.subject
-    if (!(typeof v === "string")) return D.rejected
-    out.subject = v
-  }
-  {
-    const v = u.name
-    if (!(typeof v === "string")) return D.rejected
-    out.name = v
-  }
-  {
-    const v = u.description
-    if (v !== undefined || D.hasOwn(u, "description")) {
-      if (!(v === null || typeof v === "string")) return D.rejected
-      out.description = v
-    }
-  }
-  {
-    const v = u.claims
-    if (v === undefined && !D.hasOwn(u, "claims")) return D.rejected
-    out.claims = v
-  }
-  {
-    const v = u.scopes
-    const d = D.array(v, D.string)
-    if (d === D.rejected) return D.rejected
-    out.scopes = d
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.created_by
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.createdBy = v
-  }
-  {
-    const v = u.last_used_at
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.lastUsedAt = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
-
-/** Decoder of `ListResponse`. */
-function decodeListResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.data
-    const d = D.array(v, decodeListResponseDataItem)
-    if (d === D.rejected) return D.rejected
-    out.data = d
-  }
-  {
-    const v = u.total_count
-    if (!(typeof v === "number")) return D.rejected
-    out.totalCount = v
-  }
-  return out
-}
-
-/** Decoder of `CreateResponse`. */
-function decodeCreateResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.type
-    if (!(typeof v === "string")) return D.rejected
-    out.type = v
-  }
-  {
-    const v = u.subject
-    if (!(typeof v === "string")) return D.rejected
-    out.subject = v
-  }
-  {
-    const v = u.name
-    if (!(typeof v === "string")) return D.rejected
-    out.name = v
-  }
-  {
-    const v = u.description
-    if (v !== undefined || D.hasOwn(u, "description")) {
-      if (!(v === null || typeof v === "string")) return D.rejected
-      out.description = v
-    }
-  }
-  {
-    const v = u.claims
-    if (v === undefined && !D.hasOwn(u, "claims")) return D.rejected
-    out.claims = v
-  }
-  {
-    const v = u.scopes
-    const d = D.array(v, D.string)
-    if (d === D.rejected) return D.rejected
-    out.scopes = d
-  }
-  {
-    const v = u.secret
-    if (!(typeof v === "string")) return D.rejected
-    out.secret = v
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.created_by
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.createdBy = v
-  }
-  {
-    const v = u.last_used_at
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.lastUsedAt = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
-
-/** Decoder of `GetResponse`. */
-function decodeGetResponse(u: unknown): unknown {
-  return decodeListResponseDataItem(u)
-}
-
-/** Decoder of `DeleteResponse`. */
-function decodeDeleteResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.deleted
-    if (!(typeof v === "boolean")) return D.rejected
-    out.deleted = v
-  }
-  return out
-}
-
-/** Decoder of `UpdateResponse`. */
-function decodeUpdateResponse(u: unknown): unknown {
-  return decodeListResponseDataItem(u)
-}
-
-/** Decoder of `GetSecretResponse`. */
-function decodeGetSecretResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.secret
-    if (!(typeof v === "string")) return D.rejected
-    out.secret = v
-  }
-  return out
-}
-
-/** Decoder of `RevokeResponse`. */
-function decodeRevokeResponse(u: unknown): unknown {
-  return decodeListResponseDataItem(u)
-}
-
-/** Decoder of `VerifyResponse`. */
-function decodeVerifyResponse(u: unknown): unknown {
-  return decodeListResponseDataItem(u)
-}
 
 export { delete_ as delete }
 

@@ -10,9 +10,9 @@ import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
-import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as GroupDecoders from "./decoders/M2m.js"
 
 /**
  * Parameters of {@link listTokens}.
@@ -462,7 +462,7 @@ export const listTokens: ClerkOperation.Call<ListTokensParams, ListTokensRespons
     params: ListTokensParams,
     queryParams: ["subject", "revoked", "expired", "limit", "offset"],
     success: ListTokensResponse,
-    decode: decodeListTokensResponse,
+    decode: GroupDecoders.decodeListTokensResponse,
     errors: [400, 403, 404]
   })
 
@@ -510,7 +510,7 @@ export const createToken: ClerkOperation.CallOptional<CreateTokenParams, CreateT
     params: CreateTokenParams,
     body: "json-required",
     success: CreateTokenResponse,
-    decode: decodeCreateTokenResponse,
+    decode: GroupDecoders.decodeCreateTokenResponse,
     errors: [400, 409]
   })
 
@@ -538,7 +538,7 @@ export const revokeToken: ClerkOperation.Call<RevokeTokenParams, RevokeTokenResp
     pathParams: ["m2m_token_id"],
     body: "json-required",
     success: RevokeTokenResponse,
-    decode: decodeRevokeTokenResponse,
+    decode: GroupDecoders.decodeRevokeTokenResponse,
     errors: [400, 404]
   })
 
@@ -565,184 +565,9 @@ export const verifyToken: ClerkOperation.Call<VerifyTokenParams, VerifyTokenResp
     params: VerifyTokenParams,
     body: "json-required",
     success: VerifyTokenResponse,
-    decode: decodeVerifyTokenResponse,
+    decode: GroupDecoders.decodeVerifyTokenResponse,
     errors: [400, 404]
   })
-
-/** Decoder of `ListTokensResponseM2mTokensItem`. */
-function decodeListTokensResponseM2mTokensItem(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.subject
-    if (!(typeof v === "string")) return D.rejected
-    out.subject = v
-  }
-  {
-    const v = u.claims
-    if (v !== undefined || D.hasOwn(u, "claims")) {
-      out.claims = v
-    }
-  }
-  {
-    const v = u.scopes
-    if (v !== null && (v !== undefined || D.hasOwn(u, "scopes"))) {
-      const d = D.array(v, D.string)
-      if (d === D.rejected) return D.rejected
-      out.scopes = d
-    }
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.last_used_at
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.lastUsedAt = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
-
-/** Decoder of `ListTokensResponse`. */
-function decodeListTokensResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.m2m_tokens
-    const d = D.array(v, decodeListTokensResponseM2mTokensItem)
-    if (d === D.rejected) return D.rejected
-    out.m2mTokens = d
-  }
-  {
-    const v = u.total_count
-    if (!(typeof v === "number")) return D.rejected
-    out.totalCount = v
-  }
-  return out
-}
-
-/** Decoder of `CreateTokenResponse`. */
-function decodeCreateTokenResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.subject
-    if (!(typeof v === "string")) return D.rejected
-    out.subject = v
-  }
-  {
-    const v = u.claims
-    if (v !== undefined || D.hasOwn(u, "claims")) {
-      out.claims = v
-    }
-  }
-  {
-    const v = u.scopes
-    if (v !== null && (v !== undefined || D.hasOwn(u, "scopes"))) {
-      const d = D.array(v, D.string)
-      if (d === D.rejected) return D.rejected
-      out.scopes = d
-    }
-  }
-  {
-    const v = u.token
-    if (!(typeof v === "string")) return D.rejected
-    out.token = v
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.last_used_at
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.lastUsedAt = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
-
-/** Decoder of `RevokeTokenResponse`. */
-function decodeRevokeTokenResponse(u: unknown): unknown {
-  return decodeListTokensResponseM2mTokensItem(u)
-}
-
-/** Decoder of `VerifyTokenResponse`. */
-function decodeVerifyTokenResponse(u: unknown): unknown {
-  return decodeListTokensResponseM2mTokensItem(u)
-}
 
 /**
  * The `m2m` operations bound to a client, as found on `ClerkBackend`.

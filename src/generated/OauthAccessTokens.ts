@@ -9,9 +9,9 @@ import * as Schema from "effect/Schema"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
-import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
+import * as GroupDecoders from "./decoders/OauthAccessTokens.js"
 
 /**
  * Parameters of {@link verify}.
@@ -160,97 +160,9 @@ export const verify: ClerkOperation.CallOptional<
   params: VerifyParams,
   body: "json-required",
   success: Schema.Union(VerifyResponseVariant1, VerifyResponseVariant2),
-  decode: step2,
+  decode: GroupDecoders.step2,
   errors: [400, 404]
 })
-
-function step1(u: unknown): unknown {
-  let d: unknown
-  d = decodeVerifyResponseVariant1(u)
-  if (d !== D.rejected) return d
-  d = decodeVerifyResponseVariant2(u)
-  if (d !== D.rejected) return d
-  return D.rejected
-}
-
-function step2(u: unknown): unknown {
-  return step1(u)
-}
-
-/** Decoder of `VerifyResponseVariant1`. */
-function decodeVerifyResponseVariant1(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (!(typeof v === "string")) return D.rejected
-    out.object = v
-  }
-  {
-    const v = u.id
-    if (!(typeof v === "string")) return D.rejected
-    out.id = v
-  }
-  {
-    const v = u.client_id
-    if (!(typeof v === "string")) return D.rejected
-    out.clientId = v
-  }
-  {
-    const v = u.subject
-    if (!(typeof v === "string")) return D.rejected
-    out.subject = v
-  }
-  {
-    const v = u.scopes
-    const d = D.array(v, D.string)
-    if (d === D.rejected) return D.rejected
-    out.scopes = d
-  }
-  {
-    const v = u.revoked
-    if (!(typeof v === "boolean")) return D.rejected
-    out.revoked = v
-  }
-  {
-    const v = u.revocation_reason
-    if (!(v === null || typeof v === "string")) return D.rejected
-    out.revocationReason = v
-  }
-  {
-    const v = u.expired
-    if (!(typeof v === "boolean")) return D.rejected
-    out.expired = v
-  }
-  {
-    const v = u.expiration
-    if (!(v === null || typeof v === "number")) return D.rejected
-    out.expiration = v
-  }
-  {
-    const v = u.created_at
-    if (!(typeof v === "number")) return D.rejected
-    out.createdAt = v
-  }
-  {
-    const v = u.updated_at
-    if (!(typeof v === "number")) return D.rejected
-    out.updatedAt = v
-  }
-  return out
-}
-
-/** Decoder of `VerifyResponseVariant2`. */
-function decodeVerifyResponseVariant2(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.active
-    if (!(typeof v === "boolean")) return D.rejected
-    out.active = v
-  }
-  return out
-}
 
 /**
  * The `oauthAccessTokens` operations bound to a client, as found on `ClerkBackend`.

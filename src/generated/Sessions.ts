@@ -10,10 +10,10 @@ import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
-import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Decoders from "./Decoders.js"
+import * as GroupDecoders from "./decoders/Sessions.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -514,7 +514,7 @@ export const createToken: ClerkOperation.Call<CreateTokenParams, CreateTokenResp
     pathParams: ["session_id"],
     body: "json",
     success: CreateTokenResponse,
-    decode: decodeCreateTokenResponse,
+    decode: GroupDecoders.decodeCreateTokenResponse,
     errors: [401, 404]
   })
 
@@ -545,35 +545,9 @@ export const createTokenFromTemplate: ClerkOperation.Call<
   pathParams: ["session_id", "template_name"],
   body: "json",
   success: CreateTokenFromTemplateResponse,
-  decode: decodeCreateTokenFromTemplateResponse,
+  decode: GroupDecoders.decodeCreateTokenFromTemplateResponse,
   errors: [401, 404]
 })
-
-/** Decoder of `CreateTokenResponse`. */
-function decodeCreateTokenResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.object
-    if (v !== null && (v !== undefined || D.hasOwn(u, "object"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.object = v
-    }
-  }
-  {
-    const v = u.jwt
-    if (v !== null && (v !== undefined || D.hasOwn(u, "jwt"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.jwt = v
-    }
-  }
-  return out
-}
-
-/** Decoder of `CreateTokenFromTemplateResponse`. */
-function decodeCreateTokenFromTemplateResponse(u: unknown): unknown {
-  return decodeCreateTokenResponse(u)
-}
 
 /**
  * The `sessions` operations bound to a client, as found on `ClerkBackend`.

@@ -10,10 +10,10 @@ import type * as Stream from "effect/Stream"
 import type { ClerkClientService } from "../ClerkClient.js"
 import type * as ClerkError from "../ClerkError.js"
 import type * as ClerkOperation from "../ClerkOperation.js"
-import * as D from "../internal/decode.js"
 import * as Op from "../internal/operation.js"
 import * as I from "../internal/schema.js"
 import * as Decoders from "./Decoders.js"
+import * as GroupDecoders from "./decoders/Users.js"
 import * as Schemas from "./Schemas.js"
 
 /**
@@ -2453,7 +2453,7 @@ export const verifyPassword: ClerkOperation.Call<VerifyPasswordParams, VerifyPas
     pathParams: ["user_id"],
     body: "json",
     success: VerifyPasswordResponse,
-    decode: decodeVerifyPasswordResponse,
+    decode: GroupDecoders.decodeVerifyPasswordResponse,
     errors: [400, 404, 422, 500]
   })
 
@@ -2485,7 +2485,7 @@ export const verifyTotp: ClerkOperation.Call<VerifyTotpParams, VerifyTotpRespons
     pathParams: ["user_id"],
     body: "json",
     success: VerifyTotpResponse,
-    decode: decodeVerifyTotpResponse,
+    decode: GroupDecoders.decodeVerifyTotpResponse,
     errors: [400, 404, 422, 500]
   })
 
@@ -2512,7 +2512,7 @@ export const disableMfa: ClerkOperation.Call<DisableMfaParams, DisableMfaRespons
     params: DisableMfaParams,
     pathParams: ["user_id"],
     success: DisableMfaResponse,
-    decode: decodeDisableMfaResponse,
+    decode: GroupDecoders.decodeDisableMfaResponse,
     errors: [404, 500]
   })
 
@@ -2542,7 +2542,7 @@ export const deleteBackupCodes: ClerkOperation.Call<
   params: DeleteBackupCodesParams,
   pathParams: ["user_id"],
   success: DeleteBackupCodesResponse,
-  decode: decodeDeleteBackupCodesResponse,
+  decode: GroupDecoders.decodeDeleteBackupCodesResponse,
   errors: [404, 500]
 })
 
@@ -2693,7 +2693,7 @@ export const deleteTOTP: ClerkOperation.Call<DeleteTOTPParams, DeleteTOTPRespons
     params: DeleteTOTPParams,
     pathParams: ["user_id"],
     success: DeleteTOTPResponse,
-    decode: decodeDeleteTOTPResponse,
+    decode: GroupDecoders.decodeDeleteTOTPResponse,
     errors: [404, 500]
   })
 
@@ -2858,65 +2858,6 @@ export const getAllInstanceOrganizationMemberships: ClerkOperation.Pages<
   Schemas.OrganizationMembership,
   GetInstanceOrganizationMembershipsError
 > = /*#__PURE__*/ Op.paginate(getInstanceOrganizationMemberships, { items: "data", total: true })
-
-/** Decoder of `VerifyPasswordResponse`. */
-function decodeVerifyPasswordResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.verified
-    if (v !== null && (v !== undefined || D.hasOwn(u, "verified"))) {
-      if (!(typeof v === "boolean")) return D.rejected
-      out.verified = v
-    }
-  }
-  return out
-}
-
-/** Decoder of `VerifyTotpResponse`. */
-function decodeVerifyTotpResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.verified
-    if (v !== null && (v !== undefined || D.hasOwn(u, "verified"))) {
-      if (!(typeof v === "boolean")) return D.rejected
-      out.verified = v
-    }
-  }
-  {
-    const v = u.code_type
-    if (v !== null && (v !== undefined || D.hasOwn(u, "code_type"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.codeType = v
-    }
-  }
-  return out
-}
-
-/** Decoder of `DisableMfaResponse`. */
-function decodeDisableMfaResponse(u: unknown): unknown {
-  if (!D.isPlain(u)) return D.rejected
-  const out: Record<string, unknown> = {}
-  {
-    const v = u.user_id
-    if (v !== null && (v !== undefined || D.hasOwn(u, "user_id"))) {
-      if (!(typeof v === "string")) return D.rejected
-      out.userId = v
-    }
-  }
-  return out
-}
-
-/** Decoder of `DeleteBackupCodesResponse`. */
-function decodeDeleteBackupCodesResponse(u: unknown): unknown {
-  return decodeDisableMfaResponse(u)
-}
-
-/** Decoder of `DeleteTOTPResponse`. */
-function decodeDeleteTOTPResponse(u: unknown): unknown {
-  return decodeDisableMfaResponse(u)
-}
 
 export { delete_ as delete }
 

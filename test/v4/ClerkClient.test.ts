@@ -1,7 +1,6 @@
 /**
  * The Effect 4 executor against the in-memory fake served on 127.0.0.1: the same requests, decoded
- * results and typed errors as the Effect 3 line. Descriptors are the Effect 3 ones with their schemas
- * swapped for the Effect 4 twins (method, path, params placement and decoder are shared facts).
+ * results and typed errors as the Effect 3 line, through the generated Effect 4 descriptors.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -11,22 +10,16 @@ import * as Redacted from "effect/Redacted"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as Users3 from "../../src/generated/Users.js"
 import { ClerkClient, withSecretKey, withTimeout } from "../../src/v4/ClerkClient.js"
 import { ClerkConfig } from "../../src/v4/ClerkConfig.js"
-import type { Descriptor } from "../../src/v4/ClerkDescriptor.js"
 import { ClerkRetryPolicy } from "../../src/v4/ClerkRetryPolicy.js"
-import * as Schemas4 from "../../src/v4/generated/Schemas.js"
 import * as Users4 from "../../src/v4/generated/Users.js"
 import { type ServedFake, startFake } from "../support/FakeServer.js"
 import { wireUser } from "../support/Fixtures.js"
 
-const v4 = (call: { readonly descriptor: object }, params: unknown, success: unknown): Descriptor =>
-  ({ ...call.descriptor, params, success }) as Descriptor
-
-const create = v4(Users3.create, Users4.CreateParams, Schemas4.User)
-const get = v4(Users3.get, Users4.GetParams, Schemas4.User)
-const list = v4(Users3.list, Users4.ListParams, Schemas4.UserList)
+const create = Users4.create.descriptor
+const get = Users4.get.descriptor
+const list = Users4.list.descriptor
 
 let fake: ServedFake
 beforeAll(async () => {

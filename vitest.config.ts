@@ -32,7 +32,8 @@ const slow = [
   "test/Generator.test.ts", // regenerates from the spec and compares with the committed output
   "test/Schemas.test.ts", // every schema of the spec, encoded and decoded
   "test/Decoders.test.ts", // the generated decoders against Schema on every response schema
-  "test/v4/Schemas.test.ts" // the Effect 4 schemas against the Effect 3 ones on every schema
+  "test/v4/Schemas.test.ts", // the Effect 4 schemas against the Effect 3 ones on every schema
+  "test/v4/Conformance.test.ts" // the Effect 4 line against Stoplight Prism
 ]
 
 const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: "forks" } as const

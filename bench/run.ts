@@ -9,7 +9,10 @@
  * 4. request authentication: effect-clerk's `authenticateRequest` against
  *    `jose.jwtVerify` and `@clerk/backend`, networkless,
  * 5. the test kit: calls through the in-memory `ClerkTest` fake, in-process
- *    and over 127.0.0.1, and its heap per seeded user (in a child process).
+ *    and over 127.0.0.1, and its heap per seeded user (in a child process),
+ * 6. Effect 3 and Effect 4 side by side: the headline measures (users.list ÷
+ *    raw fetch, fresh-token auth ÷ jose, bundle, cold import) for both lines
+ *    of the built package, each in scratch apps of its own major.
  *
  * Scratch output (bundles, the CPU profile, the dist/ consumer copy) goes to
  * bench/.tmp/, which git ignores and TypeScript's `include` skips.
@@ -23,6 +26,7 @@ import * as CallOverhead from "./callOverhead/index.js"
 import * as ColdStart from "./coldStart/index.js"
 import * as Fake from "./fake/index.js"
 import { render, type Results } from "./lib/report.js"
+import * as Majors from "./majors/index.js"
 import * as Typecheck from "./typecheck/index.js"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -110,6 +114,19 @@ const main = async () => {
       log
     }))
 
+  // After the type-check section, which builds dist/ (both lines).
+  const majors = await section("6. Effect 3 and Effect 4 side by side", () =>
+    Majors.run({
+      root,
+      distDir: path.join(root, "dist"),
+      tmpDir: path.join(tmp, "majors"),
+      // Children of the two majors take turns; each interleaves its own raw-fetch baseline.
+      calls: { children: 2, warmupCalls: 200, rounds: 48, callsPerRound: 4 },
+      auth: { children: 2, warmupRounds: 3, rounds: 20, tokensPerRound: 100 },
+      coldProcesses: 8,
+      log
+    }))
+
   const results: Results = {
     env: {
       date: new Date().toISOString(),
@@ -135,12 +152,13 @@ const main = async () => {
     typecheck,
     coldStart,
     auth,
-    fake
+    fake,
+    majors
   }
   fs.mkdirSync(path.dirname(docPath), { recursive: true })
   fs.writeFileSync(docPath, render(results))
   log(`wrote ${path.relative(root, docPath)} (${results.env.totalS.toFixed(0)} s)`)
-  return [callOverhead, bundle, typecheck, coldStart, auth, fake].some((r) => r instanceof Error) ? 1 : 0
+  return [callOverhead, bundle, typecheck, coldStart, auth, fake, majors].some((r) => r instanceof Error) ? 1 : 0
 }
 
 main().then(

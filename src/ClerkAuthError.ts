@@ -9,6 +9,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { signedOutHeaders } from "./internal/authHeaders.js"
+import * as Reasons from "./internal/authReasons.js"
 
 /**
  * Why a token is refused, in the strings Clerk's own SDKs use (`TokenVerificationErrorReason`
@@ -19,21 +20,7 @@ import { signedOutHeaders } from "./internal/authHeaders.js"
  * @since 0.1.0
  * @category models
  */
-export const TokenVerificationReason = Schema.Literal(
-  "session-token-missing",
-  "token-expired",
-  "token-not-active-yet",
-  "token-iat-in-the-future",
-  "token-invalid",
-  "token-invalid-signature",
-  "token-invalid-algorithm",
-  "token-invalid-authorized-parties",
-  "token-verification-failed",
-  "jwk-kid-mismatch",
-  "jwk-remote-failed-to-load",
-  "token-type-mismatch",
-  "unexpected-error"
-)
+export const TokenVerificationReason = Schema.Literal(...Reasons.reasons)
 
 /**
  * @since 0.1.0
@@ -49,24 +36,7 @@ export type TokenVerificationReason = typeof TokenVerificationReason.Type
  * @since 0.2.0
  * @category models
  */
-export const TokenVerificationDetail = Schema.Literal(
-  "session-token-missing",
-  "token-expired",
-  "token-not-active-yet",
-  "token-iat-in-the-future",
-  "token-invalid",
-  "token-invalid-expiry",
-  "token-invalid-signature",
-  "token-invalid-algorithm",
-  "token-invalid-authorized-parties",
-  "token-invalid-audience",
-  "token-missing-subject",
-  "jwk-kid-mismatch",
-  "jwk-failed-to-load",
-  "token-type-mismatch",
-  "machine-token-invalid",
-  "unexpected-error"
-)
+export const TokenVerificationDetail = Schema.Literal(...Reasons.details)
 
 /**
  * @since 0.2.0
@@ -80,24 +50,8 @@ export type TokenVerificationDetail = typeof TokenVerificationDetail.Type
  * @since 0.2.0
  * @category models
  */
-export const reasonOfDetail: { readonly [D in TokenVerificationDetail]: TokenVerificationReason } = {
-  "session-token-missing": "session-token-missing",
-  "token-expired": "token-expired",
-  "token-not-active-yet": "token-not-active-yet",
-  "token-iat-in-the-future": "token-iat-in-the-future",
-  "token-invalid": "token-invalid",
-  "token-invalid-expiry": "token-verification-failed",
-  "token-invalid-signature": "token-invalid-signature",
-  "token-invalid-algorithm": "token-invalid-algorithm",
-  "token-invalid-authorized-parties": "token-invalid-authorized-parties",
-  "token-invalid-audience": "token-verification-failed",
-  "token-missing-subject": "token-verification-failed",
-  "jwk-kid-mismatch": "jwk-kid-mismatch",
-  "jwk-failed-to-load": "jwk-remote-failed-to-load",
-  "token-type-mismatch": "token-type-mismatch",
-  "machine-token-invalid": "token-invalid",
-  "unexpected-error": "unexpected-error"
-}
+export const reasonOfDetail: { readonly [D in TokenVerificationDetail]: TokenVerificationReason } =
+  Reasons.reasonOfDetail
 
 /**
  * A token that was not accepted: `reason` in Clerk's SDK vocabulary, `detail` the specific

@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import { ClerkClient } from "./ClerkClient.js"
 import type { ClerkClientOptions, ClerkClientService } from "./ClerkClient.js"
 import type { ClerkConfig } from "./ClerkConfig.js"
+import { bindGroups } from "./internal/binding.js"
 
 /**
  * An operation group as its module exports it (`Users`, `Organizations`, ...): `bind` gives the group's API on a
@@ -71,13 +72,9 @@ export const Service = <Self>() =>
   id: Id,
   groups: Groups
 ): ServiceClass<Self, Id, GroupsApi<Groups>> => {
-  const bindGroups = (client: ClerkClientService): GroupsApi<Groups> => {
-    const api: Record<string, unknown> = {}
-    for (const [name, group] of Object.entries(groups)) api[name] = group.bind(client)
-    return api as GroupsApi<Groups>
-  }
+  const bindAll = (client: ClerkClientService) => bindGroups<ClerkClientService, GroupsApi<Groups>>(groups, client)
   const tag = Context.Tag(id)<Self, GroupsApi<Groups>>()
-  const make = Effect.map(ClerkClient, bindGroups)
+  const make = Effect.map(ClerkClient, bindAll)
   return Object.assign(tag, {
     make,
     layer: Layer.effect(tag, make).pipe(Layer.provideMerge(ClerkClient.layer)),

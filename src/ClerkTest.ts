@@ -22,9 +22,7 @@
  *
  * @since 0.1.0
  */
-import * as PlatformHeaders from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -36,22 +34,36 @@ import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { MintSessionTokenOptions, TestKeys } from "./ClerkAuthTesting.js"
-import { generateKeys, mintSessionToken as signSessionToken } from "./ClerkAuthTesting.js"
+import { mintSessionToken as signSessionToken } from "./ClerkAuthTesting.js"
 import { ClerkBackend } from "./ClerkBackend.js"
 import type { ClerkClient } from "./ClerkClient.js"
 import { ClerkConfig } from "./ClerkConfig.js"
-import type { Descriptor } from "./ClerkDescriptor.js"
 import { ClerkTestError, ClerkTestSeedError, ClerkTestServeError } from "./ClerkTestError.js"
 import type { OperationName } from "./generated/Operations.js"
-import { operations } from "./generated/Operations.js"
 import type * as Organizations from "./generated/Organizations.js"
 import type * as Users from "./generated/Users.js"
-import type { ErrorDetail, FakeRequest, ParamsOf, Reply, SuccessOf } from "./internal/fake/core.js"
-import { errorReply, isReply as isFakeReply, reply as makeReply } from "./internal/fake/core.js"
-import type { Faults, Handler, RecordedCall, ScriptStep } from "./internal/fake/engine.js"
-import { FakeEngine, parseBody, toWebResponse } from "./internal/fake/engine.js"
-import { builtinRoutes } from "./internal/fake/routes.js"
-import { FakeStore, IdGenerator } from "./internal/fake/store.js"
+import type { ErrorDetail, Reply } from "./internal/fake/core.js"
+import {
+  errorReply,
+  isReply as isFakeReply,
+  rateLimitedReply,
+  reply as makeReply,
+  serverErrorReply
+} from "./internal/fake/core.js"
+import type {
+  FakeRequest,
+  Faults,
+  Handler,
+  ParamsOf,
+  RecordedCall,
+  ScriptStep,
+  SuccessOf
+} from "./internal/fake/engine.js"
+import * as FakeHttp from "./internal/fake/http.js"
+import { sharedKeys } from "./internal/fake/instance.js"
+import type * as Options from "./internal/fake/options.js"
+import type { FakeEngine } from "./internal/fake/wire.js"
+import { makeEngine, ops, run } from "./internal/fake/wire.js"
 
 export {
   /**
@@ -148,10 +160,7 @@ export interface UserSeed extends Users.CreateParams {
  * @since 0.1.0
  * @category models
  */
-export interface OrganizationSeed extends Organizations.CreateParams {
-  readonly id?: string | undefined
-  readonly members?: ReadonlyArray<{ readonly userId: string; readonly role?: string | undefined }> | undefined
-}
+export interface OrganizationSeed extends Organizations.CreateParams, Options.SeedMembers {}
 
 /**
  * Handlers installed from the start, typed by operation name.
@@ -167,26 +176,7 @@ export type Handlers = { readonly [N in OperationName]?: Handler<N> }
  * @since 0.1.0
  * @category models
  */
-export interface ClerkTestOptions {
-  /** Users created first, in order. */
-  readonly users?: ReadonlyArray<UserSeed> | undefined
-  /** Organizations created after the users, in order, with their members. */
-  readonly organizations?: ReadonlyArray<OrganizationSeed> | undefined
-  /** Handlers that replace or add operations. */
-  readonly handlers?: Handlers | undefined
-  /** Faults applied from the start. */
-  readonly faults?: Faults | undefined
-  /** Seed of the id generator; the same seed gives the same ids. Default 1. */
-  readonly seed?: number | undefined
-  /** The only secret key the fake accepts. Default: any non-empty bearer token. */
-  readonly secretKey?: string | undefined
-  /**
-   * Session-token signing keys (served at `GET /jwks`). Default: one RS256 pair shared by every fake
-   * of the process (so a token minted by one fake verifies against another's JWKS; give each its
-   * own `keys` from `ClerkAuthTesting.generateKeys` to keep them apart).
-   */
-  readonly keys?: TestKeys | undefined
-}
+export interface ClerkTestOptions extends Options.TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults> {}
 
 /**
  * Options of {@link ClerkTest.serve}.
@@ -194,10 +184,7 @@ export interface ClerkTestOptions {
  * @since 0.1.0
  * @category models
  */
-export interface ServeOptions {
-  /** Port to listen on; 0 (the default) picks a free one. */
-  readonly port?: number | undefined
-}
+export interface ServeOptions extends Options.ServeOptions {}
 
 /**
  * A fake listening on 127.0.0.1.
@@ -205,11 +192,7 @@ export interface ServeOptions {
  * @since 0.1.0
  * @category models
  */
-export interface ClerkTestServer {
-  /** The API base URL to give any client, e.g. `http://127.0.0.1:50123/v1`. */
-  readonly apiUrl: string
-  readonly port: number
-}
+export interface ClerkTestServer extends Options.Server {}
 
 /**
  * A session token minted for a user of the fake, and the session it belongs to.
@@ -217,10 +200,7 @@ export interface ClerkTestServer {
  * @since 0.1.0
  * @category models
  */
-export interface MintedSession {
-  readonly token: string
-  readonly sessionId: string
-}
+export interface MintedSession extends Options.MintedSession {}
 
 /**
  * The control surface of a running fake.
@@ -268,183 +248,43 @@ export interface MintSessionOptions extends MintSessionTokenOptions {
   readonly claims?: { readonly [key: string]: unknown } | undefined
 }
 
-const bodyOf = (request: HttpClientRequest.HttpClientRequest): unknown => {
-  const body = request.body
-  switch (body._tag) {
-    case "Empty":
-      return undefined
-    case "Uint8Array":
-      return parseBody(body.contentType, new TextDecoder().decode(body.body))
-    case "Raw":
-      return typeof body.body === "string" ? parseBody(body.contentType ?? "", body.body) : body.body
-    case "FormData":
-      return body.formData
-    case "Stream":
-      return errorReply(400, {
-        code: "malformed_request",
-        message: "malformed request",
-        longMessage: "The in-process fake does not read streamed request bodies."
-      })
-  }
-}
-
-const webBody = async (request: Request): Promise<unknown> => {
-  const contentType = request.headers.get("content-type") ?? ""
-  if (contentType.startsWith("multipart/form-data") || contentType.startsWith("application/x-www-form-urlencoded")) {
-    try {
-      return await request.formData()
-    } catch {
-      return errorReply(400, {
-        code: "malformed_request",
-        message: "malformed request",
-        longMessage: "The form body could not be read."
-      })
-    }
-  }
-  return parseBody(contentType, await request.text())
-}
-
-/** Answers an operation of the fake without HTTP, for seeding and minting. */
-const invoke = <N extends OperationName>(
-  engine: FakeEngine,
-  name: N,
-  params: ParamsOf<N>
-): Effect.Effect<Reply> =>
-  Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) => {
-    const descriptor = (operations[name] as { readonly descriptor: Descriptor }).descriptor
-    const request: FakeRequest = {
-      operation: name,
-      method: descriptor.method,
-      path: descriptor.path,
-      headers: {},
-      pathParams: {},
-      query: new URLSearchParams(),
-      body: undefined
-    }
-    return engine.run(name, descriptor, params, request, now)
-  })
-
-const describeReply = (answer: Reply): string => {
-  const body = answer.body as {
-    readonly errors?: ReadonlyArray<{ readonly long_message?: string; readonly code?: string }>
-  }
-  const first = Array.isArray(body?.errors) ? body.errors[0] : undefined
-  return first === undefined ? `status ${answer.status}` : `${first.code}: ${first.long_message}`
-}
-
-let sharedKeysOnce: Effect.Effect<TestKeys> | undefined
-
-/**
- * One RS256 pair for every fake of the process that is not given `keys`: generating one costs
- * most of a fake's start-up, and tests build many fakes. Generated on first use.
- */
-const sharedKeys = (): Effect.Effect<TestKeys> =>
-  sharedKeysOnce ??= Effect.runSync(Effect.cached(generateKeys({ kid: "ins_fake_signing_key" })))
-
 const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService, ClerkTestSeedError> =>
   Effect.gen(function*() {
-    const keys = options.keys ?? (yield* sharedKeys())
-    const engine = new FakeEngine(
-      new FakeStore(keys, new IdGenerator(options.seed ?? 1)),
-      builtinRoutes,
-      options.secretKey
+    const keys = options.keys ?? (yield* Effect.promise(sharedKeys))
+    const engine: FakeEngine = makeEngine(keys, options)
+    const start = Effect.flatMap(
+      run(() => engine.start()),
+      (refused) => refused === undefined ? Effect.void : Effect.fail(new ClerkTestSeedError(refused))
     )
-
-    const seed = <N extends OperationName>(name: N, params: ParamsOf<N>) =>
-      Effect.flatMap(invoke(engine, name, params), (answer) =>
-        answer.status >= 200 && answer.status < 300
-          ? Effect.succeed(answer.body as Record<string, unknown>)
-          : Effect.fail(
-            new ClerkTestSeedError({
-              operation: name,
-              status: answer.status,
-              message: `Seeding ${name} was refused: ${describeReply(answer)}`
-            })
-          ))
-    // A fresh store (same id seed, so the same ids), the seeds, and the options' handlers and faults.
-    const start = Effect.gen(function*() {
-      engine.store = new FakeStore(keys, new IdGenerator(options.seed ?? 1))
-      engine.handlers.clear()
-      engine.scripts.clear()
-      engine.calls.length = 0
-      for (const { id, ...params } of options.users ?? []) {
-        if (id !== undefined) engine.store.ids.reserve("user", id)
-        yield* seed("users.create", params)
-      }
-      for (const { id, members, ...params } of options.organizations ?? []) {
-        if (id !== undefined) engine.store.ids.reserve("org", id)
-        const organization = yield* seed("organizations.create", params)
-        for (const member of members ?? []) {
-          yield* seed("organizationMemberships.create", {
-            organizationId: String(organization.id),
-            userId: member.userId,
-            role: member.role ?? "org:member"
-          })
-        }
-      }
-      for (const [name, handler] of Object.entries(options.handlers ?? {})) {
-        engine.handlers.set(name as OperationName, handler as Handler<any>)
-      }
-      engine.faults = options.faults ?? {}
-    })
     yield* start
 
     const httpClient = HttpClient.make((request, url) =>
-      engine.answer({
-        method: request.method,
-        url,
-        headers: request.headers,
-        body: bodyOf(request)
-      }).pipe(Effect.map((answer) => HttpClientResponse.fromWeb(request, toWebResponse(answer))))
+      Effect.map(
+        run(() => engine.answer(FakeHttp.fromClientRequest(request, url))),
+        (answer) => HttpClientResponse.fromWeb(request, FakeHttp.toWebResponse(answer))
+      )
     )
 
     const answerWeb = (request: Request): Effect.Effect<Response> =>
-      Effect.promise(() => webBody(request)).pipe(
-        Effect.flatMap((body) =>
-          engine.answer({
-            method: request.method,
-            url: new URL(request.url),
-            headers: PlatformHeaders.fromInput(request.headers),
-            body
-          })
-        ),
-        Effect.map(toWebResponse),
-        Effect.catchAllDefect((defect) =>
-          Effect.succeed(toWebResponse(errorReply(500, {
-            code: "fake_defect",
-            message: "fake defect",
-            longMessage: defect instanceof Error ? defect.message : "The fake failed while answering."
-          })))
-        )
+      Effect.promise(() => FakeHttp.fromWebRequest(request)).pipe(
+        Effect.flatMap((raw) => run(() => engine.answer(raw))),
+        Effect.map(FakeHttp.toWebResponse),
+        Effect.catchAllDefect((defect) => Effect.succeed(FakeHttp.defectResponse(defect)))
       )
 
     const service: ClerkTestService = {
       keys,
       httpClient,
-      handle: (name, handler) => Effect.sync(() => void engine.handlers.set(name, handler as Handler<any>)),
-      unhandle: (name) => Effect.sync(() => void engine.handlers.delete(name)),
-      script: (name, steps) =>
-        Effect.sync(() => {
-          engine.scripts.set(name, [...(engine.scripts.get(name) ?? []), ...steps])
-        }),
-      setFaults: (faults) => Effect.sync(() => void (engine.faults = faults)),
-      calls: Effect.sync(() => engine.calls.slice()),
+      ...(engine.controls(ops) as Pick<ClerkTestService, "handle" | "unhandle" | "script" | "setFaults" | "calls">),
       // The seeds were accepted once; accepted again on the same empty store, they cannot fail.
       reset: Effect.orDie(start),
       mintSessionToken: (userId, mintOptions = {}) =>
         Effect.gen(function*() {
-          const answer = yield* invoke(engine, "sessions.create", { userId })
-          if (answer.status < 200 || answer.status >= 300) {
-            return yield* new ClerkTestError({
-              operation: "sessions.create",
-              status: answer.status,
-              message: `No session could be created for ${userId}: ${describeReply(answer)}`
-            })
-          }
-          const sessionId = String((answer.body as { readonly id: unknown }).id)
+          const session = yield* run(() => engine.createSession(userId))
+          if (!session.ok) return yield* new ClerkTestError(session.error)
           const { claims, ...signing } = mintOptions
-          const token = yield* signSessionToken(keys, { sub: userId, sid: sessionId, ...claims }, signing)
-          return { token, sessionId }
+          const token = yield* signSessionToken(keys, { sub: userId, sid: session.value, ...claims }, signing)
+          return { token, sessionId: session.value }
         }),
       fetch: answerWeb
     }
@@ -542,21 +382,10 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
 
   /** 429 `too_many_requests` with `Retry-After` (whole seconds). */
   static readonly rateLimited = (retryAfter: Duration.DurationInput = Duration.seconds(1)): Reply =>
-    errorReply(429, {
-      code: "too_many_requests",
-      message: "Too many requests",
-      longMessage: "Rate limit exceeded (ClerkTest)."
-    }, {
-      "retry-after": String(Math.ceil(Duration.toSeconds(Duration.decode(retryAfter))))
-    })
+    rateLimitedReply(Duration.toSeconds(Duration.decode(retryAfter)))
 
   /** 500 `internal_clerk_error`. */
-  static readonly serverError = (status = 500): Reply =>
-    errorReply(status, {
-      code: "internal_clerk_error",
-      message: "Oops, something went wrong",
-      longMessage: "Injected failure (ClerkTest)."
-    })
+  static readonly serverError = (status = 500): Reply => serverErrorReply(status)
 
   /** Whether a handler's result is a raw answer rather than a success value. */
   static readonly isReply = isFakeReply
@@ -573,13 +402,7 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
     const fake = yield* ClerkTest
     const request = yield* HttpServerRequest.HttpServerRequest
     const web = yield* Effect.either(HttpServerRequest.toWeb(request))
-    if (web._tag === "Left") {
-      return HttpServerResponse.fromWeb(toWebResponse(errorReply(400, {
-        code: "malformed_request",
-        message: "malformed request",
-        longMessage: "The request could not be read."
-      })))
-    }
+    if (web._tag === "Left") return HttpServerResponse.fromWeb(FakeHttp.unreadableResponse())
     return HttpServerResponse.fromWeb(yield* fake.fetch(web.right))
   })
 
@@ -594,52 +417,12 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
     Effect.gen(function*() {
       const fake = yield* ClerkTest
       const runtime = yield* Effect.runtime<never>()
-      const http = yield* Effect.tryPromise({
-        try: () => import(nodeHttpModule) as Promise<NodeHttp>,
-        catch: () =>
-          new ClerkTestServeError({ message: "node:http is not available here; serve ClerkTest.httpApp instead" })
-      })
-      const server = http.createServer((incoming, outgoing) => {
-        const chunks: Array<Uint8Array> = []
-        incoming.on("data", (chunk) => chunks.push(chunk))
-        incoming.on("end", () => {
-          const headers = new Headers()
-          for (const [key, value] of Object.entries(incoming.headers)) {
-            if (typeof value === "string") headers.set(key, value)
-            else if (Array.isArray(value)) { for (const item of value) headers.append(key, item) }
-          }
-          const method = incoming.method ?? "GET"
-          const body = chunks.length === 0 || method === "GET" || method === "HEAD" ? null : concat(chunks)
-          const request = new Request(`http://127.0.0.1${incoming.url ?? "/"}`, { method, headers, body })
-          Runtime.runPromise(runtime, fake.fetch(request)).then(async (response) => {
-            const responseHeaders: Record<string, string> = {}
-            response.headers.forEach((value, key) => {
-              responseHeaders[key] = value
-            })
-            outgoing.writeHead(response.status, responseHeaders)
-            outgoing.end(new Uint8Array(await response.arrayBuffer()))
-          }, () => {
-            outgoing.writeHead(500)
-            outgoing.end()
-          })
-        })
-      })
-      const port = yield* Effect.acquireRelease(
-        Effect.async<number, ClerkTestServeError>((resume) => {
-          server.once("error", (error) =>
-            resume(Effect.fail(new ClerkTestServeError({ message: `Cannot listen: ${error.message}` }))))
-          server.listen(options.port ?? 0, "127.0.0.1", () => {
-            const address = server.address()
-            resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-          })
+      const { port } = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => FakeHttp.listen(options.port ?? 0, (request) => Runtime.runPromise(runtime, fake.fetch(request))),
+          catch: (error) => new ClerkTestServeError({ message: error instanceof Error ? error.message : String(error) })
         }),
-        () =>
-          Effect.async<void>((resume) => {
-            server.closeAllConnections()
-            server.close(() =>
-              resume(Effect.void)
-            )
-          })
+        (listening) => Effect.promise(listening.close)
       )
       return { apiUrl: `http://127.0.0.1:${port}/v1`, port }
     })
@@ -650,45 +433,6 @@ const fakeHttpClient: Layer.Layer<HttpClient.HttpClient, never, ClerkTest> = Lay
   HttpClient.HttpClient,
   Effect.map(ClerkTest, (fake) => fake.httpClient)
 )
-
-// The parts of `node:http` that `serve` uses, declared here so the library builds (and loads)
-// without Node: the module is imported only when `serve` runs.
-const nodeHttpModule = "node:http"
-
-interface NodeHttp {
-  readonly createServer: (listener: (incoming: NodeIncoming, outgoing: NodeOutgoing) => void) => NodeServer
-}
-
-interface NodeIncoming {
-  readonly method?: string | undefined
-  readonly url?: string | undefined
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  on(event: "data", listener: (chunk: Uint8Array) => void): void
-  on(event: "end", listener: () => void): void
-}
-
-interface NodeOutgoing {
-  writeHead(status: number, headers?: Record<string, string>): void
-  end(body?: Uint8Array): void
-}
-
-interface NodeServer {
-  listen(port: number, host: string, listener: () => void): void
-  once(event: "error", listener: (error: Error) => void): void
-  address(): { readonly port: number } | string | null
-  close(listener: () => void): void
-  closeAllConnections(): void
-}
-
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array<ArrayBuffer> => {
-  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
 
 /**
  * An empty fake with the `ClerkBackend` and `ClerkClient` that talk to it.

@@ -4,6 +4,7 @@
  * @since 0.2.0
  */
 import * as Schema from "effect/Schema"
+import { configReasons, verificationReasons } from "./internal/webhookSignature.js"
 
 /**
  * Why a webhook was refused.
@@ -23,14 +24,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category models
  */
-export const WebhookVerificationReason = Schema.Literal(
-  "missing-header",
-  "timestamp-too-old",
-  "timestamp-too-new",
-  "no-matching-signature",
-  "body-not-json",
-  "invalid-payload"
-)
+export const WebhookVerificationReason = Schema.Literal(...verificationReasons)
 
 /**
  * @since 0.1.0
@@ -64,6 +58,6 @@ export class WebhookConfigError extends Schema.TaggedError<WebhookConfigError>()
    * `invalid-secret`: not `whsec_` + base64, or not usable as an HMAC key; `invalid-tolerance`:
    * negative or not a duration; `invalid-option`: an `onInvalidPayload` other than `deliver` or `reject`.
    */
-  reason: Schema.Literal("invalid-secret", "invalid-tolerance", "invalid-option"),
+  reason: Schema.Literal(...configReasons),
   message: Schema.String
 }) {}

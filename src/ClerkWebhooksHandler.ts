@@ -33,6 +33,9 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { ClerkWebhooks, type WebhookEvent } from "./ClerkWebhooks.js"
 import { WebhookVerificationError } from "./ClerkWebhooksError.js"
+import * as Dedup from "./internal/webhookDeduplication.js"
+import type { HandlerOptions, WebhookDelivery } from "./internal/webhookDeduplication.js"
+import { unreadableBody } from "./internal/webhookSignature.js"
 
 /**
  * The store of message ids already processed. Implement it over a shared store (Redis, a
@@ -59,76 +62,24 @@ export interface WebhookDeduplicationService {
 }
 
 /**
- * Options of {@link WebhookDeduplication.memory}.
+ * Options of {@link WebhookDeduplication.memory}: `capacity` (default 10 000 ids) and `ttl`
+ * (default 24 hours, longer than the longest wait between two of Svix's attempts).
  *
  * @since 0.1.0
  * @category models
  */
-export interface MemoryDeduplicationOptions {
-  /** How many ids are remembered at most; beyond it the oldest claim is forgotten first. Default 10 000. */
-  readonly capacity?: number | undefined
-  /**
-   * How long an id is remembered after its claim. Default 24 hours: longer than the longest
-   * wait between two of Svix's attempts (10 hours), so an attempt that succeeded but whose answer
-   * was lost is still known when the next one comes. A manual replay after that runs again.
-   */
-  readonly ttl?: Duration.DurationInput | undefined
-}
+export interface MemoryDeduplicationOptions extends Dedup.MemoryDeduplicationOptionsOf<Duration.DurationInput> {}
 
-const defaultCapacity = 10_000
-const defaultTtl = Duration.hours(24)
+const defaultTtl = Duration.hours(Dedup.defaultTtlHours)
 
-/** The stores {@link WebhookDeduplication.memory} made: a handler seeing a new one per delivery is miswired. */
-const memoryStores = new WeakSet<WebhookDeduplicationService>()
-
-/**
- * The in-memory store. A `Map` keeps insertion order, and a claim is always (re)inserted at the
- * end, so the first entry is both the oldest claim and, with one TTL for all, the first to
- * expire: eviction and expiry only ever look at the front, in amortised constant time.
- */
+/** The in-memory store: the shared claim table, read by Effect's `Clock`. */
 const makeMemory = (options: MemoryDeduplicationOptions): WebhookDeduplicationService => {
-  const capacity = options.capacity ?? defaultCapacity
-  // A zero or fractional capacity would silently remember nothing, or round; both are mistakes.
-  if (!Number.isSafeInteger(capacity) || capacity < 1) {
-    throw new RangeError(`WebhookDeduplication.memory: capacity must be a positive integer, got ${capacity}`)
-  }
-  const ttl = Duration.decode(options.ttl ?? defaultTtl)
-  if (!Duration.greaterThan(ttl, Duration.zero)) {
-    throw new RangeError("WebhookDeduplication.memory: ttl must be longer than zero")
-  }
-  // Infinity for `Duration.infinity`: such entries only leave through capacity or release.
-  const ttlMillis = Duration.toMillis(ttl)
-  /** id → the time (Clock millis) it is forgotten. */
-  const expiries = new Map<string, number>()
-
-  const sweep = (now: number) => {
-    for (const [id, expiresAt] of expiries) {
-      if (expiresAt > now) break
-      expiries.delete(id)
-    }
-  }
-
-  const store: WebhookDeduplicationService = {
+  const claims = Dedup.memoryClaims(options.capacity, Duration.toMillis(Duration.decode(options.ttl ?? defaultTtl)))
+  return Dedup.markMemoryStore<WebhookDeduplicationService>({
     // The Clock is read per call, from the calling fiber: TestClock drives expiry in tests.
-    claim: (id) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        sweep(now)
-        if (expiries.has(id)) return false
-        expiries.set(id, now + ttlMillis)
-        while (expiries.size > capacity) {
-          const oldest = expiries.keys().next()
-          if (oldest.done === true) break
-          expiries.delete(oldest.value)
-        }
-        return true
-      }),
-    release: (id) =>
-      Effect.sync(() => {
-        expiries.delete(id)
-      })
-  }
-  memoryStores.add(store)
-  return store
+    claim: (id) => Effect.map(Clock.currentTimeMillis, (now) => claims.claim(id, now)),
+    release: (id) => Effect.sync(() => claims.release(id))
+  })
 }
 
 /**
@@ -177,33 +128,21 @@ export class WebhookDeduplication extends Context.Tag("effect-clerk/WebhookDedup
  * @since 0.1.0
  * @category models
  */
-export interface WebhookDelivery {
-  readonly id: string
-  readonly timestamp: number
-}
+export type { WebhookDelivery }
 
 /**
- * Options of {@link handler}.
+ * Options of {@link handler}: `deduplicate` runs the effect at most once per message id.
  *
  * @since 0.1.0
  * @category models
  */
-export interface HandlerOptions {
-  /**
-   * Run the effect at most once per message id, through the {@link WebhookDeduplication} in
-   * context: a delivery whose id was already claimed gets 200 without running it, and a run
-   * that fails releases the id so Clerk's retry runs it again. Default `false`.
-   */
-  readonly deduplicate?: boolean | undefined
-}
+export type { HandlerOptions }
 
 const json = (body: unknown, status: number) => HttpServerResponse.unsafeJson(body, { status })
 
-/** The body of a successful delivery; kept small, Svix shows it in the endpoint's attempt log. */
-const accepted = json({ ok: true }, 200)
-const duplicate = json({ ok: true, duplicate: true }, 200)
-/** Says nothing of the error: it may carry data or internals, and the sender is not the one to fix it. */
-const failed = json({ ok: false, message: "the webhook could not be processed" }, 500)
+const accepted = json(Dedup.answers.accepted, 200)
+const duplicate = json(Dedup.answers.duplicate, 200)
+const failed = json(Dedup.answers.failed, 500)
 
 /**
  * Reads the body once, as bytes (the signature is over the bytes as sent), verifies it, then
@@ -214,9 +153,7 @@ const verifyRequest = (
   request: HttpServerRequest.HttpServerRequest
 ): Effect.Effect<{ readonly event: WebhookEvent; readonly delivery: WebhookDelivery }, WebhookVerificationError> =>
   request.arrayBuffer.pipe(
-    Effect.mapError(() =>
-      new WebhookVerificationError({ reason: "invalid-payload", message: "the request body could not be read" })
-    ),
+    Effect.mapError(() => new WebhookVerificationError(unreadableBody("the request body could not be read"))),
     Effect.flatMap((buffer) => webhooks.verifySignature({ headers: request.headers, body: new Uint8Array(buffer) })),
     Effect.flatMap((verified) =>
       Effect.map(Effect.annotateLogs(webhooks.decode(verified.body), "webhookId", verified.id), (event) => ({
@@ -265,21 +202,9 @@ export function handler<E, R>(
   options: HandlerOptions = {}
 ): HttpApp.Default<never, ClerkWebhooks | WebhookDeduplication | R> {
   const deduplicate = options.deduplicate === true
-  // The in-memory store this handler saw last: a different one on a later delivery means the store is built per
-  // request (a `memory()` call inside the request path, a `Layer.fresh`), and de-duplication silently stops.
-  let lastMemoryStore: WebhookDeduplicationService | undefined
-  let warnedFreshStore = false
-  const checkStore = (store: WebhookDeduplicationService): Effect.Effect<void> => {
-    if (!memoryStores.has(store)) return Effect.void
-    const previous = lastMemoryStore
-    lastMemoryStore = store
-    if (previous === undefined || previous === store || warnedFreshStore) return Effect.void
-    warnedFreshStore = true
-    return Effect.logWarning(
-      "effect-clerk: the webhook handler got a new in-memory de-duplication store for this delivery, so it does not " +
-        "remember earlier ones; build WebhookDeduplication once (a layer around the server, or ClerkWebhooksHandler.route)"
-    )
-  }
+  const isFreshStore = Dedup.freshStoreWatch()
+  const checkStore = (store: WebhookDeduplicationService): Effect.Effect<void> =>
+    isFreshStore(store) ? Effect.logWarning(Dedup.freshStoreWarning) : Effect.void
 
   /**
    * Answers the run: a failure or defect becomes a 500 logged as an error. An interruption (the
@@ -310,14 +235,7 @@ export function handler<E, R>(
       return json({ reason, message }, 400)
     }
     const { delivery, event } = verified.right
-    const annotations = {
-      webhookId: delivery.id,
-      webhookType: event.type === "unknown"
-        ? event.unknownType
-        : event.type === "malformed"
-        ? event.eventType ?? "(none)"
-        : event.type
-    }
+    const annotations = { webhookId: delivery.id, webhookType: Dedup.loggedType(event) }
     if (!deduplicate) return yield* settle(onEvent(event, delivery)).pipe(Effect.annotateLogs(annotations))
 
     const store = yield* WebhookDeduplication

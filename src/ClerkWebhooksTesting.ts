@@ -24,6 +24,8 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { WebhookConfigError } from "./ClerkWebhooksError.js"
 import type { ClerkWebhookEvent, KnownEventType } from "./generated/WebhookEvents.js"
+import * as Testing from "./internal/webhookTesting.js"
+import type { SignedWebhook, WebhookEventOptions } from "./internal/webhookTesting.js"
 
 /**
  * Options of {@link signWebhook}.
@@ -31,49 +33,15 @@ import type { ClerkWebhookEvent, KnownEventType } from "./generated/WebhookEvent
  * @since 0.1.0
  * @category models
  */
-export interface SignWebhookOptions {
-  /** The signing secret, `whsec_` + base64 (the prefix may be left out). */
-  readonly secret: string | Redacted.Redacted<string>
-  /** The message id (`svix-id`). Default: a random `msg_test_…`. */
-  readonly id?: string | undefined
-  /** Unix seconds (`svix-timestamp`). Default: now, by Effect's `Clock`. */
-  readonly timestamp?: number | undefined
-  /** The body: a string is sent as it is, anything else as its `JSON.stringify`. */
-  readonly body: string | object
-}
+export interface SignWebhookOptions extends Testing.SignWebhookOptionsOf<Redacted.Redacted<string>> {}
 
 /**
- * A signed delivery: the `svix-*` headers and the exact body they sign. It is a
- * `WebhookInput`, so it can be passed to `verify` or `verifySignature` as it is.
+ * A signed delivery: the `svix-*` headers and the exact body they sign, a `WebhookInput`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SignedWebhook {
-  readonly headers: Record<string, string>
-  readonly body: string
-}
-
-const encoder = new TextEncoder()
-
-const toBase64 = (bytes: Uint8Array): string => {
-  let binary = ""
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
-/** The key bytes of a secret; `undefined` when it is not base64 after its optional prefix. */
-const keyBytes = (secret: string): Uint8Array<ArrayBuffer> | undefined => {
-  const trimmed = secret.trim()
-  const encoded = trimmed.startsWith("whsec_") ? trimmed.slice("whsec_".length) : trimmed
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined
-  try {
-    const binary = atob(encoded)
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0))
-  } catch {
-    return undefined
-  }
-}
+export type { SignedWebhook }
 
 /**
  * Signs a delivery as Svix does: `v1,` + base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`)).
@@ -87,26 +55,10 @@ const keyBytes = (secret: string): Uint8Array<ArrayBuffer> | undefined => {
 export const signWebhook = (options: SignWebhookOptions): Effect.Effect<SignedWebhook> =>
   Effect.gen(function*() {
     const secret = typeof options.secret === "string" ? options.secret : Redacted.value(options.secret)
-    const key = keyBytes(secret)
-    if (key === undefined || key.length === 0) {
-      return yield* Effect.die(
-        new WebhookConfigError({
-          reason: "invalid-secret",
-          message: "signWebhook: the secret is not base64 (after its optional whsec_ prefix)"
-        })
-      )
-    }
-    const id = options.id ?? `msg_test_${crypto.randomUUID().replace(/-/g, "")}`
-    const timestamp = String(options.timestamp ?? Math.floor((yield* Clock.currentTimeMillis) / 1000))
-    const body = typeof options.body === "string" ? options.body : JSON.stringify(options.body)
-    const signature = yield* Effect.promise(async () => {
-      const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      return new Uint8Array(await crypto.subtle.sign("HMAC", hmac, encoder.encode(`${id}.${timestamp}.${body}`)))
-    })
-    return {
-      headers: { "svix-id": id, "svix-timestamp": timestamp, "svix-signature": `v1,${toBase64(signature)}` },
-      body
-    }
+    const timestamp = options.timestamp ?? Math.floor((yield* Clock.currentTimeMillis) / 1000)
+    const signed = yield* Effect.promise(() => Testing.signDelivery({ ...options, secret, timestamp }))
+    if (signed !== undefined) return signed
+    return yield* Effect.die(new WebhookConfigError({ reason: "invalid-secret", message: Testing.badSecretMessage }))
   })
 
 /**
@@ -115,11 +67,7 @@ export const signWebhook = (options: SignWebhookOptions): Effect.Effect<SignedWe
  * @since 0.1.0
  * @category constructors
  */
-export const generateSigningSecret = (): string => {
-  const bytes = new Uint8Array(32)
-  crypto.getRandomValues(bytes)
-  return `whsec_${toBase64(bytes)}`
-}
+export const generateSigningSecret: () => string = Testing.generateSigningSecret
 
 /**
  * The wire form of a delivery of type `T`: the envelope and its `data`, snake_case, as Clerk sends it.
@@ -138,21 +86,12 @@ export type WebhookEventBody<T extends KnownEventType> = Extract<ClerkWebhookEve
 export type WebhookEventData<T extends KnownEventType> = WebhookEventBody<T>["data"]
 
 /**
- * Options of {@link event}: the envelope's fields, each with a default.
+ * Options of {@link event}: the envelope's fields (`instanceId`, `timestamp`, `clientIp`, `userAgent`), each with a default.
  *
  * @since 0.2.0
  * @category models
  */
-export interface WebhookEventOptions {
-  /** `instance_id`. Default `ins_test`. */
-  readonly instanceId?: string | undefined
-  /** `timestamp`, in milliseconds since the epoch (Clerk's unit here). Default `Date.now()`. */
-  readonly timestamp?: number | undefined
-  /** `event_attributes.http_request.client_ip`. Default `192.0.2.1` (a documentation address). */
-  readonly clientIp?: string | undefined
-  /** `event_attributes.http_request.user_agent`. Default `effect-clerk-test`. */
-  readonly userAgent?: string | undefined
-}
+export type { WebhookEventOptions }
 
 /**
  * A complete webhook body of a known type, typed by it: `data` in its wire form, wrapped in the
@@ -171,14 +110,4 @@ export const event = <T extends KnownEventType>(
   type: T,
   data: WebhookEventData<T>,
   options: WebhookEventOptions = {}
-): WebhookEventBody<T> =>
-  ({
-    object: "event",
-    type,
-    instance_id: options.instanceId ?? "ins_test",
-    timestamp: options.timestamp ?? Date.now(),
-    event_attributes: {
-      http_request: { client_ip: options.clientIp ?? "192.0.2.1", user_agent: options.userAgent ?? "effect-clerk-test" }
-    },
-    data
-  }) as unknown as WebhookEventBody<T>
+): WebhookEventBody<T> => Testing.eventBody(type, data, options) as unknown as WebhookEventBody<T>

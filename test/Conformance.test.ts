@@ -23,6 +23,13 @@ import type { ClerkError } from "../src/ClerkError.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import * as Invitations from "../src/generated/Invitations.js"
 import * as Users from "../src/generated/Users.js"
+import {
+  describeFailure,
+  expectAccepted,
+  prismBlames,
+  refusals,
+  staticDecodeExceptions
+} from "./support/conformance.js"
 import type { LoadedSpec } from "./support/minimalParams.js"
 import { loadOperations, minimalParams, specPath, stringForPattern } from "./support/minimalParams.js"
 import type { Exchange } from "./support/Prism.js"
@@ -40,44 +47,6 @@ const seeds = [1, 2, 3] as const
 
 /** Past this the calls stop, every Prism is stopped, and each operation not yet called fails as such. */
 const suiteBudgetMs = 6 * 60_000
-
-/**
- * Static-mode answers that cannot decode because Prism's placeholder body breaks
- * the spec itself: operationId → the body path the decode error must point at, and why.
- */
-const staticDecodeExceptions: Readonly<Record<string, { readonly path: string; readonly reason: string }>> = (() => {
-  // `saml_connection` of a SAML account is a nullable oneOf of two connection shapes; Prism's placeholder is `{}`,
-  // which is neither (its own sl-violations header says so), and `id` is the first required field missing.
-  const samlAccount = "Prism renders the nullable oneOf saml_accounts[].saml_connection as {}, matching no member"
-  // SAMLConnection requires its fields and adds `anyOf: [{required: [domain]}, {required: [domains]}]`;
-  // Prism gives up on the combination and answers `{}`, so the first required field, `object`, is missing.
-  const samlConnection = "Prism renders SAMLConnection (required fields plus an anyOf of required lists) as {}"
-  const user = { path: "saml_accounts[0].saml_connection.id", reason: samlAccount }
-  const users = { path: "[0].saml_accounts[0].saml_connection.id", reason: samlAccount }
-  return {
-    GetUserList: users,
-    UsersBan: users,
-    UsersUnban: users,
-    CreateUser: user,
-    GetUser: user,
-    UpdateUser: user,
-    BanUser: user,
-    UnbanUser: user,
-    LockUser: user,
-    UnlockUser: user,
-    SetUserProfileImage: user,
-    DeleteUserProfileImage: user,
-    ReplaceUserMetadata: user,
-    UpdateUserMetadata: user,
-    RemoveUserPassword: user,
-    SetUserPasswordCompromised: user,
-    UnsetUserPasswordCompromised: user,
-    ListSAMLConnections: { path: "data[0].object", reason: samlConnection },
-    CreateSAMLConnection: { path: "object", reason: samlConnection },
-    GetSAMLConnection: { path: "object", reason: samlConnection },
-    UpdateSAMLConnection: { path: "object", reason: samlConnection }
-  }
-})()
 
 type AnyApi = Record<string, Record<string, (params: unknown) => Effect.Effect<unknown, ClerkError>>>
 
@@ -147,57 +116,10 @@ const controls: Readonly<
   problemDocument: () => sendUnchecked(Invitations.list.descriptor)
 }
 
-/** Every reason Prism refused the request: request-located violations, problem documents, non-2xx answers. */
-const refusals = (outcome: Outcome): ReadonlyArray<string> => {
-  const reasons: Array<string> = []
-  for (const exchange of outcome.exchanges) {
-    for (const v of exchange.violations) {
-      if (v.location[0] !== "response") reasons.push(`${v.severity} ${v.code} at ${v.location.join(".")}: ${v.message}`)
-    }
-    if (exchange.contentType.includes("problem+json") || exchange.status < 200 || exchange.status >= 300) {
-      reasons.push(`HTTP ${exchange.status} ${exchange.contentType}: ${exchange.errorBody ?? ""}`.slice(0, 2_000))
-    }
-  }
-  return reasons
-}
-
 const failureOf = (exit: Exit.Exit<unknown, ClerkError>): ClerkError | string | undefined =>
   Exit.isSuccess(exit)
     ? undefined
     : Option.getOrElse(Cause.failureOption(exit.cause), (): ClerkError | string => Cause.pretty(exit.cause))
-
-const describeFailure = (failure: ClerkError | string): string =>
-  typeof failure === "string"
-    ? failure
-    : `${failure._tag}: ${failure.message}${"path" in failure ? ` (path ${failure.path})` : ""}`
-
-/**
- * Whether Prism's own `sl-violations` say its response body lacks the field at `path`
- * (a decode path such as `data[0].object`): a `required` violation on the parent object naming the field.
- */
-const prismBlames = (outcome: Outcome, path: string): boolean => {
-  const segments = path.replace(/\[(\d+)\]/g, ".$1").split(".").filter((segment) => segment !== "")
-  const field = segments.pop()
-  const parent = ["response", "body", ...segments].join(".")
-  return outcome.exchanges.some((exchange) =>
-    exchange.violations.some((v) =>
-      v.code === "required" && v.location.join(".") === parent && v.message.includes(`'${field}'`)
-    )
-  )
-}
-
-/** The operation's path template as a pattern over request paths (any non-empty segment for a parameter). */
-const pathPattern = (op: Operation): RegExp =>
-  new RegExp(`^${op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`)
-
-/** The request was sent once, to the operation's method and path, and Prism accepted it. */
-const expectAccepted = (op: Operation, outcome: Outcome) => {
-  expect(outcome.exchanges.length, `${op.operationId}: expected exactly one HTTP exchange`).toBe(1)
-  const exchange = outcome.exchanges[0]!
-  expect(exchange.method).toBe(op.method)
-  expect(exchange.url.split("?")[0]).toMatch(pathPattern(op))
-  expect(refusals(outcome), `${op.operationId} (${op.method} ${op.path}) was refused by Prism`).toEqual([])
-}
 
 /** One Prism and everything the calls against it produced. */
 interface ModeRun {

@@ -55,78 +55,124 @@ const extractBlocks = (doc: string): ReadonlyArray<Block> => {
   return blocks
 }
 
-describe("documentation examples", () => {
-  it("every ts block of README.md and docs/*.md type-checks against src/", () => {
-    const blocks = docFiles().flatMap(extractBlocks)
-    expect(blocks.length).toBeGreaterThan(0)
+/** Where a project's packages come from, and what the `effect-clerk` specifiers resolve to. */
+interface Project {
+  readonly name: string
+  readonly modules: (dir: string) => void
+  readonly paths: Record<string, Array<string>>
+}
 
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-clerk-docs-"))
-    try {
-      // Dependencies (effect, @effect/platform, @types/node) resolve from the repository.
-      Fs.symlinkSync(Path.join(repoRoot, "node_modules"), Path.join(dir, "node_modules"), "junction")
-      Fs.writeFileSync(Path.join(dir, "package.json"), JSON.stringify({ type: "module", private: true }))
-      const src = Path.join(repoRoot, "src")
-      Fs.writeFileSync(
-        Path.join(dir, "tsconfig.json"),
-        JSON.stringify({
-          compilerOptions: {
-            target: "ES2022",
-            module: "NodeNext",
-            moduleResolution: "NodeNext",
-            lib: ["ES2022", "DOM", "DOM.Iterable"],
-            strict: true,
-            exactOptionalPropertyTypes: true,
-            noUncheckedIndexedAccess: true,
-            skipLibCheck: true,
-            esModuleInterop: true,
-            noEmit: true,
-            types: ["node"],
-            typeRoots: [Path.join(repoRoot, "node_modules", "@types")],
-            baseUrl: dir,
-            paths: {
-              "effect-clerk": [Path.join(src, "index.ts")],
-              "effect-clerk/generated/*": [Path.join(src, "generated", "*.ts")],
-              "effect-clerk/testing": [Path.join(src, "ClerkTest.ts")],
-              "effect-clerk/*": [Path.join(src, "*.ts")]
-            }
-          },
-          files: blocks.map((b) => b.file)
-        })
-      )
-      for (const block of blocks) {
-        // Every block is a module of its own, even one without imports.
-        Fs.writeFileSync(Path.join(dir, block.file), `${block.code}\n\nexport {}\n`)
-      }
+const src = Path.join(repoRoot, "src")
 
-      const run = ChildProcess.spawnSync(
-        process.execPath,
-        [
-          Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"),
-          "--noEmit",
-          "--pretty",
-          "false",
-          "-p",
-          "tsconfig.json"
-        ],
-        { cwd: dir, encoding: "utf8", timeout: 110_000 }
-      )
-      const output = `${run.stdout ?? ""}${run.stderr ?? ""}`
-      const byFile = new Map(blocks.map((b) => [b.file, b]))
-      const errors = output
-        .split("\n")
-        .filter((line) => /error TS\d+/.test(line))
-        .map((line) => {
-          const m = /^(.+?)\((\d+),(\d+)\): (.*)$/.exec(line)
-          const block = m ? byFile.get(Path.basename(m[1]!)) : undefined
-          if (m === null || block === undefined) return line
-          const at = block.line + Number(m[2]) - 1
-          return `${block.doc} block ${block.index} (line ${at}, col ${m[3]}): ${m[4]}`
-        })
-      if (run.error !== undefined) errors.push(`tsc did not run: ${run.error.message}`)
-      else if (run.status !== 0 && errors.length === 0) errors.push(`tsc exited with ${run.status}:\n${output}`)
-      expect(errors.join("\n")).toBe("")
-    } finally {
-      Fs.rmSync(dir, { recursive: true, force: true })
+const effect3Project: Project = {
+  name: "Effect 3",
+  // Dependencies (effect, @effect/platform, @types/node) resolve from the repository.
+  modules: (dir) => Fs.symlinkSync(Path.join(repoRoot, "node_modules"), Path.join(dir, "node_modules"), "junction"),
+  paths: {
+    "effect-clerk": [Path.join(src, "index.ts")],
+    "effect-clerk/generated/*": [Path.join(src, "generated", "*.ts")],
+    "effect-clerk/testing": [Path.join(src, "ClerkTest.ts")],
+    "effect-clerk/*": [Path.join(src, "*.ts")]
+  }
+}
+
+// An Effect 4 program's packages: the copy of Effect 4 that src/v4 resolves, and no @effect/platform.
+const effect4Project: Project = {
+  name: "Effect 4",
+  modules: (dir) => {
+    const modules = Path.join(dir, "node_modules")
+    Fs.mkdirSync(modules)
+    Fs.symlinkSync(Path.join(src, "v4", "node_modules", "effect"), Path.join(modules, "effect"), "junction")
+    Fs.symlinkSync(Path.join(repoRoot, "node_modules", "@types"), Path.join(modules, "@types"), "junction")
+    Fs.symlinkSync(Path.join(repoRoot, "node_modules", "jose"), Path.join(modules, "jose"), "junction")
+  },
+  paths: {
+    "effect-clerk/v4": [Path.join(src, "v4", "index.ts")],
+    "effect-clerk/v4/generated/*": [Path.join(src, "v4", "generated", "*.ts")],
+    "effect-clerk/v4/testing": [Path.join(src, "v4", "ClerkTest.ts")],
+    "effect-clerk/v4/*": [Path.join(src, "v4", "*.ts")]
+  }
+}
+
+/** A block written for Effect 4 imports the `effect-clerk/v4` entry. */
+const isEffect4 = (block: Block) => /from "effect-clerk\/v4(?:\/[^"]*)?"/.test(block.code)
+
+/** Type-checks the blocks as modules of one scratch project; the errors, located in their documents. */
+const typeCheck = (blocks: ReadonlyArray<Block>, project: Project): ReadonlyArray<string> => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-clerk-docs-"))
+  try {
+    project.modules(dir)
+    Fs.writeFileSync(Path.join(dir, "package.json"), JSON.stringify({ type: "module", private: true }))
+    Fs.writeFileSync(
+      Path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022", "DOM", "DOM.Iterable"],
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: true,
+          esModuleInterop: true,
+          noEmit: true,
+          types: ["node"],
+          typeRoots: [Path.join(repoRoot, "node_modules", "@types")],
+          baseUrl: dir,
+          paths: project.paths
+        },
+        files: blocks.map((b) => b.file)
+      })
+    )
+    for (const block of blocks) {
+      // Every block is a module of its own, even one without imports.
+      Fs.writeFileSync(Path.join(dir, block.file), `${block.code}\n\nexport {}\n`)
     }
-  }, 120_000)
+    const run = ChildProcess.spawnSync(
+      process.execPath,
+      [
+        Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"),
+        "--noEmit",
+        "--pretty",
+        "false",
+        "-p",
+        "tsconfig.json"
+      ],
+      { cwd: dir, encoding: "utf8", timeout: 110_000 }
+    )
+    const output = `${run.stdout ?? ""}${run.stderr ?? ""}`
+    const byFile = new Map(blocks.map((b) => [b.file, b]))
+    const errors = output
+      .split("\n")
+      .filter((line) => /error TS\d+/.test(line))
+      .map((line) => {
+        const m = /^(.+?)\((\d+),(\d+)\): (.*)$/.exec(line)
+        const block = m ? byFile.get(Path.basename(m[1]!)) : undefined
+        if (m === null || block === undefined) return `${project.name}: ${line}`
+        const at = block.line + Number(m[2]) - 1
+        return `${block.doc} block ${block.index} (line ${at}, col ${m[3]}): ${m[4]}`
+      })
+    if (run.error !== undefined) errors.push(`${project.name}: tsc did not run: ${run.error.message}`)
+    else if (run.status !== 0 && errors.length === 0) {
+      errors.push(`${project.name}: tsc exited with ${run.status}:\n${output}`)
+    }
+    return errors
+  } finally {
+    Fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe("documentation examples", () => {
+  it("every ts block of README.md and docs/*.md type-checks against src/ (or src/v4/ for an Effect 4 block)", () => {
+    const blocks = docFiles().flatMap(extractBlocks)
+    const blocks4 = blocks.filter(isEffect4)
+    expect(blocks.length).toBeGreaterThan(0)
+    expect(blocks4.length).toBeGreaterThan(0)
+    const errors = [
+      ...typeCheck(blocks.filter((block) => !isEffect4(block)), effect3Project),
+      ...typeCheck(blocks4, effect4Project)
+    ]
+    expect(errors.join("\n")).toBe("")
+  }, 180_000)
 })

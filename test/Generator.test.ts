@@ -206,6 +206,26 @@ describe.skipIf(!hasSpec)("generator on the real spec", () => {
       expect(spec).toEqual(before)
     })
 
+    it.skipIf(!fs.existsSync(webhooksPath))("writes the webhook events for both lines from one model", () => {
+      const effect3 = rawFileOf(baseline, "src/generated/WebhookEvents.ts")
+      const effect4 = rawFileOf(baseline, "src/v4/generated/WebhookEvents.ts")
+      const exportsOf = (text: string) =>
+        [...text.matchAll(/^export (?:const|type|interface) (\w+)/gm)].map((m) => m[1]).sort()
+      expect(exportsOf(effect4)).toEqual(exportsOf(effect3))
+      expect(effect3).toContain("The webhook events Clerk delivers, decoded: one type per event")
+      expect(effect4).toContain("The webhook events Clerk delivers, decoded, for Effect 4")
+      // The unknown-event fallback, written for each line's Schema.
+      expect(oneLine(effect3)).toContain("type: I.req(I.otherThan(knownEventTypes), \"type\")")
+      expect(oneLine(effect4)).toContain("type: I.otherThan(knownEventTypes)")
+      expect(effect4).toContain("I.unknownEvent(")
+      expect(effect4).toContain(
+        "Schema.Codec<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = /*#__PURE__*/ I.lazy(() =>\n  I.taggedUnion(["
+      )
+      expect(fileOf(baseline, "src/v4/generated/index.ts")).toContain(
+        "export * as WebhookEvents from \"./WebhookEvents.js\""
+      )
+    })
+
     it("agrees with the spec on the operation count and version", () => {
       let count = 0
       for (const item of Object.values<Json>(spec.paths)) {

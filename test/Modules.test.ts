@@ -19,13 +19,26 @@ const publicModules = Fs.readdirSync(Path.join(repoRoot, "src"))
   .map((name) => name.slice(0, -3))
   .sort()
 
-const generatedModules = Fs.readdirSync(Path.join(repoRoot, "src/generated"))
-  .filter((name) => name.endsWith(".ts") && name !== "index.ts")
-  .map((name) => `generated/${name.slice(0, -3)}`)
-  .sort()
+const modulesIn = (dir: string, prefix: string) =>
+  Fs.readdirSync(Path.join(repoRoot, "src", dir))
+    .filter((name) => name.endsWith(".ts") && name !== "index.ts")
+    .map((name) => `${prefix}${name.slice(0, -3)}`)
+    .sort()
 
-/** The one alias the exports map may hold besides the modules themselves. */
-const aliases: Readonly<Record<string, string>> = { "./testing": "ClerkTest" }
+const generatedModules = [
+  ...modulesIn("generated", "generated/"),
+  ...modulesIn("generated/decoders", "generated/decoders/"),
+  ...modulesIn("v4/generated", "v4/generated/")
+]
+
+/** The Effect 4 line's public modules: every `src/v4/*.ts` but its index. */
+const publicModules4 = modulesIn("v4", "")
+
+/** Public modules that only the Effect 3 line has, because the Effect 4 line reads the same file. */
+const sharedPublicModules = ["ClerkDescriptorShape"]
+
+/** The aliases the exports map may hold besides the modules themselves: one per line. */
+const aliases: Readonly<Record<string, string>> = { "./testing": "ClerkTest", "./v4/testing": "v4/ClerkTest" }
 
 const parse = (file: string) => ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)
 
@@ -129,8 +142,11 @@ describe("one module list", () => {
     const expected: Record<string, unknown> = {
       ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
       "./generated/*": { types: "./dist/generated/*.d.ts", default: "./dist/generated/*.js" },
+      "./v4": { types: "./dist/v4/index.d.ts", default: "./dist/v4/index.js" },
+      "./v4/*": { types: "./dist/v4/*.d.ts", default: "./dist/v4/*.js" },
       "./package.json": "./package.json",
-      "./internal/*": null
+      "./internal/*": null,
+      "./v4/internal/*": null
     }
     for (const name of publicModules) {
       expected[`./${name}`] = { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` }
@@ -166,7 +182,47 @@ describe("one module list", () => {
     ])
   })
 
-  for (const name of [...publicModules, ...generatedModules]) {
+  it("src/v4/index.ts exports every module of the Effect 4 line, the same modules as the Effect 3 line", () => {
+    const source = parse("src/v4/index.ts")
+    const namespaces = source.statements.filter(ts.isExportDeclaration).flatMap((declaration) =>
+      declaration.exportClause !== undefined && ts.isNamespaceExport(declaration.exportClause)
+        ? [declaration.exportClause.name.text]
+        : []
+    ).sort()
+    expect(namespaces).toEqual(publicModules4)
+    expect(publicModules4).toEqual(publicModules.filter((name) => !sharedPublicModules.includes(name)))
+  })
+
+  it("what the Effect 4 line imports from outside src/v4 holds no Effect code", () => {
+    // Such modules are shared by both lines, so importing `effect` there would load the other major.
+    const seen = new Set<string>()
+    const offenders: Array<string> = []
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const source = ts.createSourceFile(file, Fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true)
+      for (const statement of source.statements) {
+        if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement))) continue
+        if (statement.moduleSpecifier === undefined) continue
+        const specifier = (statement.moduleSpecifier as ts.StringLiteral).text
+        const outside = !file.startsWith(Path.join(repoRoot, "src", "v4") + Path.sep)
+        if (!specifier.startsWith(".")) {
+          if (outside && /^(effect|@effect\/)/.test(specifier)) {
+            offenders.push(`${Path.relative(repoRoot, file)}: ${specifier}`)
+          }
+          continue
+        }
+        visit(Path.resolve(Path.dirname(file), specifier.replace(/\.js$/, ".ts")))
+      }
+    }
+    visit(Path.join(repoRoot, "src/v4/index.ts"))
+    for (const name of publicModules4) visit(Path.join(repoRoot, "src/v4", `${name}.ts`))
+    const shared = [...seen].filter((file) => !file.startsWith(Path.join(repoRoot, "src", "v4") + Path.sep))
+    expect(shared.length).toBeGreaterThan(5)
+    expect(offenders).toEqual([])
+  })
+
+  for (const name of [...publicModules, ...publicModules4.map((module) => `v4/${module}`), ...generatedModules]) {
     it(`${name}: the module and each export carry @since, each export a @category`, () => {
       const file = `src/${name}.ts`
       expect(headerTags(file), `${file} opens with a JSDoc carrying @since`).toContain("@since")

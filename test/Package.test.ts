@@ -23,6 +23,7 @@ import { wireUser } from "./support/Fixtures.js"
 
 const repoRoot = Path.resolve(Url.fileURLToPath(new URL("..", import.meta.url)))
 const fixture = Path.join(repoRoot, "test", "fixtures", "consumer")
+const fixture4 = Path.join(repoRoot, "test", "fixtures", "consumer4")
 const fakeSecret = "sk_test_FAKE_consumer_key"
 
 // Bounds every child process: generous because `tsc` over the generated
@@ -218,8 +219,10 @@ interface Packed {
     readonly exports: Record<string, unknown>
     readonly dependencies?: Record<string, string>
     readonly peerDependencies?: Record<string, string>
+    readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>
   }
   readonly consumer: string
+  readonly consumer4: string
 }
 
 // Top-level entries a clean clone does not have, or that must come from the build.
@@ -227,7 +230,26 @@ const notStaged = new Set(["node_modules", ".git", "dist", ".tmp", "scratch"])
 
 let scratch: string | undefined
 let packed: Packed | undefined
-let compiled: Promise<Output> | undefined
+const compiled = new Map<string, Promise<Output>>()
+
+/** A scratch project with the unpacked package and the given packages linked into its node_modules. */
+const makeConsumer = (
+  scratch: string,
+  name: string,
+  from: string,
+  entries: ReadonlyArray<TarEntry>,
+  packages: ReadonlyArray<readonly [name: string, source: string]>
+): string => {
+  const consumer = Path.join(scratch, name)
+  Fs.mkdirSync(Path.join(consumer, "src"), { recursive: true })
+  Fs.copyFileSync(Path.join(from, "package.json"), Path.join(consumer, "package.json"))
+  Fs.copyFileSync(Path.join(from, "tsconfig.json"), Path.join(consumer, "tsconfig.json"))
+  Fs.copyFileSync(Path.join(from, "src", "main.ts.tmpl"), Path.join(consumer, "src", "main.ts"))
+  const modules = Path.join(consumer, "node_modules")
+  extract(entries, Path.join(modules, "effect-clerk"))
+  for (const [module, source] of packages) link(source, Path.join(modules, ...module.split("/")))
+  return consumer
+}
 
 const setUp = async (): Promise<Packed> => {
   scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-clerk-package-"))
@@ -260,25 +282,28 @@ const setUp = async (): Promise<Packed> => {
   if (manifestEntry === undefined) throw new Error("the tarball has no package/package.json")
   const manifest = JSON.parse(manifestEntry.data.toString("utf8")) as Packed["manifest"]
 
-  const consumer = Path.join(scratch, "consumer")
-  Fs.mkdirSync(Path.join(consumer, "src"), { recursive: true })
-  Fs.copyFileSync(Path.join(fixture, "package.json"), Path.join(consumer, "package.json"))
-  Fs.copyFileSync(Path.join(fixture, "tsconfig.json"), Path.join(consumer, "tsconfig.json"))
-  Fs.copyFileSync(Path.join(fixture, "src", "main.ts.tmpl"), Path.join(consumer, "src", "main.ts"))
-  const modules = Path.join(consumer, "node_modules")
-  extract(entries, Path.join(modules, "effect-clerk"))
-  // Exactly what the packed manifest asks for, so a missing dependency shows up as a failure here.
-  const wanted = [
-    ...Object.keys(manifest.dependencies ?? {}),
-    ...Object.keys(manifest.peerDependencies ?? {}),
-    "@types/node"
-  ]
-  for (const name of wanted) {
+  // The Effect 3 consumer gets exactly what the packed manifest asks for (optional peers included), so a missing
+  // dependency shows up as a failure here. The Effect 4 consumer gets what `npm install effect effect-clerk`
+  // gives: the dependencies, Effect 4 and no optional peer.
+  const optional = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}))
+  const installed = (name: string) => {
     const source = Path.join(repoRoot, "node_modules", ...name.split("/"))
     if (!Fs.existsSync(source)) throw new Error(`${name} is not installed in ${repoRoot}/node_modules; run npm ci`)
-    link(source, Path.join(modules, ...name.split("/")))
+    return source
   }
-  return { tarball, entries, manifest, consumer }
+  const effect4 = Path.join(repoRoot, "src", "v4", "node_modules", "effect")
+  if (!Fs.existsSync(effect4)) throw new Error(`Effect 4 is not installed in ${effect4}; run npm ci`)
+  const consumer = makeConsumer(scratch, "consumer", fixture, entries, [
+    ...[...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), "@types/node"]
+      .map((name) => [name, installed(name)] as const)
+  ])
+  const consumer4 = makeConsumer(scratch, "consumer4", fixture4, entries, [
+    ...[...Object.keys(manifest.dependencies ?? {}), "@types/node"].map((name) => [name, installed(name)] as const),
+    ...Object.keys(manifest.peerDependencies ?? {}).filter((name) => !optional.has(name)).map((name) =>
+      [name, name === "effect" ? effect4 : installed(name)] as const
+    )
+  ])
+  return { tarball, entries, manifest, consumer, consumer4 }
 }
 
 const ready = (): Packed => {
@@ -287,15 +312,25 @@ const ready = (): Packed => {
 }
 
 // `tsc` both type-checks and (with noEmitOnError) emits the JS node then runs;
-// shared by the two tests that need it so it runs once.
-const compile = (): Promise<Output> => {
-  compiled ??= run(
-    process.execPath,
-    [Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--pretty", "false"],
-    ready().consumer
-  )
-  return compiled
+// shared by the two tests of each consumer that need it, so it runs once per consumer.
+const compile = (consumer: string): Promise<Output> => {
+  let output = compiled.get(consumer)
+  if (output === undefined) {
+    output = run(
+      process.execPath,
+      [Path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--pretty", "false"],
+      consumer
+    )
+    compiled.set(consumer, output)
+  }
+  return output
 }
+
+/** The two consumers: an Effect 3 program on the root entry, an Effect 4 program on `effect-clerk/v4`. */
+const consumers = [
+  { major: 3, consumer: (packed: Packed) => packed.consumer },
+  { major: 4, consumer: (packed: Packed) => packed.consumer4 }
+] as const
 
 describe("the packed package", () => {
   beforeAll(async () => {
@@ -343,69 +378,105 @@ describe("the packed package", () => {
     expect(paths).toContain("dist/ClerkBackend.js")
   })
 
-  it("type-checks a strict NodeNext consumer against the shipped declarations", async () => {
-    const { consumer } = ready()
-    const { stdout } = await compile()
-    expect(stdout.trim()).toBe("")
-    expect(Fs.existsSync(Path.join(consumer, "out", "main.js"))).toBe(true)
-  }, commandTimeout + 10_000)
+  for (const { consumer: consumerOf, major } of consumers) {
+    it(`type-checks a strict NodeNext Effect ${major} consumer against the shipped declarations`, async () => {
+      const consumer = consumerOf(ready())
+      const { stdout } = await compile(consumer)
+      expect(stdout.trim()).toBe("")
+      expect(Fs.existsSync(Path.join(consumer, "out", "main.js"))).toBe(true)
+    }, commandTimeout + 10_000)
 
-  it("runs with node against a local server and prints decoded camelCase values", async () => {
-    const { consumer, manifest } = ready()
-    await compile()
-    const { received, result } = await withServer(async (baseUrl, received) => {
-      const { stdout } = await run(
-        process.execPath,
-        [Path.join("out", "main.js")],
-        consumer,
-        childEnv({ CLERK_API_URL: baseUrl }),
-        60_000
+    it(
+      `runs the Effect ${major} consumer with node against a local server and prints decoded camelCase values`,
+      async () => {
+        const { manifest } = ready()
+        const consumer = consumerOf(ready())
+        await compile(consumer)
+        const { received, result } = await withServer(async (baseUrl, received) => {
+          const { stdout } = await run(
+            process.execPath,
+            [Path.join("out", "main.js")],
+            consumer,
+            childEnv({ CLERK_API_URL: baseUrl }),
+            60_000
+          )
+          const lines = stdout.trim().split("\n")
+          return { received: [...received], result: JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> }
+        })
+
+        const user = result["user"] as Record<string, unknown>
+        expect(user).toMatchObject({
+          id: "user_123",
+          object: "user",
+          firstName: "Ada",
+          lastName: null,
+          imageUrl: "https://img.test/1",
+          hasImage: false,
+          emailAddresses: [],
+          createdAt: 1,
+          updatedAt: 2,
+          deleteSelfEnabled: true,
+          publicMetadata: { "Some Key": { nested_key: 1 } }
+        })
+        expect(Object.keys(user).filter((key) => key.includes("_"))).toEqual([])
+        expect(user).not.toHaveProperty("aFieldClerkAddedLater")
+        expect(result).toMatchObject({
+          firstName: "Ada",
+          organizations: { data: [], totalCount: 7 },
+          missing: "ClerkNotFound 404 resource_not_found true",
+          listed: ["user_123", "user_456"],
+          viaGroup: "user_123",
+          sameModule: true,
+          signedIn: "user_packed",
+          webhook: "user_gone",
+          middleware: "function",
+          fromFake: "packed@example.com"
+        })
+
+        expect(received.map(({ method, path, query }) => ({ method, path, query }))).toEqual([
+          { method: "GET", path: "/users/user_123", query: {} },
+          { method: "GET", path: "/organizations", query: { limit: "20", query: "acme" } },
+          { method: "GET", path: "/users/user_missing", query: {} },
+          { method: "GET", path: "/users", query: { query: "ada", limit: "500" } },
+          { method: "GET", path: "/users/user_123", query: {} }
+        ])
+        for (const request of received) {
+          expect(request.authorization).toBe(`Bearer ${fakeSecret}`)
+          expect(request.userAgent).toBe(`effect-clerk/${manifest.version}`)
+        }
+      },
+      commandTimeout + 70_000
+    )
+  }
+
+  it("asks for either major of effect and for @effect/platform only as an optional peer", () => {
+    const { manifest } = ready()
+    expect(manifest.peerDependencies).toEqual({ "@effect/platform": "^0.97.0", effect: "^3.22.0 || ^4.1.0" })
+    expect(manifest.peerDependenciesMeta).toEqual({ "@effect/platform": { optional: true } })
+  })
+
+  // The wrong entry for the installed major fails when the module graph is linked, before any code runs, with
+  // Node's message naming what is missing: the README's "Effect 3 or Effect 4" section lists both messages.
+  it("fails with a message naming what is missing when a program imports the other major's entry", async () => {
+    const { consumer, consumer4 } = ready()
+    const attempt = async (cwd: string, specifier: string) => {
+      const script = Path.join(cwd, "wrong-entry.mjs")
+      Fs.writeFileSync(script, `await import(${JSON.stringify(specifier)})\n`)
+      return run(process.execPath, [script], cwd, childEnv(), 60_000).then(
+        () => "loaded",
+        (error: Error) => error.message
       )
-      const lines = stdout.trim().split("\n")
-      return { received: [...received], result: JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> }
-    })
-
-    const user = result["user"] as Record<string, unknown>
-    expect(user).toMatchObject({
-      id: "user_123",
-      object: "user",
-      firstName: "Ada",
-      lastName: null,
-      imageUrl: "https://img.test/1",
-      hasImage: false,
-      emailAddresses: [],
-      createdAt: 1,
-      updatedAt: 2,
-      deleteSelfEnabled: true,
-      publicMetadata: { "Some Key": { nested_key: 1 } }
-    })
-    expect(Object.keys(user).filter((key) => key.includes("_"))).toEqual([])
-    expect(user).not.toHaveProperty("aFieldClerkAddedLater")
-    expect(result).toMatchObject({
-      firstName: "Ada",
-      organizations: { data: [], totalCount: 7 },
-      missing: "ClerkNotFound 404 resource_not_found true",
-      listed: ["user_123", "user_456"],
-      viaGroup: "user_123",
-      sameModule: true,
-      signedIn: "user_packed",
-      webhook: "user_gone",
-      middleware: "function",
-      fromFake: "packed@example.com"
-    })
-
-    expect(received.map(({ method, path, query }) => ({ method, path, query }))).toEqual([
-      { method: "GET", path: "/users/user_123", query: {} },
-      { method: "GET", path: "/organizations", query: { limit: "20", query: "acme" } },
-      { method: "GET", path: "/users/user_missing", query: {} },
-      { method: "GET", path: "/users", query: { query: "ada", limit: "500" } },
-      { method: "GET", path: "/users/user_123", query: {} }
-    ])
-    for (const request of received) {
-      expect(request.authorization).toBe(`Bearer ${fakeSecret}`)
-      expect(request.userAgent).toBe(`effect-clerk/${manifest.version}`)
     }
-  }, commandTimeout + 70_000)
+    const rootOnEffect4 = await attempt(consumer4, "effect-clerk")
+    expect(rootOnEffect4).toMatch(/Cannot find package '@effect\/platform' imported from .*effect-clerk[\\/]dist[\\/]/)
+    const v4OnEffect3 = await attempt(consumer, "effect-clerk/v4")
+    expect(v4OnEffect3).toMatch(
+      /'\.\/http\/[A-Za-z]+' is not defined by "exports" in .*effect[\\/]package\.json imported from .*effect-clerk[\\/]dist[\\/]v4[\\/]/
+    )
+    // Each entry loads where it belongs.
+    expect(await attempt(consumer, "effect-clerk")).toBe("loaded")
+    expect(await attempt(consumer4, "effect-clerk/v4/ClerkBackend")).toBe("loaded")
+  }, 130_000)
 
   it("passes publint, strict, on the packed tarball", async () => {
     const { tarball } = ready()

@@ -110,7 +110,8 @@ const areaOf = (input: string): string => {
   return input.replace(/^.*node_modules\//, "").split("/")[0]!
 }
 
-const buildOptions = {
+/** The esbuild options of every bundle entry; section 6 builds with the same. */
+export const buildOptions = {
   bundle: true,
   minify: true,
   treeShaking: true,
@@ -156,7 +157,8 @@ const bundle = async (key: EntryKey, outDir: string): Promise<{ size: BundleSize
 const operationNames = (): Map<string, Array<string>> => {
   const dir = path.join(root, "src/generated")
   const groups = new Map<string, Array<string>>()
-  for (const file of fs.readdirSync(dir)) {
+  // Files only: src/generated/ also holds folders (decoders/).
+  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith(".ts"))) {
     const names = [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/\bname: "([A-Za-z0-9]+\.[A-Za-z0-9]+)"/g)]
       .map((m) => m[1]!)
     if (names.length > 0) groups.set(file.replace(/\.ts$/, ""), names)

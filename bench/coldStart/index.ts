@@ -40,14 +40,19 @@ export interface ColdStartOptions {
   readonly log: (line: string) => void
 }
 
-/** Every bare specifier (`effect/Schema`, `jose`, …) that the built package imports from its own files. */
-export const externalImports = (distDir: string): Array<string> => {
+/**
+ * Every bare specifier (`effect/Schema`, `jose`, …) that the built package imports from its own files, leaving out
+ * the folders named in `skip` (dist/v4, the Effect 4 line, whose `effect/http/*` imports Effect 3 does not have).
+ */
+export const externalImports = (distDir: string, skip: ReadonlyArray<string> = []): Array<string> => {
   const found = new Set<string>()
+  const skipped = new Set(skip.map((dir) => path.join(distDir, dir)))
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name)
-      if (entry.isDirectory()) walk(file)
-      else if (entry.name.endsWith(".js")) {
+      if (entry.isDirectory()) {
+        if (!skipped.has(file)) walk(file)
+      } else if (entry.name.endsWith(".js")) {
         const text = fs.readFileSync(file, "utf8")
         for (
           const match of text.matchAll(
@@ -136,7 +141,7 @@ const summarize = (profile: CpuProfile): Array<ColdProfileRow> => {
 export const run = (options: ColdStartOptions): ColdStartResult => {
   const dist = path.join(options.root, "dist")
   if (!fs.existsSync(path.join(dist, "index.js"))) throw new Error("dist/index.js is missing: run `npm run build`")
-  const baselineModules = externalImports(dist)
+  const baselineModules = externalImports(dist, ["v4"])
   fs.mkdirSync(options.tmpDir, { recursive: true })
   // Scripts live under the project so that bare specifiers resolve from its node_modules.
   const scripts: Record<ColdCaseKey, string> = {

@@ -7,6 +7,7 @@ import type * as Bundle from "../bundle/index.js"
 import type * as CallOverhead from "../callOverhead/index.js"
 import type * as ColdStart from "../coldStart/index.js"
 import type * as Fake from "../fake/index.js"
+import type * as Majors from "../majors/index.js"
 import type * as Typecheck from "../typecheck/index.js"
 import type { Row } from "./profile.js"
 
@@ -40,6 +41,7 @@ export interface Results {
   readonly coldStart: ColdStart.ColdStartResult | Error
   readonly auth: Auth.AuthResult | Error
   readonly fake: Fake.FakeResult | Error
+  readonly majors: Majors.MajorsResult | Error
 }
 
 const KB = 1024
@@ -970,7 +972,7 @@ const coldSection = (
   const body = [
     "## 3b. Cold start: `await import`",
     "",
-    `Each case is a fresh \`node\` process that times its \`await import(...)\` with \`performance.now()\` and reports its resident set size afterwards; ${r.processes} processes per case, the order of the cases rotating. The baseline (a) imports exactly the ${r.baselineModules.length} bare specifiers found in dist/'s own imports (${
+    `Each case is a fresh \`node\` process that times its \`await import(...)\` with \`performance.now()\` and reports its resident set size afterwards; ${r.processes} processes per case, the order of the cases rotating. The baseline (a) imports exactly the ${r.baselineModules.length} bare specifiers found in dist/'s own imports, dist/v4 (the Effect 4 line) left out (${
       r.baselineModules.map((m) => `\`${m}\``).join(", ")
     }), so (b) − (a) is what effect-clerk's own modules cost at start: schema and descriptor construction, module evaluation.`,
     "",
@@ -1006,6 +1008,219 @@ const coldSection = (
   }
 }
 
+const majorsSection = (
+  r: Results["majors"],
+  targets: Results["targets"]
+): { summary: Array<string>; body: string } => {
+  if (r instanceof Error) {
+    return { summary: [], body: `## 6. Effect 3 and Effect 4 side by side\n\n${failed("majors", r)}` }
+  }
+  const MB = 1024 * 1024
+  const both = <A>(f: (major: Majors.Major) => A) => [f(3), f(4)] as const
+  const partFailed = (what: string, error: Error) => `failed (${cell(what)}: ${cell(error.message.split("\n")[0]!)})`
+  const spread = (x: Majors.Spread, digits = 2) =>
+    `${fixed(x.median, digits)} (range ${fixed(x.min, digits)}–${fixed(x.max, digits)})`
+  const listOf = (xs: ReadonlyArray<number>, scale = 1, digits = 0) =>
+    `${fixed(median(xs) / scale, digits)} (range ${fixed(Math.min(...xs) / scale, digits)}–${
+      fixed(Math.max(...xs) / scale, digits)
+    })`
+  const rows: Array<Array<string>> = []
+  const summary: Array<string> = []
+  const pairMet = (ok: readonly [boolean, boolean]) => `3: ${met(ok[0])}, 4: ${met(ok[1])}`
+
+  const c = r.calls
+  if (c instanceof Error) {
+    rows.push(["`users.list({ limit: 100 })` ÷ raw fetch", partFailed("calls", c), "", "", ""])
+  } else {
+    const ratio = (major: Majors.Major, k: Measure) => c[major].effectClerk[k] / c[major].raw[k]
+    rows.push([
+      "**`clerk.users.list({ limit: 100 })` ÷ raw `fetch` + `JSON.parse`**, `ClerkBackend` on `FetchHttpClient`, loopback replay server: mean ÷ mean; median ÷ median; per-round ratio, median (range)",
+      ...both((m) =>
+        `mean **${fixed(ratio(m, "meanUs"))}**; median ${fixed(ratio(m, "medianUs"))}; rounds ${
+          spread(c[m].roundRatio)
+        }`
+      ),
+      `raw \`fetch\` + \`res.text()\` + \`JSON.parse\` of the same URL, interleaved in the same child (order alternating every round); ${
+        c[3].children
+      } children per major, each after ${c[3].warmupCalls} warm-up calls per case; ${c[3].rounds} rounds of ${
+        c[3].callsPerRound
+      } calls per case per major in all`,
+      `\`${cell(r.commands.calls)}\``
+    ])
+    rows.push([
+      "the same calls, µs per call: `users.list` mean / median (raw fetch mean / median)",
+      ...both((m) =>
+        `${us(c[m].effectClerk.meanUs)} / ${us(c[m].effectClerk.medianUs)} (${us(c[m].raw.meanUs)} / ${
+          us(c[m].raw.medianUs)
+        })`
+      ),
+      "",
+      ""
+    ])
+    const ok = both((m) => ratio(m, "meanUs") <= targets.callRatio)
+    summary.push(
+      `| Effect 3 / Effect 4: \`users.list\` ÷ raw fetch, each in child processes of the same design (mean; section 6) | ${
+        fixed(ratio(3, "meanUs"))
+      } / ${fixed(ratio(4, "meanUs"))} (median ${fixed(ratio(3, "medianUs"))} / ${
+        fixed(ratio(4, "medianUs"))
+      }) | ≤ ${targets.callRatio} | ${pairMet(ok)} |`
+    )
+  }
+
+  const a = r.auth
+  if (a === undefined) {
+    rows.push([
+      "Request authentication, fresh tokens ÷ `jose.jwtVerify`",
+      `left out: ${cell(r.authMissing ?? "")}`,
+      "",
+      "",
+      ""
+    ])
+  } else if (a instanceof Error) {
+    rows.push(["Request authentication, fresh tokens ÷ `jose.jwtVerify`", partFailed("auth", a), "", "", ""])
+  } else {
+    rows.push([
+      `**Request authentication, ${
+        a[3].tokensPerRound
+      } distinct fresh tokens per round: \`ClerkAuth.authenticateRequest\` ÷ \`jose.jwtVerify\`**, one \`runPromise(Effect.forEach(requests, authenticateRequest))\` per batch, \`ClerkAuth.layer({ jwtKey, authorizedParties })\`, cache at its default: per-round ratio, median (range)`,
+      ...both((m) => `**${spread(a[m].roundRatio)}**`),
+      `\`jose.jwtVerify\` on the same tokens in a plain loop, the same round (order alternating); ${
+        a[3].children
+      } children per major, ${a[3].rounds} rounds per major`,
+      `\`${cell(r.commands.auth)}\``
+    ])
+    rows.push([
+      `the same batches, ms per ${a[3].tokensPerRound} tokens: effect-clerk (jose), median of rounds`,
+      ...both((m) => `${fixed(a[m].effectClerkMs.median)} (${fixed(a[m].joseMs.median)})`),
+      "",
+      ""
+    ])
+    const ok = both((m) => a[m].roundRatio.median <= targets.auth.freshOverJose)
+    summary.push(
+      `| Effect 3 / Effect 4: request auth, distinct fresh tokens, effect-clerk ÷ \`jose.jwtVerify\` (median of rounds; section 6) | ${
+        fixed(a[3].roundRatio.median)
+      } / ${fixed(a[4].roundRatio.median)} | ≤ ${targets.auth.freshOverJose} | ${pairMet(ok)} |`
+    )
+  }
+
+  const b = r.bundle
+  if (b instanceof Error) {
+    rows.push(["Bundle size", partFailed("bundle", b), "", "", ""])
+  } else {
+    const delta = (m: Majors.Major, key: "service" | "serviceAuth") => {
+      const size = b[m][key]
+      return size === undefined
+        ? "not built (no ClerkAuth module)"
+        : `**${kb(size.gzipBytes - b[m].baseline.gzipBytes)}** gzip (${
+          kb(size.minBytes - b[m].baseline.minBytes)
+        } minified)`
+    }
+    const baseline =
+      `a hand-written \`HttpClient\` GET on \`FetchHttpClient\` of the same major (\`@effect/platform\` on 3, \`effect/http\` on 4), in every entry: ${
+        both((m) => `Effect ${m} ${kb(b[m].baseline.gzipBytes)} gzip (${kb(b[m].baseline.minBytes)} minified)`).join(
+          ", "
+        )
+      }`
+    rows.push([
+      "**Bundle: `clerk.users.get` through `ClerkGroups.Service({ users: Users })` − baseline** (esbuild, minified, gzip -9)",
+      ...both((m) => delta(m, "service")),
+      baseline,
+      `esbuild of \`${r.scratchDir}/e{3,4}/bundle-*.mjs\``
+    ])
+    rows.push([
+      "**Bundle: the same plus `ClerkAuth.authenticateRequest` (`ClerkAuth.layer({ jwtKey })`) − baseline**",
+      ...both((m) => delta(m, "serviceAuth")),
+      "the same baseline",
+      ""
+    ])
+    rows.push([
+      "Bundle, for information: the baseline that also decodes its answer with `effect/Schema` (a 3-field struct) − baseline: what Schema itself weighs on each major",
+      ...both((m) =>
+        `${kb(b[m].baselineSchema.gzipBytes - b[m].baseline.gzipBytes)} gzip (${
+          kb(b[m].baselineSchema.minBytes - b[m].baseline.minBytes)
+        } minified)`
+      ),
+      "the same baseline",
+      ""
+    ])
+    const ok = both((m) => b[m].service.gzipBytes - b[m].baseline.gzipBytes <= targets.bundleDeltaKb * KB)
+    summary.push(
+      `| Effect 3 / Effect 4: bundle of \`users.get\` through \`ClerkGroups.Service\` − same-major baseline, gzip (section 6) | ${
+        both((m) => kb(b[m].service.gzipBytes - b[m].baseline.gzipBytes)).join(" / ")
+      } | ≤ ${targets.bundleDeltaKb} KB | ${pairMet(ok)} |`
+    )
+    const withAuth = both((m) => b[m].serviceAuth)
+    if (withAuth[0] !== undefined && withAuth[1] !== undefined) {
+      summary.push(
+        `| Effect 3 / Effect 4: the same plus \`ClerkAuth.authenticateRequest\`, gzip (section 6; info) | ${
+          both((m) => kb(b[m].serviceAuth!.gzipBytes - b[m].baseline.gzipBytes)).join(" / ")
+        } | — | — |`
+      )
+    }
+  }
+
+  const cold = r.cold
+  if (cold instanceof Error) {
+    rows.push(["Cold `await import`", partFailed("cold start", cold), "", "", ""])
+  } else {
+    const k = cold.byMajor
+    const overMs = (m: Majors.Major) => k[m].entryMs.map((ms, i) => ms - k[m].baselineMs[i]!)
+    const overRss = (m: Majors.Major) => k[m].entryRss.map((rss, i) => rss - k[m].baselineRss[i]!)
+    rows.push([
+      "**Cold `await import` of the entry over its baseline**, ms per pair of processes, median (range)",
+      ...both((m) =>
+        `**${listOf(overMs(m))}** (\`${k[m].entry}\`, ${k[m].packageFiles} files of the package in its graph: ${
+          listOf(k[m].entryMs)
+        } ms)`
+      ),
+      `a process importing only the bare modules the entry's module graph imports: ${
+        both((m) => `Effect ${m}: ${k[m].baselineModules.length} modules, ${listOf(k[m].baselineMs)} ms`).join("; ")
+      }; ${cold.processes} processes per case, the four cases rotating`,
+      `\`${cell(r.commands.cold)}\``
+    ])
+    rows.push([
+      "Cold `await import`: resident memory over the same baseline, MB per pair, median (range)",
+      ...both((m) => `${listOf(overRss(m), MB, 1)} (baseline ${listOf(k[m].baselineRss, MB, 1)})`),
+      "",
+      ""
+    ])
+    const okMs = both((m) => median(overMs(m)) <= targets.coldStart.overBaselineMs)
+    summary.push(
+      `| Effect 3 / Effect 4: cold \`await import\` of the entry over its own Effect modules (median ms; section 6) | ${
+        both((m) => fixed(median(overMs(m)), 0)).join(" / ")
+      } | ≤ ${targets.coldStart.overBaselineMs} | ${pairMet(okMs)} |`
+    )
+  }
+
+  const body = [
+    "## 6. Effect 3 and Effect 4 side by side",
+    "",
+    `The headline measures of the sections above, for both majors, in this run and the same way for each. Everything runs against the **built package** (dist/, both lines as \`npm run build\` writes them), installed the way an app of each major gets it: a scratch app per major (\`${r.scratchDir}/e3\`, \`${r.scratchDir}/e4\`) whose node_modules holds a copy of the package (package.json and dist/**/*.js) and links to that major's own \`effect\` — Effect 3 is effect ${
+      r.versions[3]
+    } with @effect/platform ${r.platformVersion}, Effect 4 is effect ${
+      r.versions[4]
+    } (HTTP from \`effect/http/*\`) — and to \`jose\`. Node and esbuild resolve every import from there, so each line runs on, and bundles with, exactly one copy of its own Effect. The apps import \`${
+      r.entries[3]
+    }\` and \`${r.entries[4]}\` (ClerkAuth from \`${r.entries[3]}/ClerkAuth\` and \`${r.entries[4]}/ClerkAuth\`).`,
+    "",
+    `- Calls: one loopback replay server (section 1's, in a worker thread of the bench process, ${r.userCount} users, ${
+      bytes(r.bodyBytes)
+    } bytes); the children of the two majors take turns (3, 4, 4, 3, …) and each times, one call at a time, its own raw-fetch baseline and \`users.list\` in alternating order, after its own warm-up. Before timing, each child checks that both answer the fixture's user ids in order and that effect-clerk's users are decoded (camelCase fields). Section 1's numbers come from the bench process itself (Effect 3 from src/, under tsx), so they are not the same measurement as this row's.`,
+    "- Request authentication: section 4's distinct-token shape (bench/auth/distinct.ts) in child processes taking turns; every effect-clerk batch must sign all its tokens in for the right user, and a token signed by another key must be refused.",
+    "- Bundles: section 2's esbuild options (bundle, minify, tree shaking, esm, platform neutral, es2022), the same program text on each major's module names, the entries importing the installed package (so its `sideEffects: false` applies as in an app). A difference to the baseline includes whatever of `effect/Schema` the baseline does not already hold; the information row (a baseline that also decodes with `effect/Schema`, `Schema.decodeUnknown` on 3 and `Schema.decodeUnknownEffect` on 4) shows how much that is on each major.",
+    "- Cold start: fresh `node` processes timing their `await import(...)` with `performance.now()` and reporting RSS after; each major's baseline imports exactly the bare specifiers reachable from its entry's module graph (relative imports followed), so (entry − baseline) is what effect-clerk's own modules cost on that major. Each entry loads what its index re-exports; the row gives how many of the package's files that is on each line, which differ as long as the two indexes do.",
+    "",
+    table([
+      "Measure",
+      `Effect 3 (effect ${r.versions[3]})`,
+      `Effect 4 (effect ${r.versions[4]})`,
+      "Baseline (per major, same run)",
+      "Command"
+    ], rows)
+  ].join("\n")
+  return { summary, body }
+}
+
 export const render = (results: Results): string => {
   const e = results.env
   const call = callSection(results.callOverhead, results.targets)
@@ -1014,6 +1229,7 @@ export const render = (results: Results): string => {
   const coldStart = coldSection(results.coldStart, results.targets.coldStart)
   const auth = authSection(results.auth, results.targets.auth)
   const fake = fakeSection(results.fake)
+  const majors = majorsSection(results.majors, results.targets)
   return [
     "# Benchmarks",
     "",
@@ -1044,6 +1260,7 @@ export const render = (results: Results): string => {
     ...coldStart.summary,
     ...auth.summary,
     ...fake.summary,
+    ...majors.summary,
     "",
     call.body,
     "",
@@ -1056,6 +1273,8 @@ export const render = (results: Results): string => {
     auth.body,
     "",
     fake.body,
+    "",
+    majors.body,
     "",
     "## Not measured",
     "",

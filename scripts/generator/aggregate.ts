@@ -84,7 +84,7 @@ export const emitIndex = (model: GeneratorModel, target: "effect3" | "effect4" =
     "",
     `/**\n * Facts about the spec the client was generated from.\n *\n * @since 0.2.0\n */`,
     `export * as Meta from "${target === "effect3" ? "." : "../../generated"}/Meta.js"`,
-    ...(model.webhooks === undefined || target === "effect4"
+    ...(model.webhooks === undefined
       ? []
       : [
         "",

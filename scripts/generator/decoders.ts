@@ -96,7 +96,9 @@ export class DecoderWriter {
     this.localNames.add(name)
     this.parts.push(
       `${
-        this.exportSteps ? "/** A decoding step of this module's decoders. */\nexport " : ""
+        this.exportSteps
+          ? "/**\n * A decoding step of this module's decoders.\n *\n * @category decoders\n * @since 0.2.0\n */\nexport "
+          : ""
       }function ${name}(u: unknown): unknown {\n  ${body}\n}`
     )
     return name

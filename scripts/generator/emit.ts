@@ -45,10 +45,12 @@ export interface GroupModules {
   readonly decoders: string
 }
 
-/** `src/generated/WebhookEvents.ts`. */
-export const emitWebhookEventsModule = (webhooks: WebhooksModel): string =>
+/** `src/generated/WebhookEvents.ts`, or for Effect 4 `src/v4/generated/WebhookEvents.ts`. */
+export const emitWebhookEventsModule = (webhooks: WebhooksModel, target: Target = "effect3"): string => {
+  const text = target === "effect3" ? webhooks.text : webhooks.text4
   // The module text is built by `componentsModule`, which already opens with the banner.
-  webhooks.text.startsWith(generatedBanner) ? webhooks.text : [generatedBanner, webhooks.text].join("\n")
+  return text.startsWith(generatedBanner) ? text : [generatedBanner, text].join("\n")
+}
 
 /** Clerk's Backend API reference. An operation's page is `<base>/tag/<Tag>#operation/<operationId>`. */
 export const clerkReferenceBase = "https://clerk.com/docs/reference/backend-api"

@@ -75,6 +75,7 @@ export const emitFiles = (model: GeneratorModel): Array<readonly [file: string, 
   ["src/generated/Operations.ts", emitOperationsIndex(model)],
   ...(model.webhooks === undefined ? [] : [
     ["src/generated/WebhookEvents.ts", emitWebhookEventsModule(model.webhooks)] as const,
+    ["src/v4/generated/WebhookEvents.ts", emitWebhookEventsModule(model.webhooks, "effect4")] as const,
     ["docs/webhook-events.md", emitWebhookEventsTable(model.webhooks)] as const
   ]),
   ["src/generated/index.ts", emitIndex(model)],

@@ -49,8 +49,10 @@ export interface SchemaModel {
 export interface WebhooksModel {
   /** The webhooks spec's `info.version`. */
   readonly version: string
-  /** The body of `WebhookEvents.ts`, without the banner. */
+  /** The text of `WebhookEvents.ts`. */
   readonly text: string
+  /** The text of `src/v4/generated/WebhookEvents.ts`: the same events, written for Effect 4. */
+  readonly text4: string
   /** Every event, in spec order. */
   readonly events: ReadonlyArray<WebhookEvent>
   /** Webhook components decoded by the Backend API's own schemas. */

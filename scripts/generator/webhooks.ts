@@ -3,6 +3,7 @@
  * the Backend API's schemas where a component is the same object, and an unknown-event member
  * so a new event type decodes instead of failing.
  */
+import type { Target } from "./emit.js"
 import { componentsModule, exportTags, jsDoc, lazySchema } from "./emit.js"
 import { pascalCase } from "./names.js"
 import type { SchemaContext } from "./schemas.js"
@@ -136,9 +137,17 @@ export const relaxToExamples = (spec: Json): Array<string> => {
   return [...changes].sort()
 }
 
-/** Generates `src/generated/WebhookEvents.ts`. */
+/** A replacement that must apply: a template the generator no longer matches would silently emit the wrong text. */
+const replaceOnce = (text: string, pattern: string | RegExp, replacement: string): string => {
+  const found = typeof pattern === "string" ? text.includes(pattern) : pattern.test(text)
+  if (!found) throw new Error(`webhooks: ${String(pattern)} not found in the module text`)
+  return text.replace(pattern, replacement)
+}
+
+/** Generates `src/generated/WebhookEvents.ts` and its Effect 4 twin, `src/v4/generated/WebhookEvents.ts`. */
 export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: ReadonlyMap<string, string>): {
   readonly text: string
+  readonly text4: string
   readonly events: ReadonlyArray<WebhookEvent>
   readonly shared: ReadonlySet<string>
   readonly relaxed: ReadonlyArray<string>
@@ -212,6 +221,11 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
   }
   emitObject(unknownSchema, "UnknownWebhookEvent", "response", registry, ctxFor(), "UnknownWebhookEvent")
   const unknownDecl = registry.declarations.get("UnknownWebhookEvent")!
+  // Both targets narrow the wire `type` to the types not known, then move it to `unknownType`.
+  const unknownExpr = (expr: string, wireType: RegExp, otherThan: string) => {
+    if (!wireType.test(expr)) throw new Error("webhooks: the unknown event's type property is not where expected")
+    return `I.unknownEvent(${expr.replace(wireType, otherThan)}, knownEventTypes)`
+  }
   registry.add({
     ...unknownDecl,
     doc:
@@ -220,47 +234,57 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
       /readonly type: string$/m,
       "readonly type: \"unknown\"\n  readonly unknownType: string"
     ),
-    expr: `I.unknownEvent(${
-      unknownDecl.expr.replace(
-        /type: I\.req\(Schema\.String, "type"\)/,
-        `type: I.req(I.otherThan(knownEventTypes), "type")`
-      )
-    }, knownEventTypes)`
+    expr: unknownExpr(
+      unknownDecl.expr,
+      /type: I\.req\(Schema\.String, "type"\)/,
+      `type: I.req(I.otherThan(knownEventTypes), "type")`
+    ),
+    expr4: unknownExpr(unknownDecl.expr4, /^ {2}type: Schema\.String(?=,?$)/m, "  type: I.otherThan(knownEventTypes)")
   })
   const category = "webhook events"
   const tags = exportTags(category)
-  const body = componentsModule(registry, category)
-    .replace(
-      "/**\n * The schemas of the Backend API: each as a camelCase interface, its wire form and its schema.\n *\n * @since 0.1.0\n */",
-      "/**\n * The webhook events Clerk delivers, decoded: one type per event, discriminated on `type`.\n *\n * @since 0.1.0\n */"
-    )
-    .replace(
+  const union = [...events.map((e) => e.name), "UnknownWebhookEvent"]
+  const moduleFor = (target: Target): string => {
+    const body = replaceOnce(
+      replaceOnce(
+        componentsModule(registry, category, target),
+        /\/\*\*\n \* The schemas of the Clerk Backend API: [^\n]*\n \*\n \* @since 0\.1\.0\n \*\//,
+        target === "effect3"
+          ? "/**\n * The webhook events Clerk delivers, decoded: one type per event, discriminated on `type`.\n *\n * @since 0.1.0\n */"
+          : "/**\n * The webhook events Clerk delivers, decoded, for Effect 4: one type per event, discriminated on `type`.\n *\n * @since 0.2.0\n */"
+      ),
       `import * as I from "../internal/schema.js"`,
       `import * as I from "../internal/schema.js"\nimport * as Schemas from "./Schemas.js"`
     )
-  const union = [...events.map((e) => e.name), "UnknownWebhookEvent"]
-  const text = [
-    body.replace(
-      /\n\n(\/\*\*\n \* (Component schema|Inline schema|The `|An event))/,
-      `\n\n${
-        jsDoc("The event types of the webhooks spec.", tags)
-      }\nexport const knownEventTypes = [${known}] as const\n\n${
-        jsDoc("A type of {@link knownEventTypes}.", tags)
-      }\nexport type KnownEventType = typeof knownEventTypes[number]\n\n$1`
-    ).trimEnd(),
-    "",
-    jsDoc("Every webhook event, discriminated on `type`.", tags),
-    `export type ClerkWebhookEvent =\n  | ${union.join("\n  | ")}`,
-    "/** Wire form of {@link ClerkWebhookEvent}. */",
-    "export declare namespace ClerkWebhookEvent {",
-    "  /** ClerkWebhookEvent as delivered, snake_case. */",
-    `  export type Encoded =\n    | ${union.map((n) => `${n}.Encoded`).join("\n    | ")}`,
-    "}",
-    jsDoc("Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}.", tags),
-    `export const ClerkWebhookEvent: Schema.Schema<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = ${
-      lazySchema(`Schema.Union(\n  ${union.join(",\n  ")}\n)`)
-    }`,
-    ""
-  ].join("\n")
-  return { text, events: events.map(({ name, type }) => ({ name, type })), shared, relaxed }
+    const members = target === "effect3"
+      ? `Schema.Union(\n  ${union.join(",\n  ")}\n)`
+      : `I.taggedUnion([\n  ${union.join(",\n  ")}\n])`
+    return [
+      replaceOnce(
+        body,
+        /\n\n(\/\*\*\n \* (Component schema|Inline schema|The `|An event))/,
+        `\n\n${
+          jsDoc("The event types of the webhooks spec.", tags)
+        }\nexport const knownEventTypes = [${known}] as const\n\n${
+          jsDoc("A type of {@link knownEventTypes}.", tags)
+        }\nexport type KnownEventType = typeof knownEventTypes[number]\n\n$1`
+      ).trimEnd(),
+      "",
+      jsDoc("Every webhook event, discriminated on `type`.", tags),
+      `export type ClerkWebhookEvent =\n  | ${union.join("\n  | ")}`,
+      "/** Wire form of {@link ClerkWebhookEvent}. */",
+      "export declare namespace ClerkWebhookEvent {",
+      "  /** ClerkWebhookEvent as delivered, snake_case. */",
+      `  export type Encoded =\n    | ${union.map((n) => `${n}.Encoded`).join("\n    | ")}`,
+      "}",
+      jsDoc("Schema of {@link ClerkWebhookEvent}: an unknown type decodes as {@link UnknownWebhookEvent}.", tags),
+      `export const ClerkWebhookEvent: Schema.${
+        target === "effect3" ? "Schema" : "Codec"
+      }<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = ${lazySchema(members)}`,
+      ""
+    ].join("\n")
+  }
+  const text = moduleFor("effect3")
+  const text4 = moduleFor("effect4")
+  return { text, text4, events: events.map(({ name, type }) => ({ name, type })), shared, relaxed }
 }

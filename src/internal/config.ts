@@ -9,14 +9,13 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import { splitList } from "./splitList.js"
 
 /** A setting that may be absent: `undefined` then, as the services' options expect. */
 export const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> =>
   Config.map(Config.option(config), Option.getOrUndefined)
 
-/** Splits `a, b,c` into its non-empty, trimmed entries. */
-export const splitList = (text: string): Array<string> =>
-  text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
+export { splitList } from "./splitList.js"
 
 /** A comma-separated list. */
 export const commaList = (name: string): Config.Config<Array<string>> => Config.map(Config.string(name), splitList)

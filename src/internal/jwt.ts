@@ -1,18 +1,31 @@
 /**
- * Verifying a session JWT: shape, algorithm, key, signature, then claims, each
- * failure with its reason. Nothing here throws on bad input. And the one way tokens
- * are signed, for the testing kits.
+ * Verifying a session JWT without Effect: shape, algorithm and header checks before the key is looked up,
+ * the RSA signature check once it is, then the claims, each refusal with its detail. Nothing here throws on
+ * bad input. And the one way tokens are signed, for the testing kits. Both lines wire these steps into their
+ * own `ClerkAuth`.
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
-import { TokenVerificationError } from "../ClerkAuthError.js"
-import type { TokenVerificationDetail } from "../ClerkAuthError.js"
-import type { ClerkJwksService } from "../ClerkJwks.js"
-import { allowedAlgorithms } from "../ClerkJwks.js"
+import type { CryptoKey } from "jose"
+import type { Problem } from "./authReasons.js"
+import { problem } from "./authReasons.js"
 import * as Base64url from "./base64url.js"
 
 const textEncoder = new TextEncoder()
+
+/** The signature algorithms accepted for session tokens. */
+export const allowedAlgorithms: ReadonlyArray<string> = ["RS256", "RS384", "RS512"]
+
+/**
+ * An algorithm as `subtle.sign` takes it, written without the DOM library's names so that the package's
+ * declarations read in a project without it.
+ */
+export type SigningParams = string | {
+  readonly name: string
+  readonly hash?: string | { readonly name: string }
+  readonly saltLength?: number
+  readonly namedCurve?: string
+}
 
 /**
  * A compact JWS of `header` and `payload` signed with a WebCrypto key (`params`: the
@@ -22,7 +35,7 @@ export const signCompact = async (
   header: Readonly<Record<string, unknown>>,
   payload: Readonly<Record<string, unknown>>,
   key: CryptoKey,
-  params: AlgorithmIdentifier | RsaPssParams | EcdsaParams
+  params: SigningParams
 ): Promise<string> => {
   const input = `${Base64url.encode(JSON.stringify(header))}.${Base64url.encode(JSON.stringify(payload))}`
   const signature = await globalThis.crypto.subtle.sign(params, key, textEncoder.encode(input))
@@ -37,9 +50,6 @@ export interface DecodedJwt {
   readonly header: Record<string, unknown>
   readonly payload: Record<string, unknown>
 }
-
-const fail = (detail: TokenVerificationDetail, message: string) =>
-  Effect.fail(TokenVerificationError.fromDetail(detail, message))
 
 const textDecoder = new TextDecoder()
 
@@ -79,35 +89,38 @@ export interface ClaimRules {
   readonly clockSkewMillis: number
 }
 
-/** Checks the signature with the key the header names, refusing algorithms outside the allowed list. */
-export const verifySignature = (
-  token: string,
-  jwks: ClerkJwksService,
-  decodedAlready?: DecodedJwt
-): Effect.Effect<DecodedJwt, TokenVerificationError> => {
+/** A token that passed the checks made before its key is looked up, and what the lookup needs. */
+export interface KeyRequest {
+  readonly _tag: "KeyRequest"
+  readonly decoded: DecodedJwt
+  readonly kid: string | undefined
+  readonly alg: string
+}
+
+/** Length, shape, algorithm (refusing any outside the allowed list) and `crit`, before any key is looked up. */
+export const checkHeader = (token: string, decodedAlready?: DecodedJwt): KeyRequest | Problem => {
   if (token.length > maxTokenLength) {
-    return fail("token-invalid", `the token is longer than ${maxTokenLength} characters`)
+    return problem("token-invalid", `the token is longer than ${maxTokenLength} characters`)
   }
   const decoded = decodedAlready ?? decode(token)
-  if (decoded === undefined) return fail("token-invalid", "the token is not a JWT")
+  if (decoded === undefined) return problem("token-invalid", "the token is not a JWT")
   const alg = decoded.header.alg
   if (typeof alg !== "string" || !allowedAlgorithms.includes(alg)) {
-    return fail(
+    return problem(
       "token-invalid-algorithm",
       `the algorithm ${JSON.stringify(alg)} is not accepted (${allowedAlgorithms.join(", ")})`
     )
   }
   // No extension is understood, so a token that names critical ones must be refused (RFC 7515 §4.1.11).
   if (decoded.header.crit !== undefined) {
-    return fail("token-invalid", "the token's header names critical extensions, none of which is supported")
+    return problem("token-invalid", "the token's header names critical extensions, none of which is supported")
   }
   const kid = typeof decoded.header.kid === "string" ? decoded.header.kid : undefined
-  return Effect.flatMap(jwks.getKey(kid, alg), ({ key }) =>
-    Effect.flatMap(
-      Effect.promise(() => signatureVerifies(token, key)),
-      (ok) => ok ? Effect.succeed(decoded) : fail("token-invalid-signature", "the token's signature does not verify")
-    ))
+  return { _tag: "KeyRequest", decoded, kid, alg }
 }
+
+/** The refusal of a token whose signature does not verify. */
+export const invalidSignature: Problem = problem("token-invalid-signature", "the token's signature does not verify")
 
 const minimumModulusBits = 2048
 
@@ -116,7 +129,7 @@ const minimumModulusBits = 2048
  * signature over the first two segments is left. The key was imported for the token's algorithm, which
  * fixes the hash. Never rejects: a malformed signature or a short key is `false`.
  */
-const signatureVerifies = async (token: string, key: CryptoKey): Promise<boolean> => {
+export const signatureVerifies = async (token: string, key: CryptoKey): Promise<boolean> => {
   const dot = token.lastIndexOf(".")
   const signature = token.slice(dot + 1)
   const modulus = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength
@@ -140,27 +153,26 @@ export const checkClaims = (
   payload: Record<string, unknown>,
   rules: ClaimRules,
   nowMillis: number
-): TokenVerificationError | undefined => {
+): Problem | undefined => {
   const now = nowMillis / 1000
   const skew = rules.clockSkewMillis / 1000
-  const error = (detail: TokenVerificationDetail, message: string) => TokenVerificationError.fromDetail(detail, message)
   if (typeof payload.sub !== "string" || payload.sub === "") {
-    return error("token-missing-subject", "the token has no subject (sub)")
+    return problem("token-missing-subject", "the token has no subject (sub)")
   }
-  if (!isNumber(payload.exp)) return error("token-invalid-expiry", "the token has no expiry (exp)")
+  if (!isNumber(payload.exp)) return problem("token-invalid-expiry", "the token has no expiry (exp)")
   if (payload.exp <= now - skew) {
-    return error("token-expired", `the token expired at ${new Date(payload.exp * 1000).toISOString()}`)
+    return problem("token-expired", `the token expired at ${new Date(payload.exp * 1000).toISOString()}`)
   }
   if (payload.nbf !== undefined && (!isNumber(payload.nbf) || payload.nbf > now + skew)) {
-    return error("token-not-active-yet", "the token is not valid yet (nbf)")
+    return problem("token-not-active-yet", "the token is not valid yet (nbf)")
   }
   if (payload.iat !== undefined && (!isNumber(payload.iat) || payload.iat > now + skew)) {
-    return error("token-iat-in-the-future", "the token was issued in the future (iat)")
+    return problem("token-iat-in-the-future", "the token was issued in the future (iat)")
   }
   if (rules.authorizedParties.length > 0) {
     const azp = payload.azp
     if (typeof azp !== "string" || !rules.authorizedParties.includes(azp)) {
-      return error(
+      return problem(
         "token-invalid-authorized-parties",
         typeof azp === "string"
           ? `the authorized party ${JSON.stringify(azp)} is not accepted`
@@ -172,7 +184,7 @@ export const checkClaims = (
     const aud = payload.aud
     const given = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a) => typeof a === "string") : []
     if (!given.some((a) => rules.audiences.includes(a))) {
-      return error("token-invalid-audience", "the token's audience (aud) is not accepted")
+      return problem("token-invalid-audience", "the token's audience (aud) is not accepted")
     }
   }
   return undefined

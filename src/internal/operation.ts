@@ -10,6 +10,7 @@ import * as Stream from "effect/Stream"
 import { ClerkClient } from "../ClerkClient.js"
 import type { Descriptor, PageSpec } from "../ClerkDescriptor.js"
 import type { Call, CallNone, CallOptional, Pages, StreamOptions } from "../ClerkOperation.js"
+import { bindMembers } from "./binding.js"
 import * as PageWalk from "./pages.js"
 
 /** Builds the function of an operation from its descriptor. */
@@ -48,12 +49,9 @@ export const paginate = <P, A, E>(
 }
 
 /** Binds every operation and stream of a group to an executor, dropping the `ClerkClient` requirement. */
-export const bind = <Api>(client: ClerkClient["Type"], members: Record<string, Function>): Api => {
-  const bound: Record<string, unknown> = {}
-  for (const [key, member] of Object.entries(members)) {
-    bound[key] = "pages" in member
-      ? (...args: Array<any>) => Stream.provideService(member(...args), ClerkClient, client)
-      : (...args: Array<any>) => Effect.provideService(member(...args), ClerkClient, client)
-  }
-  return bound as Api
-}
+export const bind = <Api>(client: ClerkClient["Type"], members: Record<string, Function>): Api =>
+  bindMembers<Api>(
+    members,
+    (effect) => Effect.provideService(effect, ClerkClient, client),
+    (stream) => Stream.provideService(stream, ClerkClient, client)
+  )

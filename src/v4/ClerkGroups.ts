@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
+import { bindGroups } from "../internal/binding.js"
 import { ClerkClient } from "./ClerkClient.js"
 import type { ClerkClientOptions, ClerkClientService } from "./ClerkClient.js"
 import type { ClerkConfig } from "./ClerkConfig.js"
@@ -71,13 +72,9 @@ export const Service = <Self>() =>
   id: Id,
   groups: Groups
 ): ServiceClass<Self, Id, GroupsApi<Groups>> => {
-  const bindGroups = (client: ClerkClientService): GroupsApi<Groups> => {
-    const api: Record<string, unknown> = {}
-    for (const [name, group] of Object.entries(groups)) api[name] = group.bind(client)
-    return api as GroupsApi<Groups>
-  }
+  const bindAll = (client: ClerkClientService) => bindGroups<ClerkClientService, GroupsApi<Groups>>(groups, client)
   const key = Context.Service<Self, GroupsApi<Groups>>()(id)
-  const make = Effect.map(ClerkClient, bindGroups)
+  const make = Effect.map(ClerkClient, bindAll)
   return Object.assign(key, {
     make,
     layer: Layer.effect(key, make).pipe(Layer.provideMerge(ClerkClient.layer)),

@@ -22,7 +22,8 @@ const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const v4Dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/v4/generated")
 const { entries } = await loadGeneratedSchemas()
 const modules4 = new Map<string, Record<string, unknown>>()
-for (const file of fs.readdirSync(v4Dir).filter((f) => f.endsWith(".ts"))) {
+// The webhook events are compared on their own, in test/v4/WebhookEvents.test.ts.
+for (const file of fs.readdirSync(v4Dir).filter((f) => f.endsWith(".ts") && f !== "WebhookEvents.ts")) {
   modules4.set(path.basename(file, ".ts"), await import(pathToFileURL(path.join(v4Dir, file)).href))
 }
 // Every schema of the Effect 3 line (components, parameters, group-local responses) but the webhook events.

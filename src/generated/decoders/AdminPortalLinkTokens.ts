@@ -6,7 +6,12 @@
  */
 import * as D from "../../internal/decode.js"
 
-/** A decoding step of this module's decoders. */
+/**
+ * A decoding step of this module's decoders.
+ *
+ * @category decoders
+ * @since 0.2.0
+ */
 export function step1(u: unknown): unknown {
   return D.array(u, D.string)
 }

@@ -1,28 +1,15 @@
 /**
- * What the in-memory fake is made of: the request a route sees, the replies it can give
- * instead of a success value, Clerk-shaped error bodies, and the typing of routes by
- * operation name.
+ * What the in-memory fake is made of, for both Effect lines: the request a route sees, the
+ * replies it can give instead of a success value, Clerk-shaped error bodies, and the helpers
+ * the resource modules share. Nothing here depends on Effect.
  *
  * @internal
  */
-import type * as Effect from "effect/Effect"
-import type { OperationName, Operations } from "../../generated/Operations.js"
-import type { FakeStore } from "./store.js"
 
-/** The arguments an operation's generated function takes. */
-type ArgsOf<N extends OperationName> = Operations[N] extends (...args: infer Args) => any ? Args : never
-
-/** The decoded (camelCase) params of an operation; `{}` for one that takes none. */
-export type ParamsOf<N extends OperationName> = ArgsOf<N> extends [] ? {} : NonNullable<ArgsOf<N>[0]>
-
-/** The decoded success value of an operation. */
-export type SuccessOf<N extends OperationName> = Operations[N] extends
-  (...args: any) => Effect.Effect<infer A, any, any> ? A : never
-
-/** One request as the fake sees it, after routing. */
-export interface FakeRequest {
+/** One request as the fake sees it, after routing; `Name` is the line's operation-name union. */
+export interface FakeRequest<Name extends string = string> {
   /** The operation the request was routed to. */
-  readonly operation: OperationName
+  readonly operation: Name
   readonly method: string
   /** The path relative to the API base, e.g. `/users/user_123`. */
   readonly path: string
@@ -137,30 +124,35 @@ export const conflict = (code: string, longMessage: string, param?: string): Rep
     ...(param === undefined ? {} : { meta: { param_name: param } })
   })
 
-/** What a built-in route sees besides its params. */
-export interface RouteContext {
-  readonly store: FakeStore
-  /** Now, in milliseconds since the epoch, read from Effect's `Clock` once per request. */
-  readonly now: number
-  readonly request: FakeRequest
-}
+/** 501 for an operation the fake does not implement, naming it and saying how to add it. */
+export const notImplemented = (name: string): Reply =>
+  errorReply(501, {
+    code: "operation_not_implemented",
+    message: "not implemented in the fake",
+    longMessage:
+      `${name} is not implemented by the ClerkTest fake; install a handler with ClerkTest.handle("${name}", ...).`,
+    meta: { operation: name }
+  })
 
-/**
- * A built-in route. It runs synchronously up to its return, so reading and writing the store is
- * atomic; it returns the operation's success value (encoded to the wire by the operation's own
- * schema) or a reply, or, for work that cannot be synchronous everywhere (WebCrypto signing),
- * an effect producing one after the store has been read and written.
- */
-export type Route<N extends OperationName> = (
-  params: ParamsOf<N>,
-  context: RouteContext
-) => SuccessOf<N> | Reply | Effect.Effect<SuccessOf<N> | Reply>
+/** 400 `malformed_request`, for a request whose body or form could not be read. */
+export const malformedRequest = (longMessage: string): Reply =>
+  errorReply(400, { code: "malformed_request", message: "malformed request", longMessage })
 
-/** A table of built-in routes, keyed by operation name. */
-export type Routes = { readonly [N in OperationName]?: Route<N> }
+/** 429 `too_many_requests` asking to retry after whole `seconds`. */
+export const rateLimitedReply = (seconds: number): Reply =>
+  errorReply(429, {
+    code: "too_many_requests",
+    message: "Too many requests",
+    longMessage: "Rate limit exceeded (ClerkTest)."
+  }, { "retry-after": String(Math.ceil(seconds)) })
 
-/** Types a table of routes (each route's params and result by its key). */
-export const routes = <R extends Routes>(table: R): R => table
+/** An injected `internal_clerk_error` with the given status. */
+export const serverErrorReply = (status: number): Reply =>
+  errorReply(status, {
+    code: "internal_clerk_error",
+    message: "Oops, something went wrong",
+    longMessage: "Injected failure (ClerkTest)."
+  })
 
 /** The `limit` (default 10) and `offset` (default 0) window of a list. */
 export const page = <A>(

@@ -9,8 +9,8 @@
  *
  * @internal
  */
-import type * as Schemas from "../../generated/Schemas.js"
-import type { Metadata, ParamsOf, Reply } from "./core.js"
+import type * as Schemas from "../../v4/generated/Schemas.js"
+import type { Metadata, Reply } from "./core.js"
 import {
   badRequest,
   checkEmailAddress,
@@ -25,9 +25,10 @@ import {
   orderBy,
   page,
   parseTimestamp,
-  routes,
   signedFilter
 } from "./core.js"
+import type { ParamsOf } from "./route.js"
+import { routes } from "./route.js"
 import type { FakeStore } from "./store.js"
 
 const dayMillis = 86_400_000

@@ -3,8 +3,8 @@
  *
  * @internal
  */
-import type { Routes } from "./core.js"
 import { organizationRoutes } from "./organizations.js"
+import type { Routes } from "./route.js"
 import { sessionRoutes } from "./sessions.js"
 import { userRoutes } from "./users.js"
 

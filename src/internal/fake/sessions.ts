@@ -6,15 +6,14 @@
  * Signing uses WebCrypto (`globalThis.crypto.subtle`, through the signer the auth kit uses too),
  * nothing of a particular runtime. WebCrypto is asynchronous, so a route that signs (or imports a
  * template's custom key) does all its store reads and writes synchronously first, then
- * returns an effect for the signing. A template's custom key is validated by a trial signature
+ * returns a promise of the signing. A template's custom key is validated by a trial signature
  * before the template is stored; the store is then written in one synchronous step, after
  * checking again what may have changed meanwhile (the name still free, the template still
  * there).
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
-import type * as Schemas from "../../generated/Schemas.js"
+import type * as Schemas from "../../v4/generated/Schemas.js"
 import { signCompact } from "../jwt.js"
 import type { Reply } from "./core.js"
 import {
@@ -25,9 +24,9 @@ import {
   isReply,
   missingParam,
   notFound,
-  page,
-  routes
+  page
 } from "./core.js"
+import { routes } from "./route.js"
 import type { FakeStore } from "./store.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -150,8 +149,10 @@ const signJwt = (signer: Signer, payload: Readonly<Record<string, unknown>>): Pr
   )
 
 /** A token answer whose JWT is signed once the route is done with the store. */
-const signedToken = (signer: Signer, payload: Readonly<Record<string, unknown>>) =>
-  Effect.map(Effect.promise(() => signJwt(signer, payload)), (jwt) => ({ object: "token" as const, jwt }))
+const signedToken = async (signer: Signer, payload: Readonly<Record<string, unknown>>) => ({
+  object: "token" as const,
+  jwt: await signJwt(signer, payload)
+})
 
 // --- Custom keys ---------------------------------------------------------------------------
 
@@ -216,23 +217,23 @@ const probe = encoder.encode("probe")
  * for the hash, say), which is found out now rather than when minting. Never fails: a key
  * WebCrypto refuses answers the 422 naming `signing_key`.
  */
-const customSigner = (custom: CustomKey): Effect.Effect<Signer | Reply> =>
-  Effect.tryPromise({
-    try: () => subtle().importKey(custom.format, custom.material, importParamsOf(custom.alg), false, ["sign"]),
-    catch: () =>
-      custom.format === "pkcs8"
-        ? invalidParam("signing_key", `signing_key is not a private key for ${custom.alg}.`)
-        : invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
-  }).pipe(
-    Effect.map((key): Signer => ({ alg: custom.alg, kid: undefined, key, params: signParamsOf(custom.alg) })),
-    Effect.tap((signer) =>
-      Effect.tryPromise({
-        try: () => subtle().sign(signer.params, signer.key, probe),
-        catch: () => invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
-      })
-    ),
-    Effect.merge
-  )
+const customSigner = async (custom: CustomKey): Promise<Signer | Reply> => {
+  let key: CryptoKey
+  try {
+    key = await subtle().importKey(custom.format, custom.material, importParamsOf(custom.alg), false, ["sign"])
+  } catch {
+    return custom.format === "pkcs8"
+      ? invalidParam("signing_key", `signing_key is not a private key for ${custom.alg}.`)
+      : invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
+  }
+  const signer: Signer = { alg: custom.alg, kid: undefined, key, params: signParamsOf(custom.alg) }
+  try {
+    await subtle().sign(signer.params, signer.key, probe)
+  } catch {
+    return invalidParam("signing_key", `signing_key cannot sign with ${custom.alg}.`)
+  }
+  return signer
+}
 
 /** Custom signers by template id, per store. The key is never returned by the API, so it lives only here. */
 const templateSigners = new WeakMap<FakeStore, Map<string, Signer>>()
@@ -556,14 +557,13 @@ const saveTemplate = (
   input: TemplateInput,
   now: number,
   current: Schemas.JWTTemplate | undefined
-): Schemas.JWTTemplate | Reply | Effect.Effect<Schemas.JWTTemplate | Reply> => {
+): Schemas.JWTTemplate | Reply | Promise<Schemas.JWTTemplate | Reply> => {
   const settings = templateSettings(store, input, current)
   if (isReply(settings)) return settings
   const customKey = settings.customKey
   if (customKey === null || customKey === undefined) return writeTemplate(store, input, now, current?.id, undefined)
-  return Effect.map(
-    customSigner(customKey),
-    (signer) => isReply(signer) ? signer : writeTemplate(store, input, now, current?.id, signer)
+  return customSigner(customKey).then((signer) =>
+    isReply(signer) ? signer : writeTemplate(store, input, now, current?.id, signer)
   )
 }
 

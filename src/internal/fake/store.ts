@@ -4,8 +4,8 @@
  *
  * @internal
  */
-import type { TestKeys } from "../../ClerkAuthTesting.js"
-import type * as Schemas from "../../generated/Schemas.js"
+import type * as Schemas from "../../v4/generated/Schemas.js"
+import type { TestKeys } from "../testTokens.js"
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -5,9 +5,9 @@
  *
  * @internal
  */
-import type * as Schemas from "../../generated/Schemas.js"
-import type * as Users from "../../generated/Users.js"
-import type { Reply, RouteContext } from "./core.js"
+import type * as Schemas from "../../v4/generated/Schemas.js"
+import type * as Users from "../../v4/generated/Users.js"
+import type { Reply } from "./core.js"
 import {
   badRequest,
   checkEmailAddress,
@@ -23,9 +23,10 @@ import {
   orderBy,
   page,
   parseTimestamp,
-  routes,
   signedFilter
 } from "./core.js"
+import type { RouteContext } from "./route.js"
+import { routes } from "./route.js"
 import type { FakeStore } from "./store.js"
 
 /** How an identifier is created: usable and proven, usable but unproven, or neither. */

@@ -1,21 +1,29 @@
 /**
- * From an HTTP request to an operation's decoded params: path and query strings are coerced
- * to the types the operation's params schema expects on the wire (numbers, booleans, arrays),
- * the body is merged in, and the whole is decoded by that schema, so a route sees exactly
- * what the client was asked to send.
+ * The Effect 3 side of the fake: the line's operations and schemas given to the shared instance
+ * (instance.ts): the wire kind of each param, read from the params schema's encoded AST (for
+ * coercing path and query strings), decoding params and encoding success values; and the
+ * interpreter running the instance's programs on Effect 3 (its `Clock`, `Random` and fibers).
  *
  * @internal
  */
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as ParseResult from "effect/ParseResult"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import type { Descriptor } from "../../ClerkDescriptor.js"
+import type { OperationName } from "../../generated/Operations.js"
+import { operations, successStatus } from "../../generated/Operations.js"
 import { firstIssue } from "../parseIssue.js"
-import type { Reply } from "./core.js"
-import { errorReply, invalidParam, missingParam } from "./core.js"
-
-type Kind = "string" | "number" | "boolean" | { readonly array: Kind } | "unknown"
+import type { FakeRequest, Handler } from "./engine.js"
+import { FakeInstance, interpreter, perDescriptor } from "./instance.js"
+import type { Issue, Kind } from "./params.js"
+import { commonKind, literalKind } from "./params.js"
+import { router } from "./router.js"
+import type { Checked, EffectOps, Instruction, Line, Program } from "./types.js"
 
 const kindOf = (ast: AST.AST): Kind => {
   switch (ast._tag) {
@@ -27,7 +35,7 @@ const kindOf = (ast: AST.AST): Kind => {
     case "TemplateLiteral":
       return "string"
     case "Literal":
-      return typeof ast.literal === "number" ? "number" : typeof ast.literal === "boolean" ? "boolean" : "string"
+      return literalKind(ast.literal)
     case "Refinement":
       return kindOf(ast.from)
     case "Transformation":
@@ -38,29 +46,18 @@ const kindOf = (ast: AST.AST): Kind => {
       const element = ast.rest[0]?.type ?? ast.elements[0]?.type
       return { array: element === undefined ? "string" : kindOf(element) }
     }
-    case "Union": {
-      const kinds = ast.types.filter((t) =>
-        t._tag !== "UndefinedKeyword" && !(t._tag === "Literal" && t.literal === null)
+    case "Union":
+      return commonKind(
+        ast.types.filter((t) => t._tag !== "UndefinedKeyword" && !(t._tag === "Literal" && t.literal === null))
+          .map(kindOf)
       )
-        .map(kindOf)
-      const first = kinds[0]
-      return first !== undefined && kinds.every((k) => JSON.stringify(k) === JSON.stringify(first)) ? first : "unknown"
-    }
     default:
       return "unknown"
   }
 }
 
-interface Plan {
-  readonly kinds: ReadonlyMap<string, Kind>
-  readonly decode: (u: unknown) => Effect.Effect<unknown, ParseResult.ParseError>
-}
-
-const plans = new WeakMap<Descriptor, Plan>()
-
-const planOf = (descriptor: Descriptor): Plan => {
-  let plan = plans.get(descriptor)
-  if (plan !== undefined) return plan
+/** The wire kind of each param of an operation, by wire name. */
+const kinds = perDescriptor((descriptor: Descriptor): ReadonlyMap<string, Kind> => {
   const kinds = new Map<string, Kind>()
   if (descriptor.params !== undefined) {
     let encoded = AST.encodedAST(descriptor.params.ast)
@@ -69,91 +66,66 @@ const planOf = (descriptor: Descriptor): Plan => {
       for (const property of encoded.propertySignatures) kinds.set(String(property.name), kindOf(property.type))
     }
   }
-  plan = {
-    kinds,
-    decode: descriptor.params === undefined
-      ? () => Effect.succeed({})
-      : Schema.decodeUnknown(descriptor.params, { errors: "first", onExcessProperty: "ignore" })
-  }
-  plans.set(descriptor, plan)
-  return plan
-}
+  return kinds
+})
 
-const coerce = (text: string, kind: Kind): unknown => {
-  if (kind === "number") {
-    const n = Number(text)
-    return text.trim() === "" || Number.isNaN(n) ? text : n
-  }
-  if (kind === "boolean") return text === "true" ? true : text === "false" ? false : text
-  return text
-}
+const paramsDecoder = perDescriptor((descriptor: Descriptor) =>
+  Schema.decodeUnknownEither(descriptor.params ?? Schema.Unknown, { errors: "first", onExcessProperty: "ignore" })
+)
 
-/** The wire params of a request, path and query coerced, body merged (path and query win). */
-export const wireParams = (
-  descriptor: Descriptor,
-  pathParams: Readonly<Record<string, string>>,
-  query: URLSearchParams,
-  body: unknown
-): Record<string, unknown> => {
-  const plan = planOf(descriptor)
-  const wire: Record<string, unknown> = {}
-  if (descriptor.arrayBody !== undefined) {
-    if (body !== undefined) wire[descriptor.arrayBody] = body
-  } else if (body instanceof FormData) {
-    for (const [key, value] of body.entries()) wire[key] = value
-  } else if (typeof body === "object" && body !== null && !Array.isArray(body)) {
-    Object.assign(wire, body)
-  }
-  for (const name of descriptor.queryParams ?? []) {
-    const values = query.getAll(name)
-    if (values.length === 0) continue
-    const kind = plan.kinds.get(name) ?? "string"
-    if (typeof kind === "object") {
-      const items = descriptor.commaQueryParams?.includes(name) ? values.flatMap((v) => v.split(",")) : values
-      wire[name] = items.map((item) => coerce(item, kind.array))
-    } else {
-      wire[name] = coerce(values[values.length - 1]!, kind)
-    }
-  }
-  for (const name of descriptor.pathParams ?? []) {
-    const value = pathParams[name]
-    if (value !== undefined) wire[name] = coerce(value, plan.kinds.get(name) ?? "string")
-  }
-  return wire
-}
+/** Decodes wire params with the operation's params schema. */
+const decodeParams = (descriptor: Descriptor, wire: Record<string, unknown>): Checked<unknown, Issue> =>
+  Either.match(paramsDecoder(descriptor)(wire), {
+    onLeft: (error) => ({ ok: false, error: firstIssue(error) }),
+    onRight: (value) => ({ ok: true, value })
+  })
 
-/**
- * Decodes a request's params with the operation's schema. A body that is not an object where
- * one is expected, or a value the schema refuses, answers 422 with Clerk's codes and the
- * parameter's wire name.
- */
-export const decodeParams = (
-  descriptor: Descriptor,
-  pathParams: Readonly<Record<string, string>>,
-  query: URLSearchParams,
-  body: unknown
-): Effect.Effect<unknown, Reply> => {
-  if (
-    descriptor.arrayBody === undefined && body !== undefined && !(body instanceof FormData) &&
-    (typeof body !== "object" || body === null || Array.isArray(body))
-  ) {
-    return Effect.fail(errorReply(422, {
-      code: "form_param_format_invalid",
-      message: "is invalid",
-      longMessage: "The request body must be a JSON object."
-    }))
-  }
-  return planOf(descriptor).decode(wireParams(descriptor, pathParams, query, body)).pipe(
-    Effect.mapError((error) => {
-      const { message, missing, path } = firstIssue(error)
-      if (path === "") {
-        return errorReply(422, {
-          code: "form_param_format_invalid",
-          message: "is invalid",
-          longMessage: `The request is invalid: ${message}`
-        })
-      }
-      return missing ? missingParam(path) : invalidParam(path, `${path} is invalid: ${message}`)
-    })
+const successEncoder = perDescriptor((descriptor: Descriptor) =>
+  Schema.encodeUnknownEither(
+    typeof descriptor.success === "string" ? Schema.Unknown : descriptor.success,
+    { errors: "first" }
   )
+)
+
+/** Encodes a success value with the operation's success schema. */
+const encodeSuccess = (descriptor: Descriptor, value: unknown): Checked<unknown, string> =>
+  Either.match(successEncoder(descriptor)(value), {
+    onLeft: (error) => ({ ok: false, error: ParseResult.TreeFormatter.formatErrorSync(error) }),
+    onRight: (wire) => ({ ok: true, value: wire })
+  })
+
+/** The Effect 3 line as the shared instance sees it. */
+const line: Line<OperationName, Descriptor> = { operations, router, successStatus, kinds, decodeParams, encodeSuccess }
+
+/** A fake instance answering the Effect 3 operations with Effect 3 handlers. */
+export type FakeEngine = FakeInstance<OperationName, Descriptor, Handler<any>>
+
+/** A new fake instance (not started: run its `start` program). */
+export const makeEngine = (keys: FakeEngine["keys"], options: FakeEngine["options"]): FakeEngine =>
+  new FakeInstance(line, keys, options)
+
+const perform = (instruction: Instruction<Handler<any>>): Effect.Effect<unknown> => {
+  switch (instruction._tag) {
+    case "Now":
+      return Clock.currentTimeMillis
+    case "Sleep":
+      return Effect.sleep(instruction.duration as Duration.DurationInput)
+    case "Random":
+      return Random.next
+    case "Handle":
+      return Effect.merge(instruction.handler(instruction.params as never, instruction.request as FakeRequest))
+    case "Await":
+      return Effect.promise(() => instruction.promise)
+  }
 }
+
+/** Effect 3's constructors, for the shared wiring. */
+export const ops: EffectOps<Effect.Effect<unknown>> = {
+  suspend: Effect.suspend,
+  sync: Effect.sync,
+  succeed: Effect.succeed,
+  flatMap: (self, f) => Effect.flatMap(self, f)
+}
+
+/** Runs a program of the instance on Effect 3; an error it throws is a defect. */
+export const run = interpreter(ops, perform) as <A>(program: () => Program<Handler<any>, A>) => Effect.Effect<A>

@@ -283,3 +283,10 @@ export * as Schemas from "./Schemas.js"
  * @since 0.2.0
  */
 export * as Meta from "../../generated/Meta.js"
+
+/**
+ * The webhook events, decoded.
+ *
+ * @since 0.1.0
+ */
+export * as WebhookEvents from "./WebhookEvents.js"

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { PageSpec } from "../../ClerkDescriptorShape.js"
+import { bindMembers } from "../../internal/binding.js"
 import * as PageWalk from "../../internal/pages.js"
 import { ClerkClient } from "../ClerkClient.js"
 import type { ClerkClientService } from "../ClerkClient.js"
@@ -48,12 +49,9 @@ export const paginate = <P, A, E>(
 }
 
 /** Binds every operation and stream of a group to an executor, dropping the `ClerkClient` requirement. */
-export const bind = <Api>(client: ClerkClientService, members: Record<string, Function>): Api => {
-  const bound: Record<string, unknown> = {}
-  for (const [key, member] of Object.entries(members)) {
-    bound[key] = "pages" in member
-      ? (...args: Array<any>) => Stream.provideService(member(...args), ClerkClient, client)
-      : (...args: Array<any>) => Effect.provideService(member(...args), ClerkClient, client)
-  }
-  return bound as Api
-}
+export const bind = <Api>(client: ClerkClientService, members: Record<string, Function>): Api =>
+  bindMembers<Api>(
+    members,
+    (effect) => Effect.provideService(effect, ClerkClient, client),
+    (stream) => Stream.provideService(stream, ClerkClient, client)
+  )

@@ -7,7 +7,10 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import * as SchemaGetter from "effect/SchemaGetter"
+import * as SchemaTransformation from "effect/SchemaTransformation"
+import { isRecord } from "../../internal/decode.js"
 
 /**
  * A schema whose structure is built the first time something decodes, encodes or inspects it, so
@@ -53,3 +56,50 @@ export const FreeForm: Schema.Codec<{ readonly [key: string]: unknown }> = Schem
 
 /** A `Blob` (or `File`) sent as a multipart part. */
 export const BlobPart: Schema.Codec<Blob> = Schema.instanceOf(Blob)
+
+/** Accepts any string not in `known` (the type of an event this client does not know). */
+export const otherThan = (known: ReadonlyArray<string>): Schema.Codec<string> => {
+  const set = new Set(known)
+  return Schema.String.check(
+    Schema.makeFilter((value: string) => !set.has(value) || "Expected an event type this client does not know", {
+      identifier: "OtherThanKnown"
+    })
+  )
+}
+
+/**
+ * An event of a type not known to this client: decoded with `type: "unknown"` and the delivered
+ * type in `unknownType`, so a `switch (event.type)` over the known types narrows exactly. The
+ * decoded side is checked by a guard rather than a struct: a struct would drop the fields it does
+ * not list, and `wire` has already checked every field on the way in.
+ */
+export const unknownEvent = <A extends { readonly type: string }, I>(
+  wire: Schema.Codec<A, I>,
+  known: ReadonlyArray<string>
+): Schema.Codec<Omit<A, "type"> & { readonly type: "unknown"; readonly unknownType: string }, I> => {
+  type Unknown = Omit<A, "type"> & { readonly type: "unknown"; readonly unknownType: string }
+  const set = new Set(known)
+  const decoded = Schema.declare((u: unknown): u is Unknown =>
+    isRecord(u) && u.type === "unknown" && typeof u.unknownType === "string" && !set.has(u.unknownType)
+  )
+  return wire.pipe(Schema.decodeTo(
+    decoded,
+    SchemaTransformation.transform<Unknown, A>({
+      decode: ({ type, ...rest }) => ({ ...rest, type: "unknown", unknownType: type }) as unknown as Unknown,
+      encode: ({ type: _, unknownType, ...rest }) => ({ ...rest, type: unknownType }) as unknown as A
+    })
+  ))
+}
+
+/**
+ * A union of lazily built members that picks its member by their literal tags (such as an event's
+ * `type`). Effect 4 does not look inside a suspended member for its tags, so it would try every
+ * member in turn, and a mismatch would report the first member's tag rather than where the member
+ * of that tag failed: each member is unwrapped once, when the union itself is first built.
+ */
+export const taggedUnion = <const Members extends ReadonlyArray<Schema.Top>>(members: Members): Schema.Union<Members> =>
+  Schema.Union(
+    members.map((member) =>
+      SchemaAST.isSuspend(member.ast) ? Schema.make(member.ast.thunk()) : member
+    ) as unknown as Members
+  )

@@ -1,0 +1,356 @@
+/**
+ * One fake Clerk instance, for both Effect lines: routes a raw request to an operation, applies
+ * the test's faults, scripts and handlers, runs the built-in route, encodes the answer the way
+ * Clerk would, and records the call; seeds itself and creates the sessions behind minted tokens.
+ *
+ * Nothing here runs Effect. The few things only a line can do (read its `Clock`, sleep on it,
+ * draw from its `Random`, run a test's handler, which is an effect of that line, and wait for a
+ * promise in its fiber) are yielded as {@link Instruction}s by generator "programs"; each line
+ * runs them through {@link interpreter} with its own Effect constructors and its own `perform` of
+ * each instruction. The line's schemas (decoding params, encoding success values) come in as plain
+ * synchronous functions (`Line`).
+ *
+ * @internal
+ */
+import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
+import type { TestKeys } from "../testTokens.js"
+import { generateKeys } from "../testTokens.js"
+import type { FakeRequest, Reply } from "./core.js"
+import { errorReply, isReply, notImplemented, reply } from "./core.js"
+import { bodyShapeProblem, issueReply, wireParams } from "./params.js"
+import { builtinRoutes } from "./routes.js"
+import type { Match } from "./routing.js"
+import { FakeStore, IdGenerator } from "./store.js"
+import type {
+  Checked,
+  EffectOps,
+  FaultsOf,
+  InstanceOptions,
+  Instruction,
+  Line,
+  Program,
+  RawRequest,
+  RecordedCallOf,
+  Refusal,
+  ScriptStep
+} from "./types.js"
+
+/**
+ * A line's runner of programs: each instruction is performed by `perform` (with the line's own
+ * `Clock`, `Random` and handlers), its result fed back; an error the program throws is a defect,
+ * as `sync` makes it. A program is started anew on each run of the effect.
+ */
+export const interpreter =
+  <F, H>(ops: EffectOps<F>, perform: (instruction: Instruction<H>) => F) => <A>(program: () => Program<H, A>): F =>
+    ops.suspend(() => {
+      const generator = program()
+      const step = (input: unknown): F =>
+        ops.flatMap(ops.sync(() => generator.next(input)), (next) => {
+          const result = next as IteratorResult<Instruction<H>, A>
+          return result.done ? ops.succeed(result.value) : ops.flatMap(perform(result.value), step)
+        })
+      return step(undefined)
+    })
+
+/** Memoizes a function of a descriptor (descriptors live as long as the generated modules). */
+export const perDescriptor = <D extends object, A>(f: (descriptor: D) => A): (descriptor: D) => A => {
+  const cache = new WeakMap<D, A>()
+  return (descriptor) => {
+    let value = cache.get(descriptor)
+    if (value === undefined) {
+      value = f(descriptor)
+      cache.set(descriptor, value)
+    }
+    return value
+  }
+}
+
+/** How many of the latest calls the fake remembers. */
+export const maxRecordedCalls = 10_000
+
+/** The API base path stripped from request paths, when present. */
+const basePath = "/v1"
+
+const defaultFailure = (): Reply =>
+  errorReply(500, {
+    code: "internal_clerk_error",
+    message: "Oops, something went wrong",
+    longMessage: "Injected failure (ClerkTest faults)."
+  })
+
+/** The first error of a reply, for messages: `code: long message`, or its status. */
+export const describeReply = (answer: Reply): string => {
+  const body = answer.body as {
+    readonly errors?: ReadonlyArray<{ readonly long_message?: string; readonly code?: string }>
+  }
+  const first = Array.isArray(body?.errors) ? body.errors[0] : undefined
+  return first === undefined ? `status ${answer.status}` : `${first.code}: ${first.long_message}`
+}
+
+let sharedKeysOnce: Promise<TestKeys> | undefined
+
+/**
+ * One RS256 pair for every fake of the process (of either line) not given `keys`: generating one
+ * costs most of a fake's start-up, and tests build many fakes. Generated on first use.
+ */
+export const sharedKeys = (): Promise<TestKeys> => sharedKeysOnce ??= generateKeys({ kid: "ins_fake_signing_key" })
+
+const isOk = (answer: Reply): boolean => answer.status >= 200 && answer.status < 300
+
+const isPromise = (value: unknown): value is Promise<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
+function* now<H>(): Program<H, number> {
+  return (yield { _tag: "Now" }) as number
+}
+
+/** The state and behaviour of one fake instance, typed by a line's names (`N`), descriptors and handlers (`H`). */
+export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> {
+  readonly handlers = new Map<string, H>()
+  readonly scripts = new Map<string, Array<ScriptStep>>()
+  faults: FaultsOf<string, unknown> = {}
+  readonly calls: Array<RecordedCallOf<N>> = []
+  /** Replaced as a whole by {@link FakeInstance.start}. */
+  store: FakeStore
+
+  constructor(
+    readonly line: Line<N, D>,
+    readonly keys: TestKeys,
+    readonly options: InstanceOptions<H>
+  ) {
+    this.store = this.freshStore()
+  }
+
+  private freshStore(): FakeStore {
+    // The same id seed gives the same ids, so a reset brings the seeds back under their ids.
+    return new FakeStore(this.keys, new IdGenerator(this.options.seed ?? 1))
+  }
+
+  /** Installs (or replaces) the handler of an operation. */
+  handle(name: string, handler: H): void {
+    this.handlers.set(name, handler)
+  }
+
+  /** Removes an installed handler. */
+  unhandle(name: string): void {
+    this.handlers.delete(name)
+  }
+
+  /** Queues answers for the next requests to `name` (or to any operation with `"*"`). */
+  script(name: string, steps: ReadonlyArray<ScriptStep>): void {
+    this.scripts.set(name, [...(this.scripts.get(name) ?? []), ...steps])
+  }
+
+  /** Replaces the faults applied to requests. */
+  setFaults(faults: FaultsOf<string, unknown>): void {
+    this.faults = faults
+  }
+
+  /** Every request answered so far, in order. */
+  recordedCalls(): ReadonlyArray<RecordedCallOf<N>> {
+    return this.calls.slice()
+  }
+
+  /** The control operations of a `ClerkTestService` over this instance, as effects of the line of `ops`. */
+  controls<F>(ops: EffectOps<F>) {
+    return {
+      handle: (name: string, handler: H) => ops.sync(() => this.handle(name, handler)),
+      unhandle: (name: string) => ops.sync(() => this.unhandle(name)),
+      script: (name: string, steps: ReadonlyArray<ScriptStep>) => ops.sync(() => this.script(name, steps)),
+      setFaults: (faults: FaultsOf<string, unknown>) => ops.sync(() => this.setFaults(faults)),
+      calls: ops.sync(() => this.recordedCalls())
+    }
+  }
+
+  /**
+   * A fresh store, the seeds, then the options' handlers and faults; no scripts, no calls.
+   * Answers the first seed the fake refused, if any.
+   */
+  *start(): Program<H, Refusal | undefined> {
+    this.store = this.freshStore()
+    this.handlers.clear()
+    this.scripts.clear()
+    this.calls.length = 0
+    const refused = (name: string, answer: Reply): Refusal => ({
+      operation: name,
+      status: answer.status,
+      message: `Seeding ${name} was refused: ${describeReply(answer)}`
+    })
+    for (const { id, ...params } of this.options.users ?? []) {
+      if (id !== undefined) this.store.ids.reserve("user", id)
+      const answer = yield* this.invoke("users.create" as N, params)
+      if (!isOk(answer)) return refused("users.create", answer)
+    }
+    for (const { id, members, ...params } of this.options.organizations ?? []) {
+      if (id !== undefined) this.store.ids.reserve("org", id)
+      const organization = yield* this.invoke("organizations.create" as N, params)
+      if (!isOk(organization)) return refused("organizations.create", organization)
+      for (const member of members ?? []) {
+        const answer = yield* this.invoke("organizationMemberships.create" as N, {
+          organizationId: String((organization.body as { readonly id: unknown }).id),
+          userId: member.userId,
+          role: member.role ?? "org:member"
+        })
+        if (!isOk(answer)) return refused("organizationMemberships.create", answer)
+      }
+    }
+    for (const [name, handler] of Object.entries(this.options.handlers ?? {})) {
+      if (handler !== undefined) this.handlers.set(name, handler)
+    }
+    this.faults = this.options.faults ?? {}
+    return undefined
+  }
+
+  /** Creates a session for a user (through the installed handler, if any), for a minted token. */
+  *createSession(userId: string): Program<H, Checked<string, Refusal>> {
+    const answer = yield* this.invoke("sessions.create" as N, { userId })
+    if (!isOk(answer)) {
+      return {
+        ok: false,
+        error: {
+          operation: "sessions.create",
+          status: answer.status,
+          message: `No session could be created for ${userId}: ${describeReply(answer)}`
+        }
+      }
+    }
+    return { ok: true, value: String((answer.body as { readonly id: unknown }).id) }
+  }
+
+  /** Answers an operation without HTTP (no auth, faults or scripts), for seeding and minting. */
+  *invoke(name: N, params: unknown): Program<H, Reply> {
+    const at = yield* now<H>()
+    const descriptor = this.line.operations[name].descriptor
+    const request: FakeRequest = {
+      operation: name,
+      method: descriptor.method,
+      path: descriptor.path,
+      headers: {},
+      pathParams: {},
+      query: new URLSearchParams(),
+      body: undefined
+    }
+    return yield* this.run(name, descriptor, params, request, at)
+  }
+
+  /** Answers a raw request. Every problem is an HTTP answer; a thrown error is a bug of the fake. */
+  *answer(raw: RawRequest): Program<H, Reply> {
+    const at = yield* now<H>()
+    const path = raw.url.pathname.startsWith(basePath + "/")
+      ? raw.url.pathname.slice(basePath.length)
+      : raw.url.pathname
+    const matched = this.line.router.match(raw.method, path)
+    const seen: { params?: unknown } = {}
+    const answer = yield* this.route(raw, path, matched, at, seen)
+    this.calls.push({
+      operation: matched?.name,
+      method: raw.method.toUpperCase(),
+      path,
+      status: answer.status,
+      at,
+      ...seen
+    })
+    // A fake serving for hours must not grow without bound; tests look at far fewer calls.
+    if (this.calls.length > maxRecordedCalls) this.calls.splice(0, this.calls.length - maxRecordedCalls)
+    return answer
+  }
+
+  private *route(
+    raw: RawRequest,
+    path: string,
+    matched: Match<N, D> | undefined,
+    at: number,
+    seen: { params?: unknown }
+  ): Program<H, Reply> {
+    const authorization = raw.headers["authorization"] ?? ""
+    const bearer = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim()
+    const secretKey = this.options.secretKey
+    if (bearer === undefined || bearer === "" || (secretKey !== undefined && bearer !== secretKey)) {
+      return errorReply(401, {
+        code: "authentication_invalid",
+        message: "Unauthorized request",
+        longMessage: "The request's secret key is missing or not the one this fake instance accepts."
+      })
+    }
+    if (matched === undefined) {
+      return errorReply(404, {
+        code: "resource_not_found",
+        message: "not found",
+        longMessage: this.line.router.pathExists(path)
+          ? `${raw.method.toUpperCase()} is not an operation of ${path}.`
+          : `No Backend API operation answers ${path}.`
+      })
+    }
+    if (isReply(raw.body)) return raw.body
+    const request: FakeRequest = {
+      operation: matched.name,
+      method: raw.method.toUpperCase(),
+      path,
+      headers: raw.headers,
+      pathParams: matched.pathParams,
+      query: raw.url.searchParams,
+      body: raw.body
+    }
+    // Decoded first, so the record shows what was asked even when a fault or a script answers.
+    const decoded = this.decode(matched, request)
+    if (decoded.ok) seen.params = decoded.value
+    const faults = this.faults
+    const applies = faults.operations === undefined || faults.operations.includes(matched.name)
+    if (applies && faults.latency !== undefined) yield { _tag: "Sleep", duration: faults.latency }
+    const step = this.nextStep(matched.name)
+    if (step !== undefined && step !== "pass") return step
+    if (applies && faults.failureRate !== undefined && faults.failureRate > 0) {
+      if (((yield { _tag: "Random" }) as number) < faults.failureRate) return faults.failure ?? defaultFailure()
+    }
+    if (!decoded.ok) return decoded.error
+    return yield* this.run(matched.name, matched.descriptor, decoded.value, request, at)
+  }
+
+  private decode(matched: Match<N, D>, request: FakeRequest): Checked<unknown, Reply> {
+    const descriptor = matched.descriptor
+    const problem = bodyShapeProblem(descriptor, request.body)
+    if (problem !== undefined) return { ok: false, error: problem }
+    if (descriptor.params === undefined) return { ok: true, value: {} }
+    const wire = wireParams(descriptor, this.line.kinds(descriptor), matched.pathParams, request.query, request.body)
+    const decoded = this.line.decodeParams(descriptor, wire)
+    return decoded.ok ? decoded : { ok: false, error: issueReply(decoded.error) }
+  }
+
+  private nextStep(name: string): ScriptStep | undefined {
+    for (const key of [name, "*"]) {
+      const queue = this.scripts.get(key)
+      if (queue !== undefined && queue.length > 0) return queue.shift()
+    }
+    return undefined
+  }
+
+  /** Runs the installed handler or the built-in route of an operation and encodes its answer. */
+  private *run(name: N, descriptor: D, params: unknown, request: FakeRequest, at: number): Program<H, Reply> {
+    const handler = this.handlers.get(name)
+    let value: unknown
+    if (handler !== undefined) {
+      value = yield { _tag: "Handle", handler, params, request }
+    } else {
+      const route = (builtinRoutes as Record<string, ((params: unknown, context: unknown) => unknown) | undefined>)[
+        name
+      ]
+      if (route === undefined) {
+        value = notImplemented(name)
+      } else {
+        const answer = route(params, { store: this.store, now: at, request })
+        value = isPromise(answer) ? yield { _tag: "Await", promise: answer } : answer
+      }
+    }
+    return this.encode(name, descriptor, value)
+  }
+
+  private encode(name: N, descriptor: D, value: unknown): Reply {
+    if (isReply(value)) return value
+    const status = this.line.successStatus[name] ?? 200
+    if (descriptor.success === "void") return reply(status === 200 ? 204 : status)
+    if (descriptor.success === "text") return reply(status, String(value))
+    const encoded = this.line.encodeSuccess(descriptor, value)
+    if (!encoded.ok) throw new Error(`ClerkTest: the answer of ${name} does not match its schema: ${encoded.error}`)
+    return reply(status, encoded.value)
+  }
+}

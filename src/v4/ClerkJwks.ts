@@ -1,0 +1,224 @@
+/**
+ * For Effect 4. The instance's signing keys: fetched through the Backend API, cached, refreshed once
+ * per cooldown for an unknown `kid`, and served from the last good set when a refresh fails.
+ * Or given directly, as a JWKS document or a PEM key, with no network at all.
+ *
+ * @since 0.2.0
+ */
+import * as Cache from "effect/Cache"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+// Types only: the declarations then name no global a consumer without the DOM library lacks.
+import type * as Jose from "jose"
+import { isProblem } from "../internal/authReasons.js"
+import type { Problem } from "../internal/authReasons.js"
+import * as Jwt from "../internal/jwt.js"
+import * as Keys from "../internal/keySet.js"
+import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
+import { ClerkClient, withTimeout } from "./ClerkClient.js"
+import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
+// The operation from its own module, not through ClerkBackend: a bundle then keeps this one call only.
+import * as Jwks from "./generated/Jwks.js"
+
+/**
+ * The signature algorithms accepted for session tokens.
+ *
+ * @since 0.2.0
+ * @category defaults
+ */
+export const allowedAlgorithms: ReadonlyArray<string> = Jwt.allowedAlgorithms
+
+/**
+ * A verification key for one token algorithm.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface VerificationKey {
+  readonly kid: string | undefined
+  readonly key: Jose.CryptoKey
+}
+
+/**
+ * The key service.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkJwksService {
+  /** The key for a token header's `kid` and `alg`; fails with `jwk-kid-mismatch` or `jwk-failed-to-load`. */
+  readonly getKey: (kid: string | undefined, alg: string) => Effect.Effect<VerificationKey, TokenVerificationError>
+  /** Changes whenever the key set changes, so caches of verified tokens can tell. */
+  readonly generation: Effect.Effect<number>
+}
+
+/**
+ * Options of {@link ClerkJwks.layer}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkJwksOptions extends Keys.Options<Duration.Input> {}
+
+const refuse = (problem: Problem) => TokenVerificationError.fromDetail(problem.detail, problem.message)
+
+/** Looks a key up in a set; only a first use of a key for an algorithm waits for its import. */
+const lookup = (
+  set: Keys.KeySet,
+  kid: string | undefined,
+  alg: string
+): Effect.Effect<VerificationKey, TokenVerificationError> => {
+  const resolved = set.resolve(kid, alg)
+  if (isProblem(resolved)) return Effect.fail(refuse(resolved))
+  if (resolved._tag === "Ready") return Effect.succeed({ kid: resolved.kid, key: resolved.key as Jose.CryptoKey })
+  return Effect.tryPromise({ try: () => resolved.pending, catch: () => refuse(resolved.failure) }).pipe(
+    Effect.map((key) => ({ kid: resolved.kid, key: key as Jose.CryptoKey }))
+  )
+}
+
+const fixed = (set: Keys.KeySet): ClerkJwksService => ({
+  getKey: (kid, alg) => lookup(set, kid, alg),
+  generation: Effect.succeed(set.generation)
+})
+
+/**
+ * The key service key.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class ClerkJwks extends Context.Service<ClerkJwks, ClerkJwksService>()("effect-clerk/ClerkJwks") {
+  /** Keys fetched with `jwks.getJWKS` (so with the client's headers, retries and spans), cached and refreshed. */
+  static readonly make = (options: ClerkJwksOptions = {}): Effect.Effect<ClerkJwksService, never, ClerkClient> =>
+    Effect.gen(function*() {
+      const client = yield* ClerkClient
+      const fetchJwks = Effect.provideService(Jwks.getJWKS(), ClerkClient, client)
+      const ttlMillis = options.ttl === undefined ? Keys.defaultTtlMillis : Duration.toMillis(options.ttl)
+      const forced = new Keys.ForcedRefreshes(
+        options.cooldown === undefined ? Keys.defaultCooldownMillis : Duration.toMillis(options.cooldown)
+      )
+      let lastGood: Keys.KeySet | undefined
+
+      // With keys already in hand a refresh must not hold verifications up: one attempt, a short timeout,
+      // and the last good set if it fails. Only the very first fetch gets the client's retries.
+      const fetchSet = Effect.suspend(() =>
+        lastGood === undefined
+          ? fetchJwks
+          : withTimeout(
+            Effect.provideService(fetchJwks, ClerkRetryPolicy, ClerkRetryPolicy.none),
+            Keys.refreshTimeoutMillis
+          )
+      ).pipe(
+        Effect.map((jwks) => {
+          lastGood = Keys.fetchedKeySet(jwks)
+          return { set: lastGood, fresh: true }
+        }),
+        Effect.catch((error) =>
+          lastGood === undefined
+            ? Effect.fail(refuse(Keys.fetchFailure(error._tag)))
+            : Effect.succeed({ set: lastGood, fresh: false })
+        )
+      )
+      // One entry: concurrent lookups share one fetch. Effect 4's Cache runs a lookup with its caller's
+      // context, so the fetch's span already sits under the first caller's: no key has to carry it.
+      const cache = yield* Cache.makeWith((_: "keys") => fetchSet, {
+        capacity: 1,
+        timeToLive: (exit) =>
+          Keys.keySetTimeToLiveMillis(
+            Exit.isFailure(exit) ? "failure" : exit.value.fresh ? "fresh" : "stale",
+            ttlMillis
+          )
+      })
+      const currentSet = Effect.map(Cache.get(cache, "keys"), (result) => result.set)
+
+      const refreshForUnknownKid = Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => forced.allow(now) ? Effect.andThen(Cache.invalidate(cache, "keys"), currentSet) : currentSet
+      )
+
+      const getKey = (kid: string | undefined, alg: string) =>
+        Effect.flatMap(currentSet, (set) =>
+          set.find(kid) !== undefined
+            ? lookup(set, kid, alg)
+            : Effect.flatMap(refreshForUnknownKid, (fresh) => lookup(fresh, kid, alg)))
+
+      return {
+        getKey,
+        // Through the cache, so a set past its TTL is refetched before a remembered token is trusted.
+        generation: currentSet.pipe(
+          Effect.map((set) => set.generation),
+          Effect.catch(() => Effect.sync(() => lastGood?.generation ?? 0))
+        )
+      }
+    })
+
+  /** {@link ClerkJwks.make} as a layer. */
+  static readonly layer = (options: ClerkJwksOptions = {}): Layer.Layer<ClerkJwks, never, ClerkClient> =>
+    Layer.effect(ClerkJwks, ClerkJwks.make(options))
+
+  /** A fixed key set from a JWKS document (`{ keys: [...] }`, as JSON text or parsed): no network. */
+  static readonly fromJwks = (
+    jwks: string | { readonly keys: ReadonlyArray<unknown> }
+  ): Layer.Layer<ClerkJwks, ClerkAuthConfigError> =>
+    Layer.effect(
+      ClerkJwks,
+      Effect.suspend(() => {
+        const set = Keys.configuredKeySet(jwks)
+        return typeof set === "string"
+          ? Effect.fail(new ClerkAuthConfigError({ message: set }))
+          : Effect.succeed(fixed(set))
+      })
+    )
+
+  /**
+   * A single PEM public key (Clerk's "JWT public key", `CLERK_JWT_KEY`): no network. Any `kid`
+   * is accepted, since the key is the instance's only one.
+   */
+  static readonly fromPem = (pem: string): Layer.Layer<ClerkJwks, ClerkAuthConfigError> =>
+    Layer.effect(
+      ClerkJwks,
+      Effect.tryPromise({
+        try: () => Keys.pemKeySet(pem),
+        catch: () => new ClerkAuthConfigError({ message: Keys.invalidPemMessage })
+      }).pipe(Effect.map((set): ClerkJwksService => ({
+        getKey: (_kid, alg) => lookup(set, undefined, alg),
+        generation: Effect.succeed(set.generation)
+      })))
+    )
+}
+
+/**
+ * Builds a key set fetched through the `ClerkClient` in context (`ClerkBackend.layer` provides one).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: typeof ClerkJwks.make = ClerkJwks.make
+
+/**
+ * {@link make} as a layer.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: typeof ClerkJwks.layer = ClerkJwks.layer
+
+/**
+ * A fixed key set from a JWKS document: no network.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const fromJwks: typeof ClerkJwks.fromJwks = ClerkJwks.fromJwks
+
+/**
+ * A single PEM public key (`CLERK_JWT_KEY`): no network.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const fromPem: typeof ClerkJwks.fromPem = ClerkJwks.fromPem

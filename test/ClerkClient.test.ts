@@ -147,6 +147,17 @@ describe("ClerkClient", () => {
       expect(sent).toHaveLength(0)
     }))
 
+  it.effect("refuses an empty path id (it would address the list) and ill-formed text, without sending", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = backendWith(json(userBody))
+      const clerk = yield* Effect.provide(ClerkBackend, layer)
+      const empty = yield* Effect.flip(clerk.users.get({ userId: "" }))
+      expect(empty).toMatchObject({ _tag: "ClerkInvalidRequest", operation: "users.get", path: "user_id" })
+      const broken = yield* Effect.flip(clerk.users.get({ userId: "user_\uD800" }))
+      expect(broken).toMatchObject({ _tag: "ClerkInvalidRequest", path: "user_id" })
+      expect(sent).toHaveLength(0)
+    }))
+
   it.effect("refuses params outside the spec's value constraints, without sending", () =>
     Effect.gen(function*() {
       const { layer, sent } = backendWith(json([]))

@@ -32,7 +32,7 @@ const authorized = (url: string, init: RequestInit = {}) =>
   })
 
 describe("ClerkTest engine", () => {
-  it.effect("an operation the fake does not implement answers 501 naming it, once (not retried)", () =>
+  it.effect("strict: an operation the fake keeps no state for answers 501 naming it, once (not retried)", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
       const error = yield* Effect.flip(clerk.domains.list())
@@ -44,7 +44,32 @@ describe("ClerkTest engine", () => {
       expect(error.message).toContain(`ClerkTest.handle("domains.list"`)
       const calls = yield* ClerkTest.calls
       expect(calls.map((call) => call.operation)).toEqual(["domains.list"])
-    }).pipe(Effect.provide(ClerkTest.layer)))
+    }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true }))))
+
+  it.effect("by default, an operation the fake keeps no state for answers a valid value, the same for the same seed", () =>
+    Effect.gen(function*() {
+      const answers = (seed: number) =>
+        Effect.gen(function*() {
+          const clerk = yield* ClerkBackend
+          const first = yield* clerk.domains.list()
+          const second = yield* clerk.domains.list()
+          const settings = yield* clerk.instanceSettings.getProtect()
+          return { first, second, settings }
+        }).pipe(Effect.provide(ClerkTest.layerWith({ seed })))
+      const one = yield* answers(7)
+      const again = yield* answers(7)
+      const other = yield* answers(8)
+      // Decoded by the client's own schemas, so each is a valid value of its operation's success schema.
+      expect(Array.isArray(one.first.data)).toBe(true)
+      expect(one.settings.object).toBeDefined()
+      expect(again).toEqual(one)
+      expect([other.first, other.second]).not.toEqual([one.first, one.second])
+      const calls = yield* Effect.provide(
+        Effect.zipRight(Effect.flatMap(ClerkBackend, (clerk) => clerk.domains.list()), ClerkTest.calls),
+        ClerkTest.layer
+      )
+      expect(calls.map((call) => [call.operation, call.status])).toEqual([["domains.list", 200]])
+    }))
 
   it.effect("a typed handler replaces an operation; unhandle restores the built-in answer", () =>
     Effect.gen(function*() {
@@ -55,7 +80,7 @@ describe("ClerkTest engine", () => {
       yield* ClerkTest.unhandle("domains.list")
       const error = yield* Effect.flip(clerk.domains.list())
       expect(error._tag).toBe("ClerkServerError")
-    }).pipe(Effect.provide(ClerkTest.layer)))
+    }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true }))))
 
   it.effect("handlers receive decoded params: path ids, and query strings coerced to numbers, booleans and arrays", () =>
     Effect.gen(function*() {
@@ -176,7 +201,7 @@ describe("ClerkTest engine", () => {
       expect((yield* Effect.flip(clerk.domains.list())).message).toContain("501")
       yield* ClerkTest.faults({ failureRate: 0 })
       expect((yield* clerk.users.get({ userId: "user_1" })).id).toBe("user_1")
-    }).pipe(Effect.provide(ClerkTest.layer)))
+    }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true }))))
 
   it.effect("a failure rate in between fails about that share of requests", () =>
     Effect.gen(function*() {
@@ -230,7 +255,7 @@ describe("ClerkTest engine", () => {
         new Request("https://api.clerk.test/v1/domains", { headers: { authorization: "Bearer sk_test_only_this" } })
       )
       expect(right.status).toBe(501)
-    }).pipe(Effect.provide(ClerkTest.layerWith({ secretKey: "sk_test_only_this" }))))
+    }).pipe(Effect.provide(ClerkTest.layerWith({ secretKey: "sk_test_only_this", strict: true }))))
 
   it.effect("unknown paths answer 404; bad JSON 400; a query value of the wrong type 422 with the parameter", () =>
     Effect.gen(function*() {
@@ -290,7 +315,7 @@ describe("ClerkTest engine", () => {
       }))
       const closed = yield* Effect.promise(() => fetch(`${apiUrl}/users`).then(() => "open", () => "closed"))
       expect(closed).toBe("closed")
-    }).pipe(Effect.provide(ClerkTest.layer), Effect.timeout(Duration.seconds(10))))
+    }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true })), Effect.timeout(Duration.seconds(10))))
 
   it.live("another SDK (@clerk/backend) works against the served fake and sees the same state", () =>
     Effect.gen(function*() {
@@ -348,6 +373,7 @@ describe("ClerkTest engine", () => {
       // The extra user's email is free again.
       expect((yield* clerk.users.create({ emailAddress: ["extra@example.com"] })).id).toMatch(/^user_/)
     }).pipe(Effect.provide(ClerkTest.layerWith({
+      strict: true,
       users: [{ id: "user_ada", emailAddress: ["ada@example.com"] }, { emailAddress: ["grace@example.com"] }]
     }))))
 

@@ -37,6 +37,26 @@ const queryText = (value: unknown): string => typeof value === "string" ? value 
 
 const json = (value: unknown): WireBody => ({ _tag: "Json", text: JSON.stringify(value) })
 
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * Why a path parameter cannot be sent, if it cannot: an empty one would address another operation
+ * (`/users/` is the list, not a user), and text that is not well-formed UTF-16 has no URL encoding.
+ */
+export const pathParamProblem = (
+  shape: RequestShape,
+  wire: Record<string, unknown>
+): { readonly param: string; readonly message: string } | undefined => {
+  for (const name of shape.pathParams ?? []) {
+    const text = queryText(wire[name])
+    if (text === "") return { param: name, message: `the path parameter ${name} must not be empty` }
+    if (loneSurrogate.test(text)) {
+      return { param: name, message: `the path parameter ${name} is not well-formed text (a lone surrogate)` }
+    }
+  }
+  return undefined
+}
+
 /** Places wire-named params: path, query, then the body from whatever remains. */
 export const wireRequest = (shape: RequestShape, apiUrl: string, wire: Record<string, unknown>): WireRequest => {
   const used = new Set<string>()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { wireRequest } from "../../src/internal/wireRequest.js"
+import { pathParamProblem, wireRequest } from "../../src/internal/wireRequest.js"
 
 const api = "https://api.example.test/v1"
 
@@ -45,5 +45,14 @@ describe("wireRequest", () => {
     expect(parts.body.form.get("n")).toBe("3")
     expect(parts.body.form.get("file")).toBeInstanceOf(Blob)
     expect(parts.body.form.has("skip")).toBe(false)
+  })
+
+  it("refuses a path parameter that is empty (it would address the list) or not well-formed text", () => {
+    const shape = { path: "/users/{user_id}", pathParams: ["user_id"] }
+    expect(pathParamProblem(shape, { user_id: "" })?.param).toBe("user_id")
+    expect(pathParamProblem(shape, { user_id: "a\uD800" })?.message).toContain("lone surrogate")
+    expect(pathParamProblem(shape, { user_id: "\uDC00b" })?.param).toBe("user_id")
+    expect(pathParamProblem(shape, { user_id: "user_\uD83D\uDE00" })).toBeUndefined()
+    expect(pathParamProblem(shape, { user_id: "u/1 ?" })).toBeUndefined()
   })
 })

@@ -70,16 +70,19 @@ describe("ClerkBackend (Effect 4)", () => {
       const fetched = yield* clerk.users.get({ userId: created.id })
       const listed = yield* clerk.users.list({ userId: [created.id] })
       const missing = yield* Effect.flip(clerk.users.get({ userId: "user_absent" }))
+      const empty = yield* Effect.flip(clerk.users.get({ userId: "" }))
       const caught = yield* clerk.users.get({ userId: "user_absent" }).pipe(
         Effect.catchTag("ClerkNotFound", (error) => Effect.succeed(`caught ${error.operation}`))
       )
-      return { created, fetched, listed, missing, caught }
+      return { created, fetched, listed, missing, caught, empty }
     }))
     expect(result.fetched.firstName).toBe("Grace")
     expect(result.fetched.privateMetadata).toEqual({ team: { name: "compilers" } })
     expect(result.listed.map((user) => user.id)).toEqual([result.created.id])
     expect(result.missing._tag).toBe("ClerkNotFound")
     expect(result.caught).toBe("caught users.get")
+    // An empty id would address the list (`GET /users/`): refused before sending.
+    expect(result.empty).toMatchObject({ _tag: "ClerkInvalidRequest", path: "user_id" })
   })
 
   it("serves a program's own service of chosen groups, and the group functions that need a ClerkClient", async () => {

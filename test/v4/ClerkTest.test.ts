@@ -34,7 +34,8 @@ type Fake = ClerkTest | ClerkBackend | ClerkClient
 
 const runFake = <A, E>(
   effect: Effect.Effect<A, E, Fake>,
-  fake: Layer.Layer<Fake, unknown> = ClerkTest.layer
+  // Strict, so an operation without state of its own answers 501 and the tests below can name one.
+  fake: Layer.Layer<Fake, unknown> = ClerkTest.layerWith({ strict: true })
 ): Promise<A> => Effect.runPromise(Effect.provide(effect, Layer.orDie(fake)))
 
 const authorized = (url: string, init: RequestInit = {}) =>
@@ -255,7 +256,9 @@ describe("ClerkTest (Effect 4)", () => {
         const healed = (yield* clerk.users.get({ userId: "user_1" })).id
         return { first, second, injected, other, healed }
       }),
-      ClerkTest.layer.pipe(Layer.provideMerge(Layer.succeed(ClerkRetryPolicy, ClerkRetryPolicy.none)))
+      ClerkTest.layerWith({ strict: true }).pipe(
+        Layer.provideMerge(Layer.succeed(ClerkRetryPolicy, ClerkRetryPolicy.none))
+      )
     )
     expect(result).toEqual({
       first: "user_1",
@@ -315,6 +318,7 @@ describe("ClerkTest (Effect 4)", () => {
         return { seededIds, calls, idsAfter, ada, domains, extra }
       }),
       ClerkTest.layerWith({
+        strict: true,
         users: [{ id: "user_ada", emailAddress: ["ada@example.com"] }, { emailAddress: ["grace@example.com"] }]
       })
     )

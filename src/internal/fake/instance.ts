@@ -100,6 +100,29 @@ const isOk = (answer: Reply): boolean => answer.status >= 200 && answer.status <
 const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
 
+const maxSampleAttempts = 20
+
+/** The value with every number JSON cannot write (NaN, ±Infinity, -0) replaced by 0. */
+const jsonSafe = (value: unknown): unknown => {
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0) ? value : 0
+  if (Array.isArray(value)) return value.map(jsonSafe)
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: jsonSafe(item), enumerable: true, writable: true, configurable: true })
+    }
+    return out
+  }
+  return value
+}
+
+/** A 32-bit FNV-1a hash of an operation name: its generated answers differ from other operations'. */
+const hashName = (name: string): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}
+
 function* now<H>(): Program<H, number> {
   return (yield { _tag: "Now" }) as number
 }
@@ -335,13 +358,27 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
         name
       ]
       if (route === undefined) {
-        value = notImplemented(name)
+        value = yield* this.generated(name, descriptor)
       } else {
         const answer = route(params, { store: this.store, now: at, request })
         value = isPromise(answer) ? yield { _tag: "Await", promise: answer } : answer
       }
     }
     return this.encode(name, descriptor, value)
+  }
+
+  /** The answer of an operation without behaviour of its own: 501 when strict, else a generated valid value. */
+  private *generated(name: N, descriptor: D): Program<H, unknown> {
+    if (this.options.strict === true) return notImplemented(name)
+    if (typeof descriptor.success === "string") return descriptor.success === "text" ? "" : undefined
+    const base = (hashName(name) + Math.imul(++this.store.samples, 0x9e3779b1) + (this.options.seed ?? 1)) >>> 0
+    // A generated value may hold what JSON cannot carry (NaN, -0): those become 0, and a value its schema then
+    // refuses is drawn again from the next seed.
+    for (let attempt = 0; attempt < maxSampleAttempts; attempt++) {
+      const value = jsonSafe(yield { _tag: "Sample", descriptor, seed: (base + attempt) >>> 0 })
+      if (this.line.encodeSuccess(descriptor, value).ok) return value
+    }
+    throw new Error(`ClerkTest: no valid answer could be generated for ${name}`)
   }
 
   private encode(name: N, descriptor: D, value: unknown): Reply {

@@ -21,6 +21,12 @@ export interface TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults> {
   /** The only secret key the fake accepts. Default: any non-empty bearer token. */
   readonly secretKey?: string | undefined
   /**
+   * `true`: operations the fake keeps no state for answer 501 `operation_not_implemented`, so a test learns
+   * which calls it relies on. Default `false`: they answer a valid value of their success schema, generated
+   * from the operation's name and the instance's seed (the same calls give the same answers).
+   */
+  readonly strict?: boolean | undefined
+  /**
    * Session-token signing keys (served at `GET /jwks`). Default: one RS256 pair shared by every fake
    * of the process (so a token minted by one fake verifies against another's JWKS; give each its
    * own `keys` from `ClerkAuthTesting.generateKeys` to keep them apart).

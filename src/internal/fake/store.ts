@@ -76,6 +76,8 @@ export class FakeStore {
   readonly sessions = new Map<string, Schemas.Session>()
   readonly signInTokens = new Map<string, Schemas.SignInToken>()
   readonly jwtTemplates = new Map<string, Schemas.JWTTemplate>()
+  /** How many generated answers this instance has given: each one's seed, so a reset replays them. */
+  samples = 0
 
   constructor(
     /** The instance's session-token signing keys, served by `GET /jwks`. */

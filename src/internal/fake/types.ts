@@ -57,6 +57,8 @@ export type Instruction<H> =
   | { readonly _tag: "Random" }
   | { readonly _tag: "Handle"; readonly handler: H; readonly params: unknown; readonly request: FakeRequest }
   | { readonly _tag: "Await"; readonly promise: Promise<unknown> }
+  /** A value of the operation's success schema, drawn deterministically from `seed` by the line's generator. */
+  | { readonly _tag: "Sample"; readonly descriptor: DescriptorOf<unknown>; readonly seed: number }
 
 /**
  * A computation of the fake: it yields instructions, is resumed with their results (now in
@@ -90,6 +92,8 @@ export interface InstanceOptions<H> {
   readonly seed?: number | undefined
   /** When set, only this bearer token is accepted; otherwise any non-empty one is. */
   readonly secretKey?: string | undefined
+  /** Answer 501 for operations without behaviour of their own instead of a generated valid answer. */
+  readonly strict?: boolean | undefined
 }
 
 /** An operation the test kit ran itself and the fake refused, for the line's error classes. */

@@ -6,10 +6,12 @@
  *
  * @internal
  */
+import * as Arbitrary from "effect/Arbitrary"
 import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
 import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
@@ -94,6 +96,10 @@ const encodeSuccess = (descriptor: Descriptor, value: unknown): Checked<unknown,
     onRight: (wire) => ({ ok: true, value: wire })
   })
 
+const arbitrary = perDescriptor((descriptor: Descriptor) =>
+  Arbitrary.make(typeof descriptor.success === "string" ? Schema.Unknown : descriptor.success)
+)
+
 /** The Effect 3 line as the shared instance sees it. */
 const line: Line<OperationName, Descriptor> = { operations, router, successStatus, kinds, decodeParams, encodeSuccess }
 
@@ -116,6 +122,10 @@ const perform = (instruction: Instruction<Handler<any>>): Effect.Effect<unknown>
       return Effect.merge(instruction.handler(instruction.params as never, instruction.request as FakeRequest))
     case "Await":
       return Effect.promise(() => instruction.promise)
+    case "Sample":
+      return Effect.sync(() =>
+        FastCheck.sample(arbitrary(instruction.descriptor as Descriptor), { seed: instruction.seed, numRuns: 1 })[0]
+      )
   }
 }
 

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Arbitrary from "effect/Arbitrary"
 import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -104,6 +105,10 @@ const encodeSuccess = (descriptor: Descriptor, value: unknown): Checked<unknown,
   return { ok: false, error: error._tag === "Some" ? error.value.message : "the encoder died" }
 }
 
+const arbitrary = perDescriptor((descriptor: Descriptor) =>
+  Arbitrary.schema(typeof descriptor.success === "string" ? Schema.Unknown : descriptor.success)
+)
+
 /** The Effect 4 line as the shared instance sees it. */
 const line: Line<OperationName, Descriptor> = {
   operations,
@@ -136,6 +141,13 @@ const perform = (instruction: Instruction<Handler<any>>): Effect.Effect<unknown>
       )
     case "Await":
       return Effect.promise(() => instruction.promise)
+    case "Sample":
+      return Effect.map(
+        Effect.orDie(
+          Arbitrary.sampleEffect(arbitrary(instruction.descriptor as Descriptor), { seed: instruction.seed, count: 1 })
+        ),
+        (values) => values[0]
+      )
   }
 }
 

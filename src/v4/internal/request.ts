@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Schema from "effect/Schema"
-import { wireRequest } from "../../internal/wireRequest.js"
+import { pathParamProblem, wireRequest } from "../../internal/wireRequest.js"
 import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkInvalidRequest } from "../ClerkError.js"
 import { firstIssue } from "./parseIssue.js"
@@ -31,13 +31,24 @@ export const encodeParams = (
   descriptor: Descriptor,
   params: unknown
 ): Effect.Effect<Record<string, unknown>, ClerkInvalidRequest> =>
-  Effect.mapError(encoderOf(descriptor)(params ?? {}), (error) => {
-    const { message, path } = firstIssue(error)
-    return new ClerkInvalidRequest({
-      operation: descriptor.name,
-      path,
-      message: `${descriptor.name}: invalid parameter${path === "" ? "" : ` at ${path}`}: ${message}`
-    })
+  Effect.flatMap(
+    Effect.mapError(encoderOf(descriptor)(params ?? {}), (error) => {
+      const { message, path } = firstIssue(error)
+      return invalid(descriptor, path, message)
+    }),
+    (wire: Record<string, unknown>) => {
+      const problem = pathParamProblem(descriptor, wire)
+      return problem === undefined
+        ? Effect.succeed(wire)
+        : Effect.fail(invalid(descriptor, problem.param, problem.message))
+    }
+  )
+
+const invalid = (descriptor: Descriptor, path: string, message: string) =>
+  new ClerkInvalidRequest({
+    operation: descriptor.name,
+    path,
+    message: `${descriptor.name}: invalid parameter${path === "" ? "" : ` at ${path}`}: ${message}`
   })
 
 /** Builds the request from wire-named params. */

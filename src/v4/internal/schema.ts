@@ -51,11 +51,26 @@ export const openEnum = <const L extends ReadonlyArray<string>>(
  * A free-form object whose keys belong to the user: passed through as it is, in both directions.
  */
 export const FreeForm: Schema.Codec<{ readonly [key: string]: unknown }> = Schema.declare(
-  (u: unknown): u is { readonly [key: string]: unknown } => typeof u === "object" && u !== null && !Array.isArray(u)
+  (u: unknown): u is { readonly [key: string]: unknown } => typeof u === "object" && u !== null && !Array.isArray(u),
+  {
+    // Generated values (the test kit's default answers, property tests) are records of JSON values.
+    toCodecArbitrary: () =>
+      Schema.link<{ readonly [key: string]: unknown }>()(Schema.Record(Schema.String, Schema.Json), {
+        decode: SchemaGetter.transform((record) => record),
+        encode: SchemaGetter.transform((record) => record as { readonly [key: string]: Schema.Json })
+      })
+  }
 )
 
 /** A `Blob` (or `File`) sent as a multipart part. */
-export const BlobPart: Schema.Codec<Blob> = Schema.instanceOf(Blob)
+export const BlobPart: Schema.Codec<Blob> = Schema.instanceOf(Blob, {
+  // Generated uploads (property tests, the test kit) are small text blobs.
+  toCodecArbitrary: () =>
+    Schema.link<Blob>()(Schema.String, {
+      decode: SchemaGetter.transform((text: string) => new Blob([text])),
+      encode: SchemaGetter.forbiddenEncoding
+    })
+})
 
 /** Accepts any string not in `known` (the type of an event this client does not know). */
 export const otherThan = (known: ReadonlyArray<string>): Schema.Codec<string> => {

@@ -35,15 +35,15 @@ describe("ClerkTest engine", () => {
   it.effect("strict: an operation the fake keeps no state for answers 501 naming it, once (not retried)", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      const error = yield* Effect.flip(clerk.domains.list())
+      const error = yield* Effect.flip(clerk.billing.listPlans())
       expect(error._tag).toBe("ClerkServerError")
       if (error._tag !== "ClerkServerError") return
       expect(error.status).toBe(501)
       expect(error.errors[0]?.code).toBe("operation_not_implemented")
-      expect(error.message).toContain("domains.list")
-      expect(error.message).toContain(`ClerkTest.handle("domains.list"`)
+      expect(error.message).toContain("billing.listPlans")
+      expect(error.message).toContain(`ClerkTest.handle("billing.listPlans"`)
       const calls = yield* ClerkTest.calls
-      expect(calls.map((call) => call.operation)).toEqual(["domains.list"])
+      expect(calls.map((call) => call.operation)).toEqual(["billing.listPlans"])
     }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true }))))
 
   it.effect("by default, an operation the fake keeps no state for answers a valid value, the same for the same seed", () =>
@@ -51,8 +51,8 @@ describe("ClerkTest engine", () => {
       const answers = (seed: number) =>
         Effect.gen(function*() {
           const clerk = yield* ClerkBackend
-          const first = yield* clerk.domains.list()
-          const second = yield* clerk.domains.list()
+          const first = yield* clerk.billing.listPlans()
+          const second = yield* clerk.billing.listPlans()
           const settings = yield* clerk.instanceSettings.getProtect()
           return { first, second, settings }
         }).pipe(Effect.provide(ClerkTest.layerWith({ seed })))
@@ -65,20 +65,20 @@ describe("ClerkTest engine", () => {
       expect(again).toEqual(one)
       expect([other.first, other.second]).not.toEqual([one.first, one.second])
       const calls = yield* Effect.provide(
-        Effect.zipRight(Effect.flatMap(ClerkBackend, (clerk) => clerk.domains.list()), ClerkTest.calls),
+        Effect.zipRight(Effect.flatMap(ClerkBackend, (clerk) => clerk.billing.listPlans()), ClerkTest.calls),
         ClerkTest.layer
       )
-      expect(calls.map((call) => [call.operation, call.status])).toEqual([["domains.list", 200]])
+      expect(calls.map((call) => [call.operation, call.status])).toEqual([["billing.listPlans", 200]])
     }))
 
   it.effect("a typed handler replaces an operation; unhandle restores the built-in answer", () =>
     Effect.gen(function*() {
       const clerk = yield* ClerkBackend
-      yield* ClerkTest.handle("domains.list", () => Effect.succeed({ data: [], totalCount: 0 }))
-      const page = yield* clerk.domains.list()
+      yield* ClerkTest.handle("billing.listPlans", () => Effect.succeed({ data: [], totalCount: 0 }))
+      const page = yield* clerk.billing.listPlans()
       expect(page.totalCount).toBe(0)
-      yield* ClerkTest.unhandle("domains.list")
-      const error = yield* Effect.flip(clerk.domains.list())
+      yield* ClerkTest.unhandle("billing.listPlans")
+      const error = yield* Effect.flip(clerk.billing.listPlans())
       expect(error._tag).toBe("ClerkServerError")
     }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true }))))
 
@@ -198,7 +198,7 @@ describe("ClerkTest engine", () => {
       })
       const error = yield* Effect.flip(clerk.users.get({ userId: "user_1" }))
       expect(error._tag).toBe("ClerkBadRequest")
-      expect((yield* Effect.flip(clerk.domains.list())).message).toContain("501")
+      expect((yield* Effect.flip(clerk.billing.listPlans())).message).toContain("501")
       yield* ClerkTest.faults({ failureRate: 0 })
       expect((yield* clerk.users.get({ userId: "user_1" })).id).toBe("user_1")
     }).pipe(Effect.provide(ClerkTest.layerWith({ strict: true }))))
@@ -252,7 +252,9 @@ describe("ClerkTest engine", () => {
       expect(wrong.status).toBe(401)
       expect(((yield* Effect.promise(() => wrong.json())) as any).errors[0].code).toBe("authentication_invalid")
       const right = yield* fetchFake(
-        new Request("https://api.clerk.test/v1/domains", { headers: { authorization: "Bearer sk_test_only_this" } })
+        new Request("https://api.clerk.test/v1/billing/plans", {
+          headers: { authorization: "Bearer sk_test_only_this" }
+        })
       )
       expect(right.status).toBe(501)
     }).pipe(Effect.provide(ClerkTest.layerWith({ secretKey: "sk_test_only_this", strict: true }))))
@@ -308,7 +310,7 @@ describe("ClerkTest engine", () => {
         )
         expect(user.id).toBe("user_http")
         const missing = yield* Effect.promise(() =>
-          fetch(`${server.apiUrl}/domains`, { headers: { authorization: "Bearer k" } })
+          fetch(`${server.apiUrl}/billing/plans`, { headers: { authorization: "Bearer k" } })
         )
         expect(missing.status).toBe(501)
         return server.apiUrl
@@ -362,14 +364,14 @@ describe("ClerkTest engine", () => {
       const seededIds = (yield* clerk.users.list()).map((user) => user.id)
       yield* clerk.users.create({ emailAddress: ["extra@example.com"] })
       yield* clerk.users.delete({ userId: "user_ada" })
-      yield* ClerkTest.handle("domains.list", () => Effect.succeed({ data: [], totalCount: 0 }))
+      yield* ClerkTest.handle("billing.listPlans", () => Effect.succeed({ data: [], totalCount: 0 }))
       yield* ClerkTest.script("users.get", [ClerkTest.serverError(400)])
       yield* ClerkTest.reset
       expect(yield* ClerkTest.calls).toEqual([])
       expect((yield* clerk.users.list()).map((user) => user.id)).toEqual(seededIds)
       expect(seededIds).toContain("user_ada")
       expect((yield* clerk.users.get({ userId: "user_ada" })).emailAddresses[0]?.emailAddress).toBe("ada@example.com")
-      expect((yield* Effect.flip(clerk.domains.list())).message).toContain("501")
+      expect((yield* Effect.flip(clerk.billing.listPlans())).message).toContain("501")
       // The extra user's email is free again.
       expect((yield* clerk.users.create({ emailAddress: ["extra@example.com"] })).id).toMatch(/^user_/)
     }).pipe(Effect.provide(ClerkTest.layerWith({
@@ -410,7 +412,7 @@ describe("ClerkTest engine", () => {
       const first = yield* Effect.provide(ClerkTest.calls, ClerkTest.layer)
       const clerkCalls = yield* Effect.provide(
         Effect.gen(function*() {
-          yield* Effect.exit((yield* ClerkBackend).domains.list())
+          yield* Effect.exit((yield* ClerkBackend).billing.listPlans())
           return yield* ClerkTest.calls
         }),
         ClerkTest.layer
@@ -433,5 +435,5 @@ export const handlersAreTyped = () => [
   // @ts-expect-error not an operation name
   ClerkTest.handle("users.fetch", () => Effect.succeed(ClerkTest.reply(200))),
   // A reply is accepted for any operation.
-  ClerkTest.handle("domains.list", () => Effect.succeed(ClerkTest.rateLimited("2 seconds")))
+  ClerkTest.handle("billing.listPlans", () => Effect.succeed(ClerkTest.rateLimited("2 seconds")))
 ]

@@ -35,8 +35,14 @@ type Fake = ClerkTest | ClerkBackend | ClerkClient
 const runFake = <A, E>(
   effect: Effect.Effect<A, E, Fake>,
   // Strict, so an operation without state of its own answers 501 and the tests below can name one.
-  fake: Layer.Layer<Fake, unknown> = ClerkTest.layerWith({ strict: true })
-): Promise<A> => Effect.runPromise(Effect.provide(effect, Layer.orDie(fake)))
+  fake: Layer.Layer<Fake, unknown> = ClerkTest.layerWith({ strict: true }),
+  options: { readonly testClock?: boolean } = {}
+): Promise<A> => {
+  const provided = Effect.provide(effect, Layer.orDie(fake))
+  // On TestClock, layer and program alike: ids carry their creation second, so a seeding and a reset that fell
+  // on either side of a second would give different ids.
+  return Effect.runPromise(options.testClock === true ? provided.pipe(Effect.provide(TestClock.layer())) : provided)
+}
 
 const authorized = (url: string, init: RequestInit = {}) =>
   new Request(url, {
@@ -95,7 +101,7 @@ describe("ClerkTest (Effect 4)", () => {
       const clerk = yield* ClerkBackend
       yield* clerk.users.create({ emailAddress: ["taken@example.com"] })
       const duplicate = yield* Effect.flip(clerk.users.create({ emailAddress: ["taken@example.com"] }))
-      const unimplemented = yield* Effect.flip(clerk.domains.list())
+      const unimplemented = yield* Effect.flip(clerk.billing.listPlans())
       return { duplicate, unimplemented, calls: yield* ClerkTest.calls }
     }))
     expect(result.duplicate._tag).toBe("ClerkUnprocessable")
@@ -103,11 +109,11 @@ describe("ClerkTest (Effect 4)", () => {
       expect(result.duplicate.errors[0]?.code).toBe("form_identifier_exists")
     }
     expect(result.unimplemented._tag).toBe("ClerkServerError")
-    expect(result.unimplemented.message).toContain(`ClerkTest.handle("domains.list"`)
+    expect(result.unimplemented.message).toContain(`ClerkTest.handle("billing.listPlans"`)
     expect(result.calls.map((call) => [call.operation, call.status])).toEqual([
       ["users.create", 200],
       ["users.create", 422],
-      ["domains.list", 501]
+      ["billing.listPlans", 501]
     ])
   })
 
@@ -174,10 +180,10 @@ describe("ClerkTest (Effect 4)", () => {
         }))
       const listed = yield* clerk.users.list({ limit: 7, banned: false, emailAddress: ["a@x.test", "b@x.test"] })
       const user = yield* clerk.users.get({ userId: "user_a/b" })
-      yield* ClerkTest.handle("domains.list", () => Effect.succeed({ data: [], totalCount: 0 }))
-      const domains = yield* clerk.domains.list()
-      yield* ClerkTest.unhandle("domains.list")
-      const again = yield* Effect.flip(clerk.domains.list())
+      yield* ClerkTest.handle("billing.listPlans", () => Effect.succeed({ data: [], totalCount: 0 }))
+      const domains = yield* clerk.billing.listPlans()
+      yield* ClerkTest.unhandle("billing.listPlans")
+      const again = yield* Effect.flip(clerk.billing.listPlans())
       return { listed, user, domains, again }
     }))
     expect(seen).toEqual([
@@ -251,7 +257,7 @@ describe("ClerkTest (Effect 4)", () => {
           operations: ["users.get"]
         })
         const injected = (yield* Effect.flip(clerk.users.get({ userId: "user_1" })))._tag
-        const other = (yield* Effect.flip(clerk.domains.list())).message
+        const other = (yield* Effect.flip(clerk.billing.listPlans())).message
         yield* ClerkTest.faults({ failureRate: 0 })
         const healed = (yield* clerk.users.get({ userId: "user_1" })).id
         return { first, second, injected, other, healed }
@@ -307,20 +313,21 @@ describe("ClerkTest (Effect 4)", () => {
         const seededIds = (yield* clerk.users.list()).map((user) => user.id)
         yield* clerk.users.create({ emailAddress: ["extra@example.com"] })
         yield* clerk.users.delete({ userId: "user_ada" })
-        yield* ClerkTest.handle("domains.list", () => Effect.succeed({ data: [], totalCount: 0 }))
+        yield* ClerkTest.handle("billing.listPlans", () => Effect.succeed({ data: [], totalCount: 0 }))
         yield* ClerkTest.script("users.get", [ClerkTest.serverError(400)])
         yield* ClerkTest.reset
         const calls = yield* ClerkTest.calls
         const idsAfter = (yield* clerk.users.list()).map((user) => user.id)
         const ada = yield* clerk.users.get({ userId: "user_ada" })
-        const domains = yield* Effect.flip(clerk.domains.list())
+        const domains = yield* Effect.flip(clerk.billing.listPlans())
         const extra = yield* clerk.users.create({ emailAddress: ["extra@example.com"] })
         return { seededIds, calls, idsAfter, ada, domains, extra }
       }),
       ClerkTest.layerWith({
         strict: true,
         users: [{ id: "user_ada", emailAddress: ["ada@example.com"] }, { emailAddress: ["grace@example.com"] }]
-      })
+      }),
+      { testClock: true }
     )
     expect(result.calls).toEqual([])
     expect(result.idsAfter).toEqual(result.seededIds)
@@ -468,7 +475,7 @@ describe("ClerkTest (Effect 4)", () => {
         // The same instance answers in-process.
         const seen = yield* (yield* ClerkBackend).users.get({ userId: created.id })
         const missing = yield* Effect.promise(() =>
-          fetch(`${server.apiUrl}/domains`, { headers: { authorization: "Bearer k" } })
+          fetch(`${server.apiUrl}/billing/plans`, { headers: { authorization: "Bearer k" } })
         )
         return { apiUrl: server.apiUrl, email: seen.emailAddresses[0]?.emailAddress, missing: missing.status }
       }))
@@ -513,5 +520,5 @@ export const handlersAreTyped = () => [
   ClerkTest.handle("users.get", () => Effect.succeed({ data: [], totalCount: 0 })),
   // @ts-expect-error not an operation name
   ClerkTest.handle("users.fetch", () => Effect.succeed(ClerkTest.reply(200))),
-  ClerkTest.handle("domains.list", () => Effect.succeed(ClerkTest.rateLimited("2 seconds")))
+  ClerkTest.handle("billing.listPlans", () => Effect.succeed(ClerkTest.rateLimited("2 seconds")))
 ]

@@ -15,6 +15,7 @@
 import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
 import type { TestKeys } from "../testTokens.js"
 import { generateKeys } from "../testTokens.js"
+import * as Collections from "./collections.js"
 import type { FakeRequest, Reply } from "./core.js"
 import { errorReply, isReply, notImplemented, reply } from "./core.js"
 import { bodyShapeProblem, issueReply, wireParams } from "./params.js"
@@ -63,6 +64,20 @@ export const perDescriptor = <D extends object, A>(f: (descriptor: D) => A): (de
     }
     return value
   }
+}
+
+const derivedByLine = new WeakMap<object, ReadonlyMap<string, Collections.Derived>>()
+
+/** The spec-driven operations of a line: every collection and singleton no hand-written route touches. */
+export const derivedOf = (
+  line: Pick<Line<string, DescriptorOf<unknown>>, "operations">
+): ReadonlyMap<string, Collections.Derived> => {
+  let derived = derivedByLine.get(line)
+  if (derived === undefined) {
+    derived = Collections.derive(line.operations, new Set(Object.keys(builtinRoutes)))
+    derivedByLine.set(line, derived)
+  }
+  return derived
 }
 
 /** How many of the latest calls the fake remembers. */
@@ -135,6 +150,8 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
   readonly calls: Array<RecordedCallOf<N>> = []
   /** Replaced as a whole by {@link FakeInstance.start}. */
   store: FakeStore
+  /** The operations the spec-driven tier answers (collections and singletons), derived once per line. */
+  readonly derived: ReadonlyMap<string, Collections.Derived>
 
   constructor(
     readonly line: Line<N, D>,
@@ -142,6 +159,7 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
     readonly options: InstanceOptions<H>
   ) {
     this.store = this.freshStore()
+    this.derived = derivedOf(line)
   }
 
   private freshStore(): FakeStore {
@@ -357,7 +375,19 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
       const route = (builtinRoutes as Record<string, ((params: unknown, context: unknown) => unknown) | undefined>)[
         name
       ]
-      if (route === undefined) {
+      const derived = route === undefined ? this.derived.get(name) : undefined
+      if (derived !== undefined) {
+        value = yield* Collections.answer(name, derived, this.derived, {
+          store: this.store,
+          now: at,
+          request,
+          params,
+          descriptor: (other) => this.line.operations[other as N].descriptor,
+          sample: (other) => this.sampled(other as N, this.line.operations[other as N].descriptor),
+          accepts: (other, candidate) =>
+            this.line.encodeSuccess(this.line.operations[other as N].descriptor, candidate).ok
+        })
+      } else if (route === undefined) {
         value = yield* this.generated(name, descriptor)
       } else {
         const answer = route(params, { store: this.store, now: at, request })
@@ -370,6 +400,11 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
   /** The answer of an operation without behaviour of its own: 501 when strict, else a generated valid value. */
   private *generated(name: N, descriptor: D): Program<H, unknown> {
     if (this.options.strict === true) return notImplemented(name)
+    return yield* this.sampled(name, descriptor)
+  }
+
+  /** A valid value of an operation's success schema, from the instance's seeded generator. */
+  private *sampled(name: N, descriptor: D): Program<H, unknown> {
     if (typeof descriptor.success === "string") return descriptor.success === "text" ? "" : undefined
     const base = (hashName(name) + Math.imul(++this.store.samples, 0x9e3779b1) + (this.options.seed ?? 1)) >>> 0
     // A generated value may hold what JSON cannot carry (NaN, -0): those become 0, and a value its schema then

@@ -76,6 +76,10 @@ export class FakeStore {
   readonly sessions = new Map<string, Schemas.Session>()
   readonly signInTokens = new Map<string, Schemas.SignInToken>()
   readonly jwtTemplates = new Map<string, Schemas.JWTTemplate>()
+  /** The spec-driven collections' items, by collection path, keyed by parent ids and item id. */
+  readonly collections = new Map<string, Map<string, Record<string, unknown>>>()
+  /** The spec-driven singletons' current values, by path. */
+  readonly singletons = new Map<string, unknown>()
   /** How many generated answers this instance has given: each one's seed, so a reset replays them. */
   samples = 0
 

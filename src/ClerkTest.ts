@@ -59,6 +59,7 @@ import type {
   ScriptStep,
   SuccessOf
 } from "./internal/fake/engine.js"
+import type { FakeEvent, FakeEvent as RecordedWebhookEvent } from "./internal/fake/events.js"
 import * as FakeHttp from "./internal/fake/http.js"
 import { sharedKeys } from "./internal/fake/instance.js"
 import type * as Options from "./internal/fake/options.js"
@@ -88,6 +89,15 @@ export {
    */
   ClerkTestServeError
 }
+
+/**
+ * A webhook event recorded by the fake, in the wire form a delivery carries (`object`, `type`, `timestamp`,
+ * `instance_id`, `data`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type { FakeEvent as RecordedWebhookEvent }
 
 export type {
   /**
@@ -224,6 +234,12 @@ export interface ClerkTestService {
   /** Every request answered so far, in order (the latest 10,000). */
   readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
   /**
+   * The webhook events the fake's state changes caused, oldest first (the latest 10,000), in the wire form a
+   * delivery carries: `user.created` after `users.create`, `organizationMembership.deleted` after a membership's
+   * delete, ... Answers of handlers and generated answers cause none.
+   */
+  readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>>
+  /**
    * Back to the state the layer started in: the seeds (with the same ids), the options' handlers
    * and faults, no scripts, no recorded calls. For suites sharing one instance (`it.layer`).
    */
@@ -275,7 +291,10 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
     const service: ClerkTestService = {
       keys,
       httpClient,
-      ...(engine.controls(ops) as Pick<ClerkTestService, "handle" | "unhandle" | "script" | "setFaults" | "calls">),
+      ...(engine.controls(ops) as Pick<
+        ClerkTestService,
+        "handle" | "unhandle" | "script" | "setFaults" | "calls" | "webhookEvents"
+      >),
       // The seeds were accepted once; accepted again on the same empty store, they cannot fail.
       reset: Effect.orDie(start),
       mintSessionToken: (userId, mintOptions = {}) =>
@@ -358,6 +377,10 @@ export class ClerkTest extends Context.Tag("effect-clerk/ClerkTest")<ClerkTest, 
     ClerkTest,
     (fake) => fake.calls
   )
+
+  /** The webhook events the fake's state changes caused so far, oldest first. */
+  static readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>, never, ClerkTest> = Effect
+    .flatMap(ClerkTest, (fake) => fake.webhookEvents)
 
   /** Back to the state the layer started in (seeds, handlers and faults of its options). */
   static readonly reset: Effect.Effect<void, never, ClerkTest> = Effect.flatMap(ClerkTest, (fake) => fake.reset)
@@ -497,6 +520,14 @@ export const faults: typeof ClerkTest.faults = ClerkTest.faults
  * @category inspection
  */
 export const calls: typeof ClerkTest.calls = ClerkTest.calls
+
+/**
+ * The webhook events the fake's state changes caused so far, oldest first.
+ *
+ * @since 0.2.0
+ * @category inspection
+ */
+export const webhookEvents: typeof ClerkTest.webhookEvents = ClerkTest.webhookEvents
 
 /**
  * Back to the state the layer started in.

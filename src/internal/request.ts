@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkInvalidRequest } from "../ClerkError.js"
 import { firstIssue } from "./parseIssue.js"
-import { pathParamProblem, wireRequest } from "./wireRequest.js"
+import { invalidRequestFields, pathParamProblem, wireRequest } from "./wireRequest.js"
 
 const encoders = new WeakMap<
   Descriptor,
@@ -48,11 +48,7 @@ export const encodeParams = (
   )
 
 const invalid = (descriptor: Descriptor, path: string, message: string) =>
-  new ClerkInvalidRequest({
-    operation: descriptor.name,
-    path,
-    message: `${descriptor.name}: invalid parameter${path === "" ? "" : ` at ${path}`}: ${message}`
-  })
+  new ClerkInvalidRequest(invalidRequestFields(descriptor.name, path, message))
 
 /** Builds the request from wire-named params: path, query, then body from whatever remains. */
 export const build = (

@@ -37,6 +37,13 @@ const queryText = (value: unknown): string => typeof value === "string" ? value 
 
 const json = (value: unknown): WireBody => ({ _tag: "Json", text: JSON.stringify(value) })
 
+/** The fields of a `ClerkInvalidRequest` (of either line) for a param refused at `path`. */
+export const invalidRequestFields = (operation: string, path: string, message: string) => ({
+  operation,
+  path,
+  message: `${operation}: invalid parameter${path === "" ? "" : ` at ${path}`}: ${message}`
+})
+
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**

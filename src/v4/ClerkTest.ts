@@ -43,6 +43,7 @@ import {
   reply as makeReply,
   serverErrorReply
 } from "../internal/fake/core.js"
+import type { FakeEvent, FakeEvent as RecordedWebhookEvent } from "../internal/fake/events.js"
 import * as FakeHttp from "../internal/fake/http.js"
 import { sharedKeys } from "../internal/fake/instance.js"
 import type * as Options from "../internal/fake/options.js"
@@ -83,6 +84,15 @@ export {
    */
   ClerkTestServeError
 }
+
+/**
+ * A webhook event recorded by the fake, in the wire form a delivery carries (`object`, `type`, `timestamp`,
+ * `instance_id`, `data`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type { FakeEvent as RecordedWebhookEvent }
 
 export type {
   /**
@@ -219,6 +229,12 @@ export interface ClerkTestService {
   /** Every request answered so far, in order (the latest 10,000). */
   readonly calls: Effect.Effect<ReadonlyArray<RecordedCall>>
   /**
+   * The webhook events the fake's state changes caused, oldest first (the latest 10,000), in the wire form a
+   * delivery carries: `user.created` after `users.create`, `organizationMembership.deleted` after a membership's
+   * delete, ... Answers of handlers and generated answers cause none.
+   */
+  readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>>
+  /**
    * Back to the state the layer started in: the seeds (with the same ids), the options' handlers
    * and faults, no scripts, no recorded calls. For suites sharing one instance (`it.layer`).
    */
@@ -270,7 +286,10 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
     const service: ClerkTestService = {
       keys,
       httpClient,
-      ...(engine.controls(ops) as Pick<ClerkTestService, "handle" | "unhandle" | "script" | "setFaults" | "calls">),
+      ...(engine.controls(ops) as Pick<
+        ClerkTestService,
+        "handle" | "unhandle" | "script" | "setFaults" | "calls" | "webhookEvents"
+      >),
       // The seeds were accepted once; accepted again on the same empty store, they cannot fail.
       reset: Effect.orDie(start),
       mintSessionToken: (userId, mintOptions = {}) =>
@@ -355,6 +374,10 @@ export class ClerkTest extends Context.Service<ClerkTest, ClerkTestService>()("e
     ClerkTest,
     (fake) => fake.calls
   )
+
+  /** The webhook events the fake's state changes caused so far, oldest first. */
+  static readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>, never, ClerkTest> = Effect
+    .flatMap(ClerkTest, (fake) => fake.webhookEvents)
 
   /** Back to the state the layer started in (seeds, handlers and faults of its options). */
   static readonly reset: Effect.Effect<void, never, ClerkTest> = Effect.flatMap(ClerkTest, (fake) => fake.reset)
@@ -495,6 +518,14 @@ export const faults: typeof ClerkTest.faults = ClerkTest.faults
  * @category inspection
  */
 export const calls: typeof ClerkTest.calls = ClerkTest.calls
+
+/**
+ * The webhook events the fake's state changes caused so far, oldest first.
+ *
+ * @since 0.2.0
+ * @category inspection
+ */
+export const webhookEvents: typeof ClerkTest.webhookEvents = ClerkTest.webhookEvents
 
 /**
  * Back to the state the layer started in.

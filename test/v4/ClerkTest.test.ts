@@ -26,6 +26,7 @@ import { ClerkRetryPolicy } from "../../src/v4/ClerkRetryPolicy.js"
 import * as ClerkTestModule from "../../src/v4/ClerkTest.js"
 import { ClerkTest } from "../../src/v4/ClerkTest.js"
 import * as Schemas from "../../src/v4/generated/Schemas.js"
+import * as WebhookEvents from "../../src/v4/generated/WebhookEvents.js"
 import { wireUser } from "../support/Fixtures.js"
 
 const aUser = (id: string): Schemas.User => Schema.decodeUnknownSync(Schemas.User)(wireUser({ id }))
@@ -94,6 +95,34 @@ describe("ClerkTest (Effect 4)", () => {
       )
     )
     expect(email).toBe("nested@example.com")
+  })
+
+  it("records the webhook events its state changes cause, which decode with the Effect 4 event schemas", async () => {
+    const events = await runFake(Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const user = yield* clerk.users.create({ emailAddress: ["events.v4@example.com"] })
+      const organization = yield* clerk.organizations.create({ name: "Events v4" })
+      yield* clerk.organizationMemberships.create({
+        organizationId: organization.id,
+        userId: user.id,
+        role: "org:admin"
+      })
+      yield* clerk.sessions.create({ userId: user.id })
+      yield* clerk.users.delete({ userId: user.id })
+      return yield* ClerkTest.webhookEvents
+    }))
+    expect(events.map((event) => event.type)).toEqual([
+      "user.created",
+      "organization.created",
+      "organizationMembership.created",
+      "session.created",
+      "user.deleted"
+    ])
+    for (const event of events) {
+      const decoded = Schema.decodeUnknownExit(WebhookEvents.ClerkWebhookEvent)(event)
+      if (Exit.isFailure(decoded)) expect.fail(`${event.type} does not decode: ${String(decoded.cause)}`)
+      expect(decoded.value.type).toBe(event.type)
+    }
   })
 
   it("answers the typed errors: a taken email is ClerkUnprocessable, an unknown operation a 501", async () => {

@@ -18,6 +18,8 @@ import { generateKeys } from "../testTokens.js"
 import * as Collections from "./collections.js"
 import type { FakeRequest, Reply } from "./core.js"
 import { errorReply, isReply, notImplemented, reply } from "./core.js"
+import type { FakeEvent } from "./events.js"
+import { eventFor, maxRecordedEvents } from "./events.js"
 import { bodyShapeProblem, issueReply, wireParams } from "./params.js"
 import { builtinRoutes } from "./routes.js"
 import type { Match } from "./routing.js"
@@ -199,7 +201,8 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
       unhandle: (name: string) => ops.sync(() => this.unhandle(name)),
       script: (name: string, steps: ReadonlyArray<ScriptStep>) => ops.sync(() => this.script(name, steps)),
       setFaults: (faults: FaultsOf<string, unknown>) => ops.sync(() => this.setFaults(faults)),
-      calls: ops.sync(() => this.recordedCalls())
+      calls: ops.sync(() => this.recordedCalls()),
+      webhookEvents: ops.sync(() => this.store.events.slice())
     }
   }
 
@@ -369,6 +372,7 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
   private *run(name: N, descriptor: D, params: unknown, request: FakeRequest, at: number): Program<H, Reply> {
     const handler = this.handlers.get(name)
     let value: unknown
+    let keepsState = false
     if (handler !== undefined) {
       value = yield { _tag: "Handle", handler, params, request }
     } else {
@@ -376,6 +380,7 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
         name
       ]
       const derived = route === undefined ? this.derived.get(name) : undefined
+      keepsState = derived !== undefined || route !== undefined
       if (derived !== undefined) {
         value = yield* Collections.answer(name, derived, this.derived, {
           store: this.store,
@@ -394,7 +399,26 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
         value = isPromise(answer) ? yield { _tag: "Await", promise: answer } : answer
       }
     }
-    return this.encode(name, descriptor, value)
+    const answer = this.encode(name, descriptor, value)
+    // A state change by the fake's own behaviour is reported as Clerk would; a test's handler owns its answers.
+    if (keepsState && isOk(answer)) {
+      const event = this.withUser(eventFor(name, answer.body, at))
+      if (event !== undefined) {
+        this.store.events.push(event)
+        if (this.store.events.length > maxRecordedEvents) this.store.events.shift()
+      }
+    }
+    return answer
+  }
+
+  /** Session events carry the session's user, in its wire form, as Clerk's do. */
+  private withUser(event: FakeEvent | undefined): FakeEvent | undefined {
+    if (event === undefined || !event.type.startsWith("session.")) return event
+    const userId = (event.data as { readonly user_id?: unknown }).user_id
+    const user = typeof userId === "string" ? this.store.users.get(userId) : undefined
+    if (user === undefined) return event
+    const encoded = this.line.encodeSuccess(this.line.operations["users.get" as N].descriptor, user)
+    return encoded.ok ? { ...event, data: { ...(event.data as object), user: encoded.value } } : event
   }
 
   /** The answer of an operation without behaviour of its own: 501 when strict, else a generated valid value. */

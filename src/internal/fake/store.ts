@@ -6,6 +6,7 @@
  */
 import type * as Schemas from "../../v4/generated/Schemas.js"
 import type { TestKeys } from "../testTokens.js"
+import type { FakeEvent } from "./events.js"
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -80,6 +81,8 @@ export class FakeStore {
   readonly collections = new Map<string, Map<string, Record<string, unknown>>>()
   /** The spec-driven singletons' current values, by path. */
   readonly singletons = new Map<string, unknown>()
+  /** The webhook events its state changes caused, oldest first (see events.ts). */
+  readonly events: Array<FakeEvent> = []
   /** How many generated answers this instance has given: each one's seed, so a reset replays them. */
   samples = 0
 

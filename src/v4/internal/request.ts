@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Schema from "effect/Schema"
-import { pathParamProblem, wireRequest } from "../../internal/wireRequest.js"
+import { invalidRequestFields, pathParamProblem, wireRequest } from "../../internal/wireRequest.js"
 import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkInvalidRequest } from "../ClerkError.js"
 import { firstIssue } from "./parseIssue.js"
@@ -45,11 +45,7 @@ export const encodeParams = (
   )
 
 const invalid = (descriptor: Descriptor, path: string, message: string) =>
-  new ClerkInvalidRequest({
-    operation: descriptor.name,
-    path,
-    message: `${descriptor.name}: invalid parameter${path === "" ? "" : ` at ${path}`}: ${message}`
-  })
+  new ClerkInvalidRequest(invalidRequestFields(descriptor.name, path, message))
 
 /** Builds the request from wire-named params. */
 export const build = (

@@ -1,0 +1,77 @@
+/**
+ * The webhook events the fake records as its state changes: each emitted type decodes with the webhook event
+ * schemas `ClerkWebhooks` verifies deliveries with (to the event of that type, not the unknown-event fallback),
+ * the envelope is Clerk's, handlers and generated answers cause none, and a reset forgets them.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
+import { ClerkBackend } from "../../src/ClerkBackend.js"
+import { ClerkTest } from "../../src/ClerkTest.js"
+import { ClerkWebhookEvent, knownEventTypes } from "../../src/generated/WebhookEvents.js"
+import { eventOf } from "../../src/internal/fake/events.js"
+
+const decodeEvent = Schema.decodeUnknownEither(ClerkWebhookEvent)
+
+describe("webhook events of the fake", () => {
+  it("names only event types the webhooks spec knows", () => {
+    const known = new Set<string>(knownEventTypes)
+    expect(Object.values(eventOf).filter((type) => type !== undefined && !known.has(type))).toEqual([])
+  })
+
+  it.effect("records user, organization, membership, invitation, domain, role and session events that decode", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(1_700_000_000_000)
+      const clerk = yield* ClerkBackend
+      const user = yield* clerk.users.create({ emailAddress: ["events@example.com"], firstName: "Eve" })
+      yield* clerk.users.update({ userId: user.id, lastName: "Vent" })
+      const organization = yield* clerk.organizations.create({ name: "Events Inc", createdBy: user.id })
+      const other = yield* clerk.users.create({ emailAddress: ["other@example.com"] })
+      yield* clerk.organizationMemberships.create({
+        organizationId: organization.id,
+        userId: other.id,
+        role: "org:member"
+      })
+      yield* clerk.organizationMemberships.delete({ organizationId: organization.id, userId: other.id })
+      const invitation = yield* clerk.organizationInvitations.create({
+        organizationId: organization.id,
+        emailAddress: "invited@example.com",
+        role: "org:member"
+      })
+      yield* clerk.organizationInvitations.revoke({ organizationId: organization.id, invitationId: invitation.id })
+      yield* clerk.organizationDomains.create({ organizationId: organization.id, name: "events.example.com" })
+      yield* clerk.sessions.create({ userId: user.id })
+      yield* clerk.users.delete({ userId: other.id })
+      // A handler's answer and a generated answer change nothing the fake reports.
+      yield* ClerkTest.handle("users.get", () => Effect.succeed(user))
+      yield* clerk.users.get({ userId: user.id })
+      yield* clerk.billing.listPlans()
+
+      const events = yield* ClerkTest.webhookEvents
+      // The creator's membership is made inside organizations.create and is reported with the organization.
+      expect(events.map((event) => event.type)).toEqual([
+        "user.created",
+        "user.updated",
+        "organization.created",
+        "user.created",
+        "organizationMembership.created",
+        "organizationMembership.deleted",
+        "organizationInvitation.created",
+        "organizationInvitation.revoked",
+        "organizationDomain.created",
+        "session.created",
+        "user.deleted"
+      ])
+      for (const event of events) {
+        expect(event).toMatchObject({ object: "event", timestamp: 1_700_000_000_000, instance_id: "ins_fake" })
+        const decoded = decodeEvent(event)
+        if (Either.isLeft(decoded)) expect.fail(`${event.type} does not decode: ${decoded.left.message}`)
+        expect(decoded.right.type).toBe(event.type)
+      }
+      expect((events.find((event) => event.type === "user.deleted")!.data as { deleted?: unknown }).deleted).toBe(true)
+      yield* ClerkTest.reset
+      expect(yield* ClerkTest.webhookEvents).toEqual([])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+})

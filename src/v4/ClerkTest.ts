@@ -47,6 +47,7 @@ import type { FakeEvent, FakeEvent as RecordedWebhookEvent } from "../internal/f
 import * as FakeHttp from "../internal/fake/http.js"
 import { sharedKeys } from "../internal/fake/instance.js"
 import type * as Options from "../internal/fake/options.js"
+import type { DeliveryRecord as RecordedDelivery, WebhookDeliveryOptions } from "../internal/fake/types.js"
 import type { ScriptStep } from "../internal/fake/types.js"
 import type { MintSessionTokenOptions, TestKeys } from "./ClerkAuthTesting.js"
 import { mintSessionToken as signSessionToken } from "./ClerkAuthTesting.js"
@@ -93,6 +94,23 @@ export {
  * @category models
  */
 export type { FakeEvent as RecordedWebhookEvent }
+
+/**
+ * One event's HTTP delivery as the fake made it: `id` (its `svix-id`), `type`, each attempt's time and status,
+ * and `outcome` (`pending`, `delivered`, `failed`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type { RecordedDelivery }
+
+/**
+ * Options of the fake's HTTP delivery of webhook events: `url`, `signingSecret`, `retryDelays`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type { WebhookDeliveryOptions }
 
 export type {
   /**
@@ -234,6 +252,8 @@ export interface ClerkTestService {
    * delete, ... Answers of handlers and generated answers cause none.
    */
   readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>>
+  /** The HTTP deliveries of those events (with `webhooks` among the options): attempts and outcome of each. */
+  readonly webhookDeliveries: Effect.Effect<ReadonlyArray<RecordedDelivery>>
   /**
    * Back to the state the layer started in: the seeds (with the same ids), the options' handlers
    * and faults, no scripts, no recorded calls. For suites sharing one instance (`it.layer`).
@@ -288,7 +308,7 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
       httpClient,
       ...(engine.controls(ops) as Pick<
         ClerkTestService,
-        "handle" | "unhandle" | "script" | "setFaults" | "calls" | "webhookEvents"
+        "handle" | "unhandle" | "script" | "setFaults" | "calls" | "webhookEvents" | "webhookDeliveries"
       >),
       // The seeds were accepted once; accepted again on the same empty store, they cannot fail.
       reset: Effect.orDie(start),
@@ -378,6 +398,10 @@ export class ClerkTest extends Context.Service<ClerkTest, ClerkTestService>()("e
   /** The webhook events the fake's state changes caused so far, oldest first. */
   static readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>, never, ClerkTest> = Effect
     .flatMap(ClerkTest, (fake) => fake.webhookEvents)
+
+  /** The HTTP deliveries of the recorded events so far, with their attempts and outcomes. */
+  static readonly webhookDeliveries: Effect.Effect<ReadonlyArray<RecordedDelivery>, never, ClerkTest> = Effect
+    .flatMap(ClerkTest, (fake) => fake.webhookDeliveries)
 
   /** Back to the state the layer started in (seeds, handlers and faults of its options). */
   static readonly reset: Effect.Effect<void, never, ClerkTest> = Effect.flatMap(ClerkTest, (fake) => fake.reset)
@@ -526,6 +550,14 @@ export const calls: typeof ClerkTest.calls = ClerkTest.calls
  * @category inspection
  */
 export const webhookEvents: typeof ClerkTest.webhookEvents = ClerkTest.webhookEvents
+
+/**
+ * The HTTP deliveries of the recorded events so far, with their attempts and outcomes.
+ *
+ * @since 0.2.0
+ * @category inspection
+ */
+export const webhookDeliveries: typeof ClerkTest.webhookDeliveries = ClerkTest.webhookDeliveries
 
 /**
  * Back to the state the layer started in.

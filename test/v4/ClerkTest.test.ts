@@ -16,6 +16,8 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/testing/TestClock"
 import * as Jose from "jose"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "vitest"
 import { sharedKeys } from "../../src/internal/fake/instance.js"
 import { makeEngine as makeEngine3 } from "../../src/internal/fake/wire.js"
@@ -25,6 +27,8 @@ import { ClerkConfig } from "../../src/v4/ClerkConfig.js"
 import { ClerkRetryPolicy } from "../../src/v4/ClerkRetryPolicy.js"
 import * as ClerkTestModule from "../../src/v4/ClerkTest.js"
 import { ClerkTest } from "../../src/v4/ClerkTest.js"
+import { ClerkWebhooks } from "../../src/v4/ClerkWebhooks.js"
+import { generateSigningSecret } from "../../src/v4/ClerkWebhooksTesting.js"
 import * as Schemas from "../../src/v4/generated/Schemas.js"
 import * as WebhookEvents from "../../src/v4/generated/WebhookEvents.js"
 import { wireUser } from "../support/Fixtures.js"
@@ -122,6 +126,57 @@ describe("ClerkTest (Effect 4)", () => {
       const decoded = Schema.decodeUnknownExit(WebhookEvents.ClerkWebhookEvent)(event)
       if (Exit.isFailure(decoded)) expect.fail(`${event.type} does not decode: ${String(decoded.cause)}`)
       expect(decoded.value.type).toBe(event.type)
+    }
+  })
+
+  it("delivers its events over HTTP, signed so that the Effect 4 ClerkWebhooks.verify accepts them", async () => {
+    const secret = generateSigningSecret()
+    const verified: Array<string> = []
+    const server = http.createServer((incoming, response) => {
+      const chunks: Array<Buffer> = []
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
+      incoming.on("end", () => {
+        const headers = new Headers()
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          if (typeof value === "string") headers.set(name, value)
+        }
+        const request = new Request("http://127.0.0.1/hooks", {
+          method: "POST",
+          headers,
+          body: Buffer.concat(chunks).toString("utf8")
+        })
+        Effect.runPromise(
+          Effect.flatMap(ClerkWebhooks, (webhooks) => webhooks.verify(request)).pipe(
+            Effect.provide(ClerkWebhooks.layer({ signingSecret: Redacted.make(secret) })),
+            Effect.match({ onFailure: () => 400, onSuccess: (event) => (verified.push(event.type), 200) })
+          )
+        ).then((status) => {
+          response.writeHead(status)
+          response.end()
+        })
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
+      const deliveries = await runFake(
+        Effect.gen(function*() {
+          yield* (yield* ClerkBackend).users.create({ emailAddress: ["hook.v4@example.com"] })
+          for (let i = 0; i < 100; i++) {
+            const all = yield* ClerkTest.webhookDeliveries
+            if (all.length > 0 && all.every((d) => d.outcome !== "pending")) return all
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+          }
+          return yield* ClerkTest.webhookDeliveries
+        }),
+        ClerkTest.layerWith({ webhooks: { url, signingSecret: secret } })
+      )
+      expect(deliveries.map((d) => [d.type, d.outcome, d.attempts.map((a) => a.status)])).toEqual([
+        ["user.created", "delivered", [200]]
+      ])
+      expect(verified).toEqual(["user.created"])
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   })
 

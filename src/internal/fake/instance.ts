@@ -15,6 +15,7 @@
 import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
 import type { TestKeys } from "../testTokens.js"
 import { generateKeys } from "../testTokens.js"
+import { signDelivery } from "../webhookTesting.js"
 import * as Collections from "./collections.js"
 import type { FakeRequest, Reply } from "./core.js"
 import { errorReply, isReply, notImplemented, reply } from "./core.js"
@@ -26,6 +27,7 @@ import type { Match } from "./routing.js"
 import { FakeStore, IdGenerator } from "./store.js"
 import type {
   Checked,
+  DeliveryRecord,
   EffectOps,
   FaultsOf,
   InstanceOptions,
@@ -35,7 +37,8 @@ import type {
   RawRequest,
   RecordedCallOf,
   Refusal,
-  ScriptStep
+  ScriptStep,
+  WebhookDeliveryOptions
 } from "./types.js"
 
 /**
@@ -118,6 +121,37 @@ const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
 
 const maxSampleAttempts = 20
+
+/** The start of Svix's retry schedule. */
+const defaultRetryDelays: ReadonlyArray<unknown> = ["5 seconds", "5 minutes", "30 minutes"]
+
+/** POSTs a signed event; the status it got, or 0 when the endpoint did not answer within 10 s. */
+const postEvent = async (
+  webhooks: WebhookDeliveryOptions,
+  id: string,
+  event: FakeEvent,
+  at: number
+): Promise<number> => {
+  const signed = await signDelivery({
+    secret: webhooks.signingSecret,
+    id,
+    timestamp: Math.floor(at / 1000),
+    body: event
+  })
+  if (signed === undefined) throw new Error("ClerkTest: webhooks.signingSecret is not a whsec_ secret (base64)")
+  try {
+    const response = await fetch(webhooks.url, {
+      method: "POST",
+      headers: { ...signed.headers, "content-type": "application/json" },
+      body: signed.body,
+      signal: AbortSignal.timeout(10_000)
+    })
+    await response.arrayBuffer().catch(() => undefined)
+    return response.status
+  } catch {
+    return 0
+  }
+}
 
 /** The value with every number JSON cannot write (NaN, ±Infinity, -0) replaced by 0. */
 const jsonSafe = (value: unknown): unknown => {
@@ -202,7 +236,10 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
       script: (name: string, steps: ReadonlyArray<ScriptStep>) => ops.sync(() => this.script(name, steps)),
       setFaults: (faults: FaultsOf<string, unknown>) => ops.sync(() => this.setFaults(faults)),
       calls: ops.sync(() => this.recordedCalls()),
-      webhookEvents: ops.sync(() => this.store.events.slice())
+      webhookEvents: ops.sync(() => this.store.events.slice()),
+      webhookDeliveries: ops.sync(() =>
+        this.store.deliveries.map((record) => ({ ...record, attempts: record.attempts.slice() }))
+      )
     }
   }
 
@@ -406,9 +443,36 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
       if (event !== undefined) {
         this.store.events.push(event)
         if (this.store.events.length > maxRecordedEvents) this.store.events.shift()
+        const webhooks = this.options.webhooks
+        if (webhooks !== undefined) yield { _tag: "Fork", program: () => this.deliver(webhooks, event) }
       }
     }
     return answer
+  }
+
+  /** Delivers an event over HTTP, retrying on the line's clock until a 2xx or the last retry. */
+  private *deliver(webhooks: WebhookDeliveryOptions, event: FakeEvent): Program<H, void> {
+    const record: DeliveryRecord = {
+      id: `msg_${this.store.ids.token(27)}`,
+      type: event.type,
+      attempts: [],
+      outcome: "pending"
+    }
+    const store = this.store
+    store.deliveries.push(record)
+    if (store.deliveries.length > maxRecordedEvents) store.deliveries.shift()
+    const delays = webhooks.retryDelays ?? defaultRetryDelays
+    for (let attempt = 0; attempt <= delays.length; attempt++) {
+      if (attempt > 0) yield { _tag: "Sleep", duration: delays[attempt - 1] }
+      const at = yield* now<H>()
+      const status = (yield { _tag: "Await", promise: postEvent(webhooks, record.id, event, at) }) as number
+      record.attempts.push({ at, status })
+      if (status >= 200 && status < 300) {
+        record.outcome = "delivered"
+        return
+      }
+    }
+    record.outcome = "failed"
   }
 
   /** Session events carry the session's user, in its wire form, as Clerk's do. */

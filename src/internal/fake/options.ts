@@ -5,6 +5,7 @@
  * @internal
  */
 import type { TestKeys } from "../testTokens.js"
+import type { WebhookDeliveryOptions } from "./types.js"
 
 /** Options of `ClerkTest.layerWith`. */
 export interface TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults> {
@@ -26,6 +27,12 @@ export interface TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults> {
    * from the operation's name and the instance's seed (the same calls give the same answers).
    */
   readonly strict?: boolean | undefined
+  /**
+   * POSTs every recorded webhook event to `url`, signed with `signingSecret` as Svix signs Clerk's deliveries,
+   * retrying a delivery not answered with a 2xx after each of `retryDelays` on the `Clock` (so `TestClock`
+   * drives the retries), then giving up. See `webhookDeliveries`.
+   */
+  readonly webhooks?: WebhookDeliveryOptions | undefined
   /**
    * Session-token signing keys (served at `GET /jwks`). Default: one RS256 pair shared by every fake
    * of the process (so a token minted by one fake verifies against another's JWKS; give each its

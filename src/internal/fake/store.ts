@@ -7,6 +7,7 @@
 import type * as Schemas from "../../v4/generated/Schemas.js"
 import type { TestKeys } from "../testTokens.js"
 import type { FakeEvent } from "./events.js"
+import type { DeliveryRecord } from "./types.js"
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -83,6 +84,8 @@ export class FakeStore {
   readonly singletons = new Map<string, unknown>()
   /** The webhook events its state changes caused, oldest first (see events.ts). */
   readonly events: Array<FakeEvent> = []
+  /** The HTTP deliveries of those events, when the instance delivers them. */
+  readonly deliveries: Array<DeliveryRecord> = []
   /** How many generated answers this instance has given: each one's seed, so a reset replays them. */
   samples = 0
 

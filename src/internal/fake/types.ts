@@ -59,6 +59,8 @@ export type Instruction<H> =
   | { readonly _tag: "Await"; readonly promise: Promise<unknown> }
   /** A value of the operation's success schema, drawn deterministically from `seed` by the line's generator. */
   | { readonly _tag: "Sample"; readonly descriptor: DescriptorOf<unknown>; readonly seed: number }
+  /** Runs a program in the background (a webhook delivery and its retries), not awaited. */
+  | { readonly _tag: "Fork"; readonly program: () => Program<H, unknown> }
 
 /**
  * A computation of the fake: it yields instructions, is resumed with their results (now in
@@ -94,6 +96,32 @@ export interface InstanceOptions<H> {
   readonly secretKey?: string | undefined
   /** Answer 501 for operations without behaviour of their own instead of a generated valid answer. */
   readonly strict?: boolean | undefined
+  /** Where and how recorded events are delivered over HTTP. */
+  readonly webhooks?: WebhookDeliveryOptions | undefined
+}
+
+/** HTTP delivery of a fake's webhook events, signed as Svix signs Clerk's. */
+export interface WebhookDeliveryOptions {
+  /** The endpoint events are POSTed to (a server of the test's own, e.g. on 127.0.0.1). */
+  readonly url: string
+  /** The endpoint's signing secret (`whsec_…`, as `ClerkWebhooksTesting.generateSigningSecret` makes one). */
+  readonly signingSecret: string
+  /**
+   * Waits before each retry of a delivery the endpoint did not answer with a 2xx, on the line's `Clock`
+   * (durations as the line's `Duration` takes them). Default `["5 seconds", "5 minutes", "30 minutes"]`, the
+   * start of Svix's schedule; `[]` tries once.
+   */
+  readonly retryDelays?: ReadonlyArray<unknown> | undefined
+}
+
+/** One event's delivery: its attempts so far and how it ended. */
+export interface DeliveryRecord {
+  /** The `svix-id` of every attempt. */
+  readonly id: string
+  readonly type: string
+  /** When each attempt was made (the line's `Clock`, ms) and the status it got (0: no answer). */
+  readonly attempts: Array<{ readonly at: number; readonly status: number }>
+  outcome: "pending" | "delivered" | "failed"
 }
 
 /** An operation the test kit ran itself and the fake refused, for the line's error classes. */

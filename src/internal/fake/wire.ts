@@ -122,6 +122,9 @@ const perform = (instruction: Instruction<Handler<any>>): Effect.Effect<unknown>
       return Effect.merge(instruction.handler(instruction.params as never, instruction.request as FakeRequest))
     case "Await":
       return Effect.promise(() => instruction.promise)
+    case "Fork":
+      // Detached: a delivery's retries outlive the request that caused the event.
+      return Effect.asVoid(Effect.forkDaemon(run(instruction.program)))
     case "Sample":
       return Effect.sync(() =>
         FastCheck.sample(arbitrary(instruction.descriptor as Descriptor), { seed: instruction.seed, numRuns: 1 })[0]

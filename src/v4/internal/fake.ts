@@ -141,6 +141,9 @@ const perform = (instruction: Instruction<Handler<any>>): Effect.Effect<unknown>
       )
     case "Await":
       return Effect.promise(() => instruction.promise)
+    case "Fork":
+      // Detached: a delivery's retries outlive the request that caused the event.
+      return Effect.asVoid(Effect.forkDetach(run(instruction.program)))
     case "Sample":
       return Effect.map(
         Effect.orDie(

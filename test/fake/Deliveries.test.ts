@@ -7,45 +7,17 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import { ClerkBackend } from "../../src/ClerkBackend.js"
 import { ClerkTest } from "../../src/ClerkTest.js"
 import { ClerkWebhooks } from "../../src/ClerkWebhooks.js"
 import { generateSigningSecret } from "../../src/ClerkWebhooksTesting.js"
+import { serveWebHandler } from "../support/PlainServer.js"
 
 /** An endpoint on 127.0.0.1 answering each delivery with `answer`, for the scope of the test. */
 const endpoint = (answer: (request: Request) => Promise<number>) =>
   Effect.acquireRelease(
-    Effect.promise(() =>
-      new Promise<{ readonly url: string; readonly server: http.Server }>((resolve) => {
-        const server = http.createServer((incoming, response) => {
-          const chunks: Array<Buffer> = []
-          incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
-          incoming.on("end", () => {
-            const headers = new Headers()
-            for (const [name, value] of Object.entries(incoming.headers)) {
-              if (typeof value === "string") headers.set(name, value)
-            }
-            const request = new Request("http://127.0.0.1/webhooks", {
-              method: "POST",
-              headers,
-              body: Buffer.concat(chunks).toString("utf8")
-            })
-            answer(request).then((status) => {
-              response.writeHead(status)
-              response.end()
-            })
-          })
-        })
-        server.listen(
-          0,
-          "127.0.0.1",
-          () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, server })
-        )
-      })
-    ),
-    ({ server }) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    Effect.promise(() => serveWebHandler(async (request) => new Response(null, { status: await answer(request) }))),
+    (server) => Effect.promise(server.close)
   )
 
 /** Waits in real time (the deliveries' HTTP is real, whatever the clock). */

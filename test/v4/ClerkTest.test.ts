@@ -16,8 +16,6 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/testing/TestClock"
 import * as Jose from "jose"
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "vitest"
 import { sharedKeys } from "../../src/internal/fake/instance.js"
 import { makeEngine as makeEngine3 } from "../../src/internal/fake/wire.js"
@@ -32,6 +30,7 @@ import { generateSigningSecret } from "../../src/v4/ClerkWebhooksTesting.js"
 import * as Schemas from "../../src/v4/generated/Schemas.js"
 import * as WebhookEvents from "../../src/v4/generated/WebhookEvents.js"
 import { wireUser } from "../support/Fixtures.js"
+import { serveWebHandler } from "../support/PlainServer.js"
 
 const aUser = (id: string): Schemas.User => Schema.decodeUnknownSync(Schemas.User)(wireUser({ id }))
 
@@ -132,33 +131,17 @@ describe("ClerkTest (Effect 4)", () => {
   it("delivers its events over HTTP, signed so that the Effect 4 ClerkWebhooks.verify accepts them", async () => {
     const secret = generateSigningSecret()
     const verified: Array<string> = []
-    const server = http.createServer((incoming, response) => {
-      const chunks: Array<Buffer> = []
-      incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
-      incoming.on("end", () => {
-        const headers = new Headers()
-        for (const [name, value] of Object.entries(incoming.headers)) {
-          if (typeof value === "string") headers.set(name, value)
-        }
-        const request = new Request("http://127.0.0.1/hooks", {
-          method: "POST",
-          headers,
-          body: Buffer.concat(chunks).toString("utf8")
-        })
-        Effect.runPromise(
-          Effect.flatMap(ClerkWebhooks, (webhooks) => webhooks.verify(request)).pipe(
-            Effect.provide(ClerkWebhooks.layer({ signingSecret: Redacted.make(secret) })),
-            Effect.match({ onFailure: () => 400, onSuccess: (event) => (verified.push(event.type), 200) })
-          )
-        ).then((status) => {
-          response.writeHead(status)
-          response.end()
-        })
-      })
+    const server = await serveWebHandler(async (request) => {
+      const status = await Effect.runPromise(
+        Effect.flatMap(ClerkWebhooks, (webhooks) => webhooks.verify(request)).pipe(
+          Effect.provide(ClerkWebhooks.layer({ signingSecret: Redacted.make(secret) })),
+          Effect.match({ onFailure: () => 400, onSuccess: (event) => (verified.push(event.type), 200) })
+        )
+      )
+      return new Response(null, { status })
     })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
+      const url = `${server.url}/hooks`
       const deliveries = await runFake(
         Effect.gen(function*() {
           yield* (yield* ClerkBackend).users.create({ emailAddress: ["hook.v4@example.com"] })
@@ -176,7 +159,7 @@ describe("ClerkTest (Effect 4)", () => {
       ])
       expect(verified).toEqual(["user.created"])
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await server.close()
     }
   })
 

@@ -28,6 +28,7 @@ import {
 } from "./core.js"
 import { routes } from "./route.js"
 import type { FakeStore } from "./store.js"
+import { extensionOf } from "./store.js"
 
 // ---------------------------------------------------------------------------------------------
 // Instance constants
@@ -122,22 +123,15 @@ const importParamsOf = (alg: string): RsaHashedImportParams | EcKeyImportParams 
   }
 }
 
-/** Signers of the instance keys, one per store. */
-const instanceSigners = new WeakMap<FakeStore, Signer>()
+const instanceSignerKey = Symbol("effect-clerk/ClerkTest/instanceSigner")
 
-const instanceSigner = (store: FakeStore): Signer => {
-  let signer = instanceSigners.get(store)
-  if (signer === undefined) {
-    signer = {
-      alg: store.keys.alg,
-      kid: store.keys.kid,
-      key: store.keys.privateKey as CryptoKey,
-      params: signParamsOf(store.keys.alg)
-    }
-    instanceSigners.set(store, signer)
-  }
-  return signer
-}
+const instanceSigner = (store: FakeStore): Signer =>
+  extensionOf<Signer>(store, instanceSignerKey, () => ({
+    alg: store.keys.alg,
+    kid: store.keys.kid,
+    key: store.keys.privateKey as CryptoKey,
+    params: signParamsOf(store.keys.alg)
+  }))
 
 /** A compact JWS of `payload`; its header is `{ alg, kid, typ: "JWT" }`. */
 const signJwt = (signer: Signer, payload: Readonly<Record<string, unknown>>): Promise<string> =>
@@ -235,17 +229,11 @@ const customSigner = async (custom: CustomKey): Promise<Signer | Reply> => {
   return signer
 }
 
-/** Custom signers by template id, per store. The key is never returned by the API, so it lives only here. */
-const templateSigners = new WeakMap<FakeStore, Map<string, Signer>>()
+/** Custom signers by template id. The key is never returned by the API, so it lives only here. */
+const templateSignersKey = Symbol("effect-clerk/ClerkTest/templateSigners")
 
-const templateSignersOf = (store: FakeStore): Map<string, Signer> => {
-  let signers = templateSigners.get(store)
-  if (signers === undefined) {
-    signers = new Map()
-    templateSigners.set(store, signers)
-  }
-  return signers
-}
+const templateSignersOf = (store: FakeStore): Map<string, Signer> =>
+  extensionOf(store, templateSignersKey, () => new Map<string, Signer>())
 
 // ---------------------------------------------------------------------------------------------
 // Lookups

@@ -66,6 +66,16 @@ export class IdGenerator {
 }
 
 /** Everything the fake instance knows. Maps iterate in creation order. */
+/** The value a module keeps in a store under `key`, made by `make` on first use. */
+export const extensionOf = <A>(store: FakeStore, key: symbol, make: () => A): A => {
+  let value = store.extensions.get(key) as A | undefined
+  if (value === undefined) {
+    value = make()
+    store.extensions.set(key, value)
+  }
+  return value
+}
+
 export class FakeStore {
   readonly users = new Map<string, Schemas.User>()
   /** Plain-text passwords by user id: the fake only compares them. */
@@ -86,6 +96,11 @@ export class FakeStore {
   readonly events: Array<FakeEvent> = []
   /** The HTTP deliveries of those events, when the instance delivers them. */
   readonly deliveries: Array<DeliveryRecord> = []
+  /**
+   * State a resource module keeps beside its resources (identifier owners, signing keys of templates), under
+   * the module's own key: in the store, so a reset (a new store) clears it with everything else.
+   */
+  readonly extensions = new Map<symbol, unknown>()
   /** How many generated answers this instance has given: each one's seed, so a reset replays them. */
   samples = 0
 

@@ -28,6 +28,7 @@ import {
 import type { RouteContext } from "./route.js"
 import { routes } from "./route.js"
 import type { FakeStore } from "./store.js"
+import { extensionOf } from "./store.js"
 
 /** How an identifier is created: usable and proven, usable but unproven, or neither. */
 type IdentificationStatus = "verified" | "reserved" | "unverified"
@@ -50,16 +51,16 @@ interface UserState {
   readonly owners: Map<string, string>
 }
 
-const states = new WeakMap<FakeStore, UserState>()
+const userStateKey = Symbol("effect-clerk/ClerkTest/users")
 
-const stateOf = (store: FakeStore): UserState => {
-  let state = states.get(store)
-  if (state === undefined) {
-    state = { positions: new Map(), nextSequence: 0, digestOnly: new Set(), compromised: new Set(), owners: new Map() }
-    states.set(store, state)
-  }
-  return state
-}
+const stateOf = (store: FakeStore): UserState =>
+  extensionOf<UserState>(store, userStateKey, () => ({
+    positions: new Map(),
+    nextSequence: 0,
+    digestOnly: new Set(),
+    compromised: new Set(),
+    owners: new Map()
+  }))
 
 /** The attempts an instance with lockout enabled allows (Clerk's default). */
 const verificationAttempts = 100

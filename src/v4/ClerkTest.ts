@@ -32,9 +32,11 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { ErrorDetail, Reply } from "../internal/fake/core.js"
 import {
   errorReply,
@@ -252,6 +254,8 @@ export interface ClerkTestService {
    * delete, ... Answers of handlers and generated answers cause none.
    */
   readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>>
+  /** Every webhook event recorded from the moment the stream is run, as it happens; it never ends by itself. */
+  readonly webhookEventStream: Stream.Stream<RecordedWebhookEvent>
   /** The HTTP deliveries of those events (with `webhooks` among the options): attempts and outcome of each. */
   readonly webhookDeliveries: Effect.Effect<ReadonlyArray<RecordedDelivery>>
   /**
@@ -304,6 +308,12 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
       )
 
     const service: ClerkTestService = {
+      webhookEventStream: Stream.callback<RecordedWebhookEvent>((queue) =>
+        Effect.acquireRelease(
+          Effect.sync(() => engine.onEvent((event) => void Queue.offerUnsafe(queue, event))),
+          (off) => Effect.sync(off)
+        )
+      ),
       keys,
       httpClient,
       ...(engine.controls(ops) as Pick<
@@ -398,6 +408,11 @@ export class ClerkTest extends Context.Service<ClerkTest, ClerkTestService>()("e
   /** The webhook events the fake's state changes caused so far, oldest first. */
   static readonly webhookEvents: Effect.Effect<ReadonlyArray<RecordedWebhookEvent>, never, ClerkTest> = Effect
     .flatMap(ClerkTest, (fake) => fake.webhookEvents)
+
+  /** Every webhook event recorded from the moment the stream is run, as it happens. */
+  static readonly webhookEventStream: Stream.Stream<RecordedWebhookEvent, never, ClerkTest> = Stream.unwrap(
+    Effect.map(ClerkTest, (fake) => fake.webhookEventStream)
+  )
 
   /** The HTTP deliveries of the recorded events so far, with their attempts and outcomes. */
   static readonly webhookDeliveries: Effect.Effect<ReadonlyArray<RecordedDelivery>, never, ClerkTest> = Effect
@@ -558,6 +573,14 @@ export const webhookEvents: typeof ClerkTest.webhookEvents = ClerkTest.webhookEv
  * @category inspection
  */
 export const webhookDeliveries: typeof ClerkTest.webhookDeliveries = ClerkTest.webhookDeliveries
+
+/**
+ * Every webhook event recorded from the moment the stream is run, as it happens.
+ *
+ * @since 0.2.0
+ * @category inspection
+ */
+export const webhookEventStream: typeof ClerkTest.webhookEventStream = ClerkTest.webhookEventStream
 
 /**
  * Back to the state the layer started in.

@@ -4,9 +4,12 @@
  * the envelope is Clerk's, handlers and generated answers cause none, and a reset forgets them.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { ClerkBackend } from "../../src/ClerkBackend.js"
 import { ClerkTest } from "../../src/ClerkTest.js"
@@ -73,5 +76,18 @@ describe("webhook events of the fake", () => {
       expect((events.find((event) => event.type === "user.deleted")!.data as { deleted?: unknown }).deleted).toBe(true)
       yield* ClerkTest.reset
       expect(yield* ClerkTest.webhookEvents).toEqual([])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("streams the events as they happen to a reader that started before them", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const reader = yield* Effect.fork(Stream.runCollect(Stream.take(ClerkTest.webhookEventStream, 3)))
+      yield* Effect.yieldNow()
+      const user = yield* clerk.users.create({ emailAddress: ["stream@example.com"] })
+      yield* clerk.users.update({ userId: user.id, firstName: "Streamed" })
+      yield* clerk.users.delete({ userId: user.id })
+      const events = Chunk.toReadonlyArray(yield* Fiber.join(reader))
+      expect(events.map((event) => event.type)).toEqual(["user.created", "user.updated", "user.deleted"])
+      expect((events[1]!.data as { first_name?: unknown }).first_name).toBe("Streamed")
     }).pipe(Effect.provide(ClerkTest.layer)))
 })

@@ -128,6 +128,18 @@ describe("ClerkTest (Effect 4)", () => {
     }
   })
 
+  it("streams its webhook events as they happen", async () => {
+    const types = await runFake(Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const reader = yield* Effect.forkChild(Stream.runCollect(Stream.take(ClerkTest.webhookEventStream, 2)))
+      yield* Effect.yieldNow
+      const user = yield* clerk.users.create({ emailAddress: ["stream.v4@example.com"] })
+      yield* clerk.users.delete({ userId: user.id })
+      return (yield* Fiber.join(reader)).map((event) => event.type)
+    }))
+    expect(types).toEqual(["user.created", "user.deleted"])
+  })
+
   it("delivers its events over HTTP, signed so that the Effect 4 ClerkWebhooks.verify accepts them", async () => {
     const secret = generateSigningSecret()
     const verified: Array<string> = []

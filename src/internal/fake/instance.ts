@@ -203,6 +203,15 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
     return new FakeStore(this.keys, new IdGenerator(this.options.seed ?? 1))
   }
 
+  /** Who is told of each recorded webhook event as it happens (the lines' event streams); kept across resets. */
+  private readonly eventListeners = new Set<(event: FakeEvent) => void>()
+
+  /** Tells `listener` of every event recorded from now on, until the returned function is called. */
+  onEvent(listener: (event: FakeEvent) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
   /** Installs (or replaces) the handler of an operation. */
   handle(name: string, handler: H): void {
     this.handlers.set(name, handler)
@@ -443,6 +452,7 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
       if (event !== undefined) {
         this.store.events.push(event)
         if (this.store.events.length > maxRecordedEvents) this.store.events.shift()
+        for (const listener of this.eventListeners) listener(event)
         const webhooks = this.options.webhooks
         if (webhooks !== undefined) yield { _tag: "Fork", program: () => this.deliver(webhooks, event) }
       }

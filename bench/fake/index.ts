@@ -18,7 +18,14 @@ import { interleaved, type Stats } from "../lib/measure.js"
 import type { MemoryResult } from "./memory.js"
 import { userSeed, userSeeds } from "./seeds.js"
 
-export type CaseKey = "get" | "getLoopback" | "list" | "create"
+export type CaseKey =
+  | "get"
+  | "getLoopback"
+  | "list"
+  | "create"
+  | "derivedGet"
+  | "derivedCreate"
+  | "generated"
 
 export interface FakeResult {
   readonly seededUsers: number
@@ -117,6 +124,16 @@ export const run = async (options: FakeOptions): Promise<FakeResult> => {
     const create = () => writes.runPromise(writer.users.create(userSeed(createFrom + created++, "new")))
     const first = await create()
     assert.strictEqual(first.emailAddresses[0]?.emailAddress, `new${createFrom}@bench.example.com`)
+    // The spec-driven tier (a stored redirect URL) and a generated answer (a plan list), on the same fake.
+    const stored = await fake.runPromise(clerk.redirectUrls.create({ url: "https://bench.example.com/cb" }))
+    const derivedGet = clerk.redirectUrls.get({ id: stored.id })
+    assert.strictEqual((await fake.runPromise(derivedGet)).url, "https://bench.example.com/cb")
+    let derivedCreated = 0
+    const derivedCreate = () =>
+      writes.runPromise(writer.redirectUrls.create({ url: `https://bench.example.com/${derivedCreated++}` }))
+    assert.match((await derivedCreate()).url, /^https:\/\/bench\.example\.com\/0$/)
+    const generated = clerk.billing.listPlans()
+    assert.ok(Array.isArray((await fake.runPromise(generated)).data), "a generated answer decodes")
     options.log(`  fake: ${seededUsers} users seeded, served at ${server.apiUrl}; every case checked`)
 
     let getIndex = 0
@@ -125,7 +142,10 @@ export const run = async (options: FakeOptions): Promise<FakeResult> => {
       { key: "get", run: () => fake.runPromise(gets[getIndex++ % gets.length]!) },
       { key: "getLoopback", run: () => loopback!.runPromise(loopbackGets[loopbackIndex++ % loopbackGets.length]!) },
       { key: "list", run: () => fake.runPromise(list) },
-      { key: "create", run: create }
+      { key: "create", run: create },
+      { key: "derivedGet", run: () => fake.runPromise(derivedGet) },
+      { key: "derivedCreate", run: derivedCreate },
+      { key: "generated", run: () => fake.runPromise(generated) }
     ], options)
     const byKey = Object.fromEntries(stats.map((s) => [s.key, s])) as Record<CaseKey, Stats>
     const createAfter = (await writes.runPromise(writer.users.count())).totalCount

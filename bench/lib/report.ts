@@ -826,7 +826,12 @@ const fakeLabels: Record<Fake.CaseKey, string> = {
   getLoopback:
     "(b) the same call to the same fake served by `ClerkTest.serve()` on 127.0.0.1, through `ClerkBackend` + `FetchHttpClient` — baseline",
   list: "(c) `clerk.users.list({ limit: 100 })`, in-process",
-  create: "(d) `clerk.users.create(...)` with new identifiers, in-process (a fake of its own)"
+  create: "(d) `clerk.users.create(...)` with new identifiers, in-process (a fake of its own)",
+  derivedGet:
+    "(e) `clerk.redirectUrls.get({ id })` of a stored redirect URL: the spec-driven collection tier, in-process",
+  derivedCreate:
+    "(f) `clerk.redirectUrls.create({ url })`: a generated resource with the params laid over it, stored (the fake of (d))",
+  generated: "(g) `clerk.billing.listPlans()`: a generated valid answer (no state), in-process"
 }
 
 const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string } => {

@@ -96,4 +96,17 @@ describe("webhook deliveries of the fake", () => {
       )
       expect(received).toBe(3)
     }))
+
+  it.effect("refuses a signing secret that cannot sign when the layer is built, not in a background delivery", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(
+          ClerkTest.webhookEvents,
+          ClerkTest.layerWith({ webhooks: { url: "http://127.0.0.1:9/", signingSecret: "not base64!" } })
+        )
+      )
+      expect(error._tag).toBe("ClerkTestSeedError")
+      expect(error.message).toContain("webhooks.signingSecret")
+      expect(error.message).not.toContain("not base64!")
+    }))
 })

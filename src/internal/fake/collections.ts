@@ -14,6 +14,7 @@ import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
 import type { FakeRequest } from "./core.js"
 import { notFound } from "./core.js"
 import type { FakeStore } from "./store.js"
+import { extensionOf } from "./store.js"
 import type { Program } from "./types.js"
 
 /** What an operation does in a derived collection or singleton. */
@@ -148,6 +149,8 @@ const overlay = (
   return kept
 }
 
+const listTemplatesKey = Symbol("effect-clerk/ClerkTest/listTemplates")
+
 const keyOf = (parents: ReadonlyArray<string>, id: string) => [...parents, id].join("\u0000")
 
 const parentValues = (derived: Derived, request: FakeRequest): Array<string> =>
@@ -239,15 +242,18 @@ export function* answer<H>(
     }
     case "list": {
       const prefix = keyOf(parents, "")
-      const filters = fields.filter(([key]) => !derived.parents.includes(key))
-      const found = [...items].filter(([key, item]) => key.startsWith(prefix) && matches(item, filters))
+      const found = [...items].filter(([key, item]) => key.startsWith(prefix) && matches(item, fields))
         .map(([, item]) => item)
       const params = isItem(ctx.params) ? ctx.params : {}
       const ordered = params.orderBy === "+created_at" ? found : found.reverse()
       const offset = typeof params.offset === "number" ? params.offset : 0
       const limit = typeof params.limit === "number" ? params.limit : 10
       const page = ordered.slice(offset, offset + limit)
-      const sampled = yield* ctx.sample(name)
+      // The list's shape (a bare array, or `{ data, totalCount }` with whatever else its schema holds) is drawn
+      // once per store, not on every call.
+      const templates = extensionOf(store, listTemplatesKey, () => new Map<string, unknown>())
+      if (!templates.has(name)) templates.set(name, yield* ctx.sample(name))
+      const sampled = templates.get(name)
       const listed = Array.isArray(sampled)
         ? page
         : isItem(sampled) && Array.isArray(sampled.data)

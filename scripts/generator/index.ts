@@ -8,7 +8,8 @@ import {
   emitGroupModules,
   emitSchemasModule,
   emitSchemasModule4,
-  emitWebhookEventsModule
+  emitWebhookEventsModule,
+  generatedBanner
 } from "./emit.js"
 import { formatGenerated } from "./format.js"
 import type { GeneratorModel } from "./model.js"
@@ -17,6 +18,7 @@ import type { NamingTable, Operation } from "./operations.js"
 import type { Json, Patch } from "./spec.js"
 import { applyPatchList } from "./spec.js"
 import { emitOperationsTable, emitWebhookEventsTable } from "./tables.js"
+import { emitWireShapesModule } from "./wireShapes.js"
 
 /** What one run produces: the files to write and what the CLI reports. */
 export interface GenerateResult {
@@ -73,6 +75,7 @@ export const emitFiles = (model: GeneratorModel): Array<readonly [file: string, 
   ["src/generated/Meta.ts", emitMeta(model)],
   ["src/generated/Groups.ts", emitGroupsIndex(model)],
   ["src/generated/Operations.ts", emitOperationsIndex(model)],
+  ["src/generated/WireShapes.ts", emitWireShapesModule(model.operations, model.schemas.resolver, generatedBanner)],
   ...(model.webhooks === undefined ? [] : [
     ["src/generated/WebhookEvents.ts", emitWebhookEventsModule(model.webhooks)] as const,
     ["src/v4/generated/WebhookEvents.ts", emitWebhookEventsModule(model.webhooks, "effect4")] as const,

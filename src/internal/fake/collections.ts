@@ -11,8 +11,10 @@
  * @internal
  */
 import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
+import * as WireShapes from "../../generated/WireShapes.js"
 import type { FakeRequest } from "./core.js"
-import { notFound } from "./core.js"
+import type { Reply } from "./core.js"
+import { invalidParam, notFound } from "./core.js"
 import type { FakeStore } from "./store.js"
 import { extensionOf } from "./store.js"
 import type { Program } from "./types.js"
@@ -116,6 +118,8 @@ export interface CollectionContext<H> {
   readonly sample: (name: string) => Program<H, unknown>
   /** Whether a value encodes with an operation's success schema. */
   readonly accepts: (name: string, value: unknown) => boolean
+  /** Where a value, encoded, leaves the spec's wire shape of an operation's success body (`undefined`: it fits). */
+  readonly conforms: (name: string, value: unknown) => string | undefined
 }
 
 type Item = Record<string, unknown>
@@ -147,6 +151,46 @@ const overlay = (
     if (accepts(next)) kept = next
   }
   return kept
+}
+
+/**
+ * A 422 naming the field whose value the client's schema takes but the spec's wire shape does not (a
+ * malformed email address, a value outside an enum), as Clerk refuses such a param; `undefined` when the
+ * fields fit, or when the item would not fit even without them (then the params are not to blame).
+ */
+const misfit = (
+  base: Item,
+  item: Item,
+  fields: ReadonlyArray<[string, unknown]>,
+  conforms: (value: Item) => string | undefined,
+  declared: ReadonlyArray<number>
+): Reply | undefined => {
+  const problem = conforms(item)
+  if (problem === undefined || conforms(base) !== undefined) return undefined
+  let kept: Item = base
+  for (const [key, value] of fields) {
+    if (!(key in item)) continue
+    const next = { ...kept, [key]: value }
+    const issue = conforms(next)
+    if (issue !== undefined) {
+      const param = /^body\.([^.[]+)/.exec(issue)?.[1] ?? key
+      // Answered with a status the operation declares, as a typed error the caller can catch.
+      const status = declared.includes(422) || !declared.includes(400) ? 422 : 400
+      return invalidParam(param, `${param} is invalid: ${issue.replace(/^body\.[^:]*: /, "")}`, status)
+    }
+    kept = next
+  }
+  return undefined
+}
+
+/** The pattern the spec gives the ids in a collection's item path (`ak_` and 32 hex digits), if any. */
+const idPatternOf = <H>(derived: Derived, all: ReadonlyMap<string, Derived>, ctx: CollectionContext<H>) => {
+  for (const [other, entry] of all) {
+    if (entry.base !== derived.base || entry.role === "create" || entry.role === "list") continue
+    const pattern = WireShapes.idPatterns[ctx.descriptor(other).path]
+    if (pattern !== undefined) return pattern
+  }
+  return undefined
 }
 
 const listTemplatesKey = Symbol("effect-clerk/ClerkTest/listTemplates")
@@ -209,10 +253,18 @@ export function* answer<H>(
       const sampled = yield* ctx.sample(name)
       // A result without an id (a test run's report) names nothing that could be read back: it is not stored.
       if (!isItem(sampled) || typeof sampled.id !== "string") return sampled
-      const base: Item = { ...sampled, id: store.ids.next(derived.prefix, ctx.now) }
+      const pattern = idPatternOf(derived, all, ctx)
+      const base: Item = {
+        ...sampled,
+        id: pattern === undefined
+          ? store.ids.next(derived.prefix, ctx.now)
+          : store.ids.matching(pattern, derived.prefix)
+      }
       if (typeof sampled.createdAt === "number") base.createdAt = ctx.now
       if (typeof sampled.updatedAt === "number") base.updatedAt = ctx.now
       const item = overlay(base, fields, (value) => ctx.accepts(name, value))
+      const refused = misfit(base, item, fields, (value) => ctx.conforms(name, value), ctx.descriptor(name).errors)
+      if (refused !== undefined) return refused
       items.set(keyOf(parents, String(item.id)), item)
       return item
     }
@@ -224,6 +276,14 @@ export function* answer<H>(
       if (current === undefined) return notFound(what)
       const touched = typeof current.updatedAt === "number" ? { ...current, updatedAt: ctx.now } : current
       const updated = overlay(touched, fields, (value) => ctx.accepts(name, value))
+      const refused = misfit(
+        touched,
+        updated,
+        fields,
+        (value) => ctx.conforms(name, value),
+        ctx.descriptor(name).errors
+      )
+      if (refused !== undefined) return refused
       items.set(key, updated)
       return ctx.accepts(name, updated) ? updated : yield* ctx.sample(name)
     }

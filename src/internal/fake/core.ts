@@ -88,9 +88,9 @@ export const identifierExists = (param: string, what: string): Reply =>
     meta: { param_name: param }
   })
 
-/** 422 `form_param_format_invalid` for a value the fake refuses. */
-export const invalidParam = (param: string, longMessage: string): Reply =>
-  errorReply(422, {
+/** 422 (or the `status` given) `form_param_format_invalid` for a value the fake refuses. */
+export const invalidParam = (param: string, longMessage: string, status = 422): Reply =>
+  errorReply(status, {
     code: "form_param_format_invalid",
     message: "is invalid",
     longMessage,

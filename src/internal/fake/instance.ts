@@ -13,6 +13,7 @@
  * @internal
  */
 import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
+import * as WireShapes from "../../generated/WireShapes.js"
 import type { TestKeys } from "../testTokens.js"
 import { generateKeys } from "../testTokens.js"
 import { keyOfSecret } from "../webhookSignature.js"
@@ -41,6 +42,7 @@ import type {
   ScriptStep,
   WebhookDeliveryOptions
 } from "./types.js"
+import { checkShape, sampleShape } from "./wireShape.js"
 
 /**
  * A line's runner of programs: each instruction is performed by `perform` (with the line's own
@@ -447,7 +449,8 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
           descriptor: (other) => this.line.operations[other as N].descriptor,
           sample: (other) => this.sampled(other as N, this.line.operations[other as N].descriptor),
           accepts: (other, candidate) =>
-            this.line.encodeSuccess(this.line.operations[other as N].descriptor, candidate).ok
+            this.line.encodeSuccess(this.line.operations[other as N].descriptor, candidate).ok,
+          conforms: (other, candidate) => this.conforms(other as N, candidate)
         })
       } else if (route === undefined) {
         value = yield* this.generated(name, descriptor)
@@ -506,6 +509,14 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
     return encoded.ok ? { ...event, data: { ...(event.data as object), user: encoded.value } } : event
   }
 
+  /** Where a success value, encoded, leaves the spec's wire shape of the operation's body; `undefined` when it fits. */
+  private conforms(name: N, value: unknown): string | undefined {
+    const shape = WireShapes.responses[name]
+    if (shape === undefined) return undefined
+    const encoded = this.line.encodeSuccess(this.line.operations[name].descriptor, value)
+    return encoded.ok ? checkShape(shape, WireShapes.components, encoded.value) : encoded.error
+  }
+
   /** The answer of an operation without behaviour of its own: 501 when strict, else a generated valid value. */
   private *generated(name: N, descriptor: D): Program<H, unknown> {
     if (this.options.strict === true) return notImplemented(name)
@@ -516,6 +527,13 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
   private *sampled(name: N, descriptor: D): Program<H, unknown> {
     if (typeof descriptor.success === "string") return descriptor.success === "text" ? "" : undefined
     const base = (hashName(name) + Math.imul(++this.store.samples, 0x9e3779b1) + (this.options.seed ?? 1)) >>> 0
+    // Drawn from the spec's wire shape, so the answer is what Clerk could send (the client's schema is lenient).
+    const shape = WireShapes.responses[name]
+    if (shape !== undefined) {
+      const wire = sampleShape(shape, WireShapes.components, base)
+      const decoded = wire === undefined ? undefined : this.line.decodeSuccess(descriptor, wire)
+      if (decoded?.ok === true && this.line.encodeSuccess(descriptor, decoded.value).ok) return decoded.value
+    }
     // A generated value may hold what JSON cannot carry (NaN, -0): those become 0, and a value its schema then
     // refuses is drawn again from the next seed.
     for (let attempt = 0; attempt < maxSampleAttempts; attempt++) {

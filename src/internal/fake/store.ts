@@ -7,6 +7,7 @@
 import type * as Schemas from "../../v4/generated/Schemas.js"
 import type { TestKeys } from "../testTokens.js"
 import type { FakeEvent } from "./events.js"
+import { stringForPattern } from "./pattern.js"
 import type { DeliveryRecord } from "./types.js"
 
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -15,16 +16,31 @@ const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const idEpochSeconds = 1_400_000_000
 
 /**
+ * A seeded source of numbers in [0, 1): the same seed draws the same sequence (mulberry32: small, fast, and
+ * good enough for values that only need to look random).
+ */
+export const seededRandom = (seed: number): () => number => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
  * Clerk-looking ids (`user_2abc...`, 27 base62 characters after the prefix): a 4-byte
  * timestamp then 16 pseudo-random bytes from a seeded generator, so ids sort by creation
  * second and a given seed always yields the same sequence.
  */
 export class IdGenerator {
-  private state: number
+  private readonly draw: () => number
   private readonly reserved = new Map<string, Array<string>>()
 
   constructor(seed: number) {
-    this.state = (seed >>> 0) || 0x9e3779b9
+    this.draw = seededRandom((seed >>> 0) || 0x9e3779b9)
   }
 
   /** The next id for `prefix` (`user`, `org`, `sess`...), created at `nowMillis`. */
@@ -55,13 +71,20 @@ export class IdGenerator {
     return text.slice(0, length)
   }
 
-  // mulberry32: small, fast, and good enough for ids that only need to look random.
+  /**
+   * An id matching `pattern` (the spec's pattern for the item's path parameter), drawn from the same sequence;
+   * one starting with `prefix` where the pattern allows it (`ak_` of `(ak|api_key)_…`).
+   */
+  matching(pattern: string, prefix: string): string {
+    let id = stringForPattern(pattern, 0, Infinity, this.draw)
+    for (let attempt = 0; attempt < 16 && !id.startsWith(`${prefix}_`); attempt++) {
+      id = stringForPattern(pattern, 0, Infinity, this.draw)
+    }
+    return id
+  }
+
   private random(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
+    return Math.floor(this.draw() * 4294967296)
   }
 }
 

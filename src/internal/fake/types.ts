@@ -143,6 +143,8 @@ export interface Line<N extends string, D extends DescriptorOf<unknown>> {
   readonly kinds: (descriptor: D) => ReadonlyMap<string, Kind>
   /** Decodes wire params with the operation's params schema (excess keys ignored). */
   readonly decodeParams: (descriptor: D, wire: Record<string, unknown>) => Checked<unknown, Issue>
+  /** Decodes a wire success body with the operation's success schema; the error says why it does not match. */
+  readonly decodeSuccess: (descriptor: D, wire: unknown) => Checked<unknown, string>
   /** Encodes a success value with the operation's success schema; the error says why it does not match. */
   readonly encodeSuccess: (descriptor: D, value: unknown) => Checked<unknown, string>
 }

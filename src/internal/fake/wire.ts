@@ -89,6 +89,19 @@ const successEncoder = perDescriptor((descriptor: Descriptor) =>
   )
 )
 
+const successDecoder = perDescriptor((descriptor: Descriptor) =>
+  Schema.decodeUnknownEither(typeof descriptor.success === "string" ? Schema.Unknown : descriptor.success, {
+    errors: "first"
+  })
+)
+
+/** Decodes a wire success body with the operation's success schema. */
+const decodeSuccess = (descriptor: Descriptor, wire: unknown): Checked<unknown, string> =>
+  Either.match(successDecoder(descriptor)(wire), {
+    onLeft: (error) => ({ ok: false, error: ParseResult.TreeFormatter.formatErrorSync(error) }),
+    onRight: (value) => ({ ok: true, value })
+  })
+
 /** Encodes a success value with the operation's success schema. */
 const encodeSuccess = (descriptor: Descriptor, value: unknown): Checked<unknown, string> =>
   Either.match(successEncoder(descriptor)(value), {
@@ -101,7 +114,15 @@ const arbitrary = perDescriptor((descriptor: Descriptor) =>
 )
 
 /** The Effect 3 line as the shared instance sees it. */
-const line: Line<OperationName, Descriptor> = { operations, router, successStatus, kinds, decodeParams, encodeSuccess }
+const line: Line<OperationName, Descriptor> = {
+  operations,
+  router,
+  successStatus,
+  kinds,
+  decodeParams,
+  decodeSuccess,
+  encodeSuccess
+}
 
 /** A fake instance answering the Effect 3 operations with Effect 3 handlers. */
 export type FakeEngine = FakeInstance<OperationName, Descriptor, Handler<any>>

@@ -98,6 +98,19 @@ const successEncoder = perDescriptor((descriptor: Descriptor) =>
   })
 )
 
+const successDecoder = perDescriptor((descriptor: Descriptor) =>
+  Schema.decodeUnknownExit(typeof descriptor.success === "string" ? Schema.Unknown : descriptor.success, {
+    errors: "first"
+  })
+)
+
+const decodeSuccess = (descriptor: Descriptor, wire: unknown): Checked<unknown, string> => {
+  const exit = successDecoder(descriptor)(wire)
+  if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
+  const error = Exit.findErrorOption(exit)
+  return { ok: false, error: error._tag === "Some" ? error.value.message : "the decoder died" }
+}
+
 const encodeSuccess = (descriptor: Descriptor, value: unknown): Checked<unknown, string> => {
   const exit = successEncoder(descriptor)(value)
   if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
@@ -116,6 +129,7 @@ const line: Line<OperationName, Descriptor> = {
   successStatus,
   kinds,
   decodeParams,
+  decodeSuccess,
   encodeSuccess
 }
 

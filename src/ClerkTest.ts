@@ -192,6 +192,18 @@ export interface UserSeed extends Users.CreateParams {
 export interface OrganizationSeed extends Organizations.CreateParams, Options.SeedMembers {}
 
 /**
+ * Resources to create when the fake starts, after the users and organizations: for each operation named, the
+ * params of each call, in order, plus an optional id of the test's choosing (for the collections the fake
+ * derives from the spec).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ResourceSeeds = {
+  readonly [N in OperationName]?: ReadonlyArray<ParamsOf<N> & { readonly id?: string | undefined }>
+}
+
+/**
  * Handlers installed from the start, typed by operation name.
  *
  * @since 0.1.0
@@ -205,7 +217,9 @@ export type Handlers = { readonly [N in OperationName]?: Handler<N> }
  * @since 0.1.0
  * @category models
  */
-export interface ClerkTestOptions extends Options.TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults> {}
+export interface ClerkTestOptions
+  extends Options.TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults, ResourceSeeds>
+{}
 
 /**
  * Options of {@link ClerkTest.serve}.

@@ -1,4 +1,5 @@
 /** Naming rules shared by the generator. */
+import { camelCase } from "../../src/internal/names.js"
 
 const reserved = new Set([
   "break",
@@ -49,14 +50,7 @@ const reserved = new Set([
   "await"
 ])
 
-/** `user_id` → `userId`, `apiKeyID` stays, `x-foo.bar` → `xFooBar`. */
-export const camelCase = (wire: string): string => {
-  const parts = wire.split(/[^A-Za-z0-9]+/).filter((part) => part.length > 0)
-  if (parts.length === 0) return wire
-  return parts
-    .map((part, i) => (i === 0 ? part[0]!.toLowerCase() + part.slice(1) : part[0]!.toUpperCase() + part.slice(1)))
-    .join("")
-}
+export { camelCase }
 
 /** `verification_otp` → `VerificationOtp`, `JWKS.ed25519.PublicKey` → `JWKSEd25519PublicKey`. */
 export const pascalCase = (name: string): string => {

@@ -82,6 +82,7 @@ export const wireShapesOf = (
   readonly components: Record<string, WireShape>
   readonly responses: Record<string, WireShape>
   readonly idPatterns: Record<string, string>
+  readonly orderDefaults: Record<string, string>
 } => {
   const components: Record<string, WireShape> = {}
   const pending: Array<string> = []
@@ -120,7 +121,11 @@ export const wireShapesOf = (
   }
   const responses: Record<string, WireShape> = {}
   const idPatterns: Record<string, string> = {}
+  const orderDefaults: Record<string, string> = {}
   for (const op of operations) {
+    const orderBy = op.params.find((p) => p.location === "query" && p.wire === "order_by")
+    const fallback = orderBy === undefined ? undefined : resolver.deref(orderBy.schema)?.default
+    if (typeof fallback === "string") orderDefaults[`${op.group}.${op.name}`] = fallback
     if (op.success.kind === "json") responses[`${op.group}.${op.name}`] = toShape(op.success.schema)
     const last = /\{([^}]+)\}$/.exec(op.path)?.[1]
     const param = op.params.find((p) => p.location === "path" && p.wire === last)
@@ -132,7 +137,7 @@ export const wireShapesOf = (
     components[name] = toShape(resolver.lookup(`${componentPrefix}${name}`))
   }
   const sorted = Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b)))
-  return { components: sorted, responses, idPatterns }
+  return { components: sorted, responses, idPatterns, orderDefaults }
 }
 
 /** `src/generated/WireShapes.ts`: the shapes as data, read by the fake only. */
@@ -141,7 +146,7 @@ export const emitWireShapesModule = (
   resolver: Resolver,
   banner: string
 ): string => {
-  const { components, idPatterns, responses } = wireShapesOf(operations, resolver)
+  const { components, idPatterns, orderDefaults, responses } = wireShapesOf(operations, resolver)
   return `${banner}
 /**
  * The wire shapes of the Backend API's success bodies, from which the fake draws the answers of operations
@@ -174,5 +179,13 @@ export const responses: { readonly [operation: string]: WireShape } = ${JSON.str
  * @since 0.2.0
  */
 export const idPatterns: { readonly [path: string]: string } = ${JSON.stringify(idPatterns)}
+
+/**
+ * The order a list takes without an \`order_by\` param (\`-created_at\`), by \`group.name\`, where the spec gives one.
+ *
+ * @category wire shapes
+ * @since 0.2.0
+ */
+export const orderDefaults: { readonly [operation: string]: string } = ${JSON.stringify(orderDefaults)}
 `
 }

@@ -4005,3 +4005,23 @@ export const responses: { readonly [operation: string]: WireShape } = {
 export const idPatterns: { readonly [path: string]: string } = {
   "/api_keys/{apiKeyID}": "^(ak|api_key)_[0-9A-Fa-f]{32}$"
 }
+
+/**
+ * The order a list takes without an `order_by` param (`-created_at`), by `group.name`, where the spec gives one.
+ *
+ * @category wire shapes
+ * @since 0.2.0
+ */
+export const orderDefaults: { readonly [operation: string]: string } = {
+  "users.list": "-created_at",
+  "invitations.list": "-created_at",
+  "organizationInvitations.getAll": "-created_at",
+  "machines.list": "-created_at",
+  "organizations.list": "-created_at",
+  "organizationInvitations.list": "-created_at",
+  "organizationRoles.list": "-created_at",
+  "organizationDomains.listAll": "-created_at",
+  "oauthApplications.list": "+created_at",
+  "waitlistEntries.list": "-created_at",
+  "roleSets.list": "-created_at"
+}

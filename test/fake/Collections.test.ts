@@ -9,6 +9,7 @@ import * as Arbitrary from "effect/Arbitrary"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import type * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
 import { camelCase } from "../../scripts/generator/names.js"
 import { ClerkBackend } from "../../src/ClerkBackend.js"
 import type { ClerkError } from "../../src/ClerkError.js"
@@ -193,6 +194,103 @@ describe("spec-driven collections of the fake", () => {
       const listed = yield* clerk.redirectUrls.list()
       expect(listed.map((entry) => entry.id)).toEqual([second.id, first.id])
     }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("a list sorts by the order_by field it is given, either way, ties in creation order", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      // TestClock stands still: every entry has the same created_at, a tie broken by creation order.
+      for (const address of ["bea@example.com", "ada@example.com", "cy@example.com"]) {
+        yield* clerk.waitlistEntries.create({ emailAddress: address })
+      }
+      const addresses = (orderBy?: string) =>
+        Effect.map(
+          clerk.waitlistEntries.list(orderBy === undefined ? {} : { orderBy }),
+          (page) => page.data.map((entry) => entry.emailAddress)
+        )
+      expect(yield* addresses("+email_address")).toEqual(["ada@example.com", "bea@example.com", "cy@example.com"])
+      expect(yield* addresses("email_address")).toEqual(["ada@example.com", "bea@example.com", "cy@example.com"])
+      expect(yield* addresses("-email_address")).toEqual(["cy@example.com", "bea@example.com", "ada@example.com"])
+      expect(yield* addresses("+created_at")).toEqual(["bea@example.com", "ada@example.com", "cy@example.com"])
+      // The spec's default for this list, -created_at: newest first.
+      expect(yield* addresses()).toEqual(["cy@example.com", "ada@example.com", "bea@example.com"])
+      // The list declares no 4xx, so the refusal arrives as ClerkUnexpectedStatus, with Clerk's error fields.
+      const refused = yield* Effect.flip(clerk.waitlistEntries.list({ orderBy: "-shoe_size" }))
+      expect(refused).toMatchObject({ _tag: "ClerkUnexpectedStatus", status: 422 })
+      expect("errors" in refused ? refused.errors[0]?.meta : undefined).toEqual({ param_name: "order_by" })
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("a list without order_by takes the spec's default order (oauthApplications: oldest first)", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const first = yield* clerk.oauthApplications.create({ name: "first", callbackUrl: "https://one.example.com" })
+      yield* TestClock.adjust("1 second")
+      const second = yield* clerk.oauthApplications.create({ name: "second", callbackUrl: "https://two.example.com" })
+      expect((yield* clerk.oauthApplications.list()).data.map((app) => app.id)).toEqual([first.id, second.id])
+      expect((yield* clerk.oauthApplications.list({ orderBy: "-created_at" })).data.map((app) => app.id)).toEqual([
+        second.id,
+        first.id
+      ])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("a param the spec's wire shape refuses is a typed 422 naming it, and nothing is stored", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const refused = yield* Effect.flip(clerk.waitlistEntries.create({ emailAddress: "not an address" }))
+      expect(refused._tag).toBe("ClerkUnprocessable")
+      expect("errors" in refused ? refused.errors[0] : undefined).toMatchObject({
+        code: "form_param_format_invalid",
+        meta: { param_name: "email_address" }
+      })
+      expect((yield* clerk.waitlistEntries.list()).data).toEqual([])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
+  describe("seeding through layerWith({ resources })", () => {
+    const seeded = ClerkTest.layerWith({
+      organizations: [{ id: "org_acme", name: "Acme" }],
+      resources: {
+        "redirectUrls.create": [{ url: "https://one.example.com/cb", id: "ru_chosen" }, {
+          url: "https://two.example.com/cb"
+        }],
+        "organizationDomains.create": [{ organizationId: "org_acme", name: "acme.example.com" }],
+        "apiKeys.create": [{ name: "ci", subject: "user_2abcdefghijklmnopqrstuvwxyz", id: "ak_" + "0".repeat(32) }]
+      }
+    })
+
+    it.effect("creates them in order through their operations, with chosen ids, and again after a reset", () =>
+      Effect.gen(function*() {
+        const clerk = yield* ClerkBackend
+        const urls = () => Effect.map(clerk.redirectUrls.list(), (list) => list.map((entry) => entry.url))
+        expect(yield* urls()).toEqual(["https://two.example.com/cb", "https://one.example.com/cb"])
+        expect((yield* clerk.redirectUrls.get({ id: "ru_chosen" })).url).toBe("https://one.example.com/cb")
+        const domains = yield* clerk.organizationDomains.list({ organizationId: "org_acme" })
+        expect(domains.data.map((domain) => domain.name)).toEqual(["acme.example.com"])
+        expect((yield* clerk.apiKeys.get({ apiKeyID: "ak_" + "0".repeat(32) })).name).toBe("ci")
+        yield* clerk.redirectUrls.delete({ id: "ru_chosen" })
+        yield* ClerkTest.reset
+        expect(yield* urls()).toEqual(["https://two.example.com/cb", "https://one.example.com/cb"])
+      }).pipe(Effect.provide(seeded)))
+
+    const seedError = (options: Parameters<typeof ClerkTest.layerWith>[0]) =>
+      Effect.flip(Effect.provide(ClerkTest.calls, ClerkTest.layerWith(options)))
+
+    it.effect("refuses, with ClerkTestSeedError, what it cannot create", () =>
+      Effect.gen(function*() {
+        const missingParent = yield* seedError({
+          resources: { "organizationDomains.create": [{ organizationId: "org_missing", name: "x.example.com" }] }
+        })
+        expect(missingParent).toMatchObject({
+          _tag: "ClerkTestSeedError",
+          operation: "organizationDomains.create",
+          status: 404
+        })
+        const malformed = yield* seedError({ resources: { "waitlistEntries.create": [{ emailAddress: "nope" }] } })
+        expect(malformed).toMatchObject({ operation: "waitlistEntries.create", status: 422 })
+        const unknown = yield* seedError({ resources: { "widgets.create": [{}] } as never })
+        expect(unknown.message).toMatch(/no operation is named widgets\.create/)
+        const noId = yield* seedError({ resources: { "jwtTemplates.create": [{ name: "x", claims: {}, id: "j" }] } })
+        expect(noId.message).toMatch(/jwtTemplates\.create does not take an id/)
+      }))
+  })
 
   it.effect("a singleton's get and update agree, and a reset forgets the update", () =>
     Effect.gen(function*() {

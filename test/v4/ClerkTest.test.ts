@@ -243,6 +243,36 @@ describe("ClerkTest (Effect 4)", () => {
     expect(error?.status).toBe(422)
   })
 
+  it("seeds other resources through their operations (layerWith resources), with chosen ids, again on reset", async () => {
+    const fake = ClerkTest.layerWith({
+      organizations: [{ id: "org_acme", name: "Acme" }],
+      resources: {
+        "redirectUrls.create": [{ url: "https://one.example.com/cb", id: "ru_chosen" }],
+        "organizationDomains.create": [{ organizationId: "org_acme", name: "acme.example.com" }]
+      }
+    })
+    const result = await runFake(
+      Effect.gen(function*() {
+        const clerk = yield* ClerkBackend
+        const before = (yield* clerk.redirectUrls.get({ id: "ru_chosen" })).url
+        yield* clerk.redirectUrls.delete({ id: "ru_chosen" })
+        yield* ClerkTest.reset
+        const domains = yield* clerk.organizationDomains.list({ organizationId: "org_acme" })
+        return { before, after: (yield* clerk.redirectUrls.list()).map((u) => u.id), domains: domains.data.length }
+      }),
+      fake
+    )
+    expect(result).toEqual({ before: "https://one.example.com/cb", after: ["ru_chosen"], domains: 1 })
+    const exit = await Effect.runPromiseExit(
+      Effect.provide(
+        ClerkTest.calls,
+        ClerkTest.layerWith({ resources: { "waitlistEntries.create": [{ emailAddress: "nope" }] } })
+      )
+    )
+    const error = Exit.isFailure(exit) ? Option.getOrUndefined(Exit.findErrorOption(exit)) : undefined
+    expect(error).toMatchObject({ _tag: "ClerkTestSeedError", operation: "waitlistEntries.create", status: 422 })
+  })
+
   it("a handler (an Effect 4 effect) replaces an operation and sees decoded params; unhandle restores it", async () => {
     const seen: Array<unknown> = []
     const result = await runFake(Effect.gen(function*() {

@@ -12,12 +12,13 @@
  */
 import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
 import * as WireShapes from "../../generated/WireShapes.js"
-import type { FakeRequest } from "./core.js"
-import type { Reply } from "./core.js"
+import { camelCase } from "../names.js"
+import type { FakeRequest, Reply } from "./core.js"
 import { invalidParam, notFound } from "./core.js"
 import type { FakeStore } from "./store.js"
 import { extensionOf } from "./store.js"
 import type { Program } from "./types.js"
+import { propertyNamesOf } from "./wireShape.js"
 
 /** What an operation does in a derived collection or singleton. */
 export type Role = "create" | "list" | "get" | "update" | "delete" | "singletonGet" | "singletonUpdate"
@@ -153,6 +154,10 @@ const overlay = (
   return kept
 }
 
+/** `form_param_format_invalid` with a status the operation declares (422, else 400), so it is a typed error. */
+const invalidFor = (declared: ReadonlyArray<number>, param: string, message: string): Reply =>
+  invalidParam(param, message, declared.includes(422) || !declared.includes(400) ? 422 : 400)
+
 /**
  * A 422 naming the field whose value the client's schema takes but the spec's wire shape does not (a
  * malformed email address, a value outside an enum), as Clerk refuses such a param; `undefined` when the
@@ -173,10 +178,8 @@ const misfit = (
     const next = { ...kept, [key]: value }
     const issue = conforms(next)
     if (issue !== undefined) {
-      const param = /^body\.([^.[]+)/.exec(issue)?.[1] ?? key
-      // Answered with a status the operation declares, as a typed error the caller can catch.
-      const status = declared.includes(422) || !declared.includes(400) ? 422 : 400
-      return invalidParam(param, `${param} is invalid: ${issue.replace(/^body\.[^:]*: /, "")}`, status)
+      const param = /^body\.([^.[:]+)/.exec(issue)?.[1] ?? key
+      return invalidFor(declared, param, `${param} is invalid: ${issue.replace(/^body\.[^:]*: /, "")}`)
     }
     kept = next
   }
@@ -191,6 +194,42 @@ const idPatternOf = <H>(derived: Derived, all: ReadonlyMap<string, Derived>, ctx
     if (pattern !== undefined) return pattern
   }
   return undefined
+}
+
+/** The wire property names of the resource a collection stores, from the spec's wire shape of its create. */
+const wireFieldsOf = (derived: Derived): ReadonlySet<string> => {
+  const shape = WireShapes.responses[derived.resource]
+  return new Set(shape === undefined ? [] : propertyNamesOf(shape, WireShapes.components))
+}
+
+const compareValues = (a: unknown, b: unknown): number => {
+  if (a === b) return 0
+  if (a === undefined || a === null) return 1
+  if (b === undefined || b === null) return -1
+  if (typeof a === "number" && typeof b === "number") return a - b
+  return String(a).localeCompare(String(b))
+}
+
+/**
+ * The items in `order_by` order (`+field` or `field` ascending, `-field` descending), ties in creation order
+ * ascending and newest first descending. A field the resource does not have is refused with a 422 when the
+ * caller asked for it (`asked`: the operation's declared errors), as Clerk refuses it; a default order on such a
+ * field is creation order, newest first.
+ */
+const orderedBy = (
+  items: ReadonlyArray<Item>,
+  orderBy: unknown,
+  derived: Derived,
+  asked: ReadonlyArray<number> | undefined
+): Array<Item> | Reply => {
+  const parsed = typeof orderBy === "string" ? /^([+-]?)([a-z][a-z0-9_]*)$/.exec(orderBy) : null
+  if (parsed === null || !wireFieldsOf(derived).has(parsed[2]!)) {
+    if (asked === undefined) return [...items].reverse()
+    return invalidFor(asked, "order_by", `order_by is invalid: ${String(orderBy)} names no field to sort by`)
+  }
+  const key = camelCase(parsed[2]!)
+  if (parsed[1] === "-") return [...items].reverse().sort((a, b) => compareValues(b[key], a[key]))
+  return [...items].sort((a, b) => compareValues(a[key], b[key]))
 }
 
 const listTemplatesKey = Symbol("effect-clerk/ClerkTest/listTemplates")
@@ -305,7 +344,10 @@ export function* answer<H>(
       const found = [...items].filter(([key, item]) => key.startsWith(prefix) && matches(item, fields))
         .map(([, item]) => item)
       const params = isItem(ctx.params) ? ctx.params : {}
-      const ordered = params.orderBy === "+created_at" ? found : found.reverse()
+      const ordered = params.orderBy === undefined
+        ? orderedBy(found, WireShapes.orderDefaults[name] ?? "-created_at", derived, undefined)
+        : orderedBy(found, params.orderBy, derived, ctx.descriptor(name).errors)
+      if (!Array.isArray(ordered)) return ordered
       const offset = typeof params.offset === "number" ? params.offset : 0
       const limit = typeof params.limit === "number" ? params.limit : 10
       const page = ordered.slice(offset, offset + limit)

@@ -14,6 +14,7 @@
  */
 import type { DescriptorOf } from "../../ClerkDescriptorShape.js"
 import * as WireShapes from "../../generated/WireShapes.js"
+import { camelCase } from "../names.js"
 import type { TestKeys } from "../testTokens.js"
 import { generateKeys } from "../testTokens.js"
 import { keyOfSecret } from "../webhookSignature.js"
@@ -297,6 +298,26 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
         if (!isOk(answer)) return refused("organizationMemberships.create", answer)
       }
     }
+    for (const [name, entries] of Object.entries(this.options.resources ?? {})) {
+      if (!Object.hasOwn(this.line.operations, name)) {
+        return { operation: name, status: 0, message: `ClerkTest resources: no operation is named ${name}` }
+      }
+      const derived = this.derived.get(name as N)
+      for (const { id, ...params } of entries ?? []) {
+        if (id !== undefined) {
+          if (derived?.role !== "create") {
+            return {
+              operation: name,
+              status: 0,
+              message: `ClerkTest resources: ${name} does not take an id (only the creates of derived collections do)`
+            }
+          }
+          this.store.ids.reserve(derived.prefix, id)
+        }
+        const answer = yield* this.invoke(name as N, params)
+        if (!isOk(answer)) return refused(name, answer)
+      }
+    }
     for (const [name, handler] of Object.entries(this.options.handlers ?? {})) {
       if (handler !== undefined) this.handlers.set(name, handler)
     }
@@ -324,12 +345,20 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
   *invoke(name: N, params: unknown): Program<H, Reply> {
     const at = yield* now<H>()
     const descriptor = this.line.operations[name].descriptor
+    // The path params a request would carry, read from the params by their keys.
+    const given = (typeof params === "object" && params !== null ? params : {}) as Record<string, unknown>
+    const pathParams = Object.fromEntries(
+      (descriptor.pathParams ?? []).flatMap((wire) => {
+        const value = given[camelCase(wire)]
+        return typeof value === "string" ? [[wire, value]] : []
+      })
+    )
     const request: FakeRequest = {
       operation: name,
       method: descriptor.method,
       path: descriptor.path,
       headers: {},
-      pathParams: {},
+      pathParams,
       query: new URLSearchParams(),
       body: undefined
     }

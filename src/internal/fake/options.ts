@@ -8,11 +8,17 @@ import type { TestKeys } from "../testTokens.js"
 import type { WebhookDeliveryOptions } from "./types.js"
 
 /** Options of `ClerkTest.layerWith`. */
-export interface TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults> {
+export interface TestOptionsOf<UserSeed, OrganizationSeed, Handlers, Faults, Resources> {
   /** Users created first, in order. */
   readonly users?: ReadonlyArray<UserSeed> | undefined
   /** Organizations created after the users, in order, with their members. */
   readonly organizations?: ReadonlyArray<OrganizationSeed> | undefined
+  /**
+   * Anything else, created after the organizations through the operations named (in the order given, each
+   * list in order), as a test would call them: `{ "redirectUrls.create": [{ url }] }`. An entry's `id`, where
+   * given, is the created item's (for the collections the fake derives from the spec).
+   */
+  readonly resources?: Resources | undefined
   /** Handlers that replace or add operations. */
   readonly handlers?: Handlers | undefined
   /** Faults applied from the start. */

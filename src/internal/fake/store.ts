@@ -76,6 +76,8 @@ export class IdGenerator {
    * one starting with `prefix` where the pattern allows it (`ak_` of `(ak|api_key)_…`).
    */
   matching(pattern: string, prefix: string): string {
+    const queued = this.reserved.get(prefix)
+    if (queued !== undefined && queued.length > 0) return queued.shift()!
     let id = stringForPattern(pattern, 0, Infinity, this.draw)
     for (let attempt = 0; attempt < 16 && !id.startsWith(`${prefix}_`); attempt++) {
       id = stringForPattern(pattern, 0, Infinity, this.draw)

@@ -89,6 +89,9 @@ export interface InstanceOptions<H> {
       readonly members?: ReadonlyArray<{ readonly userId: string; readonly role?: string | undefined }> | undefined
     }>
     | undefined
+  readonly resources?:
+    | { readonly [name: string]: ReadonlyArray<{ readonly id?: string | undefined }> | undefined }
+    | undefined
   readonly handlers?: { readonly [name: string]: H | undefined } | undefined
   readonly faults?: FaultsOf<string, unknown> | undefined
   readonly seed?: number | undefined

@@ -201,6 +201,10 @@ const merged = (shape: WireShape, components: Components): WireShape => {
   return out
 }
 
+/** The property names of an object shape, through references and `allOf`. */
+export const propertyNamesOf = (shape: WireShape, components: Components): ReadonlyArray<string> =>
+  Object.keys(merged(shape, components).properties ?? {})
+
 const timestampLike = (hint: string): boolean => /(_at|^at|expiration|expires|date)$/.test(hint)
 
 const sampleInteger = (draw: Draw, shape: WireShape, hint: string): number => {

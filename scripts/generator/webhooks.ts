@@ -281,6 +281,11 @@ export const webhookEventsModule = (webhooks: Json, bapi: Json, bapiNames: Reado
       `export const ClerkWebhookEvent: Schema.${
         target === "effect3" ? "Schema" : "Codec"
       }<ClerkWebhookEvent, ClerkWebhookEvent.Encoded> = ${lazySchema(members)}`,
+      "",
+      jsDoc("The schema of each known event, by its type (to encode one event without trying the whole union).", tags),
+      `export const eventSchemas = {\n  ${
+        events.map((e) => `${JSON.stringify(e.type)}: ${e.name}`).join(",\n  ")
+      }\n} as const`,
       ""
     ].join("\n")
   }

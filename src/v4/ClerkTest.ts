@@ -24,6 +24,7 @@
  *
  * @since 0.2.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -35,6 +36,7 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ErrorDetail, Reply } from "../internal/fake/core.js"
@@ -46,6 +48,7 @@ import {
   serverErrorReply
 } from "../internal/fake/core.js"
 import type { FakeEvent, FakeEvent as RecordedWebhookEvent } from "../internal/fake/events.js"
+import { fakeInstanceId } from "../internal/fake/events.js"
 import * as FakeHttp from "../internal/fake/http.js"
 import { sharedKeys } from "../internal/fake/instance.js"
 import type * as Options from "../internal/fake/options.js"
@@ -60,6 +63,7 @@ import { ClerkTestError, ClerkTestSeedError, ClerkTestServeError } from "./Clerk
 import type { OperationName } from "./generated/Operations.js"
 import type * as Organizations from "./generated/Organizations.js"
 import type * as Users from "./generated/Users.js"
+import { ClerkWebhookEvent, eventSchemas } from "./generated/WebhookEvents.js"
 import type { FakeEngine } from "./internal/fake.js"
 import { makeEngine, ops, run } from "./internal/fake.js"
 import type { FakeRequest, Faults, Handler, ParamsOf, RecordedCall, SuccessOf } from "./internal/fakeTypes.js"
@@ -188,6 +192,18 @@ export interface UserSeed extends Users.CreateParams {
 export interface OrganizationSeed extends Organizations.CreateParams, Options.SeedMembers {}
 
 /**
+ * A webhook event for {@link ClerkTest.emitWebhookEvent}: a known event as `ClerkWebhooks` decodes it, without
+ * the envelope fields the fake fills in (`object`, `instanceId`, and `timestamp` unless given).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WebhookEventInput = ClerkWebhookEvent extends infer E
+  ? E extends ClerkWebhookEvent ? Omit<E, "object" | "instanceId" | "timestamp"> & { readonly timestamp?: number }
+  : never
+  : never
+
+/**
  * Resources to create when the fake starts, after the users and organizations: for each operation named, the
  * params of each call, in order, plus an optional id of the test's choosing (for the collections the fake
  * derives from the spec).
@@ -273,6 +289,14 @@ export interface ClerkTestService {
   /** The HTTP deliveries of those events (with `webhooks` among the options): attempts and outcome of each. */
   readonly webhookDeliveries: Effect.Effect<ReadonlyArray<RecordedDelivery>>
   /**
+   * Records a webhook event the test gives, and delivers it like the fake's own (to the stream, and over HTTP
+   * with `webhooks`): for the events no Backend API operation causes (`session.ended` and `session.removed`
+   * come from sign-outs on the Frontend API, `subscription.*` from billing). The event is typed as
+   * `ClerkWebhooks` decodes it and encoded with the same schema; the fake fills in `object`, `instanceId` and,
+   * unless given, `timestamp` (the `Clock`). Answers the recorded event in its wire form.
+   */
+  readonly emitWebhookEvent: (event: WebhookEventInput) => Effect.Effect<RecordedWebhookEvent, ClerkTestError>
+  /**
    * Back to the state the layer started in: the seeds (with the same ids), the options' handlers
    * and faults, no scripts, no recorded calls. For suites sharing one instance (`it.layer`).
    */
@@ -334,6 +358,21 @@ const makeService = (options: ClerkTestOptions): Effect.Effect<ClerkTestService,
         ClerkTestService,
         "handle" | "unhandle" | "script" | "setFaults" | "calls" | "webhookEvents" | "webhookDeliveries"
       >),
+      emitWebhookEvent: (event) =>
+        Effect.gen(function*() {
+          const timestamp = event.timestamp ?? (yield* Clock.currentTimeMillis)
+          const full = { ...event, object: "event", instanceId: fakeInstanceId, timestamp } as ClerkWebhookEvent
+          // The event's own schema, so a refusal names its field rather than every member of the union.
+          const schema: Schema.Codec<ClerkWebhookEvent, unknown> =
+            (eventSchemas as Record<string, unknown>)[event.type] as never ?? ClerkWebhookEvent
+          const wire = yield* Effect.mapError(
+            Schema.encodeEffect(schema)(full),
+            (error) => new ClerkTestError({ operation: "emitWebhookEvent", status: 0, message: error.message })
+          )
+          const recorded = wire as unknown as RecordedWebhookEvent
+          yield* run(() => engine.record(recorded))
+          return recorded
+        }),
       // The seeds were accepted once; accepted again on the same empty store, they cannot fail.
       reset: Effect.orDie(start),
       mintSessionToken: (userId, mintOptions = {}) =>
@@ -431,6 +470,15 @@ export class ClerkTest extends Context.Service<ClerkTest, ClerkTestService>()("e
   /** The HTTP deliveries of the recorded events so far, with their attempts and outcomes. */
   static readonly webhookDeliveries: Effect.Effect<ReadonlyArray<RecordedDelivery>, never, ClerkTest> = Effect
     .flatMap(ClerkTest, (fake) => fake.webhookDeliveries)
+
+  /**
+   * Records and delivers a webhook event of the test's own, like the fake's (for events no Backend API operation
+   * causes, such as `session.ended`); answers it in wire form.
+   */
+  static readonly emitWebhookEvent = (
+    event: WebhookEventInput
+  ): Effect.Effect<RecordedWebhookEvent, ClerkTestError, ClerkTest> =>
+    Effect.flatMap(ClerkTest, (fake) => fake.emitWebhookEvent(event))
 
   /** Back to the state the layer started in (seeds, handlers and faults of its options). */
   static readonly reset: Effect.Effect<void, never, ClerkTest> = Effect.flatMap(ClerkTest, (fake) => fake.reset)
@@ -587,6 +635,14 @@ export const webhookEvents: typeof ClerkTest.webhookEvents = ClerkTest.webhookEv
  * @category inspection
  */
 export const webhookDeliveries: typeof ClerkTest.webhookDeliveries = ClerkTest.webhookDeliveries
+
+/**
+ * Records and delivers a webhook event of the test's own: {@link ClerkTest.emitWebhookEvent}.
+ *
+ * @since 0.2.0
+ * @category controls
+ */
+export const emitWebhookEvent: typeof ClerkTest.emitWebhookEvent = ClerkTest.emitWebhookEvent
 
 /**
  * Every webhook event recorded from the moment the stream is run, as it happens.

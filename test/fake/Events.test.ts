@@ -62,6 +62,7 @@ describe("webhook events of the fake", () => {
         "organizationMembership.created",
         "organizationMembership.deleted",
         "organizationInvitation.created",
+        "email.created",
         "organizationInvitation.revoked",
         "organizationDomain.created",
         "session.created",
@@ -76,6 +77,88 @@ describe("webhook events of the fake", () => {
       expect((events.find((event) => event.type === "user.deleted")!.data as { deleted?: unknown }).deleted).toBe(true)
       yield* ClerkTest.reset
       expect(yield* ClerkTest.webhookEvents).toEqual([])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("records the events an operation causes beside its own: revoked sessions, batch items, emails", () =>
+    Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const user = yield* clerk.users.create({ emailAddress: ["banned@example.com"] })
+      const first = yield* clerk.sessions.create({ userId: user.id })
+      const second = yield* clerk.sessions.create({ userId: user.id })
+      const organization = yield* clerk.organizations.create({ name: "Side Effects" })
+      const before = (yield* ClerkTest.webhookEvents).length
+
+      yield* clerk.users.ban({ userId: user.id })
+      yield* clerk.organizationInvitations.bulkCreate({
+        organizationId: organization.id,
+        invitations: [{ emailAddress: "one@example.com", role: "org:member" }, {
+          emailAddress: "two@example.com",
+          role: "org:admin"
+        }]
+      })
+      yield* clerk.invitations.create({ emailAddress: "told@example.com" })
+      yield* clerk.invitations.create({ emailAddress: "quiet@example.com", notify: false })
+
+      const events = (yield* ClerkTest.webhookEvents).slice(before)
+      expect(events.map((event) => event.type)).toEqual([
+        "user.updated",
+        "session.revoked",
+        "session.revoked",
+        "organizationInvitation.created",
+        "email.created",
+        "organizationInvitation.created",
+        "email.created",
+        "email.created"
+      ])
+      for (const event of events) {
+        const decoded = decodeEvent(event)
+        if (Either.isLeft(decoded)) expect.fail(`${event.type} does not decode: ${decoded.left.message}`)
+        expect(decoded.right.type).toBe(event.type)
+      }
+      const revoked = events.filter((event) => event.type === "session.revoked").map((event) => event.data)
+      expect(revoked).toMatchObject([
+        { id: first.id, status: "revoked", user: { id: user.id } },
+        { id: second.id, status: "revoked" }
+      ])
+      const emails = events.filter((event) => event.type === "email.created").map((event) => event.data)
+      expect(emails).toMatchObject([
+        { object: "email", slug: "organization_invitation", to_email_address: "one@example.com" },
+        { slug: "organization_invitation", to_email_address: "two@example.com" },
+        { slug: "invitation", to_email_address: "told@example.com", delivered_by_clerk: true }
+      ])
+    }).pipe(Effect.provide(ClerkTest.layer)))
+
+  it.effect("emitWebhookEvent records a test's own event (session.ended), streamed and decodable", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(1_700_000_000_000)
+      const clerk = yield* ClerkBackend
+      const user = yield* clerk.users.create({ emailAddress: ["ended@example.com"] })
+      const session = yield* clerk.sessions.create({ userId: user.id })
+      const reader = yield* Effect.fork(Stream.runCollect(Stream.take(ClerkTest.webhookEventStream, 1)))
+      // A call through the fake gives the reader's subscription time to start, as in the test below.
+      yield* Effect.yieldNow()
+      yield* clerk.users.get({ userId: user.id })
+      const recorded = yield* ClerkTest.emitWebhookEvent({
+        type: "session.ended",
+        data: { ...session, status: "ended", user } as never
+      })
+      expect(recorded).toMatchObject({
+        object: "event",
+        type: "session.ended",
+        timestamp: 1_700_000_000_000,
+        instance_id: "ins_fake",
+        data: { id: session.id, status: "ended", user_id: user.id }
+      })
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(reader))).toEqual([recorded])
+      const decoded = decodeEvent(recorded)
+      expect(Either.isRight(decoded) && decoded.right.type).toBe("session.ended")
+      expect((yield* ClerkTest.webhookEvents).at(-1)).toEqual(recorded)
+      // Data its event schema cannot encode is refused, and nothing is recorded.
+      const refused = yield* Effect.flip(
+        ClerkTest.emitWebhookEvent({ type: "session.ended", data: { id: 42 } as never })
+      )
+      expect(refused).toMatchObject({ _tag: "ClerkTestError", operation: "emitWebhookEvent" })
+      expect((yield* ClerkTest.webhookEvents).at(-1)).toEqual(recorded)
     }).pipe(Effect.provide(ClerkTest.layer)))
 
   it.effect("streams the events as they happen to a reader that started before them", () =>

@@ -128,6 +128,37 @@ describe("ClerkTest (Effect 4)", () => {
     }
   })
 
+  it("records the events an operation causes beside its own, and a test's own through emitWebhookEvent", async () => {
+    const { emitted, events, refused } = await runFake(Effect.gen(function*() {
+      const clerk = yield* ClerkBackend
+      const user = yield* clerk.users.create({ emailAddress: ["side.v4@example.com"] })
+      const session = yield* clerk.sessions.create({ userId: user.id })
+      yield* clerk.users.ban({ userId: user.id })
+      yield* clerk.invitations.create({ emailAddress: "told.v4@example.com" })
+      const emitted = yield* ClerkTest.emitWebhookEvent({
+        type: "session.removed",
+        data: { ...session, status: "removed", user } as never
+      })
+      const refused = yield* Effect.flip(ClerkTest.emitWebhookEvent({ type: "session.removed", data: {} as never }))
+      return { emitted, events: yield* ClerkTest.webhookEvents, refused }
+    }))
+    expect(events.map((event) => event.type)).toEqual([
+      "user.created",
+      "session.created",
+      "user.updated",
+      "session.revoked",
+      "email.created",
+      "session.removed"
+    ])
+    expect(events.at(-1)).toEqual(emitted)
+    for (const event of events) {
+      const decoded = Schema.decodeUnknownExit(WebhookEvents.ClerkWebhookEvent)(event)
+      if (Exit.isFailure(decoded)) expect.fail(`${event.type} does not decode: ${String(decoded.cause)}`)
+      expect(decoded.value.type).toBe(event.type)
+    }
+    expect(refused).toMatchObject({ _tag: "ClerkTestError", operation: "emitWebhookEvent" })
+  })
+
   it("streams its webhook events as they happen", async () => {
     const types = await runFake(Effect.gen(function*() {
       const clerk = yield* ClerkBackend

@@ -77,6 +77,11 @@ export const eventOf: Readonly<Record<string, string | undefined>> = {
 /** The event of an answered operation, or `undefined` when it changes nothing Clerk reports. */
 export const eventFor = (operation: string, body: unknown, at: number): FakeEvent | undefined => {
   const type = eventOf[operation]
-  if (type === undefined || typeof body !== "object" || body === null || Array.isArray(body)) return undefined
-  return { object: "event", type, timestamp: at, instance_id: fakeInstanceId, data: body }
+  return type === undefined ? undefined : eventOfType(type, body, at)
 }
+
+/** An event of `type` around `data` (a resource's wire form), or `undefined` when `data` is not an object. */
+export const eventOfType = (type: string, data: unknown, at: number): FakeEvent | undefined =>
+  typeof data !== "object" || data === null || Array.isArray(data)
+    ? undefined
+    : { object: "event", type, timestamp: at, instance_id: fakeInstanceId, data }

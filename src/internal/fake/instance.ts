@@ -23,7 +23,7 @@ import * as Collections from "./collections.js"
 import type { FakeRequest, Reply } from "./core.js"
 import { errorReply, isReply, notImplemented, reply } from "./core.js"
 import type { FakeEvent } from "./events.js"
-import { eventFor, maxRecordedEvents } from "./events.js"
+import { eventFor, eventOfType, maxRecordedEvents } from "./events.js"
 import { bodyShapeProblem, issueReply, wireParams } from "./params.js"
 import { builtinRoutes } from "./routes.js"
 import type { Match } from "./routing.js"
@@ -490,17 +490,32 @@ export class FakeInstance<N extends string, D extends DescriptorOf<unknown>, H> 
     }
     const answer = this.encode(name, descriptor, value)
     // A state change by the fake's own behaviour is reported as Clerk would; a test's handler owns its answers.
+    const sideEvents = this.store.sideEvents.splice(0)
     if (keepsState && isOk(answer)) {
       const event = this.withUser(eventFor(name, answer.body, at))
-      if (event !== undefined) {
-        this.store.events.push(event)
-        if (this.store.events.length > maxRecordedEvents) this.store.events.shift()
-        for (const listener of this.eventListeners) listener(event)
-        const webhooks = this.options.webhooks
-        if (webhooks !== undefined) yield { _tag: "Fork", program: () => this.deliver(webhooks, event) }
+      if (event !== undefined) yield* this.record(event)
+      for (const side of sideEvents) {
+        let data: unknown
+        if ("wire" in side) data = side.wire
+        else {
+          const encoded = this.line.encodeSuccess(this.line.operations[side.encodeAs as N].descriptor, side.value)
+          if (!encoded.ok) throw new Error(`ClerkTest: the ${side.type} event does not encode: ${encoded.error}`)
+          data = encoded.value
+        }
+        const sideEvent = this.withUser(eventOfType(side.type, data, at))
+        if (sideEvent !== undefined) yield* this.record(sideEvent)
       }
     }
     return answer
+  }
+
+  /** Records an event: kept (the latest 10,000), told to the listeners, and delivered over HTTP when configured. */
+  *record(event: FakeEvent): Program<H, void> {
+    this.store.events.push(event)
+    if (this.store.events.length > maxRecordedEvents) this.store.events.shift()
+    for (const listener of this.eventListeners) listener(event)
+    const webhooks = this.options.webhooks
+    if (webhooks !== undefined) yield { _tag: "Fork", program: () => this.deliver(webhooks, event) }
   }
 
   /** Delivers an event over HTTP, retrying on the line's clock until a 2xx or the last retry. */

@@ -29,6 +29,7 @@ import {
 } from "./core.js"
 import type { ParamsOf } from "./route.js"
 import { routes } from "./route.js"
+import { alsoCaused, emailSent } from "./sideEvents.js"
 import type { FakeStore } from "./store.js"
 
 const dayMillis = 86_400_000
@@ -469,6 +470,10 @@ const prepareOrganizationInvitations = (
   return out
 }
 
+/** The email Clerk sends with an invitation (unless told not to), reported as `email.created`. */
+const invitationEmail = (store: FakeStore, now: number, to: string, slug: string, url: string | null | undefined) =>
+  emailSent(store, now, { to, slug, subject: "You have been invited", data: { action_url: url ?? null } })
+
 // --- instance invitations ---------------------------------------------------------------
 
 type InvitationInput = NonNullable<ParamsOf<"invitations.bulkCreate">["invitations"]>[number]
@@ -790,6 +795,7 @@ export const organizationRoutes = routes({
     if (isReply(prepared)) return prepared
     const invitation = prepared[0]!
     store.organizationInvitations.set(invitation.id, invitation)
+    invitationEmail(store, now, invitation.emailAddress, "organization_invitation", invitation.url)
     return renderOrganizationInvitation(store, invitation, now)
   },
 
@@ -800,7 +806,17 @@ export const organizationRoutes = routes({
     if (refused !== undefined) return refused
     const prepared = prepareOrganizationInvitations(store, organization, params.invitations, now)
     if (isReply(prepared)) return prepared
-    for (const invitation of prepared) store.organizationInvitations.set(invitation.id, invitation)
+    for (const invitation of prepared) {
+      store.organizationInvitations.set(invitation.id, invitation)
+      // The batch answers a list, which names no single event: each invitation reports its own.
+      alsoCaused(
+        store,
+        "organizationInvitation.created",
+        "organizationInvitations.get",
+        renderOrganizationInvitation(store, invitation, now)
+      )
+      invitationEmail(store, now, invitation.emailAddress, "organization_invitation", invitation.url)
+    }
     return {
       data: prepared.map((invitation) => renderOrganizationInvitation(store, invitation, now)),
       totalCount: prepared.length
@@ -881,6 +897,7 @@ export const organizationRoutes = routes({
     if (isReply(prepared)) return prepared
     const invitation = prepared[0]!
     store.invitations.set(invitation.id, invitation)
+    if (params.notify !== false) invitationEmail(store, now, invitation.emailAddress, "invitation", invitation.url)
     return invitation
   },
 
@@ -889,7 +906,12 @@ export const organizationRoutes = routes({
     if (refused !== undefined) return refused
     const prepared = prepareInvitations(store, params.invitations ?? [], now, false)
     if (isReply(prepared)) return prepared
-    for (const invitation of prepared) store.invitations.set(invitation.id, invitation)
+    for (const [i, invitation] of prepared.entries()) {
+      store.invitations.set(invitation.id, invitation)
+      if (params.invitations?.[i]?.notify !== false) {
+        invitationEmail(store, now, invitation.emailAddress, "invitation", invitation.url)
+      }
+    }
     return prepared
   },
 

@@ -90,6 +90,14 @@ export class IdGenerator {
   }
 }
 
+/**
+ * An event queued by a resource module: its type and its data, either decoded with the operation whose success
+ * schema encodes it (`sessions.get` for a session) or already in wire form (an email, which no operation answers).
+ */
+export type SideEvent =
+  | { readonly type: string; readonly encodeAs: string; readonly value: unknown }
+  | { readonly type: string; readonly wire: { readonly [key: string]: unknown } }
+
 /** Everything the fake instance knows. Maps iterate in creation order. */
 /** The value a module keeps in a store under `key`, made by `make` on first use. */
 export const extensionOf = <A>(store: FakeStore, key: symbol, make: () => A): A => {
@@ -121,6 +129,11 @@ export class FakeStore {
   readonly events: Array<FakeEvent> = []
   /** The HTTP deliveries of those events, when the instance delivers them. */
   readonly deliveries: Array<DeliveryRecord> = []
+  /**
+   * Events an operation causes beside its own (the sessions a ban revokes, the email an invitation sends),
+   * queued by the resource modules and recorded by the instance once the operation has answered.
+   */
+  readonly sideEvents: Array<SideEvent> = []
   /**
    * State a resource module keeps beside its resources (identifier owners, signing keys of templates), under
    * the module's own key: in the store, so a reset (a new store) clears it with everything else.

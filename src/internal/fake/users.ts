@@ -27,6 +27,7 @@ import {
 } from "./core.js"
 import type { RouteContext } from "./route.js"
 import { routes } from "./route.js"
+import { sessionRevoked } from "./sideEvents.js"
 import type { FakeStore } from "./store.js"
 import { extensionOf } from "./store.js"
 
@@ -237,7 +238,9 @@ const saveUser = (store: FakeStore, user: Schemas.User): Schemas.User => {
 const revokeSessions = (store: FakeStore, userId: string, now: number): void => {
   for (const [id, session] of store.sessions) {
     if (session.userId === userId && (session.status === "active" || session.status === "pending")) {
-      store.sessions.set(id, { ...session, status: "revoked", updatedAt: now })
+      const revoked = { ...session, status: "revoked" as const, updatedAt: now }
+      store.sessions.set(id, revoked)
+      sessionRevoked(store, revoked)
     }
   }
 }

@@ -4405,3 +4405,57 @@ export const ClerkWebhookEvent: Schema.Codec<ClerkWebhookEvent, ClerkWebhookEven
     UnknownWebhookEvent
   ])
 )
+
+/**
+ * The schema of each known event, by its type (to encode one event without trying the whole union).
+ *
+ * @category webhook events
+ * @since 0.1.0
+ */
+export const eventSchemas = {
+  "email.created": EmailCreatedEvent,
+  "organization.created": OrganizationCreatedEvent,
+  "organization.updated": OrganizationUpdatedEvent,
+  "organization.deleted": OrganizationDeletedEvent,
+  "organizationDomain.created": OrganizationDomainCreatedEvent,
+  "organizationDomain.updated": OrganizationDomainUpdatedEvent,
+  "organizationDomain.deleted": OrganizationDomainDeletedEvent,
+  "organizationInvitation.created": OrganizationInvitationCreatedEvent,
+  "organizationInvitation.accepted": OrganizationInvitationAcceptedEvent,
+  "organizationInvitation.revoked": OrganizationInvitationRevokedEvent,
+  "organizationMembership.created": OrganizationMembershipCreatedEvent,
+  "organizationMembership.updated": OrganizationMembershipUpdatedEvent,
+  "organizationMembership.deleted": OrganizationMembershipDeletedEvent,
+  "paymentAttempt.created": PaymentAttemptCreatedEvent,
+  "paymentAttempt.updated": PaymentAttemptUpdatedEvent,
+  "permission.created": PermissionCreatedEvent,
+  "permission.updated": PermissionUpdatedEvent,
+  "permission.deleted": PermissionDeletedEvent,
+  "role.created": RoleCreatedEvent,
+  "role.updated": RoleUpdatedEvent,
+  "role.deleted": RoleDeletedEvent,
+  "session.created": SessionCreatedEvent,
+  "session.pending": SessionPendingEvent,
+  "session.ended": SessionEndedEvent,
+  "session.removed": SessionRemovedEvent,
+  "session.revoked": SessionRevokedEvent,
+  "sms.created": SmsCreatedEvent,
+  "subscription.created": SubscriptionCreatedEvent,
+  "subscription.updated": SubscriptionUpdatedEvent,
+  "subscription.active": SubscriptionActiveEvent,
+  "subscription.pastDue": SubscriptionPastDueEvent,
+  "subscriptionItem.abandoned": SubscriptionItemAbandonedEvent,
+  "subscriptionItem.active": SubscriptionItemActiveEvent,
+  "subscriptionItem.canceled": SubscriptionItemCanceledEvent,
+  "subscriptionItem.ended": SubscriptionItemEndedEvent,
+  "subscriptionItem.freeTrialEnding": SubscriptionItemFreeTrialEndingEvent,
+  "subscriptionItem.incomplete": SubscriptionItemIncompleteEvent,
+  "subscriptionItem.pastDue": SubscriptionItemPastDueEvent,
+  "subscriptionItem.upcoming": SubscriptionItemUpcomingEvent,
+  "subscriptionItem.updated": SubscriptionItemUpdatedEvent,
+  "user.created": UserCreatedEvent,
+  "user.updated": UserUpdatedEvent,
+  "user.deleted": UserDeletedEvent,
+  "waitlistEntry.created": WaitlistEntryCreatedEvent,
+  "waitlistEntry.updated": WaitlistEntryUpdatedEvent
+} as const

@@ -2,7 +2,7 @@
  * The memory part of the test-kit benchmark, run in its own process so that
  * nothing else the bench allocated sits in the heap it measures:
  *
- *   node --expose-gc --import tsx bench/fake/memory.ts <users> <warmUsers>
+ *   node --expose-gc --import tsx bench/fake/memory.ts <users> <warmUsers> [<derivedItems>]
  *
  * Prints one line `BENCH_FAKE_MEMORY {json}` (a {@link MemoryResult}). With
  * `--expose-gc` every heap reading follows full collections; without it the
@@ -31,6 +31,14 @@ export interface MemoryResult {
   /** Wall time of building the seeded fake (`layerWith` with `users` users), and of the warm-up one with `warmUsers`. */
   readonly seedMs: number
   readonly warmSeedMs: number
+  /** Redirect URLs stored in the spec-driven tier (seeded through `layerWith({ resources })`). */
+  readonly derivedItems: number
+  /** Heap used by the fake holding `derivedItems` redirect URLs, built while the empty one is still alive. */
+  readonly derivedFakeBytes: number
+  /** (derived fake − empty) ÷ items: one stored item of the spec-driven tier. */
+  readonly bytesPerDerivedItem: number
+  /** Wall time of building that fake (each item one `redirectUrls.create` through the tier). */
+  readonly derivedSeedMs: number
 }
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -51,6 +59,7 @@ const build = async <E>(layer: Layer.Layer<ClerkBackend.ClerkBackend | ClerkTest
 const main = async () => {
   const users = Number(process.argv[2] ?? "10000")
   const warmUsers = Number(process.argv[3] ?? "1000")
+  const derivedItems = Number(process.argv[4] ?? String(users))
 
   // Warm-up: a smaller seeded fake, used once, so that modules, compiled schemas and other
   // lazily built caches exist before the first reading and are not counted as the fake's.
@@ -71,6 +80,17 @@ const main = async () => {
   const withSeeded = heapUsed()
   assert.strictEqual((await seeded.runtime.runPromise(seeded.clerk.users.count())).totalCount, users)
 
+  // The spec-driven tier: redirect URLs, each created through the derived create (sampled shape, params laid
+  // over it, checked against the wire shape, stored as a decoded object).
+  const derivedSeeds = Array.from({ length: derivedItems }, (_, i) => ({ url: `https://app${i}.example.com/callback` }))
+  const withDerivedSeeds = heapUsed()
+  const derived = await build(ClerkTest.layerWith({ resources: { "redirectUrls.create": derivedSeeds } }))
+  const withDerived = heapUsed()
+  // The list pages (limit at most 500): the last item is at offset items − 1, and nothing after it.
+  const listAt = (offset: number) => derived.runtime.runPromise(derived.clerk.redirectUrls.list({ limit: 1, offset }))
+  assert.strictEqual((await listAt(derivedItems - 1)).length, 1)
+  assert.strictEqual((await listAt(derivedItems)).length, 0)
+
   const emptyFakeBytes = withEmpty - withSeeds
   const seededFakeBytes = withSeeded - withEmpty
   const result: MemoryResult = {
@@ -82,11 +102,16 @@ const main = async () => {
     bytesPerUser: (seededFakeBytes - emptyFakeBytes) / users,
     seedInputBytes: withSeeds - before,
     seedMs: seeded.ms,
-    warmSeedMs
+    warmSeedMs,
+    derivedItems,
+    derivedFakeBytes: withDerived - withDerivedSeeds,
+    bytesPerDerivedItem: (withDerived - withDerivedSeeds - emptyFakeBytes) / derivedItems,
+    derivedSeedMs: derived.ms
   }
   // Keep everything measured alive until after the last reading.
-  assert.ok(seeds.length === users && empty.runtime !== seeded.runtime)
+  assert.ok(seeds.length === users && empty.runtime !== seeded.runtime && derivedSeeds.length === derivedItems)
   process.stdout.write(`BENCH_FAKE_MEMORY ${JSON.stringify(result)}\n`)
+  await derived.runtime.dispose()
   await seeded.runtime.dispose()
   await empty.runtime.dispose()
 }

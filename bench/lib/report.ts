@@ -870,6 +870,20 @@ const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string
     ],
     [`Time to build the fake seeded with ${bytes(m.users)} users`, `${fixed(m.seedMs / 1_000, 1)} s`],
     [
+      `Heap of a fake holding ${
+        bytes(m.derivedItems)
+      } redirect URLs of the spec-driven tier (\`layerWith({ resources: { "redirectUrls.create": [...] } })\`, built)`,
+      `${bytes(m.derivedFakeBytes)} bytes (${size(m.derivedFakeBytes)})`
+    ],
+    [
+      "**Per stored item of the spec-driven tier**: (that fake − empty) ÷ items",
+      `**${bytes(Math.round(m.bytesPerDerivedItem))} bytes**`
+    ],
+    [
+      `Time to build the fake holding ${bytes(m.derivedItems)} redirect URLs (each a derived \`redirectUrls.create\`)`,
+      `${fixed(m.derivedSeedMs / 1_000, 1)} s`
+    ],
+    [
       `Time to build a fake seeded with ${bytes(m.warmUsers)} users (the warm-up, first build in the process)`,
       `${fixed(m.warmSeedMs / 1_000, 2)} s`
     ]
@@ -920,7 +934,9 @@ const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string
       bytes(m.warmUsers)
     } users and disposes of it, so modules, compiled schemas and other lazily built caches exist before the first reading; it then allocates the ${
       bytes(m.users)
-    } seeds, builds an empty fake, and, with the empty one still alive, the seeded one (checked with \`users.count\`). Both include their signing key pair, so their difference is the users.`,
+    } seeds, builds an empty fake, and, with the empty one still alive, the seeded one (checked with \`users.count\`). Both include their signing key pair, so their difference is the users. A third fake, built the same way beside them, holds ${
+      bytes(m.derivedItems)
+    } redirect URLs created through the spec-driven tier (checked by paging \`redirectUrls.list\` to its end): a stored item there is the decoded object the tier answers, held in the collection's map by its key.`,
     "",
     table(["", ""], memoryRows),
     "",
@@ -940,7 +956,10 @@ const fakeSection = (r: Results["fake"]): { summary: Array<string>; body: string
       } (median ${fixed(ratio("list", "get", "medianUs"))}) | — | — |`,
       `| Test kit: heap per seeded user (info) | ${bytes(Math.round(m.bytesPerUser))} bytes (${
         bytes(m.users)
-      } users; seeding took ${fixed(m.seedMs / 1_000, 1)} s) | — | — |`
+      } users; seeding took ${fixed(m.seedMs / 1_000, 1)} s) | — | — |`,
+      `| Test kit: heap per stored item of the spec-driven tier (info) | ${
+        bytes(Math.round(m.bytesPerDerivedItem))
+      } bytes (${bytes(m.derivedItems)} redirect URLs; seeding took ${fixed(m.derivedSeedMs / 1_000, 1)} s) | — | — |`
     ],
     body
   }

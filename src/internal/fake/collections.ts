@@ -348,8 +348,10 @@ export function* answer<H>(
         ? orderedBy(found, WireShapes.orderDefaults[name] ?? "-created_at", derived, undefined)
         : orderedBy(found, params.orderBy, derived, ctx.descriptor(name).errors)
       if (!Array.isArray(ordered)) return ordered
+      // A list without paging params (`GET /redirect_urls`) answers every item, as Clerk's does.
+      const pages = ctx.descriptor(name).queryParams?.includes("limit") === true
       const offset = typeof params.offset === "number" ? params.offset : 0
-      const limit = typeof params.limit === "number" ? params.limit : 10
+      const limit = typeof params.limit === "number" ? params.limit : pages ? 10 : Infinity
       const page = ordered.slice(offset, offset + limit)
       // The list's shape (a bare array, or `{ data, totalCount }` with whatever else its schema holds) is drawn
       // once per store, not on every call.

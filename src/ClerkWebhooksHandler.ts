@@ -52,8 +52,18 @@ export interface WebhookDeduplicationService {
    * concurrent claims of one id only one may get `true` (Redis `SET id 1 NX EX ttl`, an
    * `INSERT` on a unique key). A store that cannot answer should die: the delivery is then
    * answered 500 and Clerk retries it later.
+   *
+   * A shared store may also answer `"busy"`: the id is claimed by a run that has not finished (on
+   * another instance, or on one that crashed before finishing). The delivery is then answered 409, so
+   * Svix tries it again later, rather than 200, which would lose it if that run never completes.
    */
-  readonly claim: (id: string) => Effect.Effect<boolean>
+  readonly claim: (id: string) => Effect.Effect<boolean | "busy">
+  /**
+   * Called after a run succeeded, when present: a store that claims with a short lease (so a crashed
+   * run's claim lapses) marks the id processed here, for the full de-duplication window. A failure of
+   * it is logged; the delivery is still answered 200.
+   */
+  readonly complete?: ((id: string) => Effect.Effect<void>) | undefined
   /**
    * Forgets `id`, so the next delivery of it runs the handler. Called when the handler failed,
    * died or was interrupted after its claim. Forgetting an unknown id does nothing.
@@ -142,6 +152,7 @@ const json = (body: unknown, status: number) => HttpServerResponse.unsafeJson(bo
 
 const accepted = json(Dedup.answers.accepted, 200)
 const duplicate = json(Dedup.answers.duplicate, 200)
+const busy = json(Dedup.answers.busy, 409)
 const failed = json(Dedup.answers.failed, 500)
 
 /**
@@ -161,6 +172,13 @@ const verifyRequest = (
         delivery: { id: verified.id, timestamp: verified.timestamp }
       }))
     )
+  )
+
+/** Marks a processed id in a store that asks for it; its failure is logged, the run succeeded all the same. */
+const completed = (store: WebhookDeduplicationService, id: string): Effect.Effect<void> =>
+  store.complete === undefined ? Effect.void : Effect.catchAllCause(
+    store.complete(id),
+    (cause) => Effect.logWarning("effect-clerk: webhook processed, but its id could not be marked done", cause)
   )
 
 /**
@@ -241,13 +259,20 @@ export function handler<E, R>(
     const store = yield* WebhookDeduplication
     yield* checkStore(store)
     // Claimed only once verified and decoded: a forged or malformed request must not burn a real id.
-    if (!(yield* store.claim(delivery.id))) {
+    const claimed = yield* store.claim(delivery.id)
+    if (claimed === "busy") {
+      yield* Effect.logInfo("effect-clerk: webhook being processed elsewhere, answered 409").pipe(
+        Effect.annotateLogs(annotations)
+      )
+      return busy
+    }
+    if (!claimed) {
       yield* Effect.logDebug("effect-clerk: duplicate webhook skipped").pipe(Effect.annotateLogs(annotations))
       return duplicate
     }
     return yield* onEvent(event, delivery).pipe(
       // Released on any end but success, interruption included (a client gone mid-run), so the retry runs.
-      Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : store.release(delivery.id)),
+      Effect.onExit((exit) => Exit.isSuccess(exit) ? completed(store, delivery.id) : store.release(delivery.id)),
       settle,
       Effect.annotateLogs(annotations)
     )

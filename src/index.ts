@@ -150,6 +150,14 @@ export * as ClerkTest from "./ClerkTest.js"
 export * as ClerkTestError from "./ClerkTestError.js"
 
 /**
+ * The failure of a Redis command run by `effect-clerk/redis` (whose own module, `ClerkRedis`, stays out of
+ * this entry: it loads the optional `ioredis`).
+ *
+ * @since 0.2.0
+ */
+export * as ClerkRedisError from "./ClerkRedisError.js"
+
+/**
  * The generated modules: one namespace per operation group (`Users`, `Organizations`, ...),
  * `Schemas`, `WebhookEvents` and `Meta`.
  *

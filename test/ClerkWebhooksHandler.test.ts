@@ -462,6 +462,52 @@ describe("ClerkWebhooksHandler.handler", () => {
     )
   })
 
+  it.scopedLive("with a leasing store: 409 for a busy id (Svix retries it), complete after a success only, 200 when complete fails", () => {
+    const calls: Array<string> = []
+    const store = WebhookDeduplication.make({
+      claim: (id) =>
+        Effect.sync(() => {
+          calls.push(`claim ${id}`)
+          return id === "msg_busy" ? "busy" as const : true
+        }),
+      release: (id) => Effect.sync(() => void calls.push(`release ${id}`)),
+      complete: (id) =>
+        id === "msg_unmarkable"
+          ? Effect.die(new Error("store gone"))
+          : Effect.sync(() => void calls.push(`complete ${id}`))
+    })
+    const { layer, logs } = captureLogs()
+    return Effect.gen(function*() {
+      const seen: Array<string> = []
+      const app = handler((_event, delivery) =>
+        delivery.id === "msg_failing"
+          ? Effect.fail(new HandlerFailed("no"))
+          : Effect.sync(() => void seen.push(delivery.id)), { deduplicate: true })
+      yield* HttpServer.serveEffect(app)
+      const post = (id: string) => Effect.flatMap(Effect.flatMap(sign(userCreated, { id }), deliver), answer)
+      const busyAnswer = yield* post("msg_busy")
+      const statuses = [busyAnswer.status]
+      for (const id of ["msg_done", "msg_failing", "msg_unmarkable"]) statuses.push((yield* post(id)).status)
+      expect(statuses).toEqual([409, 200, 500, 200])
+      expect(busyAnswer.json).toEqual({ ok: false, busy: true })
+      expect(seen).toEqual(["msg_done", "msg_unmarkable"])
+      expect(calls).toEqual([
+        "claim msg_busy",
+        "claim msg_done",
+        "complete msg_done",
+        "claim msg_failing",
+        "release msg_failing",
+        "claim msg_unmarkable"
+      ])
+      expect(logs.some((entry) => messageText(entry).includes("could not be marked done"))).toBe(true)
+    }).pipe(
+      Effect.provide(testServer),
+      Effect.provide(webhooksLayer),
+      Effect.provide(Layer.succeed(WebhookDeduplication, store)),
+      Effect.provide(layer)
+    )
+  })
+
   it.scopedLive("with deduplicate: a run that opted into interruption and was interrupted by the client going away releases the id", () => {
     const { layer, logs } = captureLogs()
     let runs = 0

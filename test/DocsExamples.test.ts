@@ -72,6 +72,7 @@ const effect3Project: Project = {
     "effect-clerk": [Path.join(src, "index.ts")],
     "effect-clerk/generated/*": [Path.join(src, "generated", "*.ts")],
     "effect-clerk/testing": [Path.join(src, "ClerkTest.ts")],
+    "effect-clerk/redis": [Path.join(src, "ClerkRedis.ts")],
     "effect-clerk/*": [Path.join(src, "*.ts")]
   }
 }

@@ -37,8 +37,21 @@ const publicModules4 = modulesIn("v4", "")
 /** Public modules that only the Effect 3 line has, because the Effect 4 line reads the same file. */
 const sharedPublicModules = ["ClerkDescriptorShape"]
 
-/** The aliases the exports map may hold besides the modules themselves: one per line. */
-const aliases: Readonly<Record<string, string>> = { "./testing": "ClerkTest", "./v4/testing": "v4/ClerkTest" }
+/** The aliases the exports map may hold besides the modules themselves. */
+const aliases: Readonly<Record<string, string>> = {
+  "./testing": "ClerkTest",
+  "./v4/testing": "v4/ClerkTest",
+  "./redis": "ClerkRedis"
+}
+
+/** Public modules the root entry leaves out, because they load an optional peer dependency (`ioredis`). */
+const outsideRoot = ["ClerkRedis"]
+
+/**
+ * Public modules only the Effect 3 line has so far: the Redis stores, whose Effect 4 twin is still to come
+ * (issue 13 is in progress).
+ */
+const effect3Only = ["ClerkRedis", "ClerkRedisError"]
 
 const parse = (file: string) => ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)
 
@@ -132,7 +145,7 @@ describe("one module list", () => {
         namespaces.push(name)
       }
     }
-    expect([...namespaces].sort()).toEqual(publicModules)
+    expect([...namespaces].sort()).toEqual(publicModules.filter((name) => !outsideRoot.includes(name)))
     expect(starred).toEqual(["./generated/index.js"])
     expect(headerTags("src/index.ts")).toContain("@since")
   })
@@ -177,6 +190,7 @@ describe("one module list", () => {
     expect(publicModules.filter((name) => name.endsWith("Error"))).toEqual([
       "ClerkAuthError",
       "ClerkError",
+      "ClerkRedisError",
       "ClerkTestError",
       "ClerkWebhooksError"
     ])
@@ -190,7 +204,9 @@ describe("one module list", () => {
         : []
     ).sort()
     expect(namespaces).toEqual(publicModules4)
-    expect(publicModules4).toEqual(publicModules.filter((name) => !sharedPublicModules.includes(name)))
+    expect(publicModules4).toEqual(
+      publicModules.filter((name) => !sharedPublicModules.includes(name) && !effect3Only.includes(name))
+    )
   })
 
   it("what the Effect 4 line imports from outside src/v4 holds no Effect code", () => {

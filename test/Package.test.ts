@@ -293,8 +293,10 @@ const setUp = async (): Promise<Packed> => {
   }
   const effect4 = Path.join(repoRoot, "src", "v4", "node_modules", "effect")
   if (!Fs.existsSync(effect4)) throw new Error(`Effect 4 is not installed in ${effect4}; run npm ci`)
+  // Without ioredis, as most users: only effect-clerk/redis needs it (checked below to say so when missing).
   const consumer = makeConsumer(scratch, "consumer", fixture, entries, [
     ...[...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), "@types/node"]
+      .filter((name) => name !== "ioredis")
       .map((name) => [name, installed(name)] as const)
   ])
   const consumer4 = makeConsumer(scratch, "consumer4", fixture4, entries, [
@@ -449,10 +451,17 @@ describe("the packed package", () => {
     )
   }
 
-  it("asks for either major of effect and for @effect/platform only as an optional peer", () => {
+  it("asks for either major of effect, and for @effect/platform and ioredis only as optional peers", () => {
     const { manifest } = ready()
-    expect(manifest.peerDependencies).toEqual({ "@effect/platform": "^0.97.0", effect: "^3.22.0 || ^4.1.0" })
-    expect(manifest.peerDependenciesMeta).toEqual({ "@effect/platform": { optional: true } })
+    expect(manifest.peerDependencies).toEqual({
+      "@effect/platform": "^0.97.0",
+      effect: "^3.22.0 || ^4.1.0",
+      ioredis: "^5.4.0"
+    })
+    expect(manifest.peerDependenciesMeta).toEqual({
+      "@effect/platform": { optional: true },
+      ioredis: { optional: true }
+    })
   })
 
   // The wrong entry for the installed major fails when the module graph is linked, before any code runs, with
@@ -473,8 +482,13 @@ describe("the packed package", () => {
     expect(v4OnEffect3).toMatch(
       /'\.\/http\/[A-Za-z]+' is not defined by "exports" in .*effect[\\/]package\.json imported from .*effect-clerk[\\/]dist[\\/]v4[\\/]/
     )
+    // The Redis entry alone needs ioredis, which the consumer (like most users) did not install.
+    expect(await attempt(consumer, "effect-clerk/redis")).toMatch(
+      /Cannot find package 'ioredis' imported from .*effect-clerk[\\/]dist[\\/]ClerkRedis\.js/
+    )
     // Each entry loads where it belongs.
     expect(await attempt(consumer, "effect-clerk")).toBe("loaded")
+    expect(await attempt(consumer, "effect-clerk/ClerkRedisError")).toBe("loaded")
     expect(await attempt(consumer4, "effect-clerk/v4/ClerkBackend")).toBe("loaded")
   }, 130_000)
 

@@ -137,6 +137,8 @@ export const freshStoreWarning =
 export const answers = {
   accepted: { ok: true },
   duplicate: { ok: true, duplicate: true },
+  /** Another delivery of the id is being processed (a shared store's lease): not 2xx, so Svix tries again later. */
+  busy: { ok: false, busy: true },
   /** Says nothing of the error: it may carry data or internals, and the sender is not the one to fix it. */
   failed: { ok: false, message: "the webhook could not be processed" }
 } as const

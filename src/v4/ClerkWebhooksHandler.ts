@@ -47,11 +47,17 @@ export interface WebhookDeduplicationService {
    * Remembers `id` and answers `true` when it was not remembered yet, `false` when it was (the
    * delivery is then answered 200 without running the handler). It must be atomic (Redis
    * `SET id 1 NX EX ttl`, an `INSERT` on a unique key); a store that cannot answer should die, so
-   * the delivery is answered 500 and Clerk retries it later.
+   * the delivery is answered 500 and Clerk retries it later. A shared store may answer `"busy"` for an id
+   * claimed by a run that has not finished: the delivery is then answered 409, so Svix tries again later.
    */
-  readonly claim: (id: string) => Effect.Effect<boolean>
+  readonly claim: (id: string) => Effect.Effect<boolean | "busy">
   /** Forgets `id` after a run that failed, died or was interrupted, so the next delivery runs it. */
   readonly release: (id: string) => Effect.Effect<void>
+  /**
+   * Called after a run succeeded, when present: a store that claims with a short lease marks the id processed
+   * here, for the full de-duplication window. A failure of it is logged; the delivery is still answered 200.
+   */
+  readonly complete?: ((id: string) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -132,7 +138,15 @@ const json = (body: unknown, status: number) => HttpServerResponse.jsonUnsafe(bo
 
 const accepted = json(Dedup.answers.accepted, 200)
 const duplicate = json(Dedup.answers.duplicate, 200)
+const busy = json(Dedup.answers.busy, 409)
 const failed = json(Dedup.answers.failed, 500)
+
+/** Marks a processed id in a store that asks for it; its failure is logged, the run succeeded all the same. */
+const completed = (store: WebhookDeduplicationService, id: string): Effect.Effect<void> =>
+  store.complete === undefined ? Effect.void : Effect.catchCause(
+    store.complete(id),
+    (cause) => Effect.logWarning("effect-clerk: webhook processed, but its id could not be marked done", cause)
+  )
 
 /** Reads the body once, as bytes (the signature is over the bytes as sent), verifies it, then decodes the event. */
 const verifyRequest = (webhooks: ClerkWebhooksService, request: HttpServerRequest.HttpServerRequest) =>
@@ -213,14 +227,22 @@ export function handler<E, R>(
     const store = yield* WebhookDeduplication
     if (isFreshStore(store)) yield* Effect.logWarning(Dedup.freshStoreWarning)
     // Claimed only once verified and decoded: a forged or malformed request must not burn a real id.
-    if (!(yield* store.claim(delivery.id))) {
+    const claimed = yield* store.claim(delivery.id)
+    if (claimed === "busy") {
+      yield* Effect.annotateLogs(
+        Effect.logInfo("effect-clerk: webhook being processed elsewhere, answered 409"),
+        annotations
+      )
+      return busy
+    }
+    if (!claimed) {
       yield* Effect.annotateLogs(Effect.logDebug("effect-clerk: duplicate webhook skipped"), annotations)
       return duplicate
     }
     // Released on any end but success, interruption included (a client gone mid-run), so the retry runs.
     const run = Effect.onExit(
       onEvent(event, delivery),
-      (exit) => Exit.isSuccess(exit) ? Effect.void : store.release(delivery.id)
+      (exit) => Exit.isSuccess(exit) ? completed(store, delivery.id) : store.release(delivery.id)
     )
     return yield* Effect.annotateLogs(settle(run), annotations)
   }).pipe(

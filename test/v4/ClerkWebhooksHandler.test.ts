@@ -63,7 +63,18 @@ class HandlerFailed extends Error {
   override readonly name = "HandlerFailed"
 }
 
+/** A store with a lease: `msg_v4_busy` is being processed elsewhere; every success is marked complete. */
+const leasedCalls: Array<string> = []
+const leased: WebhookDeduplicationService = {
+  claim: (id) => Effect.sync(() => (leasedCalls.push(`claim ${id}`), id === "msg_v4_busy" ? "busy" as const : true)),
+  release: (id) => Effect.sync(() => void leasedCalls.push(`release ${id}`)),
+  complete: (id) => Effect.sync(() => void leasedCalls.push(`complete ${id}`))
+}
+
 const app = Layer.mergeAll(
+  route("/leased", record("/leased"), { deduplicate: true }).pipe(
+    Layer.provide([webhooksLayer, Layer.succeed(WebhookDeduplication, leased)])
+  ),
   // De-duplicated, mounted by `route`: the store and the service are read once, when the layer is built.
   route("/webhooks", (event, delivery) =>
     failOnce.delete(delivery.id)
@@ -165,6 +176,15 @@ describe("ClerkWebhooksHandler (Effect 4) over HTTP", () => {
     expect((await deliver("/webhooks", delivery)).json).toStrictEqual({ ok: true, duplicate: true })
     expect((await deliver("/webhooks", delivery)).status).toBe(200)
     expect(seenOn("/webhooks", "msg_v4_duplicate")).toHaveLength(1)
+  })
+
+  it("with a leasing store: 409 for an id busy elsewhere (Svix retries), complete after a success", async () => {
+    const busy = await deliver("/leased", await sign(userDeleted, { id: "msg_v4_busy" }))
+    const done = await deliver("/leased", await sign(userDeleted, { id: "msg_v4_leased" }))
+    expect([busy.status, busy.json, done.status]).toEqual([409, { ok: false, busy: true }, 200])
+    expect(seenOn("/leased", "msg_v4_busy")).toHaveLength(0)
+    expect(seenOn("/leased", "msg_v4_leased")).toHaveLength(1)
+    expect(leasedCalls).toEqual(["claim msg_v4_busy", "claim msg_v4_leased", "complete msg_v4_leased"])
   })
 
   it("answers 500 when the effect fails, logging the cause but not sending it; the retry runs again", async () => {

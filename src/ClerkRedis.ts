@@ -1,0 +1,244 @@
+/**
+ * Shared state for a fleet of instances, on Redis (through `ioredis`, an optional peer dependency that
+ * only this entry, `effect-clerk/redis`, imports): one connection service, {@link ClerkRedis}, and the
+ * stores built on it, starting with webhook de-duplication across instances.
+ *
+ * Every command is bounded by `commandTimeout`: Redis down or slow fails the command with a
+ * {@link ClerkRedisError} (`Timeout` or `Unavailable`) instead of holding a request, and each store
+ * says what it does then (`whenUnavailable`). See docs/scaling.md.
+ *
+ * @since 0.2.0
+ */
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import { Redis } from "ioredis"
+import { ClerkRedisError } from "./ClerkRedisError.js"
+import { WebhookDeduplication, type WebhookDeduplicationService } from "./ClerkWebhooksHandler.js"
+import * as Dedup from "./internal/webhookDeduplication.js"
+
+/**
+ * Options of {@link ClerkRedis.layer}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkRedisOptions {
+  /** `redis://[[user]:password@]host:port[/db]` (or `rediss://` for TLS): redacted, as it may hold a password. */
+  readonly url: Redacted.Redacted<string>
+  /** Prefix of every key written. Default `effect-clerk:`. */
+  readonly keyPrefix?: string | undefined
+  /** Longest wait for one command; past it the command fails with `Timeout`. Default 250 ms. */
+  readonly commandTimeout?: Duration.DurationInput | undefined
+  /**
+   * Longest wait for the first connection when the layer is built. Past it the layer is built all the same
+   * (commands fail with `Unavailable` until the connection comes up). Default 2 seconds.
+   */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * One connection to Redis, shared by every store built on it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkRedisService {
+  /** The prefix of every key written through this connection. */
+  readonly keyPrefix: string
+  /**
+   * Runs one command on the connection, bounded by `commandTimeout`. `name` names it in errors and spans.
+   * Commands are not queued while the connection is down: they fail at once with `Unavailable`.
+   */
+  readonly command: <A>(name: string, run: (client: Redis) => Promise<A>) => Effect.Effect<A, ClerkRedisError>
+}
+
+const defaultCommandTimeout = Duration.millis(250)
+const defaultConnectTimeout = Duration.seconds(2)
+
+const unavailable = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTCONN|ETIMEDOUT/
+
+/** A command's failure, by what ioredis reported; never the URL. */
+const errorOf = (command: string, cause: unknown): ClerkRedisError => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  if (/Command timed out/.test(message)) {
+    return new ClerkRedisError({ reason: "Timeout", command, message: `${command}: no answer in time` })
+  }
+  if (unavailable.test(message)) {
+    return new ClerkRedisError({ reason: "Unavailable", command, message: `${command}: Redis is not connected` })
+  }
+  return new ClerkRedisError({ reason: "Command", command, message: `${command}: ${message}` })
+}
+
+const make = (options: ClerkRedisOptions): Effect.Effect<ClerkRedisService, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const commandTimeout = Duration.decode(options.commandTimeout ?? defaultCommandTimeout)
+    const connectTimeout = Duration.decode(options.connectTimeout ?? defaultConnectTimeout)
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        new Redis(Redacted.value(options.url), {
+          // Fail fast while disconnected instead of queueing: a queued command would hold its request.
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: Duration.toMillis(commandTimeout),
+          connectTimeout: Duration.toMillis(connectTimeout),
+          // Reconnect forever, backing off up to 2 s: a Redis that comes back is used again.
+          retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+          lazyConnect: false
+        })
+      ),
+      (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
+    )
+    // Errors are answered per command; without a listener ioredis would print each reconnect failure.
+    client.on("error", () => {})
+    yield* Effect.async<void>((resume) => {
+      if (client.status === "ready") return resume(Effect.void)
+      const ready = () => resume(Effect.void)
+      client.once("ready", ready)
+      return Effect.sync(() => client.off("ready", ready))
+    }).pipe(Effect.timeout(connectTimeout), Effect.ignore)
+    const keyPrefix = options.keyPrefix ?? "effect-clerk:"
+    return {
+      keyPrefix,
+      command: <A>(name: string, run: (client: Redis) => Promise<A>) =>
+        Effect.tryPromise({ try: () => run(client), catch: (cause) => errorOf(name, cause) }).pipe(
+          // ioredis times the command out too; this bound also covers a connection that never answers.
+          Effect.timeoutFail({
+            duration: Duration.sum(commandTimeout, Duration.millis(50)),
+            onTimeout: () =>
+              new ClerkRedisError({ reason: "Timeout", command: name, message: `${name}: no answer in time` })
+          }),
+          Effect.withSpan(`ClerkRedis.${name}`, { kind: "client", attributes: { "db.system": "redis" } })
+        )
+    }
+  })
+
+/**
+ * The connection to Redis, from `make`, `layer` or `layerConfig`.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class ClerkRedis extends Context.Tag("effect-clerk/ClerkRedis")<ClerkRedis, ClerkRedisService>() {
+  /** Opens a connection for the scope (closed with it). */
+  static readonly make: (options: ClerkRedisOptions) => Effect.Effect<ClerkRedisService, never, Scope.Scope> = make
+
+  /** A layer holding one connection. */
+  static readonly layer = (options: ClerkRedisOptions): Layer.Layer<ClerkRedis> =>
+    Layer.scoped(ClerkRedis, make(options))
+
+  /**
+   * The options read through `Config`: `CLERK_REDIS_URL` (redacted), and optionally `CLERK_REDIS_KEY_PREFIX`,
+   * `CLERK_REDIS_COMMAND_TIMEOUT` and `CLERK_REDIS_CONNECT_TIMEOUT` (durations such as `"250 millis"`).
+   */
+  static readonly config: Config.Config<ClerkRedisOptions> = Config.all({
+    url: Config.redacted("CLERK_REDIS_URL"),
+    keyPrefix: Config.string("CLERK_REDIS_KEY_PREFIX").pipe(Config.withDefault(undefined)),
+    commandTimeout: Config.duration("CLERK_REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(undefined)),
+    connectTimeout: Config.duration("CLERK_REDIS_CONNECT_TIMEOUT").pipe(Config.withDefault(undefined))
+  })
+
+  /** A layer holding one connection, configured by {@link ClerkRedis.config}. */
+  static readonly layerConfig: Layer.Layer<ClerkRedis, ConfigError.ConfigError> = Layer.unwrapEffect(
+    Effect.map(ClerkRedis.config, ClerkRedis.layer)
+  )
+}
+
+/**
+ * What a store does when Redis cannot answer: `"fail-closed"` refuses (for webhooks: the delivery is
+ * answered 500 and Svix retries it later, so nothing is lost and nothing runs twice); `"fail-open"` goes
+ * on with this instance's memory (for webhooks: de-duplicated within the instance only, until Redis is back).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WhenUnavailable = "fail-closed" | "fail-open"
+
+/**
+ * Options of {@link deduplication}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RedisDeduplicationOptions {
+  /** How long a processed id is remembered. Default 24 hours (longer than Svix's longest wait between attempts). */
+  readonly ttl?: Duration.DurationInput | undefined
+  /**
+   * How long a claim holds while its run has not finished. A delivery of the same id meanwhile is answered
+   * 409 (Svix tries again later); past it, the id of a run that crashed can be claimed again, so its retry is
+   * processed. Longer than any run should take. Default 60 seconds.
+   */
+  readonly lease?: Duration.DurationInput | undefined
+  /** Default `"fail-closed"`. */
+  readonly whenUnavailable?: WhenUnavailable | undefined
+}
+
+// One round trip, atomic: claim with a lease, or tell a processed id (0) from one still being processed (2).
+const claimScript = `if redis.call("SET", KEYS[1], "pending", "NX", "PX", ARGV[1]) then return 1 end
+if redis.call("GET", KEYS[1]) == "done" then return 0 end
+return 2`
+
+// Releases only a claim still pending: a processed id stays processed.
+const releaseScript = `if redis.call("GET", KEYS[1]) == "pending" then return redis.call("DEL", KEYS[1]) end
+return 0`
+
+/**
+ * Webhook de-duplication shared by every instance on the same Redis (`WebhookDeduplication` for
+ * `ClerkWebhooksHandler.handler(..., { deduplicate: true })`): a delivery's id is claimed atomically with
+ * a lease, marked processed for `ttl` once its run succeeded, and released when it failed. Of the same
+ * delivery sent to several instances at once, one runs it; the others answer 409 while it runs and 200
+ * (duplicate) once it is done.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const deduplication = (
+  options: RedisDeduplicationOptions = {}
+): Layer.Layer<WebhookDeduplication, never, ClerkRedis> =>
+  Layer.effect(
+    WebhookDeduplication,
+    Effect.gen(function*() {
+      const redis = yield* ClerkRedis
+      const ttl = Duration.toMillis(Duration.decode(options.ttl ?? Duration.hours(Dedup.defaultTtlHours)))
+      const lease = Duration.toMillis(Duration.decode(options.lease ?? Duration.seconds(60)))
+      if (!(ttl > 0) || !(lease > 0)) {
+        return yield* Effect.dieMessage("ClerkRedis.deduplication: ttl and lease must be longer than zero")
+      }
+      const failOpen = options.whenUnavailable === "fail-open"
+      // The fallback of fail-open: this instance's own claims, for as long as Redis does not answer.
+      const local = Dedup.memoryClaims(undefined, ttl)
+      const key = (id: string) => `${redis.keyPrefix}webhook:${id}`
+      const fallback = <A>(error: ClerkRedisError, local: Effect.Effect<A>): Effect.Effect<A> =>
+        failOpen
+          ? Effect.zipRight(
+            Effect.logWarning("effect-clerk: Redis unavailable, webhook de-duplication falls back to this instance")
+              .pipe(Effect.annotateLogs({ reason: error.reason, command: error.command })),
+            local
+          )
+          : Effect.die(error)
+      const service: WebhookDeduplicationService = {
+        claim: (id) =>
+          redis.command("claim", (client) => client.eval(claimScript, 1, key(id), String(lease))).pipe(
+            Effect.map((answer): boolean | "busy" => answer === 1 ? true : answer === 0 ? false : "busy"),
+            Effect.catchAll((error) =>
+              fallback(error, Effect.map(Clock.currentTimeMillis, (now) => local.claim(id, now)))
+            )
+          ),
+        release: (id) =>
+          redis.command("release", (client) => client.eval(releaseScript, 1, key(id))).pipe(
+            Effect.zipRight(Effect.sync(() => local.release(id))),
+            Effect.catchAll((error) => fallback(error, Effect.sync(() => local.release(id))))
+          ),
+        complete: (id) =>
+          Effect.asVoid(redis.command("complete", (client) => client.set(key(id), "done", "PX", ttl)))
+            .pipe(Effect.orDie)
+      }
+      return service
+    })
+  )

@@ -1,0 +1,251 @@
+/**
+ * ClerkRedis against a real `redis-server` (Debian's, started here on 127.0.0.1 on a free port and stopped
+ * by PID): webhook de-duplication shared by handlers that each hold their own connection, the lease of a
+ * crashed run, and what happens when Redis is slow, killed and back.
+ */
+import * as HttpApp from "@effect/platform/HttpApp"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import { Redis } from "ioredis"
+import type { RedisDeduplicationOptions } from "../src/ClerkRedis.js"
+import { ClerkRedis, deduplication } from "../src/ClerkRedis.js"
+import { ClerkRedisError } from "../src/ClerkRedisError.js"
+import { ClerkWebhooks } from "../src/ClerkWebhooks.js"
+import { handler, WebhookDeduplication } from "../src/ClerkWebhooksHandler.js"
+import { generateSigningSecret, signWebhook } from "../src/ClerkWebhooksTesting.js"
+import type { RedisServer } from "./support/RedisServer.js"
+import { redisUnavailable, startRedis } from "./support/RedisServer.js"
+
+const unavailable = redisUnavailable()
+if (unavailable !== undefined) console.warn(unavailable)
+
+const SECRET = generateSigningSecret()
+const event = {
+  object: "event",
+  type: "widget.created",
+  timestamp: 1_716_883_200_000,
+  instance_id: "ins_redis",
+  data: {}
+}
+
+/** A signed delivery of `id`, as a web `Request` (each call a new one: a body is read once). */
+const delivery = (id: string) =>
+  Effect.map(
+    signWebhook({ secret: SECRET, body: event, id }),
+    (signed) => () =>
+      new Request("http://127.0.0.1/webhooks", { method: "POST", headers: signed.headers, body: signed.body })
+  )
+
+/** Keys of one test apart from another's, on the one server. */
+let namespaces = 0
+const namespace = () => `test${++namespaces}-${process.pid}:`
+
+interface Instance {
+  readonly handle: (request: Request) => Promise<Response>
+  readonly dispose: () => Promise<void>
+}
+
+/**
+ * One "instance" of an application: a webhook handler with de-duplication on its own Redis connection,
+ * counting its runs per id into `runs`.
+ */
+const instance = (
+  url: string,
+  keyPrefix: string,
+  runs: Map<string, number>,
+  options: RedisDeduplicationOptions & { readonly work?: Effect.Effect<void, unknown> } = {}
+): Instance => {
+  const app = handler((_event, { id }) =>
+    Effect.zipRight(
+      Effect.sync(() => void runs.set(id, (runs.get(id) ?? 0) + 1)),
+      options.work ?? Effect.void
+    ), { deduplicate: true })
+  const layer = Layer.mergeAll(
+    ClerkWebhooks.layer({ signingSecret: Redacted.make(SECRET) }),
+    deduplication(options).pipe(
+      Layer.provide(ClerkRedis.layer({ url: Redacted.make(url), keyPrefix, commandTimeout: "250 millis" }))
+    ),
+    Logger.remove(Logger.defaultLogger)
+  )
+  const web = HttpApp.toWebHandlerLayer(app, layer)
+  return { handle: (request) => web.handler(request), dispose: web.dispose }
+}
+
+const withInstances = <A>(count: number, make: (i: number) => Instance, use: (all: Array<Instance>) => Promise<A>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => Array.from({ length: count }, (_, i) => make(i))),
+    (all) => Effect.promise(() => use(all)),
+    (all) => Effect.promise(() => Promise.all(all.map((one) => one.dispose())))
+  )
+
+if (unavailable !== undefined) {
+  describe("ClerkRedis", () => {
+    it.skip(unavailable, () => {})
+  })
+}
+
+describe.skipIf(unavailable !== undefined)("ClerkRedis (real redis-server)", () => {
+  let server: RedisServer
+
+  beforeAll(async () => {
+    server = await startRedis()
+  }, 30_000)
+
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it.live(
+    "the same deliveries sent to 10 handlers at once, each on its own connection, run exactly once",
+    () =>
+      Effect.gen(function*() {
+        const runs = new Map<string, number>()
+        const keyPrefix = namespace()
+        const ids = Array.from({ length: 20 }, (_, i) => `msg_fleet_${i}`)
+        const requests = yield* Effect.forEach(ids, delivery)
+        const statuses = yield* withInstances(
+          10,
+          () => instance(server.url, keyPrefix, runs, { work: Effect.sleep("30 millis") }),
+          async (all) => {
+            const answers = await Promise.all(
+              requests.flatMap((request) => all.map((one) => one.handle(request())))
+            )
+            return answers.map((answer) => answer.status)
+          }
+        )
+        // Every id ran once, on one of the ten; the others answered 409 (busy) or 200 (duplicate), never 500.
+        expect([...runs.values()]).toEqual(ids.map(() => 1))
+        expect(runs.size).toBe(ids.length)
+        expect(statuses.filter((status) => status !== 200 && status !== 409)).toEqual([])
+        expect(statuses.length).toBe(200)
+      }),
+    60_000
+  )
+
+  it.live("a run that fails releases its id, so the retry runs; a processed id answers duplicate", () =>
+    Effect.gen(function*() {
+      const runs = new Map<string, number>()
+      const keyPrefix = namespace()
+      let fail = true
+      const request = yield* delivery("msg_retry")
+      const [first, second, third] = yield* withInstances(
+        1,
+        () =>
+          instance(server.url, keyPrefix, runs, {
+            work: Effect.suspend(() => fail ? (fail = false, Effect.fail("no")) : Effect.void)
+          }),
+        async ([one]) => {
+          const answers = []
+          for (let i = 0; i < 3; i++) answers.push(await (await one!.handle(request())).json())
+          return answers
+        }
+      )
+      expect([first, second, third]).toEqual([
+        { ok: false, message: "the webhook could not be processed" },
+        { ok: true },
+        { ok: true, duplicate: true }
+      ])
+      expect(runs.get("msg_retry")).toBe(2)
+    }))
+
+  it.live("an id claimed by a run that crashed is busy (409) during its lease, then processed", () =>
+    Effect.gen(function*() {
+      const runs = new Map<string, number>()
+      const keyPrefix = namespace()
+      // The crashed instance: claimed, then gone without completing or releasing.
+      const crashed = yield* Effect.provide(
+        Effect.flatMap(WebhookDeduplication, (store) => store.claim("msg_crash")),
+        deduplication({ lease: "400 millis" }).pipe(
+          Layer.provide(ClerkRedis.layer({ url: Redacted.make(server.url), keyPrefix }))
+        )
+      )
+      expect(crashed).toBe(true)
+      const request = yield* delivery("msg_crash")
+      const statuses = yield* withInstances(
+        1,
+        () => instance(server.url, keyPrefix, runs, { lease: "400 millis" }),
+        async ([one]) => {
+          const during = (await one!.handle(request())).status
+          await new Promise((resolve) => setTimeout(resolve, 600))
+          const after = (await one!.handle(request())).status
+          const again = (await one!.handle(request())).status
+          return [during, after, again]
+        }
+      )
+      expect(statuses).toEqual([409, 200, 200])
+      expect(runs.get("msg_crash")).toBe(1)
+    }))
+
+  it.live("a slow Redis fails the command with Timeout within its bound, instead of holding the request", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const redis = yield* ClerkRedis.make({ url: Redacted.make(server.url), commandTimeout: "200 millis" })
+      const admin = new Redis(server.url)
+      yield* Effect.addFinalizer(() => Effect.promise(() => admin.quit()))
+      yield* Effect.promise(() => admin.call("CLIENT", "PAUSE", "1500", "WRITE"))
+      const exit = yield* Effect.exit(redis.command("set", (client) => client.set("effect-clerk:slow", "1")))
+      expect(exit).toStrictEqual(Exit.fail(
+        new ClerkRedisError({
+          reason: "Timeout",
+          command: "set",
+          message: "set: no answer in time"
+        })
+      ))
+      yield* Effect.promise(() => admin.call("CLIENT", "UNPAUSE"))
+    })))
+
+  describe("Redis killed mid-run, then back", () => {
+    let own: RedisServer
+
+    beforeAll(async () => {
+      own = await startRedis()
+    }, 30_000)
+
+    afterAll(async () => {
+      await own?.stop()
+    })
+
+    it.live(
+      "fail-closed answers 500 (Svix retries later); fail-open runs with this instance's memory; back, Redis decides again",
+      () =>
+        Effect.gen(function*() {
+          const runs = new Map<string, number>()
+          const keyPrefix = namespace()
+          const [before, down, downOpen, downOpenAgain, back] = yield* Effect.forEach(
+            ["msg_before", "msg_down", "msg_open", "msg_open", "msg_down"],
+            delivery
+          )
+          const answers = yield* withInstances(
+            2,
+            (i) => instance(own.url, keyPrefix, runs, { whenUnavailable: i === 0 ? "fail-closed" : "fail-open" }),
+            async ([closed, open]) => {
+              const statuses: Array<number> = []
+              statuses.push((await closed!.handle(before!())).status)
+              await own.stop()
+              statuses.push((await closed!.handle(down!())).status)
+              statuses.push((await open!.handle(downOpen!())).status)
+              statuses.push((await open!.handle(downOpenAgain!())).status)
+              await own.restart()
+              // The connection comes back on its own (reconnect backs off up to 2 s).
+              for (let attempt = 0; attempt < 60; attempt++) {
+                const status = (await closed!.handle(back!())).status
+                if (status !== 500) {
+                  statuses.push(status)
+                  break
+                }
+                await new Promise((resolve) => setTimeout(resolve, 100))
+              }
+              return statuses
+            }
+          )
+          expect(answers).toEqual([200, 500, 200, 200, 200])
+          // msg_down ran once: refused while Redis was down, processed once it was back.
+          expect(Object.fromEntries(runs)).toEqual({ msg_before: 1, msg_down: 1, msg_open: 1 })
+        }),
+      60_000
+    )
+  })
+})

@@ -19,11 +19,13 @@ import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import { ClerkConfig } from "./ClerkConfig.js"
 import type { Descriptor } from "./ClerkDescriptor.js"
 import type { ClerkError } from "./ClerkError.js"
+import { ClerkRateLimiter } from "./ClerkRateLimiter.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
+import * as RateLimiter from "./internal/rateLimiter.js"
 import * as Request from "./internal/request.js"
 import * as Response from "./internal/response.js"
 import * as Retry from "./internal/retry.js"
@@ -85,6 +87,7 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
     Effect.gen(function*() {
       const config = yield* ClerkConfig
       const basePolicy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => ClerkRetryPolicy.default)
+      const baseLimiter = yield* Effect.serviceOption(ClerkRateLimiter)
       const httpClient = yield* HttpClient.HttpClient
       const client = (options.transformClient ?? identityClient)(httpClient.pipe(
         HttpClient.mapRequest(HttpClientRequest.setHeaders({
@@ -117,7 +120,14 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
           const request = HttpClientRequest.bearerToken(Request.build(descriptor, config.apiUrl, wire), secretKey)
           const policy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => basePolicy)
           const timeout = Option.getOrElse(yield* FiberRef.get(currentTimeout), () => config.timeout)
-          const answer = yield* Retry.apply(attempt(descriptor, request, timeout), policy, descriptor).pipe(
+          const limiter = Option.orElse(yield* Effect.serviceOption(ClerkRateLimiter), () => baseLimiter)
+          const budgeted = RateLimiter.limited(
+            limiter,
+            Redacted.value(secretKey),
+            descriptor,
+            attempt(descriptor, request, timeout)
+          )
+          const answer = yield* Retry.apply(budgeted, policy, descriptor).pipe(
             Effect.tapError((error) =>
               "status" in error
                 ? annotateOutcome(error.status, "clerkTraceId" in error ? error.clerkTraceId : undefined)
@@ -140,7 +150,10 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
       return { execute }
     })
 
-  /** The executor as a layer; needs `ClerkConfig` and an `HttpClient` (and reads an optional `ClerkRetryPolicy`). */
+  /**
+   * The executor as a layer; needs `ClerkConfig` and an `HttpClient` (and reads an optional `ClerkRetryPolicy`
+   * and `ClerkRateLimiter`).
+   */
   static readonly layer: Layer.Layer<ClerkClient, never, ClerkConfig | HttpClient.HttpClient> = Layer.effect(
     ClerkClient,
     ClerkClient.make()

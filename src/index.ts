@@ -150,6 +150,13 @@ export * as ClerkTest from "./ClerkTest.js"
 export * as ClerkTestError from "./ClerkTestError.js"
 
 /**
+ * A request budget for the Backend API, per secret key, consulted by `ClerkClient` when provided.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkRateLimiter from "./ClerkRateLimiter.js"
+
+/**
  * The failure of a Redis command run by `effect-clerk/redis` (whose own module, `ClerkRedis`, stays out of
  * this entry: it loads the optional `ioredis`).
  *

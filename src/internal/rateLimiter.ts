@@ -1,0 +1,69 @@
+/**
+ * How a request budget is waited on and consulted by `ClerkClient` (Effect 3).
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { Descriptor } from "../ClerkDescriptor.js"
+import { ClerkTransportError } from "../ClerkError.js"
+import type { ClerkError } from "../ClerkError.js"
+import type { ClerkRateLimiterService } from "../ClerkRateLimiter.js"
+import { budgetKeyOf } from "./rateWindow.js"
+
+/** Asks `tryAcquire` until it admits, sleeping on the `Clock` for as long as it says. */
+export const acquireLoop = (tryAcquire: (now: number) => Effect.Effect<number>): Effect.Effect<void> =>
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) =>
+      Effect.flatMap(tryAcquire(now), (wait) =>
+        wait <= 0 ? Effect.void : Effect.zipRight(Effect.sleep(Duration.millis(wait)), acquireLoop(tryAcquire)))
+  )
+
+const keys = new Map<string, Promise<string>>()
+
+/** The budget key of a secret key, digested once per key. */
+const keyOf = (secretKey: string): Effect.Effect<string> =>
+  Effect.promise(() => {
+    let key = keys.get(secretKey)
+    if (key === undefined) keys.set(secretKey, key = budgetKeyOf(secretKey))
+    return key
+  })
+
+/** Clerk's `Retry-After` when it gave none: a second, as the retry policy's own first wait. */
+const defaultHold = Duration.seconds(1)
+
+/**
+ * One attempt under the budget: acquired first (a limiter that dies is a `ClerkTransportError`, the request
+ * not sent), and a 429 held for every caller of the key.
+ */
+export const limited = <A>(
+  limiter: Option.Option<ClerkRateLimiterService>,
+  secretKey: string,
+  descriptor: Descriptor,
+  attempt: Effect.Effect<A, ClerkError>
+): Effect.Effect<A, ClerkError> => {
+  if (Option.isNone(limiter)) return attempt
+  const budget = limiter.value
+  return Effect.flatMap(keyOf(secretKey), (key) =>
+    budget.acquire(key).pipe(
+      Effect.catchAllDefect((defect) =>
+        Effect.fail(
+          new ClerkTransportError({
+            operation: descriptor.name,
+            kind: "Other",
+            message: "the rate limiter could not be consulted, so the request was not sent",
+            cause: defect
+          })
+        )
+      ),
+      Effect.zipRight(attempt),
+      Effect.tapError((error) =>
+        error._tag === "ClerkRateLimited"
+          ? budget.backOff(key, error.retryAfter ?? defaultHold)
+          : Effect.void
+      )
+    ))
+}

@@ -11,7 +11,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { acquireLoop } from "./internal/rateLimiter.js"
+import { acquireLoop } from "./internal/rateWait.js"
 import * as Window from "./internal/rateWindow.js"
 
 /**

@@ -3,7 +3,6 @@
  *
  * @internal
  */
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -12,15 +11,6 @@ import { ClerkTransportError } from "../ClerkError.js"
 import type { ClerkError } from "../ClerkError.js"
 import type { ClerkRateLimiterService } from "../ClerkRateLimiter.js"
 import { budgetKeyOf } from "./rateWindow.js"
-
-/** Asks `tryAcquire` until it admits, sleeping on the `Clock` for as long as it says. */
-export const acquireLoop = (tryAcquire: (now: number) => Effect.Effect<number>): Effect.Effect<void> =>
-  Effect.flatMap(
-    Clock.currentTimeMillis,
-    (now) =>
-      Effect.flatMap(tryAcquire(now), (wait) =>
-        wait <= 0 ? Effect.void : Effect.zipRight(Effect.sleep(Duration.millis(wait)), acquireLoop(tryAcquire)))
-  )
 
 const keys = new Map<string, Promise<string>>()
 

@@ -19,8 +19,12 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
+import type { ClerkRateLimiterService, RateLimitOptions } from "./ClerkRateLimiter.js"
+import { ClerkRateLimiter } from "./ClerkRateLimiter.js"
 import { ClerkRedisError } from "./ClerkRedisError.js"
 import { WebhookDeduplication, type WebhookDeduplicationService } from "./ClerkWebhooksHandler.js"
+import { acquireLoop } from "./internal/rateWait.js"
+import * as Window from "./internal/rateWindow.js"
 import * as Dedup from "./internal/webhookDeduplication.js"
 
 /**
@@ -238,6 +242,118 @@ export const deduplication = (
         complete: (id) =>
           Effect.asVoid(redis.command("complete", (client) => client.set(key(id), "done", "PX", ttl)))
             .pipe(Effect.orDie)
+      }
+      return service
+    })
+  )
+
+/**
+ * Options of {@link rateLimiter}: at most `limit` requests in any `window`, for the whole fleet.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RedisRateLimitOptions extends RateLimitOptions {
+  /**
+   * Default `"fail-open"`: while Redis does not answer, this instance keeps a budget of its own (`limit` in
+   * any `window`, for itself alone) and requests go on. `"fail-closed"`: a request that cannot get a decision
+   * fails with `ClerkTransportError` and is not sent.
+   */
+  readonly whenUnavailable?: WhenUnavailable | undefined
+  /**
+   * Called with the time of each admission on Redis's clock (milliseconds since the epoch), the clock the
+   * budget is kept by: for metrics, or to check the budget from outside.
+   */
+  readonly onAdmitted?: ((at: number) => void) | undefined
+}
+
+// One round trip, atomic, on Redis's clock: a hold (after a 429) first, then a sliding window log.
+// Answers { wait in ms (0: admitted), Redis's time in ms }.
+const acquireScript = `local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = redis.call("PTTL", KEYS[2])
+if held > 0 then return {held, now} end
+local window = tonumber(ARGV[2])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
+if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call("ZADD", KEYS[1], now, now .. ":" .. ARGV[3])
+  redis.call("PEXPIRE", KEYS[1], window)
+  return {0, now}
+end
+local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return {wait, now}`
+
+// A hold only ever lengthens.
+const holdScript = `if redis.call("PTTL", KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call("SET", KEYS[1], "1", "PX", ARGV[1])
+end
+return 0`
+
+/**
+ * A request budget shared by every instance on the same Redis (`ClerkRateLimiter` for `ClerkClient`): at
+ * most `limit` requests in any `window` per secret key across the fleet (a sliding window log on Redis's
+ * clock, in one atomic script), and a 429 with `Retry-After` on any instance holds every instance's calls
+ * with that key. Provide it beside `ClerkBackend.layer` (or `ClerkClient.layer`), which read it when built.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRateLimiter, never, ClerkRedis> =>
+  Layer.effect(
+    ClerkRateLimiter,
+    Effect.gen(function*() {
+      const redis = yield* ClerkRedis
+      const windowMillis = Duration.toMillis(Duration.decode(options.window))
+      yield* Effect.try({
+        try: () => Window.checkBudget(options.limit, windowMillis, "ClerkRedis.rateLimiter"),
+        catch: (error) => error
+      }).pipe(Effect.orDie)
+      const failClosed = options.whenUnavailable === "fail-closed"
+      const local = Window.rateWindows(options.limit, windowMillis)
+      const logKey = (key: string) => `${redis.keyPrefix}budget:${key}`
+      const holdKey = (key: string) => `${redis.keyPrefix}budget:${key}:hold`
+      const unavailable = (error: ClerkRedisError, key: string, now: number): Effect.Effect<number> =>
+        failClosed
+          ? Effect.die(error)
+          : Effect.as(
+            Effect.logWarning("effect-clerk: Redis unavailable, the request budget falls back to this instance")
+              .pipe(Effect.annotateLogs({ reason: error.reason, command: error.command })),
+            local.tryAcquire(key, now)
+          )
+      const service: ClerkRateLimiterService = {
+        acquire: (key) =>
+          acquireLoop((now) =>
+            redis.command(
+              "acquire",
+              (client) =>
+                client.eval(
+                  acquireScript,
+                  2,
+                  logKey(key),
+                  holdKey(key),
+                  String(options.limit),
+                  String(windowMillis),
+                  crypto.randomUUID()
+                ) as Promise<[number, number]>
+            ).pipe(
+              Effect.map(([wait, at]) => {
+                if (wait === 0) options.onAdmitted?.(at)
+                return wait
+              }),
+              Effect.catchAll((error) => unavailable(error, key, now))
+            )
+          ),
+        backOff: (key, delay) => {
+          const millis = Math.max(1, Math.ceil(Duration.toMillis(delay)))
+          return redis.command("hold", (client) => client.eval(holdScript, 1, holdKey(key), String(millis))).pipe(
+            Effect.asVoid,
+            // Held here at least, whatever Redis says: this instance got the 429.
+            Effect.ensuring(Effect.map(Clock.currentTimeMillis, (now) => local.hold(key, now + millis))),
+            Effect.catchAll(() => Effect.void)
+          )
+        }
       }
       return service
     })

@@ -5,18 +5,26 @@
  */
 import * as HttpApp from "@effect/platform/HttpApp"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Path from "node:path"
+import { ClerkRateLimiter } from "../src/ClerkRateLimiter.js"
 import type { RedisDeduplicationOptions } from "../src/ClerkRedis.js"
-import { ClerkRedis, deduplication } from "../src/ClerkRedis.js"
+import { ClerkRedis, deduplication, rateLimiter } from "../src/ClerkRedis.js"
 import { ClerkRedisError } from "../src/ClerkRedisError.js"
 import { ClerkWebhooks } from "../src/ClerkWebhooks.js"
 import { handler, WebhookDeduplication } from "../src/ClerkWebhooksHandler.js"
 import { generateSigningSecret, signWebhook } from "../src/ClerkWebhooksTesting.js"
+import { freePort } from "./support/Prism.js"
 import type { RedisServer } from "./support/RedisServer.js"
 import { redisUnavailable, startRedis } from "./support/RedisServer.js"
 
@@ -81,6 +89,10 @@ const withInstances = <A>(count: number, make: (i: number) => Instance, use: (al
     (all) => Effect.promise(() => use(all)),
     (all) => Effect.promise(() => Promise.all(all.map((one) => one.dispose())))
   )
+
+/** The limiter of a layer built in the current scope (its connection open until the scope closes). */
+const limiterIn = (layer: Layer.Layer<ClerkRateLimiter>) =>
+  Effect.map(Layer.build(layer), (context) => Context.get(context, ClerkRateLimiter))
 
 if (unavailable !== undefined) {
   describe("ClerkRedis", () => {
@@ -196,6 +208,120 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (real redis-server)", () 
       ))
       yield* Effect.promise(() => admin.call("CLIENT", "UNPAUSE"))
     })))
+
+  it.live(
+    "a budget of N per window holds across 4 processes, each with two callers: never over, within 5% of it",
+    () =>
+      Effect.gen(function*() {
+        const limit = 40
+        const windowMs = 500
+        const runMs = 4_000
+        const keyPrefix = namespace()
+        const worker = Path.join(import.meta.dirname, "support", "rateLimitWorker.ts")
+        // Every worker starts once all four are connected, at one time given to all.
+        let ready = 0
+        const children: Array<ChildProcess> = []
+        const go = () => {
+          const startAt = String(Date.now() + 200)
+          for (const child of children) child.stdin?.write(`${startAt}\n`)
+        }
+        const outputs = yield* Effect.forEach(
+          [0, 1, 2, 3],
+          () =>
+            Effect.promise(() =>
+              new Promise<ReadonlyArray<number>>((resolve, reject) => {
+                const child = spawn(process.execPath, [
+                  "--import",
+                  "tsx",
+                  worker,
+                  server.url,
+                  keyPrefix,
+                  String(limit),
+                  String(windowMs),
+                  String(runMs)
+                ], { stdio: ["pipe", "pipe", "pipe"] })
+                children.push(child)
+                let out = ""
+                child.stdout.on("data", (chunk) => {
+                  const text = String(chunk)
+                  if (!out.includes("READY") && text.includes("READY") && ++ready === 4) go()
+                  out += text
+                })
+                child.stderr.on("data", (chunk) => (out += String(chunk)))
+                const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+                child.once("exit", (code) => {
+                  clearTimeout(timer)
+                  const line = out.split("\n").find((text) => text.startsWith("ADMITTED "))
+                  if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice("ADMITTED ".length)))
+                  else reject(new Error(`worker exited with ${code}: ${out.slice(-2_000)}`))
+                })
+              })
+            ),
+          { concurrency: "unbounded" }
+        )
+        const all = outputs.flat().sort((a, b) => a - b)
+        // The most admissions any window of the budget's length saw (two pointers over the sorted times).
+        let most = 0
+        for (let lo = 0, hi = 0; hi < all.length; hi++) {
+          while (all[hi]! - all[lo]! >= windowMs) lo++
+          most = Math.max(most, hi - lo + 1)
+        }
+        const perWindow = all.length / (runMs / windowMs)
+        console.log(
+          `ClerkRedis.rateLimiter: ${limit} per ${windowMs} ms across 4 processes × 2 callers for ${runMs} ms: ` +
+            `${all.length} admitted (${outputs.map((out) => out.length).join(" + ")}), ${
+              perWindow.toFixed(1)
+            } per window ` +
+            `on average, at most ${most} in any window`
+        )
+        expect(outputs.every((out) => out.length > 0)).toBe(true)
+        expect(most).toBeLessThanOrEqual(limit)
+        expect(perWindow).toBeGreaterThanOrEqual(limit * 0.95)
+        expect(perWindow).toBeLessThanOrEqual(limit * 1.05 * (1 + windowMs / runMs))
+      }),
+    60_000
+  )
+
+  it.live("a 429 seen by one instance holds the others' calls with that key", () =>
+    Effect.gen(function*() {
+      const keyPrefix = namespace()
+      const limiterOf = () =>
+        limiterIn(
+          rateLimiter({ limit: 100, window: "1 second" }).pipe(
+            Layer.provide(ClerkRedis.layer({ url: Redacted.make(server.url), keyPrefix }))
+          )
+        )
+      yield* Effect.scoped(Effect.gen(function*() {
+        const [refused, other] = yield* Effect.all([limiterOf(), limiterOf()])
+        yield* other.acquire("key")
+        yield* refused.backOff("key", Duration.millis(800))
+        // The other instance waits for the hold, and goes once it is over.
+        expect(Option.isNone(yield* Effect.timeout(other.acquire("key"), "200 millis").pipe(Effect.option))).toBe(true)
+        yield* Effect.timeout(other.acquire("key"), "3 seconds")
+      }))
+    }))
+
+  it.live("Redis away: fail-open keeps this instance's own budget, fail-closed refuses (the call is not sent)", () =>
+    Effect.gen(function*() {
+      const nowhere = `redis://127.0.0.1:${yield* Effect.promise(() => freePort())}`
+      const limiterOf = (whenUnavailable: "fail-open" | "fail-closed") =>
+        limiterIn(
+          rateLimiter({ limit: 1, window: "1 minute", whenUnavailable }).pipe(
+            Layer.provide(ClerkRedis.layer({ url: Redacted.make(nowhere), connectTimeout: "100 millis" }))
+          )
+        )
+      yield* Effect.scoped(Effect.gen(function*() {
+        const open = yield* limiterOf("fail-open")
+        yield* Effect.timeout(open.acquire("key"), "2 seconds")
+        // The local budget of 1 per minute is spent: the next one waits.
+        expect(Option.isNone(yield* Effect.timeout(open.acquire("key"), "300 millis").pipe(Effect.option))).toBe(true)
+        const closed = yield* limiterOf("fail-closed")
+        const exit = yield* Effect.exit(Effect.timeout(closed.acquire("key"), "2 seconds"))
+        expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+        const died = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        expect(Option.getOrUndefined(died)).toMatchObject({ _tag: "ClerkRedisError", reason: "Unavailable" })
+      }))
+    }))
 
   describe("Redis killed mid-run, then back", () => {
     let own: RedisServer

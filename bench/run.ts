@@ -13,6 +13,8 @@
  * 6. Effect 3 and Effect 4 side by side: the headline measures (users.list ÷
  *    raw fetch, fresh-token auth ÷ jose, bundle, cold import) for both lines
  *    of the built package, each in scratch apps of its own major.
+ * 7. shared state on Redis: a de-duplicated webhook delivery and a rate-limited
+ *    call on loopback `redis-server`, beside the in-memory stores.
  *
  * Scratch output (bundles, the CPU profile, the dist/ consumer copy) goes to
  * bench/.tmp/, which git ignores and TypeScript's `include` skips.
@@ -27,6 +29,7 @@ import * as ColdStart from "./coldStart/index.js"
 import * as Fake from "./fake/index.js"
 import { render, type Results } from "./lib/report.js"
 import * as Majors from "./majors/index.js"
+import * as RedisBench from "./redis/index.js"
 import * as Typecheck from "./typecheck/index.js"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -127,6 +130,11 @@ const main = async () => {
       log
     }))
 
+  const redis = await section(
+    "7. shared state on Redis (loopback)",
+    () => RedisBench.run({ warmupCalls: 100, rounds: 40, callsPerRound: 20, budgetMs: 20_000, log })
+  )
+
   const results: Results = {
     env: {
       date: new Date().toISOString(),
@@ -153,12 +161,13 @@ const main = async () => {
     coldStart,
     auth,
     fake,
-    majors
+    majors,
+    redis
   }
   fs.mkdirSync(path.dirname(docPath), { recursive: true })
   fs.writeFileSync(docPath, render(results))
   log(`wrote ${path.relative(root, docPath)} (${results.env.totalS.toFixed(0)} s)`)
-  return [callOverhead, bundle, typecheck, coldStart, auth, fake, majors].some((r) => r instanceof Error) ? 1 : 0
+  return [callOverhead, bundle, typecheck, coldStart, auth, fake, majors, redis].some((r) => r instanceof Error) ? 1 : 0
 }
 
 main().then(

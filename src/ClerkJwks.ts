@@ -12,10 +12,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 // Types only: the declarations then name no global a consumer without the DOM library lacks.
 import type * as Jose from "jose"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import { ClerkClient, withTimeout } from "./ClerkClient.js"
+import { ClerkConfig } from "./ClerkConfig.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
 // The operation from its own module, not through ClerkBackend: a bundle then keeps this one call only.
 import * as Jwks from "./generated/Jwks.js"
@@ -23,6 +26,7 @@ import { isProblem } from "./internal/authReasons.js"
 import type { Problem } from "./internal/authReasons.js"
 import * as Jwt from "./internal/jwt.js"
 import * as Keys from "./internal/keySet.js"
+import { digestOfSecret } from "./internal/secretDigest.js"
 import * as Spanned from "./internal/spannedKey.js"
 
 /**
@@ -64,6 +68,49 @@ export interface ClerkJwksService {
  */
 export interface ClerkJwksOptions extends Keys.Options<Duration.DurationInput> {}
 
+/**
+ * A place where instances share the key sets they fetched (`effect-clerk/redis` gives one): with one in
+ * context, {@link ClerkJwks.make} reads a set another instance stored before fetching its own, and stores
+ * what it fetched, so a fleet fetches about once per TTL and per rotation instead of once per instance.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkJwksStoreService {
+  /**
+   * The JWKS document stored under `key` (JSON text), if any. A store that cannot answer answers `None`: the
+   * instance then fetches the keys itself, so a store never stands between a token and its verification.
+   */
+  readonly get: (key: string) => Effect.Effect<Option.Option<string>>
+  /** Stores a JWKS document under `key` for `ttl`; a store that cannot answer ignores it. */
+  readonly set: (key: string, jwks: string, ttl: Duration.Duration) => Effect.Effect<void>
+}
+
+/**
+ * The shared key-set store {@link ClerkJwks.make} reads from context when present.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class ClerkJwksStore
+  extends Context.Tag("effect-clerk/ClerkJwksStore")<ClerkJwksStore, ClerkJwksStoreService>()
+{}
+
+/** A JWKS document as the key set reads it. */
+type StoredJwks = { readonly keys?: ReadonlyArray<unknown> | undefined }
+
+/** A stored document, if it is a JWKS (anything else, a corrupt or foreign value, is ignored). */
+const storedJwks = (text: string): StoredJwks | undefined => {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return typeof parsed === "object" && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys)
+      ? parsed as StoredJwks
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const refuse = (problem: Problem) => TokenVerificationError.fromDetail(problem.detail, problem.message)
 
 /** Looks a key up in a set; only a first use of a key for an algorithm waits for its import. */
@@ -97,6 +144,16 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
         options.cooldown === undefined ? Keys.defaultCooldownMillis : Duration.toMillis(options.cooldown)
       )
       let lastGood: Keys.KeySet | undefined
+      const store = yield* Effect.serviceOption(ClerkJwksStore)
+      // Per Clerk instance: the digest of the secret key, when the configuration is at hand.
+      const config = yield* Effect.serviceOption(ClerkConfig)
+      const storeKey = Option.isNone(config)
+        ? "jwks"
+        : `jwks:${yield* Effect.promise(() => digestOfSecret(Redacted.value(config.value.secretKey)))}`
+      /** The document the current set was built from, to tell a newer stored one from the one already in use. */
+      let lastText: string | undefined
+      /** Set while a refresh for an unknown `kid` runs: a stored document like the current one is then stale. */
+      let forcing = false
 
       // With keys already in hand a refresh must not hold verifications up: one attempt, a short timeout,
       // and the last good set if it fails. Only the very first fetch gets the client's retries.
@@ -108,8 +165,30 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
             Keys.refreshTimeoutMillis
           )
       )
+      const shared = Option.match(store, {
+        onNone: () => Effect.succeed(undefined),
+        onSome: (store) =>
+          Effect.map(store.get(storeKey), (text) => {
+            if (Option.isNone(text) || storedJwks(text.value) === undefined) return undefined
+            // A refresh for an unknown kid wants a set newer than the one in use.
+            return forcing && text.value === lastText ? undefined : text.value
+          })
+      })
+      const fetched = getJwks.pipe(
+        Effect.tap((jwks) => {
+          lastText = JSON.stringify({ keys: jwks.keys ?? [] })
+          return Option.isNone(store)
+            ? Effect.void
+            : store.value.set(storeKey, lastText, Duration.millis(ttlMillis))
+        }),
+        Effect.map((jwks): StoredJwks => jwks)
+      )
       /** A fetched set is `fresh`; the last good one served after a failed fetch is not, and is retried sooner. */
-      const fetchSet = getJwks.pipe(
+      const fetchSet = Effect.flatMap(shared, (text) => {
+        if (text === undefined) return fetched
+        lastText = text
+        return Effect.succeed<StoredJwks>(storedJwks(text)!)
+      }).pipe(
         Effect.map((jwks) => {
           lastGood = Keys.fetchedKeySet(jwks)
           return { set: lastGood, fresh: true }
@@ -141,7 +220,15 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
 
       const refreshForUnknownKid = Effect.flatMap(Clock.currentTimeMillis, (now) =>
         forced.allow(now)
-          ? Effect.zipRight(cache.invalidate(Spanned.bare("keys" as const)), currentSet)
+          ? Effect.sync(() => {
+            forcing = true
+          }).pipe(
+            Effect.zipRight(cache.invalidate(Spanned.bare("keys" as const))),
+            Effect.zipRight(currentSet),
+            Effect.ensuring(Effect.sync(() => {
+              forcing = false
+            }))
+          )
           : currentSet)
 
       const getKey = (kid: string | undefined, alg: string) =>

@@ -16,9 +16,12 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
+import { ClerkJwksStore } from "./ClerkJwks.js"
+import type { ClerkJwksStoreService } from "./ClerkJwks.js"
 import type { ClerkRateLimiterService, RateLimitOptions } from "./ClerkRateLimiter.js"
 import { ClerkRateLimiter } from "./ClerkRateLimiter.js"
 import { ClerkRedisError } from "./ClerkRedisError.js"
@@ -358,3 +361,34 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
       return service
     })
   )
+
+/**
+ * The key sets `ClerkJwks` fetches, shared by every instance on the same Redis (`ClerkJwksStore`): an
+ * instance reads the set another one stored before fetching its own, and stores what it fetched for the
+ * key set's TTL, so a fleet fetches `/jwks` about once per TTL and once per key rotation. Redis away, each
+ * instance fetches for itself, as without a store (a key set is never refused for want of Redis).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const jwksStore: Layer.Layer<ClerkJwksStore, never, ClerkRedis> = Layer.effect(
+  ClerkJwksStore,
+  Effect.map(ClerkRedis, (redis): ClerkJwksStoreService => {
+    const logged = (error: ClerkRedisError) =>
+      Effect.logDebug("effect-clerk: Redis unavailable for the shared key set; fetching it here").pipe(
+        Effect.annotateLogs({ reason: error.reason, command: error.command })
+      )
+    return {
+      get: (key) =>
+        redis.command("jwks.get", (client) => client.get(`${redis.keyPrefix}${key}`)).pipe(
+          Effect.map(Option.fromNullable),
+          Effect.catchAll((error) => Effect.as(logged(error), Option.none()))
+        ),
+      set: (key, jwks, ttl) =>
+        redis.command(
+          "jwks.set",
+          (client) => client.set(`${redis.keyPrefix}${key}`, jwks, "PX", Math.max(1, Math.ceil(Duration.toMillis(ttl))))
+        ).pipe(Effect.asVoid, Effect.catchAll(logged))
+    }
+  })
+)

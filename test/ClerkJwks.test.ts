@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as Jose from "jose"
@@ -22,8 +23,10 @@ import { ClerkAuthConfigError } from "../src/ClerkAuthError.js"
 import type { TokenVerificationError } from "../src/ClerkAuthError.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
-import { ClerkJwks } from "../src/ClerkJwks.js"
+import { ClerkJwks, ClerkJwksStore } from "../src/ClerkJwks.js"
+import type { ClerkJwksStoreService } from "../src/ClerkJwks.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
+import { ClerkTest } from "../src/ClerkTest.js"
 import type * as Schemas from "../src/generated/Schemas.js"
 import { makeKey, type TestKey } from "./support/Keys.js"
 
@@ -500,4 +503,63 @@ describe("networkless key sources", () => {
       )
       expect(Either.isLeft(result) && result.left).toBeInstanceOf(ClerkAuthConfigError)
     }))
+})
+
+describe("ClerkJwks with a shared ClerkJwksStore", () => {
+  /** A store in a Map, recording what it was asked. */
+  const mapStore = (initial: Record<string, string> = {}) => {
+    const entries = new Map(Object.entries(initial))
+    const log: Array<string> = []
+    const service: ClerkJwksStoreService = {
+      get: (key) => Effect.sync(() => (log.push(`get ${key}`), Option.fromNullable(entries.get(key)))),
+      set: (key, jwks, ttl) =>
+        Effect.sync(() => {
+          log.push(`set ${key} ${Duration.toMillis(ttl)}`)
+          entries.set(key, jwks)
+        })
+    }
+    return { entries, log, layer: Layer.succeed(ClerkJwksStore, service) }
+  }
+  // The instance's configuration beside the store: the stored set is keyed by its secret key's digest.
+  const withFake = <A, E>(effect: Effect.Effect<A, E, ClerkJwks | ClerkTest>, store: Layer.Layer<ClerkJwksStore>) =>
+    Effect.scoped(Effect.flatMap(
+      Layer.build(
+        ClerkJwks.layer({ ttl: Duration.minutes(5) }).pipe(
+          Layer.provide(store),
+          Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_shared_key_set") }))
+        )
+      ),
+      (context) => Effect.provide(effect, context)
+    )).pipe(Effect.provide(ClerkTest.layer))
+
+  const jwksFetches = Effect.map(ClerkTest.calls, (calls) => calls.filter((c) => c.operation === "jwks.getJWKS").length)
+
+  it.effect("a stored set is used without a fetch; a fetched one is stored under the instance's digest for the TTL", () => {
+    const shared = mapStore()
+    return Effect.gen(function*() {
+      const { keys } = yield* ClerkTest
+      const jwks = yield* ClerkJwks
+      expect((yield* jwks.getKey(keys.kid, "RS256")).kid).toBe(keys.kid)
+      expect(yield* jwksFetches).toBe(1)
+      const [key] = [...shared.entries.keys()]
+      expect(key).toMatch(/^jwks:[0-9a-f]{24}$/)
+      expect(shared.log).toEqual([`get ${key}`, `set ${key} 300000`])
+      expect(JSON.parse(shared.entries.get(key!)!).keys[0].kid).toBe(keys.kid)
+    }).pipe((effect) => withFake(effect, shared.layer))
+  })
+
+  it.effect("a stored value that is not a JWKS is ignored, and the keys are fetched", () => {
+    const corrupt = mapStore()
+    const store = ClerkJwksStore.of({
+      get: () => Effect.succeed(Option.some("{not json")),
+      set: (key, jwks, ttl) =>
+        Effect.asVoid(Effect.sync(() => corrupt.entries.set(key, `${jwks}|${Duration.toMillis(ttl)}`)))
+    })
+    return Effect.gen(function*() {
+      const { keys } = yield* ClerkTest
+      expect((yield* (yield* ClerkJwks).getKey(keys.kid, "RS256")).kid).toBe(keys.kid)
+      expect(yield* jwksFetches).toBe(1)
+      expect(corrupt.entries.size).toBe(1)
+    }).pipe((effect) => withFake(effect, Layer.succeed(ClerkJwksStore, store)))
+  })
 })

@@ -16,7 +16,8 @@ import { ClerkRateLimiter } from "../src/ClerkRateLimiter.js"
 import type { RateLimitOptions } from "../src/ClerkRateLimiter.js"
 import { ClerkRetryPolicy } from "../src/ClerkRetryPolicy.js"
 import { ClerkTest } from "../src/ClerkTest.js"
-import { budgetKeyOf, rateWindows } from "../src/internal/rateWindow.js"
+import { rateWindows } from "../src/internal/rateWindow.js"
+import { digestOfSecret } from "../src/internal/secretDigest.js"
 
 const budgeted = (limit: number, window: Duration.DurationInput) =>
   ClerkTest.layer.pipe(Layer.provide(ClerkRateLimiter.memory({ limit, window })))
@@ -112,9 +113,9 @@ describe("ClerkRateLimiter", () => {
     windows.hold("a", 300)
     expect(windows.tryAcquire("a", 200)).toBe(300)
     expect(windows.tryAcquire("b", 200)).toBe(0)
-    const key = await budgetKeyOf("sk_test_secret")
+    const key = await digestOfSecret("sk_test_secret")
     expect(key).toMatch(/^[0-9a-f]{24}$/)
     expect(key).not.toContain("secret")
-    expect(await budgetKeyOf("sk_test_secret")).toBe(key)
+    expect(await digestOfSecret("sk_test_secret")).toBe(key)
   })
 })

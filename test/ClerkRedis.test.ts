@@ -17,10 +17,13 @@ import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
+import { generateKeys } from "../src/ClerkAuthTesting.js"
+import { ClerkJwks } from "../src/ClerkJwks.js"
 import { ClerkRateLimiter } from "../src/ClerkRateLimiter.js"
 import type { RedisDeduplicationOptions } from "../src/ClerkRedis.js"
-import { ClerkRedis, deduplication, rateLimiter } from "../src/ClerkRedis.js"
+import { ClerkRedis, deduplication, jwksStore, rateLimiter } from "../src/ClerkRedis.js"
 import { ClerkRedisError } from "../src/ClerkRedisError.js"
+import { ClerkTest } from "../src/ClerkTest.js"
 import { ClerkWebhooks } from "../src/ClerkWebhooks.js"
 import { handler, WebhookDeduplication } from "../src/ClerkWebhooksHandler.js"
 import { generateSigningSecret, signWebhook } from "../src/ClerkWebhooksTesting.js"
@@ -322,6 +325,35 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (real redis-server)", () 
         expect(Option.getOrUndefined(died)).toMatchObject({ _tag: "ClerkRedisError", reason: "Unavailable" })
       }))
     }))
+
+  it.live("instances share fetched key sets: one /jwks fetch for two instances, one more per rotation", () =>
+    Effect.gen(function*() {
+      const keyPrefix = namespace()
+      const instanceJwks = () =>
+        Effect.map(
+          Layer.build(
+            ClerkJwks.layer().pipe(
+              Layer.provide(jwksStore),
+              Layer.provide(ClerkRedis.layer({ url: Redacted.make(server.url), keyPrefix }))
+            )
+          ),
+          (context) => Context.get(context, ClerkJwks)
+        )
+      const fetches = Effect.map(ClerkTest.calls, (calls) => calls.filter((c) => c.operation === "jwks.getJWKS").length)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const { keys } = yield* ClerkTest
+        const [first, second] = yield* Effect.all([instanceJwks(), instanceJwks()])
+        expect((yield* first.getKey(keys.kid, "RS256")).kid).toBe(keys.kid)
+        expect((yield* second.getKey(keys.kid, "RS256")).kid).toBe(keys.kid)
+        expect(yield* fetches).toBe(1)
+        // The instance's keys rotate: the first instance to see a token of the new key fetches and shares it.
+        const rotated = yield* generateKeys()
+        yield* ClerkTest.handle("jwks.getJWKS", () => Effect.succeed(rotated.jwks as never))
+        expect((yield* second.getKey(rotated.kid, "RS256")).kid).toBe(rotated.kid)
+        expect((yield* first.getKey(rotated.kid, "RS256")).kid).toBe(rotated.kid)
+        expect(yield* fetches).toBe(2)
+      }))
+    }).pipe(Effect.provide(ClerkTest.layer)))
 
   describe("Redis killed mid-run, then back", () => {
     let own: RedisServer

@@ -10,7 +10,7 @@ import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkTransportError } from "../ClerkError.js"
 import type { ClerkError } from "../ClerkError.js"
 import type { ClerkRateLimiterService } from "../ClerkRateLimiter.js"
-import { budgetKeyOf } from "./rateWindow.js"
+import { digestOfSecret } from "./secretDigest.js"
 
 const keys = new Map<string, Promise<string>>()
 
@@ -18,7 +18,7 @@ const keys = new Map<string, Promise<string>>()
 const keyOf = (secretKey: string): Effect.Effect<string> =>
   Effect.promise(() => {
     let key = keys.get(secretKey)
-    if (key === undefined) keys.set(secretKey, key = budgetKeyOf(secretKey))
+    if (key === undefined) keys.set(secretKey, key = digestOfSecret(secretKey))
     return key
   })
 

@@ -50,12 +50,3 @@ export const rateWindows = (limit: number, windowMillis: number): RateWindows =>
     }
   }
 }
-
-/**
- * The key a budget is kept under for a secret key: a SHA-256 prefix, so the secret itself is never written
- * to a shared store nor shown in a key listing.
- */
-export const budgetKeyOf = async (secretKey: string): Promise<string> => {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secretKey))
-  return [...new Uint8Array(digest).slice(0, 12)].map((byte) => byte.toString(16).padStart(2, "0")).join("")
-}

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Cache from "effect/Cache"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -94,7 +95,45 @@ export interface ClerkJwksStoreService {
  */
 export class ClerkJwksStore
   extends Context.Tag("effect-clerk/ClerkJwksStore")<ClerkJwksStore, ClerkJwksStoreService>()
-{}
+{
+  /**
+   * A store over any `@effect/platform` `KeyValueStore` in context (files, memory, one of your own over a shared
+   * database). A `KeyValueStore` has no expiry of its own, so each document is kept with the time it expires
+   * (by the `Clock`) and read as absent past it; a store that fails is read as empty and its writes are dropped.
+   */
+  static readonly layerKeyValueStore: Layer.Layer<ClerkJwksStore, never, KeyValueStore.KeyValueStore> = Layer.effect(
+    ClerkJwksStore,
+    Effect.map(KeyValueStore.KeyValueStore, (kvs): ClerkJwksStoreService => ({
+      get: (key) =>
+        Effect.all([kvs.get(key), Clock.currentTimeMillis]).pipe(
+          Effect.map(([stored, now]) =>
+            Option.flatMap(stored, (text) => {
+              const entry = expiringEntry(text)
+              return entry !== undefined && entry.expiresAt > now ? Option.some(entry.jwks) : Option.none()
+            })
+          ),
+          Effect.orElseSucceed(() => Option.none())
+        ),
+      set: (key, jwks, ttl) =>
+        Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) => kvs.set(key, JSON.stringify({ expiresAt: now + Duration.toMillis(ttl), jwks }))
+        ).pipe(Effect.ignore)
+    }))
+  )
+}
+
+/** A document kept with its expiry by {@link ClerkJwksStore.layerKeyValueStore}, if the text is one. */
+const expiringEntry = (text: string): { readonly expiresAt: number; readonly jwks: string } | undefined => {
+  try {
+    const parsed = JSON.parse(text) as { readonly expiresAt?: unknown; readonly jwks?: unknown }
+    return typeof parsed.expiresAt === "number" && typeof parsed.jwks === "string"
+      ? { expiresAt: parsed.expiresAt, jwks: parsed.jwks }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** A JWKS document as the key set reads it. */
 type StoredJwks = { readonly keys?: ReadonlyArray<unknown> | undefined }

@@ -4,6 +4,7 @@
  * Clerk fails; and the networkless key sources.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -562,4 +563,19 @@ describe("ClerkJwks with a shared ClerkJwksStore", () => {
       expect(corrupt.entries.size).toBe(1)
     }).pipe((effect) => withFake(effect, Layer.succeed(ClerkJwksStore, store)))
   })
+})
+
+describe("ClerkJwksStore.layerKeyValueStore", () => {
+  it.effect("keeps each document with its expiry, reads it as absent past it, and ignores what it did not write", () =>
+    Effect.gen(function*() {
+      const store = yield* ClerkJwksStore
+      const kvs = yield* KeyValueStore.KeyValueStore
+      yield* store.set("jwks:a", "{\"keys\":[]}", Duration.seconds(30))
+      expect(yield* store.get("jwks:a")).toEqual(Option.some("{\"keys\":[]}"))
+      yield* TestClock.adjust("31 seconds")
+      expect(yield* store.get("jwks:a")).toEqual(Option.none())
+      yield* kvs.set("jwks:foreign", "plain text")
+      expect(yield* store.get("jwks:foreign")).toEqual(Option.none())
+      expect(yield* store.get("jwks:missing")).toEqual(Option.none())
+    }).pipe(Effect.provide(ClerkJwksStore.layerKeyValueStore.pipe(Layer.provideMerge(KeyValueStore.layerMemory)))))
 })

@@ -48,10 +48,10 @@ const aliases: Readonly<Record<string, string>> = {
 const outsideRoot = ["ClerkRedis"]
 
 /**
- * Public modules only the Effect 3 line has so far: the request budget and the Redis stores, whose Effect 4
- * twins are still to come (issue 13 is in progress).
+ * Public modules only the Effect 3 line has so far: the Redis stores, whose Effect 4 twins are still to come
+ * (issue 13 is in progress).
  */
-const effect3Only = ["ClerkRateLimiter", "ClerkRedis", "ClerkRedisError"]
+const effect3Only = ["ClerkRedis", "ClerkRedisError"]
 
 const parse = (file: string) => ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)
 

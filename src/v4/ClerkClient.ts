@@ -14,12 +14,14 @@ import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import { version } from "../internal/version.js"
 import { ClerkConfig } from "./ClerkConfig.js"
 import type { Descriptor } from "./ClerkDescriptor.js"
 import type { ClerkError } from "./ClerkError.js"
+import { ClerkRateLimiter } from "./ClerkRateLimiter.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
+import * as RateLimiter from "./internal/rateLimiter.js"
 import * as Request from "./internal/request.js"
 import * as Response from "./internal/response.js"
 import * as Retry from "./internal/retry.js"
@@ -82,6 +84,7 @@ export class ClerkClient extends Context.Service<ClerkClient, ClerkClientService
     Effect.gen(function*() {
       const config = yield* ClerkConfig
       const basePolicy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => ClerkRetryPolicy.default)
+      const baseLimiter = yield* Effect.serviceOption(ClerkRateLimiter)
       const httpClient = yield* HttpClient.HttpClient
       const client = (options.transformClient ?? identityClient)(httpClient.pipe(
         HttpClient.mapRequest(HttpClientRequest.setHeaders({
@@ -115,7 +118,14 @@ export class ClerkClient extends Context.Service<ClerkClient, ClerkClientService
           const request = HttpClientRequest.bearerToken(Request.build(descriptor, config.apiUrl, wire), secretKey)
           const policy = Option.getOrElse(yield* Effect.serviceOption(ClerkRetryPolicy), () => basePolicy)
           const timeout = Option.getOrElse(yield* CurrentTimeout, () => config.timeout)
-          const answer = yield* Retry.apply(attempt(descriptor, request, timeout), policy, descriptor).pipe(
+          const limiter = Option.orElse(yield* Effect.serviceOption(ClerkRateLimiter), () => baseLimiter)
+          const budgeted = RateLimiter.limited(
+            limiter,
+            Redacted.value(secretKey),
+            descriptor,
+            attempt(descriptor, request, timeout)
+          )
+          const answer = yield* Retry.apply(budgeted, policy, descriptor).pipe(
             Effect.tapError((error) =>
               "status" in error
                 ? annotateOutcome(error.status, "clerkTraceId" in error ? error.clerkTraceId : undefined)

@@ -48,6 +48,13 @@ export * as ClerkError from "./ClerkError.js"
 export * as ClerkRetryPolicy from "./ClerkRetryPolicy.js"
 
 /**
+ * A request budget for the Backend API, per secret key, consulted by `ClerkClient` when provided.
+ *
+ * @since 0.2.0
+ */
+export * as ClerkRateLimiter from "./ClerkRateLimiter.js"
+
+/**
  * What an operation is: method, path, parameters and schemas.
  *
  * @since 0.2.0

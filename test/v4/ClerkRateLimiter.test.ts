@@ -1,0 +1,69 @@
+/**
+ * ClerkRateLimiter on the Effect 4 line, with its ClerkClient: every attempt waits for the budget of its
+ * secret key (a sliding window, on the Clock), a 429 with `Retry-After` holds every caller of that key, and a
+ * limiter that cannot decide fails the call with a typed error without sending it.
+ */
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/testing/TestClock"
+import { describe, expect, it } from "vitest"
+import { ClerkBackend } from "../../src/v4/ClerkBackend.js"
+import { ClerkRateLimiter } from "../../src/v4/ClerkRateLimiter.js"
+import { ClerkRetryPolicy } from "../../src/v4/ClerkRetryPolicy.js"
+import { ClerkTest } from "../../src/v4/ClerkTest.js"
+
+const run = <A, E>(effect: Effect.Effect<A, E, ClerkBackend | ClerkTest>, limiter: Layer.Layer<ClerkRateLimiter>) =>
+  Effect.runPromise(
+    effect.pipe(
+      Effect.provide(Layer.orDie(ClerkTest.layerWith({}).pipe(Layer.provide(limiter)))),
+      Effect.provide(TestClock.layer())
+    )
+  )
+
+describe("ClerkRateLimiter (Effect 4)", () => {
+  it("at most `limit` requests in any window; a 429 holds the key; the rest wait on the Clock", async () => {
+    const statuses = await run(
+      Effect.gen(function*() {
+        const clerk = yield* ClerkBackend
+        let finished = 0
+        const fibers = yield* Effect.forEach(
+          [1, 2, 3],
+          () => Effect.forkChild(Effect.tap(clerk.users.count(), () => Effect.sync(() => finished++)))
+        )
+        yield* TestClock.adjust("1 millis")
+        const done = finished
+        yield* TestClock.adjust("1 second")
+        yield* Effect.forEach(fibers, Fiber.join)
+        yield* ClerkTest.script("users.count", [ClerkTest.rateLimited("3 seconds")])
+        const held = yield* Effect.forkChild(clerk.users.count())
+        yield* TestClock.adjust("2 seconds")
+        const before = (yield* ClerkTest.calls).length
+        yield* TestClock.adjust("2 seconds")
+        yield* Fiber.join(held)
+        return { done, before, statuses: (yield* ClerkTest.calls).map((call) => call.status) }
+      }),
+      ClerkRateLimiter.memory({ limit: 2, window: "1 second" })
+    )
+    expect(statuses.done).toBe(2)
+    // The 429 was the fourth call; its retry waited for the hold.
+    expect(statuses.before).toBe(4)
+    expect(statuses.statuses).toEqual([200, 200, 200, 429, 200])
+  })
+
+  it("a limiter that cannot decide fails the call with ClerkTransportError, and nothing is sent", async () => {
+    const outcome = await run(
+      Effect.gen(function*() {
+        const clerk = yield* ClerkBackend
+        const error = yield* Effect.flip(clerk.users.count())
+        return { error, calls: (yield* ClerkTest.calls).length }
+      }).pipe(Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none)),
+      Layer.succeed(
+        ClerkRateLimiter,
+        ClerkRateLimiter.make({ acquire: () => Effect.die(new Error("store gone")), backOff: () => Effect.void })
+      )
+    )
+    expect(outcome.error).toMatchObject({ _tag: "ClerkTransportError", kind: "Other", operation: "users.count" })
+    expect(outcome.calls).toBe(0)
+  })
+})

@@ -10,17 +10,7 @@ import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkTransportError } from "../ClerkError.js"
 import type { ClerkError } from "../ClerkError.js"
 import type { ClerkRateLimiterService } from "../ClerkRateLimiter.js"
-import { digestOfSecret } from "./secretDigest.js"
-
-const keys = new Map<string, Promise<string>>()
-
-/** The budget key of a secret key, digested once per key. */
-const keyOf = (secretKey: string): Effect.Effect<string> =>
-  Effect.promise(() => {
-    let key = keys.get(secretKey)
-    if (key === undefined) keys.set(secretKey, key = digestOfSecret(secretKey))
-    return key
-  })
+import { digestOfSecretOnce } from "./secretDigest.js"
 
 /** Clerk's `Retry-After` when it gave none: a second, as the retry policy's own first wait. */
 const defaultHold = Duration.seconds(1)
@@ -37,7 +27,7 @@ export const limited = <A>(
 ): Effect.Effect<A, ClerkError> => {
   if (Option.isNone(limiter)) return attempt
   const budget = limiter.value
-  return Effect.flatMap(keyOf(secretKey), (key) =>
+  return Effect.flatMap(Effect.promise(() => digestOfSecretOnce(secretKey)), (key) =>
     budget.acquire(key).pipe(
       Effect.catchAllDefect((defect) =>
         Effect.fail(

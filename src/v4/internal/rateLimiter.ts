@@ -6,21 +6,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { digestOfSecret } from "../../internal/secretDigest.js"
+import { digestOfSecretOnce } from "../../internal/secretDigest.js"
 import type { Descriptor } from "../ClerkDescriptor.js"
 import { ClerkTransportError } from "../ClerkError.js"
 import type { ClerkError } from "../ClerkError.js"
 import type { ClerkRateLimiterService } from "../ClerkRateLimiter.js"
-
-const keys = new Map<string, Promise<string>>()
-
-/** The budget key of a secret key, digested once per key. */
-const keyOf = (secretKey: string): Effect.Effect<string> =>
-  Effect.promise(() => {
-    let key = keys.get(secretKey)
-    if (key === undefined) keys.set(secretKey, key = digestOfSecret(secretKey))
-    return key
-  })
 
 const defaultHold = Duration.seconds(1)
 
@@ -36,7 +26,7 @@ export const limited = <A>(
 ): Effect.Effect<A, ClerkError> => {
   if (Option.isNone(limiter)) return attempt
   const budget = limiter.value
-  return Effect.flatMap(keyOf(secretKey), (key) =>
+  return Effect.flatMap(Effect.promise(() => digestOfSecretOnce(secretKey)), (key) =>
     budget.acquire(key).pipe(
       Effect.catchDefect((defect) =>
         Effect.fail(

@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Cache from "effect/Cache"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -97,33 +96,35 @@ export class ClerkJwksStore
   extends Context.Tag("effect-clerk/ClerkJwksStore")<ClerkJwksStore, ClerkJwksStoreService>()
 {
   /**
-   * A store over any `@effect/platform` `KeyValueStore` in context (files, memory, one of your own over a shared
-   * database). A `KeyValueStore` has no expiry of its own, so each document is kept with the time it expires
-   * (by the `Clock`) and read as absent past it; a store that fails is read as empty and its writes are dropped.
+   * A store over a `KeyValueStore` of `@effect/platform` (files, memory, one of your own over a shared database),
+   * or anything with its `get` and `set` for strings:
+   * `Layer.effect(ClerkJwksStore, Effect.map(KeyValueStore.KeyValueStore, ClerkJwksStore.fromKeyValueStore))`.
+   * A `KeyValueStore` has no expiry of its own, so each document is kept with the time it expires (by the
+   * `Clock`) and read as absent past it; a store that fails is read as empty and its writes are dropped.
    */
-  static readonly layerKeyValueStore: Layer.Layer<ClerkJwksStore, never, KeyValueStore.KeyValueStore> = Layer.effect(
-    ClerkJwksStore,
-    Effect.map(KeyValueStore.KeyValueStore, (kvs): ClerkJwksStoreService => ({
-      get: (key) =>
-        Effect.all([kvs.get(key), Clock.currentTimeMillis]).pipe(
-          Effect.map(([stored, now]) =>
-            Option.flatMap(stored, (text) => {
-              const entry = expiringEntry(text)
-              return entry !== undefined && entry.expiresAt > now ? Option.some(entry.jwks) : Option.none()
-            })
-          ),
-          Effect.orElseSucceed(() => Option.none())
+  static readonly fromKeyValueStore = (kvs: {
+    readonly get: (key: string) => Effect.Effect<Option.Option<string>, unknown>
+    readonly set: (key: string, value: string) => Effect.Effect<void, unknown>
+  }): ClerkJwksStoreService => ({
+    get: (key) =>
+      Effect.all([kvs.get(key), Clock.currentTimeMillis]).pipe(
+        Effect.map(([stored, now]) =>
+          Option.flatMap(stored, (text) => {
+            const entry = expiringEntry(text)
+            return entry !== undefined && entry.expiresAt > now ? Option.some(entry.jwks) : Option.none()
+          })
         ),
-      set: (key, jwks, ttl) =>
-        Effect.flatMap(
-          Clock.currentTimeMillis,
-          (now) => kvs.set(key, JSON.stringify({ expiresAt: now + Duration.toMillis(ttl), jwks }))
-        ).pipe(Effect.ignore)
-    }))
-  )
+        Effect.orElseSucceed(() => Option.none())
+      ),
+    set: (key, jwks, ttl) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => kvs.set(key, JSON.stringify({ expiresAt: now + Duration.toMillis(ttl), jwks }))
+      ).pipe(Effect.ignore)
+  })
 }
 
-/** A document kept with its expiry by {@link ClerkJwksStore.layerKeyValueStore}, if the text is one. */
+/** A document kept with its expiry by {@link ClerkJwksStore.fromKeyValueStore}, if the text is one. */
 const expiringEntry = (text: string): { readonly expiresAt: number; readonly jwks: string } | undefined => {
   try {
     const parsed = JSON.parse(text) as { readonly expiresAt?: unknown; readonly jwks?: unknown }

@@ -565,7 +565,7 @@ describe("ClerkJwks with a shared ClerkJwksStore", () => {
   })
 })
 
-describe("ClerkJwksStore.layerKeyValueStore", () => {
+describe("ClerkJwksStore.fromKeyValueStore", () => {
   it.effect("keeps each document with its expiry, reads it as absent past it, and ignores what it did not write", () =>
     Effect.gen(function*() {
       const store = yield* ClerkJwksStore
@@ -577,5 +577,11 @@ describe("ClerkJwksStore.layerKeyValueStore", () => {
       yield* kvs.set("jwks:foreign", "plain text")
       expect(yield* store.get("jwks:foreign")).toEqual(Option.none())
       expect(yield* store.get("jwks:missing")).toEqual(Option.none())
-    }).pipe(Effect.provide(ClerkJwksStore.layerKeyValueStore.pipe(Layer.provideMerge(KeyValueStore.layerMemory)))))
+    }).pipe(
+      Effect.provide(
+        Layer.effect(ClerkJwksStore, Effect.map(KeyValueStore.KeyValueStore, ClerkJwksStore.fromKeyValueStore)).pipe(
+          Layer.provideMerge(KeyValueStore.layerMemory)
+        )
+      )
+    ))
 })

@@ -19,6 +19,7 @@ import type * as Jose from "jose"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import { ClerkClient, withTimeout } from "./ClerkClient.js"
 import { ClerkConfig } from "./ClerkConfig.js"
+import type { ClerkCommonError } from "./ClerkError.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
 // The operation from its own module, not through ClerkBackend: a bundle then keeps this one call only.
 import * as Jwks from "./generated/Jwks.js"
@@ -27,6 +28,7 @@ import type { Problem } from "./internal/authReasons.js"
 import * as Jwt from "./internal/jwt.js"
 import * as Keys from "./internal/keySet.js"
 import { digestOfSecret } from "./internal/secretDigest.js"
+import * as Shared from "./internal/sharedKeySet.js"
 import * as Spanned from "./internal/spannedKey.js"
 
 /**
@@ -109,46 +111,16 @@ export class ClerkJwksStore
     get: (key) =>
       Effect.all([kvs.get(key), Clock.currentTimeMillis]).pipe(
         Effect.map(([stored, now]) =>
-          Option.flatMap(stored, (text) => {
-            const entry = expiringEntry(text)
-            return entry !== undefined && entry.expiresAt > now ? Option.some(entry.jwks) : Option.none()
-          })
+          Option.flatMap(stored, (text) => Option.fromNullable(Shared.unexpired(text, now)))
         ),
         Effect.orElseSucceed(() => Option.none())
       ),
     set: (key, jwks, ttl) =>
       Effect.flatMap(
         Clock.currentTimeMillis,
-        (now) => kvs.set(key, JSON.stringify({ expiresAt: now + Duration.toMillis(ttl), jwks }))
+        (now) => kvs.set(key, Shared.expiring(jwks, now + Duration.toMillis(ttl)))
       ).pipe(Effect.ignore)
   })
-}
-
-/** A document kept with its expiry by {@link ClerkJwksStore.fromKeyValueStore}, if the text is one. */
-const expiringEntry = (text: string): { readonly expiresAt: number; readonly jwks: string } | undefined => {
-  try {
-    const parsed = JSON.parse(text) as { readonly expiresAt?: unknown; readonly jwks?: unknown }
-    return typeof parsed.expiresAt === "number" && typeof parsed.jwks === "string"
-      ? { expiresAt: parsed.expiresAt, jwks: parsed.jwks }
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** A JWKS document as the key set reads it. */
-type StoredJwks = { readonly keys?: ReadonlyArray<unknown> | undefined }
-
-/** A stored document, if it is a JWKS (anything else, a corrupt or foreign value, is ignored). */
-const storedJwks = (text: string): StoredJwks | undefined => {
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return typeof parsed === "object" && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys)
-      ? parsed as StoredJwks
-      : undefined
-  } catch {
-    return undefined
-  }
 }
 
 const refuse = (problem: Problem) => TokenVerificationError.fromDetail(problem.detail, problem.message)
@@ -190,10 +162,7 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       const storeKey = Option.isNone(config)
         ? "jwks"
         : `jwks:${yield* Effect.promise(() => digestOfSecret(Redacted.value(config.value.secretKey)))}`
-      /** The document the current set was built from, to tell a newer stored one from the one already in use. */
-      let lastText: string | undefined
-      /** Set while a refresh for an unknown `kid` runs: a stored document like the current one is then stale. */
-      let forcing = false
+      const sharing = new Shared.SharedKeySet()
 
       // With keys already in hand a refresh must not hold verifications up: one attempt, a short timeout,
       // and the last good set if it fails. Only the very first fetch gets the client's retries.
@@ -207,28 +176,22 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       )
       const shared = Option.match(store, {
         onNone: () => Effect.succeed(undefined),
-        onSome: (store) =>
-          Effect.map(store.get(storeKey), (text) => {
-            if (Option.isNone(text) || storedJwks(text.value) === undefined) return undefined
-            // A refresh for an unknown kid wants a set newer than the one in use.
-            return forcing && text.value === lastText ? undefined : text.value
-          })
+        onSome: (store) => Effect.map(store.get(storeKey), (text) => sharing.take(Option.getOrUndefined(text)))
       })
       const fetched = getJwks.pipe(
-        Effect.tap((jwks) => {
-          lastText = JSON.stringify({ keys: jwks.keys ?? [] })
-          return Option.isNone(store)
+        Effect.tap((jwks) =>
+          Option.isNone(store)
             ? Effect.void
-            : store.value.set(storeKey, lastText, Duration.millis(ttlMillis))
-        }),
-        Effect.map((jwks): StoredJwks => jwks)
+            : store.value.set(storeKey, sharing.fetched(jwks), Duration.millis(ttlMillis))
+        ),
+        Effect.map((jwks): Shared.StoredJwks => jwks)
       )
       /** A fetched set is `fresh`; the last good one served after a failed fetch is not, and is retried sooner. */
-      const fetchSet = Effect.flatMap(shared, (text) => {
-        if (text === undefined) return fetched
-        lastText = text
-        return Effect.succeed<StoredJwks>(storedJwks(text)!)
-      }).pipe(
+      const fetchSet = Effect.flatMap(
+        shared,
+        (jwks): Effect.Effect<Shared.StoredJwks, ClerkCommonError> =>
+          jwks === undefined ? fetched : Effect.succeed(jwks)
+      ).pipe(
         Effect.map((jwks) => {
           lastGood = Keys.fetchedKeySet(jwks)
           return { set: lastGood, fresh: true }
@@ -261,12 +224,12 @@ export class ClerkJwks extends Context.Tag("effect-clerk/ClerkJwks")<ClerkJwks, 
       const refreshForUnknownKid = Effect.flatMap(Clock.currentTimeMillis, (now) =>
         forced.allow(now)
           ? Effect.sync(() => {
-            forcing = true
+            sharing.forcing = true
           }).pipe(
             Effect.zipRight(cache.invalidate(Spanned.bare("keys" as const))),
             Effect.zipRight(currentSet),
             Effect.ensuring(Effect.sync(() => {
-              forcing = false
+              sharing.forcing = false
             }))
           )
           : currentSet)

@@ -12,14 +12,20 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 // Types only: the declarations then name no global a consumer without the DOM library lacks.
 import type * as Jose from "jose"
 import { isProblem } from "../internal/authReasons.js"
 import type { Problem } from "../internal/authReasons.js"
 import * as Jwt from "../internal/jwt.js"
 import * as Keys from "../internal/keySet.js"
+import { digestOfSecret } from "../internal/secretDigest.js"
+import * as Shared from "../internal/sharedKeySet.js"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
 import { ClerkClient, withTimeout } from "./ClerkClient.js"
+import { ClerkConfig } from "./ClerkConfig.js"
+import type { ClerkCommonError } from "./ClerkError.js"
 import { ClerkRetryPolicy } from "./ClerkRetryPolicy.js"
 // The operation from its own module, not through ClerkBackend: a bundle then keeps this one call only.
 import * as Jwks from "./generated/Jwks.js"
@@ -64,6 +70,54 @@ export interface ClerkJwksService {
  */
 export interface ClerkJwksOptions extends Keys.Options<Duration.Input> {}
 
+/**
+ * A place where instances share the key sets they fetched: with one in context, {@link ClerkJwks.make} reads a
+ * set another instance stored before fetching its own, and stores what it fetched, so a fleet fetches about
+ * once per TTL and per rotation instead of once per instance.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkJwksStoreService {
+  /** The JWKS document stored under `key` (JSON text), if any; a store that cannot answer answers `None`. */
+  readonly get: (key: string) => Effect.Effect<Option.Option<string>>
+  /** Stores a JWKS document under `key` for `ttl`; a store that cannot answer ignores it. */
+  readonly set: (key: string, jwks: string, ttl: Duration.Duration) => Effect.Effect<void>
+}
+
+/**
+ * The shared key-set store {@link ClerkJwks.make} reads from context when present.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class ClerkJwksStore extends Context.Service<ClerkJwksStore, ClerkJwksStoreService>()(
+  "effect-clerk/ClerkJwksStore"
+) {
+  /**
+   * A store over a `KeyValueStore` (`effect/unstable/persistence`), or anything with its `get` and `set` for
+   * strings. Each document is kept with the time it expires (by the `Clock`) and read as absent past it; a
+   * store that fails is read as empty and its writes are dropped.
+   */
+  static readonly fromKeyValueStore = (kvs: {
+    readonly get: (key: string) => Effect.Effect<string | undefined, unknown>
+    readonly set: (key: string, value: string) => Effect.Effect<void, unknown>
+  }): ClerkJwksStoreService => ({
+    get: (key) =>
+      Effect.all([kvs.get(key), Clock.currentTimeMillis]).pipe(
+        Effect.map(([stored, now]) =>
+          Option.fromNullishOr(stored === undefined ? undefined : Shared.unexpired(stored, now))
+        ),
+        Effect.orElseSucceed(() => Option.none())
+      ),
+    set: (key, jwks, ttl) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => kvs.set(key, Shared.expiring(jwks, now + Duration.toMillis(ttl)))
+      ).pipe(Effect.ignore)
+  })
+}
+
 const refuse = (problem: Problem) => TokenVerificationError.fromDetail(problem.detail, problem.message)
 
 /** Looks a key up in a set; only a first use of a key for an algorithm waits for its import. */
@@ -102,16 +156,40 @@ export class ClerkJwks extends Context.Service<ClerkJwks, ClerkJwksService>()("e
         options.cooldown === undefined ? Keys.defaultCooldownMillis : Duration.toMillis(options.cooldown)
       )
       let lastGood: Keys.KeySet | undefined
+      const store = yield* Effect.serviceOption(ClerkJwksStore)
+      // Per Clerk instance: the digest of the secret key, when the configuration is at hand.
+      const config = yield* Effect.serviceOption(ClerkConfig)
+      const storeKey = Option.isNone(config)
+        ? "jwks"
+        : `jwks:${yield* Effect.promise(() => digestOfSecret(Redacted.value(config.value.secretKey)))}`
+      const sharing = new Shared.SharedKeySet()
 
       // With keys already in hand a refresh must not hold verifications up: one attempt, a short timeout,
       // and the last good set if it fails. Only the very first fetch gets the client's retries.
-      const fetchSet = Effect.suspend(() =>
+      const getJwks = Effect.suspend(() =>
         lastGood === undefined
           ? fetchJwks
           : withTimeout(
             Effect.provideService(fetchJwks, ClerkRetryPolicy, ClerkRetryPolicy.none),
             Keys.refreshTimeoutMillis
           )
+      )
+      const shared = Option.match(store, {
+        onNone: () => Effect.succeed(undefined),
+        onSome: (store) => Effect.map(store.get(storeKey), (text) => sharing.take(Option.getOrUndefined(text)))
+      })
+      const fetched = getJwks.pipe(
+        Effect.tap((jwks) =>
+          Option.isNone(store)
+            ? Effect.void
+            : store.value.set(storeKey, sharing.fetched(jwks), Duration.millis(ttlMillis))
+        ),
+        Effect.map((jwks): Shared.StoredJwks => jwks)
+      )
+      const fetchSet = Effect.flatMap(
+        shared,
+        (jwks): Effect.Effect<Shared.StoredJwks, ClerkCommonError> =>
+          jwks === undefined ? fetched : Effect.succeed(jwks)
       ).pipe(
         Effect.map((jwks) => {
           lastGood = Keys.fetchedKeySet(jwks)
@@ -137,7 +215,18 @@ export class ClerkJwks extends Context.Service<ClerkJwks, ClerkJwksService>()("e
 
       const refreshForUnknownKid = Effect.flatMap(
         Clock.currentTimeMillis,
-        (now) => forced.allow(now) ? Effect.andThen(Cache.invalidate(cache, "keys"), currentSet) : currentSet
+        (now) =>
+          forced.allow(now)
+            ? Effect.sync(() => {
+              sharing.forcing = true
+            }).pipe(
+              Effect.andThen(Cache.invalidate(cache, "keys")),
+              Effect.andThen(currentSet),
+              Effect.ensuring(Effect.sync(() => {
+                sharing.forcing = false
+              }))
+            )
+            : currentSet
       )
 
       const getKey = (kid: string | undefined, alg: string) =>

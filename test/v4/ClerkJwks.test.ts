@@ -2,9 +2,11 @@
  * The Effect 4 ClerkJwks against a local `/jwks` endpoint: one fetch for many callers, the cached set reused,
  * one refetch for an unknown `kid`, the last good set when Clerk fails; and the networkless key sources.
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ClerkAuth } from "../../src/v4/ClerkAuth.js"
@@ -12,9 +14,10 @@ import { generateKeys, mintSessionToken } from "../../src/v4/ClerkAuthTesting.js
 import type { TestKeys } from "../../src/v4/ClerkAuthTesting.js"
 import { ClerkClient } from "../../src/v4/ClerkClient.js"
 import { ClerkConfig } from "../../src/v4/ClerkConfig.js"
-import { ClerkJwks } from "../../src/v4/ClerkJwks.js"
+import { ClerkJwks, ClerkJwksStore } from "../../src/v4/ClerkJwks.js"
 import type { ClerkJwksOptions } from "../../src/v4/ClerkJwks.js"
 import { ClerkRetryPolicy } from "../../src/v4/ClerkRetryPolicy.js"
+import { ClerkTest } from "../../src/v4/ClerkTest.js"
 import { type PlainServer, startServer } from "../support/PlainServer.js"
 
 const secret = "sk_test_v4_jwks"
@@ -169,5 +172,42 @@ describe("networkless key sources (Effect 4)", () => {
       )
     )
     expect(error).toMatchObject({ _tag: "TokenVerificationError", reason: "token-invalid-algorithm" })
+  })
+})
+
+describe("ClerkJwks (Effect 4) with a shared ClerkJwksStore", () => {
+  it("a set one instance fetched is read by the next without a fetch; a rotation is fetched once and shared", async () => {
+    const entries = new Map<string, string>()
+    const store = Layer.succeed(ClerkJwksStore, {
+      get: (key) => Effect.sync(() => Option.fromNullishOr(entries.get(key))),
+      set: (key, jwks) => Effect.sync(() => void entries.set(key, jwks))
+    })
+    const config = ClerkConfig.layer({ secretKey: Redacted.make("sk_test_shared_v4") })
+    const outcome = await Effect.runPromise(
+      Effect.scoped(Effect.gen(function*() {
+        const { keys } = yield* ClerkTest
+        const instance = () =>
+          Effect.map(
+            Layer.build(ClerkJwks.layer().pipe(Layer.provide(store), Layer.provide(config))),
+            (context) => Context.get(context, ClerkJwks)
+          )
+        const fetches = Effect.map(
+          ClerkTest.calls,
+          (calls) => calls.filter((c) => c.operation === "jwks.getJWKS").length
+        )
+        const [first, second] = yield* Effect.all([instance(), instance()])
+        yield* first.getKey(keys.kid, "RS256")
+        yield* second.getKey(keys.kid, "RS256")
+        const afterTwo = yield* fetches
+        const rotated = yield* generateKeys()
+        yield* ClerkTest.handle("jwks.getJWKS", () => Effect.succeed(rotated.jwks as never))
+        yield* second.getKey(rotated.kid, "RS256")
+        yield* first.getKey(rotated.kid, "RS256")
+        return { afterTwo, afterRotation: yield* fetches, stored: [...entries.keys()] }
+      })).pipe(Effect.provide(Layer.orDie(ClerkTest.layerWith({}))))
+    )
+    expect(outcome.afterTwo).toBe(1)
+    expect(outcome.afterRotation).toBe(2)
+    expect(outcome.stored).toEqual([expect.stringMatching(/^jwks:[0-9a-f]{24}$/)])
   })
 })

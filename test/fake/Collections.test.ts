@@ -16,25 +16,11 @@ import type { ClerkError } from "../../src/ClerkError.js"
 import { ClerkTest } from "../../src/ClerkTest.js"
 import { operations } from "../../src/generated/Operations.js"
 import * as WireShapes from "../../src/generated/WireShapes.js"
-import type { Derived } from "../../src/internal/fake/collections.js"
-import { derivedOf } from "../../src/internal/fake/instance.js"
 import { sampleShape } from "../../src/internal/fake/wireShape.js"
+import { collections, derived, lastParamOf, type Name } from "../support/collections.js"
 
 type AnyApi = Record<string, Record<string, (params?: unknown) => Effect.Effect<unknown, ClerkError>>>
-type Name = keyof typeof operations
 type Item = Record<string, unknown>
-
-const derived = derivedOf({ operations }) as ReadonlyMap<Name, Derived>
-const lastParam = (name: Name) => /\{([^}]+)\}$/.exec(operations[name].descriptor.path)?.[1]
-
-/** The operations of each derived collection, by role. */
-const collections = new Map<string, Partial<Record<Derived["role"], Name>> & { readonly derived: Derived }>()
-for (const [name, entry] of derived) {
-  if (entry.role.startsWith("singleton")) continue
-  const roles = collections.get(entry.base) ?? { derived: entry }
-  ;(roles as Record<string, unknown>)[entry.role] = name
-  collections.set(entry.base, roles)
-}
 
 const sampleParams = (name: Name, seed: number): Item => {
   const params = operations[name].descriptor.params
@@ -139,7 +125,7 @@ describe("spec-driven collections of the fake", () => {
         if (!("id" in item)) return
         expect(typeof item.id).toBe("string")
         expect(String(item.id)).toMatch(new RegExp(`^${roles.derived.prefix}_`))
-        const idOf = (name: Name) => ({ ...path, [camelCase(lastParam(name)!)]: item.id })
+        const idOf = (name: Name) => ({ ...path, [camelCase(lastParamOf(name))]: item.id })
         // A create may answer more than a get (a secret shown once): the get's fields are the created item's.
         if (roles.get !== undefined) {
           const got = (yield* call(roles.get, idOf(roles.get))) as Item

@@ -24,9 +24,9 @@ import { ClerkRetryPolicy } from "../../src/ClerkRetryPolicy.js"
 import { ClerkTest } from "../../src/ClerkTest.js"
 import { operations } from "../../src/generated/Operations.js"
 import type { Derived } from "../../src/internal/fake/collections.js"
-import { derivedOf } from "../../src/internal/fake/instance.js"
 import * as Router from "../../src/internal/fake/router.js"
 import { builtinRoutes } from "../../src/internal/fake/routes.js"
+import { collections, lastParamOf, type Name } from "../support/collections.js"
 import { loadOperations, minimalParams, specPath } from "../support/minimalParams.js"
 import type { Exchange, Violation } from "../support/Prism.js"
 import { recording, startPrism } from "../support/Prism.js"
@@ -39,19 +39,6 @@ if (!specPresent) console.warn(skipMessage)
 const loaded = specPresent ? loadOperations(specFile) : undefined
 
 type AnyApi = Record<string, Record<string, (params?: unknown) => Effect.Effect<unknown, ClerkError>>>
-type Name = keyof typeof operations
-
-/** The spec-driven collections of the fake, by path, with their operations by role. */
-const collections = new Map<string, Partial<Record<Derived["role"], string>> & { readonly derived: Derived }>()
-for (const [name, entry] of derivedOf({ operations }) as ReadonlyMap<string, Derived>) {
-  if (entry.role.startsWith("singleton")) continue
-  const roles = collections.get(entry.base) ?? { derived: entry }
-  ;(roles as Record<string, unknown>)[entry.role] = name
-  collections.set(entry.base, roles)
-}
-
-/** The wire name of the path's last parameter: the item id. */
-const lastParamOf = (name: string): string => /\{([^}]+)\}$/.exec(operations[name as Name].descriptor.path)![1]!
 
 // ---------------------------------------------------------------------------
 // What went over the wire.
@@ -563,7 +550,7 @@ describe.skipIf(!specPresent)("the fake through Prism's validating proxy", () =>
           const created = (yield* callNamed(roles.create!, minimal(roles.create!, path))) as Record<string, unknown>
           walked.add(roles.create!)
           if (!("id" in created)) return
-          const idOf = (name: string) => ({ ...path, [camelCase(lastParamOf(name))]: created.id })
+          const idOf = (name: string) => ({ ...path, [camelCase(lastParamOf(name as Name))]: created.id })
           if (roles.get !== undefined) {
             yield* callNamed(roles.get, minimal(roles.get, idOf(roles.get)))
             walked.add(roles.get)

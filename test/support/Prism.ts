@@ -7,11 +7,11 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import type { ChildProcess } from "node:child_process"
 import { spawn } from "node:child_process"
 import * as net from "node:net"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { exited, stopChild, track, tracked, untrack } from "./ChildProcesses.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const prismCli = path.join(repoRoot, "node_modules/@stoplight/prism-cli/dist/index.js")
@@ -40,28 +40,6 @@ export interface Prism {
   readonly stderr: () => string
   /** Stops this Prism (SIGTERM, then SIGKILL after a grace period); resolves once it has exited. */
   readonly stop: () => Promise<void>
-}
-
-const live = new Set<ChildProcess>()
-let exitHookInstalled = false
-
-/**
- * Kills every Prism still running when the test process ends, whatever the reason: a normal
- * exit, or a signal (after which the signal is raised again, so the process still ends as asked).
- */
-const installExitHook = () => {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  const killAll = () => {
-    for (const child of live) child.kill("SIGKILL")
-  }
-  process.once("exit", killAll)
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
-      killAll()
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-    })
-  }
 }
 
 /** A port free at the time of asking, on 127.0.0.1. */
@@ -98,23 +76,6 @@ const prismAnswers = async (url: string, proxy: boolean): Promise<boolean> => {
   }
 }
 
-const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
-
-const stopChild = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (exited(child)) {
-      live.delete(child)
-      return resolve()
-    }
-    const force = setTimeout(() => child.kill("SIGKILL"), 3_000)
-    child.once("exit", () => {
-      clearTimeout(force)
-      live.delete(child)
-      resolve()
-    })
-    child.kill("SIGTERM")
-  })
-
 const startOnce = async (options: PrismOptions, port: number): Promise<Prism> => {
   const args = [
     prismCli,
@@ -130,8 +91,7 @@ const startOnce = async (options: PrismOptions, port: number): Promise<Prism> =>
   args.push(options.spec)
   if (options.upstream !== undefined) args.push(options.upstream)
   const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot })
-  live.add(child)
-  installExitHook()
+  track(child)
   // The tail is what matters: on a failed start Prism prints its usage first and the reason last.
   let stderr = ""
   child.stderr?.setEncoding("utf8")
@@ -143,7 +103,7 @@ const startOnce = async (options: PrismOptions, port: number): Promise<Prism> =>
   const deadline = Date.now() + (options.startupTimeoutMs ?? 120_000)
   while (Date.now() < deadline) {
     if (exited(child)) {
-      live.delete(child)
+      untrack(child)
       await Promise.race([closed, sleep(1_000)])
       throw new Error(
         `Prism exited during startup (code ${child.exitCode}, signal ${child.signalCode}): ${
@@ -180,7 +140,7 @@ export const startPrism = async (options: PrismOptions): Promise<Prism> => {
 }
 
 /** Stops every Prism this module started that is still running. */
-export const stopAll = (): Promise<void> => Promise.all([...live].map(stopChild)).then(() => undefined)
+export const stopAll = (): Promise<void> => Promise.all(tracked().map(stopChild)).then(() => undefined)
 
 /** One entry of Prism's `sl-violations` header. */
 export interface Violation {

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as net from "node:net"
+import { stopChild, track } from "./ChildProcesses.js"
 import { freePort } from "./Prism.js"
 
 /** A running server. */
@@ -29,11 +30,6 @@ export const redisUnavailable = (): string | undefined => {
   }
   return undefined
 }
-
-const live = new Set<ChildProcess>()
-process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL")
-})
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -64,7 +60,7 @@ const launch = async (port: number): Promise<ChildProcess> => {
     "--protected-mode",
     "yes"
   ], { stdio: ["ignore", "pipe", "pipe"] })
-  live.add(child)
+  track(child)
   let output = ""
   child.stdout?.on("data", (chunk) => (output = (output + String(chunk)).slice(-4_000)))
   child.stderr?.on("data", (chunk) => (output = (output + String(chunk)).slice(-4_000)))
@@ -77,21 +73,6 @@ const launch = async (port: number): Promise<ChildProcess> => {
   await stopChild(child)
   throw new Error(`redis-server did not answer on ${port} within 10 s: ${output.trim()}`)
 }
-
-const stopChild = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      live.delete(child)
-      return resolve()
-    }
-    const force = setTimeout(() => child.kill("SIGKILL"), 2_000)
-    child.once("exit", () => {
-      clearTimeout(force)
-      live.delete(child)
-      resolve()
-    })
-    child.kill("SIGTERM")
-  })
 
 /** Starts a server on a free port of 127.0.0.1 (another port if that one was taken meanwhile). */
 export const startRedis = async (): Promise<RedisServer> => {

@@ -186,20 +186,31 @@ const misfit = (
   return undefined
 }
 
+// The shapes are static data: what is read from them per operation is read once.
+const wireFields = new Map<string, ReadonlySet<string>>()
+const idPatterns = new Map<string, string | undefined>()
+
 /** The pattern the spec gives the ids in a collection's item path (`ak_` and 32 hex digits), if any. */
 const idPatternOf = <H>(derived: Derived, all: ReadonlyMap<string, Derived>, ctx: CollectionContext<H>) => {
+  if (idPatterns.has(derived.base)) return idPatterns.get(derived.base)
+  let pattern: string | undefined
   for (const [other, entry] of all) {
     if (entry.base !== derived.base || entry.role === "create" || entry.role === "list") continue
-    const pattern = WireShapes.idPatterns[ctx.descriptor(other).path]
-    if (pattern !== undefined) return pattern
+    pattern ??= WireShapes.idPatterns[ctx.descriptor(other).path]
   }
-  return undefined
+  idPatterns.set(derived.base, pattern)
+  return pattern
 }
 
 /** The wire property names of the resource a collection stores, from the spec's wire shape of its create. */
 const wireFieldsOf = (derived: Derived): ReadonlySet<string> => {
-  const shape = WireShapes.responses[derived.resource]
-  return new Set(shape === undefined ? [] : propertyNamesOf(shape, WireShapes.components))
+  let fields = wireFields.get(derived.resource)
+  if (fields === undefined) {
+    const shape = WireShapes.responses[derived.resource]
+    fields = new Set(shape === undefined ? [] : propertyNamesOf(shape, WireShapes.components))
+    wireFields.set(derived.resource, fields)
+  }
+  return fields
 }
 
 const compareValues = (a: unknown, b: unknown): number => {

@@ -23,32 +23,40 @@ const run = <A, E>(effect: Effect.Effect<A, E, ClerkBackend | ClerkTest>, limite
 
 describe("ClerkRateLimiter (Effect 4)", () => {
   it("at most `limit` requests in any window; a 429 holds the key; the rest wait on the Clock", async () => {
-    const statuses = await run(
+    const outcome = await run(
       Effect.gen(function*() {
         const clerk = yield* ClerkBackend
+        // Moves the TestClock in steps until `done` holds: a fiber's sleep may start after any one step.
+        const advanceUntil = (done: () => boolean, step: string, steps: number) =>
+          Effect.gen(function*() {
+            for (let i = 0; i < steps && !done(); i++) {
+              yield* Effect.yieldNow
+              yield* TestClock.adjust(step)
+            }
+          })
         let finished = 0
         const fibers = yield* Effect.forEach(
           [1, 2, 3],
           () => Effect.forkChild(Effect.tap(clerk.users.count(), () => Effect.sync(() => finished++)))
         )
-        yield* TestClock.adjust("1 millis")
-        const done = finished
-        yield* TestClock.adjust("1 second")
+        yield* advanceUntil(() => finished >= 2, "1 millis", 100)
+        const withinWindow = finished
+        yield* advanceUntil(() => finished >= 3, "100 millis", 40)
         yield* Effect.forEach(fibers, Fiber.join)
         yield* ClerkTest.script("users.count", [ClerkTest.rateLimited("3 seconds")])
-        const held = yield* Effect.forkChild(clerk.users.count())
-        yield* TestClock.adjust("2 seconds")
-        const before = (yield* ClerkTest.calls).length
-        yield* TestClock.adjust("2 seconds")
+        let retried = false
+        const held = yield* Effect.forkChild(Effect.tap(clerk.users.count(), () => Effect.sync(() => (retried = true))))
+        yield* advanceUntil(() => retried, "100 millis", 100)
         yield* Fiber.join(held)
-        return { done, before, statuses: (yield* ClerkTest.calls).map((call) => call.status) }
+        return { withinWindow, calls: yield* ClerkTest.calls }
       }),
       ClerkRateLimiter.memory({ limit: 2, window: "1 second" })
     )
-    expect(statuses.done).toBe(2)
-    // The 429 was the fourth call; its retry waited for the hold.
-    expect(statuses.before).toBe(4)
-    expect(statuses.statuses).toEqual([200, 200, 200, 429, 200])
+    expect(outcome.withinWindow).toBe(2)
+    expect(outcome.calls.map((call) => call.status)).toEqual([200, 200, 200, 429, 200])
+    // The third waited for the window to slide; the retry after the 429 waited for its hold.
+    expect(outcome.calls[2]!.at - outcome.calls[0]!.at).toBeGreaterThanOrEqual(1_000)
+    expect(outcome.calls[4]!.at - outcome.calls[3]!.at).toBeGreaterThanOrEqual(3_000)
   })
 
   it("a limiter that cannot decide fails the call with ClerkTransportError, and nothing is sent", async () => {

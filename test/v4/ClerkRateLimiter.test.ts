@@ -3,6 +3,7 @@
  * secret key (a sliding window, on the Clock), a 429 with `Retry-After` holds every caller of that key, and a
  * limiter that cannot decide fails the call with a typed error without sending it.
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -27,7 +28,7 @@ describe("ClerkRateLimiter (Effect 4)", () => {
       Effect.gen(function*() {
         const clerk = yield* ClerkBackend
         // Moves the TestClock in steps until `done` holds: a fiber's sleep may start after any one step.
-        const advanceUntil = (done: () => boolean, step: string, steps: number) =>
+        const advanceUntil = (done: () => boolean, step: Duration.Input, steps: number) =>
           Effect.gen(function*() {
             for (let i = 0; i < steps && !done(); i++) {
               yield* Effect.yieldNow

@@ -1,7 +1,7 @@
 /**
  * Shared state for a fleet of instances, on Redis (through `ioredis`, an optional peer dependency that
  * only this entry, `effect-clerk/redis`, imports): one connection service, {@link ClerkRedis}, and the
- * stores built on it, starting with webhook de-duplication across instances.
+ * stores built on it: webhook de-duplication, the request budget, key sets and verified machine tokens.
  *
  * Every command is bounded by `commandTimeout`: Redis down or slow fails the command with a
  * {@link ClerkRedisError} (`Timeout` or `Unavailable`) instead of holding a request, and each store
@@ -20,6 +20,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
+import { ClerkMachineTokenStore } from "./ClerkAuth.js"
+import type { SharedTextStore } from "./ClerkAuth.js"
+import { ClerkConfig } from "./ClerkConfig.js"
 import { ClerkJwksStore } from "./ClerkJwks.js"
 import type { ClerkJwksStoreService } from "./ClerkJwks.js"
 import type { ClerkRateLimiterService, RateLimitOptions } from "./ClerkRateLimiter.js"
@@ -362,6 +365,26 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
     })
   )
 
+/** Text with expiry on Redis; what cannot be read is read as absent, and logged at debug level. */
+const textStore = (redis: ClerkRedisService, name: string, what: string): SharedTextStore => {
+  const logged = (error: ClerkRedisError) =>
+    Effect.logDebug(`effect-clerk: Redis unavailable for the shared ${what}; going on without it`).pipe(
+      Effect.annotateLogs({ reason: error.reason, command: error.command })
+    )
+  return {
+    get: (key) =>
+      redis.command(`${name}.get`, (client) => client.get(`${redis.keyPrefix}${key}`)).pipe(
+        Effect.map(Option.fromNullable),
+        Effect.catchAll((error) => Effect.as(logged(error), Option.none()))
+      ),
+    set: (key, value, ttl) =>
+      redis.command(
+        `${name}.set`,
+        (client) => client.set(`${redis.keyPrefix}${key}`, value, "PX", Math.max(1, Math.ceil(Duration.toMillis(ttl))))
+      ).pipe(Effect.asVoid, Effect.catchAll(logged))
+  }
+}
+
 /**
  * The key sets `ClerkJwks` fetches, shared by every instance on the same Redis (`ClerkJwksStore`): an
  * instance reads the set another one stored before fetching its own, and stores what it fetched for the
@@ -373,22 +396,25 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
  */
 export const jwksStore: Layer.Layer<ClerkJwksStore, never, ClerkRedis> = Layer.effect(
   ClerkJwksStore,
-  Effect.map(ClerkRedis, (redis): ClerkJwksStoreService => {
-    const logged = (error: ClerkRedisError) =>
-      Effect.logDebug("effect-clerk: Redis unavailable for the shared key set; fetching it here").pipe(
-        Effect.annotateLogs({ reason: error.reason, command: error.command })
-      )
-    return {
-      get: (key) =>
-        redis.command("jwks.get", (client) => client.get(`${redis.keyPrefix}${key}`)).pipe(
-          Effect.map(Option.fromNullable),
-          Effect.catchAll((error) => Effect.as(logged(error), Option.none()))
-        ),
-      set: (key, jwks, ttl) =>
-        redis.command(
-          "jwks.set",
-          (client) => client.set(`${redis.keyPrefix}${key}`, jwks, "PX", Math.max(1, Math.ceil(Duration.toMillis(ttl))))
-        ).pipe(Effect.asVoid, Effect.catchAll(logged))
-    }
-  })
+  Effect.map(ClerkRedis, (redis): ClerkJwksStoreService => textStore(redis, "jwks", "key set"))
+)
+
+/**
+ * The opaque machine tokens (API keys, M2M tokens, OAuth access tokens) Clerk verified, shared by every
+ * instance on the same Redis (`ClerkMachineTokenStore`, for `ClerkAuth` with `machineTokenCacheTtl`): a token
+ * one instance verified is accepted by the others without asking Clerk until its entry's time is up (the TTL,
+ * never past the token's expiry). Entries are sealed with the secret key of the `ClerkConfig` in context
+ * (`ClerkMachineTokenStore.make`): Redis holds no token and cannot vouch for one. Redis away, each instance
+ * asks Clerk itself, as without a store.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const machineTokenStore: Layer.Layer<ClerkMachineTokenStore, never, ClerkRedis | ClerkConfig> = Layer.effect(
+  ClerkMachineTokenStore,
+  Effect.flatMap(
+    Effect.all([ClerkRedis, ClerkConfig]),
+    ([redis, config]) =>
+      ClerkMachineTokenStore.make(textStore(redis, "tokens", "machine-token cache"), config.secretKey)
+  )
 )

@@ -4,16 +4,18 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as Jose from "jose"
-import { ClerkAuth, MachineAuth, SessionAuth, SignedIn, SignedOut } from "../src/ClerkAuth.js"
-import type { AuthState, ClerkAuthOptions, TokenType } from "../src/ClerkAuth.js"
+import { ClerkAuth, ClerkMachineTokenStore, MachineAuth, SessionAuth, SignedIn, SignedOut } from "../src/ClerkAuth.js"
+import type { AuthState, ClerkAuthOptions, SharedTextStore, TokenType } from "../src/ClerkAuth.js"
 import { ClerkAuthConfigError } from "../src/ClerkAuthError.js"
 import { ClerkBackend } from "../src/ClerkBackend.js"
 import { ClerkConfig } from "../src/ClerkConfig.js"
@@ -582,6 +584,140 @@ describe("machineTokenCacheTtl", () => {
       server.setReply(validReply)
       machineOf(yield* auth.authenticateToken(apiKeyToken))
       expect(server.verifyCalls()).toBe(3)
+    }))
+})
+
+/** A text store in memory on the Clock, standing for a shared one; it shows what a store gets to see. */
+const memoryTextStore = () => {
+  const entries = new Map<string, { readonly value: string; readonly until: number }>()
+  const store: SharedTextStore = {
+    get: (key) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const entry = entries.get(key)
+        return entry !== undefined && entry.until > now ? Option.some(entry.value) : Option.none()
+      }),
+    set: (key, value, ttl) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        entries.set(key, { value, until: now + Duration.toMillis(ttl) })
+      })
+  }
+  return { store, entries }
+}
+
+/** One instance of an application: its own ClerkAuth (and local cache) on the shared store. */
+const replicaOn = (url: string, store: SharedTextStore, options: ClerkAuthOptions, secretKey = instanceSecret) =>
+  Effect.map(
+    Layer.build(
+      ClerkAuth.layer(options).pipe(
+        Layer.provide(backendLayer(url)),
+        Layer.provide(
+          Layer.effect(ClerkMachineTokenStore, ClerkMachineTokenStore.make(store, Redacted.make(secretKey)))
+        )
+      )
+    ),
+    Context.get(ClerkAuth)
+  )
+
+/** A realistic time: Clerk's expiry is in milliseconds, and the TestClock starts at the epoch. */
+const now2024 = 1_716_883_200_000
+
+describe("shared machine-token store", () => {
+  const shared = { acceptsToken: "any", machineTokenCacheTtl: Duration.minutes(1) } as const
+
+  it.scoped("a token one replica verified is accepted by the others without asking Clerk", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now2024)
+      const server = yield* backendServer()
+      const { store } = memoryTextStore()
+      const replicas = yield* Effect.all(Array.from({ length: 3 }, () => replicaOn(server.url, store, shared)))
+      for (const [, token] of opaqueKinds) {
+        const first = machineOf(yield* replicas[0]!.authenticateToken(token))
+        for (const replica of replicas.slice(1)) {
+          expect(machineOf(yield* replica.authenticateToken(token))).toEqual(first)
+        }
+      }
+      expect(server.verifyCalls()).toBe(3)
+      // Past the TTL the shared entries are gone too: one replica asks again, and shares the answer again.
+      yield* TestClock.adjust(Duration.seconds(61))
+      for (const replica of replicas.slice(1)) machineOf(yield* replica.authenticateToken(apiKeyToken))
+      expect(server.verifyCalls()).toBe(4)
+    }))
+
+  it.scoped("the store holds neither the token nor the secret key", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now2024)
+      const server = yield* backendServer()
+      const { entries, store } = memoryTextStore()
+      const replica = yield* replicaOn(server.url, store, shared)
+      for (const [, token] of opaqueKinds) machineOf(yield* replica.authenticateToken(token))
+      expect(entries.size).toBe(3)
+      for (const [key, { value }] of entries) {
+        expect(key).toMatch(/^machine-token:[0-9a-f]{64}$/)
+        for (const text of [key, value]) {
+          for (const [, token] of opaqueKinds) expect(text).not.toContain(token)
+          expect(text).not.toContain(instanceSecret)
+        }
+      }
+    }))
+
+  it.scoped("an entry altered in the store, or sealed with another secret key, is not trusted", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now2024)
+      const server = yield* backendServer()
+      const { entries, store } = memoryTextStore()
+      const first = yield* replicaOn(server.url, store, shared)
+      machineOf(yield* first.authenticateToken(apiKeyToken))
+      const [key, stored] = [...entries][0]!
+      // Someone with write access to the store grants the key more scopes.
+      entries.set(key, { ...stored, value: stored.value.replace("logs:read", "admin:all") })
+      const second = yield* replicaOn(server.url, store, shared)
+      expect(machineOf(yield* second.authenticateToken(apiKeyToken)).scopes).toEqual(["deploy:write", "logs:read"])
+      expect(server.verifyCalls()).toBe(2)
+      // An instance with another secret key shares the store: it finds nothing it can use, and asks Clerk.
+      const other = yield* replicaOn(server.url, store, shared, "sk_test_other_fake")
+      machineOf(yield* other.authenticateToken(apiKeyToken))
+      expect(server.verifyCalls()).toBe(3)
+    }))
+
+  it.scoped("an entry never outlives its token (expiry in milliseconds, or in seconds)", () =>
+    Effect.gen(function*() {
+      for (const seconds of [false, true]) {
+        yield* TestClock.setTime(now2024)
+        const expiration = seconds ? now2024 / 1000 + 30 : now2024 + 30_000
+        const server = yield* backendServer(() => ({ body: apiKeyBody({ expiration }) }))
+        const { entries, store } = memoryTextStore()
+        const [one, two] = yield* Effect.all([
+          replicaOn(server.url, store, shared),
+          replicaOn(server.url, store, shared)
+        ])
+        machineOf(yield* one.authenticateToken(apiKeyToken))
+        machineOf(yield* two.authenticateToken(apiKeyToken))
+        expect(server.verifyCalls()).toBe(1)
+        expect([...entries.values()][0]?.until).toBe(now2024 + 30_000)
+        yield* TestClock.adjust(Duration.seconds(31))
+        machineOf(yield* one.authenticateToken(apiKeyToken))
+        machineOf(yield* two.authenticateToken(apiKeyToken))
+        // The local caches let it go as well: both asked (the second after the first stored a token already expired).
+        expect(server.verifyCalls()).toBe(3)
+      }
+    }))
+
+  it.scoped("a refused token is not shared", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now2024)
+      const server = yield* backendServer(() => ({ status: 401, body: clerkError("authentication_invalid") }))
+      const { entries, store } = memoryTextStore()
+      const replica = yield* replicaOn(server.url, store, shared)
+      expect(signedOut(yield* replica.authenticateToken(apiKeyToken)).detail).toBe("machine-token-invalid")
+      expect(entries.size).toBe(0)
+    }))
+
+  it.scoped("a store without machineTokenCacheTtl fails the layer", () =>
+    Effect.gen(function*() {
+      const server = yield* backendServer()
+      const result = yield* Effect.either(replicaOn(server.url, memoryTextStore().store, { acceptsToken: "api_key" }))
+      expect(Either.isLeft(result) && result.left).toBeInstanceOf(ClerkAuthConfigError)
+      expect(Either.isLeft(result) && result.left.message).toContain("machineTokenCacheTtl")
     }))
 })
 

@@ -17,11 +17,14 @@ import * as Redacted from "effect/Redacted"
 import { Redis } from "ioredis"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
+import type { MachineAuth } from "../src/ClerkAuth.js"
+import { ClerkAuth, SignedIn } from "../src/ClerkAuth.js"
 import { generateKeys } from "../src/ClerkAuthTesting.js"
+import { ClerkConfig } from "../src/ClerkConfig.js"
 import { ClerkJwks } from "../src/ClerkJwks.js"
 import { ClerkRateLimiter } from "../src/ClerkRateLimiter.js"
 import type { RedisDeduplicationOptions } from "../src/ClerkRedis.js"
-import { ClerkRedis, deduplication, jwksStore, rateLimiter } from "../src/ClerkRedis.js"
+import { ClerkRedis, deduplication, jwksStore, machineTokenStore, rateLimiter } from "../src/ClerkRedis.js"
 import { ClerkRedisError } from "../src/ClerkRedisError.js"
 import { ClerkTest } from "../src/ClerkTest.js"
 import { ClerkWebhooks } from "../src/ClerkWebhooks.js"
@@ -50,6 +53,49 @@ const delivery = (id: string) =>
     (signed) => () =>
       new Request("http://127.0.0.1/webhooks", { method: "POST", headers: signed.headers, body: signed.body })
   )
+
+const apiKey = "ak_redis_shared_fake_0001"
+
+/** One instance's ClerkAuth, accepting API keys, on its own Redis connection and the fake in context. */
+const authInstance = (url: string, keyPrefix: string) =>
+  Effect.map(
+    Layer.build(
+      ClerkAuth.layer({ acceptsToken: "api_key", machineTokenCacheTtl: "1 minute" }).pipe(
+        Layer.provide(machineTokenStore),
+        Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_redis_fake") })),
+        Layer.provide(ClerkRedis.layer({ url: Redacted.make(url), keyPrefix, connectTimeout: "500 millis" }))
+      )
+    ),
+    (context) => Context.get(context, ClerkAuth)
+  )
+
+/** The fake answers every API key as valid, and counts how often it was asked. */
+const verifiedByFake = Effect.gen(function*() {
+  yield* ClerkTest.handle("apiKeys.verify", () =>
+    Effect.succeed({
+      object: "api_key",
+      id: "ak_id_redis",
+      type: "api_key",
+      subject: "user_redis",
+      name: "fleet key",
+      claims: null,
+      scopes: ["jobs:run"],
+      revoked: false,
+      revocationReason: null,
+      expired: false,
+      expiration: null,
+      createdBy: null,
+      lastUsedAt: null,
+      createdAt: 1,
+      updatedAt: 1
+    } as never))
+  return Effect.map(ClerkTest.calls, (calls) => calls.filter((c) => c.operation === "apiKeys.verify").length)
+})
+
+const acceptedKey = (state: unknown): MachineAuth => {
+  expect(state).toBeInstanceOf(SignedIn)
+  return (state as SignedIn).auth as MachineAuth
+}
 
 /** Keys of one test apart from another's, on the one server. */
 let namespaces = 0
@@ -355,6 +401,31 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (real redis-server)", () 
       }))
     }).pipe(Effect.provide(ClerkTest.layer)))
 
+  it.live("a machine token one instance verified is accepted by three others without asking Clerk; Redis holds no token", () =>
+    Effect.gen(function*() {
+      const keyPrefix = namespace()
+      const verifyCalls = yield* verifiedByFake
+      yield* Effect.scoped(Effect.gen(function*() {
+        const instances = yield* Effect.all(Array.from({ length: 4 }, () => authInstance(server.url, keyPrefix)))
+        const first = acceptedKey(yield* instances[0]!.authenticateToken(apiKey))
+        expect(first.scopes).toEqual(["jobs:run"])
+        for (const other of instances.slice(1)) {
+          expect(acceptedKey(yield* other.authenticateToken(apiKey))).toEqual(first)
+        }
+        expect(yield* verifyCalls).toBe(1)
+      }))
+      const admin = new Redis(server.url)
+      yield* Effect.addFinalizer(() => Effect.promise(() => admin.quit()))
+      const keys = yield* Effect.promise(() => admin.keys(`${keyPrefix}*`))
+      expect(keys.length).toBe(1)
+      expect(keys[0]).toMatch(new RegExp(`^${keyPrefix}machine-token:[0-9a-f]{64}$`))
+      const stored = yield* Effect.promise(() => admin.get(keys[0]!))
+      expect(stored).not.toContain(apiKey)
+      const ttl = yield* Effect.promise(() => admin.pttl(keys[0]!))
+      expect(ttl).toBeGreaterThan(50_000)
+      expect(ttl).toBeLessThanOrEqual(60_000)
+    }).pipe(Effect.scoped, Effect.provide(ClerkTest.layer)))
+
   describe("Redis killed mid-run, then back", () => {
     let own: RedisServer
 
@@ -404,6 +475,25 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (real redis-server)", () 
           expect(Object.fromEntries(runs)).toEqual({ msg_before: 1, msg_down: 1, msg_open: 1 })
         }),
       60_000
+    )
+
+    it.live(
+      "with Redis down, each instance verifies machine tokens with Clerk itself; none is refused",
+      () =>
+        Effect.gen(function*() {
+          const keyPrefix = namespace()
+          const verifyCalls = yield* verifiedByFake
+          const [one, two] = yield* Effect.all([authInstance(own.url, keyPrefix), authInstance(own.url, keyPrefix)])
+          yield* Effect.promise(() => own.stop())
+          const started = Date.now()
+          acceptedKey(yield* one.authenticateToken(apiKey))
+          acceptedKey(yield* two.authenticateToken(apiKey))
+          expect(yield* verifyCalls).toBe(2)
+          // Each store call fails at once (no offline queue) or within its bound; nothing waited for Redis.
+          expect(Date.now() - started).toBeLessThan(5_000)
+          yield* Effect.promise(() => own.restart())
+        }).pipe(Effect.scoped, Effect.provide(ClerkTest.layer)),
+      30_000
     )
   })
 })

@@ -50,7 +50,10 @@ export interface Options<DurationInput, Secret, JwksOptions> {
    * 0 turns it off. A token used once takes a probation slot only; tokens used again are kept ahead of it.
    */
   readonly tokenCacheSize?: number | undefined
-  /** Remember opaque machine-token results this long (opt-in; default off). */
+  /**
+   * Remember opaque machine-token results this long (opt-in; default off), never past the token's expiry. With a
+   * `ClerkMachineTokenStore` in context the results are shared with the fleet for as long, and this is required.
+   */
   readonly machineTokenCacheTtl?: DurationInput | undefined
   /** Cookie suffix of this app's `__session_<suffix>` cookie, tried before `__session`. */
   readonly cookieSuffix?: string | undefined
@@ -273,6 +276,8 @@ export interface VerifiedMachineToken {
   readonly clientId?: string | undefined
   readonly revoked?: boolean | undefined
   readonly expired?: boolean | undefined
+  /** When the token expires (milliseconds since the epoch), `null` when it does not. */
+  readonly expiration?: number | null | undefined
 }
 
 /**
@@ -369,3 +374,7 @@ export const defaultClockSkewMillis = 5000
 
 /** How many opaque machine-token results are remembered when that cache is on. */
 export const machineTokenCacheCapacity = 10_000
+
+/** Why a shared machine-token store without a TTL is refused: how long to trust a token is the user's call. */
+export const sharedStoreWithoutTtl =
+  "a shared machine-token store needs machineTokenCacheTtl: how long a token Clerk verified is trusted without asking again"

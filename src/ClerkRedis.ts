@@ -31,6 +31,7 @@ import { ClerkRedisError } from "./ClerkRedisError.js"
 import { WebhookDeduplication, type WebhookDeduplicationService } from "./ClerkWebhooksHandler.js"
 import { acquireLoop } from "./internal/rateWait.js"
 import * as Window from "./internal/rateWindow.js"
+import * as Shared from "./internal/redis.js"
 import * as Dedup from "./internal/webhookDeduplication.js"
 
 /**
@@ -69,39 +70,20 @@ export interface ClerkRedisService {
   readonly command: <A>(name: string, run: (client: Redis) => Promise<A>) => Effect.Effect<A, ClerkRedisError>
 }
 
-const defaultCommandTimeout = Duration.millis(250)
-const defaultConnectTimeout = Duration.seconds(2)
-
-const unavailable = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTCONN|ETIMEDOUT/
-
 /** A command's failure, by what ioredis reported; never the URL. */
-const errorOf = (command: string, cause: unknown): ClerkRedisError => {
-  const message = cause instanceof Error ? cause.message : String(cause)
-  if (/Command timed out/.test(message)) {
-    return new ClerkRedisError({ reason: "Timeout", command, message: `${command}: no answer in time` })
-  }
-  if (unavailable.test(message)) {
-    return new ClerkRedisError({ reason: "Unavailable", command, message: `${command}: Redis is not connected` })
-  }
-  return new ClerkRedisError({ reason: "Command", command, message: `${command}: ${message}` })
-}
+const errorOf = (command: string, cause: unknown): ClerkRedisError =>
+  new ClerkRedisError(Shared.failureOf(command, cause))
 
 const make = (options: ClerkRedisOptions): Effect.Effect<ClerkRedisService, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const commandTimeout = Duration.decode(options.commandTimeout ?? defaultCommandTimeout)
-    const connectTimeout = Duration.decode(options.connectTimeout ?? defaultConnectTimeout)
+    const commandTimeout = Duration.decode(options.commandTimeout ?? Shared.defaultCommandTimeoutMillis)
+    const connectTimeout = Duration.decode(options.connectTimeout ?? Shared.defaultConnectTimeoutMillis)
     const client = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        new Redis(Redacted.value(options.url), {
-          // Fail fast while disconnected instead of queueing: a queued command would hold its request.
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          commandTimeout: Duration.toMillis(commandTimeout),
-          connectTimeout: Duration.toMillis(connectTimeout),
-          // Reconnect forever, backing off up to 2 s: a Redis that comes back is used again.
-          retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
-          lazyConnect: false
-        })
+        new Redis(
+          Redacted.value(options.url),
+          Shared.connectionOptions(Duration.toMillis(commandTimeout), Duration.toMillis(connectTimeout))
+        )
       ),
       (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
     )
@@ -113,7 +95,7 @@ const make = (options: ClerkRedisOptions): Effect.Effect<ClerkRedisService, neve
       client.once("ready", ready)
       return Effect.sync(() => client.off("ready", ready))
     }).pipe(Effect.timeout(connectTimeout), Effect.ignore)
-    const keyPrefix = options.keyPrefix ?? "effect-clerk:"
+    const keyPrefix = options.keyPrefix ?? Shared.defaultKeyPrefix
     return {
       keyPrefix,
       command: <A>(name: string, run: (client: Redis) => Promise<A>) =>
@@ -121,8 +103,7 @@ const make = (options: ClerkRedisOptions): Effect.Effect<ClerkRedisService, neve
           // ioredis times the command out too; this bound also covers a connection that never answers.
           Effect.timeoutFail({
             duration: Duration.sum(commandTimeout, Duration.millis(50)),
-            onTimeout: () =>
-              new ClerkRedisError({ reason: "Timeout", command: name, message: `${name}: no answer in time` })
+            onTimeout: () => new ClerkRedisError(Shared.timedOut(name))
           }),
           Effect.withSpan(`ClerkRedis.${name}`, { kind: "client", attributes: { "db.system": "redis" } })
         )
@@ -189,15 +170,6 @@ export interface RedisDeduplicationOptions {
   readonly whenUnavailable?: WhenUnavailable | undefined
 }
 
-// One round trip, atomic: claim with a lease, or tell a processed id (0) from one still being processed (2).
-const claimScript = `if redis.call("SET", KEYS[1], "pending", "NX", "PX", ARGV[1]) then return 1 end
-if redis.call("GET", KEYS[1]) == "done" then return 0 end
-return 2`
-
-// Releases only a claim still pending: a processed id stays processed.
-const releaseScript = `if redis.call("GET", KEYS[1]) == "pending" then return redis.call("DEL", KEYS[1]) end
-return 0`
-
 /**
  * Webhook de-duplication shared by every instance on the same Redis (`WebhookDeduplication` for
  * `ClerkWebhooksHandler.handler(..., { deduplicate: true })`): a delivery's id is claimed atomically with
@@ -216,14 +188,14 @@ export const deduplication = (
     Effect.gen(function*() {
       const redis = yield* ClerkRedis
       const ttl = Duration.toMillis(Duration.decode(options.ttl ?? Duration.hours(Dedup.defaultTtlHours)))
-      const lease = Duration.toMillis(Duration.decode(options.lease ?? Duration.seconds(60)))
+      const lease = Duration.toMillis(Duration.decode(options.lease ?? Shared.defaultLeaseMillis))
       if (!(ttl > 0) || !(lease > 0)) {
         return yield* Effect.dieMessage("ClerkRedis.deduplication: ttl and lease must be longer than zero")
       }
       const failOpen = options.whenUnavailable === "fail-open"
       // The fallback of fail-open: this instance's own claims, for as long as Redis does not answer.
       const local = Dedup.memoryClaims(undefined, ttl)
-      const key = (id: string) => `${redis.keyPrefix}webhook:${id}`
+      const key = Shared.keys(redis.keyPrefix).webhook
       const fallback = <A>(error: ClerkRedisError, local: Effect.Effect<A>): Effect.Effect<A> =>
         failOpen
           ? Effect.zipRight(
@@ -234,14 +206,14 @@ export const deduplication = (
           : Effect.die(error)
       const service: WebhookDeduplicationService = {
         claim: (id) =>
-          redis.command("claim", (client) => client.eval(claimScript, 1, key(id), String(lease))).pipe(
-            Effect.map((answer): boolean | "busy" => answer === 1 ? true : answer === 0 ? false : "busy"),
+          redis.command("claim", (client) => client.eval(Shared.claimScript, 1, key(id), String(lease))).pipe(
+            Effect.map(Shared.claimAnswer),
             Effect.catchAll((error) =>
               fallback(error, Effect.map(Clock.currentTimeMillis, (now) => local.claim(id, now)))
             )
           ),
         release: (id) =>
-          redis.command("release", (client) => client.eval(releaseScript, 1, key(id))).pipe(
+          redis.command("release", (client) => client.eval(Shared.releaseScript, 1, key(id))).pipe(
             Effect.zipRight(Effect.sync(() => local.release(id))),
             Effect.catchAll((error) => fallback(error, Effect.sync(() => local.release(id))))
           ),
@@ -273,30 +245,6 @@ export interface RedisRateLimitOptions extends RateLimitOptions {
   readonly onAdmitted?: ((at: number) => void) | undefined
 }
 
-// One round trip, atomic, on Redis's clock: a hold (after a 429) first, then a sliding window log.
-// Answers { wait in ms (0: admitted), Redis's time in ms }.
-const acquireScript = `local t = redis.call("TIME")
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local held = redis.call("PTTL", KEYS[2])
-if held > 0 then return {held, now} end
-local window = tonumber(ARGV[2])
-redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
-if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call("ZADD", KEYS[1], now, now .. ":" .. ARGV[3])
-  redis.call("PEXPIRE", KEYS[1], window)
-  return {0, now}
-end
-local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
-local wait = tonumber(oldest[2]) + window - now
-if wait < 1 then wait = 1 end
-return {wait, now}`
-
-// A hold only ever lengthens.
-const holdScript = `if redis.call("PTTL", KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call("SET", KEYS[1], "1", "PX", ARGV[1])
-end
-return 0`
-
 /**
  * A request budget shared by every instance on the same Redis (`ClerkRateLimiter` for `ClerkClient`): at
  * most `limit` requests in any `window` per secret key across the fleet (a sliding window log on Redis's
@@ -318,8 +266,7 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
       }).pipe(Effect.orDie)
       const failClosed = options.whenUnavailable === "fail-closed"
       const local = Window.rateWindows(options.limit, windowMillis)
-      const logKey = (key: string) => `${redis.keyPrefix}budget:${key}`
-      const holdKey = (key: string) => `${redis.keyPrefix}budget:${key}:hold`
+      const { budget: logKey, hold: holdKey } = Shared.keys(redis.keyPrefix)
       const unavailable = (error: ClerkRedisError, key: string, now: number): Effect.Effect<number> =>
         failClosed
           ? Effect.die(error)
@@ -335,7 +282,7 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
               "acquire",
               (client) =>
                 client.eval(
-                  acquireScript,
+                  Shared.acquireScript,
                   2,
                   logKey(key),
                   holdKey(key),
@@ -352,13 +299,14 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
             )
           ),
         backOff: (key, delay) => {
-          const millis = Math.max(1, Math.ceil(Duration.toMillis(delay)))
-          return redis.command("hold", (client) => client.eval(holdScript, 1, holdKey(key), String(millis))).pipe(
-            Effect.asVoid,
-            // Held here at least, whatever Redis says: this instance got the 429.
-            Effect.ensuring(Effect.map(Clock.currentTimeMillis, (now) => local.hold(key, now + millis))),
-            Effect.catchAll(() => Effect.void)
-          )
+          const millis = Shared.pxOf(Duration.toMillis(delay))
+          return redis.command("hold", (client) => client.eval(Shared.holdScript, 1, holdKey(key), String(millis)))
+            .pipe(
+              Effect.asVoid,
+              // Held here at least, whatever Redis says: this instance got the 429.
+              Effect.ensuring(Effect.map(Clock.currentTimeMillis, (now) => local.hold(key, now + millis))),
+              Effect.catchAll(() => Effect.void)
+            )
         }
       }
       return service
@@ -373,14 +321,14 @@ const textStore = (redis: ClerkRedisService, name: string, what: string): Shared
     )
   return {
     get: (key) =>
-      redis.command(`${name}.get`, (client) => client.get(`${redis.keyPrefix}${key}`)).pipe(
+      redis.command(`${name}.get`, (client) => client.get(Shared.keys(redis.keyPrefix).text(key))).pipe(
         Effect.map(Option.fromNullable),
         Effect.catchAll((error) => Effect.as(logged(error), Option.none()))
       ),
     set: (key, value, ttl) =>
       redis.command(
         `${name}.set`,
-        (client) => client.set(`${redis.keyPrefix}${key}`, value, "PX", Math.max(1, Math.ceil(Duration.toMillis(ttl))))
+        (client) => client.set(Shared.keys(redis.keyPrefix).text(key), value, "PX", Shared.pxOf(Duration.toMillis(ttl)))
       ).pipe(Effect.asVoid, Effect.catchAll(logged))
   }
 }

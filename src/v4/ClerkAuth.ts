@@ -19,12 +19,13 @@ import * as Exit from "effect/Exit"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Auth from "../internal/auth.js"
 import { signedOutHeaders } from "../internal/authHeaders.js"
 import type { Problem } from "../internal/authReasons.js"
 import { isProblem } from "../internal/authReasons.js"
 import * as Jwt from "../internal/jwt.js"
+import * as Sealed from "../internal/sealedTokens.js"
 import { splitList } from "../internal/splitList.js"
 import { VerifiedTokens } from "../internal/verifiedTokens.js"
 import { ClerkAuthConfigError, TokenVerificationError } from "./ClerkAuthError.js"
@@ -132,6 +133,105 @@ export interface ClerkAuthService {
   readonly verifyToken: (token: string) => Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError>
 }
 
+/**
+ * The kinds of opaque machine token, which only Clerk can verify.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type MachineTokenType = Auth.MachineTokenType
+
+/**
+ * A verified opaque machine token as a shared store keeps it, and until when it may be trusted
+ * (milliseconds since the epoch: the cache's TTL from its verification, never past the token's expiry).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkMachineTokenEntry {
+  readonly auth: MachineAuth
+  readonly until: number
+}
+
+/**
+ * Where instances share the opaque machine tokens Clerk verified for them (`effect-clerk/v4/ClerkRedis` gives
+ * one), so a fleet asks Clerk about a token about once per `machineTokenCacheTtl` instead of once per instance.
+ * Only accepted tokens are shared. A store that cannot answer answers `None`: the token is then verified
+ * with Clerk, as without a store.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ClerkMachineTokenStoreService {
+  readonly get: (type: MachineTokenType, token: string) => Effect.Effect<Option.Option<ClerkMachineTokenEntry>>
+  readonly set: (type: MachineTokenType, token: string, entry: ClerkMachineTokenEntry) => Effect.Effect<void>
+}
+
+/**
+ * A store of text with expiry, such as the one `ClerkJwksStore.fromKeyValueStore` adapts, or one on Redis.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SharedTextStore {
+  /** The text under `key`, `None` when absent, expired, or when the store cannot answer. */
+  readonly get: (key: string) => Effect.Effect<Option.Option<string>>
+  /** Keeps `value` under `key` for `ttl`; a store that cannot answer ignores it. */
+  readonly set: (key: string, value: string, ttl: Duration.Duration) => Effect.Effect<void>
+}
+
+/**
+ * The shared machine-token store {@link ClerkAuth.make} reads from context when present (it then needs
+ * `machineTokenCacheTtl`, the time a verified token is trusted without asking Clerk).
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export class ClerkMachineTokenStore extends Context.Service<ClerkMachineTokenStore, ClerkMachineTokenStoreService>()(
+  "effect-clerk/ClerkMachineTokenStore"
+) {
+  /**
+   * A machine-token store over any text store, sealed with the instance's secret key: entries are written
+   * under an HMAC of the token (never the token) and carry an HMAC of their content, checked on every read
+   * (in constant time), so a store writable by others cannot make a token pass. An entry that fails its check,
+   * or whose time is up, is read as absent.
+   */
+  static readonly make = (
+    store: SharedTextStore,
+    secretKey: Redacted.Redacted<string>
+  ): Effect.Effect<ClerkMachineTokenStoreService> =>
+    Effect.map(Effect.promise(() => Sealed.sealerOf(Redacted.value(secretKey))), (sealer) => ({
+      get: (type, token) =>
+        Effect.promise(() => sealer.keyOf(type, token)).pipe(
+          Effect.flatMap((key) =>
+            Effect.flatMap(store.get(key), (stored) =>
+              Option.isNone(stored) ? Effect.succeed(Option.none()) : Effect.flatMap(
+                Clock.currentTimeMillis,
+                (now) =>
+                  Effect.map(
+                    Effect.promise(() =>
+                      sealer.open(key, stored.value, type, now)
+                    ),
+                    (entry) =>
+                      entry === undefined
+                        ? Option.none()
+                        : Option.some({ auth: new MachineAuth(entry.fields), until: entry.until })
+                  )
+              ))
+          )
+        ),
+      set: (type, token, entry) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const ttl = entry.until - now
+          if (!(ttl > 0)) return Effect.void
+          return Effect.promise(async () => {
+            const key = await sealer.keyOf(type, token)
+            return [key, await sealer.seal(key, { fields: { ...entry.auth }, until: entry.until })] as const
+          }).pipe(Effect.flatMap(([key, sealed]) => store.set(key, sealed, Duration.millis(ttl))))
+        })
+    }))
+}
+
 const refuse = (problem: Problem) => TokenVerificationError.fromDetail(problem.detail, problem.message)
 
 /**
@@ -183,10 +283,12 @@ const verifyJwt = (
 /** What the three Backend API checks answer: a token's facts, or an OAuth token that is not active. */
 type MachineAnswer = Auth.VerifiedMachineToken | { readonly active: boolean }
 
-/** A Clerk answer about an opaque token as a `MachineAuth`, or its refusal. */
+/** A Clerk answer about an opaque token as a `MachineAuth` with the token's expiry, or its refusal. */
 const opaqueAuth = (type: Auth.MachineTokenType, answer: MachineAnswer) => {
   const fields = "id" in answer ? Auth.opaqueFields(type, answer) : Auth.inactiveOauthToken
-  return isProblem(fields) ? Effect.fail(refuse(fields)) : Effect.succeed(new MachineAuth(fields))
+  return isProblem(fields)
+    ? Effect.fail(refuse(fields))
+    : Effect.succeed([new MachineAuth(fields), "id" in answer ? answer.expiration : undefined] as const)
 }
 
 /**
@@ -221,6 +323,13 @@ export class ClerkAuth extends Context.Service<ClerkAuth, ClerkAuthService>()("e
         clockSkewMillis: skew === undefined ? Auth.defaultClockSkewMillis : Duration.toMillis(skew.value)
       }
       const machineRules: Jwt.ClaimRules = { ...rules, authorizedParties: [] }
+      const sharedTokens = yield* Effect.serviceOption(ClerkMachineTokenStore)
+      if (Option.isSome(sharedTokens) && options.machineTokenCacheTtl === undefined) {
+        return yield* new ClerkAuthConfigError({ message: Auth.sharedStoreWithoutTtl })
+      }
+      const machineTtlMillis = options.machineTokenCacheTtl === undefined
+        ? 0
+        : Duration.toMillis(Duration.fromInputUnsafe(options.machineTokenCacheTtl))
       const verified = new VerifiedTokens<VerifiedEntry>(options.tokenCacheSize ?? Auth.defaultTokenCacheSize)
 
       const verifySession = (
@@ -256,7 +365,7 @@ export class ClerkAuth extends Context.Service<ClerkAuth, ClerkAuthService>()("e
         client: ClerkClientService,
         type: Auth.MachineTokenType,
         token: string
-      ): Effect.Effect<MachineAuth, TokenVerificationError> => {
+      ): Effect.Effect<readonly [MachineAuth, expiration: number | null | undefined], TokenVerificationError> => {
         const m2m = M2m.verifyToken({ token })
         const call: Effect.Effect<MachineAnswer, ClerkError, ClerkClient> = type === "api_key"
           ? ApiKeys.verify({ secret: token })
@@ -270,16 +379,50 @@ export class ClerkAuth extends Context.Service<ClerkAuth, ClerkAuthService>()("e
         )
       }
 
+      /** Asks Clerk, then shares the answer; the entry says how long it may be kept from now. */
+      const verifyAndShare = (
+        client: ClerkClientService,
+        type: Auth.MachineTokenType,
+        token: string
+      ): Effect.Effect<ClerkMachineTokenEntry, TokenVerificationError> =>
+        Effect.flatMap(verifyOpaque(client, type, token), ([auth, expiration]) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const entry = { auth, until: Sealed.trustedUntil(now, machineTtlMillis, expiration) }
+            return Option.isNone(sharedTokens) ? Effect.succeed(entry) : Effect.as(
+              sharedTokens.value.set(type, token, entry),
+              entry
+            )
+          }))
+
+      const lookupOpaque = (
+        client: ClerkClientService,
+        token: string
+      ): Effect.Effect<readonly [MachineAuth, keepMillis: number], TokenVerificationError> => {
+        const type = Auth.tokenTypeOf(token) as Auth.MachineTokenType
+        const fresh = verifyAndShare(client, type, token)
+        const entry = Option.isNone(sharedTokens) ? fresh : Effect.flatMap(
+          sharedTokens.value.get(type, token),
+          Option.match({
+            onNone: () =>
+              fresh,
+            onSome: Effect.succeed
+          })
+        )
+        return Effect.flatMap(
+          entry,
+          ({ auth, until }) =>
+            Effect.map(Clock.currentTimeMillis, (now) => [auth, until - now] as const)
+        )
+      }
+
       // Keyed by the token alone: an opaque token's kind is its prefix.
       const opaqueCache = Option.isSome(backend) && options.machineTokenCacheTtl !== undefined
-        ? yield* Cache.makeWith(
-          (token: string) => verifyOpaque(backend.value, Auth.tokenTypeOf(token) as Auth.MachineTokenType, token),
-          {
-            capacity: Auth.machineTokenCacheCapacity,
-            // Only accepted tokens are remembered: a refusal may be a passing failure.
-            timeToLive: (exit) => Exit.isSuccess(exit) ? options.machineTokenCacheTtl! : Duration.zero
-          }
-        )
+        ? yield* Cache.makeWith((token: string) => lookupOpaque(backend.value, token), {
+          capacity: Auth.machineTokenCacheCapacity,
+          // Only accepted tokens are remembered (a refusal may be a passing failure), and never past the time
+          // their entry says, which a token expiring soon or one shared by another instance shortens.
+          timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.millis(Math.max(0, exit.value[1])) : Duration.zero
+        })
         : undefined
 
       const verifyToken = (token: string): Effect.Effect<SessionAuth | MachineAuth, TokenVerificationError> =>
@@ -305,11 +448,16 @@ export class ClerkAuth extends Context.Service<ClerkAuth, ClerkAuthService>()("e
         }
         if (opaqueCache !== undefined) {
           // A refusal is not kept: a zero TTL already drops it, invalidating makes sure of it.
-          return Cache.get(opaqueCache, token).pipe(Effect.tapError(() => Cache.invalidate(opaqueCache, token)))
+          return Cache.get(opaqueCache, token).pipe(
+            Effect.map(([auth]) =>
+              auth
+            ),
+            Effect.tapError(() => Cache.invalidate(opaqueCache, token))
+          )
         }
         return Option.match(backend, {
           onNone: () => Effect.fail(refuse(Auth.noBackend)),
-          onSome: (clerk) => verifyOpaque(clerk, route.type, token)
+          onSome: (clerk) => Effect.map(verifyOpaque(clerk, route.type, token), ([auth]) => auth)
         })
       }
 

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Window from "../internal/rateWindow.js"
+import { acquireLoop } from "./internal/rateWait.js"
 
 /**
  * A request budget.
@@ -39,12 +40,6 @@ export interface RateLimitOptions {
   readonly window: Duration.Input
 }
 
-const acquireLoop = (tryAcquire: (now: number) => number): Effect.Effect<void> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const wait = tryAcquire(now)
-    return wait <= 0 ? Effect.void : Effect.andThen(Effect.sleep(Duration.millis(wait)), acquireLoop(tryAcquire))
-  })
-
 /**
  * The request budget `ClerkClient` consults when one is in context.
  *
@@ -68,7 +63,7 @@ export class ClerkRateLimiter extends Context.Service<ClerkRateLimiter, ClerkRat
       Window.checkBudget(options.limit, windowMillis, "ClerkRateLimiter.memory")
       const windows = Window.rateWindows(options.limit, windowMillis)
       return {
-        acquire: (key) => acquireLoop((now) => windows.tryAcquire(key, now)),
+        acquire: (key) => acquireLoop((now) => Effect.succeed(windows.tryAcquire(key, now))),
         backOff: (key, delay) =>
           Effect.map(Clock.currentTimeMillis, (now) => windows.hold(key, now + Duration.toMillis(delay)))
       }

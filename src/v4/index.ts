@@ -55,6 +55,14 @@ export * as ClerkRetryPolicy from "./ClerkRetryPolicy.js"
 export * as ClerkRateLimiter from "./ClerkRateLimiter.js"
 
 /**
+ * The failure of a Redis command run by `effect-clerk/v4/redis` (whose own module, `ClerkRedis`, stays out of
+ * this entry: it loads the optional `ioredis`).
+ *
+ * @since 0.2.0
+ */
+export * as ClerkRedisError from "./ClerkRedisError.js"
+
+/**
  * What an operation is: method, path, parameters and schemas.
  *
  * @since 0.2.0

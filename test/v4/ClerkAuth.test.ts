@@ -7,11 +7,19 @@ import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ClerkAuth, MachineAuth, SessionAuth, tokenOf, tokenTypeOf } from "../../src/v4/ClerkAuth.js"
-import type { AuthState, ClerkAuthOptions } from "../../src/v4/ClerkAuth.js"
+import {
+  ClerkAuth,
+  ClerkMachineTokenStore,
+  MachineAuth,
+  SessionAuth,
+  tokenOf,
+  tokenTypeOf
+} from "../../src/v4/ClerkAuth.js"
+import type { AuthState, ClerkAuthOptions, SharedTextStore } from "../../src/v4/ClerkAuth.js"
 import { authLayer, generateKeys, mintSessionToken } from "../../src/v4/ClerkAuthTesting.js"
 import type { MintSessionTokenOptions, TestKeys } from "../../src/v4/ClerkAuthTesting.js"
 import { ClerkClient } from "../../src/v4/ClerkClient.js"
@@ -384,6 +392,51 @@ describe("ClerkAuth (Effect 4): machine tokens through the Backend API", () => {
       { machineTokenCacheTtl: "1 hour" }
     )
     expect(backend.requests.length).toBe(2)
+  })
+
+  it("shares accepted machine tokens through a ClerkMachineTokenStore, sealed: an altered entry is not trusted", async () => {
+    answers = { "/v1/api_keys/verify": { body: apiKeyBody() } }
+    backend.requests.length = 0
+    // A plain map stands for the shared store; these tests keep well inside the entries' minute.
+    const entries = new Map<string, string>()
+    const store: SharedTextStore = {
+      get: (key) => Effect.sync(() => Option.fromNullishOr(entries.get(key))),
+      set: (key, value) => Effect.sync(() => void entries.set(key, value))
+    }
+    const replica = <A, E>(use: (auth: ClerkAuth["Service"]) => Effect.Effect<A, E>, options: ClerkAuthOptions) =>
+      Effect.runPromise(
+        Effect.flatMap(ClerkAuth, use).pipe(
+          Effect.provide(
+            ClerkAuth.layer({ jwtKey: keys.pem, acceptsToken: "any", ...options }).pipe(
+              Layer.provide(
+                Layer.effect(ClerkMachineTokenStore, ClerkMachineTokenStore.make(store, Redacted.make(instanceSecret)))
+              ),
+              Layer.provideMerge(ClerkClient.layer),
+              Layer.provide(
+                ClerkConfig.layer({ secretKey: Redacted.make(instanceSecret), apiUrl: `${backend.url}/v1` })
+              ),
+              Layer.provide(FetchHttpClient.layer)
+            )
+          ),
+          Effect.provideService(ClerkRetryPolicy, ClerkRetryPolicy.none)
+        )
+      )
+    const verify = (auth: ClerkAuth["Service"]) => auth.verifyToken("ak_shared_v4")
+    const first = await replica(verify, { machineTokenCacheTtl: "1 minute" })
+    const second = await replica(verify, { machineTokenCacheTtl: "1 minute" })
+    expect(second).toEqual(first)
+    expect(backend.requests.length).toBe(1)
+    expect([...entries.keys()]).toEqual([expect.stringMatching(/^machine-token:[0-9a-f]{64}$/)])
+    expect([...entries.values()][0]).not.toContain("ak_shared_v4")
+
+    const [key, sealed] = [...entries][0]!
+    entries.set(key, sealed.replace("\"scopes\":[", "\"scopes\":[\"admin:all\","))
+    const third = await replica(verify, { machineTokenCacheTtl: "1 minute" })
+    expect((third as MachineAuth).scopes).not.toContain("admin:all")
+    expect(backend.requests.length).toBe(2)
+
+    // Without a TTL the store is refused: how long to trust a token is the application's choice.
+    await expect(replica(verify, {})).rejects.toThrow(/machineTokenCacheTtl/)
   })
 
   it("refuses a session token where only API keys are accepted", async () => {

@@ -33,6 +33,7 @@ import { generateSigningSecret, signWebhook } from "../src/ClerkWebhooksTesting.
 import { freePort } from "./support/Prism.js"
 import type { RedisServer } from "./support/RedisServer.js"
 import { redisUnavailable, startRedis } from "./support/RedisServer.js"
+import { verifiedApiKey } from "./support/VerifiedApiKey.js"
 
 const unavailable = redisUnavailable()
 if (unavailable !== undefined) console.warn(unavailable)
@@ -71,24 +72,7 @@ const authInstance = (url: string, keyPrefix: string) =>
 
 /** The fake answers every API key as valid, and counts how often it was asked. */
 const verifiedByFake = Effect.gen(function*() {
-  yield* ClerkTest.handle("apiKeys.verify", () =>
-    Effect.succeed({
-      object: "api_key",
-      id: "ak_id_redis",
-      type: "api_key",
-      subject: "user_redis",
-      name: "fleet key",
-      claims: null,
-      scopes: ["jobs:run"],
-      revoked: false,
-      revocationReason: null,
-      expired: false,
-      expiration: null,
-      createdBy: null,
-      lastUsedAt: null,
-      createdAt: 1,
-      updatedAt: 1
-    } as never))
+  yield* ClerkTest.handle("apiKeys.verify", () => Effect.succeed(verifiedApiKey as never))
   return Effect.map(ClerkTest.calls, (calls) => calls.filter((c) => c.operation === "apiKeys.verify").length)
 })
 

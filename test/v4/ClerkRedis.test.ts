@@ -25,6 +25,7 @@ import { WebhookDeduplication } from "../../src/v4/ClerkWebhooksHandler.js"
 import { claimWithEffect3 } from "../support/Effect3Redis.js"
 import type { RedisServer } from "../support/RedisServer.js"
 import { redisUnavailable, startRedis } from "../support/RedisServer.js"
+import { verifiedApiKey } from "../support/VerifiedApiKey.js"
 
 const unavailable = redisUnavailable()
 if (unavailable !== undefined) console.warn(unavailable)
@@ -40,6 +41,17 @@ const service = <I, S, E, R>(
   tag: Context.Key<I, S>,
   layer: Layer.Layer<I, E, R>
 ): Effect.Effect<S, E, Scope.Scope | R> => Effect.map(Layer.build(layer), Context.get(tag))
+
+/** An instance's ClerkAuth accepting API keys, sharing verified ones through `redis` (the fake in context). */
+const sharingTokens = (redis: Layer.Layer<ClerkRedis>) =>
+  service(
+    ClerkAuth,
+    ClerkAuth.layer({ acceptsToken: "api_key", machineTokenCacheTtl: "1 minute" }).pipe(
+      Layer.provide(machineTokenStore),
+      Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_redis_v4_fake") })),
+      Layer.provide(redis)
+    )
+  )
 
 const scoped = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Effect.scoped(effect))
 
@@ -174,16 +186,8 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (Effect 4, real redis-ser
           expect((yield* first.getKey(rotated.kid, "RS256")).kid).toBe(rotated.kid)
           expect(yield* count("jwks.getJWKS")).toBe(2)
 
-          yield* ClerkTest.handle("apiKeys.verify", () => Effect.succeed(verifiedKey as never))
-          const authOf = () =>
-            service(
-              ClerkAuth,
-              ClerkAuth.layer({ acceptsToken: "api_key", machineTokenCacheTtl: "1 minute" }).pipe(
-                Layer.provide(machineTokenStore),
-                Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_redis_v4_fake") })),
-                Layer.provide(connection(server.url, keyPrefix))
-              )
-            )
+          yield* ClerkTest.handle("apiKeys.verify", () => Effect.succeed(verifiedApiKey as never))
+          const authOf = () => sharingTokens(connection(server.url, keyPrefix))
           const instances = yield* Effect.all([authOf(), authOf(), authOf()])
           for (const instance of instances) {
             const state = yield* instance.authenticateToken("ak_v4_shared_fake")
@@ -229,15 +233,8 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (Effect 4, real redis-ser
               ClerkRateLimiter,
               rateLimiter({ limit: 5, window: "1 second" }).pipe(Layer.provide(redisLayer))
             )
-            yield* ClerkTest.handle("apiKeys.verify", () => Effect.succeed(verifiedKey as never))
-            const auth = yield* service(
-              ClerkAuth,
-              ClerkAuth.layer({ acceptsToken: "api_key", machineTokenCacheTtl: "1 minute" }).pipe(
-                Layer.provide(machineTokenStore),
-                Layer.provide(ClerkConfig.layer({ secretKey: Redacted.make("sk_test_redis_v4_fake") })),
-                Layer.provide(redisLayer)
-              )
-            )
+            yield* ClerkTest.handle("apiKeys.verify", () => Effect.succeed(verifiedApiKey as never))
+            const auth = yield* sharingTokens(redisLayer)
 
             yield* Effect.promise(() => own.stop())
             const refused = yield* Effect.exit(closed.claim("msg_down"))
@@ -279,21 +276,3 @@ describe.skipIf(unavailable !== undefined)("ClerkRedis (Effect 4, real redis-ser
       expect(failure.message).not.toContain(server.url)
     })))
 })
-
-const verifiedKey = {
-  object: "api_key",
-  id: "ak_id_v4",
-  type: "api_key",
-  subject: "user_v4",
-  name: "fleet key",
-  claims: null,
-  scopes: ["jobs:run"],
-  revoked: false,
-  revocationReason: null,
-  expired: false,
-  expiration: null,
-  createdBy: null,
-  lastUsedAt: null,
-  createdAt: 1,
-  updatedAt: 1
-}

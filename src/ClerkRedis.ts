@@ -170,6 +170,11 @@ export interface RedisDeduplicationOptions {
   readonly whenUnavailable?: WhenUnavailable | undefined
 }
 
+const warnUnavailable = (what: string, error: ClerkRedisError) =>
+  Effect.logWarning(`effect-clerk: Redis unavailable, ${what} falls back to this instance`).pipe(
+    Effect.annotateLogs({ reason: error.reason, command: error.command })
+  )
+
 /**
  * Webhook de-duplication shared by every instance on the same Redis (`WebhookDeduplication` for
  * `ClerkWebhooksHandler.handler(..., { deduplicate: true })`): a delivery's id is claimed atomically with
@@ -197,12 +202,8 @@ export const deduplication = (
       const local = Dedup.memoryClaims(undefined, ttl)
       const key = Shared.keys(redis.keyPrefix).webhook
       const fallback = <A>(error: ClerkRedisError, local: Effect.Effect<A>): Effect.Effect<A> =>
-        failOpen
-          ? Effect.zipRight(
-            Effect.logWarning("effect-clerk: Redis unavailable, webhook de-duplication falls back to this instance")
-              .pipe(Effect.annotateLogs({ reason: error.reason, command: error.command })),
-            local
-          )
+        failOpen ?
+          Effect.zipRight(warnUnavailable("webhook de-duplication", error), local)
           : Effect.die(error)
       const service: WebhookDeduplicationService = {
         claim: (id) =>
@@ -270,11 +271,7 @@ export const rateLimiter = (options: RedisRateLimitOptions): Layer.Layer<ClerkRa
       const unavailable = (error: ClerkRedisError, key: string, now: number): Effect.Effect<number> =>
         failClosed
           ? Effect.die(error)
-          : Effect.as(
-            Effect.logWarning("effect-clerk: Redis unavailable, the request budget falls back to this instance")
-              .pipe(Effect.annotateLogs({ reason: error.reason, command: error.command })),
-            local.tryAcquire(key, now)
-          )
+          : Effect.as(warnUnavailable("the request budget", error), local.tryAcquire(key, now))
       const service: ClerkRateLimiterService = {
         acquire: (key) =>
           acquireLoop((now) =>
@@ -319,16 +316,17 @@ const textStore = (redis: ClerkRedisService, name: string, what: string): Shared
     Effect.logDebug(`effect-clerk: Redis unavailable for the shared ${what}; going on without it`).pipe(
       Effect.annotateLogs({ reason: error.reason, command: error.command })
     )
+  const { text } = Shared.keys(redis.keyPrefix)
   return {
     get: (key) =>
-      redis.command(`${name}.get`, (client) => client.get(Shared.keys(redis.keyPrefix).text(key))).pipe(
+      redis.command(`${name}.get`, (client) => client.get(text(key))).pipe(
         Effect.map(Option.fromNullable),
         Effect.catchAll((error) => Effect.as(logged(error), Option.none()))
       ),
     set: (key, value, ttl) =>
       redis.command(
         `${name}.set`,
-        (client) => client.set(Shared.keys(redis.keyPrefix).text(key), value, "PX", Shared.pxOf(Duration.toMillis(ttl)))
+        (client) => client.set(text(key), value, "PX", Shared.pxOf(Duration.toMillis(ttl)))
       ).pipe(Effect.asVoid, Effect.catchAll(logged))
   }
 }

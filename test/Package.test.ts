@@ -1,7 +1,8 @@
 /**
  * The package as users get it: built with the real `build` script, packed with
  * `npm pack`, unpacked into a fresh strict NodeNext project, type-checked there
- * and run with node against a local HTTP server.
+ * and run with node against a local HTTP server. A third consumer, with ioredis, runs
+ * `effect-clerk/redis` against a real redis-server.
  *
  * The build happens in a copy of the repository under the OS temp dir, so this
  * test never deletes or rewrites the working tree's `dist/` while someone else
@@ -20,11 +21,66 @@ import * as Url from "node:url"
 import * as Zlib from "node:zlib"
 import { publint } from "publint"
 import { wireUser } from "./support/Fixtures.js"
+import type { RedisServer } from "./support/RedisServer.js"
+import { redisUnavailable, startRedis } from "./support/RedisServer.js"
 
 const repoRoot = Path.resolve(Url.fileURLToPath(new URL("..", import.meta.url)))
 const fixture = Path.join(repoRoot, "test", "fixtures", "consumer")
 const fixture4 = Path.join(repoRoot, "test", "fixtures", "consumer4")
 const fakeSecret = "sk_test_FAKE_consumer_key"
+
+const unavailable = redisUnavailable()
+if (unavailable !== undefined) console.warn(unavailable)
+
+// The program of the consumer with ioredis (its src/main.ts): tsc checks it strictly against the shipped
+// declarations and emits the ESM script node runs against the test's redis-server. Kept here, beside the
+// assertions on what it prints.
+const redisProgram = `import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { WebhookDeduplication, type WebhookDeduplicationService } from "effect-clerk/ClerkWebhooksHandler"
+import { ClerkRedis, deduplication } from "effect-clerk/redis"
+
+const url = process.env["CLERK_REDIS_URL"]
+if (url === undefined) throw new Error("CLERK_REDIS_URL is not set")
+
+// As an application wires it: the store on its connection, nothing left to provide.
+const store: Layer.Layer<WebhookDeduplication> = deduplication().pipe(
+  Layer.provide(ClerkRedis.layer({ url: Redacted.make(url) }))
+)
+
+const program = Effect.gen(function*() {
+  const dedup = yield* WebhookDeduplication
+  const id = "msg_packed_consumer"
+  const first: boolean | "busy" = yield* dedup.claim(id)
+  // Claimed and not completed: another delivery of it meanwhile is told to come back later.
+  const second = yield* dedup.claim(id)
+  if (dedup.complete === undefined) return yield* Effect.dieMessage("the Redis store has no complete")
+  yield* dedup.complete(id)
+  const afterComplete = yield* dedup.claim(id)
+  return { first, second, afterComplete }
+})
+
+// Never called: each line must fail to compile, which shows the shipped types are precise, not any.
+export const mustNotCompile = (dedup: WebhookDeduplicationService) => [
+  // @ts-expect-error the URL may hold a password, so it must be Redacted
+  ClerkRedis.layer({ url }),
+  // @ts-expect-error the store needs a ClerkRedis connection
+  Effect.runPromise(Effect.provide(WebhookDeduplication, deduplication())),
+  // @ts-expect-error a claim may also answer "busy"
+  ((): Effect.Effect<boolean> => dedup.claim("msg_1"))()
+]
+
+program.pipe(Effect.provide(store), Effect.runPromise).then(
+  (result) => {
+    console.log(JSON.stringify(result))
+  },
+  (error: unknown) => {
+    console.error(error)
+    process.exitCode = 1
+  }
+)
+`
 
 // Bounds every child process: generous because `tsc` over the generated
 // modules is the slow part and CI machines vary.
@@ -223,6 +279,7 @@ interface Packed {
   }
   readonly consumer: string
   readonly consumer4: string
+  readonly consumerRedis: string
 }
 
 // Top-level entries a clean clone does not have, or that must come from the build.
@@ -232,19 +289,24 @@ let scratch: string | undefined
 let packed: Packed | undefined
 const compiled = new Map<string, Promise<Output>>()
 
-/** A scratch project with the unpacked package and the given packages linked into its node_modules. */
+/**
+ * A scratch project with the unpacked package and the given packages linked into its node_modules. Its
+ * src/main.ts is the fixture's template, or `main` when given (on the fixture's package.json and tsconfig).
+ */
 const makeConsumer = (
   scratch: string,
   name: string,
   from: string,
   entries: ReadonlyArray<TarEntry>,
-  packages: ReadonlyArray<readonly [name: string, source: string]>
+  packages: ReadonlyArray<readonly [name: string, source: string]>,
+  main?: string
 ): string => {
   const consumer = Path.join(scratch, name)
   Fs.mkdirSync(Path.join(consumer, "src"), { recursive: true })
   Fs.copyFileSync(Path.join(from, "package.json"), Path.join(consumer, "package.json"))
   Fs.copyFileSync(Path.join(from, "tsconfig.json"), Path.join(consumer, "tsconfig.json"))
-  Fs.copyFileSync(Path.join(from, "src", "main.ts.tmpl"), Path.join(consumer, "src", "main.ts"))
+  if (main === undefined) Fs.copyFileSync(Path.join(from, "src", "main.ts.tmpl"), Path.join(consumer, "src", "main.ts"))
+  else Fs.writeFileSync(Path.join(consumer, "src", "main.ts"), main)
   const modules = Path.join(consumer, "node_modules")
   extract(entries, Path.join(modules, "effect-clerk"))
   for (const [module, source] of packages) link(source, Path.join(modules, ...module.split("/")))
@@ -293,19 +355,35 @@ const setUp = async (): Promise<Packed> => {
   }
   const effect4 = Path.join(repoRoot, "src", "v4", "node_modules", "effect")
   if (!Fs.existsSync(effect4)) throw new Error(`Effect 4 is not installed in ${effect4}; run npm ci`)
+  const effect3 = [
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+    "@types/node"
+  ]
   // Without ioredis, as most users: only effect-clerk/redis needs it (checked below to say so when missing).
-  const consumer = makeConsumer(scratch, "consumer", fixture, entries, [
-    ...[...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), "@types/node"]
-      .filter((name) => name !== "ioredis")
-      .map((name) => [name, installed(name)] as const)
-  ])
+  const consumer = makeConsumer(
+    scratch,
+    "consumer",
+    fixture,
+    entries,
+    effect3.filter((name) => name !== "ioredis").map((name) => [name, installed(name)] as const)
+  )
+  // With ioredis, the version this repository installed (its devDependency), so still no registry.
+  const consumerRedis = makeConsumer(
+    scratch,
+    "consumer-redis",
+    fixture,
+    entries,
+    effect3.map((name) => [name, installed(name)] as const),
+    redisProgram
+  )
   const consumer4 = makeConsumer(scratch, "consumer4", fixture4, entries, [
     ...[...Object.keys(manifest.dependencies ?? {}), "@types/node"].map((name) => [name, installed(name)] as const),
     ...Object.keys(manifest.peerDependencies ?? {}).filter((name) => !optional.has(name)).map((name) =>
       [name, name === "effect" ? effect4 : installed(name)] as const
     )
   ])
-  return { tarball, entries, manifest, consumer, consumer4 }
+  return { tarball, entries, manifest, consumer, consumer4, consumerRedis }
 }
 
 const ready = (): Packed => {
@@ -326,6 +404,20 @@ const compile = (consumer: string): Promise<Output> => {
     compiled.set(consumer, output)
   }
   return output
+}
+
+/** Type-checks a consumer with its own strict tsc, which emits out/main.js only when nothing failed. */
+const expectCompiles = async (consumer: string) => {
+  const { stdout } = await compile(consumer)
+  expect(stdout.trim()).toBe("")
+  expect(Fs.existsSync(Path.join(consumer, "out", "main.js"))).toBe(true)
+}
+
+/** major.minor.patch of a package as linked into a consumer. */
+const versionIn = (consumer: string, name: string): ReadonlyArray<number> => {
+  const manifest = Path.join(consumer, "node_modules", ...name.split("/"), "package.json")
+  return (JSON.parse(Fs.readFileSync(manifest, "utf8")) as { readonly version: string }).version
+    .split(/[.-]/).slice(0, 3).map(Number)
 }
 
 /** The two consumers: an Effect 3 program on the root entry, an Effect 4 program on `effect-clerk/v4`. */
@@ -382,10 +474,7 @@ describe("the packed package", () => {
 
   for (const { consumer: consumerOf, major } of consumers) {
     it(`type-checks a strict NodeNext Effect ${major} consumer against the shipped declarations`, async () => {
-      const consumer = consumerOf(ready())
-      const { stdout } = await compile(consumer)
-      expect(stdout.trim()).toBe("")
-      expect(Fs.existsSync(Path.join(consumer, "out", "main.js"))).toBe(true)
+      await expectCompiles(consumerOf(ready()))
     }, commandTimeout + 10_000)
 
     it(
@@ -450,6 +539,48 @@ describe("the packed package", () => {
       commandTimeout + 70_000
     )
   }
+
+  it("type-checks a strict NodeNext consumer of effect-clerk/redis, with ioredis installed", async () => {
+    await expectCompiles(ready().consumerRedis)
+  }, commandTimeout + 10_000)
+
+  describe.skipIf(unavailable !== undefined)("with ioredis, against a real redis-server", () => {
+    let server: RedisServer | undefined
+
+    beforeAll(async () => {
+      server = await startRedis()
+    }, 30_000)
+
+    afterAll(async () => {
+      await server?.stop()
+    })
+
+    it("de-duplicates webhook ids on Redis from the compiled consumer, across two processes", async () => {
+      const { consumerRedis } = ready()
+      // Versions the packed manifest accepts (its peer ranges ^5.4.0 and ^3.22.0), on the Effect 3 line.
+      const [ioredisMajor = 0, ioredisMinor = 0] = versionIn(consumerRedis, "ioredis")
+      expect(ioredisMajor === 5 && ioredisMinor >= 4, `ioredis ${ioredisMajor}.${ioredisMinor}`).toBe(true)
+      const [effectMajor = 0, effectMinor = 0] = versionIn(consumerRedis, "effect")
+      expect(effectMajor === 3 && effectMinor >= 22, `effect ${effectMajor}.${effectMinor}`).toBe(true)
+
+      await compile(consumerRedis)
+      const claims = async () => {
+        const { stdout } = await run(
+          process.execPath,
+          [Path.join("out", "main.js")],
+          consumerRedis,
+          childEnv({ CLERK_REDIS_URL: server!.url }),
+          60_000
+        )
+        const lines = stdout.trim().split("\n")
+        return JSON.parse(lines[lines.length - 1]!) as unknown
+      }
+      // Claimed, then busy while not completed; once completed, a processed duplicate.
+      expect(await claims()).toEqual({ first: true, second: "busy", afterComplete: false })
+      // A second process on its own connection finds the id processed: the state is on Redis, not in memory.
+      expect(await claims()).toEqual({ first: false, second: false, afterComplete: false })
+    }, commandTimeout + 130_000)
+  })
 
   it("asks for either major of effect, and for @effect/platform and ioredis only as optional peers", () => {
     const { manifest } = ready()

@@ -18,6 +18,9 @@
  *
  * Scratch output (bundles, the CPU profile, the dist/ consumer copy) goes to
  * bench/.tmp/, which git ignores and TypeScript's `include` skips.
+ *
+ * `npm run bench -- --only=7` runs section 7 alone (it needs no build): it prints the section as it would
+ * be rendered and writes it to bench/.tmp/section-7.md, leaving docs/benchmarks.md as it is.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -27,7 +30,7 @@ import * as Bundle from "./bundle/index.js"
 import * as CallOverhead from "./callOverhead/index.js"
 import * as ColdStart from "./coldStart/index.js"
 import * as Fake from "./fake/index.js"
-import { render, type Results } from "./lib/report.js"
+import { redisSection, render, type Results } from "./lib/report.js"
 import * as Majors from "./majors/index.js"
 import * as RedisBench from "./redis/index.js"
 import * as Typecheck from "./typecheck/index.js"
@@ -65,7 +68,35 @@ const section = async <A>(name: string, body: () => Promise<A> | A): Promise<A |
   }
 }
 
+const redisOptions = { warmupCalls: 100, rounds: 40, callsPerRound: 20, budgetMs: 30_000, log }
+
+/** Section 7 alone: printed and written to bench/.tmp/, not to docs/benchmarks.md (which needs every section). */
+const onlyRedis = async () => {
+  fs.mkdirSync(tmp, { recursive: true })
+  const redis = await section("7. shared state on Redis (loopback)", () => RedisBench.run(redisOptions))
+  const { body, summary } = redisSection(redis)
+  const text = [
+    "Summary rows:",
+    "",
+    "| Measure | Measured | Target | Met |",
+    "| --- | --- | --- | --- |",
+    ...summary,
+    "",
+    body
+  ].join("\n") + "\n"
+  const out = path.join(tmp, "section-7.md")
+  fs.writeFileSync(out, text)
+  log(`\n${text}\nwrote ${path.relative(root, out)} (docs/benchmarks.md unchanged)`)
+  return redis instanceof Error ? 1 : 0
+}
+
+const only = process.argv.slice(2).find((arg) => arg.startsWith("--only="))?.slice("--only=".length)
+
 const main = async () => {
+  if (only !== undefined) {
+    if (only === "7" || only === "redis") return onlyRedis()
+    throw new Error(`--only=${only}: only section 7 (--only=7) can run alone`)
+  }
   const started = performance.now()
   const loadBefore = os.loadavg()
   fs.mkdirSync(tmp, { recursive: true })
@@ -132,7 +163,7 @@ const main = async () => {
 
   const redis = await section(
     "7. shared state on Redis (loopback)",
-    () => RedisBench.run({ warmupCalls: 100, rounds: 40, callsPerRound: 20, budgetMs: 20_000, log })
+    () => RedisBench.run(redisOptions)
   )
 
   const results: Results = {

@@ -81,12 +81,19 @@ export interface AuthOptions {
 const frontendApi = "bench-fake.clerk.accounts.dev"
 const publishableKey = `pk_test_${Buffer.from(`${frontendApi}$`).toString("base64")}`
 const secretKey = "sk_test_bench_fake_not_a_real_key"
-const origin = "https://example.com"
+export const origin = "https://example.com"
 const url = `${origin}/api/projects?limit=20`
-const userId = "user_2bench000000000000000000001"
+export const userId = "user_2bench000000000000000000001"
+
+/** An RS256 key pair made for this run, and its public half as the JWKS entry and the PEM a verifier takes. */
+export const keyPair = async () => {
+  const { privateKey, publicKey } = await Jose.generateKeyPair("RS256", { extractable: true })
+  const jwk = { ...await Jose.exportJWK(publicKey), kid: "ins_2bench000000000000000000001", alg: "RS256", use: "sig" }
+  return { privateKey, publicKey, jwk, pem: await Jose.exportSPKI(publicKey) }
+}
 
 /** A session token as Clerk's Frontend API issues it, v1 organization claims, about 850 bytes. */
-const makeToken = async (privateKey: Jose.CryptoKey, nowS: number) => {
+export const makeToken = async (privateKey: Jose.CryptoKey, nowS: number) => {
   const claims = {
     azp: origin,
     exp: nowS + 3_600,
@@ -114,7 +121,7 @@ const makeToken = async (privateKey: Jose.CryptoKey, nowS: number) => {
 }
 
 /** The effect-clerk service on a fixed JWKS, built once in its own runtime. */
-const effectClerk = async (jwk: Jose.JWK, tokenCacheSize: number | undefined) => {
+export const effectClerk = async (jwk: Jose.JWK, tokenCacheSize: number | undefined) => {
   const runtime = ManagedRuntime.make(
     ClerkAuth.layerWithJwks({
       authorizedParties: [origin],
@@ -127,14 +134,12 @@ const effectClerk = async (jwk: Jose.JWK, tokenCacheSize: number | undefined) =>
   return { runtime, auth }
 }
 
-const signedInUser = (state: AuthState): string | undefined =>
+export const signedInUser = (state: AuthState): string | undefined =>
   state instanceof SignedIn && state.auth instanceof SessionAuth ? state.auth.userId : undefined
 
 export const run = async (options: AuthOptions): Promise<AuthResult> => {
   const nowS = Math.floor(Date.now() / 1_000)
-  const { privateKey, publicKey } = await Jose.generateKeyPair("RS256", { extractable: true })
-  const jwk = { ...await Jose.exportJWK(publicKey), kid: "ins_2bench000000000000000000001", alg: "RS256", use: "sig" }
-  const pem = await Jose.exportSPKI(publicKey)
+  const { privateKey, publicKey, jwk, pem } = await keyPair()
   const made = await makeToken(privateKey, nowS)
   const { token } = made
   const headers = { authorization: `Bearer ${token}` }

@@ -47,28 +47,40 @@ export const summarize = (key: string, samplesMs: ReadonlyArray<number>): Stats 
   }
 }
 
+/** Per case, the median of each round's calls (µs), in round order: how much a case moved during the run. */
+export type RoundMedians = Readonly<Record<string, ReadonlyArray<number>>>
+
 /** Runs the cases in interleaved rounds, timing each call on its own. Calls are awaited one at a time. */
 export const interleaved = async (
   cases: ReadonlyArray<Case>,
   options: RoundsOptions
-): Promise<{ readonly stats: ReadonlyArray<Stats>; readonly rounds: number }> => {
+): Promise<
+  { readonly stats: ReadonlyArray<Stats>; readonly rounds: number; readonly roundMediansUs: RoundMedians }
+> => {
   for (let i = 0; i < options.warmupCalls; i++) {
     for (const c of cases) await c.run()
   }
   const samples = new Map<string, Array<number>>(cases.map((c) => [c.key, []]))
+  const roundMedians = new Map<string, Array<number>>(cases.map((c) => [c.key, []]))
   const started = performance.now()
   let rounds = 0
   while (rounds < options.rounds && performance.now() - started < options.budgetMs) {
     for (let k = 0; k < cases.length; k++) {
       const c = cases[(k + rounds) % cases.length]!
       const into = samples.get(c.key)!
+      const from = into.length
       for (let i = 0; i < options.callsPerRound; i++) {
         const t0 = performance.now()
         await c.run()
         into.push(performance.now() - t0)
       }
+      roundMedians.get(c.key)!.push(summarize(c.key, into.slice(from)).medianUs)
     }
     rounds++
   }
-  return { stats: cases.map((c) => summarize(c.key, samples.get(c.key)!)), rounds }
+  return {
+    stats: cases.map((c) => summarize(c.key, samples.get(c.key)!)),
+    rounds,
+    roundMediansUs: Object.fromEntries(roundMedians)
+  }
 }

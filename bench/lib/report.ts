@@ -1247,27 +1247,58 @@ const majorsSection = (
   return { summary, body }
 }
 
-const redisSection = (r: Results["redis"]): { summary: Array<string>; body: string } => {
+const redisLabels = (r: RedisBench.RedisResult): Record<RedisBench.CaseKey, string> => ({
+  webhookMemory: "(a) a webhook delivery, new id, `deduplicate: true` on `WebhookDeduplication.memory()` — baseline",
+  webhookRedis: "(b) the same on `ClerkRedis.deduplication()`: a leased claim (one Lua script) and the processed mark",
+  callNone: "(c) `clerk.users.get` on the in-process fake, no `ClerkRateLimiter` — baseline",
+  callMemory: "(d) the same under `ClerkRateLimiter.memory(...)`",
+  callRedis: "(e) the same under `ClerkRedis.rateLimiter(...)`: one Lua script per call",
+  machineLocal:
+    "(f) machine token, local cache hit: an API key this instance verified before, `authenticateToken` with `machineTokenCacheTtl` — baseline",
+  machineShared:
+    "(g) machine token, shared hit on Redis: an API key another instance verified, new to this one: local miss, then `ClerkRedis.machineTokenStore` (HMAC of the token for its key, one GET, the seal's HMAC check, decode)",
+  machineMiss:
+    "(h) machine token, verified by Clerk (the in-process fake): a key no instance has seen: local miss, GET miss, `apiKeys.verify`, the sealed entry SET on Redis",
+  machineDirect:
+    "(i) the same `apiKeys.verify` on every call: `ClerkAuth` without `machineTokenCacheTtl` nor store (info)",
+  sessionCached: "(j) session token, local cache hit (`tokenCacheSize` at its default) — baseline",
+  sessionVerify: "(k) session token, verified locally: RS256 signature and claims, cache off (`tokenCacheSize: 0`)",
+  redisGet:
+    `(l) one Redis GET of a value of the token's size (${r.session.tokenBytes} bytes) on a \`ClerkRedis\` connection: the least sharing session tokens would cost`
+})
+
+/** Section 7: its summary rows and its body. Exported so that `bench/run.ts --only=7` can print it alone. */
+export const redisSection = (r: Results["redis"]): { summary: Array<string>; body: string } => {
   const title = "## 7. Shared state on Redis (`effect-clerk/redis`), loopback"
   if (r instanceof Error) return { summary: [], body: `${title}\n\n${failed("redis", r)}` }
   const s = r.stats
-  const labels: Record<RedisBench.CaseKey, string> = {
-    webhookMemory: "(a) a webhook delivery, new id, `deduplicate: true` on `WebhookDeduplication.memory()` — baseline",
-    webhookRedis:
-      "(b) the same on `ClerkRedis.deduplication()`: a leased claim (one Lua script) and the processed mark",
-    callNone: "(c) `clerk.users.get` on the in-process fake, no `ClerkRateLimiter` — baseline",
-    callMemory: "(d) the same under `ClerkRateLimiter.memory(...)`",
-    callRedis: "(e) the same under `ClerkRedis.rateLimiter(...)`: one Lua script per call"
+  const labels = redisLabels(r)
+  // Below 100 µs one decimal, so the cache hits do not round to a few whole microseconds.
+  const fine = (x: number) => x < 100 ? fixed(x, 1) : us(x)
+  const rounds = (key: RedisBench.CaseKey) => {
+    const xs = r.roundMediansUs[key]
+    return `${fine(median(xs))} (${fine(Math.min(...xs))}–${fine(Math.max(...xs))})`
   }
   const rows = (Object.keys(labels) as Array<RedisBench.CaseKey>).map((key) => [
     labels[key],
-    us(s[key].meanUs),
-    us(s[key].medianUs),
-    us(s[key].p90Us)
+    fine(s[key].meanUs),
+    fine(s[key].medianUs),
+    fine(s[key].p90Us),
+    rounds(key)
   ])
   const claim = s.webhookRedis.medianUs - s.webhookMemory.medianUs
   const limited = s.callRedis.medianUs - s.callNone.medianUs
   const local = s.callMemory.medianUs - s.callNone.medianUs
+  const m = (key: RedisBench.CaseKey) => s[key].medianUs
+  const sharedOverLocal = m("machineShared") - m("machineLocal")
+  const storeOnMiss = m("machineMiss") - m("machineDirect")
+  const getOverRsa = m("redisGet") / m("sessionVerify")
+  const sharedOverRsa = m("machineShared") / m("sessionVerify")
+  // The same round ran both cases: their ratio per round shows how steady the comparison was.
+  const perRound = r.roundMediansUs.redisGet.map((get, i) => get / r.roundMediansUs.sessionVerify[i]!)
+  const perRoundRatio = `${fixed(median(perRound))} (range ${fixed(Math.min(...perRound))}–${
+    fixed(Math.max(...perRound))
+  })`
   return {
     summary: [
       `| Redis: added per de-duplicated webhook delivery, loopback (median; info) | ${us(claim)} µs ((b) − (a); ${
@@ -1275,14 +1306,32 @@ const redisSection = (r: Results["redis"]): { summary: Array<string>; body: stri
       }×) | — | — |`,
       `| Redis: added per rate-limited Backend API call, loopback (median; info) | ${us(limited)} µs ((e) − (c); ${
         fixed(s.callRedis.medianUs / s.callNone.medianUs)
-      }×) | — | — |`
+      }×) | — | — |`,
+      `| Redis: a machine token (API key) another instance verified, loopback (median; info) | ${
+        fine(m("machineShared"))
+      } µs ((g); local cache hit ${fine(m("machineLocal"))} µs, verified by the in-process fake ${
+        fine(m("machineMiss"))
+      } µs) | — | — |`,
+      `| Session token: one Redis GET of its size ÷ verifying it locally (RS256), loopback (median; info) | ${
+        fixed(getOverRsa)
+      }× (${fine(m("redisGet"))} µs ÷ ${
+        fine(m("sessionVerify"))
+      } µs, (l) ÷ (k); per round ${perRoundRatio}; a sealed shared hit, (g), ${fixed(sharedOverRsa)}×) | — | — |`
     ],
     body: [
       title,
       "",
-      `Informational, no target. Debian's \`redis-server\` ${r.redisVersion}, started by the bench on 127.0.0.1 on a free port (no persistence) and stopped by PID after the section; one \`ClerkRedis.layer\` connection (ioredis) per store. The webhook cases run \`ClerkWebhooksHandler.handler(() => Effect.void, { deduplicate: true })\` through \`HttpApp.toWebHandlerLayer\` in this process; every call is a delivery with an id never seen (signed before timing), so each one claims, runs and marks done: two commands on Redis, none on the memory store. The call cases are \`users.get\` on one seeded \`ClerkTest.layerWith\` fake per case, with the limiter provided to it; the limits (10⁹ a minute) are never reached, so no call waits and what is timed is consulting the budget. Cases run in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls after ${r.warmupCalls} warm-up calls per case; the Redis server shares the machine's cores with the bench, so these are upper bounds for a Redis on its own host.`,
+      `Informational, no target. Debian's \`redis-server\` ${r.redisVersion}, started by the bench on 127.0.0.1 on a free port (no persistence) and stopped by PID after the section; one \`ClerkRedis.layer\` connection (ioredis) per store. The webhook cases run \`ClerkWebhooksHandler.handler(() => Effect.void, { deduplicate: true })\` through \`HttpApp.toWebHandlerLayer\` in this process; every call is a delivery with an id never seen (signed before timing), so each one claims, runs and marks done: two commands on Redis, none on the memory store. The call cases are \`users.get\` on one seeded \`ClerkTest.layerWith\` fake per case, with the limiter provided to it; the limits (10⁹ a minute) are never reached, so no call waits and what is timed is consulting the budget. Cases run in ${r.rounds} interleaved rounds of ${r.callsPerRound} calls after ${r.warmupCalls} warm-up calls per case, all twelve in the same run; the Redis server shares the machine's cores with the bench, so these are upper bounds for a Redis on its own host.`,
       "",
-      table(["Case", "mean µs", "median µs", "p90 µs"], rows),
+      `The machine-token cases, (f) to (i), are instances of one fleet: each a \`ClerkAuth.layer({ acceptsToken: "api_key", machineTokenCacheTtl: "${r.machine.ttl}" })\` with \`ClerkRedis.machineTokenStore\` on a connection of its own and \`ClerkConfig\` holding the fleet's (fake) secret key, which seals the entries; every call is \`runPromise(authenticateToken(token))\` and must sign in. They ask the in-process \`ClerkTest\` fake, whose \`apiKeys.verify\` handler answers every key as valid. Before timing, instance A verified ${
+        r.machine.sharedTokens.toLocaleString("en-US")
+      } distinct API keys with the fake and stored them on Redis (${
+        fixed(r.machine.prestoreMs / 1_000, 1)
+      } s; ${r.machine.entryBytes} bytes an entry): one per call of (g), which runs on instance B, so each key misses B's own cache and is found on Redis. B asks a fake of its own, which received ${r.machine.sharedInstanceFakeCalls} \`apiKeys.verify\` calls in the whole run: every (g) was a shared hit. (h) is a key never seen, one per call. **The fake answers in this process, so (h) and (i) are floors: a real call to Clerk over the Internet costs tens of milliseconds more.**`,
+      "",
+      `The session-token cases, (j) and (k), are section 4's token (RS256, ${r.session.tokenBytes} bytes, v1 organization claims) and \`ClerkAuth.layerWithJwks\` on a fixed key set, called the same way; (l) is one GET on a \`ClerkRedis\` connection, through \`runPromise\` like the others, of a value as long as the token, the least a shared verification would cost (an entry's HMAC check and decode, which (g) pays, come on top).`,
+      "",
+      table(["Case", "mean µs", "median µs", "p90 µs", "per-round median µs, median (range)"], rows),
       "",
       `**Sharing de-duplication through Redis adds ${
         us(claim)
@@ -1290,7 +1339,31 @@ const redisSection = (r: Results["redis"]): { summary: Array<string>; body: stri
         us(limited)
       } µs per Backend API call** ((e) − (c); the in-memory budget ${
         us(local)
-      } µs, (d) − (c)). Against a real Backend API call (tens of milliseconds over the Internet) the budget's round trip is a small share; a delivery's claim is paid once per webhook.`
+      } µs, (d) − (c)). Against a real Backend API call (tens of milliseconds over the Internet) the budget's round trip is a small share; a delivery's claim is paid once per webhook.`,
+      "",
+      `**A machine token another instance verified costs ${fine(m("machineShared"))} µs** by median ((g): ${
+        fine(sharedOverLocal)
+      } µs over a local cache hit, (f), ${fine(m("machineLocal"))} µs), **against ${
+        fine(m("machineMiss"))
+      } µs to verify it with the in-process fake** ((h)); without a cache or store every call pays ${
+        fine(m("machineDirect"))
+      } µs ((i)), so on a miss the cache and store add ${
+        fine(storeOnMiss)
+      } µs ((h) − (i): the token's HMAC, a GET, the seal, a SET, the local cache). With Clerk over the Internet a miss is tens of milliseconds: a shared hit spares every instance but the first that call, once per token and TTL, for one round trip.`,
+      "",
+      `**Session tokens are not shared: a bare Redis GET of the token's size takes ${fine(m("redisGet"))} µs ((l)), ${
+        fixed(getOverRsa)
+      }× verifying the token locally (${
+        fine(m("sessionVerify"))
+      } µs, (k); per round ${perRoundRatio}), and a hit through a sealed store like the machine tokens' would take about ${
+        fine(m("machineShared"))
+      } µs ((g), ${fixed(sharedOverRsa)}× (k)).** A token seen before is answered from the instance's cache in ${
+        fine(m("sessionCached"))
+      } µs ((j), ${
+        fixed(m("redisGet") / m("sessionCached"), 0)
+      }× less than the GET). Verifying needs only the key set, which is shared (\`ClerkRedis.jwksStore\`); sharing verified session tokens would replace a local check by a round trip and a seal check that cost ${
+        sharedOverRsa > 1 ? "more" : "about as much"
+      }, and make every instance's first request with a session token wait on Redis.`
     ].join("\n")
   }
 }
@@ -1360,7 +1433,7 @@ export const render = (results: Results): string => {
     "- Concurrency and throughput: calls run one at a time.",
     "- Bundle sizes with other bundlers (Rollup, webpack); tree shaking of namespace re-exports differs between them.",
     "- Editor (tsserver) responsiveness.",
-    "- Request authentication with keys fetched from Clerk (`ClerkJwks.layer`), cookie-borne tokens, and machine tokens: section 4 uses a fixed key set and a Bearer session token only.",
+    "- Request authentication with keys fetched from Clerk (`ClerkJwks.layer`), cookie-borne tokens, and machine tokens verified by Clerk itself: section 4 uses a fixed key set and a Bearer session token only; section 7 verifies API keys against the in-process fake.",
     "- The test kit beyond `users.get`, `users.list` and `users.create`: other routes, handlers, scripts and faults, and fakes shared by concurrent tests."
   ].join("\n") + "\n"
 }
